@@ -1,0 +1,311 @@
+//! The provider's `Client`: one async method per operation, validating first.
+
+use proc_macro2::{Literal as Lit, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{doc_paragraphs, ident, type_tokens};
+use crate::ir::naming::shouty;
+use crate::ir::*;
+
+/// The `client.rs` file of a provider.
+pub fn emit(api: &Api) -> TokenStream {
+    let p = &api.provider;
+    let title = format!(" Client for the {} API.", p.title);
+    let op_consts = api.operations.iter().map(operation_const);
+    let methods = api.operations.iter().map(|op| methods(op, api));
+    let client_doc = format!(
+        " A {} client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `{}`).",
+        p.title, p.api_key_env
+    );
+    let from_env_doc = format!(
+        " A client with default settings and the API key from `{}`.",
+        p.api_key_env
+    );
+    quote! {
+        #![doc = #title]
+
+        #[allow(unused_imports)]
+        use crate::runtime::{self, Validate as _};
+        #[allow(unused_imports)]
+        use super::types::*;
+
+        /// What the spec says about each operation, for the runtime.
+        pub mod operations {
+            use crate::runtime;
+
+            #(#op_consts)*
+        }
+
+        #[doc = #client_doc]
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            http: runtime::HttpClient,
+        }
+
+        impl runtime::ProviderClient for Client {
+            const PROVIDER: &'static runtime::ProviderInfo = &super::PROVIDER;
+
+            fn from_http_client(http: runtime::HttpClient) -> Self {
+                Self { http }
+            }
+
+            fn http_client(&self) -> &runtime::HttpClient {
+                &self.http
+            }
+        }
+
+        impl Client {
+            /// Starts configuring a client: base URL, API key, auth scheme, timeouts, retries.
+            pub fn builder() -> runtime::ClientBuilder<Self> {
+                runtime::ClientBuilder::new()
+            }
+
+            #[doc = #from_env_doc]
+            pub fn from_env() -> Result<Self, runtime::Error> {
+                Self::builder().build()
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn operation_const(op: &OperationIr) -> TokenStream {
+    let name = ident(&shouty(&op.id));
+    let id = &op.id;
+    let method = ident(op.method);
+    let path = &op.path;
+    let format = ident(op.error_format);
+    let retryable = op.errors.iter().filter(|e| e.2).map(|e| Lit::u16_unsuffixed(e.0));
+    let doc = format!(" `{} {}`: {}", op.method.to_uppercase(), op.path, op.summary);
+    quote! {
+        #[doc = #doc]
+        pub const #name: runtime::OperationInfo = runtime::OperationInfo {
+            id: #id,
+            method: runtime::Method::#method,
+            path: #path,
+            error_format: runtime::ErrorFormat::#format,
+            retryable_statuses: &[#(#retryable),*],
+        };
+    }
+}
+
+fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
+    let mut errors = String::new();
+    if !op.errors.is_empty() {
+        errors.push_str("Documented errors:\n");
+        for (status, description, retryable) in &op.errors {
+            let hint = if *retryable { " (retried)" } else { "" };
+            errors.push_str(&format!("- `{status}`: {description}{hint}\n"));
+        }
+    }
+    let wire = format!(
+        "`{} {}`. The request is validated first; nothing is sent if it is invalid.",
+        op.method.to_uppercase(),
+        op.path
+    );
+    doc_paragraphs(&[
+        Some(op.summary.clone()),
+        op.docs.clone(),
+        Some(wire),
+        (!extra.is_empty()).then(|| extra.to_string()),
+        (!errors.is_empty()).then_some(errors),
+    ])
+}
+
+/// Arguments and path-building statements for the operation's path parameters.
+fn path_parts(op: &OperationIr) -> (Vec<TokenStream>, TokenStream) {
+    let mut args = Vec::new();
+    let mut lets = Vec::new();
+    let mut template = op.path.clone();
+    let mut values = Vec::new();
+    for p in &op.path_params {
+        let arg = ident(&p.rust_name);
+        let (arg_ty, as_str) = match &p.ty {
+            RustType::Named(n) => {
+                let t = ident(&n.rust_name);
+                (quote!(&#t), quote!(#arg.as_str()))
+            }
+            RustType::I64 | RustType::U32 | RustType::U64 => {
+                let t = type_tokens(&p.ty);
+                (quote!(#t), quote!(&#arg.to_string()))
+            }
+            _ => (quote!(&str), quote!(#arg)),
+        };
+        args.push(quote!(#arg: #arg_ty));
+        let seg = format_ident!("{}_segment", p.rust_name.trim_start_matches("r#"));
+        let stripped = match &p.optional_prefix {
+            // The server treats the prefix as optional; sending the bare form keeps one spelling on the wire.
+            Some(prefix) => quote!({ let value = #as_str; value.strip_prefix(#prefix).unwrap_or(value) }),
+            None => as_str,
+        };
+        lets.push(quote!(let #seg = runtime::encode_path_segment(#stripped);));
+        template = template.replace(&format!("{{{}}}", p.name), "{}");
+        values.push(quote!(#seg));
+    }
+    let build = if op.path_params.is_empty() {
+        quote!(let path = #template;)
+    } else {
+        quote!(#(#lets)* let path = format!(#template, #(#values),*);)
+    };
+    (args, build)
+}
+
+fn response_type(op: &OperationIr) -> TokenStream {
+    match &op.json_response {
+        Some(t) => type_tokens(t),
+        None => quote!(serde_json::Value),
+    }
+}
+
+fn methods(op: &OperationIr, api: &Api) -> TokenStream {
+    let fn_name = ident(&op.fn_name);
+    let konst = ident(&shouty(&op.id));
+    let (path_args, build_path) = path_parts(op);
+    let mut out = TokenStream::new();
+    let resp = response_type(op);
+    let json_body = op.json_request.as_ref().map(|r| ident(r));
+
+    // JSON (or bodiless) call returning the JSON response.
+    if op.json_response.is_some() || op.sse_response.is_none() {
+        let (req_arg, validate, body) = match &json_body {
+            Some(t) => (
+                quote!(request: &#t,),
+                quote!(request.validate()?;),
+                quote!(Some(request)),
+            ),
+            None => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
+        };
+        let (stream_guard, extra) = match &op.stream_flag {
+            Some((wire, rust)) => {
+                let flag = ident(rust);
+                let msg = format!("`{wire}: true` asks for a stream; call `{}_stream` instead", op.fn_name);
+                (
+                    quote! {
+                        if request.#flag == Some(true) {
+                            let mut v = runtime::Validator::new();
+                            v.report(#wire, runtime::Constraint::ForbiddenBy { condition: #msg.to_string() }, #msg);
+                            v.finish()?;
+                        }
+                    },
+                    format!("For a streamed response use [`Client::{}_stream`].", op.fn_name),
+                )
+            }
+            None => (TokenStream::new(), String::new()),
+        };
+        let docs = op_docs(op, &extra);
+        out.extend(quote! {
+            #docs
+            pub async fn #fn_name(&self, #(#path_args,)* #req_arg) -> Result<#resp, runtime::Error> {
+                #validate
+                #stream_guard
+                #build_path
+                self.http.send_json(&operations::#konst, &path, #body).await
+            }
+        });
+    }
+
+    // Streamed call.
+    if let Some(events) = &op.sse_response {
+        let events = ident(events);
+        let name = if op.json_response.is_some() {
+            format_ident!("{}_stream", op.fn_name)
+        } else {
+            fn_name.clone()
+        };
+        let (req_arg, prepare, body) = match (&json_body, &op.stream_flag) {
+            (Some(t), Some((_, rust))) => {
+                let flag = ident(rust);
+                (
+                    quote!(mut request: #t,),
+                    quote!(request.#flag = Some(true); request.validate()?;),
+                    quote!(Some(&request)),
+                )
+            }
+            (Some(t), None) => (
+                quote!(request: &#t,),
+                quote!(request.validate()?;),
+                quote!(Some(request)),
+            ),
+            (None, _) => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
+        };
+        let docs = op_docs(
+            op,
+            "Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
+        );
+        out.extend(quote! {
+            #docs
+            pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::EventStream<#events>, runtime::Error> {
+                #prepare
+                #build_path
+                self.http.send_sse(&operations::#konst, &path, #body).await
+            }
+        });
+    }
+
+    // Multipart call.
+    if let Some(form) = &op.multipart_request {
+        let name = if json_body.is_some() {
+            format_ident!("{}_multipart", op.fn_name)
+        } else {
+            fn_name.clone()
+        };
+        let form_ty = ident(form);
+        let pushes = multipart_fields(api, form);
+        let docs = op_docs(op, "Sends the request as `multipart/form-data`, files as file parts.");
+        out.extend(quote! {
+            #docs
+            pub async fn #name(&self, #(#path_args,)* form: &#form_ty) -> Result<#resp, runtime::Error> {
+                form.validate()?;
+                let mut parts = runtime::MultipartForm::new();
+                #pushes
+                #build_path
+                self.http.send_multipart(&operations::#konst, &path, &parts).await
+            }
+        });
+    }
+    out
+}
+
+/// Statements adding each form field as a part.
+fn multipart_fields(api: &Api, form: &str) -> TokenStream {
+    let Some(s) = api.types.iter().find_map(|t| match t {
+        TypeIr::Struct(s) if s.rust_name == form => Some(s),
+        _ => None,
+    }) else {
+        return TokenStream::new();
+    };
+    let mut out = TokenStream::new();
+    for f in &s.fields {
+        let n = ident(&f.rust_name);
+        let part = f.part_names.first().cloned().unwrap_or_else(|| f.wire_name.clone());
+        let push = |value: TokenStream, ty: &RustType| -> TokenStream {
+            match ty {
+                RustType::File => quote!(parts.push_file(#part, #value);),
+                RustType::String | RustType::Url | RustType::DataUrl => {
+                    quote!(parts.push_text(#part, #value.as_str());)
+                }
+                RustType::Named(_) => quote!(parts.push_text(#part, #value.as_str());),
+                RustType::Json => quote!(parts.push_text(#part, #value.to_string());),
+                _ => quote!(parts.push_text(#part, #value.to_string());),
+            }
+        };
+        let stmt = match &f.ty {
+            RustType::Vec(inner) | RustType::OneOrMany(inner) => {
+                let one = push(quote!(item), inner);
+                let iter = if matches!(f.ty, RustType::OneOrMany(_)) {
+                    quote!(value.as_slice())
+                } else {
+                    quote!(value)
+                };
+                quote!(for item in #iter.iter() { #one })
+            }
+            other => push(quote!(value), other),
+        };
+        out.extend(match f.presence {
+            Presence::Required | Presence::DefaultEmpty => quote!({ let value = &form.#n; #stmt }),
+            Presence::Optional | Presence::RequiredTolerant => quote!(if let Some(value) = &form.#n { #stmt }),
+        });
+    }
+    out
+}

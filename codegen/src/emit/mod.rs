@@ -1,0 +1,98 @@
+//! IR -> token streams, one emitter per concept.
+//!
+//! Each emitter returns a `TokenStream` for one file; [`crate::files`] parses,
+//! formats and headers it. Emitters read only the IR.
+
+pub mod client;
+pub mod examples;
+pub mod root;
+pub mod types;
+pub mod validate;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{RustType, StructIr};
+
+/// An identifier, raw when the name says so (`r#type`).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// Doc attributes for a block of text, one per line.
+pub fn docs(text: &str) -> TokenStream {
+    let lines = text.trim().lines().map(|l| {
+        let line = format!(" {}", l.trim_end());
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Inner doc attributes (`#![doc]`) for a module, one per line.
+pub fn inner_docs(text: &str) -> TokenStream {
+    let lines = text.trim().lines().map(|l| {
+        let line = format!(" {}", l.trim_end());
+        quote!(#![doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Several optional paragraphs joined by blank lines.
+pub fn paragraphs(parts: &[Option<String>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Doc attributes joining several optional paragraphs.
+pub fn doc_paragraphs(parts: &[Option<String>]) -> TokenStream {
+    docs(&paragraphs(parts))
+}
+
+/// The Rust type of a field, without `Option`.
+pub fn type_tokens(t: &RustType) -> TokenStream {
+    match t {
+        RustType::String | RustType::Url | RustType::DataUrl => quote!(String),
+        RustType::I64 => quote!(i64),
+        RustType::U32 => quote!(u32),
+        RustType::U64 => quote!(u64),
+        RustType::F64 => quote!(f64),
+        RustType::Bool => quote!(bool),
+        RustType::Json => quote!(serde_json::Value),
+        RustType::Base64 => quote!(runtime::Base64Data),
+        RustType::File => quote!(runtime::FilePart),
+        RustType::Named(n) => {
+            let name = ident(&n.rust_name);
+            quote!(#name)
+        }
+        RustType::Vec(inner) => {
+            let inner = type_tokens(inner);
+            quote!(Vec<#inner>)
+        }
+        RustType::Map(inner) => {
+            let inner = type_tokens(inner);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        RustType::OneOrMany(inner) => {
+            let inner = type_tokens(inner);
+            quote!(runtime::OneOrMany<#inner>)
+        }
+    }
+}
+
+/// The wire name of a struct field as shown in paths (the Rust name minus `r#`).
+pub fn bare(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// Whether the struct is built by users (and so gets constructors and validation).
+pub fn is_request_side(s: &StructIr) -> bool {
+    s.usage.request || s.multipart
+}

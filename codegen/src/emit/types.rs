@@ -1,0 +1,755 @@
+//! Structs, enums, one-ofs, model tables and stream events.
+
+use proc_macro2::{Literal as Lit, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::{bare, doc_paragraphs, ident, is_request_side, type_tokens};
+use crate::ir::*;
+
+/// The `types.rs` file of a provider.
+pub fn emit(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|t| match t {
+        TypeIr::Struct(s) => strukt(s, api),
+        TypeIr::Enum(e) => enumeration(e),
+        TypeIr::OneOf(o) => one_of(o),
+        TypeIr::Events(e) => events(e),
+    });
+    let title = format!(" Request and response types of the {} API.", api.provider.title);
+    quote! {
+        #![doc = #title]
+        #![allow(clippy::large_enum_variant)]
+
+        use serde::{Deserialize, Serialize};
+
+        use crate::runtime;
+
+        #(#items)*
+    }
+}
+
+fn field_docs(f: &FieldIr) -> TokenStream {
+    let mut notes = Vec::new();
+    if let Some(d) = &f.default {
+        notes.push(format!("Default: `{}`.", show_value(d)));
+    }
+    let c = &f.constraints;
+    match (c.min, c.max) {
+        (Some(a), Some(b)) => notes.push(format!("Range: {}..={}.", num(a), num(b))),
+        (Some(a), None) => notes.push(format!("Minimum: {}.", num(a))),
+        (None, Some(b)) => notes.push(format!("Maximum: {}.", num(b))),
+        _ => {}
+    }
+    if let Some(max) = c.max_items {
+        notes.push(format!("At most {max} items."));
+    }
+    if !c.schemes.is_empty() {
+        let mut s = format!("URL schemes: {}", c.schemes.join(", "));
+        if c.allow_data_url {
+            s.push_str(", or a base64 data URL");
+        }
+        notes.push(format!("{s}."));
+    }
+    if !f.families.is_empty() {
+        notes.push(format!(
+            "Applies to {} models only; others ignore it.",
+            f.families.join(", ")
+        ));
+    }
+    if matches!(f.presence, Presence::RequiredTolerant) {
+        notes
+            .push("Always sent by the docs' account; kept optional so responses that omit it still parse.".to_string());
+    }
+    let deprecated = f.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}"));
+    let notes = (!notes.is_empty()).then(|| notes.join(" "));
+    doc_paragraphs(&[f.docs.clone(), notes, deprecated])
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
+}
+
+fn show_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
+    let name = ident(&f.rust_name);
+    let ty = type_tokens(&f.ty);
+    let doc = field_docs(f);
+    let mut attrs = Vec::new();
+    if bare(&f.rust_name) != f.wire_name && !f.flatten {
+        let wire = &f.wire_name;
+        attrs.push(quote!(rename = #wire));
+    }
+    let held = match f.presence {
+        Presence::Required => ty,
+        Presence::DefaultEmpty => {
+            attrs.push(quote!(default));
+            ty
+        }
+        Presence::Optional | Presence::RequiredTolerant => {
+            attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            quote!(Option<#ty>)
+        }
+    };
+    if f.flatten {
+        attrs.push(quote!(flatten));
+    }
+    let serde_attr = if serde && !attrs.is_empty() {
+        quote!(#[serde(#(#attrs),*)])
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #doc
+        #serde_attr
+        pub #name: #held,
+    }
+}
+
+fn strukt(s: &StructIr, api: &Api) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let doc = doc_paragraphs(&[
+        s.docs.clone(),
+        s.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}")),
+    ]);
+    // Multipart forms carry files, which have no JSON form.
+    let serde = !s.multipart;
+    let fields = s.fields.iter().map(|f| field_tokens(f, serde));
+    let all_defaultable = s.fields.iter().all(|f| {
+        matches!(
+            f.presence,
+            Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty
+        )
+    });
+    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    if all_defaultable {
+        derives.push(quote!(Default));
+    }
+    if serde {
+        derives.push(quote!(Serialize));
+        derives.push(quote!(Deserialize));
+    }
+    let builder = if is_request_side(s) {
+        builder(s, api)
+    } else {
+        TokenStream::new()
+    };
+    let defaults = defaults(s, api);
+    quote! {
+        #doc
+        #[derive(#(#derives),*)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #builder
+        #defaults
+    }
+}
+
+/// Whether a constructor parameter of this type takes `impl Into<String>`.
+fn takes_into_string(t: &RustType) -> bool {
+    matches!(t, RustType::String | RustType::Url | RustType::DataUrl)
+}
+
+fn builder(s: &StructIr, _api: &Api) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let required: Vec<&FieldIr> = s
+        .fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredTolerant))
+        .collect();
+    let params = required.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        if takes_into_string(&f.ty) {
+            quote!(#n: impl Into<String>)
+        } else {
+            let t = type_tokens(&f.ty);
+            quote!(#n: #t)
+        }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        let conv = if takes_into_string(&f.ty) {
+            quote!(#n.into())
+        } else {
+            quote!(#n)
+        };
+        match f.presence {
+            Presence::Required => quote!(#n: #conv,),
+            Presence::RequiredTolerant => quote!(#n: Some(#conv),),
+            Presence::Optional => quote!(#n: None,),
+            Presence::DefaultEmpty => quote!(#n: Default::default(),),
+        }
+    });
+    let required_names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire_name)).collect();
+    let new_doc = if required_names.is_empty() {
+        " Creates a value with every optional field unset.".to_string()
+    } else {
+        format!(
+            " Creates a value from its required fields ({}); optional fields start unset.",
+            required_names.join(", ")
+        )
+    };
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty))
+        .map(|f| {
+            let n = ident(&f.rust_name);
+            let setter = format_ident!("with_{}", bare(&f.rust_name));
+            let doc = format!(" Sets `{}`.", f.wire_name);
+            let t = type_tokens(&f.ty);
+            let (param, value) = if takes_into_string(&f.ty) {
+                (quote!(impl Into<String>), quote!(value.into()))
+            } else {
+                (t, quote!(value))
+            };
+            let assign = match f.presence {
+                Presence::DefaultEmpty => quote!(self.#n = #value;),
+                _ => quote!(self.#n = Some(#value);),
+            };
+            quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #setter(mut self, value: #param) -> Self {
+                    #assign
+                    self
+                }
+            }
+        });
+    let too_many = required.len() > 7;
+    let allow = if too_many {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        impl #name {
+            #[doc = #new_doc]
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* }
+            }
+
+            #(#setters)*
+        }
+    }
+}
+
+/// `<field>_or_default()` accessors for optional scalar fields with a documented default.
+fn defaults(s: &StructIr, api: &Api) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let accessors: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.presence == Presence::Optional)
+        .filter_map(|f| {
+            let default = f.default.as_ref()?;
+            let n = ident(&f.rust_name);
+            let method = format_ident!("{}_or_default", bare(&f.rust_name));
+            let doc = format!(
+                " `{}`, or its documented default `{}` when unset.",
+                f.wire_name,
+                show_value(default)
+            );
+            let (ret, body) = match (&f.ty, default) {
+                (RustType::Bool, Value::Bool(b)) => (quote!(bool), quote!(self.#n.unwrap_or(#b))),
+                (RustType::U32, Value::Number(v)) => {
+                    let l = Lit::u32_unsuffixed(v.as_u64()? as u32);
+                    (quote!(u32), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::U64, Value::Number(v)) => {
+                    let l = Lit::u64_unsuffixed(v.as_u64()?);
+                    (quote!(u64), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::I64, Value::Number(v)) => {
+                    let l = Lit::i64_unsuffixed(v.as_i64()?);
+                    (quote!(i64), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::F64, Value::Number(v)) => {
+                    let l = Lit::f64_unsuffixed(v.as_f64()?);
+                    (quote!(f64), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::String, Value::String(v)) => (quote!(&str), quote!(self.#n.as_deref().unwrap_or(#v))),
+                (RustType::Named(r), Value::String(v)) if matches!(r.kind, NamedKind::Enum { .. }) => {
+                    let variant = find_variant(api, &r.rust_name, v)?;
+                    let t = ident(&r.rust_name);
+                    let var = ident(&variant);
+                    (quote!(#t), quote!(self.#n.clone().unwrap_or(#t::#var)))
+                }
+                _ => return None,
+            };
+            Some(quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> #ret {
+                    #body
+                }
+            })
+        })
+        .collect();
+    if accessors.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        impl #name {
+            #(#accessors)*
+        }
+    }
+}
+
+fn find_variant(api: &Api, enum_name: &str, wire: &str) -> Option<String> {
+    api.types.iter().find_map(|t| match t {
+        TypeIr::Enum(e) if e.rust_name == enum_name => e
+            .variants
+            .iter()
+            .find(|v| v.wire == wire || v.aliases.iter().any(|a| a.wire == wire))
+            .map(|v| v.rust_name.clone()),
+        _ => None,
+    })
+}
+
+fn enumeration(e: &EnumIr) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let name_str = &e.rust_name;
+    let mut doc_notes = Vec::new();
+    if e.has_unknown {
+        doc_notes.push(Some(
+            "Values this client does not know are kept in `Unknown` and sent back unchanged.".to_string(),
+        ));
+    }
+    if let Some(default) = e.models.as_ref().and_then(|m| m.default.as_ref()) {
+        doc_notes.push(Some(format!(
+            "The provider uses `{default}` when a request names no model."
+        )));
+    }
+    let mut paragraphs = vec![e.docs.clone()];
+    paragraphs.extend(doc_notes);
+    let doc = doc_paragraphs(&paragraphs);
+    let variants = e.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let mut wire_doc = format!("`{}`", v.wire);
+        if !v.aliases.is_empty() {
+            let a: Vec<String> = v.aliases.iter().map(|a| format!("`{}`", a.wire)).collect();
+            wire_doc.push_str(&format!(" (also accepted: {})", a.join(", ")));
+        }
+        let doc = doc_paragraphs(&[
+            Some(match &v.docs {
+                Some(d) => format!("{wire_doc}: {d}"),
+                None => wire_doc,
+            }),
+            v.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}")),
+        ]);
+        quote!(#doc #vn,)
+    });
+    let unknown_variant = if e.has_unknown {
+        quote! {
+            /// A value this client does not know, kept as received.
+            Unknown(String),
+        }
+    } else {
+        TokenStream::new()
+    };
+    let derives = if e.has_unknown {
+        quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)])
+    } else {
+        quote!(#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)])
+    };
+    let as_str_arms = e.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let w = &v.wire;
+        quote!(Self::#vn => #w,)
+    });
+    let unknown_as_str = if e.has_unknown {
+        quote!(Self::Unknown(value) => value,)
+    } else {
+        TokenStream::new()
+    };
+    let parse_arms = e.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let spellings = std::iter::once(&v.wire).chain(v.aliases.iter().map(|a| &a.wire));
+        quote!(#(#spellings)|* => Ok(Self::#vn),)
+    });
+    let known: Vec<&String> = e.variants.iter().map(|v| &v.wire).collect();
+    let all_variants = e.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        quote!(Self::#vn)
+    });
+    let fallback = if e.has_unknown {
+        quote!(other => Ok(Self::Unknown(other.to_string())),)
+    } else {
+        quote!(other => Err(runtime::wire::UnknownValue::new(#name_str, other, Self::KNOWN_VALUES)),)
+    };
+    let alias_consts = e.variants.iter().flat_map(|v| {
+        let vn = ident(&v.rust_name);
+        v.aliases.iter().filter(|a| a.deprecated.is_some()).map(move |a| {
+            let c = ident(&a.const_name);
+            let note = a.deprecated.clone().unwrap_or_default();
+            let doc = format!(" The retired name `{}`; sent as `{}`.", a.wire, v.wire);
+            quote! {
+                #[doc = #doc]
+                #[deprecated(note = #note)]
+                pub const #c: Self = Self::#vn;
+            }
+        })
+    });
+    let is_unknown = if e.has_unknown {
+        quote! {
+            /// Whether this is a value the client does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let table = e.models.as_ref().map(|m| model_table(e, m)).unwrap_or_default();
+    quote! {
+        #doc
+        #derives
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            #unknown_variant
+        }
+
+        impl #name {
+            /// Every value this client knows, in documentation order.
+            pub const ALL: &'static [Self] = &[#(#all_variants),*];
+
+            /// The wire spellings of [`Self::ALL`].
+            pub const KNOWN_VALUES: &'static [&'static str] = &[#(#known),*];
+
+            #(#alias_consts)*
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str_arms)*
+                    #unknown_as_str
+                }
+            }
+
+            /// Parses a wire value, accepting documented aliases.
+            pub fn from_wire(value: &str) -> Result<Self, runtime::wire::UnknownValue> {
+                match value {
+                    #(#parse_arms)*
+                    #fallback
+                }
+            }
+
+            #is_unknown
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = runtime::wire::UnknownValue;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Self::from_wire(value)
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
+            }
+        }
+
+        impl runtime::AsScalar for #name {
+            fn as_scalar(&self) -> runtime::Scalar<'_> {
+                runtime::Scalar::Str(self.as_str())
+            }
+        }
+
+        #table
+    }
+}
+
+fn model_table(e: &EnumIr, m: &ModelTableIr) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let rows = m.models.iter().map(|row| {
+        let id = &row.id;
+        let aliases = &row.aliases;
+        let family = match &row.family {
+            Some(f) => quote!(Some(#f)),
+            None => quote!(None),
+        };
+        let is_default = m.default.as_ref() == Some(&row.id);
+        let deprecated = match &row.deprecated {
+            Some(d) => quote!(Some(#d)),
+            None => quote!(None),
+        };
+        let caps = row.capabilities.iter().map(|(k, c)| match c {
+            CapabilityIr::Limit(n) => {
+                let n = Lit::u64_unsuffixed(*n);
+                quote!((#k, runtime::Capability::Limit(#n)))
+            }
+            CapabilityIr::Values(v) => quote!((#k, runtime::Capability::Values(&[#(#v),*]))),
+        });
+        quote! {
+            runtime::ModelInfo {
+                id: #id,
+                aliases: &[#(#aliases),*],
+                family: #family,
+                is_default: #is_default,
+                deprecated: #deprecated,
+                capabilities: &[#(#caps),*],
+            }
+        }
+    });
+    let default = match &m.default {
+        Some(d) => quote!(Some(#d)),
+        None => quote!(None),
+    };
+    quote! {
+        impl #name {
+            /// The model table: every documented model with its capabilities.
+            pub const TABLE: &'static [runtime::ModelInfo] = &[#(#rows),*];
+
+            /// The id the provider uses when a request names no model.
+            pub const DEFAULT_ID: Option<&'static str> = #default;
+
+            /// This model's row in [`Self::TABLE`], if it is a documented model.
+            pub fn info(&self) -> Option<&'static runtime::ModelInfo> {
+                runtime::models::find(Self::TABLE, self.as_str())
+            }
+        }
+    }
+}
+
+fn one_of(o: &OneOfIr) -> TokenStream {
+    let name = ident(&o.rust_name);
+    let fields: Vec<&String> = o.variants.iter().map(|v| &v.wire).collect();
+    let expecting = format!(
+        "an object with exactly one of {}",
+        fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+    );
+    let doc = doc_paragraphs(&[
+        o.docs.clone(),
+        Some(format!(
+            "On the wire, an object with exactly one of {}.",
+            fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        )),
+    ]);
+    let variants = o.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let t = type_tokens(&v.ty);
+        let d = doc_paragraphs(&[Some(format!("`{}`", v.wire)), v.docs.clone()]);
+        quote!(#d #vn(#t),)
+    });
+    let unknown = if o.open {
+        quote! {
+            /// A member this client does not know, kept as received.
+            Unknown(serde_json::Map<String, serde_json::Value>),
+        }
+    } else {
+        TokenStream::new()
+    };
+    let ser_arms = o.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let w = &v.wire;
+        quote! {
+            Self::#vn(value) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry(#w, value)?;
+                map.end()
+            }
+        }
+    });
+    let ser_unknown = if o.open {
+        quote!(Self::Unknown(members) => members.serialize(serializer),)
+    } else {
+        TokenStream::new()
+    };
+    let de_arms = o.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let w = &v.wire;
+        let both = format!("`{w}` appears beside another member; {expecting} was expected");
+        let on_duplicate = if o.open {
+            // Responses: keep the first member, ignore the rest.
+            quote!(if found.is_some() {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            })
+        } else {
+            quote!(if found.is_some() { return Err(serde::de::Error::custom(#both)); })
+        };
+        quote! {
+            #w => {
+                #on_duplicate
+                found = Some(#name::#vn(map.next_value()?));
+            }
+        }
+    });
+    let (unknown_decl, unknown_arm, none_case) = if o.open {
+        (
+            quote!(let mut unknown = serde_json::Map::new();),
+            quote!(_ => { unknown.insert(key, map.next_value()?); }),
+            quote!(None => Ok(#name::Unknown(unknown)),),
+        )
+    } else {
+        (
+            TokenStream::new(),
+            quote!(_ => { map.next_value::<serde::de::IgnoredAny>()?; }),
+            quote!(None => Err(serde::de::Error::custom(#expecting)),),
+        )
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            #unknown
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                match self {
+                    #(#ser_arms)*
+                    #ser_unknown
+                }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct MemberVisitor;
+
+                impl<'de> serde::de::Visitor<'de> for MemberVisitor {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                        let mut found = None;
+                        #unknown_decl
+                        while let Some(key) = map.next_key::<String>()? {
+                            match key.as_str() {
+                                #(#de_arms)*
+                                #unknown_arm
+                            }
+                        }
+                        match found {
+                            Some(value) => Ok(value),
+                            #none_case
+                        }
+                    }
+                }
+
+                deserializer.deserialize_map(MemberVisitor)
+            }
+        }
+
+        impl runtime::AsScalar for #name {
+            fn as_scalar(&self) -> runtime::Scalar<'_> {
+                runtime::Scalar::Other
+            }
+        }
+    }
+}
+
+fn events(e: &EventsIr) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let doc = doc_paragraphs(&[
+        e.docs.clone(),
+        Some("Events of a server-sent event stream; unknown events are kept.".to_string()),
+    ]);
+    let variants = e.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let t = ident(&v.data_type);
+        let mut d = format!("`{}`", v.event);
+        if v.terminal {
+            d.push_str(" (completes the stream)");
+        }
+        let doc = doc_paragraphs(&[Some(d), v.docs.clone()]);
+        quote!(#doc #vn(#t),)
+    });
+    let arms = e.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let ev = &v.event;
+        quote!(Some(#ev) => serde_json::from_str(data).map(Self::#vn),)
+    });
+    let terminal: Vec<TokenStream> = e
+        .variants
+        .iter()
+        .filter(|v| v.terminal)
+        .map(|v| {
+            let vn = ident(&v.rust_name);
+            quote!(Self::#vn(_))
+        })
+        .collect();
+    let name_lookup = match &e.discriminator {
+        Some(field) => quote! {
+            #[derive(Deserialize)]
+            struct Discriminator<'a> {
+                #[serde(rename = #field, borrow, default)]
+                name: Option<std::borrow::Cow<'a, str>>,
+            }
+            let named = match event {
+                Some(e) if !e.is_empty() && e != "message" => Some(std::borrow::Cow::Borrowed(e)),
+                _ => serde_json::from_str::<Discriminator<'_>>(data)?.name,
+            };
+        },
+        None => quote! {
+            let named = event.filter(|e| !e.is_empty() && *e != "message").map(std::borrow::Cow::Borrowed);
+        },
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// An event this client does not know, kept as received.
+            Unknown {
+                /// The event name, if any.
+                event: Option<String>,
+                /// The event's JSON data.
+                data: serde_json::Value,
+            },
+        }
+
+        impl runtime::SseEvent for #name {
+            fn from_sse(event: Option<&str>, data: &str) -> Result<Self, serde_json::Error> {
+                #name_lookup
+                match named.as_deref() {
+                    #(#arms)*
+                    _ => Ok(Self::Unknown {
+                        event: named.map(|n| n.into_owned()),
+                        data: serde_json::from_str(data)?,
+                    }),
+                }
+            }
+
+            fn is_terminal(&self) -> bool {
+                matches!(self, #(#terminal)|*)
+            }
+        }
+    }
+}

@@ -1,0 +1,884 @@
+//! Spec -> IR. Runs only on specs that passed the checks, so lookups that the
+//! checks guarantee are treated as present; naming collisions, which only
+//! appear once Rust names exist, are reported here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::naming::{default_variant_prefix, is_valid_identifier, shouty, snake, upper_camel};
+use super::*;
+use crate::diagnostics::Diagnostics;
+use crate::spec::load::{LoadedSpec, Reporter};
+use crate::spec::lookup::SpecIndex;
+use crate::spec::model::{self as m, Spec, TypeDef};
+use crate::spec::positions::{join_index, join_key};
+use crate::spec::type_expr::TypeExpr;
+
+/// Lowers a checked spec. `source` is the spec path shown in headers.
+pub fn lower(loaded: &LoadedSpec, source: &str) -> Result<Api, Diagnostics> {
+    let spec = &loaded.spec;
+    let index = SpecIndex::new(spec);
+    let usage = usages(spec, &index);
+    let mut cx = Lowering {
+        spec,
+        index,
+        usage,
+        r: Reporter::new(&loaded.path, &loaded.positions),
+    };
+    let api = cx.api(source);
+    let diagnostics = cx.r.finish();
+    if diagnostics.is_empty() {
+        Ok(api)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+struct Lowering<'a> {
+    spec: &'a Spec,
+    index: SpecIndex<'a>,
+    usage: BTreeMap<String, Usage>,
+    r: Reporter<'a>,
+}
+
+/// Marks every type reachable from request bodies and from responses.
+fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut visit = |root: &str, request: bool| {
+        let mut stack = vec![root.to_string()];
+        let mut seen = BTreeSet::new();
+        while let Some(name) = stack.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let entry = usage.entry(name.clone()).or_default();
+            if request {
+                entry.request = true;
+            } else {
+                entry.response = true;
+            }
+            let children: Vec<String> = match index.get(&name) {
+                Some(TypeDef::Object(o)) => o.fields.iter().filter_map(|f| named(&f.ty)).collect(),
+                Some(TypeDef::OneOf(o)) => o.variants.iter().filter_map(|v| named(&v.ty)).collect(),
+                Some(TypeDef::Events(e)) => e.variants.iter().filter_map(|v| named(&v.ty)).collect(),
+                _ => Vec::new(),
+            };
+            stack.extend(children);
+        }
+    };
+    for op in &spec.operations {
+        if let Some(req) = &op.request {
+            for t in req.json.iter().chain(req.multipart.iter()) {
+                visit(t, true);
+            }
+        }
+        for p in &op.path_params {
+            if let Some(n) = named(&p.ty) {
+                visit(&n, true);
+            }
+        }
+        for t in op
+            .response
+            .json
+            .iter()
+            .filter_map(|t| named(t))
+            .chain(op.response.sse.clone())
+        {
+            visit(&t, false);
+        }
+    }
+    usage
+}
+
+fn named(ty: &str) -> Option<String> {
+    TypeExpr::parse(ty).ok().and_then(|t| t.named().map(str::to_string))
+}
+
+fn error_format(f: m::ErrorFormat) -> &'static str {
+    match f {
+        m::ErrorFormat::Google => "Google",
+        m::ErrorFormat::Openai => "OpenAi",
+        m::ErrorFormat::Llmgateway => "LlmGateway",
+        m::ErrorFormat::Listenhub => "ListenHub",
+    }
+}
+
+fn literal(v: &Value) -> Literal {
+    match v {
+        Value::Bool(b) => Literal::Bool(*b),
+        Value::Number(n) => Literal::Num(n.as_f64().unwrap_or_default()),
+        Value::String(s) => Literal::Str(s.clone()),
+        other => Literal::Str(other.to_string()),
+    }
+}
+
+impl<'a> Lowering<'a> {
+    fn api(&mut self, source: &str) -> Api {
+        let p = &self.spec.provider;
+        let provider = ProviderIr {
+            module: snake(&p.name),
+            name: p.name.clone(),
+            title: p.title.clone(),
+            description: p.description.clone(),
+            docs_url: p.docs_url.clone(),
+            docs_version: p.docs_version.clone(),
+            base_url: p.base_url.clone(),
+            api_key_env: p.api_key_env.clone(),
+            auth: p
+                .auth
+                .iter()
+                .map(|a| match a {
+                    m::AuthScheme::Bearer => None,
+                    m::AuthScheme::Header { header } => Some(header.clone()),
+                })
+                .collect(),
+            error_format: error_format(p.error_format),
+        };
+        self.unique_rust_type_names();
+        let types = self
+            .spec
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| self.type_def(t, &join_index("types", i)))
+            .collect();
+        let operations = self.operations();
+        let examples = self.examples();
+        Api {
+            source: source.to_string(),
+            provider,
+            types,
+            operations,
+            examples,
+        }
+    }
+
+    /// Reports names that collide once converted to Rust, pointing at the later one.
+    fn collisions<'n>(&mut self, names: impl IntoIterator<Item = (String, String, String)>, what: &str) {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (rust, original, path) in names {
+            match seen.get(&rust) {
+                Some(first) => self.r.error(
+                    &path,
+                    format!("{what} `{original}` and `{first}` both become `{rust}` in Rust; set `rust_name` on one of them"),
+                ),
+                None => {
+                    seen.insert(rust, original);
+                }
+            }
+        }
+    }
+
+    fn unique_rust_type_names(&mut self) {
+        let names: Vec<_> = self
+            .spec
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    upper_camel(t.name(), "T"),
+                    t.name().to_string(),
+                    join_key(&join_index("types", i), "name"),
+                )
+            })
+            .collect();
+        self.collisions(names, "type names");
+    }
+
+    fn rust_name_override(&mut self, given: Option<&String>, derived: String, path: &str) -> String {
+        match given {
+            Some(name) if is_valid_identifier(name) => name.clone(),
+            Some(name) => {
+                self.r.error(
+                    &join_key(path, "rust_name"),
+                    format!("`{name}` is not a valid Rust identifier"),
+                );
+                derived
+            }
+            None => derived,
+        }
+    }
+
+    fn usage(&self, name: &str) -> Usage {
+        self.usage.get(name).copied().unwrap_or_default()
+    }
+
+    fn rust_type(&self, ty: &TypeExpr, field: Option<&m::Field>) -> RustType {
+        match ty {
+            TypeExpr::String => RustType::String,
+            TypeExpr::Integer => {
+                let min = field.and_then(|f| f.min);
+                let max = field.and_then(|f| f.max);
+                match (min, max) {
+                    (Some(lo), Some(hi)) if lo >= 0.0 && hi <= u32::MAX as f64 => RustType::U32,
+                    (Some(lo), _) if lo >= 0.0 => RustType::U64,
+                    _ => RustType::I64,
+                }
+            }
+            TypeExpr::Number => RustType::F64,
+            TypeExpr::Boolean => RustType::Bool,
+            TypeExpr::Any => RustType::Json,
+            TypeExpr::Base64 => RustType::Base64,
+            TypeExpr::Url => RustType::Url,
+            TypeExpr::DataUrl => RustType::DataUrl,
+            TypeExpr::File => RustType::File,
+            TypeExpr::Array(t) => RustType::Vec(Box::new(self.rust_type(t, field))),
+            TypeExpr::Map(t) => RustType::Map(Box::new(self.rust_type(t, field))),
+            TypeExpr::OneOrMany(t) => RustType::OneOrMany(Box::new(self.rust_type(t, field))),
+            TypeExpr::Named(n) => RustType::Named(self.named_ref(n)),
+        }
+    }
+
+    fn named_ref(&self, name: &str) -> NamedRef {
+        let kind = match self.index.get(name) {
+            Some(TypeDef::Object(_)) | None => NamedKind::Struct,
+            Some(TypeDef::Enum(e)) => NamedKind::Enum {
+                has_unknown: e.open || self.usage(name).response,
+                open: e.open,
+            },
+            Some(TypeDef::Models(md)) => NamedKind::Enum {
+                has_unknown: md.open || self.usage(name).response,
+                open: md.open,
+            },
+            Some(TypeDef::OneOf(_)) => NamedKind::OneOf,
+            Some(TypeDef::Events(_)) => NamedKind::Events,
+        };
+        NamedRef {
+            rust_name: upper_camel(name, "T"),
+            kind,
+        }
+    }
+
+    fn type_def(&mut self, t: &TypeDef, path: &str) -> TypeIr {
+        match t {
+            TypeDef::Object(o) => TypeIr::Struct(self.object(o, path)),
+            TypeDef::Enum(e) => TypeIr::Enum(self.enumeration(e, path)),
+            TypeDef::Models(md) => TypeIr::Enum(self.models(md, path)),
+            TypeDef::OneOf(o) => TypeIr::OneOf(self.one_of(o, path)),
+            TypeDef::Events(e) => TypeIr::Events(self.events(e, path)),
+        }
+    }
+
+    fn object(&mut self, o: &m::ObjectDef, path: &str) -> StructIr {
+        let usage = self.usage(&o.name);
+        let multipart = self
+            .spec
+            .operations
+            .iter()
+            .any(|op| op.request.as_ref().and_then(|r| r.multipart.as_ref()) == Some(&o.name));
+        let mut fields = Vec::new();
+        let mut names = Vec::new();
+        for (i, f) in o.fields.iter().enumerate() {
+            let fpath = join_index(&join_key(path, "fields"), i);
+            let rust_name = self.rust_name_override(f.rust_name.as_ref(), snake(&f.name), &fpath);
+            names.push((rust_name.clone(), f.name.clone(), join_key(&fpath, "name")));
+            let Ok(ty_expr) = TypeExpr::parse(&f.ty) else { continue };
+            let ty = self.rust_type(&ty_expr, Some(f));
+            let is_container = matches!(ty, RustType::Vec(_) | RustType::Map(_));
+            let presence = match (f.required, usage.response, is_container) {
+                (false, _, _) => Presence::Optional,
+                (true, false, _) => Presence::Required,
+                (true, true, true) => Presence::DefaultEmpty,
+                (true, true, false) => Presence::RequiredTolerant,
+            };
+            // A flattened member is how the object is told apart; it is always there.
+            let presence = if f.flatten { Presence::Required } else { presence };
+            fields.push(FieldIr {
+                wire_name: f.name.clone(),
+                rust_name,
+                ty,
+                presence,
+                default: f.default.clone(),
+                docs: f.description.clone(),
+                deprecated: f.deprecated.clone(),
+                families: f.families.clone(),
+                constraints: Constraints {
+                    min: f.min,
+                    max: f.max,
+                    min_items: f.min_items,
+                    max_items: f.max_items,
+                    min_length: f.min_length,
+                    max_length: f.max_length,
+                    schemes: f.schemes.clone(),
+                    allow_data_url: f.allow_data_url,
+                    mime_types: f.mime_types.clone(),
+                },
+                flatten: f.flatten,
+                part_names: if f.part_names.is_empty() {
+                    vec![f.name.clone()]
+                } else {
+                    f.part_names.clone()
+                },
+            });
+        }
+        self.collisions(names, "field names");
+        let mut rules: Vec<RuleIr> = o.rules.iter().filter_map(|rule| self.rule(o, &fields, rule)).collect();
+        rules.extend(self.model_constraints(o, &fields));
+        StructIr {
+            rust_name: upper_camel(&o.name, "T"),
+            docs: o.description.clone(),
+            deprecated: o.deprecated.clone(),
+            fields,
+            rules,
+            usage,
+            multipart,
+        }
+    }
+
+    /// Resolves a dotted wire path into Rust access steps.
+    fn field_path(&self, o: &m::ObjectDef, fields: &[FieldIr], path: &str) -> Option<FieldPath> {
+        let resolved = self.index.resolve_path(o, path).ok()?;
+        let mut steps = Vec::new();
+        let mut ty = RustType::Json;
+        let mut current_fields: Vec<FieldIr> = fields.to_vec();
+        for (i, step) in resolved.iter().enumerate() {
+            let field = current_fields.iter().find(|f| f.wire_name == step.field.name)?.clone();
+            steps.push(AccessStep {
+                rust_name: field.rust_name.clone(),
+                wire_name: field.wire_name.clone(),
+                presence: field.presence,
+            });
+            ty = field.ty.clone();
+            if i + 1 < resolved.len() {
+                let next = step.ty.named().and_then(|n| self.index.object(n))?;
+                current_fields = self.object_fields_shallow(next);
+            }
+        }
+        Some(FieldPath {
+            steps,
+            wire: path.to_string(),
+            ty,
+        })
+    }
+
+    /// Field names and presence of a nested object, enough for access paths.
+    fn object_fields_shallow(&self, o: &m::ObjectDef) -> Vec<FieldIr> {
+        let usage = self.usage(&o.name);
+        o.fields
+            .iter()
+            .filter_map(|f| {
+                let ty = self.rust_type(&TypeExpr::parse(&f.ty).ok()?, Some(f));
+                let is_container = matches!(ty, RustType::Vec(_) | RustType::Map(_));
+                let presence = match (f.required, usage.response, is_container) {
+                    (false, _, _) => Presence::Optional,
+                    (true, false, _) => Presence::Required,
+                    (true, true, true) => Presence::DefaultEmpty,
+                    (true, true, false) => Presence::RequiredTolerant,
+                };
+                Some(FieldIr {
+                    wire_name: f.name.clone(),
+                    rust_name: f.rust_name.clone().unwrap_or_else(|| snake(&f.name)),
+                    ty,
+                    presence,
+                    default: None,
+                    docs: None,
+                    deprecated: None,
+                    families: Vec::new(),
+                    constraints: Constraints::default(),
+                    flatten: f.flatten,
+                    part_names: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    fn model_selector(&self, o: &m::ObjectDef, fields: &[FieldIr], model_field: Option<&str>) -> Option<ModelSelector> {
+        let field = self.field_path(o, fields, model_field.unwrap_or("model"))?;
+        let RustType::Named(n) = &field.ty else { return None };
+        let enum_name = n.rust_name.clone();
+        Some(ModelSelector { field, enum_name })
+    }
+
+    fn condition(&self, o: &m::ObjectDef, fields: &[FieldIr], c: &m::Condition) -> Option<ConditionIr> {
+        if let Some(family) = &c.family {
+            return Some(ConditionIr::Family(
+                self.model_selector(o, fields, Some(&c.field))?,
+                family.clone(),
+            ));
+        }
+        let field = self.field_path(o, fields, &c.field)?;
+        if let Some(present) = c.present {
+            return Some(ConditionIr::Present(field, present));
+        }
+        let values: Vec<Literal> = c.equals.iter().chain(c.one_of.iter()).map(literal).collect();
+        Some(ConditionIr::OneOf(field, values))
+    }
+
+    fn rule(&self, o: &m::ObjectDef, fields: &[FieldIr], rule: &m::Rule) -> Option<RuleIr> {
+        let cond = |c: &Option<m::Condition>| match c {
+            Some(c) => self.condition(o, fields, c),
+            None => Some(ConditionIr::Always),
+        };
+        Some(match rule {
+            m::Rule::Requires {
+                when,
+                field,
+                equals,
+                message,
+            } => RuleIr::Requires {
+                when: self.condition(o, fields, when)?,
+                field: self.field_path(o, fields, field)?,
+                equals: equals.as_ref().map(literal),
+                message: message
+                    .clone()
+                    .unwrap_or_else(|| format!("`{field}` is required when {}", describe_condition(when))),
+            },
+            m::Rule::Forbids {
+                when,
+                field,
+                values,
+                message,
+            } => RuleIr::Forbids {
+                when: self.condition(o, fields, when)?,
+                field: self.field_path(o, fields, field)?,
+                values: values.iter().map(literal).collect(),
+                message: message
+                    .clone()
+                    .unwrap_or_else(|| format!("`{field}` is not allowed when {}", describe_condition(when))),
+            },
+            m::Rule::OnlyWith { field, with, message } => RuleIr::OnlyWith {
+                field: self.field_path(o, fields, field)?,
+                with: self.condition(o, fields, with)?,
+                message: message
+                    .clone()
+                    .unwrap_or_else(|| format!("`{field}` is only allowed when {}", describe_condition(with))),
+            },
+            m::Rule::LimitWhen {
+                field,
+                when,
+                max_items,
+                max_from_model,
+                model_field,
+                message,
+            } => RuleIr::LimitItems {
+                when: cond(when)?,
+                field: self.field_path(o, fields, field)?,
+                limit: match (max_items, max_from_model) {
+                    (Some(n), _) => LimitSource::Fixed(*n),
+                    (None, Some(cap)) => {
+                        LimitSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
+                    }
+                    (None, None) => return None,
+                },
+                message: message.clone().unwrap_or_default(),
+            },
+            m::Rule::AllowedValuesWhen {
+                field,
+                when,
+                values,
+                values_from_model,
+                model_field,
+                message,
+            } => RuleIr::AllowedValues {
+                when: cond(when)?,
+                field: self.field_path(o, fields, field)?,
+                values: match values_from_model {
+                    Some(cap) => {
+                        ValuesSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
+                    }
+                    None => ValuesSource::Fixed(
+                        values
+                            .iter()
+                            .map(|v| match literal(v) {
+                                Literal::Str(s) => s,
+                                other => format!("{other:?}"),
+                            })
+                            .collect(),
+                    ),
+                },
+                message: message.clone().unwrap_or_default(),
+            },
+            m::Rule::ExactlyOneOf { fields: names, message } => RuleIr::ExactlyOneOf {
+                fields: names
+                    .iter()
+                    .map(|n| self.field_path(o, fields, n))
+                    .collect::<Option<Vec<_>>>()?,
+                message: message
+                    .clone()
+                    .unwrap_or_else(|| format!("exactly one of {} must be set", names.join(", "))),
+            },
+        })
+    }
+
+    /// Every direct models field whose table has `requires`/`rejects` gets a rule.
+    fn model_constraints(&self, o: &m::ObjectDef, fields: &[FieldIr]) -> Vec<RuleIr> {
+        let mut rules = Vec::new();
+        for f in &o.fields {
+            let Some(table) = named(&f.ty).and_then(|n| self.index.models(&n)) else {
+                continue;
+            };
+            let Some(selector) = self.model_selector(o, fields, Some(&f.name)) else {
+                continue;
+            };
+            let models: Vec<ModelConstraintIr> = table
+                .models
+                .iter()
+                .filter(|md| !md.requires.is_empty() || !md.rejects.is_empty())
+                .filter_map(|md| {
+                    Some(ModelConstraintIr {
+                        model_id: md.id.clone(),
+                        requires: md
+                            .requires
+                            .iter()
+                            .map(|r| Some((self.field_path(o, fields, &r.field)?, literal(&r.equals))))
+                            .collect::<Option<_>>()?,
+                        rejects: md
+                            .rejects
+                            .iter()
+                            .map(|r| {
+                                Some((
+                                    self.field_path(o, fields, &r.field)?,
+                                    r.values.iter().map(literal).collect(),
+                                ))
+                            })
+                            .collect::<Option<_>>()?,
+                    })
+                })
+                .collect();
+            if !models.is_empty() {
+                rules.push(RuleIr::ModelConstraints { selector, models });
+            }
+        }
+        rules
+    }
+
+    fn variants(
+        &mut self,
+        type_name: &str,
+        prefix: Option<&String>,
+        values: &[(String, Option<String>, Vec<m::Alias>, Option<String>, Option<String>)],
+        path: &str,
+        list_key: &str,
+        value_key: &str,
+    ) -> Vec<VariantIr> {
+        let prefix = prefix.cloned().unwrap_or_else(|| default_variant_prefix(type_name));
+        let mut names = Vec::new();
+        let mut variants = Vec::new();
+        for (i, (wire, rust_name, aliases, docs, deprecated)) in values.iter().enumerate() {
+            let vpath = join_index(&join_key(path, list_key), i);
+            let name = self.rust_name_override(rust_name.as_ref(), upper_camel(wire, &prefix), &vpath);
+            names.push((name.clone(), wire.clone(), join_key(&vpath, value_key)));
+            variants.push(VariantIr {
+                rust_name: name,
+                wire: wire.clone(),
+                aliases: aliases
+                    .iter()
+                    .map(|a| AliasIr {
+                        wire: a.value.clone(),
+                        const_name: shouty(&a.value),
+                        deprecated: a.deprecated.clone(),
+                    })
+                    .collect(),
+                docs: docs.clone(),
+                deprecated: deprecated.clone(),
+            });
+        }
+        // `Unknown` is the catch-all; a listed value may not take its name.
+        names.push((
+            "Unknown".to_string(),
+            "(catch-all for unknown values)".to_string(),
+            path.to_string(),
+        ));
+        self.collisions(names, "enum values");
+        variants
+    }
+
+    fn enumeration(&mut self, e: &m::EnumDef, path: &str) -> EnumIr {
+        let values: Vec<_> = e
+            .values
+            .iter()
+            .map(|v| {
+                (
+                    v.value.clone(),
+                    v.rust_name.clone(),
+                    v.aliases.clone(),
+                    v.description.clone(),
+                    v.deprecated.clone(),
+                )
+            })
+            .collect();
+        let usage = self.usage(&e.name);
+        EnumIr {
+            rust_name: upper_camel(&e.name, "T"),
+            docs: e.description.clone(),
+            variants: self.variants(&e.name, e.variant_prefix.as_ref(), &values, path, "values", "value"),
+            has_unknown: e.open || usage.response,
+            open: e.open,
+            models: None,
+            usage,
+        }
+    }
+
+    fn models(&mut self, md: &m::ModelsDef, path: &str) -> EnumIr {
+        let values: Vec<_> = md
+            .models
+            .iter()
+            .map(|x| {
+                (
+                    x.id.clone(),
+                    x.rust_name.clone(),
+                    x.aliases.clone(),
+                    x.description.clone(),
+                    x.deprecated.clone(),
+                )
+            })
+            .collect();
+        let usage = self.usage(&md.name);
+        let table = ModelTableIr {
+            default: md.default.clone(),
+            models: md
+                .models
+                .iter()
+                .map(|x| ModelIr {
+                    id: x.id.clone(),
+                    aliases: x.aliases.iter().map(|a| a.value.clone()).collect(),
+                    family: x.family.clone(),
+                    deprecated: x.deprecated.clone(),
+                    capabilities: x
+                        .capabilities
+                        .iter()
+                        .map(|(k, c)| {
+                            (
+                                k.clone(),
+                                match c {
+                                    m::Capability::Limit(n) => CapabilityIr::Limit(*n),
+                                    m::Capability::Values(v) => CapabilityIr::Values(v.clone()),
+                                },
+                            )
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        EnumIr {
+            rust_name: upper_camel(&md.name, "T"),
+            docs: md.description.clone(),
+            variants: self.variants(&md.name, md.variant_prefix.as_ref(), &values, path, "models", "id"),
+            has_unknown: md.open || usage.response,
+            open: md.open,
+            models: Some(table),
+            usage,
+        }
+    }
+
+    fn one_of(&mut self, o: &m::OneOfDef, path: &str) -> OneOfIr {
+        let mut names = Vec::new();
+        let mut variants = Vec::new();
+        for (i, v) in o.variants.iter().enumerate() {
+            let vpath = join_index(&join_key(path, "variants"), i);
+            let rust_name = self.rust_name_override(v.rust_name.as_ref(), upper_camel(&v.field, "V"), &vpath);
+            names.push((rust_name.clone(), v.field.clone(), join_key(&vpath, "field")));
+            let Ok(ty) = TypeExpr::parse(&v.ty) else { continue };
+            variants.push(OneOfVariantIr {
+                wire: v.field.clone(),
+                rust_name,
+                ty: self.rust_type(&ty, None),
+                docs: v.description.clone(),
+            });
+        }
+        if o.open {
+            names.push((
+                "Unknown".to_string(),
+                "(catch-all for unknown members)".to_string(),
+                path.to_string(),
+            ));
+        }
+        self.collisions(names, "one_of members");
+        OneOfIr {
+            rust_name: upper_camel(&o.name, "T"),
+            docs: o.description.clone(),
+            variants,
+            open: o.open,
+            usage: self.usage(&o.name),
+        }
+    }
+
+    fn events(&mut self, e: &m::EventsDef, path: &str) -> EventsIr {
+        let mut names = Vec::new();
+        let mut variants = Vec::new();
+        for (i, v) in e.variants.iter().enumerate() {
+            let vpath = join_index(&join_key(path, "variants"), i);
+            let rust_name = self.rust_name_override(v.rust_name.as_ref(), upper_camel(&v.event, "E"), &vpath);
+            names.push((rust_name.clone(), v.event.clone(), join_key(&vpath, "event")));
+            variants.push(EventVariantIr {
+                event: v.event.clone(),
+                rust_name,
+                data_type: upper_camel(&v.ty, "T"),
+                docs: v.description.clone(),
+                terminal: v.terminal,
+            });
+        }
+        names.push((
+            "Unknown".to_string(),
+            "(catch-all for unknown events)".to_string(),
+            path.to_string(),
+        ));
+        self.collisions(names, "events");
+        EventsIr {
+            rust_name: upper_camel(&e.name, "T"),
+            docs: e.description.clone(),
+            discriminator: e.discriminator.clone(),
+            variants,
+        }
+    }
+
+    fn operations(&mut self) -> Vec<OperationIr> {
+        let mut names = Vec::new();
+        let mut ops = Vec::new();
+        for (i, op) in self.spec.operations.iter().enumerate() {
+            let path = join_index("operations", i);
+            let fn_name = snake(&op.id);
+            names.push((fn_name.clone(), op.id.clone(), join_key(&path, "id")));
+            let json_request = op
+                .request
+                .as_ref()
+                .and_then(|r| r.json.as_ref())
+                .map(|n| upper_camel(n, "T"));
+            let multipart_request = op
+                .request
+                .as_ref()
+                .and_then(|r| r.multipart.as_ref())
+                .map(|n| upper_camel(n, "T"));
+            // A multipart variant of the same operation gets its own function.
+            if json_request.is_some() && multipart_request.is_some() {
+                names.push((
+                    format!("{fn_name}_multipart"),
+                    format!("{} (multipart)", op.id),
+                    join_key(&path, "id"),
+                ));
+            }
+            if op.response.stream_flag.is_some() || (op.response.sse.is_some() && op.response.json.is_some()) {
+                names.push((
+                    format!("{fn_name}_stream"),
+                    format!("{} (stream)", op.id),
+                    join_key(&path, "id"),
+                ));
+            }
+            let stream_flag = op.response.stream_flag.as_ref().map(|flag| {
+                let rust = op
+                    .request
+                    .as_ref()
+                    .and_then(|r| r.json.as_ref())
+                    .and_then(|n| self.index.object(n))
+                    .and_then(|o| o.fields.iter().find(|f| &f.name == flag))
+                    .map(|f| f.rust_name.clone().unwrap_or_else(|| snake(&f.name)))
+                    .unwrap_or_else(|| snake(flag));
+                (flag.clone(), rust)
+            });
+            ops.push(OperationIr {
+                id: op.id.clone(),
+                fn_name,
+                summary: op.summary.clone(),
+                docs: op.description.clone(),
+                method: match op.method {
+                    m::HttpMethod::Get => "Get",
+                    m::HttpMethod::Post => "Post",
+                    m::HttpMethod::Put => "Put",
+                    m::HttpMethod::Patch => "Patch",
+                    m::HttpMethod::Delete => "Delete",
+                },
+                path: op.path.clone(),
+                path_params: op
+                    .path_params
+                    .iter()
+                    .map(|p| PathParamIr {
+                        name: p.name.clone(),
+                        rust_name: snake(&p.name),
+                        ty: TypeExpr::parse(&p.ty).map_or(RustType::String, |t| self.rust_type(&t, None)),
+                        docs: p.description.clone(),
+                        optional_prefix: p.optional_prefix.clone(),
+                    })
+                    .collect(),
+                json_request,
+                multipart_request,
+                json_response: op
+                    .response
+                    .json
+                    .as_ref()
+                    .and_then(|t| TypeExpr::parse(t).ok())
+                    .map(|t| self.rust_type(&t, None)),
+                sse_response: op.response.sse.as_ref().map(|n| upper_camel(n, "T")),
+                stream_flag,
+                errors: op
+                    .errors
+                    .iter()
+                    .map(|e| (e.status, e.description.clone(), e.retryable))
+                    .collect(),
+                error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
+            });
+        }
+        // Client methods also include the builder helpers.
+        for reserved in ["builder", "from_env", "http_client"] {
+            names.push((
+                reserved.to_string(),
+                format!("(client method `{reserved}`)"),
+                "operations".to_string(),
+            ));
+        }
+        self.collisions(names, "operation ids");
+        ops
+    }
+
+    fn examples(&mut self) -> Vec<ExampleIr> {
+        let mut names = Vec::new();
+        let mut out = Vec::new();
+        for (i, ex) in self.spec.examples.iter().enumerate() {
+            let test_name = snake(&ex.name).trim_start_matches("r#").to_string();
+            names.push((
+                test_name.clone(),
+                ex.name.clone(),
+                join_key(&join_index("examples", i), "name"),
+            ));
+            let op = self.spec.operations.iter().find(|o| o.id == ex.operation);
+            let rust_type = match ex.kind {
+                m::ExampleKind::Request => op
+                    .and_then(|o| o.request.as_ref())
+                    .and_then(|r| r.json.as_ref())
+                    .map(|n| RustType::Named(self.named_ref(n))),
+                m::ExampleKind::Response => op
+                    .and_then(|o| o.response.json.as_ref())
+                    .and_then(|t| TypeExpr::parse(t).ok())
+                    .map(|t| self.rust_type(&t, None)),
+                m::ExampleKind::Error => None,
+            };
+            out.push(ExampleIr {
+                name: ex.name.clone(),
+                test_name,
+                operation: ex.operation.clone(),
+                kind: ex.kind,
+                status: ex.status,
+                rust_type,
+                placeholders: ex.placeholders.clone(),
+                body: ex.body.clone(),
+            });
+        }
+        self.collisions(names, "example names");
+        out
+    }
+}
+
+fn describe_condition(c: &m::Condition) -> String {
+    if let Some(v) = &c.equals {
+        return format!("`{}` is {}", c.field, show(v));
+    }
+    if !c.one_of.is_empty() {
+        let values: Vec<String> = c.one_of.iter().map(show).collect();
+        return format!("`{}` is one of {}", c.field, values.join(", "));
+    }
+    if let Some(family) = &c.family {
+        return format!("`{}` is a {family} model", c.field);
+    }
+    match c.present {
+        Some(false) => format!("`{}` is absent", c.field),
+        _ => format!("`{}` is set", c.field),
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}

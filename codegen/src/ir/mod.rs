@@ -1,0 +1,579 @@
+//! The resolved, Rust-shaped model of one provider.
+//!
+//! Lowering decides every Rust name once, resolves type expressions, works out
+//! which types travel in requests (validated, strict) and which in responses
+//! (tolerant), and turns rules into accessors the emitters can print. The IR
+//! holds no YAML and emitters read nothing else.
+
+mod lower;
+pub mod naming;
+
+pub use lower::lower;
+
+use serde_json::Value;
+
+/// One provider, ready to emit.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Spec file, relative to the workspace, for the `@generated` header.
+    pub source: String,
+    /// Provider facts.
+    pub provider: ProviderIr,
+    /// Types in spec order.
+    pub types: Vec<TypeIr>,
+    /// Operations in spec order.
+    pub operations: Vec<OperationIr>,
+    /// Doc examples.
+    pub examples: Vec<ExampleIr>,
+}
+
+/// Provider facts with Rust names.
+#[derive(Debug, Clone)]
+pub struct ProviderIr {
+    /// Module and feature name.
+    pub module: String,
+    /// Spec name.
+    pub name: String,
+    /// Human name.
+    pub title: String,
+    /// Documentation.
+    pub description: Option<String>,
+    /// Docs URL.
+    pub docs_url: Option<String>,
+    /// Docs version transcribed.
+    pub docs_version: String,
+    /// Default base URL.
+    pub base_url: String,
+    /// API key environment variable.
+    pub api_key_env: String,
+    /// Auth schemes: `None` for bearer, `Some(header)` for a key header.
+    pub auth: Vec<Option<String>>,
+    /// Error format name as the runtime spells it (`Google`, `OpenAi`, ...).
+    pub error_format: &'static str,
+}
+
+/// A resolved Rust type of a field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RustType {
+    /// `String`.
+    String,
+    /// `i64`.
+    I64,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+    /// `f64`.
+    F64,
+    /// `bool`.
+    Bool,
+    /// `serde_json::Value`.
+    Json,
+    /// `runtime::Base64Data`.
+    Base64,
+    /// `String` checked as a URL.
+    Url,
+    /// `String` checked as a data URL.
+    DataUrl,
+    /// `runtime::FilePart`.
+    File,
+    /// A generated type.
+    Named(NamedRef),
+    /// `Vec<T>`.
+    Vec(Box<RustType>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<RustType>),
+    /// `runtime::OneOrMany<T>`.
+    OneOrMany(Box<RustType>),
+}
+
+/// A reference to a generated type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedRef {
+    /// Rust name.
+    pub rust_name: String,
+    /// What sort of type it is.
+    pub kind: NamedKind,
+}
+
+/// Sorts of generated types, as far as fields care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    /// A struct.
+    Struct,
+    /// A string enum (or model table).
+    Enum {
+        /// Whether it has a catch-all variant.
+        has_unknown: bool,
+        /// Whether requests may send unlisted values.
+        open: bool,
+    },
+    /// A one-of enum.
+    OneOf,
+    /// A stream event set.
+    Events,
+}
+
+/// A generated type.
+#[derive(Debug, Clone)]
+pub enum TypeIr {
+    /// A struct.
+    Struct(StructIr),
+    /// A string enum, possibly with a model table.
+    Enum(EnumIr),
+    /// An exactly-one-of enum.
+    OneOf(OneOfIr),
+    /// Stream events.
+    Events(EventsIr),
+}
+
+/// Which sides of an exchange a type travels on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Reachable from a request body.
+    pub request: bool,
+    /// Reachable from a response body or stream.
+    pub response: bool,
+}
+
+/// A struct.
+#[derive(Debug, Clone)]
+pub struct StructIr {
+    /// Rust name.
+    pub rust_name: String,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Deprecation note.
+    pub deprecated: Option<String>,
+    /// Fields in wire order.
+    pub fields: Vec<FieldIr>,
+    /// Cross-field rules.
+    pub rules: Vec<RuleIr>,
+    /// Where it travels.
+    pub usage: Usage,
+    /// Whether it is sent as a multipart form.
+    pub multipart: bool,
+}
+
+/// How a field is held in Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Required and always present: `T`.
+    Required,
+    /// Optional: `Option<T>`.
+    Optional,
+    /// Required by the docs but tolerated missing in responses: `Option<T>`
+    /// checked by `validate()` and demanded by the constructor.
+    RequiredTolerant,
+    /// A required array or map in responses: `Vec<T>`, empty when missing.
+    DefaultEmpty,
+}
+
+/// A field.
+#[derive(Debug, Clone)]
+pub struct FieldIr {
+    /// Wire name.
+    pub wire_name: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Rust type (without the `Option`).
+    pub ty: RustType,
+    /// How presence is represented.
+    pub presence: Presence,
+    /// Documented default.
+    pub default: Option<Value>,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Deprecation note.
+    pub deprecated: Option<String>,
+    /// Model families it applies to.
+    pub families: Vec<String>,
+    /// Value constraints.
+    pub constraints: Constraints,
+    /// Merged into the parent object.
+    pub flatten: bool,
+    /// Multipart part names; the first is sent.
+    pub part_names: Vec<String>,
+}
+
+/// Value constraints of a field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    /// Inclusive numeric minimum.
+    pub min: Option<f64>,
+    /// Inclusive numeric maximum.
+    pub max: Option<f64>,
+    /// Minimum items.
+    pub min_items: Option<u64>,
+    /// Maximum items.
+    pub max_items: Option<u64>,
+    /// Minimum characters.
+    pub min_length: Option<u64>,
+    /// Maximum characters.
+    pub max_length: Option<u64>,
+    /// URL schemes.
+    pub schemes: Vec<String>,
+    /// URL field accepting data URLs.
+    pub allow_data_url: bool,
+    /// MIME types for data URLs.
+    pub mime_types: Vec<String>,
+}
+
+/// One step of a field path in a rule.
+#[derive(Debug, Clone)]
+pub struct AccessStep {
+    /// Rust field name.
+    pub rust_name: String,
+    /// Wire name.
+    pub wire_name: String,
+    /// How the field is held.
+    pub presence: Presence,
+}
+
+/// A field path in a rule: Rust steps plus the wire path for messages.
+#[derive(Debug, Clone)]
+pub struct FieldPath {
+    /// Steps from the struct.
+    pub steps: Vec<AccessStep>,
+    /// Dotted wire path.
+    pub wire: String,
+    /// Type of the final field.
+    pub ty: RustType,
+}
+
+/// A literal a rule compares against.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// String or enum value.
+    Str(String),
+    /// Boolean.
+    Bool(bool),
+    /// Number.
+    Num(f64),
+}
+
+/// A lowered condition.
+#[derive(Debug, Clone)]
+pub enum ConditionIr {
+    /// Field equals one of the literals.
+    OneOf(FieldPath, Vec<Literal>),
+    /// Field present or absent.
+    Present(FieldPath, bool),
+    /// The selected model has this family.
+    Family(ModelSelector, String),
+    /// Always holds.
+    Always,
+}
+
+/// How to find the selected model of a request.
+#[derive(Debug, Clone)]
+pub struct ModelSelector {
+    /// The models field.
+    pub field: FieldPath,
+    /// Rust name of the models enum.
+    pub enum_name: String,
+}
+
+/// A lowered rule.
+#[derive(Debug, Clone)]
+pub enum RuleIr {
+    /// When the condition holds, the field must be present (and equal the literal).
+    Requires {
+        /// Condition.
+        when: ConditionIr,
+        /// Field.
+        field: FieldPath,
+        /// Required value.
+        equals: Option<Literal>,
+        /// Message.
+        message: String,
+    },
+    /// When the condition holds, the field must be absent or not one of the values.
+    Forbids {
+        /// Condition.
+        when: ConditionIr,
+        /// Field.
+        field: FieldPath,
+        /// Forbidden values; empty means any.
+        values: Vec<Literal>,
+        /// Message.
+        message: String,
+    },
+    /// The field may be set only when the condition holds.
+    OnlyWith {
+        /// Field.
+        field: FieldPath,
+        /// Condition.
+        with: ConditionIr,
+        /// Message.
+        message: String,
+    },
+    /// An array's maximum length, fixed or from the selected model.
+    LimitItems {
+        /// Condition.
+        when: ConditionIr,
+        /// Array field.
+        field: FieldPath,
+        /// Where the limit comes from.
+        limit: LimitSource,
+        /// Message.
+        message: String,
+    },
+    /// A field's allowed values, fixed or from the selected model.
+    AllowedValues {
+        /// Condition.
+        when: ConditionIr,
+        /// Field.
+        field: FieldPath,
+        /// Where the values come from.
+        values: ValuesSource,
+        /// Message.
+        message: String,
+    },
+    /// Exactly one of the fields is present.
+    ExactlyOneOf {
+        /// Fields.
+        fields: Vec<FieldPath>,
+        /// Message.
+        message: String,
+    },
+    /// Per-model requirements and rejections from the model table.
+    ModelConstraints {
+        /// The models field.
+        selector: ModelSelector,
+        /// One entry per model that constrains something.
+        models: Vec<ModelConstraintIr>,
+    },
+}
+
+/// What one model requires and rejects.
+#[derive(Debug, Clone)]
+pub struct ModelConstraintIr {
+    /// Model id.
+    pub model_id: String,
+    /// Fields that must equal values.
+    pub requires: Vec<(FieldPath, Literal)>,
+    /// Fields that must not hold values.
+    pub rejects: Vec<(FieldPath, Vec<Literal>)>,
+}
+
+/// A limit's source.
+#[derive(Debug, Clone)]
+pub enum LimitSource {
+    /// A fixed number.
+    Fixed(u64),
+    /// A capability of the selected model.
+    Model(ModelSelector, String),
+}
+
+/// An allowed-values source.
+#[derive(Debug, Clone)]
+pub enum ValuesSource {
+    /// A fixed list.
+    Fixed(Vec<String>),
+    /// A capability of the selected model.
+    Model(ModelSelector, String),
+}
+
+/// A string enum, possibly backed by a model table.
+#[derive(Debug, Clone)]
+pub struct EnumIr {
+    /// Rust name.
+    pub rust_name: String,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Variants.
+    pub variants: Vec<VariantIr>,
+    /// Whether a catch-all `Unknown(String)` variant exists.
+    pub has_unknown: bool,
+    /// Whether requests may send unlisted values.
+    pub open: bool,
+    /// The model table, for `kind: models`.
+    pub models: Option<ModelTableIr>,
+    /// Where it travels.
+    pub usage: Usage,
+}
+
+/// An enum variant.
+#[derive(Debug, Clone)]
+pub struct VariantIr {
+    /// Rust name.
+    pub rust_name: String,
+    /// Wire value.
+    pub wire: String,
+    /// Other accepted spellings.
+    pub aliases: Vec<AliasIr>,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Deprecation note.
+    pub deprecated: Option<String>,
+}
+
+/// An alternative spelling.
+#[derive(Debug, Clone)]
+pub struct AliasIr {
+    /// The spelling.
+    pub wire: String,
+    /// Constant name for deprecated aliases.
+    pub const_name: String,
+    /// Deprecation note.
+    pub deprecated: Option<String>,
+}
+
+/// A model table.
+#[derive(Debug, Clone)]
+pub struct ModelTableIr {
+    /// Default model id.
+    pub default: Option<String>,
+    /// Models in spec order.
+    pub models: Vec<ModelIr>,
+}
+
+/// One model row.
+#[derive(Debug, Clone)]
+pub struct ModelIr {
+    /// Id.
+    pub id: String,
+    /// Aliases.
+    pub aliases: Vec<String>,
+    /// Family.
+    pub family: Option<String>,
+    /// Deprecation.
+    pub deprecated: Option<String>,
+    /// Capabilities by name.
+    pub capabilities: Vec<(String, CapabilityIr)>,
+}
+
+/// A capability value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CapabilityIr {
+    /// A limit.
+    Limit(u64),
+    /// Allowed values.
+    Values(Vec<String>),
+}
+
+/// A one-of enum.
+#[derive(Debug, Clone)]
+pub struct OneOfIr {
+    /// Rust name.
+    pub rust_name: String,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Members.
+    pub variants: Vec<OneOfVariantIr>,
+    /// Whether unknown members are kept.
+    pub open: bool,
+    /// Where it travels.
+    pub usage: Usage,
+}
+
+/// A one-of member.
+#[derive(Debug, Clone)]
+pub struct OneOfVariantIr {
+    /// Wire key.
+    pub wire: String,
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Member type.
+    pub ty: RustType,
+    /// Documentation.
+    pub docs: Option<String>,
+}
+
+/// Stream events.
+#[derive(Debug, Clone)]
+pub struct EventsIr {
+    /// Rust name.
+    pub rust_name: String,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// JSON field naming the event.
+    pub discriminator: Option<String>,
+    /// Known events.
+    pub variants: Vec<EventVariantIr>,
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+pub struct EventVariantIr {
+    /// Event name.
+    pub event: String,
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Rust name of the data struct.
+    pub data_type: String,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Completes the stream.
+    pub terminal: bool,
+}
+
+/// An operation.
+#[derive(Debug, Clone)]
+pub struct OperationIr {
+    /// Spec id.
+    pub id: String,
+    /// Rust method name.
+    pub fn_name: String,
+    /// Summary.
+    pub summary: String,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Method name as the runtime spells it (`Post`).
+    pub method: &'static str,
+    /// Path template.
+    pub path: String,
+    /// Path parameters.
+    pub path_params: Vec<PathParamIr>,
+    /// JSON request struct.
+    pub json_request: Option<String>,
+    /// Multipart form struct.
+    pub multipart_request: Option<String>,
+    /// JSON response type.
+    pub json_response: Option<RustType>,
+    /// Events type of the stream response.
+    pub sse_response: Option<String>,
+    /// Stream flag: (wire name, Rust field name).
+    pub stream_flag: Option<(String, String)>,
+    /// Documented error statuses: (status, description, retryable).
+    pub errors: Vec<(u16, String, bool)>,
+    /// Runtime error format name.
+    pub error_format: &'static str,
+}
+
+/// A path parameter.
+#[derive(Debug, Clone)]
+pub struct PathParamIr {
+    /// Placeholder name.
+    pub name: String,
+    /// Rust argument name.
+    pub rust_name: String,
+    /// Rust type.
+    pub ty: RustType,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// Prefix stripped before sending.
+    pub optional_prefix: Option<String>,
+}
+
+/// A doc example.
+#[derive(Debug, Clone)]
+pub struct ExampleIr {
+    /// Name.
+    pub name: String,
+    /// Rust test name.
+    pub test_name: String,
+    /// Operation id.
+    pub operation: String,
+    /// Request, response or error.
+    pub kind: crate::spec::model::ExampleKind,
+    /// Status for errors.
+    pub status: Option<u16>,
+    /// Rust type the body parses into (request struct or response type).
+    pub rust_type: Option<RustType>,
+    /// Placeholders to substitute.
+    pub placeholders: Vec<String>,
+    /// Body.
+    pub body: Value,
+}

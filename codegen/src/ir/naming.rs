@@ -1,0 +1,149 @@
+//! The one place that decides Rust names: case conversion, keywords, digits.
+//!
+//! Nothing else in the generator calls heck. Wire names like `16:9`,
+//! `gemini-3.1-flash-image` or `type` become `Ratio16x9`, `Gemini3_1FlashImage`
+//! and `r#type`.
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords that may appear as raw identifiers (`r#type`).
+const RAW_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
+    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move",
+    "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers; they get a trailing underscore.
+const RESERVED: &[&str] = &["crate", "self", "super", "Self"];
+
+/// A `snake_case` field, function or module name; keywords become raw identifiers.
+pub fn snake(wire: &str) -> String {
+    let mut name = wire.to_snake_case();
+    if name.is_empty() {
+        name = "value".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("n{name}");
+    }
+    escape_keyword(name)
+}
+
+/// An `UpperCamelCase` type or variant name. Digits joined by `:` become `x`
+/// (`16:9` -> `16x9`) and by `.` become `_` (`3.1` -> `3_1`), so versions and
+/// ratios stay readable. A name that would start with a digit gets `prefix`.
+pub fn upper_camel(wire: &str, prefix: &str) -> String {
+    let mut out = String::new();
+    let mut segment = String::new();
+    let mut pending_separator: Option<char> = None;
+    let chars: Vec<char> = wire.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            if let Some(sep) = pending_separator.take() {
+                let digits_around = out.ends_with(|d: char| d.is_ascii_digit()) && c.is_ascii_digit();
+                if digits_around {
+                    out.push(if sep == ':' { 'x' } else { '_' });
+                }
+            }
+            segment.push(c);
+        } else {
+            flush_segment(&mut out, &mut segment);
+            if i > 0 {
+                pending_separator = Some(c);
+            }
+        }
+    }
+    flush_segment(&mut out, &mut segment);
+    if out.is_empty() {
+        out = "Empty".to_string();
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out = format!("{prefix}{out}");
+    }
+    out
+}
+
+fn flush_segment(out: &mut String, segment: &mut String) {
+    if segment.is_empty() {
+        return;
+    }
+    // `1K`, `4K`, `16x9` read better untouched than as `1k`.
+    if segment.starts_with(|c: char| c.is_ascii_digit()) {
+        out.push_str(segment);
+    } else {
+        out.push_str(&segment.to_upper_camel_case());
+    }
+    segment.clear();
+}
+
+/// A `SCREAMING_SNAKE_CASE` constant name.
+pub fn shouty(wire: &str) -> String {
+    let name = wire.to_shouty_snake_case();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("V{name}")
+    } else {
+        name
+    }
+}
+
+/// The word used before variants that start with a digit: the last word of the type name.
+pub fn default_variant_prefix(type_name: &str) -> String {
+    let snake = type_name.to_snake_case();
+    snake.rsplit('_').next().unwrap_or("V").to_upper_camel_case()
+}
+
+fn escape_keyword(name: String) -> String {
+    if RESERVED.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if RAW_KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
+}
+
+/// Whether a user-supplied `rust_name` is a usable identifier.
+pub fn is_valid_identifier(name: &str) -> bool {
+    let bare = name.strip_prefix("r#").unwrap_or(name);
+    bare.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED.contains(&bare)
+        && (name.starts_with("r#") || !RAW_KEYWORDS.contains(&bare))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn awkward_wire_names_become_readable() {
+        assert_eq!(upper_camel("16:9", "Ratio"), "Ratio16x9");
+        assert_eq!(upper_camel("1:1", "Ratio"), "Ratio1x1");
+        assert_eq!(upper_camel("gemini-3.1-flash-image", "Model"), "Gemini3_1FlashImage");
+        assert_eq!(upper_camel("openai/gpt-image-1.5", "Model"), "OpenaiGptImage1_5");
+        assert_eq!(upper_camel("2K", "Size"), "Size2K");
+        assert_eq!(upper_camel("1024x1024", "Size"), "Size1024x1024");
+        assert_eq!(upper_camel("image/png", "Mime"), "ImagePng");
+        assert_eq!(upper_camel("b64_json", "F"), "B64Json");
+        assert_eq!(upper_camel("HARM_CATEGORY_HATE_SPEECH", "H"), "HarmCategoryHateSpeech");
+        assert_eq!(
+            upper_camel("image_generation.partial_image", "E"),
+            "ImageGenerationPartialImage"
+        );
+    }
+
+    #[test]
+    fn keywords_are_escaped() {
+        assert_eq!(snake("type"), "r#type");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("imageConfig"), "image_config");
+        assert_eq!(snake("image[]"), "image");
+        assert_eq!(snake("1k"), "n1k");
+    }
+
+    #[test]
+    fn prefixes_come_from_the_type_name() {
+        assert_eq!(default_variant_prefix("AspectRatio"), "Ratio");
+        assert_eq!(default_variant_prefix("ImageSize"), "Size");
+    }
+}

@@ -1,0 +1,269 @@
+//! Reading a spec file: YAML syntax, then the data model, piece by piece.
+//!
+//! Each provider block, type, operation and example is deserialized on its own,
+//! so one malformed type does not hide a malformed operation further down.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_yaml::Value;
+
+use super::model::{Example, Operation, Provider, Spec, TypeDef};
+use super::positions::{join_index, join_key, PositionIndex};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+
+/// A spec that parsed, with what is needed to locate later problems in it.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The data model.
+    pub spec: Spec,
+    /// Positions of its nodes.
+    pub positions: PositionIndex,
+}
+
+/// Reports problems against YAML paths of one file.
+#[derive(Debug)]
+pub struct Reporter<'a> {
+    file: &'a Path,
+    positions: &'a PositionIndex,
+    diagnostics: Diagnostics,
+}
+
+impl<'a> Reporter<'a> {
+    /// A reporter for `file`.
+    pub fn new(file: &'a Path, positions: &'a PositionIndex) -> Self {
+        Self {
+            file,
+            positions,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    /// Reports a problem with the value at `path`.
+    pub fn error(&mut self, path: &str, message: impl Into<String>) {
+        let position = self.positions.value(path);
+        self.push(position, path, message.into());
+    }
+
+    /// Reports a problem with the key that introduces `path`.
+    pub fn error_at_key(&mut self, path: &str, message: impl Into<String>) {
+        let position = self.positions.key(path);
+        self.push(position, path, message.into());
+    }
+
+    /// Reports a problem at a known position.
+    pub fn error_at(&mut self, position: Option<Position>, path: &str, message: impl Into<String>) {
+        self.push(position, path, message.into());
+    }
+
+    fn push(&mut self, position: Option<Position>, path: &str, message: String) {
+        self.diagnostics.push(Diagnostic {
+            file: self.file.to_path_buf(),
+            position,
+            yaml_path: path.to_string(),
+            message,
+        });
+    }
+
+    /// The problems reported.
+    pub fn finish(self) -> Diagnostics {
+        self.diagnostics
+    }
+}
+
+/// Reads and parses a spec file.
+pub fn load_file(path: &Path) -> Result<LoadedSpec, Diagnostics> {
+    match std::fs::read_to_string(path) {
+        Ok(source) => load_str(path, &source),
+        Err(err) => {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(Diagnostic {
+                file: path.to_path_buf(),
+                position: None,
+                yaml_path: String::new(),
+                message: format!("cannot read spec: {err}"),
+            });
+            Err(diagnostics)
+        }
+    }
+}
+
+const TOP_LEVEL_KEYS: [&str; 4] = ["provider", "types", "operations", "examples"];
+
+/// Parses and checks spec text; `path` is used in messages.
+pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
+    let positions = PositionIndex::build(source);
+    let root: Value = match serde_yaml::from_str(source) {
+        Ok(v) => v,
+        Err(err) => {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(Diagnostic {
+                file: path.to_path_buf(),
+                position: err.location().map(|l| Position {
+                    line: l.line(),
+                    column: l.column(),
+                }),
+                yaml_path: String::new(),
+                message: format!("invalid YAML: {}", strip_location(&err.to_string())),
+            });
+            return Err(diagnostics);
+        }
+    };
+    let mut reporter = Reporter::new(path, &positions);
+    let mut failed_types = Vec::new();
+    let partial = load_pieces(&root, &mut reporter, &mut failed_types);
+    let mut diagnostics = reporter.finish();
+    let Some(spec) = partial else {
+        return Err(diagnostics);
+    };
+    // Semantic checks run even when some pieces failed, so one run shows everything.
+    let loaded = LoadedSpec {
+        path: path.to_path_buf(),
+        spec,
+        positions,
+    };
+    diagnostics.extend(super::check::check(&loaded, &failed_types));
+    if diagnostics.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -> Option<Spec> {
+    let Some(map) = root.as_mapping() else {
+        r.error(
+            "",
+            "a spec must be a mapping with `provider`, `types`, `operations` and `examples`",
+        );
+        return None;
+    };
+    for key in map.keys() {
+        let name = key.as_str().unwrap_or("?");
+        if !TOP_LEVEL_KEYS.contains(&name) {
+            r.error_at_key(
+                name,
+                format!(
+                    "unknown top-level key `{name}`, expected one of {}",
+                    TOP_LEVEL_KEYS.join(", ")
+                ),
+            );
+        }
+    }
+    let provider = match map.get("provider") {
+        Some(v) => deserialize_at::<Provider>(v, "provider", r),
+        None => {
+            r.error("", "missing `provider`");
+            None
+        }
+    };
+    if map.get("operations").is_none() {
+        r.error("", "missing `operations`");
+    }
+    let types = deserialize_types(map.get("types"), r, failed_types);
+    let operations = deserialize_list::<Operation>(map.get("operations"), "operations", r);
+    let examples = deserialize_list::<Example>(map.get("examples"), "examples", r);
+    Some(Spec {
+        provider: provider?,
+        types,
+        operations,
+        examples,
+    })
+}
+
+fn deserialize_list<T: DeserializeOwned>(value: Option<&Value>, path: &str, r: &mut Reporter) -> Vec<T> {
+    match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Sequence(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| deserialize_at(item, &join_index(path, i), r))
+            .collect(),
+        Some(_) => {
+            r.error(path, format!("`{path}` must be a list"));
+            Vec::new()
+        }
+    }
+}
+
+/// Types are deserialized through their `kind` by hand: serde's internally
+/// tagged enums buffer their content and lose the path of an inner error.
+/// Names of types that fail go to `failed`, so references to them are not
+/// reported a second time as undefined.
+fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<String>) -> Vec<TypeDef> {
+    let Some(Value::Sequence(items)) = value else {
+        return deserialize_list::<TypeDef>(value, "types", r);
+    };
+    let mut types = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = join_index("types", i);
+        let Some(kind) = item.get("kind") else {
+            r.error(&path, "missing `kind` (object, enum, models, one_of or events)");
+            continue;
+        };
+        let mut body = item.clone();
+        if let Some(m) = body.as_mapping_mut() {
+            m.remove("kind");
+        }
+        let parsed = match kind.as_str() {
+            Some("object") => deserialize_at(&body, &path, r).map(TypeDef::Object),
+            Some("enum") => deserialize_at(&body, &path, r).map(TypeDef::Enum),
+            Some("models") => deserialize_at(&body, &path, r).map(TypeDef::Models),
+            Some("one_of") => deserialize_at(&body, &path, r).map(TypeDef::OneOf),
+            Some("events") => deserialize_at(&body, &path, r).map(TypeDef::Events),
+            _ => {
+                r.error(
+                    &join_key(&path, "kind"),
+                    format!(
+                        "unknown kind {}, expected object, enum, models, one_of or events",
+                        display_yaml(kind)
+                    ),
+                );
+                None
+            }
+        };
+        match parsed {
+            Some(t) => types.push(t),
+            None => failed.extend(item.get("name").and_then(Value::as_str).map(str::to_string)),
+        }
+    }
+    types
+}
+
+fn display_yaml(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("`{s}`"),
+        other => serde_yaml::to_string(other).map_or_else(|_| "?".into(), |s| format!("`{}`", s.trim())),
+    }
+}
+
+fn deserialize_at<T: DeserializeOwned>(value: &Value, path: &str, r: &mut Reporter) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+        Ok(v) => Some(v),
+        Err(err) => {
+            let inner = err.path().to_string();
+            let full = match inner.as_str() {
+                "." | "" => path.to_string(),
+                p => join_key(path, p),
+            };
+            let message = strip_location(&err.into_inner().to_string());
+            // Unknown keys are best shown at the key itself.
+            if message.starts_with("unknown field") {
+                r.error_at_key(&full, message);
+            } else {
+                r.error(&full, message);
+            }
+            None
+        }
+    }
+}
+
+/// serde_yaml appends "at line L column C" to messages; positions are reported separately.
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}

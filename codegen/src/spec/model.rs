@@ -1,0 +1,652 @@
+//! The spec language: what a provider's YAML spec may say.
+//!
+//! These types mirror the YAML one to one. They know nothing of Rust: names
+//! here are wire names and spec names, and the IR decides the Rust ones.
+//! Every struct denies unknown keys so a typo is an error, not a silent no-op.
+//! The doc comments are the language reference: they end up in
+//! `specs/spec.schema.json`, which editors use to validate specs as they are typed.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One provider's API, transcribed from its documentation.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Who the provider is and how to reach it.
+    pub provider: Provider,
+    /// Named types: objects, enums, model tables, unions and stream event sets.
+    #[serde(default)]
+    pub types: Vec<TypeDef>,
+    /// The HTTP operations the provider documents.
+    pub operations: Vec<Operation>,
+    /// The documentation's request, response and error examples, checked by tests.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+/// Provider-wide facts: identity, endpoint, authentication and error format.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// Short lowercase identifier; becomes the Rust module, the Cargo feature and the CLI subcommand.
+    pub name: String,
+    /// Human-readable name used in documentation.
+    pub title: String,
+    /// What the provider is, for the generated module's documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where the documentation was read.
+    #[serde(default)]
+    pub docs_url: Option<String>,
+    /// Which version of the documentation this spec transcribes (for example `v2` or a date).
+    pub docs_version: String,
+    /// Default base URL; operation paths are appended to it.
+    pub base_url: String,
+    /// Environment variable holding the API key.
+    pub api_key_env: String,
+    /// Accepted authentication schemes; the first is the default.
+    pub auth: Vec<AuthScheme>,
+    /// Shape of the provider's error bodies.
+    pub error_format: ErrorFormat,
+}
+
+/// How the API key travels.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// The raw key in a named header such as `x-api-key` or `x-goog-api-key`.
+    Header {
+        /// Header name, lowercase.
+        header: String,
+    },
+}
+
+/// Error envelope formats the runtime knows how to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorFormat {
+    /// `{"error": {"code", "message", "status", "details"}}`.
+    Google,
+    /// `{"error": {"message", "type", "param", "code"}}`.
+    Openai,
+    /// `{"error": true, "status", "message"}`.
+    Llmgateway,
+    /// ListenHub's envelope with the free-lane failure metadata.
+    Listenhub,
+}
+
+/// A named type. `kind` selects which sort.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TypeDef {
+    /// A JSON object (or multipart form) with named fields.
+    Object(ObjectDef),
+    /// A set of string values.
+    Enum(EnumDef),
+    /// A table of models with their capabilities; also usable as a string enum.
+    Models(ModelsDef),
+    /// Exactly one of several fields is present; the field name says which.
+    OneOf(OneOfDef),
+    /// The events of a server-sent event stream.
+    Events(EventsDef),
+}
+
+impl TypeDef {
+    /// The type's spec name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Object(d) => &d.name,
+            TypeDef::Enum(d) => &d.name,
+            TypeDef::Models(d) => &d.name,
+            TypeDef::OneOf(d) => &d.name,
+            TypeDef::Events(d) => &d.name,
+        }
+    }
+}
+
+/// A JSON object.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectDef {
+    /// Type name in UpperCamelCase.
+    pub name: String,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Deprecation note; presence marks the type deprecated.
+    #[serde(default)]
+    pub deprecated: Option<String>,
+    /// Fields in wire order.
+    pub fields: Vec<Field>,
+    /// Cross-field rules checked by `validate()`.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// One field of an object.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Name on the wire, exactly as the docs spell it.
+    pub name: String,
+    /// Override for the Rust field name when the derived one reads badly.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Type expression: `string`, `integer`, `number`, `boolean`, `any`, `base64`,
+    /// `url`, `data_url`, `file`, a type name, `array<T>`, `map<T>` or `one_or_many<T>`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether the field must be present.
+    #[serde(default)]
+    pub required: bool,
+    /// The value the server assumes when the field is absent.
+    #[serde(default)]
+    pub default: Option<Value>,
+    /// Documentation from the provider's docs.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Deprecation note; presence marks the field deprecated.
+    #[serde(default)]
+    pub deprecated: Option<String>,
+    /// An example value from the docs.
+    #[serde(default)]
+    pub example: Option<Value>,
+    /// Model families the field applies to (for example `[gpt]`); others ignore it.
+    #[serde(default)]
+    pub families: Vec<String>,
+    /// Inclusive minimum for numbers.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Inclusive maximum for numbers.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Minimum number of array items.
+    #[serde(default)]
+    pub min_items: Option<u64>,
+    /// Maximum number of array items.
+    #[serde(default)]
+    pub max_items: Option<u64>,
+    /// Minimum string length in characters.
+    #[serde(default)]
+    pub min_length: Option<u64>,
+    /// Maximum string length in characters.
+    #[serde(default)]
+    pub max_length: Option<u64>,
+    /// Allowed URL schemes for `url` fields (for example `[http, https, gs]`).
+    #[serde(default)]
+    pub schemes: Vec<String>,
+    /// A `url` field that also accepts a `data:<mime>;base64,` URL.
+    #[serde(default)]
+    pub allow_data_url: bool,
+    /// Allowed MIME types for `file` and `data_url` fields.
+    #[serde(default)]
+    pub mime_types: Vec<String>,
+    /// Accepted multipart part names for a `file` field; the first is sent.
+    #[serde(default)]
+    pub part_names: Vec<String>,
+    /// Merge a `one_of` field's members into this object instead of nesting them.
+    #[serde(default)]
+    pub flatten: bool,
+}
+
+/// A string enum.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumDef {
+    /// Type name in UpperCamelCase.
+    pub name: String,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Open enums accept values beyond the listed ones in requests too.
+    /// Every enum read from a response keeps unknown values regardless.
+    #[serde(default)]
+    pub open: bool,
+    /// Word prepended to variant names that would start with a digit (`Ratio` for `16:9`).
+    #[serde(default)]
+    pub variant_prefix: Option<String>,
+    /// The values.
+    pub values: Vec<EnumValue>,
+}
+
+/// One enum value.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub value: String,
+    /// Override for the Rust variant name.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Other spellings accepted for this value; the canonical one is sent.
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+    /// Deprecation note.
+    #[serde(default)]
+    pub deprecated: Option<String>,
+}
+
+/// Another accepted spelling of a value.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alias {
+    /// The alternative spelling.
+    pub value: String,
+    /// Deprecation note, for names the docs retired.
+    #[serde(default)]
+    pub deprecated: Option<String>,
+}
+
+/// A model table: the provider's models with their capabilities. It is also a
+/// string enum of the model ids, so fields can use it as their type.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsDef {
+    /// Type name in UpperCamelCase.
+    pub name: String,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether models not listed may be sent.
+    #[serde(default)]
+    pub open: bool,
+    /// Word prepended to variant names that would start with a digit.
+    #[serde(default)]
+    pub variant_prefix: Option<String>,
+    /// The model the server uses when the request names none.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// The models.
+    pub models: Vec<ModelDef>,
+}
+
+/// One model and what it can do.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelDef {
+    /// Model id on the wire.
+    pub id: String,
+    /// Override for the Rust variant name.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Model family (`gemini`, `gpt`), matched by fields' `families`.
+    #[serde(default)]
+    pub family: Option<String>,
+    /// Other accepted ids for the same model.
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+    /// Deprecation note.
+    #[serde(default)]
+    pub deprecated: Option<String>,
+    /// Named capabilities read by rules: an integer limit or a list of allowed values.
+    #[serde(default)]
+    pub capabilities: std::collections::BTreeMap<String, Capability>,
+    /// Fields this model requires to hold a value (`provider: openai`).
+    #[serde(default)]
+    pub requires: Vec<FieldEquals>,
+    /// Values this model rejects (`background: [transparent]`).
+    #[serde(default)]
+    pub rejects: Vec<FieldValues>,
+}
+
+/// A capability value: a number or a list of strings.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Capability {
+    /// A numeric limit.
+    Limit(u64),
+    /// A set of allowed values.
+    Values(Vec<String>),
+}
+
+/// A field path and the value it must hold.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldEquals {
+    /// Field path, dotted for nesting (`imageConfig.aspectRatio`).
+    pub field: String,
+    /// Required value.
+    pub equals: Value,
+}
+
+/// A field path and values it must not hold.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldValues {
+    /// Field path.
+    pub field: String,
+    /// Rejected values.
+    pub values: Vec<Value>,
+}
+
+/// Exactly one of several members, told apart by which key is present.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OneOfDef {
+    /// Type name in UpperCamelCase.
+    pub name: String,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Keep members this spec does not know (responses) instead of failing.
+    #[serde(default)]
+    pub open: bool,
+    /// The members.
+    pub variants: Vec<OneOfVariant>,
+}
+
+/// One member of a `one_of`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OneOfVariant {
+    /// The key that marks this member on the wire.
+    pub field: String,
+    /// The member's type expression.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Override for the Rust variant name.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The events of a server-sent event stream.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventsDef {
+    /// Type name in UpperCamelCase.
+    pub name: String,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// JSON field in each event's data naming the event, used when the SSE `event:` line is absent.
+    #[serde(default)]
+    pub discriminator: Option<String>,
+    /// The known events.
+    pub variants: Vec<EventVariant>,
+}
+
+/// One event of a stream.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventVariant {
+    /// Event name (`image_generation.partial_image`).
+    pub event: String,
+    /// Type of the event's JSON data.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Override for the Rust variant name.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether this event completes the stream; a stream that ends before one is an error.
+    #[serde(default)]
+    pub terminal: bool,
+}
+
+/// A cross-field rule on an object, checked by `validate()`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// When `when` holds, `field` must be present (and equal `equals` if given).
+    Requires {
+        /// Condition.
+        when: Condition,
+        /// Field path.
+        field: String,
+        /// Required value.
+        #[serde(default)]
+        equals: Option<Value>,
+        /// Why, from the docs.
+        #[serde(default)]
+        message: Option<String>,
+    },
+    /// When `when` holds, `field` must be absent (or, with `values`, not hold one of them).
+    Forbids {
+        /// Condition.
+        when: Condition,
+        /// Field path.
+        field: String,
+        /// Forbidden values; absent means any value.
+        #[serde(default)]
+        values: Vec<Value>,
+        /// Why, from the docs.
+        #[serde(default)]
+        message: Option<String>,
+    },
+    /// `field` may be set only when `with` holds.
+    OnlyWith {
+        /// Field path.
+        field: String,
+        /// Condition.
+        with: Condition,
+        /// Why, from the docs.
+        #[serde(default)]
+        message: Option<String>,
+    },
+    /// An array field's length limit that depends on the request, usually on the model.
+    LimitWhen {
+        /// Array field path.
+        field: String,
+        /// Optional condition; without one the rule always applies.
+        #[serde(default)]
+        when: Option<Condition>,
+        /// A fixed maximum.
+        #[serde(default)]
+        max_items: Option<u64>,
+        /// Read the maximum from this capability of the selected model.
+        #[serde(default)]
+        max_from_model: Option<String>,
+        /// Field holding the model (default `model`).
+        #[serde(default)]
+        model_field: Option<String>,
+        /// Why, from the docs.
+        #[serde(default)]
+        message: Option<String>,
+    },
+    /// A field's allowed values that depend on the request, usually on the model.
+    AllowedValuesWhen {
+        /// Field path.
+        field: String,
+        /// Optional condition; without one the rule always applies.
+        #[serde(default)]
+        when: Option<Condition>,
+        /// A fixed list of allowed values.
+        #[serde(default)]
+        values: Vec<Value>,
+        /// Read the allowed values from this capability of the selected model.
+        #[serde(default)]
+        values_from_model: Option<String>,
+        /// Field holding the model (default `model`).
+        #[serde(default)]
+        model_field: Option<String>,
+        /// Why, from the docs.
+        #[serde(default)]
+        message: Option<String>,
+    },
+    /// Exactly one of these optional fields must be present.
+    ExactlyOneOf {
+        /// Field paths.
+        fields: Vec<String>,
+        /// Why, from the docs.
+        #[serde(default)]
+        message: Option<String>,
+    },
+}
+
+/// A condition on the request.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Field path the condition reads.
+    pub field: String,
+    /// Holds when the field equals this value.
+    #[serde(default)]
+    pub equals: Option<Value>,
+    /// Holds when the field equals one of these values.
+    #[serde(default)]
+    pub one_of: Vec<Value>,
+    /// Holds when the field is present (`true`) or absent (`false`).
+    #[serde(default)]
+    pub present: Option<bool>,
+    /// Holds when the field names a model of this family (the field must be a models type).
+    #[serde(default)]
+    pub family: Option<String>,
+}
+
+/// One HTTP operation.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// Identifier in snake_case; becomes the Rust method and the CLI subcommand.
+    pub id: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Longer documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// Path relative to the base URL, with `{param}` placeholders.
+    pub path: String,
+    /// Path parameters; each placeholder must be declared here.
+    #[serde(default)]
+    pub path_params: Vec<PathParam>,
+    /// Request body, if any.
+    #[serde(default)]
+    pub request: Option<RequestBody>,
+    /// Response body.
+    pub response: ResponseBody,
+    /// Documented error statuses.
+    #[serde(default)]
+    pub errors: Vec<ErrorStatus>,
+    /// Error envelope format, when it differs from the provider's.
+    #[serde(default)]
+    pub error_format: Option<ErrorFormat>,
+}
+
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+/// A `{param}` in the path.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathParam {
+    /// Placeholder name.
+    pub name: String,
+    /// Type expression (`string` or an enum / models type).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A prefix the server treats as optional (`google/`); it is stripped before sending.
+    #[serde(default)]
+    pub optional_prefix: Option<String>,
+}
+
+/// The request body: JSON, a multipart form, or both as separate functions.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestBody {
+    /// Object type sent as JSON.
+    #[serde(default)]
+    pub json: Option<String>,
+    /// Object type sent as `multipart/form-data`.
+    #[serde(default)]
+    pub multipart: Option<String>,
+}
+
+/// The response body.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseBody {
+    /// Type of the JSON response.
+    #[serde(default)]
+    pub json: Option<String>,
+    /// Events type of a server-sent event stream response.
+    #[serde(default)]
+    pub sse: Option<String>,
+    /// Boolean request field that switches the response from JSON to the stream.
+    #[serde(default)]
+    pub stream_flag: Option<String>,
+}
+
+/// A documented error status.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorStatus {
+    /// HTTP status code.
+    pub status: u16,
+    /// What it means, from the docs.
+    pub description: String,
+    /// Whether the docs say to retry it.
+    #[serde(default)]
+    pub retryable: bool,
+}
+
+/// A request, response or error example from the docs.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Identifier in snake_case.
+    pub name: String,
+    /// Operation id the example belongs to.
+    pub operation: String,
+    /// What the example shows.
+    pub kind: ExampleKind,
+    /// HTTP status, for error examples.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Path parameter values, for request examples.
+    #[serde(default)]
+    pub path_params: std::collections::BTreeMap<String, String>,
+    /// Strings in `body` that the docs use in place of real base64 data
+    /// (`<BASE64_ENCODED_IMAGE>`, `iVBORw0KGgo...`); tests substitute a real image.
+    #[serde(default)]
+    pub placeholders: Vec<String>,
+    /// The body exactly as the docs give it.
+    pub body: Value,
+}
+
+/// Which side of an exchange an example shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExampleKind {
+    /// A JSON request body.
+    Request,
+    /// A successful JSON response body.
+    Response,
+    /// An error response body.
+    Error,
+}

@@ -1,0 +1,211 @@
+//! Base64 payloads, decoded once with a SIMD decoder and never copied again.
+//!
+//! Image bodies reach tens of megabytes, so [`Base64Data`] decodes straight
+//! from the borrowed JSON text into its byte buffer while the response is
+//! being parsed: the base64 text is never copied into a `String` first.
+
+use std::fmt;
+
+use bytes::Bytes;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// Binary data carried as standard base64 on the wire, held decoded.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Base64Data {
+    bytes: Bytes,
+}
+
+impl Base64Data {
+    /// Wraps raw bytes; they are base64-encoded when serialized.
+    pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
+        Self { bytes: bytes.into() }
+    }
+
+    /// Decodes base64 text (standard alphabet; whitespace and missing padding tolerated).
+    pub fn decode(text: &str) -> Result<Self, InvalidBase64> {
+        decode(text.as_bytes()).map(Self::from_bytes)
+    }
+
+    /// The decoded bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The decoded bytes as a cheaply clonable buffer.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// Takes the decoded bytes out without copying.
+    pub fn into_bytes(self) -> Bytes {
+        self.bytes
+    }
+
+    /// Number of decoded bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The image format named by the bytes' magic number, if recognised.
+    pub fn image_format(&self) -> Option<super::image::ImageFormat> {
+        super::image::ImageFormat::detect(&self.bytes)
+    }
+
+    /// Encodes the bytes as standard base64.
+    pub fn to_base64(&self) -> String {
+        base64_simd::STANDARD.encode_to_string(&self.bytes)
+    }
+}
+
+impl From<Vec<u8>> for Base64Data {
+    fn from(v: Vec<u8>) -> Self {
+        Self::from_bytes(v)
+    }
+}
+
+impl From<Bytes> for Base64Data {
+    fn from(v: Bytes) -> Self {
+        Self::from_bytes(v)
+    }
+}
+
+impl AsRef<[u8]> for Base64Data {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+// Payloads are megabytes of noise: show their size and kind, never their content.
+impl fmt::Debug for Base64Data {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.image_format() {
+            Some(format) => write!(f, "Base64Data({} bytes, {format})", self.len()),
+            None => write!(f, "Base64Data({} bytes)", self.len()),
+        }
+    }
+}
+
+impl Serialize for Base64Data {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_base64())
+    }
+}
+
+impl<'de> Deserialize<'de> for Base64Data {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Base64Visitor;
+
+        impl Visitor<'_> for Base64Visitor {
+            type Value = Base64Data;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a base64 string")
+            }
+
+            // `visit_borrowed_str` lands here too: the text is decoded where it lies.
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                decode(v.as_bytes()).map(Base64Data::from_bytes).map_err(E::custom)
+            }
+
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                decode(v).map(Base64Data::from_bytes).map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(Base64Visitor)
+    }
+}
+
+/// Text that is not valid base64.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid base64 data ({len} characters)")]
+pub struct InvalidBase64 {
+    len: usize,
+}
+
+/// Decodes standard base64, falling back to the forgiving decoder for
+/// whitespace, line breaks and missing padding.
+pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
+    base64_simd::STANDARD
+        .decode_to_vec(text)
+        .or_else(|_| base64_simd::forgiving_decode_to_vec(text))
+        .map_err(|_| InvalidBase64 { len: text.len() })
+}
+
+/// Encodes bytes as standard base64.
+pub fn encode(bytes: &[u8]) -> String {
+    base64_simd::STANDARD.encode_to_string(bytes)
+}
+
+/// Whether `text` is valid standard base64 (whitespace and missing padding tolerated).
+pub fn is_base64(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !bytes.is_empty()
+        && (base64_simd::STANDARD.check(bytes).is_ok()
+            || base64_simd::forgiving_decode_to_vec(bytes).is_ok())
+}
+
+/// Splits a `data:<mime>;base64,<payload>` URL into its MIME type and payload.
+pub fn parse_data_url(url: &str) -> Option<(&str, &str)> {
+    let rest = url.strip_prefix("data:")?;
+    let (meta, payload) = rest.split_once(',')?;
+    let mime = meta.strip_suffix(";base64")?;
+    let valid_mime = mime.split_once('/').is_some_and(|(t, s)| !t.is_empty() && !s.is_empty());
+    (valid_mime && is_base64(payload)).then_some((mime, payload))
+}
+
+/// Builds a `data:<mime>;base64,<payload>` URL from bytes.
+pub fn data_url(mime_type: &str, bytes: &[u8]) -> String {
+    let encoded_len = base64_simd::STANDARD.encoded_length(bytes.len());
+    let mut url = String::with_capacity(5 + mime_type.len() + 8 + encoded_len);
+    url.push_str("data:");
+    url.push_str(mime_type);
+    url.push_str(";base64,");
+    base64_simd::STANDARD.encode_append(bytes, &mut url);
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+
+    #[test]
+    fn escaped_slashes_in_json_decode() {
+        let json = format!("\"{}\"", PNG_1X1.replace('/', "\\/"));
+        let data: Base64Data = serde_json::from_str(&json).unwrap();
+        assert_eq!(data.len(), 69);
+        assert_eq!(&data.as_bytes()[1..4], b"PNG");
+    }
+
+    #[test]
+    fn round_trips_and_hides_content_in_debug() {
+        let data = Base64Data::decode(PNG_1X1).unwrap();
+        assert_eq!(serde_json::to_string(&data).unwrap(), format!("\"{PNG_1X1}\""));
+        assert_eq!(format!("{data:?}"), "Base64Data(69 bytes, png)");
+    }
+
+    #[test]
+    fn tolerates_line_breaks_and_missing_padding() {
+        let wrapped = format!("{}\n{}", &PNG_1X1[..40], &PNG_1X1[40..]);
+        assert_eq!(Base64Data::decode(&wrapped).unwrap().len(), 69);
+        assert_eq!(Base64Data::decode("aGk").unwrap().as_bytes(), b"hi");
+        assert!(Base64Data::decode("<BASE64_ENCODED_IMAGE>").is_err());
+    }
+
+    #[test]
+    fn data_urls_parse_and_build() {
+        let url = data_url("image/png", b"hi");
+        assert_eq!(url, "data:image/png;base64,aGk=");
+        assert_eq!(parse_data_url(&url), Some(("image/png", "aGk=")));
+        assert_eq!(parse_data_url("data:image/png,aGk="), None);
+        assert_eq!(parse_data_url("https://example.com"), None);
+    }
+}

@@ -1,0 +1,146 @@
+//! Image helpers: recognise a format from its magic bytes, save images, build inline references.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Image formats the providers return or accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// WebP.
+    Webp,
+    /// GIF.
+    Gif,
+    /// HEIC.
+    Heic,
+    /// HEIF.
+    Heif,
+}
+
+impl ImageFormat {
+    /// Recognises a format from the first bytes of an image.
+    pub fn detect(bytes: &[u8]) -> Option<Self> {
+        match bytes {
+            [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(Self::Png),
+            [0xFF, 0xD8, 0xFF, ..] => Some(Self::Jpeg),
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(Self::Webp),
+            [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some(Self::Gif),
+            [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.len() >= 4 => match &brand[..4] {
+                b"heic" | b"heix" | b"hevc" | b"hevx" => Some(Self::Heic),
+                b"mif1" | b"msf1" | b"heim" | b"heis" => Some(Self::Heif),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The MIME type (`image/png`).
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Webp => "image/webp",
+            Self::Gif => "image/gif",
+            Self::Heic => "image/heic",
+            Self::Heif => "image/heif",
+        }
+    }
+
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Webp => "webp",
+            Self::Gif => "gif",
+            Self::Heic => "heic",
+            Self::Heif => "heif",
+        }
+    }
+}
+
+impl fmt::Display for ImageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Jpeg => "jpeg",
+            other => other.extension(),
+        })
+    }
+}
+
+/// The MIME type implied by a path's extension, for files whose bytes are not recognised.
+pub fn mime_type_for_path(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "heic" => "image/heic",
+        "heif" => "image/heif",
+        _ => return None,
+    })
+}
+
+/// The MIME type of image bytes: from the magic bytes, else from the path.
+pub fn detect_mime_type(bytes: &[u8], path: Option<&Path>) -> Option<&'static str> {
+    ImageFormat::detect(bytes)
+        .map(ImageFormat::mime_type)
+        .or_else(|| path.and_then(mime_type_for_path))
+}
+
+/// Writes image bytes to `dir/stem.<ext>`, the extension taken from the bytes' real
+/// format (`bin` when unknown). Returns the path written.
+pub fn save_image(dir: &Path, stem: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let ext = ImageFormat::detect(bytes).map_or("bin", ImageFormat::extension);
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{stem}.{ext}"));
+    std::fs::write(&path, bytes)?;
+    Ok(path)
+}
+
+/// Reads an image file and returns its MIME type (by content, else by extension) and bytes.
+pub fn read_image(path: &Path) -> std::io::Result<(&'static str, Vec<u8>)> {
+    let bytes = std::fs::read(path)?;
+    let mime = detect_mime_type(&bytes, Some(path)).unwrap_or("application/octet-stream");
+    Ok((mime, bytes))
+}
+
+/// Reads an image file into a `data:<mime>;base64,` URL.
+pub fn data_url_from_path(path: &Path) -> std::io::Result<String> {
+    let (mime, bytes) = read_image(path)?;
+    Ok(super::base64::data_url(mime, &bytes))
+}
+
+/// Builds a `data:<mime>;base64,` URL from image bytes, the MIME type detected from the content.
+pub fn data_url_from_bytes(bytes: &[u8]) -> String {
+    let mime = ImageFormat::detect(bytes).map_or("application/octet-stream", ImageFormat::mime_type);
+    super::base64::data_url(mime, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_magic_bytes() {
+        assert_eq!(ImageFormat::detect(b"\x89PNG\r\n\x1a\n...."), Some(ImageFormat::Png));
+        assert_eq!(ImageFormat::detect(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageFormat::Jpeg));
+        assert_eq!(ImageFormat::detect(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageFormat::Webp));
+        assert_eq!(ImageFormat::detect(b"\0\0\0\x18ftypheic"), Some(ImageFormat::Heic));
+        assert_eq!(ImageFormat::detect(b"<html>"), None);
+        assert_eq!(ImageFormat::detect(b""), None);
+    }
+
+    #[test]
+    fn saves_with_real_extension() {
+        let dir = std::env::temp_dir().join(format!("imagegen-save-{}", std::process::id()));
+        let path = save_image(&dir, "out", &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).unwrap();
+        assert_eq!(path.extension().unwrap(), "jpg");
+        assert_eq!(std::fs::read(&path).unwrap().len(), 6);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

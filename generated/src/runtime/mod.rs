@@ -1,0 +1,31 @@
+//! The hand-written runtime the generated clients call: client configuration,
+//! auth, transport, retries, errors, streaming, multipart and payload helpers.
+//!
+//! Nothing here is generated and nothing here knows about specs; emitted code
+//! in the provider modules calls these types.
+
+pub mod base64;
+pub mod client;
+pub mod error;
+pub mod file;
+pub mod image;
+pub mod json;
+pub mod models;
+pub mod multipart;
+pub mod one_or_many;
+pub mod provider;
+pub mod retry;
+pub mod sse;
+pub mod validate;
+pub mod wire;
+
+pub use self::base64::Base64Data;
+pub use self::client::{ClientBuilder, HttpClient, ProviderClient};
+pub use self::error::Error;
+pub use self::file::FilePart;
+pub use self::models::{Capability, ModelInfo};
+pub use self::multipart::MultipartForm;
+pub use self::one_or_many::OneOrMany;
+pub use self::provider::{encode_path_segment, AuthScheme, ErrorFormat, Method, OperationInfo, ProviderInfo};
+pub use self::sse::{EventStream, SseEvent};
+pub use self::validate::{AsScalar, Constraint, Scalar, Validate, ValidationError, Validator, Violation};

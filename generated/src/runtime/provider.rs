@@ -1,0 +1,136 @@
+//! Static facts about a provider and its operations, emitted from the specs.
+
+/// How the API key travels on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// The raw key in the named header (lowercase), such as `x-api-key`.
+    Header(&'static str),
+}
+
+impl AuthScheme {
+    /// The header that carries the key.
+    pub fn header_name(self) -> &'static str {
+        match self {
+            AuthScheme::Bearer => "authorization",
+            AuthScheme::Header(name) => name,
+        }
+    }
+}
+
+impl std::fmt::Display for AuthScheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthScheme::Bearer => f.write_str("bearer"),
+            AuthScheme::Header(name) => f.write_str(name),
+        }
+    }
+}
+
+/// Which error envelope a provider (or operation) sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorFormat {
+    /// Google API errors: `{"error": {"code", "message", "status", "details"}}`.
+    Google,
+    /// OpenAI errors: `{"error": {"message", "type", "param", "code"}}`.
+    OpenAi,
+    /// LLMGateway errors: `{"error": true, "status", "message"}`.
+    LlmGateway,
+    /// ListenHub errors, with the free-lane failure metadata.
+    ListenHub,
+}
+
+/// A provider as its spec describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderInfo {
+    /// Short identifier (`octen`).
+    pub name: &'static str,
+    /// Human-readable name (`Octen`).
+    pub title: &'static str,
+    /// Base URL that operation paths are appended to.
+    pub default_base_url: &'static str,
+    /// Environment variable read for the API key.
+    pub api_key_env: &'static str,
+    /// Accepted auth schemes; the first is the default.
+    pub auth_schemes: &'static [AuthScheme],
+    /// The provider's error envelope.
+    pub error_format: ErrorFormat,
+}
+
+/// HTTP methods used by operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+impl Method {
+    /// The reqwest method.
+    pub fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+
+    /// The method name (`POST`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One operation as its spec describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// Operation id (`generate_image`).
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template with `{param}` placeholders.
+    pub path: &'static str,
+    /// Error envelope of this operation.
+    pub error_format: ErrorFormat,
+    /// Statuses the docs call retryable.
+    pub retryable_statuses: &'static [u16],
+}
+
+/// Percent-encodes a path parameter so it stays one segment.
+pub fn encode_path_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_escaped() {
+        assert_eq!(encode_path_segment("gemini-2.5-flash-image"), "gemini-2.5-flash-image");
+        assert_eq!(encode_path_segment("a/b c"), "a%2Fb%20c");
+    }
+}

@@ -1,0 +1,514 @@
+//! Request validation: every violation, each with its path, the rule and the limit.
+//!
+//! Generated `validate()` functions walk a request once and report into a
+//! [`Validator`], which tracks the JSON path (`referenceImages[3].fileData.fileUri`)
+//! so that each constraint check stays a one-liner in emitted code.
+
+use std::fmt;
+
+/// One broken constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// JSON path of the offending value, in wire names.
+    pub path: String,
+    /// The rule that was broken, with its limit.
+    pub rule: Constraint,
+    /// A sentence a user can act on.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// The constraint kinds, one variant per kind, carrying the limit that applied.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Constraint {
+    /// A required value is missing or empty.
+    Required,
+    /// A number outside its inclusive range.
+    Range {
+        /// Lower bound, if any.
+        min: Option<f64>,
+        /// Upper bound, if any.
+        max: Option<f64>,
+        /// The value received.
+        actual: f64,
+    },
+    /// An array with too few or too many items.
+    ItemCount {
+        /// Lower bound, if any.
+        min: Option<u64>,
+        /// Upper bound, if any.
+        max: Option<u64>,
+        /// Items received.
+        actual: u64,
+    },
+    /// A string too short or too long (in characters).
+    Length {
+        /// Lower bound, if any.
+        min: Option<u64>,
+        /// Upper bound, if any.
+        max: Option<u64>,
+        /// Characters received.
+        actual: u64,
+    },
+    /// A value outside the allowed set.
+    AllowedValues {
+        /// The allowed values.
+        allowed: Vec<String>,
+        /// The value received.
+        actual: String,
+    },
+    /// A value the request's other fields forbid.
+    ForbiddenValue {
+        /// The value received.
+        actual: String,
+    },
+    /// A URL that does not parse or uses a scheme not allowed.
+    UrlScheme {
+        /// Allowed schemes.
+        allowed: Vec<String>,
+    },
+    /// A string that is not a `data:<mime>;base64,` URL or plain base64.
+    Encoding {
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// A field that must be present because of another field.
+    RequiredBy {
+        /// The condition that requires it.
+        condition: String,
+    },
+    /// A field that must be absent because of another field.
+    ForbiddenBy {
+        /// The condition that forbids it.
+        condition: String,
+    },
+    /// Not exactly one of several fields is present.
+    ExactlyOneOf {
+        /// The fields, of which exactly one must be set.
+        fields: Vec<String>,
+    },
+}
+
+/// Every violation found in a request. Never empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationError {
+    violations: Vec<Violation>,
+}
+
+impl ValidationError {
+    /// The violations, in the order the request was walked.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Builds an error from violations; `None` when there are none.
+    pub fn from_violations(violations: Vec<Violation>) -> Option<Self> {
+        (!violations.is_empty()).then_some(Self { violations })
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.violations.len();
+        write!(
+            f,
+            "invalid request ({n} violation{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for v in &self.violations {
+            write!(f, "\n  - {v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// Types that can check themselves before being sent.
+pub trait Validate {
+    /// Reports every violation into `v`, with paths relative to `v`'s current position.
+    fn validate_into(&self, v: &mut Validator);
+
+    /// Checks the whole value; `Err` lists every violation.
+    fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        self.validate_into(&mut v);
+        v.finish()
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate_into(&self, v: &mut Validator) {
+        for (i, item) in self.iter().enumerate() {
+            v.at_index(i, |v| item.validate_into(v));
+        }
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate_into(&self, v: &mut Validator) {
+        if let Some(inner) = self {
+            inner.validate_into(v);
+        }
+    }
+}
+
+impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
+    fn validate_into(&self, v: &mut Validator) {
+        for (key, item) in self {
+            v.at_field(key, |v| item.validate_into(v));
+        }
+    }
+}
+
+impl<T: Validate> Validate for super::OneOrMany<T> {
+    fn validate_into(&self, v: &mut Validator) {
+        match self {
+            super::OneOrMany::One(item) => item.validate_into(v),
+            super::OneOrMany::Many(items) => items.validate_into(v),
+        }
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate_into(&self, v: &mut Validator) {
+        (**self).validate_into(v)
+    }
+}
+
+/// Collects violations while tracking the current JSON path.
+#[derive(Debug, Default)]
+pub struct Validator {
+    path: String,
+    violations: Vec<Violation>,
+}
+
+impl Validator {
+    /// An empty validator at the root.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `Ok` when nothing was reported.
+    pub fn finish(self) -> Result<(), ValidationError> {
+        match ValidationError::from_violations(self.violations) {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// The violations so far.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// Runs `f` with the path extended by `.name`.
+    pub fn at_field(&mut self, name: &str, f: impl FnOnce(&mut Self)) {
+        let len = self.path.len();
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(name);
+        f(self);
+        self.path.truncate(len);
+    }
+
+    /// Runs `f` with the path extended by `[index]`.
+    pub fn at_index(&mut self, index: usize, f: impl FnOnce(&mut Self)) {
+        let len = self.path.len();
+        self.path.push('[');
+        self.path.push_str(&index.to_string());
+        self.path.push(']');
+        f(self);
+        self.path.truncate(len);
+    }
+
+    /// Reports a violation at `field` below the current path (empty `field`: the current path).
+    pub fn report(&mut self, field: &str, rule: Constraint, message: impl Into<String>) {
+        let mut path = self.path.clone();
+        if !field.is_empty() {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(field);
+        }
+        self.violations.push(Violation {
+            path,
+            rule,
+            message: message.into(),
+        });
+    }
+
+    /// Checks an inclusive numeric range.
+    pub fn range(&mut self, field: &str, value: f64, min: Option<f64>, max: Option<f64>) {
+        let below = min.is_some_and(|m| value < m);
+        let above = max.is_some_and(|m| value > m);
+        if below || above || value.is_nan() {
+            let message = format!("{} is out of range {}", fmt_num(value), fmt_bounds(min, max));
+            self.report(field, Constraint::Range { min, max, actual: value }, message);
+        }
+    }
+
+    /// Checks an array's item count.
+    pub fn item_count(&mut self, field: &str, len: usize, min: Option<u64>, max: Option<u64>) {
+        let actual = len as u64;
+        if min.is_some_and(|m| actual < m) || max.is_some_and(|m| actual > m) {
+            let message = match (min, max) {
+                (_, Some(max)) if actual > max => format!("{actual} items, at most {max} allowed"),
+                (Some(min), _) => format!("{actual} items, at least {min} required"),
+                _ => format!("{actual} items is out of range"),
+            };
+            self.report(field, Constraint::ItemCount { min, max, actual }, message);
+        }
+    }
+
+    /// Checks an array's length against a limit that depends on the request (`why` says which).
+    pub fn item_limit(&mut self, field: &str, len: usize, max: u64, why: &str) {
+        let actual = len as u64;
+        if actual > max {
+            let mut message = format!("{actual} items, at most {max} allowed");
+            if !why.is_empty() {
+                message = format!("{message} ({why})");
+            }
+            self.report(field, Constraint::ItemCount { min: None, max: Some(max), actual }, message);
+        }
+    }
+
+    /// Checks a string's length in characters.
+    pub fn length(&mut self, field: &str, value: &str, min: Option<u64>, max: Option<u64>) {
+        let actual = value.chars().count() as u64;
+        if min.is_some_and(|m| actual < m) || max.is_some_and(|m| actual > m) {
+            let message = format!(
+                "length {actual} is out of range {}",
+                fmt_bounds(min.map(|m| m as f64), max.map(|m| m as f64))
+            );
+            self.report(field, Constraint::Length { min, max, actual }, message);
+        }
+    }
+
+    /// Checks that a string is one of `allowed`.
+    pub fn allowed_values(&mut self, field: &str, actual: &str, allowed: &[&str], why: &str) {
+        if !allowed.contains(&actual) {
+            let mut message = format!("`{actual}` is not allowed; expected one of {}", allowed.join(", "));
+            if !why.is_empty() {
+                message = format!("{message} ({why})");
+            }
+            let rule = Constraint::AllowedValues {
+                allowed: allowed.iter().map(|s| s.to_string()).collect(),
+                actual: actual.to_string(),
+            };
+            self.report(field, rule, message);
+        }
+    }
+
+    /// Checks that a URL has one of the allowed schemes (and, optionally, accepts a base64 data URL).
+    pub fn url(&mut self, field: &str, value: &str, schemes: &[&str], allow_data_url: bool) {
+        if allow_data_url && value.starts_with("data:") {
+            self.data_url(field, value, &[]);
+            return;
+        }
+        let scheme = value.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        let has_rest = value.split_once(':').is_some_and(|(_, rest)| !rest.is_empty());
+        let ok = match &scheme {
+            Some(s) if has_rest && is_scheme(s) => schemes.is_empty() || schemes.contains(&s.as_str()),
+            _ => false,
+        };
+        if !ok {
+            let mut allowed: Vec<String> = schemes.iter().map(|s| s.to_string()).collect();
+            let mut expected = if schemes.is_empty() {
+                "a URL".to_string()
+            } else {
+                format!("a URL with scheme {}", schemes.join(", "))
+            };
+            if allow_data_url {
+                allowed.push("data".to_string());
+                expected.push_str(" or a base64 data URL");
+            }
+            let shown = scheme.map_or_else(|| "no scheme".to_string(), |s| format!("scheme `{s}`"));
+            self.report(field, Constraint::UrlScheme { allowed }, format!("expected {expected}, got {shown}"));
+        }
+    }
+
+    /// Checks a `data:<mime>;base64,<payload>` URL, and its MIME type when `mime_types` is not empty.
+    pub fn data_url(&mut self, field: &str, value: &str, mime_types: &[&str]) {
+        match super::base64::parse_data_url(value) {
+            Some((mime, _)) => {
+                if !mime_types.is_empty() && !mime_types.contains(&mime) {
+                    self.allowed_values(field, mime, mime_types, "MIME type of the data URL");
+                }
+            }
+            None => self.report(
+                field,
+                Constraint::Encoding { expected: "a data:<mime>;base64,<data> URL" },
+                "expected a data:<mime>;base64,<data> URL",
+            ),
+        }
+    }
+
+    /// Checks a value that is either a base64 data URL or raw base64.
+    pub fn base64_or_data_url(&mut self, field: &str, value: &str) {
+        if value.starts_with("data:") {
+            self.data_url(field, value, &[]);
+        } else if !super::base64::is_base64(value) {
+            self.report(
+                field,
+                Constraint::Encoding { expected: "base64 or a base64 data URL" },
+                "expected base64 data or a data:<mime>;base64,<data> URL",
+            );
+        }
+    }
+}
+
+fn is_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn fmt_bounds(min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{}..={}", fmt_num(a), fmt_num(b)),
+        (Some(a), None) => format!(">= {}", fmt_num(a)),
+        (None, Some(b)) => format!("<= {}", fmt_num(b)),
+        (None, None) => "(unbounded)".to_string(),
+    }
+}
+
+/// A field value seen by cross-field rules, whatever its Rust type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
+    /// A string or an enum's wire value.
+    Str(&'a str),
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Num(f64),
+    /// Something rules compare only for presence (objects, arrays).
+    Other,
+}
+
+impl fmt::Display for Scalar<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scalar::Str(s) => f.write_str(s),
+            Scalar::Bool(b) => write!(f, "{b}"),
+            Scalar::Num(n) => f.write_str(&fmt_num(*n)),
+            Scalar::Other => f.write_str("(value)"),
+        }
+    }
+}
+
+/// Views a field value as a [`Scalar`] for rules.
+pub trait AsScalar {
+    /// The scalar view.
+    fn as_scalar(&self) -> Scalar<'_>;
+}
+
+impl AsScalar for String {
+    fn as_scalar(&self) -> Scalar<'_> {
+        Scalar::Str(self)
+    }
+}
+impl AsScalar for bool {
+    fn as_scalar(&self) -> Scalar<'_> {
+        Scalar::Bool(*self)
+    }
+}
+macro_rules! numeric_scalar {
+    ($($t:ty),*) => {$(
+        impl AsScalar for $t {
+            fn as_scalar(&self) -> Scalar<'_> {
+                Scalar::Num(*self as f64)
+            }
+        }
+    )*};
+}
+numeric_scalar!(i64, u64, u32, f64);
+
+impl<T> AsScalar for Vec<T> {
+    fn as_scalar(&self) -> Scalar<'_> {
+        Scalar::Other
+    }
+}
+impl<T> AsScalar for std::collections::BTreeMap<String, T> {
+    fn as_scalar(&self) -> Scalar<'_> {
+        Scalar::Other
+    }
+}
+impl<T> AsScalar for super::OneOrMany<T> {
+    fn as_scalar(&self) -> Scalar<'_> {
+        Scalar::Other
+    }
+}
+impl AsScalar for serde_json::Value {
+    fn as_scalar(&self) -> Scalar<'_> {
+        match self {
+            serde_json::Value::String(s) => Scalar::Str(s),
+            serde_json::Value::Bool(b) => Scalar::Bool(*b),
+            serde_json::Value::Number(n) => n.as_f64().map_or(Scalar::Other, Scalar::Num),
+            _ => Scalar::Other,
+        }
+    }
+}
+impl AsScalar for super::Base64Data {
+    fn as_scalar(&self) -> Scalar<'_> {
+        Scalar::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_nest_fields_and_indexes() {
+        let mut v = Validator::new();
+        v.at_field("referenceImages", |v| {
+            v.at_index(3, |v| v.at_field("fileData", |v| v.url("fileUri", "ftp://x", &["http", "https", "gs"], false)))
+        });
+        let err = v.finish().unwrap_err();
+        assert_eq!(err.violations()[0].path, "referenceImages[3].fileData.fileUri");
+        assert_eq!(
+            err.violations()[0].message,
+            "expected a URL with scheme http, https, gs, got scheme `ftp`"
+        );
+    }
+
+    #[test]
+    fn range_reports_bounds() {
+        let mut v = Validator::new();
+        v.range("n", 11.0, Some(1.0), Some(10.0));
+        v.range("m", 5.0, Some(1.0), Some(10.0));
+        let err = v.finish().unwrap_err();
+        assert_eq!(err.violations().len(), 1);
+        assert_eq!(err.to_string(), "invalid request (1 violation):\n  - n: 11 is out of range 1..=10");
+    }
+
+    #[test]
+    fn data_url_accepted_where_allowed() {
+        let mut v = Validator::new();
+        v.url("a", "data:image/png;base64,iVBORw0KGgo=", &["https"], true);
+        v.url("b", "http://example.com/x.png", &["https"], true);
+        v.url("c", "not a url", &["https"], true);
+        let paths: Vec<_> = v.violations().iter().map(|x| x.path.as_str()).collect();
+        assert_eq!(paths, ["b", "c"]);
+    }
+}
