@@ -174,14 +174,17 @@ pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnosti
             d
         })?;
         files.extend(produced);
-        modules.push_str(&format!("pub mod {};\n", api.provider.module));
+        if modules.is_empty() {
+            modules.push('\n');
+        }
+        modules.push_str(&format!("#[rustfmt::skip]\npub mod {};\n", api.provider.module));
     }
     let lib = format!(
         "// {GENERATED_MARKER} by imagegen-codegen from tests/specs/*.yaml.\n\
          // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.\n\n\
          //! Every snapshot spec's generated module, compiled against the real runtime.\n\n\
          #![allow(missing_docs)]\n\n\
-         pub use imagegen::runtime;\n\n{modules}"
+         pub use imagegen::runtime;\n{modules}"
     );
     files.push(GeneratedFile {
         path: "tests/compiled/src/lib.rs".into(),

@@ -18,13 +18,17 @@
 pub mod runtime;
 /// The ListenHub API.
 #[cfg(feature = "listenhub")]
+#[rustfmt::skip]
 pub mod listenhub;
 /// The LLMGateway API.
 #[cfg(feature = "llmgateway")]
+#[rustfmt::skip]
 pub mod llmgateway;
 /// The Octen API.
 #[cfg(feature = "octen")]
+#[rustfmt::skip]
 pub mod octen;
 /// The RouterHub API.
 #[cfg(feature = "routerhub")]
+#[rustfmt::skip]
 pub mod routerhub;

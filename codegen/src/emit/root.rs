@@ -12,9 +12,11 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
         let m = ident(&api.provider.module);
         let feature = &api.provider.name;
         let doc = format!(" The {} API.", api.provider.title);
+        // rustfmt would reformat prettyplease's output; generated modules are formatted by the generator.
         quote! {
             #[doc = #doc]
             #[cfg(feature = #feature)]
+            #[rustfmt::skip]
             pub mod #m;
         }
     });

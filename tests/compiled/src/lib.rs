@@ -6,4 +6,3 @@
 #![allow(missing_docs)]
 
 pub use imagegen::runtime;
-

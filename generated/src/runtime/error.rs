@@ -1,0 +1,363 @@
+//! The crate's one error type.
+//!
+//! Nothing is lost: an API error keeps the raw body next to the parsed
+//! envelope, and a decode error keeps the raw body next to the serde error.
+//! No variant ever holds the API key: auth headers are only ever built inside
+//! the transport and are marked sensitive.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+
+pub use super::envelope::{
+    ErrorEnvelope, FreeRelaxReason, GoogleError, ListenHubError, LlmGatewayError, OpenAiError,
+};
+use super::validate::ValidationError;
+
+/// Everything that can go wrong when calling a provider.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request broke its own constraints; nothing was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// The provider answered with a non-success status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The connection failed or broke.
+    #[error(transparent)]
+    Transport(TransportError),
+    /// A deadline passed.
+    #[error(transparent)]
+    Timeout(TimeoutError),
+    /// A success body did not match the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The request could not be encoded (JSON serialization, multipart part).
+    #[error(transparent)]
+    Encode(EncodeError),
+    /// The client is misconfigured (missing key, bad base URL, ...).
+    #[error(transparent)]
+    Config(ConfigError),
+    /// An event stream ended before its terminal event or carried a bad event.
+    #[error(transparent)]
+    Stream(StreamError),
+    /// A response body (or one streamed event) exceeded the configured cap.
+    #[error("response body exceeds the {limit}-byte limit (HTTP {status})")]
+    BodyTooLarge {
+        /// The configured cap, in bytes.
+        limit: usize,
+        /// The response status.
+        status: u16,
+    },
+}
+
+impl Error {
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            Error::BodyTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The API error, if this is one.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A non-success response from the provider.
+#[derive(Clone)]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// The provider's error envelope, parsed when possible.
+    pub envelope: ErrorEnvelope,
+    /// The raw response body, exactly as received.
+    pub body: Bytes,
+    /// How long the server asked us to wait (`retry-after-ms` / `Retry-After`), unclamped.
+    pub retry_after: Option<Duration>,
+    /// The server's `x-should-retry` verdict, when sent.
+    pub should_retry: Option<bool>,
+    /// Response headers (never contains the API key: these came from the server).
+    pub headers: HeaderMap,
+}
+
+impl ApiError {
+    /// Builds an error from a response's parts, parsing the envelope in `format`.
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes, format: super::ErrorFormat) -> Self {
+        let envelope = ErrorEnvelope::parse(format, &body);
+        let hints = super::retry::RetryHints::from_headers(&headers);
+        Self {
+            status,
+            envelope,
+            body,
+            retry_after: hints.retry_after,
+            should_retry: hints.should_retry,
+            headers,
+        }
+    }
+
+    /// The provider's human-readable message, when the envelope has one.
+    pub fn message(&self) -> Option<&str> {
+        self.envelope.message()
+    }
+
+    /// The provider's machine-readable code (OpenAI `code`, Google `status`, ListenHub `code`/`reason`).
+    pub fn code(&self) -> Option<&str> {
+        self.envelope.code()
+    }
+
+    /// The status the envelope reports, which relays may set differently from the HTTP status.
+    pub fn provider_status(&self) -> Option<&str> {
+        self.envelope.provider_status()
+    }
+
+    /// The request id the server sent (`x-request-id`, `request-id`, `x-goog-request-id`), for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        ["x-request-id", "request-id", "x-goog-request-id", "cf-ray"]
+            .iter()
+            .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
+    }
+
+    /// A short, char-boundary-safe prefix of the raw body.
+    pub fn body_snippet(&self) -> String {
+        snippet(&self.body)
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("envelope", &self.envelope)
+            .field("retry_after", &self.retry_after)
+            .field("should_retry", &self.should_retry)
+            .field("body_len", &self.body.len())
+            .field("body_snippet", &self.body_snippet())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = self.code() {
+            write!(f, " ({code})")?;
+        }
+        match self.message() {
+            Some(message) => write!(f, ": {message}"),
+            None if self.body.is_empty() => Ok(()),
+            None => write!(f, ": {}", self.body_snippet()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A success body that did not deserialize into the expected type.
+pub struct DecodeError {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// What serde reported (with line and column).
+    pub source: serde_json::Error,
+    /// The start of the body, for the error message.
+    pub snippet: String,
+    /// The raw body, exactly as received.
+    pub body: Bytes,
+}
+
+impl DecodeError {
+    /// Builds the error, taking the snippet from `body`.
+    pub fn new(status: u16, source: serde_json::Error, body: Bytes) -> Self {
+        Self { status, source, snippet: snippet(&body), body }
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("source", &self.source)
+            .field("snippet", &self.snippet)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not decode HTTP {} body: {}; body starts: {}", self.status, self.source, self.snippet)
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Whether a failed request may already have reached the server.
+///
+/// Image generation is paid and not idempotent, so this decides whether a
+/// failure can be retried safely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendPhase {
+    /// The connection was never established: the server did not see the request.
+    BeforeSend,
+    /// The request may have been (partly or fully) received by the server.
+    AfterSend,
+}
+
+/// The connection failed or broke.
+#[derive(Debug, thiserror::Error)]
+#[error("transport error ({phase:?}): {source}")]
+pub struct TransportError {
+    /// Whether the server may have seen the request.
+    pub phase: SendPhase,
+    /// The underlying reqwest error.
+    #[source]
+    pub source: reqwest::Error,
+}
+
+/// A deadline passed.
+#[derive(Debug, thiserror::Error)]
+#[error("timed out ({phase:?}): {source}")]
+pub struct TimeoutError {
+    /// `BeforeSend` for a connect timeout, `AfterSend` once the request may have been received.
+    pub phase: SendPhase,
+    /// The underlying reqwest error.
+    #[source]
+    pub source: reqwest::Error,
+}
+
+/// The request could not be encoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The JSON body failed to serialize.
+    #[error("could not serialize the request body: {0}")]
+    Json(#[source] serde_json::Error),
+    /// A multipart part had an invalid MIME type.
+    #[error("multipart part `{part}` has an invalid MIME type `{mime_type}`")]
+    MimeType {
+        /// The part's field name.
+        part: String,
+        /// The rejected MIME type.
+        mime_type: String,
+    },
+}
+
+/// The client is misconfigured. Messages never include the API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No key was given and the environment variable is unset or empty.
+    #[error("no API key: pass one to the builder or set {env}")]
+    MissingApiKey {
+        /// The environment variable that was read.
+        env: &'static str,
+    },
+    /// The key cannot be sent in an HTTP header (control characters, non-ASCII).
+    #[error("the API key contains characters that cannot be sent in an HTTP header")]
+    InvalidApiKey,
+    /// The auth scheme is not one the provider accepts.
+    #[error("{provider} does not accept auth scheme `{scheme}`")]
+    UnsupportedAuthScheme {
+        /// The provider's name.
+        provider: &'static str,
+        /// The rejected scheme.
+        scheme: super::AuthScheme,
+    },
+    /// The base URL does not parse or has an unsupported scheme.
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// `http://` to a non-loopback host without `allow_insecure_http(true)`.
+    #[error("refusing plain http:// to non-loopback host `{host}`; use https or allow_insecure_http(true)")]
+    InsecureBaseUrl {
+        /// The host.
+        host: String,
+    },
+    /// The user agent cannot be sent in an HTTP header.
+    #[error("the user agent contains characters that cannot be sent in an HTTP header")]
+    InvalidUserAgent,
+    /// The request URL built from the base URL and path does not parse.
+    #[error("invalid request URL for path `{path}`")]
+    InvalidPath {
+        /// The operation path.
+        path: String,
+    },
+    /// reqwest could not build its client (TLS backend initialisation).
+    #[error("could not build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+/// An event stream went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// The body ended before the terminal event; the request is never re-sent automatically.
+    #[error("event stream ended before its terminal event ({events} events received)")]
+    EndedBeforeTerminal {
+        /// Events received before the end.
+        events: u64,
+    },
+    /// An event's data did not parse.
+    #[error("bad event {event:?}: {source}; data starts: {snippet}")]
+    BadEvent {
+        /// The event's `event:` name.
+        event: Option<String>,
+        /// What serde reported.
+        #[source]
+        source: serde_json::Error,
+        /// The start of the event's data.
+        snippet: String,
+    },
+    /// The connection broke while streaming.
+    #[error("event stream broke: {0}")]
+    Transport(#[source] reqwest::Error),
+}
+
+/// Bytes kept in snippets: enough to recognise an HTML error page or a JSON shape.
+const SNIPPET_BYTES: usize = 300;
+
+/// A short prefix of `body`, cut on a char boundary, invalid UTF-8 replaced.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let mut end = body.len().min(SNIPPET_BYTES);
+    // Step back over UTF-8 continuation bytes so a multi-byte char is not split.
+    while end > 0 && end < body.len() && (body[end] & 0xC0) == 0x80 {
+        end -= 1;
+    }
+    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+    if end < body.len() {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_never_splits_a_char() {
+        let body = "é".repeat(400);
+        let s = snippet(body.as_bytes());
+        assert!(s.ends_with('…'));
+        assert!(s.chars().filter(|c| *c == 'é').count() == SNIPPET_BYTES / 2);
+        assert_eq!(snippet(b"short"), "short");
+    }
+}
