@@ -52,6 +52,7 @@ pub fn provider_files(api: &Api, dir: &Path) -> Result<Vec<GeneratedFile>, Strin
         (dir.join("types.rs"), emit::types::emit(api)),
         (dir.join("validate.rs"), emit::validate::emit(api)),
         (dir.join("client.rs"), emit::client::emit(api)),
+        (dir.join("dispatch.rs"), emit::dispatch::emit(api)),
     ];
     if let Some(examples) = emit::examples::emit(api) {
         files.push((dir.join("examples.rs"), examples));

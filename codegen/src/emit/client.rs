@@ -143,8 +143,9 @@ fn path_parts(op: &OperationIr) -> (Vec<TokenStream>, TokenStream) {
         template = template.replace(&format!("{{{}}}", p.name), "{}");
         values.push(quote!(#seg));
     }
+    // `path` is a `String` either way, so every call site passes `&path`.
     let build = if op.path_params.is_empty() {
-        quote!(let path = #template;)
+        quote!(let path = String::from(#template);)
     } else {
         quote!(#(#lets)* let path = format!(#template, #(#values),*);)
     };
@@ -167,7 +168,8 @@ fn methods(op: &OperationIr, api: &Api) -> TokenStream {
     let json_body = op.json_request.as_ref().map(|r| ident(r));
 
     // JSON (or bodiless) call returning the JSON response.
-    if op.json_response.is_some() || op.sse_response.is_none() {
+    let multipart_only = json_body.is_none() && op.multipart_request.is_some();
+    if !multipart_only && (op.json_response.is_some() || op.sse_response.is_none()) {
         let (req_arg, validate, body) = match &json_body {
             Some(t) => (
                 quote!(request: &#t,),

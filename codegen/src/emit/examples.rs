@@ -82,9 +82,9 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
             let format = error_format(api, &ex.operation);
             let status = ex.status.unwrap_or(400);
             quote! {
-                let envelope = runtime::error::ErrorEnvelope::parse(runtime::ErrorFormat::#format, body.as_bytes());
+                let envelope = runtime::envelope::ErrorEnvelope::parse(runtime::ErrorFormat::#format, body.as_bytes());
                 assert!(
-                    !matches!(envelope, runtime::error::ErrorEnvelope::Unparsed),
+                    !matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
                     "status {} example is not recognised as the provider's error envelope",
                     #status
                 );

@@ -4,6 +4,7 @@
 //! formats and headers it. Emitters read only the IR.
 
 pub mod client;
+pub mod dispatch;
 pub mod examples;
 pub mod root;
 pub mod types;

@@ -36,6 +36,18 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
          unknown fields and enum values. The hand-written [`runtime`] holds the\n\
          transport, auth, retries, errors, streaming and payload helpers."
     ));
+    let entries = apis.iter().map(|api| {
+        let m = ident(&api.provider.module);
+        let feature = &api.provider.name;
+        quote! {
+            #[cfg(feature = #feature)]
+            providers.push(runtime::dispatch::ProviderEntry {
+                info: &#m::PROVIDER,
+                operations: #m::dispatch::OPERATIONS,
+                call: #m::dispatch::call_boxed,
+            });
+        }
+    });
     quote! {
         #crate_docs
 
@@ -45,6 +57,14 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
         pub mod runtime;
 
         #(#modules)*
+
+        /// Every provider compiled into this build (by Cargo feature), callable by operation name.
+        #[allow(unused_mut, clippy::vec_init_then_push)]
+        pub fn providers() -> Vec<runtime::dispatch::ProviderEntry> {
+            let mut providers = Vec::new();
+            #(#entries)*
+            providers
+        }
     }
 }
 
@@ -83,6 +103,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
         #inner_doc
 
         pub mod client;
+        pub mod dispatch;
         pub mod types;
         mod validate;
         #examples

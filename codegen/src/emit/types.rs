@@ -144,6 +144,11 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         TokenStream::new()
     };
     let defaults = defaults(s, api);
+    let images = if s.usage.response {
+        collect_images_struct(s)
+    } else {
+        TokenStream::new()
+    };
     quote! {
         #doc
         #[derive(#(#derives),*)]
@@ -154,7 +159,59 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
 
         #builder
         #defaults
+        #images
     }
+}
+
+/// Whether values of this type can hold an image payload (and so implement `CollectImages`).
+fn holds_images(t: &RustType) -> bool {
+    match t {
+        RustType::Base64 => true,
+        RustType::Named(n) => matches!(n.kind, NamedKind::Struct | NamedKind::OneOf),
+        RustType::Vec(inner) | RustType::Map(inner) => holds_images(inner),
+        _ => false,
+    }
+}
+
+fn impl_collect_images(name: &str, body: TokenStream) -> TokenStream {
+    let name = ident(name);
+    let out = if body.is_empty() { quote!(_out) } else { quote!(out) };
+    quote! {
+        impl runtime::image::CollectImages for #name {
+            fn collect_images<'a>(&'a self, #out: &mut Vec<&'a runtime::Base64Data>) {
+                #body
+            }
+        }
+    }
+}
+
+fn collect_images_struct(s: &StructIr) -> TokenStream {
+    let body = s.fields.iter().filter(|f| holds_images(&f.ty)).map(|f| {
+        let n = ident(&f.rust_name);
+        quote!(runtime::image::CollectImages::collect_images(&self.#n, out);)
+    });
+    impl_collect_images(&s.rust_name, quote!(#(#body)*))
+}
+
+fn collect_images_one_of(o: &OneOfIr) -> TokenStream {
+    let arms: Vec<TokenStream> = o
+        .variants
+        .iter()
+        .filter(|v| holds_images(&v.ty))
+        .map(|v| {
+            let vn = ident(&v.rust_name);
+            quote!(Self::#vn(value) => runtime::image::CollectImages::collect_images(value, out),)
+        })
+        .collect();
+    if arms.is_empty() {
+        return impl_collect_images(&o.rust_name, TokenStream::new());
+    }
+    let rest = if arms.len() < o.variants.len() || o.open {
+        quote!(_ => {})
+    } else {
+        TokenStream::new()
+    };
+    impl_collect_images(&o.rust_name, quote!(match self { #(#arms)* #rest }))
 }
 
 /// Whether a constructor parameter of this type takes `impl Into<String>`.
@@ -186,7 +243,8 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
             quote!(#n)
         };
         match f.presence {
-            Presence::Required => quote!(#n: #conv,),
+            Presence::Required if takes_into_string(&f.ty) => quote!(#n: #conv,),
+            Presence::Required => quote!(#n,),
             Presence::RequiredTolerant => quote!(#n: Some(#conv),),
             Presence::Optional => quote!(#n: None,),
             Presence::DefaultEmpty => quote!(#n: Default::default(),),
@@ -286,7 +344,13 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
                     let variant = find_variant(api, &r.rust_name, v)?;
                     let t = ident(&r.rust_name);
                     let var = ident(&variant);
-                    (quote!(#t), quote!(self.#n.clone().unwrap_or(#t::#var)))
+                    // Enums without a catch-all variant are `Copy`.
+                    let value = if matches!(r.kind, NamedKind::Enum { has_unknown: true, .. }) {
+                        quote!(self.#n.clone())
+                    } else {
+                        quote!(self.#n)
+                    };
+                    (quote!(#t), quote!(#value.unwrap_or(#t::#var)))
                 }
                 _ => return None,
             };
@@ -541,6 +605,11 @@ fn model_table(e: &EnumIr, m: &ModelTableIr) -> TokenStream {
 
 fn one_of(o: &OneOfIr) -> TokenStream {
     let name = ident(&o.rust_name);
+    let images = if o.usage.response {
+        collect_images_one_of(o)
+    } else {
+        TokenStream::new()
+    };
     let fields: Vec<&String> = o.variants.iter().map(|v| &v.wire).collect();
     let expecting = format!(
         "an object with exactly one of {}",
@@ -671,6 +740,8 @@ fn one_of(o: &OneOfIr) -> TokenStream {
                 runtime::Scalar::Other
             }
         }
+
+        #images
     }
 }
 

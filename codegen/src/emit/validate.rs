@@ -20,7 +20,11 @@ pub fn emit(api: &Api) -> TokenStream {
     );
     quote! {
         #![doc = #title]
+        // Each field's checks are emitted on their own, nested under its presence check;
+        // merging patterns across them would only make the emitter harder to follow.
+        #![allow(clippy::collapsible_match)]
 
+        #[allow(unused_imports)]
         use crate::runtime::{self, Validate as _};
         #[allow(unused_imports)]
         use super::types::*;
@@ -162,6 +166,9 @@ fn value_checks(
             })
         }
         RustType::Named(n) => match n.kind {
+            NamedKind::Struct | NamedKind::OneOf if label.to_string() == "\"\"" => {
+                Some(quote!(#expr.validate_into(v);))
+            }
             NamedKind::Struct | NamedKind::OneOf => Some(quote!(v.at_field(#label, |v| #expr.validate_into(v));)),
             NamedKind::Enum {
                 has_unknown: true,
@@ -218,7 +225,7 @@ fn access(path: &FieldPath) -> TokenStream {
         let optional = matches!(step.presence, Presence::Optional | Presence::RequiredTolerant);
         expr = match (i, optional) {
             (0, true) => quote!(self.#n.as_ref()),
-            (0, false) => quote!(Some(&self.#n)),
+            (0, false) => quote!(runtime::validate::present(&self.#n)),
             (_, true) => quote!(#expr.and_then(|parent| parent.#n.as_ref())),
             (_, false) => quote!(#expr.map(|parent| &parent.#n)),
         };
@@ -359,9 +366,13 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
         RuleIr::OnlyWith { field, with, message } => {
             let acc = access(field);
             let wire = &field.wire;
-            let cond = condition(with).unwrap_or_else(|| quote!(true));
+            let unmet = match with {
+                ConditionIr::Present(path, present) => condition(&ConditionIr::Present(path.clone(), !present)),
+                other => condition(other).map(|c| quote!(!(#c))),
+            }
+            .unwrap_or_else(|| quote!(false));
             quote! {
-                if #acc.is_some() && !(#cond) {
+                if #acc.is_some() && #unmet {
                     v.report(#wire, runtime::Constraint::ForbiddenBy { condition: #message.to_string() }, #message);
                 }
             }
@@ -451,8 +462,11 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                     let msg = format!("model `{id}` requires `{wire}` to be `{text}`");
                     quote! {
                         match #acc.map(runtime::AsScalar::as_scalar) {
-                            Some(actual) if actual == #l => {}
-                            Some(actual) => v.report(#wire, runtime::Constraint::AllowedValues { allowed: vec![#text.to_string()], actual: actual.to_string() }, #msg),
+                            Some(actual) => {
+                                if actual != #l {
+                                    v.report(#wire, runtime::Constraint::AllowedValues { allowed: vec![#text.to_string()], actual: actual.to_string() }, #msg);
+                                }
+                            }
                             None => v.report(#wire, runtime::Constraint::RequiredBy { condition: #msg.to_string() }, #msg),
                         }
                     }
@@ -469,14 +483,11 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                         }
                     }
                 });
-                quote!(#id => { #(#requires)* #(#rejects)* })
+                quote!(if model.id == #id { #(#requires)* #(#rejects)* })
             });
             quote! {
                 if let Some(model) = #model {
-                    match model.id {
-                        #(#arms)*
-                        _ => {}
-                    }
+                    #(#arms)*
                 }
             }
         }

@@ -4,7 +4,7 @@
 //! `gemini-3.1-flash-image` or `type` become `Ratio16x9`, `Gemini3_1FlashImage`
 //! and `r#type`.
 
-use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 /// Rust keywords that may appear as raw identifiers (`r#type`).
 const RAW_KEYWORDS: &[&str] = &[
@@ -74,6 +74,11 @@ fn flush_segment(out: &mut String, segment: &mut String) {
         out.push_str(&segment.to_upper_camel_case());
     }
     segment.clear();
+}
+
+/// A `kebab-case` command or flag name (`generate_image` -> `generate-image`).
+pub fn kebab(wire: &str) -> String {
+    wire.to_kebab_case()
 }
 
 /// A `SCREAMING_SNAKE_CASE` constant name.

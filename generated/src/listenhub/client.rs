@@ -65,7 +65,7 @@ impl Client {
         request: &GenerateImageRequest,
     ) -> Result<GenerateImageResponse, runtime::Error> {
         request.validate()?;
-        let path = "/v1/images/generation";
+        let path = String::from("/v1/images/generation");
         self.http.send_json(&operations::GENERATE_IMAGE, &path, Some(request)).await
     }
     /// Query the account's subscription, including the live free-quota balance (freeUsages).
@@ -74,7 +74,7 @@ impl Client {
     ///
     /// `GET /v1/user/subscription`. The request is validated first; nothing is sent if it is invalid.
     pub async fn get_subscription(&self) -> Result<Subscription, runtime::Error> {
-        let path = "/v1/user/subscription";
+        let path = String::from("/v1/user/subscription");
         self.http.send_json(&operations::GET_SUBSCRIPTION, &path, None::<&()>).await
     }
 }

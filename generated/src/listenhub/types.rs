@@ -548,7 +548,7 @@ impl FileData {
     pub fn new(file_uri: impl Into<String>, mime_type: ImageMimeType) -> Self {
         Self {
             file_uri: file_uri.into(),
-            mime_type: mime_type,
+            mime_type,
         }
     }
 }
@@ -565,10 +565,7 @@ pub struct InlineData {
 impl InlineData {
     /// Creates a value from its required fields (`data`, `mimeType`); optional fields start unset.
     pub fn new(data: runtime::Base64Data, mime_type: ImageMimeType) -> Self {
-        Self {
-            data: data,
-            mime_type: mime_type,
-        }
+        Self { data, mime_type }
     }
 }
 /// A reference image to guide the style or content of the output. Each item must contain exactly one of `fileData` or `inlineData`, not both. Both forms may be mixed in one request. Reference image mode with `inlineData` is subject to additional server-side resource constraints and may be throttled more aggressively at peak times.
@@ -702,7 +699,7 @@ impl ImageConfig {
 impl ImageConfig {
     /// `imageSize`, or its documented default `2K` when unset.
     pub fn image_size_or_default(&self) -> ImageSize {
-        self.image_size.clone().unwrap_or(ImageSize::Size2K)
+        self.image_size.unwrap_or(ImageSize::Size2K)
     }
 }
 /// Generate an AI image from a text prompt, optionally guided by reference images. To use GPT-Image-2, set provider to "openai" and model to "gpt-image-2"; the request and response format is the same.
@@ -733,7 +730,7 @@ impl GenerateImageRequest {
     /// Creates a value from its required fields (`provider`, `prompt`); optional fields start unset.
     pub fn new(provider: ModelProvider, prompt: impl Into<String>) -> Self {
         Self {
-            provider: provider,
+            provider,
             model: None,
             prompt: prompt.into(),
             reference_images: None,
@@ -762,7 +759,7 @@ impl GenerateImageRequest {
 impl GenerateImageRequest {
     /// `model`, or its documented default `gemini-3-pro-image` when unset.
     pub fn model_or_default(&self) -> ImageModel {
-        self.model.clone().unwrap_or(ImageModel::Gemini3ProImage)
+        self.model.unwrap_or(ImageModel::Gemini3ProImage)
     }
 }
 /// The raw model output as JSON. A successful response contains the generated image as base64 data in `candidates[].content.parts[].inlineData`.
@@ -772,6 +769,11 @@ pub struct GenerateImageResponse {
     /// Generated candidates.
     #[serde(default)]
     pub candidates: Vec<Candidate>,
+}
+impl runtime::image::CollectImages for GenerateImageResponse {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.candidates, out);
+    }
 }
 /// One generated candidate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -783,6 +785,11 @@ pub struct Candidate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Content>,
 }
+impl runtime::image::CollectImages for Candidate {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.content, out);
+    }
+}
 /// Content of a candidate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -791,6 +798,11 @@ pub struct Content {
     #[serde(default)]
     pub parts: Vec<Part>,
 }
+impl runtime::image::CollectImages for Content {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.parts, out);
+    }
+}
 /// One part of the model output. The docs show only image parts; `inlineData` is optional because the response is the raw model output.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -798,6 +810,11 @@ pub struct Part {
     /// The generated image.
     #[serde(rename = "inlineData", default, skip_serializing_if = "Option::is_none")]
     pub inline_data: Option<GeneratedImageData>,
+}
+impl runtime::image::CollectImages for Part {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.inline_data, out);
+    }
 }
 /// A generated image as base64 data.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -813,6 +830,11 @@ pub struct GeneratedImageData {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<runtime::Base64Data>,
+}
+impl runtime::image::CollectImages for GeneratedImageData {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.data, out);
+    }
 }
 /// Resource keys of the `freeUsages` map (NanoBanana Pro Free Quota). When the matching balance is greater than 0, a 1K/2K request spends one free generation instead of credits; once it hits 0 the same request falls back to normal credit billing. 4K requests never draw from free quota. The quota keeps refilling through eligible actions (sign-up, invites, check-ins); it is not unlimited instant generation, unlimited concurrency, or unlimited OpenAPI calls. Paid or charged accounts spending free quota keep the normal paid experience (full priority, normal capacity, normal fallback): free quota only changes billing. Pure-free accounts run NanoBanana Pro relax on a PT-only, lowest-priority free lane with a fixed throughput cap that does not fall back to shared/paygo capacity when busy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -899,4 +921,7 @@ pub struct Subscription {
     /// Account-level free-quota balances, shared with the web and Labnana apps, keyed by resource (see `FreeUsageResource`: gemini-3-pro-image-relax-1k-2k, wan2.7-image, gpt-image-2).
     #[serde(rename = "freeUsages", default, skip_serializing_if = "Option::is_none")]
     pub free_usages: Option<std::collections::BTreeMap<String, i64>>,
+}
+impl runtime::image::CollectImages for Subscription {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }

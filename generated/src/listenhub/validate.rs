@@ -2,6 +2,8 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Request validation for the ListenHub API, from the spec's limits and rules.
+#![allow(clippy::collapsible_match)]
+#[allow(unused_imports)]
 use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]
 use super::types::*;
@@ -36,7 +38,7 @@ impl runtime::Validate for ReferenceImage {
                 v.at_field(
                     "fileData",
                     |v| {
-                        v.at_field("", |v| value.validate_into(v));
+                        value.validate_into(v);
                     },
                 )
             }
@@ -44,7 +46,7 @@ impl runtime::Validate for ReferenceImage {
                 v.at_field(
                     "inlineData",
                     |v| {
-                        v.at_field("", |v| value.validate_into(v));
+                        value.validate_into(v);
                     },
                 )
             }
@@ -64,7 +66,7 @@ impl runtime::Validate for GenerateImageRequest {
                         v.at_index(
                             index,
                             |v| {
-                                v.at_field("", |v| item.validate_into(v));
+                                item.validate_into(v);
                             },
                         );
                     }
@@ -126,11 +128,12 @@ impl runtime::Validate for GenerateImageRequest {
             .or(ImageModel::DEFAULT_ID)
             .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
         {
-            match model.id {
-                "gpt-image-2" => {
-                    match Some(&self.provider).map(runtime::AsScalar::as_scalar) {
-                        Some(actual) if actual == runtime::Scalar::Str("openai") => {}
-                        Some(actual) => {
+            if model.id == "gpt-image-2" {
+                match runtime::validate::present(&self.provider)
+                    .map(runtime::AsScalar::as_scalar)
+                {
+                    Some(actual) => {
+                        if actual != runtime::Scalar::Str("openai") {
                             v.report(
                                 "provider",
                                 runtime::Constraint::AllowedValues {
@@ -138,21 +141,20 @@ impl runtime::Validate for GenerateImageRequest {
                                     actual: actual.to_string(),
                                 },
                                 "model `gpt-image-2` requires `provider` to be `openai`",
-                            )
-                        }
-                        None => {
-                            v.report(
-                                "provider",
-                                runtime::Constraint::RequiredBy {
-                                    condition: "model `gpt-image-2` requires `provider` to be `openai`"
-                                        .to_string(),
-                                },
-                                "model `gpt-image-2` requires `provider` to be `openai`",
-                            )
+                            );
                         }
                     }
+                    None => {
+                        v.report(
+                            "provider",
+                            runtime::Constraint::RequiredBy {
+                                condition: "model `gpt-image-2` requires `provider` to be `openai`"
+                                    .to_string(),
+                            },
+                            "model `gpt-image-2` requires `provider` to be `openai`",
+                        )
+                    }
                 }
-                _ => {}
             }
         }
     }

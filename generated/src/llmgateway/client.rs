@@ -71,7 +71,7 @@ impl Client {
         request: &GenerateImagesRequest,
     ) -> Result<ImagesResponse, runtime::Error> {
         request.validate()?;
-        let path = "/v1/images/generations";
+        let path = String::from("/v1/images/generations");
         self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }
     /// Edits existing images (JSON body with image URLs or base64 data URLs).
@@ -86,21 +86,8 @@ impl Client {
         request: &EditImageRequest,
     ) -> Result<ImagesResponse, runtime::Error> {
         request.validate()?;
-        let path = "/v1/images/edits";
+        let path = String::from("/v1/images/edits");
         self.http.send_json(&operations::EDIT_IMAGE, &path, Some(request)).await
-    }
-    /// Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
-    ///
-    /// The docs' examples: `curl https://api.llmgateway.io/v1/images/edits -F image=@source.png -F prompt="Add a sunset background" -F model="gemini-3-pro-image-preview" -F size="1024x1024"`, and with the Python SDK `client.images.edit(image=open("source.png", "rb"), prompt="Add a watercolor painting effect", model="gemini-3-pro-image-preview", size="1024x1024", input_fidelity="high", quality="high")`, then `base64.b64decode(response.data[0].b64_json)` to save the edited image.
-    ///
-    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
-    ///
-    /// Documented errors:
-    /// - `400`: Invalid request parameters (for example `prompt: Required`).
-    /// - `500`: The model did not generate any images. Try a different model with image generation capabilities.
-    pub async fn edit_image_multipart(&self) -> Result<ImagesResponse, runtime::Error> {
-        let path = "/v1/images/edits";
-        self.http.send_json(&operations::EDIT_IMAGE_MULTIPART, &path, None::<&()>).await
     }
     /// Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
     ///
@@ -156,7 +143,7 @@ impl Client {
         if let Some(value) = &form.output_compression {
             parts.push_text("output_compression", value.to_string());
         }
-        let path = "/v1/images/edits";
+        let path = String::from("/v1/images/edits");
         self.http.send_multipart(&operations::EDIT_IMAGE_MULTIPART, &path, &parts).await
     }
 }

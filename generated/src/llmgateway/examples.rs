@@ -123,12 +123,12 @@ fn error_invalid_request() {
         "{\n  \"error\": true,\n  \"status\": 400,\n  \"message\": \"Invalid request parameters: prompt: Required\"\n}",
         &[],
     );
-    let envelope = runtime::error::ErrorEnvelope::parse(
+    let envelope = runtime::envelope::ErrorEnvelope::parse(
         runtime::ErrorFormat::LlmGateway,
         body.as_bytes(),
     );
     assert!(
-        ! matches!(envelope, runtime::error::ErrorEnvelope::Unparsed),
+        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
         "status {} example is not recognised as the provider's error envelope", 400u16
     );
     assert!(
@@ -143,12 +143,12 @@ fn error_no_images_generated() {
         "{\n  \"error\": true,\n  \"status\": 500,\n  \"message\": \"The model did not generate any images. Try a different model with image generation capabilities.\"\n}",
         &[],
     );
-    let envelope = runtime::error::ErrorEnvelope::parse(
+    let envelope = runtime::envelope::ErrorEnvelope::parse(
         runtime::ErrorFormat::LlmGateway,
         body.as_bytes(),
     );
     assert!(
-        ! matches!(envelope, runtime::error::ErrorEnvelope::Unparsed),
+        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
         "status {} example is not recognised as the provider's error envelope", 500u16
     );
     assert!(
@@ -163,12 +163,12 @@ fn error_invalid_image_url() {
         "{\n  \"error\": true,\n  \"status\": 400,\n  \"message\": \"images[0].image_url must be an https URL or a base64 data URL\"\n}",
         &[],
     );
-    let envelope = runtime::error::ErrorEnvelope::parse(
+    let envelope = runtime::envelope::ErrorEnvelope::parse(
         runtime::ErrorFormat::LlmGateway,
         body.as_bytes(),
     );
     assert!(
-        ! matches!(envelope, runtime::error::ErrorEnvelope::Unparsed),
+        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
         "status {} example is not recognised as the provider's error envelope", 400u16
     );
     assert!(

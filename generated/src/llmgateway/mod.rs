@@ -7,6 +7,7 @@
 //!
 //! Transcribed from the provider's documentation (version undated) into `specs/llmgateway.yaml`.
 pub mod client;
+pub mod dispatch;
 pub mod types;
 mod validate;
 #[cfg(test)]

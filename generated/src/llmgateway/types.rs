@@ -629,7 +629,7 @@ impl GenerateImagesRequest {
     }
     /// `response_format`, or its documented default `b64_json` when unset.
     pub fn response_format_or_default(&self) -> ResponseFormat {
-        self.response_format.clone().unwrap_or(ResponseFormat::B64Json)
+        self.response_format.unwrap_or(ResponseFormat::B64Json)
     }
 }
 /// The generated (or edited) images.
@@ -645,6 +645,11 @@ pub struct ImagesResponse {
     #[serde(default)]
     pub data: Vec<GeneratedImage>,
 }
+impl runtime::image::CollectImages for ImagesResponse {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.data, out);
+    }
+}
 /// One generated image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -657,6 +662,11 @@ pub struct GeneratedImage {
     /// The actual prompt used (may differ from input); shows how the model interpreted your prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revised_prompt: Option<String>,
+}
+impl runtime::image::CollectImages for GeneratedImage {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
 }
 /// Background behavior for generated image output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1080,7 +1090,7 @@ impl EditImageRequest {
     /// Creates a value from its required fields (`images`, `prompt`); optional fields start unset.
     pub fn new(images: Vec<InputImage>, prompt: impl Into<String>) -> Self {
         Self {
-            images: images,
+            images,
             prompt: prompt.into(),
             model: None,
             n: None,
@@ -1176,7 +1186,7 @@ impl EditImageForm {
     /// Creates a value from its required fields (`image`, `prompt`); optional fields start unset.
     pub fn new(image: Vec<runtime::FilePart>, prompt: impl Into<String>) -> Self {
         Self {
-            image: image,
+            image,
             mask: None,
             prompt: prompt.into(),
             model: None,

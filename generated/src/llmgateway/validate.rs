@@ -2,6 +2,8 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Request validation for the LLMGateway API, from the spec's limits and rules.
+#![allow(clippy::collapsible_match)]
+#[allow(unused_imports)]
 use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]
 use super::types::*;
@@ -32,7 +34,7 @@ impl runtime::Validate for EditImageRequest {
                         v.at_index(
                             index,
                             |v| {
-                                v.at_field("", |v| item.validate_into(v));
+                                item.validate_into(v);
                             },
                         );
                     }

@@ -68,7 +68,7 @@ impl Client {
             );
             v.finish()?;
         }
-        let path = "/v1/images/generations";
+        let path = String::from("/v1/images/generations");
         self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }
     /// Generate or edit images.
@@ -87,7 +87,7 @@ impl Client {
     ) -> Result<runtime::EventStream<ImageStreamEvent>, runtime::Error> {
         request.stream = Some(true);
         request.validate()?;
-        let path = "/v1/images/generations";
+        let path = String::from("/v1/images/generations");
         self.http.send_sse(&operations::GENERATE_IMAGES, &path, Some(&request)).await
     }
 }

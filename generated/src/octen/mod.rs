@@ -7,6 +7,7 @@
 //!
 //! Transcribed from the provider's documentation (version image-generation API reference (unversioned, read 2026-11)) into `specs/octen.yaml`.
 pub mod client;
+pub mod dispatch;
 pub mod types;
 mod validate;
 #[cfg(test)]

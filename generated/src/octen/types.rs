@@ -770,7 +770,7 @@ impl ImageGenerationRequest {
     /// Creates a value from its required fields (`model`, `prompt`); optional fields start unset.
     pub fn new(model: ImageModel, prompt: impl Into<String>) -> Self {
         Self {
-            model: model,
+            model,
             prompt: prompt.into(),
             image: None,
             mask: None,
@@ -898,11 +898,11 @@ impl ImageGenerationRequest {
     }
     /// `quality`, or its documented default `auto` when unset.
     pub fn quality_or_default(&self) -> Quality {
-        self.quality.clone().unwrap_or(Quality::Auto)
+        self.quality.unwrap_or(Quality::Auto)
     }
     /// `background`, or its documented default `auto` when unset.
     pub fn background_or_default(&self) -> Background {
-        self.background.clone().unwrap_or(Background::Auto)
+        self.background.unwrap_or(Background::Auto)
     }
     /// `output_format`, or its documented default `png` when unset.
     pub fn output_format_or_default(&self) -> OutputFormat {
@@ -914,15 +914,15 @@ impl ImageGenerationRequest {
     }
     /// `moderation`, or its documented default `auto` when unset.
     pub fn moderation_or_default(&self) -> Moderation {
-        self.moderation.clone().unwrap_or(Moderation::Auto)
+        self.moderation.unwrap_or(Moderation::Auto)
     }
     /// `thinking_level`, or its documented default `minimal` when unset.
     pub fn thinking_level_or_default(&self) -> ThinkingLevel {
-        self.thinking_level.clone().unwrap_or(ThinkingLevel::Minimal)
+        self.thinking_level.unwrap_or(ThinkingLevel::Minimal)
     }
     /// `response_format`, or its documented default `b64_json` when unset.
     pub fn response_format_or_default(&self) -> ResponseFormat {
-        self.response_format.clone().unwrap_or(ResponseFormat::B64Json)
+        self.response_format.unwrap_or(ResponseFormat::B64Json)
     }
     /// `stream`, or its documented default `false` when unset.
     pub fn stream_or_default(&self) -> bool {
@@ -1122,6 +1122,13 @@ pub struct ImageGenerationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<ContentPart>>,
 }
+impl runtime::image::CollectImages for ImageGenerationResponse {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.data, out);
+        runtime::image::CollectImages::collect_images(&self.usage, out);
+        runtime::image::CollectImages::collect_images(&self.parts, out);
+    }
+}
 /// One generated image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1129,6 +1136,11 @@ pub struct ImageData {
     /// The image, base64-encoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b64_json: Option<runtime::Base64Data>,
+}
+impl runtime::image::CollectImages for ImageData {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
 }
 /// Token usage information.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1150,6 +1162,12 @@ pub struct Usage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<i64>,
 }
+impl runtime::image::CollectImages for Usage {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.input_tokens_details, out);
+        runtime::image::CollectImages::collect_images(&self.output_tokens_details, out);
+    }
+}
 /// Tokens split into text and image tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1160,6 +1178,9 @@ pub struct TokensDetails {
     /// Image tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<i64>,
+}
+impl runtime::image::CollectImages for TokensDetails {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
 /// (Gemini only) A Gemini content part: text or an inline image. The page types `parts` only as `object[]`; the shape follows Gemini's parts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1172,6 +1193,11 @@ pub struct ContentPart {
     #[serde(rename = "inlineData", default, skip_serializing_if = "Option::is_none")]
     pub inline_data: Option<InlineData>,
 }
+impl runtime::image::CollectImages for ContentPart {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.inline_data, out);
+    }
+}
 /// Inline image bytes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1182,6 +1208,11 @@ pub struct InlineData {
     /// Base64-encoded image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<runtime::Base64Data>,
+}
+impl runtime::image::CollectImages for InlineData {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.data, out);
+    }
 }
 /// A preview image (image_generation.partial_image or image_edit.partial_image). Fields follow the OpenAI stream Octen relays; the page does not list them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1217,6 +1248,11 @@ pub struct PartialImageEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<i64>,
 }
+impl runtime::image::CollectImages for PartialImageEvent {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
+}
 /// The final image (image_generation.completed or image_edit.completed). Fields follow the OpenAI stream Octen relays; the page does not list them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1250,6 +1286,12 @@ pub struct CompletedImageEvent {
     /// Token usage information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+}
+impl runtime::image::CollectImages for CompletedImageEvent {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.b64_json, out);
+        runtime::image::CollectImages::collect_images(&self.usage, out);
+    }
 }
 /// When stream=true (GPT only), an SSE stream of image_generation.partial_image / image_edit.partial_image preview events followed by a image_generation.completed / image_edit.completed event.
 ///

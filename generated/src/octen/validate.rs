@@ -2,6 +2,8 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Request validation for the Octen API, from the spec's limits and rules.
+#![allow(clippy::collapsible_match)]
+#[allow(unused_imports)]
 use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]
 use super::types::*;
@@ -26,7 +28,7 @@ impl runtime::Validate for ImageGenerationRequest {
         if let Some(value) = &self.partial_images {
             v.range("partial_images", *value as f64, Some(0.0), Some(3.0));
         }
-        if self.mask.as_ref().is_some() && !(self.image.as_ref().is_some()) {
+        if self.mask.as_ref().is_some() && self.image.as_ref().is_none() {
             v.report(
                 "mask",
                 runtime::Constraint::ForbiddenBy {
@@ -36,46 +38,72 @@ impl runtime::Validate for ImageGenerationRequest {
                 "The mask is effective only when image is provided.",
             );
         }
-        if self.partial_images.as_ref().is_some()
-            && !(self.stream.as_ref().map(runtime::AsScalar::as_scalar)
-                == Some(runtime::Scalar::Bool(true)))
+        if self.stream.as_ref().map(runtime::AsScalar::as_scalar)
+            == Some(runtime::Scalar::Bool(false))
         {
-            v.report(
-                "partial_images",
-                runtime::Constraint::ForbiddenBy {
-                    condition: "Partial images are effective only when stream=true."
-                        .to_string(),
-                },
-                "Partial images are effective only when stream=true.",
-            );
+            if let Some(value) = self.partial_images.as_ref() {
+                let actual = runtime::AsScalar::as_scalar(value);
+                if [
+                    runtime::Scalar::Num(1.0),
+                    runtime::Scalar::Num(2.0),
+                    runtime::Scalar::Num(3.0),
+                ]
+                    .contains(&actual)
+                {
+                    v.report(
+                        "partial_images",
+                        runtime::Constraint::ForbiddenValue {
+                            actual: actual.to_string(),
+                        },
+                        "Partial images are effective only when stream=true.",
+                    );
+                }
+            }
         }
-        if let Some(model) = Some(&self.model)
+        if self.stream.as_ref().is_none() {
+            if let Some(value) = self.partial_images.as_ref() {
+                let actual = runtime::AsScalar::as_scalar(value);
+                if [
+                    runtime::Scalar::Num(1.0),
+                    runtime::Scalar::Num(2.0),
+                    runtime::Scalar::Num(3.0),
+                ]
+                    .contains(&actual)
+                {
+                    v.report(
+                        "partial_images",
+                        runtime::Constraint::ForbiddenValue {
+                            actual: actual.to_string(),
+                        },
+                        "Partial images are effective only when stream=true (stream defaults to false).",
+                    );
+                }
+            }
+        }
+        if let Some(model) = runtime::validate::present(&self.model)
             .map(|model| model.as_str())
             .or(ImageModel::DEFAULT_ID)
             .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
         {
-            match model.id {
-                "openai/gpt-image-2" => {
-                    if let Some(actual) = self
-                        .background
-                        .as_ref()
-                        .map(runtime::AsScalar::as_scalar)
-                    {
-                        if [runtime::Scalar::Str("transparent")].contains(&actual) {
-                            v.report(
-                                "background",
-                                runtime::Constraint::ForbiddenValue {
-                                    actual: actual.to_string(),
-                                },
-                                format!(
-                                    "model `{}` does not accept `{}` = `{}`",
-                                    "openai/gpt-image-2", "background", actual
-                                ),
-                            );
-                        }
+            if model.id == "openai/gpt-image-2" {
+                if let Some(actual) = self
+                    .background
+                    .as_ref()
+                    .map(runtime::AsScalar::as_scalar)
+                {
+                    if [runtime::Scalar::Str("transparent")].contains(&actual) {
+                        v.report(
+                            "background",
+                            runtime::Constraint::ForbiddenValue {
+                                actual: actual.to_string(),
+                            },
+                            format!(
+                                "model `{}` does not accept `{}` = `{}`",
+                                "openai/gpt-image-2", "background", actual
+                            ),
+                        );
                     }
                 }
-                _ => {}
             }
         }
     }

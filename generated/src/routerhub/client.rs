@@ -83,7 +83,7 @@ impl Client {
         request: &ImageGenerationRequest,
     ) -> Result<ImageGenerationResponse, runtime::Error> {
         request.validate()?;
-        let path = "/v1/images/generations";
+        let path = String::from("/v1/images/generations");
         self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }
 }

@@ -103,12 +103,12 @@ fn error_gemini_error() {
         "{\n  \"error\": {\n    \"code\": 400,\n    \"message\": \"body must be valid JSON\",\n    \"status\": \"INVALID_ARGUMENT\"\n  }\n}",
         &[],
     );
-    let envelope = runtime::error::ErrorEnvelope::parse(
+    let envelope = runtime::envelope::ErrorEnvelope::parse(
         runtime::ErrorFormat::Google,
         body.as_bytes(),
     );
     assert!(
-        ! matches!(envelope, runtime::error::ErrorEnvelope::Unparsed),
+        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
         "status {} example is not recognised as the provider's error envelope", 400u16
     );
     assert!(
@@ -155,12 +155,12 @@ fn error_openai_images_error() {
         "{\n  \"error\": {\n    \"message\": \"Invalid value for 'model'\",\n    \"type\": \"invalid_request_error\",\n    \"param\": \"model\",\n    \"code\": \"invalid_model\"\n  }\n}",
         &[],
     );
-    let envelope = runtime::error::ErrorEnvelope::parse(
+    let envelope = runtime::envelope::ErrorEnvelope::parse(
         runtime::ErrorFormat::OpenAi,
         body.as_bytes(),
     );
     assert!(
-        ! matches!(envelope, runtime::error::ErrorEnvelope::Unparsed),
+        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
         "status {} example is not recognised as the provider's error envelope", 400u16
     );
     assert!(

@@ -3,10 +3,11 @@
 
 //! The RouterHub API.
 //!
-//! RouterHub gateway: image generation through two API interfaces, Gemini native (Google contents / parts format) and OpenAI Images (OpenAI-style model / prompt / size JSON).
+//! RouterHub gateway: image generation through two API interfaces, Gemini native (Google contents / parts format) and OpenAI Images (OpenAI-style model / prompt / size JSON). API keys look like `rh_your_api_key`. For text-only Gemini requests (`:generateContent` on text models and `:streamGenerateContent`) the docs point to a separate Generate Content page, not transcribed here.
 //!
 //! Transcribed from the provider's documentation (version image-generation page (unversioned, read 2026-11)) into `specs/routerhub.yaml`.
 pub mod client;
+pub mod dispatch;
 pub mod types;
 mod validate;
 #[cfg(test)]

@@ -167,7 +167,7 @@ impl GenerateContentRequest {
     /// Creates a value from its required fields (`contents`); optional fields start unset.
     pub fn new(contents: Vec<Content>) -> Self {
         Self {
-            contents: contents,
+            contents,
             generation_config: None,
             safety_settings: None,
             system_instruction: None,
@@ -312,6 +312,11 @@ impl Content {
         self
     }
 }
+impl runtime::image::CollectImages for Content {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.parts, out);
+    }
+}
 /// What a part carries. The page lists text and inlineData; fileData is Gemini's reference to an uploaded or remote file. Open: part kinds this spec does not know (function calls, code execution, ...) are kept.
 ///
 /// On the wire, an object with exactly one of `text`, `inlineData`, `fileData`.
@@ -416,6 +421,19 @@ impl runtime::AsScalar for PartData {
         runtime::Scalar::Other
     }
 }
+impl runtime::image::CollectImages for PartData {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        match self {
+            Self::InlineData(value) => {
+                runtime::image::CollectImages::collect_images(value, out)
+            }
+            Self::FileData(value) => {
+                runtime::image::CollectImages::collect_images(value, out)
+            }
+            _ => {}
+        }
+    }
+}
 /// One part of a Content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -438,7 +456,7 @@ impl Part {
     /// Creates a value from its required fields (`data`); optional fields start unset.
     pub fn new(data: PartData) -> Self {
         Self {
-            data: data,
+            data,
             thought: None,
             thought_signature: None,
         }
@@ -454,6 +472,11 @@ impl Part {
     pub fn with_thought_signature(mut self, value: impl Into<String>) -> Self {
         self.thought_signature = Some(value.into());
         self
+    }
+}
+impl runtime::image::CollectImages for Part {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.data, out);
     }
 }
 /// Inline bytes.
@@ -478,6 +501,11 @@ impl Blob {
             mime_type: Some(mime_type.into()),
             data: Some(data),
         }
+    }
+}
+impl runtime::image::CollectImages for Blob {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.data, out);
     }
 }
 /// A file referenced by URI. Not on the RouterHub page.
@@ -507,6 +535,9 @@ impl FileData {
         self.mime_type = Some(value.into());
         self
     }
+}
+impl runtime::image::CollectImages for FileData {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
 /// A modality the response may contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1399,10 +1430,7 @@ pub struct SafetySetting {
 impl SafetySetting {
     /// Creates a value from its required fields (`category`, `threshold`); optional fields start unset.
     pub fn new(category: HarmCategory, threshold: HarmBlockThreshold) -> Self {
-        Self {
-            category: category,
-            threshold: threshold,
-        }
+        Self { category, threshold }
     }
 }
 /// A tool the model may use. Not on the RouterHub page; configuration objects are relayed as they are.
@@ -1664,6 +1692,13 @@ pub struct GenerateContentResponse {
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
 }
+impl runtime::image::CollectImages for GenerateContentResponse {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.candidates, out);
+        runtime::image::CollectImages::collect_images(&self.prompt_feedback, out);
+        runtime::image::CollectImages::collect_images(&self.usage_metadata, out);
+    }
+}
 /// Why a candidate stopped.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -1875,6 +1910,13 @@ pub struct Candidate {
     )]
     pub grounding_metadata: Option<GroundingMetadata>,
 }
+impl runtime::image::CollectImages for Candidate {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.content, out);
+        runtime::image::CollectImages::collect_images(&self.safety_ratings, out);
+        runtime::image::CollectImages::collect_images(&self.grounding_metadata, out);
+    }
+}
 /// Probability that content is harmful.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -1992,6 +2034,9 @@ pub struct SafetyRating {
     /// Severity score (Vertex AI).
     #[serde(rename = "severityScore", default, skip_serializing_if = "Option::is_none")]
     pub severity_score: Option<f64>,
+}
+impl runtime::image::CollectImages for SafetyRating {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
 /// Why the prompt was blocked.
 ///
@@ -2120,6 +2165,11 @@ pub struct PromptFeedback {
     #[serde(rename = "safetyRatings", default, skip_serializing_if = "Option::is_none")]
     pub safety_ratings: Option<Vec<SafetyRating>>,
 }
+impl runtime::image::CollectImages for PromptFeedback {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.safety_ratings, out);
+    }
+}
 /// A content modality in token accounting.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -2228,6 +2278,9 @@ pub struct ModalityTokenCount {
     #[serde(rename = "tokenCount", default, skip_serializing_if = "Option::is_none")]
     pub token_count: Option<i64>,
 }
+impl runtime::image::CollectImages for ModalityTokenCount {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
 /// Token usage.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2309,6 +2362,20 @@ pub struct UsageMetadata {
     #[serde(rename = "trafficType", default, skip_serializing_if = "Option::is_none")]
     pub traffic_type: Option<String>,
 }
+impl runtime::image::CollectImages for UsageMetadata {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.prompt_tokens_details, out);
+        runtime::image::CollectImages::collect_images(
+            &self.candidates_tokens_details,
+            out,
+        );
+        runtime::image::CollectImages::collect_images(&self.cache_tokens_details, out);
+        runtime::image::CollectImages::collect_images(
+            &self.tool_use_prompt_tokens_details,
+            out,
+        );
+    }
+}
 /// Sources used when grounding with Google Search. Not on the RouterHub page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2342,6 +2409,12 @@ pub struct GroundingMetadata {
     )]
     pub grounding_supports: Option<Vec<serde_json::Value>>,
 }
+impl runtime::image::CollectImages for GroundingMetadata {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.search_entry_point, out);
+        runtime::image::CollectImages::collect_images(&self.grounding_chunks, out);
+    }
+}
 /// Google Search suggestion chip.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2357,6 +2430,11 @@ pub struct SearchEntryPoint {
     #[serde(rename = "sdkBlob", default, skip_serializing_if = "Option::is_none")]
     pub sdk_blob: Option<runtime::Base64Data>,
 }
+impl runtime::image::CollectImages for SearchEntryPoint {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.sdk_blob, out);
+    }
+}
 /// A retrieved source.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2364,6 +2442,11 @@ pub struct GroundingChunk {
     /// A web page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web: Option<WebChunk>,
+}
+impl runtime::image::CollectImages for GroundingChunk {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.web, out);
+    }
 }
 /// A web page used as a source.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2375,6 +2458,9 @@ pub struct WebChunk {
     /// Title of the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+impl runtime::image::CollectImages for WebChunk {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
 /// Available OpenAI image models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2517,7 +2603,7 @@ impl ImageGenerationRequest {
     /// Creates a value from its required fields (`model`, `prompt`); optional fields start unset.
     pub fn new(model: OpenAiImageModel, prompt: impl Into<String>) -> Self {
         Self {
-            model: model,
+            model,
             prompt: prompt.into(),
             size: None,
             quality: None,
@@ -2794,6 +2880,12 @@ pub struct ImageGenerationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<ImageUsage>,
 }
+impl runtime::image::CollectImages for ImageGenerationResponse {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.data, out);
+        runtime::image::CollectImages::collect_images(&self.usage, out);
+    }
+}
 /// One generated image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2807,6 +2899,11 @@ pub struct ImageData {
     /// The prompt the upstream actually used. Not on the RouterHub page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revised_prompt: Option<String>,
+}
+impl runtime::image::CollectImages for ImageData {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
 }
 /// Token usage of an image request. Not on the RouterHub page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2828,6 +2925,12 @@ pub struct ImageUsage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<i64>,
 }
+impl runtime::image::CollectImages for ImageUsage {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        runtime::image::CollectImages::collect_images(&self.input_tokens_details, out);
+        runtime::image::CollectImages::collect_images(&self.output_tokens_details, out);
+    }
+}
 /// Tokens split into text and image tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2838,4 +2941,7 @@ pub struct ImageTokensDetails {
     /// Image tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<i64>,
+}
+impl runtime::image::CollectImages for ImageTokensDetails {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }

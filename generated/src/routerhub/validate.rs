@@ -2,6 +2,8 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Request validation for the RouterHub API, from the spec's limits and rules.
+#![allow(clippy::collapsible_match)]
+#[allow(unused_imports)]
 use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]
 use super::types::*;
@@ -16,7 +18,7 @@ impl runtime::Validate for GenerateContentRequest {
                         v.at_index(
                             index,
                             |v| {
-                                v.at_field("", |v| item.validate_into(v));
+                                item.validate_into(v);
                             },
                         );
                     }
@@ -34,7 +36,7 @@ impl runtime::Validate for GenerateContentRequest {
                         v.at_index(
                             index,
                             |v| {
-                                v.at_field("", |v| item.validate_into(v));
+                                item.validate_into(v);
                             },
                         );
                     }
@@ -52,7 +54,7 @@ impl runtime::Validate for GenerateContentRequest {
                         v.at_index(
                             index,
                             |v| {
-                                v.at_field("", |v| item.validate_into(v));
+                                item.validate_into(v);
                             },
                         );
                     }
@@ -80,7 +82,7 @@ impl runtime::Validate for Content {
                         v.at_index(
                             index,
                             |v| {
-                                v.at_field("", |v| item.validate_into(v));
+                                item.validate_into(v);
                             },
                         );
                     }
@@ -96,7 +98,7 @@ impl runtime::Validate for PartData {
                 v.at_field(
                     "inlineData",
                     |v| {
-                        v.at_field("", |v| value.validate_into(v));
+                        value.validate_into(v);
                     },
                 )
             }
@@ -104,7 +106,7 @@ impl runtime::Validate for PartData {
                 v.at_field(
                     "fileData",
                     |v| {
-                        v.at_field("", |v| value.validate_into(v));
+                        value.validate_into(v);
                     },
                 )
             }

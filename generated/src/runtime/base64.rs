@@ -147,8 +147,7 @@ pub fn encode(bytes: &[u8]) -> String {
 pub fn is_base64(text: &str) -> bool {
     let bytes = text.as_bytes();
     !bytes.is_empty()
-        && (base64_simd::STANDARD.check(bytes).is_ok()
-            || base64_simd::forgiving_decode_to_vec(bytes).is_ok())
+        && (base64_simd::STANDARD.check(bytes).is_ok() || base64_simd::forgiving_decode_to_vec(bytes).is_ok())
 }
 
 /// Splits a `data:<mime>;base64,<payload>` URL into its MIME type and payload.
@@ -156,7 +155,9 @@ pub fn parse_data_url(url: &str) -> Option<(&str, &str)> {
     let rest = url.strip_prefix("data:")?;
     let (meta, payload) = rest.split_once(',')?;
     let mime = meta.strip_suffix(";base64")?;
-    let valid_mime = mime.split_once('/').is_some_and(|(t, s)| !t.is_empty() && !s.is_empty());
+    let valid_mime = mime
+        .split_once('/')
+        .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty());
     (valid_mime && is_base64(payload)).then_some((mime, payload))
 }
 
@@ -175,7 +176,8 @@ pub fn data_url(mime_type: &str, bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+    const PNG_1X1: &str =
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
 
     #[test]
     fn escaped_slashes_in_json_decode() {

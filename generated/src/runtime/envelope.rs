@@ -122,7 +122,12 @@ impl ErrorEnvelope {
         let Value::Object(object) = value else {
             return ErrorEnvelope::Unparsed;
         };
-        let fallbacks = [ErrorFormat::Google, ErrorFormat::OpenAi, ErrorFormat::LlmGateway, ErrorFormat::ListenHub];
+        let fallbacks = [
+            ErrorFormat::Google,
+            ErrorFormat::OpenAi,
+            ErrorFormat::LlmGateway,
+            ErrorFormat::ListenHub,
+        ];
         std::iter::once(declared)
             .chain(fallbacks.into_iter().filter(|f| *f != declared))
             .find_map(|format| parse_as(format, &object))
@@ -194,13 +199,18 @@ fn google(object: &Map<String, Value>) -> Option<GoogleError> {
         code: error.get("code").and_then(Value::as_i64),
         message: string(error.get("message")),
         status: string(error.get("status")),
-        details: error.get("details").and_then(Value::as_array).cloned().unwrap_or_default(),
+        details: error
+            .get("details")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
     })
 }
 
 fn openai(object: &Map<String, Value>) -> Option<OpenAiError> {
     let error = object.get("error")?.as_object()?;
-    let has_shape = error.get("message").is_some_and(Value::is_string) || error.get("type").is_some_and(Value::is_string);
+    let has_shape =
+        error.get("message").is_some_and(Value::is_string) || error.get("type").is_some_and(Value::is_string);
     if !has_shape || is_google_shaped(error) {
         return None;
     }
@@ -216,20 +226,29 @@ fn llm_gateway(object: &Map<String, Value>) -> Option<LlmGatewayError> {
     if object.get("error")?.as_bool() != Some(true) {
         return None;
     }
-    Some(LlmGatewayError { status: object.get("status").and_then(Value::as_i64), message: string(object.get("message")) })
+    Some(LlmGatewayError {
+        status: object.get("status").and_then(Value::as_i64),
+        message: string(object.get("message")),
+    })
 }
 
 fn listenhub(object: &Map<String, Value>) -> Option<ListenHubError> {
     // The free-lane metadata may sit at the top level or under `error` / `data`.
     let levels: Vec<&Map<String, Value>> = std::iter::once(object)
-        .chain(["error", "data"].iter().filter_map(|key| object.get(*key).and_then(Value::as_object)))
+        .chain(
+            ["error", "data"]
+                .iter()
+                .filter_map(|key| object.get(*key).and_then(Value::as_object)),
+        )
         .collect();
     let find = |key: &str| levels.iter().find_map(|level| level.get(key).filter(|v| !v.is_null()));
     let message = string(find("message")).or_else(|| string(object.get("error")));
     let error = ListenHubError {
         message,
         code: text(find("code")),
-        reason: string(find("reason")).or_else(|| string(find("failReason"))).map(|r| FreeRelaxReason::from_wire(&r)),
+        reason: string(find("reason"))
+            .or_else(|| string(find("failReason")))
+            .map(|r| FreeRelaxReason::from_wire(&r)),
         retryable: find("retryable").and_then(Value::as_bool),
         free_usage_rolled_back: find("freeUsageRolledBack").and_then(Value::as_bool),
         user_message: string(find("userMessage")),

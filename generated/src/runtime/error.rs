@@ -11,9 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
-pub use super::envelope::{
-    ErrorEnvelope, FreeRelaxReason, GoogleError, ListenHubError, LlmGatewayError, OpenAiError,
-};
+pub use super::envelope::{ErrorEnvelope, FreeRelaxReason, GoogleError, ListenHubError, LlmGatewayError, OpenAiError};
 use super::validate::ValidationError;
 
 /// Everything that can go wrong when calling a provider.
@@ -117,7 +115,7 @@ impl ApiError {
     }
 
     /// The status the envelope reports, which relays may set differently from the HTTP status.
-    pub fn provider_status(&self) -> Option<&str> {
+    pub fn provider_status(&self) -> Option<i64> {
         self.envelope.provider_status()
     }
 
@@ -178,7 +176,12 @@ pub struct DecodeError {
 impl DecodeError {
     /// Builds the error, taking the snippet from `body`.
     pub fn new(status: u16, source: serde_json::Error, body: Bytes) -> Self {
-        Self { status, source, snippet: snippet(&body), body }
+        Self {
+            status,
+            source,
+            snippet: snippet(&body),
+            body,
+        }
     }
 }
 
@@ -195,7 +198,11 @@ impl fmt::Debug for DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not decode HTTP {} body: {}; body starts: {}", self.status, self.source, self.snippet)
+        write!(
+            f,
+            "could not decode HTTP {} body: {}; body starts: {}",
+            self.status, self.source, self.snippet
+        )
     }
 }
 

@@ -23,7 +23,11 @@ impl FilePart {
         let mime_type = super::image::ImageFormat::detect(&bytes)
             .map_or("application/octet-stream", |f| f.mime_type())
             .to_string();
-        Self { file_name: file_name.into(), mime_type, bytes }
+        Self {
+            file_name: file_name.into(),
+            mime_type,
+            bytes,
+        }
     }
 
     /// Sets the MIME type explicitly.
@@ -36,7 +40,9 @@ impl FilePart {
     pub fn from_path(path: impl AsRef<Path>) -> std::io::Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path)?;
-        let name = path.file_name().map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
         let mut part = Self::from_bytes(name, bytes);
         if part.mime_type == "application/octet-stream" {
             if let Some(mime) = super::image::mime_type_for_path(path) {

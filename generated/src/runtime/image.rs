@@ -121,6 +121,52 @@ pub fn data_url_from_bytes(bytes: &[u8]) -> String {
     super::base64::data_url(mime, bytes)
 }
 
+/// Response types that carry images: every base64 payload they hold, in order.
+///
+/// Emitted for every response type, so callers (and the CLI) can save all
+/// images of any response without knowing where the provider puts them.
+pub trait CollectImages {
+    /// Appends references to every image payload in `self` to `out`.
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>);
+
+    /// Every image payload in `self`.
+    fn images(&self) -> Vec<&super::Base64Data> {
+        let mut out = Vec::new();
+        self.collect_images(&mut out);
+        out
+    }
+}
+
+impl<T: CollectImages> CollectImages for Vec<T> {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
+        for item in self {
+            item.collect_images(out);
+        }
+    }
+}
+
+impl<T: CollectImages> CollectImages for Option<T> {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
+        if let Some(item) = self {
+            item.collect_images(out);
+        }
+    }
+}
+
+impl<T: CollectImages> CollectImages for std::collections::BTreeMap<String, T> {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
+        for item in self.values() {
+            item.collect_images(out);
+        }
+    }
+}
+
+impl CollectImages for super::Base64Data {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
+        out.push(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

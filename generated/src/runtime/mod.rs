@@ -6,6 +6,8 @@
 
 pub mod base64;
 pub mod client;
+pub mod dispatch;
+pub mod envelope;
 pub mod error;
 pub mod file;
 pub mod image;
@@ -16,16 +18,18 @@ pub mod one_or_many;
 pub mod provider;
 pub mod retry;
 pub mod sse;
+mod transport;
 pub mod validate;
 pub mod wire;
 
 pub use self::base64::Base64Data;
-pub use self::client::{ClientBuilder, HttpClient, ProviderClient};
-pub use self::error::Error;
+pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, ProviderClient};
+pub use self::error::{ApiError, Error, ErrorEnvelope};
 pub use self::file::FilePart;
 pub use self::models::{Capability, ModelInfo};
 pub use self::multipart::MultipartForm;
 pub use self::one_or_many::OneOrMany;
 pub use self::provider::{encode_path_segment, AuthScheme, ErrorFormat, Method, OperationInfo, ProviderInfo};
-pub use self::sse::{EventStream, SseEvent};
+pub use self::retry::{Jitter, RetryPolicy};
+pub use self::sse::{EventStream, RawEvent, SseEvent, SseParser};
 pub use self::validate::{AsScalar, Constraint, Scalar, Validate, ValidationError, Validator, Violation};

@@ -111,6 +111,13 @@ impl ValidationError {
         &self.violations
     }
 
+    /// An error with exactly one violation.
+    pub fn single(violation: Violation) -> Self {
+        Self {
+            violations: vec![violation],
+        }
+    }
+
     /// Builds an error from violations; `None` when there are none.
     pub fn from_violations(violations: Vec<Violation>) -> Option<Self> {
         (!violations.is_empty()).then_some(Self { violations })
@@ -120,11 +127,7 @@ impl ValidationError {
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.violations.len();
-        write!(
-            f,
-            "invalid request ({n} violation{}):",
-            if n == 1 { "" } else { "s" }
-        )?;
+        write!(f, "invalid request ({n} violation{}):", if n == 1 { "" } else { "s" })?;
         for v in &self.violations {
             write!(f, "\n  - {v}")?;
         }
@@ -212,8 +215,11 @@ impl Validator {
         &self.violations
     }
 
-    /// Runs `f` with the path extended by `.name`.
+    /// Runs `f` with the path extended by `.name` (an empty name leaves the path as is).
     pub fn at_field(&mut self, name: &str, f: impl FnOnce(&mut Self)) {
+        if name.is_empty() {
+            return f(self);
+        }
         let len = self.path.len();
         if !self.path.is_empty() {
             self.path.push('.');
@@ -255,7 +261,15 @@ impl Validator {
         let above = max.is_some_and(|m| value > m);
         if below || above || value.is_nan() {
             let message = format!("{} is out of range {}", fmt_num(value), fmt_bounds(min, max));
-            self.report(field, Constraint::Range { min, max, actual: value }, message);
+            self.report(
+                field,
+                Constraint::Range {
+                    min,
+                    max,
+                    actual: value,
+                },
+                message,
+            );
         }
     }
 
@@ -280,7 +294,15 @@ impl Validator {
             if !why.is_empty() {
                 message = format!("{message} ({why})");
             }
-            self.report(field, Constraint::ItemCount { min: None, max: Some(max), actual }, message);
+            self.report(
+                field,
+                Constraint::ItemCount {
+                    min: None,
+                    max: Some(max),
+                    actual,
+                },
+                message,
+            );
         }
     }
 
@@ -335,7 +357,11 @@ impl Validator {
                 expected.push_str(" or a base64 data URL");
             }
             let shown = scheme.map_or_else(|| "no scheme".to_string(), |s| format!("scheme `{s}`"));
-            self.report(field, Constraint::UrlScheme { allowed }, format!("expected {expected}, got {shown}"));
+            self.report(
+                field,
+                Constraint::UrlScheme { allowed },
+                format!("expected {expected}, got {shown}"),
+            );
         }
     }
 
@@ -349,7 +375,9 @@ impl Validator {
             }
             None => self.report(
                 field,
-                Constraint::Encoding { expected: "a data:<mime>;base64,<data> URL" },
+                Constraint::Encoding {
+                    expected: "a data:<mime>;base64,<data> URL",
+                },
                 "expected a data:<mime>;base64,<data> URL",
             ),
         }
@@ -362,11 +390,20 @@ impl Validator {
         } else if !super::base64::is_base64(value) {
             self.report(
                 field,
-                Constraint::Encoding { expected: "base64 or a base64 data URL" },
+                Constraint::Encoding {
+                    expected: "base64 or a base64 data URL",
+                },
                 "expected base64 data or a data:<mime>;base64,<data> URL",
             );
         }
     }
+}
+
+/// A required field seen as an always-present optional, so rules can treat
+/// required and optional fields alike.
+#[inline]
+pub fn present<T>(value: &T) -> Option<&T> {
+    Some(value)
 }
 
 fn is_scheme(s: &str) -> bool {
@@ -482,7 +519,11 @@ mod tests {
     fn paths_nest_fields_and_indexes() {
         let mut v = Validator::new();
         v.at_field("referenceImages", |v| {
-            v.at_index(3, |v| v.at_field("fileData", |v| v.url("fileUri", "ftp://x", &["http", "https", "gs"], false)))
+            v.at_index(3, |v| {
+                v.at_field("fileData", |v| {
+                    v.url("fileUri", "ftp://x", &["http", "https", "gs"], false)
+                })
+            })
         });
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations()[0].path, "referenceImages[3].fileData.fileUri");
@@ -499,7 +540,10 @@ mod tests {
         v.range("m", 5.0, Some(1.0), Some(10.0));
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations().len(), 1);
-        assert_eq!(err.to_string(), "invalid request (1 violation):\n  - n: 11 is out of range 1..=10");
+        assert_eq!(
+            err.to_string(),
+            "invalid request (1 violation):\n  - n: 11 is out of range 1..=10"
+        );
     }
 
     #[test]

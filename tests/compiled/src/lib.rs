@@ -6,3 +6,52 @@
 #![allow(missing_docs)]
 
 pub use imagegen::runtime;
+
+#[rustfmt::skip]
+pub mod array_limits;
+#[rustfmt::skip]
+pub mod awkward_names;
+#[rustfmt::skip]
+pub mod base64;
+#[rustfmt::skip]
+pub mod bearer_json;
+#[rustfmt::skip]
+pub mod closed_enum;
+#[rustfmt::skip]
+pub mod data_url;
+#[rustfmt::skip]
+pub mod defaults;
+#[rustfmt::skip]
+pub mod doc_examples;
+#[rustfmt::skip]
+pub mod header_auth;
+#[rustfmt::skip]
+pub mod integer_ranges;
+#[rustfmt::skip]
+pub mod map;
+#[rustfmt::skip]
+pub mod models_table;
+#[rustfmt::skip]
+pub mod multipart;
+#[rustfmt::skip]
+pub mod object_basics;
+#[rustfmt::skip]
+pub mod one_of;
+#[rustfmt::skip]
+pub mod one_of_flatten;
+#[rustfmt::skip]
+pub mod one_or_many;
+#[rustfmt::skip]
+pub mod open_enum;
+#[rustfmt::skip]
+pub mod optional_fields;
+#[rustfmt::skip]
+pub mod path_params;
+#[rustfmt::skip]
+pub mod rules;
+#[rustfmt::skip]
+pub mod several_auth;
+#[rustfmt::skip]
+pub mod sse_stream;
+#[rustfmt::skip]
+pub mod urls;

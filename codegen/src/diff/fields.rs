@@ -1,0 +1,223 @@
+//! Struct fields: added, removed, renamed, retyped, required or optional, defaults.
+//!
+//! Generated structs are `#[non_exhaustive]` and request structs are built with
+//! `new(required fields...)`, so what breaks users is a field they name that
+//! disappears or changes type, or a change to `new()`'s parameters.
+
+use super::change::{Area, Changes};
+use super::display::{held_type, presence, rust_type, value};
+use super::limits;
+use crate::emit::is_request_side;
+use crate::ir::{FieldIr, NamedKind, Presence, RustType, StructIr};
+
+/// Compares the fields of one struct present in both versions.
+pub fn compare(out: &mut Changes, old: &StructIr, new: &StructIr) {
+    let mut unpaired_new: Vec<&FieldIr> = new
+        .fields
+        .iter()
+        .filter(|f| !old.fields.iter().any(|o| o.wire_name == f.wire_name))
+        .collect();
+    for of in &old.fields {
+        if let Some(nf) = new.fields.iter().find(|f| f.wire_name == of.wire_name) {
+            field(out, old, new, of, nf);
+            continue;
+        }
+        // The same Rust field under a new wire name: users see no change, the crate sends the new name.
+        if let Some(pos) = unpaired_new.iter().position(|f| f.rust_name == of.rust_name) {
+            let nf = unpaired_new.remove(pos);
+            out.compatible(
+                Area::Fields,
+                subject(new, nf),
+                format!("wire name `{}` → `{}`", of.wire_name, nf.wire_name),
+                "the Rust field keeps its name; only the JSON key the crate sends and reads changes",
+            );
+            field(out, old, new, of, nf);
+            continue;
+        }
+        out.breaking(
+            Area::Fields,
+            subject(old, of),
+            format!("field `{}` removed", of.wire_name),
+            "code reading or setting the field no longer compiles",
+        );
+    }
+    for nf in unpaired_new {
+        added(out, new, nf);
+    }
+}
+
+fn subject(s: &StructIr, f: &FieldIr) -> String {
+    format!("{}.{}", s.rust_name, f.rust_name)
+}
+
+/// Whether `new()` takes this field as a parameter.
+fn is_constructor_parameter(s: &StructIr, f: &FieldIr) -> bool {
+    is_request_side(s) && matches!(f.presence, Presence::Required | Presence::RequiredTolerant)
+}
+
+fn added(out: &mut Changes, s: &StructIr, f: &FieldIr) {
+    let what = format!(
+        "{} field `{}: {}` added",
+        presence(f.presence),
+        f.wire_name,
+        held_type(&f.ty, f.presence)
+    );
+    if is_constructor_parameter(s, f) {
+        out.breaking(
+            Area::Fields,
+            subject(s, f),
+            what,
+            format!("`{}::new()` takes it as a new parameter, so existing calls no longer compile", s.rust_name),
+        );
+    } else {
+        out.compatible(
+            Area::Fields,
+            subject(s, f),
+            what,
+            "structs are `#[non_exhaustive]` and built with `new()`, so no existing code names every field",
+        );
+    }
+}
+
+fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, new: &FieldIr) {
+    let subject = subject(new_s, new);
+    if old.rust_name != new.rust_name {
+        out.breaking(
+            Area::Fields,
+            &subject,
+            format!("Rust name `{}` → `{}`", old.rust_name, new.rust_name),
+            "code naming the field by its old name no longer compiles",
+        );
+    }
+    shape(out, &subject, old_s, new_s, old, new);
+    default(out, &subject, old, new);
+    if old.deprecated != new.deprecated {
+        let what = match &new.deprecated {
+            Some(note) => format!("deprecated: {note}"),
+            None => "no longer deprecated".to_string(),
+        };
+        out.compatible(Area::Fields, &subject, what, "a documentation note; code keeps compiling");
+    }
+    if old.families != new.families {
+        out.compatible(
+            Area::Fields,
+            &subject,
+            format!("applies to model families [{}] → [{}]", old.families.join(", "), new.families.join(", ")),
+            "documentation only: other models ignore the field and `validate()` does not check families",
+        );
+    }
+    if old.flatten != new.flatten {
+        out.breaking(
+            Area::Fields,
+            &subject,
+            if new.flatten { "now flattened into its parent" } else { "no longer flattened into its parent" },
+            "the value's shape on the wire and in Rust changes",
+        );
+    }
+    if old.part_names.first() != new.part_names.first() {
+        out.compatible(
+            Area::Fields,
+            &subject,
+            format!(
+                "multipart part name sent `{}` → `{}`",
+                old.part_names.first().map_or("", String::as_str),
+                new.part_names.first().map_or("", String::as_str)
+            ),
+            "the Rust API is unchanged; the form uses the documented name",
+        );
+    }
+    limits::compare(out, &subject, &old.constraints, &new.constraints, is_request_side(new_s));
+    out.doc(subject, old.docs.as_deref(), new.docs.as_deref());
+}
+
+/// Type and presence: what the field holds and whether `new()` asks for it.
+fn shape(out: &mut Changes, subject: &str, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, new: &FieldIr) {
+    let (old_held, new_held) = (held_type(&old.ty, old.presence), held_type(&new.ty, new.presence));
+    if rust_type(&old.ty) != rust_type(&new.ty) {
+        out.breaking(
+            Area::Fields,
+            subject,
+            format!("type `{old_held}` → `{new_held}`"),
+            "code reading or setting the field no longer type-checks",
+        );
+        return;
+    }
+    if old.presence == new.presence {
+        return;
+    }
+    let what = format!("{} → {}", presence(old.presence), presence(new.presence));
+    let old_param = is_constructor_parameter(old_s, old);
+    let new_param = is_constructor_parameter(new_s, new);
+    if old_held != new_held {
+        out.breaking(
+            Area::Fields,
+            subject,
+            format!("{what}: `{old_held}` → `{new_held}`"),
+            "code reading or setting the field no longer type-checks",
+        );
+    } else if old_param != new_param {
+        let verb = if new_param { "now takes" } else { "no longer takes" };
+        out.breaking(
+            Area::Fields,
+            subject,
+            what,
+            format!("`{}::new()` {verb} it as a parameter", new_s.rust_name),
+        );
+    } else {
+        out.compatible(
+            Area::Fields,
+            subject,
+            what,
+            format!("the field stays `{new_held}` and `new()` is unchanged"),
+        );
+    }
+}
+
+fn default(out: &mut Changes, subject: &str, old: &FieldIr, new: &FieldIr) {
+    let accessor = format!("{}_or_default()", new.rust_name.trim_start_matches("r#"));
+    match (&old.default, &new.default) {
+        (None, Some(d)) => out.compatible(
+            Area::Fields,
+            subject,
+            format!("default `{}` documented", value(d)),
+            if has_default_accessor(new) {
+                format!("adds the `{accessor}` accessor")
+            } else {
+                "documentation only".to_string()
+            },
+        ),
+        (Some(d), None) if has_default_accessor(old) => out.breaking(
+            Area::Fields,
+            subject,
+            format!("default `{}` no longer documented", value(d)),
+            format!("the `{accessor}` accessor is removed"),
+        ),
+        (Some(d), None) => out.compatible(
+            Area::Fields,
+            subject,
+            format!("default `{}` no longer documented", value(d)),
+            "documentation only",
+        ),
+        (Some(a), Some(b)) if a != b => out.compatible(
+            Area::Fields,
+            subject,
+            format!("default `{}` → `{}`", value(a), value(b)),
+            if has_default_accessor(new) {
+                format!("the server fills in the new default when the field is unset, and `{accessor}` returns it; code keeps compiling")
+            } else {
+                "the server fills in the new default when the field is unset; code keeps compiling".to_string()
+            },
+        ),
+        _ => {}
+    }
+}
+
+/// Mirrors the emitter: optional scalars and enums with a documented default get `<field>_or_default()`.
+fn has_default_accessor(f: &FieldIr) -> bool {
+    let supported = match &f.ty {
+        RustType::Bool | RustType::U32 | RustType::U64 | RustType::I64 | RustType::F64 | RustType::String => true,
+        RustType::Named(n) => matches!(n.kind, NamedKind::Enum { .. }),
+        _ => false,
+    };
+    supported && f.default.is_some() && f.presence == Presence::Optional
+}

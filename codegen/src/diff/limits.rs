@@ -1,0 +1,118 @@
+//! Value limits of a field (ranges, lengths, item counts, URL schemes, MIME types):
+//! tightened or loosened. Only request-side types are checked by `validate()`, so
+//! only there can a tightened limit reject a value that used to pass.
+
+use super::change::{Area, Changes, Impact};
+use crate::ir::Constraints;
+
+/// Which way a limit moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Tightened,
+    Loosened,
+}
+
+/// Compares the limits of one field. `validated` says whether the field's type travels in requests.
+pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constraints, validated: bool) {
+    lower_bound(out, subject, "minimum", old.min, new.min, validated);
+    upper_bound(out, subject, "maximum", old.max, new.max, validated);
+    lower_bound(out, subject, "minimum items", old.min_items.map(to_f64), new.min_items.map(to_f64), validated);
+    upper_bound(out, subject, "maximum items", old.max_items.map(to_f64), new.max_items.map(to_f64), validated);
+    lower_bound(out, subject, "minimum length", old.min_length.map(to_f64), new.min_length.map(to_f64), validated);
+    upper_bound(out, subject, "maximum length", old.max_length.map(to_f64), new.max_length.map(to_f64), validated);
+    allowed_set(out, subject, "URL schemes", &old.schemes, &new.schemes, validated);
+    allowed_set(out, subject, "MIME types", &old.mime_types, &new.mime_types, validated);
+    if old.allow_data_url != new.allow_data_url {
+        let (what, direction) = if new.allow_data_url {
+            ("now also accepts a base64 data URL", Direction::Loosened)
+        } else {
+            ("no longer accepts a base64 data URL", Direction::Tightened)
+        };
+        report(out, subject, what.to_string(), direction, validated);
+    }
+}
+
+// Limits in the IR are `u64` counts or `f64` bounds; `f64` holds every count a spec can state exactly.
+fn to_f64(n: u64) -> f64 {
+    n as f64
+}
+
+fn lower_bound(out: &mut Changes, subject: &str, name: &str, old: Option<f64>, new: Option<f64>, validated: bool) {
+    let direction = match (old, new) {
+        (None, Some(_)) => Direction::Tightened,
+        (Some(_), None) => Direction::Loosened,
+        (Some(a), Some(b)) if b > a => Direction::Tightened,
+        (Some(a), Some(b)) if b < a => Direction::Loosened,
+        _ => return,
+    };
+    report(out, subject, format!("{name} {} → {}", bound(old), bound(new)), direction, validated);
+}
+
+fn upper_bound(out: &mut Changes, subject: &str, name: &str, old: Option<f64>, new: Option<f64>, validated: bool) {
+    let direction = match (old, new) {
+        (None, Some(_)) => Direction::Tightened,
+        (Some(_), None) => Direction::Loosened,
+        (Some(a), Some(b)) if b < a => Direction::Tightened,
+        (Some(a), Some(b)) if b > a => Direction::Loosened,
+        _ => return,
+    };
+    report(out, subject, format!("{name} {} → {}", bound(old), bound(new)), direction, validated);
+}
+
+/// An empty list means "any", so going from empty to a list tightens and back loosens.
+fn allowed_set(out: &mut Changes, subject: &str, name: &str, old: &[String], new: &[String], validated: bool) {
+    let removed: Vec<&String> = old.iter().filter(|s| !new.contains(s)).collect();
+    let added: Vec<&String> = new.iter().filter(|s| !old.contains(s)).collect();
+    let direction = match (old.is_empty(), new.is_empty()) {
+        (true, true) => return,
+        (true, false) => Direction::Tightened,
+        (false, true) => Direction::Loosened,
+        (false, false) if !removed.is_empty() => Direction::Tightened,
+        (false, false) if !added.is_empty() => Direction::Loosened,
+        (false, false) => return,
+    };
+    report(
+        out,
+        subject,
+        format!("{name} {} → {}", list(old), list(new)),
+        direction,
+        validated,
+    );
+}
+
+fn report(out: &mut Changes, subject: &str, what: String, direction: Direction, validated: bool) {
+    let (impact, verb, reason) = match (direction, validated) {
+        (Direction::Tightened, true) => (
+            Impact::Breaking,
+            "tightened",
+            "`validate()` now rejects values the previous version accepted",
+        ),
+        (Direction::Tightened, false) => (
+            Impact::Compatible,
+            "tightened",
+            "the type only travels in responses, which are not validated; only the documentation changes",
+        ),
+        (Direction::Loosened, _) => (
+            Impact::Compatible,
+            "loosened",
+            "every value accepted before is still accepted",
+        ),
+    };
+    out.record(impact, Area::Limits, subject, format!("limit {verb}: {what}"), reason);
+}
+
+fn bound(v: Option<f64>) -> String {
+    match v {
+        None => "none".to_string(),
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
+        Some(v) => v.to_string(),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "any".to_string()
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,455 @@
+//! Client configuration: the builder, auth, and the shared HTTP client that
+//! emitted operations call.
+//!
+//! The API key lives only inside a sensitive `HeaderValue`; every `Debug`
+//! prints `<redacted>` instead, and errors never carry request headers.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::Url;
+
+use super::error::{ConfigError, DecodeError, EncodeError, Error};
+use super::multipart::MultipartForm;
+use super::retry::RetryPolicy;
+use super::sse::{EventStream, SseEvent};
+use super::transport::{Payload, Reply};
+use super::{AuthScheme, OperationInfo, ProviderInfo};
+
+/// Default deadline for one attempt, body included: 4K image generation can take minutes.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// Default deadline for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on a response body (or one streamed event): room for several 4K images in base64.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
+/// Redirects followed within the configured origin before giving up.
+const MAX_REDIRECTS: usize = 10;
+
+/// A provider's client type, emitted per provider; it wraps an [`HttpClient`].
+pub trait ProviderClient: Sized {
+    /// The provider this client talks to.
+    const PROVIDER: &'static ProviderInfo;
+
+    /// Wraps a configured HTTP client.
+    fn from_http_client(http: HttpClient) -> Self;
+
+    /// The HTTP client operations are sent through.
+    fn http_client(&self) -> &HttpClient;
+
+    /// A builder for this client.
+    fn builder() -> ClientBuilder<Self> {
+        ClientBuilder::new()
+    }
+}
+
+/// Configures and builds a provider client.
+pub struct ClientBuilder<C: ProviderClient> {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    auth_scheme: Option<AuthScheme>,
+    http_client: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: Option<String>,
+    retry_policy: RetryPolicy,
+    allow_insecure_http: bool,
+    max_response_bytes: usize,
+    retry_timeouts_after_send: bool,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C: ProviderClient> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: ProviderClient> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("provider", &C::PROVIDER.name)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("auth_scheme", &self.auth_scheme)
+            .field("custom_http_client", &self.http_client.is_some())
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry_policy", &self.retry_policy)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_timeouts_after_send", &self.retry_timeouts_after_send)
+            .finish()
+    }
+}
+
+impl<C: ProviderClient> ClientBuilder<C> {
+    /// A builder with the provider's defaults.
+    pub fn new() -> Self {
+        Self {
+            api_key: None,
+            base_url: None,
+            auth_scheme: None,
+            http_client: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: None,
+            retry_policy: RetryPolicy::default(),
+            allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry_timeouts_after_send: false,
+            _client: PhantomData,
+        }
+    }
+
+    /// The API key; without it, the provider's environment variable is read.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Replaces the provider's default base URL (a proxy, a mock server).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// How the key is sent; must be one the provider accepts. Defaults to its first.
+    pub fn auth_scheme(mut self, scheme: AuthScheme) -> Self {
+        self.auth_scheme = Some(scheme);
+        self
+    }
+
+    /// Uses a caller-built reqwest client (shared pools, proxies).
+    ///
+    /// Its redirect policy is the caller's: build it with
+    /// [`same_origin_redirect_policy`] (or `Policy::none()`) so that the key,
+    /// sent in a custom header, never follows a redirect to another host.
+    /// `connect_timeout` does not apply to it; `timeout` still does.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Deadline for establishing a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Deadline for one attempt from connecting until the body (or stream) is fully read.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Replaces the retry policy (including its retry count).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Sets how many times a request may be re-sent; 0 disables retries.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.retry_policy = self.retry_policy.with_max_retries(max_retries);
+        self
+    }
+
+    /// Allows `http://` to non-loopback hosts (the key then travels in clear text).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Caps a response body (or one streamed event), in bytes.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
+    /// Also retries requests that failed after they may have reached the server
+    /// (timeouts, dropped connections). Off by default: image generation is paid
+    /// and a retry may generate, and bill, twice.
+    pub fn retry_timeouts_after_send(mut self, retry: bool) -> Self {
+        self.retry_timeouts_after_send = retry;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<C, Error> {
+        self.build_http().map(C::from_http_client).map_err(Error::Config)
+    }
+
+    fn build_http(self) -> Result<HttpClient, ConfigError> {
+        let provider = C::PROVIDER;
+        let key = match self.api_key {
+            Some(key) => key,
+            None => std::env::var(provider.api_key_env)
+                .ok()
+                .filter(|k| !k.trim().is_empty())
+                .ok_or(ConfigError::MissingApiKey {
+                    env: provider.api_key_env,
+                })?,
+        };
+        let scheme = match self.auth_scheme {
+            Some(scheme) => scheme,
+            None => *provider
+                .auth_schemes
+                .first()
+                .ok_or(ConfigError::UnsupportedAuthScheme {
+                    provider: provider.name,
+                    scheme: AuthScheme::Bearer,
+                })?,
+        };
+        if !provider.auth_schemes.contains(&scheme) {
+            return Err(ConfigError::UnsupportedAuthScheme {
+                provider: provider.name,
+                scheme,
+            });
+        }
+        let auth = auth_header(scheme, &key)?;
+        let base_url = check_base_url(
+            self.base_url.as_deref().unwrap_or(provider.default_base_url),
+            self.allow_insecure_http,
+        )?;
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| format!("imagegen-rust/{}", env!("CARGO_PKG_VERSION")));
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| ConfigError::InvalidUserAgent)?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(same_origin_redirect_policy())
+                .build()
+                .map_err(ConfigError::HttpClient)?,
+        };
+        Ok(HttpClient {
+            inner: Arc::new(Inner {
+                provider,
+                base_url,
+                auth_scheme: scheme,
+                auth,
+                user_agent,
+                http,
+                timeout: self.timeout,
+                retry: self.retry_policy,
+                max_response_bytes: self.max_response_bytes,
+                retry_after_send: self.retry_timeouts_after_send,
+            }),
+        })
+    }
+}
+
+fn auth_header(scheme: AuthScheme, key: &str) -> Result<(HeaderName, HeaderValue), ConfigError> {
+    let name = HeaderName::from_bytes(scheme.header_name().as_bytes()).map_err(|_| ConfigError::InvalidApiKey)?;
+    let value = match scheme {
+        AuthScheme::Bearer => HeaderValue::from_str(&format!("Bearer {key}")),
+        AuthScheme::Header(_) => HeaderValue::from_str(key),
+    };
+    let mut value = value.map_err(|_| ConfigError::InvalidApiKey)?;
+    // Keeps the key out of reqwest/hyper debug output and HPACK tables.
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
+/// Validates a base URL and returns it without a trailing slash.
+fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(raw).map_err(|e| invalid(&e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Do not echo the URL: it holds credentials.
+        return Err(ConfigError::InvalidBaseUrl {
+            url: "<redacted>".to_string(),
+            reason: "credentials in the URL are not supported; use api_key".to_string(),
+        });
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("a base URL cannot have a query or fragment"));
+    }
+    let host = url.host_str().ok_or_else(|| invalid("no host"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(host) => {}
+        "http" => return Err(ConfigError::InsecureBaseUrl { host: host.to_string() }),
+        other => return Err(invalid(&format!("unsupported scheme `{other}`"))),
+    }
+    Ok(raw.trim_end_matches('/').to_string())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A redirect policy that follows redirects only within the original origin
+/// (scheme, host and port), so custom auth headers such as `x-api-key`, which
+/// reqwest forwards on redirects, never reach another host. A cross-origin
+/// redirect is not followed: the 3xx response surfaces as an API error.
+pub fn same_origin_redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same_origin || attempt.previous().len() > MAX_REDIRECTS {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// The configured HTTP client shared by a provider client's operations. Cheap to clone.
+#[derive(Clone)]
+pub struct HttpClient {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) provider: &'static ProviderInfo,
+    pub(super) base_url: String,
+    pub(super) auth_scheme: AuthScheme,
+    pub(super) auth: (HeaderName, HeaderValue),
+    pub(super) user_agent: HeaderValue,
+    pub(super) http: reqwest::Client,
+    pub(super) timeout: Duration,
+    pub(super) retry: RetryPolicy,
+    pub(super) max_response_bytes: usize,
+    pub(super) retry_after_send: bool,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("HttpClient")
+            .field("provider", &inner.provider.name)
+            .field("base_url", &inner.base_url)
+            .field("auth_scheme", &inner.auth_scheme)
+            .field("api_key", &"<redacted>")
+            .field("timeout", &inner.timeout)
+            .field("retry_policy", &inner.retry)
+            .field("max_response_bytes", &inner.max_response_bytes)
+            .field("retry_timeouts_after_send", &inner.retry_after_send)
+            .finish()
+    }
+}
+
+impl HttpClient {
+    /// The provider this client talks to.
+    pub fn provider(&self) -> &'static ProviderInfo {
+        self.inner.provider
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The auth scheme in use.
+    pub fn auth_scheme(&self) -> AuthScheme {
+        self.inner.auth_scheme
+    }
+
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Sends a JSON request (or none) and decodes a JSON response.
+    ///
+    /// The body is serialized once and the same bytes are re-sent on retries.
+    pub async fn send_json<B, R>(&self, op: &'static OperationInfo, path: &str, body: Option<&B>) -> Result<R, Error>
+    where
+        B: serde::Serialize + ?Sized,
+        R: serde::de::DeserializeOwned,
+    {
+        let payload = json_payload(body)?;
+        let (status, bytes) = self
+            .execute(op, path, &payload, ACCEPT_JSON)
+            .await?
+            .into_body(self.inner.max_response_bytes)
+            .await?;
+        decode_json(status, bytes)
+    }
+
+    /// Sends a multipart form, rebuilt for each attempt, and decodes a JSON response.
+    pub async fn send_multipart<R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<R, Error>
+    where
+        R: serde::de::DeserializeOwned,
+    {
+        let payload = Payload::Multipart(form);
+        let (status, bytes) = self
+            .execute(op, path, &payload, ACCEPT_JSON)
+            .await?
+            .into_body(self.inner.max_response_bytes)
+            .await?;
+        decode_json(status, bytes)
+    }
+
+    /// Sends a JSON request and streams the server-sent events of the response.
+    ///
+    /// Only the request is retried; once events flow, a broken stream is
+    /// reported and never re-sent.
+    pub async fn send_sse<B, E>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<EventStream<E>, Error>
+    where
+        B: serde::Serialize + ?Sized,
+        E: SseEvent,
+    {
+        let payload = json_payload(body)?;
+        match self.execute(op, path, &payload, ACCEPT_SSE).await? {
+            Reply::Stream(response) => Ok(EventStream::from_response(response, self.inner.max_response_bytes)),
+            Reply::Body(status, bytes) => Ok(EventStream::from_byte_stream(
+                futures_util::stream::iter([Ok(bytes)]),
+                status,
+                self.inner.max_response_bytes,
+            )),
+        }
+    }
+}
+
+pub(super) const ACCEPT_JSON: &str = "application/json";
+pub(super) const ACCEPT_SSE: &str = "text/event-stream";
+
+fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payload<'static>, Error> {
+    match body {
+        None => Ok(Payload::Empty),
+        Some(body) => serde_json::to_vec(body)
+            .map(|bytes| Payload::Json(Bytes::from(bytes)))
+            .map_err(|e| Error::Encode(EncodeError::Json(e))),
+    }
+}
+
+fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes) -> Result<R, Error> {
+    // An empty success body means "no content": let `()` and `Option` decode from it.
+    let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        &bytes
+    };
+    serde_json::from_slice(text).map_err(|e| Error::Decode(Box::new(DecodeError::new(status, e, bytes.clone()))))
+}

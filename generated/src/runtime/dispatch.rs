@@ -1,0 +1,349 @@
+//! Calling an operation by name with a JSON request: what the `imagegen` CLI
+//! and the conformance suite use. Each provider module emits an operation
+//! table and a `call` function on top of these types.
+
+use std::collections::BTreeMap;
+use std::pin::Pin;
+
+use futures_util::{Stream, StreamExt};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::image::CollectImages;
+use super::{Base64Data, Constraint, Error, FilePart, ValidationError, Violation};
+
+/// How an operation's request travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// No body.
+    None,
+    /// A JSON body.
+    Json,
+    /// A `multipart/form-data` body.
+    Multipart,
+}
+
+/// The value type of a flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagKind {
+    /// Text.
+    String,
+    /// A whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// One of these values (open enums accept others too).
+    Choice {
+        /// The documented values.
+        values: &'static [&'static str],
+        /// Whether other values are accepted.
+        open: bool,
+    },
+}
+
+/// A top-level scalar field or path parameter, exposed as a command-line flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlagSpec {
+    /// Wire name of the field or parameter.
+    pub wire: &'static str,
+    /// Flag name without dashes (`aspect-ratio`).
+    pub flag: &'static str,
+    /// Value type.
+    pub kind: FlagKind,
+    /// One-line help from the spec.
+    pub help: &'static str,
+    /// Whether the request needs it.
+    pub required: bool,
+}
+
+/// A file field of a multipart operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpec {
+    /// Wire (part) name.
+    pub wire: &'static str,
+    /// Flag name without dashes.
+    pub flag: &'static str,
+    /// Whether several files may be given.
+    pub many: bool,
+    /// Whether at least one file is required.
+    pub required: bool,
+    /// One-line help from the spec.
+    pub help: &'static str,
+}
+
+/// Whether and how an operation streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streaming {
+    /// Never streams.
+    No,
+    /// Streams when this boolean request field is true.
+    Flag(&'static str),
+    /// Always streams.
+    Always,
+}
+
+/// One operation as the CLI and the conformance suite see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// Operation id (`generate_image`).
+    pub id: &'static str,
+    /// Subcommand (`generate-image`).
+    pub command: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// How the request travels.
+    pub body: BodyKind,
+    /// Path parameters.
+    pub path_params: &'static [FlagSpec],
+    /// Top-level scalar fields of the request.
+    pub flags: &'static [FlagSpec],
+    /// File fields (multipart only).
+    pub files: &'static [FileSpec],
+    /// Streaming support.
+    pub streaming: Streaming,
+}
+
+/// The arguments of a call by name.
+#[derive(Debug, Clone, Default)]
+pub struct Call {
+    /// Path parameter values by name.
+    pub path_params: BTreeMap<String, String>,
+    /// The request body (or, for multipart, its text fields) as JSON.
+    pub body: serde_json::Value,
+    /// Files by part name (multipart only).
+    pub files: BTreeMap<String, Vec<FilePart>>,
+    /// Ask for a streamed response.
+    pub stream: bool,
+}
+
+/// One event of a streamed call.
+#[derive(Debug, Clone)]
+pub struct StreamItem {
+    /// Event name, if known.
+    pub event: Option<String>,
+    /// The event's data as JSON.
+    pub data: serde_json::Value,
+    /// Images the event carries.
+    pub images: Vec<Base64Data>,
+    /// Whether the event completes the stream.
+    pub terminal: bool,
+}
+
+impl StreamItem {
+    /// Builds an item from a typed event payload.
+    pub fn new<T: Serialize + CollectImages>(event: Option<&str>, data: &T, terminal: bool) -> Self {
+        Self {
+            event: event.map(str::to_string),
+            data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
+            images: data.images().into_iter().cloned().collect(),
+            terminal,
+        }
+    }
+}
+
+/// A boxed stream of events.
+pub type ItemStream = Pin<Box<dyn Stream<Item = Result<StreamItem, Error>> + Send>>;
+
+/// The result of a call by name.
+pub enum Outcome {
+    /// A JSON response: as JSON, plus every image it carries.
+    Response {
+        /// The typed response, serialized back to JSON.
+        json: serde_json::Value,
+        /// Images in the response, in order.
+        images: Vec<Base64Data>,
+    },
+    /// A stream of events.
+    Stream(ItemStream),
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Response { json, images } => f
+                .debug_struct("Response")
+                .field("json", json)
+                .field("images", &images.len())
+                .finish(),
+            Outcome::Stream(_) => f.write_str("Stream(..)"),
+        }
+    }
+}
+
+impl Outcome {
+    /// Wraps a typed response.
+    pub fn response<T: Serialize + CollectImages>(response: &T) -> Self {
+        Outcome::Response {
+            json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null),
+            images: response.images().into_iter().cloned().collect(),
+        }
+    }
+
+    /// Wraps a typed event stream, converting each event with `convert`.
+    pub fn stream<E: Send + 'static>(
+        stream: impl Stream<Item = Result<E, Error>> + Send + 'static,
+        convert: fn(E) -> StreamItem,
+    ) -> Self {
+        Outcome::Stream(Box::pin(stream.map(move |item| item.map(convert))))
+    }
+}
+
+fn invalid(path: &str, message: String) -> Error {
+    Error::Validation(ValidationError::single(Violation {
+        path: path.to_string(),
+        rule: Constraint::Encoding {
+            expected: "a value of the documented type",
+        },
+        message,
+    }))
+}
+
+/// Parses a JSON request body into its typed request; a mismatch is a validation error.
+pub fn request_from_json<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, Error> {
+    serde_json::from_value(body).map_err(|e| invalid("", format!("the request does not match its type: {e}")))
+}
+
+/// Reads an optional text field of a multipart call.
+pub fn form_field<T: DeserializeOwned>(call: &Call, wire: &str) -> Result<Option<T>, Error> {
+    match call.body.get(wire) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| invalid(wire, e.to_string())),
+    }
+}
+
+/// Reads a required text field of a multipart call.
+pub fn required_form_field<T: DeserializeOwned>(call: &Call, wire: &str) -> Result<T, Error> {
+    form_field(call, wire)?.ok_or_else(|| invalid(wire, "required field is missing".to_string()))
+}
+
+/// The files given for a part name.
+pub fn form_files(call: &Call, wire: &str) -> Vec<FilePart> {
+    call.files.get(wire).cloned().unwrap_or_default()
+}
+
+/// The single file given for a part name, if any.
+pub fn form_file(call: &Call, wire: &str) -> Option<FilePart> {
+    call.files.get(wire).and_then(|files| files.first().cloned())
+}
+
+/// The single required file for a part name.
+pub fn required_form_file(call: &Call, wire: &str) -> Result<FilePart, Error> {
+    form_file(call, wire).ok_or_else(|| invalid(wire, "a file is required".to_string()))
+}
+
+/// A path parameter parsed into its type.
+pub fn path_param<T: DeserializeOwned>(call: &Call, name: &str) -> Result<T, Error> {
+    let raw = call
+        .path_params
+        .get(name)
+        .ok_or_else(|| invalid(name, format!("path parameter `{name}` is missing")))?;
+    serde_json::from_value(serde_json::Value::String(raw.clone())).map_err(|e| invalid(name, e.to_string()))
+}
+
+/// An operation name no provider module knows.
+pub fn unknown_operation(operation: &str) -> Error {
+    invalid("", format!("unknown operation `{operation}`"))
+}
+
+/// Client settings chosen at run time (by the CLI or a test) that apply to any
+/// provider's [`ClientBuilder`](super::ClientBuilder).
+#[derive(Clone, Default)]
+pub struct ClientOptions {
+    /// Base URL override.
+    pub base_url: Option<String>,
+    /// API key; the provider's environment variable when `None`.
+    pub api_key: Option<String>,
+    /// Auth scheme by name: `bearer` or a header name such as `x-api-key`.
+    pub auth: Option<String>,
+    /// Overall timeout per request.
+    pub timeout: Option<std::time::Duration>,
+    /// Retry policy; its attempts can be overridden by `max_retries`.
+    pub retry_policy: Option<super::retry::RetryPolicy>,
+    /// Maximum retries.
+    pub max_retries: Option<u32>,
+    /// Allow a plain `http://` base URL on a non-loopback host.
+    pub allow_insecure_http: bool,
+}
+
+// The API key is a secret: it never appears in Debug output.
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl ClientOptions {
+    /// Builds a client of provider `C` with these settings.
+    pub fn build<C: super::ProviderClient>(&self) -> Result<C, Error> {
+        let mut builder = super::ClientBuilder::<C>::new();
+        if let Some(url) = &self.base_url {
+            builder = builder.base_url(url.clone());
+        }
+        if let Some(key) = &self.api_key {
+            builder = builder.api_key(key.clone());
+        }
+        if let Some(name) = &self.auth {
+            let scheme = C::PROVIDER
+                .auth_schemes
+                .iter()
+                .copied()
+                .find(|s| s.to_string().eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    let known: Vec<String> = C::PROVIDER.auth_schemes.iter().map(|s| s.to_string()).collect();
+                    invalid(
+                        "auth",
+                        format!(
+                            "`{name}` is not an auth scheme of {}; use one of {}",
+                            C::PROVIDER.title,
+                            known.join(", ")
+                        ),
+                    )
+                })?;
+            builder = builder.auth_scheme(scheme);
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(policy) = &self.retry_policy {
+            builder = builder.retry_policy(policy.clone());
+        }
+        if let Some(retries) = self.max_retries {
+            builder = builder.max_retries(retries);
+        }
+        builder.allow_insecure_http(self.allow_insecure_http).build()
+    }
+}
+
+/// A call in flight, boxed so providers can sit in one table.
+pub type BoxedCall = Pin<Box<dyn std::future::Future<Output = Result<Outcome, Error>> + Send>>;
+
+/// One provider compiled into the crate, callable by name.
+#[derive(Clone, Copy)]
+pub struct ProviderEntry {
+    /// The provider's facts.
+    pub info: &'static super::ProviderInfo,
+    /// Its operations.
+    pub operations: &'static [OperationSpec],
+    /// Builds a client from options and calls an operation by id.
+    pub call: fn(&ClientOptions, &str, Call) -> BoxedCall,
+}
+
+impl std::fmt::Debug for ProviderEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderEntry")
+            .field("name", &self.info.name)
+            .field("operations", &self.operations.len())
+            .finish()
+    }
+}

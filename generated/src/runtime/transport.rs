@@ -1,0 +1,231 @@
+//! Sending one request with retries, and reading bodies under a size cap.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+
+use super::client::{HttpClient, ACCEPT_SSE};
+use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
+use super::multipart::MultipartForm;
+use super::retry::{is_retryable, RETRYABLE_STATUSES};
+use super::OperationInfo;
+
+/// A request body, kept in a form that can be sent again.
+pub(super) enum Payload<'a> {
+    Empty,
+    /// Serialized once; cloning `Bytes` shares the buffer.
+    Json(Bytes),
+    /// Rebuilt into a reqwest form per attempt.
+    Multipart(&'a MultipartForm),
+}
+
+/// A successful response: read in full, or left open for streaming.
+pub(super) enum Reply {
+    Body(u16, Bytes),
+    Stream(reqwest::Response),
+}
+
+impl Reply {
+    pub(super) async fn into_body(self, cap: usize) -> Result<(u16, Bytes), Error> {
+        match self {
+            Reply::Body(status, bytes) => Ok((status, bytes)),
+            Reply::Stream(response) => {
+                let status = response.status().as_u16();
+                read_body(response, cap).await.map(|bytes| (status, bytes))
+            }
+        }
+    }
+}
+
+/// One failed attempt and whether another may be made.
+struct Failure {
+    error: Error,
+    retryable: bool,
+    server_hint: Option<Duration>,
+}
+
+impl HttpClient {
+    /// Sends `payload` to `path`, retrying as the policy and the server allow.
+    pub(super) async fn execute(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        payload: &Payload<'_>,
+        accept: &'static str,
+    ) -> Result<Reply, Error> {
+        let url = self.request_url(path)?;
+        let policy = &self.inner.retry;
+        let mut retry = 0;
+        loop {
+            let failure = match self.attempt(op, &url, payload, accept).await {
+                Ok(reply) => return Ok(reply),
+                Err(failure) => failure,
+            };
+            if !failure.retryable || retry >= policy.max_retries() {
+                return Err(failure.error);
+            }
+            policy.sleep(policy.wait(retry, failure.server_hint)).await;
+            retry += 1;
+        }
+    }
+
+    fn request_url(&self, path: &str) -> Result<reqwest::Url, Error> {
+        let separator = if path.starts_with('/') { "" } else { "/" };
+        let joined = format!("{}{separator}{path}", self.inner.base_url);
+        reqwest::Url::parse(&joined).map_err(|_| Error::Config(ConfigError::InvalidPath { path: path.to_string() }))
+    }
+
+    async fn attempt(
+        &self,
+        op: &'static OperationInfo,
+        url: &reqwest::Url,
+        payload: &Payload<'_>,
+        accept: &'static str,
+    ) -> Result<Reply, Failure> {
+        let inner = &self.inner;
+        let (auth_name, auth_value) = &inner.auth;
+        let mut request = inner
+            .http
+            .request(op.method.to_reqwest(), url.clone())
+            .header(auth_name.clone(), auth_value.clone())
+            .header(USER_AGENT, inner.user_agent.clone())
+            .header(ACCEPT, accept)
+            .timeout(inner.timeout);
+        request = match payload {
+            Payload::Empty => request,
+            Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes.clone()),
+            Payload::Multipart(form) => {
+                let form = form.to_reqwest().map_err(|error| Failure {
+                    error,
+                    retryable: false,
+                    server_hint: None,
+                })?;
+                request.multipart(form)
+            }
+        };
+        let response = request.send().await.map_err(|e| self.send_failure(e))?;
+        let status = response.status();
+        if status.is_success() {
+            if accept == ACCEPT_SSE {
+                return Ok(Reply::Stream(response));
+            }
+            // The work is done (and paid for) once a 2xx arrives: reading its body
+            // again means generating again, so only the opt-in retries it.
+            return match read_body(response, inner.max_response_bytes).await {
+                Ok(bytes) => Ok(Reply::Body(status.as_u16(), bytes)),
+                Err(error) => {
+                    let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
+                    Err(Failure {
+                        error,
+                        retryable,
+                        server_hint: None,
+                    })
+                }
+            };
+        }
+        let headers = response.headers().clone();
+        match read_body(response, inner.max_response_bytes).await {
+            Ok(body) => {
+                let api = ApiError::new(status.as_u16(), headers, body, op.error_format);
+                let retryable = is_retryable(&api, op);
+                let server_hint = api.retry_after;
+                Err(Failure {
+                    error: Error::Api(Box::new(api)),
+                    retryable,
+                    server_hint,
+                })
+            }
+            Err(error) => {
+                // The status already says whether the server did the work.
+                let code = status.as_u16();
+                let retryable = RETRYABLE_STATUSES.contains(&code) || op.retryable_statuses.contains(&code);
+                Err(Failure {
+                    error,
+                    retryable,
+                    server_hint: None,
+                })
+            }
+        }
+    }
+
+    fn send_failure(&self, error: reqwest::Error) -> Failure {
+        let after_send = self.inner.retry_after_send;
+        let (error, retryable) = if error.is_connect() {
+            // No connection, so the server never saw the request: safe to retry.
+            let error = if error.is_timeout() {
+                Error::Timeout(TimeoutError {
+                    phase: SendPhase::BeforeSend,
+                    source: error,
+                })
+            } else {
+                Error::Transport(TransportError {
+                    phase: SendPhase::BeforeSend,
+                    source: error,
+                })
+            };
+            (error, true)
+        } else if error.is_timeout() {
+            (
+                Error::Timeout(TimeoutError {
+                    phase: SendPhase::AfterSend,
+                    source: error,
+                }),
+                after_send,
+            )
+        } else if error.is_builder() || error.is_redirect() {
+            (
+                Error::Transport(TransportError {
+                    phase: SendPhase::BeforeSend,
+                    source: error,
+                }),
+                false,
+            )
+        } else {
+            (
+                Error::Transport(TransportError {
+                    phase: SendPhase::AfterSend,
+                    source: error,
+                }),
+                after_send,
+            )
+        };
+        Failure {
+            error,
+            retryable,
+            server_hint: None,
+        }
+    }
+}
+
+/// Reads a body chunk by chunk, failing as soon as it passes `cap` bytes.
+pub(super) async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes, Error> {
+    let status = response.status().as_u16();
+    let too_large = || Error::BodyTooLarge { limit: cap, status };
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = BytesMut::with_capacity(declared.map_or(0, |len| len as usize));
+    while let Some(chunk) = response.chunk().await.map_err(body_error)? {
+        if body.len() + chunk.len() > cap {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn body_error(error: reqwest::Error) -> Error {
+    if error.is_timeout() {
+        Error::Timeout(TimeoutError {
+            phase: SendPhase::AfterSend,
+            source: error,
+        })
+    } else {
+        Error::Transport(TransportError {
+            phase: SendPhase::AfterSend,
+            source: error,
+        })
+    }
+}

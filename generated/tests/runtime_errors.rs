@@ -1,0 +1,328 @@
+//! Error envelopes, undecodable bodies and the body size cap.
+
+mod runtime_support;
+
+use std::path::PathBuf;
+
+use imagegen::runtime::envelope::FreeRelaxReason;
+use imagegen::runtime::{Error, ErrorEnvelope, ErrorFormat};
+use proptest::prelude::*;
+use runtime_support::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn fixtures(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/real-fixtures")
+        .join(kind);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures in {}", dir.display());
+    files
+}
+
+#[test]
+fn every_real_gemini_error_parses_as_a_google_envelope() {
+    for (file, body) in fixtures("gemini-error") {
+        match ErrorEnvelope::parse(ErrorFormat::Google, &body) {
+            ErrorEnvelope::Google(e) => {
+                assert!(e.message.is_some() && e.code.is_some(), "{}: {e:?}", file.display());
+            }
+            other => panic!("{}: {other:?}", file.display()),
+        }
+    }
+}
+
+#[test]
+fn every_real_openai_error_parses_as_an_openai_envelope() {
+    for (file, body) in fixtures("openai-error") {
+        match ErrorEnvelope::parse(ErrorFormat::OpenAi, &body) {
+            ErrorEnvelope::OpenAi(e) => assert!(e.message.is_some(), "{}: {e:?}", file.display()),
+            other => panic!("{}: {other:?}", file.display()),
+        }
+    }
+}
+
+#[test]
+fn array_wrapped_google_envelope_is_accepted() {
+    let (_, body) = fixtures("gemini-error")
+        .into_iter()
+        .find(|(p, _)| p.to_string_lossy().contains("array-wrapped"))
+        .expect("fixture present");
+    let envelope = ErrorEnvelope::parse(ErrorFormat::Google, &body);
+    assert_eq!(envelope.code(), Some("INVALID_ARGUMENT"));
+    assert_eq!(envelope.provider_status(), Some(400));
+    let ErrorEnvelope::Google(google) = envelope else {
+        panic!("not google")
+    };
+    assert_eq!(google.details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
+}
+
+#[test]
+fn google_error_from_a_relay_declared_openai_is_still_google() {
+    let body = br#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#;
+    let envelope = ErrorEnvelope::parse(ErrorFormat::OpenAi, body);
+    assert!(matches!(envelope, ErrorEnvelope::Google(_)), "{envelope:?}");
+    assert_eq!(envelope.message(), Some("Quota exceeded"));
+}
+
+#[test]
+fn openai_null_code_is_none_and_string_code_is_kept() {
+    let null = ErrorEnvelope::parse(
+        ErrorFormat::OpenAi,
+        br#"{"error":{"message":"m","type":"t","param":null,"code":null}}"#,
+    );
+    assert_eq!(null.code(), None);
+    let ErrorEnvelope::OpenAi(e) = ErrorEnvelope::parse(
+        ErrorFormat::OpenAi,
+        br#"{"error":{"message":"m","type":"image_generation_user_error","param":"image","code":"invalid_image_file"}}"#,
+    ) else {
+        panic!("not openai")
+    };
+    assert_eq!(e.code.as_deref(), Some("invalid_image_file"));
+    assert_eq!(e.param.as_deref(), Some("image"));
+    assert_eq!(e.error_type.as_deref(), Some("image_generation_user_error"));
+}
+
+#[test]
+fn llmgateway_envelope_parses() {
+    let envelope = ErrorEnvelope::parse(
+        ErrorFormat::LlmGateway,
+        br#"{"error": true, "status": 400, "message": "prompt: Required"}"#,
+    );
+    assert_eq!(
+        envelope,
+        ErrorEnvelope::LlmGateway(imagegen::runtime::envelope::LlmGatewayError {
+            status: Some(400),
+            message: Some("prompt: Required".into())
+        })
+    );
+}
+
+#[test]
+fn listenhub_free_relax_metadata_is_found_at_any_level() {
+    let bodies = [
+        json!({"reason": "free_relax_busy", "retryable": true, "freeUsageRolledBack": true, "userMessage": "Busy, retry later"}),
+        json!({"error": {"failReason": "free_relax_busy", "retryable": true, "freeUsageRolledBack": true, "userMessage": "Busy, retry later"}}),
+        json!({"code": 50301, "message": "busy", "data": {"reason": "free_relax_busy", "retryable": true, "freeUsageRolledBack": true, "userMessage": "Busy, retry later"}}),
+    ];
+    for body in bodies {
+        let bytes = serde_json::to_vec(&body).expect("json");
+        let ErrorEnvelope::ListenHub(e) = ErrorEnvelope::parse(ErrorFormat::ListenHub, &bytes) else {
+            panic!("{body}")
+        };
+        assert_eq!(e.reason, Some(FreeRelaxReason::Busy), "{body}");
+        assert_eq!(e.retryable, Some(true));
+        assert_eq!(e.free_usage_rolled_back, Some(true));
+        assert_eq!(e.user_message.as_deref(), Some("Busy, retry later"));
+    }
+}
+
+#[test]
+fn unknown_listenhub_reason_is_kept_verbatim() {
+    let envelope = ErrorEnvelope::parse(
+        ErrorFormat::ListenHub,
+        br#"{"failReason":"free_relax_gone","retryable":false}"#,
+    );
+    let ErrorEnvelope::ListenHub(e) = &envelope else {
+        panic!("{envelope:?}")
+    };
+    assert_eq!(e.reason, Some(FreeRelaxReason::Other("free_relax_gone".into())));
+    assert_eq!(envelope.retryable(), Some(false));
+    assert_eq!(envelope.code(), Some("free_relax_gone"));
+}
+
+#[tokio::test]
+async fn html_502_from_a_proxy_is_an_unparsed_api_error_with_the_raw_body() {
+    let server = MockServer::start().await;
+    let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502).set_body_raw(html, "text/html"))
+        .mount(&server)
+        .await;
+    let (builder, _) = builder(&server.uri());
+    let client = builder.max_retries(0).build().expect("client");
+    let err = client
+        .http
+        .send_json::<_, Value>(&GENERATE, "/x", Some(&json!({})))
+        .await
+        .expect_err("502");
+    let api = err.as_api().expect("api error");
+    assert_eq!(api.status, 502);
+    assert_eq!(api.envelope, ErrorEnvelope::Unparsed);
+    assert_eq!(&api.body[..], html.as_bytes());
+    assert!(err.to_string().contains("502 Bad Gateway"));
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Images {
+    data: Vec<Value>,
+}
+
+#[tokio::test]
+async fn undecodable_2xx_body_is_a_decode_error_with_a_snippet_and_the_raw_body() {
+    let server = MockServer::start().await;
+    let body = format!(r#"{{"created": 1, "items": ["{}"]}}"#, "é".repeat(500));
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+        .mount(&server)
+        .await;
+    let (client, _) = client(&server.uri());
+    let err = client
+        .http
+        .send_json::<_, Images>(&GENERATE, "/x", Some(&json!({})))
+        .await
+        .expect_err("no data field");
+    let Error::Decode(decode) = err else { panic!("{err:?}") };
+    assert_eq!(decode.status, 200);
+    assert!(decode.source.to_string().contains("data"), "{}", decode.source);
+    assert!(decode.snippet.starts_with(r#"{"created": 1"#));
+    assert!(decode.snippet.len() < 400);
+    assert_eq!(&decode.body[..], body.as_bytes());
+    assert_eq!(
+        server.received_requests().await.map(|r| r.len()),
+        Some(1),
+        "a decode error is never retried"
+    );
+}
+
+#[tokio::test]
+async fn body_over_the_cap_is_body_too_large() {
+    let server = MockServer::start().await;
+    let body = json!({"data": ["x".repeat(10_000)]});
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let (builder, _) = builder(&server.uri());
+    let client = builder.max_response_bytes(1_000).build().expect("client");
+    let err = client
+        .http
+        .send_json::<_, Value>(&GENERATE, "/x", Some(&json!({})))
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                limit: 1_000,
+                status: 200
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn chunked_body_without_length_stops_past_the_cap() {
+    let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    let chunk = |data: &[u8]| {
+        [
+            format!("{:x}\r\n", data.len()).into_bytes(),
+            data.to_vec(),
+            b"\r\n".to_vec(),
+        ]
+        .concat()
+    };
+    let mut pieces = vec![head];
+    pieces.extend((0..10).map(|_| chunk(&[b' '; 400])));
+    pieces.push(b"0\r\n\r\n".to_vec());
+    let url = serve_raw_once(pieces).await;
+    let (builder, _) = builder(&url);
+    let client = builder.max_response_bytes(1_000).build().expect("client");
+    let err = client
+        .http
+        .send_json::<_, Value>(&GENERATE, "/x", Some(&json!({})))
+        .await
+        .expect_err("too large");
+    assert!(matches!(err, Error::BodyTooLarge { limit: 1_000, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn empty_success_body_decodes_as_unit() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let (client, _) = client(&server.uri());
+    let unit: () = client
+        .http
+        .send_json(&GENERATE, "/x", None::<&Value>)
+        .await
+        .expect("no content is fine");
+    assert_eq!(unit, ());
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        "[a-z_@. ]{0,12}".prop_map(Value::String),
+        Just(Value::String("free_relax_busy".into())),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        let keys = prop_oneof![
+            Just("error".to_string()),
+            Just("message".to_string()),
+            Just("code".to_string()),
+            Just("status".to_string()),
+            Just("details".to_string()),
+            Just("type".to_string()),
+            Just("reason".to_string()),
+            Just("retryable".to_string()),
+            Just("data".to_string()),
+            "[a-z]{1,6}",
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(keys, inner, 0..5).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+const FORMATS: [ErrorFormat; 4] = [
+    ErrorFormat::Google,
+    ErrorFormat::OpenAi,
+    ErrorFormat::LlmGateway,
+    ErrorFormat::ListenHub,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn envelope_parser_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        for format in FORMATS {
+            let envelope = ErrorEnvelope::parse(format, &bytes);
+            if serde_json::from_slice::<Value>(&bytes).is_err() {
+                prop_assert_eq!(envelope, ErrorEnvelope::Unparsed);
+            }
+        }
+    }
+
+    #[test]
+    fn envelope_parser_never_panics_on_arbitrary_json(value in json_value()) {
+        let bytes = serde_json::to_vec(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for format in FORMATS {
+            let envelope = ErrorEnvelope::parse(format, &bytes);
+            // Accessors must agree with the variant and never panic either.
+            let _ = (envelope.message(), envelope.code(), envelope.provider_status(), envelope.retryable());
+            if !value.is_object() && !value.is_array() {
+                prop_assert_eq!(envelope, ErrorEnvelope::Unparsed);
+            }
+        }
+    }
+}
