@@ -144,10 +144,9 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
         files.extend(provider_files(api, &Path::new("generated/src").join(&api.provider.module)).map_err(fail)?);
     }
     let lib = format_rust(emit::root::crate_root(&apis), "specs/*.yaml").map_err(fail)?;
-    files.push(GeneratedFile {
-        path: "generated/src/lib.rs".into(),
-        contents: lib,
-    });
+    files.push(GeneratedFile { path: "generated/src/lib.rs".into(), contents: lib });
+    let registry = format_rust(emit::root::registry(&apis), "specs/*.yaml").map_err(fail)?;
+    files.push(GeneratedFile { path: "generated/src/registry.rs".into(), contents: registry });
     files.extend(snapshot_crate_files(root)?);
     files.push(GeneratedFile {
         path: "specs/spec.schema.json".into(),

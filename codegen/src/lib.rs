@@ -6,6 +6,7 @@
 //! of the generated crate and compares them with the disk.
 
 pub mod diagnostics;
+pub mod diff;
 pub mod emit;
 pub mod files;
 pub mod ir;

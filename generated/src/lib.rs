@@ -32,33 +32,6 @@ pub mod octen;
 #[cfg(feature = "routerhub")]
 #[rustfmt::skip]
 pub mod routerhub;
-/// Every provider compiled into this build (by Cargo feature), callable by operation name.
-#[allow(unused_mut, clippy::vec_init_then_push)]
-pub fn providers() -> Vec<runtime::dispatch::ProviderEntry> {
-    let mut providers = Vec::new();
-    #[cfg(feature = "listenhub")]
-    providers.push(runtime::dispatch::ProviderEntry {
-        info: &listenhub::PROVIDER,
-        operations: listenhub::dispatch::OPERATIONS,
-        call: listenhub::dispatch::call_boxed,
-    });
-    #[cfg(feature = "llmgateway")]
-    providers.push(runtime::dispatch::ProviderEntry {
-        info: &llmgateway::PROVIDER,
-        operations: llmgateway::dispatch::OPERATIONS,
-        call: llmgateway::dispatch::call_boxed,
-    });
-    #[cfg(feature = "octen")]
-    providers.push(runtime::dispatch::ProviderEntry {
-        info: &octen::PROVIDER,
-        operations: octen::dispatch::OPERATIONS,
-        call: octen::dispatch::call_boxed,
-    });
-    #[cfg(feature = "routerhub")]
-    providers.push(runtime::dispatch::ProviderEntry {
-        info: &routerhub::PROVIDER,
-        operations: routerhub::dispatch::OPERATIONS,
-        call: routerhub::dispatch::call_boxed,
-    });
-    providers
-}
+#[rustfmt::skip]
+mod registry;
+pub use registry::providers;

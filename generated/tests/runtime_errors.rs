@@ -14,9 +14,7 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn fixtures(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/real-fixtures")
-        .join(kind);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/real-fixtures").join(kind);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -62,9 +60,7 @@ fn array_wrapped_google_envelope_is_accepted() {
     let envelope = ErrorEnvelope::parse(ErrorFormat::Google, &body);
     assert_eq!(envelope.code(), Some("INVALID_ARGUMENT"));
     assert_eq!(envelope.provider_status(), Some(400));
-    let ErrorEnvelope::Google(google) = envelope else {
-        panic!("not google")
-    };
+    let ErrorEnvelope::Google(google) = envelope else { panic!("not google") };
     assert_eq!(google.details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
 }
 
@@ -78,10 +74,8 @@ fn google_error_from_a_relay_declared_openai_is_still_google() {
 
 #[test]
 fn openai_null_code_is_none_and_string_code_is_kept() {
-    let null = ErrorEnvelope::parse(
-        ErrorFormat::OpenAi,
-        br#"{"error":{"message":"m","type":"t","param":null,"code":null}}"#,
-    );
+    let null =
+        ErrorEnvelope::parse(ErrorFormat::OpenAi, br#"{"error":{"message":"m","type":"t","param":null,"code":null}}"#);
     assert_eq!(null.code(), None);
     let ErrorEnvelope::OpenAi(e) = ErrorEnvelope::parse(
         ErrorFormat::OpenAi,
@@ -130,13 +124,9 @@ fn listenhub_free_relax_metadata_is_found_at_any_level() {
 
 #[test]
 fn unknown_listenhub_reason_is_kept_verbatim() {
-    let envelope = ErrorEnvelope::parse(
-        ErrorFormat::ListenHub,
-        br#"{"failReason":"free_relax_gone","retryable":false}"#,
-    );
-    let ErrorEnvelope::ListenHub(e) = &envelope else {
-        panic!("{envelope:?}")
-    };
+    let envelope =
+        ErrorEnvelope::parse(ErrorFormat::ListenHub, br#"{"failReason":"free_relax_gone","retryable":false}"#);
+    let ErrorEnvelope::ListenHub(e) = &envelope else { panic!("{envelope:?}") };
     assert_eq!(e.reason, Some(FreeRelaxReason::Other("free_relax_gone".into())));
     assert_eq!(envelope.retryable(), Some(false));
     assert_eq!(envelope.code(), Some("free_relax_gone"));
@@ -152,11 +142,7 @@ async fn html_502_from_a_proxy_is_an_unparsed_api_error_with_the_raw_body() {
         .await;
     let (builder, _) = builder(&server.uri());
     let client = builder.max_retries(0).build().expect("client");
-    let err = client
-        .http
-        .send_json::<_, Value>(&GENERATE, "/x", Some(&json!({})))
-        .await
-        .expect_err("502");
+    let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("502");
     let api = err.as_api().expect("api error");
     assert_eq!(api.status, 502);
     assert_eq!(api.envelope, ErrorEnvelope::Unparsed);
@@ -179,89 +165,47 @@ async fn undecodable_2xx_body_is_a_decode_error_with_a_snippet_and_the_raw_body(
         .mount(&server)
         .await;
     let (client, _) = client(&server.uri());
-    let err = client
-        .http
-        .send_json::<_, Images>(&GENERATE, "/x", Some(&json!({})))
-        .await
-        .expect_err("no data field");
+    let err = client.http.send_json::<_, Images>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("no data field");
     let Error::Decode(decode) = err else { panic!("{err:?}") };
     assert_eq!(decode.status, 200);
     assert!(decode.source.to_string().contains("data"), "{}", decode.source);
     assert!(decode.snippet.starts_with(r#"{"created": 1"#));
     assert!(decode.snippet.len() < 400);
     assert_eq!(&decode.body[..], body.as_bytes());
-    assert_eq!(
-        server.received_requests().await.map(|r| r.len()),
-        Some(1),
-        "a decode error is never retried"
-    );
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1), "a decode error is never retried");
 }
 
 #[tokio::test]
 async fn body_over_the_cap_is_body_too_large() {
     let server = MockServer::start().await;
     let body = json!({"data": ["x".repeat(10_000)]});
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
     let (builder, _) = builder(&server.uri());
     let client = builder.max_response_bytes(1_000).build().expect("client");
-    let err = client
-        .http
-        .send_json::<_, Value>(&GENERATE, "/x", Some(&json!({})))
-        .await
-        .expect_err("too large");
-    assert!(
-        matches!(
-            err,
-            Error::BodyTooLarge {
-                limit: 1_000,
-                status: 200
-            }
-        ),
-        "{err:?}"
-    );
+    let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("too large");
+    assert!(matches!(err, Error::BodyTooLarge { limit: 1_000, status: 200 }), "{err:?}");
 }
 
 #[tokio::test]
 async fn chunked_body_without_length_stops_past_the_cap() {
     let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
-    let chunk = |data: &[u8]| {
-        [
-            format!("{:x}\r\n", data.len()).into_bytes(),
-            data.to_vec(),
-            b"\r\n".to_vec(),
-        ]
-        .concat()
-    };
+    let chunk = |data: &[u8]| [format!("{:x}\r\n", data.len()).into_bytes(), data.to_vec(), b"\r\n".to_vec()].concat();
     let mut pieces = vec![head];
     pieces.extend((0..10).map(|_| chunk(&[b' '; 400])));
     pieces.push(b"0\r\n\r\n".to_vec());
     let url = serve_raw_once(pieces).await;
     let (builder, _) = builder(&url);
     let client = builder.max_response_bytes(1_000).build().expect("client");
-    let err = client
-        .http
-        .send_json::<_, Value>(&GENERATE, "/x", Some(&json!({})))
-        .await
-        .expect_err("too large");
+    let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("too large");
     assert!(matches!(err, Error::BodyTooLarge { limit: 1_000, .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn empty_success_body_decodes_as_unit() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&server)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
     let (client, _) = client(&server.uri());
-    let unit: () = client
-        .http
-        .send_json(&GENERATE, "/x", None::<&Value>)
-        .await
-        .expect("no content is fine");
+    let unit: () = client.http.send_json(&GENERATE, "/x", None::<&Value>).await.expect("no content is fine");
     assert_eq!(unit, ());
 }
 
@@ -293,12 +237,8 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-const FORMATS: [ErrorFormat; 4] = [
-    ErrorFormat::Google,
-    ErrorFormat::OpenAi,
-    ErrorFormat::LlmGateway,
-    ErrorFormat::ListenHub,
-];
+const FORMATS: [ErrorFormat; 4] =
+    [ErrorFormat::Google, ErrorFormat::OpenAi, ErrorFormat::LlmGateway, ErrorFormat::ListenHub];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]

@@ -12,10 +12,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn send(client: &TestClient, op: &'static OperationInfo) -> Result<Value, Error> {
-    client
-        .http
-        .send_json(op, "/v1/generate", Some(&json!({"prompt": "a cat"})))
-        .await
+    client.http.send_json(op, "/v1/generate", Some(&json!({"prompt": "a cat"}))).await
 }
 
 async fn requests(server: &MockServer) -> usize {
@@ -23,12 +20,7 @@ async fn requests(server: &MockServer) -> usize {
 }
 
 async fn mount_then_ok(server: &MockServer, first: ResponseTemplate, times: u64) {
-    Mock::given(method("POST"))
-        .and(path("/v1/generate"))
-        .respond_with(first)
-        .up_to_n_times(times)
-        .mount(server)
-        .await;
+    Mock::given(method("POST")).and(path("/v1/generate")).respond_with(first).up_to_n_times(times).mount(server).await;
     Mock::given(method("POST"))
         .and(path("/v1/generate"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
@@ -50,10 +42,7 @@ async fn retries_503_twice_then_succeeds_with_doubling_waits() {
 #[tokio::test]
 async fn gives_up_after_max_retries_with_the_last_error() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&server)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
     let (builder, waits) = builder(&server.uri());
     let client = builder.max_retries(3).build().expect("client");
     let err = send(&client, &GENERATE).await.expect_err("always 500");
@@ -75,9 +64,7 @@ async fn retry_after_seconds_is_honoured() {
 #[tokio::test]
 async fn retry_after_ms_wins_over_retry_after() {
     let server = MockServer::start().await;
-    let first = ResponseTemplate::new(429)
-        .insert_header("retry-after-ms", "250")
-        .insert_header("retry-after", "7");
+    let first = ResponseTemplate::new(429).insert_header("retry-after-ms", "250").insert_header("retry-after", "7");
     mount_then_ok(&server, first, 1).await;
     let (client, waits) = client(&server.uri());
     send(&client, &GENERATE).await.expect("second attempt succeeds");
@@ -88,38 +75,22 @@ async fn retry_after_ms_wins_over_retry_after() {
 async fn retry_after_http_date_is_honoured() {
     let server = MockServer::start().await;
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(20));
-    mount_then_ok(
-        &server,
-        ResponseTemplate::new(503).insert_header("retry-after", date.as_str()),
-        1,
-    )
-    .await;
+    mount_then_ok(&server, ResponseTemplate::new(503).insert_header("retry-after", date.as_str()), 1).await;
     let (policy, waits) = recording_policy();
     // A one-minute cap, so the date is honoured rather than clamped.
-    let client = builder(&server.uri())
-        .0
-        .retry_policy(policy.with_max_delay(Duration::from_secs(60)))
-        .build()
-        .expect("client");
+    let client =
+        builder(&server.uri()).0.retry_policy(policy.with_max_delay(Duration::from_secs(60))).build().expect("client");
     send(&client, &GENERATE).await.expect("second attempt succeeds");
     let recorded = waits.get();
     assert_eq!(recorded.len(), 1);
     // HTTP dates have one-second resolution.
-    assert!(
-        recorded[0] > Duration::from_secs(18) && recorded[0] <= Duration::from_secs(20),
-        "{recorded:?}"
-    );
+    assert!(recorded[0] > Duration::from_secs(18) && recorded[0] <= Duration::from_secs(20), "{recorded:?}");
 }
 
 #[tokio::test]
 async fn far_future_retry_after_is_clamped_to_the_cap() {
     let server = MockServer::start().await;
-    mount_then_ok(
-        &server,
-        ResponseTemplate::new(503).insert_header("retry-after", "99999999999999999999"),
-        1,
-    )
-    .await;
+    mount_then_ok(&server, ResponseTemplate::new(503).insert_header("retry-after", "99999999999999999999"), 1).await;
     let (client, waits) = client(&server.uri());
     send(&client, &GENERATE).await.expect("second attempt succeeds");
     assert_eq!(waits.get(), [Duration::from_secs(1)]);
@@ -128,9 +99,7 @@ async fn far_future_retry_after_is_clamped_to_the_cap() {
 #[tokio::test]
 async fn malformed_retry_after_falls_back_to_backoff() {
     let server = MockServer::start().await;
-    let first = ResponseTemplate::new(503)
-        .insert_header("retry-after", "-3")
-        .insert_header("retry-after-ms", "NaN");
+    let first = ResponseTemplate::new(503).insert_header("retry-after", "-3").insert_header("retry-after-ms", "NaN");
     mount_then_ok(&server, first, 1).await;
     let (client, waits) = client(&server.uri());
     send(&client, &GENERATE).await.expect("second attempt succeeds");
@@ -140,12 +109,7 @@ async fn malformed_retry_after_falls_back_to_backoff() {
 #[tokio::test]
 async fn x_should_retry_false_stops_a_503_retry() {
     let server = MockServer::start().await;
-    mount_then_ok(
-        &server,
-        ResponseTemplate::new(503).insert_header("x-should-retry", "false"),
-        1,
-    )
-    .await;
+    mount_then_ok(&server, ResponseTemplate::new(503).insert_header("x-should-retry", "false"), 1).await;
     let (client, waits) = client(&server.uri());
     let err = send(&client, &GENERATE).await.expect_err("not retried");
     assert_eq!(err.status(), Some(503));
@@ -156,12 +120,7 @@ async fn x_should_retry_false_stops_a_503_retry() {
 #[tokio::test]
 async fn x_should_retry_true_retries_a_409() {
     let server = MockServer::start().await;
-    mount_then_ok(
-        &server,
-        ResponseTemplate::new(409).insert_header("x-should-retry", "true"),
-        1,
-    )
-    .await;
+    mount_then_ok(&server, ResponseTemplate::new(409).insert_header("x-should-retry", "true"), 1).await;
     let (client, _) = client(&server.uri());
     send(&client, &GENERATE).await.expect("retried");
     assert_eq!(requests(&server).await, 2);
@@ -216,9 +175,7 @@ async fn operation_retryable_statuses_extend_the_default_set() {
     let server = MockServer::start().await;
     mount_then_ok(&server, ResponseTemplate::new(409), 1).await;
     let (client, _) = client(&server.uri());
-    send(&client, &GENERATE_409_RETRYABLE)
-        .await
-        .expect("409 is retryable for this operation");
+    send(&client, &GENERATE_409_RETRYABLE).await.expect("409 is retryable for this operation");
     assert_eq!(requests(&server).await, 2);
 }
 
@@ -248,27 +205,19 @@ async fn listenhub_retryable_false_is_authoritative_on_503() {
 async fn connection_failure_is_retried() {
     let (client, waits) = client(&dead_url().await);
     let err = send(&client, &GENERATE).await.expect_err("nothing listens");
-    assert!(
-        matches!(&err, Error::Transport(t) if t.phase == SendPhase::BeforeSend),
-        "{err:?}"
-    );
+    assert!(matches!(&err, Error::Transport(t) if t.phase == SendPhase::BeforeSend), "{err:?}");
     assert_eq!(waits.get(), [Duration::from_millis(10), Duration::from_millis(20)]);
 }
 
 #[tokio::test]
 async fn timeout_after_send_is_not_retried_by_default() {
     let server = MockServer::start().await;
-    let slow = ResponseTemplate::new(200)
-        .set_body_json(json!({}))
-        .set_delay(Duration::from_secs(2));
+    let slow = ResponseTemplate::new(200).set_body_json(json!({})).set_delay(Duration::from_secs(2));
     Mock::given(method("POST")).respond_with(slow).mount(&server).await;
     let (builder, waits) = builder(&server.uri());
     let client = builder.timeout(Duration::from_millis(150)).build().expect("client");
     let err = send(&client, &GENERATE).await.expect_err("times out");
-    assert!(
-        matches!(&err, Error::Timeout(t) if t.phase == SendPhase::AfterSend),
-        "{err:?}"
-    );
+    assert!(matches!(&err, Error::Timeout(t) if t.phase == SendPhase::AfterSend), "{err:?}");
     assert_eq!(requests(&server).await, 1);
     assert!(waits.get().is_empty());
 }
@@ -276,9 +225,7 @@ async fn timeout_after_send_is_not_retried_by_default() {
 #[tokio::test]
 async fn timeout_after_send_is_retried_when_opted_in() {
     let server = MockServer::start().await;
-    let slow = ResponseTemplate::new(200)
-        .set_body_json(json!({}))
-        .set_delay(Duration::from_secs(2));
+    let slow = ResponseTemplate::new(200).set_body_json(json!({})).set_delay(Duration::from_secs(2));
     Mock::given(method("POST")).respond_with(slow).mount(&server).await;
     let (builder, waits) = builder(&server.uri());
     let client = builder
@@ -299,11 +246,7 @@ async fn json_body_is_sent_identically_on_every_attempt() {
     mount_then_ok(&server, ResponseTemplate::new(502), 2).await;
     let (client, _) = client(&server.uri());
     let big = json!({"prompt": "p", "image": "A".repeat(100_000)});
-    let _: Value = client
-        .http
-        .send_json(&GENERATE, "/v1/generate", Some(&big))
-        .await
-        .expect("succeeds");
+    let _: Value = client.http.send_json(&GENERATE, "/v1/generate", Some(&big)).await.expect("succeeds");
     let received = server.received_requests().await.expect("recording on");
     assert_eq!(received.len(), 3);
     assert!(received.iter().all(|r| r.body == received[0].body));

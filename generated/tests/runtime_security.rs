@@ -15,20 +15,14 @@ fn assert_no_canary(what: &str, text: &str) {
 }
 
 async fn send(client: &TestClient) -> Result<Value, Error> {
-    client
-        .http
-        .send_json(&GENERATE, "/v1/generate", Some(&json!({"prompt": "x"})))
-        .await
+    client.http.send_json(&GENERATE, "/v1/generate", Some(&json!({"prompt": "x"}))).await
 }
 
 #[tokio::test]
 async fn canary_key_is_absent_from_debug_of_builder_client_and_errors() {
     let server = MockServer::start().await;
     let body = json!({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}});
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(body))
-        .mount(&server)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(401).set_body_json(body)).mount(&server).await;
 
     let (builder, _) = builder(&server.uri());
     assert_no_canary("builder Debug", &format!("{builder:?}"));
@@ -41,10 +35,7 @@ async fn canary_key_is_absent_from_debug_of_builder_client_and_errors() {
     assert_no_canary("API error Display", &api.to_string());
     // Positive control: the key really was sent, so its absence above means something.
     let received = server.received_requests().await.expect("recording on");
-    assert_eq!(
-        received[0].headers.get("x-api-key").and_then(|v| v.to_str().ok()),
-        Some(CANARY_KEY)
-    );
+    assert_eq!(received[0].headers.get("x-api-key").and_then(|v| v.to_str().ok()), Some(CANARY_KEY));
 
     let (dead, _) = runtime_support::client(&dead_url().await);
     let transport = send(&dead).await.expect_err("nothing listens");
@@ -52,10 +43,7 @@ async fn canary_key_is_absent_from_debug_of_builder_client_and_errors() {
     assert_no_canary("transport error Display", &transport.to_string());
 
     let bad_key = format!("{CANARY_KEY}\n");
-    let config = ClientBuilder::<TestClient>::new()
-        .api_key(bad_key)
-        .build()
-        .expect_err("newline in key");
+    let config = ClientBuilder::<TestClient>::new().api_key(bad_key).build().expect_err("newline in key");
     assert!(matches!(config, Error::Config(ConfigError::InvalidApiKey)));
     assert_no_canary("config error Debug", &format!("{config:?}"));
     assert_no_canary("config error Display", &config.to_string());
@@ -85,18 +73,11 @@ async fn auth_headers_are_not_forwarded_on_a_redirect_to_another_port() {
         .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/stolen", other.uri()).as_str()))
         .mount(&origin)
         .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .mount(&other)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(json!({}))).mount(&other).await;
     let (client, _) = runtime_support::client(&origin.uri());
     let err = send(&client).await.expect_err("redirect not followed");
     assert_eq!(err.status(), Some(307));
-    assert_eq!(
-        other.received_requests().await.map(|r| r.len()),
-        Some(0),
-        "the second server saw the request"
-    );
+    assert_eq!(other.received_requests().await.map(|r| r.len()), Some(0), "the second server saw the request");
 }
 
 #[tokio::test]
@@ -142,11 +123,7 @@ async fn same_origin_redirect_is_followed_with_the_key() {
 
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
-    let err = ClientBuilder::<TestClient>::new()
-        .api_key("k")
-        .base_url("http://api.example.com")
-        .build()
-        .err();
+    let err = ClientBuilder::<TestClient>::new().api_key("k").base_url("http://api.example.com").build().err();
     assert!(matches!(err, Some(Error::Config(ConfigError::InsecureBaseUrl { ref host })) if host == "api.example.com"));
     let allowed = ClientBuilder::<TestClient>::new()
         .api_key("k")
@@ -179,46 +156,29 @@ fn credentials_in_the_base_url_are_refused_without_echoing_them() {
         .api_key("k")
         .base_url(format!("https://user:{CANARY_KEY}@api.example.com"))
         .build()
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(matches!(err, Error::Config(ConfigError::InvalidBaseUrl { .. })));
     assert_no_canary("base URL error", &format!("{err} {err:?}"));
 }
 
 #[test]
 fn unsupported_base_url_scheme_is_refused() {
-    let err = ClientBuilder::<TestClient>::new()
-        .api_key("k")
-        .base_url("ftp://example.com")
-        .build()
-        .err();
+    let err = ClientBuilder::<TestClient>::new().api_key("k").base_url("ftp://example.com").build().err();
     assert!(matches!(err, Some(Error::Config(ConfigError::InvalidBaseUrl { .. }))));
 }
 
 #[test]
 fn missing_api_key_is_a_config_error_naming_the_variable() {
-    let err = ClientBuilder::<TestClient>::new()
-        .build()
-        .err()
-        .expect("no key anywhere");
-    assert!(matches!(
-        err,
-        Error::Config(ConfigError::MissingApiKey { env: UNSET_KEY_ENV })
-    ));
+    let err = ClientBuilder::<TestClient>::new().build().expect_err("no key anywhere");
+    assert!(matches!(err, Error::Config(ConfigError::MissingApiKey { env: UNSET_KEY_ENV })));
     assert!(err.to_string().contains(UNSET_KEY_ENV));
 }
 
 #[test]
 fn auth_scheme_the_provider_does_not_accept_is_refused() {
-    let err = ClientBuilder::<TestClient>::new()
-        .api_key("k")
-        .auth_scheme(AuthScheme::Header("x-goog-api-key"))
-        .build()
-        .err();
-    assert!(matches!(
-        err,
-        Some(Error::Config(ConfigError::UnsupportedAuthScheme { .. }))
-    ));
+    let err =
+        ClientBuilder::<TestClient>::new().api_key("k").auth_scheme(AuthScheme::Header("x-goog-api-key")).build().err();
+    assert!(matches!(err, Some(Error::Config(ConfigError::UnsupportedAuthScheme { .. }))));
 }
 
 mod from_env {
@@ -257,15 +217,9 @@ mod from_env {
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
             .mount(&server)
             .await;
-        let client = EnvClient::builder()
-            .base_url(server.uri())
-            .build()
-            .expect("key from env");
-        let body: Value = client
-            .0
-            .send_json(&GENERATE, "/v1/generate", Some(&json!({})))
-            .await
-            .expect("sent with env key");
+        let client = EnvClient::builder().base_url(server.uri()).build().expect("key from env");
+        let body: Value =
+            client.0.send_json(&GENERATE, "/v1/generate", Some(&json!({}))).await.expect("sent with env key");
         assert_eq!(body, json!({"ok": true}));
     }
 }

@@ -22,11 +22,7 @@ fn parse_bytewise(input: &[u8]) -> Vec<RawEvent> {
 }
 
 fn event(name: Option<&str>, data: &str) -> RawEvent {
-    RawEvent {
-        event: name.map(str::to_string),
-        data: data.to_string(),
-        id: None,
-    }
+    RawEvent { event: name.map(str::to_string), data: data.to_string(), id: None }
 }
 
 #[test]
@@ -39,10 +35,7 @@ fn event_split_across_chunks_is_reassembled() {
 
 #[test]
 fn multi_line_data_is_joined_with_newlines() {
-    assert_eq!(
-        parse_chunks(&[b"data: a\ndata:b\ndata\ndata:  c\n\n"]),
-        vec![event(None, "a\nb\n\n c")]
-    );
+    assert_eq!(parse_chunks(&[b"data: a\ndata:b\ndata\ndata:  c\n\n"]), vec![event(None, "a\nb\n\n c")]);
 }
 
 #[test]
@@ -59,40 +52,26 @@ fn cr_lf_and_crlf_line_endings_are_equivalent() {
     assert_eq!(parse_chunks(&[b"event: e\rdata: 1\r\rdata: 2\r\r"]), expected);
     assert_eq!(parse_chunks(&[b"event: e\r\ndata: 1\r\n\r\ndata: 2\r\n\r\n"]), expected);
     // A CRLF split between two chunks is one line end, not two.
-    assert_eq!(
-        parse_chunks(&[b"event: e\r", b"\ndata: 1\r", b"\n\r", b"\ndata: 2\r\n\r\n"]),
-        expected
-    );
+    assert_eq!(parse_chunks(&[b"event: e\r", b"\ndata: 1\r", b"\n\r", b"\ndata: 2\r\n\r\n"]), expected);
 }
 
 #[test]
 fn leading_bom_is_ignored_even_when_split() {
     let expected = vec![event(Some("e"), "1")];
     assert_eq!(parse_chunks(&[b"\xEF\xBB\xBFevent: e\ndata: 1\n\n"]), expected);
-    assert_eq!(
-        parse_chunks(&[b"\xEF", b"\xBB", b"\xBFevent: e\ndata: 1\n\n"]),
-        expected
-    );
+    assert_eq!(parse_chunks(&[b"\xEF", b"\xBB", b"\xBFevent: e\ndata: 1\n\n"]), expected);
 }
 
 #[test]
 fn only_one_space_after_the_colon_is_stripped() {
-    assert_eq!(
-        parse_chunks(&[b"data:x\n\ndata:  y\n\n"]),
-        vec![event(None, "x"), event(None, " y")]
-    );
+    assert_eq!(parse_chunks(&[b"data:x\n\ndata:  y\n\n"]), vec![event(None, "x"), event(None, " y")]);
 }
 
 #[test]
 fn id_persists_across_events_and_retry_sets_the_reconnect_time() {
     let mut parser = SseParser::new();
-    let events: Vec<RawEvent> = parser
-        .push(b"id: 7\nretry: 1500\ndata: a\n\ndata: b\n\nretry: x\n")
-        .collect();
-    assert_eq!(
-        events.iter().map(|e| e.id.as_deref()).collect::<Vec<_>>(),
-        [Some("7"), Some("7")]
-    );
+    let events: Vec<RawEvent> = parser.push(b"id: 7\nretry: 1500\ndata: a\n\ndata: b\n\nretry: x\n").collect();
+    assert_eq!(events.iter().map(|e| e.id.as_deref()).collect::<Vec<_>>(), [Some("7"), Some("7")]);
     assert_eq!(parser.reconnect_ms(), Some(1500));
     assert_eq!(parser.last_event_id(), Some("7"));
 }
@@ -117,12 +96,7 @@ fn eight_mib_data_line_in_1460_byte_chunks_is_scanned_once() {
     assert_eq!(events[0].data.len(), payload.len());
     // Linear: every input byte is looked at once. A parser that rescans its
     // buffer per chunk would scan ~24 GB here (5,700 chunks x 4 MiB on average).
-    assert!(
-        parser.bytes_scanned() <= input.len() as u64,
-        "scanned {} of {}",
-        parser.bytes_scanned(),
-        input.len()
-    );
+    assert!(parser.bytes_scanned() <= input.len() as u64, "scanned {} of {}", parser.bytes_scanned(), input.len());
 }
 
 /// A test event type: the event name (or the data's `type`), terminal on `*.completed`.
@@ -135,10 +109,7 @@ struct TestEvent {
 impl SseEvent for TestEvent {
     fn from_sse(event: Option<&str>, data: &str) -> Result<Self, serde_json::Error> {
         let data: Value = serde_json::from_str(data)?;
-        let name = event
-            .map(str::to_string)
-            .or_else(|| data["type"].as_str().map(str::to_string))
-            .unwrap_or_default();
+        let name = event.map(str::to_string).or_else(|| data["type"].as_str().map(str::to_string)).unwrap_or_default();
         Ok(Self { name, data })
     }
 
@@ -149,10 +120,7 @@ impl SseEvent for TestEvent {
 
 async fn open_stream(url: &str) -> Result<imagegen::runtime::EventStream<TestEvent>, Error> {
     let (client, _) = client(url);
-    client
-        .http
-        .send_sse::<_, TestEvent>(&GENERATE, "/v1/generate", Some(&json!({"stream": true})))
-        .await
+    client.http.send_sse::<_, TestEvent>(&GENERATE, "/v1/generate", Some(&json!({"stream": true}))).await
 }
 
 #[tokio::test]
@@ -170,16 +138,10 @@ async fn real_openai_image_stream_yields_events_until_the_terminal_one() {
         .await;
     let stream = open_stream(&server.uri()).await.expect("stream opens");
     let events: Vec<_> = stream.collect().await;
-    let names: Vec<String> = events
-        .iter()
-        .map(|e| e.as_ref().map(|e| e.name.clone()).unwrap_or_default())
-        .collect();
+    let names: Vec<String> = events.iter().map(|e| e.as_ref().map(|e| e.name.clone()).unwrap_or_default()).collect();
     assert!(events.iter().all(Result::is_ok), "{events:?}");
     assert_eq!(names.last().map(String::as_str), Some("image_edit.completed"));
-    assert!(
-        names[..names.len() - 1].iter().all(|n| n == "image_edit.partial_image"),
-        "{names:?}"
-    );
+    assert!(names[..names.len() - 1].iter().all(|n| n == "image_edit.partial_image"), "{names:?}");
     let last = events.last().and_then(|e| e.as_ref().ok()).expect("terminal event");
     assert_eq!(last.data["b64_json"].as_str().map(|s| &s[..5]), Some("iVBOR"));
 }
@@ -196,10 +158,7 @@ async fn stream_ending_before_the_terminal_event_is_an_error_and_not_resent() {
     assert_eq!(events.len(), 2);
     assert!(events[0].is_ok());
     assert!(
-        matches!(
-            &events[1],
-            Err(Error::Stream(StreamError::EndedBeforeTerminal { events: 1 }))
-        ),
+        matches!(&events[1], Err(Error::Stream(StreamError::EndedBeforeTerminal { events: 1 }))),
         "{:?}",
         events[1]
     );
@@ -211,22 +170,12 @@ async fn connection_cut_mid_event_is_a_stream_error() {
     let head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
     let first = b"data: {\"type\":\"image_generation.partial_image\"}\n\n";
     let cut = b"data: {\"type\":\"image_generation.comp";
-    let chunk = |data: &[u8]| {
-        [
-            format!("{:x}\r\n", data.len()).into_bytes(),
-            data.to_vec(),
-            b"\r\n".to_vec(),
-        ]
-        .concat()
-    };
+    let chunk = |data: &[u8]| [format!("{:x}\r\n", data.len()).into_bytes(), data.to_vec(), b"\r\n".to_vec()].concat();
     // No terminating zero-length chunk: the server dies mid-body.
     let url = serve_raw_once(vec![head, chunk(first), chunk(cut)]).await;
     let events: Vec<_> = open_stream(&url).await.expect("stream opens").collect().await;
     assert_eq!(events.len(), 2, "{events:?}");
-    assert_eq!(
-        events[0].as_ref().map(|e| e.name.as_str()).ok(),
-        Some("image_generation.partial_image")
-    );
+    assert_eq!(events[0].as_ref().map(|e| e.name.as_str()).ok(), Some("image_generation.partial_image"));
     assert!(matches!(events[1], Err(Error::Stream(_))), "{:?}", events[1]);
 }
 
@@ -250,10 +199,7 @@ async fn error_status_on_a_stream_request_is_an_api_error() {
     let server = MockServer::start().await;
     let body =
         json!({"error": {"message": "bad size", "type": "invalid_request_error", "param": "size", "code": null}});
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(body))
-        .mount(&server)
-        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(400).set_body_json(body)).mount(&server).await;
     let err = open_stream(&server.uri()).await.expect_err("400");
     assert_eq!(err.as_api().and_then(|e| e.message()), Some("bad size"));
 }
@@ -268,16 +214,9 @@ async fn oversized_streamed_event_is_body_too_large() {
         .await;
     let (builder, _) = builder(&server.uri());
     let client = builder.max_response_bytes(1_000).build().expect("client");
-    let stream = client
-        .http
-        .send_sse::<_, TestEvent>(&GENERATE, "/x", Some(&json!({})))
-        .await
-        .expect("opens");
+    let stream = client.http.send_sse::<_, TestEvent>(&GENERATE, "/x", Some(&json!({}))).await.expect("opens");
     let events: Vec<_> = stream.collect().await;
-    assert!(
-        matches!(events.as_slice(), [Err(Error::BodyTooLarge { limit: 1_000, .. })]),
-        "{events:?}"
-    );
+    assert!(matches!(events.as_slice(), [Err(Error::BodyTooLarge { limit: 1_000, .. })]), "{events:?}");
 }
 
 fn sse_bytes() -> impl Strategy<Value = Vec<u8>> {

@@ -11,6 +11,9 @@ commands:
   codegen   regenerate generated/, tests/compiled/ and specs/spec.schema.json from the specs
   check     fail with a diff if any generated file or the schema is stale, or a spec has errors
   schema    write specs/spec.schema.json only
+  diff OLD NEW [--output FILE] [--crate-version X.Y.Z]
+            report, in Markdown, every change to the generated API between two spec
+            versions; OLD and NEW are files or REV:path (a spec at a git revision)
 ";
 
 fn main() -> ExitCode {
@@ -20,6 +23,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen(&root),
         Some("check") => check(&root),
         Some("schema") => schema(&root),
+        Some("diff") => diff(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -96,4 +100,53 @@ fn schema(root: &Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `diff OLD NEW [--output FILE] [--crate-version X.Y.Z]`. Exits 0 whatever the
+/// report says (it is a report, not a check); non-zero only when it cannot be made.
+fn diff(args: &[String]) -> ExitCode {
+    use imagegen_codegen::diff::{compare_sources, CrateVersion, SpecSource};
+    let mut positional = Vec::new();
+    let mut output = None;
+    let mut version = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--output" | "-o" => output = rest.next(),
+            "--crate-version" => version = rest.next(),
+            _ => positional.push(arg),
+        }
+    }
+    let [old, new] = positional.as_slice() else {
+        eprint!("error: `diff` takes two specs, OLD and NEW\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let current = match version.map(|v| (v, CrateVersion::parse(v))) {
+        Some((v, None)) => {
+            eprintln!("error: `--crate-version {v}` is not a version of the form X.Y.Z");
+            return ExitCode::from(2);
+        }
+        Some((_, parsed)) => parsed,
+        None => None,
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let (old, new) = (SpecSource::parse(old, &cwd), SpecSource::parse(new, &cwd));
+    let report = match compare_sources(&old, &new, &cwd) {
+        Ok(report) => report.to_markdown(current),
+        Err(problems) => {
+            eprint!("{}", problems.render());
+            return ExitCode::FAILURE;
+        }
+    };
+    match output {
+        None => print!("{report}"),
+        Some(path) => {
+            if let Err(err) = std::fs::write(path, &report) {
+                eprintln!("error: cannot write {path}: {err}");
+                return ExitCode::FAILURE;
+            }
+            println!("wrote {path}");
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -20,6 +20,12 @@ pub fn emit(api: &Api) -> TokenStream {
         " Calling {} operations by name with JSON, for tools such as the `imagegen` CLI.",
         api.provider.title
     );
+    // Only bodies and path parameters are read from the call; without any, the argument is unused.
+    let reads_call = api
+        .operations
+        .iter()
+        .any(|op| !op.path_params.is_empty() || op.json_request.is_some() || op.multipart_request.is_some());
+    let call_arg = if reads_call { format_ident!("call") } else { format_ident!("_call") };
     quote! {
         #![doc = #title]
 
@@ -32,7 +38,7 @@ pub fn emit(api: &Api) -> TokenStream {
         pub const OPERATIONS: &[dispatch::OperationSpec] = &[#(#specs),*];
 
         /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
-        pub async fn call(client: &Client, operation: &str, call: dispatch::Call) -> Result<dispatch::Outcome, runtime::Error> {
+        pub async fn call(client: &Client, operation: &str, #call_arg: dispatch::Call) -> Result<dispatch::Outcome, runtime::Error> {
             match operation {
                 #(#arms)*
                 _ => Err(dispatch::unknown_operation(operation)),

@@ -97,3 +97,17 @@ pub fn bare(name: &str) -> &str {
 pub fn is_request_side(s: &StructIr) -> bool {
     s.usage.request || s.multipart
 }
+
+/// `match self { pattern => expression, ... }` over some variants, with a `_ => {}`
+/// arm unless `all_covered`. A single arm that needs the catch-all becomes
+/// `if let`, which clippy (`single_match`) asks for in the generated code.
+pub fn match_self(arms: Vec<(TokenStream, TokenStream)>, all_covered: bool) -> TokenStream {
+    match arms.as_slice() {
+        [(pattern, expression)] if !all_covered => quote!(if let #pattern = self { #expression; }),
+        _ => {
+            let arms = arms.iter().map(|(p, e)| quote!(#p => #e,));
+            let rest = if all_covered { TokenStream::new() } else { quote!(_ => {}) };
+            quote!(match self { #(#arms)* #rest })
+        }
+    }
+}

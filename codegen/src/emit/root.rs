@@ -36,18 +36,6 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
          unknown fields and enum values. The hand-written [`runtime`] holds the\n\
          transport, auth, retries, errors, streaming and payload helpers."
     ));
-    let entries = apis.iter().map(|api| {
-        let m = ident(&api.provider.module);
-        let feature = &api.provider.name;
-        quote! {
-            #[cfg(feature = #feature)]
-            providers.push(runtime::dispatch::ProviderEntry {
-                info: &#m::PROVIDER,
-                operations: #m::dispatch::OPERATIONS,
-                call: #m::dispatch::call_boxed,
-            });
-        }
-    });
     quote! {
         #crate_docs
 
@@ -57,6 +45,32 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
         pub mod runtime;
 
         #(#modules)*
+
+        #[rustfmt::skip]
+        mod registry;
+
+        pub use registry::providers;
+    }
+}
+
+/// `generated/src/registry.rs`: the providers compiled into this build.
+pub fn registry(apis: &[Api]) -> TokenStream {
+    let entries = apis.iter().map(|api| {
+        let m = ident(&api.provider.module);
+        let feature = &api.provider.name;
+        quote! {
+            #[cfg(feature = #feature)]
+            providers.push(runtime::dispatch::ProviderEntry {
+                info: &crate::#m::PROVIDER,
+                operations: crate::#m::dispatch::OPERATIONS,
+                call: crate::#m::dispatch::call_boxed,
+            });
+        }
+    });
+    quote! {
+        //! The providers compiled into this build, for tools that call operations by name.
+
+        use crate::runtime;
 
         /// Every provider compiled into this build (by Cargo feature), callable by operation name.
         #[allow(unused_mut, clippy::vec_init_then_push)]

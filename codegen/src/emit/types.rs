@@ -194,24 +194,23 @@ fn collect_images_struct(s: &StructIr) -> TokenStream {
 }
 
 fn collect_images_one_of(o: &OneOfIr) -> TokenStream {
-    let arms: Vec<TokenStream> = o
+    let arms: Vec<(TokenStream, TokenStream)> = o
         .variants
         .iter()
         .filter(|v| holds_images(&v.ty))
         .map(|v| {
             let vn = ident(&v.rust_name);
-            quote!(Self::#vn(value) => runtime::image::CollectImages::collect_images(value, out),)
+            (
+                quote!(Self::#vn(value)),
+                quote!(runtime::image::CollectImages::collect_images(value, out)),
+            )
         })
         .collect();
     if arms.is_empty() {
         return impl_collect_images(&o.rust_name, TokenStream::new());
     }
-    let rest = if arms.len() < o.variants.len() || o.open {
-        quote!(_ => {})
-    } else {
-        TokenStream::new()
-    };
-    impl_collect_images(&o.rust_name, quote!(match self { #(#arms)* #rest }))
+    let all_covered = arms.len() == o.variants.len() && !o.open;
+    impl_collect_images(&o.rust_name, super::match_self(arms, all_covered))
 }
 
 /// Whether a constructor parameter of this type takes `impl Into<String>`.
@@ -315,7 +314,8 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
         .filter_map(|f| {
             let default = f.default.as_ref()?;
             let n = ident(&f.rust_name);
-            let method = format_ident!("{}_or_default", bare(&f.rust_name));
+            // `self_` (an escaped keyword) must not give `self__or_default`, which is not snake case.
+            let method = format_ident!("{}_or_default", bare(&f.rust_name).trim_end_matches('_'));
             let doc = format!(
                 " `{}`, or its documented default `{}` when unset.",
                 f.wire_name,

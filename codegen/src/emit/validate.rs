@@ -20,9 +20,10 @@ pub fn emit(api: &Api) -> TokenStream {
     );
     quote! {
         #![doc = #title]
-        // Each field's checks are emitted on their own, nested under its presence check;
-        // merging patterns across them would only make the emitter harder to follow.
-        #![allow(clippy::collapsible_match)]
+        // Each field's checks are emitted on their own, nested under its presence check,
+        // and each rule's checks under its condition; merging patterns or conditions across
+        // them would only make the emitter harder to follow.
+        #![allow(clippy::collapsible_if, clippy::collapsible_match)]
 
         #[allow(unused_imports)]
         use crate::runtime::{self, Validate as _};
@@ -46,34 +47,21 @@ fn impl_validate(name: &str, body: TokenStream) -> TokenStream {
 }
 
 fn one_of(o: &OneOfIr) -> TokenStream {
-    let arms: Vec<TokenStream> = o
+    let arms: Vec<(TokenStream, TokenStream)> = o
         .variants
         .iter()
         .filter_map(|var| {
             let vn = ident(&var.rust_name);
             let wire = &var.wire;
             let checks = value_checks(&var.ty, &Constraints::default(), quote!(value), quote!(""), false)?;
-            Some(quote!(Self::#vn(value) => v.at_field(#wire, |v| { #checks }),))
+            Some((quote!(Self::#vn(value)), quote!(v.at_field(#wire, |v| { #checks }))))
         })
         .collect();
     if arms.is_empty() {
         return impl_validate(&o.rust_name, TokenStream::new());
     }
     let all_covered = arms.len() == o.variants.len() && !o.open;
-    let rest = if all_covered {
-        TokenStream::new()
-    } else {
-        quote!(_ => {})
-    };
-    impl_validate(
-        &o.rust_name,
-        quote! {
-            match self {
-                #(#arms)*
-                #rest
-            }
-        },
-    )
+    impl_validate(&o.rust_name, super::match_self(arms, all_covered))
 }
 
 fn strukt(s: &StructIr) -> TokenStream {
@@ -162,7 +150,9 @@ fn value_checks(
         RustType::U32 | RustType::U64 | RustType::I64 | RustType::F64 => {
             (c.min.is_some() || c.max.is_some()).then(|| {
                 let (min, max) = (opt_f64(c.min), opt_f64(c.max));
-                quote!(v.range(#label, *#expr as f64, #min, #max);)
+                // Casting an `f64` to itself is a clippy warning in the generated code.
+                let number = if *ty == RustType::F64 { quote!(*#expr) } else { quote!(*#expr as f64) };
+                quote!(v.range(#label, #number, #min, #max);)
             })
         }
         RustType::Named(n) => match n.kind {

@@ -166,11 +166,29 @@ fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -
     let operations = deserialize_list::<Operation>(map.get("operations"), "operations", r);
     let examples = deserialize_list::<Example>(map.get("examples"), "examples", r);
     Some(Spec {
-        provider: provider?,
+        // A broken provider block is already reported; the stand-in lets the checks of
+        // types, operations and examples still run, so one run shows every problem.
+        provider: provider.unwrap_or_else(provider_stand_in),
         types,
         operations,
         examples,
     })
+}
+
+/// A provider that passes the provider checks, used only when the real one failed
+/// to parse (which fails the load, so the stand-in never reaches the generator).
+fn provider_stand_in() -> Provider {
+    Provider {
+        name: "unparsed".into(),
+        title: String::new(),
+        description: None,
+        docs_url: None,
+        docs_version: String::new(),
+        base_url: "https://unparsed.invalid".into(),
+        api_key_env: "UNPARSED".into(),
+        auth: vec![super::model::AuthScheme::Bearer],
+        error_format: super::model::ErrorFormat::Openai,
+    }
 }
 
 fn deserialize_list<T: DeserializeOwned>(value: Option<&Value>, path: &str, r: &mut Reporter) -> Vec<T> {

@@ -198,34 +198,22 @@ impl<C: ProviderClient> ClientBuilder<C> {
             None => std::env::var(provider.api_key_env)
                 .ok()
                 .filter(|k| !k.trim().is_empty())
-                .ok_or(ConfigError::MissingApiKey {
-                    env: provider.api_key_env,
-                })?,
+                .ok_or(ConfigError::MissingApiKey { env: provider.api_key_env })?,
         };
         let scheme = match self.auth_scheme {
             Some(scheme) => scheme,
             None => *provider
                 .auth_schemes
                 .first()
-                .ok_or(ConfigError::UnsupportedAuthScheme {
-                    provider: provider.name,
-                    scheme: AuthScheme::Bearer,
-                })?,
+                .ok_or(ConfigError::UnsupportedAuthScheme { provider: provider.name, scheme: AuthScheme::Bearer })?,
         };
         if !provider.auth_schemes.contains(&scheme) {
-            return Err(ConfigError::UnsupportedAuthScheme {
-                provider: provider.name,
-                scheme,
-            });
+            return Err(ConfigError::UnsupportedAuthScheme { provider: provider.name, scheme });
         }
-        let auth = auth_header(scheme, &key)?;
-        let base_url = check_base_url(
-            self.base_url.as_deref().unwrap_or(provider.default_base_url),
-            self.allow_insecure_http,
-        )?;
-        let user_agent = self
-            .user_agent
-            .unwrap_or_else(|| format!("imagegen-rust/{}", env!("CARGO_PKG_VERSION")));
+        let auth = auth_header(provider.name, scheme, &key)?;
+        let base_url =
+            check_base_url(self.base_url.as_deref().unwrap_or(provider.default_base_url), self.allow_insecure_http)?;
+        let user_agent = self.user_agent.unwrap_or_else(|| format!("imagegen-rust/{}", env!("CARGO_PKG_VERSION")));
         let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| ConfigError::InvalidUserAgent)?;
         let http = match self.http_client {
             Some(client) => client,
@@ -252,8 +240,13 @@ impl<C: ProviderClient> ClientBuilder<C> {
     }
 }
 
-fn auth_header(scheme: AuthScheme, key: &str) -> Result<(HeaderName, HeaderValue), ConfigError> {
-    let name = HeaderName::from_bytes(scheme.header_name().as_bytes()).map_err(|_| ConfigError::InvalidApiKey)?;
+fn auth_header(
+    provider: &'static str,
+    scheme: AuthScheme,
+    key: &str,
+) -> Result<(HeaderName, HeaderValue), ConfigError> {
+    let name = HeaderName::from_bytes(scheme.header_name().as_bytes())
+        .map_err(|_| ConfigError::UnsupportedAuthScheme { provider, scheme })?;
     let value = match scheme {
         AuthScheme::Bearer => HeaderValue::from_str(&format!("Bearer {key}")),
         AuthScheme::Header(_) => HeaderValue::from_str(key),
@@ -266,10 +259,7 @@ fn auth_header(scheme: AuthScheme, key: &str) -> Result<(HeaderName, HeaderValue
 
 /// Validates a base URL and returns it without a trailing slash.
 fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
-        url: raw.to_string(),
-        reason: reason.to_string(),
-    };
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl { url: raw.to_string(), reason: reason.to_string() };
     let url = Url::parse(raw).map_err(|e| invalid(&e.to_string()))?;
     if !url.username().is_empty() || url.password().is_some() {
         // Do not echo the URL: it holds credentials.
@@ -302,10 +292,7 @@ fn is_loopback(host: &str) -> bool {
 /// redirect is not followed: the 3xx response surfaces as an API error.
 pub fn same_origin_redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
-        let same_origin = attempt
-            .previous()
-            .first()
-            .is_some_and(|first| first.origin() == attempt.url().origin());
+        let same_origin = attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
         if !same_origin || attempt.previous().len() > MAX_REDIRECTS {
             attempt.stop()
         } else {
@@ -379,11 +366,8 @@ impl HttpClient {
         R: serde::de::DeserializeOwned,
     {
         let payload = json_payload(body)?;
-        let (status, bytes) = self
-            .execute(op, path, &payload, ACCEPT_JSON)
-            .await?
-            .into_body(self.inner.max_response_bytes)
-            .await?;
+        let (status, bytes) =
+            self.execute(op, path, &payload, ACCEPT_JSON).await?.into_body(self.inner.max_response_bytes).await?;
         decode_json(status, bytes)
     }
 
@@ -398,11 +382,8 @@ impl HttpClient {
         R: serde::de::DeserializeOwned,
     {
         let payload = Payload::Multipart(form);
-        let (status, bytes) = self
-            .execute(op, path, &payload, ACCEPT_JSON)
-            .await?
-            .into_body(self.inner.max_response_bytes)
-            .await?;
+        let (status, bytes) =
+            self.execute(op, path, &payload, ACCEPT_JSON).await?.into_body(self.inner.max_response_bytes).await?;
         decode_json(status, bytes)
     }
 
@@ -446,10 +427,6 @@ fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payloa
 
 fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes) -> Result<R, Error> {
     // An empty success body means "no content": let `()` and `Option` decode from it.
-    let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        &bytes
-    };
+    let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
     serde_json::from_slice(text).map_err(|e| Error::Decode(Box::new(DecodeError::new(status, e, bytes.clone()))))
 }

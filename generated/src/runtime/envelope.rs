@@ -122,12 +122,7 @@ impl ErrorEnvelope {
         let Value::Object(object) = value else {
             return ErrorEnvelope::Unparsed;
         };
-        let fallbacks = [
-            ErrorFormat::Google,
-            ErrorFormat::OpenAi,
-            ErrorFormat::LlmGateway,
-            ErrorFormat::ListenHub,
-        ];
+        let fallbacks = [ErrorFormat::Google, ErrorFormat::OpenAi, ErrorFormat::LlmGateway, ErrorFormat::ListenHub];
         std::iter::once(declared)
             .chain(fallbacks.into_iter().filter(|f| *f != declared))
             .find_map(|format| parse_as(format, &object))
@@ -199,11 +194,7 @@ fn google(object: &Map<String, Value>) -> Option<GoogleError> {
         code: error.get("code").and_then(Value::as_i64),
         message: string(error.get("message")),
         status: string(error.get("status")),
-        details: error
-            .get("details")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
+        details: error.get("details").and_then(Value::as_array).cloned().unwrap_or_default(),
     })
 }
 
@@ -235,20 +226,14 @@ fn llm_gateway(object: &Map<String, Value>) -> Option<LlmGatewayError> {
 fn listenhub(object: &Map<String, Value>) -> Option<ListenHubError> {
     // The free-lane metadata may sit at the top level or under `error` / `data`.
     let levels: Vec<&Map<String, Value>> = std::iter::once(object)
-        .chain(
-            ["error", "data"]
-                .iter()
-                .filter_map(|key| object.get(*key).and_then(Value::as_object)),
-        )
+        .chain(["error", "data"].iter().filter_map(|key| object.get(*key).and_then(Value::as_object)))
         .collect();
     let find = |key: &str| levels.iter().find_map(|level| level.get(key).filter(|v| !v.is_null()));
     let message = string(find("message")).or_else(|| string(object.get("error")));
     let error = ListenHubError {
         message,
         code: text(find("code")),
-        reason: string(find("reason"))
-            .or_else(|| string(find("failReason")))
-            .map(|r| FreeRelaxReason::from_wire(&r)),
+        reason: string(find("reason")).or_else(|| string(find("failReason"))).map(|r| FreeRelaxReason::from_wire(&r)),
         retryable: find("retryable").and_then(Value::as_bool),
         free_usage_rolled_back: find("freeUsageRolledBack").and_then(Value::as_bool),
         user_message: string(find("userMessage")),

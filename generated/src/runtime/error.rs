@@ -94,14 +94,7 @@ impl ApiError {
     pub fn new(status: u16, headers: HeaderMap, body: Bytes, format: super::ErrorFormat) -> Self {
         let envelope = ErrorEnvelope::parse(format, &body);
         let hints = super::retry::RetryHints::from_headers(&headers);
-        Self {
-            status,
-            envelope,
-            body,
-            retry_after: hints.retry_after,
-            should_retry: hints.should_retry,
-            headers,
-        }
+        Self { status, envelope, body, retry_after: hints.retry_after, should_retry: hints.should_retry, headers }
     }
 
     /// The provider's human-readable message, when the envelope has one.
@@ -176,12 +169,7 @@ pub struct DecodeError {
 impl DecodeError {
     /// Builds the error, taking the snippet from `body`.
     pub fn new(status: u16, source: serde_json::Error, body: Bytes) -> Self {
-        Self {
-            status,
-            source,
-            snippet: snippet(&body),
-            body,
-        }
+        Self { status, source, snippet: snippet(&body), body }
     }
 }
 
@@ -198,11 +186,7 @@ impl fmt::Debug for DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "could not decode HTTP {} body: {}; body starts: {}",
-            self.status, self.source, self.snippet
-        )
+        write!(f, "could not decode HTTP {} body: {}; body starts: {}", self.status, self.source, self.snippet)
     }
 }
 
@@ -358,6 +342,26 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_and_streams_can_cross_threads() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        fn assert_send_unpin<T: Send + Unpin + 'static>() {}
+        assert_send_sync::<Error>();
+        assert_send_sync::<super::super::HttpClient>();
+        assert_send_unpin::<super::super::EventStream<NeverEvent>>();
+    }
+
+    struct NeverEvent;
+
+    impl super::super::SseEvent for NeverEvent {
+        fn from_sse(_: Option<&str>, data: &str) -> Result<Self, serde_json::Error> {
+            serde_json::from_str::<()>(data).map(|()| NeverEvent)
+        }
+        fn is_terminal(&self) -> bool {
+            true
+        }
+    }
 
     #[test]
     fn snippet_never_splits_a_char() {

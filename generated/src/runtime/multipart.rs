@@ -31,18 +31,12 @@ impl MultipartForm {
 
     /// Appends a text field.
     pub fn push_text(&mut self, name: &str, value: impl Into<String>) {
-        self.fields.push(Field::Text {
-            name: name.to_string(),
-            value: value.into(),
-        });
+        self.fields.push(Field::Text { name: name.to_string(), value: value.into() });
     }
 
     /// Appends a file field; the payload is shared, not copied.
     pub fn push_file(&mut self, name: &str, part: &FilePart) {
-        self.fields.push(Field::File {
-            name: name.to_string(),
-            file: part.clone(),
-        });
+        self.fields.push(Field::File { name: name.to_string(), file: part.clone() });
     }
 
     /// Number of fields.

@@ -212,10 +212,7 @@ impl RetryHints {
                 None
             }
         });
-        Self {
-            retry_after,
-            should_retry,
-        }
+        Self { retry_after, should_retry }
     }
 }
 
@@ -279,10 +276,7 @@ mod tests {
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("99999999999999999999999", now), Some(MAX_HINT));
         assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), Some(MAX_HINT));
-        assert_eq!(
-            parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
+        assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after_ms("1e308"), Some(MAX_HINT));
         assert_eq!(parse_retry_after_ms("-1"), None);
         let policy = RetryPolicy::default();

@@ -302,12 +302,14 @@ impl<E: SseEvent> Stream for EventStream<E> {
             match body.as_mut().poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) => {
-                    this.queue.extend(this.parser.push(&chunk));
-                    if this.parser.buffered_bytes() > this.max_event_bytes {
-                        let error = Error::BodyTooLarge {
-                            limit: this.max_event_bytes,
-                            status: this.status,
-                        };
+                    let max = this.max_event_bytes;
+                    let mut oversized = false;
+                    for raw in this.parser.push(&chunk) {
+                        oversized |= raw.data.len() > max;
+                        this.queue.push_back(raw);
+                    }
+                    if oversized || this.parser.buffered_bytes() > max {
+                        let error = Error::BodyTooLarge { limit: this.max_event_bytes, status: this.status };
                         return this.end(error);
                     }
                 }

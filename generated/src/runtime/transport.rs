@@ -96,11 +96,7 @@ impl HttpClient {
             Payload::Empty => request,
             Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes.clone()),
             Payload::Multipart(form) => {
-                let form = form.to_reqwest().map_err(|error| Failure {
-                    error,
-                    retryable: false,
-                    server_hint: None,
-                })?;
+                let form = form.to_reqwest().map_err(|error| Failure { error, retryable: false, server_hint: None })?;
                 request.multipart(form)
             }
         };
@@ -116,11 +112,7 @@ impl HttpClient {
                 Ok(bytes) => Ok(Reply::Body(status.as_u16(), bytes)),
                 Err(error) => {
                     let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
-                    Err(Failure {
-                        error,
-                        retryable,
-                        server_hint: None,
-                    })
+                    Err(Failure { error, retryable, server_hint: None })
                 }
             };
         }
@@ -130,21 +122,13 @@ impl HttpClient {
                 let api = ApiError::new(status.as_u16(), headers, body, op.error_format);
                 let retryable = is_retryable(&api, op);
                 let server_hint = api.retry_after;
-                Err(Failure {
-                    error: Error::Api(Box::new(api)),
-                    retryable,
-                    server_hint,
-                })
+                Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
             }
             Err(error) => {
                 // The status already says whether the server did the work.
                 let code = status.as_u16();
                 let retryable = RETRYABLE_STATUSES.contains(&code) || op.retryable_statuses.contains(&code);
-                Err(Failure {
-                    error,
-                    retryable,
-                    server_hint: None,
-                })
+                Err(Failure { error, retryable, server_hint: None })
             }
         }
     }
@@ -154,47 +138,19 @@ impl HttpClient {
         let (error, retryable) = if error.is_connect() {
             // No connection, so the server never saw the request: safe to retry.
             let error = if error.is_timeout() {
-                Error::Timeout(TimeoutError {
-                    phase: SendPhase::BeforeSend,
-                    source: error,
-                })
+                Error::Timeout(TimeoutError { phase: SendPhase::BeforeSend, source: error })
             } else {
-                Error::Transport(TransportError {
-                    phase: SendPhase::BeforeSend,
-                    source: error,
-                })
+                Error::Transport(TransportError { phase: SendPhase::BeforeSend, source: error })
             };
             (error, true)
         } else if error.is_timeout() {
-            (
-                Error::Timeout(TimeoutError {
-                    phase: SendPhase::AfterSend,
-                    source: error,
-                }),
-                after_send,
-            )
+            (Error::Timeout(TimeoutError { phase: SendPhase::AfterSend, source: error }), after_send)
         } else if error.is_builder() || error.is_redirect() {
-            (
-                Error::Transport(TransportError {
-                    phase: SendPhase::BeforeSend,
-                    source: error,
-                }),
-                false,
-            )
+            (Error::Transport(TransportError { phase: SendPhase::BeforeSend, source: error }), false)
         } else {
-            (
-                Error::Transport(TransportError {
-                    phase: SendPhase::AfterSend,
-                    source: error,
-                }),
-                after_send,
-            )
+            (Error::Transport(TransportError { phase: SendPhase::AfterSend, source: error }), after_send)
         };
-        Failure {
-            error,
-            retryable,
-            server_hint: None,
-        }
+        Failure { error, retryable, server_hint: None }
     }
 }
 
@@ -218,14 +174,8 @@ pub(super) async fn read_body(mut response: reqwest::Response, cap: usize) -> Re
 
 fn body_error(error: reqwest::Error) -> Error {
     if error.is_timeout() {
-        Error::Timeout(TimeoutError {
-            phase: SendPhase::AfterSend,
-            source: error,
-        })
+        Error::Timeout(TimeoutError { phase: SendPhase::AfterSend, source: error })
     } else {
-        Error::Transport(TransportError {
-            phase: SendPhase::AfterSend,
-            source: error,
-        })
+        Error::Transport(TransportError { phase: SendPhase::AfterSend, source: error })
     }
 }

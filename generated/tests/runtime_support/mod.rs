@@ -54,6 +54,7 @@ pub static GENERATE_409_RETRYABLE: OperationInfo = OperationInfo {
     retryable_statuses: &[409],
 };
 
+#[derive(Debug)]
 pub struct TestClient {
     pub http: HttpClient,
 }
@@ -100,10 +101,7 @@ pub fn recording_policy() -> (RetryPolicy, Waits) {
 /// A builder pointed at `base_url` with the canary key and a recording policy.
 pub fn builder(base_url: &str) -> (ClientBuilder<TestClient>, Waits) {
     let (policy, waits) = recording_policy();
-    let builder = ClientBuilder::<TestClient>::new()
-        .api_key(CANARY_KEY)
-        .base_url(base_url)
-        .retry_policy(policy);
+    let builder = ClientBuilder::<TestClient>::new().api_key(CANARY_KEY).base_url(base_url).retry_policy(policy);
     (builder, waits)
 }
 

@@ -302,7 +302,7 @@ impl AwkwardRequest {
 }
 impl AwkwardRequest {
     /// `self`, or its documented default `me` when unset.
-    pub fn self__or_default(&self) -> &str {
+    pub fn self_or_default(&self) -> &str {
         self.self_.as_deref().unwrap_or("me")
     }
     /// `match`, or its documented default `true` when unset.

@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Request validation for the Header auth API, from the spec's limits and rules.
-#![allow(clippy::collapsible_match)]
+#![allow(clippy::collapsible_if, clippy::collapsible_match)]
 #[allow(unused_imports)]
 use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]

@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Request validation for the Integer ranges API, from the spec's limits and rules.
-#![allow(clippy::collapsible_match)]
+#![allow(clippy::collapsible_if, clippy::collapsible_match)]
 #[allow(unused_imports)]
 use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]
@@ -20,7 +20,7 @@ impl runtime::Validate for TuneRequest {
             v.range("shift", *value as f64, Some(-5.0), Some(5.0));
         }
         if let Some(value) = &self.temperature {
-            v.range("temperature", *value as f64, Some(0.0), Some(2.0));
+            v.range("temperature", *value, Some(0.0), Some(2.0));
         }
         if let Some(value) = &self.caption {
             v.length("caption", value, Some(1), Some(100));

@@ -122,11 +122,8 @@ impl runtime::AsScalar for PartData {
 }
 impl runtime::image::CollectImages for PartData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        match self {
-            Self::InlineData(value) => {
-                runtime::image::CollectImages::collect_images(value, out)
-            }
-            _ => {}
+        if let Self::InlineData(value) = self {
+            runtime::image::CollectImages::collect_images(value, out);
         }
     }
 }

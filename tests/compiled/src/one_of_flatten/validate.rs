@@ -2,7 +2,7 @@
 // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.
 
 //! Request validation for the One of, flattened API, from the spec's limits and rules.
-#![allow(clippy::collapsible_match)]
+#![allow(clippy::collapsible_if, clippy::collapsible_match)]
 #[allow(unused_imports)]
 use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]
@@ -23,16 +23,13 @@ impl runtime::Validate for Blob {
 }
 impl runtime::Validate for PartData {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        match self {
-            Self::InlineData(value) => {
-                v.at_field(
-                    "inlineData",
-                    |v| {
-                        value.validate_into(v);
-                    },
-                )
-            }
-            _ => {}
+        if let Self::InlineData(value) = self {
+            v.at_field(
+                "inlineData",
+                |v| {
+                    value.validate_into(v);
+                },
+            );
         }
     }
 }

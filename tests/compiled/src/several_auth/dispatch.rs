@@ -23,7 +23,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
 pub async fn call(
     client: &Client,
     operation: &str,
-    call: dispatch::Call,
+    _call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     match operation {
         "get_account" => {

@@ -1,0 +1,79 @@
+//! Provider facts: the module users import, the default base URL, how the key
+//! travels, where it is read from, and which error envelope is parsed.
+
+use super::change::{Area, Changes};
+use crate::ir::ProviderIr;
+
+/// Compares provider facts.
+pub fn compare(out: &mut Changes, old: &ProviderIr, new: &ProviderIr) {
+    if old.module != new.module {
+        out.breaking(
+            Area::Provider,
+            format!("imagegen::{}", new.module),
+            format!("module and Cargo feature `{}` → `{}`", old.module, new.module),
+            "imports and the feature name in Cargo.toml change",
+        );
+    }
+    if old.base_url != new.base_url {
+        out.compatible(
+            Area::Provider,
+            "base URL",
+            format!("default base URL `{}` → `{}`", old.base_url, new.base_url),
+            "only the default changes; clients that set their own base URL are unaffected and no code changes",
+        );
+    }
+    if old.api_key_env != new.api_key_env {
+        out.breaking(
+            Area::Provider,
+            "Client::from_env",
+            format!("API key variable `{}` → `{}`", old.api_key_env, new.api_key_env),
+            "`Client::from_env()` no longer finds a key set under the old name",
+        );
+    }
+    auth(out, &old.auth, &new.auth);
+    if old.error_format != new.error_format {
+        out.breaking(
+            Area::Provider,
+            "error format",
+            format!("error envelope `{}` → `{}`", old.error_format, new.error_format),
+            "API errors now carry a different `ErrorEnvelope` variant, so code matching the old one stops seeing it",
+        );
+    }
+    out.doc("provider description", old.description.as_deref(), new.description.as_deref());
+}
+
+fn scheme(a: &Option<String>) -> String {
+    match a {
+        None => "bearer token".to_string(),
+        Some(header) => format!("key in header `{header}`"),
+    }
+}
+
+fn auth(out: &mut Changes, old: &[Option<String>], new: &[Option<String>]) {
+    for a in old.iter().filter(|a| !new.contains(a)) {
+        out.breaking(
+            Area::Provider,
+            "auth",
+            format!("auth scheme removed: {}", scheme(a)),
+            "clients configured with this scheme no longer authenticate as documented",
+        );
+    }
+    for a in new.iter().filter(|a| !old.contains(a)) {
+        out.compatible(
+            Area::Provider,
+            "auth",
+            format!("auth scheme added: {}", scheme(a)),
+            "one more way to authenticate; existing configuration keeps working",
+        );
+    }
+    if let (Some(o), Some(n)) = (old.first(), new.first()) {
+        if o != n && new.contains(o) {
+            out.compatible(
+                Area::Provider,
+                "auth",
+                format!("default auth scheme {} → {}", scheme(o), scheme(n)),
+                "the old scheme is still accepted; only the default changes",
+            );
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Generated types as a whole, keyed by Rust name: added, removed, changed kind,
+//! and the per-kind comparisons (struct fields and rules, enum values and model
+//! tables, one-of members, stream events).
+
+use std::collections::BTreeMap;
+
+use super::change::{Area, Changes};
+use super::display::rust_type;
+use super::{enums, fields, models, rules};
+use crate::emit::is_request_side;
+use crate::ir::naming::upper_camel;
+use crate::ir::{Api, EventsIr, OneOfIr, StructIr, TypeIr};
+use crate::spec::model::{Spec, TypeDef};
+
+/// One version: the spec for rules and model tables, the IR for everything Rust-shaped.
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    /// The checked spec.
+    pub spec: &'a Spec,
+    /// Its lowering.
+    pub api: &'a Api,
+}
+
+impl<'a> Side<'a> {
+    /// The spec definition behind a Rust type name.
+    fn spec_type(&self, rust_name: &str) -> Option<&'a TypeDef> {
+        self.spec.types.iter().find(|t| upper_camel(t.name(), "T") == rust_name)
+    }
+}
+
+/// Compares every type of two versions.
+pub fn compare(out: &mut Changes, old: Side, new: Side) {
+    let old_types: BTreeMap<&str, &TypeIr> = old.api.types.iter().map(|t| (name(t), t)).collect();
+    let new_types: BTreeMap<&str, &TypeIr> = new.api.types.iter().map(|t| (name(t), t)).collect();
+    for t in &old.api.types {
+        match new_types.get(name(t)) {
+            Some(n) => one(out, old, new, t, n),
+            None => out.breaking(
+                Area::Types,
+                name(t),
+                format!("{} removed", kind(t)),
+                "code naming the type no longer compiles",
+            ),
+        }
+    }
+    for t in new.api.types.iter().filter(|t| !old_types.contains_key(name(t))) {
+        out.compatible(
+            Area::Types,
+            name(t),
+            format!("{} added", kind(t)),
+            "a new type; existing code is unaffected",
+        );
+    }
+}
+
+fn name(t: &TypeIr) -> &str {
+    match t {
+        TypeIr::Struct(s) => &s.rust_name,
+        TypeIr::Enum(e) => &e.rust_name,
+        TypeIr::OneOf(o) => &o.rust_name,
+        TypeIr::Events(e) => &e.rust_name,
+    }
+}
+
+fn kind(t: &TypeIr) -> &'static str {
+    match t {
+        TypeIr::Struct(_) => "struct",
+        TypeIr::Enum(e) if e.models.is_some() => "model enum",
+        TypeIr::Enum(_) => "enum",
+        TypeIr::OneOf(_) => "one-of enum",
+        TypeIr::Events(_) => "stream event enum",
+    }
+}
+
+fn docs(t: &TypeIr) -> Option<&str> {
+    match t {
+        TypeIr::Struct(s) => s.docs.as_deref(),
+        TypeIr::Enum(e) => e.docs.as_deref(),
+        TypeIr::OneOf(o) => o.docs.as_deref(),
+        TypeIr::Events(e) => e.docs.as_deref(),
+    }
+}
+
+fn one(out: &mut Changes, old: Side, new: Side, o: &TypeIr, n: &TypeIr) {
+    if kind(o) != kind(n) {
+        out.breaking(
+            Area::Types,
+            name(n),
+            format!("{} → {}", kind(o), kind(n)),
+            "the type's shape changes, so code using it no longer compiles",
+        );
+        return;
+    }
+    match (o, n) {
+        (TypeIr::Struct(a), TypeIr::Struct(b)) => {
+            strukt(out, a, b);
+            if let (Some(TypeDef::Object(sa)), Some(TypeDef::Object(sb))) =
+                (old.spec_type(&a.rust_name), new.spec_type(&b.rust_name))
+            {
+                rules::compare(out, &b.rust_name, &sa.rules, &sb.rules, is_request_side(b));
+            }
+        }
+        (TypeIr::Enum(a), TypeIr::Enum(b)) => {
+            enums::compare(out, a, b);
+            if let (Some(TypeDef::Models(ma)), Some(TypeDef::Models(mb))) =
+                (old.spec_type(&a.rust_name), new.spec_type(&b.rust_name))
+            {
+                models::compare(out, b, ma, mb);
+            }
+        }
+        (TypeIr::OneOf(a), TypeIr::OneOf(b)) => one_of(out, a, b),
+        (TypeIr::Events(a), TypeIr::Events(b)) => events(out, a, b),
+        _ => {}
+    }
+    out.doc(name(n), docs(o), docs(n));
+}
+
+fn strukt(out: &mut Changes, old: &StructIr, new: &StructIr) {
+    let subject = &new.rust_name;
+    if old.deprecated != new.deprecated {
+        let what = match &new.deprecated {
+            Some(note) => format!("deprecated: {note}"),
+            None => "no longer deprecated".to_string(),
+        };
+        out.compatible(Area::Types, subject, what, "a documentation note; code keeps compiling");
+    }
+    if old.multipart != new.multipart {
+        out.breaking(
+            Area::Types,
+            subject,
+            if new.multipart { "now sent as a multipart form" } else { "no longer sent as a multipart form" },
+            "multipart forms have no `Serialize`/`Deserialize`, so code relying on either side stops compiling",
+        );
+    }
+    match (is_request_side(old), is_request_side(new)) {
+        (true, false) => out.breaking(
+            Area::Types,
+            subject,
+            "no longer sent in requests",
+            "its `new()` constructor, setters and `validate()` are no longer generated",
+        ),
+        (false, true) => out.compatible(
+            Area::Types,
+            subject,
+            "now also sent in requests",
+            "gains a `new()` constructor, setters and `validate()`",
+        ),
+        _ => {}
+    }
+    fields::compare(out, old, new);
+}
+
+fn one_of(out: &mut Changes, old: &OneOfIr, new: &OneOfIr) {
+    for ov in &old.variants {
+        let subject = format!("{}::{}", new.rust_name, ov.rust_name);
+        match new.variants.iter().find(|v| v.wire == ov.wire) {
+            None => out.breaking(
+                Area::Types,
+                subject,
+                format!("member `{}` removed", ov.wire),
+                "code naming the variant no longer compiles",
+            ),
+            Some(nv) if nv.rust_name != ov.rust_name => out.breaking(
+                Area::Types,
+                subject,
+                format!("member `{}`: Rust variant `{}` → `{}`", ov.wire, ov.rust_name, nv.rust_name),
+                "code naming the old variant no longer compiles",
+            ),
+            Some(nv) if rust_type(&nv.ty) != rust_type(&ov.ty) => out.breaking(
+                Area::Types,
+                subject,
+                format!("member `{}` holds `{}` → `{}`", ov.wire, rust_type(&ov.ty), rust_type(&nv.ty)),
+                "code building or reading the variant no longer type-checks",
+            ),
+            Some(_) => {}
+        }
+    }
+    for nv in new.variants.iter().filter(|v| !old.variants.iter().any(|o| o.wire == v.wire)) {
+        out.compatible(
+            Area::Types,
+            format!("{}::{}", new.rust_name, nv.rust_name),
+            format!("member `{}` added", nv.wire),
+            "the enum is `#[non_exhaustive]`, so every `match` on it already has a wildcard arm",
+        );
+    }
+    match (old.open, new.open) {
+        (false, true) => out.compatible(
+            Area::Types,
+            &new.rust_name,
+            "gains the catch-all variant `Unknown` for members this client does not know",
+            "the enum is `#[non_exhaustive]`, so a new variant breaks no `match`",
+        ),
+        (true, false) => out.breaking(
+            Area::Types,
+            &new.rust_name,
+            "loses the catch-all variant `Unknown`",
+            "code naming `Unknown` no longer compiles, and unknown members now fail to parse",
+        ),
+        _ => {}
+    }
+}
+
+fn events(out: &mut Changes, old: &EventsIr, new: &EventsIr) {
+    for ov in &old.variants {
+        let subject = format!("{}::{}", new.rust_name, ov.rust_name);
+        let Some(nv) = new.variants.iter().find(|v| v.event == ov.event) else {
+            out.breaking(
+                Area::Types,
+                subject,
+                format!("event `{}` removed", ov.event),
+                "code naming the variant no longer compiles; the event now arrives as `Unknown { .. }`",
+            );
+            continue;
+        };
+        if nv.rust_name != ov.rust_name || nv.data_type != ov.data_type {
+            out.breaking(
+                Area::Types,
+                subject,
+                format!(
+                    "event `{}`: `{}({})` → `{}({})`",
+                    ov.event, ov.rust_name, ov.data_type, nv.rust_name, nv.data_type
+                ),
+                "code naming or reading the variant no longer compiles",
+            );
+        }
+        if nv.terminal != ov.terminal {
+            out.breaking(
+                Area::Types,
+                format!("{}::{}", new.rust_name, nv.rust_name),
+                format!(
+                    "event `{}` {} the stream",
+                    nv.event,
+                    if nv.terminal { "now completes" } else { "no longer completes" }
+                ),
+                "which event ends a stream changes, so a stream that used to finish cleanly may now end in an error (or the reverse)",
+            );
+        }
+    }
+    for nv in new.variants.iter().filter(|v| !old.variants.iter().any(|o| o.event == v.event)) {
+        out.compatible(
+            Area::Types,
+            format!("{}::{}", new.rust_name, nv.rust_name),
+            format!("event `{}` added", nv.event),
+            "the enum is `#[non_exhaustive]`; the event used to arrive as `Unknown { .. }` and now has its own variant",
+        );
+    }
+    if old.discriminator != new.discriminator {
+        out.compatible(
+            Area::Types,
+            &new.rust_name,
+            format!(
+                "event name read from data field {} → {}",
+                old.discriminator.as_deref().map_or("none".to_string(), |d| format!("`{d}`")),
+                new.discriminator.as_deref().map_or("none".to_string(), |d| format!("`{d}`"))
+            ),
+            "how events are told apart on the wire; the Rust API is unchanged",
+        );
+    }
+}

@@ -1,0 +1,119 @@
+//! Every kind of spec mistake is caught before generation, with a located,
+//! readable message (`tests/broken/*.yaml`, one mistake per file, named by the
+//! file's first comment line). Rendered diagnostics are snapshot-tested, as
+//! serde's UI tests and toml's invalid fixtures are.
+
+use std::path::{Path, PathBuf};
+
+use imagegen_codegen::Diagnostics;
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace root")
+}
+
+fn broken_specs() -> Vec<(String, PathBuf)> {
+    let dir = workspace_root().join("tests/broken");
+    let mut specs: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.expect("readable directory entry").path())
+        .filter(|path| path.extension().is_some_and(|x| x == "yaml"))
+        .map(|path| {
+            let stem = path.file_stem().expect("a file name").to_string_lossy().into_owned();
+            (stem, path)
+        })
+        .collect();
+    specs.sort();
+    specs
+}
+
+/// Runs the whole front end (load, check, lower) as the generator does, and
+/// returns its problems; a spec that passes, or a panic, fails the test.
+fn problems(stem: &str, path: &Path) -> Diagnostics {
+    let source = format!("tests/broken/{stem}.yaml");
+    let outcome = std::panic::catch_unwind(|| {
+        imagegen_codegen::spec::load_file(path).and_then(|loaded| imagegen_codegen::ir::lower(&loaded, &source))
+    });
+    match outcome {
+        Ok(Ok(_)) => panic!("{source} loaded without errors, but it is meant to be broken"),
+        Ok(Err(problems)) => problems,
+        Err(_) => panic!("the generator panicked on {source}; it must report a diagnostic instead"),
+    }
+}
+
+/// What each file's message must say, so a snapshot accepted by mistake cannot
+/// hide a message that no longer names the mistake.
+const EXPECTED: &[(&str, &str)] = &[
+    ("constraint_on_wrong_type", "`max_items` applies only to arrays, but `prompt` is `string`"),
+    ("default_wrong_type", "expected a number, found string \"one\""),
+    ("duplicate_field_names", "duplicate field `prompt`"),
+    ("duplicate_type_names", "duplicate type name `GenerateRequest`"),
+    ("enum_values_collide", "both become `AB` in Rust"),
+    ("example_missing_required_field", "missing required field `prompt`"),
+    ("example_unknown_field", "`GenerateRequest` has no field `seed`"),
+    ("example_wrong_enum_value", "`painting` is not a value of `Style`"),
+    ("field_names_collide", "both become `image_size` in Rust"),
+    ("missing_required_key", "missing field `summary`"),
+    ("path_param_not_declared", "path parameter `{model}` is not declared"),
+    ("path_param_not_in_path", "path parameter `model` does not appear in path"),
+    ("rule_unknown_field", "rule names a field that does not exist"),
+    ("several_problems", "unknown field `timeout`"),
+    ("stream_flag_not_boolean", "stream flag `stream` must be a boolean field"),
+    ("undefined_type", "unknown type `Style`"),
+    ("unknown_key", "unknown field `requird`"),
+    ("wrong_type", "expected a boolean"),
+    ("yaml_syntax_error", "invalid YAML"),
+];
+
+#[test]
+fn every_broken_spec_fails_with_its_snapshotted_diagnostics() {
+    let specs = broken_specs();
+    assert!(specs.len() >= 12, "expected one broken spec per kind of mistake, found {}", specs.len());
+    for (stem, path) in &specs {
+        let rendered = problems(stem, path).render_relative_to(workspace_root());
+        insta::assert_snapshot!(stem.as_str(), rendered);
+    }
+}
+
+#[test]
+fn every_broken_spec_says_which_mistake_it_shows() {
+    for (stem, path) in broken_specs() {
+        let text = std::fs::read_to_string(&path).expect("readable spec");
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("# ") && first.len() > 10,
+            "{}: the first line must be a `# ...` comment naming the mistake",
+            path.display()
+        );
+        let expected = EXPECTED
+            .iter()
+            .find(|(name, _)| *name == stem)
+            .unwrap_or_else(|| panic!("tests/broken/{stem}.yaml: add the message it must produce to EXPECTED"));
+        let rendered = problems(&stem, &path).to_string();
+        assert!(
+            rendered.contains(expected.1),
+            "tests/broken/{stem}.yaml: expected a message containing {:?}, got:\n{rendered}",
+            expected.1
+        );
+    }
+}
+
+#[test]
+fn every_problem_has_a_line_and_column() {
+    for (stem, path) in broken_specs() {
+        for problem in problems(&stem, &path) {
+            assert!(problem.position.is_some(), "tests/broken/{stem}.yaml: no position for `{problem}`");
+        }
+    }
+}
+
+#[test]
+fn several_problems_are_all_reported_in_one_run() {
+    let path = workspace_root().join("tests/broken/several_problems.yaml");
+    let problems = problems("several_problems", &path);
+    let lines: std::collections::BTreeSet<usize> =
+        problems.items().iter().filter_map(|p| p.position).map(|p| p.line).collect();
+    assert!(problems.items().len() >= 3, "expected at least 3 problems, got:\n{problems}");
+    assert!(lines.len() >= 3, "expected problems on at least 3 different lines, got:\n{problems}");
+}

@@ -1,0 +1,106 @@
+//! One small spec per language construct (`tests/specs/*.yaml`), with a snapshot
+//! of every file the generator makes from it (`tests/snapshots/`). A change in
+//! the emitters shows up here as a readable diff, construct by construct. The
+//! same output is compiled as `tests/compiled`, so no snapshot can be code that
+//! does not build.
+
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace root")
+}
+
+/// The snapshot specs, sorted, as (file stem, path).
+fn snapshot_specs() -> Vec<(String, PathBuf)> {
+    let dir = workspace_root().join("tests/specs");
+    let mut specs: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.expect("readable directory entry").path())
+        .filter(|path| path.extension().is_some_and(|x| x == "yaml"))
+        .map(|path| {
+            let stem = path.file_stem().expect("a file name").to_string_lossy().into_owned();
+            (stem, path)
+        })
+        .collect();
+    specs.sort();
+    specs
+}
+
+/// Loads, checks and lowers one snapshot spec, failing with its rendered problems.
+fn lower(stem: &str, path: &Path) -> imagegen_codegen::ir::Api {
+    let source = format!("tests/specs/{stem}.yaml");
+    match imagegen_codegen::spec::load_file(path).and_then(|loaded| imagegen_codegen::ir::lower(&loaded, &source)) {
+        Ok(api) => api,
+        Err(problems) => panic!("{source} has errors:\n{}", problems.render_relative_to(workspace_root())),
+    }
+}
+
+#[test]
+fn every_snapshot_spec_generates_the_snapshotted_files() {
+    let specs = snapshot_specs();
+    assert!(specs.len() >= 20, "expected one spec per construct, found {}", specs.len());
+    for (stem, path) in &specs {
+        let api = lower(stem, path);
+        let files = imagegen_codegen::files::provider_files(&api, Path::new(stem))
+            .unwrap_or_else(|e| panic!("tests/specs/{stem}.yaml: {e}"));
+        for file in files {
+            let name = file.path.file_stem().expect("a file name").to_string_lossy().into_owned();
+            insta::assert_snapshot!(format!("{stem}__{name}"), file.contents);
+        }
+    }
+}
+
+#[test]
+fn every_snapshot_spec_is_named_after_its_file() {
+    for (stem, path) in snapshot_specs() {
+        let api = lower(&stem, &path);
+        assert_eq!(api.provider.name, stem, "{}: `provider.name` must equal the file stem", path.display());
+    }
+}
+
+/// Every snapshot spec's module, reached through an item it must define, so the
+/// link to the compiled crate is real: a spec without a module fails to build here,
+/// and a module without its spec (or a spec missing from this list) fails below.
+const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
+    use imagegen_snapshot_compiled as c;
+    &[
+        &c::array_limits::PROVIDER,
+        &c::awkward_names::PROVIDER,
+        &c::base64::PROVIDER,
+        &c::bearer_json::PROVIDER,
+        &c::closed_enum::PROVIDER,
+        &c::data_url::PROVIDER,
+        &c::defaults::PROVIDER,
+        &c::doc_examples::PROVIDER,
+        &c::header_auth::PROVIDER,
+        &c::integer_ranges::PROVIDER,
+        &c::map::PROVIDER,
+        &c::models_table::PROVIDER,
+        &c::multipart::PROVIDER,
+        &c::object_basics::PROVIDER,
+        &c::one_of::PROVIDER,
+        &c::one_of_flatten::PROVIDER,
+        &c::one_or_many::PROVIDER,
+        &c::open_enum::PROVIDER,
+        &c::optional_fields::PROVIDER,
+        &c::path_params::PROVIDER,
+        &c::rules::PROVIDER,
+        &c::several_auth::PROVIDER,
+        &c::sse_stream::PROVIDER,
+        &c::urls::PROVIDER,
+    ]
+};
+
+#[test]
+fn compiled_crate_has_a_module_for_every_snapshot_spec() {
+    let specs: Vec<String> = snapshot_specs().into_iter().map(|(stem, _)| stem).collect();
+    let mut compiled: Vec<String> = COMPILED_PROVIDERS.iter().map(|p| p.name.to_string()).collect();
+    compiled.sort();
+    assert_eq!(
+        compiled, specs,
+        "tests/compiled must hold one module per tests/specs/*.yaml: run `cargo xtask codegen`, \
+         then list the new module in COMPILED_PROVIDERS"
+    );
+}
