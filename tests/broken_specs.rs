@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use imagegen_codegen::Diagnostics;
 
 fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root")
 }
 
 fn broken_specs() -> Vec<(String, PathBuf)> {

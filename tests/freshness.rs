@@ -5,9 +5,7 @@
 use std::path::Path;
 
 fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root")
 }
 
 #[test]
@@ -19,11 +17,7 @@ fn generated_files_and_schema_are_fresh() {
     };
     let stale = imagegen_codegen::files::stale_files(root, &files);
     let report: String = stale.iter().map(|s| s.diff.clone()).collect();
-    assert!(
-        stale.is_empty(),
-        "{report}\n{} generated file(s) are stale: run `cargo xtask codegen`",
-        stale.len()
-    );
+    assert!(stale.is_empty(), "{report}\n{} generated file(s) are stale: run `cargo xtask codegen`", stale.len());
 }
 
 #[test]

@@ -7,9 +7,7 @@
 use std::path::{Path, PathBuf};
 
 fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root")
 }
 
 /// The snapshot specs, sorted, as (file stem, path).

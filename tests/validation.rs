@@ -29,14 +29,7 @@ fn fifteen_reference_images_rejected_for_gemini() {
         .with_reference_images(vec![inline_reference(); 15]);
     let err = request.validate().unwrap_err();
     assert_eq!(violation_paths(&err), ["referenceImages"]);
-    assert_eq!(
-        err.violations()[0].rule,
-        Constraint::ItemCount {
-            min: None,
-            max: Some(14),
-            actual: 15
-        }
-    );
+    assert_eq!(err.violations()[0].rule, Constraint::ItemCount { min: None, max: Some(14), actual: 15 });
     assert!(err.violations()[0].message.contains("gemini-3-pro-image"), "{err}");
 
     let fourteen = listenhub::GenerateImageRequest::new(listenhub::ModelProvider::Google, "a cat")
@@ -50,14 +43,7 @@ fn five_reference_images_rejected_for_gpt_image_2() {
         .with_model(listenhub::ImageModel::GptImage2)
         .with_reference_images(vec![inline_reference(); 5]);
     let err = request.validate().unwrap_err();
-    assert_eq!(
-        err.violations()[0].rule,
-        Constraint::ItemCount {
-            min: None,
-            max: Some(4),
-            actual: 5
-        }
-    );
+    assert_eq!(err.violations()[0].rule, Constraint::ItemCount { min: None, max: Some(4), actual: 5 });
 }
 
 #[test]
@@ -110,12 +96,7 @@ fn every_violation_is_listed_at_once() {
     paths.sort();
     assert_eq!(
         paths,
-        [
-            "imageConfig.aspectRatio",
-            "provider",
-            "referenceImages",
-            "referenceImages[0].fileData.fileUri"
-        ]
+        ["imageConfig.aspectRatio", "provider", "referenceImages", "referenceImages[0].fileData.fileUri"]
     );
     let text = err.to_string();
     assert!(text.starts_with("invalid request (4 violations):"), "{text}");
@@ -172,24 +153,13 @@ fn llmgateway_edit_urls_must_be_https_or_data() {
 fn llmgateway_n_must_be_between_1_and_10() {
     let request = llmgateway::GenerateImagesRequest::new("a cat").with_n(0);
     let err = request.validate().unwrap_err();
-    assert_eq!(
-        err.violations()[0].rule,
-        Constraint::Range {
-            min: Some(1.0),
-            max: Some(10.0),
-            actual: 0.0
-        }
-    );
+    assert_eq!(err.violations()[0].rule, Constraint::Range { min: Some(1.0), max: Some(10.0), actual: 0.0 });
 }
 
 #[tokio::test]
 async fn invalid_request_never_reaches_the_server() {
     let server = MockServer::start().await;
-    let client = listenhub::Client::builder()
-        .base_url(server.uri())
-        .api_key("test-key")
-        .build()
-        .unwrap();
+    let client = listenhub::Client::builder().base_url(server.uri()).api_key("test-key").build().unwrap();
     let request = listenhub::GenerateImageRequest::new(listenhub::ModelProvider::Google, "a cat")
         .with_reference_images(vec![inline_reference(); 15]);
     let err = client.generate_image(&request).await.unwrap_err();
@@ -201,16 +171,10 @@ async fn invalid_request_never_reaches_the_server() {
 #[tokio::test]
 async fn octen_stream_flag_on_the_plain_call_is_refused() {
     let server = MockServer::start().await;
-    let client = octen::Client::builder()
-        .base_url(server.uri())
-        .api_key("test-key")
-        .build()
-        .unwrap();
+    let client = octen::Client::builder().base_url(server.uri()).api_key("test-key").build().unwrap();
     let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "a cat").with_stream(true);
     let err = client.generate_images(&request).await.unwrap_err();
-    let Error::Validation(v) = err else {
-        panic!("expected a validation error")
-    };
+    let Error::Validation(v) = err else { panic!("expected a validation error") };
     assert_eq!(violation_paths(&v), ["stream"]);
     assert!(server.received_requests().await.unwrap_or_default().is_empty());
 }

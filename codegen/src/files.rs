@@ -89,11 +89,7 @@ pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
     let mut apis = Vec::new();
     let mut problems = Diagnostics::new();
     for path in paths {
-        let relative = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         match spec::load_file(&path).and_then(|loaded| ir::lower(&loaded, &relative)) {
             Ok(api) => apis.push(api),
             Err(d) => problems.extend(d),
@@ -132,12 +128,7 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let mut files = Vec::new();
     let fail = |message: String| {
         let mut d = Diagnostics::new();
-        d.push(Diagnostic {
-            file: root.join("specs"),
-            position: None,
-            yaml_path: String::new(),
-            message,
-        });
+        d.push(Diagnostic { file: root.join("specs"), position: None, yaml_path: String::new(), message });
         d
     };
     for api in &apis {
@@ -148,10 +139,7 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let registry = format_rust(emit::root::registry(&apis), "specs/*.yaml").map_err(fail)?;
     files.push(GeneratedFile { path: "generated/src/registry.rs".into(), contents: registry });
     files.extend(snapshot_crate_files(root)?);
-    files.push(GeneratedFile {
-        path: "specs/spec.schema.json".into(),
-        contents: spec_schema(),
-    });
+    files.push(GeneratedFile { path: "specs/spec.schema.json".into(), contents: spec_schema() });
     Ok(files)
 }
 
@@ -165,12 +153,7 @@ pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnosti
         let dir = Path::new("tests/compiled/src").join(&api.provider.module);
         let produced = provider_files(api, &dir).map_err(|message| {
             let mut d = Diagnostics::new();
-            d.push(Diagnostic {
-                file: root.join(&api.source),
-                position: None,
-                yaml_path: String::new(),
-                message,
-            });
+            d.push(Diagnostic { file: root.join(&api.source), position: None, yaml_path: String::new(), message });
             d
         })?;
         files.extend(produced);
@@ -186,10 +169,7 @@ pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnosti
          #![allow(missing_docs)]\n\n\
          pub use imagegen::runtime;\n{modules}"
     );
-    files.push(GeneratedFile {
-        path: "tests/compiled/src/lib.rs".into(),
-        contents: lib,
-    });
+    files.push(GeneratedFile { path: "tests/compiled/src/lib.rs".into(), contents: lib });
     Ok(files)
 }
 
@@ -231,10 +211,7 @@ pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
                 .context_radius(2)
                 .header(&format!("a/{}", f.path.display()), &format!("b/{}", f.path.display()))
                 .to_string();
-            stale.push(StaleFile {
-                path: f.path.clone(),
-                diff,
-            });
+            stale.push(StaleFile { path: f.path.clone(), diff });
         }
     }
     for path in leftovers(root, files) {

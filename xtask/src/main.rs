@@ -36,9 +36,7 @@ fn main() -> ExitCode {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 fn codegen(root: &Path) -> ExitCode {
@@ -81,10 +79,7 @@ fn check(root: &Path) -> ExitCode {
     for s in &stale {
         eprint!("{}", s.diff);
     }
-    eprintln!(
-        "\nerror: {} generated file(s) are stale; run `cargo xtask codegen`",
-        stale.len()
-    );
+    eprintln!("\nerror: {} generated file(s) are stale; run `cargo xtask codegen`", stale.len());
     ExitCode::FAILURE
 }
 

@@ -67,6 +67,8 @@ pub struct Change {
 pub struct DocChange {
     /// The documented item.
     pub subject: String,
+    /// Which of its texts, when it has more than one (a rule's message).
+    pub context: Option<String>,
     /// Sentences the new version no longer has.
     pub removed: Vec<String>,
     /// Sentences the new version adds.
@@ -84,7 +86,13 @@ pub struct Changes {
 
 impl Changes {
     /// Records a breaking change.
-    pub fn breaking(&mut self, area: Area, subject: impl Into<String>, description: impl Into<String>, reason: impl Into<String>) {
+    pub fn breaking(
+        &mut self,
+        area: Area,
+        subject: impl Into<String>,
+        description: impl Into<String>,
+        reason: impl Into<String>,
+    ) {
         self.push(area, subject.into(), description.into(), Impact::Breaking, reason.into());
     }
 
@@ -112,18 +120,19 @@ impl Changes {
     }
 
     fn push(&mut self, area: Area, subject: String, description: String, impact: Impact, reason: String) {
-        self.items.push(Change {
-            area,
-            subject,
-            description,
-            impact,
-            reason,
-        });
+        self.items.push(Change { area, subject, description, impact, reason });
     }
 
     /// Records a documentation change when the texts differ sentence by sentence.
     pub fn doc(&mut self, subject: impl Into<String>, old: Option<&str>, new: Option<&str>) {
-        if let Some(change) = super::docs::compare(subject.into(), old, new) {
+        if let Some(change) = super::docs::compare(subject.into(), None, old, new) {
+            self.docs.push(change);
+        }
+    }
+
+    /// Like [`Changes::doc`], for one of several texts of an item (`context` says which).
+    pub fn doc_of(&mut self, subject: impl Into<String>, context: String, old: Option<&str>, new: Option<&str>) {
+        if let Some(change) = super::docs::compare(subject.into(), Some(context), old, new) {
             self.docs.push(change);
         }
     }

@@ -5,7 +5,7 @@
 use super::change::DocChange;
 
 /// The sentences one text has and the other lacks, or `None` when they say the same.
-pub fn compare(subject: String, old: Option<&str>, new: Option<&str>) -> Option<DocChange> {
+pub fn compare(subject: String, context: Option<String>, old: Option<&str>, new: Option<&str>) -> Option<DocChange> {
     let old = sentences(old.unwrap_or_default());
     let new = sentences(new.unwrap_or_default());
     let removed: Vec<String> = old.iter().filter(|s| !new.contains(s)).cloned().collect();
@@ -13,11 +13,7 @@ pub fn compare(subject: String, old: Option<&str>, new: Option<&str>) -> Option<
     if removed.is_empty() && added.is_empty() {
         return None;
     }
-    Some(DocChange {
-        subject,
-        removed,
-        added,
-    })
+    Some(DocChange { subject, context, removed, added })
 }
 
 /// Splits on sentence ends (`. `, `! `, `? ` or the end of text), with whitespace
@@ -51,18 +47,15 @@ mod tests {
 
     #[test]
     fn rewrapped_text_is_not_a_change() {
-        assert_eq!(compare("x".into(), Some("One two.\nThree."), Some("One\ntwo. Three.")), None);
+        assert_eq!(compare("x".into(), None, Some("One two.\nThree."), Some("One\ntwo. Three.")), None);
     }
 
     #[test]
     fn added_sentence_is_reported_alone() {
-        let change = compare("x".into(), Some("One. Two."), Some("One. New (e.g. this). Two.")).unwrap_or_else(|| {
-            DocChange {
-                subject: String::new(),
-                removed: Vec::new(),
-                added: Vec::new(),
-            }
-        });
+        let change =
+            compare("x".into(), None, Some("One. Two."), Some("One. New (e.g. this). Two.")).unwrap_or_else(|| {
+                DocChange { subject: String::new(), context: None, removed: Vec::new(), added: Vec::new() }
+            });
         assert_eq!(change.added, vec!["New (e.g. this).".to_string()]);
         assert!(change.removed.is_empty());
     }

@@ -131,6 +131,7 @@ fn renamed(out: &mut Changes, e: &EnumIr, noun: &str, old: &VariantIr, new: &Var
         );
     }
     aliases(out, e, new, &old.aliases, &new.aliases, Some(&old.wire));
+    out.doc(format!("{}::{}", e.rust_name, new.rust_name), old.docs.as_deref(), new.docs.as_deref());
 }
 
 fn variant(out: &mut Changes, e: &EnumIr, old: &VariantIr, new: &VariantIr) {
@@ -200,12 +201,12 @@ fn aliases(out: &mut Changes, e: &EnumIr, v: &VariantIr, old: &[AliasIr], new: &
         let (what, reason) = match &na.deprecated {
             Some(note) => (
                 format!("deprecated alias `{}` accepted: {note}", na.wire),
-                format!("parsing accepts one more spelling; adds the deprecated constant `{}::{}`", e.rust_name, na.const_name),
+                format!(
+                    "parsing accepts one more spelling; adds the deprecated constant `{}::{}`",
+                    e.rust_name, na.const_name
+                ),
             ),
-            None => (
-                format!("alias `{}` accepted", na.wire),
-                "parsing accepts one more spelling".to_string(),
-            ),
+            None => (format!("alias `{}` accepted", na.wire), "parsing accepts one more spelling".to_string()),
         };
         out.compatible(Area::EnumValues, &subject, what, reason);
     }

@@ -12,11 +12,8 @@ use crate::ir::{FieldIr, NamedKind, Presence, RustType, StructIr};
 
 /// Compares the fields of one struct present in both versions.
 pub fn compare(out: &mut Changes, old: &StructIr, new: &StructIr) {
-    let mut unpaired_new: Vec<&FieldIr> = new
-        .fields
-        .iter()
-        .filter(|f| !old.fields.iter().any(|o| o.wire_name == f.wire_name))
-        .collect();
+    let mut unpaired_new: Vec<&FieldIr> =
+        new.fields.iter().filter(|f| !old.fields.iter().any(|o| o.wire_name == f.wire_name)).collect();
     for of in &old.fields {
         if let Some(nf) = new.fields.iter().find(|f| f.wire_name == of.wire_name) {
             field(out, old, new, of, nf);
@@ -56,12 +53,7 @@ fn is_constructor_parameter(s: &StructIr, f: &FieldIr) -> bool {
 }
 
 fn added(out: &mut Changes, s: &StructIr, f: &FieldIr) {
-    let what = format!(
-        "{} field `{}: {}` added",
-        presence(f.presence),
-        f.wire_name,
-        held_type(&f.ty, f.presence)
-    );
+    let what = format!("{} field `{}: {}` added", presence(f.presence), f.wire_name, held_type(&f.ty, f.presence));
     if is_constructor_parameter(s, f) {
         out.breaking(
             Area::Fields,
@@ -157,19 +149,9 @@ fn shape(out: &mut Changes, subject: &str, old_s: &StructIr, new_s: &StructIr, o
         );
     } else if old_param != new_param {
         let verb = if new_param { "now takes" } else { "no longer takes" };
-        out.breaking(
-            Area::Fields,
-            subject,
-            what,
-            format!("`{}::new()` {verb} it as a parameter", new_s.rust_name),
-        );
+        out.breaking(Area::Fields, subject, what, format!("`{}::new()` {verb} it as a parameter", new_s.rust_name));
     } else {
-        out.compatible(
-            Area::Fields,
-            subject,
-            what,
-            format!("the field stays `{new_held}` and `new()` is unchanged"),
-        );
+        out.compatible(Area::Fields, subject, what, format!("the field stays `{new_held}` and `new()` is unchanged"));
     }
 }
 

@@ -71,32 +71,20 @@ fn allowed_set(out: &mut Changes, subject: &str, name: &str, old: &[String], new
         (false, false) if !added.is_empty() => Direction::Loosened,
         (false, false) => return,
     };
-    report(
-        out,
-        subject,
-        format!("{name} {} → {}", list(old), list(new)),
-        direction,
-        validated,
-    );
+    report(out, subject, format!("{name} {} → {}", list(old), list(new)), direction, validated);
 }
 
 fn report(out: &mut Changes, subject: &str, what: String, direction: Direction, validated: bool) {
     let (impact, verb, reason) = match (direction, validated) {
-        (Direction::Tightened, true) => (
-            Impact::Breaking,
-            "tightened",
-            "`validate()` now rejects values the previous version accepted",
-        ),
+        (Direction::Tightened, true) => {
+            (Impact::Breaking, "tightened", "`validate()` now rejects values the previous version accepted")
+        }
         (Direction::Tightened, false) => (
             Impact::Compatible,
             "tightened",
             "the type only travels in responses, which are not validated; only the documentation changes",
         ),
-        (Direction::Loosened, _) => (
-            Impact::Compatible,
-            "loosened",
-            "every value accepted before is still accepted",
-        ),
+        (Direction::Loosened, _) => (Impact::Compatible, "loosened", "every value accepted before is still accepted"),
     };
     out.record(impact, Area::Limits, subject, format!("limit {verb}: {what}"), reason);
 }

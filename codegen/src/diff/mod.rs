@@ -111,26 +111,14 @@ pub fn compare(old: &LoadedSpec, old_label: &str, new: &LoadedSpec, new_label: &
     operations::compare(&mut out, &old_api, &new_api);
     types::compare(
         &mut out,
-        types::Side {
-            spec: &old.spec,
-            api: &old_api,
-        },
-        types::Side {
-            spec: &new.spec,
-            api: &new_api,
-        },
+        types::Side { spec: &old.spec, api: &old_api },
+        types::Side { spec: &new.spec, api: &new_api },
     );
     Ok(Report {
         provider: new_api.provider.name.clone(),
         module: new_api.provider.module.clone(),
-        old: Label {
-            source: old_label.to_string(),
-            docs_version: old_api.provider.docs_version.clone(),
-        },
-        new: Label {
-            source: new_label.to_string(),
-            docs_version: new_api.provider.docs_version.clone(),
-        },
+        old: Label { source: old_label.to_string(), docs_version: old_api.provider.docs_version.clone() },
+        new: Label { source: new_label.to_string(), docs_version: new_api.provider.docs_version.clone() },
         changes: out.items,
         docs: out.docs,
     })

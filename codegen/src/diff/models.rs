@@ -38,11 +38,7 @@ pub fn compare(out: &mut Changes, ir: &EnumIr, old: &ModelsDef, new: &ModelsDef)
 }
 
 fn subject(ir: &EnumIr, m: &ModelDef) -> String {
-    let variant = ir
-        .variants
-        .iter()
-        .find(|v| v.wire == m.id)
-        .map_or(m.id.as_str(), |v| v.rust_name.as_str());
+    let variant = ir.variants.iter().find(|v| v.wire == m.id).map_or(m.id.as_str(), |v| v.rust_name.as_str());
     format!("{}::{variant}", ir.rust_name)
 }
 
@@ -63,8 +59,10 @@ fn model(out: &mut Changes, subject: &str, old: &ModelDef, new: &ModelDef) {
     for key in keys {
         capability(out, subject, key, old.capabilities.get(key), new.capabilities.get(key));
     }
-    let old_requires: Vec<String> = old.requires.iter().map(|r| format!("{} = {}", r.field, value(&r.equals))).collect();
-    let new_requires: Vec<String> = new.requires.iter().map(|r| format!("{} = {}", r.field, value(&r.equals))).collect();
+    let old_requires: Vec<String> =
+        old.requires.iter().map(|r| format!("{} = {}", r.field, value(&r.equals))).collect();
+    let new_requires: Vec<String> =
+        new.requires.iter().map(|r| format!("{} = {}", r.field, value(&r.equals))).collect();
     for r in new_requires.iter().filter(|r| !old_requires.contains(r)) {
         out.breaking(
             Area::Models,
@@ -82,10 +80,7 @@ fn model(out: &mut Changes, subject: &str, old: &ModelDef, new: &ModelDef) {
         );
     }
     let rejected = |m: &ModelDef| -> Vec<String> {
-        m.rejects
-            .iter()
-            .flat_map(|r| r.values.iter().map(move |v| format!("{} = {}", r.field, value(v))))
-            .collect()
+        m.rejects.iter().flat_map(|r| r.values.iter().map(move |v| format!("{} = {}", r.field, value(v)))).collect()
     };
     let (old_rejects, new_rejects) = (rejected(old), rejected(new));
     for r in new_rejects.iter().filter(|r| !old_rejects.contains(r)) {
@@ -135,10 +130,7 @@ fn capability(out: &mut Changes, subject: &str, key: &str, old: Option<&Capabili
             let impact = if removed.is_empty() { Impact::Compatible } else { Impact::Breaking };
             (impact, format!("capability `{key}` {}", parts.join(", ")))
         }
-        (Some(a), Some(b)) => (
-            Impact::Breaking,
-            format!("capability `{key}` changes kind: {} → {}", show(a), show(b)),
-        ),
+        (Some(a), Some(b)) => (Impact::Breaking, format!("capability `{key}` changes kind: {} → {}", show(a), show(b))),
     };
     let reason = if impact == Impact::Breaking { TIGHTER } else { LOOSER };
     out.record(impact, Area::Models, subject, what, reason);

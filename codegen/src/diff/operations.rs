@@ -57,11 +57,8 @@ fn method(op: &OperationIr) -> String {
 
 /// The methods the client emitter generates for an operation, mirroring its choices.
 fn methods(op: &OperationIr) -> Vec<Method> {
-    let path_args: Vec<String> = op
-        .path_params
-        .iter()
-        .map(|p| format!("{}: {}", p.rust_name, rust_type(&p.ty)))
-        .collect();
+    let path_args: Vec<String> =
+        op.path_params.iter().map(|p| format!("{}: {}", p.rust_name, rust_type(&p.ty))).collect();
     let args = |body: Option<String>| -> String {
         let mut all = path_args.clone();
         all.extend(body);
@@ -78,31 +75,17 @@ fn methods(op: &OperationIr) -> Vec<Method> {
         });
     }
     if let Some(events) = &op.sse_response {
-        let name = if op.json_response.is_some() {
-            format!("{}_stream", op.fn_name)
-        } else {
-            op.fn_name.clone()
-        };
+        let name = if op.json_response.is_some() { format!("{}_stream", op.fn_name) } else { op.fn_name.clone() };
         // With a stream flag the method sets the flag itself, so it takes the request by value.
         let body = op.json_request.as_ref().map(|r| match op.stream_flag {
             Some(_) => format!("request: {r}"),
             None => format!("request: &{r}"),
         });
-        out.push(Method {
-            signature: format!("{name}({}) -> EventStream<{events}>", args(body)),
-            name,
-        });
+        out.push(Method { signature: format!("{name}({}) -> EventStream<{events}>", args(body)), name });
     }
     if let Some(form) = &op.multipart_request {
-        let name = if op.json_request.is_some() {
-            format!("{}_multipart", op.fn_name)
-        } else {
-            op.fn_name.clone()
-        };
-        out.push(Method {
-            signature: format!("{name}({}) -> {response}", args(Some(format!("form: &{form}")))),
-            name,
-        });
+        let name = if op.json_request.is_some() { format!("{}_multipart", op.fn_name) } else { op.fn_name.clone() };
+        out.push(Method { signature: format!("{name}({}) -> {response}", args(Some(format!("form: &{form}")))), name });
     }
     out
 }
@@ -172,10 +155,7 @@ fn errors(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr
             Some((_, _, was)) if was != retryable => out.compatible(
                 Area::Operations,
                 subject,
-                format!(
-                    "status {status} is {} retryable",
-                    if *retryable { "now" } else { "no longer" }
-                ),
+                format!("status {status} is {} retryable", if *retryable { "now" } else { "no longer" }),
                 "the retry policy changes; signatures do not",
             ),
             Some(_) => {}

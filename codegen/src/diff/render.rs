@@ -31,10 +31,10 @@ pub fn markdown(report: &Report, current: Option<CrateVersion>) -> String {
     let _ = writeln!(out, "## Summary\n");
     let _ = writeln!(
         out,
-        "{} breaking, {} compatible, {} documentation-only.\n",
-        count(breaking.len(), "change", "changes"),
-        count(compatible.len(), "change", "changes"),
-        count(report.docs.len(), "change", "changes"),
+        "{}, {}, {}.\n",
+        count(breaking.len(), "breaking change", "breaking changes"),
+        count(compatible.len(), "compatible change", "compatible changes"),
+        count(report.docs.len(), "documentation-only change", "documentation-only changes"),
     );
     let _ = writeln!(out, "{}\n", advice(report.level(), current));
     section(&mut out, "Breaking changes", &breaking);
@@ -76,7 +76,14 @@ fn docs(out: &mut String, report: &Report) {
     let _ = writeln!(out, "## Documentation changes\n");
     let _ = writeln!(out, "Doc comments only; nothing a compiler or `validate()` sees.\n");
     for d in &report.docs {
-        let _ = writeln!(out, "- `{}`", d.subject);
+        match &d.context {
+            Some(context) => {
+                let _ = writeln!(out, "- `{}`, {context}", d.subject);
+            }
+            None => {
+                let _ = writeln!(out, "- `{}`", d.subject);
+            }
+        }
         for s in &d.removed {
             let _ = writeln!(out, "  - removed: “{s}”");
         }

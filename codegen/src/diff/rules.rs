@@ -29,22 +29,24 @@ pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], val
     let tightened_reason = if validated { tighter } else { not_checked };
     for o in &old {
         if let Some(n) = new.iter().find(|n| n.text == o.text) {
-            out.doc(format!("{subject} rule: {}", n.text), o.message.as_deref(), n.message.as_deref());
+            out.doc_of(subject, format!("message of the rule: {}", n.text), o.message.as_deref(), n.message.as_deref());
         }
     }
     let mut paired: Vec<usize> = Vec::new();
     for o in old.iter().filter(|o| !unchanged(o, &new)) {
-        let edited = new
-            .iter()
-            .enumerate()
-            .find(|(i, n)| n.key == o.key && !unchanged(n, &old) && !paired.contains(i));
+        let edited = new.iter().enumerate().find(|(i, n)| n.key == o.key && !unchanged(n, &old) && !paired.contains(i));
         match edited {
             Some((i, n)) => {
                 paired.push(i);
                 let loosened = matches!((o.fixed_max_items, n.fixed_max_items), (Some(a), Some(b)) if b > a);
                 let what = format!("rule changed: {} → {}", o.text, n.text);
                 if loosened {
-                    out.compatible(Area::Rules, subject, what, "the limit is higher; every request accepted before is still accepted");
+                    out.compatible(
+                        Area::Rules,
+                        subject,
+                        what,
+                        "the limit is higher; every request accepted before is still accepted",
+                    );
                 } else {
                     out.record(tightened, Area::Rules, subject, what, tightened_reason);
                 }
@@ -67,12 +69,7 @@ pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], val
 
 fn describe(rule: &Rule) -> Described {
     let (key, text, fixed_max_items, message) = match rule {
-        Rule::Requires {
-            when,
-            field,
-            equals,
-            message,
-        } => (
+        Rule::Requires { when, field, equals, message } => (
             format!("requires {field}"),
             match equals {
                 Some(v) => format!("`{field}` must be `{}` when {}", value(v), condition(when)),
@@ -81,12 +78,7 @@ fn describe(rule: &Rule) -> Described {
             None,
             message,
         ),
-        Rule::Forbids {
-            when,
-            field,
-            values,
-            message,
-        } => (
+        Rule::Forbids { when, field, values, message } => (
             format!("forbids {field}"),
             if values.is_empty() {
                 format!("`{field}` is not allowed when {}", condition(when))
@@ -96,26 +88,15 @@ fn describe(rule: &Rule) -> Described {
             None,
             message,
         ),
-        Rule::OnlyWith { field, with, message } => (
-            format!("only_with {field}"),
-            format!("`{field}` is only allowed when {}", condition(with)),
-            None,
-            message,
-        ),
-        Rule::LimitWhen {
-            field,
-            when,
-            max_items,
-            max_from_model,
-            model_field,
-            message,
-        } => {
+        Rule::OnlyWith { field, with, message } => {
+            (format!("only_with {field}"), format!("`{field}` is only allowed when {}", condition(with)), None, message)
+        }
+        Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message } => {
             let limit = match (max_items, max_from_model) {
                 (Some(n), _) => n.to_string(),
-                (None, Some(cap)) => format!(
-                    "the `{cap}` capability of the model in `{}`",
-                    model_field.as_deref().unwrap_or("model")
-                ),
+                (None, Some(cap)) => {
+                    format!("the `{cap}` capability of the model in `{}`", model_field.as_deref().unwrap_or("model"))
+                }
                 (None, None) => "no limit".to_string(),
             };
             (
@@ -125,19 +106,11 @@ fn describe(rule: &Rule) -> Described {
                 message,
             )
         }
-        Rule::AllowedValuesWhen {
-            field,
-            when,
-            values,
-            values_from_model,
-            model_field,
-            message,
-        } => {
+        Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message } => {
             let allowed = match values_from_model {
-                Some(cap) => format!(
-                    "the `{cap}` capability of the model in `{}`",
-                    model_field.as_deref().unwrap_or("model")
-                ),
+                Some(cap) => {
+                    format!("the `{cap}` capability of the model in `{}`", model_field.as_deref().unwrap_or("model"))
+                }
                 None => values_list(values),
             };
             (
@@ -157,12 +130,7 @@ fn describe(rule: &Rule) -> Described {
             message,
         ),
     };
-    Described {
-        key,
-        text,
-        fixed_max_items,
-        message: message.clone(),
-    }
+    Described { key, text, fixed_max_items, message: message.clone() }
 }
 
 fn when_suffix(when: &Option<Condition>) -> String {

@@ -31,11 +31,7 @@ impl CrateVersion {
     /// Parses `X.Y.Z`; `None` for anything else.
     pub fn parse(text: &str) -> Option<Self> {
         let mut parts = text.trim().split('.').map(|p| p.parse::<u64>().ok());
-        let version = Self {
-            major: parts.next()??,
-            minor: parts.next()??,
-            patch: parts.next()??,
-        };
+        let version = Self { major: parts.next()??, minor: parts.next()??, patch: parts.next()?? };
         parts.next().is_none().then_some(version)
     }
 

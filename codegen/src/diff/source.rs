@@ -29,10 +29,9 @@ impl SpecSource {
             return SpecSource::File(PathBuf::from(arg));
         }
         match arg.split_once(':') {
-            Some((rev, path)) if !rev.is_empty() && !path.is_empty() => SpecSource::GitRevision {
-                rev: rev.to_string(),
-                path: path.to_string(),
-            },
+            Some((rev, path)) if !rev.is_empty() && !path.is_empty() => {
+                SpecSource::GitRevision { rev: rev.to_string(), path: path.to_string() }
+            }
             _ => SpecSource::File(PathBuf::from(arg)),
         }
     }
@@ -53,12 +52,7 @@ impl SpecSource {
                 let label = PathBuf::from(self.label());
                 let source = git_show(base, rev, path).map_err(|message| {
                     let mut d = Diagnostics::new();
-                    d.push(Diagnostic {
-                        file: label.clone(),
-                        position: None,
-                        yaml_path: String::new(),
-                        message,
-                    });
+                    d.push(Diagnostic { file: label.clone(), position: None, yaml_path: String::new(), message });
                     d
                 })?;
                 load_str(&label, &source)
@@ -75,10 +69,7 @@ fn git_show(base: &Path, rev: &str, path: &str) -> Result<String, String> {
         .output()
         .map_err(|err| format!("cannot run `git show {rev}:{path}`: {err}"))?;
     if !output.status.success() {
-        return Err(format!(
-            "`git show {rev}:{path}` failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
+        return Err(format!("`git show {rev}:{path}` failed: {}", String::from_utf8_lossy(&output.stderr).trim()));
     }
     String::from_utf8(output.stdout).map_err(|_| format!("`{rev}:{path}` is not UTF-8 text"))
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::change::{Area, Changes};
-use super::display::rust_type;
+use super::display::{code_list, held_type, rust_type};
 use super::{enums, fields, models, rules};
 use crate::emit::is_request_side;
 use crate::ir::naming::upper_camel;
@@ -47,7 +47,7 @@ pub fn compare(out: &mut Changes, old: Side, new: Side) {
         out.compatible(
             Area::Types,
             name(t),
-            format!("{} added", kind(t)),
+            format!("{} added: {}", kind(t), outline(t)),
             "a new type; existing code is unaffected",
         );
     }
@@ -70,6 +70,31 @@ fn kind(t: &TypeIr) -> &'static str {
         TypeIr::OneOf(_) => "one-of enum",
         TypeIr::Events(_) => "stream event enum",
     }
+}
+
+/// What a new type holds, so the report says more than its name.
+fn outline(t: &TypeIr) -> String {
+    let items: Vec<String> = match t {
+        TypeIr::Struct(s) => {
+            s.fields.iter().map(|f| format!("{}: {}", f.rust_name, held_type(&f.ty, f.presence))).collect()
+        }
+        TypeIr::Enum(e) => e.variants.iter().map(|v| v.wire.clone()).collect(),
+        TypeIr::OneOf(o) => o.variants.iter().map(|v| v.wire.clone()).collect(),
+        TypeIr::Events(e) => e.variants.iter().map(|v| v.event.clone()).collect(),
+    };
+    let noun = match t {
+        TypeIr::Struct(_) => "fields",
+        TypeIr::Enum(e) if e.models.is_some() => "models",
+        TypeIr::Enum(_) => "values",
+        TypeIr::OneOf(_) => "members",
+        TypeIr::Events(_) => "events",
+    };
+    let catch_all = match t {
+        TypeIr::Enum(e) if !e.has_unknown => " (closed: no catch-all variant)",
+        TypeIr::Enum(_) => " (with a catch-all variant)",
+        _ => "",
+    };
+    format!("{noun} {}{catch_all}", code_list(&items))
 }
 
 fn docs(t: &TypeIr) -> Option<&str> {

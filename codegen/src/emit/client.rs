@@ -17,10 +17,7 @@ pub fn emit(api: &Api) -> TokenStream {
         " A {} client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `{}`).",
         p.title, p.api_key_env
     );
-    let from_env_doc = format!(
-        " A client with default settings and the API key from `{}`.",
-        p.api_key_env
-    );
+    let from_env_doc = format!(" A client with default settings and the API key from `{}`.", p.api_key_env);
     quote! {
         #![doc = #title]
 
@@ -171,11 +168,7 @@ fn methods(op: &OperationIr, api: &Api) -> TokenStream {
     let multipart_only = json_body.is_none() && op.multipart_request.is_some();
     if !multipart_only && (op.json_response.is_some() || op.sse_response.is_none()) {
         let (req_arg, validate, body) = match &json_body {
-            Some(t) => (
-                quote!(request: &#t,),
-                quote!(request.validate()?;),
-                quote!(Some(request)),
-            ),
+            Some(t) => (quote!(request: &#t,), quote!(request.validate()?;), quote!(Some(request))),
             None => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
         };
         let (stream_guard, extra) = match &op.stream_flag {
@@ -210,11 +203,7 @@ fn methods(op: &OperationIr, api: &Api) -> TokenStream {
     // Streamed call.
     if let Some(events) = &op.sse_response {
         let events = ident(events);
-        let name = if op.json_response.is_some() {
-            format_ident!("{}_stream", op.fn_name)
-        } else {
-            fn_name.clone()
-        };
+        let name = if op.json_response.is_some() { format_ident!("{}_stream", op.fn_name) } else { fn_name.clone() };
         let (req_arg, prepare, body) = match (&json_body, &op.stream_flag) {
             (Some(t), Some((_, rust))) => {
                 let flag = ident(rust);
@@ -224,11 +213,7 @@ fn methods(op: &OperationIr, api: &Api) -> TokenStream {
                     quote!(Some(&request)),
                 )
             }
-            (Some(t), None) => (
-                quote!(request: &#t,),
-                quote!(request.validate()?;),
-                quote!(Some(request)),
-            ),
+            (Some(t), None) => (quote!(request: &#t,), quote!(request.validate()?;), quote!(Some(request))),
             (None, _) => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
         };
         let docs = op_docs(
@@ -247,11 +232,7 @@ fn methods(op: &OperationIr, api: &Api) -> TokenStream {
 
     // Multipart call.
     if let Some(form) = &op.multipart_request {
-        let name = if json_body.is_some() {
-            format_ident!("{}_multipart", op.fn_name)
-        } else {
-            fn_name.clone()
-        };
+        let name = if json_body.is_some() { format_ident!("{}_multipart", op.fn_name) } else { fn_name.clone() };
         let form_ty = ident(form);
         let pushes = multipart_fields(api, form);
         let docs = op_docs(op, "Sends the request as `multipart/form-data`, files as file parts.");
@@ -295,11 +276,8 @@ fn multipart_fields(api: &Api, form: &str) -> TokenStream {
         let stmt = match &f.ty {
             RustType::Vec(inner) | RustType::OneOrMany(inner) => {
                 let one = push(quote!(item), inner);
-                let iter = if matches!(f.ty, RustType::OneOrMany(_)) {
-                    quote!(value.as_slice())
-                } else {
-                    quote!(value)
-                };
+                let iter =
+                    if matches!(f.ty, RustType::OneOrMany(_)) { quote!(value.as_slice()) } else { quote!(value) };
                 quote!(for item in #iter.iter() { #one })
             }
             other => push(quote!(value), other),

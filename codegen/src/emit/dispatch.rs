@@ -16,10 +16,8 @@ pub fn emit(api: &Api) -> TokenStream {
         TypeIr::Events(e) => Some(event_converter(e)),
         _ => None,
     });
-    let title = format!(
-        " Calling {} operations by name with JSON, for tools such as the `imagegen` CLI.",
-        api.provider.title
-    );
+    let title =
+        format!(" Calling {} operations by name with JSON, for tools such as the `imagegen` CLI.", api.provider.title);
     // Only bodies and path parameters are read from the call; without any, the argument is unused.
     let reads_call = api
         .operations
@@ -83,11 +81,7 @@ fn flag_kind(t: &RustType, api: &Api) -> Option<TokenStream> {
 }
 
 fn first_line(docs: &Option<String>) -> String {
-    docs.as_deref()
-        .and_then(|d| d.lines().next())
-        .unwrap_or_default()
-        .trim()
-        .to_string()
+    docs.as_deref().and_then(|d| d.lines().next()).unwrap_or_default().trim().to_string()
 }
 
 fn form_struct<'a>(api: &'a Api, name: &str) -> Option<&'a StructIr> {
@@ -115,10 +109,7 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
                 .collect()
         })
         .unwrap_or_default();
-    let path_params = op
-        .path_params
-        .iter()
-        .filter_map(|p| flag_spec(&p.name, &p.ty, &p.docs, true, api));
+    let path_params = op.path_params.iter().filter_map(|p| flag_spec(&p.name, &p.ty, &p.docs, true, api));
     let files: Vec<TokenStream> = match (&op.json_request, &op.multipart_request) {
         (None, Some(f)) => form_struct(api, f).map(file_specs).unwrap_or_default(),
         _ => Vec::new(),

@@ -19,10 +19,7 @@ pub fn emit(api: &Api) -> Option<TokenStream> {
         return None;
     }
     let tests = api.examples.iter().map(|ex| test(ex, api));
-    let title = format!(
-        " The {} documentation's examples, checked against the generated types.",
-        api.provider.title
-    );
+    let title = format!(" The {} documentation's examples, checked against the generated types.", api.provider.title);
     Some(quote! {
         #![doc = #title]
 
@@ -112,10 +109,7 @@ fn kind_word(kind: ExampleKind) -> &'static str {
 }
 
 fn error_format(api: &Api, operation: &str) -> proc_macro2::Ident {
-    let format = api
-        .operations
-        .iter()
-        .find(|o| o.id == operation)
-        .map_or(api.provider.error_format, |o| o.error_format);
+    let format =
+        api.operations.iter().find(|o| o.id == operation).map_or(api.provider.error_format, |o| o.error_format);
     ident(format)
 }

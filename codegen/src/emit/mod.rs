@@ -43,13 +43,7 @@ pub fn inner_docs(text: &str) -> TokenStream {
 
 /// Several optional paragraphs joined by blank lines.
 pub fn paragraphs(parts: &[Option<String>]) -> String {
-    parts
-        .iter()
-        .flatten()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    parts.iter().flatten().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n")
 }
 
 /// Doc attributes joining several optional paragraphs.

@@ -22,12 +22,7 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
     });
     let list: String = apis
         .iter()
-        .map(|a| {
-            format!(
-                "- [`{}`] (feature `{}`): {}\n",
-                a.provider.module, a.provider.name, a.provider.title
-            )
-        })
+        .map(|a| format!("- [`{}`] (feature `{}`): {}\n", a.provider.module, a.provider.name, a.provider.title))
         .collect();
     let crate_docs = inner_docs(&format!(
         "Typed clients for image-generation gateways, generated from the specs in `specs/`.\n\n\

@@ -51,10 +51,7 @@ fn field_docs(f: &FieldIr) -> TokenStream {
         notes.push(format!("{s}."));
     }
     if !f.families.is_empty() {
-        notes.push(format!(
-            "Applies to {} models only; others ignore it.",
-            f.families.join(", ")
-        ));
+        notes.push(format!("Applies to {} models only; others ignore it.", f.families.join(", ")));
     }
     if matches!(f.presence, Presence::RequiredTolerant) {
         notes
@@ -103,11 +100,7 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
     if f.flatten {
         attrs.push(quote!(flatten));
     }
-    let serde_attr = if serde && !attrs.is_empty() {
-        quote!(#[serde(#(#attrs),*)])
-    } else {
-        TokenStream::new()
-    };
+    let serde_attr = if serde && !attrs.is_empty() { quote!(#[serde(#(#attrs),*)]) } else { TokenStream::new() };
     quote! {
         #doc
         #serde_attr
@@ -117,19 +110,14 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
 
 fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let name = ident(&s.rust_name);
-    let doc = doc_paragraphs(&[
-        s.docs.clone(),
-        s.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}")),
-    ]);
+    let doc = doc_paragraphs(&[s.docs.clone(), s.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}"))]);
     // Multipart forms carry files, which have no JSON form.
     let serde = !s.multipart;
     let fields = s.fields.iter().map(|f| field_tokens(f, serde));
-    let all_defaultable = s.fields.iter().all(|f| {
-        matches!(
-            f.presence,
-            Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty
-        )
-    });
+    let all_defaultable = s
+        .fields
+        .iter()
+        .all(|f| matches!(f.presence, Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty));
     let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
     if all_defaultable {
         derives.push(quote!(Default));
@@ -138,17 +126,9 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         derives.push(quote!(Serialize));
         derives.push(quote!(Deserialize));
     }
-    let builder = if is_request_side(s) {
-        builder(s, api)
-    } else {
-        TokenStream::new()
-    };
+    let builder = if is_request_side(s) { builder(s, api) } else { TokenStream::new() };
     let defaults = defaults(s, api);
-    let images = if s.usage.response {
-        collect_images_struct(s)
-    } else {
-        TokenStream::new()
-    };
+    let images = if s.usage.response { collect_images_struct(s) } else { TokenStream::new() };
     quote! {
         #doc
         #[derive(#(#derives),*)]
@@ -200,10 +180,7 @@ fn collect_images_one_of(o: &OneOfIr) -> TokenStream {
         .filter(|v| holds_images(&v.ty))
         .map(|v| {
             let vn = ident(&v.rust_name);
-            (
-                quote!(Self::#vn(value)),
-                quote!(runtime::image::CollectImages::collect_images(value, out)),
-            )
+            (quote!(Self::#vn(value)), quote!(runtime::image::CollectImages::collect_images(value, out)))
         })
         .collect();
     if arms.is_empty() {
@@ -220,11 +197,8 @@ fn takes_into_string(t: &RustType) -> bool {
 
 fn builder(s: &StructIr, _api: &Api) -> TokenStream {
     let name = ident(&s.rust_name);
-    let required: Vec<&FieldIr> = s
-        .fields
-        .iter()
-        .filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredTolerant))
-        .collect();
+    let required: Vec<&FieldIr> =
+        s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredTolerant)).collect();
     let params = required.iter().map(|f| {
         let n = ident(&f.rust_name);
         if takes_into_string(&f.ty) {
@@ -236,11 +210,7 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
     });
     let inits = s.fields.iter().map(|f| {
         let n = ident(&f.rust_name);
-        let conv = if takes_into_string(&f.ty) {
-            quote!(#n.into())
-        } else {
-            quote!(#n)
-        };
+        let conv = if takes_into_string(&f.ty) { quote!(#n.into()) } else { quote!(#n) };
         match f.presence {
             Presence::Required if takes_into_string(&f.ty) => quote!(#n: #conv,),
             Presence::Required => quote!(#n,),
@@ -258,13 +228,11 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
             required_names.join(", ")
         )
     };
-    let setters = s
-        .fields
-        .iter()
-        .filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty))
-        .map(|f| {
+    let setters =
+        s.fields.iter().filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty)).map(|f| {
             let n = ident(&f.rust_name);
-            let setter = format_ident!("with_{}", bare(&f.rust_name));
+            // `with_self`, not `with_self_`: the escape is needed only where the name stands alone.
+            let setter = format_ident!("with_{}", bare(&f.rust_name).trim_end_matches('_'));
             let doc = format!(" Sets `{}`.", f.wire_name);
             let t = type_tokens(&f.ty);
             let (param, value) = if takes_into_string(&f.ty) {
@@ -286,11 +254,7 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
             }
         });
     let too_many = required.len() > 7;
-    let allow = if too_many {
-        quote!(#[allow(clippy::too_many_arguments)])
-    } else {
-        TokenStream::new()
-    };
+    let allow = if too_many { quote!(#[allow(clippy::too_many_arguments)]) } else { TokenStream::new() };
     quote! {
         impl #name {
             #[doc = #new_doc]
@@ -316,11 +280,7 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
             let n = ident(&f.rust_name);
             // `self_` (an escaped keyword) must not give `self__or_default`, which is not snake case.
             let method = format_ident!("{}_or_default", bare(&f.rust_name).trim_end_matches('_'));
-            let doc = format!(
-                " `{}`, or its documented default `{}` when unset.",
-                f.wire_name,
-                show_value(default)
-            );
+            let doc = format!(" `{}`, or its documented default `{}` when unset.", f.wire_name, show_value(default));
             let (ret, body) = match (&f.ty, default) {
                 (RustType::Bool, Value::Bool(b)) => (quote!(bool), quote!(self.#n.unwrap_or(#b))),
                 (RustType::U32, Value::Number(v)) => {
@@ -388,14 +348,11 @@ fn enumeration(e: &EnumIr) -> TokenStream {
     let name_str = &e.rust_name;
     let mut doc_notes = Vec::new();
     if e.has_unknown {
-        doc_notes.push(Some(
-            "Values this client does not know are kept in `Unknown` and sent back unchanged.".to_string(),
-        ));
+        doc_notes
+            .push(Some("Values this client does not know are kept in `Unknown` and sent back unchanged.".to_string()));
     }
     if let Some(default) = e.models.as_ref().and_then(|m| m.default.as_ref()) {
-        doc_notes.push(Some(format!(
-            "The provider uses `{default}` when a request names no model."
-        )));
+        doc_notes.push(Some(format!("The provider uses `{default}` when a request names no model.")));
     }
     let mut paragraphs = vec![e.docs.clone()];
     paragraphs.extend(doc_notes);
@@ -434,11 +391,7 @@ fn enumeration(e: &EnumIr) -> TokenStream {
         let w = &v.wire;
         quote!(Self::#vn => #w,)
     });
-    let unknown_as_str = if e.has_unknown {
-        quote!(Self::Unknown(value) => value,)
-    } else {
-        TokenStream::new()
-    };
+    let unknown_as_str = if e.has_unknown { quote!(Self::Unknown(value) => value,) } else { TokenStream::new() };
     let parse_arms = e.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
         let spellings = std::iter::once(&v.wire).chain(v.aliases.iter().map(|a| &a.wire));
@@ -605,11 +558,7 @@ fn model_table(e: &EnumIr, m: &ModelTableIr) -> TokenStream {
 
 fn one_of(o: &OneOfIr) -> TokenStream {
     let name = ident(&o.rust_name);
-    let images = if o.usage.response {
-        collect_images_one_of(o)
-    } else {
-        TokenStream::new()
-    };
+    let images = if o.usage.response { collect_images_one_of(o) } else { TokenStream::new() };
     let fields: Vec<&String> = o.variants.iter().map(|v| &v.wire).collect();
     let expecting = format!(
         "an object with exactly one of {}",
@@ -647,11 +596,8 @@ fn one_of(o: &OneOfIr) -> TokenStream {
             }
         }
     });
-    let ser_unknown = if o.open {
-        quote!(Self::Unknown(members) => members.serialize(serializer),)
-    } else {
-        TokenStream::new()
-    };
+    let ser_unknown =
+        if o.open { quote!(Self::Unknown(members) => members.serialize(serializer),) } else { TokenStream::new() };
     let de_arms = o.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
         let w = &v.wire;

@@ -14,10 +14,7 @@ pub fn emit(api: &Api) -> TokenStream {
         TypeIr::OneOf(o) if o.usage.request => Some(one_of(o)),
         _ => None,
     });
-    let title = format!(
-        " Request validation for the {} API, from the spec's limits and rules.",
-        api.provider.title
-    );
+    let title = format!(" Request validation for the {} API, from the spec's limits and rules.", api.provider.title);
     quote! {
         #![doc = #title]
         // Each field's checks are emitted on their own, nested under its presence check,
@@ -160,10 +157,7 @@ fn value_checks(
                 Some(quote!(#expr.validate_into(v);))
             }
             NamedKind::Struct | NamedKind::OneOf => Some(quote!(v.at_field(#label, |v| #expr.validate_into(v));)),
-            NamedKind::Enum {
-                has_unknown: true,
-                open: false,
-            } => {
+            NamedKind::Enum { has_unknown: true, open: false } => {
                 let t = ident(&n.rust_name);
                 Some(quote! {
                     if let #t::Unknown(unknown) = #expr {
@@ -178,11 +172,7 @@ fn value_checks(
                 let (min, max) = (opt_u64(c.min_items), opt_u64(c.max_items));
                 quote!(v.item_count(#label, #expr.len(), #min, #max);)
             });
-            let iter = if matches!(ty, RustType::OneOrMany(_)) {
-                quote!(#expr.as_slice())
-            } else {
-                quote!(#expr)
-            };
+            let iter = if matches!(ty, RustType::OneOrMany(_)) { quote!(#expr.as_slice()) } else { quote!(#expr) };
             let items = value_checks(inner, c, quote!(item), quote!(""), false).map(|inner_checks| {
                 quote! {
                     v.at_field(#label, |v| {
@@ -295,12 +285,7 @@ fn guarded(cond: Option<TokenStream>, body: TokenStream) -> TokenStream {
 
 fn rule_checks(rule: &RuleIr) -> TokenStream {
     match rule {
-        RuleIr::Requires {
-            when,
-            field,
-            equals,
-            message,
-        } => {
+        RuleIr::Requires { when, field, equals, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let on_value = match equals {
@@ -326,12 +311,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                 },
             )
         }
-        RuleIr::Forbids {
-            when,
-            field,
-            values,
-            message,
-        } => {
+        RuleIr::Forbids { when, field, values, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let body = if values.is_empty() {
@@ -367,12 +347,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                 }
             }
         }
-        RuleIr::LimitItems {
-            when,
-            field,
-            limit,
-            message,
-        } => {
+        RuleIr::LimitItems { when, field, limit, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let body = match limit {
@@ -397,12 +372,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
             };
             guarded(condition(when), body)
         }
-        RuleIr::AllowedValues {
-            when,
-            field,
-            values,
-            message,
-        } => {
+        RuleIr::AllowedValues { when, field, values, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let check = match values {

@@ -20,12 +20,7 @@ pub fn lower(loaded: &LoadedSpec, source: &str) -> Result<Api, Diagnostics> {
     let spec = &loaded.spec;
     let index = SpecIndex::new(spec);
     let usage = usages(spec, &index);
-    let mut cx = Lowering {
-        spec,
-        index,
-        usage,
-        r: Reporter::new(&loaded.path, &loaded.positions),
-    };
+    let mut cx = Lowering { spec, index, usage, r: Reporter::new(&loaded.path, &loaded.positions) };
     let api = cx.api(source);
     let diagnostics = cx.r.finish();
     if diagnostics.is_empty() {
@@ -78,13 +73,7 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
                 visit(&n, true);
             }
         }
-        for t in op
-            .response
-            .json
-            .iter()
-            .filter_map(|t| named(t))
-            .chain(op.response.sse.clone())
-        {
+        for t in op.response.json.iter().filter_map(|t| named(t)).chain(op.response.sse.clone()) {
             visit(&t, false);
         }
     }
@@ -136,22 +125,11 @@ impl<'a> Lowering<'a> {
             error_format: error_format(p.error_format),
         };
         self.unique_rust_type_names();
-        let types = self
-            .spec
-            .types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| self.type_def(t, &join_index("types", i)))
-            .collect();
+        let types =
+            self.spec.types.iter().enumerate().map(|(i, t)| self.type_def(t, &join_index("types", i))).collect();
         let operations = self.operations();
         let examples = self.examples();
-        Api {
-            source: source.to_string(),
-            provider,
-            types,
-            operations,
-            examples,
-        }
+        Api { source: source.to_string(), provider, types, operations, examples }
     }
 
     /// Reports names that collide once converted to Rust, pointing at the later one.
@@ -176,13 +154,7 @@ impl<'a> Lowering<'a> {
             .types
             .iter()
             .enumerate()
-            .map(|(i, t)| {
-                (
-                    upper_camel(t.name(), "T"),
-                    t.name().to_string(),
-                    join_key(&join_index("types", i), "name"),
-                )
-            })
+            .map(|(i, t)| (upper_camel(t.name(), "T"), t.name().to_string(), join_key(&join_index("types", i), "name")))
             .collect();
         self.collisions(names, "type names");
     }
@@ -191,10 +163,7 @@ impl<'a> Lowering<'a> {
         match given {
             Some(name) if is_valid_identifier(name) => name.clone(),
             Some(name) => {
-                self.r.error(
-                    &join_key(path, "rust_name"),
-                    format!("`{name}` is not a valid Rust identifier"),
-                );
+                self.r.error(&join_key(path, "rust_name"), format!("`{name}` is not a valid Rust identifier"));
                 derived
             }
             None => derived,
@@ -234,21 +203,16 @@ impl<'a> Lowering<'a> {
     fn named_ref(&self, name: &str) -> NamedRef {
         let kind = match self.index.get(name) {
             Some(TypeDef::Object(_)) | None => NamedKind::Struct,
-            Some(TypeDef::Enum(e)) => NamedKind::Enum {
-                has_unknown: e.open || self.usage(name).response,
-                open: e.open,
-            },
-            Some(TypeDef::Models(md)) => NamedKind::Enum {
-                has_unknown: md.open || self.usage(name).response,
-                open: md.open,
-            },
+            Some(TypeDef::Enum(e)) => {
+                NamedKind::Enum { has_unknown: e.open || self.usage(name).response, open: e.open }
+            }
+            Some(TypeDef::Models(md)) => {
+                NamedKind::Enum { has_unknown: md.open || self.usage(name).response, open: md.open }
+            }
             Some(TypeDef::OneOf(_)) => NamedKind::OneOf,
             Some(TypeDef::Events(_)) => NamedKind::Events,
         };
-        NamedRef {
-            rust_name: upper_camel(name, "T"),
-            kind,
-        }
+        NamedRef { rust_name: upper_camel(name, "T"), kind }
     }
 
     fn type_def(&mut self, t: &TypeDef, path: &str) -> TypeIr {
@@ -306,11 +270,7 @@ impl<'a> Lowering<'a> {
                     mime_types: f.mime_types.clone(),
                 },
                 flatten: f.flatten,
-                part_names: if f.part_names.is_empty() {
-                    vec![f.name.clone()]
-                } else {
-                    f.part_names.clone()
-                },
+                part_names: if f.part_names.is_empty() { vec![f.name.clone()] } else { f.part_names.clone() },
             });
         }
         self.collisions(names, "field names");
@@ -346,11 +306,7 @@ impl<'a> Lowering<'a> {
                 current_fields = self.object_fields_shallow(next);
             }
         }
-        Some(FieldPath {
-            steps,
-            wire: path.to_string(),
-            ty,
-        })
+        Some(FieldPath { steps, wire: path.to_string(), ty })
     }
 
     /// Field names and presence of a nested object, enough for access paths.
@@ -393,10 +349,7 @@ impl<'a> Lowering<'a> {
 
     fn condition(&self, o: &m::ObjectDef, fields: &[FieldIr], c: &m::Condition) -> Option<ConditionIr> {
         if let Some(family) = &c.family {
-            return Some(ConditionIr::Family(
-                self.model_selector(o, fields, Some(&c.field))?,
-                family.clone(),
-            ));
+            return Some(ConditionIr::Family(self.model_selector(o, fields, Some(&c.field))?, family.clone()));
         }
         let field = self.field_path(o, fields, &c.field)?;
         if let Some(present) = c.present {
@@ -412,12 +365,7 @@ impl<'a> Lowering<'a> {
             None => Some(ConditionIr::Always),
         };
         Some(match rule {
-            m::Rule::Requires {
-                when,
-                field,
-                equals,
-                message,
-            } => RuleIr::Requires {
+            m::Rule::Requires { when, field, equals, message } => RuleIr::Requires {
                 when: self.condition(o, fields, when)?,
                 field: self.field_path(o, fields, field)?,
                 equals: equals.as_ref().map(literal),
@@ -425,12 +373,7 @@ impl<'a> Lowering<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is required when {}", describe_condition(when))),
             },
-            m::Rule::Forbids {
-                when,
-                field,
-                values,
-                message,
-            } => RuleIr::Forbids {
+            m::Rule::Forbids { when, field, values, message } => RuleIr::Forbids {
                 when: self.condition(o, fields, when)?,
                 field: self.field_path(o, fields, field)?,
                 values: values.iter().map(literal).collect(),
@@ -445,14 +388,7 @@ impl<'a> Lowering<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is only allowed when {}", describe_condition(with))),
             },
-            m::Rule::LimitWhen {
-                field,
-                when,
-                max_items,
-                max_from_model,
-                model_field,
-                message,
-            } => RuleIr::LimitItems {
+            m::Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message } => RuleIr::LimitItems {
                 when: cond(when)?,
                 field: self.field_path(o, fields, field)?,
                 limit: match (max_items, max_from_model) {
@@ -464,40 +400,30 @@ impl<'a> Lowering<'a> {
                 },
                 message: message.clone().unwrap_or_default(),
             },
-            m::Rule::AllowedValuesWhen {
-                field,
-                when,
-                values,
-                values_from_model,
-                model_field,
-                message,
-            } => RuleIr::AllowedValues {
-                when: cond(when)?,
-                field: self.field_path(o, fields, field)?,
-                values: match values_from_model {
-                    Some(cap) => {
-                        ValuesSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
-                    }
-                    None => ValuesSource::Fixed(
-                        values
-                            .iter()
-                            .map(|v| match literal(v) {
-                                Literal::Str(s) => s,
-                                other => format!("{other:?}"),
-                            })
-                            .collect(),
-                    ),
-                },
-                message: message.clone().unwrap_or_default(),
-            },
+            m::Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message } => {
+                RuleIr::AllowedValues {
+                    when: cond(when)?,
+                    field: self.field_path(o, fields, field)?,
+                    values: match values_from_model {
+                        Some(cap) => {
+                            ValuesSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
+                        }
+                        None => ValuesSource::Fixed(
+                            values
+                                .iter()
+                                .map(|v| match literal(v) {
+                                    Literal::Str(s) => s,
+                                    other => format!("{other:?}"),
+                                })
+                                .collect(),
+                        ),
+                    },
+                    message: message.clone().unwrap_or_default(),
+                }
+            }
             m::Rule::ExactlyOneOf { fields: names, message } => RuleIr::ExactlyOneOf {
-                fields: names
-                    .iter()
-                    .map(|n| self.field_path(o, fields, n))
-                    .collect::<Option<Vec<_>>>()?,
-                message: message
-                    .clone()
-                    .unwrap_or_else(|| format!("exactly one of {} must be set", names.join(", "))),
+                fields: names.iter().map(|n| self.field_path(o, fields, n)).collect::<Option<Vec<_>>>()?,
+                message: message.clone().unwrap_or_else(|| format!("exactly one of {} must be set", names.join(", "))),
             },
         })
     }
@@ -528,10 +454,7 @@ impl<'a> Lowering<'a> {
                             .rejects
                             .iter()
                             .map(|r| {
-                                Some((
-                                    self.field_path(o, fields, &r.field)?,
-                                    r.values.iter().map(literal).collect(),
-                                ))
+                                Some((self.field_path(o, fields, &r.field)?, r.values.iter().map(literal).collect()))
                             })
                             .collect::<Option<_>>()?,
                     })
@@ -576,11 +499,7 @@ impl<'a> Lowering<'a> {
             });
         }
         // `Unknown` is the catch-all; a listed value may not take its name.
-        names.push((
-            "Unknown".to_string(),
-            "(catch-all for unknown values)".to_string(),
-            path.to_string(),
-        ));
+        names.push(("Unknown".to_string(), "(catch-all for unknown values)".to_string(), path.to_string()));
         self.collisions(names, "enum values");
         variants
     }
@@ -590,13 +509,7 @@ impl<'a> Lowering<'a> {
             .values
             .iter()
             .map(|v| {
-                (
-                    v.value.clone(),
-                    v.rust_name.clone(),
-                    v.aliases.clone(),
-                    v.description.clone(),
-                    v.deprecated.clone(),
-                )
+                (v.value.clone(), v.rust_name.clone(), v.aliases.clone(), v.description.clone(), v.deprecated.clone())
             })
             .collect();
         let usage = self.usage(&e.name);
@@ -616,13 +529,7 @@ impl<'a> Lowering<'a> {
             .models
             .iter()
             .map(|x| {
-                (
-                    x.id.clone(),
-                    x.rust_name.clone(),
-                    x.aliases.clone(),
-                    x.description.clone(),
-                    x.deprecated.clone(),
-                )
+                (x.id.clone(), x.rust_name.clone(), x.aliases.clone(), x.description.clone(), x.deprecated.clone())
             })
             .collect();
         let usage = self.usage(&md.name);
@@ -679,11 +586,7 @@ impl<'a> Lowering<'a> {
             });
         }
         if o.open {
-            names.push((
-                "Unknown".to_string(),
-                "(catch-all for unknown members)".to_string(),
-                path.to_string(),
-            ));
+            names.push(("Unknown".to_string(), "(catch-all for unknown members)".to_string(), path.to_string()));
         }
         self.collisions(names, "one_of members");
         OneOfIr {
@@ -710,11 +613,7 @@ impl<'a> Lowering<'a> {
                 terminal: v.terminal,
             });
         }
-        names.push((
-            "Unknown".to_string(),
-            "(catch-all for unknown events)".to_string(),
-            path.to_string(),
-        ));
+        names.push(("Unknown".to_string(), "(catch-all for unknown events)".to_string(), path.to_string()));
         self.collisions(names, "events");
         EventsIr {
             rust_name: upper_camel(&e.name, "T"),
@@ -731,30 +630,14 @@ impl<'a> Lowering<'a> {
             let path = join_index("operations", i);
             let fn_name = snake(&op.id);
             names.push((fn_name.clone(), op.id.clone(), join_key(&path, "id")));
-            let json_request = op
-                .request
-                .as_ref()
-                .and_then(|r| r.json.as_ref())
-                .map(|n| upper_camel(n, "T"));
-            let multipart_request = op
-                .request
-                .as_ref()
-                .and_then(|r| r.multipart.as_ref())
-                .map(|n| upper_camel(n, "T"));
+            let json_request = op.request.as_ref().and_then(|r| r.json.as_ref()).map(|n| upper_camel(n, "T"));
+            let multipart_request = op.request.as_ref().and_then(|r| r.multipart.as_ref()).map(|n| upper_camel(n, "T"));
             // A multipart variant of the same operation gets its own function.
             if json_request.is_some() && multipart_request.is_some() {
-                names.push((
-                    format!("{fn_name}_multipart"),
-                    format!("{} (multipart)", op.id),
-                    join_key(&path, "id"),
-                ));
+                names.push((format!("{fn_name}_multipart"), format!("{} (multipart)", op.id), join_key(&path, "id")));
             }
             if op.response.stream_flag.is_some() || (op.response.sse.is_some() && op.response.json.is_some()) {
-                names.push((
-                    format!("{fn_name}_stream"),
-                    format!("{} (stream)", op.id),
-                    join_key(&path, "id"),
-                ));
+                names.push((format!("{fn_name}_stream"), format!("{} (stream)", op.id), join_key(&path, "id")));
             }
             let stream_flag = op.response.stream_flag.as_ref().map(|flag| {
                 let rust = op
@@ -801,21 +684,13 @@ impl<'a> Lowering<'a> {
                     .map(|t| self.rust_type(&t, None)),
                 sse_response: op.response.sse.as_ref().map(|n| upper_camel(n, "T")),
                 stream_flag,
-                errors: op
-                    .errors
-                    .iter()
-                    .map(|e| (e.status, e.description.clone(), e.retryable))
-                    .collect(),
+                errors: op.errors.iter().map(|e| (e.status, e.description.clone(), e.retryable)).collect(),
                 error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
             });
         }
         // Client methods also include the builder helpers.
         for reserved in ["builder", "from_env", "http_client"] {
-            names.push((
-                reserved.to_string(),
-                format!("(client method `{reserved}`)"),
-                "operations".to_string(),
-            ));
+            names.push((reserved.to_string(), format!("(client method `{reserved}`)"), "operations".to_string()));
         }
         self.collisions(names, "operation ids");
         ops
@@ -826,11 +701,7 @@ impl<'a> Lowering<'a> {
         let mut out = Vec::new();
         for (i, ex) in self.spec.examples.iter().enumerate() {
             let test_name = snake(&ex.name).trim_start_matches("r#").to_string();
-            names.push((
-                test_name.clone(),
-                ex.name.clone(),
-                join_key(&join_index("examples", i), "name"),
-            ));
+            names.push((test_name.clone(), ex.name.clone(), join_key(&join_index("examples", i), "name")));
             let op = self.spec.operations.iter().find(|o| o.id == ex.operation);
             let rust_type = match ex.kind {
                 m::ExampleKind::Request => op

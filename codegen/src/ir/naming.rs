@@ -131,10 +131,7 @@ mod tests {
         assert_eq!(upper_camel("image/png", "Mime"), "ImagePng");
         assert_eq!(upper_camel("b64_json", "F"), "B64Json");
         assert_eq!(upper_camel("HARM_CATEGORY_HATE_SPEECH", "H"), "HarmCategoryHateSpeech");
-        assert_eq!(
-            upper_camel("image_generation.partial_image", "E"),
-            "ImageGenerationPartialImage"
-        );
+        assert_eq!(upper_camel("image_generation.partial_image", "E"), "ImageGenerationPartialImage");
     }
 
     #[test]

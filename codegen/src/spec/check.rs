@@ -58,16 +58,10 @@ impl<'a> Checker<'a> {
             );
         }
         if !(p.base_url.starts_with("https://") || p.base_url.starts_with("http://")) {
-            self.r.error(
-                "provider.base_url",
-                format!("base URL `{}` must start with https:// or http://", p.base_url),
-            );
+            self.r.error("provider.base_url", format!("base URL `{}` must start with https:// or http://", p.base_url));
         }
         if p.base_url.ends_with('/') {
-            self.r.error(
-                "provider.base_url",
-                "base URL must not end with `/`: operation paths start with one",
-            );
+            self.r.error("provider.base_url", "base URL must not end with `/`: operation paths start with one");
         }
         if p.auth.is_empty() {
             self.r.error("provider.auth", "at least one auth scheme is required");
@@ -75,9 +69,7 @@ impl<'a> Checker<'a> {
         for (i, a) in p.auth.iter().enumerate() {
             if let AuthScheme::Header { header } = a {
                 let valid = !header.is_empty()
-                    && header
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                    && header.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                 if !valid {
                     self.r.error(
                         &join_key(&join_index("provider.auth", i), "header"),
@@ -86,11 +78,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if !p
-            .api_key_env
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !p.api_key_env.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
             self.r.error(
                 "provider.api_key_env",
                 format!("`{}` is not an environment variable name (A-Z, 0-9, _)", p.api_key_env),
@@ -118,8 +106,7 @@ impl<'a> Checker<'a> {
             Ok(t) => {
                 if let Some(name) = t.named() {
                     if self.index.get(name).is_none() && !self.failed_types.iter().any(|f| f == name) {
-                        self.r
-                            .error(path, format!("unknown type `{name}`{}", self.suggest(name)));
+                        self.r.error(path, format!("unknown type `{name}`{}", self.suggest(name)));
                         return None;
                     }
                 }
@@ -151,10 +138,7 @@ impl<'a> Checker<'a> {
             if let Some(first) = names.insert(f.name.as_str(), i) {
                 self.r.error(
                     &join_key(&fpath, "name"),
-                    format!(
-                        "duplicate field `{}` in `{}` (first at fields[{first}])",
-                        f.name, o.name
-                    ),
+                    format!("duplicate field `{}` in `{}` (first at fields[{first}])", f.name, o.name),
                 );
             }
             let Some(ty) = self.type_ref(&f.ty, &join_key(&fpath, "type")) else {
@@ -186,21 +170,9 @@ impl<'a> Checker<'a> {
             ("max_items", f.max_items.is_some() && !array, "arrays"),
             ("min_length", f.min_length.is_some() && !text, "strings"),
             ("max_length", f.max_length.is_some() && !text, "strings"),
-            (
-                "schemes",
-                !f.schemes.is_empty() && !is_inner(ty, &TypeExpr::Url),
-                "url fields",
-            ),
-            (
-                "allow_data_url",
-                f.allow_data_url && !is_inner(ty, &TypeExpr::Url),
-                "url fields",
-            ),
-            (
-                "part_names",
-                !f.part_names.is_empty() && !is_inner(ty, &TypeExpr::File),
-                "file fields",
-            ),
+            ("schemes", !f.schemes.is_empty() && !is_inner(ty, &TypeExpr::Url), "url fields"),
+            ("allow_data_url", f.allow_data_url && !is_inner(ty, &TypeExpr::Url), "url fields"),
+            ("part_names", !f.part_names.is_empty() && !is_inner(ty, &TypeExpr::File), "file fields"),
         ];
         for (key, bad, applies) in misplaced {
             if bad {
@@ -212,16 +184,12 @@ impl<'a> Checker<'a> {
         }
         if let (Some(min), Some(max)) = (f.min, f.max) {
             if min > max {
-                self.r
-                    .error(&join_key(fpath, "min"), format!("min {min} is greater than max {max}"));
+                self.r.error(&join_key(fpath, "min"), format!("min {min} is greater than max {max}"));
             }
         }
         if let (Some(min), Some(max)) = (f.min_items, f.max_items) {
             if min > max {
-                self.r.error(
-                    &join_key(fpath, "min_items"),
-                    format!("min_items {min} is greater than max_items {max}"),
-                );
+                self.r.error(&join_key(fpath, "min_items"), format!("min_items {min} is greater than max_items {max}"));
             }
         }
         if f.flatten {
@@ -240,8 +208,7 @@ impl<'a> Checker<'a> {
         match self.index.resolve_path(o, field) {
             Ok(steps) => steps.last().map(|s| s.ty.clone()),
             Err(msg) => {
-                self.r
-                    .error(path, format!("rule names a field that does not exist: {msg}"));
+                self.r.error(path, format!("rule names a field that does not exist: {msg}"));
                 None
             }
         }
@@ -251,17 +218,9 @@ impl<'a> Checker<'a> {
         let Some(ty) = self.rule_field(o, &c.field, &join_key(path, "field")) else {
             return;
         };
-        let kinds = [
-            c.equals.is_some(),
-            !c.one_of.is_empty(),
-            c.present.is_some(),
-            c.family.is_some(),
-        ];
+        let kinds = [c.equals.is_some(), !c.one_of.is_empty(), c.present.is_some(), c.family.is_some()];
         if kinds.iter().filter(|k| **k).count() != 1 {
-            self.r.error(
-                path,
-                "a condition needs exactly one of `equals`, `one_of`, `present` or `family`",
-            );
+            self.r.error(path, "a condition needs exactly one of `equals`, `one_of`, `present` or `family`");
         }
         if let Some(v) = &c.equals {
             self.value(&ty, None, v, &join_key(path, "equals"), &[]);
@@ -272,10 +231,9 @@ impl<'a> Checker<'a> {
         if let Some(family) = &c.family {
             match ty.named().and_then(|n| self.index.models(n)) {
                 Some(m) if m.models.iter().any(|d| d.family.as_deref() == Some(family)) => {}
-                Some(m) => self.r.error(
-                    &join_key(path, "family"),
-                    format!("no model in `{}` has family `{family}`", m.name),
-                ),
+                Some(m) => {
+                    self.r.error(&join_key(path, "family"), format!("no model in `{}` has family `{family}`", m.name))
+                }
                 None => self.r.error(
                     &join_key(path, "family"),
                     format!("`family` needs a models field, but `{}` is `{ty}`", c.field),
@@ -297,28 +255,17 @@ impl<'a> Checker<'a> {
             return;
         };
         let Some(models) = ty.named().and_then(|n| self.index.models(n)) else {
-            self.r.error(
-                path,
-                format!("`{field}` must be a models field to read capabilities from, but it is `{ty}`"),
-            );
+            self.r.error(path, format!("`{field}` must be a models field to read capabilities from, but it is `{ty}`"));
             return;
         };
-        let found = models
-            .models
-            .iter()
-            .filter_map(|m| m.capabilities.get(capability))
-            .collect::<Vec<_>>();
+        let found = models.models.iter().filter_map(|m| m.capabilities.get(capability)).collect::<Vec<_>>();
         if found.is_empty() {
-            self.r.error(
-                path,
-                format!("no model in `{}` declares capability `{capability}`", models.name),
-            );
+            self.r.error(path, format!("no model in `{}` declares capability `{capability}`", models.name));
         }
         for c in found {
             if matches!(c, Capability::Limit(_)) != want_limit {
                 let want = if want_limit { "a number" } else { "a list of values" };
-                self.r
-                    .error(path, format!("capability `{capability}` must be {want} for this rule"));
+                self.r.error(path, format!("capability `{capability}` must be {want} for this rule"));
                 break;
             }
         }
@@ -326,9 +273,7 @@ impl<'a> Checker<'a> {
 
     fn rule(&mut self, o: &'a ObjectDef, rule: &Rule, path: &str) {
         match rule {
-            Rule::Requires {
-                when, field, equals, ..
-            } => {
+            Rule::Requires { when, field, equals, .. } => {
                 self.condition(o, when, &join_key(path, "when"));
                 if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
                     if let Some(v) = equals {
@@ -336,9 +281,7 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            Rule::Forbids {
-                when, field, values, ..
-            } => {
+            Rule::Forbids { when, field, values, .. } => {
                 self.condition(o, when, &join_key(path, "when"));
                 if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
                     for (i, v) in values.iter().enumerate() {
@@ -350,14 +293,7 @@ impl<'a> Checker<'a> {
                 self.rule_field(o, field, &join_key(path, "field"));
                 self.condition(o, with, &join_key(path, "with"));
             }
-            Rule::LimitWhen {
-                field,
-                when,
-                max_items,
-                max_from_model,
-                model_field,
-                ..
-            } => {
+            Rule::LimitWhen { field, when, max_items, max_from_model, model_field, .. } => {
                 if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
                     if !ty.is_array() && !matches!(ty, TypeExpr::OneOrMany(_)) {
                         self.r.error(
@@ -374,19 +310,10 @@ impl<'a> Checker<'a> {
                     (None, Some(cap)) => {
                         self.model_capability(o, model_field.as_deref(), cap, true, &join_key(path, "max_from_model"))
                     }
-                    _ => self
-                        .r
-                        .error(path, "limit_when needs exactly one of `max_items` or `max_from_model`"),
+                    _ => self.r.error(path, "limit_when needs exactly one of `max_items` or `max_from_model`"),
                 }
             }
-            Rule::AllowedValuesWhen {
-                field,
-                when,
-                values,
-                values_from_model,
-                model_field,
-                ..
-            } => {
+            Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, .. } => {
                 let ty = self.rule_field(o, field, &join_key(path, "field"));
                 if let Some(c) = when {
                     self.condition(o, c, &join_key(path, "when"));
@@ -406,16 +333,12 @@ impl<'a> Checker<'a> {
                         false,
                         &join_key(path, "values_from_model"),
                     ),
-                    _ => self.r.error(
-                        path,
-                        "allowed_values_when needs exactly one of `values` or `values_from_model`",
-                    ),
+                    _ => self.r.error(path, "allowed_values_when needs exactly one of `values` or `values_from_model`"),
                 }
             }
             Rule::ExactlyOneOf { fields, .. } => {
                 if fields.len() < 2 {
-                    self.r
-                        .error(&join_key(path, "fields"), "exactly_one_of needs at least two fields");
+                    self.r.error(&join_key(path, "fields"), "exactly_one_of needs at least two fields");
                 }
                 for (i, f) in fields.iter().enumerate() {
                     self.rule_field(o, f, &join_index(&join_key(path, "fields"), i));
@@ -432,11 +355,7 @@ impl<'a> Checker<'a> {
             };
             let Some(models) = self.index.models(&n) else { continue };
             for m in &models.models {
-                let fields = m
-                    .requires
-                    .iter()
-                    .map(|r| &r.field)
-                    .chain(m.rejects.iter().map(|r| &r.field));
+                let fields = m.requires.iter().map(|r| &r.field).chain(m.rejects.iter().map(|r| &r.field));
                 for field in fields {
                     if let Err(msg) = self.index.resolve_path(o, field) {
                         let fpath = join_key(&join_index(&join_key(path, "fields"), i), "type");
@@ -465,67 +384,49 @@ impl<'a> Checker<'a> {
 
     fn enumeration(&mut self, e: &EnumDef, path: &str) {
         if e.values.is_empty() {
-            self.r
-                .error(&join_key(path, "values"), format!("enum `{}` has no values", e.name));
+            self.r.error(&join_key(path, "values"), format!("enum `{}` has no values", e.name));
         }
         let values = e.values.iter().enumerate().flat_map(|(i, v)| {
             let vpath = join_index(&join_key(path, "values"), i);
-            let aliases = v.aliases.iter().enumerate().map(move |(j, a)| {
-                (
-                    a.value.as_str(),
-                    join_key(&join_index(&join_key(&vpath, "aliases"), j), "value"),
-                )
-            });
-            std::iter::once((
-                v.value.as_str(),
-                join_key(&join_index(&join_key(path, "values"), i), "value"),
-            ))
-            .chain(aliases)
+            let aliases =
+                v.aliases.iter().enumerate().map(move |(j, a)| {
+                    (a.value.as_str(), join_key(&join_index(&join_key(&vpath, "aliases"), j), "value"))
+                });
+            std::iter::once((v.value.as_str(), join_key(&join_index(&join_key(path, "values"), i), "value")))
+                .chain(aliases)
         });
         self.unique_values(values.collect::<Vec<_>>().into_iter(), "enum value");
     }
 
     fn models(&mut self, m: &ModelsDef, path: &str) {
         if m.models.is_empty() {
-            self.r.error(
-                &join_key(path, "models"),
-                format!("model table `{}` has no models", m.name),
-            );
+            self.r.error(&join_key(path, "models"), format!("model table `{}` has no models", m.name));
         }
         let ids = m.models.iter().enumerate().flat_map(|(i, d)| {
             let mpath = join_index(&join_key(path, "models"), i);
-            let aliases = d.aliases.iter().enumerate().map(move |(j, a)| {
-                (
-                    a.value.as_str(),
-                    join_key(&join_index(&join_key(&mpath, "aliases"), j), "value"),
-                )
-            });
+            let aliases =
+                d.aliases.iter().enumerate().map(move |(j, a)| {
+                    (a.value.as_str(), join_key(&join_index(&join_key(&mpath, "aliases"), j), "value"))
+                });
             std::iter::once((d.id.as_str(), join_key(&join_index(&join_key(path, "models"), i), "id"))).chain(aliases)
         });
         self.unique_values(ids.collect::<Vec<_>>().into_iter(), "model id");
         if let Some(default) = &m.default {
             if !m.models.iter().any(|d| &d.id == default) {
-                self.r.error(
-                    &join_key(path, "default"),
-                    format!("default model `{default}` is not in the table"),
-                );
+                self.r.error(&join_key(path, "default"), format!("default model `{default}` is not in the table"));
             }
         }
     }
 
     fn one_of(&mut self, o: &OneOfDef, path: &str) {
         if o.variants.len() < 2 {
-            self.r.error(
-                &join_key(path, "variants"),
-                format!("one_of `{}` needs at least two variants", o.name),
-            );
+            self.r.error(&join_key(path, "variants"), format!("one_of `{}` needs at least two variants", o.name));
         }
-        let fields = o.variants.iter().enumerate().map(|(i, v)| {
-            (
-                v.field.as_str(),
-                join_key(&join_index(&join_key(path, "variants"), i), "field"),
-            )
-        });
+        let fields = o
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.field.as_str(), join_key(&join_index(&join_key(path, "variants"), i), "field")));
         self.unique_values(fields.collect::<Vec<_>>().into_iter(), "one_of member");
         for (i, v) in o.variants.iter().enumerate() {
             self.type_ref(&v.ty, &join_key(&join_index(&join_key(path, "variants"), i), "type"));
@@ -540,19 +441,17 @@ impl<'a> Checker<'a> {
                 format!("events `{}` need at least one `terminal: true` event", e.name),
             );
         }
-        let names = e.variants.iter().enumerate().map(|(i, v)| {
-            (
-                v.event.as_str(),
-                join_key(&join_index(&join_key(path, "variants"), i), "event"),
-            )
-        });
+        let names = e
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.event.as_str(), join_key(&join_index(&join_key(path, "variants"), i), "event")));
         self.unique_values(names.collect::<Vec<_>>().into_iter(), "event");
         for (i, v) in e.variants.iter().enumerate() {
             let vpath = join_key(&join_index(&join_key(path, "variants"), i), "type");
             if let Some(TypeExpr::Named(n)) = self.type_ref(&v.ty, &vpath) {
                 if self.index.object(&n).is_none() && !self.is_failed(&n) {
-                    self.r
-                        .error(&vpath, format!("event data must be an object type, `{n}` is not"));
+                    self.r.error(&vpath, format!("event data must be an object type, `{n}` is not"));
                 }
             }
         }
@@ -570,13 +469,11 @@ impl<'a> Checker<'a> {
         match self.index.get(name) {
             Some(TypeDef::Object(o)) => Some(o),
             Some(_) => {
-                self.r
-                    .error(path, format!("{role} must be an object type, `{name}` is not"));
+                self.r.error(path, format!("{role} must be an object type, `{name}` is not"));
                 None
             }
             None => {
-                self.r
-                    .error(path, format!("unknown type `{name}`{}", self.suggest(name)));
+                self.r.error(path, format!("unknown type `{name}`{}", self.suggest(name)));
                 None
             }
         }
@@ -588,10 +485,7 @@ impl<'a> Checker<'a> {
             let path = join_index("operations", i);
             // The id becomes a Rust method and a CLI subcommand.
             if !is_snake_word(&op.id) {
-                self.r.error(
-                    &join_key(&path, "id"),
-                    format!("operation id `{}` must be snake_case", op.id),
-                );
+                self.r.error(&join_key(&path, "id"), format!("operation id `{}` must be snake_case", op.id));
             }
             if let Some(first) = ids.insert(op.id.as_str(), i) {
                 self.r.error(
@@ -605,8 +499,7 @@ impl<'a> Checker<'a> {
             for (j, e) in op.errors.iter().enumerate() {
                 let epath = join_key(&join_index(&join_key(&path, "errors"), j), "status");
                 if !(400..=599).contains(&e.status) {
-                    self.r
-                        .error(&epath, format!("error status {} is not a 4xx or 5xx status", e.status));
+                    self.r.error(&epath, format!("error status {} is not a 4xx or 5xx status", e.status));
                 }
                 if !statuses.insert(e.status) {
                     self.r.error(&epath, format!("duplicate error status {}", e.status));
@@ -619,10 +512,7 @@ impl<'a> Checker<'a> {
     // or the generated function would send a literal `{model}` or take a useless argument.
     fn path_params(&mut self, op: &Operation, path: &str) {
         if !op.path.starts_with('/') {
-            self.r.error(
-                &join_key(path, "path"),
-                format!("path `{}` must start with `/`", op.path),
-            );
+            self.r.error(&join_key(path, "path"), format!("path `{}` must start with `/`", op.path));
         }
         let placeholders = placeholders(&op.path);
         for name in &placeholders {
@@ -669,10 +559,8 @@ impl<'a> Checker<'a> {
             if let Some(form) = &req.multipart {
                 if let Some(o) = self.object_ref(form, &join_key(&rpath, "multipart"), "a multipart form") {
                     // A form must carry at least one file, or it is JSON in disguise.
-                    let has_file = o
-                        .fields
-                        .iter()
-                        .any(|f| TypeExpr::parse(&f.ty).is_ok_and(|t| is_inner(&t, &TypeExpr::File)));
+                    let has_file =
+                        o.fields.iter().any(|f| TypeExpr::parse(&f.ty).is_ok_and(|t| is_inner(&t, &TypeExpr::File)));
                     if !has_file {
                         self.r.error(
                             &join_key(&rpath, "multipart"),
@@ -694,28 +582,20 @@ impl<'a> Checker<'a> {
             match self.index.get(sse) {
                 Some(TypeDef::Events(_)) => {}
                 _ if self.is_failed(sse) => {}
-                _ => self.r.error(
-                    &join_key(&rpath, "sse"),
-                    format!("`sse` must name an events type, `{sse}` is not one"),
-                ),
+                _ => self
+                    .r
+                    .error(&join_key(&rpath, "sse"), format!("`sse` must name an events type, `{sse}` is not one")),
             }
         }
         if let Some(flag) = &resp.stream_flag {
             let fpath = join_key(&rpath, "stream_flag");
             if resp.json.is_none() || resp.sse.is_none() {
-                self.r
-                    .error(&fpath, "`stream_flag` needs both `json` and `sse` responses");
+                self.r.error(&fpath, "`stream_flag` needs both `json` and `sse` responses");
             }
-            let request = op
-                .request
-                .as_ref()
-                .and_then(|r| r.json.as_deref())
-                .and_then(|n| self.index.object(n));
+            let request = op.request.as_ref().and_then(|r| r.json.as_deref()).and_then(|n| self.index.object(n));
             match request.map(|o| o.fields.iter().find(|f| &f.name == flag)) {
                 Some(Some(f)) if f.ty == "boolean" => {}
-                Some(Some(_)) => self
-                    .r
-                    .error(&fpath, format!("stream flag `{flag}` must be a boolean field")),
+                Some(Some(_)) => self.r.error(&fpath, format!("stream flag `{flag}` must be a boolean field")),
                 Some(None) => self.r.error(&fpath, format!("the JSON request has no field `{flag}`")),
                 None => self.r.error(&fpath, "`stream_flag` needs a JSON request body"),
             }
@@ -745,18 +625,14 @@ impl<'a> Checker<'a> {
                 ExampleKind::Request => match op.request.as_ref().and_then(|r| r.json.clone()) {
                     Some(t) => Some(t),
                     None => {
-                        self.r.error(
-                            &join_key(&path, "kind"),
-                            format!("operation `{}` has no JSON request", op.id),
-                        );
+                        self.r.error(&join_key(&path, "kind"), format!("operation `{}` has no JSON request", op.id));
                         None
                     }
                 },
                 ExampleKind::Response => op.response.json.clone(),
                 ExampleKind::Error => {
                     if ex.status.is_none() {
-                        self.r
-                            .error(&join_key(&path, "kind"), "an error example needs a `status`");
+                        self.r.error(&join_key(&path, "kind"), "an error example needs a `status`");
                     }
                     None
                 }
@@ -846,9 +722,7 @@ impl<'a> Checker<'a> {
                         || x.aliases.iter().any(|a| Some(a.value.as_str()) == v.as_str())
                 });
                 match v.as_str() {
-                    None => self
-                        .r
-                        .error(path, format!("expected a `{name}` string, found {}", describe(v))),
+                    None => self.r.error(path, format!("expected a `{name}` string, found {}", describe(v))),
                     Some(s) if !known && !e.open && !placeholders.iter().any(|p| p == s) => {
                         let all: Vec<_> = e.values.iter().map(|x| x.value.as_str()).collect();
                         self.r.error(
@@ -864,9 +738,7 @@ impl<'a> Checker<'a> {
                     Some(x.id.as_str()) == v.as_str() || x.aliases.iter().any(|a| Some(a.value.as_str()) == v.as_str())
                 });
                 match v.as_str() {
-                    None => self
-                        .r
-                        .error(path, format!("expected a `{name}` model id, found {}", describe(v))),
+                    None => self.r.error(path, format!("expected a `{name}` model id, found {}", describe(v))),
                     Some(s) if !known && !m.open && !placeholders.iter().any(|p| p == s) => {
                         self.r.error(path, format!("`{s}` is not a model of `{name}`"));
                     }
@@ -876,8 +748,7 @@ impl<'a> Checker<'a> {
             TypeDef::Object(o) => self.object_value(o, v, path, placeholders),
             TypeDef::OneOf(o) => {
                 let Some(map) = v.as_object() else {
-                    self.r
-                        .error(path, format!("expected a `{name}` object, found {}", describe(v)));
+                    self.r.error(path, format!("expected a `{name}` object, found {}", describe(v)));
                     return;
                 };
                 let present: Vec<_> = o.variants.iter().filter(|x| map.contains_key(&x.field)).collect();
@@ -885,41 +756,27 @@ impl<'a> Checker<'a> {
                     let fields: Vec<_> = o.variants.iter().map(|x| x.field.as_str()).collect();
                     self.r.error(
                         path,
-                        format!(
-                            "`{name}` needs exactly one of {}, found {}",
-                            fields.join(", "),
-                            present.len()
-                        ),
+                        format!("`{name}` needs exactly one of {}, found {}", fields.join(", "), present.len()),
                     );
                 }
                 for variant in present {
                     if let Ok(t) = TypeExpr::parse(&variant.ty) {
-                        self.value(
-                            &t,
-                            None,
-                            &map[&variant.field],
-                            &join_key(path, &variant.field),
-                            placeholders,
-                        );
+                        self.value(&t, None, &map[&variant.field], &join_key(path, &variant.field), placeholders);
                     }
                 }
                 for k in map.keys() {
                     if !o.variants.iter().any(|x| &x.field == k) && !o.open {
-                        self.r
-                            .error_at_key(&join_key(path, k), format!("`{k}` is not a member of `{name}`"));
+                        self.r.error_at_key(&join_key(path, k), format!("`{k}` is not a member of `{name}`"));
                     }
                 }
             }
-            TypeDef::Events(_) => self
-                .r
-                .error(path, format!("`{name}` is an event stream, not a JSON value")),
+            TypeDef::Events(_) => self.r.error(path, format!("`{name}` is an event stream, not a JSON value")),
         }
     }
 
     fn object_value(&mut self, o: &ObjectDef, v: &Value, path: &str, placeholders: &[String]) {
         let Some(map) = v.as_object() else {
-            self.r
-                .error(path, format!("expected a `{}` object, found {}", o.name, describe(v)));
+            self.r.error(path, format!("expected a `{}` object, found {}", o.name, describe(v)));
             return;
         };
         let mut known: BTreeSet<&str> = BTreeSet::new();
@@ -932,12 +789,7 @@ impl<'a> Checker<'a> {
                         let fields: Vec<_> = one_of.variants.iter().map(|x| x.field.as_str()).collect();
                         self.r.error(
                             path,
-                            format!(
-                                "`{}` needs exactly one of {}, found {}",
-                                o.name,
-                                fields.join(", "),
-                                present.len()
-                            ),
+                            format!("`{}` needs exactly one of {}, found {}", o.name, fields.join(", "), present.len()),
                         );
                     }
                     for variant in &one_of.variants {
@@ -952,16 +804,16 @@ impl<'a> Checker<'a> {
             known.insert(&f.name);
             match map.get(&f.name) {
                 Some(item) => self.value(&ty, Some(f), item, &join_key(path, &f.name), placeholders),
-                None if f.required => self
-                    .r
-                    .error(path, format!("missing required field `{}` of `{}`", f.name, o.name)),
+                // At the key that introduces the object (`body:`), where the field should have been.
+                None if f.required => {
+                    self.r.error_at_key(path, format!("missing required field `{}` of `{}`", f.name, o.name))
+                }
                 None => {}
             }
         }
         for k in map.keys() {
             if !known.contains(k.as_str()) {
-                self.r
-                    .error_at_key(&join_key(path, k), format!("`{}` has no field `{k}`", o.name));
+                self.r.error_at_key(&join_key(path, k), format!("`{}` has no field `{k}`", o.name));
             }
         }
     }
@@ -976,8 +828,7 @@ fn is_inner(ty: &TypeExpr, want: &TypeExpr) -> bool {
 
 fn is_snake_word(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The `{name}` placeholders of a path template.
@@ -997,10 +848,9 @@ fn describe(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("boolean {b}"),
         Value::Number(n) => format!("number {n}"),
-        Value::String(s) if s.len() > 40 => format!(
-            "string \"{}...\"",
-            &s[..s.char_indices().nth(37).map_or(s.len(), |(i, _)| i)]
-        ),
+        Value::String(s) if s.len() > 40 => {
+            format!("string \"{}...\"", &s[..s.char_indices().nth(37).map_or(s.len(), |(i, _)| i)])
+        }
         Value::String(s) => format!("string \"{s}\""),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),

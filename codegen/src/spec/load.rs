@@ -34,11 +34,7 @@ pub struct Reporter<'a> {
 impl<'a> Reporter<'a> {
     /// A reporter for `file`.
     pub fn new(file: &'a Path, positions: &'a PositionIndex) -> Self {
-        Self {
-            file,
-            positions,
-            diagnostics: Diagnostics::new(),
-        }
+        Self { file, positions, diagnostics: Diagnostics::new() }
     }
 
     /// Reports a problem with the value at `path`.
@@ -101,10 +97,7 @@ pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
             let mut diagnostics = Diagnostics::new();
             diagnostics.push(Diagnostic {
                 file: path.to_path_buf(),
-                position: err.location().map(|l| Position {
-                    line: l.line(),
-                    column: l.column(),
-                }),
+                position: err.location().map(|l| Position { line: l.line(), column: l.column() }),
                 yaml_path: String::new(),
                 message: format!("invalid YAML: {}", strip_location(&err.to_string())),
             });
@@ -119,11 +112,7 @@ pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
         return Err(diagnostics);
     };
     // Semantic checks run even when some pieces failed, so one run shows everything.
-    let loaded = LoadedSpec {
-        path: path.to_path_buf(),
-        spec,
-        positions,
-    };
+    let loaded = LoadedSpec { path: path.to_path_buf(), spec, positions };
     diagnostics.extend(super::check::check(&loaded, &failed_types));
     if diagnostics.is_empty() {
         Ok(loaded)
@@ -134,10 +123,7 @@ pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
 
 fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -> Option<Spec> {
     let Some(map) = root.as_mapping() else {
-        r.error(
-            "",
-            "a spec must be a mapping with `provider`, `types`, `operations` and `examples`",
-        );
+        r.error("", "a spec must be a mapping with `provider`, `types`, `operations` and `examples`");
         return None;
     };
     for key in map.keys() {
@@ -145,10 +131,7 @@ fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -
         if !TOP_LEVEL_KEYS.contains(&name) {
             r.error_at_key(
                 name,
-                format!(
-                    "unknown top-level key `{name}`, expected one of {}",
-                    TOP_LEVEL_KEYS.join(", ")
-                ),
+                format!("unknown top-level key `{name}`, expected one of {}", TOP_LEVEL_KEYS.join(", ")),
             );
         }
     }
@@ -194,11 +177,9 @@ fn provider_stand_in() -> Provider {
 fn deserialize_list<T: DeserializeOwned>(value: Option<&Value>, path: &str, r: &mut Reporter) -> Vec<T> {
     match value {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Sequence(items)) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| deserialize_at(item, &join_index(path, i), r))
-            .collect(),
+        Some(Value::Sequence(items)) => {
+            items.iter().enumerate().filter_map(|(i, item)| deserialize_at(item, &join_index(path, i), r)).collect()
+        }
         Some(_) => {
             r.error(path, format!("`{path}` must be a list"));
             Vec::new()
@@ -234,10 +215,7 @@ fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<S
             _ => {
                 r.error(
                     &join_key(&path, "kind"),
-                    format!(
-                        "unknown kind {}, expected object, enum, models, one_of or events",
-                        display_yaml(kind)
-                    ),
+                    format!("unknown kind {}, expected object, enum, models, one_of or events", display_yaml(kind)),
                 );
                 None
             }

@@ -74,11 +74,7 @@ impl<'a> SpecIndex<'a> {
                     TypeExpr::Named(n) => self
                         .object(n)
                         .ok_or_else(|| format!("`{segment}` is not an object, so `{path}` cannot go through it"))?,
-                    _ => {
-                        return Err(format!(
-                            "`{segment}` is not an object, so `{path}` cannot go through it"
-                        ))
-                    }
+                    _ => return Err(format!("`{segment}` is not an object, so `{path}` cannot go through it")),
                 };
             }
             steps.push(PathStep { field, ty });

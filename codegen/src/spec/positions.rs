@@ -73,14 +73,8 @@ pub fn join_index(path: &str, index: usize) -> String {
 }
 
 enum Frame {
-    Map {
-        path: String,
-        pending_key: Option<(String, Position)>,
-    },
-    Seq {
-        path: String,
-        next: usize,
-    },
+    Map { path: String, pending_key: Option<(String, Position)> },
+    Seq { path: String, next: usize },
 }
 
 #[derive(Default)]
@@ -108,6 +102,11 @@ impl Builder {
                 None => {
                     // A key. Only scalar keys name a path; complex keys are not used by specs.
                     let key = if is_scalar { scalar.to_string() } else { "?".to_string() };
+                    // yaml-rust2 marks a block mapping's start at its first `:`, past the
+                    // first key; the mapping starts at that key (a flow mapping's `{` comes first).
+                    if let Some(start) = self.index.values.get_mut(path.as_str()) {
+                        *start = (*start).min(pos);
+                    }
                     *pending_key = Some((key, pos));
                     None
                 }
@@ -119,10 +118,7 @@ impl Builder {
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         // yaml-rust2 columns count from 0.
-        let pos = Position {
-            line: mark.line(),
-            column: mark.col() + 1,
-        };
+        let pos = Position { line: mark.line(), column: mark.col() + 1 };
         match event {
             Event::Scalar(value, ..) => {
                 if let Some(path) = self.child_path(true, &value, pos) {
@@ -132,15 +128,9 @@ impl MarkedEventReceiver for Builder {
             Event::MappingStart(..) => {
                 if let Some(path) = self.child_path(false, "", pos) {
                     self.index.values.insert(path.clone(), pos);
-                    self.stack.push(Frame::Map {
-                        path,
-                        pending_key: None,
-                    });
+                    self.stack.push(Frame::Map { path, pending_key: None });
                 } else {
-                    self.stack.push(Frame::Map {
-                        path: "?".into(),
-                        pending_key: None,
-                    });
+                    self.stack.push(Frame::Map { path: "?".into(), pending_key: None });
                 }
             }
             Event::SequenceStart(..) => {
@@ -148,10 +138,7 @@ impl MarkedEventReceiver for Builder {
                     self.index.values.insert(path.clone(), pos);
                     self.stack.push(Frame::Seq { path, next: 0 });
                 } else {
-                    self.stack.push(Frame::Seq {
-                        path: "?".into(),
-                        next: 0,
-                    });
+                    self.stack.push(Frame::Seq { path: "?".into(), next: 0 });
                 }
             }
             Event::Alias(_) => {
@@ -178,10 +165,10 @@ mod tests {
         assert_eq!(idx.value("provider.name"), Some(Position { line: 2, column: 9 }));
         assert_eq!(idx.key("provider.name"), Some(Position { line: 2, column: 3 }));
         assert_eq!(idx.value("types[0].kind"), Some(Position { line: 4, column: 11 }));
-        assert_eq!(
-            idx.value("types[0].fields[7].type"),
-            Some(Position { line: 5, column: 13 })
-        );
+        // A block mapping starts at its first key, not at the first `:`.
+        assert_eq!(idx.value("types[0]"), Some(Position { line: 4, column: 5 }));
+        assert_eq!(idx.value("provider"), Some(Position { line: 2, column: 3 }));
+        assert_eq!(idx.value("types[0].fields[7].type"), Some(Position { line: 5, column: 13 }));
     }
 
     #[test]

@@ -43,9 +43,8 @@ impl TypeExpr {
             ("one_or_many<", TypeExpr::OneOrMany),
         ] {
             if let Some(rest) = text.strip_prefix(prefix) {
-                let inner = rest
-                    .strip_suffix('>')
-                    .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?;
+                let inner =
+                    rest.strip_suffix('>').ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?;
                 return Ok(wrap(Box::new(Self::parse(inner)?)));
             }
         }

@@ -155,9 +155,7 @@ pub fn parse_data_url(url: &str) -> Option<(&str, &str)> {
     let rest = url.strip_prefix("data:")?;
     let (meta, payload) = rest.split_once(',')?;
     let mime = meta.strip_suffix(";base64")?;
-    let valid_mime = mime
-        .split_once('/')
-        .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty());
+    let valid_mime = mime.split_once('/').is_some_and(|(t, s)| !t.is_empty() && !s.is_empty());
     (valid_mime && is_base64(payload)).then_some((mime, payload))
 }
 

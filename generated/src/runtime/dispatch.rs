@@ -162,11 +162,9 @@ pub enum Outcome {
 impl std::fmt::Debug for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Outcome::Response { json, images } => f
-                .debug_struct("Response")
-                .field("json", json)
-                .field("images", &images.len())
-                .finish(),
+            Outcome::Response { json, images } => {
+                f.debug_struct("Response").field("json", json).field("images", &images.len()).finish()
+            }
             Outcome::Stream(_) => f.write_str("Stream(..)"),
         }
     }
@@ -193,9 +191,7 @@ impl Outcome {
 fn invalid(path: &str, message: String) -> Error {
     Error::Validation(ValidationError::single(Violation {
         path: path.to_string(),
-        rule: Constraint::Encoding {
-            expected: "a value of the documented type",
-        },
+        rule: Constraint::Encoding { expected: "a value of the documented type" },
         message,
     }))
 }
@@ -209,9 +205,7 @@ pub fn request_from_json<T: DeserializeOwned>(body: serde_json::Value) -> Result
 pub fn form_field<T: DeserializeOwned>(call: &Call, wire: &str) -> Result<Option<T>, Error> {
     match call.body.get(wire) {
         None | Some(serde_json::Value::Null) => Ok(None),
-        Some(value) => serde_json::from_value(value.clone())
-            .map(Some)
-            .map_err(|e| invalid(wire, e.to_string())),
+        Some(value) => serde_json::from_value(value.clone()).map(Some).map_err(|e| invalid(wire, e.to_string())),
     }
 }
 
@@ -237,10 +231,7 @@ pub fn required_form_file(call: &Call, wire: &str) -> Result<FilePart, Error> {
 
 /// A path parameter parsed into its type.
 pub fn path_param<T: DeserializeOwned>(call: &Call, name: &str) -> Result<T, Error> {
-    let raw = call
-        .path_params
-        .get(name)
-        .ok_or_else(|| invalid(name, format!("path parameter `{name}` is missing")))?;
+    let raw = call.path_params.get(name).ok_or_else(|| invalid(name, format!("path parameter `{name}` is missing")))?;
     serde_json::from_value(serde_json::Value::String(raw.clone())).map_err(|e| invalid(name, e.to_string()))
 }
 

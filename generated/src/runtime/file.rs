@@ -20,14 +20,9 @@ impl FilePart {
     /// A part from bytes; the MIME type is detected from the magic bytes, else `application/octet-stream`.
     pub fn from_bytes(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
         let bytes = bytes.into();
-        let mime_type = super::image::ImageFormat::detect(&bytes)
-            .map_or("application/octet-stream", |f| f.mime_type())
-            .to_string();
-        Self {
-            file_name: file_name.into(),
-            mime_type,
-            bytes,
-        }
+        let mime_type =
+            super::image::ImageFormat::detect(&bytes).map_or("application/octet-stream", |f| f.mime_type()).to_string();
+        Self { file_name: file_name.into(), mime_type, bytes }
     }
 
     /// Sets the MIME type explicitly.
@@ -40,9 +35,7 @@ impl FilePart {
     pub fn from_path(path: impl AsRef<Path>) -> std::io::Result<Self> {
         let path = path.as_ref();
         let bytes = std::fs::read(path)?;
-        let name = path
-            .file_name()
-            .map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(|| "file".to_string(), |n| n.to_string_lossy().into_owned());
         let mut part = Self::from_bytes(name, bytes);
         if part.mime_type == "application/octet-stream" {
             if let Some(mime) = super::image::mime_type_for_path(path) {

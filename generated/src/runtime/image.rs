@@ -87,9 +87,7 @@ pub fn mime_type_for_path(path: &Path) -> Option<&'static str> {
 
 /// The MIME type of image bytes: from the magic bytes, else from the path.
 pub fn detect_mime_type(bytes: &[u8], path: Option<&Path>) -> Option<&'static str> {
-    ImageFormat::detect(bytes)
-        .map(ImageFormat::mime_type)
-        .or_else(|| path.and_then(mime_type_for_path))
+    ImageFormat::detect(bytes).map(ImageFormat::mime_type).or_else(|| path.and_then(mime_type_for_path))
 }
 
 /// Writes image bytes to `dir/stem.<ext>`, the extension taken from the bytes' real

@@ -68,14 +68,8 @@ mod tests {
 
     #[test]
     fn key_order_and_number_form_do_not_matter() {
-        assert!(same_meaning(
-            &json!({"a": 100, "b": [1, 2]}),
-            &json!({"b": [1.0, 2], "a": 100.0})
-        ));
+        assert!(same_meaning(&json!({"a": 100, "b": [1, 2]}), &json!({"b": [1.0, 2], "a": 100.0})));
         assert!(!same_meaning(&json!({"a": 1}), &json!({"a": 1, "b": null})));
-        assert_eq!(
-            first_difference(&json!({"a": [1, 2]}), &json!({"a": [1, 3]})).unwrap(),
-            "$.a[1]: 2 vs 3"
-        );
+        assert_eq!(first_difference(&json!({"a": [1, 2]}), &json!({"a": [1, 3]})).unwrap(), "$.a[1]: 2 vs 3");
     }
 }

@@ -113,9 +113,7 @@ impl ValidationError {
 
     /// An error with exactly one violation.
     pub fn single(violation: Violation) -> Self {
-        Self {
-            violations: vec![violation],
-        }
+        Self { violations: vec![violation] }
     }
 
     /// Builds an error from violations; `None` when there are none.
@@ -248,11 +246,7 @@ impl Validator {
             }
             path.push_str(field);
         }
-        self.violations.push(Violation {
-            path,
-            rule,
-            message: message.into(),
-        });
+        self.violations.push(Violation { path, rule, message: message.into() });
     }
 
     /// Checks an inclusive numeric range.
@@ -261,15 +255,7 @@ impl Validator {
         let above = max.is_some_and(|m| value > m);
         if below || above || value.is_nan() {
             let message = format!("{} is out of range {}", fmt_num(value), fmt_bounds(min, max));
-            self.report(
-                field,
-                Constraint::Range {
-                    min,
-                    max,
-                    actual: value,
-                },
-                message,
-            );
+            self.report(field, Constraint::Range { min, max, actual: value }, message);
         }
     }
 
@@ -294,15 +280,7 @@ impl Validator {
             if !why.is_empty() {
                 message = format!("{message} ({why})");
             }
-            self.report(
-                field,
-                Constraint::ItemCount {
-                    min: None,
-                    max: Some(max),
-                    actual,
-                },
-                message,
-            );
+            self.report(field, Constraint::ItemCount { min: None, max: Some(max), actual }, message);
         }
     }
 
@@ -310,10 +288,8 @@ impl Validator {
     pub fn length(&mut self, field: &str, value: &str, min: Option<u64>, max: Option<u64>) {
         let actual = value.chars().count() as u64;
         if min.is_some_and(|m| actual < m) || max.is_some_and(|m| actual > m) {
-            let message = format!(
-                "length {actual} is out of range {}",
-                fmt_bounds(min.map(|m| m as f64), max.map(|m| m as f64))
-            );
+            let message =
+                format!("length {actual} is out of range {}", fmt_bounds(min.map(|m| m as f64), max.map(|m| m as f64)));
             self.report(field, Constraint::Length { min, max, actual }, message);
         }
     }
@@ -357,11 +333,7 @@ impl Validator {
                 expected.push_str(" or a base64 data URL");
             }
             let shown = scheme.map_or_else(|| "no scheme".to_string(), |s| format!("scheme `{s}`"));
-            self.report(
-                field,
-                Constraint::UrlScheme { allowed },
-                format!("expected {expected}, got {shown}"),
-            );
+            self.report(field, Constraint::UrlScheme { allowed }, format!("expected {expected}, got {shown}"));
         }
     }
 
@@ -375,9 +347,7 @@ impl Validator {
             }
             None => self.report(
                 field,
-                Constraint::Encoding {
-                    expected: "a data:<mime>;base64,<data> URL",
-                },
+                Constraint::Encoding { expected: "a data:<mime>;base64,<data> URL" },
                 "expected a data:<mime>;base64,<data> URL",
             ),
         }
@@ -390,9 +360,7 @@ impl Validator {
         } else if !super::base64::is_base64(value) {
             self.report(
                 field,
-                Constraint::Encoding {
-                    expected: "base64 or a base64 data URL",
-                },
+                Constraint::Encoding { expected: "base64 or a base64 data URL" },
                 "expected base64 data or a data:<mime>;base64,<data> URL",
             );
         }
@@ -519,18 +487,11 @@ mod tests {
     fn paths_nest_fields_and_indexes() {
         let mut v = Validator::new();
         v.at_field("referenceImages", |v| {
-            v.at_index(3, |v| {
-                v.at_field("fileData", |v| {
-                    v.url("fileUri", "ftp://x", &["http", "https", "gs"], false)
-                })
-            })
+            v.at_index(3, |v| v.at_field("fileData", |v| v.url("fileUri", "ftp://x", &["http", "https", "gs"], false)))
         });
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations()[0].path, "referenceImages[3].fileData.fileUri");
-        assert_eq!(
-            err.violations()[0].message,
-            "expected a URL with scheme http, https, gs, got scheme `ftp`"
-        );
+        assert_eq!(err.violations()[0].message, "expected a URL with scheme http, https, gs, got scheme `ftp`");
     }
 
     #[test]
@@ -540,10 +501,7 @@ mod tests {
         v.range("m", 5.0, Some(1.0), Some(10.0));
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations().len(), 1);
-        assert_eq!(
-            err.to_string(),
-            "invalid request (1 violation):\n  - n: 11 is out of range 1..=10"
-        );
+        assert_eq!(err.to_string(), "invalid request (1 violation):\n  - n: 11 is out of range 1..=10");
     }
 
     #[test]

@@ -19,11 +19,7 @@ pub struct UnknownValue {
 impl UnknownValue {
     /// Builds the error from the enum's known values.
     pub fn new(type_name: &'static str, value: &str, known: &[&str]) -> Self {
-        Self {
-            type_name,
-            value: value.to_string(),
-            expected: known.join(", "),
-        }
+        Self { type_name, value: value.to_string(), expected: known.join(", ") }
     }
 }
 

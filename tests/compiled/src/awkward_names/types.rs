@@ -277,7 +277,7 @@ impl AwkwardRequest {
     }
     /// Sets `self`.
     #[must_use]
-    pub fn with_self_(mut self, value: impl Into<String>) -> Self {
+    pub fn with_self(mut self, value: impl Into<String>) -> Self {
         self.self_ = Some(value.into());
         self
     }
