@@ -27,3 +27,27 @@ fn generation_is_deterministic() {
     let second = imagegen_codegen::workspace_files(root).expect("specs load");
     assert_eq!(first, second);
 }
+
+#[test]
+fn a_hand_edit_is_reported_with_a_diff_and_codegen_repairs_it() {
+    let root = workspace_root();
+    let files = imagegen_codegen::workspace_files(root).expect("specs load");
+    let scratch = std::env::temp_dir().join(format!("imagegen-freshness-{}", std::process::id()));
+    imagegen_codegen::files::write_files(&scratch, &files).expect("write a scratch copy");
+    assert!(imagegen_codegen::files::stale_files(&scratch, &files).is_empty());
+
+    let edited = files.iter().find(|f| f.path.ends_with("types.rs")).expect("a types.rs is generated");
+    let on_disk = scratch.join(&edited.path);
+    let tampered = edited.contents.replacen("pub struct", "pub struct /* hand edit */", 1);
+    std::fs::write(&on_disk, tampered).unwrap();
+
+    let stale = imagegen_codegen::files::stale_files(&scratch, &files);
+    assert_eq!(stale.len(), 1, "exactly the edited file is stale");
+    assert_eq!(stale[0].path, edited.path);
+    assert!(stale[0].diff.contains("-pub struct /* hand edit */"), "{}", stale[0].diff);
+
+    let touched = imagegen_codegen::files::write_files(&scratch, &files).unwrap();
+    assert_eq!(touched, vec![edited.path.clone()]);
+    assert!(imagegen_codegen::files::stale_files(&scratch, &files).is_empty());
+    std::fs::remove_dir_all(&scratch).unwrap();
+}

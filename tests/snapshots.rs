@@ -102,3 +102,86 @@ fn compiled_crate_has_a_module_for_every_snapshot_spec() {
          then list the new module in COMPILED_PROVIDERS"
     );
 }
+
+// The compiled snapshot modules do what their construct promises on the wire.
+
+use imagegen_snapshot_compiled as compiled;
+use serde_json::json;
+
+#[test]
+fn open_enum_keeps_an_unknown_reason_and_sends_it_back() {
+    use compiled::open_enum::{FinishReason, ReplayRequest, ReplayResponse};
+    let response: ReplayResponse = serde_json::from_value(json!({ "reason": "RECITATION" })).unwrap();
+    let reason = response.reason.expect("the reason is present");
+    assert_eq!(reason, FinishReason::Unknown("RECITATION".into()));
+    assert!(reason.is_unknown());
+    let request = ReplayRequest::new(reason);
+    assert_eq!(serde_json::to_value(&request).unwrap(), json!({ "reason": "RECITATION" }));
+}
+
+#[test]
+fn closed_enum_accepts_an_alias_and_sends_the_canonical_value() {
+    use compiled::closed_enum::{Style, StyleRequest};
+    assert!("watercolor".parse::<Style>().is_err());
+    let style: Style = "pencil".parse().expect("`pencil` is a documented alias");
+    assert_eq!(style, Style::Sketch);
+    assert_eq!(serde_json::to_value(StyleRequest::new(style)).unwrap(), json!({ "style": "sketch" }));
+}
+
+#[test]
+fn unset_optional_fields_are_not_sent() {
+    let caption = compiled::optional_fields::Caption::new("a cat");
+    assert_eq!(serde_json::to_value(&caption).unwrap(), json!({ "text": "a cat" }));
+    let with_tags = caption.with_tags(Vec::new());
+    assert_eq!(serde_json::to_value(&with_tags).unwrap(), json!({ "text": "a cat", "tags": [] }));
+}
+
+#[test]
+fn keyword_and_awkward_names_keep_their_wire_spelling() {
+    use compiled::awkward_names::{AspectRatio, AwkwardRequest, ImageModel};
+    let request = AwkwardRequest::new("photo", ImageModel::Gemini3_1FlashImage)
+        .with_self("me")
+        .with_match(false)
+        .with_aspect_ratio(AspectRatio::Ratio16x9);
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({
+            "type": "photo",
+            "self": "me",
+            "match": false,
+            "model": "gemini-3.1-flash-image",
+            "aspectRatio": "16:9",
+        })
+    );
+}
+
+#[test]
+fn documented_defaults_are_read_through_or_default_accessors() {
+    use compiled::defaults::{Quality, RenderRequest};
+    let unset = RenderRequest::new("a cat");
+    assert_eq!(unset.n_or_default(), 1);
+    assert_eq!(unset.offset_or_default(), -3);
+    assert_eq!(unset.guidance_or_default(), 7.5);
+    assert!(!unset.stream_or_default());
+    assert_eq!(unset.size_or_default(), "auto");
+    assert_eq!(unset.quality_or_default(), Quality::High);
+    // A default is documentation, not a value to send.
+    assert_eq!(serde_json::to_value(&unset).unwrap(), json!({ "prompt": "a cat" }));
+    assert_eq!(RenderRequest::new("a cat").with_n(4).n_or_default(), 4);
+}
+
+#[test]
+fn flattened_open_one_of_keeps_part_kinds_it_does_not_know() {
+    use compiled::one_of_flatten::{Message, PartData};
+    let wire = json!({
+        "parts": [
+            { "text": "a cat" },
+            { "functionCall": { "name": "draw" }, "thought": true },
+        ]
+    });
+    let message: Message = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(message.parts[0].data, PartData::Text("a cat".into()));
+    assert!(matches!(&message.parts[1].data, PartData::Unknown(members) if members.contains_key("functionCall")));
+    assert_eq!(message.parts[1].thought, Some(true));
+    assert_eq!(serde_json::to_value(&message).unwrap(), wire);
+}

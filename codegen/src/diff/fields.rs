@@ -106,7 +106,8 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
             "the value's shape on the wire and in Rust changes",
         );
     }
-    if old.part_names.first() != new.part_names.first() {
+    // Part names only reach the wire in multipart forms; elsewhere they mirror the wire name.
+    if new_s.multipart && old.part_names.first() != new.part_names.first() {
         out.compatible(
             Area::Fields,
             &subject,

@@ -7,7 +7,7 @@
 
 use super::change::{Area, Changes};
 use super::display::rust_type;
-use crate::ir::{Api, OperationIr};
+use crate::ir::{Api, OperationIr, RustType};
 
 /// Compares the operations of two versions, keyed by operation id.
 pub fn compare(out: &mut Changes, old_api: &Api, new_api: &Api) {
@@ -88,6 +88,15 @@ fn methods(op: &OperationIr) -> Vec<Method> {
         out.push(Method { signature: format!("{name}({}) -> {response}", args(Some(format!("form: &{form}")))), name });
     }
     out
+}
+
+/// Path arguments as the client emitter declares them.
+fn path_arg_type(t: &RustType) -> String {
+    match t {
+        RustType::Named(n) => format!("&{}", n.rust_name),
+        RustType::I64 | RustType::U32 | RustType::U64 => rust_type(t),
+        _ => "&str".to_string(),
+    }
 }
 
 fn operation(out: &mut Changes, old: &OperationIr, new: &OperationIr, provider_formats: (&str, &str)) {

@@ -84,6 +84,26 @@ fn named(ty: &str) -> Option<String> {
     TypeExpr::parse(ty).ok().and_then(|t| t.named().map(str::to_string))
 }
 
+/// How a field is held: requests are strict, responses tolerate what real servers omit.
+fn presence(required: bool, usage: Usage, ty: &RustType) -> Presence {
+    let is_container = matches!(ty, RustType::Vec(_) | RustType::Map(_));
+    match (required, usage.response, is_container) {
+        (false, _, _) => Presence::Optional,
+        (true, false, _) => Presence::Required,
+        (true, true, true) => Presence::DefaultEmpty,
+        (true, true, false) => Presence::RequiredTolerant,
+    }
+}
+
+/// One enum value or model id, as the variant builder needs it.
+struct ValueDef<'s> {
+    wire: &'s str,
+    rust_name: Option<&'s String>,
+    aliases: &'s [m::Alias],
+    docs: Option<&'s String>,
+    deprecated: Option<&'s String>,
+}
+
 fn error_format(f: m::ErrorFormat) -> &'static str {
     match f {
         m::ErrorFormat::Google => "Google",
@@ -133,7 +153,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// Reports names that collide once converted to Rust, pointing at the later one.
-    fn collisions<'n>(&mut self, names: impl IntoIterator<Item = (String, String, String)>, what: &str) {
+    fn collisions(&mut self, names: impl IntoIterator<Item = (String, String, String)>, what: &str) {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for (rust, original, path) in names {
             match seen.get(&rust) {
@@ -240,13 +260,7 @@ impl<'a> Lowering<'a> {
             names.push((rust_name.clone(), f.name.clone(), join_key(&fpath, "name")));
             let Ok(ty_expr) = TypeExpr::parse(&f.ty) else { continue };
             let ty = self.rust_type(&ty_expr, Some(f));
-            let is_container = matches!(ty, RustType::Vec(_) | RustType::Map(_));
-            let presence = match (f.required, usage.response, is_container) {
-                (false, _, _) => Presence::Optional,
-                (true, false, _) => Presence::Required,
-                (true, true, true) => Presence::DefaultEmpty,
-                (true, true, false) => Presence::RequiredTolerant,
-            };
+            let presence = presence(f.required, usage, &ty);
             // A flattened member is how the object is told apart; it is always there.
             let presence = if f.flatten { Presence::Required } else { presence };
             fields.push(FieldIr {
@@ -316,13 +330,7 @@ impl<'a> Lowering<'a> {
             .iter()
             .filter_map(|f| {
                 let ty = self.rust_type(&TypeExpr::parse(&f.ty).ok()?, Some(f));
-                let is_container = matches!(ty, RustType::Vec(_) | RustType::Map(_));
-                let presence = match (f.required, usage.response, is_container) {
-                    (false, _, _) => Presence::Optional,
-                    (true, false, _) => Presence::Required,
-                    (true, true, true) => Presence::DefaultEmpty,
-                    (true, true, false) => Presence::RequiredTolerant,
-                };
+                let presence = presence(f.required, usage, &ty);
                 Some(FieldIr {
                     wire_name: f.name.clone(),
                     rust_name: f.rust_name.clone().unwrap_or_else(|| snake(&f.name)),
@@ -471,7 +479,7 @@ impl<'a> Lowering<'a> {
         &mut self,
         type_name: &str,
         prefix: Option<&String>,
-        values: &[(String, Option<String>, Vec<m::Alias>, Option<String>, Option<String>)],
+        values: &[ValueDef<'_>],
         path: &str,
         list_key: &str,
         value_key: &str,
@@ -479,13 +487,13 @@ impl<'a> Lowering<'a> {
         let prefix = prefix.cloned().unwrap_or_else(|| default_variant_prefix(type_name));
         let mut names = Vec::new();
         let mut variants = Vec::new();
-        for (i, (wire, rust_name, aliases, docs, deprecated)) in values.iter().enumerate() {
+        for (i, ValueDef { wire, rust_name, aliases, docs, deprecated }) in values.iter().enumerate() {
             let vpath = join_index(&join_key(path, list_key), i);
-            let name = self.rust_name_override(rust_name.as_ref(), upper_camel(wire, &prefix), &vpath);
-            names.push((name.clone(), wire.clone(), join_key(&vpath, value_key)));
+            let name = self.rust_name_override(*rust_name, upper_camel(wire, &prefix), &vpath);
+            names.push((name.clone(), wire.to_string(), join_key(&vpath, value_key)));
             variants.push(VariantIr {
                 rust_name: name,
-                wire: wire.clone(),
+                wire: wire.to_string(),
                 aliases: aliases
                     .iter()
                     .map(|a| AliasIr {
@@ -494,8 +502,8 @@ impl<'a> Lowering<'a> {
                         deprecated: a.deprecated.clone(),
                     })
                     .collect(),
-                docs: docs.clone(),
-                deprecated: deprecated.clone(),
+                docs: docs.cloned(),
+                deprecated: deprecated.cloned(),
             });
         }
         // `Unknown` is the catch-all; a listed value may not take its name.
@@ -508,8 +516,12 @@ impl<'a> Lowering<'a> {
         let values: Vec<_> = e
             .values
             .iter()
-            .map(|v| {
-                (v.value.clone(), v.rust_name.clone(), v.aliases.clone(), v.description.clone(), v.deprecated.clone())
+            .map(|v| ValueDef {
+                wire: &v.value,
+                rust_name: v.rust_name.as_ref(),
+                aliases: &v.aliases,
+                docs: v.description.as_ref(),
+                deprecated: v.deprecated.as_ref(),
             })
             .collect();
         let usage = self.usage(&e.name);
@@ -528,8 +540,12 @@ impl<'a> Lowering<'a> {
         let values: Vec<_> = md
             .models
             .iter()
-            .map(|x| {
-                (x.id.clone(), x.rust_name.clone(), x.aliases.clone(), x.description.clone(), x.deprecated.clone())
+            .map(|x| ValueDef {
+                wire: &x.id,
+                rust_name: x.rust_name.as_ref(),
+                aliases: &x.aliases,
+                docs: x.description.as_ref(),
+                deprecated: x.deprecated.as_ref(),
             })
             .collect();
         let usage = self.usage(&md.name);
