@@ -1,0 +1,296 @@
+//! Comparing spec versions. Each case under `tests/diff/<case>/` is an old and a
+//! new spec that differ by one kind of change; the Markdown report is a snapshot,
+//! and the verdict is asserted directly, so a wrong classification fails with a
+//! reason rather than only as a snapshot diff.
+//!
+//! The ListenHub v1 → v2 report in `specs/history/` is regenerated and compared
+//! with the committed file, so it stays true as the specs change.
+
+use std::path::{Path, PathBuf};
+
+use imagegen_codegen::diff::{compare_sources, Impact, Level, Report, SpecSource};
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace root")
+}
+
+fn report_between(old: &str, new: &str) -> Report {
+    let (old, new) = (SpecSource::File(PathBuf::from(old)), SpecSource::File(PathBuf::from(new)));
+    match compare_sources(&old, &new, workspace_root()) {
+        Ok(report) => report,
+        Err(problems) => panic!("the specs have errors:\n{}", problems.render()),
+    }
+}
+
+/// Snapshots the case's report and checks its overall verdict.
+fn case(name: &str, level: Level) -> Report {
+    let report = report_between(&format!("tests/diff/{name}/old.yaml"), &format!("tests/diff/{name}/new.yaml"));
+    insta::assert_snapshot!(name, report.to_markdown(None));
+    assert_eq!(report.level(), level, "verdict of `{name}`:\n{}", report.to_markdown(None));
+    report
+}
+
+/// Asserts that a change of this impact mentions `text` in its subject or description.
+fn has(report: &Report, impact: Impact, text: &str) {
+    let found = report
+        .changes
+        .iter()
+        .any(|c| c.impact == impact && (c.subject.contains(text) || c.description.contains(text)));
+    assert!(
+        found,
+        "expected a {impact:?} change mentioning `{text}`:\n{}",
+        report.to_markdown(None)
+    );
+}
+
+/// Asserts that no change has this impact.
+fn none(report: &Report, impact: Impact) {
+    let unexpected: Vec<_> = report.changes.iter().filter(|c| c.impact == impact).collect();
+    assert!(unexpected.is_empty(), "expected no {impact:?} change, got {unexpected:#?}");
+}
+
+#[test]
+fn adding_an_optional_field_is_compatible() {
+    let r = case("field_added_optional", Level::Compatible);
+    has(&r, Impact::Compatible, "DrawRequest.negative_prompt");
+}
+
+#[test]
+fn adding_a_required_request_field_breaks_new() {
+    let r = case("field_added_required", Level::Breaking);
+    has(&r, Impact::Breaking, "DrawRequest.seed");
+}
+
+#[test]
+fn removing_a_field_is_breaking() {
+    let r = case("field_removed", Level::Breaking);
+    has(&r, Impact::Breaking, "field `quality` removed");
+}
+
+#[test]
+fn changing_a_field_type_is_breaking() {
+    let r = case("field_type_changed", Level::Breaking);
+    has(&r, Impact::Breaking, "`Option<u32>` → `Option<f64>`");
+}
+
+#[test]
+fn a_required_field_becoming_optional_is_breaking() {
+    let r = case("field_required_to_optional", Level::Breaking);
+    has(&r, Impact::Breaking, "required → optional");
+}
+
+#[test]
+fn a_wire_rename_is_compatible_and_a_rust_rename_is_breaking() {
+    let r = case("field_renamed", Level::Breaking);
+    has(&r, Impact::Compatible, "wire name `quality` → `qualityLevel`");
+    has(&r, Impact::Breaking, "Rust name `prompt` → `text`");
+}
+
+#[test]
+fn a_new_value_in_a_closed_request_enum_is_compatible() {
+    let r = case("enum_value_added_closed", Level::Compatible);
+    has(&r, Impact::Compatible, "Style::Cartoon");
+}
+
+#[test]
+fn a_new_value_in_an_open_enum_is_compatible() {
+    let r = case("enum_value_added_open", Level::Compatible);
+    has(&r, Impact::Compatible, "Quality::Ultra");
+}
+
+#[test]
+fn a_new_value_in_a_response_enum_with_a_catch_all_is_compatible() {
+    let r = case("enum_value_added_response", Level::Compatible);
+    has(&r, Impact::Compatible, "JobStatus::Failed");
+}
+
+#[test]
+fn removing_an_enum_value_is_breaking() {
+    let r = case("enum_value_removed", Level::Breaking);
+    has(&r, Impact::Breaking, "value `sketch` removed");
+}
+
+#[test]
+fn a_deprecated_alias_and_a_deprecation_are_compatible() {
+    let r = case("enum_alias_deprecated", Level::Compatible);
+    has(&r, Impact::Compatible, "deprecated alias `pencil`");
+    has(&r, Impact::Compatible, "`photo` deprecated");
+}
+
+#[test]
+fn gaining_a_catch_all_is_breaking_because_the_enum_stops_being_copy() {
+    let r = case("enum_catch_all_gained", Level::Breaking);
+    has(&r, Impact::Breaking, "gains the catch-all");
+}
+
+#[test]
+fn renaming_a_model_keeps_the_wire_but_renames_the_rust_variant() {
+    let r = case("model_renamed_with_alias", Level::Breaking);
+    has(&r, Impact::Breaking, "Rust variant `Draw1` → `Draw1_5`");
+    has(&r, Impact::Compatible, "default model `draw-1` → `draw-1.5`");
+}
+
+#[test]
+fn changing_a_default_is_compatible() {
+    let r = case("default_changed", Level::Compatible);
+    has(&r, Impact::Compatible, "default `1` → `2`");
+}
+
+#[test]
+fn tightening_limits_is_breaking() {
+    let r = case("limit_tightened", Level::Breaking);
+    has(&r, Impact::Breaking, "maximum 4 → 2");
+    has(&r, Impact::Breaking, "maximum length 1000 → 500");
+    none(&r, Impact::Compatible);
+}
+
+#[test]
+fn loosening_limits_is_compatible() {
+    let r = case("limit_loosened", Level::Compatible);
+    has(&r, Impact::Compatible, "URL schemes https → https, http");
+    none(&r, Impact::Breaking);
+}
+
+#[test]
+fn adding_a_rule_is_breaking() {
+    let r = case("rule_added", Level::Breaking);
+    has(&r, Impact::Breaking, "rule added");
+}
+
+#[test]
+fn removing_a_rule_is_compatible() {
+    let r = case("rule_removed", Level::Compatible);
+    has(&r, Impact::Compatible, "rule removed");
+}
+
+#[test]
+fn adding_a_model_is_compatible() {
+    let r = case("model_added", Level::Compatible);
+    has(&r, Impact::Compatible, "model `draw-3` added");
+}
+
+#[test]
+fn removing_a_model_is_breaking() {
+    let r = case("model_removed", Level::Breaking);
+    has(&r, Impact::Breaking, "model `draw-2` removed");
+}
+
+#[test]
+fn lowering_a_model_capability_is_breaking_and_raising_one_is_compatible() {
+    let r = case("model_capability_changed", Level::Breaking);
+    has(&r, Impact::Breaking, "capability `max_images` 4 → 2");
+    has(&r, Impact::Breaking, "now rejects `quality = hd`");
+    has(&r, Impact::Compatible, "capability `max_images` 8 → 16");
+}
+
+#[test]
+fn adding_an_operation_is_compatible() {
+    let r = case("operation_added", Level::Compatible);
+    has(&r, Impact::Compatible, "Client::cancel_job");
+}
+
+#[test]
+fn removing_an_operation_is_breaking() {
+    let r = case("operation_removed", Level::Breaking);
+    has(&r, Impact::Breaking, "Client::get_job");
+}
+
+#[test]
+fn a_moved_endpoint_is_compatible_and_a_new_signature_is_breaking() {
+    let r = case("operation_changed", Level::Breaking);
+    has(&r, Impact::Compatible, "POST /v1/draw → POST /v2/draw");
+    has(&r, Impact::Compatible, "documents status 503");
+    has(&r, Impact::Breaking, "get_job(id: &Model)");
+}
+
+#[test]
+fn replacing_the_auth_scheme_is_breaking() {
+    let r = case("auth_changed", Level::Breaking);
+    has(&r, Impact::Breaking, "auth scheme removed: bearer token");
+    has(&r, Impact::Compatible, "auth scheme added: key in header `x-api-key`");
+    has(&r, Impact::Compatible, "default base URL");
+}
+
+#[test]
+fn a_new_key_variable_or_error_envelope_is_breaking() {
+    let r = case("provider_changed", Level::Breaking);
+    has(&r, Impact::Breaking, "SKETCHY_KEY");
+    has(&r, Impact::Breaking, "error envelope");
+}
+
+#[test]
+fn description_changes_are_documentation_only() {
+    let r = case("docs_only", Level::Documentation);
+    assert!(r.changes.is_empty(), "{:#?}", r.changes);
+    assert_eq!(r.docs.len(), 2, "{:#?}", r.docs);
+}
+
+#[test]
+fn a_spec_compared_with_itself_has_no_changes() {
+    let r = report_between("tests/diff/docs_only/old.yaml", "tests/diff/docs_only/old.yaml");
+    assert_eq!(r.level(), Level::Nothing);
+    assert!(r.to_markdown(None).contains("no release needed"));
+}
+
+#[test]
+fn a_known_crate_version_gets_a_concrete_next_version() {
+    let r = report_between("tests/diff/field_removed/old.yaml", "tests/diff/field_removed/new.yaml");
+    let version = imagegen_codegen::diff::CrateVersion::parse("0.1.0");
+    assert!(r.to_markdown(version).contains("From `0.1.0`: **`0.2.0`**"));
+}
+
+#[test]
+fn a_revision_argument_names_a_spec_in_git() {
+    let source = SpecSource::parse("HEAD~1:specs/listenhub.yaml", workspace_root());
+    assert_eq!(
+        source,
+        SpecSource::GitRevision {
+            rev: "HEAD~1".to_string(),
+            path: "specs/listenhub.yaml".to_string()
+        }
+    );
+    let file = SpecSource::parse("specs/listenhub.yaml", workspace_root());
+    assert_eq!(file, SpecSource::File(PathBuf::from("specs/listenhub.yaml")));
+}
+
+const LISTENHUB_OLD: &str = "specs/history/listenhub.v1.yaml";
+const LISTENHUB_NEW: &str = "specs/listenhub.yaml";
+const LISTENHUB_REPORT: &str = "specs/history/CHANGES-listenhub-v1-to-v2.md";
+
+#[test]
+fn listenhub_v1_to_v2_report_is_current() {
+    let fresh = report_between(LISTENHUB_OLD, LISTENHUB_NEW).to_markdown(None);
+    let committed = std::fs::read_to_string(workspace_root().join(LISTENHUB_REPORT)).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{LISTENHUB_REPORT} is stale; run `cargo xtask diff {LISTENHUB_OLD} {LISTENHUB_NEW} --output {LISTENHUB_REPORT}`\n\n{}",
+        similar_diff(&committed, &fresh)
+    );
+}
+
+#[test]
+fn listenhub_v2_renames_the_preview_models_and_adds_the_subscription_endpoint() {
+    let r = report_between(LISTENHUB_OLD, LISTENHUB_NEW);
+    has(&r, Impact::Breaking, "`gemini-3-pro-image-preview` renamed to `gemini-3-pro-image`");
+    has(&r, Impact::Breaking, "`gemini-3.1-flash-image-preview` renamed to `gemini-3.1-flash-image`");
+    has(&r, Impact::Compatible, "GET /v1/user/subscription");
+    has(&r, Impact::Compatible, "free_usages");
+    let free_lane = r.docs.iter().flat_map(|d| &d.added).any(|s| s.contains("free_relax_busy"));
+    assert!(free_lane, "the free-lane failure metadata should appear among the documentation changes");
+}
+
+/// A line diff for the failure message, without pulling a diff crate into the tests.
+fn similar_diff(old: &str, new: &str) -> String {
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    let mut out = String::new();
+    for line in old_lines.iter().filter(|l| !new_lines.contains(l)) {
+        out.push_str(&format!("- {line}\n"));
+    }
+    for line in new_lines.iter().filter(|l| !old_lines.contains(l)) {
+        out.push_str(&format!("+ {line}\n"));
+    }
+    out
+}
