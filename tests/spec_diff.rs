@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 use imagegen_codegen::diff::{compare_sources, Impact, Level, Report, SpecSource};
 
 fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root")
 }
 
 fn report_between(old: &str, new: &str) -> Report {
@@ -34,15 +32,9 @@ fn case(name: &str, level: Level) -> Report {
 
 /// Asserts that a change of this impact mentions `text` in its subject or description.
 fn has(report: &Report, impact: Impact, text: &str) {
-    let found = report
-        .changes
-        .iter()
-        .any(|c| c.impact == impact && (c.subject.contains(text) || c.description.contains(text)));
-    assert!(
-        found,
-        "expected a {impact:?} change mentioning `{text}`:\n{}",
-        report.to_markdown(None)
-    );
+    let found =
+        report.changes.iter().any(|c| c.impact == impact && (c.subject.contains(text) || c.description.contains(text)));
+    assert!(found, "expected a {impact:?} change mentioning `{text}`:\n{}", report.to_markdown(None));
 }
 
 /// Asserts that no change has this impact.
@@ -244,13 +236,7 @@ fn a_known_crate_version_gets_a_concrete_next_version() {
 #[test]
 fn a_revision_argument_names_a_spec_in_git() {
     let source = SpecSource::parse("HEAD~1:specs/listenhub.yaml", workspace_root());
-    assert_eq!(
-        source,
-        SpecSource::GitRevision {
-            rev: "HEAD~1".to_string(),
-            path: "specs/listenhub.yaml".to_string()
-        }
-    );
+    assert_eq!(source, SpecSource::GitRevision { rev: "HEAD~1".to_string(), path: "specs/listenhub.yaml".to_string() });
     let file = SpecSource::parse("specs/listenhub.yaml", workspace_root());
     assert_eq!(file, SpecSource::File(PathBuf::from("specs/listenhub.yaml")));
 }

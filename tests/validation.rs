@@ -178,3 +178,12 @@ async fn octen_stream_flag_on_the_plain_call_is_refused() {
     assert_eq!(violation_paths(&v), ["stream"]);
     assert!(server.received_requests().await.unwrap_or_default().is_empty());
 }
+
+#[test]
+fn octen_image_must_be_base64_or_a_data_url() {
+    let images = vec![format!("data:image/png;base64,{PNG_1X1}"), PNG_1X1.to_string(), "not base64!".to_string()];
+    let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "edit this")
+        .with_image(imagegen::runtime::OneOrMany::Many(images));
+    let err = request.validate().unwrap_err();
+    assert_eq!(violation_paths(&err), ["image[2]"]);
+}

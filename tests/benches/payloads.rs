@@ -1,1 +1,458 @@
-fn main() {}
+//! `cargo xtask bench`: how fast and how lean the hot paths are, as one table.
+//!
+//! Every speed is the median of interleaved rounds after warm-up, and every
+//! ratio is against a baseline measured in the same run, so a busy machine
+//! moves the numbers but much less the ratios. Baselines: a memory copy of the
+//! body (the physical floor) and the naive client (`serde_json::Value` plus the
+//! plain `base64` crate). MB is 10^6 bytes.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use imagegen::runtime::{Base64Data, SseEvent, SseParser};
+use imagegen::{listenhub, octen, routerhub};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[path = "payloads/counting_alloc.rs"]
+mod counting_alloc;
+#[path = "payloads/fixtures.rs"]
+mod fixtures;
+#[path = "payloads/timing.rs"]
+mod timing;
+
+use timing::{compare, mb_per_s, ms};
+
+#[global_allocator]
+static ALLOC: counting_alloc::CountingAlloc = counting_alloc::CountingAlloc;
+
+type Boxed = Box<dyn std::any::Any>;
+
+/// Body sizes of the response rows: what 1K, 2K and 4K PNGs weigh as base64 in JSON.
+const SIZES: [(&str, usize); 3] = [("1K", 1_500_000), ("2K", 6_000_000), ("4K", 24_000_000)];
+
+fn main() {
+    // `cargo bench` passes `--bench`; a name filter picks sections.
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let run = |section: &str| filter.is_empty() || filter.iter().any(|f| section.contains(f.as_str()));
+    println!("# imagegen payload benchmarks\n");
+    println!("machine: {}, {} cores available\n", cpu_model(), available_cores());
+    if run("decode") {
+        decode_section();
+    }
+    if run("heap") {
+        heap_section();
+    }
+    if run("encode") {
+        encode_section();
+    }
+    if run("sse") {
+        sse_section();
+    }
+    if run("codegen") {
+        codegen_section();
+    }
+}
+
+// ---------------------------------------------------------------- decode
+
+/// The two wire shapes an image response comes in.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// RouterHub `generateContent`: `candidates[].content.parts[].inlineData.data`.
+    Gemini,
+    /// Octen images: `data[].b64_json`.
+    OpenAi,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Gemini => "Gemini",
+            Shape::OpenAi => "OpenAI",
+        }
+    }
+
+    fn body(self, b64: &str) -> Vec<u8> {
+        match self {
+            Shape::Gemini => fixtures::gemini_body(b64),
+            Shape::OpenAi => fixtures::openai_body(b64),
+        }
+    }
+
+    /// Ours: body bytes to the typed response to the decoded image bytes.
+    fn decode_typed(self, body: &[u8]) -> Bytes {
+        match self {
+            Shape::Gemini => gemini_image(serde_json::from_slice(body).expect("typed Gemini decode")),
+            Shape::OpenAi => openai_image(serde_json::from_slice(body).expect("typed OpenAI decode")),
+        }
+        .expect("the response holds an image")
+    }
+
+    /// The naive client: a `Value` tree, then the plain `base64` crate.
+    fn decode_naive(self, body: &[u8]) -> Vec<u8> {
+        let value: Value = serde_json::from_slice(body).expect("Value decode");
+        let text = match self {
+            Shape::Gemini => &value["candidates"][0]["content"]["parts"][1]["inlineData"]["data"],
+            Shape::OpenAi => &value["data"][0]["b64_json"],
+        };
+        let text = text.as_str().expect("base64 text");
+        base64::engine::general_purpose::STANDARD.decode(text).expect("naive base64 decode")
+    }
+}
+
+fn gemini_image(response: routerhub::GenerateContentResponse) -> Option<Bytes> {
+    let candidate = response.candidates?.into_iter().next()?;
+    candidate.content?.parts.into_iter().find_map(|part| match part.data {
+        routerhub::PartData::InlineData(blob) => blob.data.map(Base64Data::into_bytes),
+        _ => None,
+    })
+}
+
+fn openai_image(response: octen::ImageGenerationResponse) -> Option<Bytes> {
+    response.data.into_iter().next()?.b64_json.map(Base64Data::into_bytes)
+}
+
+/// `generateContent` as the generated types would read it without
+/// `#[serde(flatten)]` on `Part`: the part's keys as plain optional fields.
+/// Only here to price the flatten.
+#[derive(Deserialize)]
+struct UnflattenedResponse {
+    candidates: Vec<UnflattenedCandidate>,
+}
+
+#[derive(Deserialize)]
+struct UnflattenedCandidate {
+    content: UnflattenedContent,
+}
+
+#[derive(Deserialize)]
+struct UnflattenedContent {
+    parts: Vec<UnflattenedPart>,
+}
+
+#[derive(Deserialize)]
+struct UnflattenedPart {
+    #[allow(dead_code)]
+    text: Option<String>,
+    #[serde(rename = "inlineData")]
+    inline_data: Option<routerhub::Blob>,
+}
+
+fn unflattened_image(body: &[u8]) -> Bytes {
+    let response: UnflattenedResponse = serde_json::from_slice(body).expect("unflattened decode");
+    let parts = response.candidates.into_iter().next().expect("a candidate").content.parts;
+    parts.into_iter().find_map(|p| p.inline_data?.data.map(Base64Data::into_bytes)).expect("an image")
+}
+
+/// One payload: the image, and the body that carries it.
+struct Payload {
+    label: &'static str,
+    shape: Shape,
+    image: Vec<u8>,
+    body: Vec<u8>,
+}
+
+fn payloads() -> Vec<Payload> {
+    let mut out = Vec::new();
+    for (label, body_len) in SIZES {
+        let image = fixtures::image_bytes(body_len / 4 * 3, body_len as u64);
+        let b64 = fixtures::base64_text(&image);
+        for shape in [Shape::Gemini, Shape::OpenAi] {
+            let body = shape.body(&b64);
+            out.push(Payload { label, shape, image: image.clone(), body });
+        }
+    }
+    out
+}
+
+/// Rounds for a workload: more for small ones, at least 15.
+fn rounds_for(bytes: usize) -> usize {
+    (240_000_000 / bytes.max(1)).clamp(15, 61)
+}
+
+fn decode_section() {
+    println!("## Response decode: body bytes to typed response to decoded image bytes\n");
+    println!("Median per decode; MB/s of body. `ours` is `serde_json::from_slice` into the generated type, then taking the image `Bytes` out.\n");
+    println!("| payload | body MB | memcpy floor | naive (Value + base64) | ours | ours vs naive | ours vs memcpy |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    let mut flatten_rows = Vec::new();
+    for p in payloads() {
+        let body = p.body.as_slice();
+        assert_eq!(p.shape.decode_typed(body), p.image, "typed decode is exact");
+        assert_eq!(p.shape.decode_naive(body), p.image, "naive decode is exact");
+        let shape = p.shape;
+        let mut memcpy = || -> Boxed { Box::new(Vec::from(black_box(body))) };
+        let mut ours = || -> Boxed { Box::new(shape.decode_typed(black_box(body))) };
+        let mut naive = || -> Boxed { Box::new(shape.decode_naive(black_box(body))) };
+        let mut unflattened = || -> Boxed { Box::new(unflattened_image(black_box(body))) };
+        let rounds = rounds_for(body.len());
+        let times = match shape {
+            Shape::Gemini => compare(rounds, &mut [&mut memcpy, &mut ours, &mut naive, &mut unflattened]),
+            Shape::OpenAi => compare(rounds, &mut [&mut memcpy, &mut ours, &mut naive]),
+        };
+        let (floor, ours_t, naive_t) = (times[0], times[1], times[2]);
+        println!(
+            "| {} {} | {:.2} | {} | {} | {} | **{:.2}x faster** | **{:.2}x the time** |",
+            p.label,
+            shape.name(),
+            body.len() as f64 / 1e6,
+            speed(body.len(), floor),
+            speed(body.len(), naive_t),
+            speed(body.len(), ours_t),
+            naive_t.as_secs_f64() / ours_t.as_secs_f64(),
+            ours_t.as_secs_f64() / floor.as_secs_f64(),
+        );
+        if let Shape::Gemini = shape {
+            flatten_rows.push((p.label, body.len(), ours_t, times[3]));
+        }
+    }
+    println!("\n### Price of `#[serde(flatten)]` on Gemini `Part`\n");
+    println!("Same bodies, read by a hand-written mirror of `Part` with the one_of keys as plain optional fields.\n");
+    println!("| payload | generated (flatten) | mirror (no flatten) | flatten costs |");
+    println!("|---|---:|---:|---:|");
+    for (label, len, flat, plain) in flatten_rows {
+        println!(
+            "| {label} Gemini | {} | {} | {:+.1}% |",
+            speed(len, flat),
+            speed(len, plain),
+            (flat.as_secs_f64() / plain.as_secs_f64() - 1.0) * 100.0
+        );
+    }
+    println!();
+}
+
+fn speed(bytes: usize, time: Duration) -> String {
+    format!("{:.2} ms ({:.0} MB/s)", ms(time), mb_per_s(bytes, time))
+}
+
+// ---------------------------------------------------------------- heap
+
+fn heap_section() {
+    println!("## Peak heap during one decode\n");
+    println!("Counted by a global allocator in the bench binary. `peak` is the high-water mark of live heap during the decode plus the body (already live); `allocated` is every byte requested during the decode (a copy of the base64 text would show here). Target for ours: peak at most 1.15x (body + decoded).\n");
+    println!("| payload | body + decoded MB | ours peak | ours allocated | ours peak ratio | naive peak | naive peak ratio | unflattened mirror peak |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for p in payloads() {
+        let body = p.body.as_slice();
+        let floor = body.len() + p.image.len();
+        let ours = counting_alloc::measure(|| p.shape.decode_typed(body));
+        let naive = counting_alloc::measure(|| p.shape.decode_naive(body));
+        let mirror = match p.shape {
+            Shape::Gemini => {
+                let m = counting_alloc::measure(|| unflattened_image(body));
+                format!("{:.2}x", (m.peak_above_start + body.len()) as f64 / floor as f64)
+            }
+            Shape::OpenAi => "n/a".to_owned(),
+        };
+        let ratio = |peak: usize| (peak + body.len()) as f64 / floor as f64;
+        println!(
+            "| {} {} | {:.2} | {:.2} MB | {:.2} MB | **{:.3}x** | {:.2} MB | {:.2}x | {mirror} |",
+            p.label,
+            p.shape.name(),
+            floor as f64 / 1e6,
+            (ours.peak_above_start + body.len()) as f64 / 1e6,
+            ours.allocated as f64 / 1e6,
+            ratio(ours.peak_above_start),
+            (naive.peak_above_start + body.len()) as f64 / 1e6,
+            ratio(naive.peak_above_start),
+        );
+    }
+    println!();
+}
+
+// ---------------------------------------------------------------- encode
+
+const REFERENCE_IMAGES: usize = 14;
+const REFERENCE_IMAGE_LEN: usize = 1_000_000;
+const PROMPT: &str = "A watercolor of the harbour at dawn, in the style of the references";
+
+fn encode_section() {
+    println!("## Request encode: ListenHub `GenerateImageRequest` with {REFERENCE_IMAGES} inline reference images of 1 MB\n");
+    let images: Vec<Bytes> =
+        (0..REFERENCE_IMAGES).map(|i| Bytes::from(fixtures::image_bytes(REFERENCE_IMAGE_LEN, 0xC0FFEE + i as u64))).collect();
+    // Building the typed request only moves `Bytes` handles; the encoding happens in `to_vec`.
+    let request = listenhub::GenerateImageRequest::new(listenhub::ModelProvider::Google, PROMPT)
+        .with_model(listenhub::ImageModel::Gemini3ProImage)
+        .with_reference_images(
+            images
+                .iter()
+                .map(|bytes| {
+                    listenhub::ReferenceImage::InlineData(listenhub::InlineData::new(
+                        Base64Data::from_bytes(bytes.clone()),
+                        listenhub::ImageMimeType::ImagePng,
+                    ))
+                })
+                .collect(),
+        );
+    let naive_encode = || {
+        let references: Vec<Value> = images
+            .iter()
+            .map(|bytes| {
+                let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                json!({ "inlineData": { "data": data, "mimeType": "image/png" } })
+            })
+            .collect();
+        let body = json!({
+            "provider": "google",
+            "model": "gemini-3-pro-image",
+            "prompt": PROMPT,
+            "referenceImages": references,
+        });
+        serde_json::to_vec(&body).expect("naive encode")
+    };
+    let ours_body = serde_json::to_vec(&request).expect("typed encode");
+    let naive_body = naive_encode();
+    let (a, b): (Value, Value) = (serde_json::from_slice(&ours_body).unwrap(), serde_json::from_slice(&naive_body).unwrap());
+    assert!(imagegen::runtime::json::same_meaning(&a, &b), "both encoders send the same request");
+
+    let mut memcpy = || -> Boxed { Box::new(Vec::from(black_box(ours_body.as_slice()))) };
+    let mut ours = || -> Boxed { Box::new(serde_json::to_vec(black_box(&request)).expect("typed encode")) };
+    let mut naive = || -> Boxed { Box::new(naive_encode()) };
+    let times = compare(rounds_for(ours_body.len()), &mut [&mut memcpy, &mut ours, &mut naive]);
+    let (floor, ours_t, naive_t) = (times[0], times[1], times[2]);
+    println!("Median per request; MB/s of body produced. `ours` is `serde_json::to_vec(&request)`; naive is `base64` into `String`s, `json!`, `to_vec`.\n");
+    println!("| body MB | memcpy of the body | naive | ours | ours vs naive | ours vs memcpy |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    let len = ours_body.len();
+    println!(
+        "| {:.2} | {} | {} | {} | **{:.2}x faster** | {:.2}x the time |\n",
+        len as f64 / 1e6,
+        speed(len, floor),
+        speed(len, naive_t),
+        speed(len, ours_t),
+        naive_t.as_secs_f64() / ours_t.as_secs_f64(),
+        ours_t.as_secs_f64() / floor.as_secs_f64(),
+    );
+}
+
+// ---------------------------------------------------------------- sse
+
+const PARTIAL_IMAGES: usize = 3;
+const STREAM_IMAGE_LEN: usize = 1_500_000;
+
+/// Parses a whole stream pushed in `chunk`-byte pieces; returns the raw events.
+fn parse_stream(stream: &[u8], chunk: usize) -> Vec<imagegen::runtime::RawEvent> {
+    let mut parser = SseParser::new();
+    let mut events = Vec::new();
+    for piece in stream.chunks(chunk) {
+        events.extend(parser.push(piece));
+    }
+    assert!(!parser.finish(), "the stream ends on an event boundary");
+    events
+}
+
+/// Parses and types a whole stream; returns the decoded images.
+fn decode_stream(stream: &[u8], chunk: usize) -> Vec<Bytes> {
+    let mut parser = SseParser::new();
+    let mut images = Vec::new();
+    for piece in stream.chunks(chunk) {
+        for raw in parser.push(piece) {
+            let event = octen::ImageStreamEvent::from_sse(raw.event.as_deref(), &raw.data).expect("typed event");
+            images.push(match event {
+                octen::ImageStreamEvent::ImageGenerationPartialImage(e) => e.b64_json,
+                octen::ImageStreamEvent::ImageGenerationCompleted(e) => e.b64_json,
+                _ => None,
+            });
+        }
+    }
+    images.into_iter().map(|i| i.expect("an image").into_bytes()).collect()
+}
+
+fn sse_section() {
+    println!("## SSE: Octen image stream, {PARTIAL_IMAGES} partial + 1 completed event of ~2 MB base64 each\n");
+    let stream = fixtures::image_stream(PARTIAL_IMAGES, STREAM_IMAGE_LEN);
+    println!("Median per whole stream ({:.2} MB); MB/s of stream. `parse` is `SseParser::push` per chunk; `parse + typed` also decodes each event into `ImageStreamEvent` with its image bytes.\n", stream.len() as f64 / 1e6);
+    println!("| chunk | memcpy floor | parse | parse + typed | parse vs memcpy | parse + typed vs memcpy |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for chunk in [16 * 1024, 1460] {
+        assert_eq!(parse_stream(&stream, chunk).len(), PARTIAL_IMAGES + 1);
+        assert_eq!(decode_stream(&stream, chunk).len(), PARTIAL_IMAGES + 1);
+        let s = stream.as_slice();
+        let mut memcpy = || -> Boxed { Box::new(Vec::from(black_box(s))) };
+        let mut parse = || -> Boxed { Box::new(parse_stream(black_box(s), chunk)) };
+        let mut typed = || -> Boxed { Box::new(decode_stream(black_box(s), chunk)) };
+        let times = compare(rounds_for(s.len()), &mut [&mut memcpy, &mut parse, &mut typed]);
+        println!(
+            "| {chunk} B | {} | {} | {} | {:.2}x the time | {:.2}x the time |",
+            speed(s.len(), times[0]),
+            speed(s.len(), times[1]),
+            speed(s.len(), times[2]),
+            times[1].as_secs_f64() / times[0].as_secs_f64(),
+            times[2].as_secs_f64() / times[0].as_secs_f64(),
+        );
+    }
+    println!();
+}
+
+// ---------------------------------------------------------------- codegen
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
+}
+
+/// The four provider specs alone: load, check, lower, emit and format every
+/// file of `generated/`, in memory.
+fn provider_crate_files(root: &Path) -> usize {
+    use imagegen_codegen::files::{format_rust, load_specs, provider_files};
+    let apis = load_specs(root, Path::new("specs")).expect("specs are valid");
+    let mut bytes = 0;
+    for api in &apis {
+        let dir = Path::new("generated/src").join(&api.provider.module);
+        bytes += provider_files(api, &dir).expect("emits").iter().map(|f| f.contents.len()).sum::<usize>();
+    }
+    bytes += format_rust(imagegen_codegen::emit::root::crate_root(&apis), "specs").expect("lib.rs").len();
+    bytes += format_rust(imagegen_codegen::emit::root::registry(&apis), "specs").expect("registry.rs").len();
+    bytes
+}
+
+fn codegen_section() {
+    println!("## Generator: all specs, in memory (load + check + lower + emit + format, no writes)\n");
+    let root = workspace_root();
+    let all_files = imagegen_codegen::workspace_files(&root).expect("specs are valid");
+    let mut providers = || -> Boxed { Box::new(provider_crate_files(&root)) };
+    let mut everything = || -> Boxed { Box::new(imagegen_codegen::workspace_files(&root).expect("specs are valid")) };
+    let times = compare(15, &mut [&mut providers, &mut everything]);
+    println!("Median of 15 runs, release build. Target: under 50 ms.\n");
+    println!("| what | files | time | target |");
+    println!("|---|---:|---:|---|");
+    let spec_count = std::fs::read_dir(root.join("specs"))
+        .map(|d| d.filter_map(Result::ok).filter(|e| e.path().extension().is_some_and(|x| x == "yaml")).count())
+        .unwrap_or(0);
+    println!(
+        "| the {spec_count} provider specs → `generated/` | {} | {:.1} ms | {} |",
+        all_files.iter().filter(|f| f.path.starts_with("generated")).count(),
+        ms(times[0]),
+        verdict(times[0])
+    );
+    println!(
+        "| everything `cargo xtask codegen` produces (plus snapshot specs and schema) | {} | {:.1} ms | {} |\n",
+        all_files.len(),
+        ms(times[1]),
+        verdict(times[1])
+    );
+}
+
+fn verdict(time: Duration) -> &'static str {
+    if time < Duration::from_millis(50) {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+// ---------------------------------------------------------------- machine
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".to_owned())
+}
+
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}

@@ -58,7 +58,7 @@ fn method(op: &OperationIr) -> String {
 /// The methods the client emitter generates for an operation, mirroring its choices.
 fn methods(op: &OperationIr) -> Vec<Method> {
     let path_args: Vec<String> =
-        op.path_params.iter().map(|p| format!("{}: {}", p.rust_name, rust_type(&p.ty))).collect();
+        op.path_params.iter().map(|p| format!("{}: {}", p.rust_name, path_arg_type(&p.ty))).collect();
     let args = |body: Option<String>| -> String {
         let mut all = path_args.clone();
         all.extend(body);

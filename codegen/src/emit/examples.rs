@@ -48,7 +48,10 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
     let body = serde_json::to_string_pretty(&ex.body).unwrap_or_default();
     let placeholders = &ex.placeholders;
     let load = quote!(let body = substitute(#body, &[#(#placeholders),*]););
-    let doc = format!(" Example `{}` of `{}`.", ex.name, ex.operation);
+    let mut doc = format!(" Example `{}` of `{}`.", ex.name, ex.operation);
+    for (path, reason) in &ex.amended {
+        doc.push_str(&format!(" Amended at `{path}`: {reason}"));
+    }
     let check = match (ex.kind, &ex.rust_type) {
         (ExampleKind::Request, Some(t)) => {
             let t = type_tokens(t);

@@ -50,6 +50,13 @@ fn field_docs(f: &FieldIr) -> TokenStream {
         }
         notes.push(format!("{s}."));
     }
+    if c.base64_text {
+        notes.push(if c.allow_data_url {
+            "Base64 text, or a `data:<mime>;base64,` URL.".to_string()
+        } else {
+            "Base64 text.".to_string()
+        });
+    }
     if !f.families.is_empty() {
         notes.push(format!("Applies to {} models only; others ignore it.", f.families.join(", ")));
     }

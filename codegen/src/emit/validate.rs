@@ -131,10 +131,20 @@ fn value_checks(
     top: bool,
 ) -> Option<TokenStream> {
     match ty {
-        RustType::String => (c.min_length.is_some() || c.max_length.is_some()).then(|| {
-            let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
-            quote!(v.length(#label, #expr, #min, #max);)
-        }),
+        RustType::String => {
+            let length = (c.min_length.is_some() || c.max_length.is_some()).then(|| {
+                let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
+                quote!(v.length(#label, #expr, #min, #max);)
+            });
+            let encoding = c.base64_text.then(|| {
+                if c.allow_data_url {
+                    quote!(v.base64_or_data_url(#label, #expr);)
+                } else {
+                    quote!(v.base64(#label, #expr);)
+                }
+            });
+            (length.is_some() || encoding.is_some()).then(|| quote!(#length #encoding))
+        }
         RustType::Url => {
             let schemes = &c.schemes;
             let data = c.allow_data_url;

@@ -281,6 +281,7 @@ impl<'a> Lowering<'a> {
                     max_length: f.max_length,
                     schemes: f.schemes.clone(),
                     allow_data_url: f.allow_data_url,
+                    base64_text: f.format == Some(m::StringFormat::Base64),
                     mime_types: f.mime_types.clone(),
                 },
                 flatten: f.flatten,
@@ -738,6 +739,7 @@ impl<'a> Lowering<'a> {
                 status: ex.status,
                 rust_type,
                 placeholders: ex.placeholders.clone(),
+                amended: ex.amended.iter().map(|a| (a.path.clone(), a.reason.clone())).collect(),
                 body: ex.body.clone(),
             });
         }

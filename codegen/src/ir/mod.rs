@@ -213,8 +213,10 @@ pub struct Constraints {
     pub max_length: Option<u64>,
     /// URL schemes.
     pub schemes: Vec<String>,
-    /// URL field accepting data URLs.
+    /// URL (or base64 string) field also accepting data URLs.
     pub allow_data_url: bool,
+    /// A string holding base64 text.
+    pub base64_text: bool,
     /// MIME types for data URLs.
     pub mime_types: Vec<String>,
 }
@@ -574,6 +576,8 @@ pub struct ExampleIr {
     pub rust_type: Option<RustType>,
     /// Placeholders to substitute.
     pub placeholders: Vec<String>,
+    /// Deliberate differences from the docs: (path, reason).
+    pub amended: Vec<(String, String)>,
     /// Body.
     pub body: Value,
 }

@@ -171,7 +171,12 @@ impl<'a> Checker<'a> {
             ("min_length", f.min_length.is_some() && !text, "strings"),
             ("max_length", f.max_length.is_some() && !text, "strings"),
             ("schemes", !f.schemes.is_empty() && !is_inner(ty, &TypeExpr::Url), "url fields"),
-            ("allow_data_url", f.allow_data_url && !is_inner(ty, &TypeExpr::Url), "url fields"),
+            (
+                "allow_data_url",
+                f.allow_data_url && !is_inner(ty, &TypeExpr::Url) && f.format.is_none(),
+                "url fields and base64 strings",
+            ),
+            ("format", f.format.is_some() && !is_inner(ty, &TypeExpr::String), "strings"),
             ("part_names", !f.part_names.is_empty() && !is_inner(ty, &TypeExpr::File), "file fields"),
         ];
         for (key, bad, applies) in misplaced {
@@ -637,6 +642,18 @@ impl<'a> Checker<'a> {
                     None
                 }
             };
+            // An amendment must name something the example holds, or it explains nothing.
+            for (j, amendment) in ex.amended.iter().enumerate() {
+                let found = amendment.path.split('.').try_fold(&ex.body, |value, segment| match value {
+                    Value::Object(map) => map.get(segment),
+                    Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+                    _ => None,
+                });
+                if found.is_none() {
+                    let apath = join_key(&join_index(&join_key(&path, "amended"), j), "path");
+                    self.r.error(&apath, format!("amended path `{}` is not in the example's body", amendment.path));
+                }
+            }
             for key in ex.path_params.keys() {
                 if !op.path_params.iter().any(|p| &p.name == key) {
                     self.r.error_at_key(

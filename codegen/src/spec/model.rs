@@ -179,7 +179,10 @@ pub struct Field {
     /// Allowed URL schemes for `url` fields (for example `[http, https, gs]`).
     #[serde(default)]
     pub schemes: Vec<String>,
-    /// A `url` field that also accepts a `data:<mime>;base64,` URL.
+    /// What a `string` field's text holds, when it is more than free text.
+    #[serde(default)]
+    pub format: Option<StringFormat>,
+    /// A `url` field, or a `string` with `format: base64`, that also accepts a `data:<mime>;base64,` URL.
     #[serde(default)]
     pub allow_data_url: bool,
     /// Allowed MIME types for `file` and `data_url` fields.
@@ -191,6 +194,15 @@ pub struct Field {
     /// Merge a `one_of` field's members into this object instead of nesting them.
     #[serde(default)]
     pub flatten: bool,
+}
+
+/// The content of a `string` field that the client checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StringFormat {
+    /// Standard base64 text kept as a string (Octen's `image`), for example because the
+    /// same field also takes a data URL.
+    Base64,
 }
 
 /// A string enum.
@@ -635,8 +647,22 @@ pub struct Example {
     /// (`<BASE64_ENCODED_IMAGE>`, `iVBORw0KGgo...`); tests substitute a real image.
     #[serde(default)]
     pub placeholders: Vec<String>,
+    /// Where `body` deliberately differs from the docs, and why (a doc example that
+    /// omits a required field, say). Each path must exist in `body`.
+    #[serde(default)]
+    pub amended: Vec<Amendment>,
     /// The body exactly as the docs give it.
     pub body: Value,
+}
+
+/// A deliberate difference between a stored example and the docs.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    /// Dotted path in the example's `body` (`model`, `images.0.image_url`).
+    pub path: String,
+    /// Why the example differs from the docs.
+    pub reason: String,
 }
 
 /// Which side of an exchange an example shows.

@@ -24,7 +24,7 @@ fn substitute(body: &str, placeholders: &[&str]) -> String {
     }
     body
 }
-/// Example `generate_image_request` of `generate_images`.
+/// Example `generate_image_request` of `generate_images`. Amended at `model`: The page's example omits the required `model`; `openai/gpt-image-2`, the first listed model, was added so the body is a valid request.
 #[test]
 fn request_generate_image_request() {
     let body = substitute(

@@ -690,11 +690,13 @@ pub struct ImageGenerationRequest {
     /// The text description for the model. The length limit is set by the model.
     pub prompt: String,
     /// Reference/source image(s) for editing, base64-encoded (a data URL prefix or a raw base64 string). Providing an image enters edit mode. An array passes multiple reference images. Per-model limits apply.
+    ///
+    /// Base64 text, or a `data:<mime>;base64,` URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<runtime::OneOrMany<String>>,
     /// (GPT only) Mask image, base64-encoded PNG matching the input size. Transparent areas are repainted. Effective only when image is provided.
     ///
-    /// Applies to gpt models only; others ignore it.
+    /// Base64 text, or a `data:<mime>;base64,` URL. Applies to gpt models only; others ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask: Option<String>,
     /// (GPT only) Number of images to generate. For Gemini, request multiple images in the prompt instead.

@@ -9,6 +9,24 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for ImageGenerationRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        if let Some(value) = &self.image {
+            v.at_field(
+                "image",
+                |v| {
+                    for (index, item) in value.as_slice().iter().enumerate() {
+                        v.at_index(
+                            index,
+                            |v| {
+                                v.base64_or_data_url("", item);
+                            },
+                        );
+                    }
+                },
+            );
+        }
+        if let Some(value) = &self.mask {
+            v.base64_or_data_url("mask", value);
+        }
         if let Some(value) = &self.n {
             v.range("n", *value as f64, Some(1.0), Some(10.0));
         }

@@ -353,6 +353,13 @@ impl Validator {
         }
     }
 
+    /// Checks that a string is standard base64.
+    pub fn base64(&mut self, field: &str, value: &str) {
+        if !super::base64::is_base64(value) {
+            self.report(field, Constraint::Encoding { expected: "base64" }, "expected base64 data");
+        }
+    }
+
     /// Checks a value that is either a base64 data URL or raw base64.
     pub fn base64_or_data_url(&mut self, field: &str, value: &str) {
         if value.starts_with("data:") {
