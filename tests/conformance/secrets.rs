@@ -37,8 +37,10 @@ pub fn find_keys(text: &[u8]) -> Vec<(&'static str, String)> {
         let mut start = 0;
         while let Some(offset) = text[start..].windows(prefix.len()).position(|w| w == prefix) {
             let at = start + offset;
+            // `task-...` is not `sk-...`: a key starts a word.
+            let starts_word = at == 0 || !text[at - 1].is_ascii_alphanumeric();
             let run = text[at + prefix.len()..].iter().take_while(|b| (pattern.class)(**b)).count();
-            if run >= pattern.min_run {
+            if starts_word && run >= pattern.min_run {
                 let shown = &text[at..(at + prefix.len() + 6).min(text.len())];
                 found.push((pattern.what, format!("{}…", String::from_utf8_lossy(shown))));
             }

@@ -7,10 +7,9 @@ pub const MAX_SPLIT_BYTES: usize = 64 * 1024;
 
 fn parse(chunks: &[&[u8]]) -> Vec<RawEvent> {
     let mut parser = SseParser::new();
-    let mut events: Vec<RawEvent> = chunks.iter().flat_map(|c| parser.push(c).collect::<Vec<_>>()).collect();
+    let events: Vec<RawEvent> = chunks.iter().flat_map(|c| parser.push(c).collect::<Vec<_>>()).collect();
     // `finish` only discards an incomplete trailing event; it never yields one.
     parser.finish();
-    events.shrink_to_fit();
     events
 }
 

@@ -12,7 +12,7 @@ pub fn emit(api: &Api) -> TokenStream {
     let p = &api.provider;
     let title = format!(" Client for the {} API.", p.title);
     let op_consts = api.operations.iter().map(operation_const);
-    let methods = api.operations.iter().map(|op| methods(op, api));
+    let methods = api.operations.iter().map(methods);
     let client_doc = format!(
         " A {} client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `{}`).",
         p.title, p.api_key_env
@@ -156,7 +156,7 @@ fn response_type(op: &OperationIr) -> TokenStream {
     }
 }
 
-fn methods(op: &OperationIr, api: &Api) -> TokenStream {
+fn methods(op: &OperationIr) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let konst = ident(&shouty(&op.id));
     let (path_args, build_path) = path_parts(op);
@@ -234,57 +234,15 @@ fn methods(op: &OperationIr, api: &Api) -> TokenStream {
     if let Some(form) = &op.multipart_request {
         let name = if json_body.is_some() { format_ident!("{}_multipart", op.fn_name) } else { fn_name.clone() };
         let form_ty = ident(form);
-        let pushes = multipart_fields(api, form);
         let docs = op_docs(op, "Sends the request as `multipart/form-data`, files as file parts.");
         out.extend(quote! {
             #docs
             pub async fn #name(&self, #(#path_args,)* form: &#form_ty) -> Result<#resp, runtime::Error> {
                 form.validate()?;
-                let mut parts = runtime::MultipartForm::new();
-                #pushes
+                let parts = form.to_multipart();
                 #build_path
                 self.http.send_multipart(&operations::#konst, &path, &parts).await
             }
-        });
-    }
-    out
-}
-
-/// Statements adding each form field as a part.
-fn multipart_fields(api: &Api, form: &str) -> TokenStream {
-    let Some(s) = api.types.iter().find_map(|t| match t {
-        TypeIr::Struct(s) if s.rust_name == form => Some(s),
-        _ => None,
-    }) else {
-        return TokenStream::new();
-    };
-    let mut out = TokenStream::new();
-    for f in &s.fields {
-        let n = ident(&f.rust_name);
-        let part = f.part_names.first().cloned().unwrap_or_else(|| f.wire_name.clone());
-        let push = |value: TokenStream, ty: &RustType| -> TokenStream {
-            match ty {
-                RustType::File => quote!(parts.push_file(#part, #value);),
-                RustType::String | RustType::Url | RustType::DataUrl => {
-                    quote!(parts.push_text(#part, #value.as_str());)
-                }
-                RustType::Named(_) => quote!(parts.push_text(#part, #value.as_str());),
-                RustType::Json => quote!(parts.push_text(#part, #value.to_string());),
-                _ => quote!(parts.push_text(#part, #value.to_string());),
-            }
-        };
-        let stmt = match &f.ty {
-            RustType::Vec(inner) | RustType::OneOrMany(inner) => {
-                let one = push(quote!(item), inner);
-                let iter =
-                    if matches!(f.ty, RustType::OneOrMany(_)) { quote!(value.as_slice()) } else { quote!(value) };
-                quote!(for item in #iter.iter() { #one })
-            }
-            other => push(quote!(value), other),
-        };
-        out.extend(match f.presence {
-            Presence::Required | Presence::DefaultEmpty => quote!({ let value = &form.#n; #stmt }),
-            Presence::Optional | Presence::RequiredTolerant => quote!(if let Some(value) = &form.#n { #stmt }),
         });
     }
     out

@@ -11,9 +11,10 @@ use crate::ir::*;
 /// The `dispatch.rs` file of a provider.
 pub fn emit(api: &Api) -> TokenStream {
     let specs = api.operations.iter().map(|op| operation_spec(op, api));
-    let arms = api.operations.iter().map(|op| call_arm(op, api));
+    let arms = api.operations.iter().map(call_arm);
     let converters = api.types.iter().filter_map(|t| match t {
         TypeIr::Events(e) => Some(event_converter(e)),
+        TypeIr::Struct(s) if s.multipart => Some(form_from_call(s)),
         _ => None,
     });
     let title =
@@ -162,7 +163,7 @@ fn converter_name(events: &str) -> proc_macro2::Ident {
     format_ident!("{}_item", crate::ir::naming::snake(events).trim_start_matches("r#"))
 }
 
-fn call_arm(op: &OperationIr, api: &Api) -> TokenStream {
+fn call_arm(op: &OperationIr) -> TokenStream {
     let id = &op.id;
     let fn_name = ident(&op.fn_name);
     let mut prelude = TokenStream::new();
@@ -191,11 +192,11 @@ fn call_arm(op: &OperationIr, api: &Api) -> TokenStream {
     };
     // Multipart-only operations.
     if let (None, Some(form)) = (&op.json_request, &op.multipart_request) {
-        let build = form_struct(api, form).map(build_form).unwrap_or_default();
+        let form_ty = ident(form);
         return quote! {
             #id => {
                 #prelude
-                #build
+                let form = #form_ty::from_call(&call)?;
                 let response = client.#fn_name(#(#args,)* &form).await?;
                 #respond
             }
@@ -257,29 +258,37 @@ fn call_arm(op: &OperationIr, api: &Api) -> TokenStream {
     }
 }
 
-fn build_form(s: &StructIr) -> TokenStream {
+/// `from_call()`: a multipart form built from a call's text fields and files.
+fn form_from_call(s: &StructIr) -> TokenStream {
     let name = ident(&s.rust_name);
     let inits = s.fields.iter().map(|f| {
         let n = ident(&f.rust_name);
         let wire = &f.wire_name;
         let value = match (&f.ty, f.presence) {
-            (RustType::File, Presence::Required) => quote!(dispatch::required_form_file(&call, #wire)?),
-            (RustType::File, Presence::RequiredTolerant) => quote!(Some(dispatch::required_form_file(&call, #wire)?)),
-            (RustType::File, _) => quote!(dispatch::form_file(&call, #wire)),
+            (RustType::File, Presence::Required) => quote!(dispatch::required_form_file(call, #wire)?),
+            (RustType::File, Presence::RequiredTolerant) => quote!(Some(dispatch::required_form_file(call, #wire)?)),
+            (RustType::File, _) => quote!(dispatch::form_file(call, #wire)),
             (RustType::Vec(inner), presence) if **inner == RustType::File => match presence {
                 Presence::Optional => {
-                    quote!(Some(dispatch::form_files(&call, #wire)).filter(|files| !files.is_empty()))
+                    quote!(Some(dispatch::form_files(call, #wire)).filter(|files| !files.is_empty()))
                 }
-                _ => quote!(dispatch::form_files(&call, #wire)),
+                _ => quote!(dispatch::form_files(call, #wire)),
             },
-            (_, Presence::Required) => quote!(dispatch::required_form_field(&call, #wire)?),
-            (_, Presence::RequiredTolerant) => quote!(Some(dispatch::required_form_field(&call, #wire)?)),
-            (_, Presence::DefaultEmpty) => quote!(dispatch::form_field(&call, #wire)?.unwrap_or_default()),
-            (_, Presence::Optional) => quote!(dispatch::form_field(&call, #wire)?),
+            (_, Presence::Required) => quote!(dispatch::required_form_field(call, #wire)?),
+            (_, Presence::RequiredTolerant) => quote!(Some(dispatch::required_form_field(call, #wire)?)),
+            (_, Presence::DefaultEmpty) => quote!(dispatch::form_field(call, #wire)?.unwrap_or_default()),
+            (_, Presence::Optional) => quote!(dispatch::form_field(call, #wire)?),
         };
         quote!(#n: #value,)
     });
-    quote!(let form = #name { #(#inits)* };)
+    quote! {
+        impl #name {
+            /// Builds the form from a call by name: text fields from `call.body`, files from `call.files`.
+            pub fn from_call(call: &dispatch::Call) -> Result<Self, runtime::Error> {
+                Ok(Self { #(#inits)* })
+            }
+        }
+    }
 }
 
 fn event_converter(e: &EventsIr) -> TokenStream {

@@ -52,6 +52,9 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
     for (path, reason) in &ex.amended {
         doc.push_str(&format!(" Amended at `{path}`: {reason}"));
     }
+    if let Some(form) = &ex.multipart_form {
+        return multipart_test(ex, form, name, doc, load);
+    }
     let check = match (ex.kind, &ex.rust_type) {
         (ExampleKind::Request, Some(t)) => {
             let t = type_tokens(t);
@@ -99,6 +102,41 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
         fn #name() {
             #load
             #check
+        }
+    }
+}
+
+/// A multipart request example: the form builds from the text fields and files,
+/// validates, and produces exactly those parts.
+fn multipart_test(ex: &ExampleIr, form: &str, name: proc_macro2::Ident, doc: String, load: TokenStream) -> TokenStream {
+    let form = ident(form);
+    let files = ex.files.iter().map(|(field, file_name)| {
+        quote! {
+            call.files.insert(
+                #field.to_string(),
+                vec![runtime::FilePart::from_bytes(#file_name, runtime::base64::decode(#PLACEHOLDER_PNG.as_bytes()).unwrap())],
+            );
+        }
+    });
+    let file_count = ex.files.len();
+    quote! {
+        #[doc = #doc]
+        #[test]
+        fn #name() {
+            #load
+            let mut call = runtime::dispatch::Call { body: serde_json::from_str(&body).unwrap(), ..Default::default() };
+            #(#files)*
+            let form = #form::from_call(&call).expect("the example builds the form");
+            if let Err(err) = form.validate() {
+                panic!("the example fails validation: {err}");
+            }
+            let parts = form.to_multipart();
+            let text_fields = call.body.as_object().unwrap();
+            for (field, value) in text_fields {
+                let expected = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+                assert_eq!(parts.text(field), Some(expected.as_str()), "text part `{field}`");
+            }
+            assert_eq!(parts.len(), text_fields.len() + #file_count, "one part per text field and file");
         }
     }
 }

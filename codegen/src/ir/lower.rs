@@ -740,6 +740,12 @@ impl<'a> Lowering<'a> {
                 rust_type,
                 placeholders: ex.placeholders.clone(),
                 amended: ex.amended.iter().map(|a| (a.path.clone(), a.reason.clone())).collect(),
+                multipart_form: op
+                    .and_then(|o| o.request.as_ref())
+                    .filter(|r| r.json.is_none() && ex.kind == m::ExampleKind::Request)
+                    .and_then(|r| r.multipart.as_ref())
+                    .map(|n| upper_camel(n, "T")),
+                files: ex.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 body: ex.body.clone(),
             });
         }

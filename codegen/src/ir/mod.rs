@@ -578,6 +578,10 @@ pub struct ExampleIr {
     pub placeholders: Vec<String>,
     /// Deliberate differences from the docs: (path, reason).
     pub amended: Vec<(String, String)>,
+    /// For a multipart request example: the form's Rust name.
+    pub multipart_form: Option<String>,
+    /// For a multipart request example: (field name, file name).
+    pub files: Vec<(String, String)>,
     /// Body.
     pub body: Value,
 }

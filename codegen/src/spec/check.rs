@@ -626,11 +626,21 @@ impl<'a> Checker<'a> {
                 continue;
             };
             let body_path = join_key(&path, "body");
+            let multipart = op.request.as_ref().filter(|r| r.json.is_none()).and_then(|r| r.multipart.clone());
+            if !ex.files.is_empty() && (multipart.is_none() || ex.kind != ExampleKind::Request) {
+                self.r.error_at_key(&join_key(&path, "files"), "`files` belongs to request examples of multipart operations");
+            }
             let target = match ex.kind {
-                ExampleKind::Request => match op.request.as_ref().and_then(|r| r.json.clone()) {
-                    Some(t) => Some(t),
-                    None => {
-                        self.r.error(&join_key(&path, "kind"), format!("operation `{}` has no JSON request", op.id));
+                ExampleKind::Request => match (op.request.as_ref().and_then(|r| r.json.clone()), multipart) {
+                    (Some(t), _) => Some(t),
+                    (None, Some(form)) => {
+                        if let Some(o) = self.index.object(&form) {
+                            self.multipart_example(o, ex, &path);
+                        }
+                        None
+                    }
+                    (None, None) => {
+                        self.r.error(&join_key(&path, "kind"), format!("operation `{}` has no request body", op.id));
                         None
                     }
                 },
@@ -668,6 +678,40 @@ impl<'a> Checker<'a> {
                         self.value(&ty, None, &ex.body, &body_path, &ex.placeholders);
                     }
                 }
+            }
+        }
+    }
+
+    // A multipart example names its files and gives its text fields in `body`;
+    // both must be fields of the form, and required ones must be there.
+    fn multipart_example(&mut self, form: &ObjectDef, ex: &Example, path: &str) {
+        let is_file = |f: &Field| TypeExpr::parse(&f.ty).is_ok_and(|t| is_inner(&t, &TypeExpr::File));
+        for name in ex.files.keys() {
+            if !form.fields.iter().any(|f| &f.name == name && is_file(f)) {
+                self.r.error_at_key(&join_key(&join_key(path, "files"), name), format!("`{}` has no file field `{name}`", form.name));
+            }
+        }
+        let body_path = join_key(path, "body");
+        let Some(map) = ex.body.as_object() else {
+            self.r.error(&body_path, "the text fields of a multipart example must be an object");
+            return;
+        };
+        for f in &form.fields {
+            let given = if is_file(f) { ex.files.contains_key(&f.name) } else { map.contains_key(&f.name) };
+            if f.required && !given {
+                self.r.error(&body_path, format!("missing required field `{}` of `{}`", f.name, form.name));
+            }
+            if let (Some(value), Ok(ty)) = (map.get(&f.name), TypeExpr::parse(&f.ty)) {
+                if is_file(f) {
+                    self.r.error(&join_key(&body_path, &f.name), format!("`{}` is a file: list it under `files`", f.name));
+                } else {
+                    self.value(&ty, Some(f), value, &join_key(&body_path, &f.name), &ex.placeholders);
+                }
+            }
+        }
+        for k in map.keys() {
+            if !form.fields.iter().any(|f| &f.name == k) {
+                self.r.error_at_key(&join_key(&body_path, k), format!("`{}` has no field `{k}`", form.name));
             }
         }
     }

@@ -647,6 +647,11 @@ pub struct Example {
     /// (`<BASE64_ENCODED_IMAGE>`, `iVBORw0KGgo...`); tests substitute a real image.
     #[serde(default)]
     pub placeholders: Vec<String>,
+    /// For a multipart request: each file part's field name and the file name the docs
+    /// upload (`image: source.png`); tests send a small real image under that name.
+    /// `body` then holds the form's text fields.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, String>,
     /// Where `body` deliberately differs from the docs, and why (a doc example that
     /// omits a required field, say). Each path must exist in `body`.
     #[serde(default)]

@@ -91,7 +91,7 @@ impl Client {
     }
     /// Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
     ///
-    /// The docs' examples: `curl https://api.llmgateway.io/v1/images/edits -F image=@source.png -F prompt="Add a sunset background" -F model="gemini-3-pro-image-preview" -F size="1024x1024"`, and with the Python SDK `client.images.edit(image=open("source.png", "rb"), prompt="Add a watercolor painting effect", model="gemini-3-pro-image-preview", size="1024x1024", input_fidelity="high", quality="high")`, then `base64.b64decode(response.data[0].b64_json)` to save the edited image.
+    /// Same endpoint as `edit_image`, sent as `multipart/form-data` for OpenAI compatibility. The docs' curl and Python examples are stored under `examples` (`edit_image_multipart_curl`, `edit_image_example`).
     ///
     /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
     ///
@@ -105,44 +105,7 @@ impl Client {
         form: &EditImageForm,
     ) -> Result<ImagesResponse, runtime::Error> {
         form.validate()?;
-        let mut parts = runtime::MultipartForm::new();
-        {
-            let value = &form.image;
-            for item in value.iter() {
-                parts.push_file("image", item);
-            }
-        }
-        if let Some(value) = &form.mask {
-            parts.push_file("mask", value);
-        }
-        {
-            let value = &form.prompt;
-            parts.push_text("prompt", value.as_str());
-        }
-        if let Some(value) = &form.model {
-            parts.push_text("model", value.as_str());
-        }
-        if let Some(value) = &form.n {
-            parts.push_text("n", value.to_string());
-        }
-        if let Some(value) = &form.background {
-            parts.push_text("background", value.as_str());
-        }
-        if let Some(value) = &form.input_fidelity {
-            parts.push_text("input_fidelity", value.as_str());
-        }
-        if let Some(value) = &form.quality {
-            parts.push_text("quality", value.as_str());
-        }
-        if let Some(value) = &form.size {
-            parts.push_text("size", value.as_str());
-        }
-        if let Some(value) = &form.output_format {
-            parts.push_text("output_format", value.as_str());
-        }
-        if let Some(value) = &form.output_compression {
-            parts.push_text("output_compression", value.to_string());
-        }
+        let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
         self.http.send_multipart(&operations::EDIT_IMAGE_MULTIPART, &path, &parts).await
     }

@@ -329,19 +329,7 @@ pub async fn call(
             Ok(dispatch::Outcome::response(&response))
         }
         "edit_image_multipart" => {
-            let form = EditImageForm {
-                image: dispatch::form_files(&call, "image"),
-                mask: dispatch::form_file(&call, "mask"),
-                prompt: dispatch::required_form_field(&call, "prompt")?,
-                model: dispatch::form_field(&call, "model")?,
-                n: dispatch::form_field(&call, "n")?,
-                background: dispatch::form_field(&call, "background")?,
-                input_fidelity: dispatch::form_field(&call, "input_fidelity")?,
-                quality: dispatch::form_field(&call, "quality")?,
-                size: dispatch::form_field(&call, "size")?,
-                output_format: dispatch::form_field(&call, "output_format")?,
-                output_compression: dispatch::form_field(&call, "output_compression")?,
-            };
+            let form = EditImageForm::from_call(&call)?;
             let response = client.edit_image_multipart(&form).await?;
             Ok(dispatch::Outcome::response(&response))
         }
@@ -357,4 +345,22 @@ pub fn call_boxed(
     let client = options.build::<Client>();
     let operation = operation.to_string();
     Box::pin(async move { self::call(&client?, &operation, call).await })
+}
+impl EditImageForm {
+    /// Builds the form from a call by name: text fields from `call.body`, files from `call.files`.
+    pub fn from_call(call: &dispatch::Call) -> Result<Self, runtime::Error> {
+        Ok(Self {
+            image: dispatch::form_files(call, "image"),
+            mask: dispatch::form_file(call, "mask"),
+            prompt: dispatch::required_form_field(call, "prompt")?,
+            model: dispatch::form_field(call, "model")?,
+            n: dispatch::form_field(call, "n")?,
+            background: dispatch::form_field(call, "background")?,
+            input_fidelity: dispatch::form_field(call, "input_fidelity")?,
+            quality: dispatch::form_field(call, "quality")?,
+            size: dispatch::form_field(call, "size")?,
+            output_format: dispatch::form_field(call, "output_format")?,
+            output_compression: dispatch::form_field(call, "output_compression")?,
+        })
+    }
 }

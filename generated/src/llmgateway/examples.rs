@@ -176,3 +176,71 @@ fn error_invalid_image_url() {
         "the envelope has no message"
     );
 }
+/// Example `edit_image_multipart_curl` of `edit_image_multipart`.
+#[test]
+fn request_edit_image_multipart_curl() {
+    let body = substitute(
+        "{\n  \"prompt\": \"Add a sunset background\",\n  \"model\": \"gemini-3-pro-image-preview\",\n  \"size\": \"1024x1024\"\n}",
+        &[],
+    );
+    let mut call = runtime::dispatch::Call {
+        body: serde_json::from_str(&body).unwrap(),
+        ..Default::default()
+    };
+    call.files
+        .insert(
+            "image".to_string(),
+            vec![
+                runtime::FilePart::from_bytes("source.png",
+                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap())
+            ],
+        );
+    let form = EditImageForm::from_call(&call).expect("the example builds the form");
+    if let Err(err) = form.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let parts = form.to_multipart();
+    let text_fields = call.body.as_object().unwrap();
+    for (field, value) in text_fields {
+        let expected = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+        assert_eq!(parts.text(field), Some(expected.as_str()), "text part `{field}`");
+    }
+    assert_eq!(
+        parts.len(), text_fields.len() + 1usize, "one part per text field and file"
+    );
+}
+/// Example `edit_image_example` of `edit_image_multipart`.
+#[test]
+fn request_edit_image_example() {
+    let body = substitute(
+        "{\n  \"prompt\": \"Add a watercolor painting effect\",\n  \"model\": \"gemini-3-pro-image-preview\",\n  \"size\": \"1024x1024\",\n  \"input_fidelity\": \"high\",\n  \"quality\": \"high\"\n}",
+        &[],
+    );
+    let mut call = runtime::dispatch::Call {
+        body: serde_json::from_str(&body).unwrap(),
+        ..Default::default()
+    };
+    call.files
+        .insert(
+            "image".to_string(),
+            vec![
+                runtime::FilePart::from_bytes("source.png",
+                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap())
+            ],
+        );
+    let form = EditImageForm::from_call(&call).expect("the example builds the form");
+    if let Err(err) = form.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let parts = form.to_multipart();
+    let text_fields = call.body.as_object().unwrap();
+    for (field, value) in text_fields {
+        let expected = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+        assert_eq!(parts.text(field), Some(expected.as_str()), "text part `{field}`");
+    }
+    assert_eq!(
+        parts.len(), text_fields.len() + 1usize, "one part per text field and file"
+    );
+}

@@ -1254,3 +1254,48 @@ impl EditImageForm {
         self
     }
 }
+impl EditImageForm {
+    /// The form as `multipart/form-data` parts: text fields as text, files as file parts
+    /// (sharing their bytes, not copying them).
+    pub fn to_multipart(&self) -> runtime::MultipartForm {
+        let mut parts = runtime::MultipartForm::new();
+        {
+            let value = &self.image;
+            for item in value.iter() {
+                parts.push_file("image", item);
+            }
+        }
+        if let Some(value) = &self.mask {
+            parts.push_file("mask", value);
+        }
+        {
+            let value = &self.prompt;
+            parts.push_text("prompt", value.as_str());
+        }
+        if let Some(value) = &self.model {
+            parts.push_text("model", value.as_str());
+        }
+        if let Some(value) = &self.n {
+            parts.push_text("n", value.to_string());
+        }
+        if let Some(value) = &self.background {
+            parts.push_text("background", value.as_str());
+        }
+        if let Some(value) = &self.input_fidelity {
+            parts.push_text("input_fidelity", value.as_str());
+        }
+        if let Some(value) = &self.quality {
+            parts.push_text("quality", value.as_str());
+        }
+        if let Some(value) = &self.size {
+            parts.push_text("size", value.as_str());
+        }
+        if let Some(value) = &self.output_format {
+            parts.push_text("output_format", value.as_str());
+        }
+        if let Some(value) = &self.output_compression {
+            parts.push_text("output_compression", value.to_string());
+        }
+        parts
+    }
+}

@@ -16,6 +16,7 @@ use reqwest::Url;
 
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
+use super::observe::Observer;
 use super::retry::RetryPolicy;
 use super::sse::{EventStream, SseEvent};
 use super::transport::{Payload, Reply};
@@ -60,6 +61,8 @@ pub struct ClientBuilder<C: ProviderClient> {
     allow_insecure_http: bool,
     max_response_bytes: usize,
     retry_timeouts_after_send: bool,
+    dry_run: bool,
+    observer: Option<Observer>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -84,6 +87,8 @@ impl<C: ProviderClient> fmt::Debug for ClientBuilder<C> {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry_timeouts_after_send", &self.retry_timeouts_after_send)
+            .field("dry_run", &self.dry_run)
+            .field("observer", &self.observer.is_some())
             .finish()
     }
 }
@@ -103,6 +108,8 @@ impl<C: ProviderClient> ClientBuilder<C> {
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry_timeouts_after_send: false,
+            dry_run: false,
+            observer: None,
             _client: PhantomData,
         }
     }
@@ -186,6 +193,21 @@ impl<C: ProviderClient> ClientBuilder<C> {
         self
     }
 
+    /// Builds each request exactly as it would be sent (URL, headers, body) and
+    /// returns it as [`Error::DryRun`] instead of sending it. Requests are still
+    /// validated first, so an invalid one fails as usual.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Calls `observer` with every request sent, response head received and
+    /// retry scheduled, secrets redacted: for request logs.
+    pub fn observer(mut self, observer: Observer) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<C, Error> {
         self.build_http().map(C::from_http_client).map_err(Error::Config)
@@ -235,6 +257,8 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 retry: self.retry_policy,
                 max_response_bytes: self.max_response_bytes,
                 retry_after_send: self.retry_timeouts_after_send,
+                dry_run: self.dry_run,
+                observer: self.observer,
             }),
         })
     }
@@ -318,6 +342,8 @@ pub(super) struct Inner {
     pub(super) retry: RetryPolicy,
     pub(super) max_response_bytes: usize,
     pub(super) retry_after_send: bool,
+    pub(super) dry_run: bool,
+    pub(super) observer: Option<Observer>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -332,6 +358,8 @@ impl fmt::Debug for HttpClient {
             .field("retry_policy", &inner.retry)
             .field("max_response_bytes", &inner.max_response_bytes)
             .field("retry_timeouts_after_send", &inner.retry_after_send)
+            .field("dry_run", &inner.dry_run)
+            .field("observer", &inner.observer.is_some())
             .finish()
     }
 }

@@ -258,6 +258,10 @@ pub struct ClientOptions {
     pub max_retries: Option<u32>,
     /// Allow a plain `http://` base URL on a non-loopback host.
     pub allow_insecure_http: bool,
+    /// Build requests without sending them: calls fail with [`Error::DryRun`].
+    pub dry_run: bool,
+    /// Sees every request and response, redacted (request logs).
+    pub observer: Option<super::observe::Observer>,
 }
 
 // The API key is a secret: it never appears in Debug output.
@@ -270,6 +274,8 @@ impl std::fmt::Debug for ClientOptions {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("dry_run", &self.dry_run)
+            .field("observer", &self.observer.is_some())
             .finish()
     }
 }
@@ -312,7 +318,10 @@ impl ClientOptions {
         if let Some(retries) = self.max_retries {
             builder = builder.max_retries(retries);
         }
-        builder.allow_insecure_http(self.allow_insecure_http).build()
+        if let Some(observer) = &self.observer {
+            builder = builder.observer(observer.clone());
+        }
+        builder.allow_insecure_http(self.allow_insecure_http).dry_run(self.dry_run).build()
     }
 }
 

@@ -3,7 +3,7 @@
 //! Nothing is lost: an API error keeps the raw body next to the parsed
 //! envelope, and a decode error keeps the raw body next to the serde error.
 //! No variant ever holds the API key: auth headers are only ever built inside
-//! the transport and are marked sensitive.
+//! the transport and are marked sensitive, and a dry run's request is redacted.
 
 use std::fmt;
 use std::time::Duration;
@@ -50,6 +50,10 @@ pub enum Error {
         /// The response status.
         status: u16,
     },
+    /// The client is in dry-run mode: here is the request it would have sent.
+    /// Validation passed; nothing was sent.
+    #[error("dry run: {} {} was not sent", .0.method, .0.url)]
+    DryRun(Box<super::wire_request::WireRequest>),
 }
 
 impl Error {
@@ -59,6 +63,14 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::BodyTooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The request a dry run would have sent, if this is one.
+    pub fn as_dry_run(&self) -> Option<&super::wire_request::WireRequest> {
+        match self {
+            Error::DryRun(request) => Some(request),
             _ => None,
         }
     }

@@ -51,23 +51,7 @@ impl Client {
         form: &EditForm,
     ) -> Result<EditResponse, runtime::Error> {
         form.validate()?;
-        let mut parts = runtime::MultipartForm::new();
-        {
-            let value = &form.image;
-            for item in value.iter() {
-                parts.push_file("image", item);
-            }
-        }
-        if let Some(value) = &form.mask {
-            parts.push_file("mask", value);
-        }
-        {
-            let value = &form.prompt;
-            parts.push_text("prompt", value.as_str());
-        }
-        if let Some(value) = &form.n {
-            parts.push_text("n", value.to_string());
-        }
+        let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
         self.http.send_multipart(&operations::EDIT_IMAGE, &path, &parts).await
     }

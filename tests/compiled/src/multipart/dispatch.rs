@@ -57,12 +57,7 @@ pub async fn call(
 ) -> Result<dispatch::Outcome, runtime::Error> {
     match operation {
         "edit_image" => {
-            let form = EditForm {
-                image: dispatch::form_files(&call, "image"),
-                mask: dispatch::form_file(&call, "mask"),
-                prompt: dispatch::required_form_field(&call, "prompt")?,
-                n: dispatch::form_field(&call, "n")?,
-            };
+            let form = EditForm::from_call(&call)?;
             let response = client.edit_image(&form).await?;
             Ok(dispatch::Outcome::response(&response))
         }
@@ -78,4 +73,15 @@ pub fn call_boxed(
     let client = options.build::<Client>();
     let operation = operation.to_string();
     Box::pin(async move { self::call(&client?, &operation, call).await })
+}
+impl EditForm {
+    /// Builds the form from a call by name: text fields from `call.body`, files from `call.files`.
+    pub fn from_call(call: &dispatch::Call) -> Result<Self, runtime::Error> {
+        Ok(Self {
+            image: dispatch::form_files(call, "image"),
+            mask: dispatch::form_file(call, "mask"),
+            prompt: dispatch::required_form_field(call, "prompt")?,
+            n: dispatch::form_field(call, "n")?,
+        })
+    }
 }

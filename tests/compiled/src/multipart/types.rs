@@ -45,6 +45,30 @@ impl EditForm {
         self
     }
 }
+impl EditForm {
+    /// The form as `multipart/form-data` parts: text fields as text, files as file parts
+    /// (sharing their bytes, not copying them).
+    pub fn to_multipart(&self) -> runtime::MultipartForm {
+        let mut parts = runtime::MultipartForm::new();
+        {
+            let value = &self.image;
+            for item in value.iter() {
+                parts.push_file("image", item);
+            }
+        }
+        if let Some(value) = &self.mask {
+            parts.push_file("mask", value);
+        }
+        {
+            let value = &self.prompt;
+            parts.push_text("prompt", value.as_str());
+        }
+        if let Some(value) = &self.n {
+            parts.push_text("n", value.to_string());
+        }
+        parts
+    }
+}
 /// The edit id.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
