@@ -154,7 +154,12 @@ fn a_fixture_holding_a_real_looking_key_fails_the_run() {
 #[test]
 fn key_patterns_match_keys_and_not_the_test_key() {
     let google = format!("AIza{}", "Sy0123456789abcdefghijklmnopqrstuv".to_owned() + "w");
-    for key in [format!("sk-{}", "x".repeat(24)), google, format!("rh_{}", "k".repeat(16)), format!("Bearer {}", "t".repeat(40))] {
+    for key in [
+        format!("sk-{}", "x".repeat(24)),
+        google,
+        format!("rh_{}", "k".repeat(16)),
+        format!("Bearer {}", "t".repeat(40)),
+    ] {
         assert_eq!(secrets::find_keys(key.as_bytes()).len(), 1, "{key}");
     }
     for harmless in ["Bearer test-key-not-real", "rh_your_api_key", "sk-short", "task-1234567890123456789012"] {

@@ -271,9 +271,12 @@ const REFERENCE_IMAGE_LEN: usize = 1_000_000;
 const PROMPT: &str = "A watercolor of the harbour at dawn, in the style of the references";
 
 fn encode_section() {
-    println!("## Request encode: ListenHub `GenerateImageRequest` with {REFERENCE_IMAGES} inline reference images of 1 MB\n");
-    let images: Vec<Bytes> =
-        (0..REFERENCE_IMAGES).map(|i| Bytes::from(fixtures::image_bytes(REFERENCE_IMAGE_LEN, 0xC0FFEE + i as u64))).collect();
+    println!(
+        "## Request encode: ListenHub `GenerateImageRequest` with {REFERENCE_IMAGES} inline reference images of 1 MB\n"
+    );
+    let images: Vec<Bytes> = (0..REFERENCE_IMAGES)
+        .map(|i| Bytes::from(fixtures::image_bytes(REFERENCE_IMAGE_LEN, 0xC0FFEE + i as u64)))
+        .collect();
     // Building the typed request only moves `Bytes` handles; the encoding happens in `to_vec`.
     let request = listenhub::GenerateImageRequest::new(listenhub::ModelProvider::Google, PROMPT)
         .with_model(listenhub::ImageModel::Gemini3ProImage)
@@ -306,7 +309,8 @@ fn encode_section() {
     };
     let ours_body = serde_json::to_vec(&request).expect("typed encode");
     let naive_body = naive_encode();
-    let (a, b): (Value, Value) = (serde_json::from_slice(&ours_body).unwrap(), serde_json::from_slice(&naive_body).unwrap());
+    let (a, b): (Value, Value) =
+        (serde_json::from_slice(&ours_body).unwrap(), serde_json::from_slice(&naive_body).unwrap());
     assert!(imagegen::runtime::json::same_meaning(&a, &b), "both encoders send the same request");
 
     let mut memcpy = || -> Boxed { Box::new(Vec::from(black_box(ours_body.as_slice()))) };
@@ -449,7 +453,11 @@ fn verdict(time: Duration) -> &'static str {
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".to_owned())
 }
 

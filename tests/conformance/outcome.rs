@@ -68,11 +68,17 @@ fn contains(actual: &Value, expected: &Value, path: &str, diffs: &mut Vec<String
             }
         }
         _ if same_meaning(actual, expected) => {}
-        _ => diffs.push(format!("response {} is {actual} (expected {expected})", if path.is_empty() { "/" } else { path })),
+        _ => diffs
+            .push(format!("response {} is {actual} (expected {expected})", if path.is_empty() { "/" } else { path })),
     }
 }
 
-fn check_pointers(json: &Value, pointers: &std::collections::BTreeMap<String, Value>, what: &str, diffs: &mut Vec<String>) {
+fn check_pointers(
+    json: &Value,
+    pointers: &std::collections::BTreeMap<String, Value>,
+    what: &str,
+    diffs: &mut Vec<String>,
+) {
     for (pointer, want) in pointers {
         match json.pointer(pointer) {
             Some(got) if same_meaning(got, want) => {}

@@ -102,7 +102,8 @@ pub async fn check_request(case: &Case, expected: &RequestFile, actual: &Request
             diffs.push(format!("{label}: header `{name}` must be absent"));
         }
     }
-    let forms = [expected.no_body, expected.multipart.is_some(), expected.body.is_some() || expected.body_file.is_some()];
+    let forms =
+        [expected.no_body, expected.multipart.is_some(), expected.body.is_some() || expected.body_file.is_some()];
     if forms.iter().filter(|f| **f).count() > 1 {
         diffs.push("request.json: give one of `no_body`, `body`/`body_file`, `multipart`".to_string());
         return diffs;
@@ -137,12 +138,8 @@ struct ReceivedPart {
 }
 
 async fn parse_multipart(actual: &Request) -> Result<Vec<ReceivedPart>, String> {
-    let content_type = actual
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .ok_or("no content-type header")?
-        .to_string();
+    let content_type =
+        actual.headers.get("content-type").and_then(|v| v.to_str().ok()).ok_or("no content-type header")?.to_string();
     let boundary = multer::parse_boundary(&content_type).map_err(|e| format!("content-type `{content_type}`: {e}"))?;
     let body = Bytes::from(actual.body.clone());
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
@@ -168,7 +165,11 @@ async fn check_multipart(case: &Case, expected: &[PartSpec], actual: &Request, l
     let got_names = names(received.iter().map(|p| p.name.as_str()).collect());
     let want_names = names(expected.iter().map(|p| p.name.as_str()).collect());
     if received.len() != expected.len() {
-        diffs.push(format!("{label}: {} parts [{got_names}] (expected {} [{want_names}])", received.len(), expected.len()));
+        diffs.push(format!(
+            "{label}: {} parts [{got_names}] (expected {} [{want_names}])",
+            received.len(),
+            expected.len()
+        ));
     }
     // Parts match by name; parts sharing a name match in order.
     let mut used = vec![false; received.len()];
@@ -205,9 +206,11 @@ async fn check_multipart(case: &Case, expected: &[PartSpec], actual: &Request, l
         match want_bytes {
             None => {}
             Some(Err(e)) => diffs.push(format!("request.json: part `{}`: {e}", want.name)),
-            Some(Ok(bytes)) if bytes != got.bytes.as_ref() => {
-                diffs.push(format!("{part} has {} bytes that differ from the expected {}", got.bytes.len(), bytes.len()))
-            }
+            Some(Ok(bytes)) if bytes != got.bytes.as_ref() => diffs.push(format!(
+                "{part} has {} bytes that differ from the expected {}",
+                got.bytes.len(),
+                bytes.len()
+            )),
             Some(Ok(_)) => {}
         }
     }

@@ -90,11 +90,8 @@ impl Report {
 
 /// Runs every case under `root` (`<provider>/<operation>/<case>/`) and reports all failures.
 pub fn run_cases(root: &Path) -> Report {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     runtime.block_on(run_all(root))
 }
 

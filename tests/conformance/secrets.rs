@@ -72,7 +72,8 @@ pub fn scan(root: &Path) -> Vec<String> {
         let Ok(bytes) = std::fs::read(&file) else { continue };
         for (what, excerpt) in find_keys(&bytes) {
             let shown = file.strip_prefix(root).unwrap_or(&file).display();
-            failures.push(format!("{shown}: holds what looks like a real {what}: `{excerpt}`; use `test-key-not-real`"));
+            failures
+                .push(format!("{shown}: holds what looks like a real {what}: `{excerpt}`; use `test-key-not-real`"));
         }
     }
     failures

@@ -628,7 +628,10 @@ impl<'a> Checker<'a> {
             let body_path = join_key(&path, "body");
             let multipart = op.request.as_ref().filter(|r| r.json.is_none()).and_then(|r| r.multipart.clone());
             if !ex.files.is_empty() && (multipart.is_none() || ex.kind != ExampleKind::Request) {
-                self.r.error_at_key(&join_key(&path, "files"), "`files` belongs to request examples of multipart operations");
+                self.r.error_at_key(
+                    &join_key(&path, "files"),
+                    "`files` belongs to request examples of multipart operations",
+                );
             }
             let target = match ex.kind {
                 ExampleKind::Request => match (op.request.as_ref().and_then(|r| r.json.clone()), multipart) {
@@ -688,7 +691,10 @@ impl<'a> Checker<'a> {
         let is_file = |f: &Field| TypeExpr::parse(&f.ty).is_ok_and(|t| is_inner(&t, &TypeExpr::File));
         for name in ex.files.keys() {
             if !form.fields.iter().any(|f| &f.name == name && is_file(f)) {
-                self.r.error_at_key(&join_key(&join_key(path, "files"), name), format!("`{}` has no file field `{name}`", form.name));
+                self.r.error_at_key(
+                    &join_key(&join_key(path, "files"), name),
+                    format!("`{}` has no file field `{name}`", form.name),
+                );
             }
         }
         let body_path = join_key(path, "body");
@@ -703,7 +709,10 @@ impl<'a> Checker<'a> {
             }
             if let (Some(value), Ok(ty)) = (map.get(&f.name), TypeExpr::parse(&f.ty)) {
                 if is_file(f) {
-                    self.r.error(&join_key(&body_path, &f.name), format!("`{}` is a file: list it under `files`", f.name));
+                    self.r.error(
+                        &join_key(&body_path, &f.name),
+                        format!("`{}` is a file: list it under `files`", f.name),
+                    );
                 } else {
                     self.value(&ty, Some(f), value, &join_key(&body_path, &f.name), &ex.placeholders);
                 }

@@ -837,7 +837,9 @@ impl runtime::image::CollectImages for GeneratedImageData {
     }
 }
 /// Resource keys of the `freeUsages` map (NanoBanana Pro Free Quota). When the matching balance is greater than 0, a 1K/2K request spends one free generation instead of credits; once it hits 0 the same request falls back to normal credit billing. 4K requests never draw from free quota. The quota keeps refilling through eligible actions (sign-up, invites, check-ins); it is not unlimited instant generation, unlimited concurrency, or unlimited OpenAPI calls. Paid or charged accounts spending free quota keep the normal paid experience (full priority, normal capacity, normal fallback): free quota only changes billing. Pure-free accounts run NanoBanana Pro relax on a PT-only, lowest-priority free lane with a fixed throughput cap that does not fall back to shared/paygo capacity when busy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Values this client does not know are kept in `Unknown` and sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FreeUsageResource {
     /// `gemini-3-pro-image-relax-1k-2k`: gemini-3-pro-image at 1K / 2K. NanoBanana Pro relax — the headline free benefit.
@@ -846,6 +848,8 @@ pub enum FreeUsageResource {
     Wan2_7Image,
     /// `gpt-image-2`: gpt-image-2 at 1K / 2K. Bonus free quota.
     GptImage2,
+    /// A value this client does not know, kept as received.
+    Unknown(String),
 }
 impl FreeUsageResource {
     /// Every value this client knows, in documentation order.
@@ -866,6 +870,7 @@ impl FreeUsageResource {
             Self::Gemini3ProImageRelax1k2k => "gemini-3-pro-image-relax-1k-2k",
             Self::Wan2_7Image => "wan2.7-image",
             Self::GptImage2 => "gpt-image-2",
+            Self::Unknown(value) => value,
         }
     }
     /// Parses a wire value, accepting documented aliases.
@@ -874,16 +879,12 @@ impl FreeUsageResource {
             "gemini-3-pro-image-relax-1k-2k" => Ok(Self::Gemini3ProImageRelax1k2k),
             "wan2.7-image" => Ok(Self::Wan2_7Image),
             "gpt-image-2" => Ok(Self::GptImage2),
-            other => {
-                Err(
-                    runtime::wire::UnknownValue::new(
-                        "FreeUsageResource",
-                        other,
-                        Self::KNOWN_VALUES,
-                    ),
-                )
-            }
+            other => Ok(Self::Unknown(other.to_string())),
         }
+    }
+    /// Whether this is a value the client does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
     }
 }
 impl std::str::FromStr for FreeUsageResource {

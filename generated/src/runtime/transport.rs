@@ -1,6 +1,7 @@
 //! Sending one request with retries, and reading bodies under a size cap.
+//! A dry run builds the same request and returns it instead of sending it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
@@ -8,7 +9,9 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use super::client::{HttpClient, ACCEPT_SSE};
 use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
 use super::multipart::MultipartForm;
+use super::observe::HttpEvent;
 use super::retry::{is_retryable, RETRYABLE_STATUSES};
+use super::wire_request::{WireBody, WireRequest};
 use super::OperationInfo;
 
 /// A request body, kept in a form that can be sent again.
@@ -55,19 +58,79 @@ impl HttpClient {
         accept: &'static str,
     ) -> Result<Reply, Error> {
         let url = self.request_url(path)?;
+        if self.inner.dry_run {
+            return Err(self.dry_run(op, &url, payload, accept).await);
+        }
         let policy = &self.inner.retry;
         let mut retry = 0;
         loop {
-            let failure = match self.attempt(op, &url, payload, accept).await {
+            let failure = match self.attempt(op, &url, payload, accept, retry).await {
                 Ok(reply) => return Ok(reply),
                 Err(failure) => failure,
             };
             if !failure.retryable || retry >= policy.max_retries() {
                 return Err(failure.error);
             }
-            policy.sleep(policy.wait(retry, failure.server_hint)).await;
+            let wait = policy.wait(retry, failure.server_hint);
+            if let Some(observer) = &self.inner.observer {
+                observer.notify(&HttpEvent::Retry { attempt: retry, wait, error: &failure.error });
+            }
+            policy.sleep(wait).await;
             retry += 1;
         }
+    }
+
+    /// The request an attempt would send, body included (a multipart body is
+    /// drained from the very form that would be streamed), as a dry-run error.
+    async fn dry_run(
+        &self,
+        op: &'static OperationInfo,
+        url: &reqwest::Url,
+        payload: &Payload<'_>,
+        accept: &'static str,
+    ) -> Error {
+        let mut request = match self.build_request(op, url, payload, accept) {
+            Ok(request) => request,
+            Err(error) => return error,
+        };
+        let body = match request.body_mut().take() {
+            None => WireBody::Empty,
+            Some(body) => match body.as_bytes() {
+                Some(bytes) => WireBody::Bytes(Bytes::copy_from_slice(bytes)),
+                None => match http_body_util::BodyExt::collect(body).await {
+                    Ok(collected) => WireBody::Bytes(collected.to_bytes()),
+                    Err(source) => {
+                        return Error::Transport(TransportError { phase: SendPhase::BeforeSend, source });
+                    }
+                },
+            },
+        };
+        Error::DryRun(Box::new(WireRequest::new(&request, &self.inner.auth.0, body)))
+    }
+
+    /// Builds one attempt's request: the only place headers and bodies are set.
+    fn build_request(
+        &self,
+        op: &'static OperationInfo,
+        url: &reqwest::Url,
+        payload: &Payload<'_>,
+        accept: &'static str,
+    ) -> Result<reqwest::Request, Error> {
+        let inner = &self.inner;
+        let (auth_name, auth_value) = &inner.auth;
+        let request = inner
+            .http
+            .request(op.method.to_reqwest(), url.clone())
+            .header(auth_name.clone(), auth_value.clone())
+            .header(USER_AGENT, inner.user_agent.clone())
+            .header(ACCEPT, accept)
+            .timeout(inner.timeout);
+        let request = match payload {
+            Payload::Empty => request,
+            Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes.clone()),
+            Payload::Multipart(form) => request.multipart(form.to_reqwest()?),
+        };
+        request.build().map_err(|source| Error::Transport(TransportError { phase: SendPhase::BeforeSend, source }))
     }
 
     fn request_url(&self, path: &str) -> Result<reqwest::Url, Error> {
@@ -82,26 +145,36 @@ impl HttpClient {
         url: &reqwest::Url,
         payload: &Payload<'_>,
         accept: &'static str,
+        attempt: u32,
     ) -> Result<Reply, Failure> {
         let inner = &self.inner;
-        let (auth_name, auth_value) = &inner.auth;
-        let mut request = inner
-            .http
-            .request(op.method.to_reqwest(), url.clone())
-            .header(auth_name.clone(), auth_value.clone())
-            .header(USER_AGENT, inner.user_agent.clone())
-            .header(ACCEPT, accept)
-            .timeout(inner.timeout);
-        request = match payload {
-            Payload::Empty => request,
-            Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes.clone()),
-            Payload::Multipart(form) => {
-                let form = form.to_reqwest().map_err(|error| Failure { error, retryable: false, server_hint: None })?;
-                request.multipart(form)
-            }
-        };
-        let response = request.send().await.map_err(|e| self.send_failure(e))?;
+        let request = self.build_request(op, url, payload, accept).map_err(|error| Failure {
+            error,
+            retryable: false,
+            server_hint: None,
+        })?;
+        if let Some(observer) = &inner.observer {
+            let body = match payload {
+                Payload::Empty => WireBody::Empty,
+                Payload::Json(bytes) => WireBody::Bytes(bytes.clone()),
+                Payload::Multipart(_) => {
+                    WireBody::NotCaptured { length: request.body().and_then(|b| b.as_bytes()).map(|b| b.len() as u64) }
+                }
+            };
+            let wire = WireRequest::new(&request, &inner.auth.0, body);
+            observer.notify(&HttpEvent::Request { attempt, request: &wire });
+        }
+        let sent_at = Instant::now();
+        let response = inner.http.execute(request).await.map_err(|e| self.send_failure(e))?;
         let status = response.status();
+        if let Some(observer) = &inner.observer {
+            observer.notify(&HttpEvent::Response {
+                attempt,
+                status: status.as_u16(),
+                headers: response.headers(),
+                elapsed: sent_at.elapsed(),
+            });
+        }
         if status.is_success() {
             if accept == ACCEPT_SSE {
                 return Ok(Reply::Stream(response));

@@ -65,10 +65,8 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> HeapUse {
     PEAK.store(start, Relaxed);
     let allocated_before = ALLOCATED.load(Relaxed);
     let out = std::hint::black_box(f());
-    let use_ = HeapUse {
-        peak_above_start: PEAK.load(Relaxed) - start,
-        allocated: ALLOCATED.load(Relaxed) - allocated_before,
-    };
+    let use_ =
+        HeapUse { peak_above_start: PEAK.load(Relaxed) - start, allocated: ALLOCATED.load(Relaxed) - allocated_before };
     drop(out);
     use_
 }
