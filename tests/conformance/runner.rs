@@ -237,7 +237,7 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
         timeout: Some(CASE_DEADLINE),
         retry_policy: Some(policy),
         max_retries: case.call.options.max_retries,
-        allow_insecure_http: false,
+        ..ClientOptions::default()
     };
 
     let observed = match tokio::time::timeout(CASE_DEADLINE, observe(entry, &options, case)).await {

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 
 use super::client::{HttpClient, ACCEPT_SSE};
 use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
@@ -157,9 +157,9 @@ impl HttpClient {
             let body = match payload {
                 Payload::Empty => WireBody::Empty,
                 Payload::Json(bytes) => WireBody::Bytes(bytes.clone()),
-                Payload::Multipart(_) => {
-                    WireBody::NotCaptured { length: request.body().and_then(|b| b.as_bytes()).map(|b| b.len() as u64) }
-                }
+                Payload::Multipart(_) => WireBody::NotCaptured {
+                    length: request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
+                },
             };
             let wire = WireRequest::new(&request, &inner.auth.0, body);
             observer.notify(&HttpEvent::Request { attempt, request: &wire });
