@@ -1,1 +1,301 @@
+//! The `imagegen` binary, run as a user would, against a local mock server.
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use imagegen::runtime::base64::encode;
+use serde_json::{json, Value};
+use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "test-key-not-real";
+/// A JPEG's first bytes: enough for the format to be recognised.
+const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x02];
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-partial";
+
+/// Runs the binary with `args`, no provider key in its environment.
+async fn imagegen(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_imagegen"));
+        for provider in imagegen::providers() {
+            command.env_remove(provider.info.api_key_env);
+        }
+        command.args(args).output().expect("the binary runs")
+    })
+    .await
+    .expect("the runner thread finishes")
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("imagegen-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+async fn nothing_received(server: &MockServer) -> bool {
+    server.received_requests().await.unwrap_or_default().is_empty()
+}
+
+fn octen_generate(server: &MockServer, dir: &Path, extra: &[&str]) -> Vec<String> {
+    let mut list = args(&[
+        "octen",
+        "generate-images",
+        "--model",
+        "openai/gpt-image-2",
+        "--prompt",
+        "a lighthouse at dusk",
+        "--base-url",
+        &server.uri(),
+        "--api-key",
+        KEY,
+        "--out",
+        &dir.display().to_string(),
+    ]);
+    list.extend(args(extra));
+    list
+}
+
+#[tokio::test]
+async fn a_generation_saves_its_image_with_the_extension_of_its_real_format() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .and(header("x-api-key", KEY))
+        // Flags are typed: `--n 1` travels as the number 1.
+        .and(body_partial_json(json!({"model": "openai/gpt-image-2", "n": 1, "output_format": "png"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "created": 1,
+            "data": [{"b64_json": encode(JPEG)}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("generate");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--n", "1", "--output-format", "png"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    // The server said png but sent a JPEG: the bytes decide the extension.
+    let saved = dir.join("octen-generate-images-1.jpg");
+    assert_eq!(stdout(&output).trim(), saved.display().to_string());
+    assert_eq!(std::fs::read(&saved).expect("image saved"), JPEG);
+    // stderr is not a terminal here, so no spinner is drawn.
+    assert!(!stderr(&output).contains('\r'), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn json_summary_lists_saved_images_and_the_response_without_base64() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "created": 7,
+            "data": [{"b64_json": encode(&[JPEG, &[0u8; 400][..]].concat())}],
+        })))
+        .mount(&server)
+        .await;
+    let dir = out_dir("json");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--json"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    assert_eq!(summary["provider"], "octen");
+    assert_eq!(summary["images"][0]["format"], "jpeg");
+    assert_eq!(summary["images"][0]["path"], dir.join("octen-generate-images-1.jpg").display().to_string());
+    assert_eq!(summary["response"]["created"], 7);
+    assert!(summary["response"]["data"][0]["b64_json"].as_str().unwrap().starts_with("<base64"));
+}
+
+#[tokio::test]
+async fn an_invalid_request_exits_2_listing_every_violation_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let dir = out_dir("invalid");
+
+    let output =
+        imagegen(octen_generate(&server, &dir, &["--n", "20", "--output-compression", "150", "--partial-images", "9"]))
+            .await;
+
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("error: invalid request (3 violations)"), "{err}");
+    for line in ["  - n: 20 is out of range", "  - output_compression: 150", "  - partial_images: 9"] {
+        assert!(err.contains(line), "missing `{line}` in {err}");
+    }
+    assert!(nothing_received(&server).await);
+}
+
+#[tokio::test]
+async fn missing_required_flags_are_all_listed() {
+    let output = imagegen(args(&["octen", "generate-images", "--api-key", KEY, "--dry-run"])).await;
+
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("  - model: required; pass --model"), "{err}");
+    assert!(err.contains("  - prompt: required; pass --prompt"), "{err}");
+}
+
+#[tokio::test]
+async fn an_api_error_exits_3_with_the_providers_message_and_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": {"message": "Invalid size 4096x4096", "type": "invalid_request_error"}
+        })))
+        .mount(&server)
+        .await;
+    let dir = out_dir("api-error");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--size", "4096x4096", "--max-retries", "0"])).await;
+
+    assert_eq!(output.status.code(), Some(3));
+    let err = stderr(&output);
+    assert!(err.contains("error: 400 Bad Request from octen: Invalid size 4096x4096"), "{err}");
+    assert!(!err.contains(KEY));
+}
+
+#[tokio::test]
+async fn an_unreachable_server_exits_4() {
+    // Port 9 on loopback: nothing listens, the connection is refused.
+    let output = imagegen(args(&[
+        "listenhub",
+        "get-subscription",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--api-key",
+        KEY,
+        "--max-retries",
+        "0",
+    ]))
+    .await;
+
+    assert_eq!(output.status.code(), Some(4), "stderr: {}", stderr(&output));
+    assert!(stderr(&output).starts_with("error: could not reach listenhub"), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn a_streamed_generation_saves_each_partial_image_as_it_arrives() {
+    let server = MockServer::start().await;
+    let event = |name: &str, data: Value| format!("event: {name}\ndata: {data}\n\n");
+    let sse = [
+        event(
+            "image_generation.partial_image",
+            json!({"type": "image_generation.partial_image", "b64_json": encode(PNG), "partial_image_index": 0}),
+        ),
+        event(
+            "image_generation.partial_image",
+            json!({"type": "image_generation.partial_image", "b64_json": encode(JPEG), "partial_image_index": 1}),
+        ),
+        event("image_generation.completed", json!({"type": "image_generation.completed", "b64_json": encode(PNG)})),
+    ]
+    .concat();
+    Mock::given(method("POST"))
+        .and(header("accept", "text/event-stream"))
+        .and(body_partial_json(json!({"stream": true, "partial_images": 2})))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("content-type", "text/event-stream").set_body_string(sse),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("stream");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--stream", "--partial-images", "2"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let first = dir.join("octen-generate-images-partial-1.png");
+    let second = dir.join("octen-generate-images-partial-2.jpg");
+    let last = dir.join("octen-generate-images-1.png");
+    assert_eq!(std::fs::read(&first).expect("first partial"), PNG);
+    assert_eq!(std::fs::read(&second).expect("second partial"), JPEG);
+    assert_eq!(std::fs::read(&last).expect("final image"), PNG);
+    let err = stderr(&output);
+    assert!(err.contains(&format!("partial image 1: {}", first.display())), "{err}");
+    assert!(err.contains(&format!("partial image 2: {}", second.display())), "{err}");
+    assert_eq!(stdout(&output).trim(), last.display().to_string());
+}
+
+#[tokio::test]
+async fn verbose_logs_the_exchange_without_the_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"b64_json": encode(PNG)}]})))
+        .mount(&server)
+        .await;
+    let dir = out_dir("verbose");
+
+    let output = imagegen(octen_generate(&server, &dir, &["-v"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("> POST {}/v1/images/generations", server.uri())), "{err}");
+    assert!(err.contains("> x-api-key: <redacted>"), "{err}");
+    assert!(err.contains("< 200 OK"), "{err}");
+    assert!(!err.contains(KEY) && !stdout(&output).contains(KEY));
+}
+
+/// One dry run per provider; every provider compiled in must have one.
+#[tokio::test]
+async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() {
+    let dir = out_dir("dry-run");
+    let image = dir.join("cat.png");
+    std::fs::write(&image, PNG).unwrap();
+    let request = dir.join("request.json");
+    std::fs::write(&request, json!({"contents": [{"parts": [{"text": "a cat"}]}]}).to_string()).unwrap();
+    let image = image.display().to_string();
+    let request = request.display().to_string();
+    let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        ("listenhub", vec!["generate-image", "--provider", "google", "--prompt", "a cat"], "/images/generation"),
+        ("llmgateway", vec!["generate-images", "--prompt", "a cat"], "/v1/images/generations"),
+        ("llmgateway", vec!["edit-image-multipart", "--prompt", "add a hat", "--image", &image], "/v1/images/edits"),
+        (
+            "octen",
+            vec!["generate-images", "--model", "openai/gpt-image-2", "--prompt", "a cat"],
+            "/v1/images/generations",
+        ),
+        (
+            "routerhub",
+            vec!["generate-content", "--model", "google/gemini-2.5-flash-image", "--request", &request],
+            "gemini-2.5-flash-image:generateContent",
+        ),
+    ];
+    for provider in imagegen::providers() {
+        assert!(
+            cases.iter().any(|(name, ..)| *name == provider.info.name),
+            "no dry-run case for {}",
+            provider.info.name
+        );
+    }
+
+    for (provider, command, url_part) in cases {
+        let server = MockServer::start().await;
+        let mut list = vec![provider];
+        list.extend(command.iter().copied());
+        let base = server.uri();
+        list.extend(["--base-url", &base, "--api-key", KEY, "--dry-run"]);
+
+        let output = imagegen(args(&list)).await;
+
+        let shown = stdout(&output);
+        assert_eq!(output.status.code(), Some(0), "{provider}: {}", stderr(&output));
+        let first_line = shown.lines().next().unwrap_or_default();
+        assert!(first_line.starts_with(&format!("POST {base}/")), "{provider}: {first_line}");
+        assert!(first_line.contains(url_part), "{provider}: {first_line}");
+        assert!(shown.contains("<redacted>"), "{provider}: {shown}");
+        assert!(!shown.contains(KEY) && !stderr(&output).contains(KEY), "{provider} leaked the key");
+        assert!(shown.contains("a cat") || shown.contains("add a hat"), "{provider}: body missing in {shown}");
+        assert!(nothing_received(&server).await, "{provider} sent a request in a dry run");
+    }
+}

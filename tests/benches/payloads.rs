@@ -43,6 +43,12 @@ fn main() {
     if run("decode") {
         decode_section();
     }
+    if run("breakdown") {
+        breakdown_section();
+    }
+    if run("encodeparts") {
+        encode_breakdown_section();
+    }
     if run("heap") {
         heap_section();
     }
@@ -229,6 +235,37 @@ fn speed(bytes: usize, time: Duration) -> String {
     format!("{:.2} ms ({:.0} MB/s)", ms(time), mb_per_s(bytes, time))
 }
 
+/// Where the time of one 4K decode goes: the parts of the pipeline alone.
+fn breakdown_section() {
+    println!("## Where a 4K decode spends its time\n");
+    let image = fixtures::image_bytes(18_000_000, 7);
+    let b64 = fixtures::base64_text(&image);
+    let body = fixtures::openai_body(&b64);
+    let (body, b64) = (body.as_slice(), b64.as_bytes());
+    let mut memcpy = || -> Boxed { Box::new(Vec::from(black_box(body))) };
+    let mut simd = || -> Boxed { Box::new(base64_simd::STANDARD.decode_to_vec(black_box(b64)).unwrap()) };
+    let mut plain = || -> Boxed { Box::new(base64::engine::general_purpose::STANDARD.decode(black_box(b64)).unwrap()) };
+    let mut scan_str =
+        || -> Boxed { Box::new(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)).unwrap()) };
+    let mut utf8 = || -> Boxed { Box::new(std::str::from_utf8(black_box(body)).is_ok()) };
+    let mut ours = || -> Boxed { Box::new(Shape::OpenAi.decode_typed(black_box(body))) };
+    let names = [
+        "memcpy of the body",
+        "base64-simd decode of the text alone",
+        "plain base64 decode of the text alone",
+        "serde_json skipping the body (IgnoredAny)",
+        "UTF-8 check of the body",
+        "ours, whole decode",
+    ];
+    let times = compare(15, &mut [&mut memcpy, &mut simd, &mut plain, &mut scan_str, &mut utf8, &mut ours]);
+    println!("| step | time | MB/s of body |");
+    println!("|---|---:|---:|");
+    for (name, time) in names.iter().zip(times) {
+        println!("| {name} | {:.2} ms | {:.0} |", ms(time), mb_per_s(body.len(), time));
+    }
+    println!();
+}
+
 // ---------------------------------------------------------------- heap
 
 fn heap_section() {
@@ -333,6 +370,55 @@ fn encode_section() {
     );
 }
 
+/// Where the time of one request encode goes.
+fn encode_breakdown_section() {
+    println!("## Where a request encode spends its time\n");
+    let images: Vec<Vec<u8>> =
+        (0..REFERENCE_IMAGES).map(|i| fixtures::image_bytes(REFERENCE_IMAGE_LEN, 0xC0FFEE + i as u64)).collect();
+    let texts: Vec<String> = images.iter().map(|i| base64_simd::STANDARD.encode_to_string(i)).collect();
+    let request = listenhub::GenerateImageRequest::new(listenhub::ModelProvider::Google, PROMPT).with_reference_images(
+        images
+            .iter()
+            .map(|bytes| {
+                listenhub::ReferenceImage::InlineData(listenhub::InlineData::new(
+                    Base64Data::from_bytes(bytes.clone()),
+                    listenhub::ImageMimeType::ImagePng,
+                ))
+            })
+            .collect(),
+    );
+    let body_len = serde_json::to_vec(&request).unwrap().len();
+    let mut simd = || -> Boxed {
+        Box::new(images.iter().map(|i| base64_simd::STANDARD.encode_to_string(black_box(i))).collect::<Vec<_>>())
+    };
+    let mut strings = || -> Boxed { Box::new(serde_json::to_vec(black_box(&texts)).unwrap()) };
+    let mut strings_sized = || -> Boxed {
+        let mut out = Vec::with_capacity(body_len + 1024);
+        serde_json::to_writer(&mut out, black_box(&texts)).unwrap();
+        Box::new(out)
+    };
+    let mut ours = || -> Boxed { Box::new(serde_json::to_vec(black_box(&request)).unwrap()) };
+    let mut ours_sized = || -> Boxed {
+        let mut out = Vec::with_capacity(body_len + 1024);
+        serde_json::to_writer(&mut out, black_box(&request)).unwrap();
+        Box::new(out)
+    };
+    let names = [
+        "base64-simd encode of the 14 images",
+        "serde_json writing 14 ready strings (to_vec)",
+        "the same into a pre-sized Vec",
+        "ours (to_vec)",
+        "ours into a pre-sized Vec",
+    ];
+    let times = compare(15, &mut [&mut simd, &mut strings, &mut strings_sized, &mut ours, &mut ours_sized]);
+    println!("| step | time |");
+    println!("|---|---:|");
+    for (name, time) in names.iter().zip(times) {
+        println!("| {name} | {:.2} ms |", ms(time));
+    }
+    println!();
+}
+
 // ---------------------------------------------------------------- sse
 
 const PARTIAL_IMAGES: usize = 3;
@@ -413,13 +499,47 @@ fn provider_crate_files(root: &Path) -> usize {
     bytes
 }
 
+/// Token streams of every file of the provider modules, unformatted.
+fn emit_all(apis: &[imagegen_codegen::ir::Api]) -> Vec<proc_macro2::TokenStream> {
+    use imagegen_codegen::emit;
+    let mut out = Vec::new();
+    for api in apis {
+        out.extend([emit::root::provider_module(api), emit::types::emit(api), emit::validate::emit(api)]);
+        out.extend([emit::client::emit(api), emit::dispatch::emit(api)]);
+        out.extend(emit::examples::emit(api));
+    }
+    out.extend([emit::root::crate_root(apis), emit::root::registry(apis)]);
+    out
+}
+
 fn codegen_section() {
     println!("## Generator: all specs, in memory (load + check + lower + emit + format, no writes)\n");
     let root = workspace_root();
     let all_files = imagegen_codegen::workspace_files(&root).expect("specs are valid");
     let mut providers = || -> Boxed { Box::new(provider_crate_files(&root)) };
     let mut everything = || -> Boxed { Box::new(imagegen_codegen::workspace_files(&root).expect("specs are valid")) };
-    let times = compare(15, &mut [&mut providers, &mut everything]);
+    let load = || imagegen_codegen::files::load_specs(&root, Path::new("specs")).expect("specs are valid");
+    let apis = load();
+    let tokens = emit_all(&apis);
+    let mut load_only = || -> Boxed { Box::new(load()) };
+    let mut emit_only = || -> Boxed { Box::new(emit_all(black_box(&apis)).len()) };
+    let mut parse_only = || -> Boxed {
+        Box::new(
+            tokens.iter().map(|t| syn::parse2::<syn::File>(t.clone()).expect("valid Rust").items.len()).sum::<usize>(),
+        )
+    };
+    let mut format_only = || -> Boxed {
+        Box::new(
+            tokens
+                .iter()
+                .map(|t| imagegen_codegen::files::format_rust(t.clone(), "specs").expect("valid Rust").len())
+                .sum::<usize>(),
+        )
+    };
+    let times = compare(
+        15,
+        &mut [&mut providers, &mut everything, &mut load_only, &mut emit_only, &mut parse_only, &mut format_only],
+    );
     println!("Median of 15 runs, release build. Target: under 50 ms.\n");
     println!("| what | files | time | target |");
     println!("|---|---:|---:|---|");
@@ -438,6 +558,16 @@ fn codegen_section() {
         ms(times[1]),
         verdict(times[1])
     );
+    println!("Where the time of the provider specs goes:\n");
+    println!("| step | time |");
+    println!("|---|---:|");
+    println!(
+        "| load + check + lower the {spec_count} specs (YAML parse, positions, checks) | {:.1} ms |",
+        ms(times[2])
+    );
+    println!("| emit token streams | {:.1} ms |", ms(times[3]));
+    println!("| `syn::parse2` of the tokens alone | {:.1} ms |", ms(times[4]));
+    println!("| format (`syn::parse2` + `prettyplease::unparse` + header) | {:.1} ms |\n", ms(times[5]));
 }
 
 fn verdict(time: Duration) -> &'static str {

@@ -117,7 +117,7 @@ async fn run_all(root: &Path) -> Report {
             continue;
         }
         let dir = root.join(&provider).join(&operation).join(&name);
-        let diffs = match Case::load(&dir, &provider, &operation, &name) {
+        let diffs = match Case::load(&dir, &operation) {
             Ok(case) => run_case(&case, entry).await,
             Err(e) => vec![format!("bad fixture: {e}")],
         };

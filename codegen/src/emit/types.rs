@@ -611,8 +611,9 @@ fn one_of(o: &OneOfIr) -> TokenStream {
         let vn = ident(&v.rust_name);
         let w = &v.wire;
         let both = format!("`{w}` appears beside another member; {expecting} was expected");
-        let on_duplicate = if o.open {
-            // Responses: keep the first member, ignore the rest.
+        let on_duplicate = if o.open && !o.usage.request {
+            // Response-only: keep the first member, ignore the rest. A type that
+            // requests carry must not drop a member the caller meant to send.
             quote!(if found.is_some() {
                 map.next_value::<serde::de::IgnoredAny>()?;
                 continue;

@@ -1,1 +1,206 @@
-fn main() {}
+//! `imagegen <provider> <operation> [flags]`: call any operation of any
+//! provider compiled into the crate, save the images it returns.
+//!
+//! Subcommands and flags are built at run time from the operation tables the
+//! generator emits (`imagegen::providers()`), so a new spec gets its commands
+//! without any code here. Exit codes: 0 success, 1 local failure (writing
+//! images), 2 invalid request or usage, 3 API error, 4 transport or timeout,
+//! 5 unreadable response.
+
+// A binary root in `src/bin/` resolves modules beside itself; these live in `imagegen/`.
+#[path = "imagegen/command.rs"]
+mod command;
+#[path = "imagegen/output.rs"]
+mod output;
+#[path = "imagegen/progress.rs"]
+mod progress;
+#[path = "imagegen/report.rs"]
+mod report;
+#[path = "imagegen/request.rs"]
+mod request;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ArgMatches;
+use futures_util::StreamExt;
+use imagegen::runtime::dispatch::{ClientOptions, OperationSpec, Outcome, ProviderEntry};
+use imagegen::runtime::{Constraint, Error, RetryPolicy, WireRequest};
+use serde_json::{json, Value};
+
+use crate::output::{elide_base64, ImageOutput};
+use crate::progress::Progress;
+use crate::report::{Exit, Failure};
+use crate::request::RequestError;
+
+/// Stands in for a missing key in a dry run; it is redacted like a real one.
+const DRY_RUN_PLACEHOLDER_KEY: &str = "dry-run-placeholder-key";
+
+fn main() -> ExitCode {
+    let providers = imagegen::providers();
+    let matches = command::build(&providers).get_matches();
+    let Some((provider_name, provider_matches)) = matches.subcommand() else { return Exit::Usage.into() };
+    let Some((command, op_matches)) = provider_matches.subcommand() else { return Exit::Usage.into() };
+    let Some(provider) = providers.iter().find(|p| p.info.name == provider_name) else { return Exit::Usage.into() };
+    let Some(op) = provider.operations.iter().find(|op| op.command == command) else { return Exit::Usage.into() };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Failure.into();
+        }
+    };
+    let json = op_matches.get_flag("json");
+    let exit = match runtime.block_on(run(provider, op, op_matches)) {
+        Ok(exit) => exit,
+        Err(failure) => {
+            eprintln!("{}", failure.message);
+            if json {
+                println!("{}", failure.to_json());
+            }
+            failure.exit
+        }
+    };
+    exit.into()
+}
+
+/// Runs one operation; `Ok` carries the exit code of a run that printed its own result.
+async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &ArgMatches) -> Result<Exit, Failure> {
+    let flags = command::operation_flags(op);
+    let call = request::build_call(op, &flags, matches).map_err(|e| match e {
+        RequestError::Usage(message) => Failure::usage(message),
+        RequestError::Invalid(violations) => Failure::from_error(&Error::Validation(violations), provider.info.name),
+    })?;
+    let progress = Progress::new(format!("{} {}", provider.info.name, op.command));
+    let options = client_options(provider, matches, &progress);
+    let json = matches.get_flag("json");
+    let dir = matches.get_one::<PathBuf>("out").cloned().unwrap_or_else(|| PathBuf::from("."));
+    let mut output = ImageOutput::new(dir, provider.info.name, op.command);
+
+    progress.start();
+    let outcome = (provider.call)(&options, op.id, call).await;
+    let response = match outcome {
+        Ok(Outcome::Response { json, images }) => {
+            progress.finish();
+            for image in &images {
+                output.save_final(image).map_err(save_failure)?;
+            }
+            Some(json)
+        }
+        Ok(Outcome::Stream(mut events)) => {
+            let mut last = None;
+            while let Some(event) = events.next().await {
+                let event = event.map_err(|e| {
+                    progress.finish();
+                    Failure::from_error(&e, provider.info.name)
+                })?;
+                for image in &event.images {
+                    if event.terminal {
+                        output.save_final(image).map_err(save_failure)?;
+                    } else {
+                        let path = output.save_partial(image).map_err(save_failure)?.path.display().to_string();
+                        progress.clear();
+                        eprintln!("partial image {}: {path}", output.partials.len());
+                    }
+                }
+                if event.terminal {
+                    last = Some(event.data);
+                }
+            }
+            progress.finish();
+            last
+        }
+        Err(Error::DryRun(request)) => {
+            progress.finish();
+            print_dry_run(&request, json);
+            return Ok(Exit::Success);
+        }
+        Err(error) => {
+            progress.finish();
+            let mut failure = Failure::from_error(&error, provider.info.name);
+            if is_shape_mismatch(&error) {
+                failure.message.push_str("\nhint: fields without a flag go in the JSON given with --request FILE");
+            }
+            return Err(failure);
+        }
+    };
+    print_result(&output, provider, op, response.as_ref(), json);
+    Ok(Exit::Success)
+}
+
+fn client_options(provider: &ProviderEntry, matches: &ArgMatches, progress: &Progress) -> ClientOptions {
+    let dry_run = matches.get_flag("dry-run");
+    let mut api_key = matches.get_one::<String>("api-key").cloned();
+    let env_key_set = std::env::var(provider.info.api_key_env).is_ok_and(|k| !k.trim().is_empty());
+    if dry_run && api_key.is_none() && !env_key_set {
+        eprintln!("note: {} is not set; the dry run shows a placeholder key", provider.info.api_key_env);
+        api_key = Some(DRY_RUN_PLACEHOLDER_KEY.to_string());
+    }
+    ClientOptions {
+        base_url: matches.get_one::<String>("base-url").cloned(),
+        api_key,
+        auth: matches.get_one::<String>("auth").cloned(),
+        timeout: matches.get_one::<std::time::Duration>("timeout").copied(),
+        retry_policy: Some(progress.retry_policy(RetryPolicy::default())),
+        max_retries: matches.get_one::<u32>("max-retries").copied(),
+        dry_run,
+        observer: matches.get_flag("verbose").then(|| report::request_log(progress.clone())),
+        ..ClientOptions::default()
+    }
+}
+
+/// The request as a whole did not fit its type (a missing nested field, say),
+/// which flags alone may not be able to fix.
+fn is_shape_mismatch(error: &Error) -> bool {
+    match error {
+        Error::Validation(e) => {
+            e.violations().iter().any(|v| v.path.is_empty() && matches!(v.rule, Constraint::Encoding { .. }))
+        }
+        _ => false,
+    }
+}
+
+fn save_failure(error: std::io::Error) -> Failure {
+    Failure::local(format!("cannot save the image: {error}"))
+}
+
+fn print_dry_run(request: &WireRequest, json: bool) {
+    if json {
+        let body = match (request.body_json(), request.body_bytes()) {
+            (Some(body), _) => body,
+            (None, Some(bytes)) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+            (None, None) => Value::Null,
+        };
+        let headers: serde_json::Map<String, Value> =
+            request.headers.iter().map(|(n, v)| (n.clone(), Value::String(v.clone()))).collect();
+        let summary = json!({
+            "dry_run": { "method": request.method, "url": request.url, "headers": headers, "body": body },
+        });
+        println!("{summary}");
+    } else {
+        println!("{request}");
+    }
+}
+
+fn print_result(
+    output: &ImageOutput,
+    provider: &ProviderEntry,
+    op: &OperationSpec,
+    response: Option<&Value>,
+    json: bool,
+) {
+    if json {
+        println!("{}", output.summary(provider.info.name, op.command, response));
+        return;
+    }
+    for image in &output.images {
+        println!("{}", image.path.display());
+    }
+    if output.images.is_empty() {
+        // No image (a status query, or URLs instead of data): the response is the result.
+        if let Some(response) = response {
+            let pretty = serde_json::to_string_pretty(&elide_base64(response)).unwrap_or_default();
+            println!("{pretty}");
+        }
+    }
+}

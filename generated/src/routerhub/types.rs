@@ -383,22 +383,31 @@ impl<'de> Deserialize<'de> for PartData {
                     match key.as_str() {
                         "text" => {
                             if found.is_some() {
-                                map.next_value::<serde::de::IgnoredAny>()?;
-                                continue;
+                                return Err(
+                                    serde::de::Error::custom(
+                                        "`text` appears beside another member; an object with exactly one of `text`, `inlineData`, `fileData` was expected",
+                                    ),
+                                );
                             }
                             found = Some(PartData::Text(map.next_value()?));
                         }
                         "inlineData" => {
                             if found.is_some() {
-                                map.next_value::<serde::de::IgnoredAny>()?;
-                                continue;
+                                return Err(
+                                    serde::de::Error::custom(
+                                        "`inlineData` appears beside another member; an object with exactly one of `text`, `inlineData`, `fileData` was expected",
+                                    ),
+                                );
                             }
                             found = Some(PartData::InlineData(map.next_value()?));
                         }
                         "fileData" => {
                             if found.is_some() {
-                                map.next_value::<serde::de::IgnoredAny>()?;
-                                continue;
+                                return Err(
+                                    serde::de::Error::custom(
+                                        "`fileData` appears beside another member; an object with exactly one of `text`, `inlineData`, `fileData` was expected",
+                                    ),
+                                );
                             }
                             found = Some(PartData::FileData(map.next_value()?));
                         }

@@ -89,15 +89,21 @@ impl<'de> Deserialize<'de> for PartData {
                     match key.as_str() {
                         "text" => {
                             if found.is_some() {
-                                map.next_value::<serde::de::IgnoredAny>()?;
-                                continue;
+                                return Err(
+                                    serde::de::Error::custom(
+                                        "`text` appears beside another member; an object with exactly one of `text`, `inlineData` was expected",
+                                    ),
+                                );
                             }
                             found = Some(PartData::Text(map.next_value()?));
                         }
                         "inlineData" => {
                             if found.is_some() {
-                                map.next_value::<serde::de::IgnoredAny>()?;
-                                continue;
+                                return Err(
+                                    serde::de::Error::custom(
+                                        "`inlineData` appears beside another member; an object with exactly one of `text`, `inlineData` was expected",
+                                    ),
+                                );
                             }
                             found = Some(PartData::InlineData(map.next_value()?));
                         }

@@ -1,0 +1,230 @@
+//! The command tree, built at run time from the providers compiled in:
+//! `imagegen <provider> <operation> [flags]`. Nothing here names a provider.
+
+use std::collections::BTreeSet;
+
+use clap::builder::{PossibleValuesParser, ValueParser};
+use clap::{value_parser, Arg, ArgAction, Command};
+use imagegen::runtime::dispatch::{FlagKind, FlagSpec, OperationSpec, ProviderEntry, Streaming};
+
+/// Options every operation accepts; an operation flag with one of these names is renamed.
+const COMMON: &[&str] =
+    &["base-url", "api-key", "auth", "timeout", "max-retries", "out", "json", "dry-run", "verbose", "request", "help"];
+
+/// Where a command-line flag's value goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// A top-level field of the request body.
+    Field(&'static FlagSpec),
+    /// A path parameter.
+    PathParam(&'static FlagSpec),
+    /// A file part of a multipart body.
+    File(&'static imagegen::runtime::dispatch::FileSpec),
+    /// `--stream` for an operation that streams on request but has no such field.
+    Stream,
+}
+
+/// One flag of an operation: its clap id and what it fills.
+#[derive(Debug, Clone)]
+pub struct OperationFlag {
+    /// The long flag name (and clap id).
+    pub name: String,
+    /// What it fills.
+    pub target: Target,
+}
+
+/// The flags of an operation, named without collisions: path parameters and
+/// file parts come after body fields, and a clash gets a `path-` or `file-` prefix.
+pub fn operation_flags(op: &'static OperationSpec) -> Vec<OperationFlag> {
+    let mut taken: BTreeSet<String> = COMMON.iter().map(|s| s.to_string()).collect();
+    let mut flags = Vec::new();
+    let mut add = |base: &str, prefix: &str, target: Target| {
+        let name = if taken.contains(base) { format!("{prefix}-{base}") } else { base.to_string() };
+        taken.insert(name.clone());
+        flags.push(OperationFlag { name, target });
+    };
+    for field in op.flags {
+        add(field.flag, "field", Target::Field(field));
+    }
+    for param in op.path_params {
+        add(param.flag, "path", Target::PathParam(param));
+    }
+    for file in op.files {
+        add(file.flag, "file", Target::File(file));
+    }
+    if let Streaming::Flag(wire) = op.streaming {
+        if !op.flags.iter().any(|f| f.wire == wire) {
+            add("stream", "cli", Target::Stream);
+        }
+    }
+    flags
+}
+
+/// The whole command tree.
+pub fn build(providers: &[ProviderEntry]) -> Command {
+    let mut root = Command::new("imagegen")
+        .about("Generate images with the providers described in specs/, from the command line.")
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .args(common_args());
+    for provider in providers {
+        root = root.subcommand(provider_command(provider));
+    }
+    root
+}
+
+fn provider_command(provider: &ProviderEntry) -> Command {
+    let info = provider.info;
+    let schemes: Vec<String> = info.auth_schemes.iter().map(|s| s.to_string()).collect();
+    let about = format!(
+        "{} (API key from {}; --auth one of: {}; default base URL {})",
+        info.title,
+        info.api_key_env,
+        schemes.join(", "),
+        info.default_base_url
+    );
+    let mut command = Command::new(info.name).about(about).subcommand_required(true).arg_required_else_help(true);
+    for op in provider.operations {
+        command = command.subcommand(operation_command(op));
+    }
+    command
+}
+
+fn operation_command(op: &'static OperationSpec) -> Command {
+    let mut command = Command::new(op.command).about(op.summary);
+    for flag in operation_flags(op) {
+        command = command.arg(operation_arg(&flag));
+    }
+    command
+}
+
+fn operation_arg(flag: &OperationFlag) -> Arg {
+    let arg = Arg::new(flag.name.clone()).long(flag.name.clone()).help_heading("Request");
+    match flag.target {
+        Target::Field(spec) | Target::PathParam(spec) => typed_arg(arg, spec),
+        Target::File(file) => {
+            let arg = arg.value_name("PATH").help(with_required(file.help, file.required));
+            let arg = arg.value_parser(value_parser!(std::path::PathBuf));
+            if file.many {
+                arg.action(ArgAction::Append)
+            } else {
+                arg.action(ArgAction::Set)
+            }
+        }
+        Target::Stream => boolean(arg).help("Stream the response, saving partial images as they arrive."),
+    }
+}
+
+fn typed_arg(arg: Arg, spec: &FlagSpec) -> Arg {
+    let help = with_required(spec.help, spec.required);
+    match spec.kind {
+        FlagKind::String => arg.value_name("TEXT").allow_hyphen_values(true).help(help),
+        FlagKind::Integer => {
+            arg.value_name("INTEGER").allow_negative_numbers(true).value_parser(value_parser!(i64)).help(help)
+        }
+        FlagKind::Number => {
+            arg.value_name("NUMBER").allow_negative_numbers(true).value_parser(value_parser!(f64)).help(help)
+        }
+        FlagKind::Boolean => boolean(arg).help(help),
+        FlagKind::Choice { values, open: false } => {
+            arg.value_name("VALUE").value_parser(PossibleValuesParser::new(values.iter().copied())).help(help)
+        }
+        FlagKind::Choice { values, open: true } => arg
+            .value_name("VALUE")
+            .allow_hyphen_values(true)
+            .help(format!("{help} [known values: {}; others accepted]", values.join(", "))),
+    }
+}
+
+/// `--flag` alone means true; `--flag false` is also accepted.
+fn boolean(arg: Arg) -> Arg {
+    arg.value_name("BOOL")
+        .num_args(0..=1)
+        .default_missing_value("true")
+        .value_parser(ValueParser::bool())
+        .action(ArgAction::Set)
+}
+
+fn with_required(help: &str, required: bool) -> String {
+    // Not enforced by clap: a required field may come from --request instead.
+    if required {
+        format!("{help} (required)")
+    } else {
+        help.to_string()
+    }
+}
+
+fn common_args() -> Vec<Arg> {
+    let global = |arg: Arg| arg.global(true).help_heading("Common options");
+    vec![
+        global(
+            Arg::new("base-url")
+                .long("base-url")
+                .value_name("URL")
+                .help("Send to this base URL instead of the provider's."),
+        ),
+        global(
+            Arg::new("api-key")
+                .long("api-key")
+                .value_name("KEY")
+                .help("API key (default: the provider's environment variable, see `imagegen <provider> --help`)."),
+        ),
+        global(
+            Arg::new("auth")
+                .long("auth")
+                .value_name("SCHEME")
+                .help("How the key is sent: `bearer` or a header name such as `x-api-key`."),
+        ),
+        global(
+            Arg::new("timeout")
+                .long("timeout")
+                .value_name("SECONDS")
+                .value_parser(parse_seconds)
+                .help("Deadline per attempt, body included (default 300)."),
+        ),
+        global(
+            Arg::new("max-retries")
+                .long("max-retries")
+                .value_name("N")
+                .value_parser(value_parser!(u32))
+                .help("Retries of requests the server did not process (default 2)."),
+        ),
+        global(
+            Arg::new("out")
+                .long("out")
+                .value_name("DIR")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .default_value(".")
+                .help("Directory images are saved to."),
+        ),
+        global(
+            Arg::new("request")
+                .long("request")
+                .value_name("FILE")
+                .help("The full JSON request, from FILE or `-` for stdin; flags override its fields."),
+        ),
+        global(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Print a JSON summary on stdout.")),
+        global(
+            Arg::new("dry-run")
+                .long("dry-run")
+                .action(ArgAction::SetTrue)
+                .help("Print the exact request (key redacted) instead of sending it."),
+        ),
+        global(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .action(ArgAction::SetTrue)
+                .help("Log requests and responses to stderr (secrets redacted)."),
+        ),
+    ]
+}
+
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text.parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return Err("the timeout must be a positive number of seconds".to_string());
+    }
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|e| e.to_string())
+}

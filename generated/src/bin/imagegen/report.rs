@@ -1,0 +1,179 @@
+//! Errors as one clear line (plus one line per violation), their exit codes,
+//! and the `-v` request log. Nothing printed here can hold the API key: the
+//! runtime's errors and request views are redacted.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use imagegen::runtime::error::StreamError;
+use imagegen::runtime::{Error, HttpEvent, Observer, WireBody};
+use serde_json::{json, Value};
+
+use crate::output::elide_base64;
+use crate::progress::Progress;
+
+/// Exit codes, one per kind of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done.
+    Success = 0,
+    /// A local failure, such as an image that could not be written.
+    Failure = 1,
+    /// Invalid request or usage: nothing was sent.
+    Usage = 2,
+    /// The provider answered with an error.
+    Api = 3,
+    /// The connection failed or a deadline passed.
+    Transport = 4,
+    /// The response could not be read (decode, stream, size).
+    Response = 5,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A failure ready to print: the message and the exit code.
+pub struct Failure {
+    /// What went wrong, starting with `error:`.
+    pub message: String,
+    /// The exit code.
+    pub exit: Exit,
+    /// The HTTP status, when one was received.
+    pub status: Option<u16>,
+}
+
+impl Failure {
+    /// A usage failure.
+    pub fn usage(message: impl std::fmt::Display) -> Self {
+        Self { message: format!("error: {message}"), exit: Exit::Usage, status: None }
+    }
+
+    /// A local failure.
+    pub fn local(message: impl std::fmt::Display) -> Self {
+        Self { message: format!("error: {message}"), exit: Exit::Failure, status: None }
+    }
+
+    /// Describes a runtime error of a call to `provider`.
+    pub fn from_error(error: &Error, provider: &str) -> Self {
+        let (message, exit) = match error {
+            Error::Validation(e) => (format!("error: {e}"), Exit::Usage),
+            Error::Config(e) => (format!("error: {e}"), Exit::Usage),
+            Error::Encode(e) => (format!("error: {e}"), Exit::Usage),
+            Error::Api(e) => {
+                let reason = reqwest::StatusCode::from_u16(e.status).ok().and_then(|s| s.canonical_reason());
+                let status = match reason {
+                    Some(reason) => format!("{} {reason}", e.status),
+                    None => e.status.to_string(),
+                };
+                let message = match (e.message(), e.body.is_empty()) {
+                    (Some(message), _) => message.to_string(),
+                    (None, true) => "(empty body)".to_string(),
+                    (None, false) => e.body_snippet(),
+                };
+                let code = e.code().map(|c| format!(" ({c})")).unwrap_or_default();
+                (format!("error: {status} from {provider}: {}{code}", one_line(&message)), Exit::Api)
+            }
+            Error::Transport(e) => {
+                (format!("error: could not reach {provider}: {}", chain(&e.source)), Exit::Transport)
+            }
+            Error::Timeout(e) => (format!("error: {provider} timed out: {}", chain(&e.source)), Exit::Transport),
+            Error::Decode(e) => (format!("error: unreadable response from {provider}: {e}"), Exit::Response),
+            Error::Stream(StreamError::Transport(source)) => {
+                (format!("error: the event stream from {provider} broke: {}", chain(source)), Exit::Response)
+            }
+            Error::Stream(e) => (format!("error: event stream from {provider}: {e}"), Exit::Response),
+            Error::BodyTooLarge { .. } => (format!("error: response from {provider}: {error}"), Exit::Response),
+            other => (format!("error: {other}"), Exit::Failure),
+        };
+        Self { message, exit, status: error.status() }
+    }
+
+    /// The `--json` form.
+    pub fn to_json(&self) -> Value {
+        json!({ "error": { "message": self.message.trim_start_matches("error: "), "status": self.status, "exit_code": self.exit as u8 } })
+    }
+}
+
+/// An error and its sources, `: `-separated, on one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(next) = source {
+        let next_text = next.to_string();
+        if !text.contains(&next_text) {
+            text.push_str(": ");
+            text.push_str(&next_text);
+        }
+        source = next.source();
+    }
+    one_line(&text)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Characters of a request body shown in the `-v` log.
+const LOGGED_BODY_CHARS: usize = 2_000;
+
+/// The `-v` log: each request, response head and retry on stderr.
+pub fn request_log(progress: Progress) -> Observer {
+    Observer::new(move |event| {
+        progress.clear();
+        let mut err = std::io::stderr().lock();
+        let _ = match event {
+            HttpEvent::Request { attempt, request } => {
+                let mut text = format!("> {} {} (attempt {})\n", request.method, request.url, attempt + 1);
+                for (name, value) in &request.headers {
+                    text.push_str(&format!("> {name}: {value}\n"));
+                }
+                match &request.body {
+                    WireBody::Empty => {}
+                    WireBody::NotCaptured { length } => {
+                        text.push_str(&format!("> <multipart body, {} bytes>\n", length.unwrap_or(0)))
+                    }
+                    WireBody::Bytes(_) => {
+                        let body = match request.body_json() {
+                            Some(json) => elide_base64(&json).to_string(),
+                            None => "<non-JSON body>".to_string(),
+                        };
+                        text.push_str(&format!("> {}\n", shorten(&body)));
+                    }
+                }
+                err.write_all(text.as_bytes())
+            }
+            HttpEvent::Response { status, headers, elapsed, .. } => {
+                let reason = reqwest::StatusCode::from_u16(*status).ok().and_then(|s| s.canonical_reason());
+                let mut text = format!("< {status} {} ({:.2}s)\n", reason.unwrap_or(""), elapsed.as_secs_f64());
+                for (name, value) in headers.iter() {
+                    // Cookies are credentials too.
+                    let value = if name == "set-cookie" {
+                        "<redacted>".into()
+                    } else {
+                        String::from_utf8_lossy(value.as_bytes())
+                    };
+                    text.push_str(&format!("< {name}: {value}\n"));
+                }
+                err.write_all(text.as_bytes())
+            }
+            HttpEvent::Retry { attempt, wait, error } => writeln!(
+                err,
+                "! attempt {} failed ({}); retrying in {:.1}s",
+                attempt + 1,
+                one_line(&error.to_string()),
+                wait.as_secs_f64()
+            ),
+            _ => Ok(()),
+        };
+    })
+}
+
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(LOGGED_BODY_CHARS) {
+        Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
+        None => text.to_string(),
+    }
+}
