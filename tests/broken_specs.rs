@@ -59,7 +59,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("several_problems", "unknown field `timeout`"),
     ("stream_flag_not_boolean", "stream flag `stream` must be a boolean field"),
     ("undefined_type", "unknown type `Style`"),
-    ("unknown_key", "unknown field `requird`"),
+    ("unknown_key", "did you mean `required`?"),
     ("wrong_type", "expected a boolean"),
     ("yaml_syntax_error", "invalid YAML"),
 ];

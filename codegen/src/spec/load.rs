@@ -247,7 +247,7 @@ fn deserialize_at<T: DeserializeOwned>(value: &Value, path: &str, r: &mut Report
             let message = strip_location(&err.into_inner().to_string());
             // Unknown keys are best shown at the key itself.
             if message.starts_with("unknown field") {
-                r.error_at_key(&full, message);
+                r.error_at_key(&full, suggest_key(&message));
             } else {
                 r.error(&full, message);
             }
@@ -261,5 +261,53 @@ fn strip_location(message: &str) -> String {
     match message.find(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
+    }
+}
+
+/// Adds "did you mean" to serde's "unknown field `requird`, expected one of `name`, ..."
+/// when one expected key is a likely typo of the unknown one.
+fn suggest_key(message: &str) -> String {
+    let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let Some((unknown, expected)) = ticked.split_first() else {
+        return message.to_string();
+    };
+    let best = expected.iter().map(|k| (edit_distance(unknown, k), *k)).min();
+    match best {
+        Some((distance, key)) if distance <= 2 && distance < unknown.len() => {
+            format!(
+                "unknown key `{unknown}`; did you mean `{key}`? ({})",
+                &message[message.find("expected").unwrap_or(0)..]
+            )
+        }
+        _ => message.to_string(),
+    }
+}
+
+/// Levenshtein distance between two short keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        let m = suggest_key("unknown field `requird`, expected one of `name`, `required`, `type`");
+        assert_eq!(m, "unknown key `requird`; did you mean `required`? (expected one of `name`, `required`, `type`)");
+        let m = suggest_key("unknown field `colour`, expected one of `name`, `fields`");
+        assert_eq!(m, "unknown field `colour`, expected one of `name`, `fields`");
     }
 }
