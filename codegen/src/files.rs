@@ -125,6 +125,7 @@ pub fn spec_schema() -> String {
 /// Every file the generator owns in the workspace at `root`.
 pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let apis = load_specs(root, Path::new("specs"))?;
+    check_features(root, &apis)?;
     let mut files = Vec::new();
     let fail = |message: String| {
         let mut d = Diagnostics::new();
@@ -141,6 +142,35 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     files.extend(snapshot_crate_files(root)?);
     files.push(GeneratedFile { path: "specs/spec.schema.json".into(), contents: spec_schema() });
     Ok(files)
+}
+
+/// Each provider module is gated by a Cargo feature of the same name; a spec whose
+/// feature is missing from `generated/Cargo.toml` would silently compile to nothing.
+fn check_features(root: &Path, apis: &[Api]) -> Result<(), Diagnostics> {
+    let manifest_path = root.join("generated/Cargo.toml");
+    let Ok(manifest) = std::fs::read_to_string(&manifest_path) else {
+        return Ok(());
+    };
+    let mut problems = Diagnostics::new();
+    for api in apis {
+        let declared = manifest.lines().any(|l| l.trim_start().starts_with(&format!("{} = [", api.provider.name)));
+        if !declared {
+            problems.push(Diagnostic {
+                file: manifest_path.clone(),
+                position: None,
+                yaml_path: String::new(),
+                message: format!(
+                    "provider `{}` has no Cargo feature: add `{} = []` under [features] (and to `default`)",
+                    api.provider.name, api.provider.name
+                ),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// The compile-check crate: every snapshot spec under `tests/specs/` as a module
