@@ -29,6 +29,10 @@ fn fixtures() -> PathBuf {
 #[test]
 fn every_fixture_case_conforms() {
     let report = run_cases(&fixtures());
+    // Written to the stderr handle, not through `println!`, so the counts show in a plain
+    // `cargo test` run too (the harness only captures the print macros).
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{}", report.summary());
     println!("{}", report.summary());
     for (operation, count) in report.operation_counts() {
         println!("  {operation}: {count}");
