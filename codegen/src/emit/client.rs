@@ -74,6 +74,10 @@ fn operation_const(op: &OperationIr) -> TokenStream {
     let path = &op.path;
     let format = ident(op.error_format);
     let retryable = op.errors.iter().filter(|e| e.2).map(|e| Lit::u16_unsuffixed(e.0));
+    let auth = op.auth.iter().map(|a| match a {
+        None => quote!(runtime::AuthScheme::Bearer),
+        Some(h) => quote!(runtime::AuthScheme::Header(#h)),
+    });
     let doc = format!(" `{} {}`: {}", op.method.to_uppercase(), op.path, op.summary);
     quote! {
         #[doc = #doc]
@@ -83,6 +87,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
             path: #path,
             error_format: runtime::ErrorFormat::#format,
             retryable_statuses: &[#(#retryable),*],
+            auth_schemes: &[#(#auth),*],
         };
     }
 }

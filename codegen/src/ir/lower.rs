@@ -104,6 +104,17 @@ struct ValueDef<'s> {
     deprecated: Option<&'s String>,
 }
 
+/// Auth schemes as the IR spells them: `None` for bearer, `Some(header)` for a key header.
+fn auth_schemes(schemes: &[m::AuthScheme]) -> Vec<Option<String>> {
+    schemes
+        .iter()
+        .map(|a| match a {
+            m::AuthScheme::Bearer => None,
+            m::AuthScheme::Header { header } => Some(header.clone()),
+        })
+        .collect()
+}
+
 fn error_format(f: m::ErrorFormat) -> &'static str {
     match f {
         m::ErrorFormat::Google => "Google",
@@ -134,14 +145,7 @@ impl<'a> Lowering<'a> {
             docs_version: p.docs_version.clone(),
             base_url: p.base_url.clone(),
             api_key_env: p.api_key_env.clone(),
-            auth: p
-                .auth
-                .iter()
-                .map(|a| match a {
-                    m::AuthScheme::Bearer => None,
-                    m::AuthScheme::Header { header } => Some(header.clone()),
-                })
-                .collect(),
+            auth: auth_schemes(&p.auth),
             error_format: error_format(p.error_format),
         };
         self.unique_rust_type_names();
@@ -703,6 +707,7 @@ impl<'a> Lowering<'a> {
                 stream_flag,
                 errors: op.errors.iter().map(|e| (e.status, e.description.clone(), e.retryable)).collect(),
                 error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
+                auth: auth_schemes(&op.auth),
             });
         }
         // Client methods also include the builder helpers.

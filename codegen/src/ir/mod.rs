@@ -542,6 +542,8 @@ pub struct OperationIr {
     pub errors: Vec<(u16, String, bool)>,
     /// Runtime error format name.
     pub error_format: &'static str,
+    /// Accepted auth schemes (`None` bearer, `Some(header)`); empty means the provider's.
+    pub auth: Vec<Option<String>>,
 }
 
 /// A path parameter.

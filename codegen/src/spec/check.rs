@@ -498,6 +498,15 @@ impl<'a> Checker<'a> {
                     format!("duplicate operation id `{}` (first at operations[{first}])", op.id),
                 );
             }
+            // An operation can narrow the provider's schemes, never add one the client cannot build.
+            for (j, scheme) in op.auth.iter().enumerate() {
+                if !self.spec.provider.auth.contains(scheme) {
+                    self.r.error(
+                        &join_index(&join_key(&path, "auth"), j),
+                        "this auth scheme is not one of `provider.auth`",
+                    );
+                }
+            }
             self.path_params(op, &path);
             self.request_response(op, &path);
             let mut statuses = BTreeSet::new();

@@ -549,6 +549,10 @@ pub struct Operation {
     /// Error envelope format, when it differs from the provider's.
     #[serde(default)]
     pub error_format: Option<ErrorFormat>,
+    /// Auth schemes this operation accepts, when only some of the provider's; each
+    /// must be one of `provider.auth`. Empty means all of them.
+    #[serde(default)]
+    pub auth: Vec<AuthScheme>,
 }
 
 /// HTTP methods.

@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/images/generation",
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
+        auth_schemes: &[],
     };
     /// `GET /v1/user/subscription`: Query the account's subscription, including the live free-quota balance (freeUsages).
     pub const GET_SUBSCRIPTION: runtime::OperationInfo = runtime::OperationInfo {
@@ -24,6 +25,7 @@ pub mod operations {
         path: "/v1/user/subscription",
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A ListenHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LISTENHUB_API_KEY`).

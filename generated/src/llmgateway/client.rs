@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/images/generations",
         error_format: runtime::ErrorFormat::LlmGateway,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
     /// `POST /v1/images/edits`: Edits existing images (JSON body with image URLs or base64 data URLs).
     pub const EDIT_IMAGE: runtime::OperationInfo = runtime::OperationInfo {
@@ -24,6 +25,7 @@ pub mod operations {
         path: "/v1/images/edits",
         error_format: runtime::ErrorFormat::LlmGateway,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
     /// `POST /v1/images/edits`: Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
     pub const EDIT_IMAGE_MULTIPART: runtime::OperationInfo = runtime::OperationInfo {
@@ -32,6 +34,7 @@ pub mod operations {
         path: "/v1/images/edits",
         error_format: runtime::ErrorFormat::LlmGateway,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A LLMGateway client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LLMGATEWAY_API_KEY`).

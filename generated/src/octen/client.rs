@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/images/generations",
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A Octen client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `OCTEN_API_KEY`).

@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1beta/models/{model}:generateContent",
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
     /// `POST /v1/images/generations`: Generate images with OpenAI image models (OpenAI Images interface).
     pub const GENERATE_IMAGES: runtime::OperationInfo = runtime::OperationInfo {
@@ -24,6 +25,7 @@ pub mod operations {
         path: "/v1/images/generations",
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
+        auth_schemes: &[runtime::AuthScheme::Bearer],
     };
 }
 /// A RouterHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `ROUTERHUB_API_KEY`).

@@ -233,6 +233,14 @@ impl<C: ProviderClient> ClientBuilder<C> {
             return Err(ConfigError::UnsupportedAuthScheme { provider: provider.name, scheme });
         }
         let auth = auth_header(provider.name, scheme, &key)?;
+        // Operations that accept only some of the provider's schemes get the same key in
+        // one they accept; the headers are built once, here, like the chosen one.
+        let other_auth = provider
+            .auth_schemes
+            .iter()
+            .filter(|s| **s != scheme)
+            .filter_map(|s| auth_header(provider.name, *s, &key).ok().map(|h| (*s, h)))
+            .collect();
         let base_url =
             check_base_url(self.base_url.as_deref().unwrap_or(provider.default_base_url), self.allow_insecure_http)?;
         let user_agent = self.user_agent.unwrap_or_else(|| format!("imagegen-rust/{}", env!("CARGO_PKG_VERSION")));
@@ -251,6 +259,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 base_url,
                 auth_scheme: scheme,
                 auth,
+                other_auth,
                 user_agent,
                 http,
                 timeout: self.timeout,
@@ -336,6 +345,9 @@ pub(super) struct Inner {
     pub(super) base_url: String,
     pub(super) auth_scheme: AuthScheme,
     pub(super) auth: (HeaderName, HeaderValue),
+    /// The key's header under each other scheme of the provider, for operations that
+    /// do not accept the chosen one.
+    pub(super) other_auth: Vec<(AuthScheme, (HeaderName, HeaderValue))>,
     pub(super) user_agent: HeaderValue,
     pub(super) http: reqwest::Client,
     pub(super) timeout: Duration,

@@ -110,6 +110,9 @@ pub struct OperationInfo {
     pub error_format: ErrorFormat,
     /// Statuses the docs call retryable.
     pub retryable_statuses: &'static [u16],
+    /// Auth schemes this operation accepts; empty means every scheme of the provider.
+    /// When the client's scheme is not among them, the key travels in the first one.
+    pub auth_schemes: &'static [AuthScheme],
 }
 
 /// Percent-encodes a path parameter so it stays one segment.

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 
 use super::client::{HttpClient, ACCEPT_SSE};
 use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
@@ -105,7 +105,20 @@ impl HttpClient {
                 },
             },
         };
-        Error::DryRun(Box::new(WireRequest::new(&request, &self.inner.auth.0, body)))
+        Error::DryRun(Box::new(WireRequest::new(&request, &self.auth_for(op).0, body)))
+    }
+
+    /// The auth header for `op`: the client's scheme when the operation accepts it,
+    /// else the operation's first scheme carrying the same key.
+    fn auth_for(&self, op: &'static OperationInfo) -> &(HeaderName, HeaderValue) {
+        let inner = &self.inner;
+        if op.auth_schemes.is_empty() || op.auth_schemes.contains(&inner.auth_scheme) {
+            return &inner.auth;
+        }
+        op.auth_schemes
+            .iter()
+            .find_map(|wanted| inner.other_auth.iter().find(|(s, _)| s == wanted).map(|(_, h)| h))
+            .unwrap_or(&inner.auth)
     }
 
     /// Builds one attempt's request: the only place headers and bodies are set.
@@ -117,7 +130,7 @@ impl HttpClient {
         accept: &'static str,
     ) -> Result<reqwest::Request, Error> {
         let inner = &self.inner;
-        let (auth_name, auth_value) = &inner.auth;
+        let (auth_name, auth_value) = self.auth_for(op);
         let request = inner
             .http
             .request(op.method.to_reqwest(), url.clone())
@@ -161,7 +174,7 @@ impl HttpClient {
                     length: request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
                 },
             };
-            let wire = WireRequest::new(&request, &inner.auth.0, body);
+            let wire = WireRequest::new(&request, &self.auth_for(op).0, body);
             observer.notify(&HttpEvent::Request { attempt, request: &wire });
         }
         let sent_at = Instant::now();

@@ -34,6 +34,7 @@ pub static GENERATE: OperationInfo = OperationInfo {
     path: "/v1/generate",
     error_format: ErrorFormat::OpenAi,
     retryable_statuses: &[],
+    auth_schemes: &[],
 };
 
 /// A ListenHub-style operation, whose error bodies carry `retryable`.
@@ -43,6 +44,7 @@ pub static LISTENHUB_GENERATE: OperationInfo = OperationInfo {
     path: "/v1/generate",
     error_format: ErrorFormat::ListenHub,
     retryable_statuses: &[],
+    auth_schemes: &[],
 };
 
 /// An operation whose docs call 409 retryable.
@@ -52,6 +54,7 @@ pub static GENERATE_409_RETRYABLE: OperationInfo = OperationInfo {
     path: "/v1/generate",
     error_format: ErrorFormat::OpenAi,
     retryable_statuses: &[409],
+    auth_schemes: &[],
 };
 
 #[derive(Debug)]

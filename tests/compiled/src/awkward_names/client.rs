@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/make",
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A Awkward names client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/ping",
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 503],
+        auth_schemes: &[],
     };
 }
 /// A Bearer JSON client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BEARER_JSON_API_KEY`).

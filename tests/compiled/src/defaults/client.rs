@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/render",
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A Defaults client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/account",
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A Header auth client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `HEADER_AUTH_API_KEY`).

@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1/edit",
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A One of client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

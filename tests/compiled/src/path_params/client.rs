@@ -16,6 +16,7 @@ pub mod operations {
         path: "/v1beta/models/{model}:generateContent",
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
     /// `GET /v1/jobs/{job_id}`: Reads a job.
     pub const GET_JOB: runtime::OperationInfo = runtime::OperationInfo {
@@ -24,6 +25,7 @@ pub mod operations {
         path: "/v1/jobs/{job_id}",
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
+        auth_schemes: &[],
     };
 }
 /// A Path parameters client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).
