@@ -118,10 +118,16 @@ fn gaining_a_catch_all_is_breaking_because_the_enum_stops_being_copy() {
 }
 
 #[test]
-fn renaming_a_model_keeps_the_wire_but_renames_the_rust_variant() {
-    let r = case("model_renamed_with_alias", Level::Breaking);
-    has(&r, Impact::Breaking, "Rust variant `Draw1` → `Draw1_5`");
+fn renaming_a_model_with_a_deprecated_alias_keeps_old_code_compiling() {
+    let r = case("model_renamed_with_alias", Level::Compatible);
+    has(&r, Impact::Compatible, "Rust variant `Draw1` → `Draw1_5`");
     has(&r, Impact::Compatible, "default model `draw-1` → `draw-1.5`");
+}
+
+#[test]
+fn renaming_a_model_with_a_plain_alias_renames_the_rust_variant() {
+    let r = case("model_renamed_with_plain_alias", Level::Breaking);
+    has(&r, Impact::Breaking, "Rust variant `Draw1` → `Draw1_5`");
 }
 
 #[test]
@@ -259,8 +265,8 @@ fn listenhub_v1_to_v2_report_is_current() {
 #[test]
 fn listenhub_v2_renames_the_preview_models_and_adds_the_subscription_endpoint() {
     let r = report_between(LISTENHUB_OLD, LISTENHUB_NEW);
-    has(&r, Impact::Breaking, "`gemini-3-pro-image-preview` renamed to `gemini-3-pro-image`");
-    has(&r, Impact::Breaking, "`gemini-3.1-flash-image-preview` renamed to `gemini-3.1-flash-image`");
+    has(&r, Impact::Compatible, "`gemini-3-pro-image-preview` renamed to `gemini-3-pro-image`");
+    has(&r, Impact::Compatible, "`gemini-3.1-flash-image-preview` renamed to `gemini-3.1-flash-image`");
     has(&r, Impact::Compatible, "GET /v1/user/subscription");
     has(&r, Impact::Compatible, "free_usages");
     let free_lane = r.docs.iter().flat_map(|d| &d.added).any(|s| s.contains("free_relax_busy"));

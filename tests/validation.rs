@@ -187,3 +187,16 @@ fn octen_image_must_be_base64_or_a_data_url() {
     let err = request.validate().unwrap_err();
     assert_eq!(violation_paths(&err), ["image[2]"]);
 }
+
+#[test]
+#[allow(deprecated)]
+fn code_written_against_the_v1_model_names_still_compiles() {
+    let model = listenhub::ImageModel::Gemini3ProImagePreview;
+    assert_eq!(model.as_str(), "gemini-3-pro-image", "the retired name is sent under the current one");
+    let parsed: listenhub::ImageModel = "gemini-3.1-flash-image-preview".parse().unwrap();
+    let matched = match parsed {
+        listenhub::ImageModel::Gemini3_1FlashImagePreview => "flash",
+        _ => "other",
+    };
+    assert_eq!(matched, "flash");
+}

@@ -112,12 +112,24 @@ fn renamed(out: &mut Changes, e: &EnumIr, noun: &str, old: &VariantIr, new: &Var
         new.wire,
         if deprecated { "a deprecated " } else { "an " }
     );
+    let old_name_kept = alias.is_some_and(|a| a.deprecated.is_some() && a.const_name == old.rust_name);
     if old.rust_name == new.rust_name {
         out.compatible(
             Area::EnumValues,
             format!("{}::{}", e.rust_name, new.rust_name),
             what,
             format!("the Rust variant keeps its name and {kept}; the crate now sends `{}`", new.wire),
+        );
+    } else if old_name_kept {
+        out.compatible(
+            Area::EnumValues,
+            format!("{}::{}", e.rust_name, new.rust_name),
+            format!("{what}; Rust variant `{}` → `{}`", old.rust_name, new.rust_name),
+            format!(
+                "code naming `{}::{}` keeps compiling, in `match` patterns too, with a deprecation warning: {kept}; \
+                 the crate now sends `{}`",
+                e.rust_name, old.rust_name, new.wire
+            ),
         );
     } else {
         out.breaking(

@@ -421,10 +421,15 @@ fn enumeration(e: &EnumIr) -> TokenStream {
         v.aliases.iter().filter(|a| a.deprecated.is_some()).map(move |a| {
             let c = ident(&a.const_name);
             let note = a.deprecated.clone().unwrap_or_default();
-            let doc = format!(" The retired name `{}`; sent as `{}`.", a.wire, v.wire);
+            let doc = format!(
+                " The retired name `{}`, under the variant name it had; parses and sends as `{}`. \
+                 Kept so code written against the older docs compiles, in `match` patterns too.",
+                a.wire, v.wire
+            );
             quote! {
                 #[doc = #doc]
                 #[deprecated(note = #note)]
+                #[allow(non_upper_case_globals)]
                 pub const #c: Self = Self::#vn;
             }
         })

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::naming::{default_variant_prefix, is_valid_identifier, shouty, snake, upper_camel};
+use super::naming::{default_variant_prefix, is_valid_identifier, snake, upper_camel};
 use super::*;
 use crate::diagnostics::Diagnostics;
 use crate::spec::load::{LoadedSpec, Reporter};
@@ -496,6 +496,12 @@ impl<'a> Lowering<'a> {
             let vpath = join_index(&join_key(path, list_key), i);
             let name = self.rust_name_override(*rust_name, upper_camel(wire, &prefix), &vpath);
             names.push((name.clone(), wire.to_string(), join_key(&vpath, value_key)));
+            // A retired name keeps the variant name it had when it was current, as a
+            // constant, so code written against the older docs still compiles.
+            for (j, a) in aliases.iter().enumerate().filter(|(_, a)| a.deprecated.is_some()) {
+                let apath = join_key(&join_index(&join_key(&vpath, "aliases"), j), "value");
+                names.push((upper_camel(&a.value, &prefix), a.value.clone(), apath));
+            }
             variants.push(VariantIr {
                 rust_name: name,
                 wire: wire.to_string(),
@@ -503,7 +509,7 @@ impl<'a> Lowering<'a> {
                     .iter()
                     .map(|a| AliasIr {
                         wire: a.value.clone(),
-                        const_name: shouty(&a.value),
+                        const_name: upper_camel(&a.value, &prefix),
                         deprecated: a.deprecated.clone(),
                     })
                     .collect(),

@@ -97,16 +97,18 @@ impl ImageModel {
         "gemini-3.1-flash-image",
         "gpt-image-2",
     ];
-    /// The retired name `gemini-3-pro-image-preview`; sent as `gemini-3-pro-image`.
+    /// The retired name `gemini-3-pro-image-preview`, under the variant name it had; parses and sends as `gemini-3-pro-image`. Kept so code written against the older docs compiles, in `match` patterns too.
     #[deprecated(
         note = "Name used by the previous docs page (listenhub.v1); the current page calls the model `gemini-3-pro-image`."
     )]
-    pub const GEMINI_3_PRO_IMAGE_PREVIEW: Self = Self::Gemini3ProImage;
-    /// The retired name `gemini-3.1-flash-image-preview`; sent as `gemini-3.1-flash-image`.
+    #[allow(non_upper_case_globals)]
+    pub const Gemini3ProImagePreview: Self = Self::Gemini3ProImage;
+    /// The retired name `gemini-3.1-flash-image-preview`, under the variant name it had; parses and sends as `gemini-3.1-flash-image`. Kept so code written against the older docs compiles, in `match` patterns too.
     #[deprecated(
         note = "Name used by the previous docs page (listenhub.v1); the current page calls the model `gemini-3.1-flash-image`."
     )]
-    pub const GEMINI_3_1_FLASH_IMAGE_PREVIEW: Self = Self::Gemini3_1FlashImage;
+    #[allow(non_upper_case_globals)]
+    pub const Gemini3_1FlashImagePreview: Self = Self::Gemini3_1FlashImage;
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

@@ -23,9 +23,10 @@ impl Style {
     pub const ALL: &'static [Self] = &[Self::Photo, Self::Sketch, Self::Cartoon];
     /// The wire spellings of [`Self::ALL`].
     pub const KNOWN_VALUES: &'static [&'static str] = &["photo", "sketch", "cartoon"];
-    /// The retired name `pencil`; sent as `sketch`.
+    /// The retired name `pencil`, under the variant name it had; parses and sends as `sketch`. Kept so code written against the older docs compiles, in `match` patterns too.
     #[deprecated(note = "Old name of `sketch`.")]
-    pub const PENCIL: Self = Self::Sketch;
+    #[allow(non_upper_case_globals)]
+    pub const Pencil: Self = Self::Sketch;
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {

@@ -223,9 +223,10 @@ impl ImageModel {
     pub const ALL: &'static [Self] = &[Self::Flash, Self::GptImage];
     /// The wire spellings of [`Self::ALL`].
     pub const KNOWN_VALUES: &'static [&'static str] = &["flash", "gpt-image"];
-    /// The retired name `flash-preview`; sent as `flash`.
+    /// The retired name `flash-preview`, under the variant name it had; parses and sends as `flash`. Kept so code written against the older docs compiles, in `match` patterns too.
     #[deprecated(note = "Preview name.")]
-    pub const FLASH_PREVIEW: Self = Self::Flash;
+    #[allow(non_upper_case_globals)]
+    pub const FlashPreview: Self = Self::Flash;
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
