@@ -88,9 +88,12 @@ pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
     paths.sort();
     let mut apis = Vec::new();
     let mut problems = Diagnostics::new();
-    for path in paths {
-        let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        match spec::load_file(&path).and_then(|loaded| ir::lower(&loaded, &relative)) {
+    let loaded = parallel_map(&paths, |path| {
+        let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        spec::load_file(path).and_then(|loaded| ir::lower(&loaded, &relative))
+    });
+    for result in loaded {
+        match result {
             Ok(api) => apis.push(api),
             Err(d) => problems.extend(d),
         }
@@ -114,6 +117,19 @@ pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
     }
 }
 
+/// Maps `f` over `items` on scoped threads, keeping the order. Specs are independent,
+/// so generating them side by side is what keeps `cargo xtask codegen` fast.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let chunk = items.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
+
 /// The JSON Schema of the spec language, for editors.
 pub fn spec_schema() -> String {
     let schema = schemars::schema_for!(spec::model::Spec);
@@ -124,6 +140,15 @@ pub fn spec_schema() -> String {
 
 /// Every file the generator owns in the workspace at `root`.
 pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let mut files = generated_crate_files(root)?;
+    files.extend(snapshot_crate_files(root)?);
+    files.push(GeneratedFile { path: "specs/spec.schema.json".into(), contents: spec_schema() });
+    Ok(files)
+}
+
+/// The emitted files of the `generated/` crate: every provider module, `lib.rs` and
+/// `registry.rs`, from the specs in `specs/`.
+pub fn generated_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let apis = load_specs(root, Path::new("specs"))?;
     check_features(root, &apis)?;
     let mut files = Vec::new();
@@ -132,15 +157,15 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
         d.push(Diagnostic { file: root.join("specs"), position: None, yaml_path: String::new(), message });
         d
     };
-    for api in &apis {
-        files.extend(provider_files(api, &Path::new("generated/src").join(&api.provider.module)).map_err(fail)?);
+    let per_provider =
+        parallel_map(&apis, |api| provider_files(api, &Path::new("generated/src").join(&api.provider.module)));
+    for produced in per_provider {
+        files.extend(produced.map_err(fail)?);
     }
     let lib = format_rust(emit::root::crate_root(&apis), "specs/*.yaml").map_err(fail)?;
     files.push(GeneratedFile { path: "generated/src/lib.rs".into(), contents: lib });
     let registry = format_rust(emit::root::registry(&apis), "specs/*.yaml").map_err(fail)?;
     files.push(GeneratedFile { path: "generated/src/registry.rs".into(), contents: registry });
-    files.extend(snapshot_crate_files(root)?);
-    files.push(GeneratedFile { path: "specs/spec.schema.json".into(), contents: spec_schema() });
     Ok(files)
 }
 
@@ -179,9 +204,10 @@ pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnosti
     let apis = load_specs(root, Path::new("tests/specs"))?;
     let mut files = Vec::new();
     let mut modules = String::new();
-    for api in &apis {
-        let dir = Path::new("tests/compiled/src").join(&api.provider.module);
-        let produced = provider_files(api, &dir).map_err(|message| {
+    let per_spec =
+        parallel_map(&apis, |api| provider_files(api, &Path::new("tests/compiled/src").join(&api.provider.module)));
+    for (api, produced) in apis.iter().zip(per_spec) {
+        let produced = produced.map_err(|message| {
             let mut d = Diagnostics::new();
             d.push(Diagnostic { file: root.join(&api.source), position: None, yaml_path: String::new(), message });
             d

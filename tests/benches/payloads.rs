@@ -485,18 +485,10 @@ fn workspace_root() -> PathBuf {
 }
 
 /// The four provider specs alone: load, check, lower, emit and format every
-/// file of `generated/`, in memory.
+/// file of `generated/`, in memory (specs are generated side by side, as `cargo xtask codegen` does).
 fn provider_crate_files(root: &Path) -> usize {
-    use imagegen_codegen::files::{format_rust, load_specs, provider_files};
-    let apis = load_specs(root, Path::new("specs")).expect("specs are valid");
-    let mut bytes = 0;
-    for api in &apis {
-        let dir = Path::new("generated/src").join(&api.provider.module);
-        bytes += provider_files(api, &dir).expect("emits").iter().map(|f| f.contents.len()).sum::<usize>();
-    }
-    bytes += format_rust(imagegen_codegen::emit::root::crate_root(&apis), "specs").expect("lib.rs").len();
-    bytes += format_rust(imagegen_codegen::emit::root::registry(&apis), "specs").expect("registry.rs").len();
-    bytes
+    let files = imagegen_codegen::files::generated_crate_files(root).expect("specs are valid");
+    files.iter().map(|f| f.contents.len()).sum()
 }
 
 /// Token streams of every file of the provider modules, unformatted.
@@ -515,7 +507,13 @@ fn emit_all(apis: &[imagegen_codegen::ir::Api]) -> Vec<proc_macro2::TokenStream>
 fn codegen_section() {
     println!("## Generator: all specs, in memory (load + check + lower + emit + format, no writes)\n");
     let root = workspace_root();
-    let all_files = imagegen_codegen::workspace_files(&root).expect("specs are valid");
+    let all_files = match imagegen_codegen::workspace_files(&root) {
+        Ok(files) => files,
+        Err(problems) => {
+            println!("Skipped: the specs in the working tree have errors.\n\n```\n{}```\n", problems.render());
+            return;
+        }
+    };
     let mut providers = || -> Boxed { Box::new(provider_crate_files(&root)) };
     let mut everything = || -> Boxed { Box::new(imagegen_codegen::workspace_files(&root).expect("specs are valid")) };
     let load = || imagegen_codegen::files::load_specs(&root, Path::new("specs")).expect("specs are valid");

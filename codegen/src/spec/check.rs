@@ -152,6 +152,13 @@ impl<'a> Checker<'a> {
                 self.value(&ty, Some(f), example, &join_key(&fpath, "example"), &[]);
             }
         }
+        // Keys of two flattened unions could not be told apart on the wire.
+        if o.fields.iter().filter(|f| f.flatten).count() > 1 {
+            self.r.error(
+                &join_key(path, "fields"),
+                format!("`{}` flattens more than one field; at most one is allowed", o.name),
+            );
+        }
         for (i, rule) in o.rules.iter().enumerate() {
             self.rule(o, rule, &join_index(&join_key(path, "rules"), i));
         }

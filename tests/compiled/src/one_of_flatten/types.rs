@@ -134,7 +134,7 @@ impl runtime::image::CollectImages for PartData {
     }
 }
 /// One part of a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Part {
     /// The part's payload; its key sits directly in the part object.
@@ -143,6 +143,61 @@ pub struct Part {
     /// Whether the part is a thought summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thought: Option<bool>,
+}
+impl<'de> Deserialize<'de> for Part {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = Part;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Part` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut thought: Option<bool> = None;
+                let mut member: Option<PartData> = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "thought" => thought = map.next_value()?,
+                        "text" => {
+                            if member.is_some() {
+                                return Err(
+                                    serde::de::Error::custom(
+                                        "`text` appears beside another member; expected one of `text`, `inlineData`",
+                                    ),
+                                );
+                            }
+                            member = Some(PartData::Text(map.next_value()?));
+                        }
+                        "inlineData" => {
+                            if member.is_some() {
+                                return Err(
+                                    serde::de::Error::custom(
+                                        "`inlineData` appears beside another member; expected one of `text`, `inlineData`",
+                                    ),
+                                );
+                            }
+                            member = Some(PartData::InlineData(map.next_value()?));
+                        }
+                        _ => {
+                            unknown.insert(key, map.next_value()?);
+                        }
+                    }
+                }
+                let data = match member {
+                    Some(member) => member,
+                    None => PartData::Unknown(unknown),
+                };
+                Ok(Part { data, thought })
+            }
+        }
+        deserializer.deserialize_map(FieldsVisitor)
+    }
 }
 impl Part {
     /// Creates a value from its required fields (`data`); optional fields start unset.
