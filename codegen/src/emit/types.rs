@@ -196,34 +196,6 @@ fn flattened_deserialize(s: &StructIr, flat: &FieldIr, o: &OneOfIr) -> TokenStre
             Presence::Required | Presence::DefaultEmpty => quote!(#w => #n = Some(map.next_value()?),),
         }
     });
-    let keep_first = o.open && !o.usage.request;
-    let member_arms = o.variants.iter().map(|v| {
-        let vn = ident(&v.rust_name);
-        let w = &v.wire;
-        let both = format!("`{w}` appears beside another member; {none_msg}");
-        let on_duplicate = if keep_first {
-            quote!(if member.is_some() {
-                map.next_value::<serde::de::IgnoredAny>()?;
-                continue;
-            })
-        } else {
-            quote!(if member.is_some() { return Err(serde::de::Error::custom(#both)); })
-        };
-        quote!(#w => { #on_duplicate member = Some(#one_of::#vn(map.next_value()?)); })
-    });
-    let (unknown_decl, unknown_arm, no_member) = if o.open {
-        (
-            quote!(let mut unknown = serde_json::Map::new();),
-            quote!(_ => { unknown.insert(key, map.next_value()?); }),
-            quote!(#one_of::Unknown(unknown)),
-        )
-    } else {
-        (
-            TokenStream::new(),
-            quote!(_ => { map.next_value::<serde::de::IgnoredAny>()?; }),
-            quote!(return Err(serde::de::Error::custom(#none_msg))),
-        )
-    };
     let inits = siblings.iter().map(|f| {
         let n = ident(&f.rust_name);
         let w = &f.wire_name;
@@ -233,12 +205,86 @@ fn flattened_deserialize(s: &StructIr, flat: &FieldIr, o: &OneOfIr) -> TokenStre
             Presence::Required => quote!(#n: #n.ok_or_else(|| serde::de::Error::missing_field(#w))?,),
         }
     });
+    let MemberMatching { arms: member_arms, unknown_decl, unknown_arm, resolve } =
+        member_matching(o, &none_msg, &none_msg);
+    map_deserialize(
+        &name,
+        &expecting,
+        quote! {
+            #(#slots)*
+            let mut member: Option<#one_of> = None;
+            #unknown_decl
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    #(#sibling_arms)*
+                    #(#member_arms)*
+                    #unknown_arm
+                }
+            }
+            let #flat_name = #resolve;
+            Ok(#name { #flat_name, #(#inits)* })
+        },
+    )
+}
+
+/// How a map visitor recognises a one_of's members: the match arms that fill `member`,
+/// what to do with other keys, and the expression that yields the member (or returns
+/// the error) once the keys are read. Shared by one_of enums and structs that flatten one.
+struct MemberMatching {
+    arms: Vec<TokenStream>,
+    unknown_decl: TokenStream,
+    unknown_arm: TokenStream,
+    resolve: TokenStream,
+}
+
+fn member_matching(o: &OneOfIr, duplicate_suffix: &str, none_msg: &str) -> MemberMatching {
+    let one_of = ident(&o.rust_name);
+    // Response-only types keep the first member and ignore the rest; a type that
+    // requests carry must not drop a member the caller meant to send.
+    let keep_first = o.open && !o.usage.request;
+    let arms = o
+        .variants
+        .iter()
+        .map(|v| {
+            let vn = ident(&v.rust_name);
+            let w = &v.wire;
+            let both = format!("`{w}` appears beside another member; {duplicate_suffix}");
+            let on_duplicate = if keep_first {
+                quote!(if member.is_some() {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    continue;
+                })
+            } else {
+                quote!(if member.is_some() { return Err(serde::de::Error::custom(#both)); })
+            };
+            quote!(#w => { #on_duplicate member = Some(#one_of::#vn(map.next_value()?)); })
+        })
+        .collect();
+    if o.open {
+        MemberMatching {
+            arms,
+            unknown_decl: quote!(let mut unknown = serde_json::Map::new();),
+            unknown_arm: quote!(_ => { unknown.insert(key, map.next_value()?); }),
+            resolve: quote!(match member { Some(member) => member, None => #one_of::Unknown(unknown) }),
+        }
+    } else {
+        MemberMatching {
+            arms,
+            unknown_decl: TokenStream::new(),
+            unknown_arm: quote!(_ => { map.next_value::<serde::de::IgnoredAny>()?; }),
+            resolve: quote!(match member { Some(member) => member, None => return Err(serde::de::Error::custom(#none_msg)) }),
+        }
+    }
+}
+
+/// `impl Deserialize` reading a JSON object with one `visit_map` whose body is `body`.
+fn map_deserialize(name: &proc_macro2::Ident, expecting: &str, body: TokenStream) -> TokenStream {
     quote! {
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct FieldsVisitor;
+                struct MapVisitor;
 
-                impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
+                impl<'de> serde::de::Visitor<'de> for MapVisitor {
                     type Value = #name;
 
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -246,25 +292,11 @@ fn flattened_deserialize(s: &StructIr, flat: &FieldIr, o: &OneOfIr) -> TokenStre
                     }
 
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                        #(#slots)*
-                        let mut member: Option<#one_of> = None;
-                        #unknown_decl
-                        while let Some(key) = map.next_key::<String>()? {
-                            match key.as_str() {
-                                #(#sibling_arms)*
-                                #(#member_arms)*
-                                #unknown_arm
-                            }
-                        }
-                        let #flat_name = match member {
-                            Some(member) => member,
-                            None => #no_member,
-                        };
-                        Ok(#name { #flat_name, #(#inits)* })
+                        #body
                     }
                 }
 
-                deserializer.deserialize_map(FieldsVisitor)
+                deserializer.deserialize_map(MapVisitor)
             }
         }
     }
@@ -730,40 +762,23 @@ fn one_of(o: &OneOfIr) -> TokenStream {
     });
     let ser_unknown =
         if o.open { quote!(Self::Unknown(members) => members.serialize(serializer),) } else { TokenStream::new() };
-    let de_arms = o.variants.iter().map(|v| {
-        let vn = ident(&v.rust_name);
-        let w = &v.wire;
-        let both = format!("`{w}` appears beside another member; {expecting} was expected");
-        let on_duplicate = if o.open && !o.usage.request {
-            // Response-only: keep the first member, ignore the rest. A type that
-            // requests carry must not drop a member the caller meant to send.
-            quote!(if found.is_some() {
-                map.next_value::<serde::de::IgnoredAny>()?;
-                continue;
-            })
-        } else {
-            quote!(if found.is_some() { return Err(serde::de::Error::custom(#both)); })
-        };
+    let MemberMatching { arms: de_arms, unknown_decl, unknown_arm, resolve } =
+        member_matching(o, &format!("{expecting} was expected"), &expecting);
+    let deserialize = map_deserialize(
+        &name,
+        &expecting,
         quote! {
-            #w => {
-                #on_duplicate
-                found = Some(#name::#vn(map.next_value()?));
+            let mut member = None;
+            #unknown_decl
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    #(#de_arms)*
+                    #unknown_arm
+                }
             }
-        }
-    });
-    let (unknown_decl, unknown_arm, none_case) = if o.open {
-        (
-            quote!(let mut unknown = serde_json::Map::new();),
-            quote!(_ => { unknown.insert(key, map.next_value()?); }),
-            quote!(None => Ok(#name::Unknown(unknown)),),
-        )
-    } else {
-        (
-            TokenStream::new(),
-            quote!(_ => { map.next_value::<serde::de::IgnoredAny>()?; }),
-            quote!(None => Err(serde::de::Error::custom(#expecting)),),
-        )
-    };
+            Ok(#resolve)
+        },
+    );
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -783,36 +798,7 @@ fn one_of(o: &OneOfIr) -> TokenStream {
             }
         }
 
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct MemberVisitor;
-
-                impl<'de> serde::de::Visitor<'de> for MemberVisitor {
-                    type Value = #name;
-
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                        let mut found = None;
-                        #unknown_decl
-                        while let Some(key) = map.next_key::<String>()? {
-                            match key.as_str() {
-                                #(#de_arms)*
-                                #unknown_arm
-                            }
-                        }
-                        match found {
-                            Some(value) => Ok(value),
-                            #none_case
-                        }
-                    }
-                }
-
-                deserializer.deserialize_map(MemberVisitor)
-            }
-        }
+        #deserialize
 
         impl runtime::AsScalar for #name {
             fn as_scalar(&self) -> runtime::Scalar<'_> {

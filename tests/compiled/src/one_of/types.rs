@@ -68,8 +68,8 @@ impl<'de> Deserialize<'de> for ReferenceImage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct MemberVisitor;
-        impl<'de> serde::de::Visitor<'de> for MemberVisitor {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
             type Value = ReferenceImage;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object with exactly one of `fileData`, `inlineData`")
@@ -78,47 +78,49 @@ impl<'de> Deserialize<'de> for ReferenceImage {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
-                let mut found = None;
+                let mut member = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "fileData" => {
-                            if found.is_some() {
+                            if member.is_some() {
                                 return Err(
                                     serde::de::Error::custom(
                                         "`fileData` appears beside another member; an object with exactly one of `fileData`, `inlineData` was expected",
                                     ),
                                 );
                             }
-                            found = Some(ReferenceImage::FileData(map.next_value()?));
+                            member = Some(ReferenceImage::FileData(map.next_value()?));
                         }
                         "inlineData" => {
-                            if found.is_some() {
+                            if member.is_some() {
                                 return Err(
                                     serde::de::Error::custom(
                                         "`inlineData` appears beside another member; an object with exactly one of `fileData`, `inlineData` was expected",
                                     ),
                                 );
                             }
-                            found = Some(ReferenceImage::InlineData(map.next_value()?));
+                            member = Some(ReferenceImage::InlineData(map.next_value()?));
                         }
                         _ => {
                             map.next_value::<serde::de::IgnoredAny>()?;
                         }
                     }
                 }
-                match found {
-                    Some(value) => Ok(value),
-                    None => {
-                        Err(
-                            serde::de::Error::custom(
-                                "an object with exactly one of `fileData`, `inlineData`",
-                            ),
-                        )
-                    }
-                }
+                Ok(
+                    match member {
+                        Some(member) => member,
+                        None => {
+                            return Err(
+                                serde::de::Error::custom(
+                                    "an object with exactly one of `fileData`, `inlineData`",
+                                ),
+                            );
+                        }
+                    },
+                )
             }
         }
-        deserializer.deserialize_map(MemberVisitor)
+        deserializer.deserialize_map(MapVisitor)
     }
 }
 impl runtime::AsScalar for ReferenceImage {

@@ -73,8 +73,8 @@ impl<'de> Deserialize<'de> for PartData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct MemberVisitor;
-        impl<'de> serde::de::Visitor<'de> for MemberVisitor {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
             type Value = PartData;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object with exactly one of `text`, `inlineData`")
@@ -83,42 +83,44 @@ impl<'de> Deserialize<'de> for PartData {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
-                let mut found = None;
+                let mut member = None;
                 let mut unknown = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "text" => {
-                            if found.is_some() {
+                            if member.is_some() {
                                 return Err(
                                     serde::de::Error::custom(
                                         "`text` appears beside another member; an object with exactly one of `text`, `inlineData` was expected",
                                     ),
                                 );
                             }
-                            found = Some(PartData::Text(map.next_value()?));
+                            member = Some(PartData::Text(map.next_value()?));
                         }
                         "inlineData" => {
-                            if found.is_some() {
+                            if member.is_some() {
                                 return Err(
                                     serde::de::Error::custom(
                                         "`inlineData` appears beside another member; an object with exactly one of `text`, `inlineData` was expected",
                                     ),
                                 );
                             }
-                            found = Some(PartData::InlineData(map.next_value()?));
+                            member = Some(PartData::InlineData(map.next_value()?));
                         }
                         _ => {
                             unknown.insert(key, map.next_value()?);
                         }
                     }
                 }
-                match found {
-                    Some(value) => Ok(value),
-                    None => Ok(PartData::Unknown(unknown)),
-                }
+                Ok(
+                    match member {
+                        Some(member) => member,
+                        None => PartData::Unknown(unknown),
+                    },
+                )
             }
         }
-        deserializer.deserialize_map(MemberVisitor)
+        deserializer.deserialize_map(MapVisitor)
     }
 }
 impl runtime::AsScalar for PartData {
@@ -148,8 +150,8 @@ impl<'de> Deserialize<'de> for Part {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
             type Value = Part;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a `Part` object")
@@ -196,7 +198,7 @@ impl<'de> Deserialize<'de> for Part {
                 Ok(Part { data, thought })
             }
         }
-        deserializer.deserialize_map(FieldsVisitor)
+        deserializer.deserialize_map(MapVisitor)
     }
 }
 impl Part {
