@@ -47,23 +47,123 @@ pub fn format_rust(tokens: TokenStream, source: &str) -> Result<String, String> 
 
 /// The files of one provider module, under `dir` (relative to the workspace root).
 pub fn provider_files(api: &Api, dir: &Path) -> Result<Vec<GeneratedFile>, String> {
-    let mut files = vec![
-        (dir.join("mod.rs"), emit::root::provider_module(api)),
-        (dir.join("types.rs"), emit::types::emit(api)),
-        (dir.join("validate.rs"), emit::validate::emit(api)),
-        (dir.join("client.rs"), emit::client::emit(api)),
-        (dir.join("dispatch.rs"), emit::dispatch::emit(api)),
-    ];
-    if let Some(examples) = emit::examples::emit(api) {
-        files.push((dir.join("examples.rs"), examples));
+    module_jobs(api, dir).into_iter().filter_map(|job| job.run().transpose()).collect()
+}
+
+/// One file of a provider module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModuleFile {
+    Mod,
+    Types,
+    Validate,
+    Client,
+    Dispatch,
+    Examples,
+}
+
+impl ModuleFile {
+    /// In the module's file order.
+    const ALL: [ModuleFile; 6] = [Self::Mod, Self::Types, Self::Validate, Self::Client, Self::Dispatch, Self::Examples];
+
+    fn file_name(self) -> &'static str {
+        match self {
+            Self::Mod => "mod.rs",
+            Self::Types => "types.rs",
+            Self::Validate => "validate.rs",
+            Self::Client => "client.rs",
+            Self::Dispatch => "dispatch.rs",
+            Self::Examples => "examples.rs",
+        }
     }
-    files
-        .into_iter()
-        .map(|(path, tokens)| {
-            let contents = format_rust(tokens, &api.source).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(GeneratedFile { path, contents })
-        })
-        .collect()
+
+    /// The file's tokens; `None` for a file this spec does not need (examples.rs
+    /// of a spec without examples).
+    fn emit(self, api: &Api) -> Option<TokenStream> {
+        match self {
+            Self::Mod => Some(emit::root::provider_module(api)),
+            Self::Types => Some(emit::types::emit(api)),
+            Self::Validate => Some(emit::validate::emit(api)),
+            Self::Client => Some(emit::client::emit(api)),
+            Self::Dispatch => Some(emit::dispatch::emit(api)),
+            Self::Examples => emit::examples::emit(api),
+        }
+    }
+}
+
+/// One file to emit and format: the unit of parallel work.
+enum Job<'a> {
+    /// A file of one spec's module, under `dir`.
+    Module { api: &'a Api, dir: PathBuf, file: ModuleFile },
+    /// `generated/src/lib.rs`, declaring every provider module.
+    CrateRoot(&'a [Api]),
+    /// `generated/src/registry.rs`, the providers' operation tables.
+    Registry(&'a [Api]),
+}
+
+impl Job<'_> {
+    /// Emits and formats the file. An error names the file it was producing.
+    fn run(&self) -> Result<Option<GeneratedFile>, String> {
+        let (path, source, tokens) = match self {
+            Job::Module { api, dir, file } => match file.emit(api) {
+                Some(tokens) => (dir.join(file.file_name()), api.source.as_str(), tokens),
+                None => return Ok(None),
+            },
+            Job::CrateRoot(apis) => {
+                (PathBuf::from("generated/src/lib.rs"), "specs/*.yaml", emit::root::crate_root(apis))
+            }
+            Job::Registry(apis) => {
+                (PathBuf::from("generated/src/registry.rs"), "specs/*.yaml", emit::root::registry(apis))
+            }
+        };
+        let contents = format_rust(tokens, source).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Some(GeneratedFile { path, contents }))
+    }
+
+    /// The spec to blame when this job fails (relative to the workspace root).
+    fn source(&self) -> &str {
+        match self {
+            Job::Module { api, .. } => &api.source,
+            Job::CrateRoot(_) | Job::Registry(_) => "specs",
+        }
+    }
+
+    /// Types files are by far the largest; starting them first keeps one long
+    /// job from running alone at the end of the queue.
+    fn starts_early(&self) -> bool {
+        matches!(self, Job::Module { file: ModuleFile::Types, .. })
+    }
+}
+
+fn module_jobs<'a>(api: &'a Api, dir: &Path) -> Vec<Job<'a>> {
+    ModuleFile::ALL.into_iter().map(|file| Job::Module { api, dir: dir.to_path_buf(), file }).collect()
+}
+
+/// Runs every job on the worker threads and returns the files in job order, or
+/// every failure at once.
+fn run_jobs(root: &Path, jobs: &[Job<'_>]) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    // Long jobs first, results put back in job order.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| !jobs[i].starts_early());
+    let mut results: Vec<_> = parallel_map(&order, |&i| (i, jobs[i].run())).into_iter().collect();
+    results.sort_by_key(|(i, _)| *i);
+    let mut files = Vec::new();
+    let mut problems = Diagnostics::new();
+    for (i, result) in results {
+        match result {
+            Ok(file) => files.extend(file),
+            Err(message) => problems.push(Diagnostic {
+                file: root.join(jobs[i].source()),
+                position: None,
+                yaml_path: String::new(),
+                message,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Loads, checks and lowers every `*.yaml` in `dir` (not recursing), sorted by
@@ -117,17 +217,34 @@ pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
     }
 }
 
-/// Maps `f` over `items` on scoped threads, keeping the order. Specs are independent,
-/// so generating them side by side is what keeps `cargo xtask codegen` fast.
+/// Maps `f` over `items` on scoped threads, keeping the order. Specs and files
+/// are independent, so producing them side by side is what keeps `cargo xtask
+/// codegen` fast. Workers take the next item from a shared counter rather than a
+/// fixed share, so one large item does not leave the other cores idle.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
-    let chunk = items.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let (f, next) = (&f, &next);
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { return mine };
+                        mine.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The JSON Schema of the spec language, for editors.
@@ -138,10 +255,25 @@ pub fn spec_schema() -> String {
     text
 }
 
-/// Every file the generator owns in the workspace at `root`.
+/// Every file the generator owns in the workspace at `root`. The problems of
+/// both spec trees are reported together.
 pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    let mut files = generated_crate_files(root)?;
-    files.extend(snapshot_crate_files(root)?);
+    let providers = load_specs(root, Path::new("specs")).and_then(|apis| check_features(root, &apis).map(|()| apis));
+    let snapshots = load_specs(root, Path::new("tests/specs"));
+    let (providers, snapshots) = match (providers, snapshots) {
+        (Ok(providers), Ok(snapshots)) => (providers, snapshots),
+        (providers, snapshots) => {
+            let mut problems = Diagnostics::new();
+            problems.extend(providers.err().unwrap_or_default());
+            problems.extend(snapshots.err().unwrap_or_default());
+            return Err(problems);
+        }
+    };
+    // One queue for both trees, so the snapshot specs fill the gaps the provider specs leave.
+    let mut jobs = provider_crate_jobs(&providers);
+    jobs.extend(snapshot_crate_jobs(&snapshots));
+    let mut files = run_jobs(root, &jobs)?;
+    files.push(snapshot_lib(&snapshots));
     files.push(GeneratedFile { path: "specs/spec.schema.json".into(), contents: spec_schema() });
     Ok(files)
 }
@@ -151,22 +283,14 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
 pub fn generated_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let apis = load_specs(root, Path::new("specs"))?;
     check_features(root, &apis)?;
-    let mut files = Vec::new();
-    let fail = |message: String| {
-        let mut d = Diagnostics::new();
-        d.push(Diagnostic { file: root.join("specs"), position: None, yaml_path: String::new(), message });
-        d
-    };
-    let per_provider =
-        parallel_map(&apis, |api| provider_files(api, &Path::new("generated/src").join(&api.provider.module)));
-    for produced in per_provider {
-        files.extend(produced.map_err(fail)?);
-    }
-    let lib = format_rust(emit::root::crate_root(&apis), "specs/*.yaml").map_err(fail)?;
-    files.push(GeneratedFile { path: "generated/src/lib.rs".into(), contents: lib });
-    let registry = format_rust(emit::root::registry(&apis), "specs/*.yaml").map_err(fail)?;
-    files.push(GeneratedFile { path: "generated/src/registry.rs".into(), contents: registry });
-    Ok(files)
+    run_jobs(root, &provider_crate_jobs(&apis))
+}
+
+fn provider_crate_jobs(apis: &[Api]) -> Vec<Job<'_>> {
+    let mut jobs: Vec<Job<'_>> =
+        apis.iter().flat_map(|api| module_jobs(api, &Path::new("generated/src").join(&api.provider.module))).collect();
+    jobs.extend([Job::CrateRoot(apis), Job::Registry(apis)]);
+    jobs
 }
 
 /// Each provider module is gated by a Cargo feature of the same name; a spec whose
@@ -202,17 +326,19 @@ fn check_features(root: &Path, apis: &[Api]) -> Result<(), Diagnostics> {
 /// of `tests/compiled`, so a snapshot can never be code that does not build.
 pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let apis = load_specs(root, Path::new("tests/specs"))?;
-    let mut files = Vec::new();
+    let mut files = run_jobs(root, &snapshot_crate_jobs(&apis))?;
+    files.push(snapshot_lib(&apis));
+    Ok(files)
+}
+
+fn snapshot_crate_jobs(apis: &[Api]) -> Vec<Job<'_>> {
+    apis.iter().flat_map(|api| module_jobs(api, &Path::new("tests/compiled/src").join(&api.provider.module))).collect()
+}
+
+/// `tests/compiled/src/lib.rs`: one module per snapshot spec, left as generated.
+fn snapshot_lib(apis: &[Api]) -> GeneratedFile {
     let mut modules = String::new();
-    let per_spec =
-        parallel_map(&apis, |api| provider_files(api, &Path::new("tests/compiled/src").join(&api.provider.module)));
-    for (api, produced) in apis.iter().zip(per_spec) {
-        let produced = produced.map_err(|message| {
-            let mut d = Diagnostics::new();
-            d.push(Diagnostic { file: root.join(&api.source), position: None, yaml_path: String::new(), message });
-            d
-        })?;
-        files.extend(produced);
+    for api in apis {
         if modules.is_empty() {
             modules.push('\n');
         }
@@ -225,8 +351,7 @@ pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnosti
          #![allow(missing_docs)]\n\n\
          pub use imagegen::runtime;\n{modules}"
     );
-    files.push(GeneratedFile { path: "tests/compiled/src/lib.rs".into(), contents: lib });
-    Ok(files)
+    GeneratedFile { path: "tests/compiled/src/lib.rs".into(), contents: lib }
 }
 
 /// Generated files on disk under the workspace's generated trees that the generator no longer produces.

@@ -632,37 +632,7 @@ fn enumeration(e: &EnumIr) -> TokenStream {
             #is_unknown
         }
 
-        impl std::str::FromStr for #name {
-            type Err = runtime::wire::UnknownValue;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Self::from_wire(value)
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-            }
-        }
-
-        impl runtime::AsScalar for #name {
-            fn as_scalar(&self) -> runtime::Scalar<'_> {
-                runtime::Scalar::Str(self.as_str())
-            }
-        }
+        runtime::wire::string_enum_traits!(#name);
 
         #table
     }

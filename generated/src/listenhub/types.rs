@@ -43,34 +43,7 @@ impl ModelProvider {
         }
     }
 }
-impl std::str::FromStr for ModelProvider {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ModelProvider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ModelProvider {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ModelProvider {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ModelProvider {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ModelProvider);
 /// Model name. See the Model Comparison table. Reference image limits and aspect ratios are capabilities of each model: max 14 reference images for Gemini models, max 4 for GPT-Image-2.
 ///
 /// The provider uses `gemini-3-pro-image` when a request names no model.
@@ -139,34 +112,7 @@ impl ImageModel {
         }
     }
 }
-impl std::str::FromStr for ImageModel {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageModel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageModel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageModel {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageModel);
 impl ImageModel {
     /// The model table: every documented model with its capabilities.
     pub const TABLE: &'static [runtime::ModelInfo] = &[
@@ -343,34 +289,7 @@ impl AspectRatio {
         }
     }
 }
-impl std::str::FromStr for AspectRatio {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for AspectRatio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for AspectRatio {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for AspectRatio {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for AspectRatio {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(AspectRatio);
 /// Output resolution. GPT-Image-2 uses a tiered credit system based on output resolution. Free quota (`freeUsages`) only applies to 1K and 2K; a 4K request never draws from it and is always billed in credits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -413,34 +332,7 @@ impl ImageSize {
         }
     }
 }
-impl std::str::FromStr for ImageSize {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageSize {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageSize {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageSize {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageSize {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageSize);
 /// MIME type of an image.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -504,34 +396,7 @@ impl ImageMimeType {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for ImageMimeType {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageMimeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageMimeType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageMimeType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageMimeType {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageMimeType);
 /// Reference image as a URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -891,34 +756,7 @@ impl FreeUsageResource {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for FreeUsageResource {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for FreeUsageResource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for FreeUsageResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for FreeUsageResource {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for FreeUsageResource {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(FreeUsageResource);
 /// The account's subscription, as far as the image generation page describes it: the live free-quota balance. (The 618 campaign, 2026-06-18 to 2026-06-24 Asia/Shanghai, gives active Pro/Max subscribers +50% monthly credits for one week; that bonus is ordinary monthly credit value, not free quota.)
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -65,34 +65,7 @@ impl GeminiImageModel {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for GeminiImageModel {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for GeminiImageModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for GeminiImageModel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for GeminiImageModel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for GeminiImageModel {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(GeminiImageModel);
 impl GeminiImageModel {
     /// The model table: every documented model with its capabilities.
     pub const TABLE: &'static [runtime::ModelInfo] = &[
@@ -252,34 +225,7 @@ impl ContentRole {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for ContentRole {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ContentRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ContentRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ContentRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ContentRole {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ContentRole);
 /// A turn of the conversation: a role and its parts. In responses the content may be empty (`{}`) or missing, for example when the candidate was blocked.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -659,34 +605,7 @@ impl ResponseModality {
         }
     }
 }
-impl std::str::FromStr for ResponseModality {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ResponseModality {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ResponseModality {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ResponseModality {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ResponseModality {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ResponseModality);
 /// Generation parameters (temperature, responseModalities, etc.). Only temperature and responseModalities are on the RouterHub page; the rest are Gemini's generationConfig fields that real clients send and RouterHub relays unchanged.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1006,34 +925,7 @@ impl AspectRatio {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for AspectRatio {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for AspectRatio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for AspectRatio {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for AspectRatio {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for AspectRatio {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(AspectRatio);
 /// Resolution tier of generated images. Not on the RouterHub page; open because tiers vary by model.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -1077,34 +969,7 @@ impl ImageSize {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for ImageSize {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageSize {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageSize {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageSize {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageSize {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageSize);
 /// Output image options (may be sent empty). Not on the RouterHub page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1239,34 +1104,7 @@ impl MediaResolution {
         }
     }
 }
-impl std::str::FromStr for MediaResolution {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for MediaResolution {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for MediaResolution {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for MediaResolution {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for MediaResolution {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(MediaResolution);
 /// A content category a safety filter covers.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -1376,34 +1214,7 @@ impl HarmCategory {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for HarmCategory {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for HarmCategory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for HarmCategory {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for HarmCategory {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for HarmCategory {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(HarmCategory);
 /// From which probability of harm content is blocked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1472,34 +1283,7 @@ impl HarmBlockThreshold {
         }
     }
 }
-impl std::str::FromStr for HarmBlockThreshold {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for HarmBlockThreshold {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for HarmBlockThreshold {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for HarmBlockThreshold {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for HarmBlockThreshold {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(HarmBlockThreshold);
 /// A safety filter threshold for one content category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1661,34 +1445,7 @@ impl FunctionCallingMode {
         }
     }
 }
-impl std::str::FromStr for FunctionCallingMode {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for FunctionCallingMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for FunctionCallingMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for FunctionCallingMode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for FunctionCallingMode {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(FunctionCallingMode);
 /// Function calling options.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1934,34 +1691,7 @@ impl FinishReason {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for FinishReason {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for FinishReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for FinishReason {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for FinishReason {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for FinishReason {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(FinishReason);
 /// A candidate response.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2062,34 +1792,7 @@ impl HarmProbability {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for HarmProbability {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for HarmProbability {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for HarmProbability {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for HarmProbability {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for HarmProbability {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(HarmProbability);
 /// A safety rating for one content category.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2201,34 +1904,7 @@ impl BlockReason {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for BlockReason {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for BlockReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for BlockReason {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for BlockReason {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for BlockReason {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(BlockReason);
 /// Present if the prompt was blocked.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2321,34 +1997,7 @@ impl Modality {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for Modality {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for Modality {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for Modality {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for Modality {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for Modality {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(Modality);
 /// Tokens of one modality.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2594,34 +2243,7 @@ impl OpenAiImageModel {
         }
     }
 }
-impl std::str::FromStr for OpenAiImageModel {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for OpenAiImageModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for OpenAiImageModel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for OpenAiImageModel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for OpenAiImageModel {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(OpenAiImageModel);
 impl OpenAiImageModel {
     /// The model table: every documented model with its capabilities.
     pub const TABLE: &'static [runtime::ModelInfo] = &[
@@ -2764,34 +2386,7 @@ impl ImageBackground {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for ImageBackground {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageBackground {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageBackground {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageBackground {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageBackground {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageBackground);
 /// Format of the generated image, as reported by the upstream. Not on the RouterHub page.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -2835,34 +2430,7 @@ impl ImageOutputFormat {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for ImageOutputFormat {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageOutputFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageOutputFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageOutputFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageOutputFormat {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageOutputFormat);
 /// Quality tier applied, as reported by the upstream. Not on the RouterHub page.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -2906,34 +2474,7 @@ impl ImageQuality {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for ImageQuality {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageQuality {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageQuality {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageQuality {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageQuality {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageQuality);
 /// Response of the OpenAI Images interface, relayed from OpenAI. The page shows created and data[].b64_json; the other fields are OpenAI's and appear in relayed responses.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -47,3 +47,63 @@ where
 
     deserializer.deserialize_str(EnumVisitor(parse))
 }
+
+/// The trait impls every generated string enum shares, written once here
+/// instead of in every enum: `FromStr`, `Display`, serde's `Serialize` and
+/// `Deserialize` (known values parse without allocating), and
+/// [`AsScalar`](crate::runtime::AsScalar) for the validators. All of them are
+/// built on the enum's inherent `as_str` and `from_wire`.
+///
+/// Generated code calls it as `runtime::wire::string_enum_traits!(Name);`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __imagegen_string_enum_traits {
+    ($name:ident) => {
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::runtime::wire::UnknownValue;
+
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::from_wire(value)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::runtime::wire::__private::serde::Serialize for $name {
+            fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::runtime::wire::__private::serde::Serializer,
+            {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::runtime::wire::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: $crate::runtime::wire::__private::serde::Deserializer<'de>,
+            {
+                $crate::runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
+            }
+        }
+
+        impl $crate::runtime::AsScalar for $name {
+            fn as_scalar(&self) -> $crate::runtime::Scalar<'_> {
+                $crate::runtime::Scalar::Str(self.as_str())
+            }
+        }
+    };
+}
+
+#[doc(inline)]
+pub use crate::__imagegen_string_enum_traits as string_enum_traits;
+
+/// What [`string_enum_traits!`] needs from outside the caller's crate.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

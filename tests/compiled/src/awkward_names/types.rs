@@ -43,34 +43,7 @@ impl AspectRatio {
         }
     }
 }
-impl std::str::FromStr for AspectRatio {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for AspectRatio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for AspectRatio {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for AspectRatio {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for AspectRatio {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(AspectRatio);
 /// Sizes start with a digit; the prefix comes from the type name (`Size`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -109,34 +82,7 @@ impl ImageSize {
         }
     }
 }
-impl std::str::FromStr for ImageSize {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageSize {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageSize {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageSize {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageSize {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageSize);
 /// Model ids with dots and dashes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -181,34 +127,7 @@ impl ImageModel {
         }
     }
 }
-impl std::str::FromStr for ImageModel {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageModel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageModel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageModel {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageModel);
 impl ImageModel {
     /// The model table: every documented model with its capabilities.
     pub const TABLE: &'static [runtime::ModelInfo] = &[

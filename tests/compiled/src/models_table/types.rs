@@ -43,34 +43,7 @@ impl Backend {
         }
     }
 }
-impl std::str::FromStr for Backend {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for Backend {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for Backend {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for Backend {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for Backend {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(Backend);
 /// Output aspect ratio; allowed values depend on the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -113,34 +86,7 @@ impl AspectRatio {
         }
     }
 }
-impl std::str::FromStr for AspectRatio {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for AspectRatio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for AspectRatio {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for AspectRatio {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for AspectRatio {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(AspectRatio);
 /// Background style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -179,34 +125,7 @@ impl Background {
         }
     }
 }
-impl std::str::FromStr for Background {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for Background {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for Background {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for Background {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for Background {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(Background);
 /// The models and what each can do.
 ///
 /// The provider uses `flash` when a request names no model.
@@ -251,34 +170,7 @@ impl ImageModel {
         }
     }
 }
-impl std::str::FromStr for ImageModel {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for ImageModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for ImageModel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for ImageModel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for ImageModel {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(ImageModel);
 impl ImageModel {
     /// The model table: every documented model with its capabilities.
     pub const TABLE: &'static [runtime::ModelInfo] = &[

@@ -40,34 +40,7 @@ impl GeminiModel {
         matches!(self, Self::Unknown(_))
     }
 }
-impl std::str::FromStr for GeminiModel {
-    type Err = runtime::wire::UnknownValue;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::from_wire(value)
-    }
-}
-impl std::fmt::Display for GeminiModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl Serialize for GeminiModel {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> Deserialize<'de> for GeminiModel {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
-    }
-}
-impl runtime::AsScalar for GeminiModel {
-    fn as_scalar(&self) -> runtime::Scalar<'_> {
-        runtime::Scalar::Str(self.as_str())
-    }
-}
+runtime::wire::string_enum_traits!(GeminiModel);
 impl GeminiModel {
     /// The model table: every documented model with its capabilities.
     pub const TABLE: &'static [runtime::ModelInfo] = &[
