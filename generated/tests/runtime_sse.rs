@@ -77,6 +77,13 @@ fn id_persists_across_events_and_retry_sets_the_reconnect_time() {
 }
 
 #[test]
+fn invalid_utf8_in_a_field_becomes_replacement_characters_and_valid_text_is_kept() {
+    // Invalid bytes only in the second data line; a multi-byte character split across chunks elsewhere.
+    let events = parse_chunks(&[b"event: caf\xC3", b"\xA9\ndata: ok \xE2\x9C\x93\ndata: bad \xFF\xFE end\n\n"]);
+    assert_eq!(events, vec![event(Some("caf\u{e9}"), "ok \u{2713}\nbad \u{FFFD}\u{FFFD} end")]);
+}
+
+#[test]
 fn trailing_event_without_a_blank_line_is_discarded() {
     let mut parser = SseParser::new();
     assert_eq!(parser.push(b"data: done\n\ndata: cut").count(), 1);

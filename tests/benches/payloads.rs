@@ -122,9 +122,9 @@ fn openai_image(response: octen::ImageGenerationResponse) -> Option<Bytes> {
     response.data.into_iter().next()?.b64_json.map(Base64Data::into_bytes)
 }
 
-/// `generateContent` as the generated types would read it without
-/// `#[serde(flatten)]` on `Part`: the part's keys as plain optional fields.
-/// Only here to price the flatten.
+/// `generateContent` read by a hand-written mirror whose `Part` has the one_of
+/// keys as plain optional fields (derived `Deserialize`). Only here to price the
+/// generated one-pass `Deserialize` of a struct that flattens a one_of.
 #[derive(Deserialize)]
 struct UnflattenedResponse {
     candidates: Vec<UnflattenedCandidate>,
@@ -216,9 +216,9 @@ fn decode_section() {
             flatten_rows.push((p.label, body.len(), ours_t, times[3]));
         }
     }
-    println!("\n### Price of `#[serde(flatten)]` on Gemini `Part`\n");
-    println!("Same bodies, read by a hand-written mirror of `Part` with the one_of keys as plain optional fields.\n");
-    println!("| payload | generated (flatten) | mirror (no flatten) | flatten costs |");
+    println!("\n### Price of the flattened one_of on Gemini `Part`\n");
+    println!("Same bodies, read by a hand-written mirror of `Part` with the one_of keys as plain optional fields (derived `Deserialize`). The generated `Part` flattens a one_of and gets a one-pass `Deserialize` instead of serde's buffering `#[serde(flatten)]`.\n");
+    println!("| payload | generated (one-pass, flattened one_of) | mirror (plain fields) | generated costs |");
     println!("|---|---:|---:|---:|");
     for (label, len, flat, plain) in flatten_rows {
         println!(
@@ -556,7 +556,7 @@ fn codegen_section() {
         ms(times[1]),
         verdict(times[1])
     );
-    println!("Where the time of the provider specs goes:\n");
+    println!("Where the time of the provider specs goes, each step on one thread (the totals above use every core):\n");
     println!("| step | time |");
     println!("|---|---:|");
     println!(
