@@ -138,6 +138,30 @@ async fn an_invalid_request_exits_2_listing_every_violation_and_sends_nothing() 
 }
 
 #[tokio::test]
+async fn without_a_key_an_invalid_request_is_reported_before_the_missing_key() {
+    let server = MockServer::start().await;
+    let base = args(&["octen", "generate-images", "--model", "openai/gpt-image-2", "--prompt", "a lighthouse"]);
+    let no_key = |extra: &[&str]| {
+        let mut list = base.clone();
+        list.extend(args(&["--base-url", &server.uri()]));
+        list.extend(args(extra));
+        list
+    };
+
+    let invalid = imagegen(no_key(&["--n", "20"])).await;
+    assert_eq!(invalid.status.code(), Some(2), "{}", stderr(&invalid));
+    let err = stderr(&invalid);
+    assert!(err.contains("  - n: 20 is out of range"), "{err}");
+    assert!(!err.contains("no API key"), "{err}");
+
+    // A valid request still needs the key, and says which variable to set.
+    let valid = imagegen(no_key(&[])).await;
+    assert_ne!(valid.status.code(), Some(0));
+    assert!(stderr(&valid).contains("no API key: pass one to the builder or set OCTEN_API_KEY"), "{}", stderr(&valid));
+    assert!(nothing_received(&server).await);
+}
+
+#[tokio::test]
 async fn missing_required_flags_are_all_listed() {
     let output = imagegen(args(&["octen", "generate-images", "--api-key", KEY, "--dry-run"])).await;
 

@@ -25,6 +25,8 @@ pub fn emit(api: &Api) -> TokenStream {
         .iter()
         .any(|op| !op.path_params.is_empty() || op.json_request.is_some() || op.multipart_request.is_some());
     let call_arg = if reads_call { format_ident!("call") } else { format_ident!("_call") };
+    let check_arms: Vec<TokenStream> = api.operations.iter().filter_map(check_arm).collect();
+    let check_arg = if check_arms.is_empty() { format_ident!("_call") } else { format_ident!("call") };
     quote! {
         #![doc = #title]
 
@@ -44,11 +46,32 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
 
+        /// Reads and validates the request of a call without sending it: the
+        /// checks [`call`] makes before any network traffic.
+        pub fn check(operation: &str, #check_arg: &dispatch::Call) -> Result<(), runtime::Error> {
+            match operation {
+                #(#check_arms)*
+                _ if OPERATIONS.iter().any(|op| op.id == operation) => Ok(()),
+                _ => Err(dispatch::unknown_operation(operation)),
+            }
+        }
+
         /// Builds a client from `options` and calls `operation`, boxed for provider tables.
+        /// When the client cannot be built (no API key, say), an invalid request is
+        /// still reported first, with every violation.
         pub fn call_boxed(options: &dispatch::ClientOptions, operation: &str, call: dispatch::Call) -> dispatch::BoxedCall {
             let client = options.build::<Client>();
             let operation = operation.to_string();
-            Box::pin(async move { self::call(&client?, &operation, call).await })
+            Box::pin(async move {
+                let client = match client {
+                    Ok(client) => client,
+                    Err(err) => {
+                        check(&operation, &call)?;
+                        return Err(err);
+                    }
+                };
+                self::call(&client, &operation, call).await
+            })
         }
 
         #(#converters)*
@@ -161,6 +184,29 @@ fn file_specs(s: &StructIr) -> Vec<TokenStream> {
 
 fn converter_name(events: &str) -> proc_macro2::Ident {
     format_ident!("{}_item", crate::ir::naming::snake(events).trim_start_matches("r#"))
+}
+
+/// The arm of `check` for an operation with a request body: read it as `call` would, then validate.
+fn check_arm(op: &OperationIr) -> Option<TokenStream> {
+    let id = &op.id;
+    let read = match (&op.json_request, &op.multipart_request) {
+        (Some(request), _) => {
+            let req = ident(request);
+            quote!(let request: #req = dispatch::request_from_json(call.body.clone())?;)
+        }
+        (None, Some(form)) => {
+            let form = ident(form);
+            quote!(let request = #form::from_call(call)?;)
+        }
+        (None, None) => return None,
+    };
+    Some(quote! {
+        #id => {
+            #read
+            runtime::Validate::validate(&request)?;
+            Ok(())
+        }
+    })
 }
 
 fn call_arm(op: &OperationIr) -> TokenStream {

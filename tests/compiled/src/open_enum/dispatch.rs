@@ -45,7 +45,22 @@ pub async fn call(
         _ => Err(dispatch::unknown_operation(operation)),
     }
 }
+/// Reads and validates the request of a call without sending it: the
+/// checks [`call`] makes before any network traffic.
+pub fn check(operation: &str, call: &dispatch::Call) -> Result<(), runtime::Error> {
+    match operation {
+        "replay" => {
+            let request: ReplayRequest = dispatch::request_from_json(call.body.clone())?;
+            runtime::Validate::validate(&request)?;
+            Ok(())
+        }
+        _ if OPERATIONS.iter().any(|op| op.id == operation) => Ok(()),
+        _ => Err(dispatch::unknown_operation(operation)),
+    }
+}
 /// Builds a client from `options` and calls `operation`, boxed for provider tables.
+/// When the client cannot be built (no API key, say), an invalid request is
+/// still reported first, with every violation.
 pub fn call_boxed(
     options: &dispatch::ClientOptions,
     operation: &str,
@@ -53,5 +68,14 @@ pub fn call_boxed(
 ) -> dispatch::BoxedCall {
     let client = options.build::<Client>();
     let operation = operation.to_string();
-    Box::pin(async move { self::call(&client?, &operation, call).await })
+    Box::pin(async move {
+        let client = match client {
+            Ok(client) => client,
+            Err(err) => {
+                check(&operation, &call)?;
+                return Err(err);
+            }
+        };
+        self::call(&client, &operation, call).await
+    })
 }
