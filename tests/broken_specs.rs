@@ -55,6 +55,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("missing_required_key", "missing field `summary`"),
     ("path_param_not_declared", "path parameter `{model}` is not declared"),
     ("path_param_not_in_path", "path parameter `model` does not appear in path"),
+    ("repeated_images_wrong", "has no field `image`; did you mean `images`?"),
     ("rule_unknown_field", "rule names a field that does not exist"),
     ("several_problems", "unknown field `timeout`"),
     ("stream_flag_not_boolean", "stream flag `stream` must be a boolean field"),

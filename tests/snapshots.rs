@@ -84,6 +84,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::open_enum::PROVIDER,
         &c::optional_fields::PROVIDER,
         &c::path_params::PROVIDER,
+        &c::repeated_images::PROVIDER,
         &c::rules::PROVIDER,
         &c::several_auth::PROVIDER,
         &c::sse_stream::PROVIDER,
@@ -184,4 +185,32 @@ fn flattened_open_one_of_keeps_part_kinds_it_does_not_know() {
     assert!(matches!(&message.parts[1].data, PartData::Unknown(members) if members.contains_key("functionCall")));
     assert_eq!(message.parts[1].thought, Some(true));
     assert_eq!(serde_json::to_value(&message).unwrap(), wire);
+}
+
+/// `repeats_images_of` as compiled: `parts` repeats `data`, `preview` is its own image.
+#[test]
+fn a_field_that_repeats_images_is_read_only_when_the_original_has_none() {
+    use imagegen::runtime::image::CollectImages;
+    use imagegen_snapshot_compiled::repeated_images::DrawResponse;
+
+    let image = "iVBORw0KGgo="; // PNG magic bytes
+    let preview = "/9j/4AAQ"; // JPEG magic bytes
+    let both: DrawResponse = serde_json::from_value(serde_json::json!({
+        "data": [{"b64_json": image}],
+        "preview": preview,
+        "parts": [{"text": "a fox"}, {"image": image}],
+    }))
+    .expect("parses");
+    let found: Vec<&[u8]> = both.images().into_iter().map(|i| i.as_bytes()).collect();
+    assert_eq!(found.len(), 2, "the image once, then the preview: {found:?}");
+    assert!(found[0].starts_with(b"\x89PNG"));
+    assert!(found[1].starts_with(b"\xFF\xD8\xFF"));
+
+    let only_parts: DrawResponse =
+        serde_json::from_value(serde_json::json!({"parts": [{"image": image}]})).expect("parses");
+    assert_eq!(only_parts.images().len(), 1, "with no `data`, the parts are read");
+
+    let empty_data: DrawResponse =
+        serde_json::from_value(serde_json::json!({"data": [], "parts": [{"image": image}]})).expect("parses");
+    assert_eq!(empty_data.images().len(), 1, "an empty `data` holds no image, so the parts are read");
 }

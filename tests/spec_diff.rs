@@ -44,6 +44,13 @@ fn none(report: &Report, impact: Impact) {
 }
 
 #[test]
+fn marking_a_field_as_repeating_images_is_compatible() {
+    let r = case("images_repeat_marked", Level::Compatible);
+    has(&r, Impact::Compatible, "its images now count as repeats of `image`");
+    none(&r, Impact::Breaking);
+}
+
+#[test]
 fn adding_an_optional_field_is_compatible() {
     let r = case("field_added_optional", Level::Compatible);
     has(&r, Impact::Compatible, "DrawRequest.negative_prompt");

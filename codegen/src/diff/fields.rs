@@ -106,6 +106,19 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
             "the value's shape on the wire and in Rust changes",
         );
     }
+    if old.repeats_images_of != new.repeats_images_of {
+        let what = match (&old.repeats_images_of, &new.repeats_images_of) {
+            (_, Some(original)) => format!("its images now count as repeats of `{original}`"),
+            (Some(original), None) => format!("its images no longer count as repeats of `{original}`"),
+            (None, None) => String::new(),
+        };
+        out.compatible(
+            Area::Fields,
+            &subject,
+            what,
+            "`images()` returns a different list (each image once); the types are unchanged",
+        );
+    }
     // Part names only reach the wire in multipart forms; elsewhere they mirror the wire name.
     if new_s.multipart && old.part_names.first() != new.part_names.first() {
         out.compatible(

@@ -64,6 +64,11 @@ fn field_docs(f: &FieldIr) -> TokenStream {
         notes
             .push("Always sent by the docs' account; kept optional so responses that omit it still parse.".to_string());
     }
+    if let Some(original) = &f.repeats_images_of {
+        notes.push(format!(
+            "Its images repeat those of `{original}`: `images()` reads them only when `{original}` holds none."
+        ));
+    }
     let deprecated = f.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}"));
     let notes = (!notes.is_empty()).then(|| notes.join(" "));
     doc_paragraphs(&[f.docs.clone(), notes, deprecated])
@@ -324,12 +329,49 @@ fn impl_collect_images(name: &str, body: TokenStream) -> TokenStream {
     }
 }
 
+/// Collects every field that can hold an image, in field order. A field that repeats
+/// another's images (`repeats_images_of`) is read last, and only when the field it
+/// repeats yielded none.
 fn collect_images_struct(s: &StructIr) -> TokenStream {
-    let body = s.fields.iter().filter(|f| holds_images(&f.ty)).map(|f| {
+    let collect = |f: &FieldIr| {
         let n = ident(&f.rust_name);
         quote!(runtime::image::CollectImages::collect_images(&self.#n, out);)
-    });
-    impl_collect_images(&s.rust_name, quote!(#(#body)*))
+    };
+    let counted = |f: &FieldIr| format_ident!("{}_images", f.rust_name.trim_start_matches("r#"));
+    let fields: Vec<&FieldIr> = s.fields.iter().filter(|f| holds_images(&f.ty)).collect();
+    let originals: Vec<&FieldIr> = fields
+        .iter()
+        .copied()
+        .filter(|f| fields.iter().any(|r| r.repeats_images_of.as_deref() == Some(f.wire_name.as_str())))
+        .collect();
+    let mut body = TokenStream::new();
+    for f in fields.iter().filter(|f| f.repeats_images_of.is_none()) {
+        let read = collect(f);
+        if originals.iter().any(|o| o.wire_name == f.wire_name) {
+            let count = counted(f);
+            body.extend(quote! {
+                let before = out.len();
+                #read
+                let #count = out.len() - before;
+            });
+        } else {
+            body.extend(read);
+        }
+    }
+    for f in fields.iter().filter(|f| f.repeats_images_of.is_some()) {
+        let Some(original) = originals.iter().find(|o| f.repeats_images_of.as_deref() == Some(o.wire_name.as_str()))
+        else {
+            continue;
+        };
+        let count = counted(original);
+        let read = collect(f);
+        body.extend(quote! {
+            if #count == 0 {
+                #read
+            }
+        });
+    }
+    impl_collect_images(&s.rust_name, body)
 }
 
 fn collect_images_one_of(o: &OneOfIr) -> TokenStream {

@@ -290,6 +290,7 @@ impl<'a> Lowering<'a> {
                 },
                 flatten: f.flatten,
                 part_names: if f.part_names.is_empty() { vec![f.name.clone()] } else { f.part_names.clone() },
+                repeats_images_of: f.repeats_images_of.clone(),
             });
         }
         self.collisions(names, "field names");
@@ -348,6 +349,7 @@ impl<'a> Lowering<'a> {
                     constraints: Constraints::default(),
                     flatten: f.flatten,
                     part_names: Vec::new(),
+                    repeats_images_of: None,
                 })
             })
             .collect()

@@ -194,6 +194,9 @@ pub struct FieldIr {
     pub flatten: bool,
     /// Multipart part names; the first is sent.
     pub part_names: Vec<String>,
+    /// Wire name of the sibling whose images this field repeats: `images()` reads
+    /// this field only when that one yields none.
+    pub repeats_images_of: Option<String>,
 }
 
 /// Value constraints of a field.

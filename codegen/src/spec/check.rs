@@ -162,7 +162,73 @@ impl<'a> Checker<'a> {
         for (i, rule) in o.rules.iter().enumerate() {
             self.rule(o, rule, &join_index(&join_key(path, "rules"), i));
         }
+        self.repeated_images(o, path);
         self.model_requirements(o, path);
+    }
+
+    // `repeats_images_of` makes one field the fallback of another in `images()`: both
+    // must be fields of this object that can hold images, and the one repeated must
+    // not itself be a repeat (the fallback would then depend on the order of reading).
+    fn repeated_images(&mut self, o: &ObjectDef, path: &str) {
+        for (i, f) in o.fields.iter().enumerate() {
+            let Some(original) = &f.repeats_images_of else { continue };
+            let key = join_key(&join_index(&join_key(path, "fields"), i), "repeats_images_of");
+            let problem = match o.fields.iter().find(|g| &g.name == original) {
+                None => Some(format!(
+                    "`{}` repeats the images of `{original}`, but `{}` has no field `{original}`{}",
+                    f.name,
+                    o.name,
+                    self.suggest_field(o, original)
+                )),
+                Some(g) if g.name == f.name => Some(format!("`{}` cannot repeat its own images", f.name)),
+                Some(g) if g.repeats_images_of.is_some() => {
+                    Some(format!("`{original}` itself repeats the images of another field; name the original"))
+                }
+                Some(g) => [f, g]
+                    .into_iter()
+                    .find(|field| !self.can_hold_images(&field.ty, &mut Vec::new()))
+                    .map(|field| format!("`{}` (`{}`) cannot hold an image (no base64 inside)", field.name, field.ty)),
+            };
+            if let Some(message) = problem {
+                self.r.error_at_key(&key, message);
+            }
+        }
+    }
+
+    fn suggest_field(&self, o: &ObjectDef, name: &str) -> String {
+        let lower = name.to_ascii_lowercase();
+        o.fields
+            .iter()
+            .find(|f| f.name.to_ascii_lowercase().contains(&lower) || lower.contains(&f.name.to_ascii_lowercase()))
+            .map(|f| format!("; did you mean `{}`?", f.name))
+            .unwrap_or_default()
+    }
+
+    /// Whether a value of type `text` can carry a base64 payload somewhere inside.
+    fn can_hold_images(&self, text: &str, seen: &mut Vec<String>) -> bool {
+        let Ok(ty) = TypeExpr::parse(text) else { return false };
+        self.type_holds_images(&ty, seen)
+    }
+
+    fn type_holds_images(&self, ty: &TypeExpr, seen: &mut Vec<String>) -> bool {
+        match ty {
+            TypeExpr::Base64 => true,
+            TypeExpr::Array(inner) | TypeExpr::Map(inner) | TypeExpr::OneOrMany(inner) => {
+                self.type_holds_images(inner, seen)
+            }
+            TypeExpr::Named(name) => {
+                if seen.contains(name) {
+                    return false;
+                }
+                seen.push(name.clone());
+                match self.index.get(name) {
+                    Some(TypeDef::Object(o)) => o.fields.iter().any(|f| self.can_hold_images(&f.ty, seen)),
+                    Some(TypeDef::OneOf(o)) => o.variants.iter().any(|v| self.can_hold_images(&v.ty, seen)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
     }
 
     // Constraints that cannot apply to the field's type are mistakes, not no-ops.

@@ -194,6 +194,11 @@ pub struct Field {
     /// Merge a `one_of` field's members into this object instead of nesting them.
     #[serde(default)]
     pub flatten: bool,
+    /// The wire name of a sibling field whose images this field repeats (Octen's Gemini
+    /// `parts` repeat the images of `data`). `images()` then reads this field only when
+    /// the sibling holds no image, so one image is not returned twice.
+    #[serde(default)]
+    pub repeats_images_of: Option<String>,
 }
 
 /// The content of a `string` field that the client checks.

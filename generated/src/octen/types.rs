@@ -823,15 +823,19 @@ pub struct ImageGenerationResponse {
     pub text: Option<String>,
     /// (Gemini only) Content parts in the model's original order, preserving text/image interleaving.
     ///
-    /// Applies to gemini models only; others ignore it.
+    /// Applies to gemini models only; others ignore it. Its images repeat those of `data`: `images()` reads them only when `data` holds none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<ContentPart>>,
 }
 impl runtime::image::CollectImages for ImageGenerationResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        let before = out.len();
         runtime::image::CollectImages::collect_images(&self.data, out);
+        let data_images = out.len() - before;
         runtime::image::CollectImages::collect_images(&self.usage, out);
-        runtime::image::CollectImages::collect_images(&self.parts, out);
+        if data_images == 0 {
+            runtime::image::CollectImages::collect_images(&self.parts, out);
+        }
     }
 }
 /// One generated image.

@@ -48,6 +48,8 @@ pub mod optional_fields;
 #[rustfmt::skip]
 pub mod path_params;
 #[rustfmt::skip]
+pub mod repeated_images;
+#[rustfmt::skip]
 pub mod rules;
 #[rustfmt::skip]
 pub mod several_auth;
