@@ -144,7 +144,7 @@ fn run_jobs(root: &Path, jobs: &[Job<'_>]) -> Result<Vec<GeneratedFile>, Diagnos
     // Long jobs first, results put back in job order.
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by_key(|&i| !jobs[i].starts_early());
-    let mut results: Vec<_> = parallel_map(&order, |&i| (i, jobs[i].run())).into_iter().collect();
+    let mut results = parallel_map(&order, |&i| (i, jobs[i].run()));
     results.sort_by_key(|(i, _)| *i);
     let mut files = Vec::new();
     let mut problems = Diagnostics::new();
