@@ -423,3 +423,27 @@ pub fn write_files(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<
     }
     Ok(touched)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parallel_map;
+
+    #[test]
+    fn parallel_map_keeps_the_order_of_uneven_work() {
+        // Early items are slow, so workers finish out of order; the result must not be.
+        let items: Vec<u64> = (0..40).collect();
+        let out = parallel_map(&items, |&i| {
+            if i < 4 {
+                std::thread::sleep(std::time::Duration::from_millis(20 - 5 * i));
+            }
+            i * 10
+        });
+        assert_eq!(out, items.iter().map(|i| i * 10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn parallel_map_handles_no_items_and_one_item() {
+        assert!(parallel_map(&[] as &[u8], |&b| b).is_empty());
+        assert_eq!(parallel_map(&[7u8], |&b| b + 1), vec![8]);
+    }
+}
