@@ -120,14 +120,7 @@ impl<'a> Checker<'a> {
     }
 
     fn suggest(&self, name: &str) -> String {
-        let lower = name.to_ascii_lowercase();
-        self.spec
-            .types
-            .iter()
-            .map(|t| t.name())
-            .find(|t| t.to_ascii_lowercase() == lower || t.to_ascii_lowercase().contains(&lower))
-            .map(|t| format!("; did you mean `{t}`?"))
-            .unwrap_or_default()
+        did_you_mean(name, self.spec.types.iter().map(|t| t.name()))
     }
 
     fn object(&mut self, o: &'a ObjectDef, path: &str) {
@@ -178,7 +171,7 @@ impl<'a> Checker<'a> {
                     "`{}` repeats the images of `{original}`, but `{}` has no field `{original}`{}",
                     f.name,
                     o.name,
-                    self.suggest_field(o, original)
+                    did_you_mean(original, o.fields.iter().map(|g| g.name.as_str()))
                 )),
                 Some(g) if g.name == f.name => Some(format!("`{}` cannot repeat its own images", f.name)),
                 Some(g) if g.repeats_images_of.is_some() => {
@@ -193,15 +186,6 @@ impl<'a> Checker<'a> {
                 self.r.error_at_key(&key, message);
             }
         }
-    }
-
-    fn suggest_field(&self, o: &ObjectDef, name: &str) -> String {
-        let lower = name.to_ascii_lowercase();
-        o.fields
-            .iter()
-            .find(|f| f.name.to_ascii_lowercase().contains(&lower) || lower.contains(&f.name.to_ascii_lowercase()))
-            .map(|f| format!("; did you mean `{}`?", f.name))
-            .unwrap_or_default()
     }
 
     /// Whether a value of type `text` can carry a base64 payload somewhere inside.
@@ -976,6 +960,17 @@ fn is_inner(ty: &TypeExpr, want: &TypeExpr) -> bool {
         TypeExpr::Array(t) | TypeExpr::OneOrMany(t) | TypeExpr::Map(t) => is_inner(t, want),
         other => other == want,
     }
+}
+
+/// "; did you mean `X`?" for the first candidate that contains `name` (or equals
+/// it) ignoring case, else nothing: the tail of an "unknown name" message.
+fn did_you_mean<'n>(name: &str, candidates: impl IntoIterator<Item = &'n str>) -> String {
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .find(|c| c.to_ascii_lowercase().contains(&lower))
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
 }
 
 fn is_snake_word(s: &str) -> bool {
