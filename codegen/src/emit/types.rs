@@ -339,15 +339,11 @@ fn collect_images_struct(s: &StructIr) -> TokenStream {
     };
     let counted = |f: &FieldIr| format_ident!("{}_images", f.rust_name.trim_start_matches("r#"));
     let fields: Vec<&FieldIr> = s.fields.iter().filter(|f| holds_images(&f.ty)).collect();
-    let originals: Vec<&FieldIr> = fields
-        .iter()
-        .copied()
-        .filter(|f| fields.iter().any(|r| r.repeats_images_of.as_deref() == Some(f.wire_name.as_str())))
-        .collect();
+    let original_of = |f: &FieldIr| fields.iter().copied().find(|o| f.repeats_images_of.as_ref() == Some(&o.wire_name));
     let mut body = TokenStream::new();
     for f in fields.iter().filter(|f| f.repeats_images_of.is_none()) {
         let read = collect(f);
-        if originals.iter().any(|o| o.wire_name == f.wire_name) {
+        if fields.iter().any(|r| original_of(r).is_some_and(|o| o.wire_name == f.wire_name)) {
             let count = counted(f);
             body.extend(quote! {
                 let before = out.len();
@@ -358,18 +354,15 @@ fn collect_images_struct(s: &StructIr) -> TokenStream {
             body.extend(read);
         }
     }
-    for f in fields.iter().filter(|f| f.repeats_images_of.is_some()) {
-        let Some(original) = originals.iter().find(|o| f.repeats_images_of.as_deref() == Some(o.wire_name.as_str()))
-        else {
-            continue;
-        };
-        let count = counted(original);
-        let read = collect(f);
-        body.extend(quote! {
-            if #count == 0 {
-                #read
-            }
-        });
+    for f in &fields {
+        if let Some(original) = original_of(f) {
+            let (count, read) = (counted(original), collect(f));
+            body.extend(quote! {
+                if #count == 0 {
+                    #read
+                }
+            });
+        }
     }
     impl_collect_images(&s.rust_name, body)
 }
