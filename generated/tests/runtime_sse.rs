@@ -134,7 +134,7 @@ async fn open_stream(url: &str) -> Result<imagegen::runtime::EventStream<TestEve
 async fn real_openai_image_stream_yields_events_until_the_terminal_one() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/real-fixtures/openai-images-sse/tracy-images-edits-stream.sse"
+        "/../tests/real-fixtures/openai-images-sse/tracy-images-edits-stream.sse"
     );
     let body = std::fs::read(path).expect("fixture");
     let server = MockServer::start().await;
