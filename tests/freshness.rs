@@ -51,3 +51,27 @@ fn a_hand_edit_is_reported_with_a_diff_and_codegen_repairs_it() {
     assert!(imagegen_codegen::files::stale_files(&scratch, &files).is_empty());
     std::fs::remove_dir_all(&scratch).unwrap();
 }
+
+#[test]
+fn a_hand_written_file_under_generated_fails_the_check_and_codegen_keeps_it() {
+    let root = workspace_root();
+    let files = imagegen_codegen::workspace_files(root).expect("specs load");
+    let scratch = std::env::temp_dir().join(format!("imagegen-freshness-added-{}", std::process::id()));
+    imagegen_codegen::files::write_files(&scratch, &files).expect("write a scratch copy");
+    std::fs::write(scratch.join("generated/Cargo.toml"), "[package]\n").unwrap();
+    assert!(
+        imagegen_codegen::files::stale_files(&scratch, &files).is_empty(),
+        "Cargo.toml is the one hand-written file"
+    );
+
+    let added = Path::new("generated/src/octen/helpers.rs");
+    std::fs::write(scratch.join(added), "pub fn helper() {}\n").unwrap();
+    let stale = imagegen_codegen::files::stale_files(&scratch, &files);
+    assert_eq!(stale.len(), 1, "exactly the added file is reported");
+    assert_eq!(stale[0].path, added);
+    assert!(stale[0].diff.contains("not written by the generator"), "{}", stale[0].diff);
+
+    imagegen_codegen::files::write_files(&scratch, &files).unwrap();
+    assert!(scratch.join(added).exists(), "codegen never deletes a hand-written file");
+    std::fs::remove_dir_all(&scratch).unwrap();
+}

@@ -354,31 +354,51 @@ fn snapshot_lib(apis: &[Api]) -> GeneratedFile {
     GeneratedFile { path: "tests/compiled/src/lib.rs".into(), contents: lib }
 }
 
-/// Generated files on disk under the workspace's generated trees that the generator no longer produces.
-fn leftovers(root: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+/// A file on disk inside a generated tree that the generator does not produce.
+struct Leftover {
+    path: PathBuf,
+    /// Carries the `@generated` marker: a file an older spec produced, safe to remove.
+    generated: bool,
+}
+
+/// Files on disk in the generated trees that the generator does not produce. Everything
+/// in `generated/` but its hand-written `Cargo.toml` belongs to the generator, so a
+/// hand-added file there is reported too; `tests/compiled/src` is searched one level deep.
+fn leftovers(root: &Path, files: &[GeneratedFile]) -> Vec<Leftover> {
+    let produced = |rel: &Path| files.iter().any(|f| f.path == rel);
     let mut out = Vec::new();
-    for parent in ["generated/src", "tests/compiled/src"] {
-        let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
-            continue;
-        };
+    let mut pending = vec![root.join("generated")];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for entry in entries.flatten() {
-            let dir = entry.path();
-            if !dir.is_dir() || dir.ends_with("runtime") {
-                continue;
-            }
-            let Ok(inner) = std::fs::read_dir(&dir) else { continue };
-            for file in inner.flatten() {
-                let path = file.path();
-                let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            if path.is_dir() {
+                pending.push(path);
+            } else if rel != Path::new("generated/Cargo.toml") && !produced(&rel) {
                 let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
-                if generated && !files.iter().any(|f| f.path == rel) {
-                    out.push(rel);
-                }
+                out.push(Leftover { path: rel, generated });
             }
         }
     }
-    out.sort();
-    out
+    let Ok(modules) = std::fs::read_dir(root.join("tests/compiled/src")) else { return sorted(out) };
+    for module in modules.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+        let Ok(inner) = std::fs::read_dir(&module) else { continue };
+        for file in inner.flatten() {
+            let path = file.path();
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
+            if generated && !produced(&rel) {
+                out.push(Leftover { path: rel, generated });
+            }
+        }
+    }
+    sorted(out)
+}
+
+fn sorted(mut leftovers: Vec<Leftover>) -> Vec<Leftover> {
+    leftovers.sort_by(|a, b| a.path.cmp(&b.path));
+    leftovers
 }
 
 /// Compares the produced files with the disk; returns every stale one with a diff.
@@ -395,11 +415,17 @@ pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
             stale.push(StaleFile { path: f.path.clone(), diff });
         }
     }
-    for path in leftovers(root, files) {
-        stale.push(StaleFile {
-            diff: format!("{} is generated but no spec produces it any more\n", path.display()),
-            path,
-        });
+    for Leftover { path, generated } in leftovers(root, files) {
+        let diff = if generated {
+            format!("{} is generated but no spec produces it any more\n", path.display())
+        } else {
+            format!(
+                "{} was not written by the generator: generated/ holds only generated files and its Cargo.toml; \
+                 move hand-written code to another crate\n",
+                path.display()
+            )
+        };
+        stale.push(StaleFile { diff, path });
     }
     stale
 }
@@ -417,7 +443,8 @@ pub fn write_files(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<
             touched.push(f.path.clone());
         }
     }
-    for path in leftovers(root, files) {
+    // A hand-written file is never deleted: `check` reports it instead.
+    for Leftover { path, .. } in leftovers(root, files).into_iter().filter(|l| l.generated) {
         std::fs::remove_file(root.join(&path))?;
         touched.push(path);
     }

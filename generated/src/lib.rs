@@ -11,11 +11,13 @@
 //! - [`routerhub`] (feature `routerhub`): RouterHub
 //!
 //! Requests are validated before anything is sent; responses tolerate
-//! unknown fields and enum values. The hand-written [`runtime`] holds the
-//! transport, auth, retries, errors, streaming and payload helpers.
+//! unknown fields and enum values. The hand-written [`runtime`] (the
+//! `imagegen-runtime` crate) holds the transport, auth, retries, errors,
+//! streaming and payload helpers.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-pub mod runtime;
+#[doc(inline)]
+pub use imagegen_runtime as runtime;
 /// The ListenHub API.
 #[cfg(feature = "listenhub")]
 #[rustfmt::skip]

@@ -6,7 +6,9 @@ use quote::quote;
 use super::{ident, inner_docs, paragraphs};
 use crate::ir::Api;
 
-/// `generated/src/lib.rs`: the runtime plus one feature-gated module per provider.
+/// `generated/src/lib.rs`: the runtime crate re-exported as `runtime`, plus one
+/// feature-gated module per provider. Emitted code names runtime items as
+/// `crate::runtime::...`, so it compiles in any crate whose root has this re-export.
 pub fn crate_root(apis: &[Api]) -> TokenStream {
     let modules = apis.iter().map(|api| {
         let m = ident(&api.provider.module);
@@ -28,8 +30,9 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
         "Typed clients for image-generation gateways, generated from the specs in `specs/`.\n\n\
          Each provider is a module behind a Cargo feature of the same name:\n\n{list}\n\
          Requests are validated before anything is sent; responses tolerate\n\
-         unknown fields and enum values. The hand-written [`runtime`] holds the\n\
-         transport, auth, retries, errors, streaming and payload helpers."
+         unknown fields and enum values. The hand-written [`runtime`] (the\n\
+         `imagegen-runtime` crate) holds the transport, auth, retries, errors,\n\
+         streaming and payload helpers."
     ));
     quote! {
         #crate_docs
@@ -37,7 +40,8 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
-        pub mod runtime;
+        #[doc(inline)]
+        pub use imagegen_runtime as runtime;
 
         #(#modules)*
 

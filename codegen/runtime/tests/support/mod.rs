@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use imagegen::runtime::{
+use imagegen_runtime::{
     AuthScheme, ClientBuilder, ErrorFormat, HttpClient, Jitter, Method, OperationInfo, ProviderClient, ProviderInfo,
     RetryPolicy,
 };

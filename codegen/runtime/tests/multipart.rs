@@ -1,14 +1,14 @@
 //! Multipart uploads, read back by a server-side parser.
 
-mod runtime_support;
+mod support;
 
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use imagegen::runtime::error::EncodeError;
-use imagegen::runtime::{Error, FilePart, MultipartForm};
-use runtime_support::*;
+use imagegen_runtime::error::EncodeError;
+use imagegen_runtime::{Error, FilePart, MultipartForm};
 use serde_json::{json, Value};
+use support::*;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -1,13 +1,13 @@
 //! Server-sent events: the parser on its own, and typed streams over HTTP.
 
-mod runtime_support;
+mod support;
 
 use futures_util::StreamExt;
-use imagegen::runtime::error::StreamError;
-use imagegen::runtime::{Error, RawEvent, SseEvent, SseParser};
+use imagegen_runtime::error::StreamError;
+use imagegen_runtime::{Error, RawEvent, SseEvent, SseParser};
 use proptest::prelude::*;
-use runtime_support::*;
 use serde_json::{json, Value};
+use support::*;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -125,7 +125,7 @@ impl SseEvent for TestEvent {
     }
 }
 
-async fn open_stream(url: &str) -> Result<imagegen::runtime::EventStream<TestEvent>, Error> {
+async fn open_stream(url: &str) -> Result<imagegen_runtime::EventStream<TestEvent>, Error> {
     let (client, _) = client(url);
     client.http.send_sse::<_, TestEvent>(&GENERATE, "/v1/generate", Some(&json!({"stream": true}))).await
 }
@@ -134,7 +134,7 @@ async fn open_stream(url: &str) -> Result<imagegen::runtime::EventStream<TestEve
 async fn real_openai_image_stream_yields_events_until_the_terminal_one() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../tests/real-fixtures/openai-images-sse/tracy-images-edits-stream.sse"
+        "/../../tests/real-fixtures/openai-images-sse/tracy-images-edits-stream.sse"
     );
     let body = std::fs::read(path).expect("fixture");
     let server = MockServer::start().await;

@@ -1,6 +1,6 @@
 //! The README's first example: generate one image with ListenHub and save it.
 //!
-//! `LISTENHUB_API_KEY=... cargo run -p imagegen --example lighthouse`
+//! `LISTENHUB_API_KEY=... cargo run -p imagegen-tests --example lighthouse`
 
 use imagegen::listenhub::{AspectRatio, Client, GenerateImageRequest, ImageConfig, ModelProvider};
 use imagegen::runtime::image::{save_image, CollectImages};

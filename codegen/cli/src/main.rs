@@ -7,16 +7,10 @@
 //! images), 2 invalid request or usage, 3 API error, 4 transport or timeout,
 //! 5 unreadable response.
 
-// A binary root in `src/bin/` resolves modules beside itself; these live in `imagegen/`.
-#[path = "imagegen/command.rs"]
 mod command;
-#[path = "imagegen/output.rs"]
 mod output;
-#[path = "imagegen/progress.rs"]
 mod progress;
-#[path = "imagegen/report.rs"]
 mod report;
-#[path = "imagegen/request.rs"]
 mod request;
 
 use std::path::PathBuf;

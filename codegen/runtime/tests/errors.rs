@@ -1,20 +1,20 @@
 //! Error envelopes, undecodable bodies and the body size cap.
 
-mod runtime_support;
+mod support;
 
 use std::path::PathBuf;
 
-use imagegen::runtime::envelope::FreeRelaxReason;
-use imagegen::runtime::{Error, ErrorEnvelope, ErrorFormat};
+use imagegen_runtime::envelope::FreeRelaxReason;
+use imagegen_runtime::{Error, ErrorEnvelope, ErrorFormat};
 use proptest::prelude::*;
-use runtime_support::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use support::*;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn fixtures(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/real-fixtures").join(kind);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/real-fixtures").join(kind);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -96,7 +96,7 @@ fn llmgateway_envelope_parses() {
     );
     assert_eq!(
         envelope,
-        ErrorEnvelope::LlmGateway(imagegen::runtime::envelope::LlmGatewayError {
+        ErrorEnvelope::LlmGateway(imagegen_runtime::envelope::LlmGatewayError {
             status: Some(400),
             message: Some("prompt: Required".into())
         })

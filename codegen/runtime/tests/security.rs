@@ -1,11 +1,11 @@
 //! The API key: where it goes, where it never goes, and how the client is configured.
 
-mod runtime_support;
+mod support;
 
-use imagegen::runtime::error::ConfigError;
-use imagegen::runtime::{AuthScheme, ClientBuilder, Error, ProviderClient};
-use runtime_support::*;
+use imagegen_runtime::error::ConfigError;
+use imagegen_runtime::{AuthScheme, ClientBuilder, Error, ProviderClient};
 use serde_json::{json, Value};
+use support::*;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -37,7 +37,7 @@ async fn canary_key_is_absent_from_debug_of_builder_client_and_errors() {
     let received = server.received_requests().await.expect("recording on");
     assert_eq!(received[0].headers.get("x-api-key").and_then(|v| v.to_str().ok()), Some(CANARY_KEY));
 
-    let (dead, _) = runtime_support::client(&dead_url().await);
+    let (dead, _) = support::client(&dead_url().await);
     let transport = send(&dead).await.expect_err("nothing listens");
     assert_no_canary("transport error Debug", &format!("{transport:?}"));
     assert_no_canary("transport error Display", &transport.to_string());
@@ -74,7 +74,7 @@ async fn auth_headers_are_not_forwarded_on_a_redirect_to_another_port() {
         .mount(&origin)
         .await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(json!({}))).mount(&other).await;
-    let (client, _) = runtime_support::client(&origin.uri());
+    let (client, _) = support::client(&origin.uri());
     let err = send(&client).await.expect_err("redirect not followed");
     assert_eq!(err.status(), Some(307));
     assert_eq!(other.received_requests().await.map(|r| r.len()), Some(0), "the second server saw the request");
@@ -96,7 +96,7 @@ async fn auth_headers_are_not_forwarded_on_a_redirect_from_127_0_0_1_to_localhos
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&origin)
         .await;
-    let (client, _) = runtime_support::client(&origin.uri());
+    let (client, _) = support::client(&origin.uri());
     let err = send(&client).await.expect_err("redirect not followed");
     assert_eq!(err.status(), Some(308));
     let received = origin.received_requests().await.expect("recording on");
@@ -117,7 +117,7 @@ async fn same_origin_redirect_is_followed_with_the_key() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"moved": true})))
         .mount(&server)
         .await;
-    let (client, _) = runtime_support::client(&server.uri());
+    let (client, _) = support::client(&server.uri());
     assert_eq!(send(&client).await.expect("followed"), json!({"moved": true}));
 }
 
@@ -183,7 +183,7 @@ fn auth_scheme_the_provider_does_not_accept_is_refused() {
 
 mod from_env {
     use super::*;
-    use imagegen::runtime::{ErrorFormat, HttpClient, ProviderInfo};
+    use imagegen_runtime::{ErrorFormat, HttpClient, ProviderInfo};
 
     const ENV: &str = "IMAGEGEN_RUNTIME_TEST_ENV_KEY";
 

@@ -1,13 +1,13 @@
 //! Retries: which failures are re-sent, how often, and how long the client waits.
 
-mod runtime_support;
+mod support;
 
 use std::time::{Duration, SystemTime};
 
-use imagegen::runtime::error::SendPhase;
-use imagegen::runtime::{Error, OperationInfo};
-use runtime_support::*;
+use imagegen_runtime::error::SendPhase;
+use imagegen_runtime::{Error, OperationInfo};
 use serde_json::{json, Value};
+use support::*;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

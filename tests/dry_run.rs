@@ -1,6 +1,7 @@
 //! Dry runs build the request exactly as it would be sent and send nothing;
 //! the request log sees the same request. Neither ever shows the key.
 
+#[path = "../codegen/runtime/tests/support/mod.rs"]
 mod runtime_support;
 
 use std::sync::{Arc, Mutex};

@@ -51,7 +51,7 @@ where
 /// The trait impls every generated string enum shares, written once here
 /// instead of in every enum: `FromStr`, `Display`, serde's `Serialize` and
 /// `Deserialize` (known values parse without allocating), and
-/// [`AsScalar`](crate::runtime::AsScalar) for the validators. All of them are
+/// [`AsScalar`](crate::AsScalar) for the validators. All of them are
 /// built on the enum's inherent `as_str` and `from_wire`.
 ///
 /// Generated code calls it as `runtime::wire::string_enum_traits!(Name);`.
@@ -60,7 +60,7 @@ where
 macro_rules! __imagegen_string_enum_traits {
     ($name:ident) => {
         impl ::std::str::FromStr for $name {
-            type Err = $crate::runtime::wire::UnknownValue;
+            type Err = $crate::wire::UnknownValue;
 
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 Self::from_wire(value)
@@ -73,27 +73,27 @@ macro_rules! __imagegen_string_enum_traits {
             }
         }
 
-        impl $crate::runtime::wire::__private::serde::Serialize for $name {
+        impl $crate::wire::__private::serde::Serialize for $name {
             fn serialize<S>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error>
             where
-                S: $crate::runtime::wire::__private::serde::Serializer,
+                S: $crate::wire::__private::serde::Serializer,
             {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> $crate::runtime::wire::__private::serde::Deserialize<'de> for $name {
+        impl<'de> $crate::wire::__private::serde::Deserialize<'de> for $name {
             fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
             where
-                D: $crate::runtime::wire::__private::serde::Deserializer<'de>,
+                D: $crate::wire::__private::serde::Deserializer<'de>,
             {
-                $crate::runtime::wire::deserialize_str_enum(deserializer, Self::from_wire)
+                $crate::wire::deserialize_str_enum(deserializer, Self::from_wire)
             }
         }
 
-        impl $crate::runtime::AsScalar for $name {
-            fn as_scalar(&self) -> $crate::runtime::Scalar<'_> {
-                $crate::runtime::Scalar::Str(self.as_str())
+        impl $crate::AsScalar for $name {
+            fn as_scalar(&self) -> $crate::Scalar<'_> {
+                $crate::Scalar::Str(self.as_str())
             }
         }
     };
