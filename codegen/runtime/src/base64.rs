@@ -10,7 +10,8 @@ use bytes::Bytes;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-/// Binary data carried as standard base64 on the wire, held decoded.
+/// Binary data carried as base64 on the wire, held decoded. Sent in the standard
+/// alphabet; read in the standard or the URL-safe one.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Base64Data {
     bytes: Bytes,
@@ -22,7 +23,7 @@ impl Base64Data {
         Self { bytes: bytes.into() }
     }
 
-    /// Decodes base64 text (standard alphabet; whitespace and missing padding tolerated).
+    /// Decodes base64 text (standard or URL-safe alphabet; whitespace and missing padding tolerated).
     pub fn decode(text: &str) -> Result<Self, InvalidBase64> {
         decode(text.as_bytes()).map(Self::from_bytes)
     }
@@ -160,11 +161,14 @@ pub struct InvalidBase64 {
     len: usize,
 }
 
-/// Decodes standard base64, falling back to the forgiving decoder for
-/// whitespace, line breaks and missing padding.
+/// Decodes base64 in either alphabet: standard first (one SIMD pass when it is
+/// canonical, the forgiving decoder for whitespace, line breaks and missing
+/// padding), then URL-safe (`-` and `_`, padded or not), which Google's own SDKs
+/// send. The standard path pays nothing for the URL-safe fallback.
 pub fn decode(text: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
     decode_strict(text)
         .or_else(|| base64_simd::forgiving_decode_to_vec(text).ok())
+        .or_else(|| decode_url_safe(text))
         .ok_or(InvalidBase64 { len: text.len() })
 }
 
@@ -173,16 +177,38 @@ fn decode_strict(text: &[u8]) -> Option<Vec<u8>> {
     base64_simd::STANDARD.decode_to_vec(text).ok()
 }
 
+/// Decodes the URL-safe alphabet, padded or not; with whitespace it is mapped to
+/// the standard alphabet (one copy, on this rare path only) for the forgiving decoder.
+fn decode_url_safe(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.iter().any(|b| matches!(b, b'-' | b'_')) {
+        return None;
+    }
+    base64_simd::URL_SAFE
+        .decode_to_vec(text)
+        .or_else(|_| base64_simd::URL_SAFE_NO_PAD.decode_to_vec(text))
+        .ok()
+        .or_else(|| base64_simd::forgiving_decode_to_vec(&to_standard_alphabet(text)).ok())
+}
+
+fn to_standard_alphabet(text: &[u8]) -> Vec<u8> {
+    text.iter()
+        .map(|&b| match b {
+            b'-' => b'+',
+            b'_' => b'/',
+            other => other,
+        })
+        .collect()
+}
+
 /// Encodes bytes as standard base64.
 pub fn encode(bytes: &[u8]) -> String {
     base64_simd::STANDARD.encode_to_string(bytes)
 }
 
-/// Whether `text` is valid standard base64 (whitespace and missing padding tolerated).
+/// Whether `text` is valid base64 in either alphabet (whitespace and missing padding tolerated).
 pub fn is_base64(text: &str) -> bool {
     let bytes = text.as_bytes();
-    !bytes.is_empty()
-        && (base64_simd::STANDARD.check(bytes).is_ok() || base64_simd::forgiving_decode_to_vec(bytes).is_ok())
+    !bytes.is_empty() && (base64_simd::STANDARD.check(bytes).is_ok() || decode(bytes).is_ok())
 }
 
 /// Splits a `data:<mime>;base64,<payload>` URL into its MIME type and payload.
@@ -249,6 +275,22 @@ mod tests {
         assert_eq!(Base64Data::decode(&wrapped).unwrap().len(), 69);
         assert_eq!(Base64Data::decode("aGk").unwrap().as_bytes(), b"hi");
         assert!(Base64Data::decode("<BASE64_ENCODED_IMAGE>").is_err());
+    }
+
+    #[test]
+    fn url_safe_alphabet_decodes_padded_unpadded_and_wrapped() {
+        let standard = Base64Data::decode(PNG_1X1).unwrap();
+        let url_safe = PNG_1X1.replace('+', "-").replace('/', "_");
+        assert!(url_safe.contains('_'), "the sample must exercise the URL-safe alphabet");
+        for text in [url_safe.clone(), url_safe.trim_end_matches('=').to_string(), format!("{}\n{}", &url_safe[..40], &url_safe[40..])] {
+            assert_eq!(Base64Data::decode(&text).unwrap(), standard, "{text}");
+            let json = format!("\"{text}\"").replace('\n', "\\n");
+            assert_eq!(serde_json::from_str::<Base64Data>(&json).unwrap(), standard, "{json}");
+            assert!(is_base64(&text));
+        }
+        // Sent back in the standard alphabet.
+        assert_eq!(Base64Data::decode(&url_safe).unwrap().to_base64(), PNG_1X1);
+        assert!(Base64Data::decode("a-b_c!").is_err());
     }
 
     #[test]

@@ -197,7 +197,11 @@ impl SseParser {
             }
             b"id" if !value.contains(&0) => self.last_event_id = Some(text(value).into_owned()),
             b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
-                self.reconnect_ms = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
+                // A value too large for u64 is not a valid reconnection time: the last
+                // valid one stands, as for any other invalid `retry:` field.
+                if let Some(ms) = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
+                    self.reconnect_ms = Some(ms);
+                }
             }
             _ => {}
         }

@@ -77,6 +77,14 @@ fn id_persists_across_events_and_retry_sets_the_reconnect_time() {
 }
 
 #[test]
+fn a_retry_too_large_for_u64_keeps_the_last_valid_value() {
+    let mut parser = SseParser::new();
+    let events = parser.push(b"retry: 1500\ndata: a\n\nretry: 99999999999999999999999\ndata: b\n\n").count();
+    assert_eq!(events, 2);
+    assert_eq!(parser.reconnect_ms(), Some(1500));
+}
+
+#[test]
 fn invalid_utf8_in_a_field_becomes_replacement_characters_and_valid_text_is_kept() {
     // Invalid bytes only in the second data line; a multi-byte character split across chunks elsewhere.
     let events = parse_chunks(&[b"event: caf\xC3", b"\xA9\ndata: ok \xE2\x9C\x93\ndata: bad \xFF\xFE end\n\n"]);
