@@ -4,6 +4,7 @@
 //! from the borrowed JSON text into its byte buffer while the response is
 //! being parsed: the base64 text is never copied into a `String` first.
 
+use std::cell::Cell;
 use std::fmt;
 
 use bytes::Bytes;
@@ -115,7 +116,11 @@ impl<'de> Deserialize<'de> for Base64Data {
             }
 
             // From serde_json's raw-string path after unescaping (`\/` and the like).
+            // serde_json did not look for raw control characters on this path, and
+            // after unescaping a raw one cannot be told from an escaped `\n`: the
+            // flag asks [`parse_json`] to validate the whole text again.
             fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                UNVALIDATED_ESCAPES.set(true);
                 decode(v).map(Base64Data::from_bytes).map_err(E::custom)
             }
 
@@ -146,6 +151,28 @@ impl<'de> Deserialize<'de> for Base64Data {
         } else {
             deserializer.deserialize_str(Base64Visitor)
         }
+    }
+}
+
+thread_local! {
+    /// Set when a base64 string with escapes went through serde_json's unvalidated path.
+    static UNVALIDATED_ESCAPES: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Parses JSON with serde_json, refusing raw control characters inside strings as
+/// serde_json does, also in base64 strings that carry escapes.
+///
+/// [`Base64Data`] reads strings on serde_json's fast path, which does not look for
+/// raw control characters; without escapes it checks them itself, with escapes
+/// (rare: `\/`, `\n`) it cannot, so in that case the text is validated once more
+/// with serde_json's own string checks. Bodies without escaped base64 pay nothing.
+pub fn parse_json<T>(json: &[u8], parse: impl FnOnce(&[u8]) -> serde_json::Result<T>) -> serde_json::Result<T> {
+    let outer = UNVALIDATED_ESCAPES.replace(false);
+    let result = parse(json);
+    let escaped = UNVALIDATED_ESCAPES.replace(outer);
+    match result {
+        Ok(value) if escaped => serde_json::from_slice::<de::IgnoredAny>(json).map(|_| value),
+        other => other,
     }
 }
 
@@ -263,6 +290,30 @@ mod tests {
     }
 
     #[test]
+    fn raw_control_characters_are_refused_even_beside_an_escape() {
+        let parse = |json: &[u8]| parse_json(json, |j| serde_json::from_slice::<Base64Data>(j));
+        // `\/` sends serde_json down the unescaping path; the raw line break is invalid JSON.
+        let err = parse(b"\"Pz\n8\\/\"").unwrap_err();
+        assert!(err.to_string().contains("control character"), "{err}");
+        // The same with the line break escaped is valid JSON and decodes.
+        assert_eq!(parse(br#""Pz\n8\/""#).map(|d| d.into_bytes()).ok().as_deref(), Some(&b"???"[..]));
+        // Nested inside a response, and the flag does not leak into the next parse.
+        let bad = b"{\"images\":[{\"b64\":\"Pz\t8\\/\"}]}";
+        #[derive(serde::Deserialize)]
+        struct Image {
+            #[allow(dead_code)]
+            b64: Base64Data,
+        }
+        #[derive(serde::Deserialize)]
+        struct Response {
+            #[allow(dead_code)]
+            images: Vec<Image>,
+        }
+        assert!(parse_json(bad, |j| serde_json::from_slice::<Response>(j)).is_err());
+        assert!(parse_json(br#"{"images":[{"b64":"aGk="}]}"#, |j| serde_json::from_slice::<Response>(j)).is_ok());
+    }
+
+    #[test]
     fn round_trips_and_hides_content_in_debug() {
         let data = Base64Data::decode(PNG_1X1).unwrap();
         assert_eq!(serde_json::to_string(&data).unwrap(), format!("\"{PNG_1X1}\""));
@@ -282,7 +333,11 @@ mod tests {
         let standard = Base64Data::decode(PNG_1X1).unwrap();
         let url_safe = PNG_1X1.replace('+', "-").replace('/', "_");
         assert!(url_safe.contains('_'), "the sample must exercise the URL-safe alphabet");
-        for text in [url_safe.clone(), url_safe.trim_end_matches('=').to_string(), format!("{}\n{}", &url_safe[..40], &url_safe[40..])] {
+        for text in [
+            url_safe.clone(),
+            url_safe.trim_end_matches('=').to_string(),
+            format!("{}\n{}", &url_safe[..40], &url_safe[40..]),
+        ] {
             assert_eq!(Base64Data::decode(&text).unwrap(), standard, "{text}");
             let json = format!("\"{text}\"").replace('\n', "\\n");
             assert_eq!(serde_json::from_str::<Base64Data>(&json).unwrap(), standard, "{json}");

@@ -468,5 +468,6 @@ fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payloa
 fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes) -> Result<R, Error> {
     // An empty success body means "no content": let `()` and `Option` decode from it.
     let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
-    serde_json::from_slice(text).map_err(|e| Error::Decode(Box::new(DecodeError::new(status, e, bytes.clone()))))
+    super::base64::parse_json(text, |json| serde_json::from_slice(json))
+        .map_err(|e| Error::Decode(Box::new(DecodeError::new(status, e, bytes.clone()))))
 }

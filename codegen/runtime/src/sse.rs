@@ -290,7 +290,9 @@ impl<E: SseEvent> Stream for EventStream<E> {
         loop {
             if let Some(raw) = this.queue.pop_front() {
                 this.events += 1;
-                return Poll::Ready(Some(match E::from_sse(raw.event.as_deref(), &raw.data) {
+                let parsed =
+                    super::base64::parse_json(raw.data.as_bytes(), |_| E::from_sse(raw.event.as_deref(), &raw.data));
+                return Poll::Ready(Some(match parsed {
                     Ok(event) => {
                         if event.is_terminal() {
                             // Anything after the terminal event is not part of the answer.
