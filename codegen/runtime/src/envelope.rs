@@ -168,6 +168,42 @@ impl ErrorEnvelope {
     }
 }
 
+/// The largest 2xx body probed for an error envelope. Envelopes are a few hundred
+/// bytes; image bodies are megabytes and must not be parsed twice.
+const SUCCESS_PROBE_LIMIT: usize = 1 << 20;
+
+/// Top-level keys an error envelope may carry beside `error`. A success body with
+/// other keys (a job whose `error` field describes a failed task, say) is a success.
+const ENVELOPE_KEYS: &[&str] = &["error", "status", "message", "code", "details", "success", "request_id", "requestId"];
+
+impl ErrorEnvelope {
+    /// The error envelope a gateway sent with a 2xx status, if `body` is one.
+    ///
+    /// Only the unmistakable shapes count: a top-level object (or a one-item array
+    /// of one) whose `error` is an object or `true`, with no keys but envelope keys.
+    /// A body that merely has a `message` or `code` stays a success.
+    pub fn in_success_body(declared: ErrorFormat, body: &[u8]) -> Option<Self> {
+        if body.len() > SUCCESS_PROBE_LIMIT {
+            return None;
+        }
+        let value = serde_json::from_slice::<Value>(body).ok()?;
+        let object = match &value {
+            Value::Array(items) if items.len() == 1 => items[0].as_object()?,
+            Value::Object(object) => object,
+            _ => return None,
+        };
+        let error = object.get("error")?;
+        let is_error = error.is_object() || error.as_bool() == Some(true);
+        if !is_error || object.keys().any(|k| !ENVELOPE_KEYS.contains(&k.as_str())) {
+            return None;
+        }
+        match Self::parse(declared, body) {
+            ErrorEnvelope::Unparsed => None,
+            envelope => Some(envelope),
+        }
+    }
+}
+
 fn parse_as(format: ErrorFormat, object: &Map<String, Value>) -> Option<ErrorEnvelope> {
     match format {
         ErrorFormat::Google => google(object).map(ErrorEnvelope::Google),
@@ -252,5 +288,27 @@ fn text(value: Option<&Value>) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_unmistakable_envelopes_count_in_a_success_body() {
+        let probe = |body: &str| ErrorEnvelope::in_success_body(ErrorFormat::OpenAi, body.as_bytes());
+        assert!(matches!(probe(r#"{"error": {"message": "blocked", "type": "x"}}"#), Some(ErrorEnvelope::OpenAi(_))));
+        assert!(matches!(
+            probe(r#"{"error": true, "status": 500, "message": "no images"}"#),
+            Some(ErrorEnvelope::LlmGateway(_))
+        ));
+        // A task whose `error` describes a failed job is a success body with other keys.
+        assert_eq!(probe(r#"{"id": "task-1", "status": "failed", "error": {"message": "nsfw"}}"#), None);
+        // A generic message or code is not an error; neither is `error: false` or a string body.
+        assert_eq!(probe(r#"{"code": 0, "message": "ok", "data": {"images": []}}"#), None);
+        assert_eq!(probe(r#"{"error": false, "data": []}"#), None);
+        assert_eq!(probe(r#""error""#), None);
+        assert_eq!(probe("not json"), None);
     }
 }

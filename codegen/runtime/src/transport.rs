@@ -7,7 +7,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 
 use super::client::{HttpClient, ACCEPT_SSE};
-use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
+use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, TimeoutError, TransportError};
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
 use super::retry::{is_retryable, RETRYABLE_STATUSES};
@@ -192,9 +192,18 @@ impl HttpClient {
             if accept == ACCEPT_SSE {
                 return Ok(Reply::Stream(response));
             }
+            // Gateways sometimes wrap an upstream failure in a 2xx: decoded as a
+            // success it would be an answer with no images, so it is an API error.
+            let headers = response.headers().clone();
             // The work is done (and paid for) once a 2xx arrives: reading its body
             // again means generating again, so only the opt-in retries it.
             return match read_body(response, inner.max_response_bytes).await {
+                Ok(bytes) if ErrorEnvelope::in_success_body(op.error_format, &bytes).is_some() => {
+                    let api = ApiError::new(status.as_u16(), headers, bytes, op.error_format);
+                    let retryable = is_retryable(&api, op);
+                    let server_hint = api.retry_after;
+                    Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
+                }
                 Ok(bytes) => Ok(Reply::Body(status.as_u16(), bytes)),
                 Err(error) => {
                     let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
