@@ -16,6 +16,23 @@ pub struct Position {
     pub column: usize,
 }
 
+impl Position {
+    /// The start of a file: where a problem with the whole file is shown.
+    pub const START: Position = Position { line: 1, column: 1 };
+
+    /// The line and column of byte `offset` of `text` (an offset inside a
+    /// character counts as that character; one past the end, as the end).
+    pub fn of_byte(text: &str, offset: usize) -> Position {
+        let mut end = offset.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &text[..end];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Position { line: before.matches('\n').count() + 1, column: before[line_start..].chars().count() + 1 }
+    }
+}
+
 /// One problem in a spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -150,5 +167,21 @@ impl IntoIterator for Diagnostics {
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_become_lines_and_columns() {
+        let text = "ab\nçd\n";
+        assert_eq!(Position::of_byte(text, 0), Position { line: 1, column: 1 });
+        assert_eq!(Position::of_byte(text, 3), Position { line: 2, column: 1 });
+        // `ç` takes two bytes and one column.
+        assert_eq!(Position::of_byte(text, 5), Position { line: 2, column: 2 });
+        assert_eq!(Position::of_byte(text, 4), Position { line: 2, column: 1 });
+        assert_eq!(Position::of_byte(text, 99), Position { line: 3, column: 1 });
     }
 }

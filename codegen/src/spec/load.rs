@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
 use super::model::{Example, Operation, Provider, Spec, TypeDef};
-use super::positions::{join_index, join_key, PositionIndex};
+use super::positions::{join_index, join_key, limits, PositionIndex};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 
 /// A spec that parsed, with what is needed to locate later problems in it.
@@ -39,13 +39,13 @@ impl<'a> Reporter<'a> {
 
     /// Reports a problem with the value at `path`.
     pub fn error(&mut self, path: &str, message: impl Into<String>) {
-        let position = self.positions.value(path);
+        let position = self.positions.value(&self.positions.renumber(path));
         self.push(position, path, message.into());
     }
 
     /// Reports a problem with the key that introduces `path`.
     pub fn error_at_key(&mut self, path: &str, message: impl Into<String>) {
-        let position = self.positions.key(path);
+        let position = self.positions.key(&self.positions.renumber(path));
         self.push(position, path, message.into());
     }
 
@@ -55,11 +55,14 @@ impl<'a> Reporter<'a> {
     }
 
     fn push(&mut self, position: Option<Position>, path: &str, message: String) {
+        // Paths and messages name items as the data model numbers them; the file may
+        // number them differently when an item failed to load (see `renumber`). Positions
+        // were looked up through the same renumbering.
         self.diagnostics.push(Diagnostic {
             file: self.file.to_path_buf(),
-            position,
-            yaml_path: path.to_string(),
-            message,
+            position: position.or(Some(Position::START)),
+            yaml_path: self.positions.renumber(path).into_owned(),
+            message: self.positions.renumber(&message).into_owned(),
         });
     }
 
@@ -71,46 +74,88 @@ impl<'a> Reporter<'a> {
 
 /// Reads and parses a spec file.
 pub fn load_file(path: &Path) -> Result<LoadedSpec, Diagnostics> {
-    match std::fs::read_to_string(path) {
+    let problem_at = |position: Position, message: String| {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(Diagnostic {
+            file: path.to_path_buf(),
+            position: Some(position),
+            yaml_path: String::new(),
+            message,
+        });
+        diagnostics
+    };
+    let bytes = read_at_most(path, limits::MAX_FILE_BYTES)
+        .map_err(|err| problem_at(Position::START, format!("cannot read spec: {err}")))?;
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        return Err(problem_at(
+            Position::START,
+            format!("the spec is more than {} MiB, the limit", limits::MAX_FILE_BYTES >> 20),
+        ));
+    }
+    match String::from_utf8(bytes) {
         Ok(source) => load_str(path, &source),
         Err(err) => {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.push(Diagnostic {
-                file: path.to_path_buf(),
-                position: None,
-                yaml_path: String::new(),
-                message: format!("cannot read spec: {err}"),
-            });
-            Err(diagnostics)
+            // The text before the bad byte is valid, so it gives the byte's line and column.
+            let valid = err.utf8_error().valid_up_to();
+            let bytes = err.as_bytes();
+            let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+            Err(problem_at(
+                Position::of_byte(before, valid),
+                format!(
+                    "the spec is not UTF-8 text: byte 0x{:02X} cannot start or continue a character here",
+                    bytes.get(valid).copied().unwrap_or_default()
+                ),
+            ))
         }
     }
+}
+
+/// Reads up to `limit + 1` bytes, so an oversized file is noticed without reading it all.
+fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 const TOP_LEVEL_KEYS: [&str; 4] = ["provider", "types", "operations", "examples"];
 
 /// Parses and checks spec text; `path` is used in messages.
 pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
-    let positions = PositionIndex::build(source);
+    let one_problem = |position: Position, message: String| {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(Diagnostic {
+            file: path.to_path_buf(),
+            position: Some(position),
+            yaml_path: String::new(),
+            message,
+        });
+        diagnostics
+    };
+    // The position pass runs first and refuses what would be costly to build (see
+    // `positions`), so serde_yaml below only reads files within the limits.
+    let mut positions = PositionIndex::build(source).map_err(|p| one_problem(p.position, p.message))?;
     let root: Value = match serde_yaml::from_str(source) {
         Ok(v) => v,
         Err(err) => {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.push(Diagnostic {
-                file: path.to_path_buf(),
-                position: err.location().map(|l| Position { line: l.line(), column: l.column() }),
-                yaml_path: String::new(),
-                message: format!("invalid YAML: {}", strip_location(&err.to_string())),
-            });
-            return Err(diagnostics);
+            let message = strip_location(&err.to_string());
+            let position = match err.location() {
+                Some(l) => Position { line: l.line(), column: l.column() },
+                None => byte_position_in(&message).map_or(Position::START, |byte| Position::of_byte(source, byte)),
+            };
+            return Err(one_problem(position, format!("invalid YAML: {message}")));
         }
     };
     let mut reporter = Reporter::new(path, &positions);
     let mut failed_types = Vec::new();
     let partial = load_pieces(&root, &mut reporter, &mut failed_types);
     let mut diagnostics = reporter.finish();
-    let Some(spec) = partial else {
+    let Some((spec, places)) = partial else {
         return Err(diagnostics);
     };
+    for (list, places) in places {
+        positions.set_places(list, places);
+    }
     // Semantic checks run even when some pieces failed, so one run shows everything.
     let loaded = LoadedSpec { path: path.to_path_buf(), spec, positions };
     diagnostics.extend(super::check::check(&loaded, &failed_types));
@@ -121,9 +166,27 @@ pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
     }
 }
 
-fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -> Option<Spec> {
+/// libyaml reports some errors (control characters, bad encodings) "at position N",
+/// a byte offset, with no line and column; the offset gives them.
+fn byte_position_in(message: &str) -> Option<usize> {
+    let (_, after) = message.rsplit_once("position ")?;
+    let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    after[..digits].parse().ok()
+}
+
+/// Where the items of `types`, `operations` and `examples` that loaded sit in the
+/// file, for lists where some item did not load.
+type Places = Vec<(&'static str, Vec<usize>)>;
+
+fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -> Option<(Spec, Places)> {
     let Some(map) = root.as_mapping() else {
-        r.error("", "a spec must be a mapping with `provider`, `types`, `operations` and `examples`");
+        r.error(
+            "",
+            format!(
+                "a spec must be a mapping with `provider`, `types`, `operations` and `examples`, not {}",
+                kind_of(root)
+            ),
+        );
         return None;
     };
     for key in map.keys() {
@@ -148,16 +211,83 @@ fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -
     let types = deserialize_types(map.get("types"), r, failed_types);
     let operations = deserialize_list::<Operation>(map.get("operations"), "operations", r);
     let examples = deserialize_list::<Example>(map.get("examples"), "examples", r);
-    Some(Spec {
+    let examples = set_aside_examples_of_failed_operations(examples, &operations, map.get("operations"));
+    let places = [("types", &types.places), ("operations", &operations.places), ("examples", &examples.places)]
+        .into_iter()
+        .filter(|(_, places)| places.iter().enumerate().any(|(i, &place)| i != place))
+        .map(|(list, places)| (list, places.clone()))
+        .collect();
+    let spec = Spec {
         // A broken provider block is already reported; the stand-in lets the checks of
         // types, operations and examples still run, so one run shows every problem.
         provider: provider.unwrap_or_else(provider_stand_in),
-        types,
-        operations,
-        examples,
-    })
+        types: types.items,
+        operations: operations.items,
+        examples: examples.items,
+    };
+    Some((spec, places))
 }
 
+/// What a YAML value is, for a message saying it is the wrong thing.
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "empty",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+/// The items of a list that loaded, and where each sits in the file: the data
+/// model keeps only what loaded, and diagnostics must still name the file's item.
+struct LoadedList<T> {
+    items: Vec<T>,
+    places: Vec<usize>,
+}
+
+impl<T> LoadedList<T> {
+    fn empty() -> Self {
+        Self { items: Vec::new(), places: Vec::new() }
+    }
+
+    fn push(&mut self, place: usize, item: T) {
+        self.items.push(item);
+        self.places.push(place);
+    }
+}
+
+/// An example of an operation that failed to load cannot be checked against it,
+/// and "names unknown operation" would be false: the operation's own error is
+/// already reported. Such examples (their own load errors are reported) are left
+/// out of the model, which fails to load anyway.
+fn set_aside_examples_of_failed_operations(
+    examples: LoadedList<Example>,
+    operations: &LoadedList<Operation>,
+    raw_operations: Option<&Value>,
+) -> LoadedList<Example> {
+    let Some(Value::Sequence(raw)) = raw_operations else { return examples };
+    let failed: Vec<&Value> =
+        raw.iter().enumerate().filter(|(i, _)| !operations.places.contains(i)).map(|(_, item)| item).collect();
+    if failed.is_empty() {
+        return examples;
+    }
+    let failed_ids: Vec<&str> = failed.iter().filter_map(|op| op.get("id").and_then(Value::as_str)).collect();
+    // An operation whose id itself did not load could be the one any unmatched example names.
+    let some_id_unknown = failed_ids.len() < failed.len();
+    let is_loaded = |id: &str| operations.items.iter().any(|op| op.id == id);
+    let mut kept = LoadedList::empty();
+    for (example, place) in examples.items.into_iter().zip(examples.places) {
+        let of_failed =
+            failed_ids.contains(&example.operation.as_str()) || (some_id_unknown && !is_loaded(&example.operation));
+        if !of_failed {
+            kept.push(place, example);
+        }
+    }
+    kept
+}
 /// A provider that passes the provider checks, used only when the real one failed
 /// to parse (which fails the load, so the stand-in never reaches the generator).
 fn provider_stand_in() -> Provider {
@@ -174,54 +304,64 @@ fn provider_stand_in() -> Provider {
     }
 }
 
-fn deserialize_list<T: DeserializeOwned>(value: Option<&Value>, path: &str, r: &mut Reporter) -> Vec<T> {
+fn deserialize_list<T: DeserializeOwned>(value: Option<&Value>, path: &str, r: &mut Reporter) -> LoadedList<T> {
+    let mut loaded = LoadedList::empty();
     match value {
-        None | Some(Value::Null) => Vec::new(),
+        None | Some(Value::Null) => {}
         Some(Value::Sequence(items)) => {
-            items.iter().enumerate().filter_map(|(i, item)| deserialize_at(item, &join_index(path, i), r)).collect()
+            for (i, item) in items.iter().enumerate() {
+                if let Some(parsed) = deserialize_at(item, &join_index(path, i), r) {
+                    loaded.push(i, parsed);
+                }
+            }
         }
-        Some(_) => {
-            r.error(path, format!("`{path}` must be a list"));
-            Vec::new()
-        }
+        Some(_) => r.error(path, format!("`{path}` must be a list")),
     }
+    loaded
 }
 
 /// Types are deserialized through their `kind` by hand: serde's internally
 /// tagged enums buffer their content and lose the path of an inner error.
 /// Names of types that fail go to `failed`, so references to them are not
 /// reported a second time as undefined.
-fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<String>) -> Vec<TypeDef> {
+fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<String>) -> LoadedList<TypeDef> {
     let Some(Value::Sequence(items)) = value else {
         return deserialize_list::<TypeDef>(value, "types", r);
     };
-    let mut types = Vec::new();
+    let mut types = LoadedList::empty();
     for (i, item) in items.iter().enumerate() {
         let path = join_index("types", i);
-        let Some(kind) = item.get("kind") else {
-            r.error(&path, "missing `kind` (object, enum, models, one_of or events)");
-            continue;
-        };
-        let mut body = item.clone();
-        if let Some(m) = body.as_mapping_mut() {
-            m.remove("kind");
-        }
-        let parsed = match kind.as_str() {
-            Some("object") => deserialize_at(&body, &path, r).map(TypeDef::Object),
-            Some("enum") => deserialize_at(&body, &path, r).map(TypeDef::Enum),
-            Some("models") => deserialize_at(&body, &path, r).map(TypeDef::Models),
-            Some("one_of") => deserialize_at(&body, &path, r).map(TypeDef::OneOf),
-            Some("events") => deserialize_at(&body, &path, r).map(TypeDef::Events),
-            _ => {
-                r.error(
-                    &join_key(&path, "kind"),
-                    format!("unknown kind {}, expected object, enum, models, one_of or events", display_yaml(kind)),
-                );
+        let parsed = match item.get("kind") {
+            None => {
+                r.error(&path, "missing `kind` (object, enum, models, one_of or events)");
                 None
+            }
+            Some(kind) => {
+                let mut body = item.clone();
+                if let Some(m) = body.as_mapping_mut() {
+                    m.remove("kind");
+                }
+                match kind.as_str() {
+                    Some("object") => deserialize_at(&body, &path, r).map(TypeDef::Object),
+                    Some("enum") => deserialize_at(&body, &path, r).map(TypeDef::Enum),
+                    Some("models") => deserialize_at(&body, &path, r).map(TypeDef::Models),
+                    Some("one_of") => deserialize_at(&body, &path, r).map(TypeDef::OneOf),
+                    Some("events") => deserialize_at(&body, &path, r).map(TypeDef::Events),
+                    _ => {
+                        r.error(
+                            &join_key(&path, "kind"),
+                            format!(
+                                "unknown kind {}, expected object, enum, models, one_of or events",
+                                display_yaml(kind)
+                            ),
+                        );
+                        None
+                    }
+                }
             }
         };
         match parsed {
-            Some(t) => types.push(t),
+            Some(t) => types.push(i, t),
             None => failed.extend(item.get("name").and_then(Value::as_str).map(str::to_string)),
         }
     }

@@ -1,5 +1,6 @@
 //! Field type expressions: `string`, `array<ReferenceImage>`, `map<integer>`, ...
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A parsed type expression.
@@ -35,19 +36,40 @@ pub enum TypeExpr {
 
 impl TypeExpr {
     /// Parses an expression; the error says what is wrong.
+    ///
+    /// Containers are peeled in a loop, not by recursion, and their nesting is
+    /// bounded: the expression comes from the spec, and a deep enough one would
+    /// otherwise overflow the stack here and in every recursive use of the result.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        for (prefix, wrap) in [
-            ("array<", TypeExpr::Array as fn(Box<TypeExpr>) -> TypeExpr),
-            ("map<", TypeExpr::Map),
-            ("one_or_many<", TypeExpr::OneOrMany),
-        ] {
-            if let Some(rest) = text.strip_prefix(prefix) {
-                let inner =
-                    rest.strip_suffix('>').ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?;
-                return Ok(wrap(Box::new(Self::parse(inner)?)));
+        let whole = text.trim();
+        let mut text = whole;
+        let mut wrappers = Vec::new();
+        'peel: loop {
+            for (prefix, wrap) in [
+                ("array<", TypeExpr::Array as fn(Box<TypeExpr>) -> TypeExpr),
+                ("map<", TypeExpr::Map),
+                ("one_or_many<", TypeExpr::OneOrMany),
+            ] {
+                if let Some(rest) = text.strip_prefix(prefix) {
+                    if wrappers.len() == MAX_NESTING {
+                        return Err(format!("type `{}` nests more than {MAX_NESTING} containers", abbreviate(whole)));
+                    }
+                    text = rest
+                        .strip_suffix('>')
+                        .ok_or_else(|| format!("type `{}` is missing its closing `>`", abbreviate(text)))?
+                        .trim();
+                    wrappers.push(wrap);
+                    continue 'peel;
+                }
             }
+            break;
         }
+        let leaf = Self::parse_leaf(text)?;
+        Ok(wrappers.into_iter().rev().fold(leaf, |inner, wrap| wrap(Box::new(inner))))
+    }
+
+    /// A type without containers.
+    fn parse_leaf(text: &str) -> Result<Self, String> {
         Ok(match text {
             "string" => TypeExpr::String,
             "integer" => TypeExpr::Integer,
@@ -62,8 +84,9 @@ impl TypeExpr {
             name if is_type_name(name) => TypeExpr::Named(name.to_string()),
             other => {
                 return Err(format!(
-                    "`{other}` is not a type: expected string, integer, number, boolean, any, base64, url, \
-                     data_url, file, a type name, array<T>, map<T> or one_or_many<T>"
+                    "`{}` is not a type: expected string, integer, number, boolean, any, base64, url, \
+                     data_url, file, a type name, array<T>, map<T> or one_or_many<T>",
+                    abbreviate(other)
                 ))
             }
         })
@@ -104,6 +127,20 @@ impl fmt::Display for TypeExpr {
     }
 }
 
+/// Deepest nesting of containers in one expression; real specs use two.
+pub const MAX_NESTING: usize = 16;
+
+/// Shows a long expression by its ends, so a message quoting it stays readable.
+fn abbreviate(text: &str) -> Cow<'_, str> {
+    const SHOWN: usize = 40;
+    if text.chars().count() <= 2 * SHOWN {
+        return Cow::Borrowed(text);
+    }
+    let head: String = text.chars().take(SHOWN).collect();
+    let tail: String = text.chars().rev().take(SHOWN).collect::<Vec<_>>().into_iter().rev().collect();
+    Cow::Owned(format!("{head}...{tail}"))
+}
+
 fn is_type_name(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
@@ -123,5 +160,21 @@ mod tests {
     fn rejects_unknown_words() {
         assert!(TypeExpr::parse("str").unwrap_err().contains("`str` is not a type"));
         assert!(TypeExpr::parse("array<string").unwrap_err().contains("closing"));
+    }
+
+    #[test]
+    fn nesting_is_bounded_without_recursion() {
+        let nested = |depth: usize| format!("{}string{}", "array<".repeat(depth), ">".repeat(depth));
+        let fits = TypeExpr::parse(&nested(MAX_NESTING)).unwrap();
+        assert_eq!(fits.to_string(), nested(MAX_NESTING));
+        let err = TypeExpr::parse(&nested(30_000)).unwrap_err();
+        assert!(err.contains("nests more than 16 containers"), "{err}");
+        // The message quotes the expression's ends, not all 210 KB of it.
+        assert!(err.len() < 200, "{err}");
+    }
+
+    #[test]
+    fn spaces_inside_containers_are_allowed() {
+        assert_eq!(TypeExpr::parse(" array< map<string> > ").unwrap().to_string(), "array<map<string>>");
     }
 }
