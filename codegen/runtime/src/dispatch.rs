@@ -9,6 +9,7 @@ use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::fields::RequestProblem;
 use super::image::CollectImages;
 use super::{Base64Data, Constraint, Error, FilePart, ValidationError, Violation};
 
@@ -196,9 +197,49 @@ fn invalid(path: &str, message: String) -> Error {
     }))
 }
 
-/// Parses a JSON request body into its typed request; a mismatch is a validation error.
+/// Parses a JSON request body into its typed request; a mismatch (a key the type
+/// does not know, a value of the wrong type) is a validation error at its path.
+/// Extra fields are written under [`EXPLICIT_EXTRA_KEY`](super::fields::EXPLICIT_EXTRA_KEY).
 pub fn request_from_json<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, Error> {
-    serde_json::from_value(body).map_err(|e| invalid("", format!("the request does not match its type: {e}")))
+    super::fields::parse_request(body).map_err(|e| {
+        let rule = match e.problem {
+            RequestProblem::UnknownField { suggestion } => Constraint::UnknownField { suggestion },
+            RequestProblem::ExtraNamesTypedField => Constraint::ExtraFieldCollision,
+            RequestProblem::Value => Constraint::Encoding { expected: "a value of the documented type" },
+        };
+        Error::Validation(ValidationError::single(Violation { path: e.path, rule, message: e.message }))
+    })
+}
+
+/// Refuses text fields and files a multipart form does not have: a typo would
+/// otherwise be dropped and the call go out without it. Every unknown name is listed.
+pub fn check_form_names(call: &Call, known: &[&str]) -> Result<(), Error> {
+    let text_names = call.body.as_object().into_iter().flat_map(|fields| fields.keys());
+    let violations: Vec<Violation> = text_names
+        .chain(call.files.keys())
+        .filter(|name| !known.contains(&name.as_str()))
+        .map(|name| {
+            let suggestion = super::fields::suggest(name, known);
+            let hint = suggestion.map_or_else(
+                || {
+                    format!(
+                        "; expected one of {}",
+                        known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    )
+                },
+                |s| format!("; did you mean `{s}`?"),
+            );
+            Violation {
+                path: name.clone(),
+                rule: Constraint::UnknownField { suggestion: suggestion.map(str::to_string) },
+                message: format!("unknown form field `{name}`{hint}"),
+            }
+        })
+        .collect();
+    match ValidationError::from_violations(violations) {
+        None => Ok(()),
+        Some(error) => Err(Error::Validation(error)),
+    }
 }
 
 /// Reads an optional text field of a multipart call.

@@ -9,6 +9,7 @@ pub mod client;
 pub mod dispatch;
 pub mod envelope;
 pub mod error;
+pub mod fields;
 pub mod file;
 pub mod image;
 pub mod json;

@@ -97,6 +97,13 @@ pub enum Constraint {
         /// The fields, of which exactly one must be set.
         fields: Vec<String>,
     },
+    /// A request given as JSON names a field its type does not know (often a typo).
+    UnknownField {
+        /// The known field the key most likely meant.
+        suggestion: Option<String>,
+    },
+    /// An extra field names a field the type already has.
+    ExtraFieldCollision,
 }
 
 /// Every violation found in a request. Never empty.
@@ -306,6 +313,18 @@ impl Validator {
                 actual: actual.to_string(),
             };
             self.report(field, rule, message);
+        }
+    }
+
+    /// Extra fields must not name a typed field: that value would be sent twice, or
+    /// bypass the field's own checks.
+    pub fn extra_fields(&mut self, extra: &serde_json::Map<String, serde_json::Value>, typed: &[&str]) {
+        for key in extra.keys().filter(|k| typed.contains(&k.as_str())) {
+            self.report(
+                key,
+                Constraint::ExtraFieldCollision,
+                format!("`{key}` is a typed field; set it with its setter instead of as an extra field"),
+            );
         }
     }
 

@@ -327,10 +327,13 @@ fn form_from_call(s: &StructIr) -> TokenStream {
         };
         quote!(#n: #value,)
     });
+    let known = s.fields.iter().map(|f| &f.wire_name);
     quote! {
         impl #name {
             /// Builds the form from a call by name: text fields from `call.body`, files from `call.files`.
+            /// A field or file name the form does not have is refused, with a suggestion.
             pub fn from_call(call: &dispatch::Call) -> Result<Self, runtime::Error> {
+                dispatch::check_form_names(call, &[#(#known),*])?;
                 Ok(Self { #(#inits)* })
             }
         }

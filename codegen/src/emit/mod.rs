@@ -13,7 +13,7 @@ pub mod validate;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{RustType, StructIr};
+use crate::ir::{Api, RustType, StructIr};
 
 /// An identifier, raw when the name says so (`r#type`).
 pub fn ident(name: &str) -> Ident {
@@ -90,6 +90,18 @@ pub fn bare(name: &str) -> &str {
 /// Whether the struct is built by users (and so gets constructors and validation).
 pub fn is_request_side(s: &StructIr) -> bool {
     s.usage.request || s.multipart
+}
+
+/// The wire names a struct reads: its fields and, for a flattened one_of, the member keys.
+pub fn known_keys(s: &StructIr, api: &Api) -> Vec<String> {
+    let mut keys = Vec::new();
+    for f in &s.fields {
+        match types::one_of_of(api, &f.ty).filter(|_| f.flatten) {
+            Some(o) => keys.extend(o.variants.iter().map(|v| v.wire.clone())),
+            None => keys.push(f.wire_name.clone()),
+        }
+    }
+    keys
 }
 
 /// `match self { pattern => expression, ... }` over some variants, with a `_ => {}`

@@ -125,7 +125,10 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let doc = doc_paragraphs(&[s.docs.clone(), s.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}"))]);
     // Multipart forms carry files, which have no JSON form.
     let serde = !s.multipart;
-    let fields = s.fields.iter().map(|f| field_tokens(f, serde));
+    let mut fields: Vec<TokenStream> = s.fields.iter().map(|f| field_tokens(f, serde)).collect();
+    if serde {
+        fields.push(extra_fields_member(s));
+    }
     let all_defaultable = s
         .fields
         .iter()
@@ -134,20 +137,10 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     if all_defaultable {
         derives.push(quote!(Default));
     }
-    // A flattened one_of gets a hand-written `Deserialize`: serde's `flatten` buffers the
-    // object and reads every string through its slow checked path (twice the decode time
-    // of a 4K image), where one `visit_map` over all keys reads them in place.
-    let flattened = s.fields.iter().find(|f| f.flatten).and_then(|f| one_of_of(api, &f.ty).map(|o| (f, o)));
     if serde {
         derives.push(quote!(Serialize));
-        if flattened.is_none() {
-            derives.push(quote!(Deserialize));
-        }
     }
-    let manual_de = match flattened {
-        Some((field, one_of)) if serde => flattened_deserialize(s, field, one_of),
-        _ => TokenStream::new(),
-    };
+    let deserialize = if serde { object_deserialize(s, api) } else { TokenStream::new() };
     let builder = if is_request_side(s) { builder(s, api) } else { TokenStream::new() };
     let defaults = defaults(s, api);
     let images = if s.usage.response { collect_images_struct(s) } else { TokenStream::new() };
@@ -160,7 +153,7 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
             #(#fields)*
         }
 
-        #manual_de
+        #deserialize
         #builder
         #defaults
         #images
@@ -168,24 +161,47 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     }
 }
 
-fn one_of_of<'a>(api: &'a Api, ty: &RustType) -> Option<&'a OneOfIr> {
-    let RustType::Named(n) = ty else { return None };
-    api.types.iter().find_map(|t| match t {
-        TypeIr::OneOf(o) if o.rust_name == n.rust_name => Some(o),
-        _ => None,
-    })
+/// The `extra` member: what the spec does not describe, kept from responses and sent
+/// with requests.
+fn extra_fields_member(s: &StructIr) -> TokenStream {
+    let name = ident(crate::ir::naming::EXTRA_FIELDS);
+    let doc = if is_request_side(s) {
+        " Fields the spec does not describe. Sent as they are beside the typed fields: the way to\n          pass a parameter the provider added before this client caught up (a key that names a\n          typed field is a validation error). In a response, every field the server sent that\n          has no typed field above."
+    } else {
+        " Every field the server sent that has no typed field above, kept as received."
+    };
+    quote! {
+        #[doc = #doc]
+        #[serde(flatten)]
+        pub #name: serde_json::Map<String, serde_json::Value>,
+    }
 }
 
-/// `Deserialize` for a struct with a flattened one_of: one pass over the keys fills the
-/// sibling fields and picks the member, with the one_of's own rules for duplicates and
-/// unknown members.
-fn flattened_deserialize(s: &StructIr, flat: &FieldIr, o: &OneOfIr) -> TokenStream {
+/// `next_value` for one field: integers go through `WholeNumber`, so `2.0` reads as `2`.
+fn read_value(f: &FieldIr) -> TokenStream {
+    let whole = matches!(f.ty, RustType::I64 | RustType::U32 | RustType::U64);
+    let optional = matches!(f.presence, Presence::Optional | Presence::RequiredTolerant);
+    let t = type_tokens(&f.ty);
+    match (whole, optional) {
+        // `null` reads as absent, as serde's derived impls do for `Option` fields.
+        (false, true) => quote!(map.next_value()?),
+        (false, false) => quote!(Some(map.next_value()?)),
+        (true, true) => quote!(map.next_value::<Option<runtime::fields::WholeNumber<#t>>>()?.map(|n| n.0)),
+        (true, false) => quote!(Some(map.next_value::<runtime::fields::WholeNumber<#t>>()?.0)),
+    }
+}
+
+/// `Deserialize` for a struct, in one pass over the object's keys: typed fields by
+/// wire name, the member of a flattened one_of, and everything else into `extra`
+/// (or, for a request given as JSON, an error with a suggestion; see
+/// `runtime::fields`). serde's derive cannot collect unknown keys without `flatten`,
+/// which buffers the whole object and reads every string through its slow checked
+/// path (twice the decode time of a 4K image).
+fn object_deserialize(s: &StructIr, api: &Api) -> TokenStream {
     let name = ident(&s.rust_name);
-    let one_of = ident(&o.rust_name);
-    let flat_name = ident(&flat.rust_name);
+    let extra = ident(crate::ir::naming::EXTRA_FIELDS);
     let expecting = format!("a `{}` object", s.rust_name);
-    let members: Vec<String> = o.variants.iter().map(|v| format!("`{}`", v.wire)).collect();
-    let none_msg = format!("expected one of {}", members.join(", "));
+    let flattened = s.fields.iter().find(|f| f.flatten).and_then(|f| one_of_of(api, &f.ty).map(|o| (f, o)));
     let siblings: Vec<&FieldIr> = s.fields.iter().filter(|f| !f.flatten).collect();
     let slots = siblings.iter().map(|f| {
         let n = ident(&f.rust_name);
@@ -195,11 +211,8 @@ fn flattened_deserialize(s: &StructIr, flat: &FieldIr, o: &OneOfIr) -> TokenStre
     let sibling_arms = siblings.iter().map(|f| {
         let n = ident(&f.rust_name);
         let w = &f.wire_name;
-        match f.presence {
-            // `null` reads as absent, as the derived impl does for `Option` fields.
-            Presence::Optional | Presence::RequiredTolerant => quote!(#w => #n = map.next_value()?,),
-            Presence::Required | Presence::DefaultEmpty => quote!(#w => #n = Some(map.next_value()?),),
-        }
+        let value = read_value(f);
+        quote!(#w => #n = #value,)
     });
     let inits = siblings.iter().map(|f| {
         let n = ident(&f.rust_name);
@@ -210,45 +223,60 @@ fn flattened_deserialize(s: &StructIr, flat: &FieldIr, o: &OneOfIr) -> TokenStre
             Presence::Required => quote!(#n: #n.ok_or_else(|| serde::de::Error::missing_field(#w))?,),
         }
     });
-    let MemberMatching { arms: member_arms, unknown_decl, unknown_arm, resolve } =
-        member_matching(o, &none_msg, &none_msg);
+    let known = super::known_keys(s, api);
+    let (member_slot, member_arms, member_init) = match flattened {
+        None => (TokenStream::new(), Vec::new(), TokenStream::new()),
+        Some((flat, o)) => {
+            let one_of = ident(&o.rust_name);
+            let flat_name = ident(&flat.rust_name);
+            let members: Vec<String> = o.variants.iter().map(|v| format!("`{}`", v.wire)).collect();
+            let none_msg = format!("expected one of {}", members.join(", "));
+            let arms = member_arms(o, &none_msg);
+            // With no known member, an open one_of's member is whatever else the object holds.
+            let resolve = if o.open {
+                quote!(match member { Some(member) => member, None => #one_of::Unknown(std::mem::take(&mut #extra)) })
+            } else {
+                quote!(match member { Some(member) => member, None => return Err(serde::de::Error::custom(#none_msg)) })
+            };
+            (quote!(let mut member: Option<#one_of> = None;), arms, quote!(#flat_name: #resolve,))
+        }
+    };
     map_deserialize(
         &name,
         &expecting,
         quote! {
+            const KNOWN: &[&str] = &[#(#known),*];
             #(#slots)*
-            let mut member: Option<#one_of> = None;
-            #unknown_decl
+            #member_slot
+            let mut #extra = serde_json::Map::new();
             while let Some(key) = map.next_key::<String>()? {
                 match key.as_str() {
                     #(#sibling_arms)*
                     #(#member_arms)*
-                    #unknown_arm
+                    _ => runtime::fields::unknown_field(&mut map, key, &mut #extra, KNOWN)?,
                 }
             }
-            let #flat_name = #resolve;
-            Ok(#name { #flat_name, #(#inits)* })
+            Ok(#name { #member_init #(#inits)* #extra })
         },
     )
 }
 
-/// How a map visitor recognises a one_of's members: the match arms that fill `member`,
-/// what to do with other keys, and the expression that yields the member (or returns
-/// the error) once the keys are read. Shared by one_of enums and structs that flatten one.
-struct MemberMatching {
-    arms: Vec<TokenStream>,
-    unknown_decl: TokenStream,
-    unknown_arm: TokenStream,
-    resolve: TokenStream,
+pub(super) fn one_of_of<'a>(api: &'a Api, ty: &RustType) -> Option<&'a OneOfIr> {
+    let RustType::Named(n) = ty else { return None };
+    api.types.iter().find_map(|t| match t {
+        TypeIr::OneOf(o) if o.rust_name == n.rust_name => Some(o),
+        _ => None,
+    })
 }
 
-fn member_matching(o: &OneOfIr, duplicate_suffix: &str, none_msg: &str) -> MemberMatching {
+/// The match arms that fill `member` with a one_of's members; a second member is an
+/// error, except in response-only open one_ofs, which keep the first.
+fn member_arms(o: &OneOfIr, duplicate_suffix: &str) -> Vec<TokenStream> {
     let one_of = ident(&o.rust_name);
     // Response-only types keep the first member and ignore the rest; a type that
     // requests carry must not drop a member the caller meant to send.
     let keep_first = o.open && !o.usage.request;
-    let arms = o
-        .variants
+    o.variants
         .iter()
         .map(|v| {
             let vn = ident(&v.rust_name);
@@ -264,22 +292,7 @@ fn member_matching(o: &OneOfIr, duplicate_suffix: &str, none_msg: &str) -> Membe
             };
             quote!(#w => { #on_duplicate member = Some(#one_of::#vn(map.next_value()?)); })
         })
-        .collect();
-    if o.open {
-        MemberMatching {
-            arms,
-            unknown_decl: quote!(let mut unknown = serde_json::Map::new();),
-            unknown_arm: quote!(_ => { unknown.insert(key, map.next_value()?); }),
-            resolve: quote!(match member { Some(member) => member, None => #one_of::Unknown(unknown) }),
-        }
-    } else {
-        MemberMatching {
-            arms,
-            unknown_decl: TokenStream::new(),
-            unknown_arm: quote!(_ => { map.next_value::<serde::de::IgnoredAny>()?; }),
-            resolve: quote!(match member { Some(member) => member, None => return Err(serde::de::Error::custom(#none_msg)) }),
-        }
-    }
+        .collect()
 }
 
 /// `impl Deserialize` reading a JSON object with one `visit_map` whose body is `body`.
@@ -449,15 +462,35 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
         });
     let too_many = required.len() > 7;
     let allow = if too_many { quote!(#[allow(clippy::too_many_arguments)]) } else { TokenStream::new() };
+    // Multipart forms have no JSON form, so no JSON extra fields.
+    let (extra_init, extra_setter) = if s.multipart {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        let extra = ident(crate::ir::naming::EXTRA_FIELDS);
+        (
+            quote!(#extra: serde_json::Map::new(),),
+            quote! {
+                /// Adds a field the spec does not describe, sent as it is beside the typed
+                /// fields (for a parameter the provider added before this client caught up).
+                /// A key that names a typed field fails validation.
+                #[must_use]
+                pub fn with_extra(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+                    self.#extra.insert(key.into(), value.into());
+                    self
+                }
+            },
+        )
+    };
     quote! {
         impl #name {
             #[doc = #new_doc]
             #allow
             pub fn new(#(#params),*) -> Self {
-                Self { #(#inits)* }
+                Self { #(#inits)* #extra_init }
             }
 
             #(#setters)*
+            #extra_setter
         }
     }
 }
@@ -767,23 +800,43 @@ fn one_of(o: &OneOfIr) -> TokenStream {
     });
     let ser_unknown =
         if o.open { quote!(Self::Unknown(members) => members.serialize(serializer),) } else { TokenStream::new() };
-    let MemberMatching { arms: de_arms, unknown_decl, unknown_arm, resolve } =
-        member_matching(o, &format!("{expecting} was expected"), &expecting);
-    let deserialize = map_deserialize(
-        &name,
-        &expecting,
-        quote! {
-            let mut member = None;
-            #unknown_decl
-            while let Some(key) = map.next_key::<String>()? {
-                match key.as_str() {
-                    #(#de_arms)*
-                    #unknown_arm
+    let de_arms = member_arms(o, &format!("{expecting} was expected"));
+    let deserialize = if o.open {
+        map_deserialize(
+            &name,
+            &expecting,
+            quote! {
+                let mut member = None;
+                let mut unknown = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        #(#de_arms)*
+                        _ => { unknown.insert(key, map.next_value()?); }
+                    }
                 }
-            }
-            Ok(#resolve)
-        },
-    );
+                Ok(match member { Some(member) => member, None => #name::Unknown(unknown) })
+            },
+        )
+    } else {
+        map_deserialize(
+            &name,
+            &expecting,
+            quote! {
+                const KNOWN: &[&str] = &[#(#fields),*];
+                let mut member = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        #(#de_arms)*
+                        _ => runtime::fields::skip_unknown_member(&mut map, &key, KNOWN)?,
+                    }
+                }
+                match member {
+                    Some(member) => Ok(member),
+                    None => Err(serde::de::Error::custom(#expecting)),
+                }
+            },
+        )
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]

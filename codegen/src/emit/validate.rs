@@ -10,7 +10,7 @@ use crate::ir::*;
 /// The `validate.rs` file of a provider.
 pub fn emit(api: &Api) -> TokenStream {
     let impls = api.types.iter().filter_map(|t| match t {
-        TypeIr::Struct(s) if is_request_side(s) => Some(strukt(s)),
+        TypeIr::Struct(s) if is_request_side(s) => Some(strukt(s, api)),
         TypeIr::OneOf(o) if o.usage.request => Some(one_of(o)),
         _ => None,
     });
@@ -61,10 +61,15 @@ fn one_of(o: &OneOfIr) -> TokenStream {
     impl_validate(&o.rust_name, super::match_self(arms, all_covered))
 }
 
-fn strukt(s: &StructIr) -> TokenStream {
+fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let mut body = TokenStream::new();
     for f in &s.fields {
         body.extend(field_checks(f));
+    }
+    if !s.multipart {
+        let extra = ident(crate::ir::naming::EXTRA_FIELDS);
+        let typed = super::known_keys(s, api);
+        body.extend(quote!(v.extra_fields(&self.#extra, &[#(#typed),*]);));
     }
     for rule in &s.rules {
         body.extend(rule_checks(rule));

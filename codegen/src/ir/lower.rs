@@ -185,6 +185,13 @@ impl<'a> Lowering<'a> {
 
     fn rust_name_override(&mut self, given: Option<&String>, derived: String, path: &str) -> String {
         match given {
+            Some(name) if name == naming::EXTRA_FIELDS => {
+                self.r.error(
+                    &join_key(path, "rust_name"),
+                    format!("`{name}` is the member that holds fields the spec does not describe; choose another name"),
+                );
+                derived
+            }
             Some(name) if is_valid_identifier(name) => name.clone(),
             Some(name) => {
                 self.r.error(&join_key(path, "rust_name"), format!("`{name}` is not a valid Rust identifier"));
@@ -260,7 +267,7 @@ impl<'a> Lowering<'a> {
         let mut names = Vec::new();
         for (i, f) in o.fields.iter().enumerate() {
             let fpath = join_index(&join_key(path, "fields"), i);
-            let rust_name = self.rust_name_override(f.rust_name.as_ref(), snake(&f.name), &fpath);
+            let rust_name = self.rust_name_override(f.rust_name.as_ref(), naming::field(&f.name), &fpath);
             names.push((rust_name.clone(), f.name.clone(), join_key(&fpath, "name")));
             let Ok(ty_expr) = TypeExpr::parse(&f.ty) else { continue };
             let ty = self.rust_type(&ty_expr, Some(f));
@@ -339,7 +346,7 @@ impl<'a> Lowering<'a> {
                 let presence = presence(f.required, usage, &ty);
                 Some(FieldIr {
                     wire_name: f.name.clone(),
-                    rust_name: f.rust_name.clone().unwrap_or_else(|| snake(&f.name)),
+                    rust_name: f.rust_name.clone().unwrap_or_else(|| naming::field(&f.name)),
                     ty,
                     presence,
                     default: None,
@@ -675,8 +682,8 @@ impl<'a> Lowering<'a> {
                     .and_then(|r| r.json.as_ref())
                     .and_then(|n| self.index.object(n))
                     .and_then(|o| o.fields.iter().find(|f| &f.name == flag))
-                    .map(|f| f.rust_name.clone().unwrap_or_else(|| snake(&f.name)))
-                    .unwrap_or_else(|| snake(flag));
+                    .map(|f| f.rust_name.clone().unwrap_or_else(|| naming::field(&f.name)))
+                    .unwrap_or_else(|| naming::field(flag));
                 (flag.clone(), rust)
             });
             ops.push(OperationIr {

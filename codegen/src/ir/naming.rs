@@ -29,6 +29,20 @@ pub fn snake(wire: &str) -> String {
     escape_keyword(name)
 }
 
+/// The member every generated object type has for fields the spec does not describe.
+pub const EXTRA_FIELDS: &str = "extra";
+
+/// A struct field's Rust name: [`snake`], kept clear of [`EXTRA_FIELDS`]
+/// (a wire field `extra` becomes `extra_field`).
+pub fn field(wire: &str) -> String {
+    let name = snake(wire);
+    if name == EXTRA_FIELDS {
+        format!("{EXTRA_FIELDS}_field")
+    } else {
+        name
+    }
+}
+
 /// An `UpperCamelCase` type or variant name. Digits joined by `:` become `x`
 /// (`16:9` -> `16x9`) and by `.` become `_` (`3.1` -> `3_1`), so versions and
 /// ratios stay readable. A name that would start with a digit gets `prefix`.
@@ -132,6 +146,13 @@ mod tests {
         assert_eq!(upper_camel("b64_json", "F"), "B64Json");
         assert_eq!(upper_camel("HARM_CATEGORY_HATE_SPEECH", "H"), "HarmCategoryHateSpeech");
         assert_eq!(upper_camel("image_generation.partial_image", "E"), "ImageGenerationPartialImage");
+    }
+
+    #[test]
+    fn a_wire_field_named_extra_leaves_room_for_the_extra_fields_member() {
+        assert_eq!(field("extra"), "extra_field");
+        assert_eq!(field("Extra"), "extra_field");
+        assert_eq!(field("extras"), "extras");
     }
 
     #[test]

@@ -398,7 +398,7 @@ impl ImageMimeType {
 }
 runtime::wire::string_enum_traits!(ImageMimeType);
 /// Reference image as a URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FileData {
     /// Image URL (http, https, or gs scheme).
@@ -409,6 +409,56 @@ pub struct FileData {
     /// MIME type: image/png, image/jpeg, image/webp, image/heic, or image/heif.
     #[serde(rename = "mimeType")]
     pub mime_type: ImageMimeType,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for FileData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = FileData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `FileData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["fileUri", "mimeType"];
+                let mut file_uri: Option<String> = None;
+                let mut mime_type: Option<ImageMimeType> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "fileUri" => file_uri = Some(map.next_value()?),
+                        "mimeType" => mime_type = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(FileData {
+                    file_uri: file_uri
+                        .ok_or_else(|| serde::de::Error::missing_field("fileUri"))?,
+                    mime_type: mime_type
+                        .ok_or_else(|| serde::de::Error::missing_field("mimeType"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl FileData {
     /// Creates a value from its required fields (`fileUri`, `mimeType`); optional fields start unset.
@@ -416,11 +466,24 @@ impl FileData {
         Self {
             file_uri: file_uri.into(),
             mime_type,
+            extra: serde_json::Map::new(),
         }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// Reference image as base64-encoded data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InlineData {
     /// Base64-encoded image data.
@@ -428,11 +491,76 @@ pub struct InlineData {
     /// MIME type: image/png, image/jpeg, image/webp, image/heic, or image/heif.
     #[serde(rename = "mimeType")]
     pub mime_type: ImageMimeType,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for InlineData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = InlineData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InlineData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["data", "mimeType"];
+                let mut data: Option<runtime::Base64Data> = None;
+                let mut mime_type: Option<ImageMimeType> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "data" => data = Some(map.next_value()?),
+                        "mimeType" => mime_type = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(InlineData {
+                    data: data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+                    mime_type: mime_type
+                        .ok_or_else(|| serde::de::Error::missing_field("mimeType"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl InlineData {
     /// Creates a value from its required fields (`data`, `mimeType`); optional fields start unset.
     pub fn new(data: runtime::Base64Data, mime_type: ImageMimeType) -> Self {
-        Self { data, mime_type }
+        Self {
+            data,
+            mime_type,
+            extra: serde_json::Map::new(),
+        }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// A reference image to guide the style or content of the output. Each item must contain exactly one of `fileData` or `inlineData`, not both. Both forms may be mixed in one request. Reference image mode with `inlineData` is subject to additional server-side resource constraints and may be throttled more aggressively at peak times.
@@ -481,6 +609,7 @@ impl<'de> Deserialize<'de> for ReferenceImage {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["fileData", "inlineData"];
                 let mut member = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
@@ -504,23 +633,19 @@ impl<'de> Deserialize<'de> for ReferenceImage {
                             }
                             member = Some(ReferenceImage::InlineData(map.next_value()?));
                         }
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
+                        _ => runtime::fields::skip_unknown_member(&mut map, &key, KNOWN)?,
                     }
                 }
-                Ok(
-                    match member {
-                        Some(member) => member,
-                        None => {
-                            return Err(
-                                serde::de::Error::custom(
-                                    "an object with exactly one of `fileData`, `inlineData`",
-                                ),
-                            );
-                        }
-                    },
-                )
+                match member {
+                    Some(member) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "an object with exactly one of `fileData`, `inlineData`",
+                            ),
+                        )
+                    }
+                }
             }
         }
         deserializer.deserialize_map(MapVisitor)
@@ -532,7 +657,7 @@ impl runtime::AsScalar for ReferenceImage {
     }
 }
 /// Image output configuration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageConfig {
     /// Aspect ratio (see `AspectRatio`). Optional for GPT-Image-2 — omit to let the model choose automatically.
@@ -543,6 +668,54 @@ pub struct ImageConfig {
     /// Default: `2K`.
     #[serde(rename = "imageSize", default, skip_serializing_if = "Option::is_none")]
     pub image_size: Option<ImageSize>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["aspectRatio", "imageSize"];
+                let mut aspect_ratio: Option<AspectRatio> = None;
+                let mut image_size: Option<ImageSize> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "aspectRatio" => aspect_ratio = map.next_value()?,
+                        "imageSize" => image_size = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageConfig {
+                    aspect_ratio,
+                    image_size,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl ImageConfig {
     /// Creates a value with every optional field unset.
@@ -550,6 +723,7 @@ impl ImageConfig {
         Self {
             aspect_ratio: None,
             image_size: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `aspectRatio`.
@@ -564,6 +738,18 @@ impl ImageConfig {
         self.image_size = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 impl ImageConfig {
     /// `imageSize`, or its documented default `2K` when unset.
@@ -572,7 +758,7 @@ impl ImageConfig {
     }
 }
 /// Generate an AI image from a text prompt, optionally guided by reference images. To use GPT-Image-2, set provider to "openai" and model to "gpt-image-2"; the request and response format is the same.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GenerateImageRequest {
     /// Model provider: google or openai.
@@ -594,6 +780,71 @@ pub struct GenerateImageRequest {
     /// Image output configuration.
     #[serde(rename = "imageConfig", default, skip_serializing_if = "Option::is_none")]
     pub image_config: Option<ImageConfig>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerateImageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerateImageRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerateImageRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "provider",
+                    "model",
+                    "prompt",
+                    "referenceImages",
+                    "imageConfig",
+                ];
+                let mut provider: Option<ModelProvider> = None;
+                let mut model: Option<ImageModel> = None;
+                let mut prompt: Option<String> = None;
+                let mut reference_images: Option<Vec<ReferenceImage>> = None;
+                let mut image_config: Option<ImageConfig> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "provider" => provider = Some(map.next_value()?),
+                        "model" => model = map.next_value()?,
+                        "prompt" => prompt = Some(map.next_value()?),
+                        "referenceImages" => reference_images = map.next_value()?,
+                        "imageConfig" => image_config = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerateImageRequest {
+                    provider: provider
+                        .ok_or_else(|| serde::de::Error::missing_field("provider"))?,
+                    model,
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    reference_images,
+                    image_config,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl GenerateImageRequest {
     /// Creates a value from its required fields (`provider`, `prompt`); optional fields start unset.
@@ -604,6 +855,7 @@ impl GenerateImageRequest {
             prompt: prompt.into(),
             reference_images: None,
             image_config: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -624,6 +876,18 @@ impl GenerateImageRequest {
         self.image_config = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 impl GenerateImageRequest {
     /// `model`, or its documented default `gemini-3-pro-image` when unset.
@@ -632,12 +896,54 @@ impl GenerateImageRequest {
     }
 }
 /// The raw model output as JSON. A successful response contains the generated image as base64 data in `candidates[].content.parts[].inlineData`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GenerateImageResponse {
     /// Generated candidates.
     #[serde(default)]
     pub candidates: Vec<Candidate>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerateImageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerateImageResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerateImageResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["candidates"];
+                let mut candidates: Option<Vec<Candidate>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "candidates" => candidates = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerateImageResponse {
+                    candidates: candidates.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for GenerateImageResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -645,7 +951,7 @@ impl runtime::image::CollectImages for GenerateImageResponse {
     }
 }
 /// One generated candidate.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Candidate {
     /// The candidate's content.
@@ -653,6 +959,45 @@ pub struct Candidate {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Content>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Candidate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Candidate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Candidate` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["content"];
+                let mut content: Option<Content> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "content" => content = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Candidate { content, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for Candidate {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -660,12 +1005,54 @@ impl runtime::image::CollectImages for Candidate {
     }
 }
 /// Content of a candidate.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Content {
     /// Parts of the content.
     #[serde(default)]
     pub parts: Vec<Part>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Content;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Content` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["parts"];
+                let mut parts: Option<Vec<Part>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "parts" => parts = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Content {
+                    parts: parts.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for Content {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -673,12 +1060,51 @@ impl runtime::image::CollectImages for Content {
     }
 }
 /// One part of the model output. The docs show only image parts; `inlineData` is optional because the response is the raw model output.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Part {
     /// The generated image.
     #[serde(rename = "inlineData", default, skip_serializing_if = "Option::is_none")]
     pub inline_data: Option<GeneratedImageData>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Part {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Part;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Part` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["inlineData"];
+                let mut inline_data: Option<GeneratedImageData> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "inlineData" => inline_data = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Part { inline_data, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for Part {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -686,7 +1112,7 @@ impl runtime::image::CollectImages for Part {
     }
 }
 /// A generated image as base64 data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GeneratedImageData {
     /// MIME type of the image.
@@ -699,6 +1125,51 @@ pub struct GeneratedImageData {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<runtime::Base64Data>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GeneratedImageData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GeneratedImageData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GeneratedImageData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["mimeType", "data"];
+                let mut mime_type: Option<ImageMimeType> = None;
+                let mut data: Option<runtime::Base64Data> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mimeType" => mime_type = map.next_value()?,
+                        "data" => data = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GeneratedImageData {
+                    mime_type,
+                    data,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for GeneratedImageData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -758,12 +1229,51 @@ impl FreeUsageResource {
 }
 runtime::wire::string_enum_traits!(FreeUsageResource);
 /// The account's subscription, as far as the image generation page describes it: the live free-quota balance. (The 618 campaign, 2026-06-18 to 2026-06-24 Asia/Shanghai, gives active Pro/Max subscribers +50% monthly credits for one week; that bonus is ordinary monthly credit value, not free quota.)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Subscription {
     /// Account-level free-quota balances, shared with the web and Labnana apps, keyed by resource (see `FreeUsageResource`: gemini-3-pro-image-relax-1k-2k, wan2.7-image, gpt-image-2).
     #[serde(rename = "freeUsages", default, skip_serializing_if = "Option::is_none")]
     pub free_usages: Option<std::collections::BTreeMap<String, i64>>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Subscription {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Subscription;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Subscription` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["freeUsages"];
+                let mut free_usages: Option<std::collections::BTreeMap<String, i64>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "freeUsages" => free_usages = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Subscription { free_usages, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for Subscription {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

@@ -19,6 +19,7 @@ impl runtime::Validate for FileData {
                 v.allowed_values("mimeType", unknown, ImageMimeType::KNOWN_VALUES, "");
             }
         }
+        v.extra_fields(&self.extra, &["fileUri", "mimeType"]);
     }
 }
 impl runtime::Validate for InlineData {
@@ -29,6 +30,7 @@ impl runtime::Validate for InlineData {
                 v.allowed_values("mimeType", unknown, ImageMimeType::KNOWN_VALUES, "");
             }
         }
+        v.extra_fields(&self.extra, &["data", "mimeType"]);
     }
 }
 impl runtime::Validate for ReferenceImage {
@@ -54,7 +56,9 @@ impl runtime::Validate for ReferenceImage {
     }
 }
 impl runtime::Validate for ImageConfig {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(&self.extra, &["aspectRatio", "imageSize"]);
+    }
 }
 impl runtime::Validate for GenerateImageRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
@@ -76,6 +80,10 @@ impl runtime::Validate for GenerateImageRequest {
         if let Some(value) = &self.image_config {
             v.at_field("imageConfig", |v| value.validate_into(v));
         }
+        v.extra_fields(
+            &self.extra,
+            &["provider", "model", "prompt", "referenceImages", "imageConfig"],
+        );
         {
             if let (Some(items), Some(model)) = (
                 self.reference_images.as_ref(),

@@ -386,7 +386,24 @@ pub fn call_boxed(
 }
 impl EditImageForm {
     /// Builds the form from a call by name: text fields from `call.body`, files from `call.files`.
+    /// A field or file name the form does not have is refused, with a suggestion.
     pub fn from_call(call: &dispatch::Call) -> Result<Self, runtime::Error> {
+        dispatch::check_form_names(
+            call,
+            &[
+                "image",
+                "mask",
+                "prompt",
+                "model",
+                "n",
+                "background",
+                "input_fidelity",
+                "quality",
+                "size",
+                "output_format",
+                "output_compression",
+            ],
+        )?;
         Ok(Self {
             image: dispatch::form_files(call, "image"),
             mask: dispatch::form_file(call, "mask"),

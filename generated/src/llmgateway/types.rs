@@ -366,7 +366,7 @@ impl ResponseFormat {
 }
 runtime::wire::string_enum_traits!(ResponseFormat);
 /// Creates images from text prompts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GenerateImagesRequest {
     /// A text description of the desired image(s).
@@ -398,6 +398,86 @@ pub struct GenerateImagesRequest {
     /// Default: `b64_json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format: Option<ResponseFormat>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerateImagesRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerateImagesRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerateImagesRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "prompt",
+                    "model",
+                    "n",
+                    "size",
+                    "aspect_ratio",
+                    "quality",
+                    "style",
+                    "response_format",
+                ];
+                let mut prompt: Option<String> = None;
+                let mut model: Option<ImageModel> = None;
+                let mut n: Option<u32> = None;
+                let mut size: Option<ImageSize> = None;
+                let mut aspect_ratio: Option<AspectRatio> = None;
+                let mut quality: Option<ImageQuality> = None;
+                let mut style: Option<ImageStyle> = None;
+                let mut response_format: Option<ResponseFormat> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "prompt" => prompt = Some(map.next_value()?),
+                        "model" => model = map.next_value()?,
+                        "n" => {
+                            n = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        "size" => size = map.next_value()?,
+                        "aspect_ratio" => aspect_ratio = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "style" => style = map.next_value()?,
+                        "response_format" => response_format = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerateImagesRequest {
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    model,
+                    n,
+                    size,
+                    aspect_ratio,
+                    quality,
+                    style,
+                    response_format,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl GenerateImagesRequest {
     /// Creates a value from its required fields (`prompt`); optional fields start unset.
@@ -411,6 +491,7 @@ impl GenerateImagesRequest {
             quality: None,
             style: None,
             response_format: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -455,6 +536,18 @@ impl GenerateImagesRequest {
         self.response_format = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 impl GenerateImagesRequest {
     /// `model`, or its documented default `auto` when unset.
@@ -471,17 +564,62 @@ impl GenerateImagesRequest {
     }
 }
 /// The generated (or edited) images.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImagesResponse {
-    /// Unix timestamp of when the images were created.
+    /// Unix timestamp of when the images were created. The page types it `number`, and servers send it with a fraction (`1735689600.5`) as well as without.
     ///
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<i64>,
+    pub created: Option<f64>,
     /// Array of generated images.
     #[serde(default)]
     pub data: Vec<GeneratedImage>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImagesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImagesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImagesResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["created", "data"];
+                let mut created: Option<f64> = None;
+                let mut data: Option<Vec<GeneratedImage>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "created" => created = map.next_value()?,
+                        "data" => data = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImagesResponse {
+                    created,
+                    data: data.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImagesResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -489,7 +627,7 @@ impl runtime::image::CollectImages for ImagesResponse {
     }
 }
 /// One generated image.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GeneratedImage {
     /// Base64-encoded image data.
@@ -500,6 +638,51 @@ pub struct GeneratedImage {
     /// The actual prompt used (may differ from input); shows how the model interpreted your prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revised_prompt: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GeneratedImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GeneratedImage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GeneratedImage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["b64_json", "revised_prompt"];
+                let mut b64_json: Option<runtime::Base64Data> = None;
+                let mut revised_prompt: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "b64_json" => b64_json = map.next_value()?,
+                        "revised_prompt" => revised_prompt = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GeneratedImage {
+                    b64_json,
+                    revised_prompt,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for GeneratedImage {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -736,24 +919,83 @@ impl OutputFormat {
 }
 runtime::wire::string_enum_traits!(OutputFormat);
 /// An input image reference to edit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InputImage {
     /// HTTPS URL or base64 data URL.
     ///
     /// URL schemes: https, or a base64 data URL.
     pub image_url: String,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for InputImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = InputImage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InputImage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["image_url"];
+                let mut image_url: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "image_url" => image_url = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(InputImage {
+                    image_url: image_url
+                        .ok_or_else(|| serde::de::Error::missing_field("image_url"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl InputImage {
     /// Creates a value from its required fields (`image_url`); optional fields start unset.
     pub fn new(image_url: impl Into<String>) -> Self {
         Self {
             image_url: image_url.into(),
+            extra: serde_json::Map::new(),
         }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// Edits existing images, sent as JSON.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EditImageRequest {
     /// Array of input image references to edit. Each image must have an image_url.
@@ -788,6 +1030,99 @@ pub struct EditImageRequest {
     /// Range: 0..=100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_compression: Option<u32>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for EditImageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = EditImageRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EditImageRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "images",
+                    "prompt",
+                    "model",
+                    "n",
+                    "background",
+                    "input_fidelity",
+                    "quality",
+                    "size",
+                    "output_format",
+                    "output_compression",
+                ];
+                let mut images: Option<Vec<InputImage>> = None;
+                let mut prompt: Option<String> = None;
+                let mut model: Option<ImageModel> = None;
+                let mut n: Option<u32> = None;
+                let mut background: Option<Background> = None;
+                let mut input_fidelity: Option<InputFidelity> = None;
+                let mut quality: Option<EditQuality> = None;
+                let mut size: Option<EditSize> = None;
+                let mut output_format: Option<OutputFormat> = None;
+                let mut output_compression: Option<u32> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "images" => images = Some(map.next_value()?),
+                        "prompt" => prompt = Some(map.next_value()?),
+                        "model" => model = map.next_value()?,
+                        "n" => {
+                            n = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        "background" => background = map.next_value()?,
+                        "input_fidelity" => input_fidelity = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "size" => size = map.next_value()?,
+                        "output_format" => output_format = map.next_value()?,
+                        "output_compression" => {
+                            output_compression = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(EditImageRequest {
+                    images: images
+                        .ok_or_else(|| serde::de::Error::missing_field("images"))?,
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    model,
+                    n,
+                    background,
+                    input_fidelity,
+                    quality,
+                    size,
+                    output_format,
+                    output_compression,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl EditImageRequest {
     /// Creates a value from its required fields (`images`, `prompt`); optional fields start unset.
@@ -803,6 +1138,7 @@ impl EditImageRequest {
             size: None,
             output_format: None,
             output_compression: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -851,6 +1187,18 @@ impl EditImageRequest {
     #[must_use]
     pub fn with_output_compression(mut self, value: u32) -> Self {
         self.output_compression = Some(value);
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }

@@ -12,6 +12,19 @@ impl runtime::Validate for GenerateImagesRequest {
         if let Some(value) = &self.n {
             v.range("n", *value as f64, Some(1.0), Some(10.0));
         }
+        v.extra_fields(
+            &self.extra,
+            &[
+                "prompt",
+                "model",
+                "n",
+                "size",
+                "aspect_ratio",
+                "quality",
+                "style",
+                "response_format",
+            ],
+        );
     }
 }
 impl runtime::Validate for InputImage {
@@ -20,6 +33,7 @@ impl runtime::Validate for InputImage {
             let value = &self.image_url;
             v.url("image_url", value, &["https"], true);
         }
+        v.extra_fields(&self.extra, &["image_url"]);
     }
 }
 impl runtime::Validate for EditImageRequest {
@@ -47,6 +61,21 @@ impl runtime::Validate for EditImageRequest {
         if let Some(value) = &self.output_compression {
             v.range("output_compression", *value as f64, Some(0.0), Some(100.0));
         }
+        v.extra_fields(
+            &self.extra,
+            &[
+                "images",
+                "prompt",
+                "model",
+                "n",
+                "background",
+                "input_fidelity",
+                "quality",
+                "size",
+                "output_format",
+                "output_compression",
+            ],
+        );
     }
 }
 impl runtime::Validate for EditImageForm {

@@ -439,7 +439,7 @@ impl ResponseFormat {
 }
 runtime::wire::string_enum_traits!(ResponseFormat);
 /// Request body for the Image Generation API. Text-to-image when no image is provided; image editing when an image is provided. Parameters marked (GPT only) or (Gemini only) apply only to those model families; unsupported parameters are ignored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ImageGenerationRequest {
     /// The model to use. Aliases nano-banana-pro (= google/gemini-3-pro-image) and nano-banana-2 (= google/gemini-3.1-flash-image) are also accepted.
@@ -524,6 +524,135 @@ pub struct ImageGenerationRequest {
     /// A unique identifier for the end user. Use hashed or pseudonymous identifiers to avoid passing personally identifiable information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageGenerationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageGenerationRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageGenerationRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "model",
+                    "prompt",
+                    "image",
+                    "mask",
+                    "n",
+                    "size",
+                    "quality",
+                    "background",
+                    "output_format",
+                    "output_compression",
+                    "moderation",
+                    "thinking_level",
+                    "response_modalities",
+                    "media_resolution",
+                    "response_format",
+                    "stream",
+                    "partial_images",
+                    "user",
+                ];
+                let mut model: Option<ImageModel> = None;
+                let mut prompt: Option<String> = None;
+                let mut image: Option<runtime::OneOrMany<String>> = None;
+                let mut mask: Option<String> = None;
+                let mut n: Option<u32> = None;
+                let mut size: Option<String> = None;
+                let mut quality: Option<Quality> = None;
+                let mut background: Option<Background> = None;
+                let mut output_format: Option<OutputFormat> = None;
+                let mut output_compression: Option<u32> = None;
+                let mut moderation: Option<Moderation> = None;
+                let mut thinking_level: Option<ThinkingLevel> = None;
+                let mut response_modalities: Option<Vec<ResponseModality>> = None;
+                let mut media_resolution: Option<MediaResolution> = None;
+                let mut response_format: Option<ResponseFormat> = None;
+                let mut stream: Option<bool> = None;
+                let mut partial_images: Option<u32> = None;
+                let mut user: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "model" => model = Some(map.next_value()?),
+                        "prompt" => prompt = Some(map.next_value()?),
+                        "image" => image = map.next_value()?,
+                        "mask" => mask = map.next_value()?,
+                        "n" => {
+                            n = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        "size" => size = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "background" => background = map.next_value()?,
+                        "output_format" => output_format = map.next_value()?,
+                        "output_compression" => {
+                            output_compression = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        "moderation" => moderation = map.next_value()?,
+                        "thinking_level" => thinking_level = map.next_value()?,
+                        "response_modalities" => response_modalities = map.next_value()?,
+                        "media_resolution" => media_resolution = map.next_value()?,
+                        "response_format" => response_format = map.next_value()?,
+                        "stream" => stream = map.next_value()?,
+                        "partial_images" => {
+                            partial_images = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        "user" => user = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageGenerationRequest {
+                    model: model
+                        .ok_or_else(|| serde::de::Error::missing_field("model"))?,
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    image,
+                    mask,
+                    n,
+                    size,
+                    quality,
+                    background,
+                    output_format,
+                    output_compression,
+                    moderation,
+                    thinking_level,
+                    response_modalities,
+                    media_resolution,
+                    response_format,
+                    stream,
+                    partial_images,
+                    user,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl ImageGenerationRequest {
     /// Creates a value from its required fields (`model`, `prompt`); optional fields start unset.
@@ -547,6 +676,7 @@ impl ImageGenerationRequest {
             stream: None,
             partial_images: None,
             user: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `image`.
@@ -643,6 +773,18 @@ impl ImageGenerationRequest {
     #[must_use]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -777,7 +919,7 @@ impl AppliedQuality {
 }
 runtime::wire::string_enum_traits!(AppliedQuality);
 /// A non-streaming image response (stream=false). Images are always returned as base64; no URL is returned.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageGenerationResponse {
     /// The unique identifier for this request.
@@ -826,6 +968,90 @@ pub struct ImageGenerationResponse {
     /// Applies to gemini models only; others ignore it. Its images repeat those of `data`: `images()` reads them only when `data` holds none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<ContentPart>>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageGenerationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageGenerationResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageGenerationResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "id",
+                    "created",
+                    "background",
+                    "output_format",
+                    "quality",
+                    "size",
+                    "data",
+                    "usage",
+                    "text",
+                    "parts",
+                ];
+                let mut id: Option<String> = None;
+                let mut created: Option<i64> = None;
+                let mut background: Option<AppliedBackground> = None;
+                let mut output_format: Option<OutputFormat> = None;
+                let mut quality: Option<AppliedQuality> = None;
+                let mut size: Option<String> = None;
+                let mut data: Option<Vec<ImageData>> = None;
+                let mut usage: Option<Usage> = None;
+                let mut text: Option<String> = None;
+                let mut parts: Option<Vec<ContentPart>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = map.next_value()?,
+                        "created" => {
+                            created = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "background" => background = map.next_value()?,
+                        "output_format" => output_format = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "size" => size = map.next_value()?,
+                        "data" => data = Some(map.next_value()?),
+                        "usage" => usage = map.next_value()?,
+                        "text" => text = map.next_value()?,
+                        "parts" => parts = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageGenerationResponse {
+                    id,
+                    created,
+                    background,
+                    output_format,
+                    quality,
+                    size,
+                    data: data.unwrap_or_default(),
+                    usage,
+                    text,
+                    parts,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImageGenerationResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -839,12 +1065,51 @@ impl runtime::image::CollectImages for ImageGenerationResponse {
     }
 }
 /// One generated image.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageData {
     /// The image, base64-encoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b64_json: Option<runtime::Base64Data>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["b64_json"];
+                let mut b64_json: Option<runtime::Base64Data> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "b64_json" => b64_json = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageData { b64_json, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImageData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -852,7 +1117,7 @@ impl runtime::image::CollectImages for ImageData {
     }
 }
 /// Token usage information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Usage {
     /// Input tokens.
@@ -870,6 +1135,82 @@ pub struct Usage {
     /// Total tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Usage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Usage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Usage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "input_tokens",
+                    "input_tokens_details",
+                    "output_tokens",
+                    "output_tokens_details",
+                    "total_tokens",
+                ];
+                let mut input_tokens: Option<i64> = None;
+                let mut input_tokens_details: Option<TokensDetails> = None;
+                let mut output_tokens: Option<i64> = None;
+                let mut output_tokens_details: Option<TokensDetails> = None;
+                let mut total_tokens: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "input_tokens" => {
+                            input_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "input_tokens_details" => {
+                            input_tokens_details = map.next_value()?;
+                        }
+                        "output_tokens" => {
+                            output_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "output_tokens_details" => {
+                            output_tokens_details = map.next_value()?;
+                        }
+                        "total_tokens" => {
+                            total_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Usage {
+                    input_tokens,
+                    input_tokens_details,
+                    output_tokens,
+                    output_tokens_details,
+                    total_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for Usage {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -878,7 +1219,7 @@ impl runtime::image::CollectImages for Usage {
     }
 }
 /// Tokens split into text and image tokens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct TokensDetails {
     /// Text tokens.
@@ -887,12 +1228,65 @@ pub struct TokensDetails {
     /// Image tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for TokensDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = TokensDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `TokensDetails` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["text_tokens", "image_tokens"];
+                let mut text_tokens: Option<i64> = None;
+                let mut image_tokens: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "text_tokens" => {
+                            text_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "image_tokens" => {
+                            image_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(TokensDetails {
+                    text_tokens,
+                    image_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for TokensDetails {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
 /// (Gemini only) A Gemini content part: text or an inline image. The page types `parts` only as `object[]`; the shape follows Gemini's parts.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ContentPart {
     /// Text the model produced.
@@ -901,6 +1295,51 @@ pub struct ContentPart {
     /// An image the model produced.
     #[serde(rename = "inlineData", default, skip_serializing_if = "Option::is_none")]
     pub inline_data: Option<InlineData>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ContentPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ContentPart;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ContentPart` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["text", "inlineData"];
+                let mut text: Option<String> = None;
+                let mut inline_data: Option<InlineData> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "text" => text = map.next_value()?,
+                        "inlineData" => inline_data = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ContentPart {
+                    text,
+                    inline_data,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ContentPart {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -908,7 +1347,7 @@ impl runtime::image::CollectImages for ContentPart {
     }
 }
 /// Inline image bytes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct InlineData {
     /// MIME type, such as image/png.
@@ -917,6 +1356,51 @@ pub struct InlineData {
     /// Base64-encoded image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<runtime::Base64Data>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for InlineData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = InlineData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InlineData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["mimeType", "data"];
+                let mut mime_type: Option<String> = None;
+                let mut data: Option<runtime::Base64Data> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mimeType" => mime_type = map.next_value()?,
+                        "data" => data = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(InlineData {
+                    mime_type,
+                    data,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for InlineData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -924,7 +1408,7 @@ impl runtime::image::CollectImages for InlineData {
     }
 }
 /// A preview image (image_generation.partial_image or image_edit.partial_image). Fields follow the OpenAI stream Octen relays; the page does not list them.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct PartialImageEvent {
     /// The event type.
@@ -956,6 +1440,94 @@ pub struct PartialImageEvent {
     /// Position of the event in the stream.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for PartialImageEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = PartialImageEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PartialImageEvent` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "type",
+                    "created_at",
+                    "b64_json",
+                    "background",
+                    "output_format",
+                    "quality",
+                    "size",
+                    "partial_image_index",
+                    "sequence_number",
+                ];
+                let mut r#type: Option<String> = None;
+                let mut created_at: Option<i64> = None;
+                let mut b64_json: Option<runtime::Base64Data> = None;
+                let mut background: Option<AppliedBackground> = None;
+                let mut output_format: Option<OutputFormat> = None;
+                let mut quality: Option<AppliedQuality> = None;
+                let mut size: Option<String> = None;
+                let mut partial_image_index: Option<i64> = None;
+                let mut sequence_number: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "type" => r#type = map.next_value()?,
+                        "created_at" => {
+                            created_at = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "b64_json" => b64_json = map.next_value()?,
+                        "background" => background = map.next_value()?,
+                        "output_format" => output_format = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "size" => size = map.next_value()?,
+                        "partial_image_index" => {
+                            partial_image_index = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "sequence_number" => {
+                            sequence_number = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(PartialImageEvent {
+                    r#type,
+                    created_at,
+                    b64_json,
+                    background,
+                    output_format,
+                    quality,
+                    size,
+                    partial_image_index,
+                    sequence_number,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for PartialImageEvent {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -963,7 +1535,7 @@ impl runtime::image::CollectImages for PartialImageEvent {
     }
 }
 /// The final image (image_generation.completed or image_edit.completed). Fields follow the OpenAI stream Octen relays; the page does not list them.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct CompletedImageEvent {
     /// The event type.
@@ -995,6 +1567,90 @@ pub struct CompletedImageEvent {
     /// Token usage information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for CompletedImageEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = CompletedImageEvent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CompletedImageEvent` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "type",
+                    "created_at",
+                    "b64_json",
+                    "background",
+                    "output_format",
+                    "quality",
+                    "size",
+                    "sequence_number",
+                    "usage",
+                ];
+                let mut r#type: Option<String> = None;
+                let mut created_at: Option<i64> = None;
+                let mut b64_json: Option<runtime::Base64Data> = None;
+                let mut background: Option<AppliedBackground> = None;
+                let mut output_format: Option<OutputFormat> = None;
+                let mut quality: Option<AppliedQuality> = None;
+                let mut size: Option<String> = None;
+                let mut sequence_number: Option<i64> = None;
+                let mut usage: Option<Usage> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "type" => r#type = map.next_value()?,
+                        "created_at" => {
+                            created_at = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "b64_json" => b64_json = map.next_value()?,
+                        "background" => background = map.next_value()?,
+                        "output_format" => output_format = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "size" => size = map.next_value()?,
+                        "sequence_number" => {
+                            sequence_number = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "usage" => usage = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(CompletedImageEvent {
+                    r#type,
+                    created_at,
+                    b64_json,
+                    background,
+                    output_format,
+                    quality,
+                    size,
+                    sequence_number,
+                    usage,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for CompletedImageEvent {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {

@@ -46,6 +46,29 @@ impl runtime::Validate for ImageGenerationRequest {
         if let Some(value) = &self.partial_images {
             v.range("partial_images", *value as f64, Some(0.0), Some(3.0));
         }
+        v.extra_fields(
+            &self.extra,
+            &[
+                "model",
+                "prompt",
+                "image",
+                "mask",
+                "n",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+                "output_compression",
+                "moderation",
+                "thinking_level",
+                "response_modalities",
+                "media_resolution",
+                "response_format",
+                "stream",
+                "partial_images",
+                "user",
+            ],
+        );
         if self.mask.as_ref().is_some() && self.image.as_ref().is_none() {
             v.report(
                 "mask",

@@ -102,7 +102,7 @@ impl GeminiImageModel {
     }
 }
 /// Request body of the Gemini native `generateContent` endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GenerateContentRequest {
     /// Array of Content objects with role and parts.
@@ -135,6 +135,78 @@ pub struct GenerateContentRequest {
     /// Configuration of the tools in `tools`. Not on the RouterHub page; relayed to Gemini unchanged.
     #[serde(rename = "toolConfig", default, skip_serializing_if = "Option::is_none")]
     pub tool_config: Option<ToolConfig>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerateContentRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerateContentRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerateContentRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "contents",
+                    "generationConfig",
+                    "safetySettings",
+                    "systemInstruction",
+                    "cachedContent",
+                    "tools",
+                    "toolConfig",
+                ];
+                let mut contents: Option<Vec<Content>> = None;
+                let mut generation_config: Option<GenerationConfig> = None;
+                let mut safety_settings: Option<Vec<SafetySetting>> = None;
+                let mut system_instruction: Option<Content> = None;
+                let mut cached_content: Option<String> = None;
+                let mut tools: Option<Vec<Tool>> = None;
+                let mut tool_config: Option<ToolConfig> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "contents" => contents = Some(map.next_value()?),
+                        "generationConfig" => generation_config = map.next_value()?,
+                        "safetySettings" => safety_settings = map.next_value()?,
+                        "systemInstruction" => system_instruction = map.next_value()?,
+                        "cachedContent" => cached_content = map.next_value()?,
+                        "tools" => tools = map.next_value()?,
+                        "toolConfig" => tool_config = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerateContentRequest {
+                    contents: contents
+                        .ok_or_else(|| serde::de::Error::missing_field("contents"))?,
+                    generation_config,
+                    safety_settings,
+                    system_instruction,
+                    cached_content,
+                    tools,
+                    tool_config,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl GenerateContentRequest {
     /// Creates a value from its required fields (`contents`); optional fields start unset.
@@ -147,6 +219,7 @@ impl GenerateContentRequest {
             cached_content: None,
             tools: None,
             tool_config: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `generationConfig`.
@@ -183,6 +256,18 @@ impl GenerateContentRequest {
     #[must_use]
     pub fn with_tool_config(mut self, value: ToolConfig) -> Self {
         self.tool_config = Some(value);
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -227,7 +312,7 @@ impl ContentRole {
 }
 runtime::wire::string_enum_traits!(ContentRole);
 /// A turn of the conversation: a role and its parts. In responses the content may be empty (`{}`) or missing, for example when the candidate was blocked.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Content {
     /// "user" or "model". The page marks it required; Gemini accepts it omitted (a single user turn) and real clients omit it, so it is optional here.
@@ -236,6 +321,54 @@ pub struct Content {
     /// Array of parts. Each part contains one of: text (string) or inlineData (object with mimeType and base64-encoded data).
     #[serde(default)]
     pub parts: Vec<Part>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Content;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Content` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["role", "parts"];
+                let mut role: Option<ContentRole> = None;
+                let mut parts: Option<Vec<Part>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "role" => role = map.next_value()?,
+                        "parts" => parts = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Content {
+                    role,
+                    parts: parts.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl Content {
     /// Creates a value with every optional field unset.
@@ -243,6 +376,7 @@ impl Content {
         Self {
             role: None,
             parts: Default::default(),
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `role`.
@@ -255,6 +389,18 @@ impl Content {
     #[must_use]
     pub fn with_parts(mut self, value: Vec<Part>) -> Self {
         self.parts = value;
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -408,6 +554,12 @@ pub struct Part {
         skip_serializing_if = "Option::is_none"
     )]
     pub thought_signature: Option<String>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl<'de> Deserialize<'de> for Part {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -423,10 +575,17 @@ impl<'de> Deserialize<'de> for Part {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "text",
+                    "inlineData",
+                    "fileData",
+                    "thought",
+                    "thoughtSignature",
+                ];
                 let mut thought: Option<bool> = None;
                 let mut thought_signature: Option<String> = None;
                 let mut member: Option<PartData> = None;
-                let mut unknown = serde_json::Map::new();
+                let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "thought" => thought = map.next_value()?,
@@ -462,18 +621,23 @@ impl<'de> Deserialize<'de> for Part {
                             member = Some(PartData::FileData(map.next_value()?));
                         }
                         _ => {
-                            unknown.insert(key, map.next_value()?);
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
                         }
                     }
                 }
-                let data = match member {
-                    Some(member) => member,
-                    None => PartData::Unknown(unknown),
-                };
                 Ok(Part {
-                    data,
+                    data: match member {
+                        Some(member) => member,
+                        None => PartData::Unknown(std::mem::take(&mut extra)),
+                    },
                     thought,
                     thought_signature,
+                    extra,
                 })
             }
         }
@@ -487,6 +651,7 @@ impl Part {
             data,
             thought: None,
             thought_signature: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `thought`.
@@ -501,6 +666,18 @@ impl Part {
         self.thought_signature = Some(value.into());
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 impl runtime::image::CollectImages for Part {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -508,7 +685,7 @@ impl runtime::image::CollectImages for Part {
     }
 }
 /// Inline bytes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Blob {
     /// MIME type of the data.
@@ -521,6 +698,50 @@ pub struct Blob {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<runtime::Base64Data>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Blob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Blob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["mimeType", "data"];
+                let mut mime_type: Option<String> = None;
+                let mut data: Option<runtime::Base64Data> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mimeType" => mime_type = map.next_value()?,
+                        "data" => data = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Blob { mime_type, data, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl Blob {
     /// Creates a value from its required fields (`mimeType`, `data`); optional fields start unset.
@@ -528,7 +749,20 @@ impl Blob {
         Self {
             mime_type: Some(mime_type.into()),
             data: Some(data),
+            extra: serde_json::Map::new(),
         }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 impl runtime::image::CollectImages for Blob {
@@ -537,7 +771,7 @@ impl runtime::image::CollectImages for Blob {
     }
 }
 /// A file referenced by URI. Not on the RouterHub page.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct FileData {
     /// MIME type of the file.
@@ -548,6 +782,54 @@ pub struct FileData {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(rename = "fileUri", default, skip_serializing_if = "Option::is_none")]
     pub file_uri: Option<String>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for FileData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = FileData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `FileData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["mimeType", "fileUri"];
+                let mut mime_type: Option<String> = None;
+                let mut file_uri: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mimeType" => mime_type = map.next_value()?,
+                        "fileUri" => file_uri = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(FileData {
+                    mime_type,
+                    file_uri,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl FileData {
     /// Creates a value from its required fields (`fileUri`); optional fields start unset.
@@ -555,12 +837,25 @@ impl FileData {
         Self {
             mime_type: None,
             file_uri: Some(file_uri.into()),
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `mimeType`.
     #[must_use]
     pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
         self.mime_type = Some(value.into());
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -607,7 +902,7 @@ impl ResponseModality {
 }
 runtime::wire::string_enum_traits!(ResponseModality);
 /// Generation parameters (temperature, responseModalities, etc.). Only temperature and responseModalities are on the RouterHub page; the rest are Gemini's generationConfig fields that real clients send and RouterHub relays unchanged.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GenerationConfig {
     /// Sampling temperature.
@@ -688,6 +983,129 @@ pub struct GenerationConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub media_resolution: Option<MediaResolution>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerationConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerationConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerationConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "temperature",
+                    "responseModalities",
+                    "imageConfig",
+                    "candidateCount",
+                    "topP",
+                    "topK",
+                    "maxOutputTokens",
+                    "stopSequences",
+                    "seed",
+                    "presencePenalty",
+                    "frequencyPenalty",
+                    "responseMimeType",
+                    "responseSchema",
+                    "responseJsonSchema",
+                    "thinkingConfig",
+                    "mediaResolution",
+                ];
+                let mut temperature: Option<f64> = None;
+                let mut response_modalities: Option<Vec<ResponseModality>> = None;
+                let mut image_config: Option<ImageConfig> = None;
+                let mut candidate_count: Option<i64> = None;
+                let mut top_p: Option<f64> = None;
+                let mut top_k: Option<i64> = None;
+                let mut max_output_tokens: Option<i64> = None;
+                let mut stop_sequences: Option<Vec<String>> = None;
+                let mut seed: Option<i64> = None;
+                let mut presence_penalty: Option<f64> = None;
+                let mut frequency_penalty: Option<f64> = None;
+                let mut response_mime_type: Option<String> = None;
+                let mut response_schema: Option<serde_json::Value> = None;
+                let mut response_json_schema: Option<serde_json::Value> = None;
+                let mut thinking_config: Option<ThinkingConfig> = None;
+                let mut media_resolution: Option<MediaResolution> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "temperature" => temperature = map.next_value()?,
+                        "responseModalities" => response_modalities = map.next_value()?,
+                        "imageConfig" => image_config = map.next_value()?,
+                        "candidateCount" => {
+                            candidate_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "topP" => top_p = map.next_value()?,
+                        "topK" => {
+                            top_k = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "maxOutputTokens" => {
+                            max_output_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "stopSequences" => stop_sequences = map.next_value()?,
+                        "seed" => {
+                            seed = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "presencePenalty" => presence_penalty = map.next_value()?,
+                        "frequencyPenalty" => frequency_penalty = map.next_value()?,
+                        "responseMimeType" => response_mime_type = map.next_value()?,
+                        "responseSchema" => response_schema = map.next_value()?,
+                        "responseJsonSchema" => response_json_schema = map.next_value()?,
+                        "thinkingConfig" => thinking_config = map.next_value()?,
+                        "mediaResolution" => media_resolution = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerationConfig {
+                    temperature,
+                    response_modalities,
+                    image_config,
+                    candidate_count,
+                    top_p,
+                    top_k,
+                    max_output_tokens,
+                    stop_sequences,
+                    seed,
+                    presence_penalty,
+                    frequency_penalty,
+                    response_mime_type,
+                    response_schema,
+                    response_json_schema,
+                    thinking_config,
+                    media_resolution,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl GenerationConfig {
     /// Creates a value with every optional field unset.
@@ -709,6 +1127,7 @@ impl GenerationConfig {
             response_json_schema: None,
             thinking_config: None,
             media_resolution: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `temperature`.
@@ -805,6 +1224,18 @@ impl GenerationConfig {
     #[must_use]
     pub fn with_media_resolution(mut self, value: MediaResolution) -> Self {
         self.media_resolution = Some(value);
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -971,7 +1402,7 @@ impl ImageSize {
 }
 runtime::wire::string_enum_traits!(ImageSize);
 /// Output image options (may be sent empty). Not on the RouterHub page.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageConfig {
     /// Aspect ratio of generated images.
@@ -980,6 +1411,54 @@ pub struct ImageConfig {
     /// Resolution tier of generated images.
     #[serde(rename = "imageSize", default, skip_serializing_if = "Option::is_none")]
     pub image_size: Option<ImageSize>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["aspectRatio", "imageSize"];
+                let mut aspect_ratio: Option<AspectRatio> = None;
+                let mut image_size: Option<ImageSize> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "aspectRatio" => aspect_ratio = map.next_value()?,
+                        "imageSize" => image_size = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageConfig {
+                    aspect_ratio,
+                    image_size,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl ImageConfig {
     /// Creates a value with every optional field unset.
@@ -987,6 +1466,7 @@ impl ImageConfig {
         Self {
             aspect_ratio: None,
             image_size: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `aspectRatio`.
@@ -1001,9 +1481,21 @@ impl ImageConfig {
         self.image_size = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 /// Reasoning options. Not on the RouterHub page.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ThinkingConfig {
     /// Whether to return thought summaries.
@@ -1019,6 +1511,65 @@ pub struct ThinkingConfig {
     /// Thinking effort (Gemini 3 models), such as `low` or `high`; models differ in what they accept.
     #[serde(rename = "thinkingLevel", default, skip_serializing_if = "Option::is_none")]
     pub thinking_level: Option<String>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ThinkingConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ThinkingConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ThinkingConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "includeThoughts",
+                    "thinkingBudget",
+                    "thinkingLevel",
+                ];
+                let mut include_thoughts: Option<bool> = None;
+                let mut thinking_budget: Option<i64> = None;
+                let mut thinking_level: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "includeThoughts" => include_thoughts = map.next_value()?,
+                        "thinkingBudget" => {
+                            thinking_budget = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "thinkingLevel" => thinking_level = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ThinkingConfig {
+                    include_thoughts,
+                    thinking_budget,
+                    thinking_level,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl ThinkingConfig {
     /// Creates a value with every optional field unset.
@@ -1027,6 +1578,7 @@ impl ThinkingConfig {
             include_thoughts: None,
             thinking_budget: None,
             thinking_level: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `includeThoughts`.
@@ -1045,6 +1597,18 @@ impl ThinkingConfig {
     #[must_use]
     pub fn with_thinking_level(mut self, value: impl Into<String>) -> Self {
         self.thinking_level = Some(value.into());
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -1285,22 +1849,88 @@ impl HarmBlockThreshold {
 }
 runtime::wire::string_enum_traits!(HarmBlockThreshold);
 /// A safety filter threshold for one content category.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SafetySetting {
     /// The category the threshold applies to.
     pub category: HarmCategory,
     /// The blocking threshold.
     pub threshold: HarmBlockThreshold,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for SafetySetting {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = SafetySetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SafetySetting` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["category", "threshold"];
+                let mut category: Option<HarmCategory> = None;
+                let mut threshold: Option<HarmBlockThreshold> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "category" => category = Some(map.next_value()?),
+                        "threshold" => threshold = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(SafetySetting {
+                    category: category
+                        .ok_or_else(|| serde::de::Error::missing_field("category"))?,
+                    threshold: threshold
+                        .ok_or_else(|| serde::de::Error::missing_field("threshold"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl SafetySetting {
     /// Creates a value from its required fields (`category`, `threshold`); optional fields start unset.
     pub fn new(category: HarmCategory, threshold: HarmBlockThreshold) -> Self {
-        Self { category, threshold }
+        Self {
+            category,
+            threshold,
+            extra: serde_json::Map::new(),
+        }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// A tool the model may use. Not on the RouterHub page; configuration objects are relayed as they are.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Tool {
     /// Google Search grounding (sent as `{}` to enable it).
@@ -1328,6 +1958,81 @@ pub struct Tool {
         skip_serializing_if = "Option::is_none"
     )]
     pub function_declarations: Option<Vec<serde_json::Value>>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Tool {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Tool;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Tool` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "googleSearch",
+                    "googleSearchRetrieval",
+                    "codeExecution",
+                    "urlContext",
+                    "functionDeclarations",
+                ];
+                let mut google_search: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut google_search_retrieval: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut code_execution: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut url_context: Option<
+                    std::collections::BTreeMap<String, serde_json::Value>,
+                > = None;
+                let mut function_declarations: Option<Vec<serde_json::Value>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "googleSearch" => google_search = map.next_value()?,
+                        "googleSearchRetrieval" => {
+                            google_search_retrieval = map.next_value()?;
+                        }
+                        "codeExecution" => code_execution = map.next_value()?,
+                        "urlContext" => url_context = map.next_value()?,
+                        "functionDeclarations" => {
+                            function_declarations = map.next_value()?;
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Tool {
+                    google_search,
+                    google_search_retrieval,
+                    code_execution,
+                    url_context,
+                    function_declarations,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl Tool {
     /// Creates a value with every optional field unset.
@@ -1338,6 +2043,7 @@ impl Tool {
             code_execution: None,
             url_context: None,
             function_declarations: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `googleSearch`.
@@ -1380,6 +2086,18 @@ impl Tool {
     #[must_use]
     pub fn with_function_declarations(mut self, value: Vec<serde_json::Value>) -> Self {
         self.function_declarations = Some(value);
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -1447,7 +2165,7 @@ impl FunctionCallingMode {
 }
 runtime::wire::string_enum_traits!(FunctionCallingMode);
 /// Function calling options.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct FunctionCallingConfig {
     /// Calling mode.
@@ -1460,6 +2178,56 @@ pub struct FunctionCallingConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub allowed_function_names: Option<Vec<String>>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for FunctionCallingConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = FunctionCallingConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `FunctionCallingConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["mode", "allowedFunctionNames"];
+                let mut mode: Option<FunctionCallingMode> = None;
+                let mut allowed_function_names: Option<Vec<String>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mode" => mode = map.next_value()?,
+                        "allowedFunctionNames" => {
+                            allowed_function_names = map.next_value()?;
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(FunctionCallingConfig {
+                    mode,
+                    allowed_function_names,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl FunctionCallingConfig {
     /// Creates a value with every optional field unset.
@@ -1467,6 +2235,7 @@ impl FunctionCallingConfig {
         Self {
             mode: None,
             allowed_function_names: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `mode`.
@@ -1481,9 +2250,21 @@ impl FunctionCallingConfig {
         self.allowed_function_names = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 /// Tool configuration. Not on the RouterHub page.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ToolConfig {
     /// Function calling options.
@@ -1493,12 +2274,60 @@ pub struct ToolConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub function_calling_config: Option<FunctionCallingConfig>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ToolConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ToolConfig;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ToolConfig` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["functionCallingConfig"];
+                let mut function_calling_config: Option<FunctionCallingConfig> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "functionCallingConfig" => {
+                            function_calling_config = map.next_value()?;
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ToolConfig {
+                    function_calling_config,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl ToolConfig {
     /// Creates a value with every optional field unset.
     pub fn new() -> Self {
         Self {
             function_calling_config: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `functionCallingConfig`.
@@ -1507,9 +2336,21 @@ impl ToolConfig {
         self.function_calling_config = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 /// Response body of the Gemini native endpoint, returned as a single JSON object once generation is complete. Generated images appear as inlineData parts in the candidate's content, with mimeType (e.g., image/png) and base64-encoded data.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GenerateContentResponse {
     /// Array of candidate responses. Each has content (with parts), finishReason, and optional safetyRatings. Missing or empty when the prompt was blocked.
@@ -1530,6 +2371,70 @@ pub struct GenerateContentResponse {
     /// When the response was created (RFC 3339; Vertex AI upstreams). Not on the RouterHub page.
     #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerateContentResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerateContentResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerateContentResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "candidates",
+                    "promptFeedback",
+                    "usageMetadata",
+                    "modelVersion",
+                    "responseId",
+                    "createTime",
+                ];
+                let mut candidates: Option<Vec<Candidate>> = None;
+                let mut prompt_feedback: Option<PromptFeedback> = None;
+                let mut usage_metadata: Option<UsageMetadata> = None;
+                let mut model_version: Option<String> = None;
+                let mut response_id: Option<String> = None;
+                let mut create_time: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "candidates" => candidates = map.next_value()?,
+                        "promptFeedback" => prompt_feedback = map.next_value()?,
+                        "usageMetadata" => usage_metadata = map.next_value()?,
+                        "modelVersion" => model_version = map.next_value()?,
+                        "responseId" => response_id = map.next_value()?,
+                        "createTime" => create_time = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerateContentResponse {
+                    candidates,
+                    prompt_feedback,
+                    usage_metadata,
+                    model_version,
+                    response_id,
+                    create_time,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for GenerateContentResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -1693,7 +2598,7 @@ impl FinishReason {
 }
 runtime::wire::string_enum_traits!(FinishReason);
 /// A candidate response.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Candidate {
     /// The generated content (with parts); may be empty or missing when the candidate was blocked.
@@ -1721,6 +2626,78 @@ pub struct Candidate {
         skip_serializing_if = "Option::is_none"
     )]
     pub grounding_metadata: Option<GroundingMetadata>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Candidate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Candidate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Candidate` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "content",
+                    "finishReason",
+                    "finishMessage",
+                    "safetyRatings",
+                    "index",
+                    "avgLogprobs",
+                    "groundingMetadata",
+                ];
+                let mut content: Option<Content> = None;
+                let mut finish_reason: Option<FinishReason> = None;
+                let mut finish_message: Option<String> = None;
+                let mut safety_ratings: Option<Vec<SafetyRating>> = None;
+                let mut index: Option<i64> = None;
+                let mut avg_logprobs: Option<f64> = None;
+                let mut grounding_metadata: Option<GroundingMetadata> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "content" => content = map.next_value()?,
+                        "finishReason" => finish_reason = map.next_value()?,
+                        "finishMessage" => finish_message = map.next_value()?,
+                        "safetyRatings" => safety_ratings = map.next_value()?,
+                        "index" => {
+                            index = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "avgLogprobs" => avg_logprobs = map.next_value()?,
+                        "groundingMetadata" => grounding_metadata = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Candidate {
+                    content,
+                    finish_reason,
+                    finish_message,
+                    safety_ratings,
+                    index,
+                    avg_logprobs,
+                    grounding_metadata,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for Candidate {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -1794,7 +2771,7 @@ impl HarmProbability {
 }
 runtime::wire::string_enum_traits!(HarmProbability);
 /// A safety rating for one content category.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct SafetyRating {
     /// The category.
@@ -1819,6 +2796,70 @@ pub struct SafetyRating {
     /// Severity score (Vertex AI).
     #[serde(rename = "severityScore", default, skip_serializing_if = "Option::is_none")]
     pub severity_score: Option<f64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for SafetyRating {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = SafetyRating;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SafetyRating` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "category",
+                    "probability",
+                    "blocked",
+                    "probabilityScore",
+                    "severity",
+                    "severityScore",
+                ];
+                let mut category: Option<HarmCategory> = None;
+                let mut probability: Option<HarmProbability> = None;
+                let mut blocked: Option<bool> = None;
+                let mut probability_score: Option<f64> = None;
+                let mut severity: Option<String> = None;
+                let mut severity_score: Option<f64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "category" => category = map.next_value()?,
+                        "probability" => probability = map.next_value()?,
+                        "blocked" => blocked = map.next_value()?,
+                        "probabilityScore" => probability_score = map.next_value()?,
+                        "severity" => severity = map.next_value()?,
+                        "severityScore" => severity_score = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(SafetyRating {
+                    category,
+                    probability,
+                    blocked,
+                    probability_score,
+                    severity,
+                    severity_score,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for SafetyRating {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
@@ -1906,7 +2947,7 @@ impl BlockReason {
 }
 runtime::wire::string_enum_traits!(BlockReason);
 /// Present if the prompt was blocked.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct PromptFeedback {
     /// Why the prompt was blocked.
@@ -1922,6 +2963,58 @@ pub struct PromptFeedback {
     /// Safety ratings of the prompt.
     #[serde(rename = "safetyRatings", default, skip_serializing_if = "Option::is_none")]
     pub safety_ratings: Option<Vec<SafetyRating>>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for PromptFeedback {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = PromptFeedback;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `PromptFeedback` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "blockReason",
+                    "blockReasonMessage",
+                    "safetyRatings",
+                ];
+                let mut block_reason: Option<BlockReason> = None;
+                let mut block_reason_message: Option<String> = None;
+                let mut safety_ratings: Option<Vec<SafetyRating>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "blockReason" => block_reason = map.next_value()?,
+                        "blockReasonMessage" => block_reason_message = map.next_value()?,
+                        "safetyRatings" => safety_ratings = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(PromptFeedback {
+                    block_reason,
+                    block_reason_message,
+                    safety_ratings,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for PromptFeedback {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -1999,7 +3092,7 @@ impl Modality {
 }
 runtime::wire::string_enum_traits!(Modality);
 /// Tokens of one modality.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ModalityTokenCount {
     /// The modality.
@@ -2008,12 +3101,61 @@ pub struct ModalityTokenCount {
     /// Number of tokens.
     #[serde(rename = "tokenCount", default, skip_serializing_if = "Option::is_none")]
     pub token_count: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ModalityTokenCount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ModalityTokenCount;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ModalityTokenCount` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["modality", "tokenCount"];
+                let mut modality: Option<Modality> = None;
+                let mut token_count: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "modality" => modality = map.next_value()?,
+                        "tokenCount" => {
+                            token_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ModalityTokenCount {
+                    modality,
+                    token_count,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ModalityTokenCount {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
 /// Token usage.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct UsageMetadata {
     /// Tokens in the prompt.
@@ -2092,6 +3234,126 @@ pub struct UsageMetadata {
     /// Vertex AI traffic type, such as `ON_DEMAND`. Not on the RouterHub page.
     #[serde(rename = "trafficType", default, skip_serializing_if = "Option::is_none")]
     pub traffic_type: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for UsageMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = UsageMetadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UsageMetadata` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "promptTokenCount",
+                    "candidatesTokenCount",
+                    "totalTokenCount",
+                    "thoughtsTokenCount",
+                    "cachedContentTokenCount",
+                    "toolUsePromptTokenCount",
+                    "promptTokensDetails",
+                    "candidatesTokensDetails",
+                    "cacheTokensDetails",
+                    "toolUsePromptTokensDetails",
+                    "serviceTier",
+                    "trafficType",
+                ];
+                let mut prompt_token_count: Option<i64> = None;
+                let mut candidates_token_count: Option<i64> = None;
+                let mut total_token_count: Option<i64> = None;
+                let mut thoughts_token_count: Option<i64> = None;
+                let mut cached_content_token_count: Option<i64> = None;
+                let mut tool_use_prompt_token_count: Option<i64> = None;
+                let mut prompt_tokens_details: Option<Vec<ModalityTokenCount>> = None;
+                let mut candidates_tokens_details: Option<Vec<ModalityTokenCount>> = None;
+                let mut cache_tokens_details: Option<Vec<ModalityTokenCount>> = None;
+                let mut tool_use_prompt_tokens_details: Option<
+                    Vec<ModalityTokenCount>,
+                > = None;
+                let mut service_tier: Option<String> = None;
+                let mut traffic_type: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "promptTokenCount" => {
+                            prompt_token_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "candidatesTokenCount" => {
+                            candidates_token_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "totalTokenCount" => {
+                            total_token_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "thoughtsTokenCount" => {
+                            thoughts_token_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "cachedContentTokenCount" => {
+                            cached_content_token_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "toolUsePromptTokenCount" => {
+                            tool_use_prompt_token_count = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "promptTokensDetails" => {
+                            prompt_tokens_details = map.next_value()?;
+                        }
+                        "candidatesTokensDetails" => {
+                            candidates_tokens_details = map.next_value()?;
+                        }
+                        "cacheTokensDetails" => cache_tokens_details = map.next_value()?,
+                        "toolUsePromptTokensDetails" => {
+                            tool_use_prompt_tokens_details = map.next_value()?;
+                        }
+                        "serviceTier" => service_tier = map.next_value()?,
+                        "trafficType" => traffic_type = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(UsageMetadata {
+                    prompt_token_count,
+                    candidates_token_count,
+                    total_token_count,
+                    thoughts_token_count,
+                    cached_content_token_count,
+                    tool_use_prompt_token_count,
+                    prompt_tokens_details,
+                    candidates_tokens_details,
+                    cache_tokens_details,
+                    tool_use_prompt_tokens_details,
+                    service_tier,
+                    traffic_type,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for UsageMetadata {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -2108,7 +3370,7 @@ impl runtime::image::CollectImages for UsageMetadata {
     }
 }
 /// Sources used when grounding with Google Search. Not on the RouterHub page.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GroundingMetadata {
     /// Search queries the model ran.
@@ -2139,6 +3401,62 @@ pub struct GroundingMetadata {
         skip_serializing_if = "Option::is_none"
     )]
     pub grounding_supports: Option<Vec<serde_json::Value>>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GroundingMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GroundingMetadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GroundingMetadata` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "webSearchQueries",
+                    "searchEntryPoint",
+                    "groundingChunks",
+                    "groundingSupports",
+                ];
+                let mut web_search_queries: Option<Vec<String>> = None;
+                let mut search_entry_point: Option<SearchEntryPoint> = None;
+                let mut grounding_chunks: Option<Vec<GroundingChunk>> = None;
+                let mut grounding_supports: Option<Vec<serde_json::Value>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "webSearchQueries" => web_search_queries = map.next_value()?,
+                        "searchEntryPoint" => search_entry_point = map.next_value()?,
+                        "groundingChunks" => grounding_chunks = map.next_value()?,
+                        "groundingSupports" => grounding_supports = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GroundingMetadata {
+                    web_search_queries,
+                    search_entry_point,
+                    grounding_chunks,
+                    grounding_supports,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for GroundingMetadata {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -2147,7 +3465,7 @@ impl runtime::image::CollectImages for GroundingMetadata {
     }
 }
 /// Google Search suggestion chip.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct SearchEntryPoint {
     /// HTML and CSS to embed.
@@ -2160,6 +3478,51 @@ pub struct SearchEntryPoint {
     /// Base64 JSON of search terms and URLs.
     #[serde(rename = "sdkBlob", default, skip_serializing_if = "Option::is_none")]
     pub sdk_blob: Option<runtime::Base64Data>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for SearchEntryPoint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = SearchEntryPoint;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SearchEntryPoint` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["renderedContent", "sdkBlob"];
+                let mut rendered_content: Option<String> = None;
+                let mut sdk_blob: Option<runtime::Base64Data> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "renderedContent" => rendered_content = map.next_value()?,
+                        "sdkBlob" => sdk_blob = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(SearchEntryPoint {
+                    rendered_content,
+                    sdk_blob,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for SearchEntryPoint {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -2167,12 +3530,51 @@ impl runtime::image::CollectImages for SearchEntryPoint {
     }
 }
 /// A retrieved source.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GroundingChunk {
     /// A web page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web: Option<WebChunk>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GroundingChunk {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GroundingChunk;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GroundingChunk` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["web"];
+                let mut web: Option<WebChunk> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "web" => web = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GroundingChunk { web, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for GroundingChunk {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -2180,7 +3582,7 @@ impl runtime::image::CollectImages for GroundingChunk {
     }
 }
 /// A web page used as a source.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct WebChunk {
     /// URI of the page (often a Google redirect).
@@ -2189,6 +3591,47 @@ pub struct WebChunk {
     /// Title of the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for WebChunk {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = WebChunk;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `WebChunk` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["uri", "title"];
+                let mut uri: Option<String> = None;
+                let mut title: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "uri" => uri = map.next_value()?,
+                        "title" => title = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(WebChunk { uri, title, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for WebChunk {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
@@ -2280,7 +3723,7 @@ impl OpenAiImageModel {
     }
 }
 /// Request body of the OpenAI Images interface.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ImageGenerationRequest {
     /// One of openai/gpt-image-1, openai/gpt-image-1.5, or openai/gpt-image-2.
@@ -2302,6 +3745,87 @@ pub struct ImageGenerationRequest {
     /// Number of images to generate. Commonly 1. The page types it `number`; it is a count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<i64>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageGenerationRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageGenerationRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageGenerationRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "model",
+                    "prompt",
+                    "size",
+                    "quality",
+                    "output_compression",
+                    "output_format",
+                    "n",
+                ];
+                let mut model: Option<OpenAiImageModel> = None;
+                let mut prompt: Option<String> = None;
+                let mut size: Option<String> = None;
+                let mut quality: Option<String> = None;
+                let mut output_compression: Option<i64> = None;
+                let mut output_format: Option<String> = None;
+                let mut n: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "model" => model = Some(map.next_value()?),
+                        "prompt" => prompt = Some(map.next_value()?),
+                        "size" => size = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "output_compression" => {
+                            output_compression = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "output_format" => output_format = map.next_value()?,
+                        "n" => {
+                            n = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageGenerationRequest {
+                    model: model
+                        .ok_or_else(|| serde::de::Error::missing_field("model"))?,
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    size,
+                    quality,
+                    output_compression,
+                    output_format,
+                    n,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl ImageGenerationRequest {
     /// Creates a value from its required fields (`model`, `prompt`); optional fields start unset.
@@ -2314,6 +3838,7 @@ impl ImageGenerationRequest {
             output_compression: None,
             output_format: None,
             n: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `size`.
@@ -2344,6 +3869,18 @@ impl ImageGenerationRequest {
     #[must_use]
     pub fn with_n(mut self, value: i64) -> Self {
         self.n = Some(value);
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -2476,14 +4013,14 @@ impl ImageQuality {
 }
 runtime::wire::string_enum_traits!(ImageQuality);
 /// Response of the OpenAI Images interface, relayed from OpenAI. The page shows created and data[].b64_json; the other fields are OpenAI's and appear in relayed responses.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageGenerationResponse {
-    /// Unix timestamp (seconds) of creation.
+    /// Unix timestamp (seconds) of creation. The page types it `number`, and servers send it with a fraction (`1735689600.5`) as well as without.
     ///
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<i64>,
+    pub created: Option<f64>,
     /// The generated images; base64 image data at data[0].b64_json.
     #[serde(default)]
     pub data: Vec<ImageData>,
@@ -2502,6 +4039,74 @@ pub struct ImageGenerationResponse {
     /// Token usage. Not on the RouterHub page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<ImageUsage>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageGenerationResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageGenerationResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageGenerationResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "created",
+                    "data",
+                    "background",
+                    "output_format",
+                    "quality",
+                    "size",
+                    "usage",
+                ];
+                let mut created: Option<f64> = None;
+                let mut data: Option<Vec<ImageData>> = None;
+                let mut background: Option<ImageBackground> = None;
+                let mut output_format: Option<ImageOutputFormat> = None;
+                let mut quality: Option<ImageQuality> = None;
+                let mut size: Option<String> = None;
+                let mut usage: Option<ImageUsage> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "created" => created = map.next_value()?,
+                        "data" => data = Some(map.next_value()?),
+                        "background" => background = map.next_value()?,
+                        "output_format" => output_format = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        "size" => size = map.next_value()?,
+                        "usage" => usage = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageGenerationResponse {
+                    created,
+                    data: data.unwrap_or_default(),
+                    background,
+                    output_format,
+                    quality,
+                    size,
+                    usage,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImageGenerationResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -2510,7 +4115,7 @@ impl runtime::image::CollectImages for ImageGenerationResponse {
     }
 }
 /// One generated image.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageData {
     /// Base64 image data.
@@ -2522,6 +4127,54 @@ pub struct ImageData {
     /// The prompt the upstream actually used. Not on the RouterHub page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revised_prompt: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["b64_json", "url", "revised_prompt"];
+                let mut b64_json: Option<runtime::Base64Data> = None;
+                let mut url: Option<String> = None;
+                let mut revised_prompt: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "b64_json" => b64_json = map.next_value()?,
+                        "url" => url = map.next_value()?,
+                        "revised_prompt" => revised_prompt = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageData {
+                    b64_json,
+                    url,
+                    revised_prompt,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImageData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -2529,7 +4182,7 @@ impl runtime::image::CollectImages for ImageData {
     }
 }
 /// Token usage of an image request. Not on the RouterHub page.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageUsage {
     /// Input tokens.
@@ -2547,6 +4200,82 @@ pub struct ImageUsage {
     /// Total tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageUsage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageUsage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "input_tokens",
+                    "input_tokens_details",
+                    "output_tokens",
+                    "output_tokens_details",
+                    "total_tokens",
+                ];
+                let mut input_tokens: Option<i64> = None;
+                let mut input_tokens_details: Option<ImageTokensDetails> = None;
+                let mut output_tokens: Option<i64> = None;
+                let mut output_tokens_details: Option<ImageTokensDetails> = None;
+                let mut total_tokens: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "input_tokens" => {
+                            input_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "input_tokens_details" => {
+                            input_tokens_details = map.next_value()?;
+                        }
+                        "output_tokens" => {
+                            output_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "output_tokens_details" => {
+                            output_tokens_details = map.next_value()?;
+                        }
+                        "total_tokens" => {
+                            total_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageUsage {
+                    input_tokens,
+                    input_tokens_details,
+                    output_tokens,
+                    output_tokens_details,
+                    total_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImageUsage {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
@@ -2555,7 +4284,7 @@ impl runtime::image::CollectImages for ImageUsage {
     }
 }
 /// Tokens split into text and image tokens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageTokensDetails {
     /// Text tokens.
@@ -2564,6 +4293,59 @@ pub struct ImageTokensDetails {
     /// Image tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_tokens: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageTokensDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageTokensDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageTokensDetails` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["text_tokens", "image_tokens"];
+                let mut text_tokens: Option<i64> = None;
+                let mut image_tokens: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "text_tokens" => {
+                            text_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "image_tokens" => {
+                            image_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageTokensDetails {
+                    text_tokens,
+                    image_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImageTokensDetails {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

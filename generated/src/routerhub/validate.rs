@@ -64,6 +64,18 @@ impl runtime::Validate for GenerateContentRequest {
         if let Some(value) = &self.tool_config {
             v.at_field("toolConfig", |v| value.validate_into(v));
         }
+        v.extra_fields(
+            &self.extra,
+            &[
+                "contents",
+                "generationConfig",
+                "safetySettings",
+                "systemInstruction",
+                "cachedContent",
+                "tools",
+                "toolConfig",
+            ],
+        );
     }
 }
 impl runtime::Validate for Content {
@@ -89,6 +101,7 @@ impl runtime::Validate for Content {
                 },
             );
         }
+        v.extra_fields(&self.extra, &["role", "parts"]);
     }
 }
 impl runtime::Validate for PartData {
@@ -117,6 +130,10 @@ impl runtime::Validate for PartData {
 impl runtime::Validate for Part {
     fn validate_into(&self, v: &mut runtime::Validator) {
         self.data.validate_into(v);
+        v.extra_fields(
+            &self.extra,
+            &["text", "inlineData", "fileData", "thought", "thoughtSignature"],
+        );
     }
 }
 impl runtime::Validate for Blob {
@@ -131,6 +148,7 @@ impl runtime::Validate for Blob {
         if self.data.is_none() {
             v.report("data", runtime::Constraint::Required, "required field is missing");
         }
+        v.extra_fields(&self.extra, &["mimeType", "data"]);
     }
 }
 impl runtime::Validate for FileData {
@@ -147,6 +165,7 @@ impl runtime::Validate for FileData {
                 );
             }
         }
+        v.extra_fields(&self.extra, &["mimeType", "fileUri"]);
     }
 }
 impl runtime::Validate for GenerationConfig {
@@ -157,13 +176,41 @@ impl runtime::Validate for GenerationConfig {
         if let Some(value) = &self.thinking_config {
             v.at_field("thinkingConfig", |v| value.validate_into(v));
         }
+        v.extra_fields(
+            &self.extra,
+            &[
+                "temperature",
+                "responseModalities",
+                "imageConfig",
+                "candidateCount",
+                "topP",
+                "topK",
+                "maxOutputTokens",
+                "stopSequences",
+                "seed",
+                "presencePenalty",
+                "frequencyPenalty",
+                "responseMimeType",
+                "responseSchema",
+                "responseJsonSchema",
+                "thinkingConfig",
+                "mediaResolution",
+            ],
+        );
     }
 }
 impl runtime::Validate for ImageConfig {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(&self.extra, &["aspectRatio", "imageSize"]);
+    }
 }
 impl runtime::Validate for ThinkingConfig {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(
+            &self.extra,
+            &["includeThoughts", "thinkingBudget", "thinkingLevel"],
+        );
+    }
 }
 impl runtime::Validate for SafetySetting {
     fn validate_into(&self, v: &mut runtime::Validator) {
@@ -173,21 +220,49 @@ impl runtime::Validate for SafetySetting {
                 v.allowed_values("category", unknown, HarmCategory::KNOWN_VALUES, "");
             }
         }
+        v.extra_fields(&self.extra, &["category", "threshold"]);
     }
 }
 impl runtime::Validate for Tool {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(
+            &self.extra,
+            &[
+                "googleSearch",
+                "googleSearchRetrieval",
+                "codeExecution",
+                "urlContext",
+                "functionDeclarations",
+            ],
+        );
+    }
 }
 impl runtime::Validate for FunctionCallingConfig {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(&self.extra, &["mode", "allowedFunctionNames"]);
+    }
 }
 impl runtime::Validate for ToolConfig {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if let Some(value) = &self.function_calling_config {
             v.at_field("functionCallingConfig", |v| value.validate_into(v));
         }
+        v.extra_fields(&self.extra, &["functionCallingConfig"]);
     }
 }
 impl runtime::Validate for ImageGenerationRequest {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(
+            &self.extra,
+            &[
+                "model",
+                "prompt",
+                "size",
+                "quality",
+                "output_compression",
+                "output_format",
+                "n",
+            ],
+        );
+    }
 }

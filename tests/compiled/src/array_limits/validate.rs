@@ -16,5 +16,6 @@ impl runtime::Validate for BatchRequest {
         if let Some(value) = &self.stop_words {
             v.item_count("stopWords", value.len(), None, Some(4));
         }
+        v.extra_fields(&self.extra, &["prompts", "stopWords"]);
     }
 }

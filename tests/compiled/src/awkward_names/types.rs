@@ -156,7 +156,7 @@ impl ImageModel {
     }
 }
 /// Fields named after Rust keywords.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct AwkwardRequest {
     /// Becomes the raw identifier `r#type`.
@@ -181,6 +181,75 @@ pub struct AwkwardRequest {
     /// Default: `1024x1024`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<ImageSize>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for AwkwardRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = AwkwardRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AwkwardRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "type",
+                    "self",
+                    "match",
+                    "model",
+                    "aspectRatio",
+                    "size",
+                ];
+                let mut r#type: Option<String> = None;
+                let mut self_: Option<String> = None;
+                let mut r#match: Option<bool> = None;
+                let mut model: Option<ImageModel> = None;
+                let mut aspect_ratio: Option<AspectRatio> = None;
+                let mut size: Option<ImageSize> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "type" => r#type = Some(map.next_value()?),
+                        "self" => self_ = map.next_value()?,
+                        "match" => r#match = map.next_value()?,
+                        "model" => model = Some(map.next_value()?),
+                        "aspectRatio" => aspect_ratio = map.next_value()?,
+                        "size" => size = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(AwkwardRequest {
+                    r#type: r#type
+                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
+                    self_,
+                    r#match,
+                    model: model
+                        .ok_or_else(|| serde::de::Error::missing_field("model"))?,
+                    aspect_ratio,
+                    size,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl AwkwardRequest {
     /// Creates a value from its required fields (`type`, `model`); optional fields start unset.
@@ -192,6 +261,7 @@ impl AwkwardRequest {
             model,
             aspect_ratio: None,
             size: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `self`.
@@ -218,6 +288,18 @@ impl AwkwardRequest {
         self.size = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 impl AwkwardRequest {
     /// `self`, or its documented default `me` when unset.
@@ -234,7 +316,7 @@ impl AwkwardRequest {
     }
 }
 /// Echoes the type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct AwkwardResponse {
     /// What was made.
@@ -242,6 +324,45 @@ pub struct AwkwardResponse {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for AwkwardResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = AwkwardResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AwkwardResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["type"];
+                let mut r#type: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "type" => r#type = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(AwkwardResponse { r#type, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for AwkwardResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

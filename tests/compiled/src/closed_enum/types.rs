@@ -49,20 +49,81 @@ impl Style {
 }
 runtime::wire::string_enum_traits!(Style);
 /// Picks a style.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct StyleRequest {
     /// The style.
     pub style: Style,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for StyleRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = StyleRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `StyleRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["style"];
+                let mut style: Option<Style> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "style" => style = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(StyleRequest {
+                    style: style
+                        .ok_or_else(|| serde::de::Error::missing_field("style"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl StyleRequest {
     /// Creates a value from its required fields (`style`); optional fields start unset.
     pub fn new(style: Style) -> Self {
-        Self { style }
+        Self {
+            style,
+            extra: serde_json::Map::new(),
+        }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// An acknowledgement.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct StyleResponse {
     /// Whether the style was applied.
@@ -70,6 +131,45 @@ pub struct StyleResponse {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<bool>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for StyleResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = StyleResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `StyleResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["ok"];
+                let mut ok: Option<bool> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "ok" => ok = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(StyleResponse { ok, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for StyleResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

@@ -13,5 +13,6 @@ impl runtime::Validate for DescribeRequest {
             let value = &self.image;
             v.data_url("image", value, &["image/png", "image/jpeg"]);
         }
+        v.extra_fields(&self.extra, &["image"]);
     }
 }

@@ -45,7 +45,7 @@ impl Quality {
 }
 runtime::wire::string_enum_traits!(Quality);
 /// Every optional field here has a default the server assumes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct RenderRequest {
     /// What to render.
@@ -80,6 +80,86 @@ pub struct RenderRequest {
     /// Default: `high`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<Quality>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for RenderRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = RenderRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `RenderRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "prompt",
+                    "n",
+                    "offset",
+                    "guidance",
+                    "stream",
+                    "size",
+                    "quality",
+                ];
+                let mut prompt: Option<String> = None;
+                let mut n: Option<u32> = None;
+                let mut offset: Option<i64> = None;
+                let mut guidance: Option<f64> = None;
+                let mut stream: Option<bool> = None;
+                let mut size: Option<String> = None;
+                let mut quality: Option<Quality> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "prompt" => prompt = Some(map.next_value()?),
+                        "n" => {
+                            n = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        "offset" => {
+                            offset = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "guidance" => guidance = map.next_value()?,
+                        "stream" => stream = map.next_value()?,
+                        "size" => size = map.next_value()?,
+                        "quality" => quality = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(RenderRequest {
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    n,
+                    offset,
+                    guidance,
+                    stream,
+                    size,
+                    quality,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl RenderRequest {
     /// Creates a value from its required fields (`prompt`); optional fields start unset.
@@ -92,6 +172,7 @@ impl RenderRequest {
             stream: None,
             size: None,
             quality: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `n`.
@@ -130,6 +211,18 @@ impl RenderRequest {
         self.quality = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 impl RenderRequest {
     /// `n`, or its documented default `1` when unset.
@@ -158,7 +251,7 @@ impl RenderRequest {
     }
 }
 /// The render id.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct RenderResponse {
     /// Render id.
@@ -166,6 +259,45 @@ pub struct RenderResponse {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for RenderResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = RenderResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `RenderResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["id"];
+                let mut id: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(RenderResponse { id, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for RenderResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

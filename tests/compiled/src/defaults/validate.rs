@@ -12,5 +12,9 @@ impl runtime::Validate for RenderRequest {
         if let Some(value) = &self.n {
             v.range("n", *value as f64, Some(1.0), Some(10.0));
         }
+        v.extra_fields(
+            &self.extra,
+            &["prompt", "n", "offset", "guidance", "stream", "size", "quality"],
+        );
     }
 }

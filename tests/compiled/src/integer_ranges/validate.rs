@@ -25,5 +25,6 @@ impl runtime::Validate for TuneRequest {
         if let Some(value) = &self.caption {
             v.length("caption", value, Some(1), Some(100));
         }
+        v.extra_fields(&self.extra, &["n", "steps", "shift", "temperature", "caption"]);
     }
 }

@@ -205,7 +205,7 @@ impl ImageModel {
     }
 }
 /// A request whose limits come from the chosen model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GenerateRequest {
     /// The model; `flash` when unset.
@@ -233,6 +233,74 @@ pub struct GenerateRequest {
     /// Applies to gemini models only; others ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thinking: Option<bool>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerateRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerateRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "model",
+                    "backend",
+                    "referenceImages",
+                    "aspectRatio",
+                    "background",
+                    "thinking",
+                ];
+                let mut model: Option<ImageModel> = None;
+                let mut backend: Option<Backend> = None;
+                let mut reference_images: Option<Vec<String>> = None;
+                let mut aspect_ratio: Option<AspectRatio> = None;
+                let mut background: Option<Background> = None;
+                let mut thinking: Option<bool> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "model" => model = map.next_value()?,
+                        "backend" => backend = Some(map.next_value()?),
+                        "referenceImages" => reference_images = map.next_value()?,
+                        "aspectRatio" => aspect_ratio = map.next_value()?,
+                        "background" => background = map.next_value()?,
+                        "thinking" => thinking = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerateRequest {
+                    model,
+                    backend: backend
+                        .ok_or_else(|| serde::de::Error::missing_field("backend"))?,
+                    reference_images,
+                    aspect_ratio,
+                    background,
+                    thinking,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl GenerateRequest {
     /// Creates a value from its required fields (`backend`); optional fields start unset.
@@ -244,6 +312,7 @@ impl GenerateRequest {
             aspect_ratio: None,
             background: None,
             thinking: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `model`.
@@ -276,6 +345,18 @@ impl GenerateRequest {
         self.thinking = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 impl GenerateRequest {
     /// `model`, or its documented default `flash` when unset.
@@ -284,7 +365,7 @@ impl GenerateRequest {
     }
 }
 /// The result.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct GenerateResponse {
     /// Result id.
@@ -292,6 +373,45 @@ pub struct GenerateResponse {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GenerateResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GenerateResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GenerateResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["id"];
+                let mut id: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GenerateResponse { id, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for GenerateResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

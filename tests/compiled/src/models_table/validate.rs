@@ -9,6 +9,17 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for GenerateRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(
+            &self.extra,
+            &[
+                "model",
+                "backend",
+                "referenceImages",
+                "aspectRatio",
+                "background",
+                "thinking",
+            ],
+        );
         {
             if let (Some(items), Some(model)) = (
                 self.reference_images.as_ref(),

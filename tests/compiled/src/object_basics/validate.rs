@@ -8,5 +8,10 @@ use crate::runtime::{self, Validate as _};
 #[allow(unused_imports)]
 use super::types::*;
 impl runtime::Validate for CreateImageRequest {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(
+            &self.extra,
+            &["prompt", "negativePrompt", "imageCount", "seedValue"],
+        );
+    }
 }

@@ -6,30 +6,151 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 /// An image referenced by URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FileData {
     /// Where the image is.
     #[serde(rename = "fileUri")]
     pub file_uri: String,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for FileData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = FileData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `FileData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["fileUri"];
+                let mut file_uri: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "fileUri" => file_uri = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(FileData {
+                    file_uri: file_uri
+                        .ok_or_else(|| serde::de::Error::missing_field("fileUri"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl FileData {
     /// Creates a value from its required fields (`fileUri`); optional fields start unset.
     pub fn new(file_uri: impl Into<String>) -> Self {
-        Self { file_uri: file_uri.into() }
+        Self {
+            file_uri: file_uri.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// An image sent inline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct InlineData {
     /// The image bytes.
     pub data: runtime::Base64Data,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for InlineData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = InlineData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `InlineData` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["data"];
+                let mut data: Option<runtime::Base64Data> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "data" => data = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(InlineData {
+                    data: data.ok_or_else(|| serde::de::Error::missing_field("data"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl InlineData {
     /// Creates a value from its required fields (`data`); optional fields start unset.
     pub fn new(data: runtime::Base64Data) -> Self {
-        Self { data }
+        Self {
+            data,
+            extra: serde_json::Map::new(),
+        }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// A reference image, by URL or inline; never both.
@@ -78,6 +199,7 @@ impl<'de> Deserialize<'de> for ReferenceImage {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["fileData", "inlineData"];
                 let mut member = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
@@ -101,23 +223,19 @@ impl<'de> Deserialize<'de> for ReferenceImage {
                             }
                             member = Some(ReferenceImage::InlineData(map.next_value()?));
                         }
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
+                        _ => runtime::fields::skip_unknown_member(&mut map, &key, KNOWN)?,
                     }
                 }
-                Ok(
-                    match member {
-                        Some(member) => member,
-                        None => {
-                            return Err(
-                                serde::de::Error::custom(
-                                    "an object with exactly one of `fileData`, `inlineData`",
-                                ),
-                            );
-                        }
-                    },
-                )
+                match member {
+                    Some(member) => Ok(member),
+                    None => {
+                        Err(
+                            serde::de::Error::custom(
+                                "an object with exactly one of `fileData`, `inlineData`",
+                            ),
+                        )
+                    }
+                }
             }
         }
         deserializer.deserialize_map(MapVisitor)
@@ -129,13 +247,63 @@ impl runtime::AsScalar for ReferenceImage {
     }
 }
 /// An edit with one reference image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EditRequest {
     /// The edit.
     pub prompt: String,
     /// The image to edit.
     pub reference: ReferenceImage,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for EditRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = EditRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EditRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["prompt", "reference"];
+                let mut prompt: Option<String> = None;
+                let mut reference: Option<ReferenceImage> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "prompt" => prompt = Some(map.next_value()?),
+                        "reference" => reference = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(EditRequest {
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    reference: reference
+                        .ok_or_else(|| serde::de::Error::missing_field("reference"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl EditRequest {
     /// Creates a value from its required fields (`prompt`, `reference`); optional fields start unset.
@@ -143,11 +311,24 @@ impl EditRequest {
         Self {
             prompt: prompt.into(),
             reference,
+            extra: serde_json::Map::new(),
         }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// The edit id.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct EditResponse {
     /// Edit id.
@@ -155,6 +336,45 @@ pub struct EditResponse {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for EditResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = EditResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EditResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["id"];
+                let mut id: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(EditResponse { id, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for EditResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

@@ -13,10 +13,13 @@ impl runtime::Validate for FileData {
             let value = &self.file_uri;
             v.url("fileUri", value, &[], false);
         }
+        v.extra_fields(&self.extra, &["fileUri"]);
     }
 }
 impl runtime::Validate for InlineData {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(&self.extra, &["data"]);
+    }
 }
 impl runtime::Validate for ReferenceImage {
     fn validate_into(&self, v: &mut runtime::Validator) {
@@ -46,5 +49,6 @@ impl runtime::Validate for EditRequest {
             let value = &self.reference;
             v.at_field("reference", |v| value.validate_into(v));
         }
+        v.extra_fields(&self.extra, &["prompt", "reference"]);
     }
 }

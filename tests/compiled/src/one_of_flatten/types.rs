@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 /// Inline bytes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Blob {
     /// MIME type of the bytes.
@@ -19,6 +19,50 @@ pub struct Blob {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<runtime::Base64Data>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Blob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Blob` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["mimeType", "data"];
+                let mut mime_type: Option<String> = None;
+                let mut data: Option<runtime::Base64Data> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mimeType" => mime_type = map.next_value()?,
+                        "data" => data = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Blob { mime_type, data, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl Blob {
     /// Creates a value from its required fields (`mimeType`, `data`); optional fields start unset.
@@ -26,7 +70,20 @@ impl Blob {
         Self {
             mime_type: Some(mime_type.into()),
             data: Some(data),
+            extra: serde_json::Map::new(),
         }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 impl runtime::image::CollectImages for Blob {
@@ -145,6 +202,12 @@ pub struct Part {
     /// Whether the part is a thought summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thought: Option<bool>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl<'de> Deserialize<'de> for Part {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -160,9 +223,10 @@ impl<'de> Deserialize<'de> for Part {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["text", "inlineData", "thought"];
                 let mut thought: Option<bool> = None;
                 let mut member: Option<PartData> = None;
-                let mut unknown = serde_json::Map::new();
+                let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "thought" => thought = map.next_value()?,
@@ -187,15 +251,23 @@ impl<'de> Deserialize<'de> for Part {
                             member = Some(PartData::InlineData(map.next_value()?));
                         }
                         _ => {
-                            unknown.insert(key, map.next_value()?);
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
                         }
                     }
                 }
-                let data = match member {
-                    Some(member) => member,
-                    None => PartData::Unknown(unknown),
-                };
-                Ok(Part { data, thought })
+                Ok(Part {
+                    data: match member {
+                        Some(member) => member,
+                        None => PartData::Unknown(std::mem::take(&mut extra)),
+                    },
+                    thought,
+                    extra,
+                })
             }
         }
         deserializer.deserialize_map(MapVisitor)
@@ -204,12 +276,28 @@ impl<'de> Deserialize<'de> for Part {
 impl Part {
     /// Creates a value from its required fields (`data`); optional fields start unset.
     pub fn new(data: PartData) -> Self {
-        Self { data, thought: None }
+        Self {
+            data,
+            thought: None,
+            extra: serde_json::Map::new(),
+        }
     }
     /// Sets `thought`.
     #[must_use]
     pub fn with_thought(mut self, value: bool) -> Self {
         self.thought = Some(value);
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }
@@ -219,22 +307,82 @@ impl runtime::image::CollectImages for Part {
     }
 }
 /// A message made of parts.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Message {
     /// The parts.
     #[serde(default)]
     pub parts: Vec<Part>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Message;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Message` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["parts"];
+                let mut parts: Option<Vec<Part>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "parts" => parts = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Message {
+                    parts: parts.unwrap_or_default(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl Message {
     /// Creates a value with every optional field unset.
     pub fn new() -> Self {
-        Self { parts: Default::default() }
+        Self {
+            parts: Default::default(),
+            extra: serde_json::Map::new(),
+        }
     }
     /// Sets `parts`.
     #[must_use]
     pub fn with_parts(mut self, value: Vec<Part>) -> Self {
         self.parts = value;
+        self
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
         self
     }
 }

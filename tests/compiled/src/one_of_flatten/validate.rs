@@ -19,6 +19,7 @@ impl runtime::Validate for Blob {
         if self.data.is_none() {
             v.report("data", runtime::Constraint::Required, "required field is missing");
         }
+        v.extra_fields(&self.extra, &["mimeType", "data"]);
     }
 }
 impl runtime::Validate for PartData {
@@ -36,6 +37,7 @@ impl runtime::Validate for PartData {
 impl runtime::Validate for Part {
     fn validate_into(&self, v: &mut runtime::Validator) {
         self.data.validate_into(v);
+        v.extra_fields(&self.extra, &["text", "inlineData", "thought"]);
     }
 }
 impl runtime::Validate for Message {
@@ -56,5 +58,6 @@ impl runtime::Validate for Message {
                 },
             );
         }
+        v.extra_fields(&self.extra, &["parts"]);
     }
 }

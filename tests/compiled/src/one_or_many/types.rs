@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use crate::runtime;
 /// An edit of one or several images.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EditRequest {
     /// One image or up to four.
@@ -15,6 +15,56 @@ pub struct EditRequest {
     pub image: runtime::OneOrMany<String>,
     /// The edit.
     pub prompt: String,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for EditRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = EditRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EditRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["image", "prompt"];
+                let mut image: Option<runtime::OneOrMany<String>> = None;
+                let mut prompt: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "image" => image = Some(map.next_value()?),
+                        "prompt" => prompt = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(EditRequest {
+                    image: image
+                        .ok_or_else(|| serde::de::Error::missing_field("image"))?,
+                    prompt: prompt
+                        .ok_or_else(|| serde::de::Error::missing_field("prompt"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl EditRequest {
     /// Creates a value from its required fields (`image`, `prompt`); optional fields start unset.
@@ -22,16 +72,68 @@ impl EditRequest {
         Self {
             image,
             prompt: prompt.into(),
+            extra: serde_json::Map::new(),
         }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
     }
 }
 /// The edited images.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct EditResponse {
     /// One URL or several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urls: Option<runtime::OneOrMany<String>>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for EditResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = EditResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `EditResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["urls"];
+                let mut urls: Option<runtime::OneOrMany<String>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "urls" => urls = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(EditResponse { urls, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for EditResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

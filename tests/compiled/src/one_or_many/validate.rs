@@ -13,5 +13,6 @@ impl runtime::Validate for EditRequest {
             let value = &self.image;
             v.item_count("image", value.len(), None, Some(4));
         }
+        v.extra_fields(&self.extra, &["image", "prompt"]);
     }
 }

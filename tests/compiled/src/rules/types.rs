@@ -82,7 +82,7 @@ impl OutputFormat {
 }
 runtime::wire::string_enum_traits!(OutputFormat);
 /// A request with rules between its fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ImageRequest {
     /// Generate or edit.
@@ -115,6 +115,93 @@ pub struct ImageRequest {
     /// Range: 0..=100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression: Option<u32>,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageRequest` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "mode",
+                    "image",
+                    "imageUrl",
+                    "mask",
+                    "stream",
+                    "partialImages",
+                    "prompts",
+                    "format",
+                    "compression",
+                ];
+                let mut mode: Option<Mode> = None;
+                let mut image: Option<String> = None;
+                let mut image_url: Option<String> = None;
+                let mut mask: Option<String> = None;
+                let mut stream: Option<bool> = None;
+                let mut partial_images: Option<u32> = None;
+                let mut prompts: Option<Vec<String>> = None;
+                let mut format: Option<OutputFormat> = None;
+                let mut compression: Option<u32> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mode" => mode = Some(map.next_value()?),
+                        "image" => image = map.next_value()?,
+                        "imageUrl" => image_url = map.next_value()?,
+                        "mask" => mask = map.next_value()?,
+                        "stream" => stream = map.next_value()?,
+                        "partialImages" => {
+                            partial_images = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        "prompts" => prompts = map.next_value()?,
+                        "format" => format = map.next_value()?,
+                        "compression" => {
+                            compression = map
+                                .next_value::<Option<runtime::fields::WholeNumber<u32>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageRequest {
+                    mode: mode.ok_or_else(|| serde::de::Error::missing_field("mode"))?,
+                    image,
+                    image_url,
+                    mask,
+                    stream,
+                    partial_images,
+                    prompts,
+                    format,
+                    compression,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl ImageRequest {
     /// Creates a value from its required fields (`mode`); optional fields start unset.
@@ -129,6 +216,7 @@ impl ImageRequest {
             prompts: None,
             format: None,
             compression: None,
+            extra: serde_json::Map::new(),
         }
     }
     /// Sets `image`.
@@ -179,9 +267,21 @@ impl ImageRequest {
         self.compression = Some(value);
         self
     }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
 /// The result.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageResponse {
     /// Result id.
@@ -189,6 +289,45 @@ pub struct ImageResponse {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["id"];
+                let mut id: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageResponse { id, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
 }
 impl runtime::image::CollectImages for ImageResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}

@@ -18,6 +18,20 @@ impl runtime::Validate for ImageRequest {
         if let Some(value) = &self.compression {
             v.range("compression", *value as f64, Some(0.0), Some(100.0));
         }
+        v.extra_fields(
+            &self.extra,
+            &[
+                "mode",
+                "image",
+                "imageUrl",
+                "mask",
+                "stream",
+                "partialImages",
+                "prompts",
+                "format",
+                "compression",
+            ],
+        );
         if runtime::validate::present(&self.mode).map(runtime::AsScalar::as_scalar)
             == Some(runtime::Scalar::Str("edit"))
         {

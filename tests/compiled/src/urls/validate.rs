@@ -19,5 +19,6 @@ impl runtime::Validate for FetchRequest {
         if let Some(value) = &self.callback {
             v.url("callback", value, &[], false);
         }
+        v.extra_fields(&self.extra, &["fileUri", "imageUrl", "callback"]);
     }
 }
