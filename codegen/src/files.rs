@@ -35,24 +35,32 @@ pub struct StaleFile {
     pub diff: String,
 }
 
+/// How this repository regenerates its files, named in their headers.
+pub const REGENERATE_HERE: &str = "cargo xtask codegen";
+
 /// Formats emitted tokens as a Rust file with the `@generated` header.
 pub fn format_rust(tokens: TokenStream, source: &str) -> Result<String, String> {
+    format_rust_with(tokens, source, REGENERATE_HERE)
+}
+
+/// [`format_rust`], naming `regenerate` as the command that rewrites the file.
+pub fn format_rust_with(tokens: TokenStream, source: &str, regenerate: &str) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generator emitted invalid Rust: {e}"))?;
     Ok(format!(
         "// {GENERATED_MARKER} by imagegen-codegen from {source}.\n\
-         // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.\n\n{}",
+         // Do not edit: change the spec or the generator, then run `{regenerate}`.\n\n{}",
         prettyplease::unparse(&file)
     ))
 }
 
 /// The files of one provider module, under `dir` (relative to the workspace root).
 pub fn provider_files(api: &Api, dir: &Path) -> Result<Vec<GeneratedFile>, String> {
-    module_jobs(api, dir).into_iter().filter_map(|job| job.run().transpose()).collect()
+    module_jobs(api, dir, REGENERATE_HERE).into_iter().filter_map(|job| job.run().transpose()).collect()
 }
 
 /// One file of a provider module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ModuleFile {
+pub(crate) enum ModuleFile {
     Mod,
     Types,
     Validate,
@@ -63,9 +71,9 @@ enum ModuleFile {
 
 impl ModuleFile {
     /// In the module's file order.
-    const ALL: [ModuleFile; 6] = [Self::Mod, Self::Types, Self::Validate, Self::Client, Self::Dispatch, Self::Examples];
+    pub(crate) const ALL: [ModuleFile; 6] = [Self::Mod, Self::Types, Self::Validate, Self::Client, Self::Dispatch, Self::Examples];
 
-    fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         match self {
             Self::Mod => "mod.rs",
             Self::Types => "types.rs",
@@ -78,7 +86,7 @@ impl ModuleFile {
 
     /// The file's tokens; `None` for a file this spec does not need (examples.rs
     /// of a spec without examples).
-    fn emit(self, api: &Api) -> Option<TokenStream> {
+    pub(crate) fn emit(self, api: &Api) -> Option<TokenStream> {
         match self {
             Self::Mod => Some(emit::root::provider_module(api)),
             Self::Types => Some(emit::types::emit(api)),
@@ -93,37 +101,34 @@ impl ModuleFile {
 /// One file to emit and format: the unit of parallel work.
 enum Job<'a> {
     /// A file of one spec's module, under `dir`.
-    Module { api: &'a Api, dir: PathBuf, file: ModuleFile },
-    /// `generated/src/lib.rs`, declaring every provider module.
-    CrateRoot(&'a [Api]),
-    /// `generated/src/registry.rs`, the providers' operation tables.
-    Registry(&'a [Api]),
+    Module { api: &'a Api, dir: PathBuf, file: ModuleFile, regenerate: &'a str },
+    /// A crate's `lib.rs` (at `path`), declaring every provider module.
+    CrateRoot { apis: &'a [Api], path: PathBuf, regenerate: &'a str },
+    /// A crate's `registry.rs` (at `path`), the providers' operation tables.
+    Registry { apis: &'a [Api], path: PathBuf, regenerate: &'a str },
 }
 
 impl Job<'_> {
     /// Emits and formats the file. An error names the file it was producing.
     fn run(&self) -> Result<Option<GeneratedFile>, String> {
-        let (path, source, tokens) = match self {
-            Job::Module { api, dir, file } => match file.emit(api) {
-                Some(tokens) => (dir.join(file.file_name()), api.source.as_str(), tokens),
+        let (path, tokens, regenerate) = match self {
+            Job::Module { api, dir, file, regenerate } => match file.emit(api) {
+                Some(tokens) => (dir.join(file.file_name()), tokens, *regenerate),
                 None => return Ok(None),
             },
-            Job::CrateRoot(apis) => {
-                (PathBuf::from("generated/src/lib.rs"), "specs/*.yaml", emit::root::crate_root(apis))
-            }
-            Job::Registry(apis) => {
-                (PathBuf::from("generated/src/registry.rs"), "specs/*.yaml", emit::root::registry(apis))
-            }
+            Job::CrateRoot { apis, path, regenerate } => (path.clone(), emit::root::crate_root(apis), *regenerate),
+            Job::Registry { apis, path, regenerate } => (path.clone(), emit::root::registry(apis), *regenerate),
         };
-        let contents = format_rust(tokens, source).map_err(|e| format!("{}: {e}", path.display()))?;
+        let contents =
+            format_rust_with(tokens, &self.source(), regenerate).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Some(GeneratedFile { path, contents }))
     }
 
-    /// The spec to blame when this job fails (relative to the workspace root).
-    fn source(&self) -> &str {
+    /// The spec (or specs) the file comes from, relative to the workspace root.
+    fn source(&self) -> String {
         match self {
-            Job::Module { api, .. } => &api.source,
-            Job::CrateRoot(_) | Job::Registry(_) => "specs",
+            Job::Module { api, .. } => api.source.clone(),
+            Job::CrateRoot { apis, .. } | Job::Registry { apis, .. } => sources(apis),
         }
     }
 
@@ -134,8 +139,18 @@ impl Job<'_> {
     }
 }
 
-fn module_jobs<'a>(api: &'a Api, dir: &Path) -> Vec<Job<'a>> {
-    ModuleFile::ALL.into_iter().map(|file| Job::Module { api, dir: dir.to_path_buf(), file }).collect()
+fn module_jobs<'a>(api: &'a Api, dir: &Path, regenerate: &'a str) -> Vec<Job<'a>> {
+    ModuleFile::ALL.into_iter().map(|file| Job::Module { api, dir: dir.to_path_buf(), file, regenerate }).collect()
+}
+
+/// The specs a crate-level file comes from: `specs/*.yaml` when they share a folder.
+fn sources(apis: &[Api]) -> String {
+    let folders: std::collections::BTreeSet<&str> =
+        apis.iter().map(|a| a.source.rsplit_once('/').map_or(".", |(dir, _)| dir)).collect();
+    match folders.iter().next() {
+        Some(folder) if folders.len() == 1 => format!("{folder}/*.yaml"),
+        _ => apis.iter().map(|a| a.source.as_str()).collect::<Vec<_>>().join(", "),
+    }
 }
 
 /// Runs every job on the worker threads and returns the files in job order, or
@@ -152,7 +167,7 @@ fn run_jobs(root: &Path, jobs: &[Job<'_>]) -> Result<Vec<GeneratedFile>, Diagnos
         match result {
             Ok(file) => files.extend(file),
             Err(message) => problems.push(Diagnostic {
-                file: root.join(jobs[i].source()),
+                file: root.join(jobs[i].source().split(", ").next().unwrap_or_default()),
                 position: None,
                 yaml_path: String::new(),
                 message,
@@ -186,9 +201,15 @@ pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
         }
     };
     paths.sort();
+    load_spec_files(root, &paths)
+}
+
+/// Loads, checks and lowers the given spec files (in that order); headers name them
+/// relative to `root`. All problems of all specs are returned together.
+pub fn load_spec_files(root: &Path, paths: &[PathBuf]) -> Result<Vec<Api>, Diagnostics> {
     let mut apis = Vec::new();
     let mut problems = Diagnostics::new();
-    let loaded = parallel_map(&paths, |path| {
+    let loaded = parallel_map(paths, |path| {
         let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
         spec::load_file(path).and_then(|loaded| ir::lower(&loaded, &relative))
     });
@@ -287,10 +308,26 @@ pub fn generated_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnost
 }
 
 fn provider_crate_jobs(apis: &[Api]) -> Vec<Job<'_>> {
+    client_crate_jobs(apis, Path::new("generated/src"), REGENERATE_HERE)
+}
+
+/// The jobs of a client crate's `src/` at `src`: one module per spec, `lib.rs` and `registry.rs`.
+fn client_crate_jobs<'a>(apis: &'a [Api], src: &Path, regenerate: &'a str) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'_>> =
-        apis.iter().flat_map(|api| module_jobs(api, &Path::new("generated/src").join(&api.provider.module))).collect();
-    jobs.extend([Job::CrateRoot(apis), Job::Registry(apis)]);
+        apis.iter().flat_map(|api| module_jobs(api, &src.join(&api.provider.module), regenerate)).collect();
+    jobs.push(Job::CrateRoot { apis, path: src.join("lib.rs"), regenerate });
+    jobs.push(Job::Registry { apis, path: src.join("registry.rs"), regenerate });
     jobs
+}
+
+/// Every Rust file of a client crate's `src/` for `apis`, with paths under `src`.
+pub fn client_crate_sources(
+    root: &Path,
+    apis: &[Api],
+    src: &Path,
+    regenerate: &str,
+) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    run_jobs(root, &client_crate_jobs(apis, src, regenerate))
 }
 
 /// Each provider module is gated by a Cargo feature of the same name; a spec whose
@@ -332,7 +369,9 @@ pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnosti
 }
 
 fn snapshot_crate_jobs(apis: &[Api]) -> Vec<Job<'_>> {
-    apis.iter().flat_map(|api| module_jobs(api, &Path::new("tests/compiled/src").join(&api.provider.module))).collect()
+    apis.iter()
+        .flat_map(|api| module_jobs(api, &Path::new("tests/compiled/src").join(&api.provider.module), REGENERATE_HERE))
+        .collect()
 }
 
 /// `tests/compiled/src/lib.rs`: one module per snapshot spec, left as generated.
@@ -432,6 +471,18 @@ pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
 
 /// Writes files whose content changed and removes leftovers; returns the paths touched.
 pub fn write_files(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
+    let mut touched = write_changed(root, files)?;
+    // A hand-written file is never deleted: `check` reports it instead.
+    for Leftover { path, .. } in leftovers(root, files).into_iter().filter(|l| l.generated) {
+        std::fs::remove_file(root.join(&path))?;
+        touched.push(path);
+    }
+    Ok(touched)
+}
+
+/// Writes the files under `root` whose content changed (creating folders) and
+/// nothing else; returns the paths written.
+pub fn write_changed(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
     let mut touched = Vec::new();
     for f in files {
         let path = root.join(&f.path);
@@ -442,11 +493,6 @@ pub fn write_files(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<
             std::fs::write(&path, &f.contents)?;
             touched.push(f.path.clone());
         }
-    }
-    // A hand-written file is never deleted: `check` reports it instead.
-    for Leftover { path, .. } in leftovers(root, files).into_iter().filter(|l| l.generated) {
-        std::fs::remove_file(root.join(&path))?;
-        touched.push(path);
     }
     Ok(touched)
 }

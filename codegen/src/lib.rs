@@ -11,6 +11,8 @@ pub mod emit;
 pub mod files;
 pub mod ir;
 pub mod spec;
+pub mod standalone;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Position};
 pub use files::{workspace_files, GeneratedFile, StaleFile};
+pub use standalone::{generate_crate, Builder, CrateOptions};
