@@ -93,7 +93,9 @@ pub struct ApiError {
     pub envelope: ErrorEnvelope,
     /// The raw response body, exactly as received.
     pub body: Bytes,
-    /// How long the server asked us to wait (`retry-after-ms` / `Retry-After`), unclamped.
+    /// How long the server asked us to wait, unclamped: `retry-after-ms`, else
+    /// `Retry-After`, else the body's hint (Google `RetryInfo`). When it is above
+    /// the retry policy's `max_server_wait`, the call was not retried.
     pub retry_after: Option<Duration>,
     /// The server's `x-should-retry` verdict, when sent.
     pub should_retry: Option<bool>,
@@ -106,7 +108,9 @@ impl ApiError {
     pub fn new(status: u16, headers: HeaderMap, body: Bytes, format: super::ErrorFormat) -> Self {
         let envelope = ErrorEnvelope::parse(format, &body);
         let hints = super::retry::RetryHints::from_headers(&headers);
-        Self { status, envelope, body, retry_after: hints.retry_after, should_retry: hints.should_retry, headers }
+        // A header is the transport's own word and wins; the body's hint fills in when none is sent.
+        let retry_after = hints.retry_after.or_else(|| envelope.retry_delay());
+        Self { status, envelope, body, retry_after, should_retry: hints.should_retry, headers }
     }
 
     /// The provider's human-readable message, when the envelope has one.

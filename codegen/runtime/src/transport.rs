@@ -71,7 +71,11 @@ impl HttpClient {
             if !failure.retryable || retry >= policy.max_retries() {
                 return Err(failure.error);
             }
-            let wait = policy.wait(retry, failure.server_hint);
+            // `None`: the server asked for longer than we are willing to wait, and
+            // retrying sooner would only be refused again; its hint is in the error.
+            let Some(wait) = policy.wait(retry, failure.server_hint) else {
+                return Err(failure.error);
+            };
             if let Some(observer) = &self.inner.observer {
                 observer.notify(&HttpEvent::Retry { attempt: retry, wait, error: &failure.error });
             }

@@ -3,6 +3,7 @@
 mod support;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use imagegen_runtime::envelope::FreeRelaxReason;
 use imagegen_runtime::{Error, ErrorEnvelope, ErrorFormat};
@@ -62,6 +63,43 @@ fn array_wrapped_google_envelope_is_accepted() {
     assert_eq!(envelope.provider_status(), Some(400));
     let ErrorEnvelope::Google(google) = envelope else { panic!("not google") };
     assert_eq!(google.details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
+}
+
+#[test]
+fn google_retry_info_gives_the_retry_delay() {
+    let body = |delay: &str| {
+        serde_json::to_vec(&json!({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "details": [
+            {"@type": "type.googleapis.com/google.rpc.Help", "links": []},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}
+        ]}}))
+        .expect("json")
+    };
+    let delay = |text: &str| ErrorEnvelope::parse(ErrorFormat::Google, &body(text)).retry_delay();
+    assert_eq!(delay("34.4s"), Some(Duration::from_millis(34_400)));
+    assert_eq!(delay("1s"), Some(Duration::from_secs(1)));
+    assert_eq!(delay("0.5s"), Some(Duration::from_millis(500)));
+    assert_eq!(delay("48.939935699s"), Some(Duration::new(48, 939_935_699)));
+    // Not durations: no unit, a negative value, more than nanosecond precision, empty parts.
+    for bad in ["34", "-1s", "1.0000000001s", "s", ".5s", "1.s", "1e3s", "soon", " 1s"] {
+        assert_eq!(delay(bad), None, "{bad:?}");
+    }
+    // A value too large for a Duration is still "a very long time", bounded like Retry-After.
+    assert_eq!(delay("99999999999999999999999s"), Some(Duration::from_secs(24 * 60 * 60)));
+}
+
+#[test]
+fn the_real_google_quota_error_carries_its_retry_delay() {
+    let (_, body) = fixtures("gemini-error")
+        .into_iter()
+        .find(|(p, _)| p.to_string_lossy().contains("retryinfo"))
+        .expect("fixture present");
+    assert_eq!(ErrorEnvelope::parse(ErrorFormat::Google, &body).retry_delay(), Some(Duration::from_secs(48)));
+    // Envelopes without RetryInfo give no hint.
+    let (_, other) = fixtures("gemini-error")
+        .into_iter()
+        .find(|(p, _)| p.to_string_lossy().contains("array-wrapped"))
+        .expect("fixture present");
+    assert_eq!(ErrorEnvelope::parse(ErrorFormat::Google, &other).retry_delay(), None);
 }
 
 #[test]
