@@ -74,12 +74,17 @@ impl Failure {
                     (None, false) => e.body_snippet(),
                 };
                 let code = e.code().map(|c| format!(" ({c})")).unwrap_or_default();
-                (format!("error: {status} from {provider}: {}{code}", one_line(&message)), Exit::Api)
+                let attempts = attempts_note(e.attempts);
+                (format!("error: {status} from {provider}: {}{code}{attempts}", one_line(&message)), Exit::Api)
             }
-            Error::Transport(e) => {
-                (format!("error: could not reach {provider}: {}", chain(&e.source)), Exit::Transport)
-            }
-            Error::Timeout(e) => (format!("error: {provider} timed out: {}", chain(&e.source)), Exit::Transport),
+            Error::Transport(e) => (
+                format!("error: could not reach {provider}: {}{}", chain(&e.source), attempts_note(e.attempts)),
+                Exit::Transport,
+            ),
+            Error::Timeout(e) => (
+                format!("error: {provider} timed out: {}{}", chain(&e.source), attempts_note(e.attempts)),
+                Exit::Transport,
+            ),
             Error::Decode(e) => (format!("error: unreadable response from {provider}: {e}"), Exit::Response),
             Error::Stream(StreamError::Transport(source)) => {
                 (format!("error: the event stream from {provider} broke: {}", chain(source)), Exit::Response)
@@ -94,6 +99,15 @@ impl Failure {
     /// The `--json` form.
     pub fn to_json(&self) -> Value {
         json!({ "error": { "message": self.message.trim_start_matches("error: "), "status": self.status, "exit_code": self.exit as u8 } })
+    }
+}
+
+/// " (gave up after N attempts)" after retries, as the runtime's own messages say it.
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
     }
 }
 

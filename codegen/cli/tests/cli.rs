@@ -191,6 +191,25 @@ async fn an_api_error_exits_3_with_the_providers_message_and_status() {
 }
 
 #[tokio::test]
+async fn an_api_error_after_retries_says_how_many_attempts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "error": {"message": "Overloaded", "type": "server_error"}
+        })))
+        .mount(&server)
+        .await;
+    let dir = out_dir("api-error-retried");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--max-retries", "1"])).await;
+
+    assert_eq!(output.status.code(), Some(3));
+    let err = stderr(&output);
+    assert!(err.contains("error: 503 Service Unavailable from octen: Overloaded (gave up after 2 attempts)"), "{err}");
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+}
+
+#[tokio::test]
 async fn an_unreachable_server_exits_4() {
     // Port 9 on loopback: nothing listens, the connection is refused.
     let output = imagegen(args(&[

@@ -43,12 +43,14 @@ pub enum Error {
     #[error(transparent)]
     Stream(StreamError),
     /// A response body (or one streamed event) exceeded the configured cap.
-    #[error("response body exceeds the {limit}-byte limit (HTTP {status})")]
+    #[error("response body exceeds the {limit}-byte limit (HTTP {status}){}", Attempts(*.attempts))]
     BodyTooLarge {
         /// The configured cap, in bytes.
         limit: usize,
         /// The response status.
         status: u16,
+        /// Requests sent before giving up (1 when not retried).
+        attempts: u32,
     },
     /// The client is in dry-run mode: here is the request it would have sent.
     /// Validation passed; nothing was sent.
@@ -82,6 +84,44 @@ impl Error {
             _ => None,
         }
     }
+
+    /// How many requests were sent before this error was returned: 1 unless the
+    /// call was retried (errors raised before sending also count as 1).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Transport(e) => e.attempts,
+            Error::Timeout(e) => e.attempts,
+            Error::BodyTooLarge { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    /// Records how many attempts the retry loop made, so the message can say so.
+    /// Only the kinds the loop retries carry the count; the others are never retried.
+    pub(crate) fn with_attempts(mut self, count: u32) -> Self {
+        match &mut self {
+            Error::Api(e) => e.attempts = count,
+            Error::Transport(e) => e.attempts = count,
+            Error::Timeout(e) => e.attempts = count,
+            Error::BodyTooLarge { attempts, .. } => *attempts = count,
+            _ => {}
+        }
+        self
+    }
+}
+
+/// " (gave up after N attempts)" when the call was retried, else nothing: one
+/// attempt is the normal case and not worth a word.
+struct Attempts(u32);
+
+impl fmt::Display for Attempts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 > 1 {
+            write!(f, " (gave up after {} attempts)", self.0)?;
+        }
+        Ok(())
+    }
 }
 
 /// A non-success response from the provider.
@@ -101,6 +141,8 @@ pub struct ApiError {
     pub should_retry: Option<bool>,
     /// Response headers (never contains the API key: these came from the server).
     pub headers: HeaderMap,
+    /// Requests sent before giving up (1 when not retried).
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -110,7 +152,7 @@ impl ApiError {
         let hints = super::retry::RetryHints::from_headers(&headers);
         // A header is the transport's own word and wins; the body's hint fills in when none is sent.
         let retry_after = hints.retry_after.or_else(|| envelope.retry_delay());
-        Self { status, envelope, body, retry_after, should_retry: hints.should_retry, headers }
+        Self { status, envelope, body, retry_after, should_retry: hints.should_retry, headers, attempts: 1 }
     }
 
     /// The provider's human-readable message, when the envelope has one.
@@ -148,6 +190,7 @@ impl fmt::Debug for ApiError {
             .field("envelope", &self.envelope)
             .field("retry_after", &self.retry_after)
             .field("should_retry", &self.should_retry)
+            .field("attempts", &self.attempts)
             .field("body_len", &self.body.len())
             .field("body_snippet", &self.body_snippet())
             .finish_non_exhaustive()
@@ -161,10 +204,11 @@ impl fmt::Display for ApiError {
             write!(f, " ({code})")?;
         }
         match self.message() {
-            Some(message) => write!(f, ": {message}"),
-            None if self.body.is_empty() => Ok(()),
-            None => write!(f, ": {}", self.body_snippet()),
+            Some(message) => write!(f, ": {message}")?,
+            None if self.body.is_empty() => {}
+            None => write!(f, ": {}", self.body_snippet())?,
         }
+        write!(f, "{}", Attempts(self.attempts))
     }
 }
 
@@ -226,24 +270,40 @@ pub enum SendPhase {
 
 /// The connection failed or broke.
 #[derive(Debug, thiserror::Error)]
-#[error("transport error ({phase:?}): {source}")]
+#[error("transport error ({phase:?}): {source}{}", Attempts(*.attempts))]
 pub struct TransportError {
     /// Whether the server may have seen the request.
     pub phase: SendPhase,
     /// The underlying reqwest error.
     #[source]
     pub source: reqwest::Error,
+    /// Requests sent before giving up (1 when not retried).
+    pub attempts: u32,
+}
+
+impl TransportError {
+    pub(crate) fn new(phase: SendPhase, source: reqwest::Error) -> Self {
+        Self { phase, source, attempts: 1 }
+    }
 }
 
 /// A deadline passed.
 #[derive(Debug, thiserror::Error)]
-#[error("timed out ({phase:?}): {source}")]
+#[error("timed out ({phase:?}): {source}{}", Attempts(*.attempts))]
 pub struct TimeoutError {
     /// `BeforeSend` for a connect timeout, `AfterSend` once the request may have been received.
     pub phase: SendPhase,
     /// The underlying reqwest error.
     #[source]
     pub source: reqwest::Error,
+    /// Requests sent before giving up (1 when not retried).
+    pub attempts: u32,
+}
+
+impl TimeoutError {
+    pub(crate) fn new(phase: SendPhase, source: reqwest::Error) -> Self {
+        Self { phase, source, attempts: 1 }
+    }
 }
 
 /// The request could not be encoded.

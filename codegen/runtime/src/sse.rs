@@ -325,16 +325,14 @@ impl<E: SseEvent> Stream for EventStream<E> {
                         this.queue.push_back(raw);
                     }
                     if oversized || this.parser.buffered_bytes() > max {
-                        let error = Error::BodyTooLarge { limit: this.max_event_bytes, status: this.status };
+                        let error =
+                            Error::BodyTooLarge { limit: this.max_event_bytes, status: this.status, attempts: 1 };
                         return this.end(error);
                     }
                 }
                 Poll::Ready(Some(Err(error))) => {
                     let error = if error.is_timeout() {
-                        Error::Timeout(super::error::TimeoutError {
-                            phase: super::error::SendPhase::AfterSend,
-                            source: error,
-                        })
+                        Error::Timeout(super::error::TimeoutError::new(super::error::SendPhase::AfterSend, error))
                     } else {
                         Error::Stream(StreamError::Transport(error))
                     };

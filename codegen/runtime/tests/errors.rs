@@ -221,7 +221,7 @@ async fn body_over_the_cap_is_body_too_large() {
     let (builder, _) = builder(&server.uri());
     let client = builder.max_response_bytes(1_000).build().expect("client");
     let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("too large");
-    assert!(matches!(err, Error::BodyTooLarge { limit: 1_000, status: 200 }), "{err:?}");
+    assert!(matches!(err, Error::BodyTooLarge { limit: 1_000, status: 200, .. }), "{err:?}");
 }
 
 #[tokio::test]

@@ -49,6 +49,10 @@ async fn gives_up_after_max_retries_with_the_last_error() {
     assert_eq!(err.status(), Some(500));
     assert_eq!(requests(&server).await, 4);
     assert_eq!(waits.get().len(), 3);
+    // The message says how hard the client tried; the error is still the API error.
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(err.as_api().map(|a| a.attempts), Some(4));
+    assert!(err.to_string().contains("after 4 attempts"), "{err}");
 }
 
 #[tokio::test]
@@ -235,6 +239,9 @@ async fn assert_not_retried(status: u16) {
     assert_eq!(err.status(), Some(status));
     assert_eq!(requests(&server).await, 1, "HTTP {status} must not be re-sent");
     assert!(waits.get().is_empty());
+    // One attempt is the normal case: nothing to say about it.
+    assert_eq!(err.attempts(), 1);
+    assert!(!err.to_string().contains("attempt"), "{err}");
 }
 
 #[tokio::test]
@@ -307,6 +314,8 @@ async fn connection_failure_is_retried() {
     let err = send(&client, &GENERATE).await.expect_err("nothing listens");
     assert!(matches!(&err, Error::Transport(t) if t.phase == SendPhase::BeforeSend), "{err:?}");
     assert_eq!(waits.get(), [Duration::from_millis(10), Duration::from_millis(20)]);
+    assert_eq!(err.attempts(), 3);
+    assert!(err.to_string().contains("after 3 attempts"), "{err}");
 }
 
 #[tokio::test]
@@ -336,6 +345,7 @@ async fn timeout_after_send_is_retried_when_opted_in() {
         .expect("client");
     let err = send(&client, &GENERATE).await.expect_err("times out twice");
     assert!(matches!(err, Error::Timeout(_)));
+    assert!(err.to_string().contains("after 2 attempts"), "{err}");
     assert_eq!(requests(&server).await, 2);
     assert_eq!(waits.get(), [Duration::from_millis(10)]);
 }
