@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::redact::Redactor;
 use super::retry::MAX_HINT;
 use super::ErrorFormat;
 
@@ -269,6 +270,40 @@ impl ErrorEnvelope {
         match Self::parse(declared, body) {
             ErrorEnvelope::Unparsed => None,
             envelope => Some(envelope),
+        }
+    }
+}
+
+impl ErrorEnvelope {
+    /// Replaces the client's secrets in every text the envelope holds, details included.
+    pub(crate) fn scrub(&mut self, redactor: &Redactor) {
+        let scrub = |text: &mut Option<String>| {
+            if let Some(text) = text {
+                redactor.scrub_string(text);
+            }
+        };
+        match self {
+            ErrorEnvelope::Google(e) => {
+                scrub(&mut e.message);
+                scrub(&mut e.status);
+                e.details.iter_mut().for_each(|detail| redactor.scrub_json(detail));
+            }
+            ErrorEnvelope::OpenAi(e) => {
+                scrub(&mut e.message);
+                scrub(&mut e.error_type);
+                scrub(&mut e.param);
+                scrub(&mut e.code);
+            }
+            ErrorEnvelope::LlmGateway(e) => scrub(&mut e.message),
+            ErrorEnvelope::ListenHub(e) => {
+                scrub(&mut e.message);
+                scrub(&mut e.code);
+                scrub(&mut e.user_message);
+                if let Some(FreeRelaxReason::Other(reason)) = &mut e.reason {
+                    redactor.scrub_string(reason);
+                }
+            }
+            ErrorEnvelope::Unparsed => {}
         }
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! Nothing is lost: an API error keeps the raw body next to the parsed
 //! envelope, and a decode error keeps the raw body next to the serde error.
-//! No variant ever holds the API key: auth headers are only ever built inside
-//! the transport and are marked sensitive, and a dry run's request is redacted.
+//! No variant ever shows the API key: auth headers are only ever built inside
+//! the transport and are marked sensitive, a dry run's request is redacted, and
+//! every text taken from a response (envelope strings, snippets, serde messages,
+//! headers) has the client's own key scrubbed, in case the server echoed it.
+//! Only the raw `body` bytes are kept exactly as received.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,6 +15,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
 pub use super::envelope::{ErrorEnvelope, FreeRelaxReason, GoogleError, ListenHubError, LlmGatewayError, OpenAiError};
+use super::redact::Redactor;
 use super::validate::ValidationError;
 
 /// Everything that can go wrong when calling a provider.
@@ -129,7 +133,8 @@ impl fmt::Display for Attempts {
 pub struct ApiError {
     /// HTTP status code.
     pub status: u16,
-    /// The provider's error envelope, parsed when possible.
+    /// The provider's error envelope, parsed when possible; the client's key is
+    /// scrubbed from its strings.
     pub envelope: ErrorEnvelope,
     /// The raw response body, exactly as received.
     pub body: Bytes,
@@ -139,20 +144,37 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// The server's `x-should-retry` verdict, when sent.
     pub should_retry: Option<bool>,
-    /// Response headers (never contains the API key: these came from the server).
+    /// Response headers, with the client's key scrubbed should the server echo it.
     pub headers: HeaderMap,
     /// Requests sent before giving up (1 when not retried).
     pub attempts: u32,
+    /// The start of the body as shown in messages, secrets scrubbed.
+    snippet: String,
 }
 
 impl ApiError {
     /// Builds an error from a response's parts, parsing the envelope in `format`.
     pub fn new(status: u16, headers: HeaderMap, body: Bytes, format: super::ErrorFormat) -> Self {
-        let envelope = ErrorEnvelope::parse(format, &body);
+        Self::from_response(status, headers, body, format, &Redactor::default())
+    }
+
+    /// Like [`new`](Self::new), scrubbing the client's secrets from everything shown.
+    pub(crate) fn from_response(
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+        format: super::ErrorFormat,
+        redactor: &Redactor,
+    ) -> Self {
+        let mut envelope = ErrorEnvelope::parse(format, &body);
+        // Hints are read from what the server sent, before anything is scrubbed.
         let hints = super::retry::RetryHints::from_headers(&headers);
         // A header is the transport's own word and wins; the body's hint fills in when none is sent.
         let retry_after = hints.retry_after.or_else(|| envelope.retry_delay());
-        Self { status, envelope, body, retry_after, should_retry: hints.should_retry, headers, attempts: 1 }
+        envelope.scrub(redactor);
+        let headers = redactor.scrub_headers(&headers).into_owned();
+        let snippet = snippet(&body, redactor);
+        Self { status, envelope, body, retry_after, should_retry: hints.should_retry, headers, attempts: 1, snippet }
     }
 
     /// The provider's human-readable message, when the envelope has one.
@@ -177,9 +199,9 @@ impl ApiError {
             .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
     }
 
-    /// A short, char-boundary-safe prefix of the raw body.
+    /// A short, char-boundary-safe prefix of the raw body, secrets scrubbed.
     pub fn body_snippet(&self) -> String {
-        snippet(&self.body)
+        self.snippet.clone()
     }
 }
 
@@ -229,7 +251,13 @@ pub struct DecodeError {
 impl DecodeError {
     /// Builds the error, taking the snippet from `body`.
     pub fn new(status: u16, source: serde_json::Error, body: Bytes) -> Self {
-        Self { status, source, snippet: snippet(&body), body }
+        Self::from_body(status, source, body, &Redactor::default())
+    }
+
+    /// Like [`new`](Self::new), scrubbing the client's secrets from the snippet and
+    /// from serde's message (which quotes offending strings).
+    pub(crate) fn from_body(status: u16, source: serde_json::Error, body: Bytes, redactor: &Redactor) -> Self {
+        Self { status, source: redactor.scrub_serde(source), snippet: snippet(&body, redactor), body }
     }
 }
 
@@ -401,18 +429,24 @@ pub enum StreamError {
 /// Bytes kept in snippets: enough to recognise an HTML error page or a JSON shape.
 const SNIPPET_BYTES: usize = 300;
 
-/// A short prefix of `body`, cut on a char boundary, invalid UTF-8 replaced.
-pub(crate) fn snippet(body: &[u8]) -> String {
-    let mut end = body.len().min(SNIPPET_BYTES);
-    // Step back over UTF-8 continuation bytes so a multi-byte char is not split.
-    while end > 0 && end < body.len() && (body[end] & 0xC0) == 0x80 {
+/// A short prefix of `body`, cut on a char boundary, invalid UTF-8 replaced,
+/// secrets scrubbed.
+pub(crate) fn snippet(body: &[u8], redactor: &Redactor) -> String {
+    // Scrub before cutting, over a window reaching one secret past the cut: a key
+    // that starts before the cut is replaced whole instead of shown in part.
+    let window = &body[..body.len().min(SNIPPET_BYTES + redactor.longest())];
+    let text = String::from_utf8_lossy(window);
+    let text = redactor.scrub(&text);
+    let mut end = text.len().min(SNIPPET_BYTES);
+    // Step back to a char boundary so a multi-byte char is not split.
+    while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
-    if end < body.len() {
-        text.push('…');
+    let mut shown = text[..end].to_string();
+    if end < text.len() || window.len() < body.len() {
+        shown.push('…');
     }
-    text
+    shown
 }
 
 #[cfg(test)]
@@ -442,9 +476,9 @@ mod tests {
     #[test]
     fn snippet_never_splits_a_char() {
         let body = "é".repeat(400);
-        let s = snippet(body.as_bytes());
+        let s = snippet(body.as_bytes(), &Redactor::default());
         assert!(s.ends_with('…'));
         assert!(s.chars().filter(|c| *c == 'é').count() == SNIPPET_BYTES / 2);
-        assert_eq!(snippet(b"short"), "short");
+        assert_eq!(snippet(b"short", &Redactor::default()), "short");
     }
 }

@@ -18,6 +18,7 @@ pub mod multipart;
 pub mod observe;
 pub mod one_or_many;
 pub mod provider;
+mod redact;
 pub mod retry;
 pub mod sse;
 mod transport;

@@ -111,7 +111,7 @@ impl HttpClient {
                 },
             },
         };
-        Error::DryRun(Box::new(WireRequest::new(&request, &self.auth_for(op).0, body)))
+        Error::DryRun(Box::new(WireRequest::new(&request, &self.auth_for(op).0, body, &self.inner.redactor)))
     }
 
     /// The auth header for `op`: the client's scheme when the operation accepts it,
@@ -180,7 +180,7 @@ impl HttpClient {
                     length: request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
                 },
             };
-            let wire = WireRequest::new(&request, &self.auth_for(op).0, body);
+            let wire = WireRequest::new(&request, &self.auth_for(op).0, body, &inner.redactor);
             observer.notify(&HttpEvent::Request { attempt, request: &wire });
         }
         let sent_at = Instant::now();
@@ -190,7 +190,8 @@ impl HttpClient {
             observer.notify(&HttpEvent::Response {
                 attempt,
                 status: status.as_u16(),
-                headers: response.headers(),
+                // A header may echo the key back; the log gets a scrubbed copy.
+                headers: &inner.redactor.scrub_headers(response.headers()),
                 elapsed: sent_at.elapsed(),
             });
         }
@@ -205,7 +206,8 @@ impl HttpClient {
             // again means generating again, so only the opt-in retries it.
             return match read_body(response, inner.max_response_bytes).await {
                 Ok(bytes) if ErrorEnvelope::in_success_body(op.error_format, &bytes).is_some() => {
-                    let api = ApiError::new(status.as_u16(), headers, bytes, op.error_format);
+                    let api =
+                        ApiError::from_response(status.as_u16(), headers, bytes, op.error_format, &inner.redactor);
                     let retryable = is_retryable(&api, op);
                     let server_hint = api.retry_after;
                     Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
@@ -220,7 +222,7 @@ impl HttpClient {
         let headers = response.headers().clone();
         match read_body(response, inner.max_response_bytes).await {
             Ok(body) => {
-                let api = ApiError::new(status.as_u16(), headers, body, op.error_format);
+                let api = ApiError::from_response(status.as_u16(), headers, body, op.error_format, &inner.redactor);
                 let retryable = is_retryable(&api, op);
                 let server_hint = api.retry_after;
                 Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
