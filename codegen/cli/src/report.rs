@@ -60,16 +60,17 @@ impl Failure {
     pub fn from_error(error: &Error, provider: &str) -> Self {
         let (message, exit) = match error {
             Error::Validation(e) => (format!("error: {e}"), Exit::Usage),
-            Error::Config(e) => (format!("error: {e}"), Exit::Usage),
-            Error::Encode(e) => (format!("error: {e}"), Exit::Usage),
+            Error::Config(e) => (format!("error: {}", chain(e)), Exit::Usage),
+            Error::Encode(e) => (format!("error: {}", chain(e)), Exit::Usage),
             Error::Api(e) => {
                 let reason = reqwest::StatusCode::from_u16(e.status).ok().and_then(|s| s.canonical_reason());
                 let status = match reason {
                     Some(reason) => format!("{} {reason}", e.status),
                     None => e.status.to_string(),
                 };
+                // The runtime keeps the whole message; one terminal line shows its start.
                 let message = match (e.message(), e.body.is_empty()) {
-                    (Some(message), _) => message.to_string(),
+                    (Some(message), _) => shorten(message),
                     (None, true) => "(empty body)".to_string(),
                     (None, false) => e.body_snippet(),
                 };
@@ -85,11 +86,12 @@ impl Failure {
                 format!("error: {provider} timed out: {}{}", chain(&e.source), attempts_note(e.attempts)),
                 Exit::Transport,
             ),
-            Error::Decode(e) => (format!("error: unreadable response from {provider}: {e}"), Exit::Response),
+            // The runtime's message shows the body; serde's reason is its source.
+            Error::Decode(e) => (format!("error: unreadable response from {provider}: {}", chain(e)), Exit::Response),
             Error::Stream(StreamError::Transport(source)) => {
                 (format!("error: the event stream from {provider} broke: {}", chain(source)), Exit::Response)
             }
-            Error::Stream(e) => (format!("error: event stream from {provider}: {e}"), Exit::Response),
+            Error::Stream(e) => (format!("error: event stream from {provider}: {}", chain(e)), Exit::Response),
             Error::BodyTooLarge { .. } => (format!("error: response from {provider}: {error}"), Exit::Response),
             other => (format!("error: {other}"), Exit::Failure),
         };

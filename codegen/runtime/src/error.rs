@@ -15,6 +15,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
 pub use super::envelope::{ErrorEnvelope, FreeRelaxReason, GoogleError, ListenHubError, LlmGatewayError, OpenAiError};
+use super::error_text::{describe_body, shorten, MESSAGE_BYTES};
 use super::redact::Redactor;
 use super::validate::ValidationError;
 
@@ -133,6 +134,8 @@ impl fmt::Display for Attempts {
 pub struct ApiError {
     /// HTTP status code.
     pub status: u16,
+    /// The provider's name (`routerhub`), for messages; `None` when built with [`ApiError::new`].
+    pub provider: Option<&'static str>,
     /// The provider's error envelope, parsed when possible; the client's key is
     /// scrubbed from its strings.
     pub envelope: ErrorEnvelope,
@@ -148,18 +151,20 @@ pub struct ApiError {
     pub headers: HeaderMap,
     /// Requests sent before giving up (1 when not retried).
     pub attempts: u32,
-    /// The start of the body as shown in messages, secrets scrubbed.
+    /// The body as shown in messages (its start, or an HTML page's title), bounded
+    /// and scrubbed; computed once, when the response's content type is known.
     snippet: String,
 }
 
 impl ApiError {
     /// Builds an error from a response's parts, parsing the envelope in `format`.
     pub fn new(status: u16, headers: HeaderMap, body: Bytes, format: super::ErrorFormat) -> Self {
-        Self::from_response(status, headers, body, format, &Redactor::default())
+        Self::from_response(None, status, headers, body, format, &Redactor::default())
     }
 
     /// Like [`new`](Self::new), scrubbing the client's secrets from everything shown.
     pub(crate) fn from_response(
+        provider: Option<&'static str>,
         status: u16,
         headers: HeaderMap,
         body: Bytes,
@@ -173,8 +178,19 @@ impl ApiError {
         let retry_after = hints.retry_after.or_else(|| envelope.retry_delay());
         envelope.scrub(redactor);
         let headers = redactor.scrub_headers(&headers).into_owned();
-        let snippet = snippet(&body, redactor);
-        Self { status, envelope, body, retry_after, should_retry: hints.should_retry, headers, attempts: 1, snippet }
+        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let snippet = describe_body(&body, content_type, redactor);
+        Self {
+            status,
+            provider,
+            envelope,
+            body,
+            retry_after,
+            should_retry: hints.should_retry,
+            headers,
+            attempts: 1,
+            snippet,
+        }
     }
 
     /// The provider's human-readable message, when the envelope has one.
@@ -199,38 +215,70 @@ impl ApiError {
             .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
     }
 
-    /// A short, char-boundary-safe prefix of the raw body, secrets scrubbed.
+    /// The body as messages show it, secrets scrubbed: its first few hundred bytes
+    /// (with the total length noted when cut), or for an HTML page its title,
+    /// content type and length. The raw body is [`body`](Self::body).
     pub fn body_snippet(&self) -> String {
         self.snippet.clone()
     }
 }
 
+// Bounded like Display: a 10 MB message or body must not make a 10 MB log line.
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("envelope", &self.envelope)
+            .field("provider", &self.provider)
+            .field("code", &self.code())
+            .field("message", &self.message().map(|m| shorten(m, MESSAGE_BYTES)))
+            .field("provider_status", &self.provider_status())
             .field("retry_after", &self.retry_after)
             .field("should_retry", &self.should_retry)
             .field("attempts", &self.attempts)
+            .field("request_id", &self.request_id())
             .field("body_len", &self.body.len())
-            .field("body_snippet", &self.body_snippet())
+            .field("body_snippet", &self.snippet)
             .finish_non_exhaustive()
     }
 }
 
+/// `HTTP 429 from routerhub (RESOURCE_EXHAUSTED): Quota exceeded; the server asks
+/// to wait 34.4 s (gave up after 3 attempts)`: the provider's message when there
+/// is one, else the body's description; long text cut.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
+        if let Some(provider) = self.provider {
+            write!(f, " from {provider}")?;
+        }
         if let Some(code) = self.code() {
-            write!(f, " ({code})")?;
+            write!(f, " ({})", shorten(code, MESSAGE_BYTES))?;
         }
         match self.message() {
-            Some(message) => write!(f, ": {message}")?,
+            Some(message) => write!(f, ": {}", shorten(message, MESSAGE_BYTES))?,
             None if self.body.is_empty() => {}
-            None => write!(f, ": {}", self.body_snippet())?,
+            None => write!(f, ": {}", self.snippet)?,
+        }
+        if let Some(wait) = self.retry_after.filter(|wait| !wait.is_zero()) {
+            write!(f, "; the server asks to wait {}", Seconds(wait))?;
         }
         write!(f, "{}", Attempts(self.attempts))
+    }
+}
+
+/// A wait as people write it: `2 s`, `34.4 s`, `0.25 s`.
+struct Seconds(Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0.as_millis();
+        let (whole, fraction) = (millis / 1000, millis % 1000);
+        if fraction == 0 {
+            write!(f, "{whole} s")
+        } else {
+            let fraction = format!("{fraction:03}");
+            write!(f, "{whole}.{} s", fraction.trim_end_matches('0'))
+        }
     }
 }
 
@@ -249,7 +297,7 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    /// Builds the error, taking the snippet from `body`.
+    /// Builds the error, taking the snippet (bounded, an HTML page summarised) from `body`.
     pub fn new(status: u16, source: serde_json::Error, body: Bytes) -> Self {
         Self::from_body(status, source, body, &Redactor::default())
     }
@@ -257,7 +305,7 @@ impl DecodeError {
     /// Like [`new`](Self::new), scrubbing the client's secrets from the snippet and
     /// from serde's message (which quotes offending strings).
     pub(crate) fn from_body(status: u16, source: serde_json::Error, body: Bytes, redactor: &Redactor) -> Self {
-        Self { status, source: redactor.scrub_serde(source), snippet: snippet(&body, redactor), body }
+        Self { status, source: redactor.scrub_serde(source), snippet: describe_body(&body, None, redactor), body }
     }
 }
 
@@ -272,9 +320,13 @@ impl fmt::Debug for DecodeError {
     }
 }
 
+/// What was received; what serde reported is the [`source`](std::error::Error::source).
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not decode HTTP {} body: {}; body starts: {}", self.status, self.source, self.snippet)
+        if self.body.is_empty() {
+            return write!(f, "could not decode the empty HTTP {} body", self.status);
+        }
+        write!(f, "could not decode the HTTP {} body: {}", self.status, self.snippet)
     }
 }
 
@@ -296,9 +348,19 @@ pub enum SendPhase {
     AfterSend,
 }
 
-/// The connection failed or broke.
+/// In words, for messages: "before the request was sent".
+impl fmt::Display for SendPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SendPhase::BeforeSend => "before the request was sent",
+            SendPhase::AfterSend => "after the request may have reached the server",
+        })
+    }
+}
+
+/// The connection failed or broke. `Display` says when; the cause is `source()`.
 #[derive(Debug, thiserror::Error)]
-#[error("transport error ({phase:?}): {source}{}", Attempts(*.attempts))]
+#[error("transport error {phase}{}", Attempts(*.attempts))]
 pub struct TransportError {
     /// Whether the server may have seen the request.
     pub phase: SendPhase,
@@ -315,9 +377,9 @@ impl TransportError {
     }
 }
 
-/// A deadline passed.
+/// A deadline passed. `Display` says when; the cause is `source()`.
 #[derive(Debug, thiserror::Error)]
-#[error("timed out ({phase:?}): {source}{}", Attempts(*.attempts))]
+#[error("timed out {phase}{}", Attempts(*.attempts))]
 pub struct TimeoutError {
     /// `BeforeSend` for a connect timeout, `AfterSend` once the request may have been received.
     pub phase: SendPhase,
@@ -339,7 +401,7 @@ impl TimeoutError {
 #[non_exhaustive]
 pub enum EncodeError {
     /// The JSON body failed to serialize.
-    #[error("could not serialize the request body: {0}")]
+    #[error("could not serialize the request body")]
     Json(#[source] serde_json::Error),
     /// A multipart part had an invalid MIME type.
     #[error("multipart part `{part}` has an invalid MIME type `{mime_type}`")]
@@ -396,7 +458,7 @@ pub enum ConfigError {
         path: String,
     },
     /// reqwest could not build its client (TLS backend initialisation).
-    #[error("could not build the HTTP client: {0}")]
+    #[error("could not build the HTTP client")]
     HttpClient(#[source] reqwest::Error),
 }
 
@@ -410,43 +472,20 @@ pub enum StreamError {
         /// Events received before the end.
         events: u64,
     },
-    /// An event's data did not parse.
-    #[error("bad event {event:?}: {source}; data starts: {snippet}")]
+    /// An event's data did not parse; what serde reported is the `source()`.
+    #[error("could not decode event `{}`: {snippet}", .event.as_deref().unwrap_or("message"))]
     BadEvent {
         /// The event's `event:` name.
         event: Option<String>,
         /// What serde reported.
         #[source]
         source: serde_json::Error,
-        /// The start of the event's data.
+        /// The start of the event's data (bounded, secrets scrubbed).
         snippet: String,
     },
     /// The connection broke while streaming.
-    #[error("event stream broke: {0}")]
+    #[error("event stream broke")]
     Transport(#[source] reqwest::Error),
-}
-
-/// Bytes kept in snippets: enough to recognise an HTML error page or a JSON shape.
-const SNIPPET_BYTES: usize = 300;
-
-/// A short prefix of `body`, cut on a char boundary, invalid UTF-8 replaced,
-/// secrets scrubbed.
-pub(crate) fn snippet(body: &[u8], redactor: &Redactor) -> String {
-    // Scrub before cutting, over a window reaching one secret past the cut: a key
-    // that starts before the cut is replaced whole instead of shown in part.
-    let window = &body[..body.len().min(SNIPPET_BYTES + redactor.longest())];
-    let text = String::from_utf8_lossy(window);
-    let text = redactor.scrub(&text);
-    let mut end = text.len().min(SNIPPET_BYTES);
-    // Step back to a char boundary so a multi-byte char is not split.
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut shown = text[..end].to_string();
-    if end < text.len() || window.len() < body.len() {
-        shown.push('…');
-    }
-    shown
 }
 
 #[cfg(test)]
@@ -471,14 +510,5 @@ mod tests {
         fn is_terminal(&self) -> bool {
             true
         }
-    }
-
-    #[test]
-    fn snippet_never_splits_a_char() {
-        let body = "é".repeat(400);
-        let s = snippet(body.as_bytes(), &Redactor::default());
-        assert!(s.ends_with('…'));
-        assert!(s.chars().filter(|c| *c == 'é').count() == SNIPPET_BYTES / 2);
-        assert_eq!(snippet(b"short", &Redactor::default()), "short");
     }
 }

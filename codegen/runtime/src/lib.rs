@@ -9,6 +9,7 @@ pub mod client;
 pub mod dispatch;
 pub mod envelope;
 pub mod error;
+mod error_text;
 pub mod fields;
 pub mod file;
 pub mod image;

@@ -14,7 +14,8 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_util::Stream;
 
-use super::error::{snippet, Error, StreamError};
+use super::error::{Error, StreamError};
+use super::error_text::snippet;
 use super::redact::Redactor;
 
 /// A typed event, decoded from one SSE event. Implemented by emitted code per events type.

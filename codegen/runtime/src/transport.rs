@@ -206,8 +206,14 @@ impl HttpClient {
             // again means generating again, so only the opt-in retries it.
             return match read_body(response, inner.max_response_bytes).await {
                 Ok(bytes) if ErrorEnvelope::in_success_body(op.error_format, &bytes).is_some() => {
-                    let api =
-                        ApiError::from_response(status.as_u16(), headers, bytes, op.error_format, &inner.redactor);
+                    let api = ApiError::from_response(
+                        Some(inner.provider.name),
+                        status.as_u16(),
+                        headers,
+                        bytes,
+                        op.error_format,
+                        &inner.redactor,
+                    );
                     let retryable = is_retryable(&api, op);
                     let server_hint = api.retry_after;
                     Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
@@ -222,7 +228,14 @@ impl HttpClient {
         let headers = response.headers().clone();
         match read_body(response, inner.max_response_bytes).await {
             Ok(body) => {
-                let api = ApiError::from_response(status.as_u16(), headers, body, op.error_format, &inner.redactor);
+                let api = ApiError::from_response(
+                    Some(inner.provider.name),
+                    status.as_u16(),
+                    headers,
+                    body,
+                    op.error_format,
+                    &inner.redactor,
+                );
                 let retryable = is_retryable(&api, op);
                 let server_hint = api.retry_after;
                 Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
