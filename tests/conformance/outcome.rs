@@ -147,6 +147,26 @@ pub fn check_stream(items: &[StreamItem], errors: &[Error], want: &StreamExpect)
     diffs
 }
 
+/// Where an error shows `key` (Display, Debug, each source, the snippet), if anywhere:
+/// a server echoing the request must never make the client print its own key.
+pub fn key_shown(error: &Error, key: &str) -> Option<String> {
+    let mut shown = vec![("Display", error.to_string()), ("Debug", format!("{error:?}"))];
+    let mut source = std::error::Error::source(error);
+    while let Some(next) = source {
+        shown.push(("source", next.to_string()));
+        source = next.source();
+    }
+    match error {
+        Error::Api(api) => shown.push(("snippet", api.body_snippet())),
+        Error::Decode(decode) => shown.push(("snippet", decode.snippet.clone())),
+        _ => {}
+    }
+    shown
+        .into_iter()
+        .find(|(_, text)| text.contains(key))
+        .map(|(what, text)| format!("error {what} shows the API key: {text}"))
+}
+
 /// Differences between an error and its expectation.
 pub fn check_error(error: &Error, want: &ErrorExpect) -> Vec<String> {
     let mut diffs = Vec::new();

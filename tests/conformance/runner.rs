@@ -263,6 +263,14 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
         diffs.push(format!("retry waits {waits:?} ms (expected {:?} ms)", case.expect.waits_ms));
     }
 
+    // Whatever the case expects, no error may show the client's own key.
+    let errors: Vec<&imagegen::runtime::Error> = match &observed {
+        Observed::Error(error) => vec![error],
+        Observed::Stream { errors, .. } => errors.iter().collect(),
+        Observed::Response { .. } => Vec::new(),
+    };
+    diffs.extend(errors.into_iter().filter_map(|error| super::outcome::key_shown(error, TEST_KEY)));
+
     let expect = &case.expect;
     match (observed, &expect.response, &expect.stream, &expect.error) {
         (Observed::Response { json, images }, Some(want), _, _) => diffs.extend(check_response(&json, &images, want)),

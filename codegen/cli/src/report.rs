@@ -60,31 +60,38 @@ impl Failure {
     pub fn from_error(error: &Error, provider: &str) -> Self {
         let (message, exit) = match error {
             Error::Validation(e) => (format!("error: {e}"), Exit::Usage),
-            Error::Config(e) => (format!("error: {e}"), Exit::Usage),
-            Error::Encode(e) => (format!("error: {e}"), Exit::Usage),
+            Error::Config(e) => (format!("error: {}", chain(e)), Exit::Usage),
+            Error::Encode(e) => (format!("error: {}", chain(e)), Exit::Usage),
             Error::Api(e) => {
                 let reason = reqwest::StatusCode::from_u16(e.status).ok().and_then(|s| s.canonical_reason());
                 let status = match reason {
                     Some(reason) => format!("{} {reason}", e.status),
                     None => e.status.to_string(),
                 };
+                // The runtime keeps the whole message; one terminal line shows its start.
                 let message = match (e.message(), e.body.is_empty()) {
-                    (Some(message), _) => message.to_string(),
+                    (Some(message), _) => shorten(message),
                     (None, true) => "(empty body)".to_string(),
                     (None, false) => e.body_snippet(),
                 };
                 let code = e.code().map(|c| format!(" ({c})")).unwrap_or_default();
-                (format!("error: {status} from {provider}: {}{code}", one_line(&message)), Exit::Api)
+                let attempts = attempts_note(e.attempts);
+                (format!("error: {status} from {provider}: {}{code}{attempts}", one_line(&message)), Exit::Api)
             }
-            Error::Transport(e) => {
-                (format!("error: could not reach {provider}: {}", chain(&e.source)), Exit::Transport)
-            }
-            Error::Timeout(e) => (format!("error: {provider} timed out: {}", chain(&e.source)), Exit::Transport),
-            Error::Decode(e) => (format!("error: unreadable response from {provider}: {e}"), Exit::Response),
+            Error::Transport(e) => (
+                format!("error: could not reach {provider}: {}{}", chain(&e.source), attempts_note(e.attempts)),
+                Exit::Transport,
+            ),
+            Error::Timeout(e) => (
+                format!("error: {provider} timed out: {}{}", chain(&e.source), attempts_note(e.attempts)),
+                Exit::Transport,
+            ),
+            // The runtime's message shows the body; serde's reason is its source.
+            Error::Decode(e) => (format!("error: unreadable response from {provider}: {}", chain(e)), Exit::Response),
             Error::Stream(StreamError::Transport(source)) => {
                 (format!("error: the event stream from {provider} broke: {}", chain(source)), Exit::Response)
             }
-            Error::Stream(e) => (format!("error: event stream from {provider}: {e}"), Exit::Response),
+            Error::Stream(e) => (format!("error: event stream from {provider}: {}", chain(e)), Exit::Response),
             Error::BodyTooLarge { .. } => (format!("error: response from {provider}: {error}"), Exit::Response),
             other => (format!("error: {other}"), Exit::Failure),
         };
@@ -94,6 +101,15 @@ impl Failure {
     /// The `--json` form.
     pub fn to_json(&self) -> Value {
         json!({ "error": { "message": self.message.trim_start_matches("error: "), "status": self.status, "exit_code": self.exit as u8 } })
+    }
+}
+
+/// " (gave up after N attempts)" after retries, as the runtime's own messages say it.
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
     }
 }
 

@@ -191,6 +191,43 @@ async fn an_api_error_exits_3_with_the_providers_message_and_status() {
 }
 
 #[tokio::test]
+async fn an_api_error_after_retries_says_how_many_attempts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "error": {"message": "Overloaded", "type": "server_error"}
+        })))
+        .mount(&server)
+        .await;
+    let dir = out_dir("api-error-retried");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--max-retries", "1"])).await;
+
+    assert_eq!(output.status.code(), Some(3));
+    let err = stderr(&output);
+    assert!(err.contains("error: 503 Service Unavailable from octen: Overloaded (gave up after 2 attempts)"), "{err}");
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(2));
+}
+
+#[tokio::test]
+async fn an_unreadable_response_exits_5_with_the_body_start_and_the_reason() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("upstream said: no", "application/json"))
+        .mount(&server)
+        .await;
+    let dir = out_dir("decode-error");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--max-retries", "0"])).await;
+
+    assert_eq!(output.status.code(), Some(5));
+    let err = stderr(&output);
+    // The runtime's message shows the body; serde's reason, its source, is printed once after it.
+    assert!(err.contains("error: unreadable response from octen: could not decode the HTTP 200 body: upstream said: no: expected value at line 1 column 1"), "{err}");
+    assert_eq!(err.matches("expected value").count(), 1, "{err}");
+}
+
+#[tokio::test]
 async fn an_unreachable_server_exits_4() {
     // Port 9 on loopback: nothing listens, the connection is refused.
     let output = imagegen(args(&[

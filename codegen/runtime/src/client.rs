@@ -1,8 +1,9 @@
 //! Client configuration: the builder, auth, and the shared HTTP client that
 //! emitted operations call.
 //!
-//! The API key lives only inside a sensitive `HeaderValue`; every `Debug`
-//! prints `<redacted>` instead, and errors never carry request headers.
+//! The API key lives only inside a sensitive `HeaderValue` (and the client's
+//! [`Redactor`], which scrubs it from anything a server echoes back); every
+//! `Debug` prints `<redacted>` instead, and errors never carry request headers.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -17,6 +18,7 @@ use reqwest::Url;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
 use super::observe::Observer;
+use super::redact::{redact_url_query, Redactor};
 use super::retry::RetryPolicy;
 use super::sse::{EventStream, SseEvent};
 use super::transport::{Payload, Reply};
@@ -232,6 +234,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
         if !provider.auth_schemes.contains(&scheme) {
             return Err(ConfigError::UnsupportedAuthScheme { provider: provider.name, scheme });
         }
+        let redactor = Redactor::for_key(&key);
         let auth = auth_header(provider.name, scheme, &key)?;
         // Operations that accept only some of the provider's schemes get the same key in
         // one they accept; the headers are built once, here, like the chosen one.
@@ -241,8 +244,11 @@ impl<C: ProviderClient> ClientBuilder<C> {
             .filter(|s| **s != scheme)
             .filter_map(|s| auth_header(provider.name, *s, &key).ok().map(|h| (*s, h)))
             .collect();
-        let base_url =
-            check_base_url(self.base_url.as_deref().unwrap_or(provider.default_base_url), self.allow_insecure_http)?;
+        let base_url = check_base_url(
+            self.base_url.as_deref().unwrap_or(provider.default_base_url),
+            self.allow_insecure_http,
+            &redactor,
+        )?;
         let user_agent = self.user_agent.unwrap_or_else(|| format!("imagegen-rust/{}", env!("CARGO_PKG_VERSION")));
         let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| ConfigError::InvalidUserAgent)?;
         let http = match self.http_client {
@@ -268,6 +274,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 retry_after_send: self.retry_timeouts_after_send,
                 dry_run: self.dry_run,
                 observer: self.observer,
+                redactor,
             }),
         })
     }
@@ -291,8 +298,11 @@ fn auth_header(
 }
 
 /// Validates a base URL and returns it without a trailing slash.
-fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidBaseUrl { url: raw.to_string(), reason: reason.to_string() };
+fn check_base_url(raw: &str, allow_insecure_http: bool, redactor: &Redactor) -> Result<String, ConfigError> {
+    // The URL is echoed in the error: without credential query values (`?key=`), which
+    // is how Google's own APIs take a key, and without the client's key wherever it is.
+    let shown = redactor.scrub(&redact_url_query(raw)).into_owned();
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl { url: shown.clone(), reason: reason.to_string() };
     let url = Url::parse(raw).map_err(|e| invalid(&e.to_string()))?;
     if !url.username().is_empty() || url.password().is_some() {
         // Do not echo the URL: it holds credentials.
@@ -308,7 +318,7 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, Config
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(host) => {}
-        "http" => return Err(ConfigError::InsecureBaseUrl { host: host.to_string() }),
+        "http" => return Err(ConfigError::InsecureBaseUrl { host: redactor.scrub(host).into_owned() }),
         other => return Err(invalid(&format!("unsupported scheme `{other}`"))),
     }
     Ok(raw.trim_end_matches('/').to_string())
@@ -356,6 +366,8 @@ pub(super) struct Inner {
     pub(super) retry_after_send: bool,
     pub(super) dry_run: bool,
     pub(super) observer: Option<Observer>,
+    /// Scrubs the key from every text built from a response.
+    pub(super) redactor: Redactor,
 }
 
 impl fmt::Debug for HttpClient {
@@ -408,7 +420,7 @@ impl HttpClient {
         let payload = json_payload(body)?;
         let (status, bytes) =
             self.execute(op, path, &payload, ACCEPT_JSON).await?.into_body(self.inner.max_response_bytes).await?;
-        decode_json(status, bytes)
+        decode_json(status, bytes, &self.inner.redactor)
     }
 
     /// Sends a multipart form, rebuilt for each attempt, and decodes a JSON response.
@@ -424,7 +436,7 @@ impl HttpClient {
         let payload = Payload::Multipart(form);
         let (status, bytes) =
             self.execute(op, path, &payload, ACCEPT_JSON).await?.into_body(self.inner.max_response_bytes).await?;
-        decode_json(status, bytes)
+        decode_json(status, bytes, &self.inner.redactor)
     }
 
     /// Sends a JSON request and streams the server-sent events of the response.
@@ -442,14 +454,15 @@ impl HttpClient {
         E: SseEvent,
     {
         let payload = json_payload(body)?;
-        match self.execute(op, path, &payload, ACCEPT_SSE).await? {
-            Reply::Stream(response) => Ok(EventStream::from_response(response, self.inner.max_response_bytes)),
-            Reply::Body(status, bytes) => Ok(EventStream::from_byte_stream(
+        let stream = match self.execute(op, path, &payload, ACCEPT_SSE).await? {
+            Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
+            Reply::Body(status, bytes) => EventStream::from_byte_stream(
                 futures_util::stream::iter([Ok(bytes)]),
                 status,
                 self.inner.max_response_bytes,
-            )),
-        }
+            ),
+        };
+        Ok(stream.with_redactor(self.inner.redactor.clone()))
     }
 }
 
@@ -465,9 +478,9 @@ fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payloa
     }
 }
 
-fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes) -> Result<R, Error> {
+fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes, redactor: &Redactor) -> Result<R, Error> {
     // An empty success body means "no content": let `()` and `Option` decode from it.
     let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
     super::base64::parse_json(text, |json| serde_json::from_slice(json))
-        .map_err(|e| Error::Decode(Box::new(DecodeError::new(status, e, bytes.clone()))))
+        .map_err(|e| Error::Decode(Box::new(DecodeError::from_body(status, e, bytes.clone(), redactor))))
 }

@@ -5,8 +5,12 @@
 //! first, then the others. Error bodies are small, so going through
 //! `serde_json::Value` here costs nothing and keeps every shape reachable.
 
+use std::time::Duration;
+
 use serde_json::{Map, Value};
 
+use super::redact::Redactor;
+use super::retry::MAX_HINT;
 use super::ErrorFormat;
 
 /// A provider's error body, as far as it could be understood.
@@ -36,6 +40,62 @@ pub struct GoogleError {
     pub status: Option<String>,
     /// Typed detail objects (each with an `@type`), kept as JSON.
     pub details: Vec<Value>,
+}
+
+impl GoogleError {
+    /// The `retryDelay` of the first `google.rpc.RetryInfo` item in `details`.
+    pub fn retry_delay(&self) -> Option<Duration> {
+        self.details.iter().find_map(|detail| {
+            let is_retry_info =
+                detail.get("@type").and_then(Value::as_str).is_some_and(|t| t.ends_with("google.rpc.RetryInfo"));
+            if !is_retry_info {
+                return None;
+            }
+            match detail.get("retryDelay")? {
+                Value::String(text) => parse_google_duration(text),
+                // Some protobuf JSON printers emit the message form instead of the string.
+                Value::Object(parts) => {
+                    let seconds = parts.get("seconds").map_or(Some(0), json_u64)?;
+                    let nanos = parts.get("nanos").map_or(Some(0), json_u64)?;
+                    let nanos = u32::try_from(nanos).ok().filter(|n| *n < 1_000_000_000)?;
+                    Some(Duration::new(seconds.min(MAX_HINT.as_secs()), nanos).min(MAX_HINT))
+                }
+                _ => None,
+            }
+        })
+    }
+}
+
+/// A non-negative integer given as a JSON number or (protobuf JSON's int64 form) a string.
+fn json_u64(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Parses a `google.protobuf.Duration` in its JSON form: decimal seconds with up
+/// to nine fractional digits and an `s` suffix (`"34.4s"`, `"1s"`, `"0.5s"`).
+/// Negative or malformed values are `None`; huge ones are bounded to a day, like
+/// `Retry-After`, so that they read as "a very long time" without overflowing.
+pub fn parse_google_duration(text: &str) -> Option<Duration> {
+    let number = text.strip_suffix('s')?;
+    let (whole, fraction) = match number.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (number, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || fraction.is_some_and(|f| !digits(f) || f.len() > 9) {
+        return None;
+    }
+    // Too many digits for u64 is still a very long time, not garbage.
+    let seconds = whole.parse::<u64>().unwrap_or(u64::MAX);
+    let nanos = fraction.map_or(0, |f| {
+        let scale = 10u32.pow(9 - f.len() as u32);
+        f.parse::<u32>().unwrap_or(0) * scale
+    });
+    Some(Duration::new(seconds.min(MAX_HINT.as_secs()), nanos).min(MAX_HINT))
 }
 
 /// An OpenAI-style error.
@@ -159,6 +219,16 @@ impl ErrorEnvelope {
         }
     }
 
+    /// How long the body asks the client to wait before retrying: Google's
+    /// `google.rpc.RetryInfo` detail (`"retryDelay": "34.4s"`). Headers, when they
+    /// give a hint, win over this (see [`ApiError`](super::error::ApiError)).
+    pub fn retry_delay(&self) -> Option<Duration> {
+        match self {
+            ErrorEnvelope::Google(e) => e.retry_delay(),
+            _ => None,
+        }
+    }
+
     /// The body's own verdict on retrying (ListenHub `retryable`), if it gives one.
     pub fn retryable(&self) -> Option<bool> {
         match self {
@@ -200,6 +270,40 @@ impl ErrorEnvelope {
         match Self::parse(declared, body) {
             ErrorEnvelope::Unparsed => None,
             envelope => Some(envelope),
+        }
+    }
+}
+
+impl ErrorEnvelope {
+    /// Replaces the client's secrets in every text the envelope holds, details included.
+    pub(crate) fn scrub(&mut self, redactor: &Redactor) {
+        let scrub = |text: &mut Option<String>| {
+            if let Some(text) = text {
+                redactor.scrub_string(text);
+            }
+        };
+        match self {
+            ErrorEnvelope::Google(e) => {
+                scrub(&mut e.message);
+                scrub(&mut e.status);
+                e.details.iter_mut().for_each(|detail| redactor.scrub_json(detail));
+            }
+            ErrorEnvelope::OpenAi(e) => {
+                scrub(&mut e.message);
+                scrub(&mut e.error_type);
+                scrub(&mut e.param);
+                scrub(&mut e.code);
+            }
+            ErrorEnvelope::LlmGateway(e) => scrub(&mut e.message),
+            ErrorEnvelope::ListenHub(e) => {
+                scrub(&mut e.message);
+                scrub(&mut e.code);
+                scrub(&mut e.user_message);
+                if let Some(FreeRelaxReason::Other(reason)) = &mut e.reason {
+                    redactor.scrub_string(reason);
+                }
+            }
+            ErrorEnvelope::Unparsed => {}
         }
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! Nothing is lost: an API error keeps the raw body next to the parsed
 //! envelope, and a decode error keeps the raw body next to the serde error.
-//! No variant ever holds the API key: auth headers are only ever built inside
-//! the transport and are marked sensitive, and a dry run's request is redacted.
+//! No variant ever shows the API key: auth headers are only ever built inside
+//! the transport and are marked sensitive, a dry run's request is redacted, and
+//! every text taken from a response (envelope strings, snippets, serde messages,
+//! headers) has the client's own key scrubbed, in case the server echoed it.
+//! Only the raw `body` bytes are kept exactly as received.
 
 use std::fmt;
 use std::time::Duration;
@@ -12,6 +15,8 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
 pub use super::envelope::{ErrorEnvelope, FreeRelaxReason, GoogleError, ListenHubError, LlmGatewayError, OpenAiError};
+use super::error_text::{describe_body, shorten, MESSAGE_BYTES};
+use super::redact::Redactor;
 use super::validate::ValidationError;
 
 /// Everything that can go wrong when calling a provider.
@@ -43,12 +48,14 @@ pub enum Error {
     #[error(transparent)]
     Stream(StreamError),
     /// A response body (or one streamed event) exceeded the configured cap.
-    #[error("response body exceeds the {limit}-byte limit (HTTP {status})")]
+    #[error("response body exceeds the {limit}-byte limit (HTTP {status}){}", Attempts(*.attempts))]
     BodyTooLarge {
         /// The configured cap, in bytes.
         limit: usize,
         /// The response status.
         status: u16,
+        /// Requests sent before giving up (1 when not retried).
+        attempts: u32,
     },
     /// The client is in dry-run mode: here is the request it would have sent.
     /// Validation passed; nothing was sent.
@@ -82,6 +89,44 @@ impl Error {
             _ => None,
         }
     }
+
+    /// How many requests were sent before this error was returned: 1 unless the
+    /// call was retried (errors raised before sending also count as 1).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Transport(e) => e.attempts,
+            Error::Timeout(e) => e.attempts,
+            Error::BodyTooLarge { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    /// Records how many attempts the retry loop made, so the message can say so.
+    /// Only the kinds the loop retries carry the count; the others are never retried.
+    pub(crate) fn with_attempts(mut self, count: u32) -> Self {
+        match &mut self {
+            Error::Api(e) => e.attempts = count,
+            Error::Transport(e) => e.attempts = count,
+            Error::Timeout(e) => e.attempts = count,
+            Error::BodyTooLarge { attempts, .. } => *attempts = count,
+            _ => {}
+        }
+        self
+    }
+}
+
+/// " (gave up after N attempts)" when the call was retried, else nothing: one
+/// attempt is the normal case and not worth a word.
+struct Attempts(u32);
+
+impl fmt::Display for Attempts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 > 1 {
+            write!(f, " (gave up after {} attempts)", self.0)?;
+        }
+        Ok(())
+    }
 }
 
 /// A non-success response from the provider.
@@ -89,24 +134,63 @@ impl Error {
 pub struct ApiError {
     /// HTTP status code.
     pub status: u16,
-    /// The provider's error envelope, parsed when possible.
+    /// The provider's name (`routerhub`), for messages; `None` when built with [`ApiError::new`].
+    pub provider: Option<&'static str>,
+    /// The provider's error envelope, parsed when possible; the client's key is
+    /// scrubbed from its strings.
     pub envelope: ErrorEnvelope,
     /// The raw response body, exactly as received.
     pub body: Bytes,
-    /// How long the server asked us to wait (`retry-after-ms` / `Retry-After`), unclamped.
+    /// How long the server asked us to wait, unclamped: `retry-after-ms`, else
+    /// `Retry-After`, else the body's hint (Google `RetryInfo`). When it is above
+    /// the retry policy's `max_server_wait`, the call was not retried.
     pub retry_after: Option<Duration>,
     /// The server's `x-should-retry` verdict, when sent.
     pub should_retry: Option<bool>,
-    /// Response headers (never contains the API key: these came from the server).
+    /// Response headers, with the client's key scrubbed should the server echo it.
     pub headers: HeaderMap,
+    /// Requests sent before giving up (1 when not retried).
+    pub attempts: u32,
+    /// The body as shown in messages (its start, or an HTML page's title), bounded
+    /// and scrubbed; computed once, when the response's content type is known.
+    snippet: String,
 }
 
 impl ApiError {
     /// Builds an error from a response's parts, parsing the envelope in `format`.
     pub fn new(status: u16, headers: HeaderMap, body: Bytes, format: super::ErrorFormat) -> Self {
-        let envelope = ErrorEnvelope::parse(format, &body);
+        Self::from_response(None, status, headers, body, format, &Redactor::default())
+    }
+
+    /// Like [`new`](Self::new), scrubbing the client's secrets from everything shown.
+    pub(crate) fn from_response(
+        provider: Option<&'static str>,
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+        format: super::ErrorFormat,
+        redactor: &Redactor,
+    ) -> Self {
+        let mut envelope = ErrorEnvelope::parse(format, &body);
+        // Hints are read from what the server sent, before anything is scrubbed.
         let hints = super::retry::RetryHints::from_headers(&headers);
-        Self { status, envelope, body, retry_after: hints.retry_after, should_retry: hints.should_retry, headers }
+        // A header is the transport's own word and wins; the body's hint fills in when none is sent.
+        let retry_after = hints.retry_after.or_else(|| envelope.retry_delay());
+        envelope.scrub(redactor);
+        let headers = redactor.scrub_headers(&headers).into_owned();
+        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let snippet = describe_body(&body, content_type, redactor);
+        Self {
+            status,
+            provider,
+            envelope,
+            body,
+            retry_after,
+            should_retry: hints.should_retry,
+            headers,
+            attempts: 1,
+            snippet,
+        }
     }
 
     /// The provider's human-readable message, when the envelope has one.
@@ -131,35 +215,69 @@ impl ApiError {
             .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
     }
 
-    /// A short, char-boundary-safe prefix of the raw body.
+    /// The body as messages show it, secrets scrubbed: its first few hundred bytes
+    /// (with the total length noted when cut), or for an HTML page its title,
+    /// content type and length. The raw body is [`body`](Self::body).
     pub fn body_snippet(&self) -> String {
-        snippet(&self.body)
+        self.snippet.clone()
     }
 }
 
+// Bounded like Display: a 10 MB message or body must not make a 10 MB log line.
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("envelope", &self.envelope)
+            .field("provider", &self.provider)
+            .field("code", &self.code())
+            .field("message", &self.message().map(|m| shorten(m, MESSAGE_BYTES)))
+            .field("provider_status", &self.provider_status())
             .field("retry_after", &self.retry_after)
             .field("should_retry", &self.should_retry)
+            .field("attempts", &self.attempts)
+            .field("request_id", &self.request_id())
             .field("body_len", &self.body.len())
-            .field("body_snippet", &self.body_snippet())
+            .field("body_snippet", &self.snippet)
             .finish_non_exhaustive()
     }
 }
 
+/// `HTTP 429 from routerhub (RESOURCE_EXHAUSTED): Quota exceeded; the server asks
+/// to wait 34.4 s (gave up after 3 attempts)`: the provider's message when there
+/// is one, else the body's description; long text cut.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
+        if let Some(provider) = self.provider {
+            write!(f, " from {provider}")?;
+        }
         if let Some(code) = self.code() {
-            write!(f, " ({code})")?;
+            write!(f, " ({})", shorten(code, MESSAGE_BYTES))?;
         }
         match self.message() {
-            Some(message) => write!(f, ": {message}"),
-            None if self.body.is_empty() => Ok(()),
-            None => write!(f, ": {}", self.body_snippet()),
+            Some(message) => write!(f, ": {}", shorten(message, MESSAGE_BYTES))?,
+            None if self.body.is_empty() => {}
+            None => write!(f, ": {}", self.snippet)?,
+        }
+        if let Some(wait) = self.retry_after.filter(|wait| !wait.is_zero()) {
+            write!(f, "; the server asks to wait {}", Seconds(wait))?;
+        }
+        write!(f, "{}", Attempts(self.attempts))
+    }
+}
+
+/// A wait as people write it: `2 s`, `34.4 s`, `0.25 s`.
+struct Seconds(Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let millis = self.0.as_millis();
+        let (whole, fraction) = (millis / 1000, millis % 1000);
+        if fraction == 0 {
+            write!(f, "{whole} s")
+        } else {
+            let fraction = format!("{fraction:03}");
+            write!(f, "{whole}.{} s", fraction.trim_end_matches('0'))
         }
     }
 }
@@ -179,9 +297,15 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    /// Builds the error, taking the snippet from `body`.
+    /// Builds the error, taking the snippet (bounded, an HTML page summarised) from `body`.
     pub fn new(status: u16, source: serde_json::Error, body: Bytes) -> Self {
-        Self { status, source, snippet: snippet(&body), body }
+        Self::from_body(status, source, body, &Redactor::default())
+    }
+
+    /// Like [`new`](Self::new), scrubbing the client's secrets from the snippet and
+    /// from serde's message (which quotes offending strings).
+    pub(crate) fn from_body(status: u16, source: serde_json::Error, body: Bytes, redactor: &Redactor) -> Self {
+        Self { status, source: redactor.scrub_serde(source), snippet: describe_body(&body, None, redactor), body }
     }
 }
 
@@ -196,9 +320,13 @@ impl fmt::Debug for DecodeError {
     }
 }
 
+/// What was received; what serde reported is the [`source`](std::error::Error::source).
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not decode HTTP {} body: {}; body starts: {}", self.status, self.source, self.snippet)
+        if self.body.is_empty() {
+            return write!(f, "could not decode the empty HTTP {} body", self.status);
+        }
+        write!(f, "could not decode the HTTP {} body: {}", self.status, self.snippet)
     }
 }
 
@@ -220,26 +348,52 @@ pub enum SendPhase {
     AfterSend,
 }
 
-/// The connection failed or broke.
+/// In words, for messages: "before the request was sent".
+impl fmt::Display for SendPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SendPhase::BeforeSend => "before the request was sent",
+            SendPhase::AfterSend => "after the request may have reached the server",
+        })
+    }
+}
+
+/// The connection failed or broke. `Display` says when; the cause is `source()`.
 #[derive(Debug, thiserror::Error)]
-#[error("transport error ({phase:?}): {source}")]
+#[error("transport error {phase}{}", Attempts(*.attempts))]
 pub struct TransportError {
     /// Whether the server may have seen the request.
     pub phase: SendPhase,
     /// The underlying reqwest error.
     #[source]
     pub source: reqwest::Error,
+    /// Requests sent before giving up (1 when not retried).
+    pub attempts: u32,
 }
 
-/// A deadline passed.
+impl TransportError {
+    pub(crate) fn new(phase: SendPhase, source: reqwest::Error) -> Self {
+        Self { phase, source, attempts: 1 }
+    }
+}
+
+/// A deadline passed. `Display` says when; the cause is `source()`.
 #[derive(Debug, thiserror::Error)]
-#[error("timed out ({phase:?}): {source}")]
+#[error("timed out {phase}{}", Attempts(*.attempts))]
 pub struct TimeoutError {
     /// `BeforeSend` for a connect timeout, `AfterSend` once the request may have been received.
     pub phase: SendPhase,
     /// The underlying reqwest error.
     #[source]
     pub source: reqwest::Error,
+    /// Requests sent before giving up (1 when not retried).
+    pub attempts: u32,
+}
+
+impl TimeoutError {
+    pub(crate) fn new(phase: SendPhase, source: reqwest::Error) -> Self {
+        Self { phase, source, attempts: 1 }
+    }
 }
 
 /// The request could not be encoded.
@@ -247,7 +401,7 @@ pub struct TimeoutError {
 #[non_exhaustive]
 pub enum EncodeError {
     /// The JSON body failed to serialize.
-    #[error("could not serialize the request body: {0}")]
+    #[error("could not serialize the request body")]
     Json(#[source] serde_json::Error),
     /// A multipart part had an invalid MIME type.
     #[error("multipart part `{part}` has an invalid MIME type `{mime_type}`")]
@@ -304,7 +458,7 @@ pub enum ConfigError {
         path: String,
     },
     /// reqwest could not build its client (TLS backend initialisation).
-    #[error("could not build the HTTP client: {0}")]
+    #[error("could not build the HTTP client")]
     HttpClient(#[source] reqwest::Error),
 }
 
@@ -318,37 +472,20 @@ pub enum StreamError {
         /// Events received before the end.
         events: u64,
     },
-    /// An event's data did not parse.
-    #[error("bad event {event:?}: {source}; data starts: {snippet}")]
+    /// An event's data did not parse; what serde reported is the `source()`.
+    #[error("could not decode event `{}`: {snippet}", .event.as_deref().unwrap_or("message"))]
     BadEvent {
         /// The event's `event:` name.
         event: Option<String>,
         /// What serde reported.
         #[source]
         source: serde_json::Error,
-        /// The start of the event's data.
+        /// The start of the event's data (bounded, secrets scrubbed).
         snippet: String,
     },
     /// The connection broke while streaming.
-    #[error("event stream broke: {0}")]
+    #[error("event stream broke")]
     Transport(#[source] reqwest::Error),
-}
-
-/// Bytes kept in snippets: enough to recognise an HTML error page or a JSON shape.
-const SNIPPET_BYTES: usize = 300;
-
-/// A short prefix of `body`, cut on a char boundary, invalid UTF-8 replaced.
-pub(crate) fn snippet(body: &[u8]) -> String {
-    let mut end = body.len().min(SNIPPET_BYTES);
-    // Step back over UTF-8 continuation bytes so a multi-byte char is not split.
-    while end > 0 && end < body.len() && (body[end] & 0xC0) == 0x80 {
-        end -= 1;
-    }
-    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
-    if end < body.len() {
-        text.push('…');
-    }
-    text
 }
 
 #[cfg(test)]
@@ -373,14 +510,5 @@ mod tests {
         fn is_terminal(&self) -> bool {
             true
         }
-    }
-
-    #[test]
-    fn snippet_never_splits_a_char() {
-        let body = "é".repeat(400);
-        let s = snippet(body.as_bytes());
-        assert!(s.ends_with('…'));
-        assert!(s.chars().filter(|c| *c == 'é').count() == SNIPPET_BYTES / 2);
-        assert_eq!(snippet(b"short"), "short");
     }
 }

@@ -3,9 +3,13 @@
 //! Image generation is paid and not idempotent, so the rules are
 //! conservative: only statuses that say "the server did not do the work"
 //! (408, 429, 5xx gateways) and connections that never reached the server are
-//! retried by default. Server hints (`retry-after-ms`, `Retry-After`,
-//! `x-should-retry`, ListenHub's `retryable`) win over our own backoff, but a
-//! hint can never make us wait longer than [`RetryPolicy::max_delay`].
+//! retried by default. Server hints (`retry-after-ms`, `Retry-After`, Google's
+//! `RetryInfo`, `x-should-retry`, ListenHub's `retryable`) win over our own
+//! backoff. A retry is never sent earlier than the server asked: a wait hint is
+//! honoured in full up to [`RetryPolicy::max_server_wait`], and above it the
+//! call gives up and returns the error carrying the hint (as openai-python
+//! does), since retrying early would only be refused again. Our own backoff is
+//! capped separately, by [`RetryPolicy::max_delay`].
 
 use std::fmt;
 use std::future::Future;
@@ -42,17 +46,20 @@ pub struct RetryPolicy {
     max_retries: u32,
     base_delay: Duration,
     max_delay: Duration,
+    max_server_wait: Duration,
     jitter: Jitter,
     sleep: Option<SleepFn>,
 }
 
 impl Default for RetryPolicy {
-    /// 2 retries, full jitter, 0.5 s base doubling per retry, no single wait above 30 s.
+    /// 2 retries, full jitter, 0.5 s base doubling per retry, no backoff above 30 s,
+    /// server hints honoured up to 60 s.
     fn default() -> Self {
         Self {
             max_retries: 2,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
+            max_server_wait: Duration::from_secs(60),
             jitter: Jitter::Full,
             sleep: None,
         }
@@ -65,6 +72,7 @@ impl fmt::Debug for RetryPolicy {
             .field("max_retries", &self.max_retries)
             .field("base_delay", &self.base_delay)
             .field("max_delay", &self.max_delay)
+            .field("max_server_wait", &self.max_server_wait)
             .field("jitter", &self.jitter)
             .field("custom_sleep", &self.sleep.is_some())
             .finish()
@@ -89,9 +97,18 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the longest single wait, for backoff and server hints alike.
+    /// Sets the longest backoff wait the client chooses by itself (server hints are
+    /// bounded by [`with_max_server_wait`](Self::with_max_server_wait) instead).
     pub fn with_max_delay(mut self, max_delay: Duration) -> Self {
         self.max_delay = max_delay;
+        self
+    }
+
+    /// Sets the longest wait a server hint (`Retry-After`, `retry-after-ms`, Google
+    /// `RetryInfo`) may ask for. A longer hint is not shortened: the call gives up
+    /// and returns the error, whose `retry_after` says when to try again.
+    pub fn with_max_server_wait(mut self, max_server_wait: Duration) -> Self {
+        self.max_server_wait = max_server_wait;
         self
     }
 
@@ -122,9 +139,14 @@ impl RetryPolicy {
         self.base_delay
     }
 
-    /// The longest single wait.
+    /// The longest backoff wait.
     pub fn max_delay(&self) -> Duration {
         self.max_delay
+    }
+
+    /// The longest server-requested wait that is honoured rather than given up on.
+    pub fn max_server_wait(&self) -> Duration {
+        self.max_server_wait
     }
 
     /// The jitter.
@@ -150,11 +172,19 @@ impl RetryPolicy {
         }
     }
 
-    /// The wait before retry number `retry`: the server's hint when it gave one, clamped to `max_delay`.
-    pub fn wait(&self, retry: u32, server_hint: Option<Duration>) -> Duration {
+    /// The wait before retry number `retry` (0-based), or `None` when the server
+    /// asked for more than [`max_server_wait`](Self::max_server_wait): then the
+    /// caller should give up rather than retry before the server is ready.
+    ///
+    /// A hint is honoured in full, never cut, so a retry is never sent earlier than
+    /// asked. A zero hint (`Retry-After: 0`, or a date already past) gets the normal
+    /// backoff instead: "retry now" from a server under load, answered by every
+    /// client at once, would be a stampede.
+    pub fn wait(&self, retry: u32, server_hint: Option<Duration>) -> Option<Duration> {
         match server_hint {
-            Some(hint) => hint.min(self.max_delay),
-            None => self.backoff(retry),
+            Some(hint) if hint > self.max_server_wait => None,
+            Some(hint) if !hint.is_zero() => Some(hint),
+            _ => Some(self.backoff(retry)),
         }
     }
 
@@ -187,9 +217,9 @@ pub struct RetryHints {
     pub should_retry: Option<bool>,
 }
 
-/// Hints are bounded here so that converting them can never overflow; the
-/// policy clamps them further to its own `max_delay`.
-const MAX_HINT: Duration = Duration::from_secs(24 * 60 * 60);
+/// Hints are bounded here so that converting them can never overflow; a hint
+/// this long is far above any sensible `max_server_wait`, so it means "give up".
+pub(crate) const MAX_HINT: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl RetryHints {
     /// Reads the hints from `headers`.
@@ -280,6 +310,21 @@ mod tests {
         assert_eq!(parse_retry_after_ms("1e308"), Some(MAX_HINT));
         assert_eq!(parse_retry_after_ms("-1"), None);
         let policy = RetryPolicy::default();
-        assert_eq!(policy.wait(0, Some(MAX_HINT)), policy.max_delay());
+        assert_eq!(policy.wait(0, Some(MAX_HINT)), None);
+    }
+
+    #[test]
+    fn hints_are_honoured_in_full_up_to_the_server_wait_limit() {
+        let policy = RetryPolicy::default().with_jitter(Jitter::None);
+        // Above max_delay (30 s) but within max_server_wait (60 s): not cut.
+        assert_eq!(policy.wait(0, Some(Duration::from_secs(45))), Some(Duration::from_secs(45)));
+        assert_eq!(policy.wait(0, Some(Duration::from_secs(60))), Some(Duration::from_secs(60)));
+        assert_eq!(policy.wait(0, Some(Duration::from_millis(60_001))), None);
+        // Zero means "now": the attempt's own backoff, never no wait at all.
+        assert_eq!(policy.wait(0, Some(Duration::ZERO)), Some(Duration::from_millis(500)));
+        assert_eq!(policy.wait(2, Some(Duration::ZERO)), Some(Duration::from_secs(2)));
+        assert_eq!(policy.wait(1, None), Some(Duration::from_secs(1)));
+        let patient = policy.with_max_server_wait(Duration::from_secs(600));
+        assert_eq!(patient.wait(0, Some(Duration::from_secs(300))), Some(Duration::from_secs(300)));
     }
 }

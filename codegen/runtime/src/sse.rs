@@ -14,7 +14,9 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_util::Stream;
 
-use super::error::{snippet, Error, StreamError};
+use super::error::{Error, StreamError};
+use super::error_text::snippet;
+use super::redact::Redactor;
 
 /// A typed event, decoded from one SSE event. Implemented by emitted code per events type.
 pub trait SseEvent: Sized + Send + 'static {
@@ -239,6 +241,8 @@ pub struct EventStream<E> {
     status: u16,
     events: u64,
     finished: bool,
+    /// Scrubs the client's key from bad-event errors (a server may echo it in an event).
+    redactor: Redactor,
     _event: PhantomData<fn() -> E>,
 }
 
@@ -265,6 +269,7 @@ impl<E: SseEvent> EventStream<E> {
             status,
             events: 0,
             finished: false,
+            redactor: Redactor::default(),
             _event: PhantomData,
         }
     }
@@ -272,6 +277,11 @@ impl<E: SseEvent> EventStream<E> {
     pub(crate) fn from_response(response: reqwest::Response, max_event_bytes: usize) -> Self {
         let status = response.status().as_u16();
         Self::from_byte_stream(response.bytes_stream(), status, max_event_bytes)
+    }
+
+    pub(crate) fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
     }
 
     fn end(&mut self, error: Error) -> Poll<Option<Result<E, Error>>> {
@@ -303,9 +313,9 @@ impl<E: SseEvent> Stream for EventStream<E> {
                         Ok(event)
                     }
                     Err(source) => Err(Error::Stream(StreamError::BadEvent {
-                        event: raw.event,
-                        source,
-                        snippet: snippet(raw.data.as_bytes()),
+                        event: raw.event.map(|name| this.redactor.scrub(&name).into_owned()),
+                        source: this.redactor.scrub_serde(source),
+                        snippet: snippet(raw.data.as_bytes(), &this.redactor),
                     })),
                 }));
             }
@@ -325,16 +335,14 @@ impl<E: SseEvent> Stream for EventStream<E> {
                         this.queue.push_back(raw);
                     }
                     if oversized || this.parser.buffered_bytes() > max {
-                        let error = Error::BodyTooLarge { limit: this.max_event_bytes, status: this.status };
+                        let error =
+                            Error::BodyTooLarge { limit: this.max_event_bytes, status: this.status, attempts: 1 };
                         return this.end(error);
                     }
                 }
                 Poll::Ready(Some(Err(error))) => {
                     let error = if error.is_timeout() {
-                        Error::Timeout(super::error::TimeoutError {
-                            phase: super::error::SendPhase::AfterSend,
-                            source: error,
-                        })
+                        Error::Timeout(super::error::TimeoutError::new(super::error::SendPhase::AfterSend, error))
                     } else {
                         Error::Stream(StreamError::Transport(error))
                     };

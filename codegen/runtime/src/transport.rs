@@ -68,10 +68,16 @@ impl HttpClient {
                 Ok(reply) => return Ok(reply),
                 Err(failure) => failure,
             };
+            // The error says how many requests were sent, so a reader knows it was retried.
+            let attempts = retry + 1;
             if !failure.retryable || retry >= policy.max_retries() {
-                return Err(failure.error);
+                return Err(failure.error.with_attempts(attempts));
             }
-            let wait = policy.wait(retry, failure.server_hint);
+            // `None`: the server asked for longer than we are willing to wait, and
+            // retrying sooner would only be refused again; its hint is in the error.
+            let Some(wait) = policy.wait(retry, failure.server_hint) else {
+                return Err(failure.error.with_attempts(attempts));
+            };
             if let Some(observer) = &self.inner.observer {
                 observer.notify(&HttpEvent::Retry { attempt: retry, wait, error: &failure.error });
             }
@@ -100,12 +106,12 @@ impl HttpClient {
                 None => match http_body_util::BodyExt::collect(body).await {
                     Ok(collected) => WireBody::Bytes(collected.to_bytes()),
                     Err(source) => {
-                        return Error::Transport(TransportError { phase: SendPhase::BeforeSend, source });
+                        return Error::Transport(TransportError::new(SendPhase::BeforeSend, source));
                     }
                 },
             },
         };
-        Error::DryRun(Box::new(WireRequest::new(&request, &self.auth_for(op).0, body)))
+        Error::DryRun(Box::new(WireRequest::new(&request, &self.auth_for(op).0, body, &self.inner.redactor)))
     }
 
     /// The auth header for `op`: the client's scheme when the operation accepts it,
@@ -143,7 +149,7 @@ impl HttpClient {
             Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes.clone()),
             Payload::Multipart(form) => request.multipart(form.to_reqwest()?),
         };
-        request.build().map_err(|source| Error::Transport(TransportError { phase: SendPhase::BeforeSend, source }))
+        request.build().map_err(|source| Error::Transport(TransportError::new(SendPhase::BeforeSend, source)))
     }
 
     fn request_url(&self, path: &str) -> Result<reqwest::Url, Error> {
@@ -174,7 +180,7 @@ impl HttpClient {
                     length: request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
                 },
             };
-            let wire = WireRequest::new(&request, &self.auth_for(op).0, body);
+            let wire = WireRequest::new(&request, &self.auth_for(op).0, body, &inner.redactor);
             observer.notify(&HttpEvent::Request { attempt, request: &wire });
         }
         let sent_at = Instant::now();
@@ -184,7 +190,8 @@ impl HttpClient {
             observer.notify(&HttpEvent::Response {
                 attempt,
                 status: status.as_u16(),
-                headers: response.headers(),
+                // A header may echo the key back; the log gets a scrubbed copy.
+                headers: &inner.redactor.scrub_headers(response.headers()),
                 elapsed: sent_at.elapsed(),
             });
         }
@@ -199,7 +206,14 @@ impl HttpClient {
             // again means generating again, so only the opt-in retries it.
             return match read_body(response, inner.max_response_bytes).await {
                 Ok(bytes) if ErrorEnvelope::in_success_body(op.error_format, &bytes).is_some() => {
-                    let api = ApiError::new(status.as_u16(), headers, bytes, op.error_format);
+                    let api = ApiError::from_response(
+                        Some(inner.provider.name),
+                        status.as_u16(),
+                        headers,
+                        bytes,
+                        op.error_format,
+                        &inner.redactor,
+                    );
                     let retryable = is_retryable(&api, op);
                     let server_hint = api.retry_after;
                     Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
@@ -214,7 +228,14 @@ impl HttpClient {
         let headers = response.headers().clone();
         match read_body(response, inner.max_response_bytes).await {
             Ok(body) => {
-                let api = ApiError::new(status.as_u16(), headers, body, op.error_format);
+                let api = ApiError::from_response(
+                    Some(inner.provider.name),
+                    status.as_u16(),
+                    headers,
+                    body,
+                    op.error_format,
+                    &inner.redactor,
+                );
                 let retryable = is_retryable(&api, op);
                 let server_hint = api.retry_after;
                 Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
@@ -233,17 +254,17 @@ impl HttpClient {
         let (error, retryable) = if error.is_connect() {
             // No connection, so the server never saw the request: safe to retry.
             let error = if error.is_timeout() {
-                Error::Timeout(TimeoutError { phase: SendPhase::BeforeSend, source: error })
+                Error::Timeout(TimeoutError::new(SendPhase::BeforeSend, error))
             } else {
-                Error::Transport(TransportError { phase: SendPhase::BeforeSend, source: error })
+                Error::Transport(TransportError::new(SendPhase::BeforeSend, error))
             };
             (error, true)
         } else if error.is_timeout() {
-            (Error::Timeout(TimeoutError { phase: SendPhase::AfterSend, source: error }), after_send)
+            (Error::Timeout(TimeoutError::new(SendPhase::AfterSend, error)), after_send)
         } else if error.is_builder() || error.is_redirect() {
-            (Error::Transport(TransportError { phase: SendPhase::BeforeSend, source: error }), false)
+            (Error::Transport(TransportError::new(SendPhase::BeforeSend, error)), false)
         } else {
-            (Error::Transport(TransportError { phase: SendPhase::AfterSend, source: error }), after_send)
+            (Error::Transport(TransportError::new(SendPhase::AfterSend, error)), after_send)
         };
         Failure { error, retryable, server_hint: None }
     }
@@ -252,7 +273,7 @@ impl HttpClient {
 /// Reads a body chunk by chunk, failing as soon as it passes `cap` bytes.
 pub(super) async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes, Error> {
     let status = response.status().as_u16();
-    let too_large = || Error::BodyTooLarge { limit: cap, status };
+    let too_large = || Error::BodyTooLarge { limit: cap, status, attempts: 1 };
     let declared = response.content_length();
     if declared.is_some_and(|len| len > cap as u64) {
         return Err(too_large());
@@ -269,8 +290,8 @@ pub(super) async fn read_body(mut response: reqwest::Response, cap: usize) -> Re
 
 fn body_error(error: reqwest::Error) -> Error {
     if error.is_timeout() {
-        Error::Timeout(TimeoutError { phase: SendPhase::AfterSend, source: error })
+        Error::Timeout(TimeoutError::new(SendPhase::AfterSend, error))
     } else {
-        Error::Transport(TransportError { phase: SendPhase::AfterSend, source: error })
+        Error::Transport(TransportError::new(SendPhase::AfterSend, error))
     }
 }

@@ -2,12 +2,15 @@
 //!
 //! It is built from the very `reqwest::Request` the transport would send, so
 //! what a dry run shows is what a real call sends. The API key never enters
-//! it: sensitive header values are replaced when it is built.
+//! it: sensitive header values are replaced when it is built, and the key is
+//! scrubbed from the URL and every other header value should it appear there.
 
 use std::fmt;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderName, CONTENT_LENGTH, CONTENT_TYPE};
+
+use super::redact::Redactor;
 
 /// What replaces a secret header value.
 pub const REDACTED: &str = "<redacted>";
@@ -43,8 +46,14 @@ pub struct WireRequest {
 }
 
 impl WireRequest {
-    /// Describes `request`, redacting sensitive headers and `auth_header`.
-    pub(crate) fn new(request: &reqwest::Request, auth_header: &HeaderName, body: WireBody) -> Self {
+    /// Describes `request`, redacting sensitive headers and `auth_header`, and the
+    /// client's key wherever else it appears (a user agent, a path).
+    pub(crate) fn new(
+        request: &reqwest::Request,
+        auth_header: &HeaderName,
+        body: WireBody,
+        redactor: &Redactor,
+    ) -> Self {
         let mut headers: Vec<(String, String)> = request
             .headers()
             .iter()
@@ -52,7 +61,7 @@ impl WireRequest {
                 let shown = if value.is_sensitive() || name == auth_header {
                     redact(value.as_bytes())
                 } else {
-                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                    redactor.scrub(&String::from_utf8_lossy(value.as_bytes())).into_owned()
                 };
                 (name.as_str().to_string(), shown)
             })
@@ -65,7 +74,8 @@ impl WireRequest {
                 }
             }
         }
-        Self { method: request.method().as_str().to_string(), url: request.url().to_string(), headers, body }
+        let url = redactor.scrub(request.url().as_str()).into_owned();
+        Self { method: request.method().as_str().to_string(), url, headers, body }
     }
 
     /// The first value of a header (name case-insensitive).

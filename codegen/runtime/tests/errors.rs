@@ -3,6 +3,7 @@
 mod support;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use imagegen_runtime::envelope::FreeRelaxReason;
 use imagegen_runtime::{Error, ErrorEnvelope, ErrorFormat};
@@ -62,6 +63,43 @@ fn array_wrapped_google_envelope_is_accepted() {
     assert_eq!(envelope.provider_status(), Some(400));
     let ErrorEnvelope::Google(google) = envelope else { panic!("not google") };
     assert_eq!(google.details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
+}
+
+#[test]
+fn google_retry_info_gives_the_retry_delay() {
+    let body = |delay: &str| {
+        serde_json::to_vec(&json!({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "details": [
+            {"@type": "type.googleapis.com/google.rpc.Help", "links": []},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}
+        ]}}))
+        .expect("json")
+    };
+    let delay = |text: &str| ErrorEnvelope::parse(ErrorFormat::Google, &body(text)).retry_delay();
+    assert_eq!(delay("34.4s"), Some(Duration::from_millis(34_400)));
+    assert_eq!(delay("1s"), Some(Duration::from_secs(1)));
+    assert_eq!(delay("0.5s"), Some(Duration::from_millis(500)));
+    assert_eq!(delay("48.939935699s"), Some(Duration::new(48, 939_935_699)));
+    // Not durations: no unit, a negative value, more than nanosecond precision, empty parts.
+    for bad in ["34", "-1s", "1.0000000001s", "s", ".5s", "1.s", "1e3s", "soon", " 1s"] {
+        assert_eq!(delay(bad), None, "{bad:?}");
+    }
+    // A value too large for a Duration is still "a very long time", bounded like Retry-After.
+    assert_eq!(delay("99999999999999999999999s"), Some(Duration::from_secs(24 * 60 * 60)));
+}
+
+#[test]
+fn the_real_google_quota_error_carries_its_retry_delay() {
+    let (_, body) = fixtures("gemini-error")
+        .into_iter()
+        .find(|(p, _)| p.to_string_lossy().contains("retryinfo"))
+        .expect("fixture present");
+    assert_eq!(ErrorEnvelope::parse(ErrorFormat::Google, &body).retry_delay(), Some(Duration::from_secs(48)));
+    // Envelopes without RetryInfo give no hint.
+    let (_, other) = fixtures("gemini-error")
+        .into_iter()
+        .find(|(p, _)| p.to_string_lossy().contains("array-wrapped"))
+        .expect("fixture present");
+    assert_eq!(ErrorEnvelope::parse(ErrorFormat::Google, &other).retry_delay(), None);
 }
 
 #[test]
@@ -183,7 +221,7 @@ async fn body_over_the_cap_is_body_too_large() {
     let (builder, _) = builder(&server.uri());
     let client = builder.max_response_bytes(1_000).build().expect("client");
     let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("too large");
-    assert!(matches!(err, Error::BodyTooLarge { limit: 1_000, status: 200 }), "{err:?}");
+    assert!(matches!(err, Error::BodyTooLarge { limit: 1_000, status: 200, .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -264,5 +302,149 @@ proptest! {
                 prop_assert_eq!(envelope, ErrorEnvelope::Unparsed);
             }
         }
+    }
+}
+
+/// Bounded, readable messages: what a log line or an error-chain printer shows.
+mod readable_messages {
+    use std::error::Error as _;
+
+    use futures_util::StreamExt;
+    use imagegen_runtime::SseEvent;
+
+    use super::*;
+
+    const TEN_MB: usize = 10 * 1024 * 1024;
+
+    async fn api_error(template: ResponseTemplate) -> Error {
+        let server = MockServer::start().await;
+        Mock::given(method("POST")).respond_with(template).mount(&server).await;
+        let (builder, _) = builder(&server.uri());
+        let client = builder.max_retries(0).build().expect("client");
+        client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("error status")
+    }
+
+    #[tokio::test]
+    async fn a_ten_megabyte_provider_message_gives_a_short_message_noting_its_length() {
+        let message = "m".repeat(TEN_MB);
+        let body = json!({"error": {"message": message, "type": "server_error", "param": null, "code": null}});
+        let err = api_error(ResponseTemplate::new(500).set_body_json(body)).await;
+        let shown = err.to_string();
+        assert!(shown.len() < 2_000, "Display is {} bytes", shown.len());
+        assert!(shown.contains(&format!("({TEN_MB} bytes in all)")), "{}", &shown[..shown.len().min(300)]);
+        assert!(format!("{err:?}").len() < 4_000, "Debug is {} bytes", format!("{err:?}").len());
+        // Nothing is lost: the parsed message and the raw body are whole.
+        let api = err.as_api().expect("api error");
+        assert_eq!(api.message().map(str::len), Some(TEN_MB));
+        assert!(api.body.len() > TEN_MB);
+    }
+
+    #[tokio::test]
+    async fn a_ten_megabyte_text_body_gives_a_short_snippet_noting_its_length() {
+        let err = api_error(ResponseTemplate::new(502).set_body_raw("x".repeat(TEN_MB), "text/plain")).await;
+        let shown = err.to_string();
+        assert!(shown.len() < 1_000, "Display is {} bytes", shown.len());
+        assert!(shown.contains(&format!("({TEN_MB} bytes in all)")), "{shown}");
+        let snippet = err.as_api().map(|a| a.body_snippet()).unwrap_or_default();
+        assert!(snippet.ends_with(&format!("… ({TEN_MB} bytes in all)")), "{snippet}");
+    }
+
+    #[tokio::test]
+    async fn an_html_page_is_summarised_by_its_title_type_and_length() {
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=utf-8>\n<TITLE>\n  502 Bad   Gateway\n</TITLE></head><body><center>nginx</center>{}</body></html>",
+            " ".repeat(5_000)
+        );
+        let err = api_error(ResponseTemplate::new(502).set_body_raw(page.clone(), "text/html; charset=utf-8")).await;
+        let shown = err.to_string();
+        assert!(shown.contains(r#"HTML page "502 Bad Gateway""#), "{shown}");
+        assert!(shown.contains("text/html"), "{shown}");
+        assert!(shown.contains(&format!("{} bytes", page.len())), "{shown}");
+        assert!(!shown.contains("<center>") && !shown.contains("DOCTYPE"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn an_api_error_names_the_provider() {
+        let body =
+            json!({"error": {"message": "Invalid size", "type": "invalid_request_error", "param": null, "code": null}});
+        let err = api_error(ResponseTemplate::new(400).set_body_json(body)).await;
+        assert_eq!(err.to_string(), "HTTP 400 from testprovider: Invalid size");
+        assert_eq!(err.as_api().and_then(|a| a.provider), Some("testprovider"));
+    }
+
+    /// `Display` says what happened; the cause is `source()`, shown once by chain printers.
+    fn assert_source_not_repeated(err: &Error) {
+        let source = err.source().unwrap_or_else(|| panic!("no source: {err:?}")).to_string();
+        let shown = err.to_string();
+        assert!(!shown.contains(&source), "Display repeats the source `{source}`: {shown}");
+        for name in ["BeforeSend", "AfterSend", "Some(", "None"] {
+            assert!(!shown.contains(name), "Display shows a Rust name `{name}`: {shown}");
+        }
+    }
+
+    #[tokio::test]
+    async fn transport_errors_say_the_phase_in_words_and_keep_the_cause_as_source() {
+        let (builder, _) = builder(&dead_url().await);
+        let client = builder.max_retries(0).build().expect("client");
+        let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("refused");
+        assert_source_not_repeated(&err);
+        assert!(err.to_string().contains("before the request was sent"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn timeouts_say_the_phase_in_words_and_keep_the_cause_as_source() {
+        let server = MockServer::start().await;
+        let slow = ResponseTemplate::new(200).set_body_json(json!({})).set_delay(std::time::Duration::from_secs(2));
+        Mock::given(method("POST")).respond_with(slow).mount(&server).await;
+        let (builder, _) = builder(&server.uri());
+        let client = builder.timeout(std::time::Duration::from_millis(150)).build().expect("client");
+        let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("slow");
+        assert_source_not_repeated(&err);
+        assert!(err.to_string().contains("after the request may have reached the server"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn decode_errors_show_the_body_and_keep_serdes_message_as_source() {
+        let server = MockServer::start().await;
+        let body = format!("{{\"created\": 1, \"pad\": \"{}\"}}", "p".repeat(TEN_MB));
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+            .mount(&server)
+            .await;
+        let (client, _) = client(&server.uri());
+        let err = client.http.send_json::<_, Images>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("no data");
+        assert_source_not_repeated(&err);
+        let shown = err.to_string();
+        assert!(shown.contains(&format!("({} bytes in all)", body.len())), "{}", &shown[..shown.len().min(400)]);
+        assert!(shown.len() < 1_000, "Display is {} bytes", shown.len());
+    }
+
+    #[derive(Debug)]
+    struct StrictEvent;
+
+    impl SseEvent for StrictEvent {
+        fn from_sse(_: Option<&str>, data: &str) -> Result<Self, serde_json::Error> {
+            serde_json::from_str::<Images>(data).map(|_| StrictEvent)
+        }
+        fn is_terminal(&self) -> bool {
+            true
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_events_show_their_name_and_data_and_keep_serdes_message_as_source() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw("event: image.partial\ndata: {}\n\n", "text/event-stream"),
+            )
+            .mount(&server)
+            .await;
+        let (client, _) = client(&server.uri());
+        let stream = client.http.send_sse::<_, StrictEvent>(&GENERATE, "/x", Some(&json!({}))).await.expect("opens");
+        let items: Vec<_> = stream.collect().await;
+        let Some(Err(err)) = items.first() else { panic!("{items:?}") };
+        assert_source_not_repeated(err);
+        assert!(err.to_string().contains("image.partial"), "{err}");
     }
 }

@@ -49,6 +49,10 @@ async fn gives_up_after_max_retries_with_the_last_error() {
     assert_eq!(err.status(), Some(500));
     assert_eq!(requests(&server).await, 4);
     assert_eq!(waits.get().len(), 3);
+    // The message says how hard the client tried; the error is still the API error.
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(err.as_api().map(|a| a.attempts), Some(4));
+    assert!(err.to_string().contains("after 4 attempts"), "{err}");
 }
 
 #[tokio::test]
@@ -76,10 +80,8 @@ async fn retry_after_http_date_is_honoured() {
     let server = MockServer::start().await;
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(20));
     mount_then_ok(&server, ResponseTemplate::new(503).insert_header("retry-after", date.as_str()), 1).await;
-    let (policy, waits) = recording_policy();
-    // A one-minute cap, so the date is honoured rather than clamped.
-    let client =
-        builder(&server.uri()).0.retry_policy(policy.with_max_delay(Duration::from_secs(60))).build().expect("client");
+    // The recording policy's backoff stops at 1 s; a 20 s date is honoured in full anyway.
+    let (client, waits) = client(&server.uri());
     send(&client, &GENERATE).await.expect("second attempt succeeds");
     let recorded = waits.get();
     assert_eq!(recorded.len(), 1);
@@ -88,12 +90,114 @@ async fn retry_after_http_date_is_honoured() {
 }
 
 #[tokio::test]
-async fn far_future_retry_after_is_clamped_to_the_cap() {
+async fn far_future_retry_after_is_not_retried_and_the_error_keeps_the_hint() {
     let server = MockServer::start().await;
     mount_then_ok(&server, ResponseTemplate::new(503).insert_header("retry-after", "99999999999999999999"), 1).await;
     let (client, waits) = client(&server.uri());
+    let err = send(&client, &GENERATE).await.expect_err("the server asked for more than we wait");
+    assert_eq!(requests(&server).await, 1);
+    assert!(waits.get().is_empty());
+    // Absurd values are bounded to a day when parsed, so the hint is kept as that.
+    assert_eq!(err.as_api().and_then(|a| a.retry_after), Some(Duration::from_secs(24 * 60 * 60)));
+}
+
+#[tokio::test]
+async fn retry_after_above_max_delay_is_honoured_in_full_not_cut() {
+    // The recording policy's own backoff stops at 1 s; a server hint of 45 s is below
+    // the 60 s default server wait, so the client waits all of it rather than retry early.
+    let server = MockServer::start().await;
+    mount_then_ok(&server, ResponseTemplate::new(429).insert_header("retry-after", "45"), 1).await;
+    let (client, waits) = client(&server.uri());
     send(&client, &GENERATE).await.expect("second attempt succeeds");
-    assert_eq!(waits.get(), [Duration::from_secs(1)]);
+    assert_eq!(waits.get(), [Duration::from_secs(45)]);
+}
+
+#[tokio::test]
+async fn retry_after_above_the_server_wait_limit_gives_up_with_the_hint() {
+    let server = MockServer::start().await;
+    mount_then_ok(&server, ResponseTemplate::new(429).insert_header("retry-after", "120"), 1).await;
+    let (client, waits) = client(&server.uri());
+    let err = send(&client, &GENERATE).await.expect_err("120 s is above the 60 s default");
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(err.as_api().and_then(|a| a.retry_after), Some(Duration::from_secs(120)));
+    assert_eq!(requests(&server).await, 1);
+    assert!(waits.get().is_empty(), "{:?}", waits.get());
+}
+
+#[tokio::test]
+async fn the_server_wait_limit_is_configurable() {
+    let server = MockServer::start().await;
+    mount_then_ok(&server, ResponseTemplate::new(429).insert_header("retry-after", "120"), 1).await;
+    let (policy, waits) = recording_policy();
+    let policy = policy.with_max_server_wait(Duration::from_secs(300));
+    assert_eq!(policy.max_server_wait(), Duration::from_secs(300));
+    let client = builder(&server.uri()).0.retry_policy(policy).build().expect("client");
+    send(&client, &GENERATE).await.expect("second attempt succeeds");
+    assert_eq!(waits.get(), [Duration::from_secs(120)]);
+}
+
+#[tokio::test]
+async fn retry_after_zero_waits_the_normal_backoff() {
+    let server = MockServer::start().await;
+    mount_then_ok(&server, ResponseTemplate::new(503).insert_header("retry-after", "0"), 2).await;
+    let (client, waits) = client(&server.uri());
+    send(&client, &GENERATE).await.expect("third attempt succeeds");
+    // "Retry now" is answered with the backoff of each attempt, never with no wait at all.
+    assert_eq!(waits.get(), [Duration::from_millis(10), Duration::from_millis(20)]);
+}
+
+#[tokio::test]
+async fn retry_after_a_past_date_or_now_waits_the_normal_backoff() {
+    let now = httpdate::fmt_http_date(SystemTime::now());
+    for date in ["Thu, 01 Jan 1970 00:00:00 GMT", now.as_str()] {
+        let server = MockServer::start().await;
+        mount_then_ok(&server, ResponseTemplate::new(503).insert_header("retry-after", date), 1).await;
+        let (client, waits) = client(&server.uri());
+        send(&client, &GENERATE).await.expect("second attempt succeeds");
+        assert_eq!(waits.get(), [Duration::from_millis(10)], "Retry-After: {date}");
+    }
+}
+
+fn google_429(retry_delay: &str) -> Value {
+    json!({"error": {
+        "code": 429,
+        "message": "Resource has been exhausted (e.g. check quota).",
+        "status": "RESOURCE_EXHAUSTED",
+        "details": [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": []},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay}
+        ]
+    }})
+}
+
+#[tokio::test]
+async fn google_retry_info_in_the_body_is_the_hint_when_no_header_gives_one() {
+    let server = MockServer::start().await;
+    mount_then_ok(&server, ResponseTemplate::new(429).set_body_json(google_429("34.4s")), 1).await;
+    let (client, waits) = client(&server.uri());
+    send(&client, &GENERATE).await.expect("second attempt succeeds");
+    assert_eq!(waits.get(), [Duration::from_millis(34_400)]);
+}
+
+#[tokio::test]
+async fn a_retry_after_header_wins_over_google_retry_info() {
+    let server = MockServer::start().await;
+    let first = ResponseTemplate::new(429).insert_header("retry-after", "2").set_body_json(google_429("34.4s"));
+    mount_then_ok(&server, first, 1).await;
+    let (client, waits) = client(&server.uri());
+    send(&client, &GENERATE).await.expect("second attempt succeeds");
+    assert_eq!(waits.get(), [Duration::from_secs(2)]);
+}
+
+#[tokio::test]
+async fn google_retry_info_above_the_server_wait_limit_is_not_retried() {
+    let server = MockServer::start().await;
+    mount_then_ok(&server, ResponseTemplate::new(429).set_body_json(google_429("120s")), 1).await;
+    let (client, waits) = client(&server.uri());
+    let err = send(&client, &GENERATE).await.expect_err("120 s is above the limit");
+    assert_eq!(err.as_api().and_then(|a| a.retry_after), Some(Duration::from_secs(120)));
+    assert_eq!(requests(&server).await, 1);
+    assert!(waits.get().is_empty());
 }
 
 #[tokio::test]
@@ -135,6 +239,9 @@ async fn assert_not_retried(status: u16) {
     assert_eq!(err.status(), Some(status));
     assert_eq!(requests(&server).await, 1, "HTTP {status} must not be re-sent");
     assert!(waits.get().is_empty());
+    // One attempt is the normal case: nothing to say about it.
+    assert_eq!(err.attempts(), 1);
+    assert!(!err.to_string().contains("attempt"), "{err}");
 }
 
 #[tokio::test]
@@ -207,6 +314,8 @@ async fn connection_failure_is_retried() {
     let err = send(&client, &GENERATE).await.expect_err("nothing listens");
     assert!(matches!(&err, Error::Transport(t) if t.phase == SendPhase::BeforeSend), "{err:?}");
     assert_eq!(waits.get(), [Duration::from_millis(10), Duration::from_millis(20)]);
+    assert_eq!(err.attempts(), 3);
+    assert!(err.to_string().contains("after 3 attempts"), "{err}");
 }
 
 #[tokio::test]
@@ -236,6 +345,7 @@ async fn timeout_after_send_is_retried_when_opted_in() {
         .expect("client");
     let err = send(&client, &GENERATE).await.expect_err("times out twice");
     assert!(matches!(err, Error::Timeout(_)));
+    assert!(err.to_string().contains("after 2 attempts"), "{err}");
     assert_eq!(requests(&server).await, 2);
     assert_eq!(waits.get(), [Duration::from_millis(10)]);
 }

@@ -1,0 +1,192 @@
+//! The client's own secrets, scrubbed from every text the crate shows.
+//!
+//! The key never leaves the transport in a request we build, but a server can
+//! echo it back: in an error page, a JSON envelope, a 200 body that does not
+//! decode, an event, a response header. Whatever the crate then displays (error
+//! `Display`/`Debug`, snippets, the request log, dry runs) goes through a
+//! [`Redactor`] first. Raw body bytes stay raw: they are data the caller asked
+//! for, not text the crate shows.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::Value;
+
+use super::wire_request::REDACTED;
+
+/// Secrets shorter than this are not scrubbed: real keys are far longer, and
+/// replacing a one-letter test key everywhere would make every message unreadable.
+const MIN_SECRET_LEN: usize = 8;
+
+/// Query parameters whose values are credentials wherever they appear in a URL.
+const SECRET_QUERY_PARAMS: &[&str] = &["key", "api_key", "apikey", "api-key", "access_token", "token"];
+
+/// Replaces known secrets in text with `<redacted>`. Cheap to clone.
+#[derive(Clone, Default)]
+pub(crate) struct Redactor {
+    /// Longest first, so a secret that contains another is replaced whole.
+    secrets: Arc<[String]>,
+}
+
+// Never prints the secrets themselves.
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactor({} secrets)", self.secrets.len())
+    }
+}
+
+impl Redactor {
+    /// Scrubs `key` as sent and as it would appear percent-encoded in an echoed URL.
+    pub(crate) fn for_key(key: &str) -> Self {
+        let mut secrets = vec![key.to_string(), percent_encode(key)];
+        secrets.retain(|s| s.len() >= MIN_SECRET_LEN);
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Self { secrets: secrets.into() }
+    }
+
+    /// The longest secret, in bytes: how far past a cut a secret may reach.
+    pub(crate) fn longest(&self) -> usize {
+        self.secrets.first().map_or(0, String::len)
+    }
+
+    /// Whether `text` holds a secret.
+    pub(crate) fn finds_in(&self, text: &[u8]) -> bool {
+        self.secrets.iter().any(|s| memchr::memmem::find(text, s.as_bytes()).is_some())
+    }
+
+    /// `text` with every secret replaced; borrowed when there was none.
+    pub(crate) fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if !self.finds_in(text.as_bytes()) {
+            return Cow::Borrowed(text);
+        }
+        let mut scrubbed = text.to_string();
+        for secret in self.secrets.iter() {
+            if scrubbed.contains(secret.as_str()) {
+                scrubbed = scrubbed.replace(secret.as_str(), REDACTED);
+            }
+        }
+        Cow::Owned(scrubbed)
+    }
+
+    /// Scrubs a string in place.
+    pub(crate) fn scrub_string(&self, text: &mut String) {
+        if let Cow::Owned(scrubbed) = self.scrub(text) {
+            *text = scrubbed;
+        }
+    }
+
+    /// Scrubs every string and object key of a JSON value in place.
+    pub(crate) fn scrub_json(&self, value: &mut Value) {
+        match value {
+            Value::String(text) => self.scrub_string(text),
+            Value::Array(items) => items.iter_mut().for_each(|item| self.scrub_json(item)),
+            Value::Object(map) => {
+                if map.keys().any(|k| self.finds_in(k.as_bytes())) {
+                    *map = std::mem::take(map).into_iter().map(|(k, v)| (self.scrub(&k).into_owned(), v)).collect();
+                }
+                map.values_mut().for_each(|item| self.scrub_json(item));
+            }
+            _ => {}
+        }
+    }
+
+    /// Headers with secrets replaced in their values; borrowed when there was none.
+    pub(crate) fn scrub_headers<'a>(&self, headers: &'a HeaderMap) -> Cow<'a, HeaderMap> {
+        if !headers.values().any(|v| self.finds_in(v.as_bytes())) {
+            return Cow::Borrowed(headers);
+        }
+        let mut scrubbed = headers.clone();
+        for value in scrubbed.values_mut() {
+            if self.finds_in(value.as_bytes()) {
+                let text = self.scrub(&String::from_utf8_lossy(value.as_bytes())).into_owned();
+                *value = HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(REDACTED));
+            }
+        }
+        Cow::Owned(scrubbed)
+    }
+
+    /// A serde error whose message echoes a secret (`invalid type: string "sk-…"`)
+    /// becomes a custom error with the scrubbed message; any other is returned as
+    /// is, keeping its category, line and column.
+    pub(crate) fn scrub_serde(&self, error: serde_json::Error) -> serde_json::Error {
+        let text = error.to_string();
+        match self.scrub(&text) {
+            Cow::Borrowed(_) => error,
+            Cow::Owned(scrubbed) => <serde_json::Error as serde::de::Error>::custom(scrubbed),
+        }
+    }
+}
+
+/// `raw` with the values of credential query parameters (`key=`, `api_key=`, ...)
+/// replaced: for echoing a URL the caller gave, which may not even parse.
+pub(crate) fn redact_url_query(raw: &str) -> String {
+    let Some((before, rest)) = raw.split_once('?') else {
+        return raw.to_string();
+    };
+    let (query, fragment) = match rest.split_once('#') {
+        Some((query, fragment)) => (query, Some(fragment)),
+        None => (rest, None),
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if SECRET_QUERY_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name)) => {
+                format!("{name}={REDACTED}")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    let mut url = format!("{before}?{}", query.join("&"));
+    if let Some(fragment) = fragment {
+        url.push('#');
+        url.push_str(fragment);
+    }
+    url
+}
+
+/// RFC 3986 unreserved characters stay, every other byte becomes `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_are_left_alone_and_long_ones_scrubbed_in_every_form() {
+        assert_eq!(Redactor::for_key("k").scrub("keep k here"), "keep k here");
+        let redactor = Redactor::for_key("sk-abc/def+ghi");
+        assert_eq!(redactor.scrub("a sk-abc/def+ghi b"), "a <redacted> b");
+        assert_eq!(redactor.scrub("?key=sk-abc%2Fdef%2Bghi"), "?key=<redacted>");
+        assert!(matches!(redactor.scrub("nothing secret"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn credential_query_values_are_redacted_and_others_kept() {
+        assert_eq!(
+            redact_url_query("https://h/p?alt=json&KEY=s3cr3t&api_key=x#frag"),
+            "https://h/p?alt=json&KEY=<redacted>&api_key=<redacted>#frag"
+        );
+        assert_eq!(redact_url_query("https://h/p"), "https://h/p");
+    }
+
+    #[test]
+    fn json_strings_and_keys_are_scrubbed() {
+        let redactor = Redactor::for_key("sk-canary-123");
+        let mut value = serde_json::json!({"sk-canary-123": ["x sk-canary-123", 1, {"k": "sk-canary-123"}]});
+        redactor.scrub_json(&mut value);
+        assert_eq!(value, serde_json::json!({"<redacted>": ["x <redacted>", 1, {"k": "<redacted>"}]}));
+    }
+}
