@@ -159,12 +159,10 @@ fn readme(apis: &[Api], options: &CrateOptions) -> String {
 /// build-script mode:
 ///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     imagegen_codegen::Builder::new()
-///         .spec("specs/acme.yaml")
-///         .write_to(std::env::var_os("OUT_DIR").unwrap())
-///         .unwrap_or_else(|_| std::process::exit(1));
+/// // build.rs: `fn main() { ... }` around this
+/// let out_dir = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
+/// if imagegen_codegen::Builder::new().spec("specs/acme.yaml").write_to(out_dir).is_err() {
+///     std::process::exit(1); // the problems were printed as cargo errors
 /// }
 /// ```
 ///
