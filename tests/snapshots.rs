@@ -41,7 +41,7 @@ fn every_snapshot_spec_generates_the_snapshotted_files() {
     assert!(specs.len() >= 20, "expected one spec per construct, found {}", specs.len());
     for (stem, path) in &specs {
         let api = lower(stem, path);
-        let files = imagegen_codegen::files::provider_files(&api, Path::new(stem))
+        let files = imagegen_codegen::files::provider_files(&api, Path::new(stem), "cargo xtask codegen")
             .unwrap_or_else(|e| panic!("tests/specs/{stem}.yaml: {e}"));
         for file in files {
             let name = file.path.file_stem().expect("a file name").to_string_lossy().into_owned();

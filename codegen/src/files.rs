@@ -1,9 +1,10 @@
-//! From token streams to files on disk: formatting, headers, freshness.
+//! From specs to formatted files: loading, emitting on a work queue, headers,
+//! comparing with and writing to disk.
 //!
 //! Formatting is in-process (syn + prettyplease), so output does not depend on
-//! the installed rustfmt. Files are written only when their content changed,
-//! and check mode compares instead of writing (rust-analyzer's
-//! `ensure_file_contents`).
+//! the installed rustfmt. Files are written only when their content changed.
+//! Nothing here knows a repository's folders: callers say which specs to load
+//! and where each [`Target`] goes (this repository's layout is in `xtask`).
 
 use std::path::{Path, PathBuf};
 
@@ -26,25 +27,9 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// A generated file whose content on disk differs from what the generator produces.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaleFile {
-    /// Path relative to the workspace root.
-    pub path: PathBuf,
-    /// A unified diff from the file on disk to the expected content.
-    pub diff: String,
-}
-
-/// How this repository regenerates its files, named in their headers.
-pub const REGENERATE_HERE: &str = "cargo xtask codegen";
-
-/// Formats emitted tokens as a Rust file with the `@generated` header.
-pub fn format_rust(tokens: TokenStream, source: &str) -> Result<String, String> {
-    format_rust_with(tokens, source, REGENERATE_HERE)
-}
-
-/// [`format_rust`], naming `regenerate` as the command that rewrites the file.
-pub fn format_rust_with(tokens: TokenStream, source: &str, regenerate: &str) -> Result<String, String> {
+/// Formats emitted tokens as a Rust file with the `@generated` header, which names
+/// the spec and `regenerate`, the command that rewrites the file.
+pub fn format_rust(tokens: TokenStream, source: &str, regenerate: &str) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generator emitted invalid Rust: {e}"))?;
     Ok(format!(
         "// {GENERATED_MARKER} by imagegen-codegen from {source}.\n\
@@ -53,9 +38,9 @@ pub fn format_rust_with(tokens: TokenStream, source: &str, regenerate: &str) -> 
     ))
 }
 
-/// The files of one provider module, under `dir` (relative to the workspace root).
-pub fn provider_files(api: &Api, dir: &Path) -> Result<Vec<GeneratedFile>, String> {
-    module_jobs(api, dir, REGENERATE_HERE).into_iter().filter_map(|job| job.run().transpose()).collect()
+/// The files of one provider module, under `dir`, formatted one after the other.
+pub fn provider_files(api: &Api, dir: &Path, regenerate: &str) -> Result<Vec<GeneratedFile>, String> {
+    module_jobs(api, dir, regenerate).into_iter().filter_map(|job| job.run().transpose()).collect()
 }
 
 /// One file of a provider module.
@@ -120,7 +105,7 @@ impl Job<'_> {
             Job::Registry { apis, path, regenerate } => (path.clone(), emit::root::registry(apis), *regenerate),
         };
         let contents =
-            format_rust_with(tokens, &self.source(), regenerate).map_err(|e| format!("{}: {e}", path.display()))?;
+            format_rust(tokens, &self.source(), regenerate).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Some(GeneratedFile { path, contents }))
     }
 
@@ -276,39 +261,41 @@ pub fn spec_schema() -> String {
     text
 }
 
-/// Every file the generator owns in the workspace at `root`. The problems of
-/// both spec trees are reported together.
-pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    let providers = load_specs(root, Path::new("specs")).and_then(|apis| check_features(root, &apis).map(|()| apis));
-    let snapshots = load_specs(root, Path::new("tests/specs"));
-    let (providers, snapshots) = match (providers, snapshots) {
-        (Ok(providers), Ok(snapshots)) => (providers, snapshots),
-        (providers, snapshots) => {
-            let mut problems = Diagnostics::new();
-            problems.extend(providers.err().unwrap_or_default());
-            problems.extend(snapshots.err().unwrap_or_default());
-            return Err(problems);
+/// A set of files to emit, at paths the caller chooses (relative to the root
+/// passed to [`emit_targets`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// A client crate's `src/` at `src`: one module per spec, `lib.rs` (the provider
+    /// modules, each behind a Cargo feature of its name) and `registry.rs`.
+    ClientCrate {
+        /// The specs.
+        apis: &'a [Api],
+        /// The crate's `src/` folder.
+        src: &'a Path,
+    },
+    /// One module folder per spec under `dir`, without a crate root.
+    Modules {
+        /// The specs.
+        apis: &'a [Api],
+        /// The folder holding the module folders.
+        dir: &'a Path,
+    },
+}
+
+/// Emits and formats every file of every target on one work queue (so small
+/// files fill the gaps large ones leave), in target order. `regenerate` is the
+/// command the headers name. Every failure is returned at once.
+pub fn emit_targets(root: &Path, targets: &[Target<'_>], regenerate: &str) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let mut jobs = Vec::new();
+    for target in targets {
+        match *target {
+            Target::ClientCrate { apis, src } => jobs.extend(client_crate_jobs(apis, src, regenerate)),
+            Target::Modules { apis, dir } => {
+                jobs.extend(apis.iter().flat_map(|api| module_jobs(api, &dir.join(&api.provider.module), regenerate)))
+            }
         }
-    };
-    // One queue for both trees, so the snapshot specs fill the gaps the provider specs leave.
-    let mut jobs = provider_crate_jobs(&providers);
-    jobs.extend(snapshot_crate_jobs(&snapshots));
-    let mut files = run_jobs(root, &jobs)?;
-    files.push(snapshot_lib(&snapshots));
-    files.push(GeneratedFile { path: "specs/spec.schema.json".into(), contents: spec_schema() });
-    Ok(files)
-}
-
-/// The emitted files of the `generated/` crate: every provider module, `lib.rs` and
-/// `registry.rs`, from the specs in `specs/`.
-pub fn generated_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    let apis = load_specs(root, Path::new("specs"))?;
-    check_features(root, &apis)?;
-    run_jobs(root, &provider_crate_jobs(&apis))
-}
-
-fn provider_crate_jobs(apis: &[Api]) -> Vec<Job<'_>> {
-    client_crate_jobs(apis, Path::new("generated/src"), REGENERATE_HERE)
+    }
+    run_jobs(root, &jobs)
 }
 
 /// The jobs of a client crate's `src/` at `src`: one module per spec, `lib.rs` and `registry.rs`.
@@ -327,157 +314,20 @@ pub fn client_crate_sources(
     src: &Path,
     regenerate: &str,
 ) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    run_jobs(root, &client_crate_jobs(apis, src, regenerate))
+    emit_targets(root, &[Target::ClientCrate { apis, src }], regenerate)
 }
 
-/// Each provider module is gated by a Cargo feature of the same name; a spec whose
-/// feature is missing from `generated/Cargo.toml` would silently compile to nothing.
-fn check_features(root: &Path, apis: &[Api]) -> Result<(), Diagnostics> {
-    let manifest_path = root.join("generated/Cargo.toml");
-    let Ok(manifest) = std::fs::read_to_string(&manifest_path) else {
-        return Ok(());
-    };
-    let mut problems = Diagnostics::new();
-    for api in apis {
-        let declared = manifest.lines().any(|l| l.trim_start().starts_with(&format!("{} = [", api.provider.name)));
-        if !declared {
-            problems.push(Diagnostic {
-                file: manifest_path.clone(),
-                position: None,
-                yaml_path: String::new(),
-                message: format!(
-                    "provider `{}` has no Cargo feature: add `{} = []` under [features] (and to `default`)",
-                    api.provider.name, api.provider.name
-                ),
-            });
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
-    }
-}
-
-/// The compile-check crate: every snapshot spec under `tests/specs/` as a module
-/// of `tests/compiled`, so a snapshot can never be code that does not build.
-pub fn snapshot_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    let apis = load_specs(root, Path::new("tests/specs"))?;
-    let mut files = run_jobs(root, &snapshot_crate_jobs(&apis))?;
-    files.push(snapshot_lib(&apis));
-    Ok(files)
-}
-
-fn snapshot_crate_jobs(apis: &[Api]) -> Vec<Job<'_>> {
-    apis.iter()
-        .flat_map(|api| module_jobs(api, &Path::new("tests/compiled/src").join(&api.provider.module), REGENERATE_HERE))
-        .collect()
-}
-
-/// `tests/compiled/src/lib.rs`: one module per snapshot spec, left as generated.
-fn snapshot_lib(apis: &[Api]) -> GeneratedFile {
-    let mut modules = String::new();
-    for api in apis {
-        if modules.is_empty() {
-            modules.push('\n');
-        }
-        modules.push_str(&format!("#[rustfmt::skip]\npub mod {};\n", api.provider.module));
-    }
-    let lib = format!(
-        "// {GENERATED_MARKER} by imagegen-codegen from tests/specs/*.yaml.\n\
-         // Do not edit: change the spec or the generator, then run `cargo xtask codegen`.\n\n\
-         //! Every snapshot spec's generated module, compiled against the real runtime.\n\n\
-         #![allow(missing_docs)]\n\n\
-         pub use imagegen::runtime;\n{modules}"
-    );
-    GeneratedFile { path: "tests/compiled/src/lib.rs".into(), contents: lib }
-}
-
-/// A file on disk inside a generated tree that the generator does not produce.
-struct Leftover {
-    path: PathBuf,
-    /// Carries the `@generated` marker: a file an older spec produced, safe to remove.
-    generated: bool,
-}
-
-/// Files on disk in the generated trees that the generator does not produce. Everything
-/// in `generated/` but its hand-written `Cargo.toml` belongs to the generator, so a
-/// hand-added file there is reported too; `tests/compiled/src` is searched one level deep.
-fn leftovers(root: &Path, files: &[GeneratedFile]) -> Vec<Leftover> {
-    let produced = |rel: &Path| files.iter().any(|f| f.path == rel);
-    let mut out = Vec::new();
-    let mut pending = vec![root.join("generated")];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            if path.is_dir() {
-                pending.push(path);
-            } else if rel != Path::new("generated/Cargo.toml") && !produced(&rel) {
-                let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
-                out.push(Leftover { path: rel, generated });
-            }
-        }
-    }
-    let Ok(modules) = std::fs::read_dir(root.join("tests/compiled/src")) else { return sorted(out) };
-    for module in modules.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
-        let Ok(inner) = std::fs::read_dir(&module) else { continue };
-        for file in inner.flatten() {
-            let path = file.path();
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
-            if generated && !produced(&rel) {
-                out.push(Leftover { path: rel, generated });
-            }
-        }
-    }
-    sorted(out)
-}
-
-fn sorted(mut leftovers: Vec<Leftover>) -> Vec<Leftover> {
-    leftovers.sort_by(|a, b| a.path.cmp(&b.path));
-    leftovers
-}
-
-/// Compares the produced files with the disk; returns every stale one with a diff.
-pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
-    let mut stale = Vec::new();
-    for f in files {
-        let on_disk = std::fs::read_to_string(root.join(&f.path)).unwrap_or_default();
-        if on_disk != f.contents {
-            let diff = similar::TextDiff::from_lines(&on_disk, &f.contents)
-                .unified_diff()
-                .context_radius(2)
-                .header(&format!("a/{}", f.path.display()), &format!("b/{}", f.path.display()))
-                .to_string();
-            stale.push(StaleFile { path: f.path.clone(), diff });
-        }
-    }
-    for Leftover { path, generated } in leftovers(root, files) {
-        let diff = if generated {
-            format!("{} is generated but no spec produces it any more\n", path.display())
-        } else {
-            format!(
-                "{} was not written by the generator: generated/ holds only generated files and its Cargo.toml; \
-                 move hand-written code to another crate\n",
-                path.display()
-            )
-        };
-        stale.push(StaleFile { diff, path });
-    }
-    stale
-}
-
-/// Writes files whose content changed and removes leftovers; returns the paths touched.
-pub fn write_files(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
-    let mut touched = write_changed(root, files)?;
-    // A hand-written file is never deleted: `check` reports it instead.
-    for Leftover { path, .. } in leftovers(root, files).into_iter().filter(|l| l.generated) {
-        std::fs::remove_file(root.join(&path))?;
-        touched.push(path);
-    }
-    Ok(touched)
+/// A unified diff from `file` as it is on disk under `root` (empty if missing) to
+/// its expected contents, or `None` when they are the same.
+pub fn diff_against_disk(root: &Path, file: &GeneratedFile) -> Option<String> {
+    let on_disk = std::fs::read_to_string(root.join(&file.path)).unwrap_or_default();
+    (on_disk != file.contents).then(|| {
+        similar::TextDiff::from_lines(&on_disk, &file.contents)
+            .unified_diff()
+            .context_radius(2)
+            .header(&format!("a/{}", file.path.display()), &format!("b/{}", file.path.display()))
+            .to_string()
+    })
 }
 
 /// Writes the files under `root` whose content changed (creating folders) and

@@ -14,5 +14,5 @@ pub mod spec;
 pub mod standalone;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Position};
-pub use files::{workspace_files, GeneratedFile, StaleFile};
+pub use files::GeneratedFile;
 pub use standalone::{generate_crate, Builder, CrateOptions};

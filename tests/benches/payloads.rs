@@ -487,7 +487,7 @@ fn workspace_root() -> PathBuf {
 /// The four provider specs alone: load, check, lower, emit and format every
 /// file of `generated/`, in memory (specs are generated side by side, as `cargo xtask codegen` does).
 fn provider_crate_files(root: &Path) -> usize {
-    let files = imagegen_codegen::files::generated_crate_files(root).expect("specs are valid");
+    let files = xtask::generated_crate_files(root).expect("specs are valid");
     files.iter().map(|f| f.contents.len()).sum()
 }
 
@@ -507,7 +507,7 @@ fn emit_all(apis: &[imagegen_codegen::ir::Api]) -> Vec<proc_macro2::TokenStream>
 fn codegen_section() {
     println!("## Generator: all specs, in memory (load + check + lower + emit + format, no writes)\n");
     let root = workspace_root();
-    let all_files = match imagegen_codegen::workspace_files(&root) {
+    let all_files = match xtask::workspace_files(&root) {
         Ok(files) => files,
         Err(problems) => {
             println!("Skipped: the specs in the working tree have errors.\n\n```\n{}```\n", problems.render());
@@ -515,7 +515,7 @@ fn codegen_section() {
         }
     };
     let mut providers = || -> Boxed { Box::new(provider_crate_files(&root)) };
-    let mut everything = || -> Boxed { Box::new(imagegen_codegen::workspace_files(&root).expect("specs are valid")) };
+    let mut everything = || -> Boxed { Box::new(xtask::workspace_files(&root).expect("specs are valid")) };
     let load = || imagegen_codegen::files::load_specs(&root, Path::new("specs")).expect("specs are valid");
     let apis = load();
     let tokens = emit_all(&apis);
@@ -530,7 +530,7 @@ fn codegen_section() {
         Box::new(
             tokens
                 .iter()
-                .map(|t| imagegen_codegen::files::format_rust(t.clone(), "specs").expect("valid Rust").len())
+                .map(|t| imagegen_codegen::files::format_rust(t.clone(), "specs", "cargo xtask codegen").expect("valid Rust").len())
                 .sum::<usize>(),
         )
     };

@@ -44,14 +44,14 @@ fn workspace_root() -> PathBuf {
 }
 
 fn codegen(root: &Path) -> ExitCode {
-    let files = match imagegen_codegen::workspace_files(root) {
+    let files = match xtask::workspace_files(root) {
         Ok(files) => files,
         Err(problems) => {
             eprint!("{}", problems.render());
             return ExitCode::FAILURE;
         }
     };
-    match imagegen_codegen::files::write_files(root, &files) {
+    match xtask::write_files(root, &files) {
         Ok(touched) if touched.is_empty() => println!("{} generated files, all up to date", files.len()),
         Ok(touched) => {
             for path in &touched {
@@ -68,14 +68,14 @@ fn codegen(root: &Path) -> ExitCode {
 }
 
 fn check(root: &Path) -> ExitCode {
-    let files = match imagegen_codegen::workspace_files(root) {
+    let files = match xtask::workspace_files(root) {
         Ok(files) => files,
         Err(problems) => {
             eprint!("{}", problems.render());
             return ExitCode::FAILURE;
         }
     };
-    let stale = imagegen_codegen::files::stale_files(root, &files);
+    let stale = xtask::stale_files(root, &files);
     if stale.is_empty() {
         println!("{} generated files are up to date", files.len());
         return ExitCode::SUCCESS;

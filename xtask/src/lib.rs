@@ -1,0 +1,194 @@
+//! This repository's layout, in one place: which specs go where, what must be
+//! fresh, and what `cargo xtask codegen` may write or delete. The generator
+//! library (`imagegen-codegen`) knows none of it; `main.rs` and the workspace's
+//! freshness test call these functions.
+//!
+//! - `specs/*.yaml` → the client crate in `generated/` (`src/<provider>/`,
+//!   `src/lib.rs`, `src/registry.rs`); each provider needs a Cargo feature of its
+//!   name in `generated/Cargo.toml`, the one hand-written file there.
+//! - `tests/specs/*.yaml` → `tests/compiled/src/<spec>/`, compiled against the runtime.
+//! - the spec language's JSON Schema → `specs/spec.schema.json`.
+
+use std::path::{Path, PathBuf};
+
+use imagegen_codegen::files::{self, emit_targets, load_specs, GeneratedFile, Target, GENERATED_MARKER};
+use imagegen_codegen::ir::Api;
+use imagegen_codegen::{Diagnostic, Diagnostics};
+
+/// The command the headers of this repository's generated files name.
+pub const REGENERATE: &str = "cargo xtask codegen";
+
+const PROVIDER_SPECS: &str = "specs";
+const GENERATED_CRATE: &str = "generated";
+const SNAPSHOT_SPECS: &str = "tests/specs";
+const SNAPSHOT_CRATE_SRC: &str = "tests/compiled/src";
+const SCHEMA: &str = "specs/spec.schema.json";
+
+/// A generated file whose content on disk differs from what the generator produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleFile {
+    /// Path relative to the workspace root.
+    pub path: PathBuf,
+    /// A unified diff from the file on disk to the expected content, or why it is stale.
+    pub diff: String,
+}
+
+/// Every file the generator owns in the workspace at `root`. The problems of
+/// both spec trees are reported together.
+pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let providers =
+        load_specs(root, Path::new(PROVIDER_SPECS)).and_then(|apis| check_features(root, &apis).map(|()| apis));
+    let snapshots = load_specs(root, Path::new(SNAPSHOT_SPECS));
+    let (providers, snapshots) = match (providers, snapshots) {
+        (Ok(providers), Ok(snapshots)) => (providers, snapshots),
+        (providers, snapshots) => {
+            let mut problems = Diagnostics::new();
+            problems.extend(providers.err().unwrap_or_default());
+            problems.extend(snapshots.err().unwrap_or_default());
+            return Err(problems);
+        }
+    };
+    let src = Path::new(GENERATED_CRATE).join("src");
+    let targets = [
+        Target::ClientCrate { apis: &providers, src: &src },
+        Target::Modules { apis: &snapshots, dir: Path::new(SNAPSHOT_CRATE_SRC) },
+    ];
+    let mut out = emit_targets(root, &targets, REGENERATE)?;
+    out.push(snapshot_lib(&snapshots));
+    out.push(GeneratedFile { path: SCHEMA.into(), contents: files::spec_schema() });
+    Ok(out)
+}
+
+/// The emitted files of the `generated/` crate alone (for the generator benchmark).
+pub fn generated_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let apis = load_specs(root, Path::new(PROVIDER_SPECS))?;
+    check_features(root, &apis)?;
+    let src = Path::new(GENERATED_CRATE).join("src");
+    emit_targets(root, &[Target::ClientCrate { apis: &apis, src: &src }], REGENERATE)
+}
+
+/// Each provider module is gated by a Cargo feature of the same name; a spec whose
+/// feature is missing from `generated/Cargo.toml` would silently compile to nothing.
+fn check_features(root: &Path, apis: &[Api]) -> Result<(), Diagnostics> {
+    let manifest_path = root.join(GENERATED_CRATE).join("Cargo.toml");
+    let Ok(manifest) = std::fs::read_to_string(&manifest_path) else {
+        return Ok(());
+    };
+    let mut problems = Diagnostics::new();
+    for api in apis {
+        let declared = manifest.lines().any(|l| l.trim_start().starts_with(&format!("{} = [", api.provider.name)));
+        if !declared {
+            problems.push(Diagnostic {
+                file: manifest_path.clone(),
+                position: None,
+                yaml_path: String::new(),
+                message: format!(
+                    "provider `{}` has no Cargo feature: add `{} = []` under [features] (and to `default`)",
+                    api.provider.name, api.provider.name
+                ),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// `tests/compiled/src/lib.rs`: one module per snapshot spec, left as generated.
+fn snapshot_lib(apis: &[Api]) -> GeneratedFile {
+    let mut modules = String::new();
+    for api in apis {
+        if modules.is_empty() {
+            modules.push('\n');
+        }
+        modules.push_str(&format!("#[rustfmt::skip]\npub mod {};\n", api.provider.module));
+    }
+    let lib = format!(
+        "// {GENERATED_MARKER} by imagegen-codegen from {SNAPSHOT_SPECS}/*.yaml.\n\
+         // Do not edit: change the spec or the generator, then run `{REGENERATE}`.\n\n\
+         //! Every snapshot spec's generated module, compiled against the real runtime.\n\n\
+         #![allow(missing_docs)]\n\n\
+         pub use imagegen::runtime;\n{modules}"
+    );
+    GeneratedFile { path: Path::new(SNAPSHOT_CRATE_SRC).join("lib.rs"), contents: lib }
+}
+
+/// A file on disk inside a generated tree that the generator does not produce.
+struct Leftover {
+    path: PathBuf,
+    /// Carries the `@generated` marker: a file an older spec produced, safe to remove.
+    generated: bool,
+}
+
+/// Files on disk in the generated trees that the generator does not produce. Everything
+/// in `generated/` but its hand-written `Cargo.toml` belongs to the generator, so a
+/// hand-added file there is reported too; `tests/compiled/src` is searched one level deep.
+fn leftovers(root: &Path, files: &[GeneratedFile]) -> Vec<Leftover> {
+    let produced = |rel: &Path| files.iter().any(|f| f.path == rel);
+    let manifest = Path::new(GENERATED_CRATE).join("Cargo.toml");
+    let mut out = Vec::new();
+    let mut pending = vec![root.join(GENERATED_CRATE)];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            if path.is_dir() {
+                pending.push(path);
+            } else if rel != manifest && !produced(&rel) {
+                let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
+                out.push(Leftover { path: rel, generated });
+            }
+        }
+    }
+    if let Ok(modules) = std::fs::read_dir(root.join(SNAPSHOT_CRATE_SRC)) {
+        for module in modules.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+            let Ok(inner) = std::fs::read_dir(&module) else { continue };
+            for file in inner.flatten() {
+                let path = file.path();
+                let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
+                if generated && !produced(&rel) {
+                    out.push(Leftover { path: rel, generated });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Compares the produced files with the disk; returns every stale one with a diff,
+/// and every file in a generated tree that no spec produces.
+pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
+    let mut stale: Vec<StaleFile> = files
+        .iter()
+        .filter_map(|f| files::diff_against_disk(root, f).map(|diff| StaleFile { path: f.path.clone(), diff }))
+        .collect();
+    for Leftover { path, generated } in leftovers(root, files) {
+        let diff = if generated {
+            format!("{} is generated but no spec produces it any more\n", path.display())
+        } else {
+            format!(
+                "{} was not written by the generator: generated/ holds only generated files and its Cargo.toml; \
+                 move hand-written code to another crate\n",
+                path.display()
+            )
+        };
+        stale.push(StaleFile { diff, path });
+    }
+    stale
+}
+
+/// Writes files whose content changed and removes generated leftovers; returns the
+/// paths touched. A hand-written file is never deleted: [`stale_files`] reports it.
+pub fn write_files(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
+    let mut touched = files::write_changed(root, files)?;
+    for Leftover { path, .. } in leftovers(root, files).into_iter().filter(|l| l.generated) {
+        std::fs::remove_file(root.join(&path))?;
+        touched.push(path);
+    }
+    Ok(touched)
+}
