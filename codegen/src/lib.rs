@@ -9,6 +9,9 @@ pub mod diagnostics;
 pub mod diff;
 pub mod emit;
 pub mod files;
+// The mutation engine of `tests/loader_fuzz.rs` and `cargo xtask fuzz`, not API.
+#[doc(hidden)]
+pub mod fuzz;
 pub mod ir;
 pub mod spec;
 pub mod standalone;

@@ -74,20 +74,17 @@ impl<'a> Reporter<'a> {
 
 /// Reads and parses a spec file.
 pub fn load_file(path: &Path) -> Result<LoadedSpec, Diagnostics> {
-    let problem_at = |position: Position, message: String| {
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.push(Diagnostic {
-            file: path.to_path_buf(),
-            position: Some(position),
-            yaml_path: String::new(),
-            message,
-        });
-        diagnostics
-    };
-    let bytes = read_at_most(path, limits::MAX_FILE_BYTES)
-        .map_err(|err| problem_at(Position::START, format!("cannot read spec: {err}")))?;
+    match read_at_most(path, limits::MAX_FILE_BYTES) {
+        Ok(bytes) => load_bytes(path, bytes),
+        Err(err) => Err(whole_file_problem(path, Position::START, format!("cannot read spec: {err}"))),
+    }
+}
+
+/// Parses and checks the bytes of a spec file, which may not be UTF-8; `path` is used in messages.
+pub fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedSpec, Diagnostics> {
     if bytes.len() > limits::MAX_FILE_BYTES {
-        return Err(problem_at(
+        return Err(whole_file_problem(
+            path,
             Position::START,
             format!("the spec is more than {} MiB, the limit", limits::MAX_FILE_BYTES >> 20),
         ));
@@ -99,7 +96,8 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Diagnostics> {
             let valid = err.utf8_error().valid_up_to();
             let bytes = err.as_bytes();
             let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
-            Err(problem_at(
+            Err(whole_file_problem(
+                path,
                 Position::of_byte(before, valid),
                 format!(
                     "the spec is not UTF-8 text: byte 0x{:02X} cannot start or continue a character here",
@@ -108,6 +106,18 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Diagnostics> {
             ))
         }
     }
+}
+
+/// A problem that stops the file from being read at all, so it is the only one.
+fn whole_file_problem(path: &Path, position: Position, message: String) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.push(Diagnostic {
+        file: path.to_path_buf(),
+        position: Some(position),
+        yaml_path: String::new(),
+        message,
+    });
+    diagnostics
 }
 
 /// Reads up to `limit + 1` bytes, so an oversized file is noticed without reading it all.
@@ -122,19 +132,9 @@ const TOP_LEVEL_KEYS: [&str; 4] = ["provider", "types", "operations", "examples"
 
 /// Parses and checks spec text; `path` is used in messages.
 pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
-    let one_problem = |position: Position, message: String| {
-        let mut diagnostics = Diagnostics::new();
-        diagnostics.push(Diagnostic {
-            file: path.to_path_buf(),
-            position: Some(position),
-            yaml_path: String::new(),
-            message,
-        });
-        diagnostics
-    };
     // The position pass runs first and refuses what would be costly to build (see
     // `positions`), so serde_yaml below only reads files within the limits.
-    let mut positions = PositionIndex::build(source).map_err(|p| one_problem(p.position, p.message))?;
+    let mut positions = PositionIndex::build(source).map_err(|p| whole_file_problem(path, p.position, p.message))?;
     let root: Value = match serde_yaml::from_str(source) {
         Ok(v) => v,
         Err(err) => {
@@ -143,7 +143,7 @@ pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
                 Some(l) => Position { line: l.line(), column: l.column() },
                 None => byte_position_in(&message).map_or(Position::START, |byte| Position::of_byte(source, byte)),
             };
-            return Err(one_problem(position, format!("invalid YAML: {message}")));
+            return Err(whole_file_problem(path, position, format!("invalid YAML: {message}")));
         }
     };
     let mut reporter = Reporter::new(path, &positions);

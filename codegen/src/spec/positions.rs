@@ -479,7 +479,8 @@ impl Builder {
             return Err(problem(
                 pos,
                 format!(
-                    "aliases repeat here more than {} times per node written; expand them by hand",
+                    "aliases here would be expanded more than {} times per node written so far; \
+                     write the repeated values out instead",
                     limits::MAX_ALIAS_EXPANSIONS_PER_EVENT
                 ),
             ));
