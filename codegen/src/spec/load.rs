@@ -444,6 +444,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn libyaml_byte_offsets_are_read_from_its_messages() {
+        assert_eq!(byte_position_in("control characters are not allowed at position 17"), Some(17));
+        assert_eq!(byte_position_in("invalid leading UTF-8 octet at position 3, more"), Some(3));
+        assert_eq!(byte_position_in("did not find expected key"), None);
+    }
+
+    #[test]
     fn typos_get_a_suggestion() {
         let m = suggest_key("unknown field `requird`, expected one of `name`, `required`, `type`");
         assert_eq!(m, "unknown key `requird`; did you mean `required`? (expected one of `name`, `required`, `type`)");
