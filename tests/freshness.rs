@@ -59,10 +59,7 @@ fn a_hand_written_file_under_generated_fails_the_check_and_codegen_keeps_it() {
     let scratch = std::env::temp_dir().join(format!("imagegen-freshness-added-{}", std::process::id()));
     xtask::write_files(&scratch, &files).expect("write a scratch copy");
     std::fs::write(scratch.join("generated/Cargo.toml"), "[package]\n").unwrap();
-    assert!(
-        xtask::stale_files(&scratch, &files).is_empty(),
-        "Cargo.toml is the one hand-written file"
-    );
+    assert!(xtask::stale_files(&scratch, &files).is_empty(), "Cargo.toml is the one hand-written file");
 
     let added = Path::new("generated/src/octen/helpers.rs");
     std::fs::write(scratch.join(added), "pub fn helper() {}\n").unwrap();

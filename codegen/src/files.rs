@@ -56,7 +56,8 @@ pub(crate) enum ModuleFile {
 
 impl ModuleFile {
     /// In the module's file order.
-    pub(crate) const ALL: [ModuleFile; 6] = [Self::Mod, Self::Types, Self::Validate, Self::Client, Self::Dispatch, Self::Examples];
+    pub(crate) const ALL: [ModuleFile; 6] =
+        [Self::Mod, Self::Types, Self::Validate, Self::Client, Self::Dispatch, Self::Examples];
 
     pub(crate) fn file_name(self) -> &'static str {
         match self {

@@ -203,7 +203,9 @@ impl Builder {
         let mut problems = Diagnostics::new();
         for api in &apis {
             match single_file_module(api) {
-                Ok(contents) => out.push(GeneratedFile { path: format!("{}.rs", api.provider.module).into(), contents }),
+                Ok(contents) => {
+                    out.push(GeneratedFile { path: format!("{}.rs", api.provider.module).into(), contents })
+                }
                 Err(message) => problems.push(Diagnostic {
                     file: PathBuf::from(&api.source),
                     position: None,
@@ -251,7 +253,8 @@ impl Builder {
 /// files inlined as nested modules: `include!` cannot follow `mod x;` into
 /// `OUT_DIR`, and it takes no inner attributes at the top of a file.
 fn single_file_module(api: &Api) -> Result<String, String> {
-    let parse = |tokens: TokenStream| syn::parse2::<syn::File>(tokens).map_err(|e| format!("invalid Rust emitted: {e}"));
+    let parse =
+        |tokens: TokenStream| syn::parse2::<syn::File>(tokens).map_err(|e| format!("invalid Rust emitted: {e}"));
     let mut root = parse(ModuleFile::Mod.emit(api).unwrap_or_default())?;
     for item in &mut root.items {
         let syn::Item::Mod(module) = item else { continue };

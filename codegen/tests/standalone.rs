@@ -54,10 +54,11 @@ fn a_spec_outside_the_workspace_becomes_a_crate_that_builds_and_passes_its_tests
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).unwrap();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let target = root.join("target/standalone-test");
-    let tested = run(Command::new(cargo)
-        .current_dir(&out)
-        .env("CARGO_TARGET_DIR", &target)
-        .args(["test", "--offline", "--quiet"]));
+    let tested = run(Command::new(cargo).current_dir(&out).env("CARGO_TARGET_DIR", &target).args([
+        "test",
+        "--offline",
+        "--quiet",
+    ]));
     let report = String::from_utf8_lossy(&tested.stdout);
     let passed: usize = report
         .lines()

@@ -530,7 +530,11 @@ fn codegen_section() {
         Box::new(
             tokens
                 .iter()
-                .map(|t| imagegen_codegen::files::format_rust(t.clone(), "specs", "cargo xtask codegen").expect("valid Rust").len())
+                .map(|t| {
+                    imagegen_codegen::files::format_rust(t.clone(), "specs", "cargo xtask codegen")
+                        .expect("valid Rust")
+                        .len()
+                })
                 .sum::<usize>(),
         )
     };

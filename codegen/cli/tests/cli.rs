@@ -289,6 +289,33 @@ async fn a_streamed_generation_saves_each_partial_image_as_it_arrives() {
 }
 
 #[tokio::test]
+async fn a_stream_request_answered_with_one_json_body_saves_its_image() {
+    // Octen ignores `stream` for Gemini models and answers with one JSON object.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("accept", "text/event-stream"))
+        .and(body_partial_json(json!({"stream": true, "model": "google/gemini-3-pro-image"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "created": 1,
+            "data": [{"b64_json": encode(PNG)}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("stream-json");
+    let mut list = octen_generate(&server, &dir, &["--stream"]);
+    let model = list.iter().position(|a| a == "openai/gpt-image-2").expect("model flag");
+    list[model] = "google/gemini-3-pro-image".to_string();
+
+    let output = imagegen(list).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let saved = dir.join("octen-generate-images-1.png");
+    assert_eq!(std::fs::read(&saved).expect("the image is saved"), PNG);
+    assert_eq!(stdout(&output).trim(), saved.display().to_string());
+}
+
+#[tokio::test]
 async fn verbose_logs_the_exchange_without_the_key() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -464,6 +464,42 @@ impl HttpClient {
         };
         Ok(stream.with_redactor(self.inner.redactor.clone()))
     }
+
+    /// Asks for a server-sent event stream and takes whatever the server sends: the
+    /// events, or, when it answers with one JSON body instead (by its `content-type`),
+    /// that body decoded as `R`. Nothing the server generated is dropped.
+    pub async fn send_sse_or_json<B, E, R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<StreamReply<E, R>, Error>
+    where
+        B: serde::Serialize + ?Sized,
+        E: SseEvent,
+        R: serde::de::DeserializeOwned,
+    {
+        let payload = json_payload(body)?;
+        match self.execute(op, path, &payload, ACCEPT_SSE).await? {
+            Reply::Stream(response) => Ok(StreamReply::Events(
+                EventStream::from_response(response, self.inner.max_response_bytes)
+                    .with_redactor(self.inner.redactor.clone()),
+            )),
+            Reply::Body(status, bytes) => decode_json(status, bytes, &self.inner.redactor).map(StreamReply::Response),
+        }
+    }
+}
+
+/// What a call that asked for a stream got back: the events, or a single response
+/// when the server chose not to stream.
+// Returned once and matched at once; boxing the stream would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum StreamReply<E, R> {
+    /// The server streamed events.
+    Events(EventStream<E>),
+    /// The server answered with one JSON response instead.
+    Response(R),
 }
 
 pub(super) const ACCEPT_JSON: &str = "application/json";

@@ -28,7 +28,7 @@ pub mod wire;
 pub mod wire_request;
 
 pub use self::base64::Base64Data;
-pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, ProviderClient};
+pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, ProviderClient, StreamReply};
 pub use self::error::{ApiError, Error, ErrorEnvelope};
 pub use self::file::FilePart;
 pub use self::models::{Capability, ModelInfo};

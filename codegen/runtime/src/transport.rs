@@ -196,7 +196,10 @@ impl HttpClient {
             });
         }
         if status.is_success() {
-            if accept == ACCEPT_SSE {
+            // A stream was asked for, but a server may answer with one JSON body instead
+            // (Octen ignores `stream` for Gemini models): that body is read in full like
+            // any JSON answer, so its images reach the caller.
+            if accept == ACCEPT_SSE && !is_json(response.headers()) {
                 return Ok(Reply::Stream(response));
             }
             // Gateways sometimes wrap an upstream failure in a 2xx: decoded as a
@@ -268,6 +271,14 @@ impl HttpClient {
         };
         Failure { error, retryable, server_hint: None }
     }
+}
+
+/// Whether a response says its body is JSON (`application/json`, `application/problem+json`).
+fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
+    headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(|media| {
+        let media = media.trim().to_ascii_lowercase();
+        media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+    })
 }
 
 /// Reads a body chunk by chunk, failing as soon as it passes `cap` bytes.

@@ -221,18 +221,39 @@ fn methods(op: &OperationIr) -> TokenStream {
             (Some(t), None) => (quote!(request: &#t,), quote!(request.validate()?;), quote!(Some(request))),
             (None, _) => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
         };
-        let docs = op_docs(
-            op,
-            "Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
-        );
-        out.extend(quote! {
-            #docs
-            pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::EventStream<#events>, runtime::Error> {
-                #prepare
-                #build_path
-                self.http.send_sse(&operations::#konst, &path, #body).await
+        // An operation that also answers with JSON may do so to a stream request (a
+        // model that does not stream): the caller gets that response, not an error.
+        match &op.json_response {
+            Some(response) => {
+                let response = type_tokens(response);
+                let docs = op_docs(
+                    op,
+                    "Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
+                );
+                out.extend(quote! {
+                    #docs
+                    pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::StreamReply<#events, #response>, runtime::Error> {
+                        #prepare
+                        #build_path
+                        self.http.send_sse_or_json(&operations::#konst, &path, #body).await
+                    }
+                });
             }
-        });
+            None => {
+                let docs = op_docs(
+                    op,
+                    "Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
+                );
+                out.extend(quote! {
+                    #docs
+                    pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::EventStream<#events>, runtime::Error> {
+                        #prepare
+                        #build_path
+                        self.http.send_sse(&operations::#konst, &path, #body).await
+                    }
+                });
+            }
+        }
     }
 
     // Multipart call.

@@ -275,8 +275,10 @@ fn call_arm(op: &OperationIr) -> TokenStream {
             let flag = ident(flag);
             quote! {
                 if call.stream || request.#flag == Some(true) {
-                    let stream = client.#stream_fn(#(#args,)* request).await?;
-                    return Ok(dispatch::Outcome::stream(stream, #conv));
+                    return match client.#stream_fn(#(#args,)* request).await? {
+                        runtime::StreamReply::Events(stream) => Ok(dispatch::Outcome::stream(stream, #conv)),
+                        runtime::StreamReply::Response(response) => #respond,
+                    };
                 }
             }
         }

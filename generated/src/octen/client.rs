@@ -78,17 +78,22 @@ impl Client {
     ///
     /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid.
     ///
-    /// Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
+    /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     ///
     /// Documented errors:
     /// - `400`: Invalid request, for example a transparent background with gpt-image-2.
     pub async fn generate_images_stream(
         &self,
         mut request: ImageGenerationRequest,
-    ) -> Result<runtime::EventStream<ImageStreamEvent>, runtime::Error> {
+    ) -> Result<
+        runtime::StreamReply<ImageStreamEvent, ImageGenerationResponse>,
+        runtime::Error,
+    > {
         request.stream = Some(true);
         request.validate()?;
         let path = String::from("/v1/images/generations");
-        self.http.send_sse(&operations::GENERATE_IMAGES, &path, Some(&request)).await
+        self.http
+            .send_sse_or_json(&operations::GENERATE_IMAGES, &path, Some(&request))
+            .await
     }
 }

@@ -173,8 +173,14 @@ pub async fn call(
                 call.body,
             )?;
             if call.stream || request.stream == Some(true) {
-                let stream = client.generate_images_stream(request).await?;
-                return Ok(dispatch::Outcome::stream(stream, image_stream_event_item));
+                return match client.generate_images_stream(request).await? {
+                    runtime::StreamReply::Events(stream) => {
+                        Ok(dispatch::Outcome::stream(stream, image_stream_event_item))
+                    }
+                    runtime::StreamReply::Response(response) => {
+                        Ok(dispatch::Outcome::response(&response))
+                    }
+                };
             }
             let response = client.generate_images(&request).await?;
             Ok(dispatch::Outcome::response(&response))

@@ -71,14 +71,14 @@ impl Client {
     ///
     /// `POST /v1/generate`. The request is validated first; nothing is sent if it is invalid.
     ///
-    /// Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
+    /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     pub async fn generate_stream(
         &self,
         mut request: GenerateRequest,
-    ) -> Result<runtime::EventStream<GenerateEvent>, runtime::Error> {
+    ) -> Result<runtime::StreamReply<GenerateEvent, GenerateResponse>, runtime::Error> {
         request.stream = Some(true);
         request.validate()?;
         let path = String::from("/v1/generate");
-        self.http.send_sse(&operations::GENERATE, &path, Some(&request)).await
+        self.http.send_sse_or_json(&operations::GENERATE, &path, Some(&request)).await
     }
 }

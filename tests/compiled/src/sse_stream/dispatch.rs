@@ -44,8 +44,14 @@ pub async fn call(
         "generate" => {
             let request: GenerateRequest = dispatch::request_from_json(call.body)?;
             if call.stream || request.stream == Some(true) {
-                let stream = client.generate_stream(request).await?;
-                return Ok(dispatch::Outcome::stream(stream, generate_event_item));
+                return match client.generate_stream(request).await? {
+                    runtime::StreamReply::Events(stream) => {
+                        Ok(dispatch::Outcome::stream(stream, generate_event_item))
+                    }
+                    runtime::StreamReply::Response(response) => {
+                        Ok(dispatch::Outcome::response(&response))
+                    }
+                };
             }
             let response = client.generate(&request).await?;
             Ok(dispatch::Outcome::response(&response))
