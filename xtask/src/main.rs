@@ -17,6 +17,9 @@ commands:
   bench [FILTER..] [--compile]
             print the payload benchmarks (decode, heap, encode, SSE, generator time);
             --compile: build time of the generated crate per provider feature instead
+  fuzz [--cases N] [--seed S]
+            load and check N mutated specs (default 20000, seed 14): no panic, no case
+            over 1 s, every diagnostic located; failing inputs go to target/fuzz-failures/
 ";
 
 fn main() -> ExitCode {
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Some("schema") => schema(&root),
         Some("diff") => diff(&args[1..]),
         Some("bench") => bench(&root, &args[1..]),
+        Some("fuzz") => fuzz(&root, &args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -148,6 +152,49 @@ fn diff(args: &[String]) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// `fuzz [--cases N] [--seed S]`: the longer run of `tests/loader_fuzz.rs`
+/// (same engine, same default seed, so its case numbers match the test's).
+fn fuzz(root: &Path, args: &[String]) -> ExitCode {
+    let (mut cases, mut seed) = (20_000u64, 14u64);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let target = match arg.as_str() {
+            "--cases" => &mut cases,
+            "--seed" => &mut seed,
+            other => {
+                eprint!("error: unknown `fuzz` argument `{other}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+        match rest.next().and_then(|n| n.parse().ok()) {
+            Some(n) => *target = n,
+            None => {
+                eprintln!("error: `{arg}` takes a whole number");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let seeds = match imagegen_codegen::fuzz::seed_specs(root) {
+        Ok(seeds) => seeds,
+        Err(err) => {
+            eprintln!("error: cannot read the seed specs: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    eprintln!("fuzzing {cases} cases from {} specs, seed {seed}, on {threads} threads", seeds.len());
+    let report = imagegen_codegen::fuzz::run(&seeds, cases, seed, threads);
+    print!("{}", report.summary());
+    if report.failures.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    match report.save_failures(&root.join("target/fuzz-failures")) {
+        Ok(paths) => paths.iter().for_each(|p| eprintln!("saved {}", p.display())),
+        Err(err) => eprintln!("error: cannot save the failing inputs: {err}"),
+    }
+    ExitCode::FAILURE
 }
 
 /// `bench [FILTER..] [--compile]`: runs the payload bench target (release) and
