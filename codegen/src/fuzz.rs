@@ -18,6 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::diagnostics::Diagnostics;
 use crate::spec::positions::limits;
 use crate::spec::type_expr::MAX_NESTING;
 
@@ -539,8 +540,23 @@ impl FuzzReport {
     }
 }
 
-/// Runs cases `0..cases` of the run seeded `seed` on `threads` threads.
+/// What a case goes through: what `cargo xtask codegen` runs for a spec, load
+/// (with the checks) and lowering. The file name is only used in messages.
+pub fn front_end(path: &Path, input: Vec<u8>) -> Result<(), Diagnostics> {
+    let label = path.display().to_string();
+    crate::spec::load::load_bytes(path, input).and_then(|loaded| crate::ir::lower(&loaded, &label)).map(|_| ())
+}
+
+/// Signature of [`front_end`], so tests can check the harness with one that misbehaves.
+pub type FrontEnd = fn(&Path, Vec<u8>) -> Result<(), Diagnostics>;
+
+/// Runs cases `0..cases` of the run seeded `seed` through [`front_end`] on `threads` threads.
 pub fn run(seeds: &[SeedSpec], cases: u64, seed: u64, threads: usize) -> FuzzReport {
+    run_with(front_end, seeds, cases, seed, threads)
+}
+
+/// [`run`] through another front end.
+pub fn run_with(front_end: FrontEnd, seeds: &[SeedSpec], cases: u64, seed: u64, threads: usize) -> FuzzReport {
     let start = Instant::now();
     let threads = threads.max(1) as u64;
     let mut report = FuzzReport::default();
@@ -555,7 +571,7 @@ pub fn run(seeds: &[SeedSpec], cases: u64, seed: u64, threads: usize) -> FuzzRep
                     .spawn_scoped(scope, move || {
                         let mut report = FuzzReport::default();
                         for number in (worker..cases).step_by(threads as usize) {
-                            run_case(case(seeds, seed, number), &mut report);
+                            run_case(front_end, case(seeds, seed, number), &mut report);
                         }
                         report
                     })
@@ -603,19 +619,15 @@ fn slower(a: Option<(u64, Duration)>, b: Option<(u64, Duration)>) -> Option<(u64
     }
 }
 
-fn run_case(case: Case, report: &mut FuzzReport) {
+fn run_case(front_end: FrontEnd, case: Case, report: &mut FuzzReport) {
     report.cases += 1;
     for mutation in &case.mutations {
         *report.per_mutation.entry(*mutation).or_default() += 1;
     }
-    let label = format!("fuzz/case-{}.yaml", case.number);
-    let path = PathBuf::from(&label);
+    let path = PathBuf::from(format!("fuzz/case-{}.yaml", case.number));
     let input = case.input.clone();
     let started = Instant::now();
-    // What `cargo xtask codegen` runs for a spec: load (with checks), then lowering.
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        crate::spec::load::load_bytes(&path, input).and_then(|loaded| crate::ir::lower(&loaded, &label))
-    }));
+    let outcome = catch_unwind(AssertUnwindSafe(|| front_end(&path, input)));
     let time = started.elapsed();
     report.slowest = slower(report.slowest, Some((case.number, time)));
     for mutation in &case.mutations {
@@ -677,6 +689,43 @@ mod tests {
             text: "provider:\n  name: x\n  auth:\n    - kind: bearer\ntypes: []\n".into(),
             weight: 1,
         }]
+    }
+
+    /// Misbehaves on purpose: panics on a `!`, reports an unlocated problem on a
+    /// `?`, so the harness is seen to catch both.
+    fn faulty_front_end(path: &Path, input: Vec<u8>) -> Result<(), Diagnostics> {
+        if input.contains(&b'!') {
+            panic!("a deliberate panic");
+        }
+        if input.contains(&b'?') {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(crate::Diagnostic {
+                file: path.to_path_buf(),
+                position: None,
+                yaml_path: String::new(),
+                message: "somewhere".into(),
+            });
+            return Err(diagnostics);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_harness_reports_panics_and_unlocated_problems() {
+        let seeds = vec![
+            SeedSpec { name: "panics".into(), text: "a: !\n".into(), weight: 1 },
+            SeedSpec { name: "unlocated".into(), text: "a: ?\n".into(), weight: 1 },
+        ];
+        // Quiet the deliberate panics' messages.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let report = run_with(faulty_front_end, &seeds, 40, 1, 2);
+        std::panic::set_hook(hook);
+        let panics = report.failures.iter().filter(|f| f.problem.contains("panicked: a deliberate panic")).count();
+        let unlocated = report.failures.iter().filter(|f| f.problem.contains("without a position")).count();
+        // Most mutations leave the marker byte in place; some delete or truncate it away.
+        assert!(panics >= 5 && unlocated >= 5, "{}", report.summary());
+        assert_eq!(report.cases, 40);
     }
 
     #[test]

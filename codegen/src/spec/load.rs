@@ -370,8 +370,18 @@ fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<S
 
 fn display_yaml(v: &Value) -> String {
     match v {
-        Value::String(s) => format!("`{s}`"),
-        other => serde_yaml::to_string(other).map_or_else(|_| "?".into(), |s| format!("`{}`", s.trim())),
+        Value::String(s) => format!("`{}`", shorten(s)),
+        other => serde_yaml::to_string(other).map_or_else(|_| "?".into(), |s| format!("`{}`", shorten(s.trim()))),
+    }
+}
+
+/// Cuts text quoted from the spec (serde quotes whole values: a scalar may be a
+/// mebibyte) to a length a message can show.
+fn shorten(text: &str) -> String {
+    const SHOWN: usize = 300;
+    match text.char_indices().nth(SHOWN) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}... ({} bytes in all)", &text[..cut], text.len()),
     }
 }
 
@@ -384,7 +394,7 @@ fn deserialize_at<T: DeserializeOwned>(value: &Value, path: &str, r: &mut Report
                 "." | "" => path.to_string(),
                 p => join_key(path, p),
             };
-            let message = strip_location(&err.into_inner().to_string());
+            let message = shorten(&strip_location(&err.into_inner().to_string()));
             // Unknown keys are best shown at the key itself.
             if message.starts_with("unknown field") {
                 r.error_at_key(&full, suggest_key(&message));
@@ -442,6 +452,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_quotes_are_shortened() {
+        assert_eq!(shorten("short"), "short");
+        let long = shorten(&"é".repeat(1000));
+        assert!(long.starts_with(&"é".repeat(300)) && long.ends_with("... (2000 bytes in all)"), "{long}");
+    }
 
     #[test]
     fn libyaml_byte_offsets_are_read_from_its_messages() {
