@@ -22,8 +22,34 @@ use crate::diagnostics::Diagnostics;
 use crate::spec::positions::limits;
 use crate::spec::type_expr::MAX_NESTING;
 
-/// Longest one input may take through the front end.
+/// Longest one input may take through the front end, in time on the CPU where
+/// the system reports it (Linux), else in wall-clock time. CPU time is what the
+/// input costs; wall-clock time also counts waiting for a core, which on a
+/// shared machine says more about the neighbours than about the input.
 pub const SLOW: Duration = Duration::from_secs(1);
+
+/// Wall-clock bound, for a case that waits instead of computing (a deadlock
+/// uses no CPU time): generous, since waiting for a core also counts here.
+pub const STUCK: Duration = Duration::from_secs(10);
+
+/// Runs `f` and says how long it took, measured as [`SLOW`] is.
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let (started, cpu_started) = (Instant::now(), thread_cpu_time());
+    let value = f();
+    let time = match (cpu_started, thread_cpu_time()) {
+        (Some(before), Some(after)) => after.saturating_sub(before),
+        _ => started.elapsed(),
+    };
+    (value, time)
+}
+
+/// Time this thread has spent on a CPU, when the system says (Linux's
+/// `/proc/thread-self/schedstat`: nanoseconds on the CPU first).
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
 
 /// Stack of the threads cases run on: the 2 MiB Rust gives spawned threads
 /// (the generator's own workers), not the main thread's 8 MiB, so recursion
@@ -187,9 +213,13 @@ impl Mutation {
                 replace_value(input, rng, |rng| match rng.below(4) {
                     0 => "&loop [1, *loop]".to_string(),
                     1 => {
-                        // One large scalar repeated, past the expanded-text limit or just under it.
-                        let scalar = "x".repeat(limits::MAX_SCALAR_BYTES / 4);
-                        let copies = pick(rng, &[8usize, 63, 64, 65, 200]);
+                        // One large scalar repeated a few times, or just past the
+                        // expanded-text limit, or far past it. (Just under the limit
+                        // loads megabytes of text, seconds in a debug build; the
+                        // limit's edge is tested in tests/loader_limits.rs.)
+                        let scalar = "x".repeat(limits::MAX_SCALAR_BYTES / 16);
+                        let at_limit = (limits::MAX_EXPANDED_BYTES / scalar.len() as u64) as usize;
+                        let copies = pick(rng, &[4, at_limit + 1, 4 * at_limit]);
                         format!("[&big {scalar}, {}]", vec!["*big"; copies].join(", "))
                     }
                     _ => {
@@ -481,9 +511,10 @@ pub struct FuzzReport {
     pub failures: Vec<Failure>,
     /// Cases per mutation (a case with two counts for both).
     pub per_mutation: BTreeMap<Mutation, u64>,
-    /// Time spent in the front end per mutation (a case with two counts for both).
+    /// Time spent in the front end per mutation, measured as [`SLOW`] is (a case
+    /// with two counts for both).
     pub time_per_mutation: BTreeMap<Mutation, Duration>,
-    /// The slowest case and its time.
+    /// The slowest case and its time (on the CPU where known, see [`SLOW`]).
     pub slowest: Option<(u64, Duration)>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
@@ -626,9 +657,13 @@ fn run_case(front_end: FrontEnd, case: Case, report: &mut FuzzReport) {
     }
     let path = PathBuf::from(format!("fuzz/case-{}.yaml", case.number));
     let input = case.input.clone();
-    let started = Instant::now();
+    let (started, cpu_started) = (Instant::now(), thread_cpu_time());
     let outcome = catch_unwind(AssertUnwindSafe(|| front_end(&path, input)));
-    let time = started.elapsed();
+    let wall = started.elapsed();
+    let time = match (cpu_started, thread_cpu_time()) {
+        (Some(before), Some(after)) => after.saturating_sub(before),
+        _ => wall,
+    };
     report.slowest = slower(report.slowest, Some((case.number, time)));
     for mutation in &case.mutations {
         *report.time_per_mutation.entry(*mutation).or_default() += time;
@@ -636,6 +671,12 @@ fn run_case(front_end: FrontEnd, case: Case, report: &mut FuzzReport) {
     let mut problems = Vec::new();
     if time > SLOW {
         problems.push(format!("took {:.2} s (limit {:.0} s)", time.as_secs_f64(), SLOW.as_secs_f64()));
+    } else if wall > STUCK {
+        problems.push(format!(
+            "took {:.1} s of wall-clock time (limit {:.0} s)",
+            wall.as_secs_f64(),
+            STUCK.as_secs_f64()
+        ));
     }
     match outcome {
         Err(payload) => {

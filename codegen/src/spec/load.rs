@@ -376,9 +376,10 @@ fn display_yaml(v: &Value) -> String {
 }
 
 /// Cuts text quoted from the spec (serde quotes whole values: a scalar may be a
-/// mebibyte) to a length a message can show.
+/// mebibyte) to a length a message can show, well above serde's own lists of
+/// expected keys (about 300 characters for a field).
 fn shorten(text: &str) -> String {
-    const SHOWN: usize = 300;
+    const SHOWN: usize = 1000;
     match text.char_indices().nth(SHOWN) {
         None => text.to_string(),
         Some((cut, _)) => format!("{}... ({} bytes in all)", &text[..cut], text.len()),
@@ -456,8 +457,8 @@ mod tests {
     #[test]
     fn long_quotes_are_shortened() {
         assert_eq!(shorten("short"), "short");
-        let long = shorten(&"é".repeat(1000));
-        assert!(long.starts_with(&"é".repeat(300)) && long.ends_with("... (2000 bytes in all)"), "{long}");
+        let long = shorten(&"é".repeat(3000));
+        assert!(long.starts_with(&"é".repeat(1000)) && long.ends_with("é... (6000 bytes in all)"), "{long}");
     }
 
     #[test]

@@ -38,8 +38,9 @@ pub mod limits {
     /// Fifty times the largest spec; a file this size still loads in well under
     /// a second in a debug build.
     pub const MAX_EXPANDED_NODES: u64 = 100_000;
-    /// Most scalar text the document may hold once its aliases are expanded.
-    pub const MAX_EXPANDED_BYTES: u64 = 16 << 20;
+    /// Most scalar text the document may hold once its aliases are expanded: no
+    /// more than the largest file could hold without them.
+    pub const MAX_EXPANDED_BYTES: u64 = MAX_FILE_BYTES as u64;
     /// Alias expansions allowed per event read so far. serde_yaml refuses more
     /// than 100 per event of the whole document, without a position; counting
     /// against the events read so far, at half that rate, refuses first and
