@@ -98,7 +98,7 @@ fn an_oversized_file_on_disk_is_refused_after_reading_only_the_limit() {
     std::fs::create_dir_all(&dir).expect("temporary directory");
     let path = dir.join("huge.yaml");
     std::fs::write(&path, vec![b'#'; limits::MAX_FILE_BYTES + 10]).expect("writable temporary file");
-    let problems = imagegen_codegen::spec::load_file(&path).err().expect("refused");
+    let problems = imagegen_codegen::spec::load_file(&path).expect_err("refused");
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(problems.items()[0].position, Some(Position::START));
     assert!(problems.items()[0].message.contains("more than 8 MiB"), "{problems}");

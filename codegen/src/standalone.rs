@@ -66,7 +66,12 @@ pub fn generate_crate(specs: &[PathBuf], options: &CrateOptions) -> Result<Vec<G
     }
     let apis = files::load_spec_files(Path::new(""), specs);
     let apis = match (apis, problems.is_empty()) {
-        (Ok(apis), true) => apis,
+        (Ok(mut apis), true) => {
+            for api in &mut apis {
+                api.provider.doc_crate = Some(options.name.replace('-', "_"));
+            }
+            apis
+        }
         (Ok(_), false) => return Err(problems),
         (Err(more), _) => {
             problems.extend(more);

@@ -14,6 +14,10 @@
 //! unknown fields and enum values. The hand-written [`runtime`] (the
 //! `imagegen-runtime` crate) holds the transport, auth, retries, errors,
 //! streaming and payload helpers.
+#![cfg_attr(
+    feature = "listenhub",
+    doc = "\n# Quick start\n\nSet `LISTENHUB_API_KEY`, build a client, send a typed request (`generate_image` of [`listenhub`] here); every call validates the request first and returns `Result<_, runtime::Error>`.\n\n```no_run\nuse imagegen::listenhub::{AspectRatio, Client, GenerateImageRequest, ImageConfig, ImageSize, ModelProvider};\nuse imagegen::runtime;\n\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {\nlet client = Client::from_env()?;\nlet request = GenerateImageRequest::new(\n        ModelProvider::Google,\n        \"A serene mountain landscape at sunset with a reflective lake\",\n    )\n    .with_image_config(\n        ImageConfig::new()\n            .with_aspect_ratio(AspectRatio::Ratio16x9)\n            .with_image_size(ImageSize::Size2K),\n    );\nlet response = client.generate_image(&request).await?;\n// `response` is the typed answer.\n#     Ok(())\n# }\n```"
+)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #[doc(inline)]
@@ -36,4 +40,5 @@ pub mod octen;
 pub mod routerhub;
 #[rustfmt::skip]
 mod registry;
+#[doc(hidden)]
 pub use registry::providers;

@@ -36,8 +36,8 @@ pub struct StaleFile {
 /// Every file the generator owns in the workspace at `root`. The problems of
 /// both spec trees are reported together.
 pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    let providers =
-        load_specs(root, Path::new(PROVIDER_SPECS)).and_then(|apis| check_features(root, &apis).map(|()| apis));
+    let providers = load_specs(root, Path::new(PROVIDER_SPECS))
+        .and_then(|apis| check_features(root, &apis).map(|()| in_generated_crate(apis)));
     let snapshots = load_specs(root, Path::new(SNAPSHOT_SPECS));
     let (providers, snapshots) = match (providers, snapshots) {
         (Ok(providers), Ok(snapshots)) => (providers, snapshots),
@@ -61,10 +61,18 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
 
 /// The emitted files of the `generated/` crate alone (for the generator benchmark).
 pub fn generated_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    let apis = load_specs(root, Path::new(PROVIDER_SPECS))?;
+    let apis = in_generated_crate(load_specs(root, Path::new(PROVIDER_SPECS))?);
     check_features(root, &apis)?;
     let src = Path::new(GENERATED_CRATE).join("src");
     emit_targets(root, &[Target::ClientCrate { apis: &apis, src: &src }], REGENERATE)
+}
+
+/// The provider modules live in the `imagegen` crate: their doc examples say so.
+fn in_generated_crate(mut apis: Vec<Api>) -> Vec<Api> {
+    for api in &mut apis {
+        api.provider.doc_crate = Some("imagegen".to_string());
+    }
+    apis
 }
 
 /// Each provider module is gated by a Cargo feature of the same name; a spec whose

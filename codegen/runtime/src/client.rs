@@ -2,7 +2,7 @@
 //! emitted operations call.
 //!
 //! The API key lives only inside a sensitive `HeaderValue` (and the client's
-//! [`Redactor`], which scrubs it from anything a server echoes back); every
+//! `Redactor`, which scrubs it from anything a server echoes back); every
 //! `Debug` prints `<redacted>` instead, and errors never carry request headers.
 
 use std::fmt;

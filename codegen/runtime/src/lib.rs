@@ -6,6 +6,8 @@
 
 pub mod base64;
 pub mod client;
+// Call-by-name for the CLI and the conformance suite.
+#[doc(hidden)]
 pub mod dispatch;
 pub mod envelope;
 pub mod error;
@@ -13,6 +15,8 @@ mod error_text;
 pub mod fields;
 pub mod file;
 pub mod image;
+// JSON comparison by meaning, for the conformance suite.
+#[doc(hidden)]
 pub mod json;
 pub mod models;
 pub mod multipart;
@@ -37,6 +41,11 @@ pub use self::observe::{HttpEvent, Observer};
 pub use self::one_or_many::OneOrMany;
 pub use self::provider::{encode_path_segment, AuthScheme, ErrorFormat, Method, OperationInfo, ProviderInfo};
 pub use self::retry::{Jitter, RetryPolicy};
-pub use self::sse::{EventStream, RawEvent, SseEvent, SseParser};
-pub use self::validate::{AsScalar, Constraint, Scalar, Validate, ValidationError, Validator, Violation};
+pub use self::sse::{EventStream, SseEvent};
+// The engines generated code drives: the SSE parser and the validator it reports into.
+#[doc(hidden)]
+pub use self::sse::{RawEvent, SseParser};
+#[doc(hidden)]
+pub use self::validate::Validator;
+pub use self::validate::{AsScalar, Constraint, Scalar, Validate, ValidationError, Violation};
 pub use self::wire_request::{WireBody, WireRequest};

@@ -28,6 +28,7 @@ pub trait SseEvent: Sized + Send + 'static {
 }
 
 /// One dispatched event, before typing.
+#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RawEvent {
     /// The `event:` field, `None` when absent or empty (the default "message" type).
@@ -51,6 +52,7 @@ fn text(value: &[u8]) -> std::borrow::Cow<'_, str> {
 }
 
 /// Incremental WHATWG event-stream parser.
+#[doc(hidden)]
 #[derive(Default)]
 pub struct SseParser {
     /// Bytes of the current, incomplete line.

@@ -195,6 +195,7 @@ impl<T: Validate> Validate for Box<T> {
 }
 
 /// Collects violations while tracking the current JSON path.
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct Validator {
     path: String,

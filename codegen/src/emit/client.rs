@@ -3,7 +3,7 @@
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{doc_paragraphs, ident, type_tokens};
+use super::{doc_paragraphs, ident, prose, prose_opt, type_tokens};
 use crate::ir::naming::shouty;
 use crate::ir::*;
 
@@ -12,7 +12,7 @@ pub fn emit(api: &Api) -> TokenStream {
     let p = &api.provider;
     let title = format!(" Client for the {} API.", p.title);
     let op_consts = api.operations.iter().map(operation_const);
-    let methods = api.operations.iter().map(methods);
+    let methods = api.operations.iter().map(|op| methods(api, op));
     let client_doc = format!(
         " A {} client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `{}`).",
         p.title, p.api_key_env
@@ -98,7 +98,7 @@ fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
         errors.push_str("Documented errors:\n");
         for (status, description, retryable) in &op.errors {
             let hint = if *retryable { " (retried)" } else { "" };
-            errors.push_str(&format!("- `{status}`: {description}{hint}\n"));
+            errors.push_str(&format!("- `{status}`: {}{hint}\n", prose(description)));
         }
     }
     let wire = format!(
@@ -108,7 +108,7 @@ fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
     );
     doc_paragraphs(&[
         Some(op.summary.clone()),
-        op.docs.clone(),
+        prose_opt(&op.docs),
         Some(wire),
         (!extra.is_empty()).then(|| extra.to_string()),
         (!errors.is_empty()).then_some(errors),
@@ -161,7 +161,7 @@ fn response_type(op: &OperationIr) -> TokenStream {
     }
 }
 
-fn methods(op: &OperationIr) -> TokenStream {
+fn methods(api: &Api, op: &OperationIr) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let konst = ident(&shouty(&op.id));
     let (path_args, build_path) = path_parts(op);
@@ -193,6 +193,8 @@ fn methods(op: &OperationIr) -> TokenStream {
             }
             None => (TokenStream::new(), String::new()),
         };
+        let example = super::doc_example::operation_example(api, op, false).map(|code| format!("# Example\n\n{code}"));
+        let extra = super::paragraphs(&[Some(extra), example]);
         let docs = op_docs(op, &extra);
         out.extend(quote! {
             #docs
@@ -260,7 +262,12 @@ fn methods(op: &OperationIr) -> TokenStream {
     if let Some(form) = &op.multipart_request {
         let name = if json_body.is_some() { format_ident!("{}_multipart", op.fn_name) } else { fn_name.clone() };
         let form_ty = ident(form);
-        let docs = op_docs(op, "Sends the request as `multipart/form-data`, files as file parts.");
+        let example = super::doc_example::operation_example(api, op, true).map(|code| format!("# Example\n\n{code}"));
+        let extra = super::paragraphs(&[
+            Some("Sends the request as `multipart/form-data`, files as file parts.".to_string()),
+            example,
+        ]);
+        let docs = op_docs(op, &extra);
         out.extend(quote! {
             #docs
             pub async fn #name(&self, #(#path_args,)* form: &#form_ty) -> Result<#resp, runtime::Error> {

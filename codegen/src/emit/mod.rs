@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod dispatch;
+pub mod doc_example;
 pub mod examples;
 pub mod root;
 pub mod types;
@@ -39,6 +40,48 @@ pub fn inner_docs(text: &str) -> TokenStream {
         quote!(#![doc = #line])
     });
     quote!(#(#lines)*)
+}
+
+/// A provider's prose (a spec description) made safe for rustdoc's Markdown: outside
+/// code spans, `[` and `]` are escaped (`data[0]` is not a link) unless they form a
+/// Markdown link `[text](url)`, and `<` is escaped (`<string>` is not an HTML tag)
+/// unless it opens an autolink (`<https://...>`).
+pub fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut in_code = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let rest: String = chars[i..].iter().take(9).collect();
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '[' | ']' if !in_code && !is_markdown_link(&chars, i) => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' if !in_code && !rest.starts_with("<http://") && !rest.starts_with("<https://") => out.push_str("&lt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether the bracket at `i` belongs to a Markdown link `[text](url)`.
+fn is_markdown_link(chars: &[char], i: usize) -> bool {
+    match chars[i] {
+        ']' => chars.get(i + 1) == Some(&'('),
+        _ => {
+            let close = chars[i + 1..].iter().position(|&c| c == ']' || c == '[');
+            close.is_some_and(|n| chars[i + 1 + n] == ']' && chars.get(i + 2 + n) == Some(&'('))
+        }
+    }
+}
+
+/// [`prose`] over an optional description.
+pub fn prose_opt(text: &Option<String>) -> Option<String> {
+    text.as_deref().map(prose)
 }
 
 /// Several optional paragraphs joined by blank lines.
@@ -115,5 +158,21 @@ pub fn match_self(arms: Vec<(TokenStream, TokenStream)>, all_covered: bool) -> T
             let rest = if all_covered { TokenStream::new() } else { quote!(_ => {}) };
             quote!(match self { #(#arms)* #rest })
         }
+    }
+}
+
+#[cfg(test)]
+mod prose_tests {
+    use super::prose;
+
+    #[test]
+    fn brackets_and_angle_brackets_in_prose_render_as_written() {
+        assert_eq!(prose("read data[0].b64_json"), "read data\\[0\\].b64_json");
+        assert_eq!(prose("a `<string>` value or <string>"), "a `<string>` value or &lt;string>");
+        assert_eq!(
+            prose("see [the docs](https://example.com) or <https://example.com>"),
+            "see [the docs](https://example.com) or <https://example.com>"
+        );
+        assert_eq!(prose("`data[0]` stays code"), "`data[0]` stays code");
     }
 }

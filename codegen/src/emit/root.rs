@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{ident, inner_docs, paragraphs};
-use crate::ir::Api;
+use crate::ir::{Api, TypeIr};
 
 /// `generated/src/lib.rs`: the runtime crate re-exported as `runtime`, plus one
 /// feature-gated module per provider. Emitted code names runtime items as
@@ -34,8 +34,24 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
          `imagegen-runtime` crate) holds the transport, auth, retries, errors,\n\
          streaming and payload helpers."
     ));
+    // A quick start from the first provider whose operations have a stored example,
+    // shown (and compiled as a doctest) when that provider's feature is on.
+    let quick_start = apis.iter().find_map(|api| {
+        let (op, code) = api
+            .operations
+            .iter()
+            .find_map(|op| super::doc_example::operation_example(api, op, false).map(|c| (op, c)))?;
+        let feature = &api.provider.name;
+        let text = format!(
+            "\n# Quick start\n\nSet `{}`, build a client, send a typed request (`{}` of [`{}`] here); \
+             every call validates the request first and returns `Result<_, runtime::Error>`.\n\n{code}",
+            api.provider.api_key_env, op.fn_name, api.provider.module
+        );
+        Some(quote!(#![cfg_attr(feature = #feature, doc = #text)]))
+    });
     quote! {
         #crate_docs
+        #quick_start
 
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
@@ -48,6 +64,8 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
         #[rustfmt::skip]
         mod registry;
 
+        // The operation tables of every compiled-in provider, for the CLI.
+        #[doc(hidden)]
         pub use registry::providers;
     }
 }
@@ -86,7 +104,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
     let p = &api.provider;
     let doc = paragraphs(&[
         Some(format!("The {} API.", p.title)),
-        p.description.clone(),
+        super::prose_opt(&p.description),
         Some(format!(
             "Transcribed from the provider's documentation (version {}){} into `{}`.",
             p.docs_version,
@@ -111,18 +129,32 @@ pub fn provider_module(api: &Api) -> TokenStream {
             mod examples;
         }
     };
+    let example = api.operations.iter().find_map(|op| super::doc_example::operation_example(api, op, false));
+    let doc = paragraphs(&[Some(doc), example.map(|code| format!("# Example\n\n{code}"))]);
     let inner_doc = inner_docs(&doc);
+    // Named one by one, so the module's page lists every type (a glob re-export of a
+    // public module would list only the module).
+    let type_names = api.types.iter().map(|t| {
+        ident(match t {
+            TypeIr::Struct(s) => &s.rust_name,
+            TypeIr::Enum(e) => &e.rust_name,
+            TypeIr::OneOf(o) => &o.rust_name,
+            TypeIr::Events(e) => &e.rust_name,
+        })
+    });
     quote! {
         #inner_doc
 
-        pub mod client;
+        mod client;
+        // Call-by-name for the CLI and the conformance suite, not for users.
+        #[doc(hidden)]
         pub mod dispatch;
-        pub mod types;
+        mod types;
         mod validate;
         #examples
 
-        pub use client::Client;
-        pub use types::*;
+        pub use client::{operations, Client};
+        pub use types::{#(#type_names),*};
 
         use crate::runtime;
 

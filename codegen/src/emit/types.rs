@@ -4,7 +4,7 @@ use proc_macro2::{Literal as Lit, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{bare, doc_paragraphs, ident, is_request_side, type_tokens};
+use super::{bare, doc_paragraphs, ident, is_request_side, prose, prose_opt, type_tokens};
 use crate::ir::*;
 
 /// The `types.rs` file of a provider.
@@ -69,9 +69,9 @@ fn field_docs(f: &FieldIr) -> TokenStream {
             "Its images repeat those of `{original}`: `images()` reads them only when `{original}` holds none."
         ));
     }
-    let deprecated = f.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}"));
+    let deprecated = f.deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d)));
     let notes = (!notes.is_empty()).then(|| notes.join(" "));
-    doc_paragraphs(&[f.docs.clone(), notes, deprecated])
+    doc_paragraphs(&[prose_opt(&f.docs), notes, deprecated])
 }
 
 fn num(v: f64) -> String {
@@ -122,7 +122,8 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
 
 fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let name = ident(&s.rust_name);
-    let doc = doc_paragraphs(&[s.docs.clone(), s.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}"))]);
+    let doc =
+        doc_paragraphs(&[prose_opt(&s.docs), s.deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d)))]);
     // Multipart forms carry files, which have no JSON form.
     let serde = !s.multipart;
     let mut fields: Vec<TokenStream> = s.fields.iter().map(|f| field_tokens(f, serde)).collect();
@@ -581,7 +582,7 @@ fn enumeration(e: &EnumIr) -> TokenStream {
     if let Some(default) = e.models.as_ref().and_then(|m| m.default.as_ref()) {
         doc_notes.push(Some(format!("The provider uses `{default}` when a request names no model.")));
     }
-    let mut paragraphs = vec![e.docs.clone()];
+    let mut paragraphs = vec![prose_opt(&e.docs)];
     paragraphs.extend(doc_notes);
     let doc = doc_paragraphs(&paragraphs);
     let variants = e.variants.iter().map(|v| {
@@ -593,10 +594,10 @@ fn enumeration(e: &EnumIr) -> TokenStream {
         }
         let doc = doc_paragraphs(&[
             Some(match &v.docs {
-                Some(d) => format!("{wire_doc}: {d}"),
+                Some(d) => format!("{wire_doc}: {}", prose(d)),
                 None => wire_doc,
             }),
-            v.deprecated.as_ref().map(|d| format!("**Deprecated:** {d}")),
+            v.deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d))),
         ]);
         quote!(#doc #vn,)
     });
@@ -767,7 +768,7 @@ fn one_of(o: &OneOfIr) -> TokenStream {
         fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
     );
     let doc = doc_paragraphs(&[
-        o.docs.clone(),
+        prose_opt(&o.docs),
         Some(format!(
             "On the wire, an object with exactly one of {}.",
             fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
@@ -776,7 +777,7 @@ fn one_of(o: &OneOfIr) -> TokenStream {
     let variants = o.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
         let t = type_tokens(&v.ty);
-        let d = doc_paragraphs(&[Some(format!("`{}`", v.wire)), v.docs.clone()]);
+        let d = doc_paragraphs(&[Some(format!("`{}`", v.wire)), prose_opt(&v.docs)]);
         quote!(#d #vn(#t),)
     });
     let unknown = if o.open {
@@ -871,7 +872,7 @@ fn one_of(o: &OneOfIr) -> TokenStream {
 fn events(e: &EventsIr) -> TokenStream {
     let name = ident(&e.rust_name);
     let doc = doc_paragraphs(&[
-        e.docs.clone(),
+        prose_opt(&e.docs),
         Some("Events of a server-sent event stream; unknown events are kept.".to_string()),
     ]);
     let variants = e.variants.iter().map(|v| {
@@ -881,7 +882,7 @@ fn events(e: &EventsIr) -> TokenStream {
         if v.terminal {
             d.push_str(" (completes the stream)");
         }
-        let doc = doc_paragraphs(&[Some(d), v.docs.clone()]);
+        let doc = doc_paragraphs(&[Some(d), prose_opt(&v.docs)]);
         quote!(#doc #vn(#t),)
     });
     let arms = e.variants.iter().map(|v| {

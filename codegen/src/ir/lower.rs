@@ -147,6 +147,7 @@ impl<'a> Lowering<'a> {
             api_key_env: p.api_key_env.clone(),
             auth: auth_schemes(&p.auth),
             error_format: error_format(p.error_format),
+            doc_crate: None,
         };
         self.unique_rust_type_names();
         let types =

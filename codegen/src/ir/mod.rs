@@ -50,6 +50,9 @@ pub struct ProviderIr {
     pub auth: Vec<Option<String>>,
     /// Error format name as the runtime spells it (`Google`, `OpenAi`, ...).
     pub error_format: &'static str,
+    /// How documentation examples name the module's crate (`imagegen`), set by the
+    /// caller that knows where the module will live; `None` emits no examples.
+    pub doc_crate: Option<String>,
 }
 
 /// A resolved Rust type of a field.

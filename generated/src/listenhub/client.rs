@@ -57,6 +57,29 @@ impl Client {
     ///
     /// `POST /v1/images/generation`. The request is validated first; nothing is sent if it is invalid.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::listenhub::{AspectRatio, Client, GenerateImageRequest, ImageConfig, ImageSize, ModelProvider};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = GenerateImageRequest::new(
+    ///         ModelProvider::Google,
+    ///         "A serene mountain landscape at sunset with a reflective lake",
+    ///     )
+    ///     .with_image_config(
+    ///         ImageConfig::new()
+    ///             .with_aspect_ratio(AspectRatio::Ratio16x9)
+    ///             .with_image_size(ImageSize::Size2K),
+    ///     );
+    /// let response = client.generate_image(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid request parameters (e.g., unsupported aspect ratio for the selected model).
     /// - `402`: Insufficient credits.
@@ -75,6 +98,20 @@ impl Client {
     /// The image generation page refers to this endpoint only for its `freeUsages` map; other fields are not described there.
     ///
     /// `GET /v1/user/subscription`. The request is validated first; nothing is sent if it is invalid.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::listenhub::{Client};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let response = client.get_subscription().await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     pub async fn get_subscription(&self) -> Result<Subscription, runtime::Error> {
         let path = String::from("/v1/user/subscription");
         self.http.send_json(&operations::GET_SUBSCRIPTION, &path, None::<&()>).await

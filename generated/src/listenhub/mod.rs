@@ -6,14 +6,42 @@
 //! ListenHub OpenAPI image generation (gateway in front of Google Gemini image models and OpenAI GPT-Image-2). Generate AI images from text prompts via API, with optional reference images provided as URLs or base64-encoded inline data. API key calls consume the same account-level free quota (`freeUsages`) as the web and Labnana apps; query it with `GET /v1/user/subscription`. A pure-free relax failure returns machine-readable metadata: `reason` (or `failReason`) is `free_relax_busy` or `free_relax_timeout`, `retryable` is `true`, `freeUsageRolledBack` is `true` once the free quota has been refunded, and `userMessage` carries friendly, localizable copy. For sync requests this appears in the error response; for async requests on the failed task detail. Treat both reasons as "retry later, nothing was charged".
 //!
 //! Transcribed from the provider's documentation (version v2) into `specs/listenhub.yaml`.
-pub mod client;
+//!
+//! # Example
+//!
+//! ```no_run
+//! use imagegen::listenhub::{AspectRatio, Client, GenerateImageRequest, ImageConfig, ImageSize, ModelProvider};
+//! use imagegen::runtime;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?;
+//! let request = GenerateImageRequest::new(
+//!         ModelProvider::Google,
+//!         "A serene mountain landscape at sunset with a reflective lake",
+//!     )
+//!     .with_image_config(
+//!         ImageConfig::new()
+//!             .with_aspect_ratio(AspectRatio::Ratio16x9)
+//!             .with_image_size(ImageSize::Size2K),
+//!     );
+//! let response = client.generate_image(&request).await?;
+//! // `response` is the typed answer.
+//! #     Ok(())
+//! # }
+//! ```
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{
+    ModelProvider, ImageModel, AspectRatio, ImageSize, ImageMimeType, FileData,
+    InlineData, ReferenceImage, ImageConfig, GenerateImageRequest, GenerateImageResponse,
+    Candidate, Content, Part, GeneratedImageData, FreeUsageResource, Subscription,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

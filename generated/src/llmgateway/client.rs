@@ -66,6 +66,24 @@ impl Client {
     ///
     /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::llmgateway::{Client, GenerateImagesRequest, ImageModel, ImageQuality, ImageSize};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = GenerateImagesRequest::new("A serene mountain landscape at sunset")
+    ///     .with_model(ImageModel::Gemini2_5FlashImage)
+    ///     .with_size(ImageSize::Size1024x1024)
+    ///     .with_quality(ImageQuality::Standard);
+    /// let response = client.generate_images(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid request parameters (for example `prompt: Required`).
     /// - `500`: The model did not generate any images. Try a different model with image generation capabilities.
@@ -80,6 +98,32 @@ impl Client {
     /// Edits existing images (JSON body with image URLs or base64 data URLs).
     ///
     /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::llmgateway::{Client, EditImageRequest, EditQuality, EditSize, ImageModel, InputImage, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = EditImageRequest::new(
+    ///         vec![
+    ///             InputImage::new("https://example.com/image.png"),
+    ///             InputImage::new("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+    ///         ],
+    ///         "Add a watercolor effect to this image",
+    ///     )
+    ///     .with_model(ImageModel::Gemini3ProImagePreview)
+    ///     .with_n(1)
+    ///     .with_quality(EditQuality::High)
+    ///     .with_size(EditSize::Size1024x1024)
+    ///     .with_output_format(OutputFormat::Png);
+    /// let response = client.edit_image(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid request parameters, or an invalid image URL (`images[0].image_url must be an https URL or a base64 data URL`).
@@ -99,6 +143,26 @@ impl Client {
     /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::llmgateway::{Client, EditImageForm, EditSize, ImageModel};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = EditImageForm::new(
+    ///         vec![runtime::FilePart::from_path("source.png") ?],
+    ///         "Add a sunset background",
+    ///     )
+    ///     .with_model(ImageModel::Gemini3ProImagePreview)
+    ///     .with_size(EditSize::Size1024x1024);
+    /// let response = client.edit_image_multipart(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid request parameters (for example `prompt: Required`).

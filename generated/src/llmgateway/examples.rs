@@ -156,6 +156,26 @@ fn error_no_images_generated() {
         "the envelope has no message"
     );
 }
+/// Example `edit_image_from_field_examples` of `edit_image`. Amended at `images.1.image_url`: The page elides the data URL's payload (`data:image/png;base64,...`); a 1x1 PNG stands in so the reference is a valid data URL.
+#[test]
+fn request_edit_image_from_field_examples() {
+    let body = substitute(
+        "{\n  \"images\": [\n    {\n      \"image_url\": \"https://example.com/image.png\"\n    },\n    {\n      \"image_url\": \"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC\"\n    }\n  ],\n  \"prompt\": \"Add a watercolor effect to this image\",\n  \"model\": \"gemini-3-pro-image-preview\",\n  \"n\": 1,\n  \"quality\": \"high\",\n  \"size\": \"1024x1024\",\n  \"output_format\": \"png\"\n}",
+        &[],
+    );
+    let typed: EditImageRequest = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
 /// Example `invalid_image_url` of `edit_image`.
 #[test]
 fn error_invalid_image_url() {

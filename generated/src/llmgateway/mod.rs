@@ -6,14 +6,37 @@
 //! Creates images from text prompts using image generation models, and edits existing images. Internally routes to chat completion models with image generation capabilities. Images are returned as base64-encoded data. Different models support different aspect ratios and sizes; for best results, provide detailed and specific prompts.
 //!
 //! Transcribed from the provider's documentation (version undated) into `specs/llmgateway.yaml`.
-pub mod client;
+//!
+//! # Example
+//!
+//! ```no_run
+//! use imagegen::llmgateway::{Client, GenerateImagesRequest, ImageModel, ImageQuality, ImageSize};
+//! use imagegen::runtime;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?;
+//! let request = GenerateImagesRequest::new("A serene mountain landscape at sunset")
+//!     .with_model(ImageModel::Gemini2_5FlashImage)
+//!     .with_size(ImageSize::Size1024x1024)
+//!     .with_quality(ImageQuality::Standard);
+//! let response = client.generate_images(&request).await?;
+//! // `response` is the typed answer.
+//! #     Ok(())
+//! # }
+//! ```
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{
+    ImageModel, ImageSize, AspectRatio, ImageQuality, ImageStyle, ResponseFormat,
+    GenerateImagesRequest, ImagesResponse, GeneratedImage, Background, InputFidelity,
+    EditQuality, EditSize, OutputFormat, InputImage, EditImageRequest, EditImageForm,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

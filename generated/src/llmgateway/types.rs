@@ -1206,7 +1206,7 @@ impl EditImageRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EditImageForm {
-    /// The image file(s) to edit. Supported field names: image, image[] (used by some clients), file.
+    /// The image file(s) to edit. Supported field names: image, image\[\] (used by some clients), file.
     pub image: Vec<runtime::FilePart>,
     /// Mask image to specify areas to edit.
     pub mask: Option<runtime::FilePart>,

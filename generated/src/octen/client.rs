@@ -50,6 +50,36 @@ impl Client {
     ///
     /// For a streamed response use [`Client::generate_images_stream`].
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::octen::{Background, Client, ImageGenerationRequest, ImageModel, Moderation, OutputFormat, Quality, ResponseFormat, ResponseModality, ThinkingLevel};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = ImageGenerationRequest::new(ImageModel::OpenaiGptImage2, "<string>")
+    ///     .with_image(runtime::OneOrMany::One(String::from("<string>")))
+    ///     .with_mask("<string>")
+    ///     .with_n(1)
+    ///     .with_size("auto")
+    ///     .with_quality(Quality::Auto)
+    ///     .with_background(Background::Auto)
+    ///     .with_output_format(OutputFormat::Png)
+    ///     .with_output_compression(100)
+    ///     .with_moderation(Moderation::Auto)
+    ///     .with_thinking_level(ThinkingLevel::Minimal)
+    ///     .with_response_modalities(vec![ResponseModality::Text, ResponseModality::Image])
+    ///     .with_response_format(ResponseFormat::B64Json)
+    ///     .with_stream(false)
+    ///     .with_partial_images(0)
+    ///     .with_user("<string>");
+    /// let response = client.generate_images(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid request, for example a transparent background with gpt-image-2.
     pub async fn generate_images(

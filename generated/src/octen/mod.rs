@@ -6,14 +6,51 @@
 //! Octen image generation API: one OpenAI-style endpoint in front of OpenAI GPT image models and Google Gemini image models. Text-to-image when no image is provided; image editing when an image is provided. A payment method is required to use the API.
 //!
 //! Transcribed from the provider's documentation (version image-generation API reference (unversioned, read 2026-11)) into `specs/octen.yaml`.
-pub mod client;
+//!
+//! # Example
+//!
+//! ```no_run
+//! use imagegen::octen::{Background, Client, ImageGenerationRequest, ImageModel, Moderation, OutputFormat, Quality, ResponseFormat, ResponseModality, ThinkingLevel};
+//! use imagegen::runtime;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?;
+//! let request = ImageGenerationRequest::new(ImageModel::OpenaiGptImage2, "<string>")
+//!     .with_image(runtime::OneOrMany::One(String::from("<string>")))
+//!     .with_mask("<string>")
+//!     .with_n(1)
+//!     .with_size("auto")
+//!     .with_quality(Quality::Auto)
+//!     .with_background(Background::Auto)
+//!     .with_output_format(OutputFormat::Png)
+//!     .with_output_compression(100)
+//!     .with_moderation(Moderation::Auto)
+//!     .with_thinking_level(ThinkingLevel::Minimal)
+//!     .with_response_modalities(vec![ResponseModality::Text, ResponseModality::Image])
+//!     .with_response_format(ResponseFormat::B64Json)
+//!     .with_stream(false)
+//!     .with_partial_images(0)
+//!     .with_user("<string>");
+//! let response = client.generate_images(&request).await?;
+//! // `response` is the typed answer.
+//! #     Ok(())
+//! # }
+//! ```
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{
+    ImageModel, Quality, Background, OutputFormat, Moderation, ThinkingLevel,
+    ResponseModality, MediaResolution, ResponseFormat, ImageGenerationRequest,
+    AppliedBackground, AppliedQuality, ImageGenerationResponse, ImageData, Usage,
+    TokensDetails, ContentPart, InlineData, PartialImageEvent, CompletedImageEvent,
+    ImageStreamEvent,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

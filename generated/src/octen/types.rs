@@ -321,7 +321,7 @@ impl ThinkingLevel {
     }
 }
 runtime::wire::string_enum_traits!(ThinkingLevel);
-/// (Gemini only) A returned modality. ["text","image"] returns the image plus accompanying text; ["image"] returns only the image.
+/// (Gemini only) A returned modality. \["text","image"\] returns the image plus accompanying text; \["image"\] returns only the image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ResponseModality {
@@ -496,7 +496,7 @@ pub struct ImageGenerationRequest {
     /// Default: `minimal`. Applies to gemini models only; others ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thinking_level: Option<ThinkingLevel>,
-    /// (Gemini only) Controls returned modalities. ["text","image"] returns the image plus accompanying text; ["image"] returns only the image.
+    /// (Gemini only) Controls returned modalities. \["text","image"\] returns the image plus accompanying text; \["image"\] returns only the image.
     ///
     /// Applies to gemini models only; others ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

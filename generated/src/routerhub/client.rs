@@ -57,6 +57,28 @@ impl Client {
     ///
     /// `POST /v1beta/models/{model}:generateContent`. The request is validated first; nothing is sent if it is invalid.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::routerhub::{Client, Content, ContentRole, GeminiImageModel, GenerateContentRequest, Part, PartData};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = GenerateContentRequest::new(
+    ///     vec![
+    ///         Content::new().with_role(ContentRole::User)
+    ///         .with_parts(vec![Part::new(PartData::Text(String::from("A cute baby otter wearing a tiny top hat, watercolor style")))])
+    ///     ],
+    /// );
+    /// let response = client
+    ///     .generate_content(&GeminiImageModel::GoogleGemini2_5FlashImage, &request)
+    ///     .await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid request, for example "body must be valid JSON" (status INVALID_ARGUMENT).
     pub async fn generate_content(
@@ -77,6 +99,29 @@ impl Client {
     /// Generate images using OpenAI-compatible request and response shapes. This interface is different from Gemini native :generateContent and should be called via /v1/images/generations. Returns OpenAI-style errors.
     ///
     /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::routerhub::{Client, ImageGenerationRequest, OpenAiImageModel};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = ImageGenerationRequest::new(
+    ///         OpenAiImageModel::OpenaiGptImage2,
+    ///         "A cute baby otter wearing a tiny top hat, watercolor style",
+    ///     )
+    ///     .with_size("1024x1024")
+    ///     .with_quality("medium")
+    ///     .with_output_compression(100)
+    ///     .with_output_format("png")
+    ///     .with_n(1);
+    /// let response = client.generate_images(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid request, for example "Invalid value for 'model'" (type invalid_request_error, code invalid_model).

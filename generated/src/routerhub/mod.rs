@@ -6,14 +6,47 @@
 //! RouterHub gateway: image generation through two API interfaces, Gemini native (Google contents / parts format) and OpenAI Images (OpenAI-style model / prompt / size JSON). API keys look like `rh_your_api_key`. For text-only Gemini requests (`:generateContent` on text models and `:streamGenerateContent`) the docs point to a separate Generate Content page, not transcribed here.
 //!
 //! Transcribed from the provider's documentation (version image-generation page (unversioned, read 2026-11)) into `specs/routerhub.yaml`.
-pub mod client;
+//!
+//! # Example
+//!
+//! ```no_run
+//! use imagegen::routerhub::{Client, Content, ContentRole, GeminiImageModel, GenerateContentRequest, Part, PartData};
+//! use imagegen::runtime;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?;
+//! let request = GenerateContentRequest::new(
+//!     vec![
+//!         Content::new().with_role(ContentRole::User)
+//!         .with_parts(vec![Part::new(PartData::Text(String::from("A cute baby otter wearing a tiny top hat, watercolor style")))])
+//!     ],
+//! );
+//! let response = client
+//!     .generate_content(&GeminiImageModel::GoogleGemini2_5FlashImage, &request)
+//!     .await?;
+//! // `response` is the typed answer.
+//! #     Ok(())
+//! # }
+//! ```
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{
+    GeminiImageModel, GenerateContentRequest, ContentRole, Content, PartData, Part, Blob,
+    FileData, ResponseModality, GenerationConfig, AspectRatio, ImageSize, ImageConfig,
+    ThinkingConfig, MediaResolution, HarmCategory, HarmBlockThreshold, SafetySetting,
+    Tool, FunctionCallingMode, FunctionCallingConfig, ToolConfig,
+    GenerateContentResponse, FinishReason, Candidate, HarmProbability, SafetyRating,
+    BlockReason, PromptFeedback, Modality, ModalityTokenCount, UsageMetadata,
+    GroundingMetadata, SearchEntryPoint, GroundingChunk, WebChunk, OpenAiImageModel,
+    ImageGenerationRequest, ImageBackground, ImageOutputFormat, ImageQuality,
+    ImageGenerationResponse, ImageData, ImageUsage, ImageTokensDetails,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

@@ -107,7 +107,7 @@ impl GeminiImageModel {
 pub struct GenerateContentRequest {
     /// Array of Content objects with role and parts.
     pub contents: Vec<Content>,
-    /// Generation parameters (temperature, responseModalities, etc.). Defaults to responseModalities: ["TEXT", "IMAGE"] if omitted.
+    /// Generation parameters (temperature, responseModalities, etc.). Defaults to responseModalities: \["TEXT", "IMAGE"\] if omitted.
     ///
     /// Default: `{"responseModalities":["TEXT","IMAGE"]}`.
     #[serde(
@@ -908,7 +908,7 @@ pub struct GenerationConfig {
     /// Sampling temperature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Modalities the response may contain. Defaults to ["TEXT", "IMAGE"].
+    /// Modalities the response may contain. Defaults to \["TEXT", "IMAGE"\].
     ///
     /// Default: `["TEXT","IMAGE"]`.
     #[serde(
@@ -4012,7 +4012,7 @@ impl ImageQuality {
     }
 }
 runtime::wire::string_enum_traits!(ImageQuality);
-/// Response of the OpenAI Images interface, relayed from OpenAI. The page shows created and data[].b64_json; the other fields are OpenAI's and appear in relayed responses.
+/// Response of the OpenAI Images interface, relayed from OpenAI. The page shows created and data\[\].b64_json; the other fields are OpenAI's and appear in relayed responses.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageGenerationResponse {
@@ -4021,7 +4021,7 @@ pub struct ImageGenerationResponse {
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<f64>,
-    /// The generated images; base64 image data at data[0].b64_json.
+    /// The generated images; base64 image data at data\[0\].b64_json.
     #[serde(default)]
     pub data: Vec<ImageData>,
     /// Background applied. Not on the RouterHub page.

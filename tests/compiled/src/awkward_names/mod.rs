@@ -4,12 +4,13 @@
 //! The Awkward names API.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/awkward_names.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{AspectRatio, ImageSize, ImageModel, AwkwardRequest, AwkwardResponse};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

@@ -4,12 +4,15 @@
 //! The Models table API.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/models_table.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{
+    Backend, AspectRatio, Background, ImageModel, GenerateRequest, GenerateResponse,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

@@ -6,12 +6,13 @@
 //! A provider with one request object and one response object.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/object_basics.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{CreateImageRequest, CreateImageResponse};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

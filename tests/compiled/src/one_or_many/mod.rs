@@ -4,12 +4,13 @@
 //! The One or many API.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/one_or_many.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{EditRequest, EditResponse};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

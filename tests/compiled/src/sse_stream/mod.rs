@@ -4,12 +4,15 @@
 //! The SSE stream API.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/sse_stream.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{
+    GenerateRequest, GenerateResponse, PartialImage, Completed, GenerateEvent,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
