@@ -100,13 +100,10 @@ impl PositionIndex {
     /// yaml-rust2's message) or a bound of [`limits`] exceeded.
     pub fn build(source: &str) -> Result<Self, ScanProblem> {
         if source.len() > limits::MAX_FILE_BYTES {
+            // Worded as `load_bytes` words it, which stops reading at the limit.
             return Err(ScanProblem {
                 position: Position::START,
-                message: format!(
-                    "the spec is {} bytes, more than the limit of {} MiB",
-                    source.len(),
-                    limits::MAX_FILE_BYTES >> 20
-                ),
+                message: format!("the spec is more than {} MiB, the limit", limits::MAX_FILE_BYTES >> 20),
             });
         }
         reject_control_characters(source)?;
