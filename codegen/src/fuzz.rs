@@ -413,8 +413,8 @@ pub struct Case {
 }
 
 /// How many of every [`SCHEDULE_LENGTH`] cases each mutation leads. Huge
-/// scalars are rare: scanning a megabyte takes a third of a second in a debug
-/// build, and a few cases show all a huge scalar can show.
+/// scalars are rare: one at the limit costs about a tenth of a second through
+/// the front end in a debug build, and a few cases show all it can show.
 const SCHEDULE: [(Mutation, u64); 14] = [
     (Mutation::ByteFlip, 8),
     (Mutation::Truncate, 8),

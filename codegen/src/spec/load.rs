@@ -86,7 +86,7 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedSpec, Diagnostics
         return Err(whole_file_problem(
             path,
             Position::START,
-            format!("the spec is more than {} MiB, the limit", limits::MAX_FILE_BYTES >> 20),
+            format!("the spec is more than {}, the limit", super::positions::size(limits::MAX_FILE_BYTES as u64)),
         ));
     }
     match String::from_utf8(bytes) {
