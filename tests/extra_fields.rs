@@ -1,7 +1,6 @@
 //! Fields the spec does not describe: kept from responses, sent from requests
 //! through an explicit escape hatch, refused when they would shadow a typed field.
 
-use imagegen::runtime::image::CollectImages;
 use imagegen::runtime::{Constraint, Validate};
 use imagegen::{listenhub, octen, routerhub};
 use serde_json::json;
@@ -24,6 +23,7 @@ fn a_response_keeps_every_field_the_spec_does_not_describe() {
     let again = serde_json::to_value(&response).unwrap();
     assert_eq!(again["service_tier"], "priority");
     assert_eq!(again["data"][0]["moderation"]["flagged"], false);
+    // `images()` needs no trait import.
     assert_eq!(response.images().len(), 1);
 }
 
@@ -53,4 +53,17 @@ fn an_extra_field_that_names_a_typed_field_is_a_violation_at_its_path() {
     let paths: Vec<&str> = err.violations().iter().map(|v| v.path.as_str()).collect();
     assert_eq!(paths, ["imageConfig.aspectRatio", "prompt"]);
     assert!(err.violations().iter().all(|v| v.rule == Constraint::ExtraFieldCollision), "{err}");
+}
+
+#[test]
+fn the_error_type_is_at_the_crate_root() {
+    fn status(error: &imagegen::Error) -> Option<u16> {
+        error.status()
+    }
+    let err = listenhub::GenerateImageRequest::new(listenhub::ModelProvider::Google, "a cat")
+        .with_extra("prompt", "a dog")
+        .validate()
+        .map_err(imagegen::Error::from)
+        .unwrap_err();
+    assert_eq!(status(&err), None);
 }

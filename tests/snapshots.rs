@@ -190,7 +190,6 @@ fn flattened_open_one_of_keeps_part_kinds_it_does_not_know() {
 /// `repeats_images_of` as compiled: `parts` repeats `data`, `preview` is its own image.
 #[test]
 fn a_field_that_repeats_images_is_read_only_when_the_original_has_none() {
-    use imagegen::runtime::image::CollectImages;
     use imagegen_snapshot_compiled::repeated_images::DrawResponse;
 
     let image = "iVBORw0KGgo="; // PNG magic bytes

@@ -22,6 +22,8 @@
 #![warn(missing_docs)]
 #[doc(inline)]
 pub use imagegen_runtime as runtime;
+/// The one error type of every call: `runtime::Error`.
+pub use runtime::Error;
 /// The ListenHub API.
 #[cfg(feature = "listenhub")]
 #[rustfmt::skip]

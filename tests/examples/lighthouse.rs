@@ -3,7 +3,7 @@
 //! `LISTENHUB_API_KEY=... cargo run -p imagegen-tests --example lighthouse`
 
 use imagegen::listenhub::{AspectRatio, Client, GenerateImageRequest, ImageConfig, ModelProvider};
-use imagegen::runtime::image::{save_image, CollectImages};
+use imagegen::runtime::image::save_image;
 
 async fn lighthouse() -> Result<(), imagegen::runtime::Error> {
     let client = Client::from_env()?; // reads LISTENHUB_API_KEY; see Client::builder() for more

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
@@ -122,7 +122,9 @@ impl<C: ProviderClient> ClientBuilder<C> {
         self
     }
 
-    /// Replaces the provider's default base URL (a proxy, a mock server).
+    /// Replaces the provider's default base URL (a proxy, a mock server). Without it, the
+    /// `<PROVIDER>_BASE_URL` environment variable is read (`OCTEN_BASE_URL`, see
+    /// [`ProviderInfo::base_url_env`]), then the provider's default.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -244,8 +246,11 @@ impl<C: ProviderClient> ClientBuilder<C> {
             .filter(|s| **s != scheme)
             .filter_map(|s| auth_header(provider.name, *s, &key).ok().map(|h| (*s, h)))
             .collect();
+        // The builder's URL, else `<PROVIDER>_BASE_URL` (a proxy or a mock server set
+        // from outside the program), else the provider's default.
+        let from_env = std::env::var(provider.base_url_env()).ok().filter(|u| !u.trim().is_empty());
         let base_url = check_base_url(
-            self.base_url.as_deref().unwrap_or(provider.default_base_url),
+            self.base_url.as_deref().or(from_env.as_deref()).unwrap_or(provider.default_base_url),
             self.allow_insecure_http,
             &redactor,
         )?;
@@ -275,6 +280,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 dry_run: self.dry_run,
                 observer: self.observer,
                 redactor,
+                extra_headers: HeaderMap::new(),
             }),
         })
     }
@@ -350,6 +356,7 @@ pub struct HttpClient {
     pub(super) inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 pub(super) struct Inner {
     pub(super) provider: &'static ProviderInfo,
     pub(super) base_url: String,
@@ -368,6 +375,8 @@ pub(super) struct Inner {
     pub(super) observer: Option<Observer>,
     /// Scrubs the key from every text built from a response.
     pub(super) redactor: Redactor,
+    /// Headers added to every request ([`RequestOptions`](super::RequestOptions)).
+    pub(super) extra_headers: HeaderMap,
 }
 
 impl fmt::Debug for HttpClient {

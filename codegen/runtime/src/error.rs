@@ -448,6 +448,18 @@ pub enum ConfigError {
         /// The host.
         host: String,
     },
+    /// A per-call header name or value cannot be sent.
+    #[error("the header `{name}` cannot be sent: invalid name or value")]
+    InvalidHeader {
+        /// The header name given.
+        name: String,
+    },
+    /// A per-call header that the client sets itself (auth, content type, accept, host).
+    #[error("the header `{name}` is set by the client and cannot be overridden per call")]
+    ReservedHeader {
+        /// The header name.
+        name: String,
+    },
     /// The user agent cannot be sent in an HTTP header.
     #[error("the user agent contains characters that cannot be sent in an HTTP header")]
     InvalidUserAgent,

@@ -143,6 +143,7 @@ impl HttpClient {
             .header(auth_name.clone(), auth_value.clone())
             .header(USER_AGENT, inner.user_agent.clone())
             .header(ACCEPT, accept)
+            .headers(self.extra_headers().clone())
             .timeout(inner.timeout);
         let request = match payload {
             Payload::Empty => request,

@@ -17,7 +17,11 @@ pub fn emit(api: &Api) -> TokenStream {
         " A {} client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `{}`).",
         p.title, p.api_key_env
     );
-    let from_env_doc = format!(" A client with default settings and the API key from `{}`.", p.api_key_env);
+    let from_env_doc = format!(
+        " A client with default settings, the API key from `{}` and the base URL from `{}` when set.",
+        p.api_key_env,
+        base_url_env(&p.api_key_env, &p.name)
+    );
     quote! {
         #![doc = #title]
 
@@ -62,8 +66,22 @@ pub fn emit(api: &Api) -> TokenStream {
                 Self::builder().build()
             }
 
+            /// A handle whose calls use `options` (timeout, retries, extra headers); it
+            /// shares this client's connections and key, and this client is unchanged.
+            pub fn with_options(&self, options: &runtime::RequestOptions) -> Result<Self, runtime::Error> {
+                Ok(Self { http: self.http.with_options(options)? })
+            }
+
             #(#methods)*
         }
+    }
+}
+
+/// The base URL variable the runtime reads (`ProviderInfo::base_url_env`), for the docs.
+fn base_url_env(api_key_env: &str, name: &str) -> String {
+    match api_key_env.strip_suffix("_API_KEY").or_else(|| api_key_env.strip_suffix("_KEY")) {
+        Some(prefix) if !prefix.is_empty() => format!("{prefix}_BASE_URL"),
+        _ => format!("{}_BASE_URL", name.to_ascii_uppercase().replace('-', "_")),
     }
 }
 

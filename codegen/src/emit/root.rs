@@ -59,6 +59,9 @@ pub fn crate_root(apis: &[Api]) -> TokenStream {
         #[doc(inline)]
         pub use imagegen_runtime as runtime;
 
+        /// The one error type of every call: `runtime::Error`.
+        pub use runtime::Error;
+
         #(#modules)*
 
         #[rustfmt::skip]

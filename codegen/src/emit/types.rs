@@ -340,6 +340,14 @@ fn impl_collect_images(name: &str, body: TokenStream) -> TokenStream {
                 #body
             }
         }
+
+        impl #name {
+            /// Every image this value carries, in order (the same as `CollectImages::images`,
+            /// without importing the trait).
+            pub fn images(&self) -> Vec<&runtime::Base64Data> {
+                runtime::image::CollectImages::images(self)
+            }
+        }
     }
 }
 

@@ -950,6 +950,13 @@ impl runtime::image::CollectImages for GenerateImageResponse {
         runtime::image::CollectImages::collect_images(&self.candidates, out);
     }
 }
+impl GenerateImageResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// One generated candidate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1002,6 +1009,13 @@ impl<'de> Deserialize<'de> for Candidate {
 impl runtime::image::CollectImages for Candidate {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.content, out);
+    }
+}
+impl Candidate {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Content of a candidate.
@@ -1059,6 +1073,13 @@ impl runtime::image::CollectImages for Content {
         runtime::image::CollectImages::collect_images(&self.parts, out);
     }
 }
+impl Content {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// One part of the model output. The docs show only image parts; `inlineData` is optional because the response is the raw model output.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1109,6 +1130,13 @@ impl<'de> Deserialize<'de> for Part {
 impl runtime::image::CollectImages for Part {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.inline_data, out);
+    }
+}
+impl Part {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// A generated image as base64 data.
@@ -1174,6 +1202,13 @@ impl<'de> Deserialize<'de> for GeneratedImageData {
 impl runtime::image::CollectImages for GeneratedImageData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.data, out);
+    }
+}
+impl GeneratedImageData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Resource keys of the `freeUsages` map (NanoBanana Pro Free Quota). When the matching balance is greater than 0, a 1K/2K request spends one free generation instead of credits; once it hits 0 the same request falls back to normal credit billing. 4K requests never draw from free quota. The quota keeps refilling through eligible actions (sign-up, invites, check-ins); it is not unlimited instant generation, unlimited concurrency, or unlimited OpenAPI calls. Paid or charged accounts spending free quota keep the normal paid experience (full priority, normal capacity, normal fallback): free quota only changes billing. Pure-free accounts run NanoBanana Pro relax on a PT-only, lowest-priority free lane with a fixed throughput cap that does not fall back to shared/paygo capacity when busy.
@@ -1277,4 +1312,11 @@ impl<'de> Deserialize<'de> for Subscription {
 }
 impl runtime::image::CollectImages for Subscription {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Subscription {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }

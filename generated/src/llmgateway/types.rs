@@ -626,6 +626,13 @@ impl runtime::image::CollectImages for ImagesResponse {
         runtime::image::CollectImages::collect_images(&self.data, out);
     }
 }
+impl ImagesResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// One generated image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -687,6 +694,13 @@ impl<'de> Deserialize<'de> for GeneratedImage {
 impl runtime::image::CollectImages for GeneratedImage {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
+}
+impl GeneratedImage {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Background behavior for generated image output.

@@ -1064,6 +1064,13 @@ impl runtime::image::CollectImages for ImageGenerationResponse {
         }
     }
 }
+impl ImageGenerationResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// One generated image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1114,6 +1121,13 @@ impl<'de> Deserialize<'de> for ImageData {
 impl runtime::image::CollectImages for ImageData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
+}
+impl ImageData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Token usage information.
@@ -1218,6 +1232,13 @@ impl runtime::image::CollectImages for Usage {
         runtime::image::CollectImages::collect_images(&self.output_tokens_details, out);
     }
 }
+impl Usage {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Tokens split into text and image tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1285,6 +1306,13 @@ impl<'de> Deserialize<'de> for TokensDetails {
 impl runtime::image::CollectImages for TokensDetails {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
+impl TokensDetails {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// (Gemini only) A Gemini content part: text or an inline image. The page types `parts` only as `object[]`; the shape follows Gemini's parts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1346,6 +1374,13 @@ impl runtime::image::CollectImages for ContentPart {
         runtime::image::CollectImages::collect_images(&self.inline_data, out);
     }
 }
+impl ContentPart {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Inline image bytes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1405,6 +1440,13 @@ impl<'de> Deserialize<'de> for InlineData {
 impl runtime::image::CollectImages for InlineData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.data, out);
+    }
+}
+impl InlineData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// A preview image (image_generation.partial_image or image_edit.partial_image). Fields follow the OpenAI stream Octen relays; the page does not list them.
@@ -1534,6 +1576,13 @@ impl runtime::image::CollectImages for PartialImageEvent {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
     }
 }
+impl PartialImageEvent {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The final image (image_generation.completed or image_edit.completed). Fields follow the OpenAI stream Octen relays; the page does not list them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1656,6 +1705,13 @@ impl runtime::image::CollectImages for CompletedImageEvent {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
         runtime::image::CollectImages::collect_images(&self.usage, out);
+    }
+}
+impl CompletedImageEvent {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// When stream=true (GPT only), an SSE stream of image_generation.partial_image / image_edit.partial_image preview events followed by a image_generation.completed / image_edit.completed event.

@@ -409,6 +409,13 @@ impl runtime::image::CollectImages for Content {
         runtime::image::CollectImages::collect_images(&self.parts, out);
     }
 }
+impl Content {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// What a part carries. The page lists text and inlineData; fileData is Gemini's reference to an uploaded or remote file. Open: part kinds this spec does not know (function calls, code execution, ...) are kept.
 ///
 /// On the wire, an object with exactly one of `text`, `inlineData`, `fileData`.
@@ -535,6 +542,13 @@ impl runtime::image::CollectImages for PartData {
             }
             _ => {}
         }
+    }
+}
+impl PartData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// One part of a Content.
@@ -684,6 +698,13 @@ impl runtime::image::CollectImages for Part {
         runtime::image::CollectImages::collect_images(&self.data, out);
     }
 }
+impl Part {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Inline bytes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -768,6 +789,13 @@ impl Blob {
 impl runtime::image::CollectImages for Blob {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.data, out);
+    }
+}
+impl Blob {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// A file referenced by URI. Not on the RouterHub page.
@@ -861,6 +889,13 @@ impl FileData {
 }
 impl runtime::image::CollectImages for FileData {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl FileData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }
 /// A modality the response may contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2443,6 +2478,13 @@ impl runtime::image::CollectImages for GenerateContentResponse {
         runtime::image::CollectImages::collect_images(&self.usage_metadata, out);
     }
 }
+impl GenerateContentResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Why a candidate stopped.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -2706,6 +2748,13 @@ impl runtime::image::CollectImages for Candidate {
         runtime::image::CollectImages::collect_images(&self.grounding_metadata, out);
     }
 }
+impl Candidate {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Probability that content is harmful.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -2864,6 +2913,13 @@ impl<'de> Deserialize<'de> for SafetyRating {
 impl runtime::image::CollectImages for SafetyRating {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
+impl SafetyRating {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Why the prompt was blocked.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -3021,6 +3077,13 @@ impl runtime::image::CollectImages for PromptFeedback {
         runtime::image::CollectImages::collect_images(&self.safety_ratings, out);
     }
 }
+impl PromptFeedback {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A content modality in token accounting.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -3153,6 +3216,13 @@ impl<'de> Deserialize<'de> for ModalityTokenCount {
 }
 impl runtime::image::CollectImages for ModalityTokenCount {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ModalityTokenCount {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }
 /// Token usage.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -3369,6 +3439,13 @@ impl runtime::image::CollectImages for UsageMetadata {
         );
     }
 }
+impl UsageMetadata {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Sources used when grounding with Google Search. Not on the RouterHub page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3464,6 +3541,13 @@ impl runtime::image::CollectImages for GroundingMetadata {
         runtime::image::CollectImages::collect_images(&self.grounding_chunks, out);
     }
 }
+impl GroundingMetadata {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Google Search suggestion chip.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3529,6 +3613,13 @@ impl runtime::image::CollectImages for SearchEntryPoint {
         runtime::image::CollectImages::collect_images(&self.sdk_blob, out);
     }
 }
+impl SearchEntryPoint {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A retrieved source.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3579,6 +3670,13 @@ impl<'de> Deserialize<'de> for GroundingChunk {
 impl runtime::image::CollectImages for GroundingChunk {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.web, out);
+    }
+}
+impl GroundingChunk {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// A web page used as a source.
@@ -3635,6 +3733,13 @@ impl<'de> Deserialize<'de> for WebChunk {
 }
 impl runtime::image::CollectImages for WebChunk {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl WebChunk {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }
 /// Available OpenAI image models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -4114,6 +4219,13 @@ impl runtime::image::CollectImages for ImageGenerationResponse {
         runtime::image::CollectImages::collect_images(&self.usage, out);
     }
 }
+impl ImageGenerationResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// One generated image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4179,6 +4291,13 @@ impl<'de> Deserialize<'de> for ImageData {
 impl runtime::image::CollectImages for ImageData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
+}
+impl ImageData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Token usage of an image request. Not on the RouterHub page.
@@ -4283,6 +4402,13 @@ impl runtime::image::CollectImages for ImageUsage {
         runtime::image::CollectImages::collect_images(&self.output_tokens_details, out);
     }
 }
+impl ImageUsage {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Tokens split into text and image tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4349,4 +4475,11 @@ impl<'de> Deserialize<'de> for ImageTokensDetails {
 }
 impl runtime::image::CollectImages for ImageTokensDetails {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ImageTokensDetails {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }

@@ -1,7 +1,6 @@
 //! The module the build script generated is an ordinary typed client.
 
 use imagegen_build_script_example::acme::{Client, DrawRequest, Style};
-use imagegen_build_script_example::runtime::image::CollectImages;
 use imagegen_build_script_example::runtime::{Error, Validate};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};

@@ -143,3 +143,10 @@ impl runtime::image::CollectImages for UpscaleResponse {
         runtime::image::CollectImages::collect_images(&self.thumbnails, out);
     }
 }
+impl UpscaleResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

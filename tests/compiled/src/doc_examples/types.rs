@@ -194,3 +194,10 @@ impl runtime::image::CollectImages for DrawResponse {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
     }
 }
+impl DrawResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

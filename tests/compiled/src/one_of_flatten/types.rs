@@ -91,6 +91,13 @@ impl runtime::image::CollectImages for Blob {
         runtime::image::CollectImages::collect_images(&self.data, out);
     }
 }
+impl Blob {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// What a part carries. Open, so part kinds added later are kept rather than rejected.
 ///
 /// On the wire, an object with exactly one of `text`, `inlineData`.
@@ -190,6 +197,13 @@ impl runtime::image::CollectImages for PartData {
         if let Self::InlineData(value) = self {
             runtime::image::CollectImages::collect_images(value, out);
         }
+    }
+}
+impl PartData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// One part of a message.
@@ -306,6 +320,13 @@ impl runtime::image::CollectImages for Part {
         runtime::image::CollectImages::collect_images(&self.data, out);
     }
 }
+impl Part {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A message made of parts.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -389,5 +410,12 @@ impl Message {
 impl runtime::image::CollectImages for Message {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.parts, out);
+    }
+}
+impl Message {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }

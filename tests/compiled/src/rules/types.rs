@@ -332,3 +332,10 @@ impl<'de> Deserialize<'de> for ImageResponse {
 impl runtime::image::CollectImages for ImageResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
+impl ImageResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

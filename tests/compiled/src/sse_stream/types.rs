@@ -157,6 +157,13 @@ impl runtime::image::CollectImages for GenerateResponse {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
     }
 }
+impl GenerateResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A preview.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -226,6 +233,13 @@ impl runtime::image::CollectImages for PartialImage {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
     }
 }
+impl PartialImage {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The final image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -278,6 +292,13 @@ impl<'de> Deserialize<'de> for Completed {
 impl runtime::image::CollectImages for Completed {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
+}
+impl Completed {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The stream's events; it ends with `completed`.

@@ -1,0 +1,108 @@
+//! Per-call settings: a timeout, a retry count or extra headers for some calls,
+//! without building (and connecting) a new client.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+
+use super::client::HttpClient;
+use super::error::{ConfigError, Error};
+use super::retry::RetryPolicy;
+
+/// Overrides for the calls made through one client handle, applied by a provider
+/// client's `with_options`:
+///
+/// ```
+/// use std::time::Duration;
+/// use imagegen_runtime::RequestOptions;
+///
+/// let options = RequestOptions::new()
+///     .timeout(Duration::from_secs(300)) // a 4K image can take minutes
+///     .max_retries(0)
+///     .header("x-request-source", "nightly-batch");
+/// # let _ = options;
+/// ```
+///
+/// The handle shares the original client's connection pool and key; the original
+/// is unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    retry_policy: Option<RetryPolicy>,
+    headers: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The whole-request timeout of these calls.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How many times these calls may be re-sent (0: never).
+    #[must_use]
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// A whole retry policy for these calls (a `max_retries` set here still wins).
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
+    /// A header sent with these calls (an organisation or project id, a trace id).
+    /// Headers the client owns (auth, content type and length, accept, host) are refused
+    /// when the options are applied.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl HttpClient {
+    /// A handle to the same client with `options` applied to its calls.
+    pub fn with_options(&self, options: &RequestOptions) -> Result<HttpClient, Error> {
+        let mut inner = (*self.inner).clone();
+        if let Some(timeout) = options.timeout {
+            inner.timeout = timeout;
+        }
+        if let Some(policy) = &options.retry_policy {
+            inner.retry = policy.clone();
+        }
+        if let Some(max_retries) = options.max_retries {
+            inner.retry = inner.retry.clone().with_max_retries(max_retries);
+        }
+        let owned: Vec<HeaderName> = std::iter::once(inner.auth.0.clone())
+            .chain(inner.other_auth.iter().map(|(_, (name, _))| name.clone()))
+            .chain([AUTHORIZATION, CONTENT_TYPE, CONTENT_LENGTH, ACCEPT, HOST])
+            .collect();
+        let mut extra = inner.extra_headers.clone();
+        for (name, value) in &options.headers {
+            let invalid = || Error::Config(ConfigError::InvalidHeader { name: name.clone() });
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+            if owned.contains(&header) {
+                return Err(Error::Config(ConfigError::ReservedHeader { name: header.to_string() }));
+            }
+            let value = HeaderValue::from_str(value).map_err(|_| invalid())?;
+            extra.append(header, value);
+        }
+        inner.extra_headers = extra;
+        Ok(HttpClient { inner: std::sync::Arc::new(inner) })
+    }
+
+    /// Headers added to every request by [`RequestOptions::header`].
+    pub(super) fn extra_headers(&self) -> &HeaderMap {
+        &self.inner.extra_headers
+    }
+}
