@@ -9,19 +9,45 @@ use std::fmt;
 
 use bytes::Bytes;
 use serde::de::{self, Deserializer, Visitor};
+
+use super::json_body::{self, BodyImages};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Binary data carried as base64 on the wire, held decoded. Sent in the standard
 /// alphabet; read in the standard or the URL-safe one.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, Default)]
 pub struct Base64Data {
-    bytes: Bytes,
+    repr: Repr,
 }
+
+/// Where the decoded bytes are.
+#[derive(Clone)]
+enum Repr {
+    /// In a buffer of their own (or the caller's).
+    Bytes(Bytes),
+    /// Decoded in place in a response body by [`json_body::from_body`]: the
+    /// image is the `index`th slice of that body, set once the parse is done.
+    InBody { images: BodyImages, index: usize },
+}
+
+impl Default for Repr {
+    fn default() -> Self {
+        Repr::Bytes(Bytes::new())
+    }
+}
+
+impl PartialEq for Base64Data {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Base64Data {}
 
 impl Base64Data {
     /// Wraps raw bytes; they are base64-encoded when serialized.
     pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
-        Self { bytes: bytes.into() }
+        Self { repr: Repr::Bytes(bytes.into()) }
     }
 
     /// Decodes base64 text (standard or URL-safe alphabet; whitespace and missing padding tolerated).
@@ -31,37 +57,47 @@ impl Base64Data {
 
     /// The decoded bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes()
     }
 
     /// The decoded bytes as a cheaply clonable buffer.
     pub fn bytes(&self) -> &Bytes {
-        &self.bytes
+        match &self.repr {
+            Repr::Bytes(bytes) => bytes,
+            // `from_body` fills the slot before it returns the value holding this,
+            // and drops the value instead when it cannot.
+            Repr::InBody { images, index } => {
+                &images.get().expect("a body's images are set before it is returned")[*index]
+            }
+        }
     }
 
     /// Takes the decoded bytes out without copying.
     pub fn into_bytes(self) -> Bytes {
-        self.bytes
+        match self.repr {
+            Repr::Bytes(bytes) => bytes,
+            Repr::InBody { .. } => self.bytes().clone(),
+        }
     }
 
     /// Number of decoded bytes.
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.bytes().len()
     }
 
     /// Whether there are no bytes.
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.bytes().is_empty()
     }
 
     /// The image format named by the bytes' magic number, if recognised.
     pub fn image_format(&self) -> Option<super::image::ImageFormat> {
-        super::image::ImageFormat::detect(&self.bytes)
+        super::image::ImageFormat::detect(self.bytes())
     }
 
     /// Encodes the bytes as standard base64.
     pub fn to_base64(&self) -> String {
-        base64_simd::STANDARD.encode_to_string(&self.bytes)
+        base64_simd::STANDARD.encode_to_string(self.bytes())
     }
 }
 
@@ -79,7 +115,7 @@ impl From<Bytes> for Base64Data {
 
 impl AsRef<[u8]> for Base64Data {
     fn as_ref(&self) -> &[u8] {
-        &self.bytes
+        self.bytes()
     }
 }
 
@@ -95,6 +131,10 @@ impl fmt::Debug for Base64Data {
 
 impl Serialize for Base64Data {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Under `json_body::to_vec` the text is written later, straight into the body.
+        if json_body::defer_payload::<S>(self.bytes()) {
+            return serializer.serialize_str("");
+        }
         serializer.serialize_str(&self.to_base64())
     }
 }
@@ -129,6 +169,11 @@ impl<'de> Deserialize<'de> for Base64Data {
             // path, and a raw one is invalid JSON even where base64 would skip it
             // as whitespace, so it is refused here.
             fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                // In a body `json_body::from_body` owns: decoded in place once the
+                // parse is done (control characters are checked then).
+                if let Some((images, index)) = json_body::defer_decoding(v) {
+                    return Ok(Base64Data { repr: Repr::InBody { images, index } });
+                }
                 match decode_strict(v) {
                     Some(bytes) => Ok(Base64Data::from_bytes(bytes)),
                     None if v.iter().any(|&b| b < 0x20) => {

@@ -517,7 +517,7 @@ pub(super) const ACCEPT_SSE: &str = "text/event-stream";
 fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payload<'static>, Error> {
     match body {
         None => Ok(Payload::Empty),
-        Some(body) => serde_json::to_vec(body)
+        Some(body) => super::json_body::to_vec(body)
             .map(|bytes| Payload::Json(Bytes::from(bytes)))
             .map_err(|e| Error::Encode(EncodeError::Json(e))),
     }
@@ -525,7 +525,12 @@ fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payloa
 
 fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes, redactor: &Redactor) -> Result<R, Error> {
     // An empty success body means "no content": let `()` and `Option` decode from it.
-    let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
-    super::base64::parse_json(text, |json| serde_json::from_slice(json))
-        .map_err(|e| Error::Decode(Box::new(DecodeError::from_body(status, e, bytes.clone(), redactor))))
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return super::base64::parse_json(b"null", |json| serde_json::from_slice(json))
+            .map_err(|e| Error::Decode(Box::new(DecodeError::from_body(status, e, bytes, redactor))));
+    }
+    // Images are decoded in place: the body buffer becomes theirs, and it comes
+    // back intact with an error.
+    super::json_body::from_body(bytes)
+        .map_err(|e| Error::Decode(Box::new(DecodeError::from_body(status, e.error, e.body, redactor))))
 }

@@ -18,6 +18,7 @@ pub mod image;
 // JSON comparison by meaning, for the conformance suite.
 #[doc(hidden)]
 pub mod json;
+pub mod json_body;
 pub mod models;
 pub mod multipart;
 pub mod observe;

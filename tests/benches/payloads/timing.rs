@@ -46,3 +46,24 @@ pub fn mb_per_s(bytes: usize, time: Duration) -> f64 {
 pub fn ms(time: Duration) -> f64 {
     time.as_secs_f64() * 1e3
 }
+
+/// Like [`compare`], for variants that consume their input (a body decoded in
+/// place): each call gets a fresh input, made before its clock starts. A
+/// variant returns the input (or what it became) so it is dropped untimed.
+pub fn compare_consuming<I>(
+    rounds: usize,
+    mut input: impl FnMut() -> I,
+    variants: &mut [&mut dyn FnMut(I) -> Box<dyn std::any::Any>],
+) -> Vec<Duration> {
+    let mut samples = vec![Vec::with_capacity(rounds); variants.len()];
+    for round in 0..WARMUP_ROUNDS + rounds {
+        for (i, variant) in variants.iter_mut().enumerate() {
+            let mut fresh = Some(input());
+            let elapsed = time_once(&mut || variant(black_box(fresh.take().expect("one call per input"))));
+            if round >= WARMUP_ROUNDS {
+                samples[i].push(elapsed);
+            }
+        }
+    }
+    samples.into_iter().map(median).collect()
+}
