@@ -127,10 +127,10 @@ fn typed_arg(arg: Arg, spec: &FlagSpec) -> Arg {
             arg.value_name("NUMBER").allow_negative_numbers(true).value_parser(value_parser!(f64)).help(help)
         }
         FlagKind::Boolean => boolean(arg).help(help),
-        FlagKind::Choice { values, open: false } => {
+        FlagKind::Choice { values, open: false, .. } => {
             arg.value_name("VALUE").value_parser(PossibleValuesParser::new(values.iter().copied())).help(help)
         }
-        FlagKind::Choice { values, open: true } => arg
+        FlagKind::Choice { values, open: true, .. } => arg
             .value_name("VALUE")
             .allow_hyphen_values(true)
             .help(format!("{help} [known values: {}; others accepted]", values.join(", "))),
