@@ -146,7 +146,7 @@ fn apply_set(body: &mut Value, assignment: &str, flags: &[OperationFlag]) -> Res
 /// Reads an image file, sniffs its type and writes it into the request as the table says:
 /// base64 or a data URL, alone or inside an inline-data object, appended to a list or
 /// replacing a single field.
-fn add_image(body: &mut Value, spec: &ImageFieldSpec, flag: &str, path: &PathBuf) -> Result<(), RequestError> {
+fn add_image(body: &mut Value, spec: &ImageFieldSpec, flag: &str, path: &std::path::Path) -> Result<(), RequestError> {
     let (mime, bytes) = read_image(path).map_err(|e| usage_of(flag, format!("cannot read {}: {e}", path.display())))?;
     let encoded = match spec.encoding {
         ImageEncoding::Base64 => base64::encode(&bytes),
