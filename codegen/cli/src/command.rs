@@ -3,13 +3,25 @@
 
 use std::collections::BTreeSet;
 
-use clap::builder::{PossibleValuesParser, ValueParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, ValueParser};
 use clap::{value_parser, Arg, ArgAction, Command};
-use imagegen::runtime::dispatch::{FlagKind, FlagSpec, OperationSpec, ProviderEntry, Streaming};
+use imagegen::runtime::dispatch::{FlagKind, FlagSpec, ImageFieldSpec, OperationSpec, ProviderEntry, Streaming};
 
 /// Options every operation accepts; an operation flag with one of these names is renamed.
-const COMMON: &[&str] =
-    &["base-url", "api-key", "auth", "timeout", "max-retries", "out", "json", "dry-run", "verbose", "request", "help"];
+pub const COMMON: &[&str] = &[
+    "base-url",
+    "api-key",
+    "auth",
+    "timeout",
+    "max-retries",
+    "out",
+    "json",
+    "dry-run",
+    "verbose",
+    "request",
+    "set",
+    "help",
+];
 
 /// Where a command-line flag's value goes.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +32,8 @@ pub enum Target {
     PathParam(&'static FlagSpec),
     /// A file part of a multipart body.
     File(&'static imagegen::runtime::dispatch::FileSpec),
+    /// A JSON field holding images, filled from files.
+    Image(&'static ImageFieldSpec),
     /// `--stream` for an operation that streams on request but has no such field.
     Stream,
 }
@@ -51,6 +65,9 @@ pub fn operation_flags(op: &'static OperationSpec) -> Vec<OperationFlag> {
     }
     for file in op.files {
         add(file.flag, "file", Target::File(file));
+    }
+    for image in op.images {
+        add(image.flag, "file", Target::Image(image));
     }
     if let Streaming::Flag(wire) = op.streaming {
         if !op.flags.iter().any(|f| f.wire == wire) {
@@ -112,12 +129,25 @@ fn operation_arg(flag: &OperationFlag) -> Arg {
                 arg.action(ArgAction::Set)
             }
         }
+        Target::Image(image) => {
+            let help =
+                format!("{} [a file, sniffed and encoded{}]", image.help, if image.many { "; repeatable" } else { "" });
+            let arg = arg.value_name("PATH").help(help).value_parser(value_parser!(std::path::PathBuf));
+            if image.many {
+                arg.action(ArgAction::Append)
+            } else {
+                arg.action(ArgAction::Set)
+            }
+        }
         Target::Stream => boolean(arg).help("Stream the response, saving partial images as they arrive."),
     }
 }
 
 fn typed_arg(arg: Arg, spec: &FlagSpec) -> Arg {
-    let help = with_required(spec.help, spec.required);
+    let mut help = with_required(spec.help, spec.required);
+    if let Some(note) = spec.deprecated {
+        help = format!("[deprecated: {note}] {help}");
+    }
     match spec.kind {
         FlagKind::String => arg.value_name("TEXT").allow_hyphen_values(true).help(help),
         FlagKind::Integer => {
@@ -127,13 +157,30 @@ fn typed_arg(arg: Arg, spec: &FlagSpec) -> Arg {
             arg.value_name("NUMBER").allow_negative_numbers(true).value_parser(value_parser!(f64)).help(help)
         }
         FlagKind::Boolean => boolean(arg).help(help),
-        FlagKind::Choice { values, open: false } => {
-            arg.value_name("VALUE").value_parser(PossibleValuesParser::new(values.iter().copied())).help(help)
+        FlagKind::Choice { values, aliases, open: false } => {
+            // Aliases are accepted but left out of the list, which names each value once.
+            let possible = values.iter().map(|value| {
+                PossibleValue::new(*value).aliases(aliases.iter().filter(|a| a.value == *value).map(|a| a.alias))
+            });
+            arg.value_name("VALUE")
+                .value_parser(PossibleValuesParser::new(possible))
+                .help(format!("{help}{}", alias_note(aliases)))
         }
-        FlagKind::Choice { values, open: true } => arg
+        FlagKind::Choice { values, aliases, open: true } => arg
             .value_name("VALUE")
             .allow_hyphen_values(true)
-            .help(format!("{help} [known values: {}; others accepted]", values.join(", "))),
+            .help(format!("{help} [known values: {}; others accepted]{}", values.join(", "), alias_note(aliases))),
+    }
+}
+
+/// ` [aliases: nano-banana-2 = google/gemini-3.1-flash-image]`, current aliases only.
+fn alias_note(aliases: &[imagegen::runtime::dispatch::ValueAlias]) -> String {
+    let current: Vec<String> =
+        aliases.iter().filter(|a| a.deprecated.is_none()).map(|a| format!("{} = {}", a.alias, a.value)).collect();
+    if current.is_empty() {
+        String::new()
+    } else {
+        format!(" [aliases: {}]", current.join(", "))
     }
 }
 
@@ -204,6 +251,10 @@ fn common_args() -> Vec<Arg> {
                 .value_name("FILE")
                 .help("The full JSON request, from FILE or `-` for stdin; flags override its fields."),
         ),
+        global(Arg::new("set").long("set").value_name("PATH=VALUE").action(ArgAction::Append).help(
+            "Set any request field by its wire path, such as `imageConfig.aspectRatio=16:9` or \
+                     `contents[0].parts[0].text=a cat`; VALUE is JSON when it parses as JSON, else text. Repeatable.",
+        )),
         global(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Print a JSON summary on stdout.")),
         global(
             Arg::new("dry-run")

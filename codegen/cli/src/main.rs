@@ -12,6 +12,8 @@ mod output;
 mod progress;
 mod report;
 mod request;
+mod suggest;
+mod wire_path;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,7 +34,11 @@ const DRY_RUN_PLACEHOLDER_KEY: &str = "dry-run-placeholder-key";
 
 fn main() -> ExitCode {
     let providers = imagegen::providers();
-    let matches = command::build(&providers).get_matches();
+    let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    let matches = match command::build(&providers).try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(error) => suggest::improve(error, &providers, &args).exit(),
+    };
     let Some((provider_name, provider_matches)) = matches.subcommand() else { return Exit::Usage.into() };
     let Some((command, op_matches)) = provider_matches.subcommand() else { return Exit::Usage.into() };
     let Some(provider) = providers.iter().find(|p| p.info.name == provider_name) else { return Exit::Usage.into() };
@@ -61,10 +67,14 @@ fn main() -> ExitCode {
 /// Runs one operation; `Ok` carries the exit code of a run that printed its own result.
 async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &ArgMatches) -> Result<Exit, Failure> {
     let flags = command::operation_flags(op);
-    let call = request::build_call(op, &flags, matches).map_err(|e| match e {
+    let built = request::build_call(op, &flags, matches).map_err(|e| match e {
         RequestError::Usage(message) => Failure::usage(message),
         RequestError::Invalid(violations) => Failure::from_error(&Error::Validation(violations), provider.info.name),
     })?;
+    for warning in &built.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let call = built.call;
     let progress = Progress::new(format!("{} {}", provider.info.name, op.command));
     let options = client_options(provider, matches, &progress);
     let json = matches.get_flag("json");
@@ -112,8 +122,11 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
         Err(error) => {
             progress.finish();
             let mut failure = Failure::from_error(&error, provider.info.name);
+            report::in_cli_terms(&mut failure, &error, provider.info.api_key_env, &flags);
             if is_shape_mismatch(&error) {
-                failure.message.push_str("\nhint: fields without a flag go in the JSON given with --request FILE");
+                failure.message.push_str(
+                    "\nhint: fields without a flag can be set with --set PATH=VALUE or given in --request FILE",
+                );
             }
             return Err(failure);
         }
@@ -176,6 +189,17 @@ fn print_dry_run(request: &WireRequest, json: bool) {
     }
 }
 
+/// The response's text parts, where the operation table says they are.
+fn text_parts(op: &OperationSpec, response: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for path in op.texts {
+        if let Ok(steps) = wire_path::parse(path) {
+            wire_path::collect(response, &steps, &mut found);
+        }
+    }
+    found.into_iter().filter_map(Value::as_str).filter(|t| !t.trim().is_empty()).map(str::to_string).collect()
+}
+
 fn print_result(
     output: &ImageOutput,
     provider: &ProviderEntry,
@@ -183,9 +207,14 @@ fn print_result(
     response: Option<&Value>,
     json: bool,
 ) {
+    let texts = response.map(|response| text_parts(op, response)).unwrap_or_default();
     if json {
-        println!("{}", output.summary(provider.info.name, op.command, response));
+        println!("{}", output.summary(provider.info.name, op.command, response, &texts));
         return;
+    }
+    // stdout lists the saved images, one path a line, for scripts; the model's words go beside it.
+    for text in &texts {
+        eprintln!("text: {text}");
     }
     for image in &output.images {
         println!("{}", image.path.display());

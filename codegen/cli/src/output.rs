@@ -1,8 +1,9 @@
 //! Saving images under predictable names and reporting what was saved.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use imagegen::runtime::image::{save_image, ImageFormat};
+use imagegen::runtime::image::ImageFormat;
 use imagegen::runtime::Base64Data;
 use serde_json::{json, Value};
 
@@ -30,10 +31,13 @@ impl SavedImage {
 }
 
 /// The images of one call: `<provider>-<operation>-<n>.<ext>` and
-/// `<provider>-<operation>-partial-<n>.<ext>`, numbered from 1, in `dir`.
+/// `<provider>-<operation>-partial-<n>.<ext>`, numbered from 1, in `dir`. A number
+/// some file already uses (with any extension) is skipped: earlier images are never overwritten.
 pub struct ImageOutput {
     dir: PathBuf,
     stem: String,
+    next_final: usize,
+    next_partial: usize,
     /// Final images, in order.
     pub images: Vec<SavedImage>,
     /// Partial (preview) images of a stream, in order.
@@ -43,40 +47,75 @@ pub struct ImageOutput {
 impl ImageOutput {
     /// Output for `provider`'s `command`, into `dir`.
     pub fn new(dir: PathBuf, provider: &str, command: &str) -> Self {
-        Self { dir, stem: format!("{provider}-{command}"), images: Vec::new(), partials: Vec::new() }
+        Self {
+            dir,
+            stem: format!("{provider}-{command}"),
+            next_final: 1,
+            next_partial: 1,
+            images: Vec::new(),
+            partials: Vec::new(),
+        }
     }
 
     /// Saves a final image, with the extension of its real format.
     pub fn save_final(&mut self, image: &Base64Data) -> std::io::Result<&SavedImage> {
-        let stem = format!("{}-{}", self.stem, self.images.len() + 1);
-        let saved = self.save(&stem, image)?;
+        let prefix = format!("{}-", self.stem);
+        let (saved, next) = save_new(&self.dir, &prefix, self.next_final, image)?;
+        self.next_final = next;
         self.images.push(saved);
         Ok(&self.images[self.images.len() - 1])
     }
 
     /// Saves a partial image of a stream.
     pub fn save_partial(&mut self, image: &Base64Data) -> std::io::Result<&SavedImage> {
-        let stem = format!("{}-partial-{}", self.stem, self.partials.len() + 1);
-        let saved = self.save(&stem, image)?;
+        let prefix = format!("{}-partial-", self.stem);
+        let (saved, next) = save_new(&self.dir, &prefix, self.next_partial, image)?;
+        self.next_partial = next;
         self.partials.push(saved);
         Ok(&self.partials[self.partials.len() - 1])
     }
 
-    fn save(&self, stem: &str, image: &Base64Data) -> std::io::Result<SavedImage> {
-        let bytes = image.as_bytes();
-        let path = save_image(&self.dir, stem, bytes)?;
-        Ok(SavedImage { path, format: ImageFormat::detect(bytes), bytes: bytes.len() })
-    }
-
     /// The `--json` summary of a finished call.
-    pub fn summary(&self, provider: &str, operation: &str, response: Option<&Value>) -> Value {
+    pub fn summary(&self, provider: &str, operation: &str, response: Option<&Value>, texts: &[String]) -> Value {
         json!({
             "provider": provider,
             "operation": operation,
+            "texts": texts,
             "images": self.images.iter().map(SavedImage::to_json).collect::<Vec<_>>(),
             "partial_images": self.partials.iter().map(SavedImage::to_json).collect::<Vec<_>>(),
             "response": response.map(elide_base64),
         })
+    }
+}
+
+/// Writes `image` as `<prefix><n>.<ext>` with the first `n` from `first` that no file in
+/// `dir` uses, whatever its extension (so `-1.png` and `-1.jpg` never sit side by side);
+/// returns the image and the number to try next. The file is created with
+/// `create_new`, so even a file that appears meanwhile is not overwritten.
+fn save_new(dir: &Path, prefix: &str, first: usize, image: &Base64Data) -> std::io::Result<(SavedImage, usize)> {
+    let bytes = image.as_bytes();
+    let format = ImageFormat::detect(bytes);
+    let ext = format.map_or("bin", ImageFormat::extension);
+    std::fs::create_dir_all(dir)?;
+    let taken: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with(prefix))
+        .collect();
+    let mut n = first;
+    loop {
+        let numbered = format!("{prefix}{n}.");
+        if !taken.iter().any(|name| name.starts_with(&numbered)) {
+            let path = dir.join(format!("{numbered}{ext}"));
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    file.write_all(bytes)?;
+                    return Ok((SavedImage { path, format, bytes: bytes.len() }, n + 1));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        n += 1;
     }
 }
 

@@ -5,10 +5,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use imagegen::runtime::error::StreamError;
+use imagegen::runtime::error::{ConfigError, StreamError};
 use imagegen::runtime::{Error, HttpEvent, Observer, WireBody};
 use serde_json::{json, Value};
 
+use crate::command::{OperationFlag, Target};
 use crate::output::elide_base64;
 use crate::progress::Progress;
 
@@ -102,6 +103,50 @@ impl Failure {
     pub fn to_json(&self) -> Value {
         json!({ "error": { "message": self.message.trim_start_matches("error: "), "status": self.status, "exit_code": self.exit as u8 } })
     }
+}
+
+/// Rewrites a runtime message that speaks of the library (builder methods, wire paths)
+/// in the terms of this command line: the flag that fixes it.
+pub fn in_cli_terms(failure: &mut Failure, error: &Error, api_key_env: &str, flags: &[OperationFlag]) {
+    match error {
+        Error::Config(ConfigError::MissingApiKey { .. }) => {
+            failure.message = format!("error: no API key: pass --api-key KEY or set {api_key_env}");
+        }
+        Error::Config(ConfigError::InsecureBaseUrl { host }) => {
+            failure.message =
+                format!("error: refusing plain http:// to non-loopback host `{host}`; use an https:// --base-url");
+        }
+        Error::Validation(e) => {
+            let n = e.violations().len();
+            let mut message = format!("error: invalid request ({n} violation{}):", if n == 1 { "" } else { "s" });
+            for v in e.violations() {
+                message.push_str(&format!("\n  - {v}"));
+                // A violation already naming its flag (`required; pass --model`) needs no second mention.
+                if let Some(flag) = flag_for(&v.path, flags).filter(|_| !v.message.contains("--")) {
+                    message.push_str(&format!(" (--{flag})"));
+                }
+            }
+            failure.message = message;
+        }
+        _ => {}
+    }
+}
+
+/// The flag that sets the field at a violation's path: the field's own flag, or the image
+/// flag whose list the path is an item of (`referenceImages[1].inlineData.data`).
+fn flag_for<'a>(path: &str, flags: &'a [OperationFlag]) -> Option<&'a str> {
+    flags.iter().find_map(|flag| {
+        let found = match flag.target {
+            Target::Field(spec) => spec.path == path,
+            Target::PathParam(spec) => spec.wire == path,
+            Target::Image(spec) => {
+                path == spec.path || path.strip_prefix(spec.path).is_some_and(|rest| rest.starts_with(['[', '.']))
+            }
+            Target::File(spec) => spec.wire == path,
+            _ => false,
+        };
+        found.then_some(flag.name.as_str())
+    })
 }
 
 /// " (gave up after N attempts)" after retries, as the runtime's own messages say it.

@@ -134,6 +134,8 @@ async fn an_invalid_request_exits_2_listing_every_violation_and_sends_nothing() 
     for line in ["  - n: 20 is out of range", "  - output_compression: 150", "  - partial_images: 9"] {
         assert!(err.contains(line), "missing `{line}` in {err}");
     }
+    // Each violation names the flag that fixes it.
+    assert!(err.contains("(--output-compression)") && err.contains("(--partial-images)"), "{err}");
     assert!(nothing_received(&server).await);
 }
 
@@ -157,7 +159,8 @@ async fn without_a_key_an_invalid_request_is_reported_before_the_missing_key() {
     // A valid request still needs the key, and says which variable to set.
     let valid = imagegen(no_key(&[])).await;
     assert_ne!(valid.status.code(), Some(0));
-    assert!(stderr(&valid).contains("no API key: pass one to the builder or set OCTEN_API_KEY"), "{}", stderr(&valid));
+    // In the terms of the command line: the flag, not a builder method.
+    assert!(stderr(&valid).contains("no API key: pass --api-key KEY or set OCTEN_API_KEY"), "{}", stderr(&valid));
     assert!(nothing_received(&server).await);
 }
 
@@ -386,4 +389,283 @@ async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() 
         assert!(shown.contains("a cat") || shown.contains("add a hat"), "{provider}: body missing in {shown}");
         assert!(nothing_received(&server).await, "{provider} sent a request in a dry run");
     }
+}
+
+/// A listenhub generate-image call against `server`, saving into `dir`.
+fn listenhub_generate(server: &MockServer, dir: &Path, extra: &[&str]) -> Vec<String> {
+    let mut list = args(&[
+        "listenhub",
+        "generate-image",
+        "--provider",
+        "google",
+        "--prompt",
+        "a lighthouse",
+        "--base-url",
+        &server.uri(),
+        "--api-key",
+        KEY,
+        "--out",
+        &dir.display().to_string(),
+    ]);
+    list.extend(args(extra));
+    list
+}
+
+fn listenhub_image_response() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": encode(PNG)}}]}}]
+    }))
+}
+
+#[tokio::test]
+async fn nested_fields_are_set_by_typed_flags_and_by_set_paths() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generation"))
+        .and(body_partial_json(json!({"imageConfig": {"aspectRatio": "16:9", "imageSize": "4K"}})))
+        .respond_with(listenhub_image_response())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("nested");
+
+    let output = imagegen(listenhub_generate(
+        &server,
+        &dir,
+        &["--image-config.aspect-ratio", "16:9", "--set", "imageConfig.imageSize=4K"],
+    ))
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert!(dir.join("listenhub-generate-image-1.png").exists());
+}
+
+#[tokio::test]
+async fn set_builds_lists_and_objects_by_wire_path_and_types_json_values() {
+    // RouterHub's Gemini interface has no prompt flag: the text part is set by path.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1beta/models/gemini-2.5-flash-image:generateContent"))
+        .and(body_partial_json(json!({
+            "contents": [{"parts": [{"text": "a cat"}]}],
+            "generationConfig": {"temperature": 0.5, "imageConfig": {"aspectRatio": "16:9"}},
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "candidates": [{"content": {"parts": [
+                {"text": "Here is your cat."},
+                {"inlineData": {"mimeType": "image/png", "data": encode(PNG)}},
+            ]}}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("set");
+    let base = server.uri();
+    let out = dir.display().to_string();
+
+    let output = imagegen(args(&[
+        "routerhub",
+        "generate-content",
+        "--model",
+        "google/gemini-2.5-flash-image",
+        "--set",
+        "contents[0].parts[0].text=a cat",
+        "--set",
+        "generationConfig.temperature=0.5",
+        "--generation-config.image-config.aspect-ratio",
+        "16:9",
+        "--base-url",
+        &base,
+        "--api-key",
+        KEY,
+        "--out",
+        &out,
+    ]))
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    // The response's text part is printed beside the saved image's path.
+    assert!(stderr(&output).contains("text: Here is your cat."), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), dir.join("routerhub-generate-content-1.png").display().to_string());
+}
+
+#[tokio::test]
+async fn a_set_path_with_a_gap_or_a_mistyped_field_is_refused_before_sending() {
+    let server = MockServer::start().await;
+    let dir = out_dir("set-bad");
+
+    let gap = imagegen(listenhub_generate(&server, &dir, &["--set", "referenceImages[2].fileData.fileUri=x"])).await;
+    assert_eq!(gap.status.code(), Some(2));
+    assert!(stderr(&gap).contains("`referenceImages` has 0 item(s); index 2 would leave a gap"), "{}", stderr(&gap));
+
+    let typo = imagegen(listenhub_generate(&server, &dir, &["--set", "imageConfig.aspectRatoi=16:9"])).await;
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(stderr(&typo).contains("did you mean `aspectRatio`?"), "{}", stderr(&typo));
+    assert!(nothing_received(&server).await);
+}
+
+#[tokio::test]
+async fn image_files_are_sniffed_and_encoded_as_each_field_takes_them() {
+    let dir = out_dir("image-files");
+    // Named .png but holding a JPEG: the bytes decide the MIME type.
+    let photo = dir.join("photo.png");
+    std::fs::write(&photo, JPEG).unwrap();
+    let mask = dir.join("mask.png");
+    std::fs::write(&mask, PNG).unwrap();
+    let (photo, mask) = (photo.display().to_string(), mask.display().to_string());
+
+    // Octen: data URLs in `image` (one or many) and `mask`.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({
+            "image": [format!("data:image/jpeg;base64,{}", encode(JPEG)), format!("data:image/png;base64,{}", encode(PNG))],
+            "mask": format!("data:image/png;base64,{}", encode(PNG)),
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"b64_json": encode(PNG)}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let output = imagegen(octen_generate(&server, &dir, &["--image", &photo, "--image", &mask, "--mask", &mask])).await;
+    assert_eq!(output.status.code(), Some(0), "octen: {}", stderr(&output));
+
+    // ListenHub: inline-data objects with base64 and the sniffed MIME type.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({
+            "referenceImages": [{"inlineData": {"mimeType": "image/jpeg", "data": encode(JPEG)}}],
+        })))
+        .respond_with(listenhub_image_response())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let output = imagegen(listenhub_generate(&server, &dir, &["--reference-image", &photo])).await;
+    assert_eq!(output.status.code(), Some(0), "listenhub: {}", stderr(&output));
+}
+
+#[tokio::test]
+async fn an_unreadable_image_file_is_a_usage_error_naming_the_flag() {
+    let server = MockServer::start().await;
+    let dir = out_dir("image-missing");
+    let missing = dir.join("nope.png").display().to_string();
+
+    let output = imagegen(octen_generate(&server, &dir, &["--image", &missing])).await;
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(&format!("error: --image: cannot read {missing}")), "{}", stderr(&output));
+    assert!(nothing_received(&server).await);
+}
+
+#[tokio::test]
+async fn a_documented_alias_is_accepted_as_a_flag_value() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        // The alias stands for the model: the typed request sends its id.
+        .and(body_partial_json(json!({"model": "google/gemini-3.1-flash-image"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"b64_json": encode(PNG)}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("alias");
+    let mut list = octen_generate(&server, &dir, &[]);
+    let model = list.iter().position(|a| a == "openai/gpt-image-2").expect("model flag");
+    list[model] = "nano-banana-2".to_string();
+
+    let output = imagegen(list).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn a_retired_alias_is_accepted_with_the_specs_deprecation_warning() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"model": "gemini-3-pro-image"})))
+        .respond_with(listenhub_image_response())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("retired-alias");
+
+    let output = imagegen(listenhub_generate(&server, &dir, &["--model", "gemini-3-pro-image-preview"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning: `gemini-3-pro-image-preview` for --model is a retired name of `gemini-3-pro-image`"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_existing_image_is_never_overwritten() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [{"b64_json": encode(JPEG)}]})))
+        .mount(&server)
+        .await;
+    let dir = out_dir("no-overwrite");
+    // Number 1 is taken, even though by another format.
+    let earlier = dir.join("octen-generate-images-1.png");
+    std::fs::write(&earlier, b"an earlier image").unwrap();
+
+    let first = imagegen(octen_generate(&server, &dir, &[])).await;
+    let second = imagegen(octen_generate(&server, &dir, &[])).await;
+
+    assert_eq!(first.status.code(), Some(0), "stderr: {}", stderr(&first));
+    assert_eq!(second.status.code(), Some(0), "stderr: {}", stderr(&second));
+    assert_eq!(std::fs::read(&earlier).unwrap(), b"an earlier image");
+    let (two, three) = (dir.join("octen-generate-images-2.jpg"), dir.join("octen-generate-images-3.jpg"));
+    assert_eq!(stdout(&first).trim(), two.display().to_string());
+    assert_eq!(stdout(&second).trim(), three.display().to_string());
+    assert_eq!(std::fs::read(&three).unwrap(), JPEG);
+}
+
+#[tokio::test]
+async fn a_mistyped_flag_or_value_gets_a_suggestion_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let dir = out_dir("typos");
+
+    let flag = imagegen(octen_generate(&server, &dir, &["--qualty", "high"])).await;
+    assert_eq!(flag.status.code(), Some(2));
+    assert!(stderr(&flag).contains("a similar argument exists: '--quality'"), "{}", stderr(&flag));
+
+    let nested = imagegen(listenhub_generate(&server, &dir, &["--image-config.aspect-ration", "16:9"])).await;
+    assert_eq!(nested.status.code(), Some(2));
+    assert!(
+        stderr(&nested).contains("a similar argument exists: '--image-config.aspect-ratio'"),
+        "{}",
+        stderr(&nested)
+    );
+
+    // A model id without its vendor prefix, mistyped.
+    let mut list = octen_generate(&server, &dir, &[]);
+    let model = list.iter().position(|a| a == "openai/gpt-image-2").expect("model flag");
+    list[model] = "gpt-imag-2".to_string();
+    let value = imagegen(list).await;
+    assert_eq!(value.status.code(), Some(2));
+    assert!(stderr(&value).contains("a similar value exists: 'openai/gpt-image-2'"), "{}", stderr(&value));
+
+    assert!(nothing_received(&server).await);
+}
+
+#[tokio::test]
+async fn json_summary_carries_the_responses_text_parts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"b64_json": encode(PNG)}],
+            "text": "A lighthouse.",
+            "parts": [{"text": "A lighthouse."}, {"inline_data": {"mime_type": "image/png", "data": encode(PNG)}}],
+        })))
+        .mount(&server)
+        .await;
+    let dir = out_dir("texts");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--json"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    // `text` summarises `parts`: the text is listed once.
+    assert_eq!(summary["texts"], json!(["A lighthouse."]));
 }

@@ -39,24 +39,74 @@ pub enum FlagKind {
     Choice {
         /// The documented values.
         values: &'static [&'static str],
+        /// Other documented spellings of some of them, accepted as they are.
+        aliases: &'static [ValueAlias],
         /// Whether other values are accepted.
         open: bool,
     },
 }
 
-/// A top-level scalar field or path parameter, exposed as a command-line flag.
+/// A documented second spelling of a choice value (`nano-banana-2` for
+/// `google/gemini-3.1-flash-image`): the API accepts it, so a command line must too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueAlias {
+    /// The alias as typed and sent.
+    pub alias: &'static str,
+    /// The value it stands for.
+    pub value: &'static str,
+    /// Why it should no longer be used, when the spec retired it.
+    pub deprecated: Option<&'static str>,
+}
+
+/// A scalar field of the request (top-level or inside nested objects) or a
+/// path parameter, exposed as a command-line flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlagSpec {
     /// Wire name of the field or parameter.
     pub wire: &'static str,
-    /// Flag name without dashes (`aspect-ratio`).
+    /// Wire path from the body's root (`imageConfig.aspectRatio`); equals `wire`
+    /// for a top-level field or a path parameter.
+    pub path: &'static str,
+    /// Flag name without dashes (`aspect-ratio`, `image-config.aspect-ratio`).
     pub flag: &'static str,
     /// Value type.
     pub kind: FlagKind,
     /// One-line help from the spec.
     pub help: &'static str,
-    /// Whether the request needs it.
+    /// Whether the request needs it (a nested field only when every enclosing object is required too).
     pub required: bool,
+    /// Why the field should no longer be used, when the spec deprecates it.
+    pub deprecated: Option<&'static str>,
+}
+
+/// How an image read from a file is written into a JSON request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageEncoding {
+    /// Plain base64 text.
+    Base64,
+    /// A `data:<mime>;base64,...` URL.
+    DataUrl,
+}
+
+/// A request field that holds images, filled from files (`--reference-image cat.png`).
+/// Each file becomes one item: the encoded image alone, or an object with the
+/// encoded image at `data` and the sniffed MIME type at `mime_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageFieldSpec {
+    /// Flag name without dashes.
+    pub flag: &'static str,
+    /// Wire path of the field from the body's root (`referenceImages`, `contents[0].parts`).
+    pub path: &'static str,
+    /// Whether the field is a list the files are appended to (else one file replaces it).
+    pub many: bool,
+    /// How the image bytes are written.
+    pub encoding: ImageEncoding,
+    /// Wire path of the encoded image inside each item (`inlineData.data`); empty when the item is the encoded image itself.
+    pub data: &'static str,
+    /// Wire path of the MIME type inside each item (`inlineData.mimeType`), when the item has one.
+    pub mime_type: Option<&'static str>,
+    /// One-line help from the spec.
+    pub help: &'static str,
 }
 
 /// A file field of a multipart operation.
@@ -102,6 +152,11 @@ pub struct OperationSpec {
     pub flags: &'static [FlagSpec],
     /// File fields (multipart only).
     pub files: &'static [FileSpec],
+    /// JSON fields that hold images, fillable from files.
+    pub images: &'static [ImageFieldSpec],
+    /// Wire paths of the response's text parts (`candidates[].content.parts[].text`),
+    /// `[]` standing for every item of a list.
+    pub texts: &'static [&'static str],
     /// Streaming support.
     pub streaming: Streaming,
 }

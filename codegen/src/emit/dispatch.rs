@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, type_tokens};
-use crate::ir::naming::kebab;
+use crate::ir::naming::{kebab, singular_kebab};
 use crate::ir::*;
 
 /// The `dispatch.rs` file of a provider.
@@ -88,20 +88,34 @@ fn flag_kind(t: &RustType, api: &Api) -> Option<TokenStream> {
             let NamedKind::Enum { open, .. } = n.kind else {
                 return None;
             };
-            let values: Vec<String> = api
+            let variants: &[VariantIr] = api
                 .types
                 .iter()
                 .find_map(|t| match t {
-                    TypeIr::Enum(e) if e.rust_name == n.rust_name => {
-                        Some(e.variants.iter().map(|v| v.wire.clone()).collect())
-                    }
+                    TypeIr::Enum(e) if e.rust_name == n.rust_name => Some(e.variants.as_slice()),
                     _ => None,
                 })
                 .unwrap_or_default();
-            quote!(dispatch::FlagKind::Choice { values: &[#(#values),*], open: #open })
+            let values = variants.iter().map(|v| &v.wire);
+            // Documented aliases are accepted by the API, so the command line accepts them too.
+            let aliases = variants.iter().flat_map(|v| {
+                v.aliases.iter().map(move |a| {
+                    let (alias, value) = (&a.wire, &v.wire);
+                    let deprecated = option_str(a.deprecated.as_deref());
+                    quote!(dispatch::ValueAlias { alias: #alias, value: #value, deprecated: #deprecated })
+                })
+            });
+            quote!(dispatch::FlagKind::Choice { values: &[#(#values),*], aliases: &[#(#aliases),*], open: #open })
         }
         _ => return None,
     })
+}
+
+fn option_str(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(Some(#text)),
+        None => quote!(None),
+    }
 }
 
 fn first_line(docs: &Option<String>) -> String {
@@ -115,6 +129,31 @@ fn form_struct<'a>(api: &'a Api, name: &str) -> Option<&'a StructIr> {
     })
 }
 
+fn one_of<'a>(api: &'a Api, name: &str) -> Option<&'a OneOfIr> {
+    api.types.iter().find_map(|t| match t {
+        TypeIr::OneOf(o) if o.rust_name == name => Some(o),
+        _ => None,
+    })
+}
+
+/// How deep the CLI's nested flags, image fields and text paths reach into a request or
+/// response: deep enough for `generationConfig.imageConfig.aspectRatio`, and a bound for
+/// types that contain themselves.
+const MAX_DEPTH: usize = 4;
+
+/// A wire name that can be written in a CLI path (`a.b[0].c`) without quoting.
+fn plain_wire(wire: &str) -> bool {
+    !wire.is_empty() && !wire.contains(['.', '[', ']', '='])
+}
+
+fn join_path(prefix: &str, wire: &str) -> String {
+    if prefix.is_empty() {
+        wire.to_string()
+    } else {
+        format!("{prefix}.{wire}")
+    }
+}
+
 fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
     let id = &op.id;
     let command = kebab(&op.id);
@@ -124,20 +163,34 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
         (None, Some(f)) => (quote!(dispatch::BodyKind::Multipart), form_struct(api, f)),
         (None, None) => (quote!(dispatch::BodyKind::None), None),
     };
-    let flags: Vec<TokenStream> = fields
-        .map(|s| {
-            s.fields
-                .iter()
-                .filter(|f| !f.flatten)
-                .filter_map(|f| flag_spec(&f.wire_name, &f.ty, &f.docs, f.presence == Presence::Required, api))
-                .collect()
-        })
-        .unwrap_or_default();
-    let path_params = op.path_params.iter().filter_map(|p| flag_spec(&p.name, &p.ty, &p.docs, true, api));
+    let mut flags = Vec::new();
+    let mut images = Vec::new();
+    if let Some(s) = fields {
+        let nested = op.json_request.is_some();
+        let scope = Scope { api, nested, path: String::new(), flag: String::new(), required: true, depth: 0 };
+        field_flags(s, &scope, &mut flags);
+        if nested {
+            image_fields(s, &scope, &mut images);
+        }
+    }
+    // The first field to claim a flag name keeps it (RouterHub's `contents[0].parts`
+    // before `systemInstruction.parts`), so every name is unique.
+    let mut seen = std::collections::BTreeSet::new();
+    images.retain(|image| seen.insert(image.flag.clone()));
+    let images = images.iter().map(ImageField::tokens);
+    let path_params = op.path_params.iter().filter_map(|p| {
+        Some(with_flag(flag_spec(&p.name, &p.name, &p.ty, &p.docs, true, None, api)?, &kebab(&p.name)))
+    });
     let files: Vec<TokenStream> = match (&op.json_request, &op.multipart_request) {
         (None, Some(f)) => form_struct(api, f).map(file_specs).unwrap_or_default(),
         _ => Vec::new(),
     };
+    let mut texts = Vec::new();
+    if let Some(RustType::Named(n)) = &op.json_response {
+        if let Some(s) = form_struct(api, &n.rust_name) {
+            response_texts(api, s, "", 0, &mut texts);
+        }
+    }
     let streaming = match (&op.sse_response, &op.stream_flag) {
         (Some(_), Some((wire, _))) => quote!(dispatch::Streaming::Flag(#wire)),
         (Some(_), None) => quote!(dispatch::Streaming::Always),
@@ -152,16 +205,273 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
             path_params: &[#(#path_params),*],
             flags: &[#(#flags),*],
             files: &[#(#files),*],
+            images: &[#(#images),*],
+            texts: &[#(#texts),*],
             streaming: #streaming,
         }
     }
 }
 
-fn flag_spec(wire: &str, ty: &RustType, docs: &Option<String>, required: bool, api: &Api) -> Option<TokenStream> {
-    let kind = flag_kind(ty, api)?;
-    let flag = kebab(wire);
-    let help = first_line(docs);
-    Some(quote!(dispatch::FlagSpec { wire: #wire, flag: #flag, kind: #kind, help: #help, required: #required }))
+/// Where a walk through a request type stands.
+#[derive(Clone)]
+struct Scope<'a> {
+    api: &'a Api,
+    /// Whether nested objects are walked (JSON bodies; a multipart form is flat).
+    nested: bool,
+    /// Wire path of the current object.
+    path: String,
+    /// Flag prefix of the current object (`image-config`).
+    flag: String,
+    /// Whether every enclosing object is required.
+    required: bool,
+    depth: usize,
+}
+
+impl Scope<'_> {
+    fn enter(&self, f: &FieldIr, path: String) -> Self {
+        Scope {
+            path,
+            flag: join_path(&self.flag, &kebab(&f.wire_name)),
+            required: self.required && f.presence == Presence::Required,
+            depth: self.depth + 1,
+            ..self.clone()
+        }
+    }
+}
+
+/// One flag per scalar field, and per scalar field of nested objects (`--image-config.aspect-ratio`).
+/// Fields that hold images get a file flag instead (see [`image_fields`]).
+fn field_flags(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<TokenStream>) {
+    for f in s.fields.iter().filter(|f| !f.flatten && plain_wire(&f.wire_name)) {
+        if scope.nested && image_encoding(f).is_some() {
+            continue;
+        }
+        let path = join_path(&scope.path, &f.wire_name);
+        let flag = join_path(&scope.flag, &kebab(&f.wire_name));
+        let required = scope.required && f.presence == Presence::Required;
+        if let Some(spec) = flag_spec(&f.wire_name, &path, &f.ty, &f.docs, required, f.deprecated.as_deref(), scope.api)
+        {
+            let spec = with_flag(spec, &flag);
+            out.push(spec);
+            continue;
+        }
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = &f.ty {
+            if scope.nested && scope.depth < MAX_DEPTH {
+                if let Some(inner) = form_struct(scope.api, rust_name) {
+                    field_flags(inner, &scope.enter(f, path), out);
+                }
+            }
+        }
+    }
+}
+
+/// `flag_spec` names the flag after the wire name; a nested field carries its object's prefix.
+fn with_flag(spec: FlagSpecParts, flag: &str) -> TokenStream {
+    let FlagSpecParts { wire, path, kind, help, required, deprecated } = spec;
+    quote!(dispatch::FlagSpec {
+        wire: #wire, path: #path, flag: #flag, kind: #kind, help: #help, required: #required, deprecated: #deprecated
+    })
+}
+
+struct FlagSpecParts {
+    wire: String,
+    path: String,
+    kind: TokenStream,
+    help: String,
+    required: bool,
+    deprecated: TokenStream,
+}
+
+fn flag_spec(
+    wire: &str,
+    path: &str,
+    ty: &RustType,
+    docs: &Option<String>,
+    required: bool,
+    deprecated: Option<&str>,
+    api: &Api,
+) -> Option<FlagSpecParts> {
+    Some(FlagSpecParts {
+        wire: wire.to_string(),
+        path: path.to_string(),
+        kind: flag_kind(ty, api)?,
+        help: first_line(docs),
+        required,
+        deprecated: option_str(deprecated),
+    })
+}
+
+/// The element type of a list field, and whether it is one.
+fn item_type(ty: &RustType) -> (&RustType, bool) {
+    match ty {
+        RustType::Vec(inner) | RustType::OneOrMany(inner) => (inner, true),
+        other => (other, false),
+    }
+}
+
+/// How a field holding an image in text form is written: a data URL when the field
+/// takes one (it carries the MIME type), else plain base64.
+fn image_encoding(f: &FieldIr) -> Option<TokenStream> {
+    let (item, _) = item_type(&f.ty);
+    let data_url = f.constraints.allow_data_url || *item == RustType::DataUrl;
+    let image = match item {
+        RustType::Base64 | RustType::DataUrl => true,
+        RustType::String => f.constraints.base64_text,
+        RustType::Url => f.constraints.allow_data_url,
+        _ => false,
+    };
+    match (image, data_url) {
+        (false, _) => None,
+        (true, true) => Some(quote!(dispatch::ImageEncoding::DataUrl)),
+        (true, false) => Some(quote!(dispatch::ImageEncoding::Base64)),
+    }
+}
+
+/// A field fillable from image files.
+struct ImageField {
+    flag: String,
+    path: String,
+    many: bool,
+    item: ImageItem,
+    help: String,
+}
+
+/// The shape of one image item: where the encoded image and its MIME type go.
+struct ImageItem {
+    encoding: TokenStream,
+    data: String,
+    mime_type: Option<String>,
+}
+
+impl ImageField {
+    fn tokens(&self) -> TokenStream {
+        let ImageField { flag, path, many, item: ImageItem { encoding, data, mime_type }, help } = self;
+        let mime_type = option_str(mime_type.as_deref());
+        quote!(dispatch::ImageFieldSpec {
+            flag: #flag, path: #path, many: #many, encoding: #encoding, data: #data, mime_type: #mime_type, help: #help
+        })
+    }
+}
+
+/// The request's image fields, in field order: text fields holding base64 or data URLs
+/// (Octen's `image`), and lists of inline-data objects (ListenHub's `referenceImages`,
+/// Gemini's `contents[0].parts`). The flag is the field's singular name when it speaks
+/// of images, else `image`.
+fn image_fields(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<ImageField>) {
+    for f in s.fields.iter().filter(|f| !f.flatten && plain_wire(&f.wire_name)) {
+        let path = join_path(&scope.path, &f.wire_name);
+        let (item_ty, many) = item_type(&f.ty);
+        let item = match image_encoding(f) {
+            Some(encoding) => Some(ImageItem { encoding, data: String::new(), mime_type: None }),
+            None => image_item(scope.api, item_ty),
+        };
+        if let Some(item) = item {
+            let named = kebab(&f.wire_name);
+            let flag = match (named.contains("image") || named.contains("mask"), many) {
+                (false, _) => "image".to_string(),
+                (true, true) => singular_kebab(&f.wire_name),
+                (true, false) => named,
+            };
+            out.push(ImageField { flag, path, many, item, help: first_line(&f.docs) });
+            continue;
+        }
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = item_ty {
+            if scope.depth < MAX_DEPTH {
+                if let Some(inner) = form_struct(scope.api, rust_name) {
+                    // Images in a list of objects go into its first item (the user's turn of a conversation).
+                    let path = if many { format!("{path}[0]") } else { path };
+                    image_fields(inner, &scope.enter(f, path), out);
+                }
+            }
+        }
+    }
+}
+
+/// The item shape when `ty` is an object carrying one image: a struct with an image field
+/// (and a MIME type beside it) and no other required field, or a one-of (possibly flattened
+/// into a struct) with such a variant, written under the variant's key.
+fn image_item(api: &Api, ty: &RustType) -> Option<ImageItem> {
+    let RustType::Named(n) = ty else { return None };
+    match n.kind {
+        NamedKind::Struct => {
+            let s = form_struct(api, &n.rust_name)?;
+            if let Some(item) = inline_object(api, s) {
+                return Some(item);
+            }
+            s.fields.iter().filter(|f| f.flatten).find_map(|f| image_item(api, &f.ty))
+        }
+        NamedKind::OneOf => {
+            let o = one_of(api, &n.rust_name)?;
+            o.variants.iter().filter(|v| plain_wire(&v.wire)).find_map(|v| {
+                let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = &v.ty else { return None };
+                let item = inline_object(api, form_struct(api, rust_name)?)?;
+                Some(ImageItem {
+                    encoding: item.encoding,
+                    data: join_path(&v.wire, &item.data),
+                    mime_type: item.mime_type.map(|m| join_path(&v.wire, &m)),
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn inline_object(api: &Api, s: &StructIr) -> Option<ImageItem> {
+    let image = s
+        .fields
+        .iter()
+        .find(|f| !f.flatten && !item_type(&f.ty).1 && image_encoding(f).is_some() && plain_wire(&f.wire_name))?;
+    let is_mime = |f: &&FieldIr| {
+        let squashed: String = f.wire_name.chars().filter(|c| c.is_alphanumeric()).collect();
+        squashed.eq_ignore_ascii_case("mimetype") && flag_kind(&f.ty, api).is_some()
+    };
+    let mime = s.fields.iter().find(is_mime);
+    // Another required field would have no value: such an object is not an image alone.
+    let others_required = s.fields.iter().any(|f| {
+        f.wire_name != image.wire_name
+            && Some(&f.wire_name) != mime.map(|m| &m.wire_name)
+            && matches!(f.presence, Presence::Required | Presence::RequiredTolerant)
+    });
+    if others_required {
+        return None;
+    }
+    Some(ImageItem {
+        encoding: image_encoding(image)?,
+        data: image.wire_name.clone(),
+        mime_type: mime.map(|m| m.wire_name.clone()),
+    })
+}
+
+/// Wire paths of the text parts of a response: string fields named `text` inside list items
+/// (a part of a content list), and `text` variants of one-ofs there. A top-level `text` is a
+/// summary of those parts (Octen), so printing it too would repeat them.
+fn response_texts(api: &Api, s: &StructIr, prefix: &str, depth: usize, out: &mut Vec<String>) {
+    if depth > MAX_DEPTH + 2 {
+        return;
+    }
+    for f in s.fields.iter().filter(|f| plain_wire(&f.wire_name) || f.flatten) {
+        let (item_ty, many) = item_type(&f.ty);
+        let path = match (f.flatten, many) {
+            (true, _) => prefix.to_string(),
+            (false, true) => format!("{}[]", join_path(prefix, &f.wire_name)),
+            (false, false) => join_path(prefix, &f.wire_name),
+        };
+        match item_ty {
+            RustType::String if f.wire_name == "text" && path.contains("[]") => out.push(path),
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) => {
+                if let Some(inner) = form_struct(api, rust_name) {
+                    response_texts(api, inner, &path, depth + 1, out);
+                }
+            }
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf }) if path.contains("[]") => {
+                let Some(o) = one_of(api, rust_name) else { continue };
+                if o.variants.iter().any(|v| v.wire == "text" && v.ty == RustType::String) {
+                    out.push(join_path(&path, "text"));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn file_specs(s: &StructIr) -> Vec<TokenStream> {

@@ -95,6 +95,16 @@ pub fn kebab(wire: &str) -> String {
     wire.to_kebab_case()
 }
 
+/// A command-line flag name for one item of a list field: `referenceImages`
+/// gives `reference-image`, since each flag names one file.
+pub fn singular_kebab(wire: &str) -> String {
+    let name = kebab(wire);
+    match name.strip_suffix('s') {
+        Some(stem) if !stem.is_empty() && !stem.ends_with('s') => stem.to_string(),
+        _ => name,
+    }
+}
+
 /// A `SCREAMING_SNAKE_CASE` constant name.
 pub fn shouty(wire: &str) -> String {
     let name = wire.to_shouty_snake_case();

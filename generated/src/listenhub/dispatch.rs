@@ -17,16 +17,20 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "provider",
+                path: "provider",
                 flag: "provider",
                 kind: dispatch::FlagKind::Choice {
                     values: &["google", "openai"],
+                    aliases: &[],
                     open: false,
                 },
                 help: "Model provider: google or openai.",
                 required: true,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "model",
+                path: "model",
                 flag: "model",
                 kind: dispatch::FlagKind::Choice {
                     values: &[
@@ -34,20 +38,90 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
                         "gemini-3.1-flash-image",
                         "gpt-image-2",
                     ],
+                    aliases: &[
+                        dispatch::ValueAlias {
+                            alias: "gemini-3-pro-image-preview",
+                            value: "gemini-3-pro-image",
+                            deprecated: Some(
+                                "Name used by the previous docs page (listenhub.v1); the current page calls the model `gemini-3-pro-image`.",
+                            ),
+                        },
+                        dispatch::ValueAlias {
+                            alias: "gemini-3.1-flash-image-preview",
+                            value: "gemini-3.1-flash-image",
+                            deprecated: Some(
+                                "Name used by the previous docs page (listenhub.v1); the current page calls the model `gemini-3.1-flash-image`.",
+                            ),
+                        },
+                    ],
                     open: false,
                 },
                 help: "Model name: gemini-3-pro-image (default), gemini-3.1-flash-image, or gpt-image-2 (requires provider: \"openai\").",
                 required: false,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "Text description of the image to generate.",
                 required: true,
+                deprecated: None,
+            },
+            dispatch::FlagSpec {
+                wire: "aspectRatio",
+                path: "imageConfig.aspectRatio",
+                flag: "image-config.aspect-ratio",
+                kind: dispatch::FlagKind::Choice {
+                    values: &[
+                        "1:1",
+                        "2:3",
+                        "3:2",
+                        "3:4",
+                        "4:3",
+                        "9:16",
+                        "16:9",
+                        "21:9",
+                        "1:4",
+                        "4:1",
+                        "1:8",
+                        "8:1",
+                    ],
+                    aliases: &[],
+                    open: false,
+                },
+                help: "Aspect ratio (see `AspectRatio`). Optional for GPT-Image-2 — omit to let the model choose automatically.",
+                required: false,
+                deprecated: None,
+            },
+            dispatch::FlagSpec {
+                wire: "imageSize",
+                path: "imageConfig.imageSize",
+                flag: "image-config.image-size",
+                kind: dispatch::FlagKind::Choice {
+                    values: &["1K", "2K", "4K"],
+                    aliases: &[],
+                    open: false,
+                },
+                help: "Output resolution: 1K, 2K (default), or 4K. For GPT-Image-2 credit costs see the Image Size Tiers table.",
+                required: false,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[
+            dispatch::ImageFieldSpec {
+                flag: "reference-image",
+                path: "referenceImages",
+                many: true,
+                encoding: dispatch::ImageEncoding::Base64,
+                data: "inlineData.data",
+                mime_type: Some("inlineData.mimeType"),
+                help: "Reference images to guide generation. Max 14 for Gemini models, max 4 for GPT-Image-2. Each can be a URL (fileData) or base64-encoded inline data (inlineData).",
+            },
+        ],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
     dispatch::OperationSpec {
@@ -58,6 +132,8 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         path_params: &[],
         flags: &[],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

@@ -16,6 +16,18 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         path_params: &[],
         flags: &[],
         files: &[],
+        images: &[
+            dispatch::ImageFieldSpec {
+                flag: "image",
+                path: "image",
+                many: false,
+                encoding: dispatch::ImageEncoding::Base64,
+                data: "",
+                mime_type: None,
+                help: "The image bytes, base64-encoded on the wire.",
+            },
+        ],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

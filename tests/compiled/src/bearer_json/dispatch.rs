@@ -17,13 +17,17 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "message",
+                path: "message",
                 flag: "message",
                 kind: dispatch::FlagKind::String,
                 help: "Echoed back.",
                 required: true,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

@@ -17,16 +17,27 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "style",
+                path: "style",
                 flag: "style",
                 kind: dispatch::FlagKind::Choice {
                     values: &["photo", "sketch", "cartoon"],
+                    aliases: &[
+                        dispatch::ValueAlias {
+                            alias: "pencil",
+                            value: "sketch",
+                            deprecated: Some("Old name of `sketch`."),
+                        },
+                    ],
                     open: false,
                 },
                 help: "The style.",
                 required: true,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

@@ -14,16 +14,20 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         summary: "Describes an image.",
         body: dispatch::BodyKind::Json,
         path_params: &[],
-        flags: &[
-            dispatch::FlagSpec {
-                wire: "image",
+        flags: &[],
+        files: &[],
+        images: &[
+            dispatch::ImageFieldSpec {
                 flag: "image",
-                kind: dispatch::FlagKind::String,
+                path: "image",
+                many: false,
+                encoding: dispatch::ImageEncoding::DataUrl,
+                data: "",
+                mime_type: None,
                 help: "A PNG or JPEG data URL.",
-                required: true,
             },
         ],
-        files: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

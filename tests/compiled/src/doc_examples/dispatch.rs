@@ -17,23 +17,30 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "The prompt.",
                 required: true,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "size",
+                path: "size",
                 flag: "size",
                 kind: dispatch::FlagKind::Choice {
                     values: &["small", "large"],
+                    aliases: &[],
                     open: false,
                 },
                 help: "The size.",
                 required: false,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

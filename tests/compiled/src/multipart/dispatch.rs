@@ -17,17 +17,21 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "The edit.",
                 required: true,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "n",
+                path: "n",
                 flag: "n",
                 kind: dispatch::FlagKind::Integer,
                 help: "Number of results.",
                 required: false,
+                deprecated: None,
             },
         ],
         files: &[
@@ -46,6 +50,8 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
                 help: "Optional PNG mask; transparent areas are repainted.",
             },
         ],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

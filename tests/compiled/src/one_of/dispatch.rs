@@ -17,13 +17,27 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "The edit.",
                 required: true,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[
+            dispatch::ImageFieldSpec {
+                flag: "image",
+                path: "reference",
+                many: false,
+                encoding: dispatch::ImageEncoding::Base64,
+                data: "inlineData.data",
+                mime_type: None,
+                help: "The image to edit.",
+            },
+        ],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

@@ -16,6 +16,18 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         path_params: &[],
         flags: &[],
         files: &[],
+        images: &[
+            dispatch::ImageFieldSpec {
+                flag: "image",
+                path: "parts",
+                many: true,
+                encoding: dispatch::ImageEncoding::Base64,
+                data: "inlineData.data",
+                mime_type: Some("inlineData.mimeType"),
+                help: "The parts.",
+            },
+        ],
+        texts: &["parts[].text"],
         streaming: dispatch::Streaming::No,
     },
 ];

@@ -17,13 +17,17 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "The edit.",
                 required: true,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

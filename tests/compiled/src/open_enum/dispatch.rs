@@ -17,16 +17,21 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "reason",
+                path: "reason",
                 flag: "reason",
                 kind: dispatch::FlagKind::Choice {
                     values: &["STOP", "SAFETY"],
+                    aliases: &[],
                     open: true,
                 },
                 help: "The reason to replay.",
                 required: true,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

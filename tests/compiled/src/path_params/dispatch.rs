@@ -16,25 +16,32 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         path_params: &[
             dispatch::FlagSpec {
                 wire: "model",
+                path: "model",
                 flag: "model",
                 kind: dispatch::FlagKind::Choice {
                     values: &["gemini-2.5-flash-image"],
+                    aliases: &[],
                     open: true,
                 },
                 help: "The model; `google/gemini-2.5-flash-image` is accepted too.",
                 required: true,
+                deprecated: None,
             },
         ],
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "What to draw.",
                 required: true,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
     dispatch::OperationSpec {
@@ -45,14 +52,18 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         path_params: &[
             dispatch::FlagSpec {
                 wire: "job_id",
+                path: "job_id",
                 flag: "job-id",
                 kind: dispatch::FlagKind::String,
                 help: "The job id.",
                 required: true,
+                deprecated: None,
             },
         ],
         flags: &[],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

@@ -17,20 +17,26 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "What to draw.",
                 required: true,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "stream",
+                path: "stream",
                 flag: "stream",
                 kind: dispatch::FlagKind::Boolean,
                 help: "Stream previews as server-sent events.",
                 required: false,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::Flag("stream"),
     },
 ];

@@ -17,27 +17,36 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "fileUri",
+                path: "fileUri",
                 flag: "file-uri",
                 kind: dispatch::FlagKind::String,
                 help: "An http, https or Google Cloud Storage URL.",
                 required: true,
-            },
-            dispatch::FlagSpec {
-                wire: "imageUrl",
-                flag: "image-url",
-                kind: dispatch::FlagKind::String,
-                help: "An https URL or a `data:<mime>;base64,` URL.",
-                required: false,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "callback",
+                path: "callback",
                 flag: "callback",
                 kind: dispatch::FlagKind::String,
                 help: "Any URL.",
                 required: false,
+                deprecated: None,
             },
         ],
         files: &[],
+        images: &[
+            dispatch::ImageFieldSpec {
+                flag: "image-url",
+                path: "imageUrl",
+                many: false,
+                encoding: dispatch::ImageEncoding::DataUrl,
+                data: "",
+                mime_type: None,
+                help: "An https URL or a `data:<mime>;base64,` URL.",
+            },
+        ],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];
