@@ -63,13 +63,39 @@ impl Diagnostic {
             if let Some(line) = source.lines().nth(p.line.saturating_sub(1)) {
                 let gutter = p.line.to_string();
                 let pad = " ".repeat(gutter.len());
-                out.push_str(&format!("{pad} |\n{gutter} | {line}\n{pad} | "));
-                out.push_str(&" ".repeat(p.column.saturating_sub(1)));
+                let (shown, caret) = excerpt(line, p.column.saturating_sub(1));
+                out.push_str(&format!("{pad} |\n{gutter} | {shown}\n{pad} | "));
+                out.push_str(&" ".repeat(caret));
                 out.push_str("^\n");
             }
         }
         out
     }
+}
+
+/// Characters of a source line shown on each side of the caret: a minified or
+/// generated spec can have a line of megabytes, which must not be printed whole.
+const EXCERPT_RADIUS: usize = 60;
+
+/// The part of `line` shown around the 0-based character `column`, with `…` where it
+/// was cut, and the caret's offset in it.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= 2 * EXCERPT_RADIUS {
+        return (line.to_string(), column);
+    }
+    let start = column.saturating_sub(EXCERPT_RADIUS).min(chars.len());
+    let end = (column + EXCERPT_RADIUS).min(chars.len());
+    let mut shown: String = chars[start..end].iter().collect();
+    let mut caret = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, caret)
 }
 
 impl fmt::Display for Diagnostic {
@@ -172,6 +198,16 @@ impl IntoIterator for Diagnostics {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_line_is_cut_around_the_caret() {
+        assert_eq!(super::excerpt("name: x", 6), ("name: x".to_string(), 6));
+        let line = format!("{}X{}", "a".repeat(100_000), "b".repeat(100_000));
+        let (shown, caret) = super::excerpt(&line, 100_000);
+        assert!(shown.chars().count() <= 2 * 60 + 2, "{}", shown.len());
+        assert_eq!(shown.chars().nth(caret), Some('X'));
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+    }
+
     use super::*;
 
     #[test]
