@@ -21,6 +21,7 @@ use super::observe::Observer;
 use super::redact::{redact_url_query, Redactor};
 use super::retry::RetryPolicy;
 use super::sse::{EventStream, SseEvent};
+use super::trace;
 use super::transport::{Payload, Reply};
 use super::{AuthScheme, OperationInfo, ProviderInfo};
 
@@ -427,8 +428,12 @@ impl HttpClient {
         R: serde::de::DeserializeOwned,
     {
         let payload = json_payload(body)?;
-        let (status, bytes) =
-            self.execute(op, path, &payload, ACCEPT_JSON).await?.into_body(self.inner.max_response_bytes).await?;
+        let model = trace::request_model(body);
+        let (status, bytes) = self
+            .execute(op, path, &payload, ACCEPT_JSON, model.as_deref())
+            .await?
+            .into_body(self.inner.max_response_bytes)
+            .await?;
         decode_json(status, bytes, &self.inner.redactor)
     }
 
@@ -444,7 +449,7 @@ impl HttpClient {
     {
         let payload = Payload::Multipart(form);
         let (status, bytes) =
-            self.execute(op, path, &payload, ACCEPT_JSON).await?.into_body(self.inner.max_response_bytes).await?;
+            self.execute(op, path, &payload, ACCEPT_JSON, None).await?.into_body(self.inner.max_response_bytes).await?;
         decode_json(status, bytes, &self.inner.redactor)
     }
 
@@ -463,7 +468,8 @@ impl HttpClient {
         E: SseEvent,
     {
         let payload = json_payload(body)?;
-        let stream = match self.execute(op, path, &payload, ACCEPT_SSE).await? {
+        let model = trace::request_model(body);
+        let stream = match self.execute(op, path, &payload, ACCEPT_SSE, model.as_deref()).await? {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
             Reply::Body(status, bytes) => EventStream::from_byte_stream(
                 futures_util::stream::iter([Ok(bytes)]),
@@ -489,7 +495,8 @@ impl HttpClient {
         R: serde::de::DeserializeOwned,
     {
         let payload = json_payload(body)?;
-        match self.execute(op, path, &payload, ACCEPT_SSE).await? {
+        let model = trace::request_model(body);
+        match self.execute(op, path, &payload, ACCEPT_SSE, model.as_deref()).await? {
             Reply::Stream(response) => Ok(StreamReply::Events(
                 EventStream::from_response(response, self.inner.max_response_bytes)
                     .with_redactor(self.inner.redactor.clone()),

@@ -210,9 +210,7 @@ impl ApiError {
 
     /// The request id the server sent (`x-request-id`, `request-id`, `x-goog-request-id`), for support tickets.
     pub fn request_id(&self) -> Option<&str> {
-        ["x-request-id", "request-id", "x-goog-request-id", "cf-ray"]
-            .iter()
-            .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
+        super::trace::REQUEST_ID_HEADERS.iter().find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
     }
 
     /// The body as messages show it, secrets scrubbed: its first few hundred bytes

@@ -28,6 +28,7 @@ pub mod provider;
 mod redact;
 pub mod retry;
 pub mod sse;
+mod trace;
 mod transport;
 pub mod validate;
 pub mod wire;

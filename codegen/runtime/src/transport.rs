@@ -11,6 +11,7 @@ use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, Timeo
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
 use super::retry::{is_retryable, RETRYABLE_STATUSES};
+use super::trace;
 use super::wire_request::{WireBody, WireRequest};
 use super::OperationInfo;
 
@@ -50,37 +51,60 @@ struct Failure {
 
 impl HttpClient {
     /// Sends `payload` to `path`, retrying as the policy and the server allow.
+    /// `model` is the request's model, for the call's tracing span.
     pub(super) async fn execute(
         &self,
         op: &'static OperationInfo,
         path: &str,
         payload: &Payload<'_>,
         accept: &'static str,
+        model: Option<&str>,
     ) -> Result<Reply, Error> {
         let url = self.request_url(path)?;
         if self.inner.dry_run {
             return Err(self.dry_run(op, &url, payload, accept).await);
         }
+        let span = trace::CallSpan::new(self.inner.provider.name, op.id, model, &self.inner.base_url);
+        let (result, attempts) = span.instrument(self.attempts(op, &url, payload, accept)).await;
+        let status = match &result {
+            Ok(Reply::Body(status, _)) => Some(*status),
+            Ok(Reply::Stream(response)) => Some(response.status().as_u16()),
+            Err(error) => error.status(),
+        };
+        span.finish(status, attempts, result.as_ref().err());
+        result
+    }
+
+    /// The attempt loop: sends until a reply, a final failure or the policy says stop;
+    /// returns how many requests were sent.
+    async fn attempts(
+        &self,
+        op: &'static OperationInfo,
+        url: &reqwest::Url,
+        payload: &Payload<'_>,
+        accept: &'static str,
+    ) -> (Result<Reply, Error>, u32) {
         let policy = &self.inner.retry;
         let mut retry = 0;
         loop {
-            let failure = match self.attempt(op, &url, payload, accept, retry).await {
-                Ok(reply) => return Ok(reply),
+            let failure = match trace::in_attempt(retry, self.attempt(op, url, payload, accept, retry)).await {
+                Ok(reply) => return (Ok(reply), retry + 1),
                 Err(failure) => failure,
             };
             // The error says how many requests were sent, so a reader knows it was retried.
             let attempts = retry + 1;
             if !failure.retryable || retry >= policy.max_retries() {
-                return Err(failure.error.with_attempts(attempts));
+                return (Err(failure.error.with_attempts(attempts)), attempts);
             }
             // `None`: the server asked for longer than we are willing to wait, and
             // retrying sooner would only be refused again; its hint is in the error.
             let Some(wait) = policy.wait(retry, failure.server_hint) else {
-                return Err(failure.error.with_attempts(attempts));
+                return (Err(failure.error.with_attempts(attempts)), attempts);
             };
             if let Some(observer) = &self.inner.observer {
                 observer.notify(&HttpEvent::Retry { attempt: retry, wait, error: &failure.error });
             }
+            trace::record_retry(retry, wait);
             policy.sleep(wait).await;
             retry += 1;
         }
@@ -187,6 +211,7 @@ impl HttpClient {
         let sent_at = Instant::now();
         let response = inner.http.execute(request).await.map_err(|e| self.send_failure(e))?;
         let status = response.status();
+        trace::record_response(status.as_u16(), response.headers(), &inner.redactor);
         if let Some(observer) = &inner.observer {
             observer.notify(&HttpEvent::Response {
                 attempt,

@@ -1,0 +1,156 @@
+//! With the `tracing` feature, a call is a `gen_ai.client.request` span and each
+//! attempt an `http.attempt` span, with the GenAI and HTTP fields filled in, and
+//! the key in none of them.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use support::*;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+use tracing_core::span::Current;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A span's static description and its fields as text.
+type SpanRecord = (&'static Metadata<'static>, BTreeMap<String, String>);
+
+/// Every span and event with its fields, as text, and which span is current.
+#[derive(Clone, Default)]
+struct Recorder {
+    spans: Arc<Mutex<Vec<SpanRecord>>>,
+    events: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+    /// Entered spans, innermost last (each test runs on one thread).
+    entered: Arc<Mutex<Vec<Id>>>,
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_string(), format!("{value:?}").trim_matches('"').to_string());
+    }
+}
+
+impl Subscriber for Recorder {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut fields = BTreeMap::new();
+        span.record(&mut Fields(&mut fields));
+        let mut spans = self.spans.lock().unwrap();
+        spans.push((span.metadata(), fields));
+        Id::from_u64(spans.len() as u64)
+    }
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        let mut spans = self.spans.lock().unwrap();
+        if let Some((_, fields)) = spans.get_mut(span.into_u64() as usize - 1) {
+            values.record(&mut Fields(fields));
+        }
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        self.events.lock().unwrap().push(fields);
+    }
+    fn enter(&self, span: &Id) {
+        self.entered.lock().unwrap().push(span.clone());
+    }
+    fn exit(&self, span: &Id) {
+        let mut entered = self.entered.lock().unwrap();
+        if let Some(i) = entered.iter().rposition(|s| s == span) {
+            entered.remove(i);
+        }
+    }
+    fn current_span(&self) -> Current {
+        match self.entered.lock().unwrap().last() {
+            Some(id) => Current::new(id.clone(), self.spans.lock().unwrap()[id.into_u64() as usize - 1].0),
+            None => Current::none(),
+        }
+    }
+}
+
+impl Recorder {
+    fn spans(&self, name: &str) -> Vec<BTreeMap<String, String>> {
+        self.spans.lock().unwrap().iter().filter(|(m, _)| m.name() == name).map(|(_, f)| f.clone()).collect()
+    }
+
+    fn everything(&self) -> String {
+        let spans: Vec<_> = self.spans.lock().unwrap().iter().map(|(m, f)| (m.name(), f.clone())).collect();
+        format!("{spans:?}{:?}", self.events.lock().unwrap())
+    }
+}
+
+async fn call(server: &MockServer) -> Result<Value, imagegen_runtime::Error> {
+    let (client, _) = client(&server.uri());
+    let body = json!({"model": "gpt-image-2", "prompt": "a lighthouse", "key_echo": CANARY_KEY});
+    client.http.send_json(&GENERATE, "/v1/generate", Some(&body)).await
+}
+
+#[tokio::test]
+async fn a_successful_call_is_one_span_with_one_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("x-request-id", "req-42").set_body_json(json!({"data": []})),
+        )
+        .mount(&server)
+        .await;
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    call(&server).await.unwrap();
+
+    let calls = recorder.spans("gen_ai.client.request");
+    assert_eq!(calls.len(), 1, "{}", recorder.everything());
+    let c = &calls[0];
+    assert_eq!(c["gen_ai.provider.name"], "testprovider");
+    assert_eq!(c["gen_ai.operation.name"], "generate");
+    assert_eq!(c["gen_ai.request.model"], "gpt-image-2");
+    assert_eq!(c["server.address"], "127.0.0.1");
+    assert_eq!(c["http.response.status_code"], "200");
+    assert_eq!(c["imagegen.attempts"], "1");
+    assert!(!c.contains_key("error.type"), "{c:?}");
+    let attempts = recorder.spans("http.attempt");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0]["gen_ai.response.id"], "req-42");
+    assert!(!recorder.everything().contains(CANARY_KEY), "the key leaked: {}", recorder.everything());
+}
+
+#[tokio::test]
+async fn a_retried_call_records_each_attempt_and_the_wait() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("retry-after", "1")
+                // A server that echoes the key in its request id.
+                .insert_header("x-request-id", format!("echo-{CANARY_KEY}"))
+                .set_body_string("overloaded"),
+        )
+        .mount(&server)
+        .await;
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let err = call(&server).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+
+    let c = &recorder.spans("gen_ai.client.request")[0];
+    assert_eq!(c["http.response.status_code"], "503");
+    assert_eq!(c["imagegen.attempts"], "3");
+    assert_eq!(c["error.type"], "503");
+    let attempts = recorder.spans("http.attempt");
+    let resends: Vec<&str> = attempts.iter().map(|a| a["http.request.resend_count"].as_str()).collect();
+    assert_eq!(resends, ["0", "1", "2"]);
+    assert!(attempts.iter().all(|a| a["http.response.status_code"] == "503"));
+    assert!(attempts[0]["gen_ai.response.id"].contains("<redacted>"), "{:?}", attempts[0]);
+    let waits: Vec<String> =
+        recorder.events.lock().unwrap().iter().filter_map(|e| e.get("imagegen.retry.wait_ms").cloned()).collect();
+    assert_eq!(waits, ["1000", "1000"], "Retry-After: 1 honoured before each retry");
+    assert!(!recorder.everything().contains(CANARY_KEY), "the key leaked: {}", recorder.everything());
+}
