@@ -13,7 +13,10 @@ pub fn emit(api: &Api) -> TokenStream {
     let specs = api.operations.iter().map(|op| operation_spec(op, api));
     let arms = api.operations.iter().map(call_arm);
     let converters = api.types.iter().filter_map(|t| match t {
-        TypeIr::Events(e) => Some(event_converter(e)),
+        // Only streams of an operation are converted; a converter nothing calls is dead code.
+        TypeIr::Events(e) if api.operations.iter().any(|op| op.sse_response.as_ref() == Some(&e.rust_name)) => {
+            Some(event_converter(e))
+        }
         TypeIr::Struct(s) if s.multipart => Some(form_from_call(s)),
         _ => None,
     });
@@ -493,7 +496,8 @@ fn file_specs(s: &StructIr) -> Vec<TokenStream> {
 }
 
 fn converter_name(events: &str) -> proc_macro2::Ident {
-    format_ident!("{}_item", crate::ir::naming::snake(events).trim_start_matches("r#"))
+    // An escaped keyword (`self_`) must not give `self__item`, which is not snake case.
+    format_ident!("{}_item", super::bare(&crate::ir::naming::snake(events)).trim_end_matches('_'))
 }
 
 /// The arm of `check` for an operation with a request body: read it as `call` would, then validate.
@@ -549,6 +553,18 @@ fn call_arm(op: &OperationIr) -> TokenStream {
     // Multipart-only operations.
     if let (None, Some(form)) = (&op.json_request, &op.multipart_request) {
         let form_ty = ident(form);
+        // Streamed only: the one method sends the form and returns the events.
+        if let (Some(events), None) = (&op.sse_response, &op.json_response) {
+            let conv = converter_name(events);
+            return quote! {
+                #id => {
+                    #prelude
+                    let form = #form_ty::from_call(&call)?;
+                    let stream = client.#fn_name(#(#args,)* &form).await?;
+                    Ok(dispatch::Outcome::stream(stream, #conv))
+                }
+            };
+        }
         return quote! {
             #id => {
                 #prelude
