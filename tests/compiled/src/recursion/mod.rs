@@ -4,14 +4,15 @@
 //! The Recursion API.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/recursion.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{Layer, Filter, FilterGroup, ComposeRequest, ComposeResponse};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

@@ -4,12 +4,16 @@
 //! The Reserved names API.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/reserved_names.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{
+    Option_, String_, Vec_, Box_, Serialize_, Deserialize_, Client_, Result_, Default_,
+    MapVisitor_, Into_, ToString_, Ok_,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

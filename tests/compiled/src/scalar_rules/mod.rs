@@ -4,12 +4,13 @@
 //! The Scalar rules API.
 //!
 //! Transcribed from the provider's documentation (version snapshot) into `tests/specs/scalar_rules.yaml`.
-pub mod client;
+mod client;
+#[doc(hidden)]
 pub mod dispatch;
-pub mod types;
+mod types;
 mod validate;
-pub use client::Client;
-pub use types::*;
+pub use client::{operations, Client};
+pub use types::{Quality, RenderRequest, RenderResponse};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
