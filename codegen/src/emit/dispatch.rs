@@ -258,7 +258,7 @@ fn field_flags(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<TokenStream>) {
             out.push(spec);
             continue;
         }
-        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = &f.ty {
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &f.ty {
             if scope.nested && scope.depth < MAX_DEPTH {
                 if let Some(inner) = form_struct(scope.api, rust_name) {
                     field_flags(inner, &scope.enter(f, path), out);
@@ -378,7 +378,7 @@ fn image_fields(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<ImageField>) {
             out.push(ImageField { flag, path, many, item, help: first_line(&f.docs) });
             continue;
         }
-        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = item_ty {
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = item_ty {
             if scope.depth < MAX_DEPTH {
                 if let Some(inner) = form_struct(scope.api, rust_name) {
                     // Images in a list of objects go into its first item (the user's turn of a conversation).
@@ -406,7 +406,9 @@ fn image_item(api: &Api, ty: &RustType) -> Option<ImageItem> {
         NamedKind::OneOf => {
             let o = one_of(api, &n.rust_name)?;
             o.variants.iter().filter(|v| plain_wire(&v.wire)).find_map(|v| {
-                let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = &v.ty else { return None };
+                let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &v.ty else {
+                    return None;
+                };
                 let item = inline_object(api, form_struct(api, rust_name)?)?;
                 Some(ImageItem {
                     encoding: item.encoding,
@@ -461,12 +463,12 @@ fn response_texts(api: &Api, s: &StructIr, prefix: &str, depth: usize, out: &mut
         };
         match item_ty {
             RustType::String if f.wire_name == "text" && path.contains("[]") => out.push(path),
-            RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) => {
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) => {
                 if let Some(inner) = form_struct(api, rust_name) {
                     response_texts(api, inner, &path, depth + 1, out);
                 }
             }
-            RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf }) if path.contains("[]") => {
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf, boxed: _ }) if path.contains("[]") => {
                 let Some(o) = one_of(api, rust_name) else { continue };
                 if o.variants.iter().any(|v| v.wire == "text" && v.ty == RustType::String) {
                     out.push(join_path(&path, "text"));

@@ -17,17 +17,21 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "The edit.",
                 required: true,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "n",
+                path: "n",
                 flag: "n",
                 kind: dispatch::FlagKind::Integer,
                 help: "Number of results.",
                 required: false,
+                deprecated: None,
             },
         ],
         files: &[
@@ -39,6 +43,8 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
                 help: "The image to edit; optional, the prompt alone starts from a blank canvas.",
             },
         ],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::Always,
     },
     dispatch::OperationSpec {
@@ -49,26 +55,32 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         path_params: &[
             dispatch::FlagSpec {
                 wire: "job",
+                path: "job",
                 flag: "job",
                 kind: dispatch::FlagKind::String,
                 help: "The job.",
                 required: true,
+                deprecated: None,
             },
         ],
         flags: &[
             dispatch::FlagSpec {
                 wire: "prompt",
+                path: "prompt",
                 flag: "prompt",
                 kind: dispatch::FlagKind::String,
                 help: "The edit.",
                 required: true,
+                deprecated: None,
             },
             dispatch::FlagSpec {
                 wire: "n",
+                path: "n",
                 flag: "n",
                 kind: dispatch::FlagKind::Integer,
                 help: "Number of results.",
                 required: false,
+                deprecated: None,
             },
         ],
         files: &[
@@ -80,6 +92,8 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
                 help: "The image to edit; optional, the prompt alone starts from a blank canvas.",
             },
         ],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::Always,
     },
 ];

@@ -112,6 +112,13 @@ impl runtime::image::CollectImages for PartialImage {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
     }
 }
+impl PartialImage {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The final image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -164,6 +171,13 @@ impl<'de> Deserialize<'de> for Completed {
 impl runtime::image::CollectImages for Completed {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
+    }
+}
+impl Completed {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The edit's events; the stream ends with `completed`.

@@ -144,6 +144,13 @@ impl runtime::image::CollectImages for Layer {
         runtime::image::CollectImages::collect_images(&self.image, out);
     }
 }
+impl Layer {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A filter, or the negation of one.
 ///
 /// On the wire, an object with exactly one of `blur`, `not`, `group`.
@@ -481,5 +488,12 @@ impl<'de> Deserialize<'de> for ComposeResponse {
 impl runtime::image::CollectImages for ComposeResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.root, out);
+    }
+}
+impl ComposeResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }

@@ -65,9 +65,19 @@ impl Client {
     pub fn builder() -> runtime::ClientBuilder<Self> {
         runtime::ClientBuilder::new()
     }
-    /// A client with default settings and the API key from `EXAMPLE_API_KEY`.
+    /// A client with default settings, the API key from `EXAMPLE_API_KEY` and the base URL from `EXAMPLE_BASE_URL` when set.
     pub fn from_env() -> Result<Self, runtime::Error> {
         Self::builder().build()
+    }
+    /// A handle whose calls use `options` (timeout, retries, extra headers); it
+    /// shares this client's connections and key, and this client is unchanged.
+    pub fn with_options(
+        &self,
+        options: &runtime::RequestOptions,
+    ) -> Result<Self, runtime::Error> {
+        Ok(Self {
+            http: self.http.with_options(options)?,
+        })
     }
     /// An operation whose method would be `self`.
     ///

@@ -151,6 +151,13 @@ impl String_ {
 impl runtime::image::CollectImages for String_ {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
+impl String_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Shadows the prelude's `Vec`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -231,6 +238,13 @@ impl Vec_ {
 impl runtime::image::CollectImages for Vec_ {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.items, out);
+    }
+}
+impl Vec_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `Box`.
@@ -336,6 +350,13 @@ impl runtime::image::CollectImages for Box_ {
                 runtime::image::CollectImages::collect_images(value, out)
             }
         }
+    }
+}
+impl Box_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows serde's `Serialize`, which the emitted code imports.
@@ -475,6 +496,13 @@ impl runtime::image::CollectImages for Serialize_ {
         runtime::image::CollectImages::collect_images(&self.out, out);
     }
 }
+impl Serialize_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Shadows serde's `Deserialize`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -574,6 +602,13 @@ impl Deserialize_ {
 }
 impl runtime::image::CollectImages for Deserialize_ {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Deserialize_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }
 /// Named like the provider's client.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -706,6 +741,13 @@ impl Client_ {
 impl runtime::image::CollectImages for Client_ {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.r#box, out);
+    }
+}
+impl Client_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `Result`; the request body.
@@ -849,6 +891,13 @@ impl runtime::image::CollectImages for Result_ {
         runtime::image::CollectImages::collect_images(&self.values, out);
     }
 }
+impl Result_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Shadows the prelude's `Default`; every field optional, so it derives `Default`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -911,6 +960,13 @@ impl runtime::image::CollectImages for Default_ {
         runtime::image::CollectImages::collect_images(&self.ok, out);
         runtime::image::CollectImages::collect_images(&self.err, out);
         runtime::image::CollectImages::collect_images(&self.image, out);
+    }
+}
+impl Default_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Named like the visitor inside every generated `Deserialize`.
@@ -992,6 +1048,13 @@ impl MapVisitor_ {
 }
 impl runtime::image::CollectImages for MapVisitor_ {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl MapVisitor_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }
 /// Shadows the prelude's `Into`, used by constructors (`impl Into<String>`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
@@ -1081,6 +1144,13 @@ impl Into_ {
 impl runtime::image::CollectImages for Into_ {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.visitor, out);
+    }
+}
+impl Into_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `ToString` (`.to_string()` in the emitted code).

@@ -258,3 +258,10 @@ impl<'de> Deserialize<'de> for RenderResponse {
 impl runtime::image::CollectImages for RenderResponse {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
 }
+impl RenderResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

@@ -16,6 +16,8 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         path_params: &[],
         flags: &[],
         files: &[],
+        images: &[],
+        texts: &[],
         streaming: dispatch::Streaming::No,
     },
 ];

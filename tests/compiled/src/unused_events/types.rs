@@ -72,6 +72,13 @@ impl runtime::image::CollectImages for Progress {
         runtime::image::CollectImages::collect_images(&self.preview, out);
     }
 }
+impl Progress {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The final image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -124,6 +131,13 @@ impl<'de> Deserialize<'de> for Done {
 impl runtime::image::CollectImages for Done {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.image, out);
+    }
+}
+impl Done {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Events of a job stream no operation returns yet.
@@ -219,4 +233,11 @@ impl<'de> Deserialize<'de> for Status {
 }
 impl runtime::image::CollectImages for Status {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Status {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
 }
