@@ -77,6 +77,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::map::PROVIDER,
         &c::models_table::PROVIDER,
         &c::multipart::PROVIDER,
+        &c::multipart_stream::PROVIDER,
         &c::object_basics::PROVIDER,
         &c::one_of::PROVIDER,
         &c::one_of_flatten::PROVIDER,
@@ -84,10 +85,14 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::open_enum::PROVIDER,
         &c::optional_fields::PROVIDER,
         &c::path_params::PROVIDER,
+        &c::recursion::PROVIDER,
         &c::repeated_images::PROVIDER,
+        &c::reserved_names::PROVIDER,
         &c::rules::PROVIDER,
+        &c::scalar_rules::PROVIDER,
         &c::several_auth::PROVIDER,
         &c::sse_stream::PROVIDER,
+        &c::unused_events::PROVIDER,
         &c::urls::PROVIDER,
     ]
 };

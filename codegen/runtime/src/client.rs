@@ -467,17 +467,21 @@ impl HttpClient {
         B: serde::Serialize + ?Sized,
         E: SseEvent,
     {
-        let payload = json_payload(body)?;
-        let model = trace::request_model(body);
-        let stream = match self.execute(op, path, &payload, ACCEPT_SSE, model.as_deref()).await? {
-            Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
-            Reply::Body(status, bytes) => EventStream::from_byte_stream(
-                futures_util::stream::iter([Ok(bytes)]),
-                status,
-                self.inner.max_response_bytes,
-            ),
-        };
-        Ok(stream.with_redactor(self.inner.redactor.clone()))
+        self.events(op, path, &json_payload(body)?, trace::request_model(body)).await
+    }
+
+    /// Sends a multipart form, rebuilt for each attempt, and streams the server-sent
+    /// events of the response; retried and reported as [`Self::send_sse`].
+    pub async fn send_multipart_sse<E>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<EventStream<E>, Error>
+    where
+        E: SseEvent,
+    {
+        self.events(op, path, &Payload::Multipart(form), None).await
     }
 
     /// Asks for a server-sent event stream and takes whatever the server sends: the
@@ -494,9 +498,56 @@ impl HttpClient {
         E: SseEvent,
         R: serde::de::DeserializeOwned,
     {
-        let payload = json_payload(body)?;
-        let model = trace::request_model(body);
-        match self.execute(op, path, &payload, ACCEPT_SSE, model.as_deref()).await? {
+        self.events_or_json(op, path, &json_payload(body)?, trace::request_model(body)).await
+    }
+
+    /// [`Self::send_sse_or_json`] with a multipart form, rebuilt for each attempt.
+    pub async fn send_multipart_sse_or_json<E, R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<StreamReply<E, R>, Error>
+    where
+        E: SseEvent,
+        R: serde::de::DeserializeOwned,
+    {
+        self.events_or_json(op, path, &Payload::Multipart(form), None).await
+    }
+
+    /// The event stream of a request, whatever its body. A full body (an error the
+    /// transport did not raise, or a server that answered at once) is parsed as events too.
+    async fn events<E: SseEvent>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        payload: &Payload<'_>,
+        model: Option<String>,
+    ) -> Result<EventStream<E>, Error> {
+        let stream = match self.execute(op, path, payload, ACCEPT_SSE, model.as_deref()).await? {
+            Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
+            Reply::Body(status, bytes) => EventStream::from_byte_stream(
+                futures_util::stream::iter([Ok(bytes)]),
+                status,
+                self.inner.max_response_bytes,
+            ),
+        };
+        Ok(stream.with_redactor(self.inner.redactor.clone()))
+    }
+
+    /// The events, or the one JSON response, of a request that asked for a stream.
+    async fn events_or_json<E, R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        payload: &Payload<'_>,
+        model: Option<String>,
+    ) -> Result<StreamReply<E, R>, Error>
+    where
+        E: SseEvent,
+        R: serde::de::DeserializeOwned,
+    {
+        match self.execute(op, path, payload, ACCEPT_SSE, model.as_deref()).await? {
             Reply::Stream(response) => Ok(StreamReply::Events(
                 EventStream::from_response(response, self.inner.max_response_bytes)
                     .with_redactor(self.inner.redactor.clone()),

@@ -151,6 +151,13 @@ impl<T: CollectImages> CollectImages for Option<T> {
     }
 }
 
+/// A recursive type holds itself boxed; its images are those of the value inside.
+impl<T: CollectImages + ?Sized> CollectImages for Box<T> {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
+        (**self).collect_images(out);
+    }
+}
+
 impl<T: CollectImages> CollectImages for std::collections::BTreeMap<String, T> {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
         for item in self.values() {

@@ -305,16 +305,27 @@ impl Validator {
     /// Checks that a string is one of `allowed`.
     pub fn allowed_values(&mut self, field: &str, actual: &str, allowed: &[&str], why: &str) {
         if !allowed.contains(&actual) {
-            let mut message = format!("`{actual}` is not allowed; expected one of {}", allowed.join(", "));
-            if !why.is_empty() {
-                message = format!("{message} ({why})");
-            }
-            let rule = Constraint::AllowedValues {
-                allowed: allowed.iter().map(|s| s.to_string()).collect(),
-                actual: actual.to_string(),
-            };
-            self.report(field, rule, message);
+            self.not_allowed(field, actual.to_string(), allowed.iter().map(|s| s.to_string()).collect(), why);
         }
+    }
+
+    /// Checks that a number or boolean is one of `allowed`, compared as values
+    /// (`2` and `2.0` are the same number), with the same message as [`Self::allowed_values`].
+    pub fn allowed_scalars<T>(&mut self, field: &str, actual: T, allowed: &[T], why: &str)
+    where
+        T: PartialEq + fmt::Display,
+    {
+        if !allowed.contains(&actual) {
+            self.not_allowed(field, actual.to_string(), allowed.iter().map(|s| s.to_string()).collect(), why);
+        }
+    }
+
+    fn not_allowed(&mut self, field: &str, actual: String, allowed: Vec<String>, why: &str) {
+        let mut message = format!("`{actual}` is not allowed; expected one of {}", allowed.join(", "));
+        if !why.is_empty() {
+            message = format!("{message} ({why})");
+        }
+        self.report(field, Constraint::AllowedValues { allowed, actual }, message);
     }
 
     /// Extra fields must not name a typed field: that value would be sent twice, or
@@ -478,6 +489,12 @@ numeric_scalar!(i64, u64, u32, f64);
 impl<T> AsScalar for Vec<T> {
     fn as_scalar(&self) -> Scalar<'_> {
         Scalar::Other
+    }
+}
+/// A recursive field is boxed; rules see the value inside.
+impl<T: AsScalar + ?Sized> AsScalar for Box<T> {
+    fn as_scalar(&self) -> Scalar<'_> {
+        (**self).as_scalar()
     }
 }
 impl<T> AsScalar for std::collections::BTreeMap<String, T> {

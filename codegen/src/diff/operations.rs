@@ -81,9 +81,12 @@ fn methods(op: &OperationIr) -> Vec<Method> {
             Some(_) => format!("request: {r}"),
             None => format!("request: &{r}"),
         });
+        // A multipart-only operation streams its form.
+        let body = body.or_else(|| op.multipart_request.as_ref().map(|f| format!("form: &{f}")));
         out.push(Method { signature: format!("{name}({}) -> EventStream<{events}>", args(body)), name });
     }
-    if let Some(form) = &op.multipart_request {
+    let answers_json = op.json_response.is_some() || op.sse_response.is_none();
+    if let Some(form) = op.multipart_request.as_ref().filter(|_| !multipart_only || answers_json) {
         let name = if op.json_request.is_some() { format!("{}_multipart", op.fn_name) } else { op.fn_name.clone() };
         out.push(Method { signature: format!("{name}({}) -> {response}", args(Some(format!("form: &{form}")))), name });
     }

@@ -8,7 +8,7 @@ use super::change::{Area, Changes};
 use super::display::{code_list, held_type, rust_type};
 use super::{enums, fields, models, rules};
 use crate::emit::is_request_side;
-use crate::ir::naming::upper_camel;
+use crate::ir::naming::type_name;
 use crate::ir::{Api, EventsIr, OneOfIr, StructIr, TypeIr};
 use crate::spec::model::{Spec, TypeDef};
 
@@ -24,7 +24,7 @@ pub struct Side<'a> {
 impl<'a> Side<'a> {
     /// The spec definition behind a Rust type name.
     fn spec_type(&self, rust_name: &str) -> Option<&'a TypeDef> {
-        self.spec.types.iter().find(|t| upper_camel(t.name(), "T") == rust_name)
+        self.spec.types.iter().find(|t| type_name(t.name()) == rust_name)
     }
 }
 

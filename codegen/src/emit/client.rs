@@ -153,7 +153,8 @@ fn path_parts(op: &OperationIr) -> (Vec<TokenStream>, TokenStream) {
             _ => (quote!(&str), quote!(#arg)),
         };
         args.push(quote!(#arg: #arg_ty));
-        let seg = format_ident!("{}_segment", p.rust_name.trim_start_matches("r#"));
+        // `crate_` (an escaped keyword) must not give `crate__segment`, which is not snake case.
+        let seg = format_ident!("{}_segment", super::bare(&p.rust_name).trim_end_matches('_'));
         let stripped = match &p.optional_prefix {
             // The server treats the prefix as optional; sending the bare form keeps one spelling on the wire.
             Some(prefix) => quote!({ let value = #as_str; value.strip_prefix(#prefix).unwrap_or(value) }),
@@ -229,8 +230,11 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
     if let Some(events) = &op.sse_response {
         let events = ident(events);
         let name = if op.json_response.is_some() { format_ident!("{}_stream", op.fn_name) } else { fn_name.clone() };
-        let (req_arg, prepare, body) = match (&json_body, &op.stream_flag) {
-            (Some(t), Some((_, rust))) => {
+        // A multipart-only operation streams the form; the checker refuses a stream on
+        // an operation that takes both a JSON body and a form.
+        let form = op.multipart_request.as_ref().filter(|_| multipart_only).map(|f| ident(f));
+        let (req_arg, prepare, body) = match (&json_body, &op.stream_flag, &form) {
+            (Some(t), Some((_, rust)), _) => {
                 let flag = ident(rust);
                 (
                     quote!(mut request: #t,),
@@ -238,8 +242,16 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
                     quote!(Some(&request)),
                 )
             }
-            (Some(t), None) => (quote!(request: &#t,), quote!(request.validate()?;), quote!(Some(request))),
-            (None, _) => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
+            (Some(t), None, _) => (quote!(request: &#t,), quote!(request.validate()?;), quote!(Some(request))),
+            (None, _, Some(form_ty)) => {
+                (quote!(form: &#form_ty,), quote!(form.validate()?; let parts = form.to_multipart();), quote!(&parts))
+            }
+            (None, _, None) => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
+        };
+        let (send_events, send_events_or_json) = if form.is_some() {
+            (quote!(send_multipart_sse), quote!(send_multipart_sse_or_json))
+        } else {
+            (quote!(send_sse), quote!(send_sse_or_json))
         };
         // An operation that also answers with JSON may do so to a stream request (a
         // model that does not stream): the caller gets that response, not an error.
@@ -255,7 +267,7 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
                     pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::StreamReply<#events, #response>, runtime::Error> {
                         #prepare
                         #build_path
-                        self.http.send_sse_or_json(&operations::#konst, &path, #body).await
+                        self.http.#send_events_or_json(&operations::#konst, &path, #body).await
                     }
                 });
             }
@@ -269,15 +281,17 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
                     pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::EventStream<#events>, runtime::Error> {
                         #prepare
                         #build_path
-                        self.http.send_sse(&operations::#konst, &path, #body).await
+                        self.http.#send_events(&operations::#konst, &path, #body).await
                     }
                 });
             }
         }
     }
 
-    // Multipart call.
-    if let Some(form) = &op.multipart_request {
+    // Multipart call, answered with JSON. A multipart-only operation that only streams
+    // has its form sent by the streamed call above instead.
+    let answers_json = op.json_response.is_some() || op.sse_response.is_none();
+    if let Some(form) = op.multipart_request.as_ref().filter(|_| !multipart_only || answers_json) {
         let name = if json_body.is_some() { format_ident!("{}_multipart", op.fn_name) } else { fn_name.clone() };
         let form_ty = ident(form);
         let example = super::doc_example::operation_example(api, op, true).map(|code| format!("# Example\n\n{code}"));

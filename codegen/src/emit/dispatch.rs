@@ -13,7 +13,10 @@ pub fn emit(api: &Api) -> TokenStream {
     let specs = api.operations.iter().map(|op| operation_spec(op, api));
     let arms = api.operations.iter().map(call_arm);
     let converters = api.types.iter().filter_map(|t| match t {
-        TypeIr::Events(e) => Some(event_converter(e)),
+        // Only streams of an operation are converted; a converter nothing calls is dead code.
+        TypeIr::Events(e) if api.operations.iter().any(|op| op.sse_response.as_ref() == Some(&e.rust_name)) => {
+            Some(event_converter(e))
+        }
         TypeIr::Struct(s) if s.multipart => Some(form_from_call(s)),
         _ => None,
     });
@@ -255,7 +258,7 @@ fn field_flags(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<TokenStream>) {
             out.push(spec);
             continue;
         }
-        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = &f.ty {
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &f.ty {
             if scope.nested && scope.depth < MAX_DEPTH {
                 if let Some(inner) = form_struct(scope.api, rust_name) {
                     field_flags(inner, &scope.enter(f, path), out);
@@ -375,7 +378,7 @@ fn image_fields(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<ImageField>) {
             out.push(ImageField { flag, path, many, item, help: first_line(&f.docs) });
             continue;
         }
-        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = item_ty {
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = item_ty {
             if scope.depth < MAX_DEPTH {
                 if let Some(inner) = form_struct(scope.api, rust_name) {
                     // Images in a list of objects go into its first item (the user's turn of a conversation).
@@ -403,7 +406,9 @@ fn image_item(api: &Api, ty: &RustType) -> Option<ImageItem> {
         NamedKind::OneOf => {
             let o = one_of(api, &n.rust_name)?;
             o.variants.iter().filter(|v| plain_wire(&v.wire)).find_map(|v| {
-                let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) = &v.ty else { return None };
+                let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &v.ty else {
+                    return None;
+                };
                 let item = inline_object(api, form_struct(api, rust_name)?)?;
                 Some(ImageItem {
                     encoding: item.encoding,
@@ -458,12 +463,12 @@ fn response_texts(api: &Api, s: &StructIr, prefix: &str, depth: usize, out: &mut
         };
         match item_ty {
             RustType::String if f.wire_name == "text" && path.contains("[]") => out.push(path),
-            RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct }) => {
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) => {
                 if let Some(inner) = form_struct(api, rust_name) {
                     response_texts(api, inner, &path, depth + 1, out);
                 }
             }
-            RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf }) if path.contains("[]") => {
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf, boxed: _ }) if path.contains("[]") => {
                 let Some(o) = one_of(api, rust_name) else { continue };
                 if o.variants.iter().any(|v| v.wire == "text" && v.ty == RustType::String) {
                     out.push(join_path(&path, "text"));
@@ -493,7 +498,8 @@ fn file_specs(s: &StructIr) -> Vec<TokenStream> {
 }
 
 fn converter_name(events: &str) -> proc_macro2::Ident {
-    format_ident!("{}_item", crate::ir::naming::snake(events).trim_start_matches("r#"))
+    // An escaped keyword (`self_`) must not give `self__item`, which is not snake case.
+    format_ident!("{}_item", super::bare(&crate::ir::naming::snake(events)).trim_end_matches('_'))
 }
 
 /// The arm of `check` for an operation with a request body: read it as `call` would, then validate.
@@ -549,6 +555,18 @@ fn call_arm(op: &OperationIr) -> TokenStream {
     // Multipart-only operations.
     if let (None, Some(form)) = (&op.json_request, &op.multipart_request) {
         let form_ty = ident(form);
+        // Streamed only: the one method sends the form and returns the events.
+        if let (Some(events), None) = (&op.sse_response, &op.json_response) {
+            let conv = converter_name(events);
+            return quote! {
+                #id => {
+                    #prelude
+                    let form = #form_ty::from_call(&call)?;
+                    let stream = client.#fn_name(#(#args,)* &form).await?;
+                    Ok(dispatch::Outcome::stream(stream, #conv))
+                }
+            };
+        }
         return quote! {
             #id => {
                 #prelude

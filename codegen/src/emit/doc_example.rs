@@ -43,7 +43,7 @@ pub fn operation_example(api: &Api, op: &OperationIr, multipart: bool) -> Option
         (Some(request), _) if !multipart => {
             let fn_name = ident(&op.fn_name);
             let example = request_example(api, op, false)?;
-            let ty = RustType::Named(NamedRef { rust_name: request.clone(), kind: NamedKind::Struct });
+            let ty = RustType::Named(NamedRef { rust_name: request.clone(), kind: NamedKind::Struct, boxed: false });
             let value = expr(api, &ty, &example.body, false)?;
             quote! {
                 let request = #value;
@@ -54,7 +54,7 @@ pub fn operation_example(api: &Api, op: &OperationIr, multipart: bool) -> Option
             // The same naming as the client emitter: `_multipart` when a JSON method exists too.
             let fn_name = if json.is_some() { format_ident!("{}_multipart", op.fn_name) } else { ident(&op.fn_name) };
             let example = request_example(api, op, true)?;
-            let ty = RustType::Named(NamedRef { rust_name: form.clone(), kind: NamedKind::Struct });
+            let ty = RustType::Named(NamedRef { rust_name: form.clone(), kind: NamedKind::Struct, boxed: false });
             let value = expr(api, &ty, &with_files(api, form, example)?, false)?;
             quote! {
                 let form = #value;
@@ -201,6 +201,12 @@ fn expr(api: &Api, ty: &RustType, value: &Value, into_string: bool) -> Option<To
                 .map(|(k, v)| expr(api, inner, v, false).map(|v| quote!((String::from(#k), #v))))
                 .collect::<Option<Vec<_>>>()?;
             quote!(std::collections::BTreeMap::from([#(#entries),*]))
+        }
+        // A boxed one_of member is written `Box::new(..)`; constructors and setters (the
+        // `into_string` positions) take the value unboxed and box it themselves.
+        (RustType::Named(n), v) if n.boxed && !into_string => {
+            let value = named(api, n, v)?;
+            quote!(Box::new(#value))
         }
         (RustType::Named(n), v) => named(api, n, v)?,
         _ => return None,

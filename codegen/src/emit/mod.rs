@@ -106,6 +106,10 @@ pub fn type_tokens(t: &RustType) -> TokenStream {
         RustType::Json => quote!(serde_json::Value),
         RustType::Base64 => quote!(runtime::Base64Data),
         RustType::File => quote!(runtime::FilePart),
+        RustType::Named(n) if n.boxed => {
+            let name = ident(&n.rust_name);
+            quote!(Box<#name>)
+        }
         RustType::Named(n) => {
             let name = ident(&n.rust_name);
             quote!(#name)

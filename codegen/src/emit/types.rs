@@ -204,24 +204,27 @@ fn object_deserialize(s: &StructIr, api: &Api) -> TokenStream {
     let expecting = format!("a `{}` object", s.rust_name);
     let flattened = s.fields.iter().find(|f| f.flatten).and_then(|f| one_of_of(api, &f.ty).map(|o| (f, o)));
     let siblings: Vec<&FieldIr> = s.fields.iter().filter(|f| !f.flatten).collect();
+    let field_names: Vec<&str> = s.fields.iter().map(|f| f.rust_name.as_str()).collect();
+    let slot = |f: &FieldIr| ident(&crate::ir::naming::deserialize_slot(&f.rust_name, &field_names));
     let slots = siblings.iter().map(|f| {
-        let n = ident(&f.rust_name);
+        let n = slot(f);
         let t = type_tokens(&f.ty);
         quote!(let mut #n: Option<#t> = None;)
     });
     let sibling_arms = siblings.iter().map(|f| {
-        let n = ident(&f.rust_name);
+        let n = slot(f);
         let w = &f.wire_name;
         let value = read_value(f);
         quote!(#w => #n = #value,)
     });
     let inits = siblings.iter().map(|f| {
-        let n = ident(&f.rust_name);
+        let (n, local) = (ident(&f.rust_name), slot(f));
         let w = &f.wire_name;
         match f.presence {
-            Presence::Optional | Presence::RequiredTolerant => quote!(#n,),
-            Presence::DefaultEmpty => quote!(#n: #n.unwrap_or_default(),),
-            Presence::Required => quote!(#n: #n.ok_or_else(|| serde::de::Error::missing_field(#w))?,),
+            Presence::Optional | Presence::RequiredTolerant if n == local => quote!(#n,),
+            Presence::Optional | Presence::RequiredTolerant => quote!(#n: #local,),
+            Presence::DefaultEmpty => quote!(#n: #local.unwrap_or_default(),),
+            Presence::Required => quote!(#n: #local.ok_or_else(|| serde::de::Error::missing_field(#w))?,),
         }
     });
     let known = super::known_keys(s, api);
@@ -359,7 +362,8 @@ fn collect_images_struct(s: &StructIr) -> TokenStream {
         let n = ident(&f.rust_name);
         quote!(runtime::image::CollectImages::collect_images(&self.#n, out);)
     };
-    let counted = |f: &FieldIr| format_ident!("{}_images", f.rust_name.trim_start_matches("r#"));
+    // An escaped keyword (`self_`) must not give `self__images`, which is not snake case.
+    let counted = |f: &FieldIr| format_ident!("{}_images", bare(&f.rust_name).trim_end_matches('_'));
     let fields: Vec<&FieldIr> = s.fields.iter().filter(|f| holds_images(&f.ty)).collect();
     let original_of = |f: &FieldIr| fields.iter().copied().find(|o| f.repeats_images_of.as_ref() == Some(&o.wire_name));
     let mut body = TokenStream::new();
@@ -411,6 +415,15 @@ fn takes_into_string(t: &RustType) -> bool {
     matches!(t, RustType::String | RustType::Url | RustType::DataUrl)
 }
 
+/// A field held as `Box<T>` (it closes a cycle of types): constructors and setters
+/// take the `T` and box it, so callers never write `Box::new`.
+fn boxed(t: &RustType) -> Option<proc_macro2::Ident> {
+    match t {
+        RustType::Named(n) if n.boxed => Some(ident(&n.rust_name)),
+        _ => None,
+    }
+}
+
 fn builder(s: &StructIr, _api: &Api) -> TokenStream {
     let name = ident(&s.rust_name);
     let required: Vec<&FieldIr> =
@@ -419,6 +432,8 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
         let n = ident(&f.rust_name);
         if takes_into_string(&f.ty) {
             quote!(#n: impl Into<String>)
+        } else if let Some(t) = boxed(&f.ty) {
+            quote!(#n: #t)
         } else {
             let t = type_tokens(&f.ty);
             quote!(#n: #t)
@@ -426,9 +441,15 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
     });
     let inits = s.fields.iter().map(|f| {
         let n = ident(&f.rust_name);
-        let conv = if takes_into_string(&f.ty) { quote!(#n.into()) } else { quote!(#n) };
+        let conv = if takes_into_string(&f.ty) {
+            quote!(#n.into())
+        } else if boxed(&f.ty).is_some() {
+            quote!(Box::new(#n))
+        } else {
+            quote!(#n)
+        };
         match f.presence {
-            Presence::Required if takes_into_string(&f.ty) => quote!(#n: #conv,),
+            Presence::Required if takes_into_string(&f.ty) || boxed(&f.ty).is_some() => quote!(#n: #conv,),
             Presence::Required => quote!(#n,),
             Presence::RequiredTolerant => quote!(#n: Some(#conv),),
             Presence::Optional => quote!(#n: None,),
@@ -453,6 +474,8 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
             let t = type_tokens(&f.ty);
             let (param, value) = if takes_into_string(&f.ty) {
                 (quote!(impl Into<String>), quote!(value.into()))
+            } else if let Some(t) = boxed(&f.ty) {
+                (quote!(#t), quote!(Box::new(value)))
             } else {
                 (t, quote!(value))
             };

@@ -253,6 +253,35 @@ fn literal_text(l: &Literal) -> String {
     }
 }
 
+/// `allowed_values_when` on a number or boolean field: the value compared with the
+/// allowed ones (integers as `f64`, so any integer type compares with one list), or
+/// `None` for a string or enum field, whose values are compared as wire strings.
+fn allowed_scalars(field: &FieldPath, list: &[Literal], message: &str) -> Option<TokenStream> {
+    let acc = access(field);
+    let wire = &field.wire;
+    let actual = match field.ty {
+        // Casting an `f64` to itself is a clippy warning in the generated code.
+        RustType::Bool | RustType::F64 => quote!(*actual),
+        RustType::I64 | RustType::U32 | RustType::U64 => quote!(*actual as f64),
+        _ => return None,
+    };
+    // The checker matches every value against the field's type, so each literal has
+    // the field's kind; numbers are written as `f64` to compare with `actual`.
+    let allowed = list.iter().map(|l| match l {
+        Literal::Bool(b) => quote!(#b),
+        Literal::Num(n) => {
+            let n = Lit::f64_unsuffixed(*n);
+            quote!(#n)
+        }
+        Literal::Str(s) => quote!(#s),
+    });
+    Some(quote! {
+        if let Some(actual) = #acc {
+            v.allowed_scalars(#wire, #actual, &[#(#allowed),*], #message);
+        }
+    })
+}
+
 /// `Option<&'static ModelInfo>` of the model a request selects (or the default).
 fn selected_model(sel: &ModelSelector) -> TokenStream {
     let acc = access(&sel.field);
@@ -390,8 +419,18 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
         RuleIr::AllowedValues { when, field, values, message } => {
             let acc = access(field);
             let wire = &field.wire;
+            // Numbers and booleans are compared as values; the checker allows model
+            // capabilities (string lists) only on string and enum fields.
+            if let ValuesSource::Fixed(list) = values {
+                if let Some(check) = allowed_scalars(field, list, message) {
+                    return guarded(condition(when), check);
+                }
+            }
             let check = match values {
-                ValuesSource::Fixed(list) => quote!(v.allowed_values(#wire, actual, &[#(#list),*], #message);),
+                ValuesSource::Fixed(list) => {
+                    let list = list.iter().map(literal_text);
+                    quote!(v.allowed_values(#wire, actual, &[#(#list),*], #message);)
+                }
                 ValuesSource::Model(sel, cap) => {
                     let model = selected_model(sel);
                     quote! {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::naming::{default_variant_prefix, is_valid_identifier, snake, upper_camel};
+use super::naming::{default_variant_prefix, is_valid_identifier, snake, type_name, variant};
 use super::*;
 use crate::diagnostics::Diagnostics;
 use crate::spec::load::{LoadedSpec, Reporter};
@@ -62,6 +62,13 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
             stack.extend(children);
         }
     };
+    // Events only ever arrive in responses; one that no operation names yet is still
+    // response data (its converter and `CollectImages` impls need it).
+    for t in &spec.types {
+        if let TypeDef::Events(e) = t {
+            visit(&e.name, false);
+        }
+    }
     for op in &spec.operations {
         if let Some(req) = &op.request {
             for t in req.json.iter().chain(req.multipart.iter()) {
@@ -78,6 +85,16 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
         }
     }
     usage
+}
+
+/// The type a value of this expression holds inline: a named type, alone or as the
+/// single value of a `one_or_many` (its `One` variant holds it unboxed).
+fn inline_name(ty: &TypeExpr) -> Option<String> {
+    match ty {
+        TypeExpr::Named(n) => Some(n.clone()),
+        TypeExpr::OneOrMany(inner) => inline_name(inner),
+        _ => None,
+    }
 }
 
 fn named(ty: &str) -> Option<String> {
@@ -103,6 +120,13 @@ struct ValueDef<'s> {
     docs: Option<&'s String>,
     deprecated: Option<&'s String>,
 }
+
+/// What to do about a collision of names that reach the wire.
+const RUST_NAME: &str = "set `rust_name` on one of them";
+/// What to do about a collision of the spec's own words, which never reach the wire.
+const RENAME: &str = "rename one of them";
+/// What to do about two path parameters with one Rust name.
+const PLACEHOLDERS: &str = "rename one of the placeholders";
 
 /// Auth schemes as the IR spells them: `None` for bearer, `Some(header)` for a key header.
 fn auth_schemes(schemes: &[m::AuthScheme]) -> Vec<Option<String>> {
@@ -157,15 +181,16 @@ impl<'a> Lowering<'a> {
         Api { source: source.to_string(), provider, types, operations, examples }
     }
 
-    /// Reports names that collide once converted to Rust, pointing at the later one.
-    fn collisions(&mut self, names: impl IntoIterator<Item = (String, String, String)>, what: &str) {
+    /// Reports names that collide once converted to Rust, pointing at the later one;
+    /// `fix` says what to do: names that reach the wire keep their spelling and take a
+    /// `rust_name`, the spec's own words (type names, ids, placeholders) are renamed.
+    fn collisions(&mut self, names: impl IntoIterator<Item = (String, String, String)>, what: &str, fix: &str) {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for (rust, original, path) in names {
             match seen.get(&rust) {
-                Some(first) => self.r.error(
-                    &path,
-                    format!("{what} `{original}` and `{first}` both become `{rust}` in Rust; set `rust_name` on one of them"),
-                ),
+                Some(first) => self
+                    .r
+                    .error(&path, format!("{what} `{original}` and `{first}` both become `{rust}` in Rust; {fix}")),
                 None => {
                     seen.insert(rust, original);
                 }
@@ -179,9 +204,9 @@ impl<'a> Lowering<'a> {
             .types
             .iter()
             .enumerate()
-            .map(|(i, t)| (upper_camel(t.name(), "T"), t.name().to_string(), join_key(&join_index("types", i), "name")))
+            .map(|(i, t)| (type_name(t.name()), t.name().to_string(), join_key(&join_index("types", i), "name")))
             .collect();
-        self.collisions(names, "type names");
+        self.collisions(names, "type names", RENAME);
     }
 
     fn rust_name_override(&mut self, given: Option<&String>, derived: String, path: &str) -> String {
@@ -232,6 +257,46 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// `ty` (the type of a field or member of `holder`), boxed where it holds a type
+    /// inline that holds `holder` inline again: without the box the Rust type would
+    /// contain itself. Boxing every such edge of a cycle is more than the minimum, but
+    /// it depends on nothing but the two types, so it never changes with spec order.
+    fn boxed_if_recursive(&self, holder: &str, expr: &TypeExpr, ty: RustType) -> RustType {
+        match (expr, ty) {
+            (TypeExpr::Named(name), RustType::Named(mut n)) => {
+                n.boxed = self.reaches_inline(name, holder);
+                RustType::Named(n)
+            }
+            (TypeExpr::OneOrMany(inner), RustType::OneOrMany(t)) => {
+                RustType::OneOrMany(Box::new(self.boxed_if_recursive(holder, inner, *t)))
+            }
+            (_, ty) => ty,
+        }
+    }
+
+    /// Whether a value of type `from` holds a `to` inline, through fields and one_of
+    /// members that are not behind a `Vec` or map (`from == to` counts). Iterative,
+    /// so a long chain of types cannot exhaust the stack.
+    fn reaches_inline(&self, from: &str, to: &str) -> bool {
+        let mut stack = vec![from.to_string()];
+        let mut seen = BTreeSet::new();
+        while let Some(name) = stack.pop() {
+            if name == to {
+                return true;
+            }
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let held: Vec<&String> = match self.index.get(&name) {
+                Some(TypeDef::Object(o)) => o.fields.iter().map(|f| &f.ty).collect(),
+                Some(TypeDef::OneOf(o)) => o.variants.iter().map(|v| &v.ty).collect(),
+                _ => Vec::new(),
+            };
+            stack.extend(held.into_iter().filter_map(|t| TypeExpr::parse(t).ok()).filter_map(|t| inline_name(&t)));
+        }
+        false
+    }
+
     fn named_ref(&self, name: &str) -> NamedRef {
         let kind = match self.index.get(name) {
             Some(TypeDef::Object(_)) | None => NamedKind::Struct,
@@ -244,7 +309,7 @@ impl<'a> Lowering<'a> {
             Some(TypeDef::OneOf(_)) => NamedKind::OneOf,
             Some(TypeDef::Events(_)) => NamedKind::Events,
         };
-        NamedRef { rust_name: upper_camel(name, "T"), kind }
+        NamedRef { rust_name: type_name(name), kind, boxed: false }
     }
 
     fn type_def(&mut self, t: &TypeDef, path: &str) -> TypeIr {
@@ -271,7 +336,7 @@ impl<'a> Lowering<'a> {
             let rust_name = self.rust_name_override(f.rust_name.as_ref(), naming::field(&f.name), &fpath);
             names.push((rust_name.clone(), f.name.clone(), join_key(&fpath, "name")));
             let Ok(ty_expr) = TypeExpr::parse(&f.ty) else { continue };
-            let ty = self.rust_type(&ty_expr, Some(f));
+            let ty = self.boxed_if_recursive(&o.name, &ty_expr, self.rust_type(&ty_expr, Some(f)));
             let presence = presence(f.required, usage, &ty);
             // A flattened member is how the object is told apart; it is always there.
             let presence = if f.flatten { Presence::Required } else { presence };
@@ -301,11 +366,11 @@ impl<'a> Lowering<'a> {
                 repeats_images_of: f.repeats_images_of.clone(),
             });
         }
-        self.collisions(names, "field names");
+        self.collisions(names, "field names", RUST_NAME);
         let mut rules: Vec<RuleIr> = o.rules.iter().filter_map(|rule| self.rule(o, &fields, rule)).collect();
         rules.extend(self.model_constraints(o, &fields));
         StructIr {
-            rust_name: upper_camel(&o.name, "T"),
+            rust_name: type_name(&o.name),
             docs: o.description.clone(),
             deprecated: o.deprecated.clone(),
             fields,
@@ -431,15 +496,7 @@ impl<'a> Lowering<'a> {
                         Some(cap) => {
                             ValuesSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
                         }
-                        None => ValuesSource::Fixed(
-                            values
-                                .iter()
-                                .map(|v| match literal(v) {
-                                    Literal::Str(s) => s,
-                                    other => format!("{other:?}"),
-                                })
-                                .collect(),
-                        ),
+                        None => ValuesSource::Fixed(values.iter().map(literal).collect()),
                     },
                     message: message.clone().unwrap_or_default(),
                 }
@@ -504,13 +561,13 @@ impl<'a> Lowering<'a> {
         let mut variants = Vec::new();
         for (i, ValueDef { wire, rust_name, aliases, docs, deprecated }) in values.iter().enumerate() {
             let vpath = join_index(&join_key(path, list_key), i);
-            let name = self.rust_name_override(*rust_name, upper_camel(wire, &prefix), &vpath);
+            let name = self.rust_name_override(*rust_name, variant(wire, &prefix), &vpath);
             names.push((name.clone(), wire.to_string(), join_key(&vpath, value_key)));
             // A retired name keeps the variant name it had when it was current, as a
             // constant, so code written against the older docs still compiles.
             for (j, a) in aliases.iter().enumerate().filter(|(_, a)| a.deprecated.is_some()) {
                 let apath = join_key(&join_index(&join_key(&vpath, "aliases"), j), "value");
-                names.push((upper_camel(&a.value, &prefix), a.value.clone(), apath));
+                names.push((variant(&a.value, &prefix), a.value.clone(), apath));
             }
             variants.push(VariantIr {
                 rust_name: name,
@@ -519,7 +576,7 @@ impl<'a> Lowering<'a> {
                     .iter()
                     .map(|a| AliasIr {
                         wire: a.value.clone(),
-                        const_name: upper_camel(&a.value, &prefix),
+                        const_name: variant(&a.value, &prefix),
                         deprecated: a.deprecated.clone(),
                     })
                     .collect(),
@@ -529,7 +586,7 @@ impl<'a> Lowering<'a> {
         }
         // `Unknown` is the catch-all; a listed value may not take its name.
         names.push(("Unknown".to_string(), "(catch-all for unknown values)".to_string(), path.to_string()));
-        self.collisions(names, "enum values");
+        self.collisions(names, "enum values", RUST_NAME);
         variants
     }
 
@@ -547,7 +604,7 @@ impl<'a> Lowering<'a> {
             .collect();
         let usage = self.usage(&e.name);
         EnumIr {
-            rust_name: upper_camel(&e.name, "T"),
+            rust_name: type_name(&e.name),
             docs: e.description.clone(),
             variants: self.variants(&e.name, e.variant_prefix.as_ref(), &values, path, "values", "value"),
             has_unknown: e.open || usage.response,
@@ -597,7 +654,7 @@ impl<'a> Lowering<'a> {
                 .collect(),
         };
         EnumIr {
-            rust_name: upper_camel(&md.name, "T"),
+            rust_name: type_name(&md.name),
             docs: md.description.clone(),
             variants: self.variants(&md.name, md.variant_prefix.as_ref(), &values, path, "models", "id"),
             has_unknown: md.open || usage.response,
@@ -612,22 +669,22 @@ impl<'a> Lowering<'a> {
         let mut variants = Vec::new();
         for (i, v) in o.variants.iter().enumerate() {
             let vpath = join_index(&join_key(path, "variants"), i);
-            let rust_name = self.rust_name_override(v.rust_name.as_ref(), upper_camel(&v.field, "V"), &vpath);
+            let rust_name = self.rust_name_override(v.rust_name.as_ref(), variant(&v.field, "V"), &vpath);
             names.push((rust_name.clone(), v.field.clone(), join_key(&vpath, "field")));
             let Ok(ty) = TypeExpr::parse(&v.ty) else { continue };
             variants.push(OneOfVariantIr {
                 wire: v.field.clone(),
                 rust_name,
-                ty: self.rust_type(&ty, None),
+                ty: self.boxed_if_recursive(&o.name, &ty, self.rust_type(&ty, None)),
                 docs: v.description.clone(),
             });
         }
         if o.open {
             names.push(("Unknown".to_string(), "(catch-all for unknown members)".to_string(), path.to_string()));
         }
-        self.collisions(names, "one_of members");
+        self.collisions(names, "one_of members", RUST_NAME);
         OneOfIr {
-            rust_name: upper_camel(&o.name, "T"),
+            rust_name: type_name(&o.name),
             docs: o.description.clone(),
             variants,
             open: o.open,
@@ -640,20 +697,20 @@ impl<'a> Lowering<'a> {
         let mut variants = Vec::new();
         for (i, v) in e.variants.iter().enumerate() {
             let vpath = join_index(&join_key(path, "variants"), i);
-            let rust_name = self.rust_name_override(v.rust_name.as_ref(), upper_camel(&v.event, "E"), &vpath);
+            let rust_name = self.rust_name_override(v.rust_name.as_ref(), variant(&v.event, "E"), &vpath);
             names.push((rust_name.clone(), v.event.clone(), join_key(&vpath, "event")));
             variants.push(EventVariantIr {
                 event: v.event.clone(),
                 rust_name,
-                data_type: upper_camel(&v.ty, "T"),
+                data_type: type_name(&v.ty),
                 docs: v.description.clone(),
                 terminal: v.terminal,
             });
         }
         names.push(("Unknown".to_string(), "(catch-all for unknown events)".to_string(), path.to_string()));
-        self.collisions(names, "events");
+        self.collisions(names, "events", RUST_NAME);
         EventsIr {
-            rust_name: upper_camel(&e.name, "T"),
+            rust_name: type_name(&e.name),
             docs: e.description.clone(),
             discriminator: e.discriminator.clone(),
             variants,
@@ -667,8 +724,8 @@ impl<'a> Lowering<'a> {
             let path = join_index("operations", i);
             let fn_name = snake(&op.id);
             names.push((fn_name.clone(), op.id.clone(), join_key(&path, "id")));
-            let json_request = op.request.as_ref().and_then(|r| r.json.as_ref()).map(|n| upper_camel(n, "T"));
-            let multipart_request = op.request.as_ref().and_then(|r| r.multipart.as_ref()).map(|n| upper_camel(n, "T"));
+            let json_request = op.request.as_ref().and_then(|r| r.json.as_ref()).map(|n| type_name(n));
+            let multipart_request = op.request.as_ref().and_then(|r| r.multipart.as_ref()).map(|n| type_name(n));
             // A multipart variant of the same operation gets its own function.
             if json_request.is_some() && multipart_request.is_some() {
                 names.push((format!("{fn_name}_multipart"), format!("{} (multipart)", op.id), join_key(&path, "id")));
@@ -676,6 +733,7 @@ impl<'a> Lowering<'a> {
             if op.response.stream_flag.is_some() || (op.response.sse.is_some() && op.response.json.is_some()) {
                 names.push((format!("{fn_name}_stream"), format!("{} (stream)", op.id), join_key(&path, "id")));
             }
+            self.path_param_names(op, &path);
             let stream_flag = op.response.stream_flag.as_ref().map(|flag| {
                 let rust = op
                     .request
@@ -719,7 +777,7 @@ impl<'a> Lowering<'a> {
                     .as_ref()
                     .and_then(|t| TypeExpr::parse(t).ok())
                     .map(|t| self.rust_type(&t, None)),
-                sse_response: op.response.sse.as_ref().map(|n| upper_camel(n, "T")),
+                sse_response: op.response.sse.as_ref().map(|n| type_name(n)),
                 stream_flag,
                 errors: op.errors.iter().map(|e| (e.status, e.description.clone(), e.retryable)).collect(),
                 error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
@@ -730,8 +788,31 @@ impl<'a> Lowering<'a> {
         for reserved in ["builder", "from_env", "http_client"] {
             names.push((reserved.to_string(), format!("(client method `{reserved}`)"), "operations".to_string()));
         }
-        self.collisions(names, "operation ids");
+        self.collisions(names, "operation ids", RENAME);
         ops
+    }
+
+    /// Path parameters become arguments of the client method and variables of its
+    /// dispatch arm, so each needs a Rust name of its own that the generated code does
+    /// not already use. Placeholders never reach the wire, so renaming one is free.
+    fn path_param_names(&mut self, op: &m::Operation, path: &str) {
+        let mut names = Vec::new();
+        for (i, p) in op.path_params.iter().enumerate() {
+            let ppath = join_key(&join_index(&join_key(path, "path_params"), i), "name");
+            let rust = snake(&p.name);
+            if naming::OPERATION_LOCALS.contains(&rust.as_str()) {
+                self.r.error(
+                    &ppath,
+                    format!(
+                        "path parameter `{}` is named like a variable of the generated method; \
+                         rename the placeholder (for example `{{{}_id}}`) in `path` and here",
+                        p.name, p.name
+                    ),
+                );
+            }
+            names.push((rust, p.name.clone(), ppath));
+        }
+        self.collisions(names, "path parameters", PLACEHOLDERS);
     }
 
     fn examples(&mut self) -> Vec<ExampleIr> {
@@ -765,12 +846,12 @@ impl<'a> Lowering<'a> {
                     .and_then(|o| o.request.as_ref())
                     .filter(|r| r.json.is_none() && ex.kind == m::ExampleKind::Request)
                     .and_then(|r| r.multipart.as_ref())
-                    .map(|n| upper_camel(n, "T")),
+                    .map(|n| type_name(n)),
                 files: ex.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 body: ex.body.clone(),
             });
         }
-        self.collisions(names, "example names");
+        self.collisions(names, "example names", RENAME);
         out
     }
 }

@@ -97,6 +97,9 @@ pub struct NamedRef {
     pub rust_name: String,
     /// What sort of type it is.
     pub kind: NamedKind,
+    /// Held as `Box<T>`: the field or member closes a cycle of types that hold each
+    /// other inline (not behind a `Vec` or map), which Rust could not size otherwise.
+    pub boxed: bool,
 }
 
 /// Sorts of generated types, as far as fields care.
@@ -377,8 +380,9 @@ pub enum LimitSource {
 /// An allowed-values source.
 #[derive(Debug, Clone)]
 pub enum ValuesSource {
-    /// A fixed list.
-    Fixed(Vec<String>),
+    /// A fixed list, of the field's own kind (strings for strings and enums,
+    /// numbers for numbers, booleans for booleans).
+    Fixed(Vec<Literal>),
     /// A capability of the selected model.
     Model(ModelSelector, String),
 }

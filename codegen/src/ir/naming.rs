@@ -17,6 +17,86 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers; they get a trailing underscore.
 const RESERVED: &[&str] = &["crate", "self", "super", "Self"];
 
+/// Type names the emitted code uses unqualified, so a generated type of that name
+/// would shadow them (every emitted file glob-imports the provider's types, and a
+/// glob import shadows the prelude): the prelude's types and traits, the serde
+/// traits `types.rs` imports, the provider's `Client` and the visitor each
+/// generated `Deserialize` declares. A spec type so named gets a trailing `_`
+/// (`Result` -> `Result_`), as keywords do in [`snake`]: type names are the docs'
+/// words and never reach the wire, so the spec keeps them and only Rust differs.
+const TAKEN_TYPE_NAMES: &[&str] = &[
+    // std's 2021 prelude (types, traits, variants).
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+    // Imported or declared by the emitted code.
+    "Serialize",
+    "Deserialize",
+    "Client",
+    "MapVisitor",
+    "Discriminator",
+    // A keyword.
+    "Self",
+];
+
+/// A generated type's Rust name: [`upper_camel`], with names the emitted code
+/// already uses escaped by a trailing `_` (see [`TAKEN_TYPE_NAMES`]).
+pub fn type_name(spec_name: &str) -> String {
+    let name = upper_camel(spec_name, "T");
+    if TAKEN_TYPE_NAMES.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
+/// An enum, one_of or event variant (or a constant beside them): [`upper_camel`],
+/// with `Self`, the one keyword in `UpperCamelCase`, escaped as `Self_`. Variants
+/// are always named through their enum (`Self::None`), so prelude names are fine.
+pub fn variant(wire: &str, prefix: &str) -> String {
+    let name = upper_camel(wire, prefix);
+    if name == "Self" {
+        "Self_".to_string()
+    } else {
+        name
+    }
+}
+
 /// A `snake_case` field, function or module name; keywords become raw identifiers.
 pub fn snake(wire: &str) -> String {
     let mut name = wire.to_snake_case();
@@ -131,6 +211,28 @@ fn escape_keyword(name: String) -> String {
     }
 }
 
+/// The locals of a generated `Deserialize`'s `visit_map`, beside one slot per field.
+pub const DESERIALIZE_LOCALS: &[&str] = &["map", "key", "member"];
+
+/// The local that collects a field while a generated `Deserialize` reads an object:
+/// the field's own name, unless a local of `visit_map` ([`DESERIALIZE_LOCALS`]) or
+/// another field already has it; then `_slot` is added until it is free.
+pub fn deserialize_slot(field: &str, fields: &[&str]) -> String {
+    let mut name = field.to_string();
+    if !DESERIALIZE_LOCALS.contains(&name.as_str()) {
+        return name;
+    }
+    while DESERIALIZE_LOCALS.contains(&name.as_str()) || fields.contains(&name.as_str()) {
+        name = format!("{}_slot", name.trim_start_matches("r#"));
+    }
+    name
+}
+
+/// The variables of a generated client method and of its dispatch arm. Path
+/// parameters become variables beside them, so none may take one of these names.
+pub const OPERATION_LOCALS: &[&str] =
+    &["request", "form", "parts", "path", "call", "client", "response", "stream", "operation"];
+
 /// Whether a user-supplied `rust_name` is a usable identifier.
 pub fn is_valid_identifier(name: &str) -> bool {
     let bare = name.strip_prefix("r#").unwrap_or(name);
@@ -172,6 +274,24 @@ mod tests {
         assert_eq!(snake("imageConfig"), "image_config");
         assert_eq!(snake("image[]"), "image");
         assert_eq!(snake("1k"), "n1k");
+    }
+
+    #[test]
+    fn names_the_emitted_code_uses_are_escaped() {
+        assert_eq!(type_name("Result"), "Result_");
+        assert_eq!(type_name("serialize"), "Serialize_");
+        assert_eq!(type_name("client"), "Client_");
+        assert_eq!(type_name("Self"), "Self_");
+        assert_eq!(type_name("ResultSet"), "ResultSet");
+        assert_eq!(variant("self", "V"), "Self_");
+        assert_eq!(variant("None", "V"), "None");
+    }
+
+    #[test]
+    fn deserialize_slots_stay_clear_of_the_visitors_locals() {
+        assert_eq!(deserialize_slot("prompt", &["prompt"]), "prompt");
+        assert_eq!(deserialize_slot("map", &["map"]), "map_slot");
+        assert_eq!(deserialize_slot("key", &["key", "key_slot"]), "key_slot_slot");
     }
 
     #[test]

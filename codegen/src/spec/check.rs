@@ -57,6 +57,13 @@ impl<'a> Checker<'a> {
                 format!("provider name `{}` must be lowercase letters, digits and `_`", p.name),
             );
         }
+        // The generated crate root already has these items beside the provider modules.
+        if ["runtime", "registry"].contains(&p.name.as_str()) {
+            self.r.error(
+                "provider.name",
+                format!("provider name `{}` is taken by the generated crate's own module; choose another", p.name),
+            );
+        }
         if !(p.base_url.starts_with("https://") || p.base_url.starts_with("http://")) {
             self.r.error("provider.base_url", format!("base URL `{}` must start with https:// or http://", p.base_url));
         }
@@ -377,6 +384,9 @@ impl<'a> Checker<'a> {
             }
             Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, .. } => {
                 let ty = self.rule_field(o, field, &join_key(path, "field"));
+                if let Some(ty) = &ty {
+                    self.allowed_values_target(field, ty, values_from_model.is_some(), path);
+                }
                 if let Some(c) = when {
                     self.condition(o, c, &join_key(path, "when"));
                 }
@@ -406,6 +416,36 @@ impl<'a> Checker<'a> {
                     self.rule_field(o, f, &join_index(&join_key(path, "fields"), i));
                 }
             }
+        }
+    }
+
+    // `allowed_values_when` compares one value: strings and enum values as their wire
+    // text, numbers and booleans as values. Any other field (an array, an object, a
+    // file) has no single value to compare, so the rule could never fire. A model's
+    // capability lists hold strings, so they only fit string and enum fields.
+    fn allowed_values_target(&mut self, field: &str, ty: &TypeExpr, from_model: bool, path: &str) {
+        let strings = match ty {
+            TypeExpr::String | TypeExpr::Url | TypeExpr::DataUrl => true,
+            TypeExpr::Named(n) => matches!(self.index.get(n), Some(TypeDef::Enum(_) | TypeDef::Models(_))),
+            _ => false,
+        };
+        let scalar = matches!(ty, TypeExpr::Integer | TypeExpr::Number | TypeExpr::Boolean);
+        if !strings && !scalar {
+            self.r.error(
+                &join_key(path, "field"),
+                format!(
+                    "allowed_values_when compares a string, enum, integer, number or boolean field, but `{field}` \
+                     is `{ty}`; name one of those (for an array's length use `limit_when`)"
+                ),
+            );
+        } else if from_model && !strings {
+            self.r.error(
+                &join_key(path, "values_from_model"),
+                format!(
+                    "a model capability lists strings, but `{field}` is `{ty}`; list the allowed values in \
+                     `values` instead"
+                ),
+            );
         }
     }
 
@@ -482,7 +522,10 @@ impl<'a> Checker<'a> {
 
     fn one_of(&mut self, o: &OneOfDef, path: &str) {
         if o.variants.len() < 2 {
-            self.r.error(&join_key(path, "variants"), format!("one_of `{}` needs at least two variants", o.name));
+            self.r.error(
+                &join_key(path, "variants"),
+                format!("one_of `{}` needs at least two variants; with one, use an object with that field", o.name),
+            );
         }
         let fields = o
             .variants
@@ -635,7 +678,9 @@ impl<'a> Checker<'a> {
                     if !has_file {
                         self.r.error(
                             &join_key(&rpath, "multipart"),
-                            format!("multipart form `{form}` has no `file` field"),
+                            format!(
+                                "multipart form `{form}` has no `file` field; send text-only fields as `json: {form}`"
+                            ),
                         );
                     }
                 }
@@ -643,6 +688,17 @@ impl<'a> Checker<'a> {
         }
         let rpath = join_key(path, "response");
         let resp = &op.response;
+        // Both bodies give a JSON method and a `_multipart` one; a stream of the form
+        // would need methods for every pair, so a streamed form is its own operation.
+        if let (Some(req), Some(_)) = (&op.request, &resp.sse) {
+            if req.json.is_some() && req.multipart.is_some() {
+                self.r.error(
+                    &join_key(&join_key(path, "request"), "multipart"),
+                    "an operation with both `json` and `multipart` requests cannot have an `sse` response; \
+                     give the multipart form an operation of its own (same method and path)",
+                );
+            }
+        }
         if resp.json.is_none() && resp.sse.is_none() {
             self.r.error(&rpath, "a response needs `json`, `sse` or both");
         }

@@ -34,6 +34,8 @@ pub mod models_table;
 #[rustfmt::skip]
 pub mod multipart;
 #[rustfmt::skip]
+pub mod multipart_stream;
+#[rustfmt::skip]
 pub mod object_basics;
 #[rustfmt::skip]
 pub mod one_of;
@@ -48,12 +50,20 @@ pub mod optional_fields;
 #[rustfmt::skip]
 pub mod path_params;
 #[rustfmt::skip]
+pub mod recursion;
+#[rustfmt::skip]
 pub mod repeated_images;
 #[rustfmt::skip]
+pub mod reserved_names;
+#[rustfmt::skip]
 pub mod rules;
+#[rustfmt::skip]
+pub mod scalar_rules;
 #[rustfmt::skip]
 pub mod several_auth;
 #[rustfmt::skip]
 pub mod sse_stream;
+#[rustfmt::skip]
+pub mod unused_events;
 #[rustfmt::skip]
 pub mod urls;
