@@ -52,12 +52,13 @@ pub(crate) enum ModuleFile {
     Client,
     Dispatch,
     Examples,
+    Testing,
 }
 
 impl ModuleFile {
     /// In the module's file order.
-    pub(crate) const ALL: [ModuleFile; 6] =
-        [Self::Mod, Self::Types, Self::Validate, Self::Client, Self::Dispatch, Self::Examples];
+    pub(crate) const ALL: [ModuleFile; 7] =
+        [Self::Mod, Self::Types, Self::Validate, Self::Client, Self::Dispatch, Self::Examples, Self::Testing];
 
     pub(crate) fn file_name(self) -> &'static str {
         match self {
@@ -67,11 +68,12 @@ impl ModuleFile {
             Self::Client => "client.rs",
             Self::Dispatch => "dispatch.rs",
             Self::Examples => "examples.rs",
+            Self::Testing => "testing.rs",
         }
     }
 
     /// The file's tokens; `None` for a file this spec does not need (examples.rs
-    /// of a spec without examples).
+    /// of a spec without examples, testing.rs of a module whose crate has no `testing` feature).
     pub(crate) fn emit(self, api: &Api) -> Option<TokenStream> {
         match self {
             Self::Mod => Some(emit::root::provider_module(api)),
@@ -80,6 +82,7 @@ impl ModuleFile {
             Self::Client => Some(emit::client::emit(api)),
             Self::Dispatch => Some(emit::dispatch::emit(api)),
             Self::Examples => emit::examples::emit(api),
+            Self::Testing => emit::testing::emit(api),
         }
     }
 }

@@ -67,10 +67,12 @@ pub fn generated_crate_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnost
     emit_targets(root, &[Target::ClientCrate { apis: &apis, src: &src }], REGENERATE)
 }
 
-/// The provider modules live in the `imagegen` crate: their doc examples say so.
+/// The provider modules live in the `imagegen` crate: their doc examples say so,
+/// and its `testing` feature (in `generated/Cargo.toml`) turns on their mock servers.
 fn in_generated_crate(mut apis: Vec<Api>) -> Vec<Api> {
     for api in &mut apis {
         api.provider.doc_crate = Some("imagegen".to_string());
+        api.provider.testing_feature = Some("testing".to_string());
     }
     apis
 }

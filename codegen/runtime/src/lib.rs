@@ -28,6 +28,8 @@ pub mod provider;
 mod redact;
 pub mod retry;
 pub mod sse;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod trace;
 mod transport;
 pub mod validate;

@@ -17,6 +17,25 @@ use crate::ir::*;
 ///
 /// `multipart` picks the operation's multipart method when it has both kinds of body.
 pub fn operation_example(api: &Api, op: &OperationIr, multipart: bool) -> Option<String> {
+    example(api, op, multipart, Setting::Env)
+}
+
+/// The same example against the provider's mock server (`testing::MockServer`),
+/// asserting that the mock received one request and found nothing wrong with it.
+pub fn mock_example(api: &Api, op: &OperationIr) -> Option<String> {
+    example(api, op, op.json_request.is_none() && op.multipart_request.is_some(), Setting::Mock)
+}
+
+/// Where an example's client comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Setting {
+    /// `Client::from_env()`: what a user's program does.
+    Env,
+    /// The provider's mock server: what a user's test does.
+    Mock,
+}
+
+fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Option<String> {
     let krate = api.provider.doc_crate.as_deref()?;
     let module = format!("{krate}::{}", bare(&api.provider.module));
     let path_args: Vec<TokenStream> = op
@@ -63,19 +82,44 @@ pub fn operation_example(api: &Api, op: &OperationIr, multipart: bool) -> Option
         }
         (Some(_), None) => return None,
     };
-    let uses = used_types(api, &call.to_string());
-    let body = quote! {
-        async fn example() -> Result<(), Box<dyn std::error::Error>> {
-            let client = Client::from_env()?;
-            #call
-            let _ = response;
-            Ok(())
+    let mut uses = used_types(api, &call.to_string());
+    let body = match setting {
+        Setting::Env => quote! {
+            async fn example() -> Result<(), Box<dyn std::error::Error>> {
+                let client = Client::from_env()?;
+                #call
+                let _ = response;
+                Ok(())
+            }
+        },
+        Setting::Mock => {
+            // `Client` is only the type the mock builds, never named in the example.
+            uses.retain(|u| u != "Client");
+            let id = &op.id;
+            quote! {
+                async fn example() -> Result<(), Box<dyn std::error::Error>> {
+                    let server = MockServer::start().await?;
+                    let client = server.client()?;
+                    #call
+                    let _ = response;
+                    assert_eq!(server.received_for(#id).len(), 1);
+                    assert!(server.problems().is_empty(), "{:?}", server.problems());
+                    Ok(())
+                }
+            }
         }
     };
     let file: syn::File = syn::parse2(body).ok()?;
     let code = prettyplease::unparse(&file);
     // Shown: the body of `example`; hidden (`# `): its signature, so it compiles as written.
-    let mut lines = vec![format!("use {module}::{{{}}};", uses.join(", ")), format!("use {krate}::runtime;")];
+    let mut lines = Vec::new();
+    if !uses.is_empty() {
+        lines.push(format!("use {module}::{{{}}};", uses.join(", ")));
+    }
+    if setting == Setting::Mock {
+        lines.push(format!("use {module}::testing::MockServer;"));
+    }
+    lines.push(format!("use {krate}::runtime;"));
     lines.push(String::new());
     for line in code.lines() {
         let hidden = line.starts_with("async fn example") || line == "}" || line.trim() == "Ok(())";

@@ -8,6 +8,7 @@ pub mod dispatch;
 pub mod doc_example;
 pub mod examples;
 pub mod root;
+pub mod testing;
 pub mod types;
 pub mod validate;
 

@@ -132,6 +132,13 @@ pub fn provider_module(api: &Api) -> TokenStream {
             mod examples;
         }
     };
+    let testing = match &p.testing_feature {
+        Some(feature) if super::testing::emits(api) => quote! {
+            #[cfg(feature = #feature)]
+            pub mod testing;
+        },
+        _ => TokenStream::new(),
+    };
     let example = api.operations.iter().find_map(|op| super::doc_example::operation_example(api, op, false));
     let doc = paragraphs(&[Some(doc), example.map(|code| format!("# Example\n\n{code}"))]);
     let inner_doc = inner_docs(&doc);
@@ -155,6 +162,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
         mod types;
         mod validate;
         #examples
+        #testing
 
         pub use client::{operations, Client};
         pub use types::{#(#type_names),*};

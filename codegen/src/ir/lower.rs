@@ -172,6 +172,7 @@ impl<'a> Lowering<'a> {
             auth: auth_schemes(&p.auth),
             error_format: error_format(p.error_format),
             doc_crate: None,
+            testing_feature: None,
         };
         self.unique_rust_type_names();
         let types =

@@ -53,6 +53,10 @@ pub struct ProviderIr {
     /// How documentation examples name the module's crate (`imagegen`), set by the
     /// caller that knows where the module will live; `None` emits no examples.
     pub doc_crate: Option<String>,
+    /// The Cargo feature behind which the module offers a mock server
+    /// (`testing.rs`), set by the caller that knows the crate declares it; `None`
+    /// emits none, so crates without the feature see no unknown `cfg`.
+    pub testing_feature: Option<String>,
 }
 
 /// A resolved Rust type of a field.

@@ -36,6 +36,8 @@ mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub use client::{operations, Client};
 pub use types::{
     ModelProvider, ImageModel, AspectRatio, ImageSize, ImageMimeType, FileData,

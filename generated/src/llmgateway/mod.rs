@@ -31,6 +31,8 @@ mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub use client::{operations, Client};
 pub use types::{
     ImageModel, ImageSize, AspectRatio, ImageQuality, ImageStyle, ResponseFormat,

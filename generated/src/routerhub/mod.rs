@@ -35,6 +35,8 @@ mod types;
 mod validate;
 #[cfg(test)]
 mod examples;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub use client::{operations, Client};
 pub use types::{
     GeminiImageModel, GenerateContentRequest, ContentRole, Content, PartData, Part, Blob,
