@@ -96,17 +96,17 @@ impl Thumbnailer {
             return Err(ThumbnailError::EmptySubject);
         }
         let prompt = format!("A small square thumbnail of {subject}, plain background");
-        let octen = match self.from_octen(&prompt).await {
+        let octen = match self.draw_with_octen(&prompt).await {
             Ok(image) => return Ok(Thumbnail { image, provider: Provider::Octen }),
             Err(err) => err,
         };
-        match self.from_listenhub(&prompt).await {
+        match self.draw_with_listenhub(&prompt).await {
             Ok(image) => Ok(Thumbnail { image, provider: Provider::ListenHub }),
             Err(listenhub) => Err(ThumbnailError::BothFailed { octen, listenhub }),
         }
     }
 
-    async fn from_octen(&self, prompt: &str) -> Result<Vec<u8>, ProviderFailure> {
+    async fn draw_with_octen(&self, prompt: &str) -> Result<Vec<u8>, ProviderFailure> {
         // The small GPT model at its smallest documented square size: thumbnails need no more.
         let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage1Mini, prompt)
             .with_size("1024x1024")
@@ -115,7 +115,7 @@ impl Thumbnailer {
         first_image(response.images())
     }
 
-    async fn from_listenhub(&self, prompt: &str) -> Result<Vec<u8>, ProviderFailure> {
+    async fn draw_with_listenhub(&self, prompt: &str) -> Result<Vec<u8>, ProviderFailure> {
         let request = listenhub::GenerateImageRequest::new(listenhub::ModelProvider::Google, prompt)
             .with_image_config(listenhub::ImageConfig::new().with_aspect_ratio(listenhub::AspectRatio::Ratio1x1));
         let response = self.listenhub.generate_image(&request).await?;
