@@ -55,6 +55,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("example_missing_required_field", "missing required field `prompt`"),
     ("example_unknown_field", "`GenerateRequest` has no field `seed`"),
     ("example_wrong_enum_value", "`painting` is not a value of `Style`"),
+    ("families_unknown", "no model in `ImageModel` has family `gtp`; its families are `gemini`, `gpt`"),
     ("failed_items_keep_their_places", "operation id `Generate` must be snake_case"),
     ("field_names_collide", "both become `image_size` in Rust"),
     ("invalid_utf8", "not UTF-8 text: byte 0xE9"),
@@ -79,6 +80,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("type_names_collide", "type names `ImageSIZE` and `ImageSize` both become `ImageSize` in Rust"),
     ("undefined_type", "unknown type `Style`"),
     ("unknown_key", "did you mean `required`?"),
+    ("warning_rule_without_message", "a `severity: warning` rule needs a `message`"),
     ("wrong_type", "expected a boolean"),
     ("yaml_syntax_error", "invalid YAML"),
 ];

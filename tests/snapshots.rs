@@ -94,6 +94,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::sse_stream::PROVIDER,
         &c::unused_events::PROVIDER,
         &c::urls::PROVIDER,
+        &c::warning_rules::PROVIDER,
     ]
 };
 
@@ -217,4 +218,47 @@ fn a_field_that_repeats_images_is_read_only_when_the_original_has_none() {
     let empty_data: DrawResponse =
         serde_json::from_value(serde_json::json!({"data": [], "parts": [{"image": image}]})).expect("parses");
     assert_eq!(empty_data.images().len(), 1, "an empty `data` holds no image, so the parts are read");
+}
+
+/// `severity: warning` as compiled: each warning rule kind and each `families` field warns
+/// and the request stays valid; the error rule and the model's `rejects` still refuse.
+#[test]
+fn warning_rules_warn_and_error_rules_still_refuse() {
+    use imagegen::runtime::Validate;
+    use imagegen_snapshot_compiled::warning_rules::{Background, DrawRequest, ImageModel, OutputFormat};
+
+    let paths =
+        |warnings: &imagegen::runtime::Warnings| -> Vec<String> { warnings.iter().map(|w| w.path.clone()).collect() };
+
+    // The default model is `painter` (gpt): two reference images at most, which it reads.
+    let ignored = DrawRequest::new("a fox")
+        .with_mask("m")
+        .with_previews(2)
+        .with_compression(80)
+        .with_format(OutputFormat::Webp)
+        .with_reference_images(vec!["a".into(), "b".into(), "c".into()])
+        .with_thinking(true);
+    let warnings = ignored.validate().expect("warnings never make a request invalid");
+    assert_eq!(paths(&warnings), ["mask", "previews", "background", "referenceImages", "thinking"]);
+    assert!(warnings.iter().all(|w| !w.message.is_empty()));
+
+    // With a gemini model: the gpt-only fields warn, and so does webp.
+    let gemini = DrawRequest::new("a fox")
+        .with_model(ImageModel::Sketcher)
+        .with_format(OutputFormat::Webp)
+        .with_background(Background::Opaque)
+        .with_compression(50);
+    let warnings = gemini.validate().expect("valid");
+    assert_eq!(paths(&warnings), ["format", "compression", "background"]);
+
+    // Nothing ignored, nothing warned.
+    let plain = DrawRequest::new("a fox").with_format(OutputFormat::Jpeg).with_compression(80);
+    assert!(plain.validate().expect("valid").is_empty());
+
+    // The error rule and the model's `rejects` refuse, with the warnings kept beside.
+    let refused = DrawRequest::new("a fox").with_stream(true).with_background(Background::Transparent).with_mask("m");
+    let err = refused.validate().unwrap_err();
+    let violations: Vec<&str> = err.violations().iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(violations, ["seed", "background"]);
+    assert_eq!(paths(err.warnings()), ["mask"]);
 }

@@ -171,6 +171,26 @@ fn removing_a_rule_is_compatible() {
 }
 
 #[test]
+fn an_error_rule_becoming_a_warning_is_compatible() {
+    let r = case("rule_became_warning", Level::Compatible);
+    has(&r, Impact::Compatible, "rule is now a warning");
+    none(&r, Impact::Breaking);
+}
+
+#[test]
+fn a_warning_rule_becoming_an_error_is_breaking() {
+    let r = case("rule_became_error", Level::Breaking);
+    has(&r, Impact::Breaking, "rule is now an error");
+}
+
+#[test]
+fn adding_a_warning_rule_is_compatible() {
+    let r = case("warning_rule_added", Level::Compatible);
+    has(&r, Impact::Compatible, "warning rule added");
+    none(&r, Impact::Breaking);
+}
+
+#[test]
 fn adding_a_model_is_compatible() {
     let r = case("model_added", Level::Compatible);
     has(&r, Impact::Compatible, "model `draw-3` added");

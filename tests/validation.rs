@@ -102,19 +102,59 @@ fn every_violation_is_listed_at_once() {
     assert!(text.starts_with("invalid request (4 violations):"), "{text}");
 }
 
+fn warning_texts(warnings: &imagegen::runtime::Warnings) -> Vec<String> {
+    warnings.iter().map(ToString::to_string).collect()
+}
+
+/// The docs say previews are "effective only when stream=true": the server ignores
+/// them, so the request is valid and the caller gets the reason as a warning.
 #[test]
-fn partial_images_without_stream_rejected() {
+fn partial_images_without_stream_is_a_warning_not_a_refusal() {
     let request =
         octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "a cat").with_partial_images(2);
-    let err = request.validate().unwrap_err();
-    assert_eq!(violation_paths(&err), ["partial_images"]);
+    let warnings = request.validate().expect("the docs say the server accepts it");
+    assert_eq!(
+        warning_texts(&warnings),
+        ["partial_images: Partial images are effective only when stream=true (stream defaults to false)."]
+    );
 
     let streamed = request.clone().with_stream(true);
-    assert!(streamed.validate().is_ok());
+    assert!(streamed.validate().expect("valid").is_empty());
 }
 
 #[test]
-fn octen_ranges_mask_and_transparent_background() {
+fn mask_without_image_is_a_warning_and_with_image_none() {
+    let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "a cat").with_mask(PNG_1X1);
+    let warnings = request.validate().expect("the docs say the server accepts it");
+    assert_eq!(warning_texts(&warnings), ["mask: The mask is effective only when image is provided."]);
+    assert!(matches!(warnings.as_slice()[0].rule, Constraint::ForbiddenBy { .. }));
+
+    let with_image = request.with_image(imagegen::runtime::OneOrMany::One(PNG_1X1.to_string()));
+    assert!(with_image.validate().expect("valid").is_empty());
+}
+
+/// "Parameters marked (GPT only) or (Gemini only) apply only to those model families;
+/// unsupported parameters are ignored."
+#[test]
+fn gpt_only_parameters_warn_with_a_gemini_model() {
+    let request = octen::ImageGenerationRequest::new(octen::ImageModel::GoogleGemini3ProImage, "a cat")
+        .with_quality(octen::Quality::High)
+        .with_output_format(octen::OutputFormat::Webp);
+    let warnings = request.validate().expect("ignored parameters are no reason to refuse");
+    let paths: Vec<&str> = warnings.iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(paths, ["output_format", "quality"]);
+    assert!(matches!(
+        &warnings.as_slice()[1].rule,
+        Constraint::ModelFamily { families, model } if families == &["gpt"] && model == "google/gemini-3-pro-image"
+    ));
+
+    let mut gpt = request;
+    gpt.model = octen::ImageModel::OpenaiGptImage2;
+    assert!(gpt.validate().expect("valid").is_empty(), "GPT models use both");
+}
+
+#[test]
+fn octen_ranges_and_transparent_background_are_still_refused() {
     let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "a cat")
         .with_n(11)
         .with_output_compression(101)
@@ -123,7 +163,51 @@ fn octen_ranges_mask_and_transparent_background() {
     let err = request.validate().unwrap_err();
     let mut paths = violation_paths(&err);
     paths.sort();
-    assert_eq!(paths, ["background", "mask", "n", "output_compression"]);
+    assert_eq!(paths, ["background", "n", "output_compression"]);
+    // The ignored mask and compression are warnings beside the violations, not among them.
+    let warned: Vec<&str> = err.warnings().iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(warned, ["mask", "output_compression"]);
+}
+
+/// The generated client hands a valid request's warnings to its observer before sending.
+#[tokio::test]
+async fn the_client_reports_warnings_to_its_observer_and_sends() {
+    use std::sync::{Arc, Mutex};
+
+    use imagegen::runtime::{HttpEvent, Observer};
+
+    let server = MockServer::start().await;
+    let answer = serde_json::json!({
+        "id": "img-1", "created": 1, "data": [{ "b64_json": PNG_1X1 }], "usage": { "total_tokens": 1 }
+    });
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(answer))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let events: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&events);
+    let observer = Observer::new(move |event| {
+        let entry = match event {
+            HttpEvent::Warning { operation, warning } => format!("warning {operation} {warning}"),
+            HttpEvent::Request { .. } => "request".to_string(),
+            _ => return,
+        };
+        seen.lock().unwrap().push(entry);
+    });
+    let client = octen::Client::builder()
+        .api_key("test-key-not-real")
+        .base_url(server.uri())
+        .observer(observer)
+        .build()
+        .unwrap();
+    let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "a cat").with_mask(PNG_1X1);
+    let response = client.generate_images(&request).await.expect("the request is sent and answered");
+    assert_eq!(response.id.as_deref(), Some("img-1"));
+    assert_eq!(
+        *events.lock().unwrap(),
+        ["warning generate_images mask: The mask is effective only when image is provided.", "request"]
+    );
 }
 
 #[test]

@@ -158,6 +158,9 @@ pub struct ExpectFile {
     /// An error.
     #[serde(default)]
     pub error: Option<ErrorExpect>,
+    /// The warnings the client reported to its observer, each as `path: message`, in order.
+    #[serde(default)]
+    pub warnings: Option<Vec<String>>,
 }
 
 /// Expectations on a JSON response.

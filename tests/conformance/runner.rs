@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use imagegen::runtime::dispatch::{Call, ClientOptions, Outcome, ProviderEntry};
-use imagegen::runtime::{FilePart, Jitter, RetryPolicy};
+use imagegen::runtime::{FilePart, HttpEvent, Jitter, Observer, RetryPolicy};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
@@ -230,7 +230,16 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
         recorder.lock().expect("wait log").push(wait);
         async {}
     });
+    // The warnings a valid request raises reach the client's observer, as the CLI sees them.
+    let warnings: Arc<Mutex<Vec<String>>> = Arc::default();
+    let warned = Arc::clone(&warnings);
+    let observer = Observer::new(move |event| {
+        if let HttpEvent::Warning { warning, .. } = event {
+            warned.lock().expect("warning log").push(warning.to_string());
+        }
+    });
     let options = ClientOptions {
+        observer: Some(observer),
         base_url: Some(server.uri()),
         api_key: Some(TEST_KEY.to_string()),
         auth: case.call.options.auth.clone(),
@@ -261,6 +270,13 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
     let waits: Vec<u64> = waits.lock().expect("wait log").iter().map(|d| d.as_millis() as u64).collect();
     if waits != case.expect.waits_ms {
         diffs.push(format!("retry waits {waits:?} ms (expected {:?} ms)", case.expect.waits_ms));
+    }
+
+    if let Some(expected) = &case.expect.warnings {
+        let warnings = warnings.lock().expect("warning log").clone();
+        if &warnings != expected {
+            diffs.push(format!("warnings {warnings:?} (expected {expected:?})"));
+        }
     }
 
     // Whatever the case expects, no error may show the client's own key.

@@ -151,7 +151,8 @@ fn client_options(provider: &ProviderEntry, matches: &ArgMatches, progress: &Pro
         retry_policy: Some(progress.retry_policy(RetryPolicy::default())),
         max_retries: matches.get_one::<u32>("max-retries").copied(),
         dry_run,
-        observer: matches.get_flag("verbose").then(|| report::request_log(progress.clone())),
+        // Always installed: a request's warnings are printed with or without `-v`.
+        observer: Some(report::observer(progress.clone(), matches.get_flag("verbose"))),
         ..ClientOptions::default()
     }
 }

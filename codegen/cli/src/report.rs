@@ -1,5 +1,5 @@
 //! Errors as one clear line (plus one line per violation), their exit codes,
-//! and the `-v` request log. Nothing printed here can hold the API key: the
+//! the request's warnings and the `-v` request log. Nothing printed here can hold the API key: the
 //! runtime's errors and request views are redacted.
 
 use std::io::Write;
@@ -180,9 +180,19 @@ fn one_line(text: &str) -> String {
 /// Characters of a request body shown in the `-v` log.
 const LOGGED_BODY_CHARS: usize = 2_000;
 
-/// The `-v` log: each request, response head and retry on stderr.
-pub fn request_log(progress: Progress) -> Observer {
+/// What the client reports while it sends, on stderr: the request's warnings
+/// (parameters the server ignores) always, and with `verbose` (`-v`) each request,
+/// response head and retry.
+pub fn observer(progress: Progress, verbose: bool) -> Observer {
     Observer::new(move |event| {
+        if let HttpEvent::Warning { warning, .. } = event {
+            progress.clear();
+            let _ = writeln!(std::io::stderr().lock(), "warning: {warning}");
+            return;
+        }
+        if !verbose {
+            return;
+        }
         progress.clear();
         let mut err = std::io::stderr().lock();
         let _ = match event {

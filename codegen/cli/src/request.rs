@@ -211,7 +211,8 @@ fn check_required(flags: &[OperationFlag], body: &Value, call: &Call) -> Result<
             v.report(wire, Constraint::Required, format!("required; pass --{}", flag.name));
         }
     }
-    v.finish().map_err(RequestError::Invalid)
+    // Only the violations matter here; the typed request reports its own warnings.
+    v.finish().map(drop).map_err(RequestError::Invalid)
 }
 
 /// The spec's deprecation notes for what the request uses, however it was given

@@ -139,6 +139,61 @@ async fn an_invalid_request_exits_2_listing_every_violation_and_sends_nothing() 
     assert!(nothing_received(&server).await);
 }
 
+/// The docs say a mask is "effective only when image is provided" and previews "effective
+/// only when stream=true": the server ignores them, so the request goes out and the CLI
+/// prints why each has no effect.
+#[tokio::test]
+async fn ignored_parameters_are_sent_with_a_printed_warning_each() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"partial_images": 2})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "created": 1,
+            "data": [{"b64_json": encode(JPEG)}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("warnings");
+    let mask = dir.join("mask.png");
+    std::fs::write(&mask, PNG).expect("mask written");
+
+    let output =
+        imagegen(octen_generate(&server, &dir, &["--partial-images", "2", "--mask", &mask.display().to_string()]))
+            .await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let err = stderr(&output);
+    for line in [
+        "warning: mask: The mask is effective only when image is provided.",
+        "warning: partial_images: Partial images are effective only when stream=true (stream defaults to false).",
+    ] {
+        assert!(err.lines().any(|l| l == line), "missing `{line}` in {err}");
+    }
+    assert_eq!(stdout(&output).trim(), dir.join("octen-generate-images-1.jpg").display().to_string());
+    let received = server.received_requests().await.unwrap_or_default();
+    let body: Value = serde_json::from_slice(&received[0].body).expect("a JSON body");
+    assert!(body["mask"].as_str().is_some_and(|mask| mask.contains(&encode(PNG))), "the mask is sent: {body}");
+}
+
+/// A transparent background with gpt-image-2 is what the docs say the server refuses
+/// (400): still an error, and nothing is sent.
+#[tokio::test]
+async fn a_refused_value_is_still_an_error_beside_a_warning() {
+    let server = MockServer::start().await;
+    let dir = out_dir("refused-beside-warning");
+
+    let output =
+        imagegen(octen_generate(&server, &dir, &["--background", "transparent", "--partial-images", "1"])).await;
+
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("error: invalid request (1 violation)"), "{err}");
+    assert!(err.contains("  - background:"), "{err}");
+    assert!(!err.contains("  - partial_images"), "a warning is not a violation: {err}");
+    assert!(nothing_received(&server).await);
+}
+
 #[tokio::test]
 async fn without_a_key_an_invalid_request_is_reported_before_the_missing_key() {
     let server = MockServer::start().await;

@@ -17,12 +17,13 @@ use reqwest::Url;
 
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
-use super::observe::Observer;
+use super::observe::{HttpEvent, Observer};
 use super::redact::{redact_url_query, Redactor};
 use super::retry::RetryPolicy;
 use super::sse::{EventStream, SseEvent};
 use super::trace;
 use super::transport::{Payload, Reply};
+use super::validate::Warnings;
 use super::{AuthScheme, OperationInfo, ProviderInfo};
 
 /// Default deadline for one attempt, body included: 4K image generation can take minutes.
@@ -417,6 +418,18 @@ impl HttpClient {
     /// The retry policy in use.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// Tells the observer (and, with the `tracing` feature, the subscriber) about each
+    /// warning of a valid request before it is sent: the caller asked for a parameter
+    /// the server will ignore, which is worth knowing but no reason to refuse.
+    pub fn report_warnings(&self, op: &'static OperationInfo, warnings: &Warnings) {
+        for warning in warnings {
+            trace::warning(self.inner.provider.name, op.id, warning);
+            if let Some(observer) = &self.inner.observer {
+                observer.notify(&HttpEvent::Warning { operation: op.id, warning });
+            }
+        }
     }
 
     /// Sends a JSON request (or none) and decodes a JSON response.

@@ -10,12 +10,21 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 
 use super::error::Error;
+use super::validate::Warning;
 use super::wire_request::WireRequest;
 
 /// Something that happened while sending one call.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum HttpEvent<'a> {
+    /// The request is valid but sets a parameter the docs say the server ignores; it
+    /// is sent anyway. Reported once per warning, before the first attempt.
+    Warning {
+        /// Operation id (`generate_images`).
+        operation: &'static str,
+        /// The ignored parameter and why.
+        warning: &'a Warning,
+    },
     /// Attempt `attempt` (0 for the first) is about to be sent.
     Request {
         /// 0 for the first attempt.

@@ -103,6 +103,19 @@ mod enabled {
         );
     }
 
+    /// A warning of a valid request: a `WARN` event with the parameter's path and the
+    /// rule's message from the spec. It comes before the call's span opens: the call
+    /// has not started, and a subscriber should see the warning even if it never does.
+    pub(crate) fn warning(provider: &str, operation: &str, warning: &crate::validate::Warning) {
+        tracing::warn!(
+            gen_ai.provider.name = provider,
+            gen_ai.operation.name = operation,
+            imagegen.warning.path = warning.path.as_str(),
+            "{}",
+            warning.message
+        );
+    }
+
     /// `error.type`: a low-cardinality class, as the conventions ask.
     fn error_type(error: &Error) -> String {
         match error {
@@ -154,6 +167,9 @@ mod disabled {
 
     #[inline]
     pub(crate) fn record_retry(_: u32, _: Duration) {}
+
+    #[inline]
+    pub(crate) fn warning(_: &str, _: &str, _: &crate::validate::Warning) {}
 }
 
 /// The request's top-level `model`, read by walking its `Serialize` impl without

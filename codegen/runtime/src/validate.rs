@@ -1,8 +1,13 @@
-//! Request validation: every violation, each with its path, the rule and the limit.
+//! Request validation: every violation, each with its path, the rule and the limit,
+//! and every warning beside them.
 //!
 //! Generated `validate()` functions walk a request once and report into a
 //! [`Validator`], which tracks the JSON path (`referenceImages[3].fileData.fileUri`)
 //! so that each constraint check stays a one-liner in emitted code.
+//!
+//! A violation is what the docs say the server rejects: the request is not sent.
+//! A [`Warning`] is what the docs say the server ignores ("effective only when",
+//! a parameter of another model family): the request is sent, and the caller is told.
 
 use std::fmt;
 
@@ -24,6 +29,79 @@ impl fmt::Display for Violation {
         } else {
             write!(f, "{}: {}", self.path, self.message)
         }
+    }
+}
+
+/// A parameter the server will ignore, as the docs say; the request is still sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// JSON path of the ignored value, in wire names.
+    pub path: String,
+    /// The rule the value does not meet, as it would read for a violation.
+    pub rule: Constraint,
+    /// Why the value has no effect, from the docs.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// The warnings of a valid request, in the order the request was walked; often empty.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Warnings {
+    warnings: Vec<Warning>,
+}
+
+impl Warnings {
+    /// Whether the request has no warning.
+    pub fn is_empty(&self) -> bool {
+        self.warnings.is_empty()
+    }
+
+    /// How many warnings there are.
+    pub fn len(&self) -> usize {
+        self.warnings.len()
+    }
+
+    /// The warnings, in the order the request was walked.
+    pub fn iter(&self) -> std::slice::Iter<'_, Warning> {
+        self.warnings.iter()
+    }
+
+    /// The warnings as a slice.
+    pub fn as_slice(&self) -> &[Warning] {
+        &self.warnings
+    }
+}
+
+impl From<Vec<Warning>> for Warnings {
+    fn from(warnings: Vec<Warning>) -> Self {
+        Self { warnings }
+    }
+}
+
+impl IntoIterator for Warnings {
+    type Item = Warning;
+    type IntoIter = std::vec::IntoIter<Warning>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.warnings.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Warnings {
+    type Item = &'a Warning;
+    type IntoIter = std::slice::Iter<'a, Warning>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.warnings.iter()
     }
 }
 
@@ -104,12 +182,20 @@ pub enum Constraint {
     },
     /// An extra field names a field the type already has.
     ExtraFieldCollision,
+    /// A field that applies to some model families only, sent with a model of another.
+    ModelFamily {
+        /// The families the field applies to.
+        families: Vec<String>,
+        /// The selected model.
+        model: String,
+    },
 }
 
 /// Every violation found in a request. Never empty.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidationError {
     violations: Vec<Violation>,
+    warnings: Warnings,
 }
 
 impl ValidationError {
@@ -118,14 +204,19 @@ impl ValidationError {
         &self.violations
     }
 
+    /// The warnings the same request raised, which a fixed request may still raise.
+    pub fn warnings(&self) -> &Warnings {
+        &self.warnings
+    }
+
     /// An error with exactly one violation.
     pub fn single(violation: Violation) -> Self {
-        Self { violations: vec![violation] }
+        Self { violations: vec![violation], warnings: Warnings::default() }
     }
 
     /// Builds an error from violations; `None` when there are none.
     pub fn from_violations(violations: Vec<Violation>) -> Option<Self> {
-        (!violations.is_empty()).then_some(Self { violations })
+        (!violations.is_empty()).then_some(Self { violations, warnings: Warnings::default() })
     }
 }
 
@@ -147,8 +238,9 @@ pub trait Validate {
     /// Reports every violation into `v`, with paths relative to `v`'s current position.
     fn validate_into(&self, v: &mut Validator);
 
-    /// Checks the whole value; `Err` lists every violation.
-    fn validate(&self) -> Result<(), ValidationError> {
+    /// Checks the whole value: `Err` lists every violation; `Ok` holds the warnings,
+    /// parameters the server will ignore, for the caller to show before sending.
+    fn validate(&self) -> Result<Warnings, ValidationError> {
         let mut v = Validator::new();
         self.validate_into(&mut v);
         v.finish()
@@ -194,12 +286,15 @@ impl<T: Validate> Validate for Box<T> {
     }
 }
 
-/// Collects violations while tracking the current JSON path.
+/// Collects violations and warnings while tracking the current JSON path.
 #[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct Validator {
     path: String,
     violations: Vec<Violation>,
+    warnings: Vec<Warning>,
+    /// Inside [`Self::as_warnings`]: reports are warnings, not violations.
+    warning_only: bool,
 }
 
 impl Validator {
@@ -208,17 +303,32 @@ impl Validator {
         Self::default()
     }
 
-    /// `Ok` when nothing was reported.
-    pub fn finish(self) -> Result<(), ValidationError> {
-        match ValidationError::from_violations(self.violations) {
-            Some(err) => Err(err),
-            None => Ok(()),
+    /// `Ok` with the warnings when no violation was reported.
+    pub fn finish(self) -> Result<Warnings, ValidationError> {
+        let warnings = Warnings::from(self.warnings);
+        if self.violations.is_empty() {
+            Ok(warnings)
+        } else {
+            Err(ValidationError { violations: self.violations, warnings })
         }
     }
 
     /// The violations so far.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
+    }
+
+    /// The warnings so far.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Runs `f` with every report recorded as a warning: the checks of a rule the docs
+    /// phrase as "ignored" or "effective only when" tell the caller, and never refuse.
+    pub fn as_warnings(&mut self, f: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.warning_only, true);
+        f(self);
+        self.warning_only = outer;
     }
 
     /// Runs `f` with the path extended by `.name` (an empty name leaves the path as is).
@@ -254,7 +364,29 @@ impl Validator {
             }
             path.push_str(field);
         }
-        self.violations.push(Violation { path, rule, message: message.into() });
+        let message = message.into();
+        if self.warning_only {
+            self.warnings.push(Warning { path, rule, message });
+        } else {
+            self.violations.push(Violation { path, rule, message });
+        }
+    }
+
+    /// Warns that the field at `field` is ignored by the selected model's family
+    /// (`families` lists the ones it applies to).
+    pub fn model_family(&mut self, field: &str, families: &[&str], model: &str, family: &str) {
+        if families.contains(&family) {
+            return;
+        }
+        let message = format!(
+            "applies to {} models only; model `{model}` is a {family} model and ignores it",
+            families.join(", ")
+        );
+        let rule = Constraint::ModelFamily {
+            families: families.iter().map(|f| f.to_string()).collect(),
+            model: model.to_string(),
+        };
+        self.as_warnings(|v| v.report(field, rule, message));
     }
 
     /// Checks an inclusive numeric range.
@@ -546,6 +678,43 @@ mod tests {
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations().len(), 1);
         assert_eq!(err.to_string(), "invalid request (1 violation):\n  - n: 11 is out of range 1..=10");
+    }
+
+    #[test]
+    fn warnings_are_returned_beside_a_valid_request() {
+        let mut v = Validator::new();
+        v.at_field("options", |v| {
+            v.as_warnings(|v| {
+                v.report("mask", Constraint::ForbiddenBy { condition: "no image".into() }, "mask needs image")
+            })
+        });
+        v.range("n", 2.0, Some(1.0), Some(10.0));
+        let warnings = v.finish().expect("a warning alone does not make the request invalid");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings.as_slice()[0].to_string(), "options.mask: mask needs image");
+    }
+
+    #[test]
+    fn reports_after_a_warning_rule_are_violations_again() {
+        let mut v = Validator::new();
+        v.as_warnings(|v| v.range("partial_images", 5.0, None, Some(3.0)));
+        v.range("n", 11.0, Some(1.0), Some(10.0));
+        let err = v.finish().unwrap_err();
+        let paths: Vec<_> = err.violations().iter().map(|x| x.path.as_str()).collect();
+        assert_eq!(paths, ["n"]);
+        assert_eq!(err.warnings().as_slice()[0].path, "partial_images");
+    }
+
+    #[test]
+    fn a_field_of_another_family_is_a_warning() {
+        let mut v = Validator::new();
+        v.model_family("quality", &["gpt"], "google/gemini-3-pro-image", "gemini");
+        v.model_family("n", &["gpt"], "openai/gpt-image-2", "gpt");
+        let warnings = v.finish().expect("valid");
+        assert_eq!(
+            warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["quality: applies to gpt models only; model `google/gemini-3-pro-image` is a gemini model and ignores it"]
+        );
     }
 
     #[test]

@@ -56,6 +56,7 @@ impl Subscriber for Recorder {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, event: &Event<'_>) {
         let mut fields = BTreeMap::new();
+        fields.insert("level".to_string(), event.metadata().level().to_string());
         event.record(&mut Fields(&mut fields));
         self.events.lock().unwrap().push(fields);
     }
@@ -120,6 +121,31 @@ async fn a_successful_call_is_one_span_with_one_attempt() {
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0]["gen_ai.response.id"], "req-42");
     assert!(!recorder.everything().contains(CANARY_KEY), "the key leaked: {}", recorder.everything());
+}
+
+/// A valid request's warnings are `WARN` events naming the parameter, with the rule's message.
+#[test]
+fn each_warning_of_a_request_is_a_warn_event() {
+    use imagegen_runtime::{Constraint, Warning, Warnings};
+
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let (client, _) = client("http://127.0.0.1:9");
+    let warning = Warning {
+        path: "mask".into(),
+        rule: Constraint::ForbiddenBy { condition: "no image".into() },
+        message: "The mask is effective only when image is provided.".into(),
+    };
+    client.http.report_warnings(&GENERATE, &Warnings::from(vec![warning]));
+
+    let events = recorder.events.lock().unwrap().clone();
+    assert_eq!(events.len(), 1, "{}", recorder.everything());
+    let e = &events[0];
+    assert_eq!(e["level"], "WARN");
+    assert_eq!(e["imagegen.warning.path"], "mask");
+    assert_eq!(e["message"], "The mask is effective only when image is provided.");
+    assert_eq!(e["gen_ai.provider.name"], "testprovider");
+    assert_eq!(e["gen_ai.operation.name"], "generate");
 }
 
 #[tokio::test]

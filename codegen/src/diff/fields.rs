@@ -95,7 +95,7 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
             Area::Fields,
             &subject,
             format!("applies to model families [{}] → [{}]", old.families.join(", "), new.families.join(", ")),
-            "documentation only: other models ignore the field and `validate()` does not check families",
+            "other models ignore the field: `validate()` warns about it and never refuses the request",
         );
     }
     if old.flatten != new.flatten {

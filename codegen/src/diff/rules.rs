@@ -1,9 +1,12 @@
-//! Cross-field rules, compared at spec level. A rule added to a request type makes
-//! `validate()` reject requests that used to pass; a rule removed only lets more through.
+//! Cross-field rules, compared at spec level. An error rule added to a request type
+//! makes `validate()` reject requests that used to pass; a rule removed only lets more
+//! through. A warning rule never refuses a request, so adding, editing or removing one
+//! is compatible, and so is turning an error into a warning; a warning turned into an
+//! error refuses requests that used to be sent.
 
 use super::change::{Area, Changes, Impact};
 use super::display::value;
-use crate::spec::model::{Condition, Rule};
+use crate::spec::model::{Condition, Rule, Severity};
 
 /// A rule as the report shows it, with the key that pairs an edited rule with its old self.
 struct Described {
@@ -14,6 +17,7 @@ struct Described {
     /// A fixed item limit, so a raised limit can be told from a lowered one.
     fixed_max_items: Option<u64>,
     message: Option<String>,
+    severity: Severity,
 }
 
 /// Compares the rules of one object present in both versions. `validated` says whether it travels in requests.
@@ -27,9 +31,26 @@ pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], val
     );
     let tightened = if validated { Impact::Breaking } else { Impact::Compatible };
     let tightened_reason = if validated { tighter } else { not_checked };
+    let only_warns = "a warning rule never refuses a request: the request is sent and the caller warned";
     for o in &old {
         if let Some(n) = new.iter().find(|n| n.text == o.text) {
             out.doc_of(subject, format!("message of the rule: {}", n.text), o.message.as_deref(), n.message.as_deref());
+            match (o.severity, n.severity) {
+                (Severity::Error, Severity::Warning) => out.compatible(
+                    Area::Rules,
+                    subject,
+                    format!("rule is now a warning: {}", n.text),
+                    "requests it refused are now sent, with a warning",
+                ),
+                (Severity::Warning, Severity::Error) => out.record(
+                    tightened,
+                    Area::Rules,
+                    subject,
+                    format!("rule is now an error: {}", n.text),
+                    tightened_reason,
+                ),
+                _ => {}
+            }
         }
     }
     let mut paired: Vec<usize> = Vec::new();
@@ -40,7 +61,9 @@ pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], val
                 paired.push(i);
                 let loosened = matches!((o.fixed_max_items, n.fixed_max_items), (Some(a), Some(b)) if b > a);
                 let what = format!("rule changed: {} → {}", o.text, n.text);
-                if loosened {
+                if n.severity == Severity::Warning {
+                    out.compatible(Area::Rules, subject, what, only_warns);
+                } else if loosened && o.severity == Severity::Error {
                     out.compatible(
                         Area::Rules,
                         subject,
@@ -63,13 +86,20 @@ pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], val
         if unchanged(n, &old) || paired.contains(&i) {
             continue;
         }
-        out.record(tightened, Area::Rules, subject, format!("rule added: {}", n.text), tightened_reason);
+        match n.severity {
+            Severity::Warning => {
+                out.compatible(Area::Rules, subject, format!("warning rule added: {}", n.text), only_warns)
+            }
+            Severity::Error => {
+                out.record(tightened, Area::Rules, subject, format!("rule added: {}", n.text), tightened_reason)
+            }
+        }
     }
 }
 
 fn describe(rule: &Rule) -> Described {
     let (key, text, fixed_max_items, message) = match rule {
-        Rule::Requires { when, field, equals, message } => (
+        Rule::Requires { when, field, equals, message, .. } => (
             format!("requires {field}"),
             match equals {
                 Some(v) => format!("`{field}` must be `{}` when {}", value(v), condition(when)),
@@ -78,7 +108,7 @@ fn describe(rule: &Rule) -> Described {
             None,
             message,
         ),
-        Rule::Forbids { when, field, values, message } => (
+        Rule::Forbids { when, field, values, message, .. } => (
             format!("forbids {field}"),
             if values.is_empty() {
                 format!("`{field}` is not allowed when {}", condition(when))
@@ -88,10 +118,10 @@ fn describe(rule: &Rule) -> Described {
             None,
             message,
         ),
-        Rule::OnlyWith { field, with, message } => {
+        Rule::OnlyWith { field, with, message, .. } => {
             (format!("only_with {field}"), format!("`{field}` is only allowed when {}", condition(with)), None, message)
         }
-        Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message } => {
+        Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message, .. } => {
             let limit = match (max_items, max_from_model) {
                 (Some(n), _) => n.to_string(),
                 (None, Some(cap)) => {
@@ -106,7 +136,7 @@ fn describe(rule: &Rule) -> Described {
                 message,
             )
         }
-        Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message } => {
+        Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message, .. } => {
             let allowed = match values_from_model {
                 Some(cap) => {
                     format!("the `{cap}` capability of the model in `{}`", model_field.as_deref().unwrap_or("model"))
@@ -120,7 +150,7 @@ fn describe(rule: &Rule) -> Described {
                 message,
             )
         }
-        Rule::ExactlyOneOf { fields, message } => (
+        Rule::ExactlyOneOf { fields, message, .. } => (
             format!("exactly_one_of {}", fields.join(",")),
             format!(
                 "exactly one of {} must be set",
@@ -130,7 +160,7 @@ fn describe(rule: &Rule) -> Described {
             message,
         ),
     };
-    Described { key, text, fixed_max_items, message: message.clone() }
+    Described { key, text, fixed_max_items, message: message.clone(), severity: rule.severity() }
 }
 
 fn when_suffix(when: &Option<Condition>) -> String {

@@ -120,7 +120,9 @@ fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
         }
     }
     let wire = format!(
-        "`{} {}`. The request is validated first; nothing is sent if it is invalid.",
+        "`{} {}`. The request is validated first; nothing is sent if it is invalid. A valid \
+         request's warnings (parameters the docs say the server ignores) go to the client's \
+         observer as [`runtime::HttpEvent::Warning`] before it is sent.",
         op.method.to_uppercase(),
         op.path
     );
@@ -187,12 +189,20 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
     let mut out = TokenStream::new();
     let resp = response_type(op);
     let json_body = op.json_request.as_ref().map(|r| ident(r));
+    // A valid request's warnings (parameters the server ignores) go to the observer and
+    // to tracing before it is sent; only violations stop the call.
+    let checked = |value: TokenStream| {
+        quote! {
+            let warnings = #value.validate()?;
+            self.http.report_warnings(&operations::#konst, &warnings);
+        }
+    };
 
     // JSON (or bodiless) call returning the JSON response.
     let multipart_only = json_body.is_none() && op.multipart_request.is_some();
     if !multipart_only && (op.json_response.is_some() || op.sse_response.is_none()) {
         let (req_arg, validate, body) = match &json_body {
-            Some(t) => (quote!(request: &#t,), quote!(request.validate()?;), quote!(Some(request))),
+            Some(t) => (quote!(request: &#t,), checked(quote!(request)), quote!(Some(request))),
             None => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
         };
         let (stream_guard, extra) = match &op.stream_flag {
@@ -236,15 +246,13 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
         let (req_arg, prepare, body) = match (&json_body, &op.stream_flag, &form) {
             (Some(t), Some((_, rust)), _) => {
                 let flag = ident(rust);
-                (
-                    quote!(mut request: #t,),
-                    quote!(request.#flag = Some(true); request.validate()?;),
-                    quote!(Some(&request)),
-                )
+                let validate = checked(quote!(request));
+                (quote!(mut request: #t,), quote!(request.#flag = Some(true); #validate), quote!(Some(&request)))
             }
-            (Some(t), None, _) => (quote!(request: &#t,), quote!(request.validate()?;), quote!(Some(request))),
+            (Some(t), None, _) => (quote!(request: &#t,), checked(quote!(request)), quote!(Some(request))),
             (None, _, Some(form_ty)) => {
-                (quote!(form: &#form_ty,), quote!(form.validate()?; let parts = form.to_multipart();), quote!(&parts))
+                let validate = checked(quote!(form));
+                (quote!(form: &#form_ty,), quote!(#validate let parts = form.to_multipart();), quote!(&parts))
             }
             (None, _, None) => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
         };
@@ -300,10 +308,11 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
             example,
         ]);
         let docs = op_docs(op, &extra);
+        let validate = checked(quote!(form));
         out.extend(quote! {
             #docs
             pub async fn #name(&self, #(#path_args,)* form: &#form_ty) -> Result<#resp, runtime::Error> {
-                form.validate()?;
+                #validate
                 let parts = form.to_multipart();
                 #build_path
                 self.http.send_multipart(&operations::#konst, &path, &parts).await

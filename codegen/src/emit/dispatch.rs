@@ -50,11 +50,12 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         /// Reads and validates the request of a call without sending it: the
-        /// checks [`call`] makes before any network traffic.
-        pub fn check(operation: &str, #check_arg: &dispatch::Call) -> Result<(), runtime::Error> {
+        /// checks [`call`] makes before any network traffic. `Ok` holds the request's
+        /// warnings, which [`call`] reports to the client's observer.
+        pub fn check(operation: &str, #check_arg: &dispatch::Call) -> Result<runtime::Warnings, runtime::Error> {
             match operation {
                 #(#check_arms)*
-                _ if OPERATIONS.iter().any(|op| op.id == operation) => Ok(()),
+                _ if OPERATIONS.iter().any(|op| op.id == operation) => Ok(runtime::Warnings::default()),
                 _ => Err(dispatch::unknown_operation(operation)),
             }
         }
@@ -519,8 +520,7 @@ fn check_arm(op: &OperationIr) -> Option<TokenStream> {
     Some(quote! {
         #id => {
             #read
-            runtime::Validate::validate(&request)?;
-            Ok(())
+            Ok(runtime::Validate::validate(&request)?)
         }
     })
 }

@@ -72,7 +72,13 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         body.extend(quote!(v.extra_fields(&self.#extra, &[#(#typed),*]);));
     }
     for rule in &s.rules {
-        body.extend(rule_checks(rule));
+        let RuleIr { severity, check } = rule;
+        let checks = rule_checks(check);
+        body.extend(match severity {
+            Severity::Error => checks,
+            // The same checks, reported as warnings: the request is still sent.
+            Severity::Warning => quote!(v.as_warnings(|v| { #checks });),
+        });
     }
     impl_validate(&s.rust_name, body)
 }
@@ -327,9 +333,9 @@ fn guarded(cond: Option<TokenStream>, body: TokenStream) -> TokenStream {
     }
 }
 
-fn rule_checks(rule: &RuleIr) -> TokenStream {
+fn rule_checks(rule: &RuleCheck) -> TokenStream {
     match rule {
-        RuleIr::Requires { when, field, equals, message } => {
+        RuleCheck::Requires { when, field, equals, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let on_value = match equals {
@@ -355,7 +361,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                 },
             )
         }
-        RuleIr::Forbids { when, field, values, message } => {
+        RuleCheck::Forbids { when, field, values, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let body = if values.is_empty() {
@@ -377,7 +383,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
             };
             guarded(condition(when), body)
         }
-        RuleIr::OnlyWith { field, with, message } => {
+        RuleCheck::OnlyWith { field, with, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let unmet = match with {
@@ -391,7 +397,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                 }
             }
         }
-        RuleIr::LimitItems { when, field, limit, message } => {
+        RuleCheck::LimitItems { when, field, limit, message } => {
             let acc = access(field);
             let wire = &field.wire;
             let body = match limit {
@@ -416,7 +422,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
             };
             guarded(condition(when), body)
         }
-        RuleIr::AllowedValues { when, field, values, message } => {
+        RuleCheck::AllowedValues { when, field, values, message } => {
             let acc = access(field);
             let wire = &field.wire;
             // Numbers and booleans are compared as values; the checker allows model
@@ -451,7 +457,7 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                 },
             )
         }
-        RuleIr::ExactlyOneOf { fields, message } => {
+        RuleCheck::ExactlyOneOf { fields, message } => {
             let present = fields.iter().map(|f| {
                 let acc = access(f);
                 quote!(#acc.is_some())
@@ -464,7 +470,19 @@ fn rule_checks(rule: &RuleIr) -> TokenStream {
                 }
             }
         }
-        RuleIr::ModelConstraints { selector, models } => {
+        RuleCheck::ModelFamily { selector, field, families } => {
+            let model = selected_model(selector);
+            let acc = access(field);
+            let wire = &field.wire;
+            quote! {
+                if let (Some(_), Some(model)) = (#acc, #model) {
+                    if let Some(family) = model.family {
+                        v.model_family(#wire, &[#(#families),*], model.id, family);
+                    }
+                }
+            }
+        }
+        RuleCheck::ModelConstraints { selector, models } => {
             let model = selected_model(selector);
             let arms = models.iter().map(|m| {
                 let id = &m.model_id;

@@ -368,8 +368,24 @@ impl<'a> Lowering<'a> {
             });
         }
         self.collisions(names, "field names", RUST_NAME);
-        let mut rules: Vec<RuleIr> = o.rules.iter().filter_map(|rule| self.rule(o, &fields, rule)).collect();
-        rules.extend(self.model_constraints(o, &fields));
+        let mut rules: Vec<RuleIr> = o
+            .rules
+            .iter()
+            .filter_map(|rule| {
+                let check = self.rule(o, &fields, rule)?;
+                let severity = match rule.severity() {
+                    m::Severity::Error => Severity::Error,
+                    m::Severity::Warning => Severity::Warning,
+                };
+                Some(RuleIr { severity, check })
+            })
+            .collect();
+        // A model's `requires`/`rejects` say what the server refuses.
+        let model_rules = self.model_constraints(o, &fields);
+        rules.extend(model_rules.into_iter().map(|check| RuleIr { severity: Severity::Error, check }));
+        // The docs say other families ignore such a field: worth a warning, never a refusal.
+        let family_rules = self.family_fields(o, &fields);
+        rules.extend(family_rules.into_iter().map(|check| RuleIr { severity: Severity::Warning, check }));
         StructIr {
             rust_name: type_name(&o.name),
             docs: o.description.clone(),
@@ -448,13 +464,13 @@ impl<'a> Lowering<'a> {
         Some(ConditionIr::OneOf(field, values))
     }
 
-    fn rule(&self, o: &m::ObjectDef, fields: &[FieldIr], rule: &m::Rule) -> Option<RuleIr> {
+    fn rule(&self, o: &m::ObjectDef, fields: &[FieldIr], rule: &m::Rule) -> Option<RuleCheck> {
         let cond = |c: &Option<m::Condition>| match c {
             Some(c) => self.condition(o, fields, c),
             None => Some(ConditionIr::Always),
         };
         Some(match rule {
-            m::Rule::Requires { when, field, equals, message } => RuleIr::Requires {
+            m::Rule::Requires { when, field, equals, message, .. } => RuleCheck::Requires {
                 when: self.condition(o, fields, when)?,
                 field: self.field_path(o, fields, field)?,
                 equals: equals.as_ref().map(literal),
@@ -462,7 +478,7 @@ impl<'a> Lowering<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is required when {}", describe_condition(when))),
             },
-            m::Rule::Forbids { when, field, values, message } => RuleIr::Forbids {
+            m::Rule::Forbids { when, field, values, message, .. } => RuleCheck::Forbids {
                 when: self.condition(o, fields, when)?,
                 field: self.field_path(o, fields, field)?,
                 values: values.iter().map(literal).collect(),
@@ -470,27 +486,29 @@ impl<'a> Lowering<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is not allowed when {}", describe_condition(when))),
             },
-            m::Rule::OnlyWith { field, with, message } => RuleIr::OnlyWith {
+            m::Rule::OnlyWith { field, with, message, .. } => RuleCheck::OnlyWith {
                 field: self.field_path(o, fields, field)?,
                 with: self.condition(o, fields, with)?,
                 message: message
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is only allowed when {}", describe_condition(with))),
             },
-            m::Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message } => RuleIr::LimitItems {
-                when: cond(when)?,
-                field: self.field_path(o, fields, field)?,
-                limit: match (max_items, max_from_model) {
-                    (Some(n), _) => LimitSource::Fixed(*n),
-                    (None, Some(cap)) => {
-                        LimitSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
-                    }
-                    (None, None) => return None,
-                },
-                message: message.clone().unwrap_or_default(),
-            },
-            m::Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message } => {
-                RuleIr::AllowedValues {
+            m::Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message, .. } => {
+                RuleCheck::LimitItems {
+                    when: cond(when)?,
+                    field: self.field_path(o, fields, field)?,
+                    limit: match (max_items, max_from_model) {
+                        (Some(n), _) => LimitSource::Fixed(*n),
+                        (None, Some(cap)) => {
+                            LimitSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
+                        }
+                        (None, None) => return None,
+                    },
+                    message: message.clone().unwrap_or_default(),
+                }
+            }
+            m::Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message, .. } => {
+                RuleCheck::AllowedValues {
                     when: cond(when)?,
                     field: self.field_path(o, fields, field)?,
                     values: match values_from_model {
@@ -502,7 +520,7 @@ impl<'a> Lowering<'a> {
                     message: message.clone().unwrap_or_default(),
                 }
             }
-            m::Rule::ExactlyOneOf { fields: names, message } => RuleIr::ExactlyOneOf {
+            m::Rule::ExactlyOneOf { fields: names, message, .. } => RuleCheck::ExactlyOneOf {
                 fields: names.iter().map(|n| self.field_path(o, fields, n)).collect::<Option<Vec<_>>>()?,
                 message: message.clone().unwrap_or_else(|| format!("exactly one of {} must be set", names.join(", "))),
             },
@@ -510,7 +528,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// Every direct models field whose table has `requires`/`rejects` gets a rule.
-    fn model_constraints(&self, o: &m::ObjectDef, fields: &[FieldIr]) -> Vec<RuleIr> {
+    fn model_constraints(&self, o: &m::ObjectDef, fields: &[FieldIr]) -> Vec<RuleCheck> {
         let mut rules = Vec::new();
         for f in &o.fields {
             let Some(table) = named(&f.ty).and_then(|n| self.index.models(&n)) else {
@@ -542,10 +560,31 @@ impl<'a> Lowering<'a> {
                 })
                 .collect();
             if !models.is_empty() {
-                rules.push(RuleIr::ModelConstraints { selector, models });
+                rules.push(RuleCheck::ModelConstraints { selector, models });
             }
         }
         rules
+    }
+
+    /// Every field with `families` in an object that selects a model gets a check that
+    /// the selected model is of one of them. The first models field is the selector: an
+    /// object with several would not say which model a family refers to.
+    fn family_fields(&self, o: &m::ObjectDef, fields: &[FieldIr]) -> Vec<RuleCheck> {
+        let models_field = o.fields.iter().find(|f| named(&f.ty).and_then(|n| self.index.models(&n)).is_some());
+        let Some(selector) = models_field.and_then(|f| self.model_selector(o, fields, Some(&f.name))) else {
+            return Vec::new();
+        };
+        o.fields
+            .iter()
+            .filter(|f| !f.families.is_empty())
+            .filter_map(|f| {
+                Some(RuleCheck::ModelFamily {
+                    selector: selector.clone(),
+                    field: self.field_path(o, fields, &f.name)?,
+                    families: f.families.clone(),
+                })
+            })
+            .collect()
     }
 
     fn variants(

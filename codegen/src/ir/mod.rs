@@ -289,9 +289,27 @@ pub struct ModelSelector {
     pub enum_name: String,
 }
 
-/// A lowered rule.
+/// How strongly a rule applies, decided once from the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// A broken rule makes the request invalid: nothing is sent.
+    Error,
+    /// A broken rule is reported as a warning and the request is sent.
+    Warning,
+}
+
+/// A lowered rule: what it checks and how strongly.
 #[derive(Debug, Clone)]
-pub enum RuleIr {
+pub struct RuleIr {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is checked.
+    pub check: RuleCheck,
+}
+
+/// What a lowered rule checks.
+#[derive(Debug, Clone)]
+pub enum RuleCheck {
     /// When the condition holds, the field must be present (and equal the literal).
     Requires {
         /// Condition.
@@ -358,6 +376,16 @@ pub enum RuleIr {
         selector: ModelSelector,
         /// One entry per model that constrains something.
         models: Vec<ModelConstraintIr>,
+    },
+    /// A field that applies to some model families only (`families: [gpt]`), set
+    /// with a model of another family.
+    ModelFamily {
+        /// The models field.
+        selector: ModelSelector,
+        /// The field.
+        field: FieldPath,
+        /// The families it applies to.
+        families: Vec<String>,
     },
 }
 

@@ -160,10 +160,53 @@ impl<'a> Checker<'a> {
             );
         }
         for (i, rule) in o.rules.iter().enumerate() {
-            self.rule(o, rule, &join_index(&join_key(path, "rules"), i));
+            let rpath = join_index(&join_key(path, "rules"), i);
+            self.rule(o, rule, &rpath);
+            self.warning_message(rule, &rpath);
         }
+        self.field_families(o, path);
         self.repeated_images(o, path);
         self.model_requirements(o, path);
+    }
+
+    // A warning reaches the caller as its message alone ("mask: ..."): without the
+    // docs' sentence saying why the parameter has no effect, the generated text would
+    // read like a refusal ("only allowed when") of a request that is in fact sent.
+    fn warning_message(&mut self, rule: &Rule, path: &str) {
+        if rule.severity() == Severity::Warning && rule.message().is_none_or(|m| m.trim().is_empty()) {
+            self.r.error(
+                &join_key(path, "severity"),
+                "a `severity: warning` rule needs a `message` quoting the docs' reason (\"effective only when ...\", \
+                 \"ignored for ...\"): it is all the caller is shown",
+            );
+        }
+    }
+
+    // In an object that selects a model, a field's `families` warn when the model is of
+    // another family; a family no model has would warn on every request.
+    fn field_families(&mut self, o: &ObjectDef, path: &str) {
+        let models = o.fields.iter().find_map(|f| {
+            let ty = TypeExpr::parse(&f.ty).ok()?;
+            self.index.models(ty.named()?)
+        });
+        let Some(models) = models else { return };
+        let known: BTreeSet<&str> = models.models.iter().filter_map(|m| m.family.as_deref()).collect();
+        for (i, f) in o.fields.iter().enumerate() {
+            for (j, family) in f.families.iter().enumerate() {
+                if !known.contains(family.as_str()) {
+                    let listed: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                    let hint = if listed.is_empty() {
+                        "; its models declare no `family`".to_string()
+                    } else {
+                        format!("; its families are {}", listed.join(", "))
+                    };
+                    self.r.error(
+                        &join_index(&join_key(&join_index(&join_key(path, "fields"), i), "families"), j),
+                        format!("no model in `{}` has family `{family}`{hint}", models.name),
+                    );
+                }
+            }
+        }
     }
 
     // `repeats_images_of` makes one field the fallback of another in `images()`: both

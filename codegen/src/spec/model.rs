@@ -155,7 +155,9 @@ pub struct Field {
     /// An example value from the docs.
     #[serde(default)]
     pub example: Option<Value>,
-    /// Model families the field applies to (for example `[gpt]`); others ignore it.
+    /// Model families the field applies to (for example `[gpt]`); others ignore it. In a
+    /// request with a models field, setting it with a model of another family is a
+    /// warning (the request is still sent).
     #[serde(default)]
     pub families: Vec<String>,
     /// Inclusive minimum for numbers.
@@ -416,6 +418,14 @@ pub struct EventVariant {
 }
 
 /// A cross-field rule on an object, checked by `validate()`.
+///
+/// Every rule has a `severity`. An `error` rule transcribes what the docs say the server
+/// rejects ("returns 400 for transparent"): `validate()` fails and nothing is sent. A
+/// `warning` rule transcribes what the docs say the server ignores ("effective only when
+/// image is provided", "unsupported parameters are ignored"): the request is sent as it
+/// is and the caller gets the warning, with the rule's `message`, which a warning rule
+/// must have. Fields with `families` warn the same way when sent with a model of
+/// another family, without a rule.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Rule {
@@ -428,6 +438,9 @@ pub enum Rule {
         /// Required value.
         #[serde(default)]
         equals: Option<Value>,
+        /// `error` (the default) refuses the request; `warning` sends it and tells the caller.
+        #[serde(default)]
+        severity: Severity,
         /// Why, from the docs.
         #[serde(default)]
         message: Option<String>,
@@ -441,6 +454,9 @@ pub enum Rule {
         /// Forbidden values; absent means any value.
         #[serde(default)]
         values: Vec<Value>,
+        /// `error` (the default) refuses the request; `warning` sends it and tells the caller.
+        #[serde(default)]
+        severity: Severity,
         /// Why, from the docs.
         #[serde(default)]
         message: Option<String>,
@@ -451,6 +467,9 @@ pub enum Rule {
         field: String,
         /// Condition.
         with: Condition,
+        /// `error` (the default) refuses the request; `warning` sends it and tells the caller.
+        #[serde(default)]
+        severity: Severity,
         /// Why, from the docs.
         #[serde(default)]
         message: Option<String>,
@@ -471,6 +490,9 @@ pub enum Rule {
         /// Field holding the model (default `model`).
         #[serde(default)]
         model_field: Option<String>,
+        /// `error` (the default) refuses the request; `warning` sends it and tells the caller.
+        #[serde(default)]
+        severity: Severity,
         /// Why, from the docs.
         #[serde(default)]
         message: Option<String>,
@@ -491,6 +513,9 @@ pub enum Rule {
         /// Field holding the model (default `model`).
         #[serde(default)]
         model_field: Option<String>,
+        /// `error` (the default) refuses the request; `warning` sends it and tells the caller.
+        #[serde(default)]
+        severity: Severity,
         /// Why, from the docs.
         #[serde(default)]
         message: Option<String>,
@@ -499,10 +524,51 @@ pub enum Rule {
     ExactlyOneOf {
         /// Field paths.
         fields: Vec<String>,
+        /// `error` (the default) refuses the request; `warning` sends it and tells the caller.
+        #[serde(default)]
+        severity: Severity,
         /// Why, from the docs.
         #[serde(default)]
         message: Option<String>,
     },
+}
+
+impl Rule {
+    /// How strongly the rule applies.
+    pub fn severity(&self) -> Severity {
+        match self {
+            Rule::Requires { severity, .. }
+            | Rule::Forbids { severity, .. }
+            | Rule::OnlyWith { severity, .. }
+            | Rule::LimitWhen { severity, .. }
+            | Rule::AllowedValuesWhen { severity, .. }
+            | Rule::ExactlyOneOf { severity, .. } => *severity,
+        }
+    }
+
+    /// The rule's message from the docs, if it has one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Rule::Requires { message, .. }
+            | Rule::Forbids { message, .. }
+            | Rule::OnlyWith { message, .. }
+            | Rule::LimitWhen { message, .. }
+            | Rule::AllowedValuesWhen { message, .. }
+            | Rule::ExactlyOneOf { message, .. } => message.as_deref(),
+        }
+    }
+}
+
+/// How strongly a rule applies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The docs say the server rejects the request: `validate()` fails, nothing is sent.
+    #[default]
+    Error,
+    /// The docs say the server ignores the parameter: the request is sent and the
+    /// caller gets a warning (returned by `validate()`, given to the client's observer).
+    Warning,
 }
 
 /// A condition on the request.

@@ -65,7 +65,7 @@ impl Client {
     ///
     /// Optionally supply reference images to guide the style or content of the output. The response streams the raw model output (JSON containing base64 image data). Standard text-to-image requests are subject to per-user and global rate limits; reference image mode (referenceImages with inlineData) is subject to additional server-side resource constraints. On 429, wait a short period before retrying (exponential backoff recommended). On pure-free accounts, NanoBanana Pro relax runs on a PT-only, lowest-priority free lane; at peak times a request may be queued or rejected with a retryable busy/timeout response whose `reason` (or `failReason`) is `free_relax_busy` or `free_relax_timeout`, with `retryable: true`, `freeUsageRolledBack: true` once refunded, and a localizable `userMessage`. No credits are spent and the free quota is not consumed: retry later.
     ///
-    /// `POST /v1/images/generation`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/generation`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// # Example
     ///
@@ -99,7 +99,8 @@ impl Client {
         &self,
         request: &GenerateImageRequest,
     ) -> Result<GenerateImageResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGE, &warnings);
         let path = String::from("/v1/images/generation");
         self.http.send_json(&operations::GENERATE_IMAGE, &path, Some(request)).await
     }
@@ -107,7 +108,7 @@ impl Client {
     ///
     /// The image generation page refers to this endpoint only for its `freeUsages` map; other fields are not described there.
     ///
-    /// `GET /v1/user/subscription`. The request is validated first; nothing is sent if it is invalid.
+    /// `GET /v1/user/subscription`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// # Example
     ///

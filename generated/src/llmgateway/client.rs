@@ -74,7 +74,7 @@ impl Client {
     ///
     /// Internally routes to chat completion models with image generation capabilities. Images are returned as base64-encoded data.
     ///
-    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// # Example
     ///
@@ -101,13 +101,14 @@ impl Client {
         &self,
         request: &GenerateImagesRequest,
     ) -> Result<ImagesResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         let path = String::from("/v1/images/generations");
         self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }
     /// Edits existing images (JSON body with image URLs or base64 data URLs).
     ///
-    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// # Example
     ///
@@ -142,7 +143,8 @@ impl Client {
         &self,
         request: &EditImageRequest,
     ) -> Result<ImagesResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::EDIT_IMAGE, &warnings);
         let path = String::from("/v1/images/edits");
         self.http.send_json(&operations::EDIT_IMAGE, &path, Some(request)).await
     }
@@ -150,7 +152,7 @@ impl Client {
     ///
     /// Same endpoint as `edit_image`, sent as `multipart/form-data` for OpenAI compatibility. The docs' curl and Python examples are stored under `examples` (`edit_image_multipart_curl`, `edit_image_example`).
     ///
-    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -181,7 +183,8 @@ impl Client {
         &self,
         form: &EditImageForm,
     ) -> Result<ImagesResponse, runtime::Error> {
-        form.validate()?;
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT_IMAGE_MULTIPART, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
         self.http.send_multipart(&operations::EDIT_IMAGE_MULTIPART, &path, &parts).await

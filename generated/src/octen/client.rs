@@ -56,7 +56,7 @@ impl Client {
     ///
     /// Image Generation. Text-to-image when no image is provided; image editing when an image is provided. When stream=false, returns a single object. When stream=true (GPT only), returns an SSE stream of image_generation.partial_image / image_edit.partial_image preview events followed by a image_generation.completed / image_edit.completed event.
     ///
-    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// For a streamed response use [`Client::generate_images_stream`].
     ///
@@ -96,7 +96,8 @@ impl Client {
         &self,
         request: &ImageGenerationRequest,
     ) -> Result<ImageGenerationResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         if request.stream == Some(true) {
             let mut v = runtime::Validator::new();
             v.report(
@@ -116,7 +117,7 @@ impl Client {
     ///
     /// Image Generation. Text-to-image when no image is provided; image editing when an image is provided. When stream=false, returns a single object. When stream=true (GPT only), returns an SSE stream of image_generation.partial_image / image_edit.partial_image preview events followed by a image_generation.completed / image_edit.completed event.
     ///
-    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     ///
@@ -130,7 +131,8 @@ impl Client {
         runtime::Error,
     > {
         request.stream = Some(true);
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         let path = String::from("/v1/images/generations");
         self.http
             .send_sse_or_json(&operations::GENERATE_IMAGES, &path, Some(&request))

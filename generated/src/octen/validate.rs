@@ -69,58 +69,106 @@ impl runtime::Validate for ImageGenerationRequest {
                 "user",
             ],
         );
-        if self.mask.as_ref().is_some() && self.image.as_ref().is_none() {
-            v.report(
-                "mask",
-                runtime::Constraint::ForbiddenBy {
-                    condition: "The mask is effective only when image is provided."
-                        .to_string(),
-                },
-                "The mask is effective only when image is provided.",
-            );
-        }
-        if self.stream.as_ref().map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Bool(false))
-        {
-            if let Some(value) = self.partial_images.as_ref() {
-                let actual = runtime::AsScalar::as_scalar(value);
-                if [
-                    runtime::Scalar::Num(1.0),
-                    runtime::Scalar::Num(2.0),
-                    runtime::Scalar::Num(3.0),
-                ]
-                    .contains(&actual)
-                {
-                    v.report(
-                        "partial_images",
-                        runtime::Constraint::ForbiddenValue {
-                            actual: actual.to_string(),
-                        },
-                        "Partial images are effective only when stream=true.",
-                    );
+        v.as_warnings(|v| {
+            if self.mask.as_ref().is_some() && self.image.as_ref().is_none() {
+                v.report(
+                    "mask",
+                    runtime::Constraint::ForbiddenBy {
+                        condition: "The mask is effective only when image is provided."
+                            .to_string(),
+                    },
+                    "The mask is effective only when image is provided.",
+                );
+            }
+        });
+        v.as_warnings(|v| {
+            if self.stream.as_ref().map(runtime::AsScalar::as_scalar)
+                == Some(runtime::Scalar::Bool(false))
+            {
+                if let Some(value) = self.partial_images.as_ref() {
+                    let actual = runtime::AsScalar::as_scalar(value);
+                    if [
+                        runtime::Scalar::Num(1.0),
+                        runtime::Scalar::Num(2.0),
+                        runtime::Scalar::Num(3.0),
+                    ]
+                        .contains(&actual)
+                    {
+                        v.report(
+                            "partial_images",
+                            runtime::Constraint::ForbiddenValue {
+                                actual: actual.to_string(),
+                            },
+                            "Partial images are effective only when stream=true.",
+                        );
+                    }
                 }
             }
-        }
-        if self.stream.as_ref().is_none() {
-            if let Some(value) = self.partial_images.as_ref() {
-                let actual = runtime::AsScalar::as_scalar(value);
-                if [
-                    runtime::Scalar::Num(1.0),
-                    runtime::Scalar::Num(2.0),
-                    runtime::Scalar::Num(3.0),
-                ]
-                    .contains(&actual)
-                {
-                    v.report(
-                        "partial_images",
-                        runtime::Constraint::ForbiddenValue {
-                            actual: actual.to_string(),
-                        },
-                        "Partial images are effective only when stream=true (stream defaults to false).",
-                    );
+        });
+        v.as_warnings(|v| {
+            if self.stream.as_ref().is_none() {
+                if let Some(value) = self.partial_images.as_ref() {
+                    let actual = runtime::AsScalar::as_scalar(value);
+                    if [
+                        runtime::Scalar::Num(1.0),
+                        runtime::Scalar::Num(2.0),
+                        runtime::Scalar::Num(3.0),
+                    ]
+                        .contains(&actual)
+                    {
+                        v.report(
+                            "partial_images",
+                            runtime::Constraint::ForbiddenValue {
+                                actual: actual.to_string(),
+                            },
+                            "Partial images are effective only when stream=true (stream defaults to false).",
+                        );
+                    }
                 }
             }
-        }
+        });
+        v.as_warnings(|v| {
+            if self.output_compression.as_ref().is_some()
+                && !(self
+                    .output_format
+                    .as_ref()
+                    .map(runtime::AsScalar::as_scalar)
+                    .is_some_and(|actual| {
+                        [runtime::Scalar::Str("jpeg"), runtime::Scalar::Str("webp")]
+                            .contains(&actual)
+                    }))
+            {
+                v.report(
+                    "output_compression",
+                    runtime::Constraint::ForbiddenBy {
+                        condition: "The compression level is effective only when output_format is jpeg or webp."
+                            .to_string(),
+                    },
+                    "The compression level is effective only when output_format is jpeg or webp.",
+                );
+            }
+        });
+        v.as_warnings(|v| {
+            if runtime::validate::present(&self.model)
+                .map(|model| model.as_str())
+                .or(ImageModel::DEFAULT_ID)
+                .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
+                .is_some_and(|model| model.family == Some("gemini"))
+            {
+                if let Some(value) = self.output_format.as_ref() {
+                    let actual = runtime::AsScalar::as_scalar(value);
+                    if [runtime::Scalar::Str("webp")].contains(&actual) {
+                        v.report(
+                            "output_format",
+                            runtime::Constraint::ForbiddenValue {
+                                actual: actual.to_string(),
+                            },
+                            "Gemini supports png/jpeg; webp falls back to png.",
+                        );
+                    }
+                }
+            }
+        });
         if let Some(model) = runtime::validate::present(&self.model)
             .map(|model| model.as_str())
             .or(ImageModel::DEFAULT_ID)
@@ -147,5 +195,148 @@ impl runtime::Validate for ImageGenerationRequest {
                 }
             }
         }
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.mask.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("mask", &["gpt"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.n.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("n", &["gpt"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.quality.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("quality", &["gpt"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.background.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("background", &["gpt"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.output_compression.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("output_compression", &["gpt"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.moderation.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("moderation", &["gpt"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.thinking_level.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("thinking_level", &["gemini"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.response_modalities.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("response_modalities", &["gemini"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.media_resolution.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("media_resolution", &["gemini"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.stream.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("stream", &["gpt"], model.id, family);
+                }
+            }
+        });
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.partial_images.as_ref(),
+                runtime::validate::present(&self.model)
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("partial_images", &["gpt"], model.id, family);
+                }
+            }
+        });
     }
 }

@@ -65,7 +65,7 @@ impl Client {
     ///
     /// Generate images using Google's Gemini image generation models. This endpoint uses the native Gemini generateContent API format, not the OpenAI Images format. This endpoint is non-streaming only: the response is returned as a single JSON object once generation is complete. Authenticate with `Authorization: Bearer <key>` or `x-goog-api-key: <key>`. Errors use the Google API format, different from the OpenAI and Anthropic error formats used by other endpoints.
     ///
-    /// `POST /v1beta/models/{model}:generateContent`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1beta/models/{model}:generateContent`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// # Example
     ///
@@ -96,7 +96,8 @@ impl Client {
         model: &GeminiImageModel,
         request: &GenerateContentRequest,
     ) -> Result<GenerateContentResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_CONTENT, &warnings);
         let model_segment = runtime::encode_path_segment({
             let value = model.as_str();
             value.strip_prefix("google/").unwrap_or(value)
@@ -108,7 +109,7 @@ impl Client {
     ///
     /// Generate images using OpenAI-compatible request and response shapes. This interface is different from Gemini native :generateContent and should be called via /v1/images/generations. Returns OpenAI-style errors.
     ///
-    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/generations`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// # Example
     ///
@@ -139,7 +140,8 @@ impl Client {
         &self,
         request: &ImageGenerationRequest,
     ) -> Result<ImageGenerationResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         let path = String::from("/v1/images/generations");
         self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }

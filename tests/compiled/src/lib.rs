@@ -67,3 +67,5 @@ pub mod sse_stream;
 pub mod unused_events;
 #[rustfmt::skip]
 pub mod urls;
+#[rustfmt::skip]
+pub mod warning_rules;

@@ -54,12 +54,13 @@ impl Client {
     }
     /// Submits a batch.
     ///
-    /// `POST /v1/batch`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/batch`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn batch(
         &self,
         request: &BatchRequest,
     ) -> Result<BatchResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::BATCH, &warnings);
         let path = String::from("/v1/batch");
         self.http.send_json(&operations::BATCH, &path, Some(request)).await
     }

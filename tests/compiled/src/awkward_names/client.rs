@@ -54,12 +54,13 @@ impl Client {
     }
     /// Makes something.
     ///
-    /// `POST /v1/make`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/make`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn make(
         &self,
         request: &AwkwardRequest,
     ) -> Result<AwkwardResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::MAKE, &warnings);
         let path = String::from("/v1/make");
         self.http.send_json(&operations::MAKE, &path, Some(request)).await
     }

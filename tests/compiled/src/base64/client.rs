@@ -54,12 +54,13 @@ impl Client {
     }
     /// Upscales an image.
     ///
-    /// `POST /v1/upscale`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/upscale`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn upscale(
         &self,
         request: &UpscaleRequest,
     ) -> Result<UpscaleResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::UPSCALE, &warnings);
         let path = String::from("/v1/upscale");
         self.http.send_json(&operations::UPSCALE, &path, Some(request)).await
     }

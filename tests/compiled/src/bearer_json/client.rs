@@ -56,7 +56,7 @@ impl Client {
     ///
     /// Sends the message as JSON and returns it.
     ///
-    /// `POST /v1/ping`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/ping`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Documented errors:
     /// - `400`: Invalid request.
@@ -66,7 +66,8 @@ impl Client {
         &self,
         request: &PingRequest,
     ) -> Result<PingResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::PING, &warnings);
         let path = String::from("/v1/ping");
         self.http.send_json(&operations::PING, &path, Some(request)).await
     }

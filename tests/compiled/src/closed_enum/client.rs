@@ -54,12 +54,13 @@ impl Client {
     }
     /// Sets the style.
     ///
-    /// `POST /v1/style`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/style`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn set_style(
         &self,
         request: &StyleRequest,
     ) -> Result<StyleResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::SET_STYLE, &warnings);
         let path = String::from("/v1/style");
         self.http.send_json(&operations::SET_STYLE, &path, Some(request)).await
     }

@@ -54,12 +54,13 @@ impl Client {
     }
     /// Describes an image.
     ///
-    /// `POST /v1/describe`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/describe`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn describe(
         &self,
         request: &DescribeRequest,
     ) -> Result<DescribeResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::DESCRIBE, &warnings);
         let path = String::from("/v1/describe");
         self.http.send_json(&operations::DESCRIBE, &path, Some(request)).await
     }

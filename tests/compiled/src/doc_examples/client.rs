@@ -54,7 +54,7 @@ impl Client {
     }
     /// Draws an image.
     ///
-    /// `POST /v1/draw`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/draw`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Documented errors:
     /// - `400`: Bad request.
@@ -62,7 +62,8 @@ impl Client {
         &self,
         request: &DrawRequest,
     ) -> Result<DrawResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::DRAW, &warnings);
         let path = String::from("/v1/draw");
         self.http.send_json(&operations::DRAW, &path, Some(request)).await
     }

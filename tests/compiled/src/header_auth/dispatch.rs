@@ -36,10 +36,16 @@ pub async fn call(
     }
 }
 /// Reads and validates the request of a call without sending it: the
-/// checks [`call`] makes before any network traffic.
-pub fn check(operation: &str, _call: &dispatch::Call) -> Result<(), runtime::Error> {
+/// checks [`call`] makes before any network traffic. `Ok` holds the request's
+/// warnings, which [`call`] reports to the client's observer.
+pub fn check(
+    operation: &str,
+    _call: &dispatch::Call,
+) -> Result<runtime::Warnings, runtime::Error> {
     match operation {
-        _ if OPERATIONS.iter().any(|op| op.id == operation) => Ok(()),
+        _ if OPERATIONS.iter().any(|op| op.id == operation) => {
+            Ok(runtime::Warnings::default())
+        }
         _ => Err(dispatch::unknown_operation(operation)),
     }
 }

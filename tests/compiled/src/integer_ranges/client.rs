@@ -54,12 +54,13 @@ impl Client {
     }
     /// Tunes the model.
     ///
-    /// `POST /v1/tune`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/tune`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn tune(
         &self,
         request: &TuneRequest,
     ) -> Result<TuneResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::TUNE, &warnings);
         let path = String::from("/v1/tune");
         self.http.send_json(&operations::TUNE, &path, Some(request)).await
     }

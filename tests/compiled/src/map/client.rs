@@ -54,9 +54,10 @@ impl Client {
     }
     /// Labels an image.
     ///
-    /// `POST /v1/labels`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/labels`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn label(&self, request: &LabelRequest) -> Result<Usage, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::LABEL, &warnings);
         let path = String::from("/v1/labels");
         self.http.send_json(&operations::LABEL, &path, Some(request)).await
     }

@@ -54,12 +54,13 @@ impl Client {
     }
     /// Generates an image.
     ///
-    /// `POST /v1/generate`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/generate`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn generate(
         &self,
         request: &GenerateRequest,
     ) -> Result<GenerateResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE, &warnings);
         let path = String::from("/v1/generate");
         self.http.send_json(&operations::GENERATE, &path, Some(request)).await
     }

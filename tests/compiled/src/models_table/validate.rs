@@ -136,5 +136,20 @@ impl runtime::Validate for GenerateRequest {
                 }
             }
         }
+        v.as_warnings(|v| {
+            if let (Some(_), Some(model)) = (
+                self.thinking.as_ref(),
+                self
+                    .model
+                    .as_ref()
+                    .map(|model| model.as_str())
+                    .or(ImageModel::DEFAULT_ID)
+                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+            ) {
+                if let Some(family) = model.family {
+                    v.model_family("thinking", &["gemini"], model.id, family);
+                }
+            }
+        });
     }
 }

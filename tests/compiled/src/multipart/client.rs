@@ -54,14 +54,15 @@ impl Client {
     }
     /// Edits an image uploaded as a form.
     ///
-    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     pub async fn edit_image(
         &self,
         form: &EditForm,
     ) -> Result<EditResponse, runtime::Error> {
-        form.validate()?;
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT_IMAGE, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
         self.http.send_multipart(&operations::EDIT_IMAGE, &path, &parts).await

@@ -63,21 +63,22 @@ impl Client {
     }
     /// Edits an image, always streamed.
     ///
-    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/edits`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     pub async fn edit_stream_only(
         &self,
         form: &EditForm,
     ) -> Result<runtime::EventStream<EditEvent>, runtime::Error> {
-        form.validate()?;
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT_STREAM_ONLY, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
         self.http.send_multipart_sse(&operations::EDIT_STREAM_ONLY, &path, &parts).await
     }
     /// Edits an image; the server answers with JSON or a stream.
     ///
-    /// `POST /v1/images/edits/{job}`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/edits/{job}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     pub async fn edit_stream(
@@ -85,7 +86,8 @@ impl Client {
         job: &str,
         form: &EditForm,
     ) -> Result<runtime::StreamReply<EditEvent, Completed>, runtime::Error> {
-        form.validate()?;
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT, &warnings);
         let parts = form.to_multipart();
         let job_segment = runtime::encode_path_segment(job);
         let path = format!("/v1/images/edits/{}", job_segment);
@@ -93,7 +95,7 @@ impl Client {
     }
     /// Edits an image; the server answers with JSON or a stream.
     ///
-    /// `POST /v1/images/edits/{job}`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images/edits/{job}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     pub async fn edit(
@@ -101,7 +103,8 @@ impl Client {
         job: &str,
         form: &EditForm,
     ) -> Result<Completed, runtime::Error> {
-        form.validate()?;
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT, &warnings);
         let parts = form.to_multipart();
         let job_segment = runtime::encode_path_segment(job);
         let path = format!("/v1/images/edits/{}", job_segment);

@@ -54,12 +54,13 @@ impl Client {
     }
     /// Creates an image.
     ///
-    /// `POST /v1/images`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/images`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn create_image(
         &self,
         request: &CreateImageRequest,
     ) -> Result<CreateImageResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::CREATE_IMAGE, &warnings);
         let path = String::from("/v1/images");
         self.http.send_json(&operations::CREATE_IMAGE, &path, Some(request)).await
     }

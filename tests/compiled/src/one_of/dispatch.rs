@@ -57,15 +57,20 @@ pub async fn call(
     }
 }
 /// Reads and validates the request of a call without sending it: the
-/// checks [`call`] makes before any network traffic.
-pub fn check(operation: &str, call: &dispatch::Call) -> Result<(), runtime::Error> {
+/// checks [`call`] makes before any network traffic. `Ok` holds the request's
+/// warnings, which [`call`] reports to the client's observer.
+pub fn check(
+    operation: &str,
+    call: &dispatch::Call,
+) -> Result<runtime::Warnings, runtime::Error> {
     match operation {
         "edit" => {
             let request: EditRequest = dispatch::request_from_json(call.body.clone())?;
-            runtime::Validate::validate(&request)?;
-            Ok(())
+            Ok(runtime::Validate::validate(&request)?)
         }
-        _ if OPERATIONS.iter().any(|op| op.id == operation) => Ok(()),
+        _ if OPERATIONS.iter().any(|op| op.id == operation) => {
+            Ok(runtime::Warnings::default())
+        }
         _ => Err(dispatch::unknown_operation(operation)),
     }
 }

@@ -54,9 +54,10 @@ impl Client {
     }
     /// Sends a message and receives one.
     ///
-    /// `POST /v1/messages`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/messages`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn send(&self, request: &Message) -> Result<Message, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::SEND, &warnings);
         let path = String::from("/v1/messages");
         self.http.send_json(&operations::SEND, &path, Some(request)).await
     }

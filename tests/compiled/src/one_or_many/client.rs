@@ -54,12 +54,13 @@ impl Client {
     }
     /// Edits images.
     ///
-    /// `POST /v1/edits`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/edits`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn edit(
         &self,
         request: &EditRequest,
     ) -> Result<EditResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::EDIT, &warnings);
         let path = String::from("/v1/edits");
         self.http.send_json(&operations::EDIT, &path, Some(request)).await
     }

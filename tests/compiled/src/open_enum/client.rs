@@ -54,12 +54,13 @@ impl Client {
     }
     /// Replays a finish reason.
     ///
-    /// `POST /v1/replay`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/replay`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn replay(
         &self,
         request: &ReplayRequest,
     ) -> Result<ReplayResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::REPLAY, &warnings);
         let path = String::from("/v1/replay");
         self.http.send_json(&operations::REPLAY, &path, Some(request)).await
     }

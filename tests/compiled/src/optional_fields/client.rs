@@ -54,12 +54,13 @@ impl Client {
     }
     /// Writes a caption.
     ///
-    /// `POST /v1/captions`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/captions`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn caption(
         &self,
         request: &Caption,
     ) -> Result<CaptionResult, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::CAPTION, &warnings);
         let path = String::from("/v1/captions");
         self.http.send_json(&operations::CAPTION, &path, Some(request)).await
     }

@@ -63,13 +63,14 @@ impl Client {
     }
     /// Generates with the model named in the path.
     ///
-    /// `POST /v1beta/models/{model}:generateContent`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1beta/models/{model}:generateContent`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn generate_content(
         &self,
         model: &GeminiModel,
         request: &GenerateRequest,
     ) -> Result<GenerateResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_CONTENT, &warnings);
         let model_segment = runtime::encode_path_segment({
             let value = model.as_str();
             value.strip_prefix("google/").unwrap_or(value)
@@ -79,7 +80,7 @@ impl Client {
     }
     /// Reads a job.
     ///
-    /// `GET /v1/jobs/{job_id}`. The request is validated first; nothing is sent if it is invalid.
+    /// `GET /v1/jobs/{job_id}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn get_job(&self, job_id: &str) -> Result<Job, runtime::Error> {
         let job_id_segment = runtime::encode_path_segment(job_id);
         let path = format!("/v1/jobs/{}", job_id_segment);

@@ -54,12 +54,13 @@ impl Client {
     }
     /// Composes layers.
     ///
-    /// `POST /v1/compose`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/compose`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn compose(
         &self,
         request: &ComposeRequest,
     ) -> Result<ComposeResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::COMPOSE, &warnings);
         let path = String::from("/v1/compose");
         self.http.send_json(&operations::COMPOSE, &path, Some(request)).await
     }

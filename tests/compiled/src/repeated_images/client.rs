@@ -54,12 +54,13 @@ impl Client {
     }
     /// Draws a picture.
     ///
-    /// `POST /v1/draw`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/draw`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn draw(
         &self,
         request: &DrawRequest,
     ) -> Result<DrawResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::DRAW, &warnings);
         let path = String::from("/v1/draw");
         self.http.send_json(&operations::DRAW, &path, Some(request)).await
     }

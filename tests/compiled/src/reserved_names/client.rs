@@ -81,45 +81,49 @@ impl Client {
     }
     /// An operation whose method would be `self`.
     ///
-    /// `POST /v1/self`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/self`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn self_(&self, request: &Result_) -> Result<Default_, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::SELF, &warnings);
         let path = String::from("/v1/self");
         self.http.send_json(&operations::SELF, &path, Some(request)).await
     }
     /// An operation whose method would be `type`.
     ///
-    /// `POST /v1/type/{crate}`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/type/{crate}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn r#type(
         &self,
         crate_: &str,
         request: &Into_,
     ) -> Result<Into_, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::TYPE, &warnings);
         let crate_segment = runtime::encode_path_segment(crate_);
         let path = format!("/v1/type/{}", crate_segment);
         self.http.send_json(&operations::TYPE, &path, Some(request)).await
     }
     /// A stream of the events named `Ok`.
     ///
-    /// `POST /v1/stream`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/stream`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     pub async fn stream(
         &self,
         request: &Client_,
     ) -> Result<runtime::EventStream<Ok_>, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::STREAM, &warnings);
         let path = String::from("/v1/stream");
         self.http.send_sse(&operations::STREAM, &path, Some(request)).await
     }
     /// A form named `ToString`.
     ///
-    /// `POST /v1/upload`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/upload`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     pub async fn upload(&self, form: &ToString_) -> Result<MapVisitor_, runtime::Error> {
-        form.validate()?;
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::UPLOAD, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/upload");
         self.http.send_multipart(&operations::UPLOAD, &path, &parts).await

@@ -54,12 +54,13 @@ impl Client {
     }
     /// Processes an image.
     ///
-    /// `POST /v1/process`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/process`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn process(
         &self,
         request: &ImageRequest,
     ) -> Result<ImageResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::PROCESS, &warnings);
         let path = String::from("/v1/process");
         self.http.send_json(&operations::PROCESS, &path, Some(request)).await
     }

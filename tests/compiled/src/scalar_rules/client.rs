@@ -54,12 +54,13 @@ impl Client {
     }
     /// Renders an image.
     ///
-    /// `POST /v1/render`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/render`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn render(
         &self,
         request: &RenderRequest,
     ) -> Result<RenderResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::RENDER, &warnings);
         let path = String::from("/v1/render");
         self.http.send_json(&operations::RENDER, &path, Some(request)).await
     }

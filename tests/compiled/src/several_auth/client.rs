@@ -54,7 +54,7 @@ impl Client {
     }
     /// Reads the account.
     ///
-    /// `GET /v1/account`. The request is validated first; nothing is sent if it is invalid.
+    /// `GET /v1/account`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn get_account(&self) -> Result<Account, runtime::Error> {
         let path = String::from("/v1/account");
         self.http.send_json(&operations::GET_ACCOUNT, &path, None::<&()>).await

@@ -54,14 +54,15 @@ impl Client {
     }
     /// Generates an image, streamed when `stream` is true.
     ///
-    /// `POST /v1/generate`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/generate`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// For a streamed response use [`Client::generate_stream`].
     pub async fn generate(
         &self,
         request: &GenerateRequest,
     ) -> Result<GenerateResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE, &warnings);
         if request.stream == Some(true) {
             let mut v = runtime::Validator::new();
             v.report(
@@ -79,7 +80,7 @@ impl Client {
     }
     /// Generates an image, streamed when `stream` is true.
     ///
-    /// `POST /v1/generate`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/generate`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
     /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     pub async fn generate_stream(
@@ -87,7 +88,8 @@ impl Client {
         mut request: GenerateRequest,
     ) -> Result<runtime::StreamReply<GenerateEvent, GenerateResponse>, runtime::Error> {
         request.stream = Some(true);
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE, &warnings);
         let path = String::from("/v1/generate");
         self.http.send_sse_or_json(&operations::GENERATE, &path, Some(&request)).await
     }

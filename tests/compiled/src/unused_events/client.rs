@@ -54,7 +54,7 @@ impl Client {
     }
     /// Reads a job's status.
     ///
-    /// `GET /v1/status`. The request is validated first; nothing is sent if it is invalid.
+    /// `GET /v1/status`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn status(&self) -> Result<Status, runtime::Error> {
         let path = String::from("/v1/status");
         self.http.send_json(&operations::STATUS, &path, None::<&()>).await

@@ -54,12 +54,13 @@ impl Client {
     }
     /// Fetches images.
     ///
-    /// `POST /v1/fetch`. The request is validated first; nothing is sent if it is invalid.
+    /// `POST /v1/fetch`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn fetch(
         &self,
         request: &FetchRequest,
     ) -> Result<FetchResponse, runtime::Error> {
-        request.validate()?;
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::FETCH, &warnings);
         let path = String::from("/v1/fetch");
         self.http.send_json(&operations::FETCH, &path, Some(request)).await
     }
