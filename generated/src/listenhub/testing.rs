@@ -58,6 +58,6 @@ impl runtime::testing::MockedProvider for super::Client {
         operation: &str,
         call: &runtime::dispatch::Call,
     ) -> Result<(), runtime::Error> {
-        super::dispatch::check(operation, call)
+        super::dispatch::check(operation, call).map(|_warnings| ())
     }
 }
