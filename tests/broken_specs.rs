@@ -78,6 +78,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("stream_flag_not_boolean", "stream flag `stream` must be a boolean field"),
     ("type_expression_too_deep", "nests more than 16 containers"),
     ("type_names_collide", "type names `ImageSIZE` and `ImageSize` both become `ImageSize` in Rust"),
+    ("field_type_broken_example_sets_it", "array<string"),
     ("undefined_type", "unknown type `Style`"),
     ("unknown_key", "did you mean `required`?"),
     ("warning_rule_without_message", "a `severity: warning` rule needs a `message`"),

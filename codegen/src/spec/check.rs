@@ -1016,7 +1016,12 @@ impl<'a> Checker<'a> {
         };
         let mut known: BTreeSet<&str> = BTreeSet::new();
         for f in &o.fields {
-            let Ok(ty) = TypeExpr::parse(&f.ty) else { continue };
+            // A field whose type does not parse is reported where it is declared; it still
+            // exists, so an example that sets it is not told the field is unknown.
+            let Ok(ty) = TypeExpr::parse(&f.ty) else {
+                known.insert(&f.name);
+                continue;
+            };
             if f.flatten {
                 if let Some(TypeDef::OneOf(one_of)) = ty.named().and_then(|n| self.index.get(n)) {
                     let present: Vec<_> = one_of.variants.iter().filter(|x| map.contains_key(&x.field)).collect();
