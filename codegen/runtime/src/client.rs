@@ -19,11 +19,13 @@ use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
 use super::observe::{HttpEvent, Observer};
 use super::redact::{redact_url_query, Redactor};
+use super::response::Response;
 use super::retry::RetryPolicy;
 use super::sse::{EventStream, SseEvent};
 use super::trace;
 use super::transport::{Payload, Reply};
 use super::validate::Warnings;
+use super::wire_request::WireRequest;
 use super::{AuthScheme, OperationInfo, ProviderInfo};
 
 /// Default deadline for one attempt, body included: 4K image generation can take minutes.
@@ -201,7 +203,8 @@ impl<C: ProviderClient> ClientBuilder<C> {
 
     /// Builds each request exactly as it would be sent (URL, headers, body) and
     /// returns it as [`Error::DryRun`] instead of sending it. Requests are still
-    /// validated first, so an invalid one fails as usual.
+    /// validated first, so an invalid one fails as usual. For one call on an ordinary
+    /// client, the generated `<operation>_dry_run` methods return the request as a value.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
         self
@@ -440,14 +443,24 @@ impl HttpClient {
         B: serde::Serialize + ?Sized,
         R: serde::de::DeserializeOwned,
     {
+        self.send_json_with_response(op, path, body).await.map(Response::into_value)
+    }
+
+    /// [`Self::send_json`], the decoded value kept with the response's status and headers.
+    pub async fn send_json_with_response<B, R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Response<R>, Error>
+    where
+        B: serde::Serialize + ?Sized,
+        R: serde::de::DeserializeOwned,
+    {
         let payload = json_payload(body)?;
         let model = trace::request_model(body);
-        let (status, bytes) = self
-            .execute(op, path, &payload, ACCEPT_JSON, model.as_deref())
-            .await?
-            .into_body(self.inner.max_response_bytes)
-            .await?;
-        decode_json(status, bytes, &self.inner.redactor)
+        let reply = self.execute(op, path, &payload, ACCEPT_JSON, model.as_deref()).await?;
+        self.decode_response(reply).await
     }
 
     /// Sends a multipart form, rebuilt for each attempt, and decodes a JSON response.
@@ -460,10 +473,52 @@ impl HttpClient {
     where
         R: serde::de::DeserializeOwned,
     {
-        let payload = Payload::Multipart(form);
-        let (status, bytes) =
-            self.execute(op, path, &payload, ACCEPT_JSON, None).await?.into_body(self.inner.max_response_bytes).await?;
-        decode_json(status, bytes, &self.inner.redactor)
+        self.send_multipart_with_response(op, path, form).await.map(Response::into_value)
+    }
+
+    /// [`Self::send_multipart`], the decoded value kept with the response's status and headers.
+    pub async fn send_multipart_with_response<R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<Response<R>, Error>
+    where
+        R: serde::de::DeserializeOwned,
+    {
+        let reply = self.execute(op, path, &Payload::Multipart(form), ACCEPT_JSON, None).await?;
+        self.decode_response(reply).await
+    }
+
+    /// The request [`Self::send_json`] would send, built and returned instead of sent
+    /// (the key redacted), whether or not the client is a dry-run one.
+    pub async fn dry_run_json<B>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<WireRequest, Error>
+    where
+        B: serde::Serialize + ?Sized,
+    {
+        self.wire_request(op, path, &json_payload(body)?, ACCEPT_JSON).await
+    }
+
+    /// The request [`Self::send_multipart`] would send, body included, returned instead of sent.
+    pub async fn dry_run_multipart(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<WireRequest, Error> {
+        self.wire_request(op, path, &Payload::Multipart(form), ACCEPT_JSON).await
+    }
+
+    /// Reads a reply in full and decodes it, its headers scrubbed of the key.
+    async fn decode_response<R: serde::de::DeserializeOwned>(&self, reply: Reply) -> Result<Response<R>, Error> {
+        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
+        let value = decode_json(status, bytes, &self.inner.redactor)?;
+        Ok(Response::new(value, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
     }
 
     /// Sends a JSON request and streams the server-sent events of the response.
@@ -539,7 +594,7 @@ impl HttpClient {
     ) -> Result<EventStream<E>, Error> {
         let stream = match self.execute(op, path, payload, ACCEPT_SSE, model.as_deref()).await? {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
-            Reply::Body(status, bytes) => EventStream::from_byte_stream(
+            Reply::Body(status, _, bytes) => EventStream::from_byte_stream(
                 futures_util::stream::iter([Ok(bytes)]),
                 status,
                 self.inner.max_response_bytes,
@@ -565,7 +620,9 @@ impl HttpClient {
                 EventStream::from_response(response, self.inner.max_response_bytes)
                     .with_redactor(self.inner.redactor.clone()),
             )),
-            Reply::Body(status, bytes) => decode_json(status, bytes, &self.inner.redactor).map(StreamReply::Response),
+            Reply::Body(status, _, bytes) => {
+                decode_json(status, bytes, &self.inner.redactor).map(StreamReply::Response)
+            }
         }
     }
 }

@@ -119,6 +119,67 @@ pub fn data_url_from_bytes(bytes: &[u8]) -> String {
     super::base64::data_url(mime, bytes)
 }
 
+/// An image and the MIME type its content says it is: what a generated inline-image
+/// type (base64 data beside a MIME type, such as ListenHub's `InlineData` or
+/// RouterHub's `Blob`) is built from by its `from_path` and `from_bytes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineImage {
+    /// The detected MIME type (`image/png`).
+    pub mime_type: &'static str,
+    /// The image bytes, sent base64-encoded.
+    pub data: super::Base64Data,
+}
+
+impl InlineImage {
+    /// Reads an image file; its MIME type comes from the content, else from the
+    /// extension (a HEIF variant the magic bytes miss).
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, InlineImageError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|error| InlineImageError::Read { path: path.to_path_buf(), error })?;
+        let mime_type = detect_mime_type(&bytes, Some(path)).ok_or(InlineImageError::UnknownFormat)?;
+        Ok(Self { mime_type, data: super::Base64Data::from_bytes(bytes) })
+    }
+
+    /// An image from bytes; its MIME type comes from the content. Bytes no format
+    /// is recognised in are refused rather than sent with a guessed type, which the
+    /// server would reject after the upload.
+    pub fn from_bytes(bytes: impl Into<super::Base64Data>) -> Result<Self, InlineImageError> {
+        let data = bytes.into();
+        let format = data.image_format().ok_or(InlineImageError::UnknownFormat)?;
+        Ok(Self { mime_type: format.mime_type(), data })
+    }
+
+    /// The error for a format the field's MIME types do not include.
+    pub fn not_accepted(&self, accepted: &[&str]) -> InlineImageError {
+        InlineImageError::NotAccepted { mime_type: self.mime_type, accepted: accepted.join(", ") }
+    }
+}
+
+/// Why a file or bytes could not become an inline image.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InlineImageError {
+    /// The file could not be read.
+    #[error("cannot read {}: {error}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The content is not PNG, JPEG, WebP, GIF, HEIC or HEIF.
+    #[error("not an image format this client recognises (PNG, JPEG, WebP, GIF, HEIC or HEIF)")]
+    UnknownFormat,
+    /// A format the field does not list.
+    #[error("{mime_type} is not accepted here (accepted: {accepted})")]
+    NotAccepted {
+        /// The detected MIME type.
+        mime_type: &'static str,
+        /// The accepted MIME types, comma-separated.
+        accepted: String,
+    },
+}
+
 /// Response types that carry images: every base64 payload they hold, in order.
 ///
 /// Emitted for every response type, so callers (and the CLI) can save all
@@ -184,6 +245,24 @@ mod tests {
         assert_eq!(ImageFormat::detect(b"\0\0\0\x18ftypheic"), Some(ImageFormat::Heic));
         assert_eq!(ImageFormat::detect(b"<html>"), None);
         assert_eq!(ImageFormat::detect(b""), None);
+    }
+
+    #[test]
+    fn inline_images_take_their_mime_type_from_the_content() {
+        let jpeg = InlineImage::from_bytes(vec![0xFF, 0xD8, 0xFF, 0xE0, 1]).unwrap();
+        assert_eq!(jpeg.mime_type, "image/jpeg");
+        assert_eq!(jpeg.data.as_bytes(), &[0xFF, 0xD8, 0xFF, 0xE0, 1]);
+        assert!(matches!(InlineImage::from_bytes(b"<html>".to_vec()), Err(InlineImageError::UnknownFormat)));
+        let refused = jpeg.not_accepted(&["image/png"]).to_string();
+        assert_eq!(refused, "image/jpeg is not accepted here (accepted: image/png)");
+    }
+
+    #[test]
+    fn inline_image_from_a_missing_file_names_the_file() {
+        let missing = std::env::temp_dir().join("imagegen-no-such-image.png");
+        let error = InlineImage::from_path(&missing).unwrap_err();
+        assert!(matches!(error, InlineImageError::Read { .. }), "{error:?}");
+        assert!(error.to_string().contains("imagegen-no-such-image.png"), "{error}");
     }
 
     #[test]

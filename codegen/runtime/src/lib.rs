@@ -26,6 +26,7 @@ pub mod one_or_many;
 mod options;
 pub mod provider;
 mod redact;
+pub mod response;
 pub mod retry;
 pub mod sse;
 #[cfg(feature = "testing")]
@@ -46,6 +47,7 @@ pub use self::observe::{HttpEvent, Observer};
 pub use self::one_or_many::OneOrMany;
 pub use self::options::RequestOptions;
 pub use self::provider::{encode_path_segment, AuthScheme, ErrorFormat, Method, OperationInfo, ProviderInfo};
+pub use self::response::Response;
 pub use self::retry::{Jitter, RetryPolicy};
 pub use self::sse::{EventStream, SseEvent};
 // The engines generated code drives: the SSE parser and the validator it reports into.

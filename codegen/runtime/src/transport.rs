@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 
 use super::client::{HttpClient, ACCEPT_SSE};
 use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, TimeoutError, TransportError};
@@ -24,19 +24,21 @@ pub(super) enum Payload<'a> {
     Multipart(&'a MultipartForm),
 }
 
-/// A successful response: read in full, or left open for streaming.
+/// A successful response: read in full (with its status and headers, unscrubbed),
+/// or left open for streaming.
 pub(super) enum Reply {
-    Body(u16, Bytes),
+    Body(u16, HeaderMap, Bytes),
     Stream(reqwest::Response),
 }
 
 impl Reply {
-    pub(super) async fn into_body(self, cap: usize) -> Result<(u16, Bytes), Error> {
+    pub(super) async fn into_body(self, cap: usize) -> Result<(u16, HeaderMap, Bytes), Error> {
         match self {
-            Reply::Body(status, bytes) => Ok((status, bytes)),
+            Reply::Body(status, headers, bytes) => Ok((status, headers, bytes)),
             Reply::Stream(response) => {
                 let status = response.status().as_u16();
-                read_body(response, cap).await.map(|bytes| (status, bytes))
+                let headers = response.headers().clone();
+                read_body(response, cap).await.map(|bytes| (status, headers, bytes))
             }
         }
     }
@@ -60,14 +62,19 @@ impl HttpClient {
         accept: &'static str,
         model: Option<&str>,
     ) -> Result<Reply, Error> {
-        let url = self.request_url(path)?;
         if self.inner.dry_run {
-            return Err(self.dry_run(op, &url, payload, accept).await);
+            // A dry-run client answers every call with the request it would have sent,
+            // as an error, so code written for real calls (the CLI) needs no other path.
+            return Err(match self.wire_request(op, path, payload, accept).await {
+                Ok(wire) => Error::DryRun(Box::new(wire)),
+                Err(error) => error,
+            });
         }
+        let url = self.request_url(path)?;
         let span = trace::CallSpan::new(self.inner.provider.name, op.id, model, &self.inner.base_url);
         let (result, attempts) = span.instrument(self.attempts(op, &url, payload, accept)).await;
         let status = match &result {
-            Ok(Reply::Body(status, _)) => Some(*status),
+            Ok(Reply::Body(status, _, _)) => Some(*status),
             Ok(Reply::Stream(response)) => Some(response.status().as_u16()),
             Err(error) => error.status(),
         };
@@ -111,18 +118,16 @@ impl HttpClient {
     }
 
     /// The request an attempt would send, body included (a multipart body is
-    /// drained from the very form that would be streamed), as a dry-run error.
-    async fn dry_run(
+    /// drained from the very form that would be streamed), key redacted. Nothing is sent.
+    pub(super) async fn wire_request(
         &self,
         op: &'static OperationInfo,
-        url: &reqwest::Url,
+        path: &str,
         payload: &Payload<'_>,
         accept: &'static str,
-    ) -> Error {
-        let mut request = match self.build_request(op, url, payload, accept) {
-            Ok(request) => request,
-            Err(error) => return error,
-        };
+    ) -> Result<WireRequest, Error> {
+        let url = self.request_url(path)?;
+        let mut request = self.build_request(op, &url, payload, accept)?;
         let body = match request.body_mut().take() {
             None => WireBody::Empty,
             Some(body) => match body.as_bytes() {
@@ -130,12 +135,12 @@ impl HttpClient {
                 None => match http_body_util::BodyExt::collect(body).await {
                     Ok(collected) => WireBody::Bytes(collected.to_bytes()),
                     Err(source) => {
-                        return Error::Transport(TransportError::new(SendPhase::BeforeSend, source));
+                        return Err(Error::Transport(TransportError::new(SendPhase::BeforeSend, source)));
                     }
                 },
             },
         };
-        Error::DryRun(Box::new(WireRequest::new(&request, &self.auth_for(op).0, body, &self.inner.redactor)))
+        Ok(WireRequest::new(&request, &self.auth_for(op).0, body, &self.inner.redactor))
     }
 
     /// The auth header for `op`: the client's scheme when the operation accepts it,
@@ -247,7 +252,7 @@ impl HttpClient {
                     let server_hint = api.retry_after;
                     Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
                 }
-                Ok(bytes) => Ok(Reply::Body(status.as_u16(), bytes)),
+                Ok(bytes) => Ok(Reply::Body(status.as_u16(), headers, bytes)),
                 Err(error) => {
                     let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
                     Err(Failure { error, retryable, server_hint: None })
