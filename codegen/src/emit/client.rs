@@ -1,7 +1,7 @@
 //! The provider's `Client`: one async method per operation, validating first.
 
 use proc_macro2::{Literal as Lit, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::{doc_paragraphs, ident, prose, prose_opt, type_tokens};
 use crate::ir::naming::shouty;
@@ -186,6 +186,7 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
     let fn_name = ident(&op.fn_name);
     let konst = ident(&shouty(&op.id));
     let (path_args, build_path) = path_parts(op);
+    let path_names: Vec<TokenStream> = op.path_params.iter().map(|p| ident(&p.rust_name).into_token_stream()).collect();
     let mut out = TokenStream::new();
     let resp = response_type(op);
     let json_body = op.json_request.as_ref().map(|r| ident(r));
@@ -205,6 +206,8 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
             Some(t) => (quote!(request: &#t,), checked(quote!(request)), quote!(Some(request))),
             None => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
         };
+        let mut arg_names = path_names.clone();
+        arg_names.extend(json_body.as_ref().map(|_| quote!(request)));
         let (stream_guard, extra) = match &op.stream_flag {
             Some((wire, rust)) => {
                 let flag = ident(rust);
@@ -225,15 +228,18 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
         let example = super::doc_example::operation_example(api, op, false).map(|code| format!("# Example\n\n{code}"));
         let extra = super::paragraphs(&[Some(extra), example]);
         let docs = op_docs(op, &extra);
-        out.extend(quote! {
-            #docs
-            pub async fn #fn_name(&self, #(#path_args,)* #req_arg) -> Result<#resp, runtime::Error> {
-                #validate
-                #stream_guard
-                #build_path
-                self.http.send_json(&operations::#konst, &path, #body).await
-            }
-        });
+        let call = Call {
+            name: fn_name.clone(),
+            params: quote!(#(#path_args,)* #req_arg),
+            prepare: quote!(#validate #stream_guard #build_path),
+        };
+        out.extend(call.emit(
+            docs,
+            &resp,
+            &quote!(&operations::#konst, &path, #body),
+            (quote!(send_json_with_response), quote!(dry_run_json)),
+            &arg_names,
+        ));
     }
 
     // Streamed call.
@@ -309,15 +315,81 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
         ]);
         let docs = op_docs(op, &extra);
         let validate = checked(quote!(form));
-        out.extend(quote! {
-            #docs
-            pub async fn #name(&self, #(#path_args,)* form: &#form_ty) -> Result<#resp, runtime::Error> {
-                #validate
-                let parts = form.to_multipart();
-                #build_path
-                self.http.send_multipart(&operations::#konst, &path, &parts).await
-            }
-        });
+        let call = Call {
+            name,
+            params: quote!(#(#path_args,)* form: &#form_ty),
+            prepare: quote!(#validate let parts = form.to_multipart(); #build_path),
+        };
+        let mut arg_names = path_names.clone();
+        arg_names.push(quote!(form));
+        out.extend(call.emit(
+            docs,
+            &resp,
+            &quote!(&operations::#konst, &path, &parts),
+            (quote!(send_multipart_with_response), quote!(dry_run_multipart)),
+            &arg_names,
+        ));
     }
     out
+}
+
+/// One way of calling an operation that answers with a single JSON response (a JSON
+/// body or a form). Its shape is decided once here, and three methods are emitted from
+/// it, so they cannot drift apart: the plain call, `_with_response` (the value with
+/// the response head) and `_dry_run` (the same request built and returned, not sent).
+struct Call {
+    /// The plain method's name.
+    name: proc_macro2::Ident,
+    /// Parameters after `&self`.
+    params: TokenStream,
+    /// Validation, warnings and path building, shared by the three methods so a dry
+    /// run checks exactly what a call checks.
+    prepare: TokenStream,
+}
+
+impl Call {
+    /// `send` and `dry_run` name the runtime's `HttpClient` methods; `args` pass the
+    /// parameters on from the plain method to `_with_response`.
+    fn emit(
+        &self,
+        docs: TokenStream,
+        resp: &TokenStream,
+        send_args: &TokenStream,
+        (send, dry_run): (TokenStream, TokenStream),
+        args: &[TokenStream],
+    ) -> TokenStream {
+        let Call { name, params, prepare } = self;
+        // `self_` (an escaped keyword) must not give `self__dry_run`, which is not snake case.
+        let stem = name.to_string();
+        let stem = super::bare(&stem).trim_end_matches('_');
+        let with_response = format_ident!("{stem}_with_response");
+        let dry_run_name = format_ident!("{stem}_dry_run");
+        let with_response_doc = format!(
+            " [`Client::{name}`], the decoded value kept with the response's status, headers \
+             (the key scrubbed) and request id: see [`runtime::Response`]."
+        );
+        let dry_run_doc = format!(
+            " The request [`Client::{name}`] would send (URL, headers with the key redacted, \
+             body), validated and built the same way but not sent. Fails as the call would \
+             for an invalid request."
+        );
+        quote! {
+            #docs
+            pub async fn #name(&self, #params) -> Result<#resp, runtime::Error> {
+                self.#with_response(#(#args),*).await.map(runtime::Response::into_value)
+            }
+
+            #[doc = #with_response_doc]
+            pub async fn #with_response(&self, #params) -> Result<runtime::Response<#resp>, runtime::Error> {
+                #prepare
+                self.http.#send(#send_args).await
+            }
+
+            #[doc = #dry_run_doc]
+            pub async fn #dry_run_name(&self, #params) -> Result<runtime::WireRequest, runtime::Error> {
+                #prepare
+                self.http.#dry_run(#send_args).await
+            }
+        }
+    }
 }

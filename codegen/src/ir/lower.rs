@@ -102,6 +102,42 @@ fn named(ty: &str) -> Option<String> {
 }
 
 /// How a field is held: requests are strict, responses tolerate what real servers omit.
+/// Whether a struct's fields are one inline image (see [`InlineImageIr`]): exactly one
+/// base64 field, exactly one MIME-type field (a string or a string enum), and every
+/// other field optional, so a constructor from a file needs nothing else.
+fn inline_image(fields: &[FieldIr]) -> Option<InlineImageIr> {
+    let is_mime = |f: &FieldIr| {
+        let name: String = f.wire_name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        matches!(name.to_ascii_lowercase().as_str(), "mimetype" | "mediatype")
+    };
+    let mut data = fields.iter().filter(|f| f.ty == RustType::Base64 && !f.flatten);
+    let mut mime = fields.iter().filter(|f| is_mime(f) && !f.flatten);
+    let (Some(data), None, Some(mime), None) = (data.next(), data.next(), mime.next(), mime.next()) else {
+        return None;
+    };
+    let mime_kind = match &mime.ty {
+        RustType::String => MimeTypeKind::Text,
+        RustType::Named(NamedRef { rust_name, kind: NamedKind::Enum { has_unknown, open }, .. }) => {
+            MimeTypeKind::Enum { rust_name: rust_name.clone(), refuse_unknown: *has_unknown && !*open }
+        }
+        _ => return None,
+    };
+    let others_optional = fields
+        .iter()
+        .filter(|f| f.rust_name != data.rust_name && f.rust_name != mime.rust_name)
+        .all(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty));
+    if !others_optional {
+        return None;
+    }
+    Some(InlineImageIr {
+        data: data.rust_name.clone(),
+        data_bare: data.presence == Presence::Required,
+        mime_type: mime.rust_name.clone(),
+        mime_type_bare: mime.presence == Presence::Required,
+        mime_kind,
+    })
+}
+
 fn presence(required: bool, usage: Usage, ty: &RustType) -> Presence {
     let is_container = matches!(ty, RustType::Vec(_) | RustType::Map(_));
     match (required, usage.response, is_container) {
@@ -386,6 +422,7 @@ impl<'a> Lowering<'a> {
         // The docs say other families ignore such a field: worth a warning, never a refusal.
         let family_rules = self.family_fields(o, &fields);
         rules.extend(family_rules.into_iter().map(|check| RuleIr { severity: Severity::Warning, check }));
+        let inline_image = if usage.request && !multipart { inline_image(&fields) } else { None };
         StructIr {
             rust_name: type_name(&o.name),
             docs: o.description.clone(),
@@ -394,6 +431,7 @@ impl<'a> Lowering<'a> {
             rules,
             usage,
             multipart,
+            inline_image,
         }
     }
 

@@ -163,6 +163,41 @@ pub struct StructIr {
     pub usage: Usage,
     /// Whether it is sent as a multipart form.
     pub multipart: bool,
+    /// Set when the struct is one inline image (base64 data beside its MIME type):
+    /// `from_path`/`from_bytes` constructors are emitted for it.
+    pub inline_image: Option<InlineImageIr>,
+}
+
+/// A request-side struct that holds exactly one image inline: one base64 field, one
+/// MIME-type field (wire name `mimeType`, `mime_type` or `mediaType`), and nothing
+/// else that must be set, so a file or bytes alone can build it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineImageIr {
+    /// Rust name of the base64 field.
+    pub data: String,
+    /// Whether the base64 field is held bare (`Presence::Required`) or in an `Option`.
+    pub data_bare: bool,
+    /// Rust name of the MIME-type field.
+    pub mime_type: String,
+    /// Whether the MIME-type field is held bare or in an `Option`.
+    pub mime_type_bare: bool,
+    /// How the MIME type is held.
+    pub mime_kind: MimeTypeKind,
+}
+
+/// The type of an inline image's MIME-type field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MimeTypeKind {
+    /// A `String`: any detected type is sent.
+    Text,
+    /// A string enum, parsed with `from_wire`.
+    Enum {
+        /// Rust name of the enum.
+        rust_name: String,
+        /// The enum keeps unknown values but requests may not send them: a detected
+        /// type it does not list is refused when the value is built, not at validation.
+        refuse_unknown: bool,
+    },
 }
 
 /// How a field is held in Rust.

@@ -99,10 +99,31 @@ impl Client {
         &self,
         request: &GenerateImageRequest,
     ) -> Result<GenerateImageResponse, runtime::Error> {
+        self.generate_image_with_response(request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_image`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_image_with_response(
+        &self,
+        request: &GenerateImageRequest,
+    ) -> Result<runtime::Response<GenerateImageResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE_IMAGE, &warnings);
         let path = String::from("/v1/images/generation");
-        self.http.send_json(&operations::GENERATE_IMAGE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::GENERATE_IMAGE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::generate_image`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_image_dry_run(
+        &self,
+        request: &GenerateImageRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGE, &warnings);
+        let path = String::from("/v1/images/generation");
+        self.http.dry_run_json(&operations::GENERATE_IMAGE, &path, Some(request)).await
     }
     /// Query the account's subscription, including the live free-quota balance (freeUsages).
     ///
@@ -124,7 +145,22 @@ impl Client {
     /// # }
     /// ```
     pub async fn get_subscription(&self) -> Result<Subscription, runtime::Error> {
+        self.get_subscription_with_response().await.map(runtime::Response::into_value)
+    }
+    /// [`Client::get_subscription`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn get_subscription_with_response(
+        &self,
+    ) -> Result<runtime::Response<Subscription>, runtime::Error> {
         let path = String::from("/v1/user/subscription");
-        self.http.send_json(&operations::GET_SUBSCRIPTION, &path, None::<&()>).await
+        self.http
+            .send_json_with_response(&operations::GET_SUBSCRIPTION, &path, None::<&()>)
+            .await
+    }
+    /// The request [`Client::get_subscription`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn get_subscription_dry_run(
+        &self,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let path = String::from("/v1/user/subscription");
+        self.http.dry_run_json(&operations::GET_SUBSCRIPTION, &path, None::<&()>).await
     }
 }

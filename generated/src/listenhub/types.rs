@@ -563,6 +563,34 @@ impl InlineData {
         self
     }
 }
+impl InlineData {
+    /// Reads an image file into `data`, its MIME type detected from the content (else the file's extension); optional fields start unset.
+    pub fn from_path(
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, runtime::image::InlineImageError> {
+        Self::from_inline_image(runtime::image::InlineImage::from_path(path)?)
+    }
+    /// An image's bytes as `data`, its MIME type detected from the content; optional fields start unset. Bytes of no recognised image format are refused.
+    pub fn from_bytes(
+        bytes: impl Into<runtime::Base64Data>,
+    ) -> Result<Self, runtime::image::InlineImageError> {
+        Self::from_inline_image(runtime::image::InlineImage::from_bytes(bytes)?)
+    }
+    /// Builds the value from an image whose MIME type is known.
+    pub fn from_inline_image(
+        image: runtime::image::InlineImage,
+    ) -> Result<Self, runtime::image::InlineImageError> {
+        let detected = match ImageMimeType::from_wire(image.mime_type) {
+            Ok(value) if !value.is_unknown() => value,
+            _ => return Err(image.not_accepted(ImageMimeType::KNOWN_VALUES)),
+        };
+        Ok(Self {
+            data: image.data,
+            mime_type: detected,
+            extra: serde_json::Map::new(),
+        })
+    }
+}
 /// A reference image to guide the style or content of the output. Each item must contain exactly one of `fileData` or `inlineData`, not both. Both forms may be mixed in one request. Reference image mode with `inlineData` is subject to additional server-side resource constraints and may be throttled more aggressively at peak times.
 ///
 /// On the wire, an object with exactly one of `fileData`, `inlineData`.

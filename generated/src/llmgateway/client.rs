@@ -101,10 +101,31 @@ impl Client {
         &self,
         request: &GenerateImagesRequest,
     ) -> Result<ImagesResponse, runtime::Error> {
+        self.generate_images_with_response(request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_images`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_images_with_response(
+        &self,
+        request: &GenerateImagesRequest,
+    ) -> Result<runtime::Response<ImagesResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         let path = String::from("/v1/images/generations");
-        self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::GENERATE_IMAGES, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::generate_images`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_images_dry_run(
+        &self,
+        request: &GenerateImagesRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
+        let path = String::from("/v1/images/generations");
+        self.http.dry_run_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }
     /// Edits existing images (JSON body with image URLs or base64 data URLs).
     ///
@@ -143,10 +164,29 @@ impl Client {
         &self,
         request: &EditImageRequest,
     ) -> Result<ImagesResponse, runtime::Error> {
+        self.edit_image_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::edit_image`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn edit_image_with_response(
+        &self,
+        request: &EditImageRequest,
+    ) -> Result<runtime::Response<ImagesResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::EDIT_IMAGE, &warnings);
         let path = String::from("/v1/images/edits");
-        self.http.send_json(&operations::EDIT_IMAGE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::EDIT_IMAGE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::edit_image`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn edit_image_dry_run(
+        &self,
+        request: &EditImageRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::EDIT_IMAGE, &warnings);
+        let path = String::from("/v1/images/edits");
+        self.http.dry_run_json(&operations::EDIT_IMAGE, &path, Some(request)).await
     }
     /// Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
     ///
@@ -183,10 +223,38 @@ impl Client {
         &self,
         form: &EditImageForm,
     ) -> Result<ImagesResponse, runtime::Error> {
+        self.edit_image_multipart_with_response(form)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::edit_image_multipart`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn edit_image_multipart_with_response(
+        &self,
+        form: &EditImageForm,
+    ) -> Result<runtime::Response<ImagesResponse>, runtime::Error> {
         let warnings = form.validate()?;
         self.http.report_warnings(&operations::EDIT_IMAGE_MULTIPART, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
-        self.http.send_multipart(&operations::EDIT_IMAGE_MULTIPART, &path, &parts).await
+        self.http
+            .send_multipart_with_response(
+                &operations::EDIT_IMAGE_MULTIPART,
+                &path,
+                &parts,
+            )
+            .await
+    }
+    /// The request [`Client::edit_image_multipart`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn edit_image_multipart_dry_run(
+        &self,
+        form: &EditImageForm,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT_IMAGE_MULTIPART, &warnings);
+        let parts = form.to_multipart();
+        let path = String::from("/v1/images/edits");
+        self.http
+            .dry_run_multipart(&operations::EDIT_IMAGE_MULTIPART, &path, &parts)
+            .await
     }
 }

@@ -96,6 +96,15 @@ impl Client {
         &self,
         request: &ImageGenerationRequest,
     ) -> Result<ImageGenerationResponse, runtime::Error> {
+        self.generate_images_with_response(request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_images`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_images_with_response(
+        &self,
+        request: &ImageGenerationRequest,
+    ) -> Result<runtime::Response<ImageGenerationResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         if request.stream == Some(true) {
@@ -111,7 +120,31 @@ impl Client {
             v.finish()?;
         }
         let path = String::from("/v1/images/generations");
-        self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::GENERATE_IMAGES, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::generate_images`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_images_dry_run(
+        &self,
+        request: &ImageGenerationRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
+        if request.stream == Some(true) {
+            let mut v = runtime::Validator::new();
+            v.report(
+                "stream",
+                runtime::Constraint::ForbiddenBy {
+                    condition: "`stream: true` asks for a stream; call `generate_images_stream` instead"
+                        .to_string(),
+                },
+                "`stream: true` asks for a stream; call `generate_images_stream` instead",
+            );
+            v.finish()?;
+        }
+        let path = String::from("/v1/images/generations");
+        self.http.dry_run_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }
     /// Generate or edit images.
     ///

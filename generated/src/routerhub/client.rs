@@ -96,6 +96,16 @@ impl Client {
         model: &GeminiImageModel,
         request: &GenerateContentRequest,
     ) -> Result<GenerateContentResponse, runtime::Error> {
+        self.generate_content_with_response(model, request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_content`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_content_with_response(
+        &self,
+        model: &GeminiImageModel,
+        request: &GenerateContentRequest,
+    ) -> Result<runtime::Response<GenerateContentResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE_CONTENT, &warnings);
         let model_segment = runtime::encode_path_segment({
@@ -103,7 +113,24 @@ impl Client {
             value.strip_prefix("google/").unwrap_or(value)
         });
         let path = format!("/v1beta/models/{}:generateContent", model_segment);
-        self.http.send_json(&operations::GENERATE_CONTENT, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::GENERATE_CONTENT, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::generate_content`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_content_dry_run(
+        &self,
+        model: &GeminiImageModel,
+        request: &GenerateContentRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_CONTENT, &warnings);
+        let model_segment = runtime::encode_path_segment({
+            let value = model.as_str();
+            value.strip_prefix("google/").unwrap_or(value)
+        });
+        let path = format!("/v1beta/models/{}:generateContent", model_segment);
+        self.http.dry_run_json(&operations::GENERATE_CONTENT, &path, Some(request)).await
     }
     /// Generate images with OpenAI image models (OpenAI Images interface).
     ///
@@ -140,9 +167,30 @@ impl Client {
         &self,
         request: &ImageGenerationRequest,
     ) -> Result<ImageGenerationResponse, runtime::Error> {
+        self.generate_images_with_response(request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_images`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_images_with_response(
+        &self,
+        request: &ImageGenerationRequest,
+    ) -> Result<runtime::Response<ImageGenerationResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         let path = String::from("/v1/images/generations");
-        self.http.send_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::GENERATE_IMAGES, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::generate_images`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_images_dry_run(
+        &self,
+        request: &ImageGenerationRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
+        let path = String::from("/v1/images/generations");
+        self.http.dry_run_json(&operations::GENERATE_IMAGES, &path, Some(request)).await
     }
 }

@@ -59,9 +59,26 @@ impl Client {
         &self,
         request: &BatchRequest,
     ) -> Result<BatchResponse, runtime::Error> {
+        self.batch_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::batch`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn batch_with_response(
+        &self,
+        request: &BatchRequest,
+    ) -> Result<runtime::Response<BatchResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::BATCH, &warnings);
         let path = String::from("/v1/batch");
-        self.http.send_json(&operations::BATCH, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::BATCH, &path, Some(request)).await
+    }
+    /// The request [`Client::batch`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn batch_dry_run(
+        &self,
+        request: &BatchRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::BATCH, &warnings);
+        let path = String::from("/v1/batch");
+        self.http.dry_run_json(&operations::BATCH, &path, Some(request)).await
     }
 }

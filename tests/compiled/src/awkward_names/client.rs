@@ -59,9 +59,26 @@ impl Client {
         &self,
         request: &AwkwardRequest,
     ) -> Result<AwkwardResponse, runtime::Error> {
+        self.make_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::make`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn make_with_response(
+        &self,
+        request: &AwkwardRequest,
+    ) -> Result<runtime::Response<AwkwardResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::MAKE, &warnings);
         let path = String::from("/v1/make");
-        self.http.send_json(&operations::MAKE, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::MAKE, &path, Some(request)).await
+    }
+    /// The request [`Client::make`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn make_dry_run(
+        &self,
+        request: &AwkwardRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::MAKE, &warnings);
+        let path = String::from("/v1/make");
+        self.http.dry_run_json(&operations::MAKE, &path, Some(request)).await
     }
 }

@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &UpscaleRequest,
     ) -> Result<UpscaleResponse, runtime::Error> {
+        self.upscale_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::upscale`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn upscale_with_response(
+        &self,
+        request: &UpscaleRequest,
+    ) -> Result<runtime::Response<UpscaleResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::UPSCALE, &warnings);
         let path = String::from("/v1/upscale");
-        self.http.send_json(&operations::UPSCALE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::UPSCALE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::upscale`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn upscale_dry_run(
+        &self,
+        request: &UpscaleRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::UPSCALE, &warnings);
+        let path = String::from("/v1/upscale");
+        self.http.dry_run_json(&operations::UPSCALE, &path, Some(request)).await
     }
 }

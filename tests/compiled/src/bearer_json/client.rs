@@ -66,9 +66,26 @@ impl Client {
         &self,
         request: &PingRequest,
     ) -> Result<PingResponse, runtime::Error> {
+        self.ping_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::ping`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn ping_with_response(
+        &self,
+        request: &PingRequest,
+    ) -> Result<runtime::Response<PingResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::PING, &warnings);
         let path = String::from("/v1/ping");
-        self.http.send_json(&operations::PING, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::PING, &path, Some(request)).await
+    }
+    /// The request [`Client::ping`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn ping_dry_run(
+        &self,
+        request: &PingRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::PING, &warnings);
+        let path = String::from("/v1/ping");
+        self.http.dry_run_json(&operations::PING, &path, Some(request)).await
     }
 }

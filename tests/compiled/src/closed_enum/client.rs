@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &StyleRequest,
     ) -> Result<StyleResponse, runtime::Error> {
+        self.set_style_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::set_style`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn set_style_with_response(
+        &self,
+        request: &StyleRequest,
+    ) -> Result<runtime::Response<StyleResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::SET_STYLE, &warnings);
         let path = String::from("/v1/style");
-        self.http.send_json(&operations::SET_STYLE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::SET_STYLE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::set_style`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn set_style_dry_run(
+        &self,
+        request: &StyleRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::SET_STYLE, &warnings);
+        let path = String::from("/v1/style");
+        self.http.dry_run_json(&operations::SET_STYLE, &path, Some(request)).await
     }
 }

@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &DescribeRequest,
     ) -> Result<DescribeResponse, runtime::Error> {
+        self.describe_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::describe`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn describe_with_response(
+        &self,
+        request: &DescribeRequest,
+    ) -> Result<runtime::Response<DescribeResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::DESCRIBE, &warnings);
         let path = String::from("/v1/describe");
-        self.http.send_json(&operations::DESCRIBE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::DESCRIBE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::describe`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn describe_dry_run(
+        &self,
+        request: &DescribeRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::DESCRIBE, &warnings);
+        let path = String::from("/v1/describe");
+        self.http.dry_run_json(&operations::DESCRIBE, &path, Some(request)).await
     }
 }

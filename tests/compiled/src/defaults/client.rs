@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &RenderRequest,
     ) -> Result<RenderResponse, runtime::Error> {
+        self.render_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::render`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn render_with_response(
+        &self,
+        request: &RenderRequest,
+    ) -> Result<runtime::Response<RenderResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::RENDER, &warnings);
         let path = String::from("/v1/render");
-        self.http.send_json(&operations::RENDER, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::RENDER, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::render`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn render_dry_run(
+        &self,
+        request: &RenderRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::RENDER, &warnings);
+        let path = String::from("/v1/render");
+        self.http.dry_run_json(&operations::RENDER, &path, Some(request)).await
     }
 }

@@ -62,9 +62,26 @@ impl Client {
         &self,
         request: &DrawRequest,
     ) -> Result<DrawResponse, runtime::Error> {
+        self.draw_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::draw`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn draw_with_response(
+        &self,
+        request: &DrawRequest,
+    ) -> Result<runtime::Response<DrawResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::DRAW, &warnings);
         let path = String::from("/v1/draw");
-        self.http.send_json(&operations::DRAW, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::DRAW, &path, Some(request)).await
+    }
+    /// The request [`Client::draw`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn draw_dry_run(
+        &self,
+        request: &DrawRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::DRAW, &warnings);
+        let path = String::from("/v1/draw");
+        self.http.dry_run_json(&operations::DRAW, &path, Some(request)).await
     }
 }

@@ -59,9 +59,26 @@ impl Client {
         &self,
         request: &TuneRequest,
     ) -> Result<TuneResponse, runtime::Error> {
+        self.tune_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::tune`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn tune_with_response(
+        &self,
+        request: &TuneRequest,
+    ) -> Result<runtime::Response<TuneResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::TUNE, &warnings);
         let path = String::from("/v1/tune");
-        self.http.send_json(&operations::TUNE, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::TUNE, &path, Some(request)).await
+    }
+    /// The request [`Client::tune`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn tune_dry_run(
+        &self,
+        request: &TuneRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::TUNE, &warnings);
+        let path = String::from("/v1/tune");
+        self.http.dry_run_json(&operations::TUNE, &path, Some(request)).await
     }
 }

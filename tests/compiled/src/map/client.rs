@@ -56,9 +56,26 @@ impl Client {
     ///
     /// `POST /v1/labels`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn label(&self, request: &LabelRequest) -> Result<Usage, runtime::Error> {
+        self.label_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::label`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn label_with_response(
+        &self,
+        request: &LabelRequest,
+    ) -> Result<runtime::Response<Usage>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::LABEL, &warnings);
         let path = String::from("/v1/labels");
-        self.http.send_json(&operations::LABEL, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::LABEL, &path, Some(request)).await
+    }
+    /// The request [`Client::label`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn label_dry_run(
+        &self,
+        request: &LabelRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::LABEL, &warnings);
+        let path = String::from("/v1/labels");
+        self.http.dry_run_json(&operations::LABEL, &path, Some(request)).await
     }
 }

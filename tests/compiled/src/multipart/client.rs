@@ -61,10 +61,30 @@ impl Client {
         &self,
         form: &EditForm,
     ) -> Result<EditResponse, runtime::Error> {
+        self.edit_image_with_response(form).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::edit_image`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn edit_image_with_response(
+        &self,
+        form: &EditForm,
+    ) -> Result<runtime::Response<EditResponse>, runtime::Error> {
         let warnings = form.validate()?;
         self.http.report_warnings(&operations::EDIT_IMAGE, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
-        self.http.send_multipart(&operations::EDIT_IMAGE, &path, &parts).await
+        self.http
+            .send_multipart_with_response(&operations::EDIT_IMAGE, &path, &parts)
+            .await
+    }
+    /// The request [`Client::edit_image`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn edit_image_dry_run(
+        &self,
+        form: &EditForm,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT_IMAGE, &warnings);
+        let parts = form.to_multipart();
+        let path = String::from("/v1/images/edits");
+        self.http.dry_run_multipart(&operations::EDIT_IMAGE, &path, &parts).await
     }
 }

@@ -103,11 +103,32 @@ impl Client {
         job: &str,
         form: &EditForm,
     ) -> Result<Completed, runtime::Error> {
+        self.edit_with_response(job, form).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::edit`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn edit_with_response(
+        &self,
+        job: &str,
+        form: &EditForm,
+    ) -> Result<runtime::Response<Completed>, runtime::Error> {
         let warnings = form.validate()?;
         self.http.report_warnings(&operations::EDIT, &warnings);
         let parts = form.to_multipart();
         let job_segment = runtime::encode_path_segment(job);
         let path = format!("/v1/images/edits/{}", job_segment);
-        self.http.send_multipart(&operations::EDIT, &path, &parts).await
+        self.http.send_multipart_with_response(&operations::EDIT, &path, &parts).await
+    }
+    /// The request [`Client::edit`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn edit_dry_run(
+        &self,
+        job: &str,
+        form: &EditForm,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT, &warnings);
+        let parts = form.to_multipart();
+        let job_segment = runtime::encode_path_segment(job);
+        let path = format!("/v1/images/edits/{}", job_segment);
+        self.http.dry_run_multipart(&operations::EDIT, &path, &parts).await
     }
 }

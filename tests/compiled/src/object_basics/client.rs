@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &CreateImageRequest,
     ) -> Result<CreateImageResponse, runtime::Error> {
+        self.create_image_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::create_image`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn create_image_with_response(
+        &self,
+        request: &CreateImageRequest,
+    ) -> Result<runtime::Response<CreateImageResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::CREATE_IMAGE, &warnings);
         let path = String::from("/v1/images");
-        self.http.send_json(&operations::CREATE_IMAGE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::CREATE_IMAGE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::create_image`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn create_image_dry_run(
+        &self,
+        request: &CreateImageRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::CREATE_IMAGE, &warnings);
+        let path = String::from("/v1/images");
+        self.http.dry_run_json(&operations::CREATE_IMAGE, &path, Some(request)).await
     }
 }

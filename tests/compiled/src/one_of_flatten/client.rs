@@ -56,9 +56,26 @@ impl Client {
     ///
     /// `POST /v1/messages`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn send(&self, request: &Message) -> Result<Message, runtime::Error> {
+        self.send_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::send`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn send_with_response(
+        &self,
+        request: &Message,
+    ) -> Result<runtime::Response<Message>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::SEND, &warnings);
         let path = String::from("/v1/messages");
-        self.http.send_json(&operations::SEND, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::SEND, &path, Some(request)).await
+    }
+    /// The request [`Client::send`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn send_dry_run(
+        &self,
+        request: &Message,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::SEND, &warnings);
+        let path = String::from("/v1/messages");
+        self.http.dry_run_json(&operations::SEND, &path, Some(request)).await
     }
 }

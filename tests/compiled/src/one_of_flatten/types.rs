@@ -86,6 +86,31 @@ impl Blob {
         self
     }
 }
+impl Blob {
+    /// Reads an image file into `data`, its MIME type detected from the content (else the file's extension); optional fields start unset.
+    pub fn from_path(
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, runtime::image::InlineImageError> {
+        Self::from_inline_image(runtime::image::InlineImage::from_path(path)?)
+    }
+    /// An image's bytes as `data`, its MIME type detected from the content; optional fields start unset. Bytes of no recognised image format are refused.
+    pub fn from_bytes(
+        bytes: impl Into<runtime::Base64Data>,
+    ) -> Result<Self, runtime::image::InlineImageError> {
+        Self::from_inline_image(runtime::image::InlineImage::from_bytes(bytes)?)
+    }
+    /// Builds the value from an image whose MIME type is known.
+    pub fn from_inline_image(
+        image: runtime::image::InlineImage,
+    ) -> Result<Self, runtime::image::InlineImageError> {
+        let detected = image.mime_type.to_string();
+        Ok(Self {
+            data: Some(image.data),
+            mime_type: Some(detected),
+            extra: serde_json::Map::new(),
+        })
+    }
+}
 impl runtime::image::CollectImages for Blob {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.data, out);

@@ -59,9 +59,26 @@ impl Client {
         &self,
         request: &EditRequest,
     ) -> Result<EditResponse, runtime::Error> {
+        self.edit_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::edit`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn edit_with_response(
+        &self,
+        request: &EditRequest,
+    ) -> Result<runtime::Response<EditResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::EDIT, &warnings);
         let path = String::from("/v1/edits");
-        self.http.send_json(&operations::EDIT, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::EDIT, &path, Some(request)).await
+    }
+    /// The request [`Client::edit`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn edit_dry_run(
+        &self,
+        request: &EditRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::EDIT, &warnings);
+        let path = String::from("/v1/edits");
+        self.http.dry_run_json(&operations::EDIT, &path, Some(request)).await
     }
 }

@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &ReplayRequest,
     ) -> Result<ReplayResponse, runtime::Error> {
+        self.replay_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::replay`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn replay_with_response(
+        &self,
+        request: &ReplayRequest,
+    ) -> Result<runtime::Response<ReplayResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::REPLAY, &warnings);
         let path = String::from("/v1/replay");
-        self.http.send_json(&operations::REPLAY, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::REPLAY, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::replay`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn replay_dry_run(
+        &self,
+        request: &ReplayRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::REPLAY, &warnings);
+        let path = String::from("/v1/replay");
+        self.http.dry_run_json(&operations::REPLAY, &path, Some(request)).await
     }
 }

@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &Caption,
     ) -> Result<CaptionResult, runtime::Error> {
+        self.caption_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::caption`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn caption_with_response(
+        &self,
+        request: &Caption,
+    ) -> Result<runtime::Response<CaptionResult>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::CAPTION, &warnings);
         let path = String::from("/v1/captions");
-        self.http.send_json(&operations::CAPTION, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::CAPTION, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::caption`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn caption_dry_run(
+        &self,
+        request: &Caption,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::CAPTION, &warnings);
+        let path = String::from("/v1/captions");
+        self.http.dry_run_json(&operations::CAPTION, &path, Some(request)).await
     }
 }

@@ -69,6 +69,16 @@ impl Client {
         model: &GeminiModel,
         request: &GenerateRequest,
     ) -> Result<GenerateResponse, runtime::Error> {
+        self.generate_content_with_response(model, request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_content`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_content_with_response(
+        &self,
+        model: &GeminiModel,
+        request: &GenerateRequest,
+    ) -> Result<runtime::Response<GenerateResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE_CONTENT, &warnings);
         let model_segment = runtime::encode_path_segment({
@@ -76,14 +86,47 @@ impl Client {
             value.strip_prefix("google/").unwrap_or(value)
         });
         let path = format!("/v1beta/models/{}:generateContent", model_segment);
-        self.http.send_json(&operations::GENERATE_CONTENT, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::GENERATE_CONTENT, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::generate_content`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_content_dry_run(
+        &self,
+        model: &GeminiModel,
+        request: &GenerateRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_CONTENT, &warnings);
+        let model_segment = runtime::encode_path_segment({
+            let value = model.as_str();
+            value.strip_prefix("google/").unwrap_or(value)
+        });
+        let path = format!("/v1beta/models/{}:generateContent", model_segment);
+        self.http.dry_run_json(&operations::GENERATE_CONTENT, &path, Some(request)).await
     }
     /// Reads a job.
     ///
     /// `GET /v1/jobs/{job_id}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn get_job(&self, job_id: &str) -> Result<Job, runtime::Error> {
+        self.get_job_with_response(job_id).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::get_job`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn get_job_with_response(
+        &self,
+        job_id: &str,
+    ) -> Result<runtime::Response<Job>, runtime::Error> {
         let job_id_segment = runtime::encode_path_segment(job_id);
         let path = format!("/v1/jobs/{}", job_id_segment);
-        self.http.send_json(&operations::GET_JOB, &path, None::<&()>).await
+        self.http.send_json_with_response(&operations::GET_JOB, &path, None::<&()>).await
+    }
+    /// The request [`Client::get_job`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn get_job_dry_run(
+        &self,
+        job_id: &str,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let job_id_segment = runtime::encode_path_segment(job_id);
+        let path = format!("/v1/jobs/{}", job_id_segment);
+        self.http.dry_run_json(&operations::GET_JOB, &path, None::<&()>).await
     }
 }

@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &ComposeRequest,
     ) -> Result<ComposeResponse, runtime::Error> {
+        self.compose_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::compose`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn compose_with_response(
+        &self,
+        request: &ComposeRequest,
+    ) -> Result<runtime::Response<ComposeResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::COMPOSE, &warnings);
         let path = String::from("/v1/compose");
-        self.http.send_json(&operations::COMPOSE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::COMPOSE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::compose`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn compose_dry_run(
+        &self,
+        request: &ComposeRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::COMPOSE, &warnings);
+        let path = String::from("/v1/compose");
+        self.http.dry_run_json(&operations::COMPOSE, &path, Some(request)).await
     }
 }

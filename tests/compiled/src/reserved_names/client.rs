@@ -83,10 +83,27 @@ impl Client {
     ///
     /// `POST /v1/self`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn self_(&self, request: &Result_) -> Result<Default_, runtime::Error> {
+        self.self_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::self_`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn self_with_response(
+        &self,
+        request: &Result_,
+    ) -> Result<runtime::Response<Default_>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::SELF, &warnings);
         let path = String::from("/v1/self");
-        self.http.send_json(&operations::SELF, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::SELF, &path, Some(request)).await
+    }
+    /// The request [`Client::self_`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn self_dry_run(
+        &self,
+        request: &Result_,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::SELF, &warnings);
+        let path = String::from("/v1/self");
+        self.http.dry_run_json(&operations::SELF, &path, Some(request)).await
     }
     /// An operation whose method would be `type`.
     ///
@@ -96,11 +113,31 @@ impl Client {
         crate_: &str,
         request: &Into_,
     ) -> Result<Into_, runtime::Error> {
+        self.type_with_response(crate_, request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::r#type`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn type_with_response(
+        &self,
+        crate_: &str,
+        request: &Into_,
+    ) -> Result<runtime::Response<Into_>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::TYPE, &warnings);
         let crate_segment = runtime::encode_path_segment(crate_);
         let path = format!("/v1/type/{}", crate_segment);
-        self.http.send_json(&operations::TYPE, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::TYPE, &path, Some(request)).await
+    }
+    /// The request [`Client::r#type`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn type_dry_run(
+        &self,
+        crate_: &str,
+        request: &Into_,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::TYPE, &warnings);
+        let crate_segment = runtime::encode_path_segment(crate_);
+        let path = format!("/v1/type/{}", crate_segment);
+        self.http.dry_run_json(&operations::TYPE, &path, Some(request)).await
     }
     /// A stream of the events named `Ok`.
     ///
@@ -122,10 +159,28 @@ impl Client {
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     pub async fn upload(&self, form: &ToString_) -> Result<MapVisitor_, runtime::Error> {
+        self.upload_with_response(form).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::upload`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn upload_with_response(
+        &self,
+        form: &ToString_,
+    ) -> Result<runtime::Response<MapVisitor_>, runtime::Error> {
         let warnings = form.validate()?;
         self.http.report_warnings(&operations::UPLOAD, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/upload");
-        self.http.send_multipart(&operations::UPLOAD, &path, &parts).await
+        self.http.send_multipart_with_response(&operations::UPLOAD, &path, &parts).await
+    }
+    /// The request [`Client::upload`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn upload_dry_run(
+        &self,
+        form: &ToString_,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::UPLOAD, &warnings);
+        let parts = form.to_multipart();
+        let path = String::from("/v1/upload");
+        self.http.dry_run_multipart(&operations::UPLOAD, &path, &parts).await
     }
 }

@@ -59,9 +59,28 @@ impl Client {
         &self,
         request: &ImageRequest,
     ) -> Result<ImageResponse, runtime::Error> {
+        self.process_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::process`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn process_with_response(
+        &self,
+        request: &ImageRequest,
+    ) -> Result<runtime::Response<ImageResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::PROCESS, &warnings);
         let path = String::from("/v1/process");
-        self.http.send_json(&operations::PROCESS, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::PROCESS, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::process`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn process_dry_run(
+        &self,
+        request: &ImageRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::PROCESS, &warnings);
+        let path = String::from("/v1/process");
+        self.http.dry_run_json(&operations::PROCESS, &path, Some(request)).await
     }
 }

@@ -56,7 +56,22 @@ impl Client {
     ///
     /// `GET /v1/account`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn get_account(&self) -> Result<Account, runtime::Error> {
+        self.get_account_with_response().await.map(runtime::Response::into_value)
+    }
+    /// [`Client::get_account`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn get_account_with_response(
+        &self,
+    ) -> Result<runtime::Response<Account>, runtime::Error> {
         let path = String::from("/v1/account");
-        self.http.send_json(&operations::GET_ACCOUNT, &path, None::<&()>).await
+        self.http
+            .send_json_with_response(&operations::GET_ACCOUNT, &path, None::<&()>)
+            .await
+    }
+    /// The request [`Client::get_account`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn get_account_dry_run(
+        &self,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let path = String::from("/v1/account");
+        self.http.dry_run_json(&operations::GET_ACCOUNT, &path, None::<&()>).await
     }
 }

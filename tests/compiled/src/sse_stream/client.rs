@@ -61,6 +61,13 @@ impl Client {
         &self,
         request: &GenerateRequest,
     ) -> Result<GenerateResponse, runtime::Error> {
+        self.generate_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::generate`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_with_response(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<runtime::Response<GenerateResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE, &warnings);
         if request.stream == Some(true) {
@@ -76,7 +83,31 @@ impl Client {
             v.finish()?;
         }
         let path = String::from("/v1/generate");
-        self.http.send_json(&operations::GENERATE, &path, Some(request)).await
+        self.http
+            .send_json_with_response(&operations::GENERATE, &path, Some(request))
+            .await
+    }
+    /// The request [`Client::generate`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_dry_run(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE, &warnings);
+        if request.stream == Some(true) {
+            let mut v = runtime::Validator::new();
+            v.report(
+                "stream",
+                runtime::Constraint::ForbiddenBy {
+                    condition: "`stream: true` asks for a stream; call `generate_stream` instead"
+                        .to_string(),
+                },
+                "`stream: true` asks for a stream; call `generate_stream` instead",
+            );
+            v.finish()?;
+        }
+        let path = String::from("/v1/generate");
+        self.http.dry_run_json(&operations::GENERATE, &path, Some(request)).await
     }
     /// Generates an image, streamed when `stream` is true.
     ///

@@ -56,7 +56,18 @@ impl Client {
     ///
     /// `GET /v1/status`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     pub async fn status(&self) -> Result<Status, runtime::Error> {
+        self.status_with_response().await.map(runtime::Response::into_value)
+    }
+    /// [`Client::status`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn status_with_response(
+        &self,
+    ) -> Result<runtime::Response<Status>, runtime::Error> {
         let path = String::from("/v1/status");
-        self.http.send_json(&operations::STATUS, &path, None::<&()>).await
+        self.http.send_json_with_response(&operations::STATUS, &path, None::<&()>).await
+    }
+    /// The request [`Client::status`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn status_dry_run(&self) -> Result<runtime::WireRequest, runtime::Error> {
+        let path = String::from("/v1/status");
+        self.http.dry_run_json(&operations::STATUS, &path, None::<&()>).await
     }
 }

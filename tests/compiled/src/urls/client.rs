@@ -59,9 +59,26 @@ impl Client {
         &self,
         request: &FetchRequest,
     ) -> Result<FetchResponse, runtime::Error> {
+        self.fetch_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::fetch`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn fetch_with_response(
+        &self,
+        request: &FetchRequest,
+    ) -> Result<runtime::Response<FetchResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FETCH, &warnings);
         let path = String::from("/v1/fetch");
-        self.http.send_json(&operations::FETCH, &path, Some(request)).await
+        self.http.send_json_with_response(&operations::FETCH, &path, Some(request)).await
+    }
+    /// The request [`Client::fetch`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn fetch_dry_run(
+        &self,
+        request: &FetchRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::FETCH, &warnings);
+        let path = String::from("/v1/fetch");
+        self.http.dry_run_json(&operations::FETCH, &path, Some(request)).await
     }
 }
