@@ -128,7 +128,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
 
     /// Replaces the provider's default base URL (a proxy, a mock server). Without it, the
     /// `<PROVIDER>_BASE_URL` environment variable is read (`OCTEN_BASE_URL`, see
-    /// [`ProviderInfo::base_url_env`]), then the provider's default.
+    /// [`ProviderInfo::base_url_env`](super::ProviderInfo::base_url_env)), then the provider's default.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -253,7 +253,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
             .collect();
         // The builder's URL, else `<PROVIDER>_BASE_URL` (a proxy or a mock server set
         // from outside the program), else the provider's default.
-        let from_env = std::env::var(provider.base_url_env()).ok().filter(|u| !u.trim().is_empty());
+        let from_env = std::env::var(provider.base_url_env).ok().filter(|u| !u.trim().is_empty());
         let base_url = check_base_url(
             self.base_url.as_deref().or(from_env.as_deref()).unwrap_or(provider.default_base_url),
             self.allow_insecure_http,

@@ -52,22 +52,13 @@ pub struct ProviderInfo {
     pub default_base_url: &'static str,
     /// Environment variable read for the API key.
     pub api_key_env: &'static str,
+    /// Environment variable read for the base URL when the builder sets none
+    /// (`OCTEN_BASE_URL` beside `OCTEN_API_KEY`; decided by the generator).
+    pub base_url_env: &'static str,
     /// Accepted auth schemes; the first is the default.
     pub auth_schemes: &'static [AuthScheme],
     /// The provider's error envelope.
     pub error_format: ErrorFormat,
-}
-
-impl ProviderInfo {
-    /// The environment variable that overrides the base URL: `OCTEN_BASE_URL` beside
-    /// `OCTEN_API_KEY` (the key's variable with `_API_KEY` replaced), else the
-    /// provider's name in capitals with `_BASE_URL`.
-    pub fn base_url_env(&self) -> String {
-        match self.api_key_env.strip_suffix("_API_KEY").or_else(|| self.api_key_env.strip_suffix("_KEY")) {
-            Some(prefix) if !prefix.is_empty() => format!("{prefix}_BASE_URL"),
-            _ => format!("{}_BASE_URL", self.name.to_ascii_uppercase().replace('-', "_")),
-        }
-    }
 }
 
 /// HTTP methods used by operations.

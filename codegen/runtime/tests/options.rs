@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use imagegen_runtime::error::ConfigError;
-use imagegen_runtime::{ClientBuilder, Error, ProviderInfo, RequestOptions};
+use imagegen_runtime::{ClientBuilder, Error, RequestOptions};
 use serde_json::{json, Value};
 use support::*;
 use wiremock::matchers::{header, method};
@@ -67,22 +67,14 @@ fn headers_the_client_owns_are_refused() {
 }
 
 #[test]
-fn the_base_url_variable_sits_beside_the_key_variable() {
-    let provider = |api_key_env: &'static str, name: &'static str| ProviderInfo { api_key_env, name, ..PROVIDER };
-    assert_eq!(provider("OCTEN_API_KEY", "octen").base_url_env(), "OCTEN_BASE_URL");
-    assert_eq!(provider("ACME_KEY", "acme").base_url_env(), "ACME_BASE_URL");
-    assert_eq!(provider("TOKEN", "my-api").base_url_env(), "MY_API_BASE_URL");
-}
-
-#[test]
 fn the_base_url_comes_from_the_environment_when_the_builder_gives_none() {
     // The test provider's key variable is never set, so its base URL variable is
     // this test's alone.
-    let variable = PROVIDER.base_url_env();
-    std::env::set_var(&variable, "http://127.0.0.1:4010/");
+    let variable = PROVIDER.base_url_env;
+    std::env::set_var(variable, "http://127.0.0.1:4010/");
     let client = ClientBuilder::<TestClient>::new().api_key(CANARY_KEY).build().unwrap();
     assert_eq!(client.http.base_url(), "http://127.0.0.1:4010");
     let explicit = ClientBuilder::<TestClient>::new().api_key(CANARY_KEY).base_url("http://127.0.0.1:1").build();
     assert_eq!(explicit.unwrap().http.base_url(), "http://127.0.0.1:1", "the builder wins");
-    std::env::remove_var(&variable);
+    std::env::remove_var(variable);
 }

@@ -192,6 +192,7 @@ mod from_env {
         title: "Env Provider",
         default_base_url: "https://api.example.invalid",
         api_key_env: ENV,
+        base_url_env: "IMAGEGEN_RUNTIME_TEST_ENV_BASE_URL",
         auth_schemes: &[AuthScheme::Header("x-goog-api-key")],
         error_format: ErrorFormat::Google,
     };

@@ -19,8 +19,7 @@ pub fn emit(api: &Api) -> TokenStream {
     );
     let from_env_doc = format!(
         " A client with default settings, the API key from `{}` and the base URL from `{}` when set.",
-        p.api_key_env,
-        base_url_env(&p.api_key_env, &p.name)
+        p.api_key_env, p.base_url_env
     );
     quote! {
         #![doc = #title]
@@ -74,14 +73,6 @@ pub fn emit(api: &Api) -> TokenStream {
 
             #(#methods)*
         }
-    }
-}
-
-/// The base URL variable the runtime reads (`ProviderInfo::base_url_env`), for the docs.
-fn base_url_env(api_key_env: &str, name: &str) -> String {
-    match api_key_env.strip_suffix("_API_KEY").or_else(|| api_key_env.strip_suffix("_KEY")) {
-        Some(prefix) if !prefix.is_empty() => format!("{prefix}_BASE_URL"),
-        _ => format!("{}_BASE_URL", name.to_ascii_uppercase().replace('-', "_")),
     }
 }
 

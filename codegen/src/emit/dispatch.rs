@@ -126,20 +126,6 @@ fn first_line(docs: &Option<String>) -> String {
     docs.as_deref().and_then(|d| d.lines().next()).unwrap_or_default().trim().to_string()
 }
 
-fn form_struct<'a>(api: &'a Api, name: &str) -> Option<&'a StructIr> {
-    api.types.iter().find_map(|t| match t {
-        TypeIr::Struct(s) if s.rust_name == name => Some(s),
-        _ => None,
-    })
-}
-
-fn one_of<'a>(api: &'a Api, name: &str) -> Option<&'a OneOfIr> {
-    api.types.iter().find_map(|t| match t {
-        TypeIr::OneOf(o) if o.rust_name == name => Some(o),
-        _ => None,
-    })
-}
-
 /// How deep the CLI's nested flags, image fields and text paths reach into a request or
 /// response: deep enough for `generationConfig.imageConfig.aspectRatio`, and a bound for
 /// types that contain themselves.
@@ -163,8 +149,8 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
     let command = kebab(&op.id);
     let summary = &op.summary;
     let (body, fields) = match (&op.json_request, &op.multipart_request) {
-        (Some(r), _) => (quote!(dispatch::BodyKind::Json), form_struct(api, r)),
-        (None, Some(f)) => (quote!(dispatch::BodyKind::Multipart), form_struct(api, f)),
+        (Some(r), _) => (quote!(dispatch::BodyKind::Json), api.struct_named(r)),
+        (None, Some(f)) => (quote!(dispatch::BodyKind::Multipart), api.struct_named(f)),
         (None, None) => (quote!(dispatch::BodyKind::None), None),
     };
     let mut flags = Vec::new();
@@ -186,12 +172,12 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
         Some(with_flag(flag_spec(&p.name, &p.name, &p.ty, &p.docs, true, None, api)?, &kebab(&p.name)))
     });
     let files: Vec<TokenStream> = match (&op.json_request, &op.multipart_request) {
-        (None, Some(f)) => form_struct(api, f).map(file_specs).unwrap_or_default(),
+        (None, Some(f)) => api.struct_named(f).map(file_specs).unwrap_or_default(),
         _ => Vec::new(),
     };
     let mut texts = Vec::new();
     if let Some(RustType::Named(n)) = &op.json_response {
-        if let Some(s) = form_struct(api, &n.rust_name) {
+        if let Some(s) = api.struct_named(&n.rust_name) {
             response_texts(api, s, "", 0, &mut texts);
         }
     }
@@ -261,7 +247,7 @@ fn field_flags(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<TokenStream>) {
         }
         if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &f.ty {
             if scope.nested && scope.depth < MAX_DEPTH {
-                if let Some(inner) = form_struct(scope.api, rust_name) {
+                if let Some(inner) = scope.api.struct_named(rust_name) {
                     field_flags(inner, &scope.enter(f, path), out);
                 }
             }
@@ -381,7 +367,7 @@ fn image_fields(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<ImageField>) {
         }
         if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = item_ty {
             if scope.depth < MAX_DEPTH {
-                if let Some(inner) = form_struct(scope.api, rust_name) {
+                if let Some(inner) = scope.api.struct_named(rust_name) {
                     // Images in a list of objects go into its first item (the user's turn of a conversation).
                     let path = if many { format!("{path}[0]") } else { path };
                     image_fields(inner, &scope.enter(f, path), out);
@@ -398,19 +384,19 @@ fn image_item(api: &Api, ty: &RustType) -> Option<ImageItem> {
     let RustType::Named(n) = ty else { return None };
     match n.kind {
         NamedKind::Struct => {
-            let s = form_struct(api, &n.rust_name)?;
+            let s = api.struct_named(&n.rust_name)?;
             if let Some(item) = inline_object(api, s) {
                 return Some(item);
             }
             s.fields.iter().filter(|f| f.flatten).find_map(|f| image_item(api, &f.ty))
         }
         NamedKind::OneOf => {
-            let o = one_of(api, &n.rust_name)?;
+            let o = api.one_of_named(&n.rust_name)?;
             o.variants.iter().filter(|v| plain_wire(&v.wire)).find_map(|v| {
                 let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &v.ty else {
                     return None;
                 };
-                let item = inline_object(api, form_struct(api, rust_name)?)?;
+                let item = inline_object(api, api.struct_named(rust_name)?)?;
                 Some(ImageItem {
                     encoding: item.encoding,
                     data: join_path(&v.wire, &item.data),
@@ -465,12 +451,12 @@ fn response_texts(api: &Api, s: &StructIr, prefix: &str, depth: usize, out: &mut
         match item_ty {
             RustType::String if f.wire_name == "text" && path.contains("[]") => out.push(path),
             RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) => {
-                if let Some(inner) = form_struct(api, rust_name) {
+                if let Some(inner) = api.struct_named(rust_name) {
                     response_texts(api, inner, &path, depth + 1, out);
                 }
             }
             RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf, boxed: _ }) if path.contains("[]") => {
-                let Some(o) = one_of(api, rust_name) else { continue };
+                let Some(o) = api.one_of_named(rust_name) else { continue };
                 if o.variants.iter().any(|v| v.wire == "text" && v.ty == RustType::String) {
                     out.push(join_path(&path, "text"));
                 }

@@ -43,7 +43,7 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
         .iter()
         .map(|p| match &p.ty {
             RustType::Named(n) => {
-                let e = enum_of(api, &n.rust_name)?;
+                let e = api.enum_named(&n.rust_name)?;
                 let first = ident(&e.variants.first()?.rust_name);
                 let ty = ident(&e.rust_name);
                 Some(quote!(&#ty::#first))
@@ -144,7 +144,7 @@ fn request_example<'a>(api: &'a Api, op: &OperationIr, multipart: bool) -> Optio
 /// A multipart example's text fields with its files added by part name (file names,
 /// read with `FilePart::from_path` in the example).
 fn with_files(api: &Api, form: &str, example: &ExampleIr) -> Option<Value> {
-    let s = struct_of(api, form)?;
+    let s = api.struct_named(form)?;
     let mut object = example.body.as_object().cloned().unwrap_or_default();
     for (part, file_name) in &example.files {
         let field = s.fields.iter().find(|f| &f.wire_name == part || f.part_names.contains(part))?;
@@ -169,41 +169,13 @@ fn is_request(example: &ExampleIr) -> bool {
 /// The provider's types named in `code`, sorted, for the example's `use` line.
 fn used_types(api: &Api, code: &str) -> Vec<String> {
     let mut names: Vec<String> = std::iter::once("Client".to_string())
-        .chain(api.types.iter().map(type_name).filter(|n| code.contains(&format!("{n} ::"))).map(str::to_string))
+        .chain(
+            api.types.iter().map(TypeIr::rust_name).filter(|n| code.contains(&format!("{n} ::"))).map(str::to_string),
+        )
         .collect();
     names.sort();
     names.dedup();
     names
-}
-
-fn type_name(t: &TypeIr) -> &str {
-    match t {
-        TypeIr::Struct(s) => &s.rust_name,
-        TypeIr::Enum(e) => &e.rust_name,
-        TypeIr::OneOf(o) => &o.rust_name,
-        TypeIr::Events(e) => &e.rust_name,
-    }
-}
-
-fn struct_of<'a>(api: &'a Api, name: &str) -> Option<&'a StructIr> {
-    api.types.iter().find_map(|t| match t {
-        TypeIr::Struct(s) if s.rust_name == name => Some(s),
-        _ => None,
-    })
-}
-
-fn enum_of<'a>(api: &'a Api, name: &str) -> Option<&'a EnumIr> {
-    api.types.iter().find_map(|t| match t {
-        TypeIr::Enum(e) if e.rust_name == name => Some(e),
-        _ => None,
-    })
-}
-
-fn one_of_of<'a>(api: &'a Api, name: &str) -> Option<&'a OneOfIr> {
-    api.types.iter().find_map(|t| match t {
-        TypeIr::OneOf(o) if o.rust_name == name => Some(o),
-        _ => None,
-    })
 }
 
 /// `value` as a Rust expression of type `ty`. `into_string` says the position takes
@@ -259,10 +231,9 @@ fn expr(api: &Api, ty: &RustType, value: &Value, into_string: bool) -> Option<To
 
 fn named(api: &Api, n: &NamedRef, value: &Value) -> Option<TokenStream> {
     let ty = ident(&n.rust_name);
-    if let Some(e) = enum_of(api, &n.rust_name) {
+    if let Some(e) = api.enum_named(&n.rust_name) {
         let text = value.as_str()?;
-        let known = e.variants.iter().find(|v| v.wire == text || v.aliases.iter().any(|a| a.wire == text));
-        return match known {
+        return match e.variant_for(text) {
             Some(v) => {
                 let variant = ident(&v.rust_name);
                 Some(quote!(#ty::#variant))
@@ -271,7 +242,7 @@ fn named(api: &Api, n: &NamedRef, value: &Value) -> Option<TokenStream> {
             None => None,
         };
     }
-    if let Some(o) = one_of_of(api, &n.rust_name) {
+    if let Some(o) = api.one_of_named(&n.rust_name) {
         let object = value.as_object()?;
         let (key, inner) = object.iter().next().filter(|_| object.len() == 1)?;
         let member = o.variants.iter().find(|v| &v.wire == key)?;
@@ -279,7 +250,7 @@ fn named(api: &Api, n: &NamedRef, value: &Value) -> Option<TokenStream> {
         let inner = expr(api, &member.ty, inner, false)?;
         return Some(quote!(#ty::#variant(#inner)));
     }
-    let s = struct_of(api, &n.rust_name)?;
+    let s = api.struct_named(&n.rust_name)?;
     let object = value.as_object()?;
     let mut used = Vec::new();
     let mut args = Vec::new();
@@ -287,7 +258,7 @@ fn named(api: &Api, n: &NamedRef, value: &Value) -> Option<TokenStream> {
         if f.flatten {
             // The member of a flattened one_of sits among the struct's own keys.
             let RustType::Named(member_of) = &f.ty else { return None };
-            let o = one_of_of(api, &member_of.rust_name)?;
+            let o = api.one_of_named(&member_of.rust_name)?;
             let (key, inner) = object.iter().find(|(k, _)| o.variants.iter().any(|v| &v.wire == *k))?;
             let member = o.variants.iter().find(|v| &v.wire == key)?;
             let (one_of, variant) = (ident(&o.rust_name), ident(&member.rust_name));
@@ -302,7 +273,7 @@ fn named(api: &Api, n: &NamedRef, value: &Value) -> Option<TokenStream> {
     let mut value = quote!(#ty::new(#(#args),*));
     for f in s.fields.iter().filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty)) {
         let Some(v) = object.get(&f.wire_name).filter(|v| !v.is_null()) else { continue };
-        let setter = format_ident!("with_{}", bare(&f.rust_name).trim_end_matches('_'));
+        let setter = super::setter_name(f);
         let arg = expr(api, &f.ty, v, true)?;
         value = quote!(#value.#setter(#arg));
         used.push(f.wire_name.as_str());

@@ -135,6 +135,12 @@ pub fn bare(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
 }
 
+/// The builder setter of an optional field: `with_self`, not `with_self_` (the escape is
+/// needed only where the name stands alone).
+pub fn setter_name(f: &crate::ir::FieldIr) -> Ident {
+    quote::format_ident!("with_{}", bare(&f.rust_name).trim_end_matches('_'))
+}
+
 /// Whether the struct is built by users (and so gets constructors and validation).
 pub fn is_request_side(s: &StructIr) -> bool {
     s.usage.request || s.multipart

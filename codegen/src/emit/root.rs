@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{ident, inner_docs, paragraphs};
-use crate::ir::{Api, TypeIr};
+use crate::ir::Api;
 
 /// `generated/src/lib.rs`: the runtime crate re-exported as `runtime`, plus one
 /// feature-gated module per provider. Emitted code names runtime items as
@@ -119,6 +119,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
     let title = &p.title;
     let base_url = &p.base_url;
     let env = &p.api_key_env;
+    let base_url_env = &p.base_url_env;
     let auth = p.auth.iter().map(|a| match a {
         None => quote!(runtime::AuthScheme::Bearer),
         Some(h) => quote!(runtime::AuthScheme::Header(#h)),
@@ -144,14 +145,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
     let inner_doc = inner_docs(&doc);
     // Named one by one, so the module's page lists every type (a glob re-export of a
     // public module would list only the module).
-    let type_names = api.types.iter().map(|t| {
-        ident(match t {
-            TypeIr::Struct(s) => &s.rust_name,
-            TypeIr::Enum(e) => &e.rust_name,
-            TypeIr::OneOf(o) => &o.rust_name,
-            TypeIr::Events(e) => &e.rust_name,
-        })
-    });
+    let type_names = api.types.iter().map(|t| ident(t.rust_name()));
     quote! {
         #inner_doc
 
@@ -175,6 +169,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
             title: #title,
             default_base_url: #base_url,
             api_key_env: #env,
+            base_url_env: #base_url_env,
             auth_schemes: &[#(#auth),*],
             error_format: runtime::ErrorFormat::#format,
         };

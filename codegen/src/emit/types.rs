@@ -269,10 +269,7 @@ fn object_deserialize(s: &StructIr, api: &Api) -> TokenStream {
 
 pub(super) fn one_of_of<'a>(api: &'a Api, ty: &RustType) -> Option<&'a OneOfIr> {
     let RustType::Named(n) = ty else { return None };
-    api.types.iter().find_map(|t| match t {
-        TypeIr::OneOf(o) if o.rust_name == n.rust_name => Some(o),
-        _ => None,
-    })
+    api.one_of_named(&n.rust_name)
 }
 
 /// The match arms that fill `member` with a one_of's members; a second member is an
@@ -471,7 +468,7 @@ fn builder(s: &StructIr, _api: &Api) -> TokenStream {
         s.fields.iter().filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty)).map(|f| {
             let n = ident(&f.rust_name);
             // `with_self`, not `with_self_`: the escape is needed only where the name stands alone.
-            let setter = format_ident!("with_{}", bare(&f.rust_name).trim_end_matches('_'));
+            let setter = super::setter_name(f);
             let doc = format!(" Sets `{}`.", f.wire_name);
             let t = type_tokens(&f.ty);
             let (param, value) = if takes_into_string(&f.ty) {
@@ -663,14 +660,7 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
 }
 
 fn find_variant(api: &Api, enum_name: &str, wire: &str) -> Option<String> {
-    api.types.iter().find_map(|t| match t {
-        TypeIr::Enum(e) if e.rust_name == enum_name => e
-            .variants
-            .iter()
-            .find(|v| v.wire == wire || v.aliases.iter().any(|a| a.wire == wire))
-            .map(|v| v.rust_name.clone()),
-        _ => None,
-    })
+    api.enum_named(enum_name)?.variant_for(wire).map(|v| v.rust_name.clone())
 }
 
 fn enumeration(e: &EnumIr) -> TokenStream {

@@ -205,6 +205,7 @@ impl<'a> Lowering<'a> {
             docs_version: p.docs_version.clone(),
             base_url: p.base_url.clone(),
             api_key_env: p.api_key_env.clone(),
+            base_url_env: naming::base_url_env(&p.api_key_env, &p.name),
             auth: auth_schemes(&p.auth),
             error_format: error_format(p.error_format),
             doc_crate: None,

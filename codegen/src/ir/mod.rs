@@ -27,6 +27,32 @@ pub struct Api {
     pub examples: Vec<ExampleIr>,
 }
 
+impl Api {
+    /// The struct whose Rust name is `name`.
+    pub fn struct_named(&self, name: &str) -> Option<&StructIr> {
+        self.types.iter().find_map(|t| match t {
+            TypeIr::Struct(s) if s.rust_name == name => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The string enum whose Rust name is `name`.
+    pub fn enum_named(&self, name: &str) -> Option<&EnumIr> {
+        self.types.iter().find_map(|t| match t {
+            TypeIr::Enum(e) if e.rust_name == name => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The one_of whose Rust name is `name`.
+    pub fn one_of_named(&self, name: &str) -> Option<&OneOfIr> {
+        self.types.iter().find_map(|t| match t {
+            TypeIr::OneOf(o) if o.rust_name == name => Some(o),
+            _ => None,
+        })
+    }
+}
+
 /// Provider facts with Rust names.
 #[derive(Debug, Clone)]
 pub struct ProviderIr {
@@ -46,6 +72,8 @@ pub struct ProviderIr {
     pub base_url: String,
     /// API key environment variable.
     pub api_key_env: String,
+    /// Base URL environment variable (`naming::base_url_env`).
+    pub base_url_env: String,
     /// Auth schemes: `None` for bearer, `Some(header)` for a key header.
     pub auth: Vec<Option<String>>,
     /// Error format name as the runtime spells it (`Google`, `OpenAi`, ...).
@@ -135,6 +163,18 @@ pub enum TypeIr {
     OneOf(OneOfIr),
     /// Stream events.
     Events(EventsIr),
+}
+
+impl TypeIr {
+    /// The type's Rust name.
+    pub fn rust_name(&self) -> &str {
+        match self {
+            TypeIr::Struct(s) => &s.rust_name,
+            TypeIr::Enum(e) => &e.rust_name,
+            TypeIr::OneOf(o) => &o.rust_name,
+            TypeIr::Events(e) => &e.rust_name,
+        }
+    }
 }
 
 /// Which sides of an exchange a type travels on.
@@ -471,6 +511,13 @@ pub struct EnumIr {
     pub models: Option<ModelTableIr>,
     /// Where it travels.
     pub usage: Usage,
+}
+
+impl EnumIr {
+    /// The variant a wire value names, by its spelling or a documented alias.
+    pub fn variant_for(&self, wire: &str) -> Option<&VariantIr> {
+        self.variants.iter().find(|v| v.wire == wire || v.aliases.iter().any(|a| a.wire == wire))
+    }
 }
 
 /// An enum variant.

@@ -123,6 +123,16 @@ pub fn field(wire: &str) -> String {
     }
 }
 
+/// The environment variable that overrides a provider's base URL: `OCTEN_BASE_URL`
+/// beside `OCTEN_API_KEY` (the key's variable with `_API_KEY` or `_KEY` replaced), else
+/// the provider's name in capitals with `_BASE_URL`.
+pub fn base_url_env(api_key_env: &str, provider_name: &str) -> String {
+    match api_key_env.strip_suffix("_API_KEY").or_else(|| api_key_env.strip_suffix("_KEY")) {
+        Some(prefix) if !prefix.is_empty() => format!("{prefix}_BASE_URL"),
+        _ => format!("{}_BASE_URL", shouty(provider_name)),
+    }
+}
+
 /// An `UpperCamelCase` type or variant name. Digits joined by `:` become `x`
 /// (`16:9` -> `16x9`) and by `.` become `_` (`3.1` -> `3_1`), so versions and
 /// ratios stay readable. A name that would start with a digit gets `prefix`.
@@ -265,6 +275,13 @@ mod tests {
         assert_eq!(field("extra"), "extra_field");
         assert_eq!(field("Extra"), "extra_field");
         assert_eq!(field("extras"), "extras");
+    }
+
+    #[test]
+    fn the_base_url_variable_sits_beside_the_key_variable() {
+        assert_eq!(base_url_env("OCTEN_API_KEY", "octen"), "OCTEN_BASE_URL");
+        assert_eq!(base_url_env("ACME_KEY", "acme"), "ACME_BASE_URL");
+        assert_eq!(base_url_env("TOKEN", "my-api"), "MY_API_BASE_URL");
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     title: "ListenHub",
     default_base_url: "https://api.marswave.ai/openapi",
     api_key_env: "LISTENHUB_API_KEY",
+    base_url_env: "LISTENHUB_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
     error_format: runtime::ErrorFormat::ListenHub,
 };

@@ -46,6 +46,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     title: "LLMGateway",
     default_base_url: "https://api.llmgateway.io",
     api_key_env: "LLMGATEWAY_API_KEY",
+    base_url_env: "LLMGATEWAY_BASE_URL",
     auth_schemes: &[
         runtime::AuthScheme::Bearer,
         runtime::AuthScheme::Header("x-api-key"),

@@ -60,6 +60,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     title: "Octen",
     default_base_url: "https://api.octen.ai",
     api_key_env: "OCTEN_API_KEY",
+    base_url_env: "OCTEN_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-api-key")],
     error_format: runtime::ErrorFormat::OpenAi,
 };

@@ -56,6 +56,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     title: "RouterHub",
     default_base_url: "https://api.routerhub.ai",
     api_key_env: "ROUTERHUB_API_KEY",
+    base_url_env: "ROUTERHUB_BASE_URL",
     auth_schemes: &[
         runtime::AuthScheme::Bearer,
         runtime::AuthScheme::Header("x-goog-api-key"),

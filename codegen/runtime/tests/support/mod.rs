@@ -24,6 +24,7 @@ pub static PROVIDER: ProviderInfo = ProviderInfo {
     title: "Test Provider",
     default_base_url: "https://api.example.invalid",
     api_key_env: UNSET_KEY_ENV,
+    base_url_env: "IMAGEGEN_RUNTIME_TEST_BASE_URL",
     auth_schemes: &[AuthScheme::Header("x-api-key"), AuthScheme::Bearer],
     error_format: ErrorFormat::OpenAi,
 };

@@ -18,6 +18,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     title: "Header auth",
     default_base_url: "https://api.example.com",
     api_key_env: "HEADER_AUTH_API_KEY",
+    base_url_env: "HEADER_AUTH_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-api-key")],
     error_format: runtime::ErrorFormat::Google,
 };

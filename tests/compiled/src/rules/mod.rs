@@ -18,6 +18,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     title: "Rules",
     default_base_url: "https://api.example.com",
     api_key_env: "EXAMPLE_API_KEY",
+    base_url_env: "EXAMPLE_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
     error_format: runtime::ErrorFormat::OpenAi,
 };

@@ -18,6 +18,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     title: "Several auth schemes",
     default_base_url: "https://api.example.com",
     api_key_env: "SEVERAL_AUTH_API_KEY",
+    base_url_env: "SEVERAL_AUTH_BASE_URL",
     auth_schemes: &[
         runtime::AuthScheme::Header("x-goog-api-key"),
         runtime::AuthScheme::Bearer,
