@@ -274,16 +274,7 @@ pub fn check_form_names(call: &Call, known: &[&str]) -> Result<(), Error> {
         .chain(call.files.keys())
         .filter(|name| !known.contains(&name.as_str()))
         .map(|name| {
-            let suggestion = super::fields::suggest(name, known);
-            let hint = suggestion.map_or_else(
-                || {
-                    format!(
-                        "; expected one of {}",
-                        known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-                    )
-                },
-                |s| format!("; did you mean `{s}`?"),
-            );
+            let (suggestion, hint) = super::fields::unknown_key_hint(name, known);
             Violation {
                 path: name.clone(),
                 rule: Constraint::UnknownField { suggestion: suggestion.map(str::to_string) },

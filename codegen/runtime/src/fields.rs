@@ -136,16 +136,24 @@ pub fn skip_unknown_member<'de, A: MapAccess<'de>>(map: &mut A, key: &str, known
 
 /// The error for an unknown key in a request given as JSON, remembered for [`parse_request`].
 fn refuse<E: de::Error>(key: &str, known: &[&str]) -> E {
+    let (suggestion, hint) = unknown_key_hint(key, known);
+    REFUSED.set(Some((key.to_string(), RequestProblem::UnknownField { suggestion: suggestion.map(str::to_string) })));
+    E::custom(format!(
+        "unknown field `{key}`{hint} (to send a field the spec does not know, put it under `{EXPLICIT_EXTRA_KEY}`)"
+    ))
+}
+
+/// The known name an unknown `key` most likely meant, and the hint that says so
+/// ("; did you mean `aspectRatio`?", else "; expected one of ..."), for every message
+/// about an unknown name.
+pub(crate) fn unknown_key_hint<'k>(key: &str, known: &[&'k str]) -> (Option<&'k str>, String) {
     let suggestion = suggest(key, known);
     let hint = match suggestion {
         Some(candidate) => format!("; did you mean `{candidate}`?"),
         None if known.is_empty() => String::new(),
         None => format!("; expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
     };
-    REFUSED.set(Some((key.to_string(), RequestProblem::UnknownField { suggestion: suggestion.map(str::to_string) })));
-    E::custom(format!(
-        "unknown field `{key}`{hint} (to send a field the spec does not know, put it under `{EXPLICIT_EXTRA_KEY}`)"
-    ))
+    (suggestion, hint)
 }
 
 /// The known name `key` most likely meant: the same letters in another case or
