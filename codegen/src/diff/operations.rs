@@ -1,13 +1,13 @@
 //! Operations, seen as the client methods they generate.
 //!
-//! The emitter turns one operation into up to three methods (`op`, `op_stream`,
+//! Lowering gives one operation up to three methods (`op`, `op_stream`,
 //! `op_multipart`); comparing those signatures catches every change to request,
 //! response and stream types in one place. Method and path are wire details: the
 //! signature stays, the crate sends to the new endpoint.
 
 use super::change::{Area, Changes};
 use super::display::rust_type;
-use crate::ir::{Api, OperationIr, RustType};
+use crate::ir::{AnswerIr, Api, BodyIr, OperationIr, RustType};
 
 /// Compares the operations of two versions, keyed by operation id.
 pub fn compare(out: &mut Changes, old_api: &Api, new_api: &Api) {
@@ -55,42 +55,30 @@ fn method(op: &OperationIr) -> String {
     op.method.to_uppercase()
 }
 
-/// The methods the client emitter generates for an operation, mirroring its choices.
+/// The client methods of an operation (lowering decides them), as signatures.
 fn methods(op: &OperationIr) -> Vec<Method> {
     let path_args: Vec<String> =
         op.path_params.iter().map(|p| format!("{}: {}", p.rust_name, path_arg_type(&p.ty))).collect();
-    let args = |body: Option<String>| -> String {
-        let mut all = path_args.clone();
-        all.extend(body);
-        all.join(", ")
-    };
-    let response = op.json_response.as_ref().map_or("serde_json::Value".to_string(), rust_type);
-    let mut out = Vec::new();
-    let multipart_only = op.json_request.is_none() && op.multipart_request.is_some();
-    if !multipart_only && (op.json_response.is_some() || op.sse_response.is_none()) {
-        let body = op.json_request.as_ref().map(|r| format!("request: &{r}"));
-        out.push(Method {
-            name: op.fn_name.clone(),
-            signature: format!("{}({}) -> {response}", op.fn_name, args(body)),
-        });
-    }
-    if let Some(events) = &op.sse_response {
-        let name = if op.json_response.is_some() { format!("{}_stream", op.fn_name) } else { op.fn_name.clone() };
-        // With a stream flag the method sets the flag itself, so it takes the request by value.
-        let body = op.json_request.as_ref().map(|r| match op.stream_flag {
-            Some(_) => format!("request: {r}"),
-            None => format!("request: &{r}"),
-        });
-        // A multipart-only operation streams its form.
-        let body = body.or_else(|| op.multipart_request.as_ref().map(|f| format!("form: &{f}")));
-        out.push(Method { signature: format!("{name}({}) -> EventStream<{events}>", args(body)), name });
-    }
-    let answers_json = op.json_response.is_some() || op.sse_response.is_none();
-    if let Some(form) = op.multipart_request.as_ref().filter(|_| !multipart_only || answers_json) {
-        let name = if op.json_request.is_some() { format!("{}_multipart", op.fn_name) } else { op.fn_name.clone() };
-        out.push(Method { signature: format!("{name}({}) -> {response}", args(Some(format!("form: &{form}")))), name });
-    }
-    out
+    op.methods
+        .iter()
+        .map(|m| {
+            let body = match &m.body {
+                BodyIr::None => None,
+                BodyIr::Json { rust_name, by_value: true } => Some(format!("request: {rust_name}")),
+                BodyIr::Json { rust_name, by_value: false } => Some(format!("request: &{rust_name}")),
+                BodyIr::Form { rust_name } => Some(format!("form: &{rust_name}")),
+            };
+            let args: Vec<String> = path_args.iter().cloned().chain(body).collect();
+            let answer = match &m.answer {
+                AnswerIr::Json(t) => t.as_ref().map_or("serde_json::Value".to_string(), rust_type),
+                AnswerIr::Events(events) => format!("EventStream<{events}>"),
+                AnswerIr::EventsOrJson { events, response } => {
+                    format!("StreamReply<{events}, {}>", rust_type(response))
+                }
+            };
+            Method { name: m.fn_name.clone(), signature: format!("{}({}) -> {answer}", m.fn_name, args.join(", ")) }
+        })
+        .collect()
 }
 
 /// Path arguments as the client emitter declares them.

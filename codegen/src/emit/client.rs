@@ -166,21 +166,18 @@ fn path_parts(op: &OperationIr) -> (Vec<TokenStream>, TokenStream) {
     (args, build)
 }
 
-fn response_type(op: &OperationIr) -> TokenStream {
-    match &op.json_response {
-        Some(t) => type_tokens(t),
-        None => quote!(serde_json::Value),
-    }
+fn methods(api: &Api, op: &OperationIr) -> TokenStream {
+    op.methods.iter().map(|m| method(api, op, m)).collect()
 }
 
-fn methods(api: &Api, op: &OperationIr) -> TokenStream {
-    let fn_name = ident(&op.fn_name);
+/// One client method, as lowering decided it.
+fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
+    let MethodIr { fn_name, role: _, body, answer, stream_flag } = m;
+    let name = ident(fn_name);
     let konst = ident(&shouty(&op.id));
     let (path_args, build_path) = path_parts(op);
-    let path_names: Vec<TokenStream> = op.path_params.iter().map(|p| ident(&p.rust_name).into_token_stream()).collect();
-    let mut out = TokenStream::new();
-    let resp = response_type(op);
-    let json_body = op.json_request.as_ref().map(|r| ident(r));
+    let mut arg_names: Vec<TokenStream> =
+        op.path_params.iter().map(|p| ident(&p.rust_name).into_token_stream()).collect();
     // A valid request's warnings (parameters the server ignores) go to the observer and
     // to tracing before it is sent; only violations stop the call.
     let checked = |value: TokenStream| {
@@ -189,139 +186,106 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
             self.http.report_warnings(&operations::#konst, &warnings);
         }
     };
-
-    // JSON (or bodiless) call returning the JSON response.
-    let multipart_only = json_body.is_none() && op.multipart_request.is_some();
-    if !multipart_only && (op.json_response.is_some() || op.sse_response.is_none()) {
-        let (req_arg, validate, body) = match &json_body {
-            Some(t) => (quote!(request: &#t,), checked(quote!(request)), quote!(Some(request))),
-            None => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
-        };
-        let mut arg_names = path_names.clone();
-        arg_names.extend(json_body.as_ref().map(|_| quote!(request)));
-        let (stream_guard, extra) = match &op.stream_flag {
-            Some((wire, rust)) => {
-                let flag = ident(rust);
-                let msg = format!("`{wire}: true` asks for a stream; call `{}_stream` instead", op.fn_name);
-                (
-                    quote! {
-                        if request.#flag == Some(true) {
+    let flag = op.stream_flag.as_ref();
+    let (param, prepare, send_body) = match body {
+        BodyIr::None => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
+        BodyIr::Json { rust_name, by_value } => {
+            arg_names.push(quote!(request));
+            let t = ident(rust_name);
+            let validate = checked(quote!(request));
+            match (stream_flag, flag) {
+                (FlagUse::Set, Some(flag)) => {
+                    let field = ident(&flag.rust_name);
+                    (quote!(mut request: #t,), quote!(request.#field = Some(true); #validate), quote!(Some(&request)))
+                }
+                (FlagUse::Refuse, Some(flag)) => {
+                    let field = ident(&flag.rust_name);
+                    let wire = &flag.wire;
+                    let stream_fn = op.method(MethodRole::Stream).map_or(String::new(), |m| m.fn_name.clone());
+                    let msg = format!("`{wire}: true` asks for a stream; call `{stream_fn}` instead");
+                    let guard = quote! {
+                        if request.#field == Some(true) {
                             let mut v = runtime::Validator::new();
                             v.report(#wire, runtime::Constraint::ForbiddenBy { condition: #msg.to_string() }, #msg);
                             v.finish()?;
                         }
-                    },
-                    format!("For a streamed response use [`Client::{}_stream`].", op.fn_name),
-                )
+                    };
+                    (quote!(request: &#t,), quote!(#validate #guard), quote!(Some(request)))
+                }
+                _ => {
+                    debug_assert!(!by_value, "only a method that sets the stream flag takes the request by value");
+                    (quote!(request: &#t,), validate, quote!(Some(request)))
+                }
             }
-            None => (TokenStream::new(), String::new()),
-        };
-        let example = super::doc_example::operation_example(api, op, false).map(|code| format!("# Example\n\n{code}"));
-        let extra = super::paragraphs(&[Some(extra), example]);
-        let docs = op_docs(op, &extra);
-        let call = Call {
-            name: fn_name.clone(),
-            params: quote!(#(#path_args,)* #req_arg),
-            prepare: quote!(#validate #stream_guard #build_path),
-        };
-        out.extend(call.emit(
-            docs,
-            &resp,
-            &quote!(&operations::#konst, &path, #body),
-            (quote!(send_json_with_response), quote!(dry_run_json)),
-            &arg_names,
-        ));
-    }
-
-    // Streamed call.
-    if let Some(events) = &op.sse_response {
-        let events = ident(events);
-        let name = if op.json_response.is_some() { format_ident!("{}_stream", op.fn_name) } else { fn_name.clone() };
-        // A multipart-only operation streams the form; the checker refuses a stream on
-        // an operation that takes both a JSON body and a form.
-        let form = op.multipart_request.as_ref().filter(|_| multipart_only).map(|f| ident(f));
-        let (req_arg, prepare, body) = match (&json_body, &op.stream_flag, &form) {
-            (Some(t), Some((_, rust)), _) => {
-                let flag = ident(rust);
-                let validate = checked(quote!(request));
-                (quote!(mut request: #t,), quote!(request.#flag = Some(true); #validate), quote!(Some(&request)))
+        }
+        BodyIr::Form { rust_name } => {
+            arg_names.push(quote!(form));
+            let t = ident(rust_name);
+            let validate = checked(quote!(form));
+            (quote!(form: &#t,), quote!(#validate let parts = form.to_multipart();), quote!(&parts))
+        }
+    };
+    let form = matches!(body, BodyIr::Form { .. });
+    match answer {
+        AnswerIr::Json(response) => {
+            let resp = response.as_ref().map_or(quote!(serde_json::Value), type_tokens);
+            let mut extra = Vec::new();
+            if form {
+                extra.push(Some("Sends the request as `multipart/form-data`, files as file parts.".to_string()));
             }
-            (Some(t), None, _) => (quote!(request: &#t,), checked(quote!(request)), quote!(Some(request))),
-            (None, _, Some(form_ty)) => {
-                let validate = checked(quote!(form));
-                (quote!(form: &#form_ty,), quote!(#validate let parts = form.to_multipart();), quote!(&parts))
+            if *stream_flag == FlagUse::Refuse {
+                if let Some(stream) = op.method(MethodRole::Stream) {
+                    extra.push(Some(format!("For a streamed response use [`Client::{}`].", stream.fn_name)));
+                }
             }
-            (None, _, None) => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
-        };
-        let (send_events, send_events_or_json) = if form.is_some() {
-            (quote!(send_multipart_sse), quote!(send_multipart_sse_or_json))
-        } else {
-            (quote!(send_sse), quote!(send_sse_or_json))
-        };
+            let example =
+                super::doc_example::operation_example(api, op, form).map(|code| format!("# Example\n\n{code}"));
+            extra.push(example);
+            let docs = op_docs(op, &super::paragraphs(&extra));
+            let (send, dry_run) = if form {
+                (quote!(send_multipart_with_response), quote!(dry_run_multipart))
+            } else {
+                (quote!(send_json_with_response), quote!(dry_run_json))
+            };
+            let call = Call { name, params: quote!(#(#path_args,)* #param), prepare: quote!(#prepare #build_path) };
+            call.emit(docs, &resp, &quote!(&operations::#konst, &path, #send_body), (send, dry_run), &arg_names)
+        }
+        AnswerIr::Events(events) => {
+            let events = ident(events);
+            let send = if form { quote!(send_multipart_sse) } else { quote!(send_sse) };
+            let docs = op_docs(
+                op,
+                "Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
+            );
+            quote! {
+                #docs
+                pub async fn #name(&self, #(#path_args,)* #param) -> Result<runtime::EventStream<#events>, runtime::Error> {
+                    #prepare
+                    #build_path
+                    self.http.#send(&operations::#konst, &path, #send_body).await
+                }
+            }
+        }
         // An operation that also answers with JSON may do so to a stream request (a
         // model that does not stream): the caller gets that response, not an error.
-        match &op.json_response {
-            Some(response) => {
-                let response = type_tokens(response);
-                let docs = op_docs(
-                    op,
-                    "Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
-                );
-                out.extend(quote! {
-                    #docs
-                    pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::StreamReply<#events, #response>, runtime::Error> {
-                        #prepare
-                        #build_path
-                        self.http.#send_events_or_json(&operations::#konst, &path, #body).await
-                    }
-                });
-            }
-            None => {
-                let docs = op_docs(
-                    op,
-                    "Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
-                );
-                out.extend(quote! {
-                    #docs
-                    pub async fn #name(&self, #(#path_args,)* #req_arg) -> Result<runtime::EventStream<#events>, runtime::Error> {
-                        #prepare
-                        #build_path
-                        self.http.#send_events(&operations::#konst, &path, #body).await
-                    }
-                });
+        AnswerIr::EventsOrJson { events, response } => {
+            let events = ident(events);
+            let response = type_tokens(response);
+            let send = if form { quote!(send_multipart_sse_or_json) } else { quote!(send_sse_or_json) };
+            let docs = op_docs(
+                op,
+                "Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
+            );
+            quote! {
+                #docs
+                pub async fn #name(&self, #(#path_args,)* #param) -> Result<runtime::StreamReply<#events, #response>, runtime::Error> {
+                    #prepare
+                    #build_path
+                    self.http.#send(&operations::#konst, &path, #send_body).await
+                }
             }
         }
     }
-
-    // Multipart call, answered with JSON. A multipart-only operation that only streams
-    // has its form sent by the streamed call above instead.
-    let answers_json = op.json_response.is_some() || op.sse_response.is_none();
-    if let Some(form) = op.multipart_request.as_ref().filter(|_| !multipart_only || answers_json) {
-        let name = if json_body.is_some() { format_ident!("{}_multipart", op.fn_name) } else { fn_name.clone() };
-        let form_ty = ident(form);
-        let example = super::doc_example::operation_example(api, op, true).map(|code| format!("# Example\n\n{code}"));
-        let extra = super::paragraphs(&[
-            Some("Sends the request as `multipart/form-data`, files as file parts.".to_string()),
-            example,
-        ]);
-        let docs = op_docs(op, &extra);
-        let validate = checked(quote!(form));
-        let call = Call {
-            name,
-            params: quote!(#(#path_args,)* form: &#form_ty),
-            prepare: quote!(#validate let parts = form.to_multipart(); #build_path),
-        };
-        let mut arg_names = path_names.clone();
-        arg_names.push(quote!(form));
-        out.extend(call.emit(
-            docs,
-            &resp,
-            &quote!(&operations::#konst, &path, &parts),
-            (quote!(send_multipart_with_response), quote!(dry_run_multipart)),
-            &arg_names,
-        ));
-    }
-    out
 }
 
 /// One way of calling an operation that answers with a single JSON response (a JSON

@@ -181,8 +181,11 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
             response_texts(api, s, "", 0, &mut texts);
         }
     }
-    let streaming = match (&op.sse_response, &op.stream_flag) {
-        (Some(_), Some((wire, _))) => quote!(dispatch::Streaming::Flag(#wire)),
+    let streaming = match (op.method(MethodRole::Stream), &op.stream_flag) {
+        (Some(_), Some(flag)) => {
+            let wire = &flag.wire;
+            quote!(dispatch::Streaming::Flag(#wire))
+        }
         (Some(_), None) => quote!(dispatch::Streaming::Always),
         (None, _) => quote!(dispatch::Streaming::No),
     };
@@ -511,9 +514,11 @@ fn check_arm(op: &OperationIr) -> Option<TokenStream> {
     })
 }
 
+/// The arm of `call` for an operation: read the path parameters and the body, then
+/// call the operation's main method, or its stream method when the call asks for a
+/// stream (the stream flag set in the body, or `call.stream`).
 fn call_arm(op: &OperationIr) -> TokenStream {
     let id = &op.id;
-    let fn_name = ident(&op.fn_name);
     let mut prelude = TokenStream::new();
     let mut args = Vec::new();
     for p in &op.path_params {
@@ -529,7 +534,34 @@ fn call_arm(op: &OperationIr) -> TokenStream {
             _ => quote!(#n),
         });
     }
-    let respond = match &op.json_response {
+    let call_method = op.method(MethodRole::Call);
+    let stream_method = op.method(MethodRole::Stream);
+    // Both methods of an operation send the same body (lowering decides so).
+    let Some(body) = call_method.or(stream_method).map(|m| &m.body) else {
+        unreachable!("lowering gives every operation a main or a stream method")
+    };
+    let (read, body_arg) = match body {
+        BodyIr::None => (TokenStream::new(), None),
+        BodyIr::Json { rust_name, .. } => {
+            let t = ident(rust_name);
+            (quote!(let request: #t = dispatch::request_from_json(call.body)?;), Some(quote!(request)))
+        }
+        BodyIr::Form { rust_name } => {
+            let t = ident(rust_name);
+            (quote!(let form = #t::from_call(&call)?;), Some(quote!(form)))
+        }
+    };
+    let invoke = |m: &MethodIr| {
+        let name = ident(&m.fn_name);
+        let body = match (&m.body, &body_arg) {
+            (BodyIr::Json { by_value: true, .. }, Some(b)) => quote!(#b),
+            (_, Some(b)) => quote!(&#b),
+            (_, None) => TokenStream::new(),
+        };
+        let all: Vec<TokenStream> = args.iter().cloned().chain((!body.is_empty()).then_some(body)).collect();
+        quote!(client.#name(#(#all),*).await?)
+    };
+    let respond = |response: &Option<RustType>| match response {
         Some(RustType::Named(n)) if n.kind == NamedKind::Struct || n.kind == NamedKind::OneOf => {
             quote!(Ok(dispatch::Outcome::response(&response)))
         }
@@ -538,84 +570,60 @@ fn call_arm(op: &OperationIr) -> TokenStream {
             images: Vec::new()
         })),
     };
-    // Multipart-only operations.
-    if let (None, Some(form)) = (&op.json_request, &op.multipart_request) {
-        let form_ty = ident(form);
-        // Streamed only: the one method sends the form and returns the events.
-        if let (Some(events), None) = (&op.sse_response, &op.json_response) {
-            let conv = converter_name(events);
-            return quote! {
-                #id => {
-                    #prelude
-                    let form = #form_ty::from_call(&call)?;
-                    let stream = client.#fn_name(#(#args,)* &form).await?;
+    let stream_outcome = |m: &MethodIr| {
+        let call = invoke(m);
+        match &m.answer {
+            // Only a stream-only operation answers with bare events, so this is the arm's tail.
+            AnswerIr::Events(events) => {
+                let conv = converter_name(events);
+                quote! {
+                    let stream = #call;
                     Ok(dispatch::Outcome::stream(stream, #conv))
                 }
-            };
-        }
-        return quote! {
-            #id => {
-                #prelude
-                let form = #form_ty::from_call(&call)?;
-                let response = client.#fn_name(#(#args,)* &form).await?;
-                #respond
             }
-        };
-    }
-    let Some(request_ty) = &op.json_request else {
-        if let (Some(events), None) = (&op.sse_response, &op.json_response) {
-            let conv = converter_name(events);
-            return quote! {
-                #id => {
-                    #prelude
-                    let stream = client.#fn_name(#(#args),*).await?;
-                    Ok(dispatch::Outcome::stream(stream, #conv))
-                }
-            };
-        }
-        return quote! {
-            #id => {
-                #prelude
-                let response = client.#fn_name(#(#args),*).await?;
-                #respond
-            }
-        };
-    };
-    let req = ident(request_ty);
-    let streamed = match (&op.sse_response, &op.stream_flag, &op.json_response) {
-        (Some(events), Some((_, flag)), Some(_)) => {
-            let conv = converter_name(events);
-            let stream_fn = format_ident!("{}_stream", op.fn_name);
-            let flag = ident(flag);
-            quote! {
-                if call.stream || request.#flag == Some(true) {
-                    return match client.#stream_fn(#(#args,)* request).await? {
+            AnswerIr::EventsOrJson { events, response } => {
+                let conv = converter_name(events);
+                let respond = respond(&Some(response.clone()));
+                quote! {
+                    match #call {
                         runtime::StreamReply::Events(stream) => Ok(dispatch::Outcome::stream(stream, #conv)),
                         runtime::StreamReply::Response(response) => #respond,
-                    };
+                    }
                 }
             }
+            AnswerIr::Json(_) => unreachable!("a stream method answers with events"),
         }
-        (Some(events), None, None) => {
-            let conv = converter_name(events);
-            return quote! {
-                #id => {
-                    #prelude
-                    let request: #req = dispatch::request_from_json(call.body)?;
-                    let stream = client.#fn_name(#(#args,)* &request).await?;
-                    Ok(dispatch::Outcome::stream(stream, #conv))
-                }
-            };
+    };
+    let main = match (call_method, stream_method) {
+        (Some(m), stream) => {
+            let AnswerIr::Json(response) = &m.answer else { unreachable!("a main call answers with JSON") };
+            let call = invoke(m);
+            let respond = respond(response);
+            let streamed = stream.map(|s| {
+                let asked = match (&op.stream_flag, &s.body) {
+                    (Some(flag), BodyIr::Json { .. }) => {
+                        let field = ident(&flag.rust_name);
+                        quote!(call.stream || request.#field == Some(true))
+                    }
+                    _ => quote!(call.stream),
+                };
+                let outcome = stream_outcome(s);
+                quote!(if #asked { return #outcome; })
+            });
+            quote! {
+                #streamed
+                let response = #call;
+                #respond
+            }
         }
-        _ => TokenStream::new(),
+        (None, Some(s)) => stream_outcome(s),
+        (None, None) => unreachable!("checked above"),
     };
     quote! {
         #id => {
             #prelude
-            let request: #req = dispatch::request_from_json(call.body)?;
-            #streamed
-            let response = client.#fn_name(#(#args,)* &request).await?;
-            #respond
+            #read
+            #main
         }
     }
 }

@@ -4,7 +4,7 @@
 //! that no longer matches the types fails the build.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
 use super::{bare, ident};
@@ -23,7 +23,7 @@ pub fn operation_example(api: &Api, op: &OperationIr, multipart: bool) -> Option
 /// The same example against the provider's mock server (`testing::MockServer`),
 /// asserting that the mock received one request and found nothing wrong with it.
 pub fn mock_example(api: &Api, op: &OperationIr) -> Option<String> {
-    example(api, op, op.json_request.is_none() && op.multipart_request.is_some(), Setting::Mock)
+    example(api, op, false, Setting::Mock)
 }
 
 /// Where an example's client comes from.
@@ -54,13 +54,16 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
             }
         })
         .collect::<Option<_>>()?;
-    let call = match (&op.json_request, &op.multipart_request) {
-        (None, None) => {
-            let fn_name = ident(&op.fn_name);
-            quote!(let response = client.#fn_name(#(#path_args),*).await?;)
-        }
-        (Some(request), _) if !multipart => {
-            let fn_name = ident(&op.fn_name);
+    // The form method when asked for, else the main call (a stream-only operation's stream).
+    let method = if multipart {
+        op.methods.iter().find(|m| matches!((&m.body, &m.answer), (BodyIr::Form { .. }, AnswerIr::Json(_))))
+    } else {
+        op.method(MethodRole::Call).or(op.method(MethodRole::Stream))
+    }?;
+    let fn_name = ident(&method.fn_name);
+    let call = match &method.body {
+        BodyIr::None => quote!(let response = client.#fn_name(#(#path_args),*).await?;),
+        BodyIr::Json { rust_name: request, .. } => {
             let example = request_example(api, op, false)?;
             let ty = RustType::Named(NamedRef { rust_name: request.clone(), kind: NamedKind::Struct, boxed: false });
             let value = expr(api, &ty, &example.body, false)?;
@@ -69,9 +72,7 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
                 let response = client.#fn_name(#(#path_args,)* &request).await?;
             }
         }
-        (json, Some(form)) => {
-            // The same naming as the client emitter: `_multipart` when a JSON method exists too.
-            let fn_name = if json.is_some() { format_ident!("{}_multipart", op.fn_name) } else { ident(&op.fn_name) };
+        BodyIr::Form { rust_name: form } => {
             let example = request_example(api, op, true)?;
             let ty = RustType::Named(NamedRef { rust_name: form.clone(), kind: NamedKind::Struct, boxed: false });
             let value = expr(api, &ty, &with_files(api, form, example)?, false)?;
@@ -80,7 +81,6 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
                 let response = client.#fn_name(#(#path_args,)* &form).await?;
             }
         }
-        (Some(_), None) => return None,
     };
     let mut uses = used_types(api, &call.to_string());
     let body = match setting {

@@ -13,14 +13,15 @@ use crate::spec::load::{LoadedSpec, Reporter};
 use crate::spec::lookup::SpecIndex;
 use crate::spec::model::{self as m, Spec, TypeDef};
 use crate::spec::positions::{join_index, join_key};
-use crate::spec::type_expr::TypeExpr;
+use crate::spec::type_expr::{TypeExpr, TypeRef};
 
 /// Lowers a checked spec. `source` is the spec path shown in headers.
 pub fn lower(loaded: &LoadedSpec, source: &str) -> Result<Api, Diagnostics> {
     let spec = &loaded.spec;
     let index = SpecIndex::new(spec);
     let usage = usages(spec, &index);
-    let mut cx = Lowering { spec, index, usage, r: Reporter::new(&loaded.path, &loaded.positions) };
+    let mut cx =
+        Lowering { spec, index, usage, fields: BTreeMap::new(), r: Reporter::new(&loaded.path, &loaded.positions) };
     let api = cx.api(source);
     let diagnostics = cx.r.finish();
     if diagnostics.is_empty() {
@@ -34,6 +35,8 @@ struct Lowering<'a> {
     spec: &'a Spec,
     index: SpecIndex<'a>,
     usage: BTreeMap<String, Usage>,
+    /// The lowered fields of every object, by spec name.
+    fields: BTreeMap<&'a str, Vec<FieldIr>>,
     r: Reporter<'a>,
 }
 
@@ -97,8 +100,8 @@ fn inline_name(ty: &TypeExpr) -> Option<String> {
     }
 }
 
-fn named(ty: &str) -> Option<String> {
-    TypeExpr::parse(ty).ok().and_then(|t| t.named().map(str::to_string))
+fn named(ty: &TypeRef) -> Option<String> {
+    ty.expr().named().map(str::to_string)
 }
 
 /// How a field is held: requests are strict, responses tolerate what real servers omit.
@@ -184,12 +187,14 @@ fn error_format(f: m::ErrorFormat) -> &'static str {
     }
 }
 
+/// A value a rule compares with; the checker refuses any that is not a scalar.
 fn literal(v: &Value) -> Literal {
     match v {
         Value::Bool(b) => Literal::Bool(*b),
-        Value::Number(n) => Literal::Num(n.as_f64().unwrap_or_default()),
+        // Without `arbitrary_precision` every JSON number has an `f64`.
+        Value::Number(n) => Literal::Num(n.as_f64().unwrap_or(f64::NAN)),
         Value::String(s) => Literal::Str(s.clone()),
-        other => Literal::Str(other.to_string()),
+        other => unreachable!("the checker refuses rule values that are not strings, numbers or booleans (`{other}`)"),
     }
 }
 
@@ -212,6 +217,13 @@ impl<'a> Lowering<'a> {
             testing_feature: None,
         };
         self.unique_rust_type_names();
+        // Fields first: rules name fields of nested objects, whatever their order.
+        for (i, t) in self.spec.types.iter().enumerate() {
+            if let TypeDef::Object(o) = t {
+                let fields = self.object_fields(o, &join_index("types", i));
+                self.fields.insert(o.name.as_str(), fields);
+            }
+        }
         let types =
             self.spec.types.iter().enumerate().map(|(i, t)| self.type_def(t, &join_index("types", i))).collect();
         let operations = self.operations();
@@ -325,12 +337,12 @@ impl<'a> Lowering<'a> {
             if !seen.insert(name.clone()) {
                 continue;
             }
-            let held: Vec<&String> = match self.index.get(&name) {
+            let held: Vec<&TypeRef> = match self.index.get(&name) {
                 Some(TypeDef::Object(o)) => o.fields.iter().map(|f| &f.ty).collect(),
                 Some(TypeDef::OneOf(o)) => o.variants.iter().map(|v| &v.ty).collect(),
                 _ => Vec::new(),
             };
-            stack.extend(held.into_iter().filter_map(|t| TypeExpr::parse(t).ok()).filter_map(|t| inline_name(&t)));
+            stack.extend(held.into_iter().filter_map(|t| inline_name(t.expr())));
         }
         false
     }
@@ -352,7 +364,7 @@ impl<'a> Lowering<'a> {
 
     fn type_def(&mut self, t: &TypeDef, path: &str) -> TypeIr {
         match t {
-            TypeDef::Object(o) => TypeIr::Struct(self.object(o, path)),
+            TypeDef::Object(o) => TypeIr::Struct(self.object(o)),
             TypeDef::Enum(e) => TypeIr::Enum(self.enumeration(e, path)),
             TypeDef::Models(md) => TypeIr::Enum(self.models(md, path)),
             TypeDef::OneOf(o) => TypeIr::OneOf(self.one_of(o, path)),
@@ -360,21 +372,17 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    fn object(&mut self, o: &m::ObjectDef, path: &str) -> StructIr {
+    /// The fields of object `o`, lowered before any rule or struct reads them.
+    fn object_fields(&mut self, o: &m::ObjectDef, path: &str) -> Vec<FieldIr> {
         let usage = self.usage(&o.name);
-        let multipart = self
-            .spec
-            .operations
-            .iter()
-            .any(|op| op.request.as_ref().and_then(|r| r.multipart.as_ref()) == Some(&o.name));
         let mut fields = Vec::new();
         let mut names = Vec::new();
         for (i, f) in o.fields.iter().enumerate() {
             let fpath = join_index(&join_key(path, "fields"), i);
             let rust_name = self.rust_name_override(f.rust_name.as_ref(), naming::field(&f.name), &fpath);
             names.push((rust_name.clone(), f.name.clone(), join_key(&fpath, "name")));
-            let Ok(ty_expr) = TypeExpr::parse(&f.ty) else { continue };
-            let ty = self.boxed_if_recursive(&o.name, &ty_expr, self.rust_type(&ty_expr, Some(f)));
+            let ty_expr = f.ty.expr();
+            let ty = self.boxed_if_recursive(&o.name, ty_expr, self.rust_type(ty_expr, Some(f)));
             let presence = presence(f.required, usage, &ty);
             // A flattened member is how the object is told apart; it is always there.
             let presence = if f.flatten { Presence::Required } else { presence };
@@ -405,23 +413,33 @@ impl<'a> Lowering<'a> {
             });
         }
         self.collisions(names, "field names", RUST_NAME);
+        fields
+    }
+
+    fn object(&self, o: &m::ObjectDef) -> StructIr {
+        let usage = self.usage(&o.name);
+        let multipart = self
+            .spec
+            .operations
+            .iter()
+            .any(|op| op.request.as_ref().and_then(|r| r.multipart.as_ref()) == Some(&o.name));
+        let fields = self.fields.get(o.name.as_str()).cloned().unwrap_or_default();
         let mut rules: Vec<RuleIr> = o
             .rules
             .iter()
-            .filter_map(|rule| {
-                let check = self.rule(o, &fields, rule)?;
+            .map(|rule| {
                 let severity = match rule.severity() {
                     m::Severity::Error => Severity::Error,
                     m::Severity::Warning => Severity::Warning,
                 };
-                Some(RuleIr { severity, check })
+                RuleIr { severity, check: self.rule(o, rule) }
             })
             .collect();
         // A model's `requires`/`rejects` say what the server refuses.
-        let model_rules = self.model_constraints(o, &fields);
+        let model_rules = self.model_constraints(o);
         rules.extend(model_rules.into_iter().map(|check| RuleIr { severity: Severity::Error, check }));
         // The docs say other families ignore such a field: worth a warning, never a refusal.
-        let family_rules = self.family_fields(o, &fields);
+        let family_rules = self.family_fields(o);
         rules.extend(family_rules.into_iter().map(|check| RuleIr { severity: Severity::Warning, check }));
         let inline_image = if usage.request && !multipart { inline_image(&fields) } else { None };
         StructIr {
@@ -436,170 +454,145 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// Resolves a dotted wire path into Rust access steps.
-    fn field_path(&self, o: &m::ObjectDef, fields: &[FieldIr], path: &str) -> Option<FieldPath> {
-        let resolved = self.index.resolve_path(o, path).ok()?;
+    /// Resolves a dotted wire path of a rule into Rust access steps, through the
+    /// lowered fields of each object on the way.
+    fn field_path(&self, o: &m::ObjectDef, path: &str) -> FieldPath {
+        let resolved = self
+            .index
+            .resolve_path(o, path)
+            .unwrap_or_else(|e| unreachable!("the checker refuses rules naming fields that do not exist: {e}"));
+        let mut holder = o.name.as_str();
         let mut steps = Vec::new();
         let mut ty = RustType::Json;
-        let mut current_fields: Vec<FieldIr> = fields.to_vec();
-        for (i, step) in resolved.iter().enumerate() {
-            let field = current_fields.iter().find(|f| f.wire_name == step.field.name)?.clone();
+        for step in &resolved {
+            let field = self.field(holder, &step.field.name);
             steps.push(AccessStep {
                 rust_name: field.rust_name.clone(),
                 wire_name: field.wire_name.clone(),
                 presence: field.presence,
             });
             ty = field.ty.clone();
-            if i + 1 < resolved.len() {
-                let next = step.ty.named().and_then(|n| self.index.object(n))?;
-                current_fields = self.object_fields_shallow(next);
+            // Every step but the last is an object field (`resolve_path` says so).
+            if let Some(next) = step.ty.named() {
+                holder = next;
             }
         }
-        Some(FieldPath { steps, wire: path.to_string(), ty })
+        FieldPath { steps, wire: path.to_string(), ty }
     }
 
-    /// Field names and presence of a nested object, enough for access paths.
-    fn object_fields_shallow(&self, o: &m::ObjectDef) -> Vec<FieldIr> {
-        let usage = self.usage(&o.name);
-        o.fields
-            .iter()
-            .filter_map(|f| {
-                let ty = self.rust_type(&TypeExpr::parse(&f.ty).ok()?, Some(f));
-                let presence = presence(f.required, usage, &ty);
-                Some(FieldIr {
-                    wire_name: f.name.clone(),
-                    rust_name: f.rust_name.clone().unwrap_or_else(|| naming::field(&f.name)),
-                    ty,
-                    presence,
-                    default: None,
-                    docs: None,
-                    deprecated: None,
-                    families: Vec::new(),
-                    constraints: Constraints::default(),
-                    flatten: f.flatten,
-                    part_names: Vec::new(),
-                    repeats_images_of: None,
-                })
-            })
-            .collect()
+    /// The lowered field `wire` of object `holder`.
+    fn field(&self, holder: &str, wire: &str) -> &FieldIr {
+        self.fields
+            .get(holder)
+            .and_then(|fields| fields.iter().find(|f| f.wire_name == wire))
+            .unwrap_or_else(|| unreachable!("every field of every object is lowered before rules (`{holder}.{wire}`)"))
     }
 
-    fn model_selector(&self, o: &m::ObjectDef, fields: &[FieldIr], model_field: Option<&str>) -> Option<ModelSelector> {
-        let field = self.field_path(o, fields, model_field.unwrap_or("model"))?;
-        let RustType::Named(n) = &field.ty else { return None };
-        let enum_name = n.rust_name.clone();
-        Some(ModelSelector { field, enum_name })
+    fn model_selector(&self, o: &m::ObjectDef, model_field: Option<&str>) -> ModelSelector {
+        let field = self.field_path(o, model_field.unwrap_or("model"));
+        let enum_name = match &field.ty {
+            RustType::Named(n) => n.rust_name.clone(),
+            other => unreachable!("the checker refuses a models field that is not a models type (`{other:?}`)"),
+        };
+        ModelSelector { field, enum_name }
     }
 
-    fn condition(&self, o: &m::ObjectDef, fields: &[FieldIr], c: &m::Condition) -> Option<ConditionIr> {
+    fn condition(&self, o: &m::ObjectDef, c: &m::Condition) -> ConditionIr {
         if let Some(family) = &c.family {
-            return Some(ConditionIr::Family(self.model_selector(o, fields, Some(&c.field))?, family.clone()));
+            return ConditionIr::Family(self.model_selector(o, Some(&c.field)), family.clone());
         }
-        let field = self.field_path(o, fields, &c.field)?;
+        let field = self.field_path(o, &c.field);
         if let Some(present) = c.present {
-            return Some(ConditionIr::Present(field, present));
+            return ConditionIr::Present(field, present);
         }
         let values: Vec<Literal> = c.equals.iter().chain(c.one_of.iter()).map(literal).collect();
-        Some(ConditionIr::OneOf(field, values))
+        ConditionIr::OneOf(field, values)
     }
 
-    fn rule(&self, o: &m::ObjectDef, fields: &[FieldIr], rule: &m::Rule) -> Option<RuleCheck> {
+    fn rule(&self, o: &m::ObjectDef, rule: &m::Rule) -> RuleCheck {
         let cond = |c: &Option<m::Condition>| match c {
-            Some(c) => self.condition(o, fields, c),
-            None => Some(ConditionIr::Always),
+            Some(c) => self.condition(o, c),
+            None => ConditionIr::Always,
         };
-        Some(match rule {
+        match rule {
             m::Rule::Requires { when, field, equals, message, .. } => RuleCheck::Requires {
-                when: self.condition(o, fields, when)?,
-                field: self.field_path(o, fields, field)?,
+                when: self.condition(o, when),
+                field: self.field_path(o, field),
                 equals: equals.as_ref().map(literal),
                 message: message
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is required when {}", describe_condition(when))),
             },
             m::Rule::Forbids { when, field, values, message, .. } => RuleCheck::Forbids {
-                when: self.condition(o, fields, when)?,
-                field: self.field_path(o, fields, field)?,
+                when: self.condition(o, when),
+                field: self.field_path(o, field),
                 values: values.iter().map(literal).collect(),
                 message: message
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is not allowed when {}", describe_condition(when))),
             },
             m::Rule::OnlyWith { field, with, message, .. } => RuleCheck::OnlyWith {
-                field: self.field_path(o, fields, field)?,
-                with: self.condition(o, fields, with)?,
+                field: self.field_path(o, field),
+                with: self.condition(o, with),
                 message: message
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is only allowed when {}", describe_condition(with))),
             },
             m::Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message, .. } => {
                 RuleCheck::LimitItems {
-                    when: cond(when)?,
-                    field: self.field_path(o, fields, field)?,
+                    when: cond(when),
+                    field: self.field_path(o, field),
                     limit: match (max_items, max_from_model) {
-                        (Some(n), _) => LimitSource::Fixed(*n),
+                        (Some(n), None) => LimitSource::Fixed(*n),
                         (None, Some(cap)) => {
-                            LimitSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
+                            LimitSource::Model(self.model_selector(o, model_field.as_deref()), cap.clone())
                         }
-                        (None, None) => return None,
+                        _ => unreachable!("the checker refuses a limit_when without exactly one of its limits"),
                     },
                     message: message.clone().unwrap_or_default(),
                 }
             }
             m::Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message, .. } => {
                 RuleCheck::AllowedValues {
-                    when: cond(when)?,
-                    field: self.field_path(o, fields, field)?,
+                    when: cond(when),
+                    field: self.field_path(o, field),
                     values: match values_from_model {
-                        Some(cap) => {
-                            ValuesSource::Model(self.model_selector(o, fields, model_field.as_deref())?, cap.clone())
-                        }
+                        Some(cap) => ValuesSource::Model(self.model_selector(o, model_field.as_deref()), cap.clone()),
                         None => ValuesSource::Fixed(values.iter().map(literal).collect()),
                     },
                     message: message.clone().unwrap_or_default(),
                 }
             }
             m::Rule::ExactlyOneOf { fields: names, message, .. } => RuleCheck::ExactlyOneOf {
-                fields: names.iter().map(|n| self.field_path(o, fields, n)).collect::<Option<Vec<_>>>()?,
+                fields: names.iter().map(|n| self.field_path(o, n)).collect(),
                 message: message.clone().unwrap_or_else(|| format!("exactly one of {} must be set", names.join(", "))),
             },
-        })
+        }
     }
 
     /// Every direct models field whose table has `requires`/`rejects` gets a rule.
-    fn model_constraints(&self, o: &m::ObjectDef, fields: &[FieldIr]) -> Vec<RuleCheck> {
+    fn model_constraints(&self, o: &m::ObjectDef) -> Vec<RuleCheck> {
         let mut rules = Vec::new();
         for f in &o.fields {
-            let Some(table) = named(&f.ty).and_then(|n| self.index.models(&n)) else {
-                continue;
-            };
-            let Some(selector) = self.model_selector(o, fields, Some(&f.name)) else {
+            let Some(table) = f.ty.named().and_then(|n| self.index.models(n)) else {
                 continue;
             };
             let models: Vec<ModelConstraintIr> = table
                 .models
                 .iter()
                 .filter(|md| !md.requires.is_empty() || !md.rejects.is_empty())
-                .filter_map(|md| {
-                    Some(ModelConstraintIr {
-                        model_id: md.id.clone(),
-                        requires: md
-                            .requires
-                            .iter()
-                            .map(|r| Some((self.field_path(o, fields, &r.field)?, literal(&r.equals))))
-                            .collect::<Option<_>>()?,
-                        rejects: md
-                            .rejects
-                            .iter()
-                            .map(|r| {
-                                Some((self.field_path(o, fields, &r.field)?, r.values.iter().map(literal).collect()))
-                            })
-                            .collect::<Option<_>>()?,
-                    })
+                .map(|md| ModelConstraintIr {
+                    model_id: md.id.clone(),
+                    requires: md.requires.iter().map(|r| (self.field_path(o, &r.field), literal(&r.equals))).collect(),
+                    rejects: md
+                        .rejects
+                        .iter()
+                        .map(|r| (self.field_path(o, &r.field), r.values.iter().map(literal).collect()))
+                        .collect(),
                 })
                 .collect();
             if !models.is_empty() {
-                rules.push(RuleCheck::ModelConstraints { selector, models });
+                rules.push(RuleCheck::ModelConstraints { selector: self.model_selector(o, Some(&f.name)), models });
             }
         }
         rules
@@ -608,20 +601,19 @@ impl<'a> Lowering<'a> {
     /// Every field with `families` in an object that selects a model gets a check that
     /// the selected model is of one of them. The first models field is the selector: an
     /// object with several would not say which model a family refers to.
-    fn family_fields(&self, o: &m::ObjectDef, fields: &[FieldIr]) -> Vec<RuleCheck> {
-        let models_field = o.fields.iter().find(|f| named(&f.ty).and_then(|n| self.index.models(&n)).is_some());
-        let Some(selector) = models_field.and_then(|f| self.model_selector(o, fields, Some(&f.name))) else {
+    fn family_fields(&self, o: &m::ObjectDef) -> Vec<RuleCheck> {
+        let Some(models_field) = o.fields.iter().find(|f| f.ty.named().and_then(|n| self.index.models(n)).is_some())
+        else {
             return Vec::new();
         };
+        let selector = self.model_selector(o, Some(&models_field.name));
         o.fields
             .iter()
             .filter(|f| !f.families.is_empty())
-            .filter_map(|f| {
-                Some(RuleCheck::ModelFamily {
-                    selector: selector.clone(),
-                    field: self.field_path(o, fields, &f.name)?,
-                    families: f.families.clone(),
-                })
+            .map(|f| RuleCheck::ModelFamily {
+                selector: selector.clone(),
+                field: self.field_path(o, &f.name),
+                families: f.families.clone(),
             })
             .collect()
     }
@@ -750,11 +742,11 @@ impl<'a> Lowering<'a> {
             let vpath = join_index(&join_key(path, "variants"), i);
             let rust_name = self.rust_name_override(v.rust_name.as_ref(), variant(&v.field, "V"), &vpath);
             names.push((rust_name.clone(), v.field.clone(), join_key(&vpath, "field")));
-            let Ok(ty) = TypeExpr::parse(&v.ty) else { continue };
+            let ty = v.ty.expr();
             variants.push(OneOfVariantIr {
                 wire: v.field.clone(),
                 rust_name,
-                ty: self.boxed_if_recursive(&o.name, &ty, self.rust_type(&ty, None)),
+                ty: self.boxed_if_recursive(&o.name, ty, self.rust_type(ty, None)),
                 docs: v.description.clone(),
             });
         }
@@ -781,7 +773,10 @@ impl<'a> Lowering<'a> {
             variants.push(EventVariantIr {
                 event: v.event.clone(),
                 rust_name,
-                data_type: type_name(&v.ty),
+                data_type: match v.ty.expr() {
+                    TypeExpr::Named(name) => type_name(name),
+                    other => unreachable!("the checker refuses event data that is not an object type (`{other}`)"),
+                },
                 docs: v.description.clone(),
                 terminal: v.terminal,
             });
@@ -805,25 +800,31 @@ impl<'a> Lowering<'a> {
             names.push((fn_name.clone(), op.id.clone(), join_key(&path, "id")));
             let json_request = op.request.as_ref().and_then(|r| r.json.as_ref()).map(|n| type_name(n));
             let multipart_request = op.request.as_ref().and_then(|r| r.multipart.as_ref()).map(|n| type_name(n));
-            // A multipart variant of the same operation gets its own function.
-            if json_request.is_some() && multipart_request.is_some() {
-                names.push((format!("{fn_name}_multipart"), format!("{} (multipart)", op.id), join_key(&path, "id")));
-            }
-            if op.response.stream_flag.is_some() || (op.response.sse.is_some() && op.response.json.is_some()) {
-                names.push((format!("{fn_name}_stream"), format!("{} (stream)", op.id), join_key(&path, "id")));
-            }
+            let json_response = op.response.json.as_ref().map(|t| self.rust_type(t.expr(), None));
+            let sse_response = op.response.sse.as_ref().map(|n| type_name(n));
             self.path_param_names(op, &path);
             let stream_flag = op.response.stream_flag.as_ref().map(|flag| {
-                let rust = op
-                    .request
-                    .as_ref()
-                    .and_then(|r| r.json.as_ref())
-                    .and_then(|n| self.index.object(n))
-                    .and_then(|o| o.fields.iter().find(|f| &f.name == flag))
-                    .map(|f| f.rust_name.clone().unwrap_or_else(|| naming::field(&f.name)))
-                    .unwrap_or_else(|| naming::field(flag));
-                (flag.clone(), rust)
+                let Some(request) = op.request.as_ref().and_then(|r| r.json.as_deref()) else {
+                    unreachable!("the checker refuses a stream flag on an operation without a JSON request")
+                };
+                StreamFlagIr { wire: flag.clone(), rust_name: self.field(request, flag).rust_name.clone() }
             });
+            let methods = methods(MethodFacts {
+                fn_name: &fn_name,
+                json_request: json_request.as_deref(),
+                multipart_request: multipart_request.as_deref(),
+                json_response: json_response.as_ref(),
+                sse_response: sse_response.as_deref(),
+                stream_flag: stream_flag.is_some(),
+            });
+            for m in methods.iter().filter(|m| m.fn_name != fn_name) {
+                let what = match m.role {
+                    MethodRole::Stream => "stream",
+                    MethodRole::AlsoMultipart => "multipart",
+                    MethodRole::Call => "call",
+                };
+                names.push((m.fn_name.clone(), format!("{} ({what})", op.id), join_key(&path, "id")));
+            }
             ops.push(OperationIr {
                 id: op.id.clone(),
                 fn_name,
@@ -843,21 +844,17 @@ impl<'a> Lowering<'a> {
                     .map(|p| PathParamIr {
                         name: p.name.clone(),
                         rust_name: snake(&p.name),
-                        ty: TypeExpr::parse(&p.ty).map_or(RustType::String, |t| self.rust_type(&t, None)),
+                        ty: self.rust_type(p.ty.expr(), None),
                         docs: p.description.clone(),
                         optional_prefix: p.optional_prefix.clone(),
                     })
                     .collect(),
                 json_request,
                 multipart_request,
-                json_response: op
-                    .response
-                    .json
-                    .as_ref()
-                    .and_then(|t| TypeExpr::parse(t).ok())
-                    .map(|t| self.rust_type(&t, None)),
-                sse_response: op.response.sse.as_ref().map(|n| type_name(n)),
+                json_response,
+                sse_response,
                 stream_flag,
+                methods,
                 errors: op.errors.iter().map(|e| (e.status, e.description.clone(), e.retryable)).collect(),
                 error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
                 auth: auth_schemes(&op.auth),
@@ -906,10 +903,9 @@ impl<'a> Lowering<'a> {
                     .and_then(|o| o.request.as_ref())
                     .and_then(|r| r.json.as_ref())
                     .map(|n| RustType::Named(self.named_ref(n))),
-                m::ExampleKind::Response => op
-                    .and_then(|o| o.response.json.as_ref())
-                    .and_then(|t| TypeExpr::parse(t).ok())
-                    .map(|t| self.rust_type(&t, None)),
+                m::ExampleKind::Response => {
+                    op.and_then(|o| o.response.json.as_ref()).map(|t| self.rust_type(t.expr(), None))
+                }
                 m::ExampleKind::Error => None,
             };
             out.push(ExampleIr {
@@ -933,6 +929,71 @@ impl<'a> Lowering<'a> {
         self.collisions(names, "example names", RENAME);
         out
     }
+}
+
+/// What decides an operation's methods.
+struct MethodFacts<'f> {
+    fn_name: &'f str,
+    json_request: Option<&'f str>,
+    multipart_request: Option<&'f str>,
+    json_response: Option<&'f RustType>,
+    sse_response: Option<&'f str>,
+    stream_flag: bool,
+}
+
+/// The client methods of an operation: the only place they are decided.
+///
+/// - The main call sends the JSON body (or none, or the form of a form-only
+///   operation) and returns the JSON answer; an operation that only streams has none.
+/// - A streamed answer gets its own method: `_stream` beside a JSON answer, else the
+///   operation's name. With a stream flag it takes the request by value and sets the
+///   flag, and the main call refuses a request with the flag set.
+/// - A form beside a JSON body is a second method, `_multipart`.
+fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
+    let MethodFacts { fn_name, json_request, multipart_request, json_response, sse_response, stream_flag } = facts;
+    let form_only = json_request.is_none() && multipart_request.is_some();
+    let answers_json = json_response.is_some() || sse_response.is_none();
+    let json_body =
+        |by_value| json_request.map_or(BodyIr::None, |t| BodyIr::Json { rust_name: t.to_string(), by_value });
+    let form_body = |t: &str| BodyIr::Form { rust_name: t.to_string() };
+    let mut methods = Vec::new();
+    if answers_json {
+        methods.push(MethodIr {
+            fn_name: fn_name.to_string(),
+            role: MethodRole::Call,
+            body: match multipart_request.filter(|_| form_only) {
+                Some(form) => form_body(form),
+                None => json_body(false),
+            },
+            answer: AnswerIr::Json(json_response.cloned()),
+            stream_flag: if stream_flag { FlagUse::Refuse } else { FlagUse::None },
+        });
+    }
+    if let Some(events) = sse_response {
+        methods.push(MethodIr {
+            fn_name: if json_response.is_some() { format!("{fn_name}_stream") } else { fn_name.to_string() },
+            role: MethodRole::Stream,
+            body: match multipart_request.filter(|_| form_only) {
+                Some(form) => form_body(form),
+                None => json_body(stream_flag),
+            },
+            answer: match json_response {
+                Some(response) => AnswerIr::EventsOrJson { events: events.to_string(), response: response.clone() },
+                None => AnswerIr::Events(events.to_string()),
+            },
+            stream_flag: if stream_flag { FlagUse::Set } else { FlagUse::None },
+        });
+    }
+    if let Some(form) = multipart_request.filter(|_| !form_only) {
+        methods.push(MethodIr {
+            fn_name: format!("{fn_name}_multipart"),
+            role: MethodRole::AlsoMultipart,
+            body: form_body(form),
+            answer: AnswerIr::Json(json_response.cloned()),
+            stream_flag: FlagUse::None,
+        });
+    }
+    methods
 }
 
 fn describe_condition(c: &m::Condition) -> String {

@@ -660,14 +660,107 @@ pub struct OperationIr {
     pub json_response: Option<RustType>,
     /// Events type of the stream response.
     pub sse_response: Option<String>,
-    /// Stream flag: (wire name, Rust field name).
-    pub stream_flag: Option<(String, String)>,
+    /// The boolean request field that asks for a stream.
+    pub stream_flag: Option<StreamFlagIr>,
+    /// The client methods this operation gets, decided once by lowering: emitters,
+    /// the call-by-name table and the spec diff all read this list.
+    pub methods: Vec<MethodIr>,
     /// Documented error statuses: (status, description, retryable).
     pub errors: Vec<(u16, String, bool)>,
     /// Runtime error format name.
     pub error_format: &'static str,
     /// Accepted auth schemes (`None` bearer, `Some(header)`); empty means the provider's.
     pub auth: Vec<Option<String>>,
+}
+
+/// The boolean request field that switches an operation's answer to a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamFlagIr {
+    /// Wire name (`stream`).
+    pub wire: String,
+    /// Rust field name.
+    pub rust_name: String,
+}
+
+/// One client method of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodIr {
+    /// Rust name: the operation's (`generate`), or with `_stream` / `_multipart`.
+    pub fn_name: String,
+    /// Its part in the operation.
+    pub role: MethodRole,
+    /// What it sends.
+    pub body: BodyIr,
+    /// What it returns.
+    pub answer: AnswerIr,
+    /// What it does with the operation's stream flag.
+    pub stream_flag: FlagUse,
+}
+
+/// The part a method plays; the call-by-name table calls `Call` and `Stream`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodRole {
+    /// One request, one JSON answer: the operation's main call.
+    Call,
+    /// The streamed call (`_stream`, or the only call of a stream-only operation).
+    Stream,
+    /// The operation sent as a multipart form when it also takes JSON (`_multipart`).
+    AlsoMultipart,
+}
+
+/// What a method sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyIr {
+    /// No body.
+    None,
+    /// A JSON request struct, borrowed (`request: &T`), or taken by value when the
+    /// method sets the stream flag on it (`mut request: T`).
+    Json {
+        /// Rust name of the struct.
+        rust_name: String,
+        /// Taken by value.
+        by_value: bool,
+    },
+    /// A multipart form struct (`form: &T`).
+    Form {
+        /// Rust name of the struct.
+        rust_name: String,
+    },
+}
+
+/// What a method returns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerIr {
+    /// One JSON response (`serde_json::Value` when the spec declares none), with the
+    /// `_with_response` and `_dry_run` companions.
+    Json(Option<RustType>),
+    /// A server-sent event stream of this events type.
+    Events(String),
+    /// The stream, or one JSON response when the server answers with JSON instead.
+    EventsOrJson {
+        /// The events type.
+        events: String,
+        /// The JSON response type.
+        response: RustType,
+    },
+}
+
+/// What a method does with the operation's stream flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagUse {
+    /// Nothing: the operation has no flag.
+    None,
+    /// Refuses a request with the flag set: the caller is pointed to the stream method.
+    Refuse,
+    /// Sets the flag on the request it takes by value.
+    Set,
+}
+
+impl OperationIr {
+    /// The method with `role`, when the operation has one.
+    pub fn method(&self, role: MethodRole) -> Option<&MethodIr> {
+        self.methods.iter().find(|m| m.role == role)
+    }
 }
 
 /// A path parameter.

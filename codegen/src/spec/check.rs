@@ -108,8 +108,8 @@ impl<'a> Checker<'a> {
     }
 
     /// Parses a type expression and checks that named types exist.
-    fn type_ref(&mut self, text: &str, path: &str) -> Option<TypeExpr> {
-        match TypeExpr::parse(text) {
+    fn type_ref(&mut self, ty: &TypeRef, path: &str) -> Option<TypeExpr> {
+        match ty.parsed() {
             Ok(t) => {
                 if let Some(name) = t.named() {
                     if self.index.get(name).is_none() && !self.failed_types.iter().any(|f| f == name) {
@@ -117,7 +117,7 @@ impl<'a> Checker<'a> {
                         return None;
                     }
                 }
-                Some(t)
+                Some(t.clone())
             }
             Err(msg) => {
                 self.r.error(path, msg);
@@ -185,10 +185,7 @@ impl<'a> Checker<'a> {
     // In an object that selects a model, a field's `families` warn when the model is of
     // another family; a family no model has would warn on every request.
     fn field_families(&mut self, o: &ObjectDef, path: &str) {
-        let models = o.fields.iter().find_map(|f| {
-            let ty = TypeExpr::parse(&f.ty).ok()?;
-            self.index.models(ty.named()?)
-        });
+        let models = o.fields.iter().find_map(|f| self.index.models(f.ty.named()?));
         let Some(models) = models else { return };
         let known: BTreeSet<&str> = models.models.iter().filter_map(|m| m.family.as_deref()).collect();
         for (i, f) in o.fields.iter().enumerate() {
@@ -239,9 +236,8 @@ impl<'a> Checker<'a> {
     }
 
     /// Whether a value of type `text` can carry a base64 payload somewhere inside.
-    fn can_hold_images(&self, text: &str, seen: &mut Vec<String>) -> bool {
-        let Ok(ty) = TypeExpr::parse(text) else { return false };
-        self.type_holds_images(&ty, seen)
+    fn can_hold_images(&self, ty: &TypeRef, seen: &mut Vec<String>) -> bool {
+        ty.parsed().is_ok_and(|ty| self.type_holds_images(ty, seen))
     }
 
     fn type_holds_images(&self, ty: &TypeExpr, seen: &mut Vec<String>) -> bool {
@@ -315,6 +311,16 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A value a rule compares a field with: one string, number or boolean (the
+    /// generated check compares scalars), of the field's type.
+    fn rule_literal(&mut self, ty: &TypeExpr, v: &Value, path: &str) {
+        if is_scalar(v) {
+            self.value(ty, None, v, path, &[]);
+        } else {
+            self.r.error(path, format!("a rule compares one string, number or boolean, not `{v}`"));
+        }
+    }
+
     /// Resolves a rule's field path, reporting when it names no field.
     fn rule_field(&mut self, o: &'a ObjectDef, field: &str, path: &str) -> Option<TypeExpr> {
         match self.index.resolve_path(o, field) {
@@ -335,10 +341,10 @@ impl<'a> Checker<'a> {
             self.r.error(path, "a condition needs exactly one of `equals`, `one_of`, `present` or `family`");
         }
         if let Some(v) = &c.equals {
-            self.value(&ty, None, v, &join_key(path, "equals"), &[]);
+            self.rule_literal(&ty, v, &join_key(path, "equals"));
         }
         for (i, v) in c.one_of.iter().enumerate() {
-            self.value(&ty, None, v, &join_index(&join_key(path, "one_of"), i), &[]);
+            self.rule_literal(&ty, v, &join_index(&join_key(path, "one_of"), i));
         }
         if let Some(family) = &c.family {
             match ty.named().and_then(|n| self.index.models(n)) {
@@ -389,7 +395,7 @@ impl<'a> Checker<'a> {
                 self.condition(o, when, &join_key(path, "when"));
                 if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
                     if let Some(v) = equals {
-                        self.value(&ty, None, v, &join_key(path, "equals"), &[]);
+                        self.rule_literal(&ty, v, &join_key(path, "equals"));
                     }
                 }
             }
@@ -397,7 +403,7 @@ impl<'a> Checker<'a> {
                 self.condition(o, when, &join_key(path, "when"));
                 if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
                     for (i, v) in values.iter().enumerate() {
-                        self.value(&ty, None, v, &join_index(&join_key(path, "values"), i), &[]);
+                        self.rule_literal(&ty, v, &join_index(&join_key(path, "values"), i));
                     }
                 }
             }
@@ -437,7 +443,7 @@ impl<'a> Checker<'a> {
                     (false, None) => {
                         if let Some(ty) = ty {
                             for (i, v) in values.iter().enumerate() {
-                                self.value(&ty, None, v, &join_index(&join_key(path, "values"), i), &[]);
+                                self.rule_literal(&ty, v, &join_index(&join_key(path, "values"), i));
                             }
                         }
                     }
@@ -495,7 +501,7 @@ impl<'a> Checker<'a> {
     // A model's `requires`/`rejects` name fields of every object that selects the model.
     fn model_requirements(&mut self, o: &'a ObjectDef, path: &str) {
         for (i, f) in o.fields.iter().enumerate() {
-            let Ok(TypeExpr::Named(n)) = TypeExpr::parse(&f.ty) else {
+            let Ok(TypeExpr::Named(n)) = f.ty.parsed() else {
                 continue;
             };
             let Some(models) = self.index.models(&n) else { continue };
@@ -547,6 +553,23 @@ impl<'a> Checker<'a> {
         if m.models.is_empty() {
             self.r.error(&join_key(path, "models"), format!("model table `{}` has no models", m.name));
         }
+        // `requires`/`rejects` become comparisons in `validate()`, which compare scalars.
+        for (i, d) in m.models.iter().enumerate() {
+            let mpath = join_index(&join_key(path, "models"), i);
+            let requires = d
+                .requires
+                .iter()
+                .enumerate()
+                .map(|(j, r)| (&r.equals, join_key(&join_index(&join_key(&mpath, "requires"), j), "equals")));
+            let rejects = d.rejects.iter().enumerate().flat_map(|(j, r)| {
+                let rpath = join_key(&join_index(&join_key(&mpath, "rejects"), j), "values");
+                r.values.iter().enumerate().map(move |(k, v)| (v, join_index(&rpath, k)))
+            });
+            for (value, vpath) in requires.chain(rejects).filter(|(v, _)| !is_scalar(v)).collect::<Vec<_>>() {
+                self.r
+                    .error(&vpath, format!("a model constraint compares one string, number or boolean, not `{value}`"));
+            }
+        }
         let ids = m.models.iter().enumerate().flat_map(|(i, d)| {
             let mpath = join_index(&join_key(path, "models"), i);
             let aliases =
@@ -597,10 +620,10 @@ impl<'a> Checker<'a> {
         self.unique_values(names.collect::<Vec<_>>().into_iter(), "event");
         for (i, v) in e.variants.iter().enumerate() {
             let vpath = join_key(&join_index(&join_key(path, "variants"), i), "type");
-            if let Some(TypeExpr::Named(n)) = self.type_ref(&v.ty, &vpath) {
-                if self.index.object(&n).is_none() && !self.is_failed(&n) {
-                    self.r.error(&vpath, format!("event data must be an object type, `{n}` is not"));
-                }
+            match self.type_ref(&v.ty, &vpath) {
+                Some(TypeExpr::Named(n)) if self.index.object(&n).is_some() || self.is_failed(&n) => {}
+                Some(other) => self.r.error(&vpath, format!("event data must be an object type, `{other}` is not")),
+                None => {}
             }
         }
     }
@@ -716,8 +739,7 @@ impl<'a> Checker<'a> {
             if let Some(form) = &req.multipart {
                 if let Some(o) = self.object_ref(form, &join_key(&rpath, "multipart"), "a multipart form") {
                     // A form must carry at least one file, or it is JSON in disguise.
-                    let has_file =
-                        o.fields.iter().any(|f| TypeExpr::parse(&f.ty).is_ok_and(|t| is_inner(&t, &TypeExpr::File)));
+                    let has_file = o.fields.iter().any(|f| f.ty.parsed().is_ok_and(|t| is_inner(t, &TypeExpr::File)));
                     if !has_file {
                         self.r.error(
                             &join_key(&rpath, "multipart"),
@@ -764,7 +786,7 @@ impl<'a> Checker<'a> {
             }
             let request = op.request.as_ref().and_then(|r| r.json.as_deref()).and_then(|n| self.index.object(n));
             match request.map(|o| o.fields.iter().find(|f| &f.name == flag)) {
-                Some(Some(f)) if f.ty == "boolean" => {}
+                Some(Some(f)) if f.ty.parsed() == Ok(&TypeExpr::Boolean) => {}
                 Some(Some(_)) => self.r.error(&fpath, format!("stream flag `{flag}` must be a boolean field")),
                 Some(None) => self.r.error(&fpath, format!("the JSON request has no field `{flag}`")),
                 None => self.r.error(&fpath, "`stream_flag` needs a JSON request body"),
@@ -800,7 +822,7 @@ impl<'a> Checker<'a> {
             }
             let target = match ex.kind {
                 ExampleKind::Request => match (op.request.as_ref().and_then(|r| r.json.clone()), multipart) {
-                    (Some(t), _) => Some(t),
+                    (Some(t), _) => Some(TypeRef::new(t)),
                     (None, Some(form)) => {
                         if let Some(o) = self.index.object(&form) {
                             self.multipart_example(o, ex, &path);
@@ -841,9 +863,9 @@ impl<'a> Checker<'a> {
                 }
             }
             if let Some(target) = target {
-                if let Ok(ty) = TypeExpr::parse(&target) {
+                if let Ok(ty) = target.parsed() {
                     if ty.named().is_none_or(|n| !self.is_failed(n)) {
-                        self.value(&ty, None, &ex.body, &body_path, &ex.placeholders);
+                        self.value(ty, None, &ex.body, &body_path, &ex.placeholders);
                     }
                 }
             }
@@ -853,7 +875,7 @@ impl<'a> Checker<'a> {
     // A multipart example names its files and gives its text fields in `body`;
     // both must be fields of the form, and required ones must be there.
     fn multipart_example(&mut self, form: &ObjectDef, ex: &Example, path: &str) {
-        let is_file = |f: &Field| TypeExpr::parse(&f.ty).is_ok_and(|t| is_inner(&t, &TypeExpr::File));
+        let is_file = |f: &Field| f.ty.parsed().is_ok_and(|t| is_inner(t, &TypeExpr::File));
         for name in ex.files.keys() {
             if !form.fields.iter().any(|f| &f.name == name && is_file(f)) {
                 self.r.error_at_key(
@@ -872,7 +894,7 @@ impl<'a> Checker<'a> {
             if f.required && !given {
                 self.r.error(&body_path, format!("missing required field `{}` of `{}`", f.name, form.name));
             }
-            if let (Some(value), Ok(ty)) = (map.get(&f.name), TypeExpr::parse(&f.ty)) {
+            if let (Some(value), Ok(ty)) = (map.get(&f.name), f.ty.parsed()) {
                 if is_file(f) {
                     self.r.error(
                         &join_key(&body_path, &f.name),
@@ -995,8 +1017,8 @@ impl<'a> Checker<'a> {
                     );
                 }
                 for variant in present {
-                    if let Ok(t) = TypeExpr::parse(&variant.ty) {
-                        self.value(&t, None, &map[&variant.field], &join_key(path, &variant.field), placeholders);
+                    if let Ok(t) = variant.ty.parsed() {
+                        self.value(t, None, &map[&variant.field], &join_key(path, &variant.field), placeholders);
                     }
                 }
                 for k in map.keys() {
@@ -1018,7 +1040,7 @@ impl<'a> Checker<'a> {
         for f in &o.fields {
             // A field whose type does not parse is reported where it is declared; it still
             // exists, so an example that sets it is not told the field is unknown.
-            let Ok(ty) = TypeExpr::parse(&f.ty) else {
+            let Ok(ty) = f.ty.parsed() else {
                 known.insert(&f.name);
                 continue;
             };
@@ -1034,8 +1056,8 @@ impl<'a> Checker<'a> {
                     }
                     for variant in &one_of.variants {
                         known.insert(&variant.field);
-                        if let (Some(item), Ok(t)) = (map.get(&variant.field), TypeExpr::parse(&variant.ty)) {
-                            self.value(&t, None, item, &join_key(path, &variant.field), placeholders);
+                        if let (Some(item), Ok(t)) = (map.get(&variant.field), variant.ty.parsed()) {
+                            self.value(t, None, item, &join_key(path, &variant.field), placeholders);
                         }
                     }
                 }
@@ -1106,4 +1128,9 @@ fn describe(v: &Value) -> String {
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
     }
+}
+
+/// A JSON string, number or boolean.
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }

@@ -68,7 +68,7 @@ impl<'a> SpecIndex<'a> {
                 .iter()
                 .find(|f| f.name == *segment)
                 .ok_or_else(|| format!("`{}` has no field `{segment}`", current.name))?;
-            let ty = TypeExpr::parse(&field.ty)?;
+            let ty = field.ty.parsed()?.clone();
             if i + 1 < segments.len() {
                 current = match &ty {
                     TypeExpr::Named(n) => self

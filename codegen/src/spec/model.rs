@@ -10,6 +10,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
+pub use super::type_expr::TypeRef;
+
 /// One provider's API, transcribed from its documentation.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -139,7 +141,7 @@ pub struct Field {
     /// Type expression: `string`, `integer`, `number`, `boolean`, `any`, `base64`,
     /// `url`, `data_url`, `file`, a type name, `array<T>`, `map<T>` or `one_or_many<T>`.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: TypeRef,
     /// Whether the field must be present.
     #[serde(default)]
     pub required: bool,
@@ -372,7 +374,7 @@ pub struct OneOfVariant {
     pub field: String,
     /// The member's type expression.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: TypeRef,
     /// Override for the Rust variant name.
     #[serde(default)]
     pub rust_name: Option<String>,
@@ -405,7 +407,7 @@ pub struct EventVariant {
     pub event: String,
     /// Type of the event's JSON data.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: TypeRef,
     /// Override for the Rust variant name.
     #[serde(default)]
     pub rust_name: Option<String>,
@@ -650,7 +652,7 @@ pub struct PathParam {
     pub name: String,
     /// Type expression (`string` or an enum / models type).
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: TypeRef,
     /// Documentation.
     #[serde(default)]
     pub description: Option<String>,
@@ -677,7 +679,7 @@ pub struct RequestBody {
 pub struct ResponseBody {
     /// Type of the JSON response.
     #[serde(default)]
-    pub json: Option<String>,
+    pub json: Option<TypeRef>,
     /// Events type of a server-sent event stream response.
     #[serde(default)]
     pub sse: Option<String>,

@@ -127,6 +127,76 @@ impl fmt::Display for TypeExpr {
     }
 }
 
+/// A type expression as the spec writes it, parsed once when the spec is read.
+///
+/// Reading never fails on a bad expression: the parse error is kept, so the checker
+/// reports every bad expression of a file at once, at its place. Everything after
+/// the checks reads [`TypeRef::expr`], never the text again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeRef {
+    text: String,
+    parsed: Result<TypeExpr, String>,
+}
+
+impl TypeRef {
+    /// Parses `text`.
+    pub fn new(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let parsed = TypeExpr::parse(&text);
+        Self { text, parsed }
+    }
+
+    /// The expression as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The parsed expression, or what is wrong with the text.
+    pub fn parsed(&self) -> Result<&TypeExpr, &str> {
+        self.parsed.as_ref().map_err(String::as_str)
+    }
+
+    /// The parsed expression of a spec that passed the checks, which refuse every
+    /// expression that does not parse.
+    pub fn expr(&self) -> &TypeExpr {
+        match &self.parsed {
+            Ok(t) => t,
+            Err(e) => unreachable!("the checker refuses type expressions that do not parse (`{}`: {e})", self.text),
+        }
+    }
+
+    /// The named type a valid expression refers to, looking through containers.
+    pub fn named(&self) -> Option<&str> {
+        self.parsed.as_ref().ok().and_then(TypeExpr::named)
+    }
+}
+
+impl fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TypeRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(TypeRef::new)
+    }
+}
+
+impl schemars::JsonSchema for TypeRef {
+    fn schema_name() -> String {
+        String::schema_name()
+    }
+
+    fn is_referenceable() -> bool {
+        false
+    }
+
+    fn json_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        String::json_schema(generator)
+    }
+}
+
 /// Deepest nesting of containers in one expression; real specs use two.
 pub const MAX_NESTING: usize = 16;
 

@@ -80,23 +80,6 @@ impl Client {
     ///
     /// `POST /v1/images/edits/{job}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
-    /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
-    pub async fn edit_stream(
-        &self,
-        job: &str,
-        form: &EditForm,
-    ) -> Result<runtime::StreamReply<EditEvent, Completed>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::EDIT, &warnings);
-        let parts = form.to_multipart();
-        let job_segment = runtime::encode_path_segment(job);
-        let path = format!("/v1/images/edits/{}", job_segment);
-        self.http.send_multipart_sse_or_json(&operations::EDIT, &path, &parts).await
-    }
-    /// Edits an image; the server answers with JSON or a stream.
-    ///
-    /// `POST /v1/images/edits/{job}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
-    ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     pub async fn edit(
         &self,
@@ -130,5 +113,22 @@ impl Client {
         let job_segment = runtime::encode_path_segment(job);
         let path = format!("/v1/images/edits/{}", job_segment);
         self.http.dry_run_multipart(&operations::EDIT, &path, &parts).await
+    }
+    /// Edits an image; the server answers with JSON or a stream.
+    ///
+    /// `POST /v1/images/edits/{job}`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
+    pub async fn edit_stream(
+        &self,
+        job: &str,
+        form: &EditForm,
+    ) -> Result<runtime::StreamReply<EditEvent, Completed>, runtime::Error> {
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT, &warnings);
+        let parts = form.to_multipart();
+        let job_segment = runtime::encode_path_segment(job);
+        let path = format!("/v1/images/edits/{}", job_segment);
+        self.http.send_multipart_sse_or_json(&operations::EDIT, &path, &parts).await
     }
 }

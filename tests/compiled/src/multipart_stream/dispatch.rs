@@ -112,6 +112,16 @@ pub async fn call(
         "edit" => {
             let job: String = dispatch::path_param(&call, "job")?;
             let form = EditForm::from_call(&call)?;
+            if call.stream {
+                return match client.edit_stream(&job, &form).await? {
+                    runtime::StreamReply::Events(stream) => {
+                        Ok(dispatch::Outcome::stream(stream, edit_event_item))
+                    }
+                    runtime::StreamReply::Response(response) => {
+                        Ok(dispatch::Outcome::response(&response))
+                    }
+                };
+            }
             let response = client.edit(&job, &form).await?;
             Ok(dispatch::Outcome::response(&response))
         }
