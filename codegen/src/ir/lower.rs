@@ -83,7 +83,7 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
                 visit(&n, true);
             }
         }
-        for t in op.response.json.iter().filter_map(|t| named(t)).chain(op.response.sse.clone()) {
+        for t in op.response.json.iter().filter_map(named).chain(op.response.sse.clone()) {
             visit(&t, false);
         }
     }

@@ -504,7 +504,7 @@ impl<'a> Checker<'a> {
             let Ok(TypeExpr::Named(n)) = f.ty.parsed() else {
                 continue;
             };
-            let Some(models) = self.index.models(&n) else { continue };
+            let Some(models) = self.index.models(n) else { continue };
             for m in &models.models {
                 let fields = m.requires.iter().map(|r| &r.field).chain(m.rejects.iter().map(|r| &r.field));
                 for field in fields {
@@ -901,7 +901,7 @@ impl<'a> Checker<'a> {
                         format!("`{}` is a file: list it under `files`", f.name),
                     );
                 } else {
-                    self.value(&ty, Some(f), value, &join_key(&body_path, &f.name), &ex.placeholders);
+                    self.value(ty, Some(f), value, &join_key(&body_path, &f.name), &ex.placeholders);
                 }
             }
         }
@@ -1065,7 +1065,7 @@ impl<'a> Checker<'a> {
             }
             known.insert(&f.name);
             match map.get(&f.name) {
-                Some(item) => self.value(&ty, Some(f), item, &join_key(path, &f.name), placeholders),
+                Some(item) => self.value(ty, Some(f), item, &join_key(path, &f.name), placeholders),
                 // At the key that introduces the object (`body:`), where the field should have been.
                 None if f.required => {
                     self.r.error_at_key(path, format!("missing required field `{}` of `{}`", f.name, o.name))
