@@ -197,6 +197,16 @@ impl StreamItem {
             terminal,
         }
     }
+
+    /// Builds an item from a typed event payload that cannot carry images.
+    pub fn without_images<T: Serialize>(event: Option<&str>, data: &T, terminal: bool) -> Self {
+        Self {
+            event: event.map(str::to_string),
+            data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
+            images: Vec::new(),
+            terminal,
+        }
+    }
 }
 
 /// A boxed stream of events.
@@ -232,6 +242,14 @@ impl Outcome {
         Outcome::Response {
             json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null),
             images: response.images().into_iter().cloned().collect(),
+        }
+    }
+
+    /// Wraps a typed response that cannot carry images.
+    pub fn without_images<T: Serialize>(response: &T) -> Self {
+        Outcome::Response {
+            json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null),
+            images: Vec::new(),
         }
     }
 

@@ -7,7 +7,6 @@
 use super::change::{Area, Changes};
 use super::display::{held_type, presence, rust_type, value};
 use super::limits;
-use crate::emit::is_request_side;
 use crate::ir::{FieldIr, NamedKind, Presence, RustType, StructIr};
 
 /// Compares the fields of one struct present in both versions.
@@ -49,7 +48,7 @@ fn subject(s: &StructIr, f: &FieldIr) -> String {
 
 /// Whether `new()` takes this field as a parameter.
 fn is_constructor_parameter(s: &StructIr, f: &FieldIr) -> bool {
-    is_request_side(s) && matches!(f.presence, Presence::Required | Presence::RequiredTolerant)
+    s.is_request_side() && matches!(f.presence, Presence::Required | Presence::RequiredTolerant)
 }
 
 fn added(out: &mut Changes, s: &StructIr, f: &FieldIr) {
@@ -132,7 +131,7 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
             "the Rust API is unchanged; the form uses the documented name",
         );
     }
-    limits::compare(out, &subject, &old.constraints, &new.constraints, is_request_side(new_s));
+    limits::compare(out, &subject, &old.constraints, &new.constraints, new_s.is_request_side());
     out.doc(subject, old.docs.as_deref(), new.docs.as_deref());
 }
 

@@ -8,8 +8,8 @@
 //! that is what the emitters print; limits, rules and model tables are compared
 //! on the spec, where they are stated.
 //!
-//! Architecture invariant: this module reads `spec` and `ir` (and the emitters'
-//! `is_request_side`, to mirror what they generate) and writes nothing.
+//! Architecture invariant: this module reads `spec` and `ir` (never the emitters:
+//! what a type or an operation generates is decided in the IR) and writes nothing.
 
 mod change;
 mod display;

@@ -7,7 +7,7 @@
 
 use super::change::{Area, Changes};
 use super::display::rust_type;
-use crate::ir::{AnswerIr, Api, BodyIr, OperationIr, RustType};
+use crate::ir::{AnswerIr, Api, BodyIr, ErrorFormatIr, ErrorStatusIr, OperationIr, RustType};
 
 /// Compares the operations of two versions, keyed by operation id.
 pub fn compare(out: &mut Changes, old_api: &Api, new_api: &Api) {
@@ -90,7 +90,12 @@ fn path_arg_type(t: &RustType) -> String {
     }
 }
 
-fn operation(out: &mut Changes, old: &OperationIr, new: &OperationIr, provider_formats: (&str, &str)) {
+fn operation(
+    out: &mut Changes,
+    old: &OperationIr,
+    new: &OperationIr,
+    provider_formats: (ErrorFormatIr, ErrorFormatIr),
+) {
     let subject = format!("Client::{}", new.fn_name);
     let (old_methods, new_methods) = (methods(old), methods(new));
     for om in &old_methods {
@@ -130,7 +135,7 @@ fn operation(out: &mut Changes, old: &OperationIr, new: &OperationIr, provider_f
         out.breaking(
             Area::Operations,
             &subject,
-            format!("error envelope `{}` → `{}`", old.error_format, new.error_format),
+            format!("error envelope `{:?}` → `{:?}`", old.error_format, new.error_format),
             "API errors now carry a different `ErrorEnvelope` variant, so code matching the old one stops seeing it",
         );
     }
@@ -144,15 +149,15 @@ fn operation(out: &mut Changes, old: &OperationIr, new: &OperationIr, provider_f
 
 /// Documented statuses only feed documentation and the retry policy; none changes a signature.
 fn errors(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
-    for (status, _, retryable) in &new.errors {
-        match old.errors.iter().find(|(s, _, _)| s == status) {
+    for ErrorStatusIr { status, retryable, .. } in &new.errors {
+        match old.errors.iter().find(|e| e.status == *status) {
             None => out.compatible(
                 Area::Operations,
                 subject,
                 format!("documents status {status}{}", if *retryable { " (retryable)" } else { "" }),
                 "documentation and retry policy only",
             ),
-            Some((_, _, was)) if was != retryable => out.compatible(
+            Some(was) if was.retryable != *retryable => out.compatible(
                 Area::Operations,
                 subject,
                 format!("status {status} is {} retryable", if *retryable { "now" } else { "no longer" }),
@@ -161,7 +166,7 @@ fn errors(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr
             Some(_) => {}
         }
     }
-    for (status, _, _) in old.errors.iter().filter(|(s, _, _)| !new.errors.iter().any(|(n, _, _)| n == s)) {
+    for status in old.errors.iter().map(|e| e.status).filter(|s| !new.errors.iter().any(|n| n.status == *s)) {
         out.compatible(
             Area::Operations,
             subject,

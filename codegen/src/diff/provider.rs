@@ -2,7 +2,7 @@
 //! travels, where it is read from, and which error envelope is parsed.
 
 use super::change::{Area, Changes};
-use crate::ir::ProviderIr;
+use crate::ir::{AuthIr, ProviderIr};
 
 /// Compares provider facts.
 pub fn compare(out: &mut Changes, old: &ProviderIr, new: &ProviderIr) {
@@ -35,21 +35,21 @@ pub fn compare(out: &mut Changes, old: &ProviderIr, new: &ProviderIr) {
         out.breaking(
             Area::Provider,
             "error format",
-            format!("error envelope `{}` → `{}`", old.error_format, new.error_format),
+            format!("error envelope `{:?}` → `{:?}`", old.error_format, new.error_format),
             "API errors now carry a different `ErrorEnvelope` variant, so code matching the old one stops seeing it",
         );
     }
     out.doc("provider description", old.description.as_deref(), new.description.as_deref());
 }
 
-fn scheme(a: &Option<String>) -> String {
+fn scheme(a: &AuthIr) -> String {
     match a {
-        None => "bearer token".to_string(),
-        Some(header) => format!("key in header `{header}`"),
+        AuthIr::Bearer => "bearer token".to_string(),
+        AuthIr::Header(header) => format!("key in header `{header}`"),
     }
 }
 
-fn auth(out: &mut Changes, old: &[Option<String>], new: &[Option<String>]) {
+fn auth(out: &mut Changes, old: &[AuthIr], new: &[AuthIr]) {
     for a in old.iter().filter(|a| !new.contains(a)) {
         out.breaking(
             Area::Provider,

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use super::change::{Area, Changes};
 use super::display::{code_list, held_type, rust_type};
 use super::{enums, fields, models, rules};
-use crate::emit::is_request_side;
 use crate::ir::naming::type_name;
 use crate::ir::{Api, EventsIr, OneOfIr, StructIr, TypeIr};
 use crate::spec::model::{Spec, TypeDef};
@@ -122,7 +121,7 @@ fn one(out: &mut Changes, old: Side, new: Side, o: &TypeIr, n: &TypeIr) {
             if let (Some(TypeDef::Object(sa)), Some(TypeDef::Object(sb))) =
                 (old.spec_type(&a.rust_name), new.spec_type(&b.rust_name))
             {
-                rules::compare(out, &b.rust_name, &sa.rules, &sb.rules, is_request_side(b));
+                rules::compare(out, &b.rust_name, &sa.rules, &sb.rules, b.is_request_side());
             }
         }
         (TypeIr::Enum(a), TypeIr::Enum(b)) => {
@@ -157,7 +156,7 @@ fn strukt(out: &mut Changes, old: &StructIr, new: &StructIr) {
             "multipart forms have no `Serialize`/`Deserialize`, so code relying on either side stops compiling",
         );
     }
-    match (is_request_side(old), is_request_side(new)) {
+    match (old.is_request_side(), new.is_request_side()) {
         (true, false) => out.breaking(
             Area::Types,
             subject,

@@ -81,11 +81,11 @@ fn operation_const(op: &OperationIr) -> TokenStream {
     let id = &op.id;
     let method = ident(op.method);
     let path = &op.path;
-    let format = ident(op.error_format);
-    let retryable = op.errors.iter().filter(|e| e.2).map(|e| Lit::u16_unsuffixed(e.0));
+    let format = ident(op.error_format.runtime_variant());
+    let retryable = op.errors.iter().filter(|e| e.retryable).map(|e| Lit::u16_unsuffixed(e.status));
     let auth = op.auth.iter().map(|a| match a {
-        None => quote!(runtime::AuthScheme::Bearer),
-        Some(h) => quote!(runtime::AuthScheme::Header(#h)),
+        AuthIr::Bearer => quote!(runtime::AuthScheme::Bearer),
+        AuthIr::Header(h) => quote!(runtime::AuthScheme::Header(#h)),
     });
     let doc = format!(" `{} {}`: {}", op.method.to_uppercase(), op.path, op.summary);
     quote! {
@@ -105,7 +105,7 @@ fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
     let mut errors = String::new();
     if !op.errors.is_empty() {
         errors.push_str("Documented errors:\n");
-        for (status, description, retryable) in &op.errors {
+        for ErrorStatusIr { status, description, retryable } in &op.errors {
             let hint = if *retryable { " (retried)" } else { "" };
             errors.push_str(&format!("- `{status}`: {}{hint}\n", prose(description)));
         }

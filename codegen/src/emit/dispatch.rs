@@ -248,7 +248,7 @@ fn field_flags(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<TokenStream>) {
             out.push(spec);
             continue;
         }
-        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &f.ty {
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, .. }) = &f.ty {
             if scope.nested && scope.depth < MAX_DEPTH {
                 if let Some(inner) = scope.api.struct_named(rust_name) {
                     field_flags(inner, &scope.enter(f, path), out);
@@ -368,7 +368,7 @@ fn image_fields(s: &StructIr, scope: &Scope<'_>, out: &mut Vec<ImageField>) {
             out.push(ImageField { flag, path, many, item, help: first_line(&f.docs) });
             continue;
         }
-        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = item_ty {
+        if let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, .. }) = item_ty {
             if scope.depth < MAX_DEPTH {
                 if let Some(inner) = scope.api.struct_named(rust_name) {
                     // Images in a list of objects go into its first item (the user's turn of a conversation).
@@ -396,7 +396,7 @@ fn image_item(api: &Api, ty: &RustType) -> Option<ImageItem> {
         NamedKind::OneOf => {
             let o = api.one_of_named(&n.rust_name)?;
             o.variants.iter().filter(|v| plain_wire(&v.wire)).find_map(|v| {
-                let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) = &v.ty else {
+                let RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, .. }) = &v.ty else {
                     return None;
                 };
                 let item = inline_object(api, api.struct_named(rust_name)?)?;
@@ -453,12 +453,12 @@ fn response_texts(api: &Api, s: &StructIr, prefix: &str, depth: usize, out: &mut
         };
         match item_ty {
             RustType::String if f.wire_name == "text" && path.contains("[]") => out.push(path),
-            RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, boxed: _ }) => {
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::Struct, .. }) => {
                 if let Some(inner) = api.struct_named(rust_name) {
                     response_texts(api, inner, &path, depth + 1, out);
                 }
             }
-            RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf, boxed: _ }) if path.contains("[]") => {
+            RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf, .. }) if path.contains("[]") => {
                 let Some(o) = api.one_of_named(rust_name) else { continue };
                 if o.variants.iter().any(|v| v.wire == "text" && v.ty == RustType::String) {
                     out.push(join_path(&path, "text"));
@@ -562,13 +562,10 @@ fn call_arm(op: &OperationIr) -> TokenStream {
         quote!(client.#name(#(#all),*).await?)
     };
     let respond = |response: &Option<RustType>| match response {
-        Some(RustType::Named(n)) if n.kind == NamedKind::Struct || n.kind == NamedKind::OneOf => {
+        Some(RustType::Named(n)) if n.holds_images && matches!(n.kind, NamedKind::Struct | NamedKind::OneOf) => {
             quote!(Ok(dispatch::Outcome::response(&response)))
         }
-        _ => quote!(Ok(dispatch::Outcome::Response {
-            json: serde_json::to_value(&response).unwrap_or_default(),
-            images: Vec::new()
-        })),
+        _ => quote!(Ok(dispatch::Outcome::without_images(&response))),
     };
     let stream_outcome = |m: &MethodIr| {
         let call = invoke(m);
@@ -671,7 +668,8 @@ fn event_converter(e: &EventsIr) -> TokenStream {
         let vn = ident(&v.rust_name);
         let ev = &v.event;
         let terminal = v.terminal;
-        quote!(#name::#vn(data) => dispatch::StreamItem::new(Some(#ev), &data, #terminal),)
+        let build = if v.data_holds_images { quote!(new) } else { quote!(without_images) };
+        quote!(#name::#vn(data) => dispatch::StreamItem::#build(Some(#ev), &data, #terminal),)
     });
     let doc = format!(" Converts a [`{}`] into a generic stream item.", e.rust_name);
     quote! {

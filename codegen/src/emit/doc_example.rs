@@ -65,7 +65,7 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
         BodyIr::None => quote!(let response = client.#fn_name(#(#path_args),*).await?;),
         BodyIr::Json { rust_name: request, .. } => {
             let example = request_example(api, op, false)?;
-            let ty = RustType::Named(NamedRef { rust_name: request.clone(), kind: NamedKind::Struct, boxed: false });
+            let ty = api.struct_ref(request)?;
             let value = expr(api, &ty, &example.body, false)?;
             quote! {
                 let request = #value;
@@ -74,7 +74,7 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
         }
         BodyIr::Form { rust_name: form } => {
             let example = request_example(api, op, true)?;
-            let ty = RustType::Named(NamedRef { rust_name: form.clone(), kind: NamedKind::Struct, boxed: false });
+            let ty = api.struct_ref(form)?;
             let value = expr(api, &ty, &with_files(api, form, example)?, false)?;
             quote! {
                 let form = #value;
@@ -163,7 +163,7 @@ fn with_files(api: &Api, form: &str, example: &ExampleIr) -> Option<Value> {
 }
 
 fn is_request(example: &ExampleIr) -> bool {
-    matches!(example.kind, crate::spec::model::ExampleKind::Request)
+    matches!(example.kind, ExampleKind::Request)
 }
 
 /// The provider's types named in `code`, sorted, for the example's `use` line.

@@ -7,7 +7,6 @@ use quote::{format_ident, quote};
 
 use super::{ident, type_tokens};
 use crate::ir::*;
-use crate::spec::model::ExampleKind;
 
 /// A valid 1x1 PNG standing in for payloads the docs elide.
 const PLACEHOLDER_PNG: &str =
@@ -159,5 +158,5 @@ fn kind_word(kind: ExampleKind) -> &'static str {
 fn error_format(api: &Api, operation: &str) -> proc_macro2::Ident {
     let format =
         api.operations.iter().find(|o| o.id == operation).map_or(api.provider.error_format, |o| o.error_format);
-    ident(format)
+    ident(format.runtime_variant())
 }

@@ -141,11 +141,6 @@ pub fn setter_name(f: &crate::ir::FieldIr) -> Ident {
     quote::format_ident!("with_{}", bare(&f.rust_name).trim_end_matches('_'))
 }
 
-/// Whether the struct is built by users (and so gets constructors and validation).
-pub fn is_request_side(s: &StructIr) -> bool {
-    s.usage.request || s.multipart
-}
-
 /// The wire names a struct reads: its fields and, for a flattened one_of, the member keys.
 pub fn known_keys(s: &StructIr, api: &Api) -> Vec<String> {
     let mut keys = Vec::new();

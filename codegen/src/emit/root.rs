@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{ident, inner_docs, paragraphs};
-use crate::ir::Api;
+use crate::ir::{Api, AuthIr};
 
 /// `generated/src/lib.rs`: the runtime crate re-exported as `runtime`, plus one
 /// feature-gated module per provider. Emitted code names runtime items as
@@ -121,10 +121,10 @@ pub fn provider_module(api: &Api) -> TokenStream {
     let env = &p.api_key_env;
     let base_url_env = &p.base_url_env;
     let auth = p.auth.iter().map(|a| match a {
-        None => quote!(runtime::AuthScheme::Bearer),
-        Some(h) => quote!(runtime::AuthScheme::Header(#h)),
+        AuthIr::Bearer => quote!(runtime::AuthScheme::Bearer),
+        AuthIr::Header(h) => quote!(runtime::AuthScheme::Header(#h)),
     });
-    let format = ident(p.error_format);
+    let format = ident(p.error_format.runtime_variant());
     let examples = if api.examples.is_empty() {
         TokenStream::new()
     } else {

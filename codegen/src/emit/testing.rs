@@ -9,7 +9,6 @@ use quote::quote;
 use super::ident;
 use crate::ir::naming::shouty;
 use crate::ir::*;
-use crate::spec::model::ExampleKind;
 
 /// Whether the module gets a `testing.rs`: its crate declares the feature and the
 /// provider has operations to mock.

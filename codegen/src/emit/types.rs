@@ -4,7 +4,7 @@ use proc_macro2::{Literal as Lit, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::{bare, doc_paragraphs, ident, is_request_side, prose, prose_opt, type_tokens};
+use super::{bare, doc_paragraphs, ident, prose, prose_opt, type_tokens};
 use crate::ir::*;
 
 /// The `types.rs` file of a provider.
@@ -142,10 +142,10 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         derives.push(quote!(Serialize));
     }
     let deserialize = if serde { object_deserialize(s, api) } else { TokenStream::new() };
-    let builder = if is_request_side(s) { builder(s, api) } else { TokenStream::new() };
+    let builder = if s.is_request_side() { builder(s, api) } else { TokenStream::new() };
     let defaults = defaults(s, api);
     let inline_image = s.inline_image.as_ref().map(|image| inline_image_constructors(s, image)).unwrap_or_default();
-    let images = if s.usage.response { collect_images_struct(s) } else { TokenStream::new() };
+    let images = if s.usage.response && s.holds_images { collect_images_struct(s) } else { TokenStream::new() };
     let multipart = if s.multipart { multipart_parts(s) } else { TokenStream::new() };
     quote! {
         #doc
@@ -168,7 +168,7 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
 /// with requests.
 fn extra_fields_member(s: &StructIr) -> TokenStream {
     let name = ident(crate::ir::naming::EXTRA_FIELDS);
-    let doc = if is_request_side(s) {
+    let doc = if s.is_request_side() {
         " Fields the spec does not describe. Sent as they are beside the typed fields: the way to\n          pass a parameter the provider added before this client caught up (a key that names a\n          typed field is a validation error). In a response, every field the server sent that\n          has no typed field above."
     } else {
         " Every field the server sent that has no typed field above, kept as received."
@@ -327,7 +327,7 @@ fn map_deserialize(name: &proc_macro2::Ident, expecting: &str, body: TokenStream
 fn holds_images(t: &RustType) -> bool {
     match t {
         RustType::Base64 => true,
-        RustType::Named(n) => matches!(n.kind, NamedKind::Struct | NamedKind::OneOf),
+        RustType::Named(n) => n.holds_images,
         RustType::Vec(inner) | RustType::Map(inner) => holds_images(inner),
         _ => false,
     }
@@ -853,7 +853,7 @@ fn model_table(e: &EnumIr, m: &ModelTableIr) -> TokenStream {
 
 fn one_of(o: &OneOfIr) -> TokenStream {
     let name = ident(&o.rust_name);
-    let images = if o.usage.response { collect_images_one_of(o) } else { TokenStream::new() };
+    let images = if o.usage.response && o.holds_images { collect_images_one_of(o) } else { TokenStream::new() };
     let fields: Vec<&String> = o.variants.iter().map(|v| &v.wire).collect();
     let expecting = format!(
         "an object with exactly one of {}",

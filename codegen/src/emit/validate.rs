@@ -4,13 +4,13 @@
 use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
 
-use super::{ident, is_request_side};
+use super::ident;
 use crate::ir::*;
 
 /// The `validate.rs` file of a provider.
 pub fn emit(api: &Api) -> TokenStream {
     let impls = api.types.iter().filter_map(|t| match t {
-        TypeIr::Struct(s) if is_request_side(s) => Some(strukt(s, api)),
+        TypeIr::Struct(s) if s.is_request_side() => Some(strukt(s, api)),
         TypeIr::OneOf(o) if o.usage.request => Some(one_of(o)),
         _ => None,
     });

@@ -167,23 +167,22 @@ const RENAME: &str = "rename one of them";
 /// What to do about two path parameters with one Rust name.
 const PLACEHOLDERS: &str = "rename one of the placeholders";
 
-/// Auth schemes as the IR spells them: `None` for bearer, `Some(header)` for a key header.
-fn auth_schemes(schemes: &[m::AuthScheme]) -> Vec<Option<String>> {
+fn auth_schemes(schemes: &[m::AuthScheme]) -> Vec<AuthIr> {
     schemes
         .iter()
         .map(|a| match a {
-            m::AuthScheme::Bearer => None,
-            m::AuthScheme::Header { header } => Some(header.clone()),
+            m::AuthScheme::Bearer => AuthIr::Bearer,
+            m::AuthScheme::Header { header } => AuthIr::Header(header.clone()),
         })
         .collect()
 }
 
-fn error_format(f: m::ErrorFormat) -> &'static str {
+fn error_format(f: m::ErrorFormat) -> ErrorFormatIr {
     match f {
-        m::ErrorFormat::Google => "Google",
-        m::ErrorFormat::Openai => "OpenAi",
-        m::ErrorFormat::Llmgateway => "LlmGateway",
-        m::ErrorFormat::Listenhub => "ListenHub",
+        m::ErrorFormat::Google => ErrorFormatIr::Google,
+        m::ErrorFormat::Openai => ErrorFormatIr::OpenAi,
+        m::ErrorFormat::Llmgateway => ErrorFormatIr::LlmGateway,
+        m::ErrorFormat::Listenhub => ErrorFormatIr::ListenHub,
     }
 }
 
@@ -347,6 +346,11 @@ impl<'a> Lowering<'a> {
         false
     }
 
+    /// Whether values of the named type can carry an image.
+    fn holds_images(&self, name: &str) -> bool {
+        self.index.holds_images(&TypeExpr::Named(name.to_string()))
+    }
+
     fn named_ref(&self, name: &str) -> NamedRef {
         let kind = match self.index.get(name) {
             Some(TypeDef::Object(_)) | None => NamedKind::Struct,
@@ -359,7 +363,7 @@ impl<'a> Lowering<'a> {
             Some(TypeDef::OneOf(_)) => NamedKind::OneOf,
             Some(TypeDef::Events(_)) => NamedKind::Events,
         };
-        NamedRef { rust_name: type_name(name), kind, boxed: false }
+        NamedRef { rust_name: type_name(name), kind, boxed: false, holds_images: self.holds_images(name) }
     }
 
     fn type_def(&mut self, t: &TypeDef, path: &str) -> TypeIr {
@@ -451,6 +455,7 @@ impl<'a> Lowering<'a> {
             usage,
             multipart,
             inline_image,
+            holds_images: self.holds_images(&o.name),
         }
     }
 
@@ -760,6 +765,7 @@ impl<'a> Lowering<'a> {
             variants,
             open: o.open,
             usage: self.usage(&o.name),
+            holds_images: self.holds_images(&o.name),
         }
     }
 
@@ -777,6 +783,7 @@ impl<'a> Lowering<'a> {
                     TypeExpr::Named(name) => type_name(name),
                     other => unreachable!("the checker refuses event data that is not an object type (`{other}`)"),
                 },
+                data_holds_images: self.holds_images(v.ty.named().unwrap_or_default()),
                 docs: v.description.clone(),
                 terminal: v.terminal,
             });
@@ -855,7 +862,15 @@ impl<'a> Lowering<'a> {
                 sse_response,
                 stream_flag,
                 methods,
-                errors: op.errors.iter().map(|e| (e.status, e.description.clone(), e.retryable)).collect(),
+                errors: op
+                    .errors
+                    .iter()
+                    .map(|e| ErrorStatusIr {
+                        status: e.status,
+                        description: e.description.clone(),
+                        retryable: e.retryable,
+                    })
+                    .collect(),
                 error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
                 auth: auth_schemes(&op.auth),
             });
@@ -912,7 +927,11 @@ impl<'a> Lowering<'a> {
                 name: ex.name.clone(),
                 test_name,
                 operation: ex.operation.clone(),
-                kind: ex.kind,
+                kind: match ex.kind {
+                    m::ExampleKind::Request => ExampleKind::Request,
+                    m::ExampleKind::Response => ExampleKind::Response,
+                    m::ExampleKind::Error => ExampleKind::Error,
+                },
                 status: ex.status,
                 rust_type,
                 placeholders: ex.placeholders.clone(),

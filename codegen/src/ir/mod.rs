@@ -44,6 +44,17 @@ impl Api {
         })
     }
 
+    /// A reference to the struct whose Rust name is `name`, as a field would hold it.
+    pub fn struct_ref(&self, name: &str) -> Option<RustType> {
+        let s = self.struct_named(name)?;
+        Some(RustType::Named(NamedRef {
+            rust_name: s.rust_name.clone(),
+            kind: NamedKind::Struct,
+            boxed: false,
+            holds_images: s.holds_images,
+        }))
+    }
+
     /// The one_of whose Rust name is `name`.
     pub fn one_of_named(&self, name: &str) -> Option<&OneOfIr> {
         self.types.iter().find_map(|t| match t {
@@ -74,10 +85,10 @@ pub struct ProviderIr {
     pub api_key_env: String,
     /// Base URL environment variable (`naming::base_url_env`).
     pub base_url_env: String,
-    /// Auth schemes: `None` for bearer, `Some(header)` for a key header.
-    pub auth: Vec<Option<String>>,
-    /// Error format name as the runtime spells it (`Google`, `OpenAi`, ...).
-    pub error_format: &'static str,
+    /// Auth schemes, the default first.
+    pub auth: Vec<AuthIr>,
+    /// The error envelope the provider answers with.
+    pub error_format: ErrorFormatIr,
     /// How documentation examples name the module's crate (`imagegen`), set by the
     /// caller that knows where the module will live; `None` emits no examples.
     pub doc_crate: Option<String>,
@@ -85,6 +96,62 @@ pub struct ProviderIr {
     /// (`testing.rs`), set by the caller that knows the crate declares it; `None`
     /// emits none, so crates without the feature see no unknown `cfg`.
     pub testing_feature: Option<String>,
+}
+
+/// How the API key is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthIr {
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// The key alone in this header (`x-api-key`).
+    Header(String),
+}
+
+/// An error envelope the runtime reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFormatIr {
+    /// Google's `{"error": {"code", "message", "status", "details"}}`.
+    Google,
+    /// OpenAI's `{"error": {"message", "type", "param", "code"}}`.
+    OpenAi,
+    /// LLMGateway's envelope.
+    LlmGateway,
+    /// ListenHub's envelope.
+    ListenHub,
+}
+
+impl ErrorFormatIr {
+    /// The `runtime::ErrorFormat` variant.
+    pub fn runtime_variant(self) -> &'static str {
+        match self {
+            ErrorFormatIr::Google => "Google",
+            ErrorFormatIr::OpenAi => "OpenAi",
+            ErrorFormatIr::LlmGateway => "LlmGateway",
+            ErrorFormatIr::ListenHub => "ListenHub",
+        }
+    }
+}
+
+/// A documented error status of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorStatusIr {
+    /// HTTP status.
+    pub status: u16,
+    /// What the docs say it means.
+    pub description: String,
+    /// Sending the same request again may succeed.
+    pub retryable: bool,
+}
+
+/// What a doc example shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExampleKind {
+    /// A request body.
+    Request,
+    /// A success response body.
+    Response,
+    /// An error response body.
+    Error,
 }
 
 /// A resolved Rust type of a field.
@@ -132,6 +199,8 @@ pub struct NamedRef {
     /// Held as `Box<T>`: the field or member closes a cycle of types that hold each
     /// other inline (not behind a `Vec` or map), which Rust could not size otherwise.
     pub boxed: bool,
+    /// Values can carry an image (base64) somewhere inside (`SpecIndex::holds_images`).
+    pub holds_images: bool,
 }
 
 /// Sorts of generated types, as far as fields care.
@@ -206,6 +275,18 @@ pub struct StructIr {
     /// Set when the struct is one inline image (base64 data beside its MIME type):
     /// `from_path`/`from_bytes` constructors are emitted for it.
     pub inline_image: Option<InlineImageIr>,
+    /// Values can carry an image somewhere inside: a response-side struct then
+    /// implements `CollectImages` and has `images()`.
+    pub holds_images: bool,
+}
+
+impl StructIr {
+    /// Whether users build values of it (a request body, a form or part of one): it
+    /// then gets constructors, setters and `validate()`, and its changes are judged
+    /// by what breaks code that builds it.
+    pub fn is_request_side(&self) -> bool {
+        self.usage.request || self.multipart
+    }
 }
 
 /// A request-side struct that holds exactly one image inline: one base64 field, one
@@ -592,6 +673,8 @@ pub struct OneOfIr {
     pub open: bool,
     /// Where it travels.
     pub usage: Usage,
+    /// Values can carry an image somewhere inside (as for [`StructIr::holds_images`]).
+    pub holds_images: bool,
 }
 
 /// A one-of member.
@@ -629,6 +712,8 @@ pub struct EventVariantIr {
     pub rust_name: String,
     /// Rust name of the data struct.
     pub data_type: String,
+    /// The data struct can carry an image.
+    pub data_holds_images: bool,
     /// Documentation.
     pub docs: Option<String>,
     /// Completes the stream.
@@ -665,12 +750,12 @@ pub struct OperationIr {
     /// The client methods this operation gets, decided once by lowering: emitters,
     /// the call-by-name table and the spec diff all read this list.
     pub methods: Vec<MethodIr>,
-    /// Documented error statuses: (status, description, retryable).
-    pub errors: Vec<(u16, String, bool)>,
-    /// Runtime error format name.
-    pub error_format: &'static str,
-    /// Accepted auth schemes (`None` bearer, `Some(header)`); empty means the provider's.
-    pub auth: Vec<Option<String>>,
+    /// Documented error statuses.
+    pub errors: Vec<ErrorStatusIr>,
+    /// The error envelope this operation answers with.
+    pub error_format: ErrorFormatIr,
+    /// Accepted auth schemes; empty means the provider's.
+    pub auth: Vec<AuthIr>,
 }
 
 /// The boolean request field that switches an operation's answer to a stream.
@@ -788,7 +873,7 @@ pub struct ExampleIr {
     /// Operation id.
     pub operation: String,
     /// Request, response or error.
-    pub kind: crate::spec::model::ExampleKind,
+    pub kind: ExampleKind,
     /// Status for errors.
     pub status: Option<u16>,
     /// Rust type the body parses into (request struct or response type).

@@ -226,38 +226,12 @@ impl<'a> Checker<'a> {
                 }
                 Some(g) => [f, g]
                     .into_iter()
-                    .find(|field| !self.can_hold_images(&field.ty, &mut Vec::new()))
+                    .find(|field| !field.ty.parsed().is_ok_and(|ty| self.index.holds_images(ty)))
                     .map(|field| format!("`{}` (`{}`) cannot hold an image (no base64 inside)", field.name, field.ty)),
             };
             if let Some(message) = problem {
                 self.r.error_at_key(&key, message);
             }
-        }
-    }
-
-    /// Whether a value of type `text` can carry a base64 payload somewhere inside.
-    fn can_hold_images(&self, ty: &TypeRef, seen: &mut Vec<String>) -> bool {
-        ty.parsed().is_ok_and(|ty| self.type_holds_images(ty, seen))
-    }
-
-    fn type_holds_images(&self, ty: &TypeExpr, seen: &mut Vec<String>) -> bool {
-        match ty {
-            TypeExpr::Base64 => true,
-            TypeExpr::Array(inner) | TypeExpr::Map(inner) | TypeExpr::OneOrMany(inner) => {
-                self.type_holds_images(inner, seen)
-            }
-            TypeExpr::Named(name) => {
-                if seen.contains(name) {
-                    return false;
-                }
-                seen.push(name.clone());
-                match self.index.get(name) {
-                    Some(TypeDef::Object(o)) => o.fields.iter().any(|f| self.can_hold_images(&f.ty, seen)),
-                    Some(TypeDef::OneOf(o)) => o.variants.iter().any(|v| self.can_hold_images(&v.ty, seen)),
-                    _ => false,
-                }
-            }
-            _ => false,
         }
     }
 

@@ -151,7 +151,7 @@ pub async fn call(
         }
         "get_subscription" => {
             let response = client.get_subscription().await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

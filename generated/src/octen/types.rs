@@ -1058,7 +1058,6 @@ impl runtime::image::CollectImages for ImageGenerationResponse {
         let before = out.len();
         runtime::image::CollectImages::collect_images(&self.data, out);
         let data_images = out.len() - before;
-        runtime::image::CollectImages::collect_images(&self.usage, out);
         if data_images == 0 {
             runtime::image::CollectImages::collect_images(&self.parts, out);
         }
@@ -1226,19 +1225,6 @@ impl<'de> Deserialize<'de> for Usage {
         deserializer.deserialize_map(MapVisitor)
     }
 }
-impl runtime::image::CollectImages for Usage {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.input_tokens_details, out);
-        runtime::image::CollectImages::collect_images(&self.output_tokens_details, out);
-    }
-}
-impl Usage {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// Tokens split into text and image tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1301,16 +1287,6 @@ impl<'de> Deserialize<'de> for TokensDetails {
             }
         }
         deserializer.deserialize_map(MapVisitor)
-    }
-}
-impl runtime::image::CollectImages for TokensDetails {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl TokensDetails {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// (Gemini only) A Gemini content part: text or an inline image. The page types `parts` only as `object[]`; the shape follows Gemini's parts.
@@ -1704,7 +1680,6 @@ impl<'de> Deserialize<'de> for CompletedImageEvent {
 impl runtime::image::CollectImages for CompletedImageEvent {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.b64_json, out);
-        runtime::image::CollectImages::collect_images(&self.usage, out);
     }
 }
 impl CompletedImageEvent {

@@ -533,14 +533,8 @@ impl runtime::AsScalar for PartData {
 }
 impl runtime::image::CollectImages for PartData {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        match self {
-            Self::InlineData(value) => {
-                runtime::image::CollectImages::collect_images(value, out)
-            }
-            Self::FileData(value) => {
-                runtime::image::CollectImages::collect_images(value, out)
-            }
-            _ => {}
+        if let Self::InlineData(value) = self {
+            runtime::image::CollectImages::collect_images(value, out);
         }
     }
 }
@@ -910,16 +904,6 @@ impl FileData {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
-    }
-}
-impl runtime::image::CollectImages for FileData {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl FileData {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// A modality the response may contain.
@@ -2499,8 +2483,6 @@ impl<'de> Deserialize<'de> for GenerateContentResponse {
 impl runtime::image::CollectImages for GenerateContentResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.candidates, out);
-        runtime::image::CollectImages::collect_images(&self.prompt_feedback, out);
-        runtime::image::CollectImages::collect_images(&self.usage_metadata, out);
     }
 }
 impl GenerateContentResponse {
@@ -2769,7 +2751,6 @@ impl<'de> Deserialize<'de> for Candidate {
 impl runtime::image::CollectImages for Candidate {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.content, out);
-        runtime::image::CollectImages::collect_images(&self.safety_ratings, out);
         runtime::image::CollectImages::collect_images(&self.grounding_metadata, out);
     }
 }
@@ -2935,16 +2916,6 @@ impl<'de> Deserialize<'de> for SafetyRating {
         deserializer.deserialize_map(MapVisitor)
     }
 }
-impl runtime::image::CollectImages for SafetyRating {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl SafetyRating {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// Why the prompt was blocked.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -3097,18 +3068,6 @@ impl<'de> Deserialize<'de> for PromptFeedback {
         deserializer.deserialize_map(MapVisitor)
     }
 }
-impl runtime::image::CollectImages for PromptFeedback {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.safety_ratings, out);
-    }
-}
-impl PromptFeedback {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// A content modality in token accounting.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -3237,16 +3196,6 @@ impl<'de> Deserialize<'de> for ModalityTokenCount {
             }
         }
         deserializer.deserialize_map(MapVisitor)
-    }
-}
-impl runtime::image::CollectImages for ModalityTokenCount {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl ModalityTokenCount {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// Token usage.
@@ -3450,27 +3399,6 @@ impl<'de> Deserialize<'de> for UsageMetadata {
         deserializer.deserialize_map(MapVisitor)
     }
 }
-impl runtime::image::CollectImages for UsageMetadata {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.prompt_tokens_details, out);
-        runtime::image::CollectImages::collect_images(
-            &self.candidates_tokens_details,
-            out,
-        );
-        runtime::image::CollectImages::collect_images(&self.cache_tokens_details, out);
-        runtime::image::CollectImages::collect_images(
-            &self.tool_use_prompt_tokens_details,
-            out,
-        );
-    }
-}
-impl UsageMetadata {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// Sources used when grounding with Google Search. Not on the RouterHub page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3563,7 +3491,6 @@ impl<'de> Deserialize<'de> for GroundingMetadata {
 impl runtime::image::CollectImages for GroundingMetadata {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.search_entry_point, out);
-        runtime::image::CollectImages::collect_images(&self.grounding_chunks, out);
     }
 }
 impl GroundingMetadata {
@@ -3692,18 +3619,6 @@ impl<'de> Deserialize<'de> for GroundingChunk {
         deserializer.deserialize_map(MapVisitor)
     }
 }
-impl runtime::image::CollectImages for GroundingChunk {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.web, out);
-    }
-}
-impl GroundingChunk {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// A web page used as a source.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3754,16 +3669,6 @@ impl<'de> Deserialize<'de> for WebChunk {
             }
         }
         deserializer.deserialize_map(MapVisitor)
-    }
-}
-impl runtime::image::CollectImages for WebChunk {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl WebChunk {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// Available OpenAI image models.
@@ -4241,7 +4146,6 @@ impl<'de> Deserialize<'de> for ImageGenerationResponse {
 impl runtime::image::CollectImages for ImageGenerationResponse {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.data, out);
-        runtime::image::CollectImages::collect_images(&self.usage, out);
     }
 }
 impl ImageGenerationResponse {
@@ -4421,19 +4325,6 @@ impl<'de> Deserialize<'de> for ImageUsage {
         deserializer.deserialize_map(MapVisitor)
     }
 }
-impl runtime::image::CollectImages for ImageUsage {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.input_tokens_details, out);
-        runtime::image::CollectImages::collect_images(&self.output_tokens_details, out);
-    }
-}
-impl ImageUsage {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// Tokens split into text and image tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4496,15 +4387,5 @@ impl<'de> Deserialize<'de> for ImageTokensDetails {
             }
         }
         deserializer.deserialize_map(MapVisitor)
-    }
-}
-impl runtime::image::CollectImages for ImageTokensDetails {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl ImageTokensDetails {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }

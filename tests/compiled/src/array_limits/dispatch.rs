@@ -31,7 +31,7 @@ pub async fn call(
         "batch" => {
             let request: BatchRequest = dispatch::request_from_json(call.body)?;
             let response = client.batch(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -98,7 +98,7 @@ pub async fn call(
         "make" => {
             let request: AwkwardRequest = dispatch::request_from_json(call.body)?;
             let response = client.make(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -51,7 +51,7 @@ pub async fn call(
         "set_style" => {
             let request: StyleRequest = dispatch::request_from_json(call.body)?;
             let response = client.set_style(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -41,7 +41,7 @@ pub async fn call(
         "describe" => {
             let request: DescribeRequest = dispatch::request_from_json(call.body)?;
             let response = client.describe(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -30,7 +30,7 @@ pub async fn call(
     match operation {
         "get_account" => {
             let response = client.get_account().await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -77,7 +77,7 @@ pub async fn call(
         "tune" => {
             let request: TuneRequest = dispatch::request_from_json(call.body)?;
             let response = client.tune(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -31,7 +31,7 @@ pub async fn call(
         "label" => {
             let request: LabelRequest = dispatch::request_from_json(call.body)?;
             let response = client.label(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

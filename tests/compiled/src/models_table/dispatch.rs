@@ -99,7 +99,7 @@ pub async fn call(
         "generate" => {
             let request: GenerateRequest = dispatch::request_from_json(call.body)?;
             let response = client.generate(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

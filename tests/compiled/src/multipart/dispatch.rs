@@ -65,7 +65,7 @@ pub async fn call(
         "edit_image" => {
             let form = EditForm::from_call(&call)?;
             let response = client.edit_image(&form).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -68,7 +68,7 @@ pub async fn call(
         "create_image" => {
             let request: CreateImageRequest = dispatch::request_from_json(call.body)?;
             let response = client.create_image(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

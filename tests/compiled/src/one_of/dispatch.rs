@@ -51,7 +51,7 @@ pub async fn call(
         "edit" => {
             let request: EditRequest = dispatch::request_from_json(call.body)?;
             let response = client.edit(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

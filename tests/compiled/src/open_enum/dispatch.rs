@@ -45,7 +45,7 @@ pub async fn call(
         "replay" => {
             let request: ReplayRequest = dispatch::request_from_json(call.body)?;
             let response = client.replay(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

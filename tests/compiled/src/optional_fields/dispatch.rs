@@ -68,7 +68,7 @@ pub async fn call(
         "caption" => {
             let request: Caption = dispatch::request_from_json(call.body)?;
             let response = client.caption(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -78,12 +78,12 @@ pub async fn call(
             let model: GeminiModel = dispatch::path_param(&call, "model")?;
             let request: GenerateRequest = dispatch::request_from_json(call.body)?;
             let response = client.generate_content(&model, &request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         "get_job" => {
             let job_id: String = dispatch::path_param(&call, "job_id")?;
             let response = client.get_job(&job_id).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -279,7 +279,7 @@ pub async fn call(
             let crate_: String = dispatch::path_param(&call, "crate")?;
             let request: Into_ = dispatch::request_from_json(call.body)?;
             let response = client.r#type(&crate_, &request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         "stream" => {
             let request: Client_ = dispatch::request_from_json(call.body)?;
@@ -289,7 +289,7 @@ pub async fn call(
         "upload" => {
             let form = ToString_::from_call(&call)?;
             let response = client.upload(&form).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

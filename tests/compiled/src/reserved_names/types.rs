@@ -148,16 +148,6 @@ impl String_ {
         self
     }
 }
-impl runtime::image::CollectImages for String_ {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl String_ {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// Shadows the prelude's `Vec`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -233,18 +223,6 @@ impl Vec_ {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
-    }
-}
-impl runtime::image::CollectImages for Vec_ {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.items, out);
-    }
-}
-impl Vec_ {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `Box`.
@@ -338,25 +316,6 @@ impl<'de> Deserialize<'de> for Box_ {
 impl runtime::AsScalar for Box_ {
     fn as_scalar(&self) -> runtime::Scalar<'_> {
         runtime::Scalar::Other
-    }
-}
-impl runtime::image::CollectImages for Box_ {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        match self {
-            Self::Self_(value) => {
-                runtime::image::CollectImages::collect_images(value, out)
-            }
-            Self::None(value) => {
-                runtime::image::CollectImages::collect_images(value, out)
-            }
-        }
-    }
-}
-impl Box_ {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows serde's `Serialize`, which the emitted code imports.
@@ -600,16 +559,6 @@ impl Deserialize_ {
         self.some.clone().unwrap_or(Option_::Option1x1)
     }
 }
-impl runtime::image::CollectImages for Deserialize_ {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl Deserialize_ {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// Named like the provider's client.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -736,18 +685,6 @@ impl Client_ {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
-    }
-}
-impl runtime::image::CollectImages for Client_ {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.r#box, out);
-    }
-}
-impl Client_ {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `Result`; the request body.
@@ -885,10 +822,7 @@ impl Result_ {
 }
 impl runtime::image::CollectImages for Result_ {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.client, out);
         runtime::image::CollectImages::collect_images(&self.serialize, out);
-        runtime::image::CollectImages::collect_images(&self.deserialize, out);
-        runtime::image::CollectImages::collect_images(&self.values, out);
     }
 }
 impl Result_ {
@@ -958,7 +892,6 @@ impl<'de> Deserialize<'de> for Default_ {
 impl runtime::image::CollectImages for Default_ {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
         runtime::image::CollectImages::collect_images(&self.ok, out);
-        runtime::image::CollectImages::collect_images(&self.err, out);
         runtime::image::CollectImages::collect_images(&self.image, out);
     }
 }
@@ -1046,16 +979,6 @@ impl MapVisitor_ {
         self
     }
 }
-impl runtime::image::CollectImages for MapVisitor_ {
-    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
-}
-impl MapVisitor_ {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
-    }
-}
 /// Shadows the prelude's `Into`, used by constructors (`impl Into<String>`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1139,18 +1062,6 @@ impl Into_ {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
-    }
-}
-impl runtime::image::CollectImages for Into_ {
-    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
-        runtime::image::CollectImages::collect_images(&self.visitor, out);
-    }
-}
-impl Into_ {
-    /// Every image this value carries, in order (the same as `CollectImages::images`,
-    /// without importing the trait).
-    pub fn images(&self) -> Vec<&runtime::Base64Data> {
-        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `ToString` (`.to_string()` in the emitted code).

@@ -112,7 +112,7 @@ pub async fn call(
         "process" => {
             let request: ImageRequest = dispatch::request_from_json(call.body)?;
             let response = client.process(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -90,7 +90,7 @@ pub async fn call(
         "render" => {
             let request: RenderRequest = dispatch::request_from_json(call.body)?;
             let response = client.render(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

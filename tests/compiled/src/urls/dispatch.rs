@@ -60,7 +60,7 @@ pub async fn call(
         "fetch" => {
             let request: FetchRequest = dispatch::request_from_json(call.body)?;
             let response = client.fetch(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

@@ -143,7 +143,7 @@ pub async fn call(
         "draw" => {
             let request: DrawRequest = dispatch::request_from_json(call.body)?;
             let response = client.draw(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

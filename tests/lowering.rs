@@ -1,0 +1,132 @@
+//! Lowering drops nothing the checker accepted: for every provider spec and every
+//! snapshot spec, each type, field, enum value, model, one_of member, event, rule,
+//! operation, path parameter and example of the spec is in the IR, in spec order.
+//! (Lowering states what the checks guarantee as `unreachable!` instead of skipping,
+//! so a spec that got past the checker either lowers whole or panics here.)
+
+use std::path::{Path, PathBuf};
+
+use imagegen_codegen::ir::{self, naming, Api, TypeIr};
+use imagegen_codegen::spec::model::{Spec, TypeDef};
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root")
+}
+
+fn yaml_files(dir: &str) -> Vec<PathBuf> {
+    let dir = workspace_root().join(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.expect("readable directory entry").path())
+        .filter(|path| path.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every item of `spec` is in `api`; returns what was compared, for the caller's count.
+fn assert_nothing_dropped(file: &Path, spec: &Spec, api: &Api) -> usize {
+    let at = file.display();
+    let mut compared = 0;
+    assert_eq!(api.types.len(), spec.types.len(), "{at}: types");
+    for (def, lowered) in spec.types.iter().zip(&api.types) {
+        assert_eq!(lowered.rust_name(), naming::type_name(def.name()), "{at}: type order");
+        let what = format!("{at}: type `{}`", def.name());
+        match (def, lowered) {
+            (TypeDef::Object(o), TypeIr::Struct(s)) => {
+                let wire: Vec<&str> = s.fields.iter().map(|f| f.wire_name.as_str()).collect();
+                let spec_fields: Vec<&str> = o.fields.iter().map(|f| f.name.as_str()).collect();
+                assert_eq!(wire, spec_fields, "{what}: fields");
+                // The spec's rules come first, in order, then the ones the model table
+                // and `families` add.
+                assert!(s.rules.len() >= o.rules.len(), "{what}: {} rules lowered of {}", s.rules.len(), o.rules.len());
+                for (rule, lowered) in o.rules.iter().zip(&s.rules) {
+                    let severity = match rule.severity() {
+                        imagegen_codegen::spec::model::Severity::Error => ir::Severity::Error,
+                        imagegen_codegen::spec::model::Severity::Warning => ir::Severity::Warning,
+                    };
+                    assert_eq!(lowered.severity, severity, "{what}: rule severity");
+                }
+                // `families` are kept on every field (its docs say which models read it); an
+                // object that selects a model also checks them, one rule per such field.
+                for (f, lowered) in o.fields.iter().zip(&s.fields) {
+                    assert_eq!(lowered.families, f.families, "{what}: families of `{}`", f.name);
+                }
+                let family_fields = o.fields.iter().filter(|f| !f.families.is_empty()).count();
+                let family_rules =
+                    s.rules.iter().filter(|r| matches!(r.check, ir::RuleCheck::ModelFamily { .. })).count();
+                let selects_model = s.fields.iter().any(|f| {
+                    matches!(&f.ty, ir::RustType::Named(n) if api.enum_named(&n.rust_name).is_some_and(|e| e.models.is_some()))
+                });
+                let expected = if selects_model { family_fields } else { 0 };
+                assert_eq!(family_rules, expected, "{what}: one family check per field with `families`");
+                compared += o.fields.len() + o.rules.len() + family_fields;
+            }
+            (TypeDef::Enum(e), TypeIr::Enum(l)) => {
+                let wire: Vec<&str> = l.variants.iter().map(|v| v.wire.as_str()).collect();
+                let values: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
+                assert_eq!(wire, values, "{what}: values");
+                compared += values.len();
+            }
+            (TypeDef::Models(m), TypeIr::Enum(l)) => {
+                let table = l.models.as_ref().unwrap_or_else(|| panic!("{what}: a models type lowers with its table"));
+                let ids: Vec<&str> = table.models.iter().map(|m| m.id.as_str()).collect();
+                let spec_ids: Vec<&str> = m.models.iter().map(|m| m.id.as_str()).collect();
+                assert_eq!(ids, spec_ids, "{what}: models");
+                for (row, lowered) in m.models.iter().zip(&table.models) {
+                    assert_eq!(
+                        lowered.capabilities.len(),
+                        row.capabilities.len(),
+                        "{what}: capabilities of {}",
+                        row.id
+                    );
+                }
+                compared += spec_ids.len();
+            }
+            (TypeDef::OneOf(o), TypeIr::OneOf(l)) => {
+                let wire: Vec<&str> = l.variants.iter().map(|v| v.wire.as_str()).collect();
+                let members: Vec<&str> = o.variants.iter().map(|v| v.field.as_str()).collect();
+                assert_eq!(wire, members, "{what}: members");
+                compared += members.len();
+            }
+            (TypeDef::Events(e), TypeIr::Events(l)) => {
+                let events: Vec<&str> = l.variants.iter().map(|v| v.event.as_str()).collect();
+                let spec_events: Vec<&str> = e.variants.iter().map(|v| v.event.as_str()).collect();
+                assert_eq!(events, spec_events, "{what}: events");
+                compared += events.len();
+            }
+            (def, lowered) => panic!("{what}: lowered as a different kind ({lowered:?} from {def:?})"),
+        }
+    }
+    let ids: Vec<&str> = api.operations.iter().map(|o| o.id.as_str()).collect();
+    let spec_ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, spec_ids, "{at}: operations");
+    for (op, lowered) in spec.operations.iter().zip(&api.operations) {
+        assert!(!lowered.methods.is_empty(), "{at}: operation `{}` has no client method", op.id);
+        let params: Vec<&str> = lowered.path_params.iter().map(|p| p.name.as_str()).collect();
+        let spec_params: Vec<&str> = op.path_params.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(params, spec_params, "{at}: path parameters of `{}`", op.id);
+        assert_eq!(lowered.errors.len(), op.errors.len(), "{at}: documented errors of `{}`", op.id);
+        compared += 1 + spec_params.len() + op.errors.len();
+    }
+    let names: Vec<&str> = api.examples.iter().map(|e| e.name.as_str()).collect();
+    let spec_names: Vec<&str> = spec.examples.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, spec_names, "{at}: examples");
+    compared + spec_names.len()
+}
+
+#[test]
+fn lowering_keeps_every_item_of_every_spec() {
+    let files: Vec<PathBuf> = yaml_files("specs").into_iter().chain(yaml_files("tests/specs")).collect();
+    assert!(files.len() >= 28, "expected the 4 provider specs and the snapshot specs, found {}", files.len());
+    let mut compared = 0;
+    for file in &files {
+        let loaded = imagegen_codegen::spec::load_file(file)
+            .unwrap_or_else(|d| panic!("{} has errors:\n{}", file.display(), d.render_relative_to(workspace_root())));
+        let api = ir::lower(&loaded, &file.display().to_string())
+            .unwrap_or_else(|d| panic!("{} has errors:\n{}", file.display(), d.render_relative_to(workspace_root())));
+        compared += assert_nothing_dropped(file, &loaded.spec, &api);
+    }
+    // Real specs hold hundreds of items: a comparison that matched nothing would be vacuous.
+    assert!(compared > 500, "only {compared} items compared");
+}
