@@ -6,7 +6,10 @@ mod runtime_support;
 
 use std::sync::{Arc, Mutex};
 
-use imagegen::runtime::{AuthScheme, Error, FilePart, HttpEvent, MultipartForm, Observer, WireBody, WireRequest};
+use imagegen::runtime::dispatch::Call;
+use imagegen::runtime::{
+    AuthScheme, ClientBuilder, ClientConfig, Error, FilePart, HttpEvent, MultipartForm, Observer, WireBody, WireRequest,
+};
 use runtime_support::*;
 use serde_json::{json, Value};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -113,6 +116,46 @@ async fn a_streamed_call_dry_runs_with_the_event_stream_accept_header() {
     assert_eq!(request.header("accept"), Some("text/event-stream"));
     assert_eq!(request.body_json().and_then(|b| b.get("stream").cloned()), Some(json!(true)));
     assert_key_never_shown(&request);
+}
+
+/// The typed client and the call by name (what the CLI and the conformance suite use) build
+/// their client from the same `ClientConfig`, so one config sends one request either way.
+#[tokio::test]
+async fn one_config_sends_the_same_request_from_a_typed_client_and_by_name() {
+    let server = server_expecting_nothing().await;
+    let config = ClientConfig {
+        api_key: Some(CANARY_KEY.to_string()),
+        base_url: Some(server.uri()),
+        // LLMGateway's second scheme: its default would be bearer.
+        auth_scheme: Some(AuthScheme::Header("x-api-key")),
+        user_agent: Some("one-config/1".to_string()),
+        dry_run: true,
+        ..ClientConfig::default()
+    };
+    let body = json!({"model": "gemini-2.5-flash-image", "prompt": "a red fox"});
+
+    let typed = ClientBuilder::<imagegen::llmgateway::Client>::from_config(config.clone()).build().unwrap();
+    let request: imagegen::llmgateway::GenerateImagesRequest = serde_json::from_value(body.clone()).unwrap();
+    let typed = match typed.generate_images(&request).await {
+        Err(Error::DryRun(request)) => *request,
+        other => panic!("expected a dry run, got {other:?}"),
+    };
+    let entry =
+        imagegen::providers().into_iter().find(|p| p.info.name == "llmgateway").expect("llmgateway compiled in");
+    let call = Call { body: body.clone(), ..Call::default() };
+    let by_name = match (entry.call)(&config, "generate_images", call).await {
+        Err(Error::DryRun(request)) => *request,
+        other => panic!("expected a dry run, got {other:?}"),
+    };
+
+    assert_eq!(by_name.url, typed.url);
+    assert_eq!(by_name.headers, typed.headers);
+    assert_eq!(by_name.body_json(), typed.body_json());
+    assert_eq!(typed.header("x-api-key"), Some("<redacted>"));
+    assert_eq!(typed.header("authorization"), None);
+    assert_eq!(typed.header("user-agent"), Some("one-config/1"));
+    assert_eq!(typed.body_json(), Some(body));
+    assert_key_never_shown(&by_name);
 }
 
 #[tokio::test]

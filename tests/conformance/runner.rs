@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use imagegen::runtime::dispatch::{Call, ClientOptions, Outcome, ProviderEntry};
-use imagegen::runtime::{FilePart, HttpEvent, Jitter, Observer, RetryPolicy};
+use imagegen::runtime::dispatch::{Call, Outcome, ProviderEntry};
+use imagegen::runtime::{ClientConfig, FilePart, HttpEvent, Jitter, Observer, RetryPolicy};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
@@ -238,18 +238,26 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
             warned.lock().expect("warning log").push(warning.to_string());
         }
     });
-    let options = ClientOptions {
+    let auth_scheme = match case.call.options.auth.as_deref().map(|name| entry.info.auth_scheme_named(name)) {
+        None => None,
+        Some(Ok(scheme)) => Some(scheme),
+        Some(Err(e)) => return vec![format!("call.json: options.auth: {e}")],
+    };
+    let policy = match case.call.options.max_retries {
+        Some(retries) => policy.with_max_retries(retries),
+        None => policy,
+    };
+    let config = ClientConfig {
         observer: Some(observer),
         base_url: Some(server.uri()),
         api_key: Some(TEST_KEY.to_string()),
-        auth: case.call.options.auth.clone(),
-        timeout: Some(CASE_DEADLINE),
-        retry_policy: Some(policy),
-        max_retries: case.call.options.max_retries,
-        ..ClientOptions::default()
+        auth_scheme,
+        timeout: CASE_DEADLINE,
+        retry_policy: policy,
+        ..ClientConfig::default()
     };
 
-    let observed = match tokio::time::timeout(CASE_DEADLINE, observe(entry, &options, case)).await {
+    let observed = match tokio::time::timeout(CASE_DEADLINE, observe(entry, &config, case)).await {
         Ok(observed) => observed,
         Err(_) => return vec![format!("no outcome within {CASE_DEADLINE:?}")],
     };
@@ -303,9 +311,9 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
     diffs
 }
 
-async fn observe(entry: &ProviderEntry, options: &ClientOptions, case: &Case) -> Result<Observed, String> {
+async fn observe(entry: &ProviderEntry, config: &ClientConfig, case: &Case) -> Result<Observed, String> {
     let call = build_call(case)?;
-    Ok(match (entry.call)(options, &case.operation, call).await {
+    Ok(match (entry.call)(config, &case.operation, call).await {
         Err(error) => Observed::Error(error),
         Ok(Outcome::Response { json, images }) => Observed::Response { json, images },
         Ok(Outcome::Stream(mut stream)) => {

@@ -20,8 +20,8 @@ use std::process::ExitCode;
 
 use clap::ArgMatches;
 use futures_util::StreamExt;
-use imagegen::runtime::dispatch::{ClientOptions, OperationSpec, Outcome, ProviderEntry};
-use imagegen::runtime::{Constraint, Error, RetryPolicy, WireRequest};
+use imagegen::runtime::dispatch::{OperationSpec, Outcome, ProviderEntry};
+use imagegen::runtime::{ClientConfig, Constraint, Error, RetryPolicy, WireRequest};
 use serde_json::{json, Value};
 
 use crate::output::{elide_base64, ImageOutput};
@@ -76,13 +76,13 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
     }
     let call = built.call;
     let progress = Progress::new(format!("{} {}", provider.info.name, op.command));
-    let options = client_options(provider, matches, &progress);
+    let config = client_config(provider, matches, &progress)?;
     let json = matches.get_flag("json");
     let dir = matches.get_one::<PathBuf>("out").cloned().unwrap_or_else(|| PathBuf::from("."));
     let mut output = ImageOutput::new(dir, provider.info.name, op.command);
 
     progress.start();
-    let outcome = (provider.call)(&options, op.id, call).await;
+    let outcome = (provider.call)(&config, op.id, call).await;
     let response = match outcome {
         Ok(Outcome::Response { json, images }) => {
             progress.finish();
@@ -135,7 +135,8 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
     Ok(Exit::Success)
 }
 
-fn client_options(provider: &ProviderEntry, matches: &ArgMatches, progress: &Progress) -> ClientOptions {
+/// The client's settings from the common options; what they leave unset keeps its default.
+fn client_config(provider: &ProviderEntry, matches: &ArgMatches, progress: &Progress) -> Result<ClientConfig, Failure> {
     let dry_run = matches.get_flag("dry-run");
     let mut api_key = matches.get_one::<String>("api-key").cloned();
     let env_key_set = std::env::var(provider.info.api_key_env).is_ok_and(|k| !k.trim().is_empty());
@@ -143,18 +144,31 @@ fn client_options(provider: &ProviderEntry, matches: &ArgMatches, progress: &Pro
         eprintln!("note: {} is not set; the dry run shows a placeholder key", provider.info.api_key_env);
         api_key = Some(DRY_RUN_PLACEHOLDER_KEY.to_string());
     }
-    ClientOptions {
+    let auth_scheme = match matches.get_one::<String>("auth") {
+        Some(name) => Some(
+            provider
+                .info
+                .auth_scheme_named(name)
+                .map_err(|e| Failure::from_error(&Error::Config(e), provider.info.name))?,
+        ),
+        None => None,
+    };
+    let mut retry_policy = progress.retry_policy(RetryPolicy::default());
+    if let Some(retries) = matches.get_one::<u32>("max-retries") {
+        retry_policy = retry_policy.with_max_retries(*retries);
+    }
+    let defaults = ClientConfig::default();
+    Ok(ClientConfig {
         base_url: matches.get_one::<String>("base-url").cloned(),
         api_key,
-        auth: matches.get_one::<String>("auth").cloned(),
-        timeout: matches.get_one::<std::time::Duration>("timeout").copied(),
-        retry_policy: Some(progress.retry_policy(RetryPolicy::default())),
-        max_retries: matches.get_one::<u32>("max-retries").copied(),
+        auth_scheme,
+        timeout: matches.get_one::<std::time::Duration>("timeout").copied().unwrap_or(defaults.timeout),
+        retry_policy,
         dry_run,
         // Always installed: a request's warnings are printed with or without `-v`.
         observer: Some(report::observer(progress.clone(), matches.get_flag("verbose"))),
-        ..ClientOptions::default()
-    }
+        ..defaults
+    })
 }
 
 /// The request as a whole did not fit its type (a missing nested field, say),

@@ -446,6 +446,41 @@ async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() 
     }
 }
 
+/// `--auth` picks one of the provider's schemes by name, in any case; the dry run shows the
+/// key (redacted) in that header and in no other.
+#[tokio::test]
+async fn auth_sends_the_key_in_the_named_scheme() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    let dry_run = |auth: &'static str| {
+        let list = ["llmgateway", "generate-images", "--prompt", "a cat", "--base-url", &base, "--api-key", KEY];
+        let mut list = args(&list);
+        list.extend(args(&["--auth", auth, "--dry-run", "--json"]));
+        imagegen(list)
+    };
+    for (auth, header, other) in [("X-API-KEY", "x-api-key", "authorization"), ("bearer", "authorization", "x-api-key")]
+    {
+        let output = dry_run(auth).await;
+        assert_eq!(output.status.code(), Some(0), "--auth {auth}: {}", stderr(&output));
+        let shown: Value = serde_json::from_str(&stdout(&output)).expect("a JSON summary");
+        let headers = &shown["dry_run"]["headers"];
+        let sent = headers[header].as_str().unwrap_or_default();
+        assert!(sent.ends_with("<redacted>"), "--auth {auth}: {header} is {sent:?} in {headers}");
+        assert!(headers.get(other).is_none(), "--auth {auth} also sent {other}: {headers}");
+    }
+    assert!(nothing_received(&server).await);
+}
+
+#[tokio::test]
+async fn an_auth_scheme_the_provider_lacks_exits_2_naming_the_ones_it_has() {
+    let server = MockServer::start().await;
+    let dir = out_dir("unknown-auth");
+    let output = imagegen(octen_generate(&server, &dir, &["--auth", "bearer"])).await;
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
+    assert_eq!(stderr(&output).trim(), "error: `bearer` is not an auth scheme of Octen; use one of x-api-key");
+    assert!(nothing_received(&server).await);
+}
+
 /// A listenhub generate-image call against `server`, saving into `dir`.
 fn listenhub_generate(server: &MockServer, dir: &Path, extra: &[&str]) -> Vec<String> {
     let mut list = args(&[

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
+use super::config::ClientConfig;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
 use super::observe::{HttpEvent, Observer};
@@ -23,17 +24,11 @@ use super::response::Response;
 use super::retry::RetryPolicy;
 use super::sse::{EventStream, SseEvent};
 use super::trace;
-use super::transport::{Payload, Reply};
+use super::transport::{Payload, Reply, ResponseMode};
 use super::validate::Warnings;
 use super::wire_request::WireRequest;
 use super::{AuthScheme, OperationInfo, ProviderInfo};
 
-/// Default deadline for one attempt, body included: 4K image generation can take minutes.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-/// Default deadline for establishing a connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default cap on a response body (or one streamed event): room for several 4K images in base64.
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
 /// Redirects followed within the configured origin before giving up.
 const MAX_REDIRECTS: usize = 10;
 
@@ -54,21 +49,11 @@ pub trait ProviderClient: Sized {
     }
 }
 
-/// Configures and builds a provider client.
+/// Configures and builds a provider client. Each setter writes one field of the
+/// [`ClientConfig`] it wraps; a config filled elsewhere starts a builder with
+/// [`ClientBuilder::from_config`].
 pub struct ClientBuilder<C: ProviderClient> {
-    api_key: Option<String>,
-    base_url: Option<String>,
-    auth_scheme: Option<AuthScheme>,
-    http_client: Option<reqwest::Client>,
-    connect_timeout: Duration,
-    timeout: Duration,
-    user_agent: Option<String>,
-    retry_policy: RetryPolicy,
-    allow_insecure_http: bool,
-    max_response_bytes: usize,
-    retry_timeouts_after_send: bool,
-    dry_run: bool,
-    observer: Option<Observer>,
+    config: ClientConfig,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -80,49 +65,34 @@ impl<C: ProviderClient> Default for ClientBuilder<C> {
 
 impl<C: ProviderClient> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("provider", &C::PROVIDER.name)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("base_url", &self.base_url)
-            .field("auth_scheme", &self.auth_scheme)
-            .field("custom_http_client", &self.http_client.is_some())
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
-            .field("user_agent", &self.user_agent)
-            .field("retry_policy", &self.retry_policy)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("retry_timeouts_after_send", &self.retry_timeouts_after_send)
-            .field("dry_run", &self.dry_run)
-            .field("observer", &self.observer.is_some())
-            .finish()
+        f.debug_struct("ClientBuilder").field("provider", &C::PROVIDER.name).field("config", &self.config).finish()
     }
 }
 
 impl<C: ProviderClient> ClientBuilder<C> {
-    /// A builder with the provider's defaults.
+    /// A builder with the provider's defaults ([`ClientConfig::default`]).
     pub fn new() -> Self {
-        Self {
-            api_key: None,
-            base_url: None,
-            auth_scheme: None,
-            http_client: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            user_agent: None,
-            retry_policy: RetryPolicy::default(),
-            allow_insecure_http: false,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            retry_timeouts_after_send: false,
-            dry_run: false,
-            observer: None,
-            _client: PhantomData,
-        }
+        Self::from_config(ClientConfig::default())
+    }
+
+    /// A builder starting from `config`, every setting of which the setters may still change.
+    pub fn from_config(config: ClientConfig) -> Self {
+        Self { config, _client: PhantomData }
+    }
+
+    /// The settings so far.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The settings so far, to keep or to hand to another provider's builder.
+    pub fn into_config(self) -> ClientConfig {
+        self.config
     }
 
     /// The API key; without it, the provider's environment variable is read.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
+        self.config.api_key = Some(key.into());
         self
     }
 
@@ -130,13 +100,13 @@ impl<C: ProviderClient> ClientBuilder<C> {
     /// `<PROVIDER>_BASE_URL` environment variable is read (`OCTEN_BASE_URL`, see
     /// [`ProviderInfo::base_url_env`](super::ProviderInfo::base_url_env)), then the provider's default.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.config.base_url = Some(url.into());
         self
     }
 
     /// How the key is sent; must be one the provider accepts. Defaults to its first.
     pub fn auth_scheme(mut self, scheme: AuthScheme) -> Self {
-        self.auth_scheme = Some(scheme);
+        self.config.auth_scheme = Some(scheme);
         self
     }
 
@@ -147,49 +117,49 @@ impl<C: ProviderClient> ClientBuilder<C> {
     /// sent in a custom header, never follows a redirect to another host.
     /// `connect_timeout` does not apply to it; `timeout` still does.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+        self.config.http_client = Some(client);
         self
     }
 
     /// Deadline for establishing a connection.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.config.connect_timeout = timeout;
         self
     }
 
     /// Deadline for one attempt from connecting until the body (or stream) is fully read.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.config.timeout = timeout;
         self
     }
 
     /// The `User-Agent` header.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
+        self.config.user_agent = Some(user_agent.into());
         self
     }
 
     /// Replaces the retry policy (including its retry count).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry_policy = policy;
+        self.config.retry_policy = policy;
         self
     }
 
     /// Sets how many times a request may be re-sent; 0 disables retries.
     pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.retry_policy = self.retry_policy.with_max_retries(max_retries);
+        self.config.retry_policy = self.config.retry_policy.with_max_retries(max_retries);
         self
     }
 
     /// Allows `http://` to non-loopback hosts (the key then travels in clear text).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.config.allow_insecure_http = allow;
         self
     }
 
     /// Caps a response body (or one streamed event), in bytes.
     pub fn max_response_bytes(mut self, max: usize) -> Self {
-        self.max_response_bytes = max;
+        self.config.max_response_bytes = max;
         self
     }
 
@@ -197,7 +167,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
     /// (timeouts, dropped connections). Off by default: image generation is paid
     /// and a retry may generate, and bill, twice.
     pub fn retry_timeouts_after_send(mut self, retry: bool) -> Self {
-        self.retry_timeouts_after_send = retry;
+        self.config.retry_timeouts_after_send = retry;
         self
     }
 
@@ -206,14 +176,14 @@ impl<C: ProviderClient> ClientBuilder<C> {
     /// validated first, so an invalid one fails as usual. For one call on an ordinary
     /// client, the generated `<operation>_dry_run` methods return the request as a value.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
+        self.config.dry_run = dry_run;
         self
     }
 
     /// Calls `observer` with every request sent, response head received and
     /// retry scheduled, secrets redacted: for request logs.
     pub fn observer(mut self, observer: Observer) -> Self {
-        self.observer = Some(observer);
+        self.config.observer = Some(observer);
         self
     }
 
@@ -223,15 +193,31 @@ impl<C: ProviderClient> ClientBuilder<C> {
     }
 
     fn build_http(self) -> Result<HttpClient, ConfigError> {
+        // Every setting named, so a new one cannot be left unread.
+        let ClientConfig {
+            api_key,
+            base_url,
+            auth_scheme,
+            http_client,
+            connect_timeout,
+            timeout,
+            user_agent,
+            retry_policy,
+            allow_insecure_http,
+            max_response_bytes,
+            retry_timeouts_after_send,
+            dry_run,
+            observer,
+        } = self.config;
         let provider = C::PROVIDER;
-        let key = match self.api_key {
+        let key = match api_key {
             Some(key) => key,
             None => std::env::var(provider.api_key_env)
                 .ok()
                 .filter(|k| !k.trim().is_empty())
                 .ok_or(ConfigError::MissingApiKey { env: provider.api_key_env })?,
         };
-        let scheme = match self.auth_scheme {
+        let scheme = match auth_scheme {
             Some(scheme) => scheme,
             None => *provider
                 .auth_schemes
@@ -251,20 +237,20 @@ impl<C: ProviderClient> ClientBuilder<C> {
             .filter(|s| **s != scheme)
             .filter_map(|s| auth_header(provider.name, *s, &key).ok().map(|h| (*s, h)))
             .collect();
-        // The builder's URL, else `<PROVIDER>_BASE_URL` (a proxy or a mock server set
+        // The configured URL, else `<PROVIDER>_BASE_URL` (a proxy or a mock server set
         // from outside the program), else the provider's default.
         let from_env = std::env::var(provider.base_url_env).ok().filter(|u| !u.trim().is_empty());
         let base_url = check_base_url(
-            self.base_url.as_deref().or(from_env.as_deref()).unwrap_or(provider.default_base_url),
-            self.allow_insecure_http,
+            base_url.as_deref().or(from_env.as_deref()).unwrap_or(provider.default_base_url),
+            allow_insecure_http,
             &redactor,
         )?;
-        let user_agent = self.user_agent.unwrap_or_else(|| format!("imagegen-rust/{}", env!("CARGO_PKG_VERSION")));
+        let user_agent = user_agent.unwrap_or_else(|| format!("imagegen-rust/{}", env!("CARGO_PKG_VERSION")));
         let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| ConfigError::InvalidUserAgent)?;
-        let http = match self.http_client {
+        let http = match http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
+                .connect_timeout(connect_timeout)
                 .redirect(same_origin_redirect_policy())
                 .build()
                 .map_err(ConfigError::HttpClient)?,
@@ -278,12 +264,12 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 other_auth,
                 user_agent,
                 http,
-                timeout: self.timeout,
-                retry: self.retry_policy,
-                max_response_bytes: self.max_response_bytes,
-                retry_after_send: self.retry_timeouts_after_send,
-                dry_run: self.dry_run,
-                observer: self.observer,
+                timeout,
+                retry: retry_policy,
+                max_response_bytes,
+                retry_after_send: retry_timeouts_after_send,
+                dry_run,
+                observer,
                 redactor,
                 extra_headers: HeaderMap::new(),
             }),
@@ -459,7 +445,7 @@ impl HttpClient {
     {
         let payload = json_payload(body)?;
         let model = trace::request_model(body);
-        let reply = self.execute(op, path, &payload, ACCEPT_JSON, model.as_deref()).await?;
+        let reply = self.execute(op, path, &payload, ResponseMode::Json, model.as_deref()).await?;
         self.decode_response(reply).await
     }
 
@@ -486,7 +472,7 @@ impl HttpClient {
     where
         R: serde::de::DeserializeOwned,
     {
-        let reply = self.execute(op, path, &Payload::Multipart(form), ACCEPT_JSON, None).await?;
+        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Json, None).await?;
         self.decode_response(reply).await
     }
 
@@ -501,7 +487,7 @@ impl HttpClient {
     where
         B: serde::Serialize + ?Sized,
     {
-        self.wire_request(op, path, &json_payload(body)?, ACCEPT_JSON).await
+        self.wire_request(op, path, &json_payload(body)?, ResponseMode::Json).await
     }
 
     /// The request [`Self::send_multipart`] would send, body included, returned instead of sent.
@@ -511,7 +497,7 @@ impl HttpClient {
         path: &str,
         form: &MultipartForm,
     ) -> Result<WireRequest, Error> {
-        self.wire_request(op, path, &Payload::Multipart(form), ACCEPT_JSON).await
+        self.wire_request(op, path, &Payload::Multipart(form), ResponseMode::Json).await
     }
 
     /// Reads a reply in full and decodes it, its headers scrubbed of the key.
@@ -592,7 +578,7 @@ impl HttpClient {
         payload: &Payload<'_>,
         model: Option<String>,
     ) -> Result<EventStream<E>, Error> {
-        let stream = match self.execute(op, path, payload, ACCEPT_SSE, model.as_deref()).await? {
+        let stream = match self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await? {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
             Reply::Body(status, _, bytes) => EventStream::from_byte_stream(
                 futures_util::stream::iter([Ok(bytes)]),
@@ -615,7 +601,7 @@ impl HttpClient {
         E: SseEvent,
         R: serde::de::DeserializeOwned,
     {
-        match self.execute(op, path, payload, ACCEPT_SSE, model.as_deref()).await? {
+        match self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await? {
             Reply::Stream(response) => Ok(StreamReply::Events(
                 EventStream::from_response(response, self.inner.max_response_bytes)
                     .with_redactor(self.inner.redactor.clone()),
@@ -638,9 +624,6 @@ pub enum StreamReply<E, R> {
     /// The server answered with one JSON response instead.
     Response(R),
 }
-
-pub(super) const ACCEPT_JSON: &str = "application/json";
-pub(super) const ACCEPT_SSE: &str = "text/event-stream";
 
 fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payload<'static>, Error> {
     match body {

@@ -345,91 +345,6 @@ pub fn unknown_operation(operation: &str) -> Error {
     invalid("", format!("unknown operation `{operation}`"))
 }
 
-/// Client settings chosen at run time (by the CLI or a test) that apply to any
-/// provider's [`ClientBuilder`](super::ClientBuilder).
-#[derive(Clone, Default)]
-pub struct ClientOptions {
-    /// Base URL override.
-    pub base_url: Option<String>,
-    /// API key; the provider's environment variable when `None`.
-    pub api_key: Option<String>,
-    /// Auth scheme by name: `bearer` or a header name such as `x-api-key`.
-    pub auth: Option<String>,
-    /// Overall timeout per request.
-    pub timeout: Option<std::time::Duration>,
-    /// Retry policy; its attempts can be overridden by `max_retries`.
-    pub retry_policy: Option<super::retry::RetryPolicy>,
-    /// Maximum retries.
-    pub max_retries: Option<u32>,
-    /// Allow a plain `http://` base URL on a non-loopback host.
-    pub allow_insecure_http: bool,
-    /// Build requests without sending them: calls fail with [`Error::DryRun`].
-    pub dry_run: bool,
-    /// Sees every request and response, redacted (request logs).
-    pub observer: Option<super::observe::Observer>,
-}
-
-// The API key is a secret: it never appears in Debug output.
-impl std::fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientOptions")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("auth", &self.auth)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("dry_run", &self.dry_run)
-            .field("observer", &self.observer.is_some())
-            .finish()
-    }
-}
-
-impl ClientOptions {
-    /// Builds a client of provider `C` with these settings.
-    pub fn build<C: super::ProviderClient>(&self) -> Result<C, Error> {
-        let mut builder = super::ClientBuilder::<C>::new();
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(url.clone());
-        }
-        if let Some(key) = &self.api_key {
-            builder = builder.api_key(key.clone());
-        }
-        if let Some(name) = &self.auth {
-            let scheme = C::PROVIDER
-                .auth_schemes
-                .iter()
-                .copied()
-                .find(|s| s.to_string().eq_ignore_ascii_case(name))
-                .ok_or_else(|| {
-                    let known: Vec<String> = C::PROVIDER.auth_schemes.iter().map(|s| s.to_string()).collect();
-                    invalid(
-                        "auth",
-                        format!(
-                            "`{name}` is not an auth scheme of {}; use one of {}",
-                            C::PROVIDER.title,
-                            known.join(", ")
-                        ),
-                    )
-                })?;
-            builder = builder.auth_scheme(scheme);
-        }
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(policy) = &self.retry_policy {
-            builder = builder.retry_policy(policy.clone());
-        }
-        if let Some(retries) = self.max_retries {
-            builder = builder.max_retries(retries);
-        }
-        if let Some(observer) = &self.observer {
-            builder = builder.observer(observer.clone());
-        }
-        builder.allow_insecure_http(self.allow_insecure_http).dry_run(self.dry_run).build()
-    }
-}
-
 /// A call in flight, boxed so providers can sit in one table.
 pub type BoxedCall = Pin<Box<dyn std::future::Future<Output = Result<Outcome, Error>> + Send>>;
 
@@ -440,8 +355,8 @@ pub struct ProviderEntry {
     pub info: &'static super::ProviderInfo,
     /// Its operations.
     pub operations: &'static [OperationSpec],
-    /// Builds a client from options and calls an operation by id.
-    pub call: fn(&ClientOptions, &str, Call) -> BoxedCall,
+    /// Builds a client from the config and calls an operation by id.
+    pub call: fn(&super::ClientConfig, &str, Call) -> BoxedCall,
 }
 
 impl std::fmt::Debug for ProviderEntry {

@@ -432,6 +432,16 @@ pub enum ConfigError {
         /// The rejected scheme.
         scheme: super::AuthScheme,
     },
+    /// An auth scheme given by name (a command line's `--auth`) that the provider does not have.
+    #[error("`{name}` is not an auth scheme of {provider}; use one of {}", scheme_list(.accepted))]
+    UnknownAuthScheme {
+        /// The name given.
+        name: String,
+        /// The provider's human-readable name.
+        provider: &'static str,
+        /// The schemes the provider accepts.
+        accepted: &'static [super::AuthScheme],
+    },
     /// The base URL does not parse or has an unsupported scheme.
     #[error("invalid base URL `{url}`: {reason}")]
     InvalidBaseUrl {
@@ -470,6 +480,10 @@ pub enum ConfigError {
     /// reqwest could not build its client (TLS backend initialisation).
     #[error("could not build the HTTP client")]
     HttpClient(#[source] reqwest::Error),
+}
+
+fn scheme_list(schemes: &[super::AuthScheme]) -> String {
+    schemes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// An event stream went wrong.

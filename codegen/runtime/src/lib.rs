@@ -6,6 +6,7 @@
 
 pub mod base64;
 pub mod client;
+pub mod config;
 // Call-by-name for the CLI and the conformance suite.
 #[doc(hidden)]
 pub mod dispatch;
@@ -39,6 +40,7 @@ pub mod wire_request;
 
 pub use self::base64::Base64Data;
 pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, ProviderClient, StreamReply};
+pub use self::config::ClientConfig;
 pub use self::error::{ApiError, Error, ErrorEnvelope};
 pub use self::file::FilePart;
 pub use self::models::{Capability, ModelInfo};

@@ -61,6 +61,20 @@ pub struct ProviderInfo {
     pub error_format: ErrorFormat,
 }
 
+impl ProviderInfo {
+    /// The auth scheme a command line or a config file names (`bearer`, `x-api-key`,
+    /// in any case): the one place a scheme given as text meets the provider's list.
+    pub fn auth_scheme_named(&self, name: &str) -> Result<AuthScheme, super::error::ConfigError> {
+        self.auth_schemes.iter().copied().find(|scheme| scheme.to_string().eq_ignore_ascii_case(name)).ok_or_else(
+            || super::error::ConfigError::UnknownAuthScheme {
+                name: name.to_string(),
+                provider: self.title,
+                accepted: self.auth_schemes,
+            },
+        )
+    }
+}
+
 /// HTTP methods used by operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
@@ -138,5 +152,30 @@ mod tests {
     fn path_segments_are_escaped() {
         assert_eq!(encode_path_segment("gemini-2.5-flash-image"), "gemini-2.5-flash-image");
         assert_eq!(encode_path_segment("a/b c"), "a%2Fb%20c");
+    }
+
+    const TWO_SCHEMES: ProviderInfo = ProviderInfo {
+        name: "two",
+        title: "Two Schemes",
+        default_base_url: "https://api.example.com",
+        api_key_env: "TWO_API_KEY",
+        base_url_env: "TWO_BASE_URL",
+        auth_schemes: &[AuthScheme::Bearer, AuthScheme::Header("x-api-key")],
+        error_format: ErrorFormat::OpenAi,
+    };
+
+    #[test]
+    fn an_auth_scheme_is_found_by_name_in_any_case() {
+        assert_eq!(TWO_SCHEMES.auth_scheme_named("bearer").ok(), Some(AuthScheme::Bearer));
+        assert_eq!(TWO_SCHEMES.auth_scheme_named("X-Api-Key").ok(), Some(AuthScheme::Header("x-api-key")));
+    }
+
+    #[test]
+    fn an_unknown_auth_scheme_names_the_provider_and_its_schemes() {
+        let error = TWO_SCHEMES.auth_scheme_named("x-goog-api-key").expect_err("not a scheme of this provider");
+        assert_eq!(
+            error.to_string(),
+            "`x-goog-api-key` is not an auth scheme of Two Schemes; use one of bearer, x-api-key"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 
-use super::client::{HttpClient, ACCEPT_SSE};
+use super::client::HttpClient;
 use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, TimeoutError, TransportError};
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
@@ -14,6 +14,37 @@ use super::retry::{is_retryable, RETRYABLE_STATUSES};
 use super::trace;
 use super::wire_request::{WireBody, WireRequest};
 use super::OperationInfo;
+
+/// What a call asks the server for, decided by the [`HttpClient`] method the emitted
+/// code calls: the `Accept` header, and whether a successful answer is read in full or
+/// handed back unread for streaming. The only place either is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ResponseMode {
+    /// One JSON body, read in full.
+    Json,
+    /// A server-sent event stream, handed back unread. A server may still answer with
+    /// one JSON body instead (Octen ignores `stream` for Gemini models): that body is
+    /// read in full like any JSON answer, and the caller decides what it means.
+    EventStream,
+}
+
+impl ResponseMode {
+    /// The `Accept` header a request in this mode carries.
+    pub(super) fn accept(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            ResponseMode::Json => "application/json",
+            ResponseMode::EventStream => "text/event-stream",
+        })
+    }
+
+    /// Whether a successful answer with these headers is handed back unread, as a stream.
+    pub(super) fn streams(self, headers: &HeaderMap) -> bool {
+        match self {
+            ResponseMode::Json => false,
+            ResponseMode::EventStream => !is_json(headers),
+        }
+    }
+}
 
 /// A request body, kept in a form that can be sent again.
 pub(super) enum Payload<'a> {
@@ -59,20 +90,20 @@ impl HttpClient {
         op: &'static OperationInfo,
         path: &str,
         payload: &Payload<'_>,
-        accept: &'static str,
+        mode: ResponseMode,
         model: Option<&str>,
     ) -> Result<Reply, Error> {
         if self.inner.dry_run {
             // A dry-run client answers every call with the request it would have sent,
             // as an error, so code written for real calls (the CLI) needs no other path.
-            return Err(match self.wire_request(op, path, payload, accept).await {
+            return Err(match self.wire_request(op, path, payload, mode).await {
                 Ok(wire) => Error::DryRun(Box::new(wire)),
                 Err(error) => error,
             });
         }
         let url = self.request_url(path)?;
         let span = trace::CallSpan::new(self.inner.provider.name, op.id, model, &self.inner.base_url);
-        let (result, attempts) = span.instrument(self.attempts(op, &url, payload, accept)).await;
+        let (result, attempts) = span.instrument(self.attempts(op, &url, payload, mode)).await;
         let status = match &result {
             Ok(Reply::Body(status, _, _)) => Some(*status),
             Ok(Reply::Stream(response)) => Some(response.status().as_u16()),
@@ -89,12 +120,12 @@ impl HttpClient {
         op: &'static OperationInfo,
         url: &reqwest::Url,
         payload: &Payload<'_>,
-        accept: &'static str,
+        mode: ResponseMode,
     ) -> (Result<Reply, Error>, u32) {
         let policy = &self.inner.retry;
         let mut retry = 0;
         loop {
-            let failure = match trace::in_attempt(retry, self.attempt(op, url, payload, accept, retry)).await {
+            let failure = match trace::in_attempt(retry, self.attempt(op, url, payload, mode, retry)).await {
                 Ok(reply) => return (Ok(reply), retry + 1),
                 Err(failure) => failure,
             };
@@ -124,10 +155,10 @@ impl HttpClient {
         op: &'static OperationInfo,
         path: &str,
         payload: &Payload<'_>,
-        accept: &'static str,
+        mode: ResponseMode,
     ) -> Result<WireRequest, Error> {
         let url = self.request_url(path)?;
-        let mut request = self.build_request(op, &url, payload, accept)?;
+        let mut request = self.build_request(op, &url, payload, mode)?;
         let body = match request.body_mut().take() {
             None => WireBody::Empty,
             Some(body) => match body.as_bytes() {
@@ -162,7 +193,7 @@ impl HttpClient {
         op: &'static OperationInfo,
         url: &reqwest::Url,
         payload: &Payload<'_>,
-        accept: &'static str,
+        mode: ResponseMode,
     ) -> Result<reqwest::Request, Error> {
         let inner = &self.inner;
         let (auth_name, auth_value) = self.auth_for(op);
@@ -171,7 +202,7 @@ impl HttpClient {
             .request(op.method.to_reqwest(), url.clone())
             .header(auth_name.clone(), auth_value.clone())
             .header(USER_AGENT, inner.user_agent.clone())
-            .header(ACCEPT, accept)
+            .header(ACCEPT, mode.accept())
             .headers(self.extra_headers().clone())
             .timeout(inner.timeout);
         let request = match payload {
@@ -193,11 +224,11 @@ impl HttpClient {
         op: &'static OperationInfo,
         url: &reqwest::Url,
         payload: &Payload<'_>,
-        accept: &'static str,
+        mode: ResponseMode,
         attempt: u32,
     ) -> Result<Reply, Failure> {
         let inner = &self.inner;
-        let request = self.build_request(op, url, payload, accept).map_err(|error| Failure {
+        let request = self.build_request(op, url, payload, mode).map_err(|error| Failure {
             error,
             retryable: false,
             server_hint: None,
@@ -227,10 +258,9 @@ impl HttpClient {
             });
         }
         if status.is_success() {
-            // A stream was asked for, but a server may answer with one JSON body instead
-            // (Octen ignores `stream` for Gemini models): that body is read in full like
-            // any JSON answer, so its images reach the caller.
-            if accept == ACCEPT_SSE && !is_json(response.headers()) {
+            // A stream was asked for, but a server may answer with one JSON body instead:
+            // that body is read in full like any JSON answer, so its images reach the caller.
+            if mode.streams(response.headers()) {
                 return Ok(Reply::Stream(response));
             }
             // Gateways sometimes wrap an upstream failure in a 2xx: decoded as a
@@ -335,5 +365,43 @@ fn body_error(error: reqwest::Error) -> Error {
         Error::Timeout(TimeoutError::new(SendPhase::AfterSend, error))
     } else {
         Error::Transport(TransportError::new(SendPhase::AfterSend, error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content_type(value: Option<&'static str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = value {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn the_mode_decides_the_accept_header() {
+        assert_eq!(ResponseMode::Json.accept(), "application/json");
+        assert_eq!(ResponseMode::EventStream.accept(), "text/event-stream");
+    }
+
+    #[test]
+    fn a_json_call_reads_every_answer_in_full_even_one_that_calls_itself_a_stream() {
+        for value in [Some("text/event-stream"), Some("application/json"), None] {
+            assert!(!ResponseMode::Json.streams(&content_type(value)), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn a_stream_call_reads_a_json_answer_in_full_and_streams_anything_else() {
+        let read = ["application/json", "application/json; charset=utf-8", "Application/Problem+JSON"];
+        for value in read {
+            assert!(!ResponseMode::EventStream.streams(&content_type(Some(value))), "{value}");
+        }
+        let streamed = [Some("text/event-stream"), Some("text/plain"), Some("application/jsonl"), None];
+        for value in streamed {
+            assert!(ResponseMode::EventStream.streams(&content_type(value)), "{value:?}");
+        }
     }
 }

@@ -64,15 +64,15 @@ pub fn check(
         _ => Err(dispatch::unknown_operation(operation)),
     }
 }
-/// Builds a client from `options` and calls `operation`, boxed for provider tables.
+/// Builds a client from `config` and calls `operation`, boxed for provider tables.
 /// When the client cannot be built (no API key, say), an invalid request is
 /// still reported first, with every violation.
 pub fn call_boxed(
-    options: &dispatch::ClientOptions,
+    config: &runtime::ClientConfig,
     operation: &str,
     call: dispatch::Call,
 ) -> dispatch::BoxedCall {
-    let client = options.build::<Client>();
+    let client = config.build::<Client>();
     let operation = operation.to_string();
     Box::pin(async move {
         let client = match client {
