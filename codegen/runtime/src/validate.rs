@@ -372,6 +372,56 @@ impl Validator {
         }
     }
 
+    /// A required field is missing.
+    pub fn required(&mut self, field: &str) {
+        self.report(field, Constraint::Required, "required field is missing");
+    }
+
+    /// A field the request's other fields make required is missing; `why` is the
+    /// rule's message.
+    pub fn required_by(&mut self, field: &str, why: &str) {
+        self.report(field, Constraint::RequiredBy { condition: why.to_string() }, why);
+    }
+
+    /// A field the request's other fields forbid is set; `why` is the rule's message.
+    pub fn forbidden_by(&mut self, field: &str, why: &str) {
+        self.report(field, Constraint::ForbiddenBy { condition: why.to_string() }, why);
+    }
+
+    /// A field holds a value the request's other fields forbid; `why` is the rule's message.
+    pub fn forbidden_value(&mut self, field: &str, actual: impl fmt::Display, why: &str) {
+        self.report(field, Constraint::ForbiddenValue { actual: actual.to_string() }, why);
+    }
+
+    /// A field holds another value than the one a rule requires; `why` is the rule's message.
+    pub fn must_equal(&mut self, field: &str, actual: impl fmt::Display, expected: &str, why: &str) {
+        let rule = Constraint::AllowedValues { allowed: vec![expected.to_string()], actual: actual.to_string() };
+        self.report(field, rule, why);
+    }
+
+    /// Not exactly one of `fields` is set (`present` says which are).
+    pub fn exactly_one_of(&mut self, fields: &[&str], present: &[bool], why: &str) {
+        if present.iter().filter(|set| **set).count() != 1 {
+            let rule = Constraint::ExactlyOneOf { fields: fields.iter().map(|f| f.to_string()).collect() };
+            self.report("", rule, why);
+        }
+    }
+
+    /// The selected model requires `field` to be `expected`, and it is `actual` (or absent).
+    pub fn model_requires(&mut self, field: &str, model: &str, expected: &str, actual: Option<impl fmt::Display>) {
+        let why = format!("model `{model}` requires `{field}` to be `{expected}`");
+        match actual {
+            Some(actual) => self.must_equal(field, actual, expected, &why),
+            None => self.required_by(field, &why),
+        }
+    }
+
+    /// The selected model does not accept `actual` in `field`.
+    pub fn model_rejects(&mut self, field: &str, model: &str, actual: impl fmt::Display) {
+        let why = format!("model `{model}` does not accept `{field}` = `{actual}`");
+        self.forbidden_value(field, actual, &why);
+    }
+
     /// Warns that the field at `field` is ignored by the selected model's family
     /// (`families` lists the ones it applies to).
     pub fn model_family(&mut self, field: &str, families: &[&str], model: &str, family: &str) {

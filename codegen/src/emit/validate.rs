@@ -50,7 +50,8 @@ fn one_of(o: &OneOfIr) -> TokenStream {
         .filter_map(|var| {
             let vn = ident(&var.rust_name);
             let wire = &var.wire;
-            let checks = value_checks(&var.ty, &Constraints::default(), quote!(value), quote!(""), false)?;
+            let checks =
+                value_checks(&var.ty, &Constraints::default(), &Value::binding(quote!(value)), quote!(""), false)?;
             Some((quote!(Self::#vn(value)), quote!(v.at_field(#wire, |v| { #checks }))))
         })
         .collect();
@@ -73,14 +74,107 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     }
     for rule in &s.rules {
         let RuleIr { severity, check } = rule;
-        let checks = rule_checks(check);
+        let checks = rule_checks(api, check);
         body.extend(match severity {
             Severity::Error => checks,
             // The same checks, reported as warnings: the request is still sent.
             Severity::Warning => quote!(v.as_warnings(|v| { #checks });),
         });
     }
-    impl_validate(&s.rust_name, body)
+    let validate = impl_validate(&s.rust_name, body);
+    let methods = model_selectors(&s.rules).into_iter().map(|sel| {
+        let name = selector_method(sel);
+        let t = ident(&sel.enum_name);
+        let wire = &sel.field.wire;
+        let (doc, find) = match sel.field.steps.as_slice() {
+            [step] if step.presence == Presence::Required => {
+                let n = ident(&step.rust_name);
+                (
+                    format!(" The model this request selects (`{wire}`)."),
+                    quote!(runtime::models::find(#t::TABLE, self.#n.as_str())),
+                )
+            }
+            _ => {
+                let acc = access(&sel.field);
+                (
+                    format!(" The model this request selects: `{wire}`, or the model table's default."),
+                    quote! {
+                        let id = #acc.map(#t::as_str).or(#t::DEFAULT_ID)?;
+                        runtime::models::find(#t::TABLE, id)
+                    },
+                )
+            }
+        };
+        quote! {
+            #[doc = #doc]
+            fn #name(&self) -> Option<&'static runtime::models::ModelInfo> {
+                #find
+            }
+        }
+    });
+    let methods: Vec<TokenStream> = methods.collect();
+    if methods.is_empty() {
+        return validate;
+    }
+    let name = ident(&s.rust_name);
+    quote! {
+        #validate
+
+        impl #name {
+            #(#methods)*
+        }
+    }
+}
+
+/// The distinct model selectors the rules use, in first-use order.
+fn model_selectors(rules: &[RuleIr]) -> Vec<&ModelSelector> {
+    let mut found: Vec<&ModelSelector> = Vec::new();
+    for rule in rules {
+        let used: Vec<&ModelSelector> = match &rule.check {
+            RuleCheck::Requires { when, .. } | RuleCheck::Forbids { when, .. } => {
+                from_condition(when).into_iter().collect()
+            }
+            RuleCheck::OnlyWith { with, .. } => from_condition(with).into_iter().collect(),
+            RuleCheck::LimitItems { when, limit, .. } => from_condition(when)
+                .into_iter()
+                .chain(match limit {
+                    LimitSource::Model(sel, _) => Some(sel),
+                    LimitSource::Fixed(_) => None,
+                })
+                .collect(),
+            RuleCheck::AllowedValues { when, values, .. } => from_condition(when)
+                .into_iter()
+                .chain(match values {
+                    ValuesSource::Model(sel, _) => Some(sel),
+                    ValuesSource::Fixed(_) => None,
+                })
+                .collect(),
+            RuleCheck::ExactlyOneOf { .. } => Vec::new(),
+            RuleCheck::ModelConstraints { selector, .. } | RuleCheck::ModelFamily { selector, .. } => vec![selector],
+        };
+        for sel in used {
+            if !found.iter().any(|f| f.field.wire == sel.field.wire) {
+                found.push(sel);
+            }
+        }
+    }
+    found
+}
+
+/// The model selector of a `family` condition.
+fn from_condition(c: &ConditionIr) -> Option<&ModelSelector> {
+    match c {
+        ConditionIr::Family(sel, _) => Some(sel),
+        _ => None,
+    }
+}
+
+/// The private method that finds the model a selector picks: `selected_model` for
+/// the field `model`, `selected_config_model` for `config.model`.
+fn selector_method(sel: &ModelSelector) -> proc_macro2::Ident {
+    let path: Vec<String> =
+        sel.field.steps.iter().map(|s| super::bare(&s.rust_name).trim_end_matches('_').to_string()).collect();
+    quote::format_ident!("selected_{}", path.join("_"))
 }
 
 fn field_checks(f: &FieldIr) -> TokenStream {
@@ -89,25 +183,39 @@ fn field_checks(f: &FieldIr) -> TokenStream {
     if f.flatten {
         return quote!(self.#name.validate_into(v););
     }
-    let checks = value_checks(&f.ty, &f.constraints, quote!(value), quote!(#wire), true);
+    let held = |value: Value| value_checks(&f.ty, &f.constraints, &value, quote!(#wire), true);
     match f.presence {
-        Presence::Required | Presence::DefaultEmpty => match checks {
-            Some(c) => quote! { { let value = &self.#name; #c } },
-            None => TokenStream::new(),
-        },
-        Presence::Optional => match checks {
+        Presence::Required | Presence::DefaultEmpty => held(Value::field(&name)).unwrap_or_default(),
+        Presence::Optional => match held(Value::binding(quote!(value))) {
             Some(c) => quote! { if let Some(value) = &self.#name { #c } },
             None => TokenStream::new(),
         },
-        Presence::RequiredTolerant => {
-            let missing = quote! {
-                v.report(#wire, runtime::Constraint::Required, "required field is missing");
-            };
-            match checks {
-                Some(c) => quote! { match &self.#name { Some(value) => { #c } None => { #missing } } },
-                None => quote! { if self.#name.is_none() { #missing } },
-            }
-        }
+        Presence::RequiredTolerant => match held(Value::binding(quote!(value))) {
+            Some(c) => quote! { match &self.#name { Some(value) => { #c } None => v.required(#wire) } },
+            None => quote! { if self.#name.is_none() { v.required(#wire); } },
+        },
+    }
+}
+
+/// One value being checked, written three ways for the three ways code uses it.
+struct Value {
+    /// A reference to it (`value`, `&self.prompt`), for arguments.
+    reference: TokenStream,
+    /// It as a method receiver (`value`, `self.prompt`).
+    receiver: TokenStream,
+    /// The value itself (`*value`, `self.n`), for casts.
+    place: TokenStream,
+}
+
+impl Value {
+    /// A field of `self` held bare.
+    fn field(name: &proc_macro2::Ident) -> Self {
+        Value { reference: quote!(&self.#name), receiver: quote!(self.#name), place: quote!(self.#name) }
+    }
+
+    /// A binding that holds a reference (`if let Some(value) = &self.x`, loop items).
+    fn binding(name: TokenStream) -> Self {
+        Value { reference: name.clone(), receiver: name.clone(), place: quote!(*#name) }
     }
 }
 
@@ -131,27 +239,22 @@ fn opt_u64(v: Option<u64>) -> TokenStream {
     }
 }
 
-/// Checks for one value (`expr` is a reference to it, `label` the wire name
-/// below the current path, `""` for the current position). `None` when the
-/// type has nothing to check. Item-count limits apply only at the field itself.
-fn value_checks(
-    ty: &RustType,
-    c: &Constraints,
-    expr: TokenStream,
-    label: TokenStream,
-    top: bool,
-) -> Option<TokenStream> {
+/// Checks for one value (`label` is the wire name below the current path, `""` for
+/// the current position). `None` when the type has nothing to check. Item-count
+/// limits apply only at the field itself.
+fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStream, top: bool) -> Option<TokenStream> {
+    let Value { reference, receiver, place } = value;
     match ty {
         RustType::String => {
             let length = (c.min_length.is_some() || c.max_length.is_some()).then(|| {
                 let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
-                quote!(v.length(#label, #expr, #min, #max);)
+                quote!(v.length(#label, #reference, #min, #max);)
             });
             let encoding = c.base64_text.then(|| {
                 if c.allow_data_url {
-                    quote!(v.base64_or_data_url(#label, #expr);)
+                    quote!(v.base64_or_data_url(#label, #reference);)
                 } else {
-                    quote!(v.base64(#label, #expr);)
+                    quote!(v.base64(#label, #reference);)
                 }
             });
             (length.is_some() || encoding.is_some()).then(|| quote!(#length #encoding))
@@ -159,29 +262,29 @@ fn value_checks(
         RustType::Url => {
             let schemes = &c.schemes;
             let data = c.allow_data_url;
-            Some(quote!(v.url(#label, #expr, &[#(#schemes),*], #data);))
+            Some(quote!(v.url(#label, #reference, &[#(#schemes),*], #data);))
         }
         RustType::DataUrl => {
             let mimes = &c.mime_types;
-            Some(quote!(v.data_url(#label, #expr, &[#(#mimes),*]);))
+            Some(quote!(v.data_url(#label, #reference, &[#(#mimes),*]);))
         }
         RustType::U32 | RustType::U64 | RustType::I64 | RustType::F64 => {
             (c.min.is_some() || c.max.is_some()).then(|| {
                 let (min, max) = (opt_f64(c.min), opt_f64(c.max));
                 // Casting an `f64` to itself is a clippy warning in the generated code.
-                let number = if *ty == RustType::F64 { quote!(*#expr) } else { quote!(*#expr as f64) };
+                let number = if *ty == RustType::F64 { quote!(#place) } else { quote!(#place as f64) };
                 quote!(v.range(#label, #number, #min, #max);)
             })
         }
         RustType::Named(n) => match n.kind {
             NamedKind::Struct | NamedKind::OneOf if label.to_string() == "\"\"" => {
-                Some(quote!(#expr.validate_into(v);))
+                Some(quote!(#receiver.validate_into(v);))
             }
-            NamedKind::Struct | NamedKind::OneOf => Some(quote!(v.at_field(#label, |v| #expr.validate_into(v));)),
+            NamedKind::Struct | NamedKind::OneOf => Some(quote!(v.at_field(#label, |v| #receiver.validate_into(v));)),
             NamedKind::Enum { has_unknown: true, open: false } => {
                 let t = ident(&n.rust_name);
                 Some(quote! {
-                    if let #t::Unknown(unknown) = #expr {
+                    if let #t::Unknown(unknown) = #reference {
                         v.allowed_values(#label, unknown, #t::KNOWN_VALUES, "");
                     }
                 })
@@ -191,29 +294,34 @@ fn value_checks(
         RustType::Vec(inner) | RustType::OneOrMany(inner) => {
             let count = (top && (c.min_items.is_some() || c.max_items.is_some())).then(|| {
                 let (min, max) = (opt_u64(c.min_items), opt_u64(c.max_items));
-                quote!(v.item_count(#label, #expr.len(), #min, #max);)
+                quote!(v.item_count(#label, #receiver.len(), #min, #max);)
             });
-            let iter = if matches!(ty, RustType::OneOrMany(_)) { quote!(#expr.as_slice()) } else { quote!(#expr) };
-            let items = value_checks(inner, c, quote!(item), quote!(""), false).map(|inner_checks| {
+            let items =
+                if matches!(ty, RustType::OneOrMany(_)) { quote!(#receiver.as_slice()) } else { quote!(#receiver) };
+            let item = Value::binding(quote!(item));
+            let each = value_checks(inner, c, &item, quote!(""), false).map(|inner_checks| {
                 quote! {
                     v.at_field(#label, |v| {
-                        for (index, item) in #iter.iter().enumerate() {
+                        for (index, item) in #items.iter().enumerate() {
                             v.at_index(index, |v| { #inner_checks });
                         }
                     });
                 }
             });
-            (count.is_some() || items.is_some()).then(|| quote!(#count #items))
+            (count.is_some() || each.is_some()).then(|| quote!(#count #each))
         }
-        RustType::Map(inner) => value_checks(inner, c, quote!(item), quote!(key.as_str()), false).map(|inner_checks| {
-            quote! {
-                v.at_field(#label, |v| {
-                    for (key, item) in #expr {
-                        #inner_checks
-                    }
-                });
-            }
-        }),
+        RustType::Map(inner) => {
+            let item = Value::binding(quote!(item));
+            value_checks(inner, c, &item, quote!(key.as_str()), false).map(|inner_checks| {
+                quote! {
+                    v.at_field(#label, |v| {
+                        for (key, item) in #reference {
+                            #inner_checks
+                        }
+                    });
+                }
+            })
+        }
         _ => None,
     }
 }
@@ -234,17 +342,6 @@ fn access(path: &FieldPath) -> TokenStream {
     expr
 }
 
-fn scalar(l: &Literal) -> TokenStream {
-    match l {
-        Literal::Str(s) => quote!(runtime::Scalar::Str(#s)),
-        Literal::Bool(b) => quote!(runtime::Scalar::Bool(#b)),
-        Literal::Num(n) => {
-            let l = Lit::f64_unsuffixed(*n);
-            quote!(runtime::Scalar::Num(#l))
-        }
-    }
-}
-
 fn literal_text(l: &Literal) -> String {
     match l {
         Literal::Str(s) => s.clone(),
@@ -259,66 +356,141 @@ fn literal_text(l: &Literal) -> String {
     }
 }
 
-/// `allowed_values_when` on a number or boolean field: the value compared with the
-/// allowed ones (integers as `f64`, so any integer type compares with one list), or
-/// `None` for a string or enum field, whose values are compared as wire strings.
-fn allowed_scalars(field: &FieldPath, list: &[Literal], message: &str) -> Option<TokenStream> {
-    let acc = access(field);
-    let wire = &field.wire;
-    let actual = match field.ty {
-        // Casting an `f64` to itself is a clippy warning in the generated code.
-        RustType::Bool | RustType::F64 => quote!(*actual),
-        RustType::I64 | RustType::U32 | RustType::U64 => quote!(*actual as f64),
-        _ => return None,
+/// What a rule's values look like in the field's Rust type.
+enum Compare {
+    /// A pattern (`true`, `1 | 2`, `ImageSize::Square | ImageSize::Wide`).
+    Pattern(TokenStream),
+    /// A pattern over the value as `&str` (strings).
+    Text(TokenStream),
+    /// A run of whole numbers (`1..=3`).
+    Range(TokenStream),
+    /// No pattern (fractional numbers, enum values the enum does not list): compared
+    /// as `runtime::Scalar`s.
+    Scalars(TokenStream),
+}
+
+/// How to compare a field of type `ty` with `values` (the checker matched each value
+/// against the field's type).
+fn compare(api: &Api, ty: &RustType, values: &[Literal]) -> Compare {
+    let int = |n: f64| {
+        let lit = Lit::i64_unsuffixed(n.abs() as i64);
+        if n < 0.0 {
+            quote!(-#lit)
+        } else {
+            quote!(#lit)
+        }
     };
-    // The checker matches every value against the field's type, so each literal has
-    // the field's kind; numbers are written as `f64` to compare with `actual`.
-    let allowed = list.iter().map(|l| match l {
-        Literal::Bool(b) => quote!(#b),
-        Literal::Num(n) => {
-            let n = Lit::f64_unsuffixed(*n);
-            quote!(#n)
+    let pattern: Option<Vec<TokenStream>> = values
+        .iter()
+        .map(|l| match (ty, l) {
+            (RustType::Bool, Literal::Bool(b)) => Some(quote!(#b)),
+            (RustType::I64 | RustType::U32 | RustType::U64, Literal::Num(n)) if n.fract() == 0.0 => Some(int(*n)),
+            (RustType::Named(n), Literal::Str(wire)) => {
+                let e = api.enum_named(&n.rust_name)?;
+                let variant = ident(&e.variant_for(wire)?.rust_name);
+                let t = ident(&e.rust_name);
+                Some(quote!(#t::#variant))
+            }
+            _ => None,
+        })
+        .collect();
+    // Whole numbers that form a run (`1 | 2 | 3`) read better, and pass clippy, as a range.
+    let ints: Option<Vec<i64>> = values
+        .iter()
+        .map(|l| match l {
+            Literal::Num(n) if n.fract() == 0.0 => Some(*n as i64),
+            _ => None,
+        })
+        .collect();
+    if let (RustType::I64 | RustType::U32 | RustType::U64, Some(mut ints)) = (ty, ints) {
+        ints.sort_unstable();
+        ints.dedup();
+        if ints.len() >= 3 && ints.windows(2).all(|w| w[1] == w[0] + 1) {
+            let (lo, hi) = (int(ints[0] as f64), int(ints[ints.len() - 1] as f64));
+            return Compare::Range(quote!(#lo..=#hi));
         }
-        Literal::Str(s) => quote!(#s),
-    });
-    Some(quote! {
-        if let Some(actual) = #acc {
-            v.allowed_scalars(#wire, #actual, &[#(#allowed),*], #message);
+    }
+    match (ty, pattern) {
+        (RustType::String | RustType::Url | RustType::DataUrl, _) => {
+            let texts = values.iter().map(literal_text);
+            Compare::Text(quote!(#(#texts)|*))
         }
-    })
+        (_, Some(p)) if !p.is_empty() => Compare::Pattern(quote!(#(#p)|*)),
+        _ => {
+            let scalars = values.iter().map(|l| match l {
+                Literal::Str(s) => quote!(runtime::Scalar::Str(#s)),
+                Literal::Bool(b) => quote!(runtime::Scalar::Bool(#b)),
+                Literal::Num(n) => {
+                    let l = Lit::f64_unsuffixed(*n);
+                    quote!(runtime::Scalar::Num(#l))
+                }
+            });
+            Compare::Scalars(quote!([#(#scalars),*]))
+        }
+    }
+}
+
+/// Whether `actual` (a reference to a value of the path's type) is one of `values`.
+fn value_is(api: &Api, path: &FieldPath, values: &[Literal], actual: TokenStream) -> TokenStream {
+    match compare(api, &path.ty, values) {
+        Compare::Pattern(p) => quote!(matches!(#actual, #p)),
+        Compare::Text(p) => quote!(matches!(#actual.as_str(), #p)),
+        Compare::Range(r) => quote!((#r).contains(#actual)),
+        Compare::Scalars(list) => quote!(#list.contains(&runtime::AsScalar::as_scalar(#actual))),
+    }
+}
+
+/// Whether the field at `path` is set to one of `values`: a plain comparison for a
+/// field of the struct itself (`self.stream == Some(false)`).
+fn holds(api: &Api, path: &FieldPath, values: &[Literal]) -> TokenStream {
+    if let [step] = path.steps.as_slice() {
+        let n = ident(&step.rust_name);
+        let optional = matches!(step.presence, Presence::Optional | Presence::RequiredTolerant);
+        match (compare(api, &path.ty, values), optional) {
+            (Compare::Pattern(p), true) if values.len() == 1 => return quote!(self.#n == Some(#p)),
+            (Compare::Pattern(p), false) if values.len() == 1 => return quote!(self.#n == #p),
+            (Compare::Pattern(p), true) => return quote!(matches!(self.#n, Some(#p))),
+            (Compare::Pattern(p), false) => return quote!(matches!(self.#n, #p)),
+            (Compare::Text(p), true) => return quote!(matches!(self.#n.as_deref(), Some(#p))),
+            (Compare::Text(p), false) => return quote!(matches!(self.#n.as_str(), #p)),
+            (Compare::Range(r), true) => return quote!(self.#n.is_some_and(|value| (#r).contains(&value))),
+            (Compare::Range(r), false) => return quote!((#r).contains(&self.#n)),
+            (Compare::Scalars(_), _) => {}
+        }
+    }
+    let acc = access(path);
+    let is = value_is(api, path, values, quote!(actual));
+    quote!(#acc.is_some_and(|actual| #is))
 }
 
 /// `Option<&'static ModelInfo>` of the model a request selects (or the default).
 fn selected_model(sel: &ModelSelector) -> TokenStream {
-    let acc = access(&sel.field);
-    let t = ident(&sel.enum_name);
-    quote! {
-        #acc.map(|model| model.as_str()).or(#t::DEFAULT_ID).and_then(|id| runtime::models::find(#t::TABLE, id))
+    let method = selector_method(sel);
+    quote!(self.#method())
+}
+
+/// Whether the field at `path` is set (or, with `present` false, absent).
+fn is_present(path: &FieldPath, present: bool) -> TokenStream {
+    let expr = match path.steps.as_slice() {
+        [step] if matches!(step.presence, Presence::Optional | Presence::RequiredTolerant) => {
+            let n = ident(&step.rust_name);
+            quote!(self.#n)
+        }
+        _ => access(path),
+    };
+    if present {
+        quote!(#expr.is_some())
+    } else {
+        quote!(#expr.is_none())
     }
 }
 
 /// A boolean expression, or `None` when the condition always holds.
-fn condition(c: &ConditionIr) -> Option<TokenStream> {
+fn condition(api: &Api, c: &ConditionIr) -> Option<TokenStream> {
     Some(match c {
         ConditionIr::Always => return None,
-        ConditionIr::Present(path, present) => {
-            let acc = access(path);
-            if *present {
-                quote!(#acc.is_some())
-            } else {
-                quote!(#acc.is_none())
-            }
-        }
-        ConditionIr::OneOf(path, lits) => {
-            let acc = access(path);
-            let lits: Vec<_> = lits.iter().map(scalar).collect();
-            if lits.len() == 1 {
-                let l = &lits[0];
-                quote!(#acc.map(runtime::AsScalar::as_scalar) == Some(#l))
-            } else {
-                quote!(#acc.map(runtime::AsScalar::as_scalar).is_some_and(|actual| [#(#lits),*].contains(&actual)))
-            }
-        }
+        ConditionIr::Present(path, present) => is_present(path, *present),
+        ConditionIr::OneOf(path, values) => holds(api, path, values),
         ConditionIr::Family(sel, family) => {
             let model = selected_model(sel);
             quote!(#model.is_some_and(|model| model.family == Some(#family)))
@@ -326,74 +498,82 @@ fn condition(c: &ConditionIr) -> Option<TokenStream> {
     })
 }
 
-fn guarded(cond: Option<TokenStream>, body: TokenStream) -> TokenStream {
-    match cond {
-        Some(c) => quote!(if #c { #body }),
-        None => quote!({ #body }),
+/// `!c`, parenthesised only when `c` is a comparison (`!(self.n == Some(1))`); a
+/// macro call or method chain (`matches!(..)`, `x.is_some_and(..)`) binds tighter.
+fn negate(c: TokenStream) -> TokenStream {
+    let comparison =
+        c.clone().into_iter().any(|t| matches!(&t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '='));
+    if comparison {
+        quote!(!(#c))
+    } else {
+        quote!(!#c)
     }
 }
 
-fn rule_checks(rule: &RuleCheck) -> TokenStream {
+/// `body` run when `when` holds (always, without a condition).
+fn guarded(api: &Api, when: &ConditionIr, body: TokenStream) -> TokenStream {
+    match condition(api, when) {
+        Some(c) => quote!(if #c { #body }),
+        None => body,
+    }
+}
+
+fn rule_checks(api: &Api, rule: &RuleCheck) -> TokenStream {
     match rule {
-        RuleCheck::Requires { when, field, equals, message } => {
+        RuleCheck::Requires { when, field, equals: None, message } => {
+            let missing = is_present(field, false);
+            let wire = &field.wire;
+            guarded(api, when, quote!(if #missing { v.required_by(#wire, #message); }))
+        }
+        RuleCheck::Requires { when, field, equals: Some(expected), message } => {
             let acc = access(field);
             let wire = &field.wire;
-            let on_value = match equals {
-                Some(l) => {
-                    let lit = scalar(l);
-                    let text = literal_text(l);
-                    quote! {
-                        let actual = runtime::AsScalar::as_scalar(value);
-                        if actual != #lit {
-                            v.report(#wire, runtime::Constraint::AllowedValues { allowed: vec![#text.to_string()], actual: actual.to_string() }, #message);
-                        }
-                    }
-                }
-                None => quote!(let _ = value;),
-            };
+            let is = value_is(api, field, std::slice::from_ref(expected), quote!(actual));
+            let text = literal_text(expected);
             guarded(
-                condition(when),
+                api,
+                when,
                 quote! {
                     match #acc {
-                        None => v.report(#wire, runtime::Constraint::RequiredBy { condition: #message.to_string() }, #message),
-                        Some(value) => { #on_value }
+                        None => v.required_by(#wire, #message),
+                        Some(actual) if !#is => v.must_equal(#wire, actual, #text, #message),
+                        Some(_) => {}
                     }
                 },
             )
         }
+        RuleCheck::Forbids { when, field, values, message } if values.is_empty() => {
+            let set = is_present(field, true);
+            let wire = &field.wire;
+            guarded(api, when, quote!(if #set { v.forbidden_by(#wire, #message); }))
+        }
         RuleCheck::Forbids { when, field, values, message } => {
             let acc = access(field);
             let wire = &field.wire;
-            let body = if values.is_empty() {
+            let is = value_is(api, field, values, quote!(actual));
+            guarded(
+                api,
+                when,
                 quote! {
-                    if #acc.is_some() {
-                        v.report(#wire, runtime::Constraint::ForbiddenBy { condition: #message.to_string() }, #message);
-                    }
-                }
-            } else {
-                let lits: Vec<_> = values.iter().map(scalar).collect();
-                quote! {
-                    if let Some(value) = #acc {
-                        let actual = runtime::AsScalar::as_scalar(value);
-                        if [#(#lits),*].contains(&actual) {
-                            v.report(#wire, runtime::Constraint::ForbiddenValue { actual: actual.to_string() }, #message);
+                    if let Some(actual) = #acc {
+                        if #is {
+                            v.forbidden_value(#wire, actual, #message);
                         }
                     }
-                }
-            };
-            guarded(condition(when), body)
+                },
+            )
         }
         RuleCheck::OnlyWith { field, with, message } => {
-            let acc = access(field);
+            let set = is_present(field, true);
             let wire = &field.wire;
             let unmet = match with {
-                ConditionIr::Present(path, present) => condition(&ConditionIr::Present(path.clone(), !present)),
-                other => condition(other).map(|c| quote!(!(#c))),
+                ConditionIr::Present(path, present) => Some(is_present(path, !present)),
+                other => condition(api, other).map(negate),
             }
             .unwrap_or_else(|| quote!(false));
             quote! {
-                if #acc.is_some() && #unmet {
-                    v.report(#wire, runtime::Constraint::ForbiddenBy { condition: #message.to_string() }, #message);
+                if #set && #unmet {
+                    v.forbidden_by(#wire, #message);
                 }
             }
         }
@@ -420,54 +600,16 @@ fn rule_checks(rule: &RuleCheck) -> TokenStream {
                     }
                 }
             };
-            guarded(condition(when), body)
+            guarded(api, when, body)
         }
         RuleCheck::AllowedValues { when, field, values, message } => {
-            let acc = access(field);
-            let wire = &field.wire;
-            // Numbers and booleans are compared as values; the checker allows model
-            // capabilities (string lists) only on string and enum fields.
-            if let ValuesSource::Fixed(list) = values {
-                if let Some(check) = allowed_scalars(field, list, message) {
-                    return guarded(condition(when), check);
-                }
-            }
-            let check = match values {
-                ValuesSource::Fixed(list) => {
-                    let list = list.iter().map(literal_text);
-                    quote!(v.allowed_values(#wire, actual, &[#(#list),*], #message);)
-                }
-                ValuesSource::Model(sel, cap) => {
-                    let model = selected_model(sel);
-                    quote! {
-                        if let Some(model) = #model {
-                            if let Some(allowed) = model.values(#cap) {
-                                v.allowed_values(#wire, actual, allowed, &format!("model `{}`", model.id));
-                            }
-                        }
-                    }
-                }
-            };
-            guarded(
-                condition(when),
-                quote! {
-                    if let Some(runtime::Scalar::Str(actual)) = #acc.map(runtime::AsScalar::as_scalar) {
-                        #check
-                    }
-                },
-            )
+            guarded(api, when, allowed_values(field, values, message))
         }
         RuleCheck::ExactlyOneOf { fields, message } => {
-            let present = fields.iter().map(|f| {
-                let acc = access(f);
-                quote!(#acc.is_some())
-            });
-            let names: Vec<&String> = fields.iter().map(|f| &f.wire).collect();
+            let present = fields.iter().map(|f| is_present(f, true));
+            let names = fields.iter().map(|f| &f.wire);
             quote! {
-                let present = [#(#present),*].iter().filter(|set| **set).count();
-                if present != 1 {
-                    v.report("", runtime::Constraint::ExactlyOneOf { fields: vec![#(#names.to_string()),*] }, #message);
-                }
+                v.exactly_one_of(&[#(#names),*], &[#(#present),*], #message);
             }
         }
         RuleCheck::ModelFamily { selector, field, families } => {
@@ -486,31 +628,33 @@ fn rule_checks(rule: &RuleCheck) -> TokenStream {
             let model = selected_model(selector);
             let arms = models.iter().map(|m| {
                 let id = &m.model_id;
-                let requires = m.requires.iter().map(|(path, lit)| {
+                let requires = m.requires.iter().map(|(path, expected)| {
                     let acc = access(path);
                     let wire = &path.wire;
-                    let l = scalar(lit);
-                    let text = literal_text(lit);
-                    let msg = format!("model `{id}` requires `{wire}` to be `{text}`");
+                    let expected_values = std::slice::from_ref(expected);
+                    let accepted = match compare(api, &path.ty, expected_values) {
+                        Compare::Pattern(p) => quote!(Some(#p)),
+                        _ => {
+                            let is = value_is(api, path, expected_values, quote!(actual));
+                            quote!(Some(actual) if #is)
+                        }
+                    };
+                    let text = literal_text(expected);
                     quote! {
-                        match #acc.map(runtime::AsScalar::as_scalar) {
-                            Some(actual) => {
-                                if actual != #l {
-                                    v.report(#wire, runtime::Constraint::AllowedValues { allowed: vec![#text.to_string()], actual: actual.to_string() }, #msg);
-                                }
-                            }
-                            None => v.report(#wire, runtime::Constraint::RequiredBy { condition: #msg.to_string() }, #msg),
+                        match #acc {
+                            #accepted => {}
+                            actual => v.model_requires(#wire, #id, #text, actual),
                         }
                     }
                 });
-                let rejects = m.rejects.iter().map(|(path, lits)| {
+                let rejects = m.rejects.iter().map(|(path, values)| {
                     let acc = access(path);
                     let wire = &path.wire;
-                    let ls: Vec<_> = lits.iter().map(scalar).collect();
+                    let is = value_is(api, path, values, quote!(actual));
                     quote! {
-                        if let Some(actual) = #acc.map(runtime::AsScalar::as_scalar) {
-                            if [#(#ls),*].contains(&actual) {
-                                v.report(#wire, runtime::Constraint::ForbiddenValue { actual: actual.to_string() }, format!("model `{}` does not accept `{}` = `{}`", #id, #wire, actual));
+                        if let Some(actual) = #acc {
+                            if #is {
+                                v.model_rejects(#wire, #id, actual);
                             }
                         }
                     }
@@ -520,6 +664,63 @@ fn rule_checks(rule: &RuleCheck) -> TokenStream {
             quote! {
                 if let Some(model) = #model {
                     #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+/// `allowed_values_when`: numbers and booleans are compared as values (integers as
+/// `f64`, so every integer type compares with one list), strings and enums as their
+/// wire text, against the spec's list or the selected model's capability (the
+/// checker allows capabilities, which list strings, only on string and enum fields).
+fn allowed_values(field: &FieldPath, values: &ValuesSource, message: &str) -> TokenStream {
+    let acc = access(field);
+    let wire = &field.wire;
+    let scalar = match field.ty {
+        // Casting an `f64` to itself is a clippy warning in the generated code.
+        RustType::Bool | RustType::F64 => Some(quote!(*actual)),
+        RustType::I64 | RustType::U32 | RustType::U64 => Some(quote!(*actual as f64)),
+        _ => None,
+    };
+    let text = match &field.ty {
+        RustType::Named(n) => {
+            let t = ident(&n.rust_name);
+            quote!(#acc.map(#t::as_str))
+        }
+        _ => quote!(#acc.map(String::as_str)),
+    };
+    match (values, scalar) {
+        (ValuesSource::Fixed(list), Some(actual)) => {
+            let allowed = list.iter().map(|l| match l {
+                Literal::Bool(b) => quote!(#b),
+                Literal::Num(n) => {
+                    let n = Lit::f64_unsuffixed(*n);
+                    quote!(#n)
+                }
+                Literal::Str(s) => quote!(#s),
+            });
+            quote! {
+                if let Some(actual) = #acc {
+                    v.allowed_scalars(#wire, #actual, &[#(#allowed),*], #message);
+                }
+            }
+        }
+        (ValuesSource::Fixed(list), None) => {
+            let list = list.iter().map(literal_text);
+            quote! {
+                if let Some(actual) = #text {
+                    v.allowed_values(#wire, actual, &[#(#list),*], #message);
+                }
+            }
+        }
+        (ValuesSource::Model(sel, cap), _) => {
+            let model = selected_model(sel);
+            quote! {
+                if let (Some(actual), Some(model)) = (#text, #model) {
+                    if let Some(allowed) = model.values(#cap) {
+                        v.allowed_values(#wire, actual, allowed, &format!("model `{}`", model.id));
+                    }
                 }
             }
         }

@@ -9,26 +9,17 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for FileData {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.file_uri;
-            v.url("fileUri", value, &["http", "https", "gs"], false);
-        }
-        {
-            let value = &self.mime_type;
-            if let ImageMimeType::Unknown(unknown) = value {
-                v.allowed_values("mimeType", unknown, ImageMimeType::KNOWN_VALUES, "");
-            }
+        v.url("fileUri", &self.file_uri, &["http", "https", "gs"], false);
+        if let ImageMimeType::Unknown(unknown) = &self.mime_type {
+            v.allowed_values("mimeType", unknown, ImageMimeType::KNOWN_VALUES, "");
         }
         v.extra_fields(&self.extra, &["fileUri", "mimeType"]);
     }
 }
 impl runtime::Validate for InlineData {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.mime_type;
-            if let ImageMimeType::Unknown(unknown) = value {
-                v.allowed_values("mimeType", unknown, ImageMimeType::KNOWN_VALUES, "");
-            }
+        if let ImageMimeType::Unknown(unknown) = &self.mime_type {
+            v.allowed_values("mimeType", unknown, ImageMimeType::KNOWN_VALUES, "");
         }
         v.extra_fields(&self.extra, &["data", "mimeType"]);
     }
@@ -84,86 +75,52 @@ impl runtime::Validate for GenerateImageRequest {
             &self.extra,
             &["provider", "model", "prompt", "referenceImages", "imageConfig"],
         );
-        {
-            if let (Some(items), Some(model)) = (
-                self.reference_images.as_ref(),
-                self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
-            ) {
-                if let Some(max) = model.limit("max_reference_images") {
-                    v.item_limit(
-                        "referenceImages",
-                        items.len(),
-                        max,
-                        &format!("model `{}`", model.id),
-                    );
-                }
+        if let (Some(items), Some(model)) = (
+            self.reference_images.as_ref(),
+            self.selected_model(),
+        ) {
+            if let Some(max) = model.limit("max_reference_images") {
+                v.item_limit(
+                    "referenceImages",
+                    items.len(),
+                    max,
+                    &format!("model `{}`", model.id),
+                );
             }
         }
-        {
-            if let Some(runtime::Scalar::Str(actual)) = self
+        if let (Some(actual), Some(model)) = (
+            self
                 .image_config
                 .as_ref()
                 .and_then(|parent| parent.aspect_ratio.as_ref())
-                .map(runtime::AsScalar::as_scalar)
-            {
-                if let Some(model) = self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-                {
-                    if let Some(allowed) = model.values("aspect_ratios") {
-                        v.allowed_values(
-                            "imageConfig.aspectRatio",
-                            actual,
-                            allowed,
-                            &format!("model `{}`", model.id),
-                        );
-                    }
-                }
+                .map(AspectRatio::as_str),
+            self.selected_model(),
+        ) {
+            if let Some(allowed) = model.values("aspect_ratios") {
+                v.allowed_values(
+                    "imageConfig.aspectRatio",
+                    actual,
+                    allowed,
+                    &format!("model `{}`", model.id),
+                );
             }
         }
-        if let Some(model) = self
-            .model
-            .as_ref()
-            .map(|model| model.as_str())
-            .or(ImageModel::DEFAULT_ID)
-            .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-        {
+        if let Some(model) = self.selected_model() {
             if model.id == "gpt-image-2" {
-                match runtime::validate::present(&self.provider)
-                    .map(runtime::AsScalar::as_scalar)
-                {
-                    Some(actual) => {
-                        if actual != runtime::Scalar::Str("openai") {
-                            v.report(
-                                "provider",
-                                runtime::Constraint::AllowedValues {
-                                    allowed: vec!["openai".to_string()],
-                                    actual: actual.to_string(),
-                                },
-                                "model `gpt-image-2` requires `provider` to be `openai`",
-                            );
-                        }
-                    }
-                    None => {
-                        v.report(
-                            "provider",
-                            runtime::Constraint::RequiredBy {
-                                condition: "model `gpt-image-2` requires `provider` to be `openai`"
-                                    .to_string(),
-                            },
-                            "model `gpt-image-2` requires `provider` to be `openai`",
-                        )
+                match runtime::validate::present(&self.provider) {
+                    Some(ModelProvider::Openai) => {}
+                    actual => {
+                        v.model_requires("provider", "gpt-image-2", "openai", actual)
                     }
                 }
             }
         }
+    }
+}
+impl GenerateImageRequest {
+    /// The model this request selects: `model`, or the model table's default.
+    fn selected_model(&self) -> Option<&'static runtime::models::ModelInfo> {
+        let id = self.model.as_ref().map(ImageModel::as_str).or(ImageModel::DEFAULT_ID)?;
+        runtime::models::find(ImageModel::TABLE, id)
     }
 }

@@ -29,32 +29,26 @@ impl runtime::Validate for GenerateImagesRequest {
 }
 impl runtime::Validate for InputImage {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.image_url;
-            v.url("image_url", value, &["https"], true);
-        }
+        v.url("image_url", &self.image_url, &["https"], true);
         v.extra_fields(&self.extra, &["image_url"]);
     }
 }
 impl runtime::Validate for EditImageRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.images;
-            v.item_count("images", value.len(), Some(1), None);
-            v.at_field(
-                "images",
-                |v| {
-                    for (index, item) in value.iter().enumerate() {
-                        v.at_index(
-                            index,
-                            |v| {
-                                item.validate_into(v);
-                            },
-                        );
-                    }
-                },
-            );
-        }
+        v.item_count("images", self.images.len(), Some(1), None);
+        v.at_field(
+            "images",
+            |v| {
+                for (index, item) in self.images.iter().enumerate() {
+                    v.at_index(
+                        index,
+                        |v| {
+                            item.validate_into(v);
+                        },
+                    );
+                }
+            },
+        );
         if let Some(value) = &self.n {
             v.range("n", *value as f64, Some(1.0), Some(10.0));
         }
@@ -80,10 +74,7 @@ impl runtime::Validate for EditImageRequest {
 }
 impl runtime::Validate for EditImageForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.image;
-            v.item_count("image", value.len(), Some(1), None);
-        }
+        v.item_count("image", self.image.len(), Some(1), None);
         if let Some(value) = &self.n {
             v.range("n", *value as f64, Some(1.0), Some(10.0));
         }

@@ -70,35 +70,20 @@ impl runtime::Validate for ImageGenerationRequest {
             ],
         );
         v.as_warnings(|v| {
-            if self.mask.as_ref().is_some() && self.image.as_ref().is_none() {
-                v.report(
+            if self.mask.is_some() && self.image.is_none() {
+                v.forbidden_by(
                     "mask",
-                    runtime::Constraint::ForbiddenBy {
-                        condition: "The mask is effective only when image is provided."
-                            .to_string(),
-                    },
                     "The mask is effective only when image is provided.",
                 );
             }
         });
         v.as_warnings(|v| {
-            if self.stream.as_ref().map(runtime::AsScalar::as_scalar)
-                == Some(runtime::Scalar::Bool(false))
-            {
-                if let Some(value) = self.partial_images.as_ref() {
-                    let actual = runtime::AsScalar::as_scalar(value);
-                    if [
-                        runtime::Scalar::Num(1.0),
-                        runtime::Scalar::Num(2.0),
-                        runtime::Scalar::Num(3.0),
-                    ]
-                        .contains(&actual)
-                    {
-                        v.report(
+            if self.stream == Some(false) {
+                if let Some(actual) = self.partial_images.as_ref() {
+                    if (1..=3).contains(actual) {
+                        v.forbidden_value(
                             "partial_images",
-                            runtime::Constraint::ForbiddenValue {
-                                actual: actual.to_string(),
-                            },
+                            actual,
                             "Partial images are effective only when stream=true.",
                         );
                     }
@@ -106,21 +91,12 @@ impl runtime::Validate for ImageGenerationRequest {
             }
         });
         v.as_warnings(|v| {
-            if self.stream.as_ref().is_none() {
-                if let Some(value) = self.partial_images.as_ref() {
-                    let actual = runtime::AsScalar::as_scalar(value);
-                    if [
-                        runtime::Scalar::Num(1.0),
-                        runtime::Scalar::Num(2.0),
-                        runtime::Scalar::Num(3.0),
-                    ]
-                        .contains(&actual)
-                    {
-                        v.report(
+            if self.stream.is_none() {
+                if let Some(actual) = self.partial_images.as_ref() {
+                    if (1..=3).contains(actual) {
+                        v.forbidden_value(
                             "partial_images",
-                            runtime::Constraint::ForbiddenValue {
-                                actual: actual.to_string(),
-                            },
+                            actual,
                             "Partial images are effective only when stream=true (stream defaults to false).",
                         );
                     }
@@ -128,94 +104,49 @@ impl runtime::Validate for ImageGenerationRequest {
             }
         });
         v.as_warnings(|v| {
-            if self.output_compression.as_ref().is_some()
-                && !(self
-                    .output_format
-                    .as_ref()
-                    .map(runtime::AsScalar::as_scalar)
-                    .is_some_and(|actual| {
-                        [runtime::Scalar::Str("jpeg"), runtime::Scalar::Str("webp")]
-                            .contains(&actual)
-                    }))
+            if self.output_compression.is_some()
+                && !matches!(
+                    self.output_format, Some(OutputFormat::Jpeg | OutputFormat::Webp)
+                )
             {
-                v.report(
+                v.forbidden_by(
                     "output_compression",
-                    runtime::Constraint::ForbiddenBy {
-                        condition: "The compression level is effective only when output_format is jpeg or webp."
-                            .to_string(),
-                    },
                     "The compression level is effective only when output_format is jpeg or webp.",
                 );
             }
         });
         v.as_warnings(|v| {
-            if runtime::validate::present(&self.model)
-                .map(|model| model.as_str())
-                .or(ImageModel::DEFAULT_ID)
-                .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-                .is_some_and(|model| model.family == Some("gemini"))
+            if self.selected_model().is_some_and(|model| model.family == Some("gemini"))
             {
-                if let Some(value) = self.output_format.as_ref() {
-                    let actual = runtime::AsScalar::as_scalar(value);
-                    if [runtime::Scalar::Str("webp")].contains(&actual) {
-                        v.report(
+                if let Some(actual) = self.output_format.as_ref() {
+                    if matches!(actual, OutputFormat::Webp) {
+                        v.forbidden_value(
                             "output_format",
-                            runtime::Constraint::ForbiddenValue {
-                                actual: actual.to_string(),
-                            },
+                            actual,
                             "Gemini supports png/jpeg; webp falls back to png.",
                         );
                     }
                 }
             }
         });
-        if let Some(model) = runtime::validate::present(&self.model)
-            .map(|model| model.as_str())
-            .or(ImageModel::DEFAULT_ID)
-            .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-        {
+        if let Some(model) = self.selected_model() {
             if model.id == "openai/gpt-image-2" {
-                if let Some(actual) = self
-                    .background
-                    .as_ref()
-                    .map(runtime::AsScalar::as_scalar)
-                {
-                    if [runtime::Scalar::Str("transparent")].contains(&actual) {
-                        v.report(
-                            "background",
-                            runtime::Constraint::ForbiddenValue {
-                                actual: actual.to_string(),
-                            },
-                            format!(
-                                "model `{}` does not accept `{}` = `{}`",
-                                "openai/gpt-image-2", "background", actual
-                            ),
-                        );
+                if let Some(actual) = self.background.as_ref() {
+                    if matches!(actual, Background::Transparent) {
+                        v.model_rejects("background", "openai/gpt-image-2", actual);
                     }
                 }
             }
         }
         v.as_warnings(|v| {
-            if let (Some(_), Some(model)) = (
-                self.mask.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
-            ) {
+            if let (Some(_), Some(model)) = (self.mask.as_ref(), self.selected_model()) {
                 if let Some(family) = model.family {
                     v.model_family("mask", &["gpt"], model.id, family);
                 }
             }
         });
         v.as_warnings(|v| {
-            if let (Some(_), Some(model)) = (
-                self.n.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
-            ) {
+            if let (Some(_), Some(model)) = (self.n.as_ref(), self.selected_model()) {
                 if let Some(family) = model.family {
                     v.model_family("n", &["gpt"], model.id, family);
                 }
@@ -224,10 +155,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.quality.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("quality", &["gpt"], model.id, family);
@@ -237,10 +165,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.background.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("background", &["gpt"], model.id, family);
@@ -250,10 +175,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.output_compression.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("output_compression", &["gpt"], model.id, family);
@@ -263,10 +185,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.moderation.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("moderation", &["gpt"], model.id, family);
@@ -276,10 +195,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.thinking_level.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("thinking_level", &["gemini"], model.id, family);
@@ -289,10 +205,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.response_modalities.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("response_modalities", &["gemini"], model.id, family);
@@ -302,10 +215,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.media_resolution.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("media_resolution", &["gemini"], model.id, family);
@@ -315,10 +225,7 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.stream.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("stream", &["gpt"], model.id, family);
@@ -328,15 +235,18 @@ impl runtime::Validate for ImageGenerationRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.partial_images.as_ref(),
-                runtime::validate::present(&self.model)
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("partial_images", &["gpt"], model.id, family);
                 }
             }
         });
+    }
+}
+impl ImageGenerationRequest {
+    /// The model this request selects (`model`).
+    fn selected_model(&self) -> Option<&'static runtime::models::ModelInfo> {
+        runtime::models::find(ImageModel::TABLE, self.model.as_str())
     }
 }

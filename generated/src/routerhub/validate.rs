@@ -9,22 +9,19 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for GenerateContentRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.contents;
-            v.at_field(
-                "contents",
-                |v| {
-                    for (index, item) in value.iter().enumerate() {
-                        v.at_index(
-                            index,
-                            |v| {
-                                item.validate_into(v);
-                            },
-                        );
-                    }
-                },
-            );
-        }
+        v.at_field(
+            "contents",
+            |v| {
+                for (index, item) in self.contents.iter().enumerate() {
+                    v.at_index(
+                        index,
+                        |v| {
+                            item.validate_into(v);
+                        },
+                    );
+                }
+            },
+        );
         if let Some(value) = &self.generation_config {
             v.at_field("generationConfig", |v| value.validate_into(v));
         }
@@ -85,22 +82,19 @@ impl runtime::Validate for Content {
                 v.allowed_values("role", unknown, ContentRole::KNOWN_VALUES, "");
             }
         }
-        {
-            let value = &self.parts;
-            v.at_field(
-                "parts",
-                |v| {
-                    for (index, item) in value.iter().enumerate() {
-                        v.at_index(
-                            index,
-                            |v| {
-                                item.validate_into(v);
-                            },
-                        );
-                    }
-                },
-            );
-        }
+        v.at_field(
+            "parts",
+            |v| {
+                for (index, item) in self.parts.iter().enumerate() {
+                    v.at_index(
+                        index,
+                        |v| {
+                            item.validate_into(v);
+                        },
+                    );
+                }
+            },
+        );
         v.extra_fields(&self.extra, &["role", "parts"]);
     }
 }
@@ -139,14 +133,10 @@ impl runtime::Validate for Part {
 impl runtime::Validate for Blob {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if self.mime_type.is_none() {
-            v.report(
-                "mimeType",
-                runtime::Constraint::Required,
-                "required field is missing",
-            );
+            v.required("mimeType");
         }
         if self.data.is_none() {
-            v.report("data", runtime::Constraint::Required, "required field is missing");
+            v.required("data");
         }
         v.extra_fields(&self.extra, &["mimeType", "data"]);
     }
@@ -157,13 +147,7 @@ impl runtime::Validate for FileData {
             Some(value) => {
                 v.url("fileUri", value, &[], false);
             }
-            None => {
-                v.report(
-                    "fileUri",
-                    runtime::Constraint::Required,
-                    "required field is missing",
-                );
-            }
+            None => v.required("fileUri"),
         }
         v.extra_fields(&self.extra, &["mimeType", "fileUri"]);
     }
@@ -214,11 +198,8 @@ impl runtime::Validate for ThinkingConfig {
 }
 impl runtime::Validate for SafetySetting {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.category;
-            if let HarmCategory::Unknown(unknown) = value {
-                v.allowed_values("category", unknown, HarmCategory::KNOWN_VALUES, "");
-            }
+        if let HarmCategory::Unknown(unknown) = &self.category {
+            v.allowed_values("category", unknown, HarmCategory::KNOWN_VALUES, "");
         }
         v.extra_fields(&self.extra, &["category", "threshold"]);
     }

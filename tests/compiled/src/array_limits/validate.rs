@@ -9,10 +9,7 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for BatchRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.prompts;
-            v.item_count("prompts", value.len(), Some(1), Some(8));
-        }
+        v.item_count("prompts", self.prompts.len(), Some(1), Some(8));
         if let Some(value) = &self.stop_words {
             v.item_count("stopWords", value.len(), None, Some(4));
         }

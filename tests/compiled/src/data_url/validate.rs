@@ -9,10 +9,7 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for DescribeRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.image;
-            v.data_url("image", value, &["image/png", "image/jpeg"]);
-        }
+        v.data_url("image", &self.image, &["image/png", "image/jpeg"]);
         v.extra_fields(&self.extra, &["image"]);
     }
 }

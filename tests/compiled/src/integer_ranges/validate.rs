@@ -9,10 +9,7 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for TuneRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.n;
-            v.range("n", *value as f64, Some(1.0), Some(10.0));
-        }
+        v.range("n", self.n as f64, Some(1.0), Some(10.0));
         if let Some(value) = &self.steps {
             v.range("steps", *value as f64, Some(1.0), None);
         }

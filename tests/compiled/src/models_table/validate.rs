@@ -20,118 +20,46 @@ impl runtime::Validate for GenerateRequest {
                 "thinking",
             ],
         );
-        {
-            if let (Some(items), Some(model)) = (
-                self.reference_images.as_ref(),
-                self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
-            ) {
-                if let Some(max) = model.limit("max_reference_images") {
-                    v.item_limit(
-                        "referenceImages",
-                        items.len(),
-                        max,
-                        &format!("model `{}`", model.id),
-                    );
-                }
-            }
-        }
-        {
-            if let Some(runtime::Scalar::Str(actual)) = self
-                .aspect_ratio
-                .as_ref()
-                .map(runtime::AsScalar::as_scalar)
-            {
-                if let Some(model) = self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-                {
-                    if let Some(allowed) = model.values("aspect_ratios") {
-                        v.allowed_values(
-                            "aspectRatio",
-                            actual,
-                            allowed,
-                            &format!("model `{}`", model.id),
-                        );
-                    }
-                }
-            }
-        }
-        if self
-            .model
-            .as_ref()
-            .map(|model| model.as_str())
-            .or(ImageModel::DEFAULT_ID)
-            .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-            .is_some_and(|model| model.family == Some("gpt"))
-        {
-            if self.thinking.as_ref().is_some() {
-                v.report(
-                    "thinking",
-                    runtime::Constraint::ForbiddenBy {
-                        condition: "Thinking is a Gemini option.".to_string(),
-                    },
-                    "Thinking is a Gemini option.",
+        if let (Some(items), Some(model)) = (
+            self.reference_images.as_ref(),
+            self.selected_model(),
+        ) {
+            if let Some(max) = model.limit("max_reference_images") {
+                v.item_limit(
+                    "referenceImages",
+                    items.len(),
+                    max,
+                    &format!("model `{}`", model.id),
                 );
             }
         }
-        if let Some(model) = self
-            .model
-            .as_ref()
-            .map(|model| model.as_str())
-            .or(ImageModel::DEFAULT_ID)
-            .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-        {
+        if let (Some(actual), Some(model)) = (
+            self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            self.selected_model(),
+        ) {
+            if let Some(allowed) = model.values("aspect_ratios") {
+                v.allowed_values(
+                    "aspectRatio",
+                    actual,
+                    allowed,
+                    &format!("model `{}`", model.id),
+                );
+            }
+        }
+        if self.selected_model().is_some_and(|model| model.family == Some("gpt")) {
+            if self.thinking.is_some() {
+                v.forbidden_by("thinking", "Thinking is a Gemini option.");
+            }
+        }
+        if let Some(model) = self.selected_model() {
             if model.id == "gpt-image" {
-                match runtime::validate::present(&self.backend)
-                    .map(runtime::AsScalar::as_scalar)
-                {
-                    Some(actual) => {
-                        if actual != runtime::Scalar::Str("openai") {
-                            v.report(
-                                "backend",
-                                runtime::Constraint::AllowedValues {
-                                    allowed: vec!["openai".to_string()],
-                                    actual: actual.to_string(),
-                                },
-                                "model `gpt-image` requires `backend` to be `openai`",
-                            );
-                        }
-                    }
-                    None => {
-                        v.report(
-                            "backend",
-                            runtime::Constraint::RequiredBy {
-                                condition: "model `gpt-image` requires `backend` to be `openai`"
-                                    .to_string(),
-                            },
-                            "model `gpt-image` requires `backend` to be `openai`",
-                        )
-                    }
+                match runtime::validate::present(&self.backend) {
+                    Some(Backend::Openai) => {}
+                    actual => v.model_requires("backend", "gpt-image", "openai", actual),
                 }
-                if let Some(actual) = self
-                    .background
-                    .as_ref()
-                    .map(runtime::AsScalar::as_scalar)
-                {
-                    if [runtime::Scalar::Str("transparent")].contains(&actual) {
-                        v.report(
-                            "background",
-                            runtime::Constraint::ForbiddenValue {
-                                actual: actual.to_string(),
-                            },
-                            format!(
-                                "model `{}` does not accept `{}` = `{}`", "gpt-image",
-                                "background", actual
-                            ),
-                        );
+                if let Some(actual) = self.background.as_ref() {
+                    if matches!(actual, Background::Transparent) {
+                        v.model_rejects("background", "gpt-image", actual);
                     }
                 }
             }
@@ -139,17 +67,19 @@ impl runtime::Validate for GenerateRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.thinking.as_ref(),
-                self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("thinking", &["gemini"], model.id, family);
                 }
             }
         });
+    }
+}
+impl GenerateRequest {
+    /// The model this request selects: `model`, or the model table's default.
+    fn selected_model(&self) -> Option<&'static runtime::models::ModelInfo> {
+        let id = self.model.as_ref().map(ImageModel::as_str).or(ImageModel::DEFAULT_ID)?;
+        runtime::models::find(ImageModel::TABLE, id)
     }
 }

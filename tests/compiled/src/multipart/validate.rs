@@ -9,10 +9,7 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for EditForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.image;
-            v.item_count("image", value.len(), Some(1), Some(4));
-        }
+        v.item_count("image", self.image.len(), Some(1), Some(4));
         if let Some(value) = &self.n {
             v.range("n", *value as f64, Some(1.0), Some(4.0));
         }

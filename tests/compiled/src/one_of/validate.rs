@@ -9,10 +9,7 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for FileData {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.file_uri;
-            v.url("fileUri", value, &[], false);
-        }
+        v.url("fileUri", &self.file_uri, &[], false);
         v.extra_fields(&self.extra, &["fileUri"]);
     }
 }
@@ -45,10 +42,7 @@ impl runtime::Validate for ReferenceImage {
 }
 impl runtime::Validate for EditRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.reference;
-            v.at_field("reference", |v| value.validate_into(v));
-        }
+        v.at_field("reference", |v| self.reference.validate_into(v));
         v.extra_fields(&self.extra, &["prompt", "reference"]);
     }
 }

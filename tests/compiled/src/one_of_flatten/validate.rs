@@ -10,14 +10,10 @@ use super::types::*;
 impl runtime::Validate for Blob {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if self.mime_type.is_none() {
-            v.report(
-                "mimeType",
-                runtime::Constraint::Required,
-                "required field is missing",
-            );
+            v.required("mimeType");
         }
         if self.data.is_none() {
-            v.report("data", runtime::Constraint::Required, "required field is missing");
+            v.required("data");
         }
         v.extra_fields(&self.extra, &["mimeType", "data"]);
     }
@@ -42,22 +38,19 @@ impl runtime::Validate for Part {
 }
 impl runtime::Validate for Message {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.parts;
-            v.at_field(
-                "parts",
-                |v| {
-                    for (index, item) in value.iter().enumerate() {
-                        v.at_index(
-                            index,
-                            |v| {
-                                item.validate_into(v);
-                            },
-                        );
-                    }
-                },
-            );
-        }
+        v.at_field(
+            "parts",
+            |v| {
+                for (index, item) in self.parts.iter().enumerate() {
+                    v.at_index(
+                        index,
+                        |v| {
+                            item.validate_into(v);
+                        },
+                    );
+                }
+            },
+        );
         v.extra_fields(&self.extra, &["parts"]);
     }
 }

@@ -9,10 +9,7 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for EditRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.image;
-            v.item_count("image", value.len(), None, Some(4));
-        }
+        v.item_count("image", self.image.len(), None, Some(4));
         v.extra_fields(&self.extra, &["image", "prompt"]);
     }
 }

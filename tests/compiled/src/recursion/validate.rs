@@ -10,7 +10,7 @@ use super::types::*;
 impl runtime::Validate for Layer {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if self.name.is_none() {
-            v.report("name", runtime::Constraint::Required, "required field is missing");
+            v.required("name");
         }
         if let Some(value) = &self.mask {
             v.at_field("mask", |v| value.validate_into(v));
@@ -68,10 +68,7 @@ impl runtime::Validate for Filter {
 }
 impl runtime::Validate for FilterGroup {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.first;
-            v.at_field("first", |v| value.validate_into(v));
-        }
+        v.at_field("first", |v| self.first.validate_into(v));
         if let Some(value) = &self.rest {
             v.at_field(
                 "rest",
@@ -92,10 +89,7 @@ impl runtime::Validate for FilterGroup {
 }
 impl runtime::Validate for ComposeRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.root;
-            v.at_field("root", |v| value.validate_into(v));
-        }
+        v.at_field("root", |v| self.root.validate_into(v));
         if let Some(value) = &self.filter {
             v.at_field("filter", |v| value.validate_into(v));
         }

@@ -10,11 +10,7 @@ use super::types::*;
 impl runtime::Validate for String_ {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if self.value.is_none() {
-            v.report(
-                "value",
-                runtime::Constraint::Required,
-                "required field is missing",
-            );
+            v.required("value");
         }
         v.extra_fields(&self.extra, &["value"]);
     }
@@ -79,7 +75,7 @@ impl runtime::Validate for Deserialize_ {
 impl runtime::Validate for Client_ {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if self.r#type.is_none() {
-            v.report("type", runtime::Constraint::Required, "required field is missing");
+            v.required("type");
         }
         if let Some(value) = &self.r#box {
             v.at_field("box", |v| value.validate_into(v));
@@ -95,25 +91,13 @@ impl runtime::Validate for Result_ {
                     v.allowed_values("option", unknown, Option_::KNOWN_VALUES, "");
                 }
             }
-            None => {
-                v.report(
-                    "option",
-                    runtime::Constraint::Required,
-                    "required field is missing",
-                );
-            }
+            None => v.required("option"),
         }
         match &self.client {
             Some(value) => {
                 v.at_field("client", |v| value.validate_into(v));
             }
-            None => {
-                v.report(
-                    "client",
-                    runtime::Constraint::Required,
-                    "required field is missing",
-                );
-            }
+            None => v.required("client"),
         }
         if let Some(value) = &self.serialize {
             v.at_field("serialize", |v| value.validate_into(v));
@@ -150,11 +134,7 @@ impl runtime::Validate for MapVisitor_ {
 impl runtime::Validate for Into_ {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if self.to_string.is_none() {
-            v.report(
-                "to_string",
-                runtime::Constraint::Required,
-                "required field is missing",
-            );
+            v.required("to_string");
         }
         if let Some(value) = &self.visitor {
             v.at_field("visitor", |v| value.validate_into(v));

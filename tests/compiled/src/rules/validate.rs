@@ -32,68 +32,32 @@ impl runtime::Validate for ImageRequest {
                 "compression",
             ],
         );
-        if runtime::validate::present(&self.mode).map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Str("edit"))
-        {
-            match self.mask.as_ref() {
-                None => {
-                    v.report(
-                        "mask",
-                        runtime::Constraint::RequiredBy {
-                            condition: "Edits need a mask.".to_string(),
-                        },
-                        "Edits need a mask.",
-                    )
-                }
-                Some(value) => {
-                    let _ = value;
-                }
+        if self.mode == Mode::Edit {
+            if self.mask.is_none() {
+                v.required_by("mask", "Edits need a mask.");
             }
         }
-        if self.stream.as_ref().map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Bool(false))
-        {
-            if let Some(value) = self.partial_images.as_ref() {
-                let actual = runtime::AsScalar::as_scalar(value);
-                if [
-                    runtime::Scalar::Num(1.0),
-                    runtime::Scalar::Num(2.0),
-                    runtime::Scalar::Num(3.0),
-                ]
-                    .contains(&actual)
-                {
-                    v.report(
+        if self.stream == Some(false) {
+            if let Some(actual) = self.partial_images.as_ref() {
+                if (1..=3).contains(actual) {
+                    v.forbidden_value(
                         "partialImages",
-                        runtime::Constraint::ForbiddenValue {
-                            actual: actual.to_string(),
-                        },
+                        actual,
                         "Partial images need streaming.",
                     );
                 }
             }
         }
-        if self.mask.as_ref().is_some() && self.image.as_ref().is_none() {
-            v.report(
-                "mask",
-                runtime::Constraint::ForbiddenBy {
-                    condition: "The mask applies to an image.".to_string(),
-                },
-                "The mask applies to an image.",
-            );
+        if self.mask.is_some() && self.image.is_none() {
+            v.forbidden_by("mask", "The mask applies to an image.");
         }
-        if runtime::validate::present(&self.mode).map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Str("edit"))
-        {
+        if self.mode == Mode::Edit {
             if let Some(items) = self.prompts.as_ref() {
                 v.item_limit("prompts", items.len(), 1, "An edit takes one prompt.");
             }
         }
-        if self.compression.as_ref().is_some() {
-            if let Some(runtime::Scalar::Str(actual)) = self
-                .format
-                .as_ref()
-                .map(runtime::AsScalar::as_scalar)
-            {
+        if self.compression.is_some() {
+            if let Some(actual) = self.format.as_ref().map(OutputFormat::as_str) {
                 v.allowed_values(
                     "format",
                     actual,
@@ -102,18 +66,10 @@ impl runtime::Validate for ImageRequest {
                 );
             }
         }
-        let present = [self.image.as_ref().is_some(), self.image_url.as_ref().is_some()]
-            .iter()
-            .filter(|set| **set)
-            .count();
-        if present != 1 {
-            v.report(
-                "",
-                runtime::Constraint::ExactlyOneOf {
-                    fields: vec!["image".to_string(), "imageUrl".to_string()],
-                },
-                "Send the image inline or by URL, not both.",
-            );
-        }
+        v.exactly_one_of(
+            &["image", "imageUrl"],
+            &[self.image.is_some(), self.image_url.is_some()],
+            "Send the image inline or by URL, not both.",
+        );
     }
 }

@@ -16,9 +16,7 @@ impl runtime::Validate for RenderRequest {
             &self.extra,
             &["stream", "partial_images", "offset", "guidance", "quality", "transparent"],
         );
-        if self.stream.as_ref().map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Bool(true))
-        {
+        if self.stream == Some(true) {
             if let Some(actual) = self.partial_images.as_ref() {
                 v.allowed_scalars(
                     "partial_images",
@@ -28,19 +26,15 @@ impl runtime::Validate for RenderRequest {
                 );
             }
         }
-        {
-            if let Some(actual) = self.offset.as_ref() {
-                v.allowed_scalars(
-                    "offset",
-                    *actual as f64,
-                    &[-1.0, 0.0, 1.0],
-                    "The offset is a single step.",
-                );
-            }
+        if let Some(actual) = self.offset.as_ref() {
+            v.allowed_scalars(
+                "offset",
+                *actual as f64,
+                &[-1.0, 0.0, 1.0],
+                "The offset is a single step.",
+            );
         }
-        if self.quality.as_ref().map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Str("high"))
-        {
+        if self.quality == Some(Quality::High) {
             if let Some(actual) = self.guidance.as_ref() {
                 v.allowed_scalars(
                     "guidance",
@@ -50,9 +44,7 @@ impl runtime::Validate for RenderRequest {
                 );
             }
         }
-        if self.transparent.as_ref().map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Bool(true))
-        {
+        if self.transparent == Some(true) {
             if let Some(actual) = self.stream.as_ref() {
                 v.allowed_scalars(
                     "stream",
@@ -62,14 +54,8 @@ impl runtime::Validate for RenderRequest {
                 );
             }
         }
-        if self.transparent.as_ref().map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Bool(true))
-        {
-            if let Some(runtime::Scalar::Str(actual)) = self
-                .quality
-                .as_ref()
-                .map(runtime::AsScalar::as_scalar)
-            {
+        if self.transparent == Some(true) {
+            if let Some(actual) = self.quality.as_ref().map(Quality::as_str) {
                 v.allowed_values(
                     "quality",
                     actual,

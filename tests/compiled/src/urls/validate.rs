@@ -9,10 +9,7 @@ use crate::runtime::{self, Validate as _};
 use super::types::*;
 impl runtime::Validate for FetchRequest {
     fn validate_into(&self, v: &mut runtime::Validator) {
-        {
-            let value = &self.file_uri;
-            v.url("fileUri", value, &["http", "https", "gs"], false);
-        }
+        v.url("fileUri", &self.file_uri, &["http", "https", "gs"], false);
         if let Some(value) = &self.image_url {
             v.url("imageUrl", value, &["https"], true);
         }

@@ -33,33 +33,20 @@ impl runtime::Validate for DrawRequest {
             ],
         );
         v.as_warnings(|v| {
-            if self.mask.as_ref().is_some() && self.image.as_ref().is_none() {
-                v.report(
+            if self.mask.is_some() && self.image.is_none() {
+                v.forbidden_by(
                     "mask",
-                    runtime::Constraint::ForbiddenBy {
-                        condition: "The mask is effective only when image is provided."
-                            .to_string(),
-                    },
                     "The mask is effective only when image is provided.",
                 );
             }
         });
         v.as_warnings(|v| {
-            if self.stream.as_ref().is_none() {
-                if let Some(value) = self.previews.as_ref() {
-                    let actual = runtime::AsScalar::as_scalar(value);
-                    if [
-                        runtime::Scalar::Num(1.0),
-                        runtime::Scalar::Num(2.0),
-                        runtime::Scalar::Num(3.0),
-                    ]
-                        .contains(&actual)
-                    {
-                        v.report(
+            if self.stream.is_none() {
+                if let Some(actual) = self.previews.as_ref() {
+                    if (1..=3).contains(actual) {
+                        v.forbidden_value(
                             "previews",
-                            runtime::Constraint::ForbiddenValue {
-                                actual: actual.to_string(),
-                            },
+                            actual,
                             "Previews are effective only when stream=true.",
                         );
                     }
@@ -67,83 +54,44 @@ impl runtime::Validate for DrawRequest {
             }
         });
         v.as_warnings(|v| {
-            if self.compression.as_ref().is_some()
-                && !(self
-                    .format
-                    .as_ref()
-                    .map(runtime::AsScalar::as_scalar)
-                    .is_some_and(|actual| {
-                        [runtime::Scalar::Str("jpeg"), runtime::Scalar::Str("webp")]
-                            .contains(&actual)
-                    }))
+            if self.compression.is_some()
+                && !matches!(self.format, Some(OutputFormat::Jpeg | OutputFormat::Webp))
             {
-                v.report(
+                v.forbidden_by(
                     "compression",
-                    runtime::Constraint::ForbiddenBy {
-                        condition: "The compression is effective only when format is jpeg or webp."
-                            .to_string(),
-                    },
                     "The compression is effective only when format is jpeg or webp.",
                 );
             }
         });
         v.as_warnings(|v| {
-            if self.format.as_ref().map(runtime::AsScalar::as_scalar)
-                == Some(runtime::Scalar::Str("webp"))
-            {
-                match self.background.as_ref() {
-                    None => {
-                        v.report(
-                            "background",
-                            runtime::Constraint::RequiredBy {
-                                condition: "Without a background, webp output is opaque."
-                                    .to_string(),
-                            },
-                            "Without a background, webp output is opaque.",
-                        )
-                    }
-                    Some(value) => {
-                        let _ = value;
-                    }
+            if self.format == Some(OutputFormat::Webp) {
+                if self.background.is_none() {
+                    v.required_by(
+                        "background",
+                        "Without a background, webp output is opaque.",
+                    );
                 }
             }
         });
         v.as_warnings(|v| {
-            {
-                if let (Some(items), Some(model)) = (
-                    self.reference_images.as_ref(),
-                    self
-                        .model
-                        .as_ref()
-                        .map(|model| model.as_str())
-                        .or(ImageModel::DEFAULT_ID)
-                        .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
-                ) {
-                    if let Some(max) = model.limit("max_reference_images") {
-                        v.item_limit(
-                            "referenceImages",
-                            items.len(),
-                            max,
-                            &format!("model `{}`", model.id),
-                        );
-                    }
+            if let (Some(items), Some(model)) = (
+                self.reference_images.as_ref(),
+                self.selected_model(),
+            ) {
+                if let Some(max) = model.limit("max_reference_images") {
+                    v.item_limit(
+                        "referenceImages",
+                        items.len(),
+                        max,
+                        &format!("model `{}`", model.id),
+                    );
                 }
             }
         });
         v.as_warnings(|v| {
-            if self
-                .model
-                .as_ref()
-                .map(|model| model.as_str())
-                .or(ImageModel::DEFAULT_ID)
-                .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-                .is_some_and(|model| model.family == Some("gemini"))
+            if self.selected_model().is_some_and(|model| model.family == Some("gemini"))
             {
-                if let Some(runtime::Scalar::Str(actual)) = self
-                    .format
-                    .as_ref()
-                    .map(runtime::AsScalar::as_scalar)
-                {
+                if let Some(actual) = self.format.as_ref().map(OutputFormat::as_str) {
                     v.allowed_values(
                         "format",
                         actual,
@@ -153,48 +101,16 @@ impl runtime::Validate for DrawRequest {
                 }
             }
         });
-        if self.stream.as_ref().map(runtime::AsScalar::as_scalar)
-            == Some(runtime::Scalar::Bool(true))
-        {
-            match self.seed.as_ref() {
-                None => {
-                    v.report(
-                        "seed",
-                        runtime::Constraint::RequiredBy {
-                            condition: "A stream needs a seed.".to_string(),
-                        },
-                        "A stream needs a seed.",
-                    )
-                }
-                Some(value) => {
-                    let _ = value;
-                }
+        if self.stream == Some(true) {
+            if self.seed.is_none() {
+                v.required_by("seed", "A stream needs a seed.");
             }
         }
-        if let Some(model) = self
-            .model
-            .as_ref()
-            .map(|model| model.as_str())
-            .or(ImageModel::DEFAULT_ID)
-            .and_then(|id| runtime::models::find(ImageModel::TABLE, id))
-        {
+        if let Some(model) = self.selected_model() {
             if model.id == "painter" {
-                if let Some(actual) = self
-                    .background
-                    .as_ref()
-                    .map(runtime::AsScalar::as_scalar)
-                {
-                    if [runtime::Scalar::Str("transparent")].contains(&actual) {
-                        v.report(
-                            "background",
-                            runtime::Constraint::ForbiddenValue {
-                                actual: actual.to_string(),
-                            },
-                            format!(
-                                "model `{}` does not accept `{}` = `{}`", "painter",
-                                "background", actual
-                            ),
-                        );
+                if let Some(actual) = self.background.as_ref() {
+                    if matches!(actual, Background::Transparent) {
+                        v.model_rejects("background", "painter", actual);
                     }
                 }
             }
@@ -202,12 +118,7 @@ impl runtime::Validate for DrawRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.compression.as_ref(),
-                self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("compression", &["gpt"], model.id, family);
@@ -217,12 +128,7 @@ impl runtime::Validate for DrawRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.background.as_ref(),
-                self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("background", &["gpt"], model.id, family);
@@ -232,17 +138,19 @@ impl runtime::Validate for DrawRequest {
         v.as_warnings(|v| {
             if let (Some(_), Some(model)) = (
                 self.thinking.as_ref(),
-                self
-                    .model
-                    .as_ref()
-                    .map(|model| model.as_str())
-                    .or(ImageModel::DEFAULT_ID)
-                    .and_then(|id| runtime::models::find(ImageModel::TABLE, id)),
+                self.selected_model(),
             ) {
                 if let Some(family) = model.family {
                     v.model_family("thinking", &["gemini"], model.id, family);
                 }
             }
         });
+    }
+}
+impl DrawRequest {
+    /// The model this request selects: `model`, or the model table's default.
+    fn selected_model(&self) -> Option<&'static runtime::models::ModelInfo> {
+        let id = self.model.as_ref().map(ImageModel::as_str).or(ImageModel::DEFAULT_ID)?;
+        runtime::models::find(ImageModel::TABLE, id)
     }
 }
