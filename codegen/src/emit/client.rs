@@ -14,8 +14,10 @@ pub fn emit(api: &Api) -> TokenStream {
     let op_consts = api.operations.iter().map(operation_const);
     let methods = api.operations.iter().map(|op| methods(api, op));
     let client_doc = format!(
-        " A {} client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `{}`).",
-        p.title, p.api_key_env
+        " {} {} client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `{}`).",
+        super::indefinite_article(&p.title),
+        p.title,
+        p.api_key_env
     );
     let from_env_doc = format!(
         " A client with default settings, the API key from `{}` and the base URL from `{}` when set.",

@@ -37,7 +37,7 @@ pub mod operations {
         auth_schemes: &[],
     };
 }
-/// A LLMGateway client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LLMGATEWAY_API_KEY`).
+/// An LLMGateway client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LLMGATEWAY_API_KEY`).
 #[derive(Debug, Clone)]
 pub struct Client {
     http: runtime::HttpClient,

@@ -19,7 +19,7 @@ pub mod operations {
         auth_schemes: &[],
     };
 }
-/// A Octen client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `OCTEN_API_KEY`).
+/// An Octen client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `OCTEN_API_KEY`).
 #[derive(Debug, Clone)]
 pub struct Client {
     http: runtime::HttpClient,

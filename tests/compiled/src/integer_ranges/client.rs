@@ -19,7 +19,7 @@ pub mod operations {
         auth_schemes: &[],
     };
 }
-/// A Integer ranges client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).
+/// An Integer ranges client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).
 #[derive(Debug, Clone)]
 pub struct Client {
     http: runtime::HttpClient,
