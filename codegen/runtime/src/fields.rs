@@ -156,22 +156,45 @@ pub(crate) fn unknown_key_hint<'k>(key: &str, known: &[&'k str]) -> (Option<&'k 
     (suggestion, hint)
 }
 
-/// The known name `key` most likely meant: the same letters in another case or
-/// separator style (`aspect_ratio` for `aspectRatio`), else one at most two edits away.
-pub fn suggest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    let squash = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    let wanted = squash(key);
-    if let Some(same) = known.iter().find(|k| squash(k) == wanted) {
+/// Names at least this long (in letters and digits) are also matched inside a longer
+/// known name; shorter ones are inside too many names to point at one.
+const SHORTEST_CONTAINED: usize = 3;
+
+/// The known name `name` most likely meant: the same letters in another case or
+/// separator style (`aspect_ratio` for `aspectRatio`), else the nearest one at most two
+/// edits away (and fewer edits than `name` has letters), else the first longer name
+/// that contains it (`ratio` for `aspectRatio`).
+///
+/// The generator suggests names in spec diagnostics by the same rule, in its own copy
+/// (`imagegen_codegen::diagnostics::suggest`: neither crate depends on the other); one
+/// table of cases in the workspace's `tests/suggestions.rs` holds the two to it.
+pub fn suggest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    let wanted = squash(name);
+    let squashed: Vec<(String, &'k str)> = known.iter().map(|k| (squash(k), *k)).collect();
+    if let Some((_, same)) = squashed.iter().find(|(k, _)| *k == wanted) {
         return Some(same);
     }
-    known
+    let letters = wanted.chars().count();
+    let nearest = squashed
         .iter()
-        .map(|k| (edit_distance(&wanted, &squash(k)), *k))
-        .filter(|(d, _)| *d <= 2 && *d < wanted.chars().count())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+        .map(|(k, original)| (edit_distance(&wanted, k), *original))
+        .filter(|(d, _)| *d <= 2 && *d < letters)
+        .min_by_key(|(d, _)| *d);
+    if let Some((_, near)) = nearest {
+        return Some(near);
+    }
+    if letters < SHORTEST_CONTAINED {
+        return None;
+    }
+    squashed.iter().find(|(k, _)| k.contains(&wanted)).map(|(_, original)| *original)
 }
 
+/// Lowercase letters and digits only, so case and separators do not count as edits.
+fn squash(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Levenshtein distance between two short names.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -275,6 +298,8 @@ mod tests {
         assert_eq!(suggest("seed", &known), None);
         // A one-letter key is not "one edit away" from every other one-letter key.
         assert_eq!(suggest("m", &known), None);
+        // A shortened name: the known name that contains it.
+        assert_eq!(suggest("ratio", &known), Some("aspectRatio"));
     }
 
     #[test]

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::naming::{default_variant_prefix, is_valid_identifier, snake, type_name, variant};
 use super::*;
-use crate::diagnostics::Diagnostics;
-use crate::spec::load::{LoadedSpec, Reporter};
+use crate::diagnostics::{Diagnostics, Reporter};
+use crate::spec::load::LoadedSpec;
 use crate::spec::lookup::SpecIndex;
 use crate::spec::model::{self as m, Spec, TypeDef};
 use crate::spec::positions::{join_index, join_key};

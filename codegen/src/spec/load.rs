@@ -10,7 +10,8 @@ use serde_yaml::Value;
 
 use super::model::{Example, Operation, Provider, Spec, TypeDef};
 use super::positions::{join_index, join_key, limits, PositionIndex};
-use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::diagnostics::suggest::suggest;
+use crate::diagnostics::{Diagnostic, Diagnostics, Position, Reporter};
 
 /// A spec that parsed, with what is needed to locate later problems in it.
 #[derive(Debug)]
@@ -21,55 +22,6 @@ pub struct LoadedSpec {
     pub spec: Spec,
     /// Positions of its nodes.
     pub positions: PositionIndex,
-}
-
-/// Reports problems against YAML paths of one file.
-#[derive(Debug)]
-pub struct Reporter<'a> {
-    file: &'a Path,
-    positions: &'a PositionIndex,
-    diagnostics: Diagnostics,
-}
-
-impl<'a> Reporter<'a> {
-    /// A reporter for `file`.
-    pub fn new(file: &'a Path, positions: &'a PositionIndex) -> Self {
-        Self { file, positions, diagnostics: Diagnostics::new() }
-    }
-
-    /// Reports a problem with the value at `path`.
-    pub fn error(&mut self, path: &str, message: impl Into<String>) {
-        let position = self.positions.value(&self.positions.renumber(path));
-        self.push(position, path, message.into());
-    }
-
-    /// Reports a problem with the key that introduces `path`.
-    pub fn error_at_key(&mut self, path: &str, message: impl Into<String>) {
-        let position = self.positions.key(&self.positions.renumber(path));
-        self.push(position, path, message.into());
-    }
-
-    /// Reports a problem at a known position.
-    pub fn error_at(&mut self, position: Option<Position>, path: &str, message: impl Into<String>) {
-        self.push(position, path, message.into());
-    }
-
-    fn push(&mut self, position: Option<Position>, path: &str, message: String) {
-        // Paths and messages name items as the data model numbers them; the file may
-        // number them differently when an item failed to load (see `renumber`). Positions
-        // were looked up through the same renumbering.
-        self.diagnostics.push(Diagnostic {
-            file: self.file.to_path_buf(),
-            position: position.or(Some(Position::START)),
-            yaml_path: self.positions.renumber(path).into_owned(),
-            message: self.positions.renumber(&message).into_owned(),
-        });
-    }
-
-    /// The problems reported.
-    pub fn finish(self) -> Diagnostics {
-        self.diagnostics
-    }
 }
 
 /// Reads and parses a spec file.
@@ -422,32 +374,13 @@ fn suggest_key(message: &str) -> String {
     let Some((unknown, expected)) = ticked.split_first() else {
         return message.to_string();
     };
-    let best = expected.iter().map(|k| (edit_distance(unknown, k), *k)).min();
-    match best {
-        Some((distance, key)) if distance <= 2 && distance < unknown.len() => {
-            format!(
-                "unknown key `{unknown}`; did you mean `{key}`? ({})",
-                &message[message.find("expected").unwrap_or(0)..]
-            )
-        }
-        _ => message.to_string(),
+    match suggest(unknown, expected) {
+        Some(key) => format!(
+            "unknown key `{unknown}`; did you mean `{key}`? ({})",
+            &message[message.find("expected").unwrap_or(0)..]
+        ),
+        None => message.to_string(),
     }
-}
-
-/// Levenshtein distance between two short keys.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(ca != *cb)).min(row[j] + 1).min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -474,5 +407,8 @@ mod tests {
         assert_eq!(m, "unknown key `requird`; did you mean `required`? (expected one of `name`, `required`, `type`)");
         let m = suggest_key("unknown field `colour`, expected one of `name`, `fields`");
         assert_eq!(m, "unknown field `colour`, expected one of `name`, `fields`");
+        // Case and separators are not edits.
+        let m = suggest_key("unknown field `baseURL`, expected one of `name`, `base_url`");
+        assert_eq!(m, "unknown key `baseURL`; did you mean `base_url`? (expected one of `name`, `base_url`)");
     }
 }

@@ -2,10 +2,17 @@
 //!
 //! Like serde_derive's `Ctxt`, every check reports into [`Diagnostics`] and the
 //! pipeline stops only after all of them ran, so a spec author sees every
-//! mistake in one run.
+//! mistake in one run. The loader, the checker and the lowering report through a
+//! [`Reporter`], which locates YAML paths in the file; [`suggest`] finds the name
+//! a mistyped one most likely meant.
+
+mod reporter;
+pub mod suggest;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use reporter::Reporter;
 
 /// A 1-based line and column in a spec file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

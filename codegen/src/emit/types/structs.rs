@@ -1,0 +1,235 @@
+//! A struct: its fields with their docs, the `extra` member, `<field>_or_default()`
+//! accessors, and the impls other files of this folder emit for it.
+
+use proc_macro2::{Literal as Lit, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::builder::builder;
+use super::deserialize::object_deserialize;
+use super::images::collect_images_struct;
+use super::inline_image::inline_image_constructors;
+use super::multipart::multipart_parts;
+use crate::emit::{bare, doc_paragraphs, ident, prose, prose_opt, type_tokens};
+use crate::ir::*;
+
+/// A struct and every impl it gets.
+pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let doc =
+        doc_paragraphs(&[prose_opt(&s.docs), s.deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d)))]);
+    // Multipart forms carry files, which have no JSON form.
+    let serde = !s.multipart;
+    let mut fields: Vec<TokenStream> = s.fields.iter().map(|f| field_tokens(f, serde)).collect();
+    if serde {
+        fields.push(extra_fields_member(s));
+    }
+    let all_defaultable = s
+        .fields
+        .iter()
+        .all(|f| matches!(f.presence, Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty));
+    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    if all_defaultable {
+        derives.push(quote!(Default));
+    }
+    if serde {
+        derives.push(quote!(Serialize));
+    }
+    let deserialize = if serde { object_deserialize(s, api) } else { TokenStream::new() };
+    let builder = if s.is_request_side() { builder(s, api) } else { TokenStream::new() };
+    let defaults = defaults(s, api);
+    let inline_image = s.inline_image.as_ref().map(|image| inline_image_constructors(s, image)).unwrap_or_default();
+    let images = if s.usage.response && s.holds_images { collect_images_struct(s) } else { TokenStream::new() };
+    let multipart = if s.multipart { multipart_parts(s) } else { TokenStream::new() };
+    quote! {
+        #doc
+        #[derive(#(#derives),*)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #deserialize
+        #builder
+        #inline_image
+        #defaults
+        #images
+        #multipart
+    }
+}
+
+fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
+    let name = ident(&f.rust_name);
+    let ty = type_tokens(&f.ty);
+    let doc = field_docs(f);
+    let mut attrs = Vec::new();
+    if bare(&f.rust_name) != f.wire_name && !f.flatten {
+        let wire = &f.wire_name;
+        attrs.push(quote!(rename = #wire));
+    }
+    let held = match f.presence {
+        Presence::Required => ty,
+        Presence::DefaultEmpty => {
+            attrs.push(quote!(default));
+            ty
+        }
+        Presence::Optional | Presence::RequiredTolerant => {
+            attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            quote!(Option<#ty>)
+        }
+    };
+    if f.flatten {
+        attrs.push(quote!(flatten));
+    }
+    let serde_attr = if serde && !attrs.is_empty() { quote!(#[serde(#(#attrs),*)]) } else { TokenStream::new() };
+    quote! {
+        #doc
+        #serde_attr
+        pub #name: #held,
+    }
+}
+
+fn field_docs(f: &FieldIr) -> TokenStream {
+    let mut notes = Vec::new();
+    if let Some(d) = &f.default {
+        notes.push(format!("Default: `{}`.", show_value(d)));
+    }
+    let c = &f.constraints;
+    match (c.min, c.max) {
+        (Some(a), Some(b)) => notes.push(format!("Range: {}..={}.", num(a), num(b))),
+        (Some(a), None) => notes.push(format!("Minimum: {}.", num(a))),
+        (None, Some(b)) => notes.push(format!("Maximum: {}.", num(b))),
+        _ => {}
+    }
+    if let Some(max) = c.max_items {
+        notes.push(format!("At most {max} items."));
+    }
+    if !c.schemes.is_empty() {
+        let mut s = format!("URL schemes: {}", c.schemes.join(", "));
+        if c.allow_data_url {
+            s.push_str(", or a base64 data URL");
+        }
+        notes.push(format!("{s}."));
+    }
+    if c.base64_text {
+        notes.push(if c.allow_data_url {
+            "Base64 text, or a `data:<mime>;base64,` URL.".to_string()
+        } else {
+            "Base64 text.".to_string()
+        });
+    }
+    if !f.families.is_empty() {
+        notes.push(format!("Applies to {} models only; others ignore it.", f.families.join(", ")));
+    }
+    if matches!(f.presence, Presence::RequiredTolerant) {
+        notes
+            .push("Always sent by the docs' account; kept optional so responses that omit it still parse.".to_string());
+    }
+    if let Some(original) = &f.repeats_images_of {
+        notes.push(format!(
+            "Its images repeat those of `{original}`: `images()` reads them only when `{original}` holds none."
+        ));
+    }
+    let deprecated = f.deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d)));
+    let notes = (!notes.is_empty()).then(|| notes.join(" "));
+    doc_paragraphs(&[prose_opt(&f.docs), notes, deprecated])
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        v.to_string()
+    }
+}
+
+fn show_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The `extra` member: what the spec does not describe, kept from responses and sent
+/// with requests.
+fn extra_fields_member(s: &StructIr) -> TokenStream {
+    let name = ident(crate::ir::naming::EXTRA_FIELDS);
+    let doc = if s.is_request_side() {
+        " Fields the spec does not describe. Sent as they are beside the typed fields: the way to\n          pass a parameter the provider added before this client caught up (a key that names a\n          typed field is a validation error). In a response, every field the server sent that\n          has no typed field above."
+    } else {
+        " Every field the server sent that has no typed field above, kept as received."
+    };
+    quote! {
+        #[doc = #doc]
+        #[serde(flatten)]
+        pub #name: serde_json::Map<String, serde_json::Value>,
+    }
+}
+
+/// `<field>_or_default()` accessors for optional scalar fields with a documented default.
+fn defaults(s: &StructIr, api: &Api) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let accessors: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.presence == Presence::Optional)
+        .filter_map(|f| {
+            let default = f.default.as_ref()?;
+            let n = ident(&f.rust_name);
+            // `self_` (an escaped keyword) must not give `self__or_default`, which is not snake case.
+            let method = format_ident!("{}_or_default", bare(&f.rust_name).trim_end_matches('_'));
+            let doc = format!(" `{}`, or its documented default `{}` when unset.", f.wire_name, show_value(default));
+            let (ret, body) = match (&f.ty, default) {
+                (RustType::Bool, Value::Bool(b)) => (quote!(bool), quote!(self.#n.unwrap_or(#b))),
+                (RustType::U32, Value::Number(v)) => {
+                    let l = Lit::u32_unsuffixed(v.as_u64()? as u32);
+                    (quote!(u32), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::U64, Value::Number(v)) => {
+                    let l = Lit::u64_unsuffixed(v.as_u64()?);
+                    (quote!(u64), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::I64, Value::Number(v)) => {
+                    let l = Lit::i64_unsuffixed(v.as_i64()?);
+                    (quote!(i64), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::F64, Value::Number(v)) => {
+                    let l = Lit::f64_unsuffixed(v.as_f64()?);
+                    (quote!(f64), quote!(self.#n.unwrap_or(#l)))
+                }
+                (RustType::String, Value::String(v)) => (quote!(&str), quote!(self.#n.as_deref().unwrap_or(#v))),
+                (RustType::Named(r), Value::String(v)) if matches!(r.kind, NamedKind::Enum { .. }) => {
+                    let variant = find_variant(api, &r.rust_name, v)?;
+                    let t = ident(&r.rust_name);
+                    let var = ident(&variant);
+                    // Enums without a catch-all variant are `Copy`.
+                    let value = if matches!(r.kind, NamedKind::Enum { has_unknown: true, .. }) {
+                        quote!(self.#n.clone())
+                    } else {
+                        quote!(self.#n)
+                    };
+                    (quote!(#t), quote!(#value.unwrap_or(#t::#var)))
+                }
+                _ => return None,
+            };
+            Some(quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> #ret {
+                    #body
+                }
+            })
+        })
+        .collect();
+    if accessors.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        impl #name {
+            #(#accessors)*
+        }
+    }
+}
+
+fn find_variant(api: &Api, enum_name: &str, wire: &str) -> Option<String> {
+    api.enum_named(enum_name)?.variant_for(wire).map(|v| v.rust_name.clone())
+}

@@ -1,0 +1,184 @@
+//! Operations: ids, auth, path parameters, request and response bodies, error statuses.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{is_inner, is_snake_word, Checker};
+use crate::spec::model::*;
+use crate::spec::positions::{join_index, join_key};
+use crate::spec::type_expr::TypeExpr;
+
+impl<'a> Checker<'a> {
+    /// Checks that `name` is an object type (or failed to parse, already reported).
+    fn object_ref(&mut self, name: &str, path: &str, role: &str) -> Option<&'a ObjectDef> {
+        if self.is_failed(name) {
+            return None;
+        }
+        match self.index.get(name) {
+            Some(TypeDef::Object(o)) => Some(o),
+            Some(_) => {
+                self.r.error(path, format!("{role} must be an object type, `{name}` is not"));
+                None
+            }
+            None => {
+                self.r.error(path, format!("unknown type `{name}`{}", self.suggest(name)));
+                None
+            }
+        }
+    }
+
+    pub(super) fn operations(&mut self) {
+        let mut ids = BTreeMap::new();
+        for (i, op) in self.spec.operations.iter().enumerate() {
+            let path = join_index("operations", i);
+            // The id becomes a Rust method and a CLI subcommand.
+            if !is_snake_word(&op.id) {
+                self.r.error(&join_key(&path, "id"), format!("operation id `{}` must be snake_case", op.id));
+            }
+            if let Some(first) = ids.insert(op.id.as_str(), i) {
+                self.r.error(
+                    &join_key(&path, "id"),
+                    format!("duplicate operation id `{}` (first at operations[{first}])", op.id),
+                );
+            }
+            // An operation can narrow the provider's schemes, never add one the client cannot build.
+            for (j, scheme) in op.auth.iter().enumerate() {
+                if !self.spec.provider.auth.contains(scheme) {
+                    self.r.error(
+                        &join_index(&join_key(&path, "auth"), j),
+                        "this auth scheme is not one of `provider.auth`",
+                    );
+                }
+            }
+            self.path_params(op, &path);
+            self.request_response(op, &path);
+            let mut statuses = BTreeSet::new();
+            for (j, e) in op.errors.iter().enumerate() {
+                let epath = join_key(&join_index(&join_key(&path, "errors"), j), "status");
+                if !(400..=599).contains(&e.status) {
+                    self.r.error(&epath, format!("error status {} is not a 4xx or 5xx status", e.status));
+                }
+                if !statuses.insert(e.status) {
+                    self.r.error(&epath, format!("duplicate error status {}", e.status));
+                }
+            }
+        }
+    }
+
+    // Every `{placeholder}` needs a declared parameter and every parameter a placeholder,
+    // or the generated function would send a literal `{model}` or take a useless argument.
+    fn path_params(&mut self, op: &Operation, path: &str) {
+        if !op.path.starts_with('/') {
+            self.r.error(&join_key(path, "path"), format!("path `{}` must start with `/`", op.path));
+        }
+        let placeholders = placeholders(&op.path);
+        for name in &placeholders {
+            if !op.path_params.iter().any(|p| &p.name == name) {
+                self.r.error(
+                    &join_key(path, "path"),
+                    format!("path parameter `{{{name}}}` is not declared in `path_params`"),
+                );
+            }
+        }
+        for (i, p) in op.path_params.iter().enumerate() {
+            let ppath = join_index(&join_key(path, "path_params"), i);
+            if !placeholders.contains(&p.name) {
+                self.r.error(
+                    &join_key(&ppath, "name"),
+                    format!("path parameter `{}` does not appear in path `{}`", p.name, op.path),
+                );
+            }
+            if let Some(ty) = self.type_ref(&p.ty, &join_key(&ppath, "type")) {
+                let scalar = match &ty {
+                    TypeExpr::String | TypeExpr::Integer => true,
+                    TypeExpr::Named(n) => matches!(self.index.get(n), Some(TypeDef::Enum(_) | TypeDef::Models(_))),
+                    _ => false,
+                };
+                if !scalar {
+                    self.r.error(
+                        &join_key(&ppath, "type"),
+                        format!("path parameter type must be string, integer, an enum or a models type, not `{ty}`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn request_response(&mut self, op: &Operation, path: &str) {
+        if let Some(req) = &op.request {
+            let rpath = join_key(path, "request");
+            if req.json.is_none() && req.multipart.is_none() {
+                self.r.error(&rpath, "a request needs `json`, `multipart` or both");
+            }
+            if let Some(json) = &req.json {
+                self.object_ref(json, &join_key(&rpath, "json"), "a JSON request body");
+            }
+            if let Some(form) = &req.multipart {
+                if let Some(o) = self.object_ref(form, &join_key(&rpath, "multipart"), "a multipart form") {
+                    // A form must carry at least one file, or it is JSON in disguise.
+                    let has_file = o.fields.iter().any(|f| f.ty.parsed().is_ok_and(|t| is_inner(t, &TypeExpr::File)));
+                    if !has_file {
+                        self.r.error(
+                            &join_key(&rpath, "multipart"),
+                            format!(
+                                "multipart form `{form}` has no `file` field; send text-only fields as `json: {form}`"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let rpath = join_key(path, "response");
+        let resp = &op.response;
+        // Both bodies give a JSON method and a `_multipart` one; a stream of the form
+        // would need methods for every pair, so a streamed form is its own operation.
+        if let (Some(req), Some(_)) = (&op.request, &resp.sse) {
+            if req.json.is_some() && req.multipart.is_some() {
+                self.r.error(
+                    &join_key(&join_key(path, "request"), "multipart"),
+                    "an operation with both `json` and `multipart` requests cannot have an `sse` response; \
+                     give the multipart form an operation of its own (same method and path)",
+                );
+            }
+        }
+        if resp.json.is_none() && resp.sse.is_none() {
+            self.r.error(&rpath, "a response needs `json`, `sse` or both");
+        }
+        if let Some(json) = &resp.json {
+            self.type_ref(json, &join_key(&rpath, "json"));
+        }
+        if let Some(sse) = &resp.sse {
+            match self.index.get(sse) {
+                Some(TypeDef::Events(_)) => {}
+                _ if self.is_failed(sse) => {}
+                _ => self
+                    .r
+                    .error(&join_key(&rpath, "sse"), format!("`sse` must name an events type, `{sse}` is not one")),
+            }
+        }
+        if let Some(flag) = &resp.stream_flag {
+            let fpath = join_key(&rpath, "stream_flag");
+            if resp.json.is_none() || resp.sse.is_none() {
+                self.r.error(&fpath, "`stream_flag` needs both `json` and `sse` responses");
+            }
+            let request = op.request.as_ref().and_then(|r| r.json.as_deref()).and_then(|n| self.index.object(n));
+            match request.map(|o| o.fields.iter().find(|f| &f.name == flag)) {
+                Some(Some(f)) if f.ty.parsed() == Ok(&TypeExpr::Boolean) => {}
+                Some(Some(_)) => self.r.error(&fpath, format!("stream flag `{flag}` must be a boolean field")),
+                Some(None) => self.r.error(&fpath, format!("the JSON request has no field `{flag}`")),
+                None => self.r.error(&fpath, "`stream_flag` needs a JSON request body"),
+            }
+        }
+    }
+}
+
+/// The `{name}` placeholders of a path template.
+pub fn placeholders(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push(rest[start + 1..start + len].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}

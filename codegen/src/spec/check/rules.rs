@@ -1,0 +1,218 @@
+//! Cross-field rules: the fields they name, the values they compare, the model capabilities they read.
+
+use serde_json::Value;
+
+use super::{is_scalar, Checker};
+use crate::spec::model::*;
+use crate::spec::positions::{join_index, join_key};
+use crate::spec::type_expr::TypeExpr;
+
+impl<'a> Checker<'a> {
+    /// Checks every rule of object `o` (at `path`).
+    pub(super) fn rules(&mut self, o: &'a ObjectDef, path: &str) {
+        for (i, rule) in o.rules.iter().enumerate() {
+            let rpath = join_index(&join_key(path, "rules"), i);
+            self.rule(o, rule, &rpath);
+            self.warning_message(rule, &rpath);
+        }
+    }
+
+    // A warning reaches the caller as its message alone ("mask: ..."): without the
+    // docs' sentence saying why the parameter has no effect, the generated text would
+    // read like a refusal ("only allowed when") of a request that is in fact sent.
+    fn warning_message(&mut self, rule: &Rule, path: &str) {
+        if rule.severity() == Severity::Warning && rule.message().is_none_or(|m| m.trim().is_empty()) {
+            self.r.error(
+                &join_key(path, "severity"),
+                "a `severity: warning` rule needs a `message` quoting the docs' reason (\"effective only when ...\", \
+                 \"ignored for ...\"): it is all the caller is shown",
+            );
+        }
+    }
+    /// A value a rule compares a field with: one string, number or boolean (the
+    /// generated check compares scalars), of the field's type.
+    fn rule_literal(&mut self, ty: &TypeExpr, v: &Value, path: &str) {
+        if is_scalar(v) {
+            self.value(ty, None, v, path, &[]);
+        } else {
+            self.r.error(path, format!("a rule compares one string, number or boolean, not `{v}`"));
+        }
+    }
+
+    /// Resolves a rule's field path, reporting when it names no field.
+    fn rule_field(&mut self, o: &'a ObjectDef, field: &str, path: &str) -> Option<TypeExpr> {
+        match self.index.resolve_path(o, field) {
+            Ok(steps) => steps.last().map(|s| s.ty.clone()),
+            Err(msg) => {
+                self.r.error(path, format!("rule names a field that does not exist: {msg}"));
+                None
+            }
+        }
+    }
+
+    fn condition(&mut self, o: &'a ObjectDef, c: &Condition, path: &str) {
+        let Some(ty) = self.rule_field(o, &c.field, &join_key(path, "field")) else {
+            return;
+        };
+        let kinds = [c.equals.is_some(), !c.one_of.is_empty(), c.present.is_some(), c.family.is_some()];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            self.r.error(path, "a condition needs exactly one of `equals`, `one_of`, `present` or `family`");
+        }
+        if let Some(v) = &c.equals {
+            self.rule_literal(&ty, v, &join_key(path, "equals"));
+        }
+        for (i, v) in c.one_of.iter().enumerate() {
+            self.rule_literal(&ty, v, &join_index(&join_key(path, "one_of"), i));
+        }
+        if let Some(family) = &c.family {
+            match ty.named().and_then(|n| self.index.models(n)) {
+                Some(m) if m.models.iter().any(|d| d.family.as_deref() == Some(family)) => {}
+                Some(m) => {
+                    self.r.error(&join_key(path, "family"), format!("no model in `{}` has family `{family}`", m.name))
+                }
+                None => self.r.error(
+                    &join_key(path, "family"),
+                    format!("`family` needs a models field, but `{}` is `{ty}`", c.field),
+                ),
+            }
+        }
+    }
+
+    fn model_capability(
+        &mut self,
+        o: &'a ObjectDef,
+        model_field: Option<&str>,
+        capability: &str,
+        want_limit: bool,
+        path: &str,
+    ) {
+        let field = model_field.unwrap_or("model");
+        let Some(ty) = self.rule_field(o, field, path) else {
+            return;
+        };
+        let Some(models) = ty.named().and_then(|n| self.index.models(n)) else {
+            self.r.error(path, format!("`{field}` must be a models field to read capabilities from, but it is `{ty}`"));
+            return;
+        };
+        let found = models.models.iter().filter_map(|m| m.capabilities.get(capability)).collect::<Vec<_>>();
+        if found.is_empty() {
+            self.r.error(path, format!("no model in `{}` declares capability `{capability}`", models.name));
+        }
+        for c in found {
+            if matches!(c, Capability::Limit(_)) != want_limit {
+                let want = if want_limit { "a number" } else { "a list of values" };
+                self.r.error(path, format!("capability `{capability}` must be {want} for this rule"));
+                break;
+            }
+        }
+    }
+
+    fn rule(&mut self, o: &'a ObjectDef, rule: &Rule, path: &str) {
+        match rule {
+            Rule::Requires { when, field, equals, .. } => {
+                self.condition(o, when, &join_key(path, "when"));
+                if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
+                    if let Some(v) = equals {
+                        self.rule_literal(&ty, v, &join_key(path, "equals"));
+                    }
+                }
+            }
+            Rule::Forbids { when, field, values, .. } => {
+                self.condition(o, when, &join_key(path, "when"));
+                if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
+                    for (i, v) in values.iter().enumerate() {
+                        self.rule_literal(&ty, v, &join_index(&join_key(path, "values"), i));
+                    }
+                }
+            }
+            Rule::OnlyWith { field, with, .. } => {
+                self.rule_field(o, field, &join_key(path, "field"));
+                self.condition(o, with, &join_key(path, "with"));
+            }
+            Rule::LimitWhen { field, when, max_items, max_from_model, model_field, .. } => {
+                if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
+                    if !ty.is_array() && !matches!(ty, TypeExpr::OneOrMany(_)) {
+                        self.r.error(
+                            &join_key(path, "field"),
+                            format!("limit_when needs an array field, but `{field}` is `{ty}`"),
+                        );
+                    }
+                }
+                if let Some(c) = when {
+                    self.condition(o, c, &join_key(path, "when"));
+                }
+                match (max_items, max_from_model) {
+                    (Some(_), None) => {}
+                    (None, Some(cap)) => {
+                        self.model_capability(o, model_field.as_deref(), cap, true, &join_key(path, "max_from_model"))
+                    }
+                    _ => self.r.error(path, "limit_when needs exactly one of `max_items` or `max_from_model`"),
+                }
+            }
+            Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, .. } => {
+                let ty = self.rule_field(o, field, &join_key(path, "field"));
+                if let Some(ty) = &ty {
+                    self.allowed_values_target(field, ty, values_from_model.is_some(), path);
+                }
+                if let Some(c) = when {
+                    self.condition(o, c, &join_key(path, "when"));
+                }
+                match (values.is_empty(), values_from_model) {
+                    (false, None) => {
+                        if let Some(ty) = ty {
+                            for (i, v) in values.iter().enumerate() {
+                                self.rule_literal(&ty, v, &join_index(&join_key(path, "values"), i));
+                            }
+                        }
+                    }
+                    (true, Some(cap)) => self.model_capability(
+                        o,
+                        model_field.as_deref(),
+                        cap,
+                        false,
+                        &join_key(path, "values_from_model"),
+                    ),
+                    _ => self.r.error(path, "allowed_values_when needs exactly one of `values` or `values_from_model`"),
+                }
+            }
+            Rule::ExactlyOneOf { fields, .. } => {
+                if fields.len() < 2 {
+                    self.r.error(&join_key(path, "fields"), "exactly_one_of needs at least two fields");
+                }
+                for (i, f) in fields.iter().enumerate() {
+                    self.rule_field(o, f, &join_index(&join_key(path, "fields"), i));
+                }
+            }
+        }
+    }
+
+    // `allowed_values_when` compares one value: strings and enum values as their wire
+    // text, numbers and booleans as values. Any other field (an array, an object, a
+    // file) has no single value to compare, so the rule could never fire. A model's
+    // capability lists hold strings, so they only fit string and enum fields.
+    fn allowed_values_target(&mut self, field: &str, ty: &TypeExpr, from_model: bool, path: &str) {
+        let strings = match ty {
+            TypeExpr::String | TypeExpr::Url | TypeExpr::DataUrl => true,
+            TypeExpr::Named(n) => matches!(self.index.get(n), Some(TypeDef::Enum(_) | TypeDef::Models(_))),
+            _ => false,
+        };
+        let scalar = matches!(ty, TypeExpr::Integer | TypeExpr::Number | TypeExpr::Boolean);
+        if !strings && !scalar {
+            self.r.error(
+                &join_key(path, "field"),
+                format!(
+                    "allowed_values_when compares a string, enum, integer, number or boolean field, but `{field}` \
+                     is `{ty}`; name one of those (for an array's length use `limit_when`)"
+                ),
+            );
+        } else if from_model && !strings {
+            self.r.error(
+                &join_key(path, "values_from_model"),
+                format!(
+                    "a model capability lists strings, but `{field}` is `{ty}`; list the allowed values in \
+                     `values` instead"
+                ),
+            );
+        }
+    }
+}

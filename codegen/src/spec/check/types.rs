@@ -1,0 +1,194 @@
+//! Type definitions: object fields and their constraints, enums, one_ofs, event streams.
+
+use std::collections::BTreeMap;
+
+use super::{is_inner, Checker};
+use crate::diagnostics::suggest::did_you_mean;
+use crate::spec::model::*;
+use crate::spec::positions::{join_index, join_key};
+use crate::spec::type_expr::TypeExpr;
+
+impl<'a> Checker<'a> {
+    // Two types with one name would generate two Rust items with one name.
+    pub(super) fn unique_type_names(&mut self) {
+        let mut seen = BTreeMap::new();
+        for (i, t) in self.spec.types.iter().enumerate() {
+            if let Some(first) = seen.insert(t.name(), i) {
+                self.r.error(
+                    &join_key(&join_index("types", i), "name"),
+                    format!("duplicate type name `{}` (first defined at types[{first}])", t.name()),
+                );
+                seen.insert(t.name(), first);
+            }
+        }
+    }
+
+    pub(super) fn object(&mut self, o: &'a ObjectDef, path: &str) {
+        let mut names = BTreeMap::new();
+        for (i, f) in o.fields.iter().enumerate() {
+            let fpath = join_index(&join_key(path, "fields"), i);
+            // A JSON object cannot carry one key twice.
+            if let Some(first) = names.insert(f.name.as_str(), i) {
+                self.r.error(
+                    &join_key(&fpath, "name"),
+                    format!("duplicate field `{}` in `{}` (first at fields[{first}])", f.name, o.name),
+                );
+            }
+            let Some(ty) = self.type_ref(&f.ty, &join_key(&fpath, "type")) else {
+                continue;
+            };
+            self.field_constraints(f, &ty, &fpath);
+            if let Some(default) = &f.default {
+                self.value(&ty, Some(f), default, &join_key(&fpath, "default"), &[]);
+            }
+            if let Some(example) = &f.example {
+                self.value(&ty, Some(f), example, &join_key(&fpath, "example"), &[]);
+            }
+        }
+        // Keys of two flattened unions could not be told apart on the wire.
+        if o.fields.iter().filter(|f| f.flatten).count() > 1 {
+            self.r.error(
+                &join_key(path, "fields"),
+                format!("`{}` flattens more than one field; at most one is allowed", o.name),
+            );
+        }
+        self.rules(o, path);
+        self.field_families(o, path);
+        self.repeated_images(o, path);
+        self.model_requirements(o, path);
+    }
+    // `repeats_images_of` makes one field the fallback of another in `images()`: both
+    // must be fields of this object that can hold images, and the one repeated must
+    // not itself be a repeat (the fallback would then depend on the order of reading).
+    fn repeated_images(&mut self, o: &ObjectDef, path: &str) {
+        for (i, f) in o.fields.iter().enumerate() {
+            let Some(original) = &f.repeats_images_of else { continue };
+            let key = join_key(&join_index(&join_key(path, "fields"), i), "repeats_images_of");
+            let problem = match o.fields.iter().find(|g| &g.name == original) {
+                None => Some(format!(
+                    "`{}` repeats the images of `{original}`, but `{}` has no field `{original}`{}",
+                    f.name,
+                    o.name,
+                    did_you_mean(original, &o.fields.iter().map(|g| g.name.as_str()).collect::<Vec<_>>())
+                )),
+                Some(g) if g.name == f.name => Some(format!("`{}` cannot repeat its own images", f.name)),
+                Some(g) if g.repeats_images_of.is_some() => {
+                    Some(format!("`{original}` itself repeats the images of another field; name the original"))
+                }
+                Some(g) => [f, g]
+                    .into_iter()
+                    .find(|field| !field.ty.parsed().is_ok_and(|ty| self.index.holds_images(ty)))
+                    .map(|field| format!("`{}` (`{}`) cannot hold an image (no base64 inside)", field.name, field.ty)),
+            };
+            if let Some(message) = problem {
+                self.r.error_at_key(&key, message);
+            }
+        }
+    }
+
+    // Constraints that cannot apply to the field's type are mistakes, not no-ops.
+    fn field_constraints(&mut self, f: &Field, ty: &TypeExpr, fpath: &str) {
+        let numeric = matches!(ty, TypeExpr::Integer | TypeExpr::Number);
+        let array = matches!(ty, TypeExpr::Array(_) | TypeExpr::OneOrMany(_));
+        let text = matches!(ty, TypeExpr::String);
+        let misplaced = [
+            ("min", f.min.is_some() && !numeric, "numbers"),
+            ("max", f.max.is_some() && !numeric, "numbers"),
+            ("min_items", f.min_items.is_some() && !array, "arrays"),
+            ("max_items", f.max_items.is_some() && !array, "arrays"),
+            ("min_length", f.min_length.is_some() && !text, "strings"),
+            ("max_length", f.max_length.is_some() && !text, "strings"),
+            ("schemes", !f.schemes.is_empty() && !is_inner(ty, &TypeExpr::Url), "url fields"),
+            (
+                "allow_data_url",
+                f.allow_data_url && !is_inner(ty, &TypeExpr::Url) && f.format.is_none(),
+                "url fields and base64 strings",
+            ),
+            ("format", f.format.is_some() && !is_inner(ty, &TypeExpr::String), "strings"),
+            ("part_names", !f.part_names.is_empty() && !is_inner(ty, &TypeExpr::File), "file fields"),
+        ];
+        for (key, bad, applies) in misplaced {
+            if bad {
+                self.r.error_at_key(
+                    &join_key(fpath, key),
+                    format!("`{key}` applies only to {applies}, but `{}` is `{ty}`", f.name),
+                );
+            }
+        }
+        if let (Some(min), Some(max)) = (f.min, f.max) {
+            if min > max {
+                self.r.error(&join_key(fpath, "min"), format!("min {min} is greater than max {max}"));
+            }
+        }
+        if let (Some(min), Some(max)) = (f.min_items, f.max_items) {
+            if min > max {
+                self.r.error(&join_key(fpath, "min_items"), format!("min_items {min} is greater than max_items {max}"));
+            }
+        }
+        if f.flatten {
+            let is_one_of = matches!(ty, TypeExpr::Named(n) if matches!(self.index.get(n), Some(TypeDef::OneOf(_))));
+            if !is_one_of {
+                self.r.error_at_key(
+                    &join_key(fpath, "flatten"),
+                    "`flatten` applies only to a field whose type is a one_of",
+                );
+            }
+        }
+    }
+    pub(super) fn enumeration(&mut self, e: &EnumDef, path: &str) {
+        if e.values.is_empty() {
+            self.r.error(&join_key(path, "values"), format!("enum `{}` has no values", e.name));
+        }
+        let values = e.values.iter().enumerate().flat_map(|(i, v)| {
+            let vpath = join_index(&join_key(path, "values"), i);
+            let aliases =
+                v.aliases.iter().enumerate().map(move |(j, a)| {
+                    (a.value.as_str(), join_key(&join_index(&join_key(&vpath, "aliases"), j), "value"))
+                });
+            std::iter::once((v.value.as_str(), join_key(&join_index(&join_key(path, "values"), i), "value")))
+                .chain(aliases)
+        });
+        self.unique_values(values.collect::<Vec<_>>().into_iter(), "enum value");
+    }
+    pub(super) fn one_of(&mut self, o: &OneOfDef, path: &str) {
+        if o.variants.len() < 2 {
+            self.r.error(
+                &join_key(path, "variants"),
+                format!("one_of `{}` needs at least two variants; with one, use an object with that field", o.name),
+            );
+        }
+        let fields = o
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.field.as_str(), join_key(&join_index(&join_key(path, "variants"), i), "field")));
+        self.unique_values(fields.collect::<Vec<_>>().into_iter(), "one_of member");
+        for (i, v) in o.variants.iter().enumerate() {
+            self.type_ref(&v.ty, &join_key(&join_index(&join_key(path, "variants"), i), "type"));
+        }
+    }
+
+    // A stream without a terminal event could never be told complete from cut.
+    pub(super) fn events(&mut self, e: &EventsDef, path: &str) {
+        if !e.variants.iter().any(|v| v.terminal) {
+            self.r.error(
+                &join_key(path, "variants"),
+                format!("events `{}` need at least one `terminal: true` event", e.name),
+            );
+        }
+        let names = e
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.event.as_str(), join_key(&join_index(&join_key(path, "variants"), i), "event")));
+        self.unique_values(names.collect::<Vec<_>>().into_iter(), "event");
+        for (i, v) in e.variants.iter().enumerate() {
+            let vpath = join_key(&join_index(&join_key(path, "variants"), i), "type");
+            match self.type_ref(&v.ty, &vpath) {
+                Some(TypeExpr::Named(n)) if self.index.object(&n).is_some() || self.is_failed(&n) => {}
+                Some(other) => self.r.error(&vpath, format!("event data must be an object type, `{other}` is not")),
+                None => {}
+            }
+        }
+    }
+}
