@@ -167,6 +167,25 @@ pub fn match_self(arms: Vec<(TokenStream, TokenStream)>, all_covered: bool) -> T
     }
 }
 
+/// "A" or "An" before `word` in emitted docs ("An Octen client", "A RouterHub client"). A
+/// name that starts with an acronym is read letter by letter ("An LLMGateway client"), so
+/// it takes "An" when its first letter's name starts with a vowel sound.
+pub fn indefinite_article(word: &str) -> &'static str {
+    let mut chars = word.chars();
+    let (first, second) = (chars.next(), chars.next());
+    let acronym = first.is_some_and(|c| c.is_ascii_uppercase()) && second.is_some_and(|c| c.is_ascii_uppercase());
+    let vowel_sound = match first {
+        Some(c) if acronym => "AEFHILMNORSX".contains(c),
+        Some(c) => "aeiou".contains(c.to_ascii_lowercase()),
+        None => false,
+    };
+    if vowel_sound {
+        "An"
+    } else {
+        "A"
+    }
+}
+
 #[cfg(test)]
 mod prose_tests {
     use super::{indefinite_article, prose};
@@ -190,24 +209,5 @@ mod prose_tests {
             "see [the docs](https://example.com) or <https://example.com>"
         );
         assert_eq!(prose("`data[0]` stays code"), "`data[0]` stays code");
-    }
-}
-
-/// "A" or "An" before `word` in emitted docs ("An Octen client", "A RouterHub client"). A
-/// name that starts with an acronym is read letter by letter ("An LLMGateway client"), so
-/// it takes "An" when its first letter's name starts with a vowel sound.
-pub fn indefinite_article(word: &str) -> &'static str {
-    let mut chars = word.chars();
-    let (first, second) = (chars.next(), chars.next());
-    let acronym = first.is_some_and(|c| c.is_ascii_uppercase()) && second.is_some_and(|c| c.is_ascii_uppercase());
-    let vowel_sound = match first {
-        Some(c) if acronym => "AEFHILMNORSX".contains(c),
-        Some(c) => "aeiou".contains(c.to_ascii_lowercase()),
-        None => false,
-    };
-    if vowel_sound {
-        "An"
-    } else {
-        "A"
     }
 }

@@ -75,7 +75,7 @@ const TAKEN_TYPE_NAMES: &[&str] = &[
 ];
 
 /// A generated type's Rust name: [`upper_camel`], with names the emitted code
-/// already uses escaped by a trailing `_` (see [`TAKEN_TYPE_NAMES`]).
+/// already uses escaped by a trailing `_` (the names in `TAKEN_TYPE_NAMES`).
 pub fn type_name(spec_name: &str) -> String {
     let name = upper_camel(spec_name, "T");
     if TAKEN_TYPE_NAMES.contains(&name.as_str()) {

@@ -8,7 +8,7 @@ use crate::emit::{ident, type_tokens};
 use crate::ir::*;
 
 /// `new` from the required fields, `with_*` setters for the optional ones, and `with_extra`.
-pub(super) fn builder(s: &StructIr, _api: &Api) -> TokenStream {
+pub(super) fn builder(s: &StructIr) -> TokenStream {
     let name = ident(&s.rust_name);
     let required: Vec<&FieldIr> =
         s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredTolerant)).collect();

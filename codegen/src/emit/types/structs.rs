@@ -36,7 +36,7 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         derives.push(quote!(Serialize));
     }
     let deserialize = if serde { object_deserialize(s, api) } else { TokenStream::new() };
-    let builder = if s.is_request_side() { builder(s, api) } else { TokenStream::new() };
+    let builder = if s.is_request_side() { builder(s) } else { TokenStream::new() };
     let defaults = defaults(s, api);
     let inline_image = s.inline_image.as_ref().map(|image| inline_image_constructors(s, image)).unwrap_or_default();
     let images = if s.usage.response && s.holds_images { collect_images_struct(s) } else { TokenStream::new() };
