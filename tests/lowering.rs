@@ -30,7 +30,7 @@ fn assert_nothing_dropped(file: &Path, spec: &Spec, api: &Api) -> usize {
     let mut compared = 0;
     assert_eq!(api.types.len(), spec.types.len(), "{at}: types");
     for (def, lowered) in spec.types.iter().zip(&api.types) {
-        assert_eq!(lowered.rust_name(), naming::type_name(def.name()), "{at}: type order");
+        assert_eq!(lowered.rust_name(), naming::type_name(def.name()).as_str(), "{at}: type order");
         let what = format!("{at}: type `{}`", def.name());
         match (def, lowered) {
             (TypeDef::Object(o), TypeIr::Struct(s)) => {

@@ -294,9 +294,9 @@ pub fn emit_targets(root: &Path, targets: &[Target<'_>], regenerate: &str) -> Re
     for target in targets {
         match *target {
             Target::ClientCrate { apis, src } => jobs.extend(client_crate_jobs(apis, src, regenerate)),
-            Target::Modules { apis, dir } => {
-                jobs.extend(apis.iter().flat_map(|api| module_jobs(api, &dir.join(&api.provider.module), regenerate)))
-            }
+            Target::Modules { apis, dir } => jobs.extend(
+                apis.iter().flat_map(|api| module_jobs(api, &dir.join(api.provider.module.unraw()), regenerate)),
+            ),
         }
     }
     run_jobs(root, &jobs)
@@ -305,7 +305,7 @@ pub fn emit_targets(root: &Path, targets: &[Target<'_>], regenerate: &str) -> Re
 /// The jobs of a client crate's `src/` at `src`: one module per spec, `lib.rs` and `registry.rs`.
 fn client_crate_jobs<'a>(apis: &'a [Api], src: &Path, regenerate: &'a str) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'_>> =
-        apis.iter().flat_map(|api| module_jobs(api, &src.join(&api.provider.module), regenerate)).collect();
+        apis.iter().flat_map(|api| module_jobs(api, &src.join(api.provider.module.unraw()), regenerate)).collect();
     jobs.push(Job::CrateRoot { apis, path: src.join("lib.rs"), regenerate });
     jobs.push(Job::Registry { apis, path: src.join("registry.rs"), regenerate });
     jobs

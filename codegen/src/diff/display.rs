@@ -20,7 +20,7 @@ pub fn rust_type(t: &RustType) -> String {
         RustType::DataUrl => "String (data URL)".to_string(),
         RustType::File => "FilePart".to_string(),
         RustType::Named(n) if n.boxed => format!("Box<{}>", n.rust_name),
-        RustType::Named(n) => n.rust_name.clone(),
+        RustType::Named(n) => n.rust_name.to_string(),
         RustType::Vec(inner) => format!("Vec<{}>", rust_type(inner)),
         RustType::Map(inner) => format!("BTreeMap<String, {}>", rust_type(inner)),
         RustType::OneOrMany(inner) => format!("OneOrMany<{}>", rust_type(inner)),

@@ -169,7 +169,7 @@ fn shape(out: &mut Changes, subject: &str, old_s: &StructIr, new_s: &StructIr, o
 }
 
 fn default(out: &mut Changes, subject: &str, old: &FieldIr, new: &FieldIr) {
-    let accessor = format!("{}_or_default()", new.rust_name.trim_start_matches("r#"));
+    let accessor = format!("{}()", new.rust_name.derived("", "_or_default"));
     match (&old.default, &new.default) {
         (None, Some(d)) => out.compatible(
             Area::Fields,

@@ -116,7 +116,7 @@ pub fn compare(old: &LoadedSpec, old_label: &str, new: &LoadedSpec, new_label: &
     );
     Ok(Report {
         provider: new_api.provider.name.clone(),
-        module: new_api.provider.module.clone(),
+        module: new_api.provider.module.to_string(),
         old: Label { source: old_label.to_string(), docs_version: old_api.provider.docs_version.clone() },
         new: Label { source: new_label.to_string(), docs_version: new_api.provider.docs_version.clone() },
         changes: out.items,

@@ -76,7 +76,7 @@ fn methods(op: &OperationIr) -> Vec<Method> {
                     format!("StreamReply<{events}, {}>", rust_type(response))
                 }
             };
-            Method { name: m.fn_name.clone(), signature: format!("{}({}) -> {answer}", m.fn_name, args.join(", ")) }
+            Method { name: m.fn_name.to_string(), signature: format!("{}({}) -> {answer}", m.fn_name, args.join(", ")) }
         })
         .collect()
 }

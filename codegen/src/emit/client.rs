@@ -1,7 +1,7 @@
 //! The provider's `Client`: one async method per operation, validating first.
 
 use proc_macro2::{Literal as Lit, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{quote, ToTokens};
 
 use super::{doc_paragraphs, ident, prose, prose_opt, type_tokens};
 use crate::ir::naming::shouty;
@@ -149,7 +149,7 @@ fn path_parts(op: &OperationIr) -> (Vec<TokenStream>, TokenStream) {
         };
         args.push(quote!(#arg: #arg_ty));
         // `crate_` (an escaped keyword) must not give `crate__segment`, which is not snake case.
-        let seg = format_ident!("{}_segment", super::bare(&p.rust_name).trim_end_matches('_'));
+        let seg = p.rust_name.derived("", "_segment");
         let stripped = match &p.optional_prefix {
             // The server treats the prefix as optional; sending the bare form keeps one spelling on the wire.
             Some(prefix) => quote!({ let value = #as_str; value.strip_prefix(#prefix).unwrap_or(value) }),
@@ -203,7 +203,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                 (FlagUse::Refuse, Some(flag)) => {
                     let field = ident(&flag.rust_name);
                     let wire = &flag.wire;
-                    let stream_fn = op.method(MethodRole::Stream).map_or(String::new(), |m| m.fn_name.clone());
+                    let stream_fn = op.method(MethodRole::Stream).map_or(String::new(), |m| m.fn_name.to_string());
                     let msg = format!("`{wire}: true` asks for a stream; call `{stream_fn}` instead");
                     let guard = quote! {
                         if request.#field == Some(true) {
@@ -249,7 +249,11 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
             } else {
                 (quote!(send_json_with_response), quote!(dry_run_json))
             };
-            let call = Call { name, params: quote!(#(#path_args,)* #param), prepare: quote!(#prepare #build_path) };
+            let call = Call {
+                name: fn_name.clone(),
+                params: quote!(#(#path_args,)* #param),
+                prepare: quote!(#prepare #build_path),
+            };
             call.emit(docs, &resp, &quote!(&operations::#konst, &path, #send_body), (send, dry_run), &arg_names)
         }
         AnswerIr::Events(events) => {
@@ -296,7 +300,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
 /// the response head) and `_dry_run` (the same request built and returned, not sent).
 struct Call {
     /// The plain method's name.
-    name: proc_macro2::Ident,
+    name: RustIdent,
     /// Parameters after `&self`.
     params: TokenStream,
     /// Validation, warnings and path building, shared by the three methods so a dry
@@ -316,11 +320,8 @@ impl Call {
         args: &[TokenStream],
     ) -> TokenStream {
         let Call { name, params, prepare } = self;
-        // `self_` (an escaped keyword) must not give `self__dry_run`, which is not snake case.
-        let stem = name.to_string();
-        let stem = super::bare(&stem).trim_end_matches('_');
-        let with_response = format_ident!("{stem}_with_response");
-        let dry_run_name = format_ident!("{stem}_dry_run");
+        let with_response = name.derived("", "_with_response");
+        let dry_run_name = name.derived("", "_dry_run");
         let with_response_doc = format!(
             " [`Client::{name}`], the decoded value kept with the response's status, headers \
              (the key scrubbed) and request id: see [`runtime::Response`]."

@@ -488,8 +488,7 @@ fn file_specs(s: &StructIr) -> Vec<TokenStream> {
 }
 
 fn converter_name(events: &str) -> proc_macro2::Ident {
-    // An escaped keyword (`self_`) must not give `self__item`, which is not snake case.
-    format_ident!("{}_item", super::bare(&crate::ir::naming::snake(events)).trim_end_matches('_'))
+    crate::ir::naming::snake(events).derived("", "_item").ident()
 }
 
 /// The arm of `check` for an operation with a request body: read it as `call` would, then validate.

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use super::{bare, ident};
+use super::ident;
 use crate::ir::*;
 
 /// A doctest calling `op` with its first stored request example (one without
@@ -37,7 +37,7 @@ enum Setting {
 
 fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Option<String> {
     let krate = api.provider.doc_crate.as_deref()?;
-    let module = format!("{krate}::{}", bare(&api.provider.module));
+    let module = format!("{krate}::{}", api.provider.module.unraw());
     let path_args: Vec<TokenStream> = op
         .path_params
         .iter()

@@ -3,7 +3,7 @@
 //! provider's envelope.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::{ident, type_tokens};
 use crate::ir::*;
@@ -43,7 +43,7 @@ pub fn emit(api: &Api) -> Option<TokenStream> {
 }
 
 fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
-    let name = format_ident!("{}_{}", kind_word(ex.kind), ex.test_name);
+    let name = ex.test_name.derived(&format!("{}_", kind_word(ex.kind)), "");
     let body = serde_json::to_string_pretty(&ex.body).unwrap_or_default();
     let placeholders = &ex.placeholders;
     let load = quote!(let body = substitute(#body, &[#(#placeholders),*]););
@@ -52,7 +52,7 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
         doc.push_str(&format!(" Amended at `{path}`: {reason}"));
     }
     if let Some(form) = &ex.multipart_form {
-        return multipart_test(ex, form, name, doc, load);
+        return multipart_test(ex, form, name.ident(), doc, load);
     }
     let check = match (ex.kind, &ex.rust_type) {
         (ExampleKind::Request, Some(t)) => {

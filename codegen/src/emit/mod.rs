@@ -130,15 +130,10 @@ pub fn type_tokens(t: &RustType) -> TokenStream {
     }
 }
 
-/// The wire name of a struct field as shown in paths (the Rust name minus `r#`).
-pub fn bare(name: &str) -> &str {
-    name.strip_prefix("r#").unwrap_or(name)
-}
-
 /// The builder setter of an optional field: `with_self`, not `with_self_` (the escape is
 /// needed only where the name stands alone).
 pub fn setter_name(f: &crate::ir::FieldIr) -> Ident {
-    quote::format_ident!("with_{}", bare(&f.rust_name).trim_end_matches('_'))
+    f.rust_name.derived("with_", "").ident()
 }
 
 /// The wire names a struct reads: its fields and, for a flattened one_of, the member keys.

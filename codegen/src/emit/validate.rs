@@ -172,8 +172,7 @@ fn from_condition(c: &ConditionIr) -> Option<&ModelSelector> {
 /// The private method that finds the model a selector picks: `selected_model` for
 /// the field `model`, `selected_config_model` for `config.model`.
 fn selector_method(sel: &ModelSelector) -> proc_macro2::Ident {
-    let path: Vec<String> =
-        sel.field.steps.iter().map(|s| super::bare(&s.rust_name).trim_end_matches('_').to_string()).collect();
+    let path: Vec<&str> = sel.field.steps.iter().map(|s| s.rust_name.stem()).collect();
     quote::format_ident!("selected_{}", path.join("_"))
 }
 

@@ -233,8 +233,8 @@ impl<'a> Lowering<'a> {
     /// Reports names that collide once converted to Rust, pointing at the later one;
     /// `fix` says what to do: names that reach the wire keep their spelling and take a
     /// `rust_name`, the spec's own words (type names, ids, placeholders) are renamed.
-    fn collisions(&mut self, names: impl IntoIterator<Item = (String, String, String)>, what: &str, fix: &str) {
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    fn collisions(&mut self, names: impl IntoIterator<Item = (RustIdent, String, String)>, what: &str, fix: &str) {
+        let mut seen: BTreeMap<RustIdent, String> = BTreeMap::new();
         for (rust, original, path) in names {
             match seen.get(&rust) {
                 Some(first) => self
@@ -258,7 +258,7 @@ impl<'a> Lowering<'a> {
         self.collisions(names, "type names", RENAME);
     }
 
-    fn rust_name_override(&mut self, given: Option<&String>, derived: String, path: &str) -> String {
+    fn rust_name_override(&mut self, given: Option<&String>, derived: RustIdent, path: &str) -> RustIdent {
         match given {
             Some(name) if name == naming::EXTRA_FIELDS => {
                 self.r.error(
@@ -267,7 +267,7 @@ impl<'a> Lowering<'a> {
                 );
                 derived
             }
-            Some(name) if is_valid_identifier(name) => name.clone(),
+            Some(name) if is_valid_identifier(name) => RustIdent::new(name.clone()),
             Some(name) => {
                 self.r.error(&join_key(path, "rust_name"), format!("`{name}` is not a valid Rust identifier"));
                 derived
@@ -661,7 +661,7 @@ impl<'a> Lowering<'a> {
             });
         }
         // `Unknown` is the catch-all; a listed value may not take its name.
-        names.push(("Unknown".to_string(), "(catch-all for unknown values)".to_string(), path.to_string()));
+        names.push((RustIdent::new("Unknown"), "(catch-all for unknown values)".to_string(), path.to_string()));
         self.collisions(names, "enum values", RUST_NAME);
         variants
     }
@@ -756,7 +756,7 @@ impl<'a> Lowering<'a> {
             });
         }
         if o.open {
-            names.push(("Unknown".to_string(), "(catch-all for unknown members)".to_string(), path.to_string()));
+            names.push((RustIdent::new("Unknown"), "(catch-all for unknown members)".to_string(), path.to_string()));
         }
         self.collisions(names, "one_of members", RUST_NAME);
         OneOfIr {
@@ -788,7 +788,7 @@ impl<'a> Lowering<'a> {
                 terminal: v.terminal,
             });
         }
-        names.push(("Unknown".to_string(), "(catch-all for unknown events)".to_string(), path.to_string()));
+        names.push((RustIdent::new("Unknown"), "(catch-all for unknown events)".to_string(), path.to_string()));
         self.collisions(names, "events", RUST_NAME);
         EventsIr {
             rust_name: type_name(&e.name),
@@ -818,10 +818,10 @@ impl<'a> Lowering<'a> {
             });
             let methods = methods(MethodFacts {
                 fn_name: &fn_name,
-                json_request: json_request.as_deref(),
-                multipart_request: multipart_request.as_deref(),
+                json_request: json_request.as_ref(),
+                multipart_request: multipart_request.as_ref(),
                 json_response: json_response.as_ref(),
-                sse_response: sse_response.as_deref(),
+                sse_response: sse_response.as_ref(),
                 stream_flag: stream_flag.is_some(),
             });
             for m in methods.iter().filter(|m| m.fn_name != fn_name) {
@@ -877,7 +877,7 @@ impl<'a> Lowering<'a> {
         }
         // Client methods also include the builder helpers.
         for reserved in ["builder", "from_env", "http_client"] {
-            names.push((reserved.to_string(), format!("(client method `{reserved}`)"), "operations".to_string()));
+            names.push((RustIdent::new(reserved), format!("(client method `{reserved}`)"), "operations".to_string()));
         }
         self.collisions(names, "operation ids", RENAME);
         ops
@@ -910,7 +910,7 @@ impl<'a> Lowering<'a> {
         let mut names = Vec::new();
         let mut out = Vec::new();
         for (i, ex) in self.spec.examples.iter().enumerate() {
-            let test_name = snake(&ex.name).trim_start_matches("r#").to_string();
+            let test_name = snake(&ex.name);
             names.push((test_name.clone(), ex.name.clone(), join_key(&join_index("examples", i), "name")));
             let op = self.spec.operations.iter().find(|o| o.id == ex.operation);
             let rust_type = match ex.kind {
@@ -952,11 +952,11 @@ impl<'a> Lowering<'a> {
 
 /// What decides an operation's methods.
 struct MethodFacts<'f> {
-    fn_name: &'f str,
-    json_request: Option<&'f str>,
-    multipart_request: Option<&'f str>,
+    fn_name: &'f RustIdent,
+    json_request: Option<&'f RustIdent>,
+    multipart_request: Option<&'f RustIdent>,
     json_response: Option<&'f RustType>,
-    sse_response: Option<&'f str>,
+    sse_response: Option<&'f RustIdent>,
     stream_flag: bool,
 }
 
@@ -972,13 +972,12 @@ fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
     let MethodFacts { fn_name, json_request, multipart_request, json_response, sse_response, stream_flag } = facts;
     let form_only = json_request.is_none() && multipart_request.is_some();
     let answers_json = json_response.is_some() || sse_response.is_none();
-    let json_body =
-        |by_value| json_request.map_or(BodyIr::None, |t| BodyIr::Json { rust_name: t.to_string(), by_value });
-    let form_body = |t: &str| BodyIr::Form { rust_name: t.to_string() };
+    let json_body = |by_value| json_request.map_or(BodyIr::None, |t| BodyIr::Json { rust_name: t.clone(), by_value });
+    let form_body = |t: &RustIdent| BodyIr::Form { rust_name: t.clone() };
     let mut methods = Vec::new();
     if answers_json {
         methods.push(MethodIr {
-            fn_name: fn_name.to_string(),
+            fn_name: fn_name.clone(),
             role: MethodRole::Call,
             body: match multipart_request.filter(|_| form_only) {
                 Some(form) => form_body(form),
@@ -990,22 +989,22 @@ fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
     }
     if let Some(events) = sse_response {
         methods.push(MethodIr {
-            fn_name: if json_response.is_some() { format!("{fn_name}_stream") } else { fn_name.to_string() },
+            fn_name: if json_response.is_some() { fn_name.derived("", "_stream") } else { fn_name.clone() },
             role: MethodRole::Stream,
             body: match multipart_request.filter(|_| form_only) {
                 Some(form) => form_body(form),
                 None => json_body(stream_flag),
             },
             answer: match json_response {
-                Some(response) => AnswerIr::EventsOrJson { events: events.to_string(), response: response.clone() },
-                None => AnswerIr::Events(events.to_string()),
+                Some(response) => AnswerIr::EventsOrJson { events: events.clone(), response: response.clone() },
+                None => AnswerIr::Events(events.clone()),
             },
             stream_flag: if stream_flag { FlagUse::Set } else { FlagUse::None },
         });
     }
     if let Some(form) = multipart_request.filter(|_| !form_only) {
         methods.push(MethodIr {
-            fn_name: format!("{fn_name}_multipart"),
+            fn_name: fn_name.derived("", "_multipart"),
             role: MethodRole::AlsoMultipart,
             body: form_body(form),
             answer: AnswerIr::Json(json_response.cloned()),

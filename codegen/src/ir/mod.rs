@@ -9,6 +9,7 @@ mod lower;
 pub mod naming;
 
 pub use lower::lower;
+pub use naming::RustIdent;
 
 use serde_json::Value;
 
@@ -68,7 +69,7 @@ impl Api {
 #[derive(Debug, Clone)]
 pub struct ProviderIr {
     /// Module and feature name.
-    pub module: String,
+    pub module: RustIdent,
     /// Spec name.
     pub name: String,
     /// Human name.
@@ -193,7 +194,7 @@ pub enum RustType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedRef {
     /// Rust name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// What sort of type it is.
     pub kind: NamedKind,
     /// Held as `Box<T>`: the field or member closes a cycle of types that hold each
@@ -259,7 +260,7 @@ pub struct Usage {
 #[derive(Debug, Clone)]
 pub struct StructIr {
     /// Rust name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Documentation.
     pub docs: Option<String>,
     /// Deprecation note.
@@ -295,11 +296,11 @@ impl StructIr {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InlineImageIr {
     /// Rust name of the base64 field.
-    pub data: String,
+    pub data: RustIdent,
     /// Whether the base64 field is held bare (`Presence::Required`) or in an `Option`.
     pub data_bare: bool,
     /// Rust name of the MIME-type field.
-    pub mime_type: String,
+    pub mime_type: RustIdent,
     /// Whether the MIME-type field is held bare or in an `Option`.
     pub mime_type_bare: bool,
     /// How the MIME type is held.
@@ -314,7 +315,7 @@ pub enum MimeTypeKind {
     /// A string enum, parsed with `from_wire`.
     Enum {
         /// Rust name of the enum.
-        rust_name: String,
+        rust_name: RustIdent,
         /// The enum keeps unknown values but requests may not send them: a detected
         /// type it does not list is refused when the value is built, not at validation.
         refuse_unknown: bool,
@@ -341,7 +342,7 @@ pub struct FieldIr {
     /// Wire name.
     pub wire_name: String,
     /// Rust name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Rust type (without the `Option`).
     pub ty: RustType,
     /// How presence is represented.
@@ -394,7 +395,7 @@ pub struct Constraints {
 #[derive(Debug, Clone)]
 pub struct AccessStep {
     /// Rust field name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Wire name.
     pub wire_name: String,
     /// How the field is held.
@@ -442,7 +443,7 @@ pub struct ModelSelector {
     /// The models field.
     pub field: FieldPath,
     /// Rust name of the models enum.
-    pub enum_name: String,
+    pub enum_name: RustIdent,
 }
 
 /// How strongly a rule applies, decided once from the spec.
@@ -579,7 +580,7 @@ pub enum ValuesSource {
 #[derive(Debug, Clone)]
 pub struct EnumIr {
     /// Rust name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Documentation.
     pub docs: Option<String>,
     /// Variants.
@@ -605,7 +606,7 @@ impl EnumIr {
 #[derive(Debug, Clone)]
 pub struct VariantIr {
     /// Rust name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Wire value.
     pub wire: String,
     /// Other accepted spellings.
@@ -622,7 +623,7 @@ pub struct AliasIr {
     /// The spelling.
     pub wire: String,
     /// Constant name for deprecated aliases.
-    pub const_name: String,
+    pub const_name: RustIdent,
     /// Deprecation note.
     pub deprecated: Option<String>,
 }
@@ -664,7 +665,7 @@ pub enum CapabilityIr {
 #[derive(Debug, Clone)]
 pub struct OneOfIr {
     /// Rust name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Documentation.
     pub docs: Option<String>,
     /// Members.
@@ -683,7 +684,7 @@ pub struct OneOfVariantIr {
     /// Wire key.
     pub wire: String,
     /// Rust variant name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Member type.
     pub ty: RustType,
     /// Documentation.
@@ -694,7 +695,7 @@ pub struct OneOfVariantIr {
 #[derive(Debug, Clone)]
 pub struct EventsIr {
     /// Rust name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Documentation.
     pub docs: Option<String>,
     /// JSON field naming the event.
@@ -709,9 +710,9 @@ pub struct EventVariantIr {
     /// Event name.
     pub event: String,
     /// Rust variant name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Rust name of the data struct.
-    pub data_type: String,
+    pub data_type: RustIdent,
     /// The data struct can carry an image.
     pub data_holds_images: bool,
     /// Documentation.
@@ -726,7 +727,7 @@ pub struct OperationIr {
     /// Spec id.
     pub id: String,
     /// Rust method name.
-    pub fn_name: String,
+    pub fn_name: RustIdent,
     /// Summary.
     pub summary: String,
     /// Documentation.
@@ -738,13 +739,13 @@ pub struct OperationIr {
     /// Path parameters.
     pub path_params: Vec<PathParamIr>,
     /// JSON request struct.
-    pub json_request: Option<String>,
+    pub json_request: Option<RustIdent>,
     /// Multipart form struct.
-    pub multipart_request: Option<String>,
+    pub multipart_request: Option<RustIdent>,
     /// JSON response type.
     pub json_response: Option<RustType>,
     /// Events type of the stream response.
-    pub sse_response: Option<String>,
+    pub sse_response: Option<RustIdent>,
     /// The boolean request field that asks for a stream.
     pub stream_flag: Option<StreamFlagIr>,
     /// The client methods this operation gets, decided once by lowering: emitters,
@@ -764,14 +765,14 @@ pub struct StreamFlagIr {
     /// Wire name (`stream`).
     pub wire: String,
     /// Rust field name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
 }
 
 /// One client method of an operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodIr {
     /// Rust name: the operation's (`generate`), or with `_stream` / `_multipart`.
-    pub fn_name: String,
+    pub fn_name: RustIdent,
     /// Its part in the operation.
     pub role: MethodRole,
     /// What it sends.
@@ -802,14 +803,14 @@ pub enum BodyIr {
     /// method sets the stream flag on it (`mut request: T`).
     Json {
         /// Rust name of the struct.
-        rust_name: String,
+        rust_name: RustIdent,
         /// Taken by value.
         by_value: bool,
     },
     /// A multipart form struct (`form: &T`).
     Form {
         /// Rust name of the struct.
-        rust_name: String,
+        rust_name: RustIdent,
     },
 }
 
@@ -820,11 +821,11 @@ pub enum AnswerIr {
     /// `_with_response` and `_dry_run` companions.
     Json(Option<RustType>),
     /// A server-sent event stream of this events type.
-    Events(String),
+    Events(RustIdent),
     /// The stream, or one JSON response when the server answers with JSON instead.
     EventsOrJson {
         /// The events type.
-        events: String,
+        events: RustIdent,
         /// The JSON response type.
         response: RustType,
     },
@@ -854,7 +855,7 @@ pub struct PathParamIr {
     /// Placeholder name.
     pub name: String,
     /// Rust argument name.
-    pub rust_name: String,
+    pub rust_name: RustIdent,
     /// Rust type.
     pub ty: RustType,
     /// Documentation.
@@ -869,7 +870,7 @@ pub struct ExampleIr {
     /// Name.
     pub name: String,
     /// Rust test name.
-    pub test_name: String,
+    pub test_name: RustIdent,
     /// Operation id.
     pub operation: String,
     /// Request, response or error.
@@ -883,7 +884,7 @@ pub struct ExampleIr {
     /// Deliberate differences from the docs: (path, reason).
     pub amended: Vec<(String, String)>,
     /// For a multipart request example: the form's Rust name.
-    pub multipart_form: Option<String>,
+    pub multipart_form: Option<RustIdent>,
     /// For a multipart request example: (field name, file name).
     pub files: Vec<(String, String)>,
     /// Body.

@@ -6,6 +6,91 @@
 
 use heck::{ToKebabCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
+/// A Rust identifier this module decided, as emitted code writes it (`r#type`, `self_`,
+/// `Ratio16x9`). Only `naming` makes one from a wire name, so every identifier in the
+/// IR went through the same keyword, digit and collision rules; names derived from one
+/// (`with_self`, `edit_dry_run`) come from [`RustIdent::derived`], never from trimming
+/// strings by hand. It reads as a `&str` (`Deref`) and prints as an identifier (`ToTokens`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct RustIdent(String);
+
+impl RustIdent {
+    /// An identifier already written as Rust (`r#type`), checked by the caller: a spec's
+    /// `rust_name` override (see `is_valid_identifier`) or one of this module's results.
+    pub(crate) fn new(written: impl Into<String>) -> Self {
+        RustIdent(written.into())
+    }
+
+    /// As emitted code writes it (`r#type`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name without its escape: `type` for `r#type`, `self` for `self_`.
+    pub fn stem(&self) -> &str {
+        self.0.strip_prefix("r#").unwrap_or(&self.0).trim_end_matches('_')
+    }
+
+    /// The name as written without `r#` (`type`, `self_`): what serde compares with the
+    /// wire name.
+    pub fn unraw(&self) -> &str {
+        self.0.strip_prefix("r#").unwrap_or(&self.0)
+    }
+
+    /// A longer name made from this one, `{prefix}{stem}{suffix}` (`with_` + `self` =
+    /// `with_self`; `edit` + `_dry_run`): the escape is needed only where the name stands
+    /// alone, and an escaped keyword must not give `self__dry_run`.
+    pub fn derived(&self, prefix: &str, suffix: &str) -> RustIdent {
+        RustIdent(format!("{prefix}{}{suffix}", self.stem()))
+    }
+
+    /// The `proc_macro2` identifier, raw when the name is (`r#type`).
+    pub fn ident(&self) -> proc_macro2::Ident {
+        match self.0.strip_prefix("r#") {
+            Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+            None => proc_macro2::Ident::new(&self.0, proc_macro2::Span::call_site()),
+        }
+    }
+}
+
+impl std::ops::Deref for RustIdent {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RustIdent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&RustIdent> for String {
+    fn from(name: &RustIdent) -> String {
+        name.0.clone()
+    }
+}
+
+impl PartialEq<str> for RustIdent {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RustIdent {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl quote::ToTokens for RustIdent {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        self.ident().to_tokens(tokens);
+    }
+}
+
 /// Rust keywords that may appear as raw identifiers (`r#type`).
 const RAW_KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
@@ -76,29 +161,29 @@ const TAKEN_TYPE_NAMES: &[&str] = &[
 
 /// A generated type's Rust name: [`upper_camel`], with names the emitted code
 /// already uses escaped by a trailing `_` (the names in `TAKEN_TYPE_NAMES`).
-pub fn type_name(spec_name: &str) -> String {
+pub fn type_name(spec_name: &str) -> RustIdent {
     let name = upper_camel(spec_name, "T");
     if TAKEN_TYPE_NAMES.contains(&name.as_str()) {
-        format!("{name}_")
+        RustIdent(format!("{name}_"))
     } else {
-        name
+        RustIdent(name)
     }
 }
 
 /// An enum, one_of or event variant (or a constant beside them): [`upper_camel`],
 /// with `Self`, the one keyword in `UpperCamelCase`, escaped as `Self_`. Variants
 /// are always named through their enum (`Self::None`), so prelude names are fine.
-pub fn variant(wire: &str, prefix: &str) -> String {
+pub fn variant(wire: &str, prefix: &str) -> RustIdent {
     let name = upper_camel(wire, prefix);
     if name == "Self" {
-        "Self_".to_string()
+        RustIdent("Self_".to_string())
     } else {
-        name
+        RustIdent(name)
     }
 }
 
 /// A `snake_case` field, function or module name; keywords become raw identifiers.
-pub fn snake(wire: &str) -> String {
+pub fn snake(wire: &str) -> RustIdent {
     let mut name = wire.to_snake_case();
     if name.is_empty() {
         name = "value".to_string();
@@ -106,7 +191,7 @@ pub fn snake(wire: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name = format!("n{name}");
     }
-    escape_keyword(name)
+    RustIdent(escape_keyword(name))
 }
 
 /// The member every generated object type has for fields the spec does not describe.
@@ -114,10 +199,10 @@ pub const EXTRA_FIELDS: &str = "extra";
 
 /// A struct field's Rust name: [`snake`], kept clear of [`EXTRA_FIELDS`]
 /// (a wire field `extra` becomes `extra_field`).
-pub fn field(wire: &str) -> String {
+pub fn field(wire: &str) -> RustIdent {
     let name = snake(wire);
     if name == EXTRA_FIELDS {
-        format!("{EXTRA_FIELDS}_field")
+        RustIdent(format!("{EXTRA_FIELDS}_field"))
     } else {
         name
     }

@@ -12,7 +12,7 @@ use crate::ir::*;
 /// A string enum, with its model table when it is a models type.
 pub(super) fn enumeration(e: &EnumIr) -> TokenStream {
     let name = ident(&e.rust_name);
-    let name_str = &e.rust_name;
+    let name_str = e.rust_name.as_str();
     let mut doc_notes = Vec::new();
     if e.has_unknown {
         doc_notes

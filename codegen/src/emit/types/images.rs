@@ -1,9 +1,9 @@
 //! `CollectImages` and `images()` for response types that can carry an image.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
-use crate::emit::{bare, ident};
+use crate::emit::ident;
 use crate::ir::*;
 
 /// Whether values of this type can hold an image payload (and so implement `CollectImages`).
@@ -45,7 +45,7 @@ pub(super) fn collect_images_struct(s: &StructIr) -> TokenStream {
         quote!(runtime::image::CollectImages::collect_images(&self.#n, out);)
     };
     // An escaped keyword (`self_`) must not give `self__images`, which is not snake case.
-    let counted = |f: &FieldIr| format_ident!("{}_images", bare(&f.rust_name).trim_end_matches('_'));
+    let counted = |f: &FieldIr| f.rust_name.derived("", "_images");
     let fields: Vec<&FieldIr> = s.fields.iter().filter(|f| holds_images(&f.ty)).collect();
     let original_of = |f: &FieldIr| fields.iter().copied().find(|o| f.repeats_images_of.as_ref() == Some(&o.wire_name));
     let mut body = TokenStream::new();

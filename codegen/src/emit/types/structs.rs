@@ -2,7 +2,7 @@
 //! accessors, and the impls other files of this folder emit for it.
 
 use proc_macro2::{Literal as Lit, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
 use super::builder::builder;
@@ -10,7 +10,7 @@ use super::deserialize::object_deserialize;
 use super::images::collect_images_struct;
 use super::inline_image::inline_image_constructors;
 use super::multipart::multipart_parts;
-use crate::emit::{bare, doc_paragraphs, ident, prose, prose_opt, type_tokens};
+use crate::emit::{doc_paragraphs, ident, prose, prose_opt, type_tokens};
 use crate::ir::*;
 
 /// A struct and every impl it gets.
@@ -63,7 +63,7 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
     let ty = type_tokens(&f.ty);
     let doc = field_docs(f);
     let mut attrs = Vec::new();
-    if bare(&f.rust_name) != f.wire_name && !f.flatten {
+    if f.rust_name.unraw() != f.wire_name && !f.flatten {
         let wire = &f.wire_name;
         attrs.push(quote!(rename = #wire));
     }
@@ -177,7 +177,7 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
             let default = f.default.as_ref()?;
             let n = ident(&f.rust_name);
             // `self_` (an escaped keyword) must not give `self__or_default`, which is not snake case.
-            let method = format_ident!("{}_or_default", bare(&f.rust_name).trim_end_matches('_'));
+            let method = f.rust_name.derived("", "_or_default");
             let doc = format!(" `{}`, or its documented default `{}` when unset.", f.wire_name, show_value(default));
             let (ret, body) = match (&f.ty, default) {
                 (RustType::Bool, Value::Bool(b)) => (quote!(bool), quote!(self.#n.unwrap_or(#b))),
@@ -230,6 +230,6 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
     }
 }
 
-fn find_variant(api: &Api, enum_name: &str, wire: &str) -> Option<String> {
+fn find_variant(api: &Api, enum_name: &str, wire: &str) -> Option<RustIdent> {
     api.enum_named(enum_name)?.variant_for(wire).map(|v| v.rust_name.clone())
 }
