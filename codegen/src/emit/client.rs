@@ -78,18 +78,38 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
+/// What the runtime needs to know of an operation, as a constant.
 fn operation_const(op: &OperationIr) -> TokenStream {
-    let name = ident(&shouty(&op.id));
-    let id = &op.id;
-    let method = ident(op.method);
-    let path = &op.path;
-    let format = ident(op.error_format.runtime_variant());
-    let retryable = op.errors.iter().filter(|e| e.retryable).map(|e| Lit::u16_unsuffixed(e.status));
-    let auth = op.auth.iter().map(|a| match a {
+    // Every fact of the operation is named here, so a new one cannot be forgotten:
+    // either the runtime needs it, or the line says who uses it.
+    let OperationIr {
+        id,
+        fn_name: _, // the methods' names
+        summary,
+        docs: _, // `op_docs`
+        method,
+        path,
+        path_params: _,       // `path_parts`
+        json_request: _,      // `methods`
+        multipart_request: _, // `methods`
+        json_response: _,     // `methods`
+        sse_response: _,      // `methods`
+        stream_flag: _,       // `method`
+        methods: _,           // `methods`
+        errors,
+        error_format,
+        auth,
+    } = op;
+    let name = ident(&shouty(id));
+    let method_ident = ident(method);
+    let format = ident(error_format.runtime_variant());
+    let retryable = errors.iter().filter(|e| e.retryable).map(|e| Lit::u16_unsuffixed(e.status));
+    let auth = auth.iter().map(|a| match a {
         AuthIr::Bearer => quote!(runtime::AuthScheme::Bearer),
         AuthIr::Header(h) => quote!(runtime::AuthScheme::Header(#h)),
     });
-    let doc = format!(" `{} {}`: {}", op.method.to_uppercase(), op.path, op.summary);
+    let doc = format!(" `{} {path}`: {summary}", method.to_uppercase());
+    let method = method_ident;
     quote! {
         #[doc = #doc]
         pub const #name: runtime::OperationInfo = runtime::OperationInfo {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{ident, inner_docs, paragraphs};
-use crate::ir::{Api, AuthIr};
+use crate::ir::{Api, AuthIr, ProviderIr};
 
 /// `generated/src/lib.rs`: the runtime crate re-exported as `runtime`, plus one
 /// feature-gated module per provider. Emitted code names runtime items as
@@ -105,6 +105,22 @@ pub fn registry(apis: &[Api]) -> TokenStream {
 /// `generated/src/<provider>/mod.rs`.
 pub fn provider_module(api: &Api) -> TokenStream {
     let p = &api.provider;
+    // Every provider fact is named here, so a new one cannot be forgotten.
+    let ProviderIr {
+        module: _, // the file's place
+        name,
+        title,
+        description: _,  // the module docs below
+        docs_url: _,     // the module docs below
+        docs_version: _, // the module docs below
+        base_url,
+        api_key_env: env,
+        base_url_env,
+        auth,
+        error_format,
+        doc_crate: _,       // the doc examples
+        testing_feature: _, // `testing.rs` and its `mod` line
+    } = p;
     let doc = paragraphs(&[
         Some(format!("The {} API.", p.title)),
         super::prose_opt(&p.description),
@@ -115,16 +131,11 @@ pub fn provider_module(api: &Api) -> TokenStream {
             api.source
         )),
     ]);
-    let name = &p.name;
-    let title = &p.title;
-    let base_url = &p.base_url;
-    let env = &p.api_key_env;
-    let base_url_env = &p.base_url_env;
-    let auth = p.auth.iter().map(|a| match a {
+    let auth = auth.iter().map(|a| match a {
         AuthIr::Bearer => quote!(runtime::AuthScheme::Bearer),
         AuthIr::Header(h) => quote!(runtime::AuthScheme::Header(#h)),
     });
-    let format = ident(p.error_format.runtime_variant());
+    let format = ident(error_format.runtime_variant());
     let examples = if api.examples.is_empty() {
         TokenStream::new()
     } else {

@@ -15,11 +15,22 @@ use crate::ir::*;
 
 /// A struct and every impl it gets.
 pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
-    let name = ident(&s.rust_name);
-    let doc =
-        doc_paragraphs(&[prose_opt(&s.docs), s.deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d)))]);
+    // Every fact of the struct is named here, so a new one cannot be forgotten.
+    let StructIr {
+        rust_name,
+        docs,
+        deprecated,
+        fields: _,
+        rules: _, // `validate.rs`
+        usage,
+        multipart,
+        inline_image,
+        holds_images,
+    } = s;
+    let name = ident(rust_name);
+    let doc = doc_paragraphs(&[prose_opt(docs), deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d)))]);
     // Multipart forms carry files, which have no JSON form.
-    let serde = !s.multipart;
+    let serde = !*multipart;
     let mut fields: Vec<TokenStream> = s.fields.iter().map(|f| field_tokens(f, serde)).collect();
     if serde {
         fields.push(extra_fields_member(s));
@@ -38,9 +49,9 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let deserialize = if serde { object_deserialize(s, api) } else { TokenStream::new() };
     let builder = if s.is_request_side() { builder(s) } else { TokenStream::new() };
     let defaults = defaults(s, api);
-    let inline_image = s.inline_image.as_ref().map(|image| inline_image_constructors(s, image)).unwrap_or_default();
-    let images = if s.usage.response && s.holds_images { collect_images_struct(s) } else { TokenStream::new() };
-    let multipart = if s.multipart { multipart_parts(s) } else { TokenStream::new() };
+    let inline_image = inline_image.as_ref().map(|image| inline_image_constructors(s, image)).unwrap_or_default();
+    let images = if usage.response && *holds_images { collect_images_struct(s) } else { TokenStream::new() };
+    let multipart = if *multipart { multipart_parts(s) } else { TokenStream::new() };
     quote! {
         #doc
         #[derive(#(#derives),*)]
@@ -59,15 +70,29 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
 }
 
 fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
-    let name = ident(&f.rust_name);
-    let ty = type_tokens(&f.ty);
+    // Every fact of the field is named here, so a new one cannot be forgotten.
+    let FieldIr {
+        wire_name,
+        rust_name,
+        ty,
+        presence,
+        default: _,     // `field_docs` and `defaults`
+        docs: _,        // `field_docs`
+        deprecated: _,  // `field_docs`
+        families: _,    // `field_docs`
+        constraints: _, // `field_docs`, `validate.rs`
+        flatten,
+        part_names: _,        // `multipart.rs`
+        repeats_images_of: _, // `images.rs`
+    } = f;
+    let name = ident(rust_name);
+    let ty = type_tokens(ty);
     let doc = field_docs(f);
     let mut attrs = Vec::new();
-    if f.rust_name.unraw() != f.wire_name && !f.flatten {
-        let wire = &f.wire_name;
-        attrs.push(quote!(rename = #wire));
+    if rust_name.unraw() != wire_name && !flatten {
+        attrs.push(quote!(rename = #wire_name));
     }
-    let held = match f.presence {
+    let held = match presence {
         Presence::Required => ty,
         Presence::DefaultEmpty => {
             attrs.push(quote!(default));
@@ -78,7 +103,7 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
             quote!(Option<#ty>)
         }
     };
-    if f.flatten {
+    if *flatten {
         attrs.push(quote!(flatten));
     }
     let serde_attr = if serde && !attrs.is_empty() { quote!(#[serde(#(#attrs),*)]) } else { TokenStream::new() };
