@@ -54,6 +54,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::array_limits::PROVIDER,
         &c::awkward_names::PROVIDER,
         &c::base64::PROVIDER,
+        &c::binary_response::PROVIDER,
         &c::bearer_json::PROVIDER,
         &c::closed_enum::PROVIDER,
         &c::data_url::PROVIDER,

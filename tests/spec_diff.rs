@@ -313,3 +313,13 @@ fn similar_diff(old: &str, new: &str) -> String {
     }
     out
 }
+
+#[test]
+fn binary_answers_and_typed_response_headers_are_classified() {
+    let r = case("binary_response_headers", Level::Breaking);
+    has(&r, Impact::Breaking, "draw(request: &DrawRequest) -> BinaryBody");
+    has(&r, Impact::Compatible, "binary media types image/png → image/png, image/webp");
+    has(&r, Impact::Breaking, "response header `seed`: `i64` → `String`");
+    has(&r, Impact::Breaking, "response header `finish-reason` no longer read");
+    has(&r, Impact::Compatible, "response header `x-request-id: String` read");
+}

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
+use super::binary::{BinaryBody, JsonOrBinary};
 use super::config::ClientConfig;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
@@ -500,6 +501,117 @@ impl HttpClient {
         self.wire_request(op, path, &Payload::Multipart(form), ResponseMode::Json).await
     }
 
+    /// Sends a JSON request (or none) and reads a body of raw bytes (`accept`: the media
+    /// types the docs list).
+    pub async fn send_json_binary_with_response<B>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+        accept: &'static str,
+    ) -> Result<Response<BinaryBody>, Error>
+    where
+        B: serde::Serialize + ?Sized,
+    {
+        let payload = json_payload(body)?;
+        let model = trace::request_model(body);
+        let reply = self.execute(op, path, &payload, ResponseMode::Raw(accept), model.as_deref()).await?;
+        self.binary_response(reply).await
+    }
+
+    /// Sends a multipart form and reads a body of raw bytes.
+    pub async fn send_multipart_binary_with_response(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+        accept: &'static str,
+    ) -> Result<Response<BinaryBody>, Error> {
+        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), None).await?;
+        self.binary_response(reply).await
+    }
+
+    /// Sends a JSON request (or none) and reads raw bytes or a JSON body, as the
+    /// response's `content-type` says.
+    pub async fn send_json_or_binary_with_response<B, R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+        accept: &'static str,
+    ) -> Result<Response<JsonOrBinary<R>>, Error>
+    where
+        B: serde::Serialize + ?Sized,
+        R: serde::de::DeserializeOwned,
+    {
+        let payload = json_payload(body)?;
+        let model = trace::request_model(body);
+        let reply = self.execute(op, path, &payload, ResponseMode::Raw(accept), model.as_deref()).await?;
+        self.json_or_binary_response(reply).await
+    }
+
+    /// Sends a multipart form and reads raw bytes or a JSON body, as the response's
+    /// `content-type` says.
+    pub async fn send_multipart_or_binary_with_response<R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+        accept: &'static str,
+    ) -> Result<Response<JsonOrBinary<R>>, Error>
+    where
+        R: serde::de::DeserializeOwned,
+    {
+        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), None).await?;
+        self.json_or_binary_response(reply).await
+    }
+
+    /// The request [`Self::send_json_binary_with_response`] would send, returned instead.
+    pub async fn dry_run_json_binary<B>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+        accept: &'static str,
+    ) -> Result<WireRequest, Error>
+    where
+        B: serde::Serialize + ?Sized,
+    {
+        self.wire_request(op, path, &json_payload(body)?, ResponseMode::Raw(accept)).await
+    }
+
+    /// The request [`Self::send_multipart_binary_with_response`] would send, returned instead.
+    pub async fn dry_run_multipart_binary(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+        accept: &'static str,
+    ) -> Result<WireRequest, Error> {
+        self.wire_request(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept)).await
+    }
+
+    /// Reads a reply of raw bytes in full, with its media type.
+    async fn binary_response(&self, reply: Reply) -> Result<Response<BinaryBody>, Error> {
+        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
+        let body = BinaryBody::new(bytes, media_type(&headers));
+        Ok(Response::new(body, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
+    }
+
+    /// Reads a reply in full: JSON when its `content-type` says so, else raw bytes.
+    async fn json_or_binary_response<R>(&self, reply: Reply) -> Result<Response<JsonOrBinary<R>>, Error>
+    where
+        R: serde::de::DeserializeOwned,
+    {
+        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
+        let value = if super::transport::is_json(&headers) {
+            JsonOrBinary::Json(decode_json(status, bytes, &self.inner.redactor)?)
+        } else {
+            JsonOrBinary::Binary(BinaryBody::new(bytes, media_type(&headers)))
+        };
+        Ok(Response::new(value, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
+    }
+
     /// Reads a reply in full and decodes it, its headers scrubbed of the key.
     async fn decode_response<R: serde::de::DeserializeOwned>(&self, reply: Reply) -> Result<Response<R>, Error> {
         let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
@@ -644,4 +756,11 @@ fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes, redact
     // back intact with an error.
     super::json_body::from_body(bytes)
         .map_err(|e| Error::Decode(Box::new(DecodeError::from_body(status, e.error, e.body, redactor))))
+}
+
+/// The media type of a `content-type` header, without parameters, lowercase.
+fn media_type(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
+    let media = value.split(';').next()?.trim().to_ascii_lowercase();
+    (!media.is_empty()).then_some(media)
 }

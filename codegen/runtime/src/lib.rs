@@ -5,6 +5,7 @@
 //! in the provider modules calls these types.
 
 pub mod base64;
+pub mod binary;
 pub mod client;
 pub mod config;
 // Call-by-name for the CLI and the conformance suite.
@@ -39,6 +40,7 @@ pub mod wire;
 pub mod wire_request;
 
 pub use self::base64::Base64Data;
+pub use self::binary::{BinaryBody, FromHeaders, JsonOrBinary};
 pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, ProviderClient, StreamReply};
 pub use self::config::ClientConfig;
 pub use self::error::{ApiError, Error, ErrorEnvelope};

@@ -49,6 +49,12 @@ impl<T> Response<T> {
         super::trace::REQUEST_ID_HEADERS.iter().find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
     }
 
+    /// The headers the spec describes for this operation, typed (a generated
+    /// `<Operation>Headers`): `response.typed_headers::<GenerateHeaders>().seed`.
+    pub fn typed_headers<H: super::FromHeaders>(&self) -> H {
+        H::from_headers(&self.headers)
+    }
+
     /// The decoded body and the head apart: `(value, status, headers)`.
     pub fn into_parts(self) -> (T, u16, HeaderMap) {
         (self.value, self.status, self.headers)

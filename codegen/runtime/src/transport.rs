@@ -26,6 +26,9 @@ pub(super) enum ResponseMode {
     /// one JSON body instead (Octen ignores `stream` for Gemini models): that body is
     /// read in full like any JSON answer, and the caller decides what it means.
     EventStream,
+    /// One body of raw bytes (an image), read in full; the `Accept` header lists the
+    /// media types the docs give (`image/*`, `image/png, image/jpeg`).
+    Raw(&'static str),
 }
 
 impl ResponseMode {
@@ -34,13 +37,14 @@ impl ResponseMode {
         HeaderValue::from_static(match self {
             ResponseMode::Json => "application/json",
             ResponseMode::EventStream => "text/event-stream",
+            ResponseMode::Raw(accept) => accept,
         })
     }
 
     /// Whether a successful answer with these headers is handed back unread, as a stream.
     pub(super) fn streams(self, headers: &HeaderMap) -> bool {
         match self {
-            ResponseMode::Json => false,
+            ResponseMode::Json | ResponseMode::Raw(_) => false,
             ResponseMode::EventStream => !is_json(headers),
         }
     }
@@ -335,7 +339,7 @@ impl HttpClient {
 }
 
 /// Whether a response says its body is JSON (`application/json`, `application/problem+json`).
-fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
+pub(super) fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
     headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(|media| {
         let media = media.trim().to_ascii_lowercase();
         media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))

@@ -71,6 +71,8 @@ fn methods(op: &OperationIr) -> Vec<Method> {
             let args: Vec<String> = path_args.iter().cloned().chain(body).collect();
             let answer = match &m.answer {
                 AnswerIr::Json(t) => t.as_ref().map_or("serde_json::Value".to_string(), rust_type),
+                AnswerIr::Binary => "BinaryBody".to_string(),
+                AnswerIr::JsonOrBinary(t) => format!("JsonOrBinary<{}>", rust_type(t)),
                 AnswerIr::Events(events) => format!("EventStream<{events}>"),
                 AnswerIr::EventsOrJson { events, response } => {
                     format!("StreamReply<{events}, {}>", rust_type(response))
@@ -140,11 +142,63 @@ fn operation(
         );
     }
     errors(out, &subject, old, new);
+    binary(out, &subject, old, new);
+    response_headers(out, old, new);
     let summary = |op: &OperationIr| match &op.docs {
         Some(d) => format!("{} {d}", op.summary),
         None => op.summary.clone(),
     };
     out.doc(subject, Some(&summary(old)), Some(&summary(new)));
+}
+
+/// The media types of a binary answer are the `Accept` header: a change is what is asked
+/// for, not a signature (a change of answer kind shows in the signatures above).
+fn binary(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
+    if let (Some(o), Some(n)) = (&old.binary_response, &new.binary_response) {
+        if o.media_types != n.media_types {
+            out.compatible(
+                Area::Operations,
+                subject,
+                format!("binary media types {} → {}", o.media_types.join(", "), n.media_types.join(", ")),
+                "the `Accept` header sent changes; the method's signature does not",
+            );
+        }
+    }
+}
+
+/// Typed response headers are fields of `<Operation>Headers`, a `#[non_exhaustive]` struct
+/// read by `Response::typed_headers`: a new one is compatible, a removed or retyped one
+/// breaks code that reads it.
+fn response_headers(out: &mut Changes, old: &OperationIr, new: &OperationIr) {
+    let fields = |op: &OperationIr| op.response_headers.as_ref().map(|h| h.fields.clone()).unwrap_or_default();
+    let struct_name = |op: &OperationIr| op.response_headers.as_ref().map(|h| h.rust_name.to_string());
+    let (old_fields, new_fields) = (fields(old), fields(new));
+    let subject = struct_name(new).or_else(|| struct_name(old)).unwrap_or_default();
+    for o in &old_fields {
+        match new_fields.iter().find(|n| n.name == o.name) {
+            None => out.breaking(
+                Area::Operations,
+                format!("{subject}::{}", o.rust_name),
+                format!("response header `{}` no longer read", o.name),
+                "code reading the field no longer compiles",
+            ),
+            Some(n) if rust_type(&n.ty) != rust_type(&o.ty) => out.breaking(
+                Area::Operations,
+                format!("{subject}::{}", o.rust_name),
+                format!("response header `{}`: `{}` → `{}`", o.name, rust_type(&o.ty), rust_type(&n.ty)),
+                "code reading the field expects the old type",
+            ),
+            Some(_) => {}
+        }
+    }
+    for n in new_fields.iter().filter(|n| !old_fields.iter().any(|o| o.name == n.name)) {
+        out.compatible(
+            Area::Operations,
+            format!("{subject}::{}", n.rust_name),
+            format!("response header `{}: {}` read", n.name, rust_type(&n.ty)),
+            "a new field of a non-exhaustive struct; existing code is unaffected",
+        );
+    }
 }
 
 /// Documented statuses only feed documentation and the retry policy; none changes a signature.

@@ -94,6 +94,8 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         multipart_request: _, // `methods`
         json_response: _,     // `methods`
         sse_response: _,      // `methods`
+        binary_response: _,   // `methods`
+        response_headers: _,  // `types.rs`
         stream_flag: _,       // `method`
         methods: _,           // `methods`
         errors,
@@ -248,7 +250,72 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
         }
     };
     let form = matches!(body, BodyIr::Form { .. });
+    let headers_note = op.response_headers.as_ref().map(|h| {
+        format!(
+            "The documented response headers are read by `{}_with_response(..)?.typed_headers::<{}>()`.",
+            fn_name.stem(),
+            h.rust_name
+        )
+    });
     match answer {
+        AnswerIr::Binary | AnswerIr::JsonOrBinary(_) => {
+            let Some(binary) = &op.binary_response else {
+                unreachable!("lowering answers with bytes only for an operation with a binary response")
+            };
+            let accept = binary.media_types.join(", ");
+            let (resp, send, dry_run) = match (answer, form) {
+                (AnswerIr::JsonOrBinary(t), false) => {
+                    let t = type_tokens(t);
+                    (
+                        quote!(runtime::JsonOrBinary<#t>),
+                        quote!(send_json_or_binary_with_response),
+                        quote!(dry_run_json_binary),
+                    )
+                }
+                (AnswerIr::JsonOrBinary(t), true) => {
+                    let t = type_tokens(t);
+                    (
+                        quote!(runtime::JsonOrBinary<#t>),
+                        quote!(send_multipart_or_binary_with_response),
+                        quote!(dry_run_multipart_binary),
+                    )
+                }
+                (_, false) => {
+                    (quote!(runtime::BinaryBody), quote!(send_json_binary_with_response), quote!(dry_run_json_binary))
+                }
+                (_, true) => (
+                    quote!(runtime::BinaryBody),
+                    quote!(send_multipart_binary_with_response),
+                    quote!(dry_run_multipart_binary),
+                ),
+            };
+            let what = match answer {
+                AnswerIr::JsonOrBinary(_) => format!(
+                    "Answers with raw bytes ({accept}) or JSON, as the response's `content-type` says; `Accept: {accept}` is sent."
+                ),
+                _ => format!("Answers with raw bytes ({accept}): [`runtime::BinaryBody`] holds them and their media type."),
+            };
+            let mut extra = vec![Some(what), binary.docs.as_ref().map(|d| super::prose(d)), headers_note];
+            if form {
+                extra.insert(0, Some("Sends the request as `multipart/form-data`, files as file parts.".to_string()));
+            }
+            let example =
+                super::doc_example::operation_example(api, op, form).map(|code| format!("# Example\n\n{code}"));
+            extra.push(example);
+            let docs = op_docs(op, &super::paragraphs(&extra));
+            let call = Call {
+                name: fn_name.clone(),
+                params: quote!(#(#path_args,)* #param),
+                prepare: quote!(#prepare #build_path),
+            };
+            call.emit(
+                docs,
+                &resp,
+                &quote!(&operations::#konst, &path, #send_body, #accept),
+                (send, dry_run),
+                &arg_names,
+            )
+        }
         AnswerIr::Json(response) => {
             let resp = response.as_ref().map_or(quote!(serde_json::Value), type_tokens);
             let mut extra = Vec::new();
@@ -260,6 +327,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                     extra.push(Some(format!("For a streamed response use [`Client::{}`].", stream.fn_name)));
                 }
             }
+            extra.push(headers_note);
             let example =
                 super::doc_example::operation_example(api, op, form).map(|code| format!("# Example\n\n{code}"));
             extra.push(example);

@@ -587,14 +587,31 @@ fn call_arm(op: &OperationIr) -> TokenStream {
                     }
                 }
             }
-            AnswerIr::Json(_) => unreachable!("a stream method answers with events"),
+            AnswerIr::Json(_) | AnswerIr::Binary | AnswerIr::JsonOrBinary(_) => {
+                unreachable!("a stream method answers with events")
+            }
         }
     };
     let main = match (call_method, stream_method) {
         (Some(m), stream) => {
-            let AnswerIr::Json(response) = &m.answer else { unreachable!("a main call answers with JSON") };
             let call = invoke(m);
-            let respond = respond(response);
+            let respond = match &m.answer {
+                AnswerIr::Json(response) => respond(response),
+                // The bytes are the one image of the answer.
+                AnswerIr::Binary => quote!(Ok(dispatch::Outcome::response(&response))),
+                AnswerIr::JsonOrBinary(json) => {
+                    let json = respond(&Some(json.clone()));
+                    quote! {
+                        match response {
+                            runtime::JsonOrBinary::Json(response) => #json,
+                            runtime::JsonOrBinary::Binary(response) => Ok(dispatch::Outcome::response(&response)),
+                        }
+                    }
+                }
+                AnswerIr::Events(_) | AnswerIr::EventsOrJson { .. } => {
+                    unreachable!("lowering gives the main call one answer read whole")
+                }
+            };
             let streamed = stream.map(|s| {
                 let asked = match (&op.stream_flag, &s.body) {
                     (Some(flag), BodyIr::Json { .. }) => {

@@ -156,7 +156,8 @@ pub fn provider_module(api: &Api) -> TokenStream {
     let inner_doc = inner_docs(&doc);
     // Named one by one, so the module's page lists every type (a glob re-export of a
     // public module would list only the module).
-    let type_names = api.types.iter().map(|t| ident(t.rust_name()));
+    let headers = api.operations.iter().filter_map(|op| op.response_headers.as_ref()).map(|h| h.rust_name.ident());
+    let type_names = api.types.iter().map(|t| ident(t.rust_name())).chain(headers);
     quote! {
         #inner_doc
 

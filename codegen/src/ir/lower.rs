@@ -86,6 +86,12 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
         for t in op.response.json.iter().filter_map(named).chain(op.response.sse.clone()) {
             visit(&t, false);
         }
+        // A header read into a string enum arrives in a response like any body field.
+        for h in &op.response.headers {
+            if let Some(n) = named(&h.ty) {
+                visit(&n, false);
+            }
+        }
     }
     usage
 }
@@ -816,12 +822,19 @@ impl<'a> Lowering<'a> {
                 };
                 StreamFlagIr { wire: flag.clone(), rust_name: self.field(request, flag).rust_name.clone() }
             });
+            let binary_response = op
+                .response
+                .binary
+                .as_ref()
+                .map(|b| BinaryIr { media_types: b.media_types.clone(), docs: b.description.clone() });
+            let response_headers = self.response_headers(op, &path);
             let methods = methods(MethodFacts {
                 fn_name: &fn_name,
                 json_request: json_request.as_ref(),
                 multipart_request: multipart_request.as_ref(),
                 json_response: json_response.as_ref(),
                 sse_response: sse_response.as_ref(),
+                binary: binary_response.is_some(),
                 stream_flag: stream_flag.is_some(),
             });
             for m in methods.iter().filter(|m| m.fn_name != fn_name) {
@@ -860,6 +873,8 @@ impl<'a> Lowering<'a> {
                 multipart_request,
                 json_response,
                 sse_response,
+                binary_response,
+                response_headers,
                 stream_flag,
                 methods,
                 errors: op
@@ -881,6 +896,32 @@ impl<'a> Lowering<'a> {
         }
         self.collisions(names, "operation ids", RENAME);
         ops
+    }
+
+    /// The typed headers of an operation's response, as a struct named after it.
+    fn response_headers(&mut self, op: &m::Operation, path: &str) -> Option<HeadersIr> {
+        let headers = &op.response.headers;
+        if headers.is_empty() {
+            return None;
+        }
+        let mut names = Vec::new();
+        let fields = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let hpath = join_index(&join_key(&join_key(path, "response"), "headers"), i);
+                let rust_name = self.rust_name_override(h.rust_name.as_ref(), naming::field(&h.name), &hpath);
+                names.push((rust_name.clone(), h.name.clone(), join_key(&hpath, "name")));
+                HeaderFieldIr {
+                    name: h.name.clone(),
+                    rust_name,
+                    ty: self.rust_type(h.ty.expr(), None),
+                    docs: h.description.clone(),
+                }
+            })
+            .collect();
+        self.collisions(names, "response headers", RUST_NAME);
+        Some(HeadersIr { rust_name: naming::type_name(&format!("{}_headers", op.id)), fields })
     }
 
     /// Path parameters become arguments of the client method and variables of its
@@ -957,6 +998,7 @@ struct MethodFacts<'f> {
     multipart_request: Option<&'f RustIdent>,
     json_response: Option<&'f RustType>,
     sse_response: Option<&'f RustIdent>,
+    binary: bool,
     stream_flag: bool,
 }
 
@@ -969,9 +1011,16 @@ struct MethodFacts<'f> {
 ///   flag, and the main call refuses a request with the flag set.
 /// - A form beside a JSON body is a second method, `_multipart`.
 fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
-    let MethodFacts { fn_name, json_request, multipart_request, json_response, sse_response, stream_flag } = facts;
+    let MethodFacts { fn_name, json_request, multipart_request, json_response, sse_response, binary, stream_flag } =
+        facts;
     let form_only = json_request.is_none() && multipart_request.is_some();
     let answers_json = json_response.is_some() || sse_response.is_none();
+    // One answer read whole: JSON, raw bytes, or either as the content type says.
+    let single_answer = match (json_response, binary) {
+        (Some(response), true) => AnswerIr::JsonOrBinary(response.clone()),
+        (None, true) => AnswerIr::Binary,
+        (response, false) => AnswerIr::Json(response.cloned()),
+    };
     let json_body = |by_value| json_request.map_or(BodyIr::None, |t| BodyIr::Json { rust_name: t.clone(), by_value });
     let form_body = |t: &RustIdent| BodyIr::Form { rust_name: t.clone() };
     let mut methods = Vec::new();
@@ -983,7 +1032,7 @@ fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
                 Some(form) => form_body(form),
                 None => json_body(false),
             },
-            answer: AnswerIr::Json(json_response.cloned()),
+            answer: single_answer.clone(),
             stream_flag: if stream_flag { FlagUse::Refuse } else { FlagUse::None },
         });
     }
@@ -1007,7 +1056,7 @@ fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
             fn_name: fn_name.derived("", "_multipart"),
             role: MethodRole::AlsoMultipart,
             body: form_body(form),
-            answer: AnswerIr::Json(json_response.cloned()),
+            answer: single_answer,
             stream_flag: FlagUse::None,
         });
     }

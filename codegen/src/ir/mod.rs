@@ -746,6 +746,10 @@ pub struct OperationIr {
     pub json_response: Option<RustType>,
     /// Events type of the stream response.
     pub sse_response: Option<RustIdent>,
+    /// Raw bytes answered (alone, or beside `json_response`: the content type decides).
+    pub binary_response: Option<BinaryIr>,
+    /// The typed response headers, read into their own struct.
+    pub response_headers: Option<HeadersIr>,
     /// The boolean request field that asks for a stream.
     pub stream_flag: Option<StreamFlagIr>,
     /// The client methods this operation gets, decided once by lowering: emitters,
@@ -822,6 +826,11 @@ pub enum AnswerIr {
     Json(Option<RustType>),
     /// A server-sent event stream of this events type.
     Events(RustIdent),
+    /// Raw bytes with their media type (`runtime::BinaryBody`).
+    Binary,
+    /// Raw bytes or one JSON response, as the response's `content-type` says
+    /// (`runtime::JsonOrBinary<T>`).
+    JsonOrBinary(RustType),
     /// The stream, or one JSON response when the server answers with JSON instead.
     EventsOrJson {
         /// The events type.
@@ -829,6 +838,37 @@ pub enum AnswerIr {
         /// The JSON response type.
         response: RustType,
     },
+}
+
+/// A response of raw bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BinaryIr {
+    /// The media types the docs list, sent as `Accept`.
+    pub media_types: Vec<String>,
+    /// What the bytes are.
+    pub docs: Option<String>,
+}
+
+/// The typed headers of an operation's response: a struct of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadersIr {
+    /// Rust name of the struct (`<Operation>Headers`).
+    pub rust_name: RustIdent,
+    /// One field per header.
+    pub fields: Vec<HeaderFieldIr>,
+}
+
+/// One typed response header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeaderFieldIr {
+    /// Header name, lowercase.
+    pub name: String,
+    /// Rust field name.
+    pub rust_name: RustIdent,
+    /// Its type: a scalar or a string enum (held in an `Option`).
+    pub ty: RustType,
+    /// Documentation.
+    pub docs: Option<String>,
 }
 
 /// What a method does with the operation's stream flag.

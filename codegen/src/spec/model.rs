@@ -686,6 +686,47 @@ pub struct ResponseBody {
     /// Boolean request field that switches the response from JSON to the stream.
     #[serde(default)]
     pub stream_flag: Option<String>,
+    /// Raw bytes (an image or any file) with the media types the docs list
+    /// (`image/png`, `image/*`). The method returns `runtime::BinaryBody` (the bytes and
+    /// their media type); with `json` too, the response's `content-type` decides which
+    /// one arrived (`runtime::JsonOrBinary`), as for an API whose `accept` header picks
+    /// raw bytes or base64 JSON.
+    #[serde(default)]
+    pub binary: Option<BinaryResponse>,
+    /// Response headers the docs describe (a seed, a finish reason, rate limits), read
+    /// into a typed struct `<Operation>Headers` beside the body (see
+    /// `runtime::Response::typed_headers`).
+    #[serde(default)]
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// A response of raw bytes.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BinaryResponse {
+    /// Media types the docs list, `type/subtype` with `*` allowed (`image/*`); sent as
+    /// the request's `Accept` header, in this order.
+    pub media_types: Vec<String>,
+    /// What the bytes are, from the docs.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A response header the docs describe.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseHeader {
+    /// Header name in lowercase (`finish-reason`).
+    pub name: String,
+    /// `string`, `integer`, `number`, `boolean` or a string enum type.
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    /// Override for the Rust field name.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Documentation.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A documented error status.

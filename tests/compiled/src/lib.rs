@@ -16,6 +16,8 @@ pub mod base64;
 #[rustfmt::skip]
 pub mod bearer_json;
 #[rustfmt::skip]
+pub mod binary_response;
+#[rustfmt::skip]
 pub mod closed_enum;
 #[rustfmt::skip]
 pub mod data_url;

@@ -5,6 +5,7 @@ mod builder;
 mod deserialize;
 mod enums;
 mod events;
+mod headers;
 mod images;
 mod inline_image;
 mod models;
@@ -25,6 +26,7 @@ pub fn emit(api: &Api) -> TokenStream {
         TypeIr::OneOf(o) => one_of::one_of(o),
         TypeIr::Events(e) => events::events(e),
     });
+    let headers = api.operations.iter().filter_map(|op| op.response_headers.as_ref()).map(headers::headers);
     let title = format!(" Request and response types of the {} API.", api.provider.title);
     quote! {
         #![doc = #title]
@@ -35,6 +37,7 @@ pub fn emit(api: &Api) -> TokenStream {
         use crate::runtime;
 
         #(#items)*
+        #(#headers)*
     }
 }
 

@@ -50,7 +50,16 @@ impl Checker<'_> {
                         None
                     }
                 },
-                ExampleKind::Response => op.response.json.clone(),
+                ExampleKind::Response => {
+                    // Raw bytes have no JSON form to store; a stream's events are not one body.
+                    if op.response.json.is_none() {
+                        self.r.error(
+                            &join_key(&path, "kind"),
+                            format!("operation `{}` has no JSON response to give an example of", op.id),
+                        );
+                    }
+                    op.response.json.clone()
+                }
                 ExampleKind::Error => {
                     if ex.status.is_none() {
                         self.r.error(&join_key(&path, "kind"), "an error example needs a `status`");

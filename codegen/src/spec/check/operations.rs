@@ -140,8 +140,8 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if resp.json.is_none() && resp.sse.is_none() {
-            self.r.error(&rpath, "a response needs `json`, `sse` or both");
+        if resp.json.is_none() && resp.sse.is_none() && resp.binary.is_none() {
+            self.r.error(&rpath, "a response needs `json`, `sse` or `binary`");
         }
         if let Some(json) = &resp.json {
             self.type_ref(json, &join_key(&rpath, "json"));
@@ -168,6 +168,78 @@ impl<'a> Checker<'a> {
                 None => self.r.error(&fpath, "`stream_flag` needs a JSON request body"),
             }
         }
+        if let Some(binary) = &resp.binary {
+            self.binary_response(binary, resp, &join_key(&rpath, "binary"));
+        }
+        self.response_headers(&resp.headers, &join_key(&rpath, "headers"));
+    }
+
+    // Raw bytes are answered whole: a stream of them is a different construct, and the
+    // media types become the `Accept` header, so each must be one a server can read.
+    fn binary_response(&mut self, binary: &BinaryResponse, resp: &ResponseBody, path: &str) {
+        if resp.sse.is_some() {
+            self.r.error(path, "a response cannot be both `binary` and `sse`");
+        }
+        if binary.media_types.is_empty() {
+            self.r.error(
+                &join_key(path, "media_types"),
+                "`binary` needs at least one media type (`image/png`, `image/*`)",
+            );
+        }
+        for (i, media_type) in binary.media_types.iter().enumerate() {
+            if !is_media_range(media_type) {
+                self.r.error(
+                    &join_index(&join_key(path, "media_types"), i),
+                    format!("`{media_type}` is not a media type: expected `type/subtype` (`image/png`, `image/*`)"),
+                );
+            }
+        }
+    }
+
+    // A header is read by name (HTTP names are case-insensitive; the spec writes them in
+    // lowercase so two spellings cannot both appear) into one typed field each; only a
+    // single value (a string, a number, a boolean or a string enum) can be read from a
+    // header's text.
+    fn response_headers(&mut self, headers: &[ResponseHeader], path: &str) {
+        let mut seen = BTreeMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            let hpath = join_index(path, i);
+            let valid =
+                !h.name.is_empty() && h.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !valid {
+                self.r.error(
+                    &join_key(&hpath, "name"),
+                    format!("header name `{}` must be lowercase letters, digits and `-`", h.name),
+                );
+            }
+            if let Some(first) = seen.insert(h.name.as_str(), i) {
+                self.r.error(
+                    &join_key(&hpath, "name"),
+                    format!("duplicate header `{}` (first at headers[{first}])", h.name),
+                );
+            }
+            let Some(ty) = self.type_ref(&h.ty, &join_key(&hpath, "type")) else { continue };
+            let scalar = match &ty {
+                TypeExpr::String | TypeExpr::Integer | TypeExpr::Number | TypeExpr::Boolean => true,
+                TypeExpr::Named(n) => matches!(self.index.get(n), Some(TypeDef::Enum(_))),
+                _ => false,
+            };
+            if !scalar {
+                self.r.error(
+                    &join_key(&hpath, "type"),
+                    format!("a header holds one value: string, integer, number, boolean or a string enum, not `{ty}`"),
+                );
+            }
+        }
+    }
+}
+
+/// `type/subtype`, either part `*` (`image/*`), in the characters a media type allows.
+fn is_media_range(text: &str) -> bool {
+    let token = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+*".contains(c));
+    match text.split_once('/') {
+        Some((kind, sub)) => token(kind) && token(sub),
+        None => false,
     }
 }
 

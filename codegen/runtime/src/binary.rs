@@ -1,0 +1,152 @@
+//! Raw response bodies: an image or any file answered as bytes, not JSON.
+
+use bytes::Bytes;
+/// The header map [`FromHeaders`] reads (reqwest's), named here for generated code.
+pub use reqwest::header::HeaderMap;
+
+use super::image::CollectImages;
+use super::Base64Data;
+
+/// A response body of raw bytes (an image or any file) with the media type the server
+/// gave it (`content-type`), returned by operations whose spec declares a `binary`
+/// response. The bytes are the body buffer itself, never copied.
+#[derive(Clone, PartialEq)]
+pub struct BinaryBody {
+    data: Base64Data,
+    media_type: Option<String>,
+}
+
+impl BinaryBody {
+    /// A body and its media type (without parameters, lowercase), as the client reads them.
+    pub fn new(bytes: Bytes, media_type: Option<String>) -> Self {
+        Self { data: Base64Data::from_bytes(bytes), media_type }
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.data.as_bytes()
+    }
+
+    /// The bytes as a shared buffer (cloning it copies nothing).
+    pub fn bytes(&self) -> &Bytes {
+        self.data.bytes()
+    }
+
+    /// The bytes, the media type dropped.
+    pub fn into_bytes(self) -> Bytes {
+        self.data.into_bytes()
+    }
+
+    /// The `content-type` the server sent (`image/png`), without parameters; `None`
+    /// when it sent none.
+    pub fn media_type(&self) -> Option<&str> {
+        self.media_type.as_deref()
+    }
+
+    /// The image format by the bytes' magic numbers (a server may label a JPEG
+    /// `application/octet-stream`).
+    pub fn image_format(&self) -> Option<super::image::ImageFormat> {
+        self.data.image_format()
+    }
+
+    /// The body as the one image of the answer (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&Base64Data> {
+        vec![&self.data]
+    }
+
+    /// The number of bytes.
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Whether the body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+}
+
+// Tens of megabytes of image bytes are no use in a log line.
+impl std::fmt::Debug for BinaryBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BinaryBody").field("media_type", &self.media_type).field("len", &self.len()).finish()
+    }
+}
+
+/// Serialized as what it is, not as its bytes: `{"media_type": "image/png", "bytes": 1234}`
+/// (the call-by-name table and the CLI print it; the bytes go to `images()`).
+impl serde::Serialize for BinaryBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("BinaryBody", 2)?;
+        out.serialize_field("media_type", &self.media_type)?;
+        out.serialize_field("bytes", &self.len())?;
+        out.end()
+    }
+}
+
+/// A binary body is one image (or file): `images()` yields it.
+impl CollectImages for BinaryBody {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a Base64Data>) {
+        out.push(&self.data);
+    }
+}
+
+/// The answer of an operation that returns either raw bytes or JSON, as the response's
+/// `content-type` says (an API whose `accept` header picks bytes or base64 JSON).
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonOrBinary<T> {
+    /// A JSON body (`content-type: application/json` or `*+json`).
+    Json(T),
+    /// Any other body, as bytes.
+    Binary(BinaryBody),
+}
+
+/// Response headers read into a generated struct (`<Operation>Headers`); see
+/// [`Response::typed_headers`](super::Response::typed_headers).
+pub trait FromHeaders: Sized {
+    /// Reads the headers; a header that is missing or does not parse is `None` (the
+    /// raw text stays in [`Response::headers`](super::Response::headers)).
+    fn from_headers(headers: &HeaderMap) -> Self;
+}
+
+/// The text of header `name`, if it is present and valid text.
+pub fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+}
+
+/// Header `name` parsed as a `T` (`u64`, `f64`, `bool`, a string enum): `None` when
+/// it is missing or does not parse.
+pub fn header_value<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Option<T> {
+    header_text(headers, name)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn a_binary_body_is_one_image_and_debugs_without_its_bytes() {
+        let png = Bytes::from_static(b"\x89PNG\r\n\x1a\n rest");
+        let body = BinaryBody::new(png.clone(), Some("image/png".into()));
+        assert_eq!(body.images().len(), 1);
+        assert_eq!(body.images()[0].as_bytes(), &png[..]);
+        assert_eq!(body.image_format(), Some(crate::image::ImageFormat::Png));
+        let debug = format!("{body:?}");
+        assert!(debug.contains("image/png") && debug.contains("len") && !debug.contains("PNG"), "{debug}");
+        assert_eq!(serde_json::to_value(&body).unwrap(), serde_json::json!({"media_type": "image/png", "bytes": 13}));
+    }
+
+    #[test]
+    fn headers_parse_when_they_can_and_are_none_when_they_cannot() {
+        let mut headers = HeaderMap::new();
+        headers.insert("seed", HeaderValue::from_static(" 42 "));
+        headers.insert("finish-reason", HeaderValue::from_static("SUCCESS"));
+        headers.insert("ratio", HeaderValue::from_static("not a number"));
+        assert_eq!(header_value::<u64>(&headers, "seed"), Some(42));
+        assert_eq!(header_text(&headers, "finish-reason"), Some("SUCCESS"));
+        assert_eq!(header_value::<f64>(&headers, "ratio"), None);
+        assert_eq!(header_value::<u64>(&headers, "missing"), None);
+    }
+}
