@@ -1,8 +1,9 @@
-//! Responses of raw bytes, through the `binary_response` snapshot spec's compiled client
-//! on a local mock server: the bytes and their media type, the `Accept` header built from
-//! the documented media types, typed response headers, a content type that picks JSON or
-//! bytes, errors that stay errors, and the call-by-name table handing the bytes on as the
-//! answer's image.
+//! Responses beyond one JSON body, through the `binary_response` and `status_answers`
+//! snapshot specs' compiled clients on a local mock server: raw bytes and their media type,
+//! the `Accept` header built from the documented media types, typed response headers, a
+//! content type that picks JSON or bytes, success statuses with bodies of their own (and an
+//! unlisted one kept whole), errors that stay errors, and the call-by-name table handing the
+//! bytes on as the answer's image.
 
 use imagegen::runtime::{self, image::ImageFormat, BinaryBody, JsonOrBinary};
 use imagegen_snapshot_compiled::binary_response::{
@@ -167,4 +168,103 @@ async fn the_call_by_name_table_hands_the_bytes_on_as_the_answers_image() {
     assert_eq!(json, serde_json::json!({"media_type": "image/png", "bytes": PNG.len()}));
     assert_eq!(images.len(), 1);
     assert_eq!(images[0].as_bytes(), PNG);
+}
+
+mod status_answers {
+    //! Success statuses with bodies of their own (`status_answers` snapshot spec).
+    use super::PNG;
+    use imagegen::runtime::JsonOrBinary;
+    use imagegen_snapshot_compiled::status_answers::{Client, GetResultAnswer, SubmitAnswer, SubmitRequest};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn client(server: &MockServer) -> Client {
+        Client::builder().api_key("test-key-not-real").base_url(server.uri()).build().expect("a client")
+    }
+
+    async fn answer_once(server: &MockServer, template: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path("/v2/results/job-1"))
+            .respond_with(template)
+            .up_to_n_times(1)
+            .mount(server)
+            .await;
+    }
+
+    #[tokio::test]
+    async fn each_status_is_decoded_as_its_own_body_and_an_unlisted_one_is_kept() {
+        let server = MockServer::start().await;
+        answer_once(
+            &server,
+            ResponseTemplate::new(202).set_body_json(serde_json::json!({"id": "job-1", "status": "in-progress"})),
+        )
+        .await;
+        answer_once(&server, ResponseTemplate::new(200).insert_header("content-type", "image/png").set_body_bytes(PNG))
+            .await;
+        answer_once(
+            &server,
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"image": "iVBORw0KGgo=", "seed": 7})),
+        )
+        .await;
+        answer_once(
+            &server,
+            ResponseTemplate::new(206).insert_header("content-type", "text/plain").set_body_string("partial"),
+        )
+        .await;
+        let client = client(&server).await;
+
+        match client.get_result("job-1").await.unwrap() {
+            GetResultAnswer::InProgress(progress) => assert_eq!(progress.status.as_deref(), Some("in-progress")),
+            other => panic!("expected 202 in progress, got {other:?}"),
+        }
+        match client.get_result("job-1").await.unwrap() {
+            GetResultAnswer::Finished(JsonOrBinary::Binary(image)) => assert_eq!(image.as_bytes(), PNG),
+            other => panic!("expected 200 bytes, got {other:?}"),
+        }
+        match client.get_result_with_response("job-1").await.unwrap().into_parts() {
+            (GetResultAnswer::Finished(JsonOrBinary::Json(finished)), 200, _) => assert_eq!(finished.seed, Some(7)),
+            other => panic!("expected 200 JSON, got {other:?}"),
+        }
+        match client.get_result("job-1").await.unwrap() {
+            GetResultAnswer::Other(answer) => {
+                assert_eq!(answer.status(), 206);
+                assert_eq!(&answer.body()[..], b"partial", "the paid-for body is kept");
+            }
+            other => panic!("expected the unlisted 206 kept, got {other:?}"),
+        }
+        let accept = server.received_requests().await.unwrap()[0].headers.get("accept").cloned();
+        assert_eq!(accept.as_ref().and_then(|v| v.to_str().ok()), Some("image/*, application/json"));
+    }
+
+    #[tokio::test]
+    async fn a_body_that_does_not_parse_is_a_decode_error_with_its_status() {
+        let server = MockServer::start().await;
+        answer_once(
+            &server,
+            ResponseTemplate::new(202).insert_header("content-type", "application/json").set_body_string("{not json"),
+        )
+        .await;
+        let error = client(&server).await.get_result("job-1").await.expect_err("a decode error");
+        let imagegen::runtime::Error::Decode(decode) = &error else { panic!("expected a decode error, got {error:?}") };
+        assert_eq!(decode.status, 202);
+    }
+
+    #[tokio::test]
+    async fn the_call_by_name_table_reads_each_status() {
+        use imagegen::runtime::dispatch::{Call, Outcome};
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v2/jobs"))
+            .respond_with(ResponseTemplate::new(201).insert_header("content-type", "image/png").set_body_bytes(PNG))
+            .mount(&server)
+            .await;
+        let client = client(&server).await;
+        let answer = client.submit(&SubmitRequest::new("a cat")).await.unwrap();
+        assert!(matches!(answer, SubmitAnswer::DoneAtOnce(ref image) if image.as_bytes() == PNG), "{answer:?}");
+        let call = Call { body: serde_json::json!({"prompt": "a cat"}), ..Call::default() };
+        let outcome =
+            imagegen_snapshot_compiled::status_answers::dispatch::call(&client, "submit", call).await.unwrap();
+        let Outcome::Response { images, .. } = outcome else { panic!("a response") };
+        assert_eq!(images.len(), 1, "the bytes of a 201 are the answer's image");
+    }
 }

@@ -43,6 +43,13 @@ fn problems(stem: &str, path: &Path) -> Diagnostics {
 /// What each file's message must say, so a snapshot accepted by mistake cannot
 /// hide a message that no longer names the mistake.
 const EXPECTED: &[(&str, &str)] = &[
+    ("binary_and_sse", "a response cannot be both `binary` and `sse`"),
+    ("binary_media_types_wrong", "`png` is not a media type"),
+    ("binary_response_example", "operation `generate` has no JSON response to give an example of"),
+    ("response_header_wrong", "a header holds one value"),
+    ("statuses_beside_json", "`json` beside `statuses`"),
+    ("statuses_wrong", "is not a 2xx"),
+    ("status_example_without_json", "has no JSON response for status 200"),
     ("alias_bomb", "aliases here would be expanded more than 50 times per node written"),
     ("alias_into_itself", "refers to a node that contains it"),
     ("allowed_values_on_array", "allowed_values_when compares a string, enum, integer, number or boolean field, but `prompts` is `array<string>`"),

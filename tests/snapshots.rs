@@ -80,6 +80,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::scalar_rules::PROVIDER,
         &c::several_auth::PROVIDER,
         &c::sse_stream::PROVIDER,
+        &c::status_answers::PROVIDER,
         &c::unused_events::PROVIDER,
         &c::urls::PROVIDER,
         &c::warning_rules::PROVIDER,

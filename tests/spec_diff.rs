@@ -323,3 +323,11 @@ fn binary_answers_and_typed_response_headers_are_classified() {
     has(&r, Impact::Breaking, "response header `finish-reason` no longer read");
     has(&r, Impact::Compatible, "response header `x-request-id: String` read");
 }
+
+#[test]
+fn documented_success_statuses_are_classified_as_variants() {
+    let r = case("status_answers", Level::Breaking);
+    has(&r, Impact::Breaking, "status 200: `Done(Result_)` → `Done(JsonOrBinary<Result_>)`");
+    has(&r, Impact::Breaking, "status 204 no longer documented");
+    has(&r, Impact::Compatible, "status 203 documented: `Cached(Result_)`");
+}

@@ -102,6 +102,80 @@ pub enum JsonOrBinary<T> {
     Binary(BinaryBody),
 }
 
+/// A success answer read whole but not decoded: its status, headers (scrubbed of the
+/// key) and body. Operations whose spec gives each success status its own body decode
+/// it by status (`HttpClient::json_answer`, [`RawAnswer::binary`]); a status the docs do
+/// not list is handed to the caller as it is, so a paid-for answer is never lost.
+#[derive(Clone)]
+pub struct RawAnswer {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RawAnswer {
+    /// `headers` must already be scrubbed; only the client builds one.
+    pub(crate) fn new(status: u16, headers: HeaderMap, body: Bytes) -> Self {
+        Self { status, headers, body }
+    }
+
+    /// The HTTP status (a 2xx).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers, the client's key replaced wherever a server echoed it.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Whether the `content-type` says JSON.
+    pub fn is_json(&self) -> bool {
+        super::transport::is_json(&self.headers)
+    }
+
+    /// The answer decoded by `decode`, kept with its status and headers.
+    pub fn into_response<T>(
+        self,
+        decode: impl FnOnce(RawAnswer) -> Result<T, super::Error>,
+    ) -> Result<super::Response<T>, super::Error> {
+        let (status, headers) = (self.status, self.headers.clone());
+        decode(self).map(|value| super::Response::new(value, status, headers))
+    }
+
+    pub(crate) fn into_status_and_body(self) -> (u16, Bytes) {
+        (self.status, self.body)
+    }
+
+    /// The body as raw bytes with the answer's media type.
+    pub fn binary(self) -> BinaryBody {
+        let media_type = media_type(&self.headers);
+        BinaryBody::new(self.body, media_type)
+    }
+}
+
+impl std::fmt::Debug for RawAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawAnswer")
+            .field("status", &self.status)
+            .field("content_type", &media_type(&self.headers))
+            .field("len", &self.body.len())
+            .finish()
+    }
+}
+
+/// The media type of a `content-type` header, without parameters, lowercase.
+pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
+    let media = value.split(';').next()?.trim().to_ascii_lowercase();
+    (!media.is_empty()).then_some(media)
+}
+
 /// Response headers read into a generated struct (`<Operation>Headers`); see
 /// [`Response::typed_headers`](super::Response::typed_headers).
 pub trait FromHeaders: Sized {

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
-use super::binary::{BinaryBody, JsonOrBinary};
+use super::binary::{media_type, BinaryBody, JsonOrBinary, RawAnswer};
 use super::config::ClientConfig;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
@@ -591,6 +591,49 @@ impl HttpClient {
         self.wire_request(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept)).await
     }
 
+    /// Sends a JSON request (or none) and reads the success answer whole, undecoded,
+    /// for code that decodes it by status (`accept`: what the statuses' bodies may be).
+    pub async fn send_json_raw_with_response<B>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+        accept: &'static str,
+    ) -> Result<RawAnswer, Error>
+    where
+        B: serde::Serialize + ?Sized,
+    {
+        let payload = json_payload(body)?;
+        let model = trace::request_model(body);
+        let reply = self.execute(op, path, &payload, ResponseMode::Raw(accept), model.as_deref()).await?;
+        self.raw_answer(reply).await
+    }
+
+    /// Sends a multipart form and reads the success answer whole, undecoded.
+    pub async fn send_multipart_raw_with_response(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+        accept: &'static str,
+    ) -> Result<RawAnswer, Error> {
+        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), None).await?;
+        self.raw_answer(reply).await
+    }
+
+    /// Decodes an answer's JSON body as `R`; a body that does not parse is a
+    /// `DecodeError` keeping the status and the raw body, as for any JSON answer.
+    /// The answer is taken whole so its images can be decoded in place in its buffer.
+    pub fn json_answer<R: serde::de::DeserializeOwned>(&self, answer: RawAnswer) -> Result<R, Error> {
+        let (status, body) = answer.into_status_and_body();
+        decode_json(status, body, &self.inner.redactor)
+    }
+
+    async fn raw_answer(&self, reply: Reply) -> Result<RawAnswer, Error> {
+        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
+        Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), bytes))
+    }
+
     /// Reads a reply of raw bytes in full, with its media type.
     async fn binary_response(&self, reply: Reply) -> Result<Response<BinaryBody>, Error> {
         let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
@@ -756,11 +799,4 @@ fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes, redact
     // back intact with an error.
     super::json_body::from_body(bytes)
         .map_err(|e| Error::Decode(Box::new(DecodeError::from_body(status, e.error, e.body, redactor))))
-}
-
-/// The media type of a `content-type` header, without parameters, lowercase.
-fn media_type(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
-    let media = value.split(';').next()?.trim().to_ascii_lowercase();
-    (!media.is_empty()).then_some(media)
 }

@@ -40,7 +40,7 @@ pub mod wire;
 pub mod wire_request;
 
 pub use self::base64::Base64Data;
-pub use self::binary::{BinaryBody, FromHeaders, JsonOrBinary};
+pub use self::binary::{BinaryBody, FromHeaders, JsonOrBinary, RawAnswer};
 pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, ProviderClient, StreamReply};
 pub use self::config::ClientConfig;
 pub use self::error::{ApiError, Error, ErrorEnvelope};

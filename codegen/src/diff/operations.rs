@@ -72,6 +72,7 @@ fn methods(op: &OperationIr) -> Vec<Method> {
             let answer = match &m.answer {
                 AnswerIr::Json(t) => t.as_ref().map_or("serde_json::Value".to_string(), rust_type),
                 AnswerIr::Binary => "BinaryBody".to_string(),
+                AnswerIr::ByStatus(name) => name.to_string(),
                 AnswerIr::JsonOrBinary(t) => format!("JsonOrBinary<{}>", rust_type(t)),
                 AnswerIr::Events(events) => format!("EventStream<{events}>"),
                 AnswerIr::EventsOrJson { events, response } => {
@@ -143,6 +144,7 @@ fn operation(
     }
     errors(out, &subject, old, new);
     binary(out, &subject, old, new);
+    status_answers(out, old, new);
     response_headers(out, old, new);
     let summary = |op: &OperationIr| match &op.docs {
         Some(d) => format!("{} {d}", op.summary),
@@ -163,6 +165,47 @@ fn binary(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr
                 "the `Accept` header sent changes; the method's signature does not",
             );
         }
+    }
+}
+
+/// Each documented success status is a variant of the `#[non_exhaustive]`
+/// `<Operation>Answer`: a new one is compatible (its answers stop arriving as `Other`), a
+/// removed one or one whose body changes type breaks code that matches it.
+fn status_answers(out: &mut Changes, old: &OperationIr, new: &OperationIr) {
+    let (Some(o), Some(n)) = (&old.status_answers, &new.status_answers) else { return };
+    let held = |v: &crate::ir::StatusVariantIr| {
+        let json = v.json.as_ref().map(rust_type);
+        match (json, v.binary) {
+            (Some(t), true) => format!("JsonOrBinary<{t}>"),
+            (Some(t), false) => t,
+            (None, _) => "BinaryBody".to_string(),
+        }
+    };
+    for ov in &o.variants {
+        let subject = format!("{}::{}", n.rust_name, ov.rust_name);
+        match n.variants.iter().find(|nv| nv.status == ov.status) {
+            None => out.breaking(
+                Area::Operations,
+                subject,
+                format!("status {} no longer documented", ov.status),
+                "code matching the variant no longer compiles; the status now arrives as `Other`",
+            ),
+            Some(nv) if nv.rust_name != ov.rust_name || held(nv) != held(ov) => out.breaking(
+                Area::Operations,
+                subject,
+                format!("status {}: `{}({})` → `{}({})`", ov.status, ov.rust_name, held(ov), nv.rust_name, held(nv)),
+                "code matching the old variant no longer compiles",
+            ),
+            Some(_) => {}
+        }
+    }
+    for nv in n.variants.iter().filter(|nv| !o.variants.iter().any(|ov| ov.status == nv.status)) {
+        out.compatible(
+            Area::Operations,
+            format!("{}::{}", n.rust_name, nv.rust_name),
+            format!("status {} documented: `{}({})`", nv.status, nv.rust_name, held(nv)),
+            "a new variant of a non-exhaustive enum; those answers arrived as `Other` before",
+        );
     }
 }
 

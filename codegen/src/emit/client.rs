@@ -96,6 +96,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         sse_response: _,      // `methods`
         binary_response: _,   // `methods`
         response_headers: _,  // `types.rs`
+        status_answers: _,    // `types.rs`, `methods`
         stream_flag: _,       // `method`
         methods: _,           // `methods`
         errors,
@@ -258,6 +259,45 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
         )
     });
     match answer {
+        AnswerIr::ByStatus(enum_name) => {
+            let Some(answers) = &op.status_answers else {
+                unreachable!("lowering answers by status only for an operation with statuses")
+            };
+            let accept = &answers.accept;
+            let (send, dry_run) = if form {
+                (quote!(send_multipart_raw_with_response), quote!(dry_run_multipart_binary))
+            } else {
+                (quote!(send_json_raw_with_response), quote!(dry_run_json_binary))
+            };
+            let statuses: Vec<String> = answers.variants.iter().map(|v| v.status.to_string()).collect();
+            let what = format!(
+                "Answers with [`{enum_name}`], one variant per documented success status ({}), `Other` for any other; `Accept: {accept}` is sent.",
+                statuses.join(", ")
+            );
+            let mut extra = vec![Some(what), headers_note];
+            if form {
+                extra.insert(0, Some("Sends the request as `multipart/form-data`, files as file parts.".to_string()));
+            }
+            let example =
+                super::doc_example::operation_example(api, op, form).map(|code| format!("# Example\n\n{code}"));
+            extra.push(example);
+            let docs = op_docs(op, &super::paragraphs(&extra));
+            let call = Call {
+                name: fn_name.clone(),
+                params: quote!(#(#path_args,)* #param),
+                prepare: quote!(#prepare #build_path),
+                // The answer is read whole and decoded by its status.
+                decode: quote!(?.into_response(|answer| #enum_name::from_answer(&self.http, answer))),
+            };
+            let resp = quote!(#enum_name);
+            call.emit(
+                docs,
+                &resp,
+                &quote!(&operations::#konst, &path, #send_body, #accept),
+                (send, dry_run),
+                &arg_names,
+            )
+        }
         AnswerIr::Binary | AnswerIr::JsonOrBinary(_) => {
             let Some(binary) = &op.binary_response else {
                 unreachable!("lowering answers with bytes only for an operation with a binary response")
@@ -307,6 +347,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                 name: fn_name.clone(),
                 params: quote!(#(#path_args,)* #param),
                 prepare: quote!(#prepare #build_path),
+                decode: TokenStream::new(),
             };
             call.emit(
                 docs,
@@ -341,6 +382,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                 name: fn_name.clone(),
                 params: quote!(#(#path_args,)* #param),
                 prepare: quote!(#prepare #build_path),
+                decode: TokenStream::new(),
             };
             call.emit(docs, &resp, &quote!(&operations::#konst, &path, #send_body), (send, dry_run), &arg_names)
         }
@@ -394,6 +436,9 @@ struct Call {
     /// Validation, warnings and path building, shared by the three methods so a dry
     /// run checks exactly what a call checks.
     prepare: TokenStream,
+    /// What turns the runtime's answer into the value: nothing when the runtime decodes
+    /// it, else a method chain on the `Result` of the send (`?.into_response(..)`).
+    decode: TokenStream,
 }
 
 impl Call {
@@ -407,7 +452,7 @@ impl Call {
         (send, dry_run): (TokenStream, TokenStream),
         args: &[TokenStream],
     ) -> TokenStream {
-        let Call { name, params, prepare } = self;
+        let Call { name, params, prepare, decode } = self;
         let with_response = name.derived("", "_with_response");
         let dry_run_name = name.derived("", "_dry_run");
         let with_response_doc = format!(
@@ -428,7 +473,7 @@ impl Call {
             #[doc = #with_response_doc]
             pub async fn #with_response(&self, #params) -> Result<runtime::Response<#resp>, runtime::Error> {
                 #prepare
-                self.http.#send(#send_args).await
+                self.http.#send(#send_args).await #decode
             }
 
             #[doc = #dry_run_doc]

@@ -587,7 +587,7 @@ fn call_arm(op: &OperationIr) -> TokenStream {
                     }
                 }
             }
-            AnswerIr::Json(_) | AnswerIr::Binary | AnswerIr::JsonOrBinary(_) => {
+            AnswerIr::Json(_) | AnswerIr::Binary | AnswerIr::JsonOrBinary(_) | AnswerIr::ByStatus(_) => {
                 unreachable!("a stream method answers with events")
             }
         }
@@ -605,6 +605,37 @@ fn call_arm(op: &OperationIr) -> TokenStream {
                         match response {
                             runtime::JsonOrBinary::Json(response) => #json,
                             runtime::JsonOrBinary::Binary(response) => Ok(dispatch::Outcome::response(&response)),
+                        }
+                    }
+                }
+                AnswerIr::ByStatus(name) => {
+                    let Some(answers) = &op.status_answers else {
+                        unreachable!("lowering answers by status only for an operation with statuses")
+                    };
+                    let arms = answers.variants.iter().map(|v| {
+                        let variant = &v.rust_name;
+                        let outcome = match (&v.json, v.binary) {
+                            (Some(json), true) => {
+                                let json = respond(&Some(json.clone()));
+                                quote! {
+                                    match response {
+                                        runtime::JsonOrBinary::Json(response) => #json,
+                                        runtime::JsonOrBinary::Binary(response) => Ok(dispatch::Outcome::response(&response)),
+                                    }
+                                }
+                            }
+                            (Some(json), false) => respond(&Some(json.clone())),
+                            (None, _) => quote!(Ok(dispatch::Outcome::response(&response))),
+                        };
+                        quote!(#name::#variant(response) => #outcome,)
+                    });
+                    quote! {
+                        match response {
+                            #(#arms)*
+                            #name::Other(answer) => Ok(dispatch::Outcome::without_images(&serde_json::json!({
+                                "status": answer.status(),
+                                "bytes": answer.body().len(),
+                            }))),
                         }
                     }
                 }

@@ -157,7 +157,8 @@ pub fn provider_module(api: &Api) -> TokenStream {
     // Named one by one, so the module's page lists every type (a glob re-export of a
     // public module would list only the module).
     let headers = api.operations.iter().filter_map(|op| op.response_headers.as_ref()).map(|h| h.rust_name.ident());
-    let type_names = api.types.iter().map(|t| ident(t.rust_name())).chain(headers);
+    let answers = api.operations.iter().filter_map(|op| op.status_answers.as_ref()).map(|a| a.rust_name.ident());
+    let type_names = api.types.iter().map(|t| ident(t.rust_name())).chain(headers).chain(answers);
     quote! {
         #inner_doc
 

@@ -86,6 +86,9 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
         for t in op.response.json.iter().filter_map(named).chain(op.response.sse.clone()) {
             visit(&t, false);
         }
+        for t in op.response.statuses.iter().filter_map(|s| s.json.as_ref()).filter_map(named) {
+            visit(&t, false);
+        }
         // A header read into a string enum arrives in a response like any body field.
         for h in &op.response.headers {
             if let Some(n) = named(&h.ty) {
@@ -828,6 +831,7 @@ impl<'a> Lowering<'a> {
                 .as_ref()
                 .map(|b| BinaryIr { media_types: b.media_types.clone(), docs: b.description.clone() });
             let response_headers = self.response_headers(op, &path);
+            let status_answers = self.status_answers(op, &path);
             let methods = methods(MethodFacts {
                 fn_name: &fn_name,
                 json_request: json_request.as_ref(),
@@ -835,6 +839,7 @@ impl<'a> Lowering<'a> {
                 json_response: json_response.as_ref(),
                 sse_response: sse_response.as_ref(),
                 binary: binary_response.is_some(),
+                by_status: status_answers.as_ref().map(|s| &s.rust_name),
                 stream_flag: stream_flag.is_some(),
             });
             for m in methods.iter().filter(|m| m.fn_name != fn_name) {
@@ -875,6 +880,7 @@ impl<'a> Lowering<'a> {
                 sse_response,
                 binary_response,
                 response_headers,
+                status_answers,
                 stream_flag,
                 methods,
                 errors: op
@@ -896,6 +902,47 @@ impl<'a> Lowering<'a> {
         }
         self.collisions(names, "operation ids", RENAME);
         ops
+    }
+
+    /// The success statuses of an operation that have bodies of their own, as an enum
+    /// named after it.
+    fn status_answers(&mut self, op: &m::Operation, path: &str) -> Option<StatusAnswersIr> {
+        let statuses = &op.response.statuses;
+        if statuses.is_empty() {
+            return None;
+        }
+        let mut names = vec![(RustIdent::new("Other"), "(any other success status)".to_string(), path.to_string())];
+        let variants = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let spath = join_index(&join_key(&join_key(path, "response"), "statuses"), i);
+                let rust_name = variant(&s.name, "S");
+                names.push((rust_name.clone(), s.name.clone(), join_key(&spath, "name")));
+                StatusVariantIr {
+                    status: s.status,
+                    rust_name,
+                    docs: s.description.clone(),
+                    json: s.json.as_ref().map(|t| self.rust_type(t.expr(), None)),
+                    binary: s.binary.is_some(),
+                }
+            })
+            .collect();
+        self.collisions(names, "answer names", RENAME);
+        let mut accept: Vec<String> = Vec::new();
+        for media in statuses.iter().filter_map(|s| s.binary.as_ref()).flat_map(|b| &b.media_types) {
+            if !accept.contains(media) {
+                accept.push(media.clone());
+            }
+        }
+        if statuses.iter().any(|s| s.json.is_some()) {
+            accept.push("application/json".to_string());
+        }
+        Some(StatusAnswersIr {
+            rust_name: naming::type_name(&format!("{}_answer", op.id)),
+            variants,
+            accept: accept.join(", "),
+        })
     }
 
     /// The typed headers of an operation's response, as a struct named after it.
@@ -960,7 +1007,7 @@ impl<'a> Lowering<'a> {
                     .and_then(|r| r.json.as_ref())
                     .map(|n| RustType::Named(self.named_ref(n))),
                 m::ExampleKind::Response => {
-                    op.and_then(|o| o.response.json.as_ref()).map(|t| self.rust_type(t.expr(), None))
+                    op.and_then(|o| o.response_json(ex.status)).map(|t| self.rust_type(t.expr(), None))
                 }
                 m::ExampleKind::Error => None,
             };
@@ -999,6 +1046,7 @@ struct MethodFacts<'f> {
     json_response: Option<&'f RustType>,
     sse_response: Option<&'f RustIdent>,
     binary: bool,
+    by_status: Option<&'f RustIdent>,
     stream_flag: bool,
 }
 
@@ -1011,15 +1059,24 @@ struct MethodFacts<'f> {
 ///   flag, and the main call refuses a request with the flag set.
 /// - A form beside a JSON body is a second method, `_multipart`.
 fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
-    let MethodFacts { fn_name, json_request, multipart_request, json_response, sse_response, binary, stream_flag } =
-        facts;
+    let MethodFacts {
+        fn_name,
+        json_request,
+        multipart_request,
+        json_response,
+        sse_response,
+        binary,
+        by_status,
+        stream_flag,
+    } = facts;
     let form_only = json_request.is_none() && multipart_request.is_some();
     let answers_json = json_response.is_some() || sse_response.is_none();
     // One answer read whole: JSON, raw bytes, or either as the content type says.
-    let single_answer = match (json_response, binary) {
-        (Some(response), true) => AnswerIr::JsonOrBinary(response.clone()),
-        (None, true) => AnswerIr::Binary,
-        (response, false) => AnswerIr::Json(response.cloned()),
+    let single_answer = match (json_response, binary, by_status) {
+        (_, _, Some(answers)) => AnswerIr::ByStatus(answers.clone()),
+        (Some(response), true, None) => AnswerIr::JsonOrBinary(response.clone()),
+        (None, true, None) => AnswerIr::Binary,
+        (response, false, None) => AnswerIr::Json(response.cloned()),
     };
     let json_body = |by_value| json_request.map_or(BodyIr::None, |t| BodyIr::Json { rust_name: t.clone(), by_value });
     let form_body = |t: &RustIdent| BodyIr::Form { rust_name: t.clone() };

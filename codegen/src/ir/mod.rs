@@ -750,6 +750,8 @@ pub struct OperationIr {
     pub binary_response: Option<BinaryIr>,
     /// The typed response headers, read into their own struct.
     pub response_headers: Option<HeadersIr>,
+    /// Success statuses with bodies of their own, answered as an enum.
+    pub status_answers: Option<StatusAnswersIr>,
     /// The boolean request field that asks for a stream.
     pub stream_flag: Option<StreamFlagIr>,
     /// The client methods this operation gets, decided once by lowering: emitters,
@@ -831,6 +833,9 @@ pub enum AnswerIr {
     /// Raw bytes or one JSON response, as the response's `content-type` says
     /// (`runtime::JsonOrBinary<T>`).
     JsonOrBinary(RustType),
+    /// One of the documented success statuses' bodies: the operation's
+    /// `StatusAnswersIr` enum.
+    ByStatus(RustIdent),
     /// The stream, or one JSON response when the server answers with JSON instead.
     EventsOrJson {
         /// The events type.
@@ -847,6 +852,34 @@ pub struct BinaryIr {
     pub media_types: Vec<String>,
     /// What the bytes are.
     pub docs: Option<String>,
+}
+
+/// The answers of an operation whose success statuses have bodies of their own: an
+/// enum with one variant per status and `Other`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusAnswersIr {
+    /// Rust name of the enum (`<Operation>Answer`).
+    pub rust_name: RustIdent,
+    /// One per documented status, in spec order.
+    pub variants: Vec<StatusVariantIr>,
+    /// The `Accept` header: the binary media types, then `application/json` when a
+    /// status answers JSON.
+    pub accept: String,
+}
+
+/// One documented success status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusVariantIr {
+    /// The status.
+    pub status: u16,
+    /// Variant name.
+    pub rust_name: RustIdent,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// The JSON body's type.
+    pub json: Option<RustType>,
+    /// Whether the body may be raw bytes (with `json` too, the content type decides).
+    pub binary: bool,
 }
 
 /// The typed headers of an operation's response: a struct of its own.

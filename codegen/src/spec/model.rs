@@ -628,6 +628,18 @@ pub struct Operation {
     pub auth: Vec<AuthScheme>,
 }
 
+impl Operation {
+    /// The JSON type a response example with `status` is read as: with `statuses`, the
+    /// body of that status (200 when the example names none); else the response's `json`.
+    pub fn response_json(&self, status: Option<u16>) -> Option<&TypeRef> {
+        if self.response.statuses.is_empty() {
+            return self.response.json.as_ref();
+        }
+        let status = status.unwrap_or(200);
+        self.response.statuses.iter().find(|s| s.status == status).and_then(|s| s.json.as_ref())
+    }
+}
+
 /// HTTP methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
@@ -693,11 +705,37 @@ pub struct ResponseBody {
     /// raw bytes or base64 JSON.
     #[serde(default)]
     pub binary: Option<BinaryResponse>,
+    /// Success statuses that each have a body of their own (`202` while a job runs, `200`
+    /// with its result). The method returns a generated `<Operation>Answer` enum, one
+    /// variant per status plus `Other` (a success status the docs do not list, kept whole
+    /// as `runtime::RawAnswer`). With `statuses`, the response has no `json`, `sse` or
+    /// `binary` of its own.
+    #[serde(default)]
+    pub statuses: Vec<StatusResponse>,
     /// Response headers the docs describe (a seed, a finish reason, rate limits), read
     /// into a typed struct `<Operation>Headers` beside the body (see
     /// `runtime::Response::typed_headers`).
     #[serde(default)]
     pub headers: Vec<ResponseHeader>,
+}
+
+/// A success status with a body of its own.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusResponse {
+    /// The status, 200-299.
+    pub status: u16,
+    /// The answer's name in snake_case (`in_progress`): the enum variant.
+    pub name: String,
+    /// What it means, from the docs.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Type of its JSON body.
+    #[serde(default)]
+    pub json: Option<TypeRef>,
+    /// Its raw-bytes body; with `json` too, the content type decides.
+    #[serde(default)]
+    pub binary: Option<BinaryResponse>,
 }
 
 /// A response of raw bytes.

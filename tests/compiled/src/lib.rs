@@ -66,6 +66,8 @@ pub mod several_auth;
 #[rustfmt::skip]
 pub mod sse_stream;
 #[rustfmt::skip]
+pub mod status_answers;
+#[rustfmt::skip]
 pub mod unused_events;
 #[rustfmt::skip]
 pub mod urls;

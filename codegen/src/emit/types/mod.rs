@@ -1,6 +1,7 @@
 //! The `types.rs` file of a provider: structs, enums, one-ofs, model tables and stream
 //! events, one file per concept of the emitted code.
 
+mod answers;
 mod builder;
 mod deserialize;
 mod enums;
@@ -27,6 +28,7 @@ pub fn emit(api: &Api) -> TokenStream {
         TypeIr::Events(e) => events::events(e),
     });
     let headers = api.operations.iter().filter_map(|op| op.response_headers.as_ref()).map(headers::headers);
+    let answers = api.operations.iter().filter_map(|op| op.status_answers.as_ref()).map(answers::answers);
     let title = format!(" Request and response types of the {} API.", api.provider.title);
     quote! {
         #![doc = #title]
@@ -38,6 +40,7 @@ pub fn emit(api: &Api) -> TokenStream {
 
         #(#items)*
         #(#headers)*
+        #(#answers)*
     }
 }
 

@@ -52,13 +52,20 @@ impl Checker<'_> {
                 },
                 ExampleKind::Response => {
                     // Raw bytes have no JSON form to store; a stream's events are not one body.
-                    if op.response.json.is_none() {
+                    // With `statuses`, the example's `status` (200 by default) picks the body.
+                    let json = op.response_json(ex.status).cloned();
+                    if json.is_none() {
+                        let which = if op.response.statuses.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" for status {}", ex.status.unwrap_or(200))
+                        };
                         self.r.error(
                             &join_key(&path, "kind"),
-                            format!("operation `{}` has no JSON response to give an example of", op.id),
+                            format!("operation `{}` has no JSON response{which} to give an example of", op.id),
                         );
                     }
-                    op.response.json.clone()
+                    json
                 }
                 ExampleKind::Error => {
                     if ex.status.is_none() {

@@ -140,9 +140,10 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if resp.json.is_none() && resp.sse.is_none() && resp.binary.is_none() {
-            self.r.error(&rpath, "a response needs `json`, `sse` or `binary`");
+        if resp.statuses.is_empty() && resp.json.is_none() && resp.sse.is_none() && resp.binary.is_none() {
+            self.r.error(&rpath, "a response needs `json`, `sse`, `binary` or `statuses`");
         }
+        self.statuses(resp, &rpath);
         if let Some(json) = &resp.json {
             self.type_ref(json, &join_key(&rpath, "json"));
         }
@@ -172,6 +173,68 @@ impl<'a> Checker<'a> {
             self.binary_response(binary, resp, &join_key(&rpath, "binary"));
         }
         self.response_headers(&resp.headers, &join_key(&rpath, "headers"));
+    }
+
+    // `statuses` describes every success body: one beside it would leave a status
+    // with two bodies. Each status is a 2xx with one body of its own (JSON, bytes, or
+    // either as the content type says), named once, so the answer enum is well formed.
+    fn statuses(&mut self, resp: &ResponseBody, rpath: &str) {
+        if resp.statuses.is_empty() {
+            return;
+        }
+        let path = join_key(rpath, "statuses");
+        for (key, set) in
+            [("json", resp.json.is_some()), ("sse", resp.sse.is_some()), ("binary", resp.binary.is_some())]
+        {
+            if set {
+                self.r.error_at_key(
+                    &join_key(rpath, key),
+                    format!("`{key}` beside `statuses`: give the body to the status it answers with"),
+                );
+            }
+        }
+        let (mut statuses, mut names) = (BTreeMap::new(), BTreeMap::new());
+        for (i, s) in resp.statuses.iter().enumerate() {
+            let spath = join_index(&path, i);
+            if !(200..300).contains(&s.status) {
+                self.r.error(
+                    &join_key(&spath, "status"),
+                    format!("`statuses` lists success answers; {} is not a 2xx", s.status),
+                );
+            }
+            if let Some(first) = statuses.insert(s.status, i) {
+                self.r.error(
+                    &join_key(&spath, "status"),
+                    format!("status {} is listed twice (first at statuses[{first}])", s.status),
+                );
+            }
+            if !is_snake_word(&s.name) {
+                self.r.error(
+                    &join_key(&spath, "name"),
+                    format!("answer name `{}` must be lowercase letters, digits and `_`", s.name),
+                );
+            } else if s.name == "other" {
+                self.r.error(
+                    &join_key(&spath, "name"),
+                    "`other` is the answer to a status the docs do not list; choose another name",
+                );
+            }
+            if let Some(first) = names.insert(s.name.as_str(), i) {
+                self.r.error(
+                    &join_key(&spath, "name"),
+                    format!("answer name `{}` is used twice (first at statuses[{first}])", s.name),
+                );
+            }
+            if s.json.is_none() && s.binary.is_none() {
+                self.r.error(&spath, format!("status {} needs a body: `json`, `binary` or both", s.status));
+            }
+            if let Some(json) = &s.json {
+                self.type_ref(json, &join_key(&spath, "json"));
+            }
+            if let Some(binary) = &s.binary {
+                self.binary_response(binary, resp, &join_key(&spath, "binary"));
+            }
+        }
     }
 
     // Raw bytes are answered whole: a stream of them is a different construct, and the
