@@ -199,3 +199,46 @@ fn an_inline_blob_from_a_file_takes_its_mime_type_from_the_content() -> TestResu
     assert_eq!(blob.data.as_ref().map(|d| d.as_bytes()), Some(&jpeg[..]));
     Ok(())
 }
+
+/// Streamed calls have the same companions as single answers: `_with_response` keeps the
+/// stream with its status and headers (the key scrubbed), `_dry_run` returns the request
+/// a stream call would send (the flag set, `Accept: text/event-stream`) and sends nothing.
+#[tokio::test]
+async fn a_stream_call_has_its_response_head_and_its_dry_run() -> TestResult {
+    use futures_util::StreamExt;
+    use imagegen::octen;
+    use imagegen::runtime::StreamReply;
+
+    let server = MockServer::start().await;
+    let events = "event: image_generation.completed\ndata: {\"type\":\"image_generation.completed\",\"b64_json\":\"iVBORw0KGgo=\"}\n\n";
+    Mock::given(method("POST"))
+        .and(path("/v1/images/generations"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/event-stream")
+                .insert_header("x-request-id", "req-stream-1")
+                .insert_header("x-echo", format!("Bearer {KEY}").as_str())
+                .set_body_string(events),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = octen::Client::builder().api_key(KEY).base_url(server.uri()).max_retries(0).build()?;
+    let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "a fox");
+
+    let wire = client.generate_images_stream_dry_run(request.clone()).await?;
+    assert_eq!(wire.header("accept"), Some("text/event-stream"));
+    assert_eq!(wire.body_json().and_then(|b| b.get("stream").cloned()), Some(json!(true)));
+    assert!(!format!("{wire:?}").contains(KEY), "the dry run redacts the key");
+
+    let response = client.generate_images_stream_with_response(request).await?;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.request_id(), Some("req-stream-1"));
+    let echoed = response.headers().get("x-echo").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(!echoed.contains(KEY), "an echoed key is scrubbed: {echoed}");
+    let StreamReply::Events(stream) = response.into_value() else { panic!("expected events") };
+    let events: Vec<_> = stream.collect().await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].is_ok(), "{events:?}");
+    Ok(())
+}

@@ -676,7 +676,45 @@ impl HttpClient {
         B: serde::Serialize + ?Sized,
         E: SseEvent,
     {
+        self.send_sse_with_response(op, path, body).await.map(Response::into_value)
+    }
+
+    /// [`Self::send_sse`], the stream kept with the response's status and headers.
+    pub async fn send_sse_with_response<B, E>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Response<EventStream<E>>, Error>
+    where
+        B: serde::Serialize + ?Sized,
+        E: SseEvent,
+    {
         self.events(op, path, &json_payload(body)?, trace::request_model(body)).await
+    }
+
+    /// The request [`Self::send_sse`] (or [`Self::send_sse_or_json`]) would send,
+    /// returned instead of sent (the key redacted).
+    pub async fn dry_run_sse<B>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<WireRequest, Error>
+    where
+        B: serde::Serialize + ?Sized,
+    {
+        self.wire_request(op, path, &json_payload(body)?, ResponseMode::EventStream).await
+    }
+
+    /// The request [`Self::send_multipart_sse`] would send, returned instead of sent.
+    pub async fn dry_run_multipart_sse(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<WireRequest, Error> {
+        self.wire_request(op, path, &Payload::Multipart(form), ResponseMode::EventStream).await
     }
 
     /// Sends a multipart form, rebuilt for each attempt, and streams the server-sent
@@ -687,6 +725,19 @@ impl HttpClient {
         path: &str,
         form: &MultipartForm,
     ) -> Result<EventStream<E>, Error>
+    where
+        E: SseEvent,
+    {
+        self.send_multipart_sse_with_response(op, path, form).await.map(Response::into_value)
+    }
+
+    /// [`Self::send_multipart_sse`], the stream kept with the response's status and headers.
+    pub async fn send_multipart_sse_with_response<E>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<Response<EventStream<E>>, Error>
     where
         E: SseEvent,
     {
@@ -707,6 +758,21 @@ impl HttpClient {
         E: SseEvent,
         R: serde::de::DeserializeOwned,
     {
+        self.send_sse_or_json_with_response(op, path, body).await.map(Response::into_value)
+    }
+
+    /// [`Self::send_sse_or_json`], the reply kept with the response's status and headers.
+    pub async fn send_sse_or_json_with_response<B, E, R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Response<StreamReply<E, R>>, Error>
+    where
+        B: serde::Serialize + ?Sized,
+        E: SseEvent,
+        R: serde::de::DeserializeOwned,
+    {
         self.events_or_json(op, path, &json_payload(body)?, trace::request_model(body)).await
     }
 
@@ -717,6 +783,20 @@ impl HttpClient {
         path: &str,
         form: &MultipartForm,
     ) -> Result<StreamReply<E, R>, Error>
+    where
+        E: SseEvent,
+        R: serde::de::DeserializeOwned,
+    {
+        self.send_multipart_sse_or_json_with_response(op, path, form).await.map(Response::into_value)
+    }
+
+    /// [`Self::send_multipart_sse_or_json`], the reply kept with the response's status and headers.
+    pub async fn send_multipart_sse_or_json_with_response<E, R>(
+        &self,
+        op: &'static OperationInfo,
+        path: &str,
+        form: &MultipartForm,
+    ) -> Result<Response<StreamReply<E, R>>, Error>
     where
         E: SseEvent,
         R: serde::de::DeserializeOwned,
@@ -732,8 +812,10 @@ impl HttpClient {
         path: &str,
         payload: &Payload<'_>,
         model: Option<String>,
-    ) -> Result<EventStream<E>, Error> {
-        let stream = match self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await? {
+    ) -> Result<Response<EventStream<E>>, Error> {
+        let reply = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
+        let (status, headers) = self.reply_head(&reply);
+        let stream = match reply {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
             Reply::Body(status, _, bytes) => EventStream::from_byte_stream(
                 futures_util::stream::iter([Ok(bytes)]),
@@ -741,7 +823,16 @@ impl HttpClient {
                 self.inner.max_response_bytes,
             ),
         };
-        Ok(stream.with_redactor(self.inner.redactor.clone()))
+        Ok(Response::new(stream.with_redactor(self.inner.redactor.clone()), status, headers))
+    }
+
+    /// A reply's status and headers, the headers scrubbed of the key.
+    fn reply_head(&self, reply: &Reply) -> (u16, HeaderMap) {
+        let (status, headers) = match reply {
+            Reply::Stream(response) => (response.status().as_u16(), response.headers()),
+            Reply::Body(status, headers, _) => (*status, headers),
+        };
+        (status, self.inner.redactor.scrub_headers(headers).into_owned())
     }
 
     /// The events, or the one JSON response, of a request that asked for a stream.
@@ -751,20 +842,21 @@ impl HttpClient {
         path: &str,
         payload: &Payload<'_>,
         model: Option<String>,
-    ) -> Result<StreamReply<E, R>, Error>
+    ) -> Result<Response<StreamReply<E, R>>, Error>
     where
         E: SseEvent,
         R: serde::de::DeserializeOwned,
     {
-        match self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await? {
-            Reply::Stream(response) => Ok(StreamReply::Events(
+        let reply = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
+        let (status, headers) = self.reply_head(&reply);
+        let value = match reply {
+            Reply::Stream(response) => StreamReply::Events(
                 EventStream::from_response(response, self.inner.max_response_bytes)
                     .with_redactor(self.inner.redactor.clone()),
-            )),
-            Reply::Body(status, _, bytes) => {
-                decode_json(status, bytes, &self.inner.redactor).map(StreamReply::Response)
-            }
-        }
+            ),
+            Reply::Body(status, _, bytes) => StreamReply::Response(decode_json(status, bytes, &self.inner.redactor)?),
+        };
+        Ok(Response::new(value, status, headers))
     }
 }
 

@@ -198,7 +198,6 @@ fn methods(api: &Api, op: &OperationIr) -> TokenStream {
 /// One client method, as lowering decided it.
 fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
     let MethodIr { fn_name, role: _, body, answer, stream_flag } = m;
-    let name = ident(fn_name);
     let konst = ident(&shouty(&op.id));
     let (path_args, build_path) = path_parts(op);
     let mut arg_names: Vec<TokenStream> =
@@ -221,7 +220,9 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
             match (stream_flag, flag) {
                 (FlagUse::Set, Some(flag)) => {
                     let field = ident(&flag.rust_name);
-                    (quote!(mut request: #t,), quote!(request.#field = Some(true); #validate), quote!(Some(&request)))
+                    // Taken by value so the flag can be set on the caller's request.
+                    let set = quote!(let mut request = request; request.#field = Some(true););
+                    (quote!(request: #t,), quote!(#set #validate), quote!(Some(&request)))
                 }
                 (FlagUse::Refuse, Some(flag)) => {
                     let field = ident(&flag.rust_name);
@@ -386,48 +387,52 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
             };
             call.emit(docs, &resp, &quote!(&operations::#konst, &path, #send_body), (send, dry_run), &arg_names)
         }
-        AnswerIr::Events(events) => {
-            let events = ident(events);
-            let send = if form { quote!(send_multipart_sse) } else { quote!(send_sse) };
+        AnswerIr::Events(_) | AnswerIr::EventsOrJson { .. } => {
+            // An operation that also answers with JSON may do so to a stream request (a
+            // model that does not stream): the caller gets that response, not an error.
+            let (resp, send, what) = match answer {
+                AnswerIr::EventsOrJson { events, response } => {
+                    let response = type_tokens(response);
+                    let send = if form {
+                        quote!(send_multipart_sse_or_json_with_response)
+                    } else {
+                        quote!(send_sse_or_json_with_response)
+                    };
+                    (
+                        quote!(runtime::StreamReply<#events, #response>),
+                        send,
+                        "Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides).",
+                    )
+                }
+                AnswerIr::Events(events) => {
+                    let send =
+                        if form { quote!(send_multipart_sse_with_response) } else { quote!(send_sse_with_response) };
+                    (quote!(runtime::EventStream<#events>), send, "Returns the server-sent event stream.")
+                }
+                _ => unreachable!("matched above"),
+            };
+            let dry_run = if form { quote!(dry_run_multipart_sse) } else { quote!(dry_run_sse) };
             let docs = op_docs(
                 op,
-                "Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
+                &format!(
+                    "{what} The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically."
+                ),
             );
-            quote! {
-                #docs
-                pub async fn #name(&self, #(#path_args,)* #param) -> Result<runtime::EventStream<#events>, runtime::Error> {
-                    #prepare
-                    #build_path
-                    self.http.#send(&operations::#konst, &path, #send_body).await
-                }
-            }
-        }
-        // An operation that also answers with JSON may do so to a stream request (a
-        // model that does not stream): the caller gets that response, not an error.
-        AnswerIr::EventsOrJson { events, response } => {
-            let events = ident(events);
-            let response = type_tokens(response);
-            let send = if form { quote!(send_multipart_sse_or_json) } else { quote!(send_sse_or_json) };
-            let docs = op_docs(
-                op,
-                "Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.",
-            );
-            quote! {
-                #docs
-                pub async fn #name(&self, #(#path_args,)* #param) -> Result<runtime::StreamReply<#events, #response>, runtime::Error> {
-                    #prepare
-                    #build_path
-                    self.http.#send(&operations::#konst, &path, #send_body).await
-                }
-            }
+            let call = Call {
+                name: fn_name.clone(),
+                params: quote!(#(#path_args,)* #param),
+                prepare: quote!(#prepare #build_path),
+                decode: TokenStream::new(),
+            };
+            call.emit(docs, &resp, &quote!(&operations::#konst, &path, #send_body), (send, dry_run), &arg_names)
         }
     }
 }
 
-/// One way of calling an operation that answers with a single JSON response (a JSON
-/// body or a form). Its shape is decided once here, and three methods are emitted from
-/// it, so they cannot drift apart: the plain call, `_with_response` (the value with
-/// the response head) and `_dry_run` (the same request built and returned, not sent).
+/// One way of calling an operation (a JSON body, a form or none; any answer). Its shape
+/// is decided once here, and three methods are emitted from it, so they cannot drift
+/// apart: the plain call, `_with_response` (the value with the response head) and
+/// `_dry_run` (the same request built and returned, not sent).
 struct Call {
     /// The plain method's name.
     name: RustIdent,

@@ -158,17 +158,48 @@ impl Client {
     /// - `400`: Invalid request, for example a transparent background with gpt-image-2.
     pub async fn generate_images_stream(
         &self,
-        mut request: ImageGenerationRequest,
+        request: ImageGenerationRequest,
     ) -> Result<
         runtime::StreamReply<ImageStreamEvent, ImageGenerationResponse>,
         runtime::Error,
     > {
+        self.generate_images_stream_with_response(request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_images_stream`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_images_stream_with_response(
+        &self,
+        request: ImageGenerationRequest,
+    ) -> Result<
+        runtime::Response<
+            runtime::StreamReply<ImageStreamEvent, ImageGenerationResponse>,
+        >,
+        runtime::Error,
+    > {
+        let mut request = request;
         request.stream = Some(true);
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
         let path = String::from("/v1/images/generations");
         self.http
-            .send_sse_or_json(&operations::GENERATE_IMAGES, &path, Some(&request))
+            .send_sse_or_json_with_response(
+                &operations::GENERATE_IMAGES,
+                &path,
+                Some(&request),
+            )
             .await
+    }
+    /// The request [`Client::generate_images_stream`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_images_stream_dry_run(
+        &self,
+        request: ImageGenerationRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let mut request = request;
+        request.stream = Some(true);
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_IMAGES, &warnings);
+        let path = String::from("/v1/images/generations");
+        self.http.dry_run_sse(&operations::GENERATE_IMAGES, &path, Some(&request)).await
     }
 }

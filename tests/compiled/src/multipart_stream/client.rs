@@ -70,11 +70,39 @@ impl Client {
         &self,
         form: &EditForm,
     ) -> Result<runtime::EventStream<EditEvent>, runtime::Error> {
+        self.edit_stream_only_with_response(form)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::edit_stream_only`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn edit_stream_only_with_response(
+        &self,
+        form: &EditForm,
+    ) -> Result<runtime::Response<runtime::EventStream<EditEvent>>, runtime::Error> {
         let warnings = form.validate()?;
         self.http.report_warnings(&operations::EDIT_STREAM_ONLY, &warnings);
         let parts = form.to_multipart();
         let path = String::from("/v1/images/edits");
-        self.http.send_multipart_sse(&operations::EDIT_STREAM_ONLY, &path, &parts).await
+        self.http
+            .send_multipart_sse_with_response(
+                &operations::EDIT_STREAM_ONLY,
+                &path,
+                &parts,
+            )
+            .await
+    }
+    /// The request [`Client::edit_stream_only`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn edit_stream_only_dry_run(
+        &self,
+        form: &EditForm,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT_STREAM_ONLY, &warnings);
+        let parts = form.to_multipart();
+        let path = String::from("/v1/images/edits");
+        self.http
+            .dry_run_multipart_sse(&operations::EDIT_STREAM_ONLY, &path, &parts)
+            .await
     }
     /// Edits an image; the server answers with JSON or a stream.
     ///
@@ -124,11 +152,39 @@ impl Client {
         job: &str,
         form: &EditForm,
     ) -> Result<runtime::StreamReply<EditEvent, Completed>, runtime::Error> {
+        self.edit_stream_with_response(job, form)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::edit_stream`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn edit_stream_with_response(
+        &self,
+        job: &str,
+        form: &EditForm,
+    ) -> Result<
+        runtime::Response<runtime::StreamReply<EditEvent, Completed>>,
+        runtime::Error,
+    > {
         let warnings = form.validate()?;
         self.http.report_warnings(&operations::EDIT, &warnings);
         let parts = form.to_multipart();
         let job_segment = runtime::encode_path_segment(job);
         let path = format!("/v1/images/edits/{}", job_segment);
-        self.http.send_multipart_sse_or_json(&operations::EDIT, &path, &parts).await
+        self.http
+            .send_multipart_sse_or_json_with_response(&operations::EDIT, &path, &parts)
+            .await
+    }
+    /// The request [`Client::edit_stream`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn edit_stream_dry_run(
+        &self,
+        job: &str,
+        form: &EditForm,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = form.validate()?;
+        self.http.report_warnings(&operations::EDIT, &warnings);
+        let parts = form.to_multipart();
+        let job_segment = runtime::encode_path_segment(job);
+        let path = format!("/v1/images/edits/{}", job_segment);
+        self.http.dry_run_multipart_sse(&operations::EDIT, &path, &parts).await
     }
 }

@@ -148,10 +148,27 @@ impl Client {
         &self,
         request: &Client_,
     ) -> Result<runtime::EventStream<Ok_>, runtime::Error> {
+        self.stream_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::stream`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn stream_with_response(
+        &self,
+        request: &Client_,
+    ) -> Result<runtime::Response<runtime::EventStream<Ok_>>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::STREAM, &warnings);
         let path = String::from("/v1/stream");
-        self.http.send_sse(&operations::STREAM, &path, Some(request)).await
+        self.http.send_sse_with_response(&operations::STREAM, &path, Some(request)).await
+    }
+    /// The request [`Client::stream`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn stream_dry_run(
+        &self,
+        request: &Client_,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::STREAM, &warnings);
+        let path = String::from("/v1/stream");
+        self.http.dry_run_sse(&operations::STREAM, &path, Some(request)).await
     }
     /// A form named `ToString`.
     ///

@@ -116,12 +116,39 @@ impl Client {
     /// Returns the server-sent event stream, or the single response when the server answers with JSON instead (its `content-type` decides). The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
     pub async fn generate_stream(
         &self,
-        mut request: GenerateRequest,
+        request: GenerateRequest,
     ) -> Result<runtime::StreamReply<GenerateEvent, GenerateResponse>, runtime::Error> {
+        self.generate_stream_with_response(request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_stream`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_stream_with_response(
+        &self,
+        request: GenerateRequest,
+    ) -> Result<
+        runtime::Response<runtime::StreamReply<GenerateEvent, GenerateResponse>>,
+        runtime::Error,
+    > {
+        let mut request = request;
         request.stream = Some(true);
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::GENERATE, &warnings);
         let path = String::from("/v1/generate");
-        self.http.send_sse_or_json(&operations::GENERATE, &path, Some(&request)).await
+        self.http
+            .send_sse_or_json_with_response(&operations::GENERATE, &path, Some(&request))
+            .await
+    }
+    /// The request [`Client::generate_stream`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_stream_dry_run(
+        &self,
+        request: GenerateRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let mut request = request;
+        request.stream = Some(true);
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE, &warnings);
+        let path = String::from("/v1/generate");
+        self.http.dry_run_sse(&operations::GENERATE, &path, Some(&request)).await
     }
 }
