@@ -32,6 +32,7 @@ pub fn kind(error: &Error) -> &'static str {
         Error::Config(_) => "config",
         Error::Stream(_) => "stream",
         Error::BodyTooLarge { .. } => "body_too_large",
+        Error::Job(_) => "job",
         _ => "other",
     }
 }

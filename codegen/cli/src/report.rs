@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use imagegen::runtime::error::{ConfigError, StreamError};
+use imagegen::runtime::jobs::JobErrorKind;
 use imagegen::runtime::{Error, HttpEvent, Observer, WireBody};
 use serde_json::{json, Value};
 
@@ -94,6 +95,12 @@ impl Failure {
             }
             Error::Stream(e) => (format!("error: event stream from {provider}: {}", chain(e)), Exit::Response),
             Error::BodyTooLarge { .. } => (format!("error: response from {provider}: {error}"), Exit::Response),
+            // A job that ended badly is the provider's answer; one that ran out of time is a
+            // deadline passing, like a timeout. The last failed poll, if any, is the source.
+            Error::Job(e) => {
+                let exit = if e.kind == JobErrorKind::DeadlineExceeded { Exit::Transport } else { Exit::Api };
+                (format!("error: {provider}: {}", chain(&**e)), exit)
+            }
             other => (format!("error: {other}"), Exit::Failure),
         };
         Self { message, exit, status: error.status() }
@@ -246,5 +253,48 @@ fn shorten(text: &str) -> String {
     match text.char_indices().nth(LOGGED_BODY_CHARS) {
         Some((end, _)) => format!("{}… ({} bytes in all)", &text[..end], text.len()),
         None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use imagegen::runtime::jobs::{wait, JobState};
+    use imagegen::runtime::PollPolicy;
+
+    use super::*;
+
+    /// A job error as the runtime makes it: polls answering `states` in turn.
+    async fn job_error(states: &[(JobState, &str)], deadline: Duration) -> Error {
+        let policy = PollPolicy::fixed(Duration::from_secs(1), deadline).with_sleep(|_| std::future::ready(()));
+        let mut answers = states.iter().copied();
+        let poll = || {
+            let answer = answers.next().map(|(state, status)| (state, status.to_string(), ()));
+            std::future::ready(answer.ok_or_else(|| Error::Config(ConfigError::InvalidUserAgent)))
+        };
+        wait(&policy, poll, |_| {}).await.expect_err("no job here ends done")
+    }
+
+    #[tokio::test]
+    async fn a_moderated_job_is_the_providers_answer_and_a_late_one_a_deadline() {
+        let moderated = job_error(
+            &[(JobState::Pending, "queued"), (JobState::Moderated, "Content Moderated")],
+            Duration::from_secs(60),
+        )
+        .await;
+        let failure = Failure::from_error(&moderated, "octen");
+        assert_eq!(failure.exit, Exit::Api);
+        assert!(
+            failure.message.starts_with("error: octen: the job ended as `Content Moderated` after 2 polls"),
+            "{}",
+            failure.message
+        );
+
+        let late = job_error(&[(JobState::Pending, "IN_PROGRESS"); 5], Duration::from_secs(2)).await;
+        let failure = Failure::from_error(&late, "octen");
+        assert_eq!(failure.exit, Exit::Transport);
+        assert!(failure.message.contains("did not finish within its 2 s deadline"), "{}", failure.message);
+        assert!(failure.message.contains("`IN_PROGRESS`"), "{}", failure.message);
     }
 }

@@ -17,6 +17,7 @@ use reqwest::Url;
 
 use super::binary::{media_type, BinaryBody, JsonOrBinary, RawAnswer};
 use super::config::ClientConfig;
+use super::destination::Target;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
 use super::multipart::MultipartForm;
 use super::observe::{HttpEvent, Observer};
@@ -31,7 +32,7 @@ use super::wire_request::WireRequest;
 use super::{AuthScheme, OperationInfo, ProviderInfo};
 
 /// Redirects followed within the configured origin before giving up.
-const MAX_REDIRECTS: usize = 10;
+pub(super) const MAX_REDIRECTS: usize = 10;
 
 /// A provider's client type, emitted per provider; it wraps an [`HttpClient`].
 pub trait ProviderClient: Sized {
@@ -241,7 +242,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
         // The configured URL, else `<PROVIDER>_BASE_URL` (a proxy or a mock server set
         // from outside the program), else the provider's default.
         let from_env = std::env::var(provider.base_url_env).ok().filter(|u| !u.trim().is_empty());
-        let base_url = check_base_url(
+        let (base_url, base) = check_base_url(
             base_url.as_deref().or(from_env.as_deref()).unwrap_or(provider.default_base_url),
             allow_insecure_http,
             &redactor,
@@ -260,6 +261,8 @@ impl<C: ProviderClient> ClientBuilder<C> {
             inner: Arc::new(Inner {
                 provider,
                 base_url,
+                base,
+                allow_insecure_http,
                 auth_scheme: scheme,
                 auth,
                 other_auth,
@@ -295,8 +298,8 @@ fn auth_header(
     Ok((name, value))
 }
 
-/// Validates a base URL and returns it without a trailing slash.
-fn check_base_url(raw: &str, allow_insecure_http: bool, redactor: &Redactor) -> Result<String, ConfigError> {
+/// Validates a base URL and returns it without a trailing slash, and parsed.
+fn check_base_url(raw: &str, allow_insecure_http: bool, redactor: &Redactor) -> Result<(String, Url), ConfigError> {
     // The URL is echoed in the error: without credential query values (`?key=`), which
     // is how Google's own APIs take a key, and without the client's key wherever it is.
     let shown = redactor.scrub(&redact_url_query(raw)).into_owned();
@@ -319,10 +322,10 @@ fn check_base_url(raw: &str, allow_insecure_http: bool, redactor: &Redactor) -> 
         "http" => return Err(ConfigError::InsecureBaseUrl { host: redactor.scrub(host).into_owned() }),
         other => return Err(invalid(&format!("unsupported scheme `{other}`"))),
     }
-    Ok(raw.trim_end_matches('/').to_string())
+    Ok((raw.trim_end_matches('/').to_string(), url))
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(super) fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     bare.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
@@ -352,6 +355,10 @@ pub struct HttpClient {
 pub(super) struct Inner {
     pub(super) provider: &'static ProviderInfo,
     pub(super) base_url: String,
+    /// The base URL parsed: its origin is the one that always gets the key.
+    pub(super) base: Url,
+    /// Whether `http://` to hosts other than loopback is allowed (base URL, returned URLs).
+    pub(super) allow_insecure_http: bool,
     pub(super) auth_scheme: AuthScheme,
     pub(super) auth: (HeaderName, HeaderValue),
     /// The key's header under each other scheme of the provider, for operations that
@@ -632,6 +639,48 @@ impl HttpClient {
     async fn raw_answer(&self, reply: Reply) -> Result<RawAnswer, Error> {
         let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
         Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), bytes))
+    }
+
+    /// GETs an absolute URL (a polling URL a submit answer returned, maybe on another
+    /// host) and decodes its JSON answer; `op` is the status operation (its error
+    /// envelope, retryable statuses and auth schemes).
+    ///
+    /// The key goes only to the configured origin or a host in `trusted_hosts` (an exact
+    /// host, or `*.example.com` for its subdomains); redirects to other origins are
+    /// followed, the key dropped unless the new host may have it too. The URL must be
+    /// `https` (plain `http` only to loopback, or anywhere when insecure http is
+    /// allowed), and its query is hidden wherever it is shown.
+    pub async fn get_json_url_with_response<R>(
+        &self,
+        op: &'static OperationInfo,
+        url: &str,
+        trusted_hosts: &[&str],
+    ) -> Result<Response<R>, Error>
+    where
+        R: serde::de::DeserializeOwned,
+    {
+        let target = Target::Url { url, trusted_hosts };
+        let reply = self.execute_to(op, target, &Payload::Empty, ResponseMode::Json, None).await?;
+        self.decode_response(reply).await
+    }
+
+    /// Downloads a (signed, short-lived) result URL as raw bytes with its media type,
+    /// under the same key policy as [`Self::get_json_url_with_response`]: a URL on
+    /// another host gets no key unless `trusted_hosts` names it, and its query (the
+    /// signature) is never shown. A non-2xx answer is an [`Error::Api`] as for any call
+    /// (status, the provider's envelope when it sent one, the raw body kept).
+    pub async fn download(&self, url: &str, trusted_hosts: &[&str]) -> Result<BinaryBody, Error> {
+        let op = OperationInfo {
+            id: "download",
+            method: super::Method::Get,
+            path: "",
+            error_format: self.inner.provider.error_format,
+            retryable_statuses: &[],
+            auth_schemes: &[],
+        };
+        let target = Target::Url { url, trusted_hosts };
+        let reply = self.execute_to(&op, target, &Payload::Empty, ResponseMode::Raw("*/*"), None).await?;
+        self.binary_response(reply).await.map(Response::into_value)
     }
 
     /// Reads a reply of raw bytes in full, with its media type.

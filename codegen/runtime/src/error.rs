@@ -57,6 +57,10 @@ pub enum Error {
         /// Requests sent before giving up (1 when not retried).
         attempts: u32,
     },
+    /// An async job ended in a state other than done (failed, moderated, expired), or
+    /// did not finish before its deadline.
+    #[error(transparent)]
+    Job(Box<super::jobs::JobError>),
     /// The client is in dry-run mode: here is the request it would have sent.
     /// Validation passed; nothing was sent.
     #[error("dry run: {} {} was not sent", .0.method, .0.url)]
@@ -78,6 +82,14 @@ impl Error {
     pub fn as_dry_run(&self) -> Option<&super::wire_request::WireRequest> {
         match self {
             Error::DryRun(request) => Some(request),
+            _ => None,
+        }
+    }
+
+    /// The job error (the state a job ended in, or its deadline), if this is one.
+    pub fn as_job(&self) -> Option<&super::jobs::JobError> {
+        match self {
+            Error::Job(e) => Some(e),
             _ => None,
         }
     }
@@ -455,6 +467,16 @@ pub enum ConfigError {
     InsecureBaseUrl {
         /// The host.
         host: String,
+    },
+    /// A URL a server returned (a polling or result URL, a redirect) that the client
+    /// will not fetch: not an absolute `https` URL (`http` only to loopback unless
+    /// insecure http is allowed), or one holding credentials. Its query is hidden.
+    #[error("refusing to fetch `{url}`: {reason}")]
+    RefusedUrl {
+        /// The URL, every query value replaced.
+        url: String,
+        /// Why it was refused.
+        reason: String,
     },
     /// A per-call header name or value cannot be sent.
     #[error("the header `{name}` cannot be sent: invalid name or value")]

@@ -8,6 +8,7 @@ pub mod base64;
 pub mod binary;
 pub mod client;
 pub mod config;
+mod destination;
 // Call-by-name for the CLI and the conformance suite.
 #[doc(hidden)]
 pub mod dispatch;
@@ -17,6 +18,7 @@ mod error_text;
 pub mod fields;
 pub mod file;
 pub mod image;
+pub mod jobs;
 // JSON comparison by meaning, for the conformance suite.
 #[doc(hidden)]
 pub mod json;
@@ -45,6 +47,7 @@ pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, P
 pub use self::config::ClientConfig;
 pub use self::error::{ApiError, Error, ErrorEnvelope};
 pub use self::file::FilePart;
+pub use self::jobs::{JobError, JobErrorKind, JobProgress, JobState, PollPolicy};
 pub use self::models::{Capability, ModelInfo};
 pub use self::multipart::MultipartForm;
 pub use self::observe::{HttpEvent, Observer};

@@ -47,6 +47,22 @@ impl Redactor {
         Self { secrets: secrets.into() }
     }
 
+    /// This scrubber, also scrubbing the query values of `url` (a signed URL's
+    /// signature, its token), raw and percent-decoded, where they are long enough
+    /// to be secrets.
+    pub(crate) fn with_url_secrets(&self, url: &reqwest::Url) -> Self {
+        let raw = url.query().into_iter().flat_map(|query| query.split('&')).map(|pair| match pair.split_once('=') {
+            Some((_, value)) => value.to_string(),
+            None => pair.to_string(),
+        });
+        let decoded = url.query_pairs().map(|(_, value)| value.into_owned());
+        let mut secrets: Vec<String> = self.secrets.iter().cloned().chain(raw).chain(decoded).collect();
+        secrets.retain(|s| s.len() >= MIN_SECRET_LEN);
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+        Self { secrets: secrets.into() }
+    }
+
     /// The longest secret, in bytes: how far past a cut a secret may reach.
     pub(crate) fn longest(&self) -> usize {
         self.secrets.first().map_or(0, String::len)
@@ -147,6 +163,35 @@ pub(crate) fn redact_url_query(raw: &str) -> String {
     url
 }
 
+/// `raw` with every query value (and the fragment) replaced, the parameter names
+/// kept: for a URL a server returned, whose query may be a signature
+/// (`X-Amz-Signature=`, `sig=`, `token=`) that must not reach an error or a log.
+pub(crate) fn redact_query_values(raw: &str) -> String {
+    let (before_fragment, fragment) = match raw.split_once('#') {
+        Some((url, _)) => (url, Some(REDACTED)),
+        None => (raw, None),
+    };
+    let mut url = match before_fragment.split_once('?') {
+        None => before_fragment.to_string(),
+        Some((path, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _)) => format!("{name}={REDACTED}"),
+                    None if pair.is_empty() => String::new(),
+                    None => REDACTED.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", pairs.join("&"))
+        }
+    };
+    if let Some(fragment) = fragment {
+        url.push('#');
+        url.push_str(fragment);
+    }
+    url
+}
+
 /// RFC 3986 unreserved characters stay, every other byte becomes `%XX`.
 fn percent_encode(text: &str) -> String {
     let mut encoded = String::with_capacity(text.len());
@@ -180,6 +225,24 @@ mod tests {
             "https://h/p?alt=json&KEY=<redacted>&api_key=<redacted>#frag"
         );
         assert_eq!(redact_url_query("https://h/p"), "https://h/p");
+    }
+
+    #[test]
+    fn every_query_value_of_a_returned_url_is_hidden_and_its_names_kept() {
+        assert_eq!(
+            redact_query_values("https://cdn.example/a.png?X-Amz-Signature=abc123&X-Amz-Expires=60&token#frag"),
+            "https://cdn.example/a.png?X-Amz-Signature=<redacted>&X-Amz-Expires=<redacted>&<redacted>#<redacted>"
+        );
+        assert_eq!(redact_query_values("https://cdn.example/a.png"), "https://cdn.example/a.png");
+        assert_eq!(redact_query_values("not a url ?s=1"), "not a url ?s=<redacted>");
+    }
+
+    #[test]
+    fn a_signed_urls_long_query_values_are_scrubbed_raw_and_decoded() {
+        let url = reqwest::Url::parse("https://cdn.example/a.png?sig=ab%2Fcd%2Bef123&exp=60&k=short").unwrap();
+        let redactor = Redactor::for_key("sk-canary-123").with_url_secrets(&url);
+        assert_eq!(redactor.scrub("raw ab%2Fcd%2Bef123, decoded ab/cd+ef123"), "raw <redacted>, decoded <redacted>");
+        assert_eq!(redactor.scrub("key sk-canary-123, exp 60, k short"), "key <redacted>, exp 60, k short");
     }
 
     #[test]

@@ -28,7 +28,26 @@ pub const RETRYABLE_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504];
 /// A future returned by the sleep hook.
 pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-type SleepFn = Arc<dyn Fn(Duration) -> SleepFuture + Send + Sync>;
+/// A replacement for `tokio::time::sleep`: the retry loop's, and the job poller's
+/// ([`PollPolicy::with_sleep`](super::PollPolicy::with_sleep)).
+pub(crate) type SleepFn = Arc<dyn Fn(Duration) -> SleepFuture + Send + Sync>;
+
+/// Wraps a caller's sleep function for storage in a policy.
+pub(crate) fn sleep_fn<F, Fut>(sleep: F) -> SleepFn
+where
+    F: Fn(Duration) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    Arc::new(move |d| Box::pin(sleep(d)) as SleepFuture)
+}
+
+/// Waits `wait` with the hook when one is set, else with tokio's timer.
+pub(crate) async fn sleep_with(hook: Option<&SleepFn>, wait: Duration) {
+    match hook {
+        Some(sleep) => sleep(wait).await,
+        None => tokio::time::sleep(wait).await,
+    }
+}
 
 /// How a backoff ceiling becomes an actual wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +144,7 @@ impl RetryPolicy {
         F: Fn(Duration) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        self.sleep = Some(Arc::new(move |d| Box::pin(sleep(d)) as SleepFuture));
+        self.sleep = Some(sleep_fn(sleep));
         self
     }
 
@@ -189,10 +208,7 @@ impl RetryPolicy {
     }
 
     pub(crate) async fn sleep(&self, wait: Duration) {
-        match &self.sleep {
-            Some(sleep) => sleep(wait).await,
-            None => tokio::time::sleep(wait).await,
-        }
+        sleep_with(self.sleep.as_ref(), wait).await
     }
 }
 

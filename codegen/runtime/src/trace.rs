@@ -39,15 +39,15 @@ mod enabled {
     pub(crate) struct CallSpan(tracing::Span);
 
     impl CallSpan {
-        pub(crate) fn new(provider: &str, operation: &str, model: Option<&str>, base_url: &str) -> Self {
-            let host = reqwest::Url::parse(base_url).ok().and_then(|u| u.host_str().map(str::to_string));
+        /// `host`: the host the request goes to (never its path or query).
+        pub(crate) fn new(provider: &str, operation: &str, model: Option<&str>, host: Option<&str>) -> Self {
             let span = tracing::info_span!(
                 "gen_ai.client.request",
                 otel.name = %format!("{operation} {}", model.unwrap_or(provider)),
                 gen_ai.provider.name = provider,
                 gen_ai.operation.name = operation,
                 gen_ai.request.model = model,
-                server.address = host.as_deref(),
+                server.address = host,
                 http.response.status_code = Empty,
                 gen_ai.response.id = Empty,
                 imagegen.attempts = Empty,
@@ -125,6 +125,7 @@ mod enabled {
             Error::Timeout(_) => "timeout".into(),
             Error::Decode(_) => "decode".into(),
             Error::BodyTooLarge { .. } => "body_too_large".into(),
+            Error::Job(job) => format!("job_{}", job.kind).replace(' ', "_"),
             _ => "other".into(),
         }
     }
@@ -144,7 +145,7 @@ mod disabled {
 
     impl CallSpan {
         #[inline]
-        pub(crate) fn new(_: &str, _: &str, _: Option<&str>, _: &str) -> Self {
+        pub(crate) fn new(_: &str, _: &str, _: Option<&str>, _: Option<&str>) -> Self {
             CallSpan
         }
 

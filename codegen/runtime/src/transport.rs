@@ -1,12 +1,17 @@
 //! Sending one request with retries, and reading bodies under a size cap.
 //! A dry run builds the same request and returns it instead of sending it.
+//!
+//! A request goes to a [`Target`]: the base URL plus a path, or an absolute URL a
+//! server returned. Both go through the one attempt loop below; where the key goes
+//! and how a URL is shown is decided by its [`Destination`] (`destination.rs`).
 
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 
-use super::client::HttpClient;
+use super::client::{HttpClient, MAX_REDIRECTS};
+use super::destination::{Destination, Target};
 use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, TimeoutError, TransportError};
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
@@ -91,23 +96,36 @@ impl HttpClient {
     /// `model` is the request's model, for the call's tracing span.
     pub(super) async fn execute(
         &self,
-        op: &'static OperationInfo,
+        op: &OperationInfo,
         path: &str,
         payload: &Payload<'_>,
         mode: ResponseMode,
         model: Option<&str>,
     ) -> Result<Reply, Error> {
+        self.execute_to(op, Target::Path(path), payload, mode, model).await
+    }
+
+    /// Sends `payload` to `target` (a path, or an absolute URL a server returned),
+    /// retrying as the policy and the server allow.
+    pub(super) async fn execute_to(
+        &self,
+        op: &OperationInfo,
+        target: Target<'_>,
+        payload: &Payload<'_>,
+        mode: ResponseMode,
+        model: Option<&str>,
+    ) -> Result<Reply, Error> {
+        let destination = self.destination(op, target)?;
         if self.inner.dry_run {
             // A dry-run client answers every call with the request it would have sent,
             // as an error, so code written for real calls (the CLI) needs no other path.
-            return Err(match self.wire_request(op, path, payload, mode).await {
+            return Err(match self.wire_request_at(op, &destination, payload, mode).await {
                 Ok(wire) => Error::DryRun(Box::new(wire)),
                 Err(error) => error,
             });
         }
-        let url = self.request_url(path)?;
-        let span = trace::CallSpan::new(self.inner.provider.name, op.id, model, &self.inner.base_url);
-        let (result, attempts) = span.instrument(self.attempts(op, &url, payload, mode)).await;
+        let span = trace::CallSpan::new(self.inner.provider.name, op.id, model, destination.host());
+        let (result, attempts) = span.instrument(self.attempts(op, &destination, payload, mode)).await;
         let status = match &result {
             Ok(Reply::Body(status, _, _)) => Some(*status),
             Ok(Reply::Stream(response)) => Some(response.status().as_u16()),
@@ -121,17 +139,18 @@ impl HttpClient {
     /// returns how many requests were sent.
     async fn attempts(
         &self,
-        op: &'static OperationInfo,
-        url: &reqwest::Url,
+        op: &OperationInfo,
+        destination: &Destination<'_>,
         payload: &Payload<'_>,
         mode: ResponseMode,
     ) -> (Result<Reply, Error>, u32) {
         let policy = &self.inner.retry;
         let mut retry = 0;
         loop {
-            let failure = match trace::in_attempt(retry, self.attempt(op, url, payload, mode, retry)).await {
+            let failure = match trace::in_attempt(retry, self.attempt(op, destination, payload, mode, retry)).await {
                 Ok(reply) => return (Ok(reply), retry + 1),
-                Err(failure) => failure,
+                // A returned URL's query never reaches an error (reqwest's show the URL).
+                Err(failure) => Failure { error: destination.scrub_error(failure.error), ..failure },
             };
             // The error says how many requests were sent, so a reader knows it was retried.
             let attempts = retry + 1;
@@ -156,13 +175,23 @@ impl HttpClient {
     /// drained from the very form that would be streamed), key redacted. Nothing is sent.
     pub(super) async fn wire_request(
         &self,
-        op: &'static OperationInfo,
+        op: &OperationInfo,
         path: &str,
         payload: &Payload<'_>,
         mode: ResponseMode,
     ) -> Result<WireRequest, Error> {
-        let url = self.request_url(path)?;
-        let mut request = self.build_request(op, &url, payload, mode)?;
+        let destination = self.destination(op, Target::Path(path))?;
+        self.wire_request_at(op, &destination, payload, mode).await
+    }
+
+    async fn wire_request_at(
+        &self,
+        op: &OperationInfo,
+        destination: &Destination<'_>,
+        payload: &Payload<'_>,
+        mode: ResponseMode,
+    ) -> Result<WireRequest, Error> {
+        let mut request = self.build_request(op, destination, payload, mode)?;
         let body = match request.body_mut().take() {
             None => WireBody::Empty,
             Some(body) => match body.as_bytes() {
@@ -175,12 +204,13 @@ impl HttpClient {
                 },
             },
         };
-        Ok(WireRequest::new(&request, &self.auth_for(op).0, body, &self.inner.redactor))
+        let url = destination.shown(request.url());
+        Ok(WireRequest::new(&request, &self.auth_for(op).0, body, &destination.redactor, url))
     }
 
     /// The auth header for `op`: the client's scheme when the operation accepts it,
     /// else the operation's first scheme carrying the same key.
-    fn auth_for(&self, op: &'static OperationInfo) -> &(HeaderName, HeaderValue) {
+    fn auth_for(&self, op: &OperationInfo) -> &(HeaderName, HeaderValue) {
         let inner = &self.inner;
         if op.auth_schemes.is_empty() || op.auth_schemes.contains(&inner.auth_scheme) {
             return &inner.auth;
@@ -191,24 +221,27 @@ impl HttpClient {
             .unwrap_or(&inner.auth)
     }
 
-    /// Builds one attempt's request: the only place headers and bodies are set.
+    /// Builds one attempt's request: the only place headers and bodies are set. The
+    /// key, and the per-call headers that belong with it, go only where the
+    /// destination allows.
     fn build_request(
         &self,
-        op: &'static OperationInfo,
-        url: &reqwest::Url,
+        op: &OperationInfo,
+        destination: &Destination<'_>,
         payload: &Payload<'_>,
         mode: ResponseMode,
     ) -> Result<reqwest::Request, Error> {
         let inner = &self.inner;
-        let (auth_name, auth_value) = self.auth_for(op);
-        let request = inner
-            .http
-            .request(op.method.to_reqwest(), url.clone())
-            .header(auth_name.clone(), auth_value.clone())
-            .header(USER_AGENT, inner.user_agent.clone())
-            .header(ACCEPT, mode.accept())
-            .headers(self.extra_headers().clone())
-            .timeout(inner.timeout);
+        let mut request = inner.http.request(destination.method.clone(), destination.url.clone());
+        if destination.keyed {
+            let (auth_name, auth_value) = self.auth_for(op);
+            request = request.header(auth_name.clone(), auth_value.clone());
+        }
+        request = request.header(USER_AGENT, inner.user_agent.clone()).header(ACCEPT, mode.accept());
+        if destination.keyed {
+            request = request.headers(self.extra_headers().clone());
+        }
+        let request = request.timeout(inner.timeout);
         let request = match payload {
             Payload::Empty => request,
             Payload::Json(bytes) => request.header(CONTENT_TYPE, "application/json").body(bytes.clone()),
@@ -217,50 +250,73 @@ impl HttpClient {
         request.build().map_err(|source| Error::Transport(TransportError::new(SendPhase::BeforeSend, source)))
     }
 
-    fn request_url(&self, path: &str) -> Result<reqwest::Url, Error> {
+    pub(super) fn request_url(&self, path: &str) -> Result<reqwest::Url, Error> {
         let separator = if path.starts_with('/') { "" } else { "/" };
         let joined = format!("{}{separator}{path}", self.inner.base_url);
         reqwest::Url::parse(&joined).map_err(|_| Error::Config(ConfigError::InvalidPath { path: path.to_string() }))
     }
 
+    /// One attempt: a request, and for a URL a server returned, the redirects to
+    /// other origins followed hop by hop (each hop's key decided again, never added back).
     async fn attempt(
         &self,
-        op: &'static OperationInfo,
-        url: &reqwest::Url,
+        op: &OperationInfo,
+        destination: &Destination<'_>,
         payload: &Payload<'_>,
         mode: ResponseMode,
         attempt: u32,
     ) -> Result<Reply, Failure> {
         let inner = &self.inner;
-        let request = self.build_request(op, url, payload, mode).map_err(|error| Failure {
-            error,
-            retryable: false,
-            server_hint: None,
-        })?;
-        if let Some(observer) = &inner.observer {
-            let body = match payload {
-                Payload::Empty => WireBody::Empty,
-                Payload::Json(bytes) => WireBody::Bytes(bytes.clone()),
-                Payload::Multipart(_) => WireBody::NotCaptured {
-                    length: request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
-                },
-            };
-            let wire = WireRequest::new(&request, &self.auth_for(op).0, body, &inner.redactor);
-            observer.notify(&HttpEvent::Request { attempt, request: &wire });
-        }
-        let sent_at = Instant::now();
-        let response = inner.http.execute(request).await.map_err(|e| self.send_failure(e))?;
+        let final_failure = |error| Failure { error, retryable: false, server_hint: None };
+        let mut hop = destination.clone();
+        let mut redirects = 0;
+        let response = loop {
+            let request = self.build_request(op, &hop, payload, mode).map_err(final_failure)?;
+            if let Some(observer) = &inner.observer {
+                let body = match payload {
+                    Payload::Empty => WireBody::Empty,
+                    Payload::Json(bytes) => WireBody::Bytes(bytes.clone()),
+                    Payload::Multipart(_) => WireBody::NotCaptured {
+                        length: request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
+                    },
+                };
+                let url = hop.shown(request.url());
+                let wire = WireRequest::new(&request, &self.auth_for(op).0, body, &hop.redactor, url);
+                observer.notify(&HttpEvent::Request { attempt, request: &wire });
+            }
+            let sent_at = Instant::now();
+            let response = inner.http.execute(request).await.map_err(|e| self.send_failure(e))?;
+            // Redirects reqwest followed within the origin may have changed the query.
+            let url = response.url().clone();
+            hop.learn(&url);
+            let status = response.status();
+            let location = status
+                .is_redirection()
+                .then(|| response.headers().get(LOCATION)?.to_str().ok().and_then(|l| url.join(l).ok()))
+                .flatten();
+            if let Some(location) = &location {
+                hop.learn(location);
+            }
+            trace::record_response(status.as_u16(), response.headers(), &hop.redactor);
+            if let Some(observer) = &inner.observer {
+                observer.notify(&HttpEvent::Response {
+                    attempt,
+                    status: status.as_u16(),
+                    // A header may echo the key back; the log gets a scrubbed copy.
+                    headers: &hop.redactor.scrub_headers(response.headers()),
+                    elapsed: sent_at.elapsed(),
+                });
+            }
+            match location {
+                Some(next) if hop.follows_redirects() && redirects < MAX_REDIRECTS => {
+                    hop = self.redirected(&hop, &next).map_err(final_failure)?;
+                    redirects += 1;
+                }
+                _ => break response,
+            }
+        };
         let status = response.status();
-        trace::record_response(status.as_u16(), response.headers(), &inner.redactor);
-        if let Some(observer) = &inner.observer {
-            observer.notify(&HttpEvent::Response {
-                attempt,
-                status: status.as_u16(),
-                // A header may echo the key back; the log gets a scrubbed copy.
-                headers: &inner.redactor.scrub_headers(response.headers()),
-                elapsed: sent_at.elapsed(),
-            });
-        }
+        let redactor = &hop.redactor;
         if status.is_success() {
             // A stream was asked for, but a server may answer with one JSON body instead:
             // that body is read in full like any JSON answer, so its images reach the caller.
@@ -280,7 +336,7 @@ impl HttpClient {
                         headers,
                         bytes,
                         op.error_format,
-                        &inner.redactor,
+                        redactor,
                     );
                     let retryable = is_retryable(&api, op);
                     let server_hint = api.retry_after;
@@ -302,7 +358,7 @@ impl HttpClient {
                     headers,
                     body,
                     op.error_format,
-                    &inner.redactor,
+                    redactor,
                 );
                 let retryable = is_retryable(&api, op);
                 let server_hint = api.retry_after;

@@ -47,12 +47,14 @@ pub struct WireRequest {
 
 impl WireRequest {
     /// Describes `request`, redacting sensitive headers and `auth_header`, and the
-    /// client's key wherever else it appears (a user agent, a path).
+    /// client's key wherever else it appears (a user agent, a path). `url` is the
+    /// request's URL as it may be shown (a returned URL's query hidden, the key scrubbed).
     pub(crate) fn new(
         request: &reqwest::Request,
         auth_header: &HeaderName,
         body: WireBody,
         redactor: &Redactor,
+        url: String,
     ) -> Self {
         let mut headers: Vec<(String, String)> = request
             .headers()
@@ -74,7 +76,6 @@ impl WireRequest {
                 }
             }
         }
-        let url = redactor.scrub(request.url().as_str()).into_owned();
         Self { method: request.method().as_str().to_string(), url, headers, body }
     }
 

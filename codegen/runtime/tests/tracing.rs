@@ -180,3 +180,32 @@ async fn a_retried_call_records_each_attempt_and_the_wait() {
     assert_eq!(waits, ["1000", "1000"], "Retry-After: 1 honoured before each retry");
     assert!(!recorder.everything().contains(CANARY_KEY), "the key leaked: {}", recorder.everything());
 }
+
+/// A download from a signed URL on another host: the span names that host, and the
+/// signature (echoed back in the request id here) is in no span or event.
+#[tokio::test]
+async fn a_download_span_names_its_host_and_never_the_signed_query() {
+    const SIGNATURE: &str = "9c1d7e2a44signaturecanary";
+    let base = MockServer::start().await;
+    let cdn = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", format!("echo-{SIGNATURE}"))
+                .set_body_raw(b"\x89PNG\r\n\x1a\n".to_vec(), "image/png"),
+        )
+        .mount(&cdn)
+        .await;
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let (client, _) = client(&base.uri());
+    let url = format!("http://localhost:{}/a.png?X-Amz-Signature={SIGNATURE}", cdn.address().port());
+    client.http.download(&url, &[]).await.unwrap();
+
+    let calls = recorder.spans("gen_ai.client.request");
+    assert_eq!(calls.len(), 1, "{}", recorder.everything());
+    assert_eq!(calls[0]["gen_ai.operation.name"], "download");
+    assert_eq!(calls[0]["server.address"], "localhost");
+    assert_eq!(calls[0]["http.response.status_code"], "200");
+    assert!(!recorder.everything().contains(SIGNATURE), "the signature leaked: {}", recorder.everything());
+}
