@@ -286,17 +286,21 @@ impl HttpClient {
             }
             let sent_at = Instant::now();
             let response = inner.http.execute(request).await.map_err(|e| self.send_failure(e))?;
-            // Redirects reqwest followed within the origin may have changed the query.
-            let url = response.url().clone();
-            hop.learn(&url);
             let status = response.status();
-            let location = status
-                .is_redirection()
-                .then(|| response.headers().get(LOCATION)?.to_str().ok().and_then(|l| url.join(l).ok()))
-                .flatten();
-            if let Some(location) = &location {
-                hop.learn(location);
-            }
+            // Only a URL a server returned follows redirects to other origins; for it,
+            // both the final URL of the hops reqwest followed within the origin and the
+            // next `Location` may carry signed queries of their own.
+            let location = if hop.follows_redirects() {
+                let url = response.url().clone();
+                hop.learn(&url);
+                let location = redirect_location(status, response.headers(), &url);
+                if let Some(location) = &location {
+                    hop.learn(location);
+                }
+                location
+            } else {
+                None
+            };
             trace::record_response(status.as_u16(), response.headers(), &hop.redactor);
             if let Some(observer) = &inner.observer {
                 observer.notify(&HttpEvent::Response {
@@ -308,7 +312,7 @@ impl HttpClient {
                 });
             }
             match location {
-                Some(next) if hop.follows_redirects() && redirects < MAX_REDIRECTS => {
+                Some(next) if redirects < MAX_REDIRECTS => {
                     hop = self.redirected(&hop, &next).map_err(final_failure)?;
                     redirects += 1;
                 }
@@ -392,6 +396,15 @@ impl HttpClient {
         };
         Failure { error, retryable, server_hint: None }
     }
+}
+
+/// Where a redirect answer points, resolved against the URL that answered; `None` for
+/// any other answer (a `304`, a `300` without a target).
+fn redirect_location(status: reqwest::StatusCode, headers: &HeaderMap, url: &reqwest::Url) -> Option<reqwest::Url> {
+    if ![301, 302, 303, 307, 308].contains(&status.as_u16()) {
+        return None;
+    }
+    url.join(headers.get(LOCATION)?.to_str().ok()?).ok()
 }
 
 /// Whether a response says its body is JSON (`application/json`, `application/problem+json`).

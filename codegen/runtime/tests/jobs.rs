@@ -54,6 +54,32 @@ fn recording(policy: PollPolicy) -> (PollPolicy, PollWaits) {
     (policy, waits)
 }
 
+/// Everything an observer saw, as text: each request displayed and debugged, each
+/// other event debugged.
+#[derive(Clone, Default)]
+struct RequestLog(Arc<Mutex<String>>);
+
+impl RequestLog {
+    fn text(&self) -> String {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+fn request_log() -> (Observer, RequestLog) {
+    let log = RequestLog::default();
+    let sink = log.clone();
+    let observer = Observer::new(move |event: &HttpEvent<'_>| {
+        let text = match event {
+            HttpEvent::Request { request, .. } => format!("{request}\n{request:?}\n"),
+            other => format!("{other:?}\n"),
+        };
+        if let Ok(mut log) = sink.0.lock() {
+            log.push_str(&text);
+        }
+    });
+    (observer, log)
+}
+
 fn secs(s: f64) -> Duration {
     Duration::from_secs_f64(s)
 }
@@ -470,22 +496,12 @@ async fn the_signed_query_never_shows_in_transport_errors_logs_or_dry_runs() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(PNG, "image/png").insert_header("x-echo", SIGNATURE))
         .mount(&cdn)
         .await;
-    let log = Arc::new(Mutex::new(String::new()));
-    let sink = log.clone();
-    let observer = Observer::new(move |event: &HttpEvent<'_>| {
-        let text = match event {
-            HttpEvent::Request { request, .. } => format!("{request}\n{request:?}\n"),
-            other => format!("{other:?}\n"),
-        };
-        if let Ok(mut log) = sink.lock() {
-            log.push_str(&text);
-        }
-    });
+    let (observer, log) = request_log();
     let (logged, _) = builder(&cdn.uri());
     let client = logged.observer(observer).build().expect("client");
     let url = format!("{}/a.png?X-Amz-Signature={SIGNATURE}&X-Amz-Expires=300", cdn.uri());
     client.http.download(&url, &[]).await.expect("bytes");
-    let log = log.lock().map(|l| l.clone()).unwrap_or_default();
+    let log = log.text();
     assert!(log.contains("/a.png?X-Amz-Signature=<redacted>&X-Amz-Expires=<redacted>"), "{log}");
     assert!(!log.contains(SIGNATURE), "{log}");
 
@@ -535,13 +551,7 @@ async fn the_signed_query_of_a_redirect_target_is_hidden_too() {
         .respond_with(ResponseTemplate::new(403).set_body_string(format!("signature {MOVED} expired")))
         .mount(&other)
         .await;
-    let log = Arc::new(Mutex::new(String::new()));
-    let sink = log.clone();
-    let observer = Observer::new(move |event: &HttpEvent<'_>| {
-        if let Ok(mut log) = sink.lock() {
-            log.push_str(&format!("{event:?}\n"));
-        }
-    });
+    let (observer, log) = request_log();
     let (logged, _) = builder(&base.uri());
     let client = logged.max_retries(0).observer(observer).build().expect("client");
     let error = poll_once(&client, &format!("{}/v1/jobs/j1", base.uri()), &[]).await.expect_err("403");
@@ -549,7 +559,7 @@ async fn the_signed_query_of_a_redirect_target_is_hidden_too() {
     assert_eq!(received(&other).await.len(), 1, "the redirect was followed");
     let shown = format!("{error} {error:?}");
     assert!(shown.contains("signature <redacted> expired"), "{shown}");
-    let log = log.lock().map(|l| l.clone()).unwrap_or_default();
+    let log = log.text();
     assert!(log.contains("/mirror/j1?sig=<redacted>"), "{log}");
     assert!(!shown.contains(MOVED) && !log.contains(MOVED), "{shown}\n{log}");
 }
@@ -619,4 +629,15 @@ async fn an_operation_path_still_never_follows_a_redirect_to_another_host() {
     let error = client.http.send_json::<(), Value>(&STATUS, "/v1/jobs/j1", None).await.expect_err("not followed");
     assert_eq!(error.status(), Some(302));
     assert!(received(&other).await.is_empty());
+}
+
+/// Generated `..._and_wait` methods and downloads may run on a spawned task.
+#[test]
+fn polling_and_downloads_can_run_on_spawned_tasks() {
+    fn assert_send<T: Send>(_: T) {}
+    let (client, _) = support::client("http://127.0.0.1:9");
+    assert_send(client.http.download("https://cdn.example/a.png", &[]));
+    assert_send(client.http.get_json_url_with_response::<Value>(&STATUS, "https://cdn.example/j1", &[]));
+    let policy = PollPolicy::default();
+    assert_send(client.http.wait_for_job(&policy, || poll_status(&client, "https://cdn.example/j1"), |_| {}));
 }
