@@ -173,11 +173,8 @@ fn run_jobs(root: &Path, jobs: &[Job<'_>]) -> Result<Vec<GeneratedFile>, Diagnos
 /// Loads, checks and lowers every `*.yaml` in `dir` (not recursing), sorted by
 /// file name. All problems of all specs are returned together.
 pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
-    let mut paths: Vec<PathBuf> = match std::fs::read_dir(root.join(dir)) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect(),
+    let paths = match spec_paths(root, dir) {
+        Ok(paths) => paths,
         Err(err) => {
             let mut d = Diagnostics::new();
             d.push(Diagnostic {
@@ -189,8 +186,23 @@ pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
             return Err(d);
         }
     };
-    paths.sort();
     load_spec_files(root, &paths)
+}
+
+/// The specs [`load_specs`] reads from `dir`: every `*.yaml` and `*.yml` in it (not
+/// recursing), sorted by file name, under `root`. A caller that must know every input
+/// of a generation (to tell whether its output can have changed) lists them here.
+pub fn spec_paths(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(root.join(dir))? {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 /// Loads, checks and lowers the given spec files (in that order); headers name them

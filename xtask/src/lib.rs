@@ -8,7 +8,13 @@
 //!   name in `generated/Cargo.toml`, the one hand-written file there.
 //! - `tests/specs/*.yaml` → `tests/compiled/src/<spec>/`, compiled against the runtime.
 //! - the spec language's JSON Schema → `specs/spec.schema.json`.
+//!
+//! [`workspace_files_unless_fresh`] skips the generator when the [`record`] of its
+//! last run proves the files on disk fresh.
 
+pub mod record;
+
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use imagegen_codegen::files::{self, emit_targets, load_specs, GeneratedFile, Target, GENERATED_MARKER};
@@ -57,6 +63,61 @@ pub fn workspace_files(root: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
     out.push(snapshot_lib(&snapshots));
     out.push(GeneratedFile { path: SCHEMA.into(), contents: files::spec_schema() });
     Ok(out)
+}
+
+/// What [`workspace_files_unless_fresh`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Generation {
+    /// The generation record proved every generated file fresh, with nothing left
+    /// over in the generated trees; the generator did not run.
+    Fresh {
+        /// How many files the generator owns.
+        files: usize,
+    },
+    /// The generator ran; these are its files, to compare or write as before.
+    Generated(Vec<GeneratedFile>),
+}
+
+/// [`workspace_files`], unless the generation record at `record_path` (see [`record`])
+/// proves that the files on disk are what it would produce: same binary, same inputs,
+/// every recorded file's bytes on disk, no leftover file. After running the generator
+/// the record is rewritten if the inputs did not change while it ran (a failure to
+/// write it is ignored: it only costs the next run its shortcut).
+pub fn workspace_files_unless_fresh(root: &Path, record_path: &Path) -> Result<Generation, Diagnostics> {
+    let key = inputs_key(root);
+    if let Some(record) = key.and_then(|key| record::Record::read(record_path).filter(|r| r.key == key)) {
+        let produced: BTreeSet<&Path> = record.files.iter().map(|f| f.path.as_path()).collect();
+        if record.matches_disk(root) && leftovers(root, &produced).is_empty() {
+            return Ok(Generation::Fresh { files: record.files.len() });
+        }
+    }
+    let files = workspace_files(root)?;
+    if let Some(key) = key.filter(|&key| inputs_key(root) == Some(key)) {
+        let _ = record::Record::of(key, &files).write(record_path);
+    }
+    Ok(Generation::Generated(files))
+}
+
+/// The key of a generation record: the running binary's identity and every input
+/// [`workspace_files`] reads (the name and bytes of each spec of both trees, in the
+/// order they are loaded, and `generated/Cargo.toml`, or that it is absent). `None`
+/// when an input cannot be read; the generator then runs and reports it.
+fn inputs_key(root: &Path) -> Option<record::Digest> {
+    let mut key = record::DigestBuilder::new();
+    key.bytes(&record::running_binary()?);
+    for dir in [PROVIDER_SPECS, SNAPSHOT_SPECS] {
+        let paths = files::spec_paths(root, Path::new(dir)).ok()?;
+        key.bytes(&paths.len().to_le_bytes());
+        for path in paths {
+            key.bytes(path.strip_prefix(root).unwrap_or(&path).as_os_str().as_encoded_bytes());
+            key.bytes(&std::fs::read(&path).ok()?);
+        }
+    }
+    match std::fs::read(root.join(GENERATED_CRATE).join("Cargo.toml")) {
+        Ok(manifest) => key.bytes(&manifest),
+        Err(_) => key.bytes(b"no manifest"),
+    }
+    Some(key.finish())
 }
 
 /// The emitted files of the `generated/` crate alone (for the generator benchmark).
@@ -135,8 +196,8 @@ struct Leftover {
 /// Files on disk in the generated trees that the generator does not produce. Everything
 /// in `generated/` but its hand-written `Cargo.toml` belongs to the generator, so a
 /// hand-added file there is reported too; `tests/compiled/src` is searched one level deep.
-fn leftovers(root: &Path, files: &[GeneratedFile]) -> Vec<Leftover> {
-    let produced = |rel: &Path| files.iter().any(|f| f.path == rel);
+fn leftovers(root: &Path, produced: &BTreeSet<&Path>) -> Vec<Leftover> {
+    let is_marked = |path: &Path| std::fs::read_to_string(path).is_ok_and(|c| c.contains(GENERATED_MARKER));
     let manifest = Path::new(GENERATED_CRATE).join("Cargo.toml");
     let mut out = Vec::new();
     let mut pending = vec![root.join(GENERATED_CRATE)];
@@ -147,9 +208,8 @@ fn leftovers(root: &Path, files: &[GeneratedFile]) -> Vec<Leftover> {
             let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             if path.is_dir() {
                 pending.push(path);
-            } else if rel != manifest && !produced(&rel) {
-                let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
-                out.push(Leftover { path: rel, generated });
+            } else if rel != manifest && !produced.contains(rel.as_path()) {
+                out.push(Leftover { generated: is_marked(&path), path: rel });
             }
         }
     }
@@ -159,15 +219,18 @@ fn leftovers(root: &Path, files: &[GeneratedFile]) -> Vec<Leftover> {
             for file in inner.flatten() {
                 let path = file.path();
                 let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
-                if generated && !produced(&rel) {
-                    out.push(Leftover { path: rel, generated });
+                if !produced.contains(rel.as_path()) && is_marked(&path) {
+                    out.push(Leftover { path: rel, generated: true });
                 }
             }
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
+}
+
+fn produced_paths(files: &[GeneratedFile]) -> BTreeSet<&Path> {
+    files.iter().map(|f| f.path.as_path()).collect()
 }
 
 /// Compares the produced files with the disk; returns every stale one with a diff,
@@ -177,7 +240,7 @@ pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
         .iter()
         .filter_map(|f| files::diff_against_disk(root, f).map(|diff| StaleFile { path: f.path.clone(), diff }))
         .collect();
-    for Leftover { path, generated } in leftovers(root, files) {
+    for Leftover { path, generated } in leftovers(root, &produced_paths(files)) {
         let diff = if generated {
             format!("{} is generated but no spec produces it any more\n", path.display())
         } else {
@@ -196,7 +259,7 @@ pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
 /// paths touched. A hand-written file is never deleted: [`stale_files`] reports it.
 pub fn write_files(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
     let mut touched = files::write_changed(root, files)?;
-    for Leftover { path, .. } in leftovers(root, files).into_iter().filter(|l| l.generated) {
+    for Leftover { path, .. } in leftovers(root, &produced_paths(files)).into_iter().filter(|l| l.generated) {
         std::fs::remove_file(root.join(&path))?;
         touched.push(path);
     }

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use xtask::Generation;
+
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
@@ -47,13 +49,27 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
+/// The generator's files, unless the generation record beside this binary proves
+/// the files on disk fresh (then the generator does not run); problems are printed.
+fn generate(root: &Path) -> Result<Generation, ExitCode> {
+    let result = match xtask::record::beside_running_binary() {
+        Some(record) => xtask::workspace_files_unless_fresh(root, &record),
+        None => xtask::workspace_files(root).map(Generation::Generated),
+    };
+    result.map_err(|problems| {
+        eprint!("{}", problems.render());
+        ExitCode::FAILURE
+    })
+}
+
 fn codegen(root: &Path) -> ExitCode {
-    let files = match xtask::workspace_files(root) {
-        Ok(files) => files,
-        Err(problems) => {
-            eprint!("{}", problems.render());
-            return ExitCode::FAILURE;
+    let files = match generate(root) {
+        Ok(Generation::Generated(files)) => files,
+        Ok(Generation::Fresh { files }) => {
+            println!("{files} generated files, all up to date");
+            return ExitCode::SUCCESS;
         }
+        Err(code) => return code,
     };
     match xtask::write_files(root, &files) {
         Ok(touched) if touched.is_empty() => println!("{} generated files, all up to date", files.len()),
@@ -72,12 +88,13 @@ fn codegen(root: &Path) -> ExitCode {
 }
 
 fn check(root: &Path) -> ExitCode {
-    let files = match xtask::workspace_files(root) {
-        Ok(files) => files,
-        Err(problems) => {
-            eprint!("{}", problems.render());
-            return ExitCode::FAILURE;
+    let files = match generate(root) {
+        Ok(Generation::Generated(files)) => files,
+        Ok(Generation::Fresh { files }) => {
+            println!("{files} generated files are up to date");
+            return ExitCode::SUCCESS;
         }
+        Err(code) => return code,
     };
     let stale = xtask::stale_files(root, &files);
     if stale.is_empty() {
