@@ -1,6 +1,8 @@
 //! `cargo xtask <command>`: the maintainers' entry points. Thin on purpose:
 //! it parses the command line and calls `imagegen-codegen`.
 
+mod bench;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,9 +18,11 @@ commands:
   diff OLD NEW [--output FILE] [--crate-version X.Y.Z]
             report, in Markdown, every change to the generated API between two spec
             versions; OLD and NEW are files or REV:path (a spec at a git revision)
-  bench [FILTER..] [--compile]
+  bench [FILTER..] [--compile | --check]
             print the payload benchmarks (decode, heap, encode, SSE, generator time);
-            --compile: build time of the generated crate per provider feature instead
+            --compile: clean build time against async-openai, and the generated crate's
+            own build time per provider feature, instead;
+            --check: `cargo xtask check` timed as whole processes instead
   fuzz [--cases N] [--seed S]
             load and check N mutated specs (default 20000, seed 14): no panic, no case
             over 1 s, every diagnostic located; failing inputs go to target/fuzz-failures/
@@ -32,7 +36,7 @@ fn main() -> ExitCode {
         Some("check") => check(&root),
         Some("schema") => schema(&root),
         Some("diff") => diff(&args[1..]),
-        Some("bench") => bench(&root, &args[1..]),
+        Some("bench") => bench::bench(&root, &args[1..]).map_or(ExitCode::FAILURE, |()| ExitCode::SUCCESS),
         Some("fuzz") => fuzz(&root, &args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
@@ -212,89 +216,4 @@ fn fuzz(root: &Path, args: &[String]) -> ExitCode {
         Err(err) => eprintln!("error: cannot save the failing inputs: {err}"),
     }
     ExitCode::FAILURE
-}
-
-/// `bench [FILTER..] [--compile]`: runs the payload bench target (release) and
-/// passes its table through; `--compile` times builds of the generated crate.
-fn bench(root: &Path, args: &[String]) -> ExitCode {
-    let result = if args.iter().any(|a| a == "--compile") {
-        bench_compile(root)
-    } else {
-        run(cargo(root).args(["bench", "-p", "imagegen-tests", "--bench", "payloads", "--"]).args(args))
-    };
-    result.map_or(ExitCode::FAILURE, |()| ExitCode::SUCCESS)
-}
-
-/// The feature sets `bench --compile` builds the generated crate with.
-const COMPILE_CONFIGS: [(&str, &[&str]); 5] = [
-    ("listenhub", &["--no-default-features", "--features", "listenhub"]),
-    ("routerhub", &["--no-default-features", "--features", "routerhub"]),
-    ("llmgateway", &["--no-default-features", "--features", "llmgateway"]),
-    ("octen", &["--no-default-features", "--features", "octen"]),
-    ("all (default features)", &[]),
-];
-
-/// Runs of each configuration; the table shows the fastest, the least disturbed by other load.
-const COMPILE_RUNS: usize = 2;
-
-/// Dev-profile build time of `imagegen` alone. In a fresh temporary target
-/// directory the dependencies are built once (they do not depend on the
-/// crate's features); then, for each configuration and run, `cargo clean -p
-/// imagegen` removes the crate's artifacts and incremental state and the
-/// `cargo build -p imagegen` that follows is timed, wall clock.
-fn bench_compile(root: &Path) -> Result<(), ()> {
-    let target = std::env::temp_dir().join(format!("imagegen-bench-compile-{}", std::process::id()));
-    let in_target = |args: &[&str]| {
-        let mut command = cargo(root);
-        command.env("CARGO_TARGET_DIR", &target).args(args);
-        command
-    };
-    eprintln!("building dependencies once in {}", target.display());
-    run(&mut in_target(&["build", "--quiet", "-p", "imagegen"]))?;
-    let mut rows = Vec::new();
-    for (name, features) in COMPILE_CONFIGS {
-        let mut times = Vec::new();
-        for _ in 0..COMPILE_RUNS {
-            run(&mut in_target(&["clean", "--quiet", "-p", "imagegen"]))?;
-            let start = std::time::Instant::now();
-            run(in_target(&["build", "--quiet", "-p", "imagegen"]).args(features))?;
-            times.push(start.elapsed().as_secs_f64());
-            eprintln!("{name}: {:.1} s", start.elapsed().as_secs_f64());
-        }
-        rows.push((name, times));
-    }
-    let _ = std::fs::remove_dir_all(&target);
-    println!("## Build time of the generated crate (dev profile, dependencies already built)\n");
-    println!("`cargo build -p imagegen [--no-default-features --features P]` after `cargo clean -p imagegen`,");
-    println!("in a fresh CARGO_TARGET_DIR whose dependencies were built first; wall clock, best of {COMPILE_RUNS}.\n");
-    println!("| features | build time | all runs |");
-    println!("|---|---:|---|");
-    for (name, times) in rows {
-        let best = times.iter().copied().fold(f64::INFINITY, f64::min);
-        let all: Vec<String> = times.iter().map(|t| format!("{t:.1} s")).collect();
-        println!("| {name} | {best:.1} s | {} |", all.join(", "));
-    }
-    Ok(())
-}
-
-/// `cargo` as invoked by `cargo xtask`, in the workspace root.
-fn cargo(root: &Path) -> std::process::Command {
-    let mut command = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command.current_dir(root);
-    command
-}
-
-/// Runs a command with inherited output; failures are reported on stderr.
-fn run(command: &mut std::process::Command) -> Result<(), ()> {
-    match command.status() {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => {
-            eprintln!("error: cargo exited with {status}");
-            Err(())
-        }
-        Err(err) => {
-            eprintln!("error: cannot run cargo: {err}");
-            Err(())
-        }
-    }
 }

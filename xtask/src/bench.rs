@@ -1,0 +1,356 @@
+//! `cargo xtask bench`: the payload benchmarks (a cargo bench target, passed
+//! through), and the two that time whole processes: the compile cost of the
+//! generated crate (`--compile`) and `cargo xtask check` itself (`--check`).
+//! Each prints Markdown tables with ratios against baselines measured in the
+//! same run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// `bench [FILTER..] [--compile | --check]`.
+pub fn bench(root: &Path, args: &[String]) -> Result<(), ()> {
+    if args.iter().any(|a| a == "--compile") {
+        compile(root)
+    } else if args.iter().any(|a| a == "--check") {
+        check_process(root)
+    } else {
+        run(cargo(root).args(["bench", "-p", "imagegen-tests", "--bench", "payloads", "--"]).args(args))
+    }
+}
+
+// ------------------------------------------------------------ compile cost
+
+/// The feature sets whose crate-only build time is measured.
+const CRATE_CONFIGS: [(&str, &[&str]); 5] = [
+    ("listenhub", &["--no-default-features", "--features", "listenhub"]),
+    ("routerhub", &["--no-default-features", "--features", "routerhub"]),
+    ("llmgateway", &["--no-default-features", "--features", "llmgateway"]),
+    ("octen", &["--no-default-features", "--features", "octen"]),
+    ("all (default features)", &[]),
+];
+
+/// Runs of each build; tables show the fastest, the least disturbed by other load,
+/// and every run beside it.
+const COMPILE_RUNS: usize = 2;
+
+/// The baseline of the clean build: the most used OpenAI client crate, with only the
+/// images API turned on (and its default TLS feature), as a user wanting images would.
+const BASELINE_CRATE: &str = "async-openai";
+const BASELINE_VERSION: &str = "0.43";
+const BASELINE_FEATURES: &str = "image";
+
+/// The ratio the clean build of `imagegen` must stay under (issue 17).
+const CLEAN_BUILD_TARGET: f64 = 0.5;
+
+/// Dev-profile build times, wall clock, in fresh temporary target directories.
+///
+/// 1. Clean builds, one after the other, [`COMPILE_RUNS`] times each: `cargo build
+///    -p imagegen` (default features, this workspace's lock file and profile) in an
+///    empty target directory, against a throwaway crate depending on async-openai
+///    0.43 with its `image` feature, given the same dependency profile. Sources are
+///    downloaded before any clock starts.
+/// 2. The crate alone: with its dependencies built, for each feature set, `cargo
+///    clean -p imagegen` removes the crate's artifacts and incremental state and the
+///    `cargo build -p imagegen` that follows is timed; a no-op build in the same
+///    target directory is cargo's own share of that time.
+fn compile(root: &Path) -> Result<(), ()> {
+    let scratch = std::env::temp_dir().join(format!("imagegen-bench-compile-{}", std::process::id()));
+    let result = compile_in(root, &scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+fn compile_in(root: &Path, scratch: &Path) -> Result<(), ()> {
+    let ours = scratch.join("target-imagegen");
+    let in_ours = |args: &[&str]| {
+        let mut command = cargo(root);
+        command.env("CARGO_TARGET_DIR", &ours).args(args);
+        command
+    };
+    run(&mut in_ours(&["fetch", "--quiet"]))?;
+    let baseline = match baseline_crate(&scratch.join("baseline")) {
+        Ok(dir) => Some(dir),
+        Err(why) => {
+            eprintln!("warning: no {BASELINE_CRATE} baseline: {why}");
+            None
+        }
+    };
+    let baseline_target = scratch.join("target-baseline");
+
+    let (mut ours_clean, mut baseline_clean) = (Vec::new(), Vec::new());
+    for round in 1..=COMPILE_RUNS {
+        let _ = std::fs::remove_dir_all(&ours);
+        eprintln!("clean build {round}/{COMPILE_RUNS}: imagegen");
+        ours_clean.push(time(&mut in_ours(&["build", "--quiet", "-p", "imagegen"]))?);
+        if let Some(dir) = &baseline {
+            let _ = std::fs::remove_dir_all(&baseline_target);
+            eprintln!("clean build {round}/{COMPILE_RUNS}: {BASELINE_CRATE} {BASELINE_VERSION}");
+            let mut build = cargo(dir);
+            build.env("CARGO_TARGET_DIR", &baseline_target).args(["build", "--quiet"]);
+            baseline_clean.push(time(&mut build)?);
+        }
+    }
+
+    // The dependencies are built now (by the last clean build); they do not depend on
+    // the crate's provider features.
+    let mut noop = Vec::new();
+    let mut crate_rows = Vec::new();
+    for (name, features) in CRATE_CONFIGS {
+        let mut times = Vec::new();
+        for _ in 0..COMPILE_RUNS {
+            noop.push(time(&mut in_ours(&["build", "--quiet", "-p", "imagegen"]))?);
+            run(&mut in_ours(&["clean", "--quiet", "-p", "imagegen"]))?;
+            times.push(time(in_ours(&["build", "--quiet", "-p", "imagegen"]).args(features))?);
+            eprintln!("{name}: {:.1} s", times.last().map_or(0.0, Duration::as_secs_f64));
+        }
+        crate_rows.push((name, times));
+    }
+
+    println!("## Compile cost (dev profile)\n");
+    println!("### Clean build: imagegen against {BASELINE_CRATE} {BASELINE_VERSION} (`{BASELINE_FEATURES}`)\n");
+    println!("Each in an empty CARGO_TARGET_DIR, one after the other, sources downloaded first; wall clock, best of");
+    println!(
+        "{COMPILE_RUNS}. Ours: `cargo build -p imagegen` (default features: the four providers) with this workspace's"
+    );
+    println!("lock file and profile. Baseline: `cargo build` of a throwaway crate depending on");
+    println!("`{BASELINE_CRATE} = {{ version = \"{BASELINE_VERSION}\", features = [\"{BASELINE_FEATURES}\"] }}` (plus its default");
+    println!("`rustls`), with the same dependency profile (`[profile.dev.package.\"*\"] debug = false`).\n");
+    println!("| build | time | all runs |");
+    println!("|---|---:|---|");
+    println!("| imagegen, default features | {} | {} |", seconds(best(&ours_clean)), all_runs(&ours_clean));
+    if baseline_clean.is_empty() {
+        println!(
+            "| {BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}` | not measured (see the warning above) | |"
+        );
+    } else {
+        println!(
+            "| {BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}` | {} | {} |",
+            seconds(best(&baseline_clean)),
+            all_runs(&baseline_clean)
+        );
+        let ratio = best(&ours_clean).as_secs_f64() / best(&baseline_clean).as_secs_f64();
+        let verdict = if ratio < CLEAN_BUILD_TARGET { "met" } else { "MISSED" };
+        println!("| **imagegen / {BASELINE_CRATE}** | **{ratio:.2}x** (target < {CLEAN_BUILD_TARGET}x: {verdict}) | |");
+    }
+
+    println!("\n### The generated crate alone (dependencies already built)\n");
+    println!("`cargo build -p imagegen [--no-default-features --features P]` after `cargo clean -p imagegen`, in the");
+    println!(
+        "target directory of the clean builds above; wall clock, best of {COMPILE_RUNS}. The first row is cargo's own"
+    );
+    println!("share of each of them: a no-op `cargo build -p imagegen` in the same directory.\n");
+    println!("| features | build time | minus cargo's share | all runs |");
+    println!("|---|---:|---:|---|");
+    let floor = best(&noop);
+    println!("| (no-op build: cargo's share) | {} | | {} |", seconds(floor), all_runs(&noop));
+    for (name, times) in crate_rows {
+        let compile = best(&times).saturating_sub(floor);
+        println!("| {name} | {} | {} | {} |", seconds(best(&times)), seconds(compile), all_runs(&times));
+    }
+    Ok(())
+}
+
+/// Writes the baseline's throwaway crate in `dir` and downloads what it needs;
+/// `Err` says why it cannot be built (no network, a registry error).
+fn baseline_crate(dir: &Path) -> Result<PathBuf, String> {
+    let manifest = format!(
+        "[package]\nname = \"baseline\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\n{BASELINE_CRATE} = {{ version = \"{BASELINE_VERSION}\", features = [\"{BASELINE_FEATURES}\"] }}\n\n\
+         # As this repository's workspace builds its dependencies.\n\
+         [profile.dev.package.\"*\"]\ndebug = false\n\n[workspace]\n"
+    );
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir.join("src"))?;
+        std::fs::write(dir.join("Cargo.toml"), manifest)?;
+        std::fs::write(dir.join("src/lib.rs"), format!("pub use {};\n", BASELINE_CRATE.replace('-', "_")))
+    };
+    write().map_err(|err| format!("cannot write {}: {err}", dir.display()))?;
+    for step in [&["generate-lockfile", "--quiet"][..], &["fetch", "--quiet"]] {
+        run(cargo(dir).args(step)).map_err(|()| format!("`cargo {}` failed in {}", step[0], dir.display()))?;
+    }
+    Ok(dir.to_path_buf())
+}
+
+// ------------------------------------------------------ `cargo xtask check`
+
+/// Interleaved rounds of every variant of [`check_process`]; the tables show medians.
+const CHECK_ROUNDS: usize = 15;
+
+/// The whole-process target for `cargo xtask check` with nothing stale (issue 17).
+const CHECK_TARGET: Duration = Duration::from_millis(50);
+
+/// One way of running `check` (or its floor) as a process.
+struct Variant {
+    name: String,
+    /// Removes the generation record first, so the generator runs.
+    cold: bool,
+    command: Command,
+    samples: Vec<Duration>,
+}
+
+/// `cargo xtask check` timed as whole processes, in interleaved rounds: this binary
+/// with and without its generation record, the latter on every core and on one
+/// (`taskset -c 0`, when there is a `taskset`), and through cargo, each beside its
+/// floor (the same process running `help`).
+fn check_process(root: &Path) -> Result<(), ()> {
+    let (Ok(exe), Some(record)) = (std::env::current_exe(), xtask::record::beside_running_binary()) else {
+        eprintln!("error: cannot find this binary");
+        return Err(());
+    };
+    let this = |args: &[&str]| {
+        let mut command = Command::new(&exe);
+        command.current_dir(root).args(args);
+        command
+    };
+    let through_cargo = |args: &[&str]| {
+        let mut command = cargo(root);
+        command.arg("xtask").args(args);
+        command
+    };
+    let variant = |name: &str, cold, command| Variant { name: name.to_string(), cold, command, samples: Vec::new() };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut variants = vec![
+        variant("`xtask help` (process start: the floor)", false, this(&["help"])),
+        variant("`xtask check`, record present", false, this(&["check"])),
+        variant(&format!("`xtask check`, no record: the generator runs, {workers} workers"), true, this(&["check"])),
+    ];
+    let taskset = Command::new("taskset").args(["-c", "0", "true"]).stdout(Stdio::null()).status();
+    if taskset.is_ok_and(|s| s.success()) {
+        let mut one_core = Command::new("taskset");
+        one_core.current_dir(root).args(["-c", "0"]).arg(&exe).arg("check");
+        variants.push(variant("`xtask check`, no record, 1 worker (`taskset -c 0`)", true, one_core));
+    }
+    variants.push(variant("`cargo xtask help` (cargo's freshness check: the floor)", false, through_cargo(&["help"])));
+    variants.push(variant("`cargo xtask check`, record present", false, through_cargo(&["check"])));
+
+    for round in 0..=CHECK_ROUNDS {
+        for v in &mut variants {
+            if v.cold {
+                let _ = std::fs::remove_file(&record);
+            }
+            let start = Instant::now();
+            let status = v.command.stdout(Stdio::null()).stderr(Stdio::null()).status();
+            let elapsed = start.elapsed();
+            if !status.as_ref().is_ok_and(|s| s.success()) {
+                eprintln!("error: {} failed ({status:?}); is the tree fresh? run `cargo xtask codegen`", v.name);
+                return Err(());
+            }
+            // Round 0 warms the caches (and writes the record) and is not counted.
+            if round > 0 {
+                v.samples.push(elapsed);
+            }
+        }
+    }
+    let median_of = |name: &str| variants.iter().find(|v| v.name.starts_with(name)).map(|v| median(&v.samples));
+
+    println!("## `cargo xtask check` as a process (nothing stale)\n");
+    println!(
+        "`cargo xtask bench --check`: {CHECK_ROUNDS} interleaved rounds of every row (one more first, uncounted);"
+    );
+    println!("wall clock from spawn to exit, median and spread (min–max). `xtask` is the dev-profile binary");
+    println!("`cargo xtask` runs; \"no record\" deletes its generation record first, so the generator runs.\n");
+    println!("| process | median | spread | compared with |");
+    println!("|---|---:|---:|---|");
+    let start_floor = median_of("`xtask help`");
+    let warm = median_of("`xtask check`, record present");
+    let cold = median_of("`xtask check`, no record: ");
+    let cargo_floor = median_of("`cargo xtask help`");
+    for v in &variants {
+        let m = median(&v.samples);
+        let versus = |base: Option<Duration>, what: &str| {
+            base.map_or(String::new(), |b| format!("{:.1}x {what}", m.as_secs_f64() / b.as_secs_f64()))
+        };
+        let note = match v.name.as_str() {
+            n if n.starts_with("`xtask check`, record present") => {
+                format!("{}; target < 50 ms: {}", versus(start_floor, "the floor"), verdict(m))
+            }
+            n if n.starts_with("`xtask check`, no record: ") => versus(warm, "the run with a record"),
+            n if n.starts_with("`xtask check`, no record, 1 worker") => versus(cold, &format!("{workers} workers")),
+            n if n.starts_with("`cargo xtask check`") => format!(
+                "{} ({} above it); target < 50 ms: {}",
+                versus(cargo_floor, "cargo's floor"),
+                cargo_floor.map_or(String::new(), |f| format!("{:.1} ms", ms(m.saturating_sub(f)))),
+                verdict(m)
+            ),
+            _ => String::new(),
+        };
+        println!(
+            "| {} | {:.1} ms | {:.1}–{:.1} ms | {note} |",
+            v.name,
+            ms(m),
+            ms(min(&v.samples)),
+            ms(max(&v.samples))
+        );
+    }
+    Ok(())
+}
+
+fn verdict(time: Duration) -> &'static str {
+    if time < CHECK_TARGET {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// `cargo` as invoked by `cargo xtask`, in `dir`.
+pub fn cargo(dir: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(dir);
+    command
+}
+
+/// Runs a command with inherited output; failures are reported on stderr.
+pub fn run(command: &mut Command) -> Result<(), ()> {
+    match command.status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => {
+            eprintln!("error: {:?} exited with {status}", command.get_program());
+            Err(())
+        }
+        Err(err) => {
+            eprintln!("error: cannot run {:?}: {err}", command.get_program());
+            Err(())
+        }
+    }
+}
+
+/// Runs a command as [`run`] does and returns how long it took, wall clock.
+fn time(command: &mut Command) -> Result<Duration, ()> {
+    let start = Instant::now();
+    run(command)?;
+    Ok(start.elapsed())
+}
+
+fn best(times: &[Duration]) -> Duration {
+    min(times)
+}
+
+fn min(times: &[Duration]) -> Duration {
+    times.iter().copied().min().unwrap_or_default()
+}
+
+fn max(times: &[Duration]) -> Duration {
+    times.iter().copied().max().unwrap_or_default()
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(time: Duration) -> f64 {
+    time.as_secs_f64() * 1e3
+}
+
+fn seconds(time: Duration) -> String {
+    format!("{:.1} s", time.as_secs_f64())
+}
+
+fn all_runs(times: &[Duration]) -> String {
+    times.iter().map(|t| seconds(*t)).collect::<Vec<_>>().join(", ")
+}
