@@ -8,10 +8,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// `bench [FILTER..] [--compile | --check]`.
+/// `bench [FILTER..] [--compile [--runs N] | --check]`.
 pub fn bench(root: &Path, args: &[String]) -> Result<(), ()> {
     if args.iter().any(|a| a == "--compile") {
-        compile(root)
+        let runs = match args.iter().position(|a| a == "--runs").map(|i| args.get(i + 1).and_then(|n| n.parse().ok())) {
+            None => COMPILE_RUNS,
+            Some(Some(n)) if n > 0 => n,
+            Some(_) => {
+                eprintln!("error: `--runs` takes a whole number above 0");
+                return Err(());
+            }
+        };
+        compile(root, runs)
     } else if args.iter().any(|a| a == "--check") {
         check_process(root)
     } else {
@@ -30,8 +38,8 @@ const CRATE_CONFIGS: [(&str, &[&str]); 5] = [
     ("all (default features)", &[]),
 ];
 
-/// Runs of each build; tables show the fastest, the least disturbed by other load,
-/// and every run beside it.
+/// Runs of each build unless `--runs N` says otherwise; tables show the fastest, the
+/// least disturbed by other load, and every run beside it.
 const COMPILE_RUNS: usize = 2;
 
 /// The baseline of the clean build: the most used OpenAI client crate, with only the
@@ -45,23 +53,24 @@ const CLEAN_BUILD_TARGET: f64 = 0.5;
 
 /// Dev-profile build times, wall clock, in fresh temporary target directories.
 ///
-/// 1. Clean builds, one after the other, [`COMPILE_RUNS`] times each: `cargo build
+/// 1. Clean builds, one after the other, `runs` times each: `cargo build
 ///    -p imagegen` (default features, this workspace's lock file and profile) in an
 ///    empty target directory, against a throwaway crate depending on async-openai
 ///    0.43 with its `image` feature, given the same dependency profile. Sources are
-///    downloaded before any clock starts.
+///    downloaded before any clock starts. Beside the wall clock, the CPU time of
+///    every process each build ran, which other load on the machine moves far less.
 /// 2. The crate alone: with its dependencies built, for each feature set, `cargo
 ///    clean -p imagegen` removes the crate's artifacts and incremental state and the
 ///    `cargo build -p imagegen` that follows is timed; a no-op build in the same
 ///    target directory is cargo's own share of that time.
-fn compile(root: &Path) -> Result<(), ()> {
+fn compile(root: &Path, runs: usize) -> Result<(), ()> {
     let scratch = std::env::temp_dir().join(format!("imagegen-bench-compile-{}", std::process::id()));
-    let result = compile_in(root, &scratch);
+    let result = compile_in(root, &scratch, runs);
     let _ = std::fs::remove_dir_all(&scratch);
     result
 }
 
-fn compile_in(root: &Path, scratch: &Path) -> Result<(), ()> {
+fn compile_in(root: &Path, scratch: &Path, runs: usize) -> Result<(), ()> {
     let ours = scratch.join("target-imagegen");
     let in_ours = |args: &[&str]| {
         let mut command = cargo(root);
@@ -79,16 +88,18 @@ fn compile_in(root: &Path, scratch: &Path) -> Result<(), ()> {
     let baseline_target = scratch.join("target-baseline");
 
     let (mut ours_clean, mut baseline_clean) = (Vec::new(), Vec::new());
-    for round in 1..=COMPILE_RUNS {
+    for round in 1..=runs {
         let _ = std::fs::remove_dir_all(&ours);
-        eprintln!("clean build {round}/{COMPILE_RUNS}: imagegen");
-        ours_clean.push(time(&mut in_ours(&["build", "--quiet", "-p", "imagegen"]))?);
+        let cost = measure(&mut in_ours(&["build", "--quiet", "-p", "imagegen"]))?;
+        eprintln!("clean build {round}/{runs}: imagegen {cost}");
+        ours_clean.push(cost);
         if let Some(dir) = &baseline {
             let _ = std::fs::remove_dir_all(&baseline_target);
-            eprintln!("clean build {round}/{COMPILE_RUNS}: {BASELINE_CRATE} {BASELINE_VERSION}");
             let mut build = cargo(dir);
             build.env("CARGO_TARGET_DIR", &baseline_target).args(["build", "--quiet"]);
-            baseline_clean.push(time(&mut build)?);
+            let cost = measure(&mut build)?;
+            eprintln!("clean build {round}/{runs}: {BASELINE_CRATE} {BASELINE_VERSION} {cost}");
+            baseline_clean.push(cost);
         }
     }
 
@@ -98,7 +109,7 @@ fn compile_in(root: &Path, scratch: &Path) -> Result<(), ()> {
     let mut crate_rows = Vec::new();
     for (name, features) in CRATE_CONFIGS {
         let mut times = Vec::new();
-        for _ in 0..COMPILE_RUNS {
+        for _ in 0..runs {
             run(&mut in_ours(&["clean", "--quiet", "-p", "imagegen"]))?;
             times.push(time(in_ours(&["build", "--quiet", "-p", "imagegen"]).args(features))?);
             eprintln!("{name}: {:.1} s", times.last().map_or(0.0, Duration::as_secs_f64));
@@ -110,36 +121,42 @@ fn compile_in(root: &Path, scratch: &Path) -> Result<(), ()> {
 
     println!("## Compile cost (dev profile)\n");
     println!("### Clean build: imagegen against {BASELINE_CRATE} {BASELINE_VERSION} (`{BASELINE_FEATURES}`)\n");
-    println!("Each in an empty CARGO_TARGET_DIR, one after the other, sources downloaded first; wall clock, best of");
     println!(
-        "{COMPILE_RUNS}. Ours: `cargo build -p imagegen` (default features: the four providers) with this workspace's"
+        "`cargo xtask bench --compile`. Each in an empty CARGO_TARGET_DIR, one after the other, {runs} times, sources"
     );
+    println!("downloaded first. Ours: `cargo build -p imagegen` (default features: the four providers) with this workspace's");
     println!("lock file and profile. Baseline: `cargo build` of a throwaway crate depending on");
     println!("`{BASELINE_CRATE} = {{ version = \"{BASELINE_VERSION}\", features = [\"{BASELINE_FEATURES}\"] }}` (plus its default");
-    println!("`rustls`), with the same dependency profile (`[profile.dev.package.\"*\"] debug = false`).\n");
-    println!("| build | time | all runs |");
-    println!("|---|---:|---|");
-    println!("| imagegen, default features | {} | {} |", seconds(best(&ours_clean)), all_runs(&ours_clean));
+    println!(
+        "`rustls`), with the same dependency profile (`[profile.dev.package.\"*\"] debug = false`). Wall clock and CPU"
+    );
+    println!("time (user + system of every process the build ran), each the best run, then every run.\n");
+    println!("| build | wall | CPU | all runs (wall / CPU) |");
+    println!("|---|---:|---:|---|");
+    let row = |name: &str, costs: &[Cost]| {
+        let all: Vec<String> = costs.iter().map(Cost::to_string).collect();
+        println!("| {name} | {} | {} | {} |", seconds(best_wall(costs)), cpu_text(best_cpu(costs)), all.join(", "));
+    };
+    row("imagegen, default features", &ours_clean);
     if baseline_clean.is_empty() {
         println!(
-            "| {BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}` | not measured (see the warning above) | |"
+            "| {BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}` | not measured (see the warning above) | | |"
         );
     } else {
+        row(&format!("{BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}`"), &baseline_clean);
+        let wall = best_wall(&ours_clean).as_secs_f64() / best_wall(&baseline_clean).as_secs_f64();
+        let verdict = if wall < CLEAN_BUILD_TARGET { "met" } else { "MISSED" };
+        let cpu = match (best_cpu(&ours_clean), best_cpu(&baseline_clean)) {
+            (Some(ours), Some(theirs)) => format!("{:.2}x", ours.as_secs_f64() / theirs.as_secs_f64()),
+            _ => "n/a".to_string(),
+        };
         println!(
-            "| {BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}` | {} | {} |",
-            seconds(best(&baseline_clean)),
-            all_runs(&baseline_clean)
+            "| **imagegen / {BASELINE_CRATE}** | **{wall:.2}x** (target < {CLEAN_BUILD_TARGET}x: {verdict}) | {cpu} | |"
         );
-        let ratio = best(&ours_clean).as_secs_f64() / best(&baseline_clean).as_secs_f64();
-        let verdict = if ratio < CLEAN_BUILD_TARGET { "met" } else { "MISSED" };
-        println!("| **imagegen / {BASELINE_CRATE}** | **{ratio:.2}x** (target < {CLEAN_BUILD_TARGET}x: {verdict}) | |");
     }
-
     println!("\n### The generated crate alone (dependencies already built)\n");
     println!("`cargo build -p imagegen [--no-default-features --features P]` after `cargo clean -p imagegen`, in the");
-    println!(
-        "target directory of the clean builds above; wall clock, best of {COMPILE_RUNS}. The first row is cargo's own"
-    );
+    println!("target directory of the clean builds above; wall clock, best of {runs}. The first row is cargo's own");
     println!("share of each of them: the same build repeated with nothing to do, after each timed one.\n");
     println!("| features | build time | minus cargo's share | all runs |");
     println!("|---|---:|---:|---|");
@@ -330,6 +347,51 @@ fn time(command: &mut Command) -> Result<Duration, ()> {
     Ok(start.elapsed())
 }
 
+/// What one build cost.
+#[derive(Debug, Clone, Copy)]
+struct Cost {
+    wall: Duration,
+    /// User + system time of every process it ran; `None` where it cannot be read.
+    cpu: Option<Duration>,
+}
+
+impl std::fmt::Display for Cost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} / {}", seconds(self.wall), cpu_text(self.cpu))
+    }
+}
+
+/// Runs a command as [`run`] does and returns its wall clock and CPU time.
+fn measure(command: &mut Command) -> Result<Cost, ()> {
+    let before = children_cpu();
+    let wall = time(command)?;
+    let cpu = before.zip(children_cpu()).map(|(before, after)| after.saturating_sub(before));
+    Ok(Cost { wall, cpu })
+}
+
+/// CPU time (user + system) of this process's finished children and of theirs, from
+/// `/proc/self/stat` (Linux, in ticks of 1/100 s); `None` elsewhere.
+fn children_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces:
+    // field 3 (state) first, so cutime (16) and cstime (17) are at 13 and 14.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(13)?.parse::<u64>().ok()? + fields.get(14)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+fn best_wall(costs: &[Cost]) -> Duration {
+    costs.iter().map(|c| c.wall).min().unwrap_or_default()
+}
+
+fn best_cpu(costs: &[Cost]) -> Option<Duration> {
+    costs.iter().map(|c| c.cpu).collect::<Option<Vec<_>>>()?.into_iter().min()
+}
+
+fn cpu_text(cpu: Option<Duration>) -> String {
+    cpu.map_or_else(|| "n/a".to_string(), seconds)
+}
+
 fn best(times: &[Duration]) -> Duration {
     min(times)
 }
@@ -362,4 +424,18 @@ fn ms_text(time: Duration) -> String {
 
 fn all_runs(times: &[Duration]) -> String {
     times.iter().map(|t| seconds(*t)).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cpu_time_of_a_finished_child_is_counted() {
+        let busy = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done";
+        let cost = measure(Command::new("sh").args(["-c", busy])).expect("sh runs");
+        let cpu = cost.cpu.expect("/proc/self/stat is readable on Linux");
+        assert!(cpu > Duration::ZERO, "{cost}");
+        assert!(cpu <= cost.wall + Duration::from_millis(20), "one single-threaded child: {cost}");
+    }
 }

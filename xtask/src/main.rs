@@ -18,10 +18,10 @@ commands:
   diff OLD NEW [--output FILE] [--crate-version X.Y.Z]
             report, in Markdown, every change to the generated API between two spec
             versions; OLD and NEW are files or REV:path (a spec at a git revision)
-  bench [FILTER..] [--compile | --check]
+  bench [FILTER..] [--compile [--runs N] | --check]
             print the payload benchmarks (decode, heap, encode, SSE, generator time);
             --compile: clean build time against async-openai, and the generated crate's
-            own build time per provider feature, instead;
+            own build time per provider feature, instead (N runs of each, default 2);
             --check: `cargo xtask check` timed as whole processes instead
   fuzz [--cases N] [--seed S]
             load and check N mutated specs (default 20000, seed 14): no panic, no case
