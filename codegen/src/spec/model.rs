@@ -626,6 +626,124 @@ pub struct Operation {
     /// must be one of `provider.auth`. Empty means all of them.
     #[serde(default)]
     pub auth: Vec<AuthScheme>,
+    /// The operation starts an asynchronous job: its answer says where to poll, and a
+    /// generated `<id>_and_wait` method polls until the job ends.
+    #[serde(default)]
+    pub job: Option<JobDef>,
+}
+
+/// An asynchronous job started by an operation: where its status is read, which
+/// statuses end it, and how often to ask.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobDef {
+    /// Where the job's status is read.
+    pub poll: JobPoll,
+    /// Top-level field of the status answer holding the job's status: a string, or a
+    /// string enum whose values the `states` lists then use.
+    pub status_field: String,
+    /// Status values by what they mean (`done` needs one, no value in two lists); a
+    /// status listed nowhere counts as pending (it is shown as progress, and the
+    /// deadline still ends the wait).
+    pub states: JobStates,
+    /// The documented polling pace.
+    #[serde(default)]
+    pub pace: JobPace,
+    /// Hosts other than the base URL's that may receive the API key when a polling
+    /// URL points at them: a lowercase host name (`api.eu.bfl.ai`) or `*.` and one
+    /// (`*.bfl.ai`, its subdomains only), no scheme, port or path, never `*` alone.
+    /// Any other host gets no key (the base URL's origin always does).
+    #[serde(default)]
+    pub trusted_hosts: Vec<String>,
+}
+
+/// Where a job's status is read.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobPoll {
+    /// Top-level `url` or `string` field of the start operation's answer (its
+    /// `response.json`, an object) holding an absolute URL to `GET` for the status,
+    /// possibly on another host (see `trusted_hosts`). Exactly one of `url_field` and
+    /// `operation`.
+    #[serde(default)]
+    pub url_field: Option<String>,
+    /// With `url_field`: the object type the polling URL answers with.
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// Or: the id of an operation of this spec that reads the status: one path
+    /// parameter (string or integer) given the job's id, no request body, a JSON object
+    /// answer.
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// With `operation`: top-level string or integer field of the start answer holding
+    /// the job's id.
+    #[serde(default)]
+    pub id_field: Option<String>,
+}
+
+/// Status values by what they mean for the job.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobStates {
+    /// Still running (`Pending`, `Queued`).
+    #[serde(default)]
+    pub pending: Vec<String>,
+    /// Finished: the status answer is the result (`Ready`).
+    pub done: Vec<String>,
+    /// Failed (`Error`).
+    #[serde(default)]
+    pub failed: Vec<String>,
+    /// Refused by moderation (`Content Moderated`).
+    #[serde(default)]
+    pub moderated: Vec<String>,
+    /// Gone: expired or unknown to the server (`Task not found`).
+    #[serde(default)]
+    pub expired: Vec<String>,
+}
+
+/// How often to poll, from the docs.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobPace {
+    /// First wait between polls, in milliseconds (above 0).
+    #[serde(default = "default_interval_ms")]
+    pub interval_ms: u64,
+    /// Longest wait between polls, in milliseconds (at least `interval_ms`).
+    #[serde(default = "default_max_interval_ms")]
+    pub max_interval_ms: u64,
+    /// Multiplier of the wait after each poll (at least 1; 1 keeps it fixed).
+    #[serde(default = "default_backoff")]
+    pub backoff: f64,
+    /// Longest wait from the first poll for the job to end, in seconds (above 0).
+    #[serde(default = "default_deadline_s")]
+    pub deadline_s: u64,
+}
+
+impl Default for JobPace {
+    fn default() -> Self {
+        Self {
+            interval_ms: default_interval_ms(),
+            max_interval_ms: default_max_interval_ms(),
+            backoff: default_backoff(),
+            deadline_s: default_deadline_s(),
+        }
+    }
+}
+
+fn default_interval_ms() -> u64 {
+    500
+}
+
+fn default_max_interval_ms() -> u64 {
+    5_000
+}
+
+fn default_backoff() -> f64 {
+    1.5
+}
+
+fn default_deadline_s() -> u64 {
+    600
 }
 
 impl Operation {

@@ -4,10 +4,11 @@
 //! All of them report into one [`Reporter`]; none stops the others. One file per
 //! part of a spec: `provider`, `types` (objects, fields, enums, one_ofs, events),
 //! `models` (model tables and the objects that select a model), `rules`,
-//! `operations`, `examples`, and `values` (a JSON value against a type, for defaults,
+//! `operations`, `jobs`, `examples`, and `values` (a JSON value against a type, for defaults,
 //! field examples, rule literals and examples alike).
 
 mod examples;
+mod jobs;
 mod models;
 mod operations;
 mod provider;

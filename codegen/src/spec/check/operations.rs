@@ -61,6 +61,9 @@ impl<'a> Checker<'a> {
                     self.r.error(&epath, format!("duplicate error status {}", e.status));
                 }
             }
+            if let Some(job) = &op.job {
+                self.job(op, job, &path);
+            }
         }
     }
 

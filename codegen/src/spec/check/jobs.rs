@@ -1,0 +1,309 @@
+//! Async jobs (`operations[].job`): where the status is polled, which field holds it,
+//! which values end the job, the pace, and the hosts trusted with the key.
+
+use std::collections::BTreeMap;
+
+use super::Checker;
+use crate::spec::model::*;
+use crate::spec::positions::{join_index, join_key};
+use crate::spec::type_expr::TypeExpr;
+
+impl<'a> Checker<'a> {
+    pub(super) fn job(&mut self, op: &'a Operation, job: &'a JobDef, path: &str) {
+        let jpath = join_key(path, "job");
+        let start = self.job_answer(op, &join_key(&join_key(path, "response"), "json"), "the operation starting a job");
+        let status = self.job_poll(&job.poll, start, &join_key(&jpath, "poll"));
+        let status_ty = status.and_then(|answer| self.job_status_field(answer, &job.status_field, &jpath));
+        self.job_states(&job.states, status_ty, &join_key(&jpath, "states"));
+        self.job_pace(&job.pace, &join_key(&jpath, "pace"));
+        self.trusted_hosts(&job.trusted_hosts, &join_key(&jpath, "trusted_hosts"));
+    }
+
+    // The generated method reads the poll target from the start answer and the status
+    // from the status answer as fields of a struct: both must be plain JSON objects
+    // (not `statuses`, a stream or bytes, whose answer is no one struct).
+    fn job_answer(&mut self, op: &Operation, path: &str, role: &str) -> Option<&'a ObjectDef> {
+        let resp = &op.response;
+        let json =
+            resp.json.as_ref().filter(|_| resp.statuses.is_empty() && resp.sse.is_none() && resp.binary.is_none());
+        let Some(json) = json else {
+            self.r.error(path, format!("{role} needs a JSON object answer (`response.json`), and only that"));
+            return None;
+        };
+        match json.parsed() {
+            Ok(TypeExpr::Named(name)) => self.object_ref_quiet(name, path, role),
+            Ok(other) => {
+                self.r.error(path, format!("{role} needs a JSON object answer, not `{other}`"));
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// The object type `name`, reporting anything else unless already reported.
+    fn object_ref_quiet(&mut self, name: &str, path: &str, role: &str) -> Option<&'a ObjectDef> {
+        match self.index.get(name) {
+            Some(TypeDef::Object(o)) => Some(o),
+            Some(_) => {
+                self.r.error(path, format!("{role} needs a JSON object answer, `{name}` is not an object"));
+                None
+            }
+            // An unknown type is reported where it is named.
+            None => None,
+        }
+    }
+
+    // One way to poll: a URL the start answer returns, or a status operation given the
+    // job's id. Both or neither leaves the generated method without one loop to run.
+    // Returns the status answer's object type.
+    fn job_poll(&mut self, poll: &'a JobPoll, start: Option<&'a ObjectDef>, path: &str) -> Option<&'a ObjectDef> {
+        match (&poll.url_field, &poll.operation) {
+            (Some(url_field), None) => {
+                if poll.id_field.is_some() {
+                    self.r
+                        .error_at_key(&join_key(path, "id_field"), "`id_field` goes with `operation`, not `url_field`");
+                }
+                if let Some(start) = start {
+                    self.start_field(start, url_field, &join_key(path, "url_field"), "a URL", |t| {
+                        matches!(t, TypeExpr::Url | TypeExpr::String)
+                    });
+                }
+                let Some(answer) = &poll.answer else {
+                    self.r.error(path, "`url_field` needs `answer`: the object type its URL answers with");
+                    return None;
+                };
+                let apath = join_key(path, "answer");
+                if self.is_failed(answer) {
+                    return None;
+                }
+                match self.index.get(answer) {
+                    Some(TypeDef::Object(o)) => Some(o),
+                    Some(_) => {
+                        self.r.error(&apath, format!("`answer` must be an object type, `{answer}` is not"));
+                        None
+                    }
+                    None => {
+                        self.r.error(&apath, format!("unknown type `{answer}`{}", self.suggest(answer)));
+                        None
+                    }
+                }
+            }
+            (None, Some(operation)) => {
+                if poll.answer.is_some() {
+                    self.r.error_at_key(
+                        &join_key(path, "answer"),
+                        "`answer` goes with `url_field`; the status operation's response is the answer",
+                    );
+                }
+                let opath = join_key(path, "operation");
+                let Some(id_field) = &poll.id_field else {
+                    self.r.error(path, "`operation` needs `id_field`: the start answer's field holding the job's id");
+                    return None;
+                };
+                if let Some(start) = start {
+                    self.start_field(start, id_field, &join_key(path, "id_field"), "an id (string or integer)", |t| {
+                        matches!(t, TypeExpr::String | TypeExpr::Integer)
+                    });
+                }
+                let Some(status_op) = self.spec.operations.iter().find(|o| &o.id == operation) else {
+                    let ids: Vec<&str> = self.spec.operations.iter().map(|o| o.id.as_str()).collect();
+                    let hint = crate::diagnostics::suggest::did_you_mean(operation, &ids);
+                    self.r.error(&opath, format!("unknown operation `{operation}`{hint}"));
+                    return None;
+                };
+                // The id is the one argument the wait loop has to give the status call.
+                let id_param = status_op.path_params.len() == 1
+                    && status_op.path_params[0]
+                        .ty
+                        .parsed()
+                        .is_ok_and(|t| matches!(t, TypeExpr::String | TypeExpr::Integer));
+                if !id_param || status_op.request.is_some() {
+                    self.r.error(
+                        &opath,
+                        format!(
+                            "status operation `{operation}` must take exactly one path parameter (the job's id, a \
+                             string or integer) and no request body"
+                        ),
+                    );
+                    return None;
+                }
+                if status_op.job.is_some() {
+                    self.r.error(&opath, format!("status operation `{operation}` cannot start a job itself"));
+                }
+                self.job_answer(status_op, &opath, &format!("status operation `{operation}`"))
+            }
+            (Some(_), Some(_)) => {
+                self.r.error(path, "poll by `url_field` or by `operation`, not both");
+                None
+            }
+            (None, None) => {
+                self.r.error(path, "say where to poll: `url_field` (with `answer`) or `operation` (with `id_field`)");
+                None
+            }
+        }
+    }
+
+    /// `name` must be a top-level field of the start answer whose type `ok` accepts.
+    fn start_field(&mut self, start: &ObjectDef, name: &str, path: &str, what: &str, ok: impl Fn(&TypeExpr) -> bool) {
+        match start.fields.iter().find(|f| f.name == name) {
+            None => {
+                let names: Vec<&str> = start.fields.iter().map(|f| f.name.as_str()).collect();
+                let hint = crate::diagnostics::suggest::did_you_mean(name, &names);
+                self.r.error(path, format!("the start answer `{}` has no field `{name}`{hint}", start.name));
+            }
+            Some(f) => match f.ty.parsed() {
+                Ok(t) if ok(t) => {}
+                Ok(t) => self.r.error(path, format!("`{name}` must hold {what}, not `{t}`")),
+                Err(_) => {}
+            },
+        }
+    }
+
+    // The status is compared with the listed values as text, so the field must hold
+    // one string: a plain string, or a string enum whose values the lists must use.
+    fn job_status_field(&mut self, answer: &'a ObjectDef, field: &str, jpath: &str) -> Option<Option<&'a EnumDef>> {
+        let path = join_key(jpath, "status_field");
+        let Some(f) = answer.fields.iter().find(|f| f.name == field) else {
+            let names: Vec<&str> = answer.fields.iter().map(|f| f.name.as_str()).collect();
+            let hint = crate::diagnostics::suggest::did_you_mean(field, &names);
+            self.r.error(&path, format!("the status answer `{}` has no field `{field}`{hint}", answer.name));
+            return None;
+        };
+        match f.ty.parsed().ok()? {
+            TypeExpr::String => Some(None),
+            TypeExpr::Named(n) => match self.index.get(n) {
+                Some(TypeDef::Enum(e)) => Some(Some(e)),
+                _ => {
+                    self.r.error(&path, format!("status field `{field}` must be a string or a string enum, not `{n}`"));
+                    None
+                }
+            },
+            other => {
+                self.r.error(&path, format!("status field `{field}` must be a string or a string enum, not `{other}`"));
+                None
+            }
+        }
+    }
+
+    // A job must be able to finish, a value cannot mean two things, and a value the
+    // status enum does not have would never match.
+    fn job_states(&mut self, states: &JobStates, status: Option<Option<&EnumDef>>, path: &str) {
+        if states.done.is_empty() {
+            self.r.error_at_key(
+                &join_key(path, "done"),
+                "`done` needs at least one status value: the job could never finish",
+            );
+        }
+        let lists = [
+            ("pending", &states.pending),
+            ("done", &states.done),
+            ("failed", &states.failed),
+            ("moderated", &states.moderated),
+            ("expired", &states.expired),
+        ];
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (state, values) in lists {
+            for (i, value) in values.iter().enumerate() {
+                let vpath = join_index(&join_key(path, state), i);
+                if let Some(first) = seen.insert(value.as_str(), state) {
+                    self.r.error(&vpath, format!("status `{value}` is already listed under `{first}`"));
+                }
+                if let Some(Some(e)) = status {
+                    if !e.values.iter().any(|v| &v.value == value) {
+                        let names: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
+                        let hint = crate::diagnostics::suggest::did_you_mean(value, &names);
+                        self.r.error(&vpath, format!("`{value}` is not a value of the status enum `{}`{hint}", e.name));
+                    }
+                }
+            }
+        }
+    }
+
+    // A zero interval would poll in a busy loop, a cap below the interval or a factor
+    // below 1 would shrink the wait, and a zero deadline would give up before asking.
+    fn job_pace(&mut self, pace: &JobPace, path: &str) {
+        if pace.interval_ms == 0 {
+            self.r.error(&join_key(path, "interval_ms"), "`interval_ms` must be above 0");
+        }
+        if pace.max_interval_ms < pace.interval_ms {
+            self.r.error(
+                &join_key(path, "max_interval_ms"),
+                format!("`max_interval_ms` ({}) is below `interval_ms` ({})", pace.max_interval_ms, pace.interval_ms),
+            );
+        }
+        if !(pace.backoff.is_finite() && pace.backoff >= 1.0) {
+            self.r.error(&join_key(path, "backoff"), format!("`backoff` must be at least 1, not {}", pace.backoff));
+        }
+        if pace.deadline_s == 0 {
+            self.r.error(&join_key(path, "deadline_s"), "`deadline_s` must be above 0");
+        }
+    }
+
+    // The hosts that may receive the API key: a bare host or `*.host` for its
+    // subdomains, as the runtime matches them. A scheme, a port or a path would never
+    // match, and `*` or `*.com` would hand the key to anyone.
+    fn trusted_hosts(&mut self, hosts: &[String], path: &str) {
+        for (i, host) in hosts.iter().enumerate() {
+            if let Err(why) = trusted_host_problem(host) {
+                self.r.error(&join_index(path, i), format!("trusted host `{host}` {why}"));
+            }
+        }
+    }
+}
+
+/// Why `host` is not `host.example` or `*.host.example`.
+fn trusted_host_problem(host: &str) -> Result<(), &'static str> {
+    if host.contains("://") {
+        return Err("must be a host name without a scheme (`api.example.com`)");
+    }
+    if host.contains(['/', '?', '#', ':', '@']) {
+        return Err("must be a host name only: no port, path or query");
+    }
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    if name.contains('*') {
+        return Err("may only start with `*.` (subdomains of a host); a bare `*` would trust every host");
+    }
+    if name != name.to_ascii_lowercase() {
+        return Err("must be lowercase");
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if !name.split('.').all(label_ok) {
+        return Err("is not a host name (lowercase letters, digits, `-` and `.`)");
+    }
+    if host.starts_with("*.") && !name.contains('.') {
+        return Err("would trust a whole top-level domain; name at least two labels (`*.example.com`)");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trusted_host_problem;
+
+    #[test]
+    fn trusted_hosts_are_host_names_or_subdomain_wildcards() {
+        for ok in ["api.bfl.ai", "*.bfl.ai", "localhost", "api-eu.example.com"] {
+            assert_eq!(trusted_host_problem(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "*",
+            "*.com",
+            "https://api.bfl.ai",
+            "api.bfl.ai/v1",
+            "api.bfl.ai:443",
+            "API.bfl.ai",
+            "a.*.ai",
+            "",
+            "a..b",
+            "-a.b",
+        ] {
+            assert!(trusted_host_problem(bad).is_err(), "{bad}");
+        }
+    }
+}
