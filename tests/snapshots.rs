@@ -52,6 +52,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
     use imagegen_snapshot_compiled as c;
     &[
         &c::array_limits::PROVIDER,
+        &c::async_job::PROVIDER,
         &c::awkward_names::PROVIDER,
         &c::base64::PROVIDER,
         &c::binary_response::PROVIDER,

@@ -453,6 +453,20 @@ impl HttpClient {
     }
 }
 
+impl HttpClient {
+    /// The error of a start answer without the field a job is polled by (its polling
+    /// URL or id): an [`Error::Decode`] keeping the answer, as JSON, in its body, with
+    /// the client's key scrubbed. What generated `..._and_wait` methods return instead
+    /// of polling nothing.
+    pub fn job_start_missing(&self, field: &str, answer: &impl serde::Serialize) -> Error {
+        let message = format!("the answer has no usable `{field}` to poll the job by");
+        let source = <serde_json::Error as serde::de::Error>::custom(message);
+        let body = serde_json::to_vec(answer).unwrap_or_default();
+        let error = super::error::DecodeError::from_body(200, source, body.into(), &self.inner.redactor);
+        Error::Decode(Box::new(error))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         errors,
         error_format,
         auth,
+        job: _, // `job::wait_methods`
     } = op;
     let name = ident(&shouty(id));
     let method_ident = ident(method);
@@ -192,7 +193,13 @@ fn path_parts(op: &OperationIr) -> (Vec<TokenStream>, TokenStream) {
 }
 
 fn methods(api: &Api, op: &OperationIr) -> TokenStream {
-    op.methods.iter().map(|m| method(api, op, m)).collect()
+    op.methods
+        .iter()
+        .map(|m| match m.role {
+            MethodRole::Wait => super::job::wait_methods(op, m),
+            MethodRole::Call | MethodRole::Stream | MethodRole::AlsoMultipart => method(api, op, m),
+        })
+        .collect()
 }
 
 /// One client method, as lowering decided it.

@@ -7,6 +7,7 @@ pub mod client;
 pub mod dispatch;
 pub mod doc_example;
 pub mod examples;
+mod job;
 pub mod root;
 pub mod testing;
 pub mod types;

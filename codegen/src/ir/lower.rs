@@ -807,6 +807,82 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// A job's poll target, status field, states, pace and hosts, as `_and_wait` runs them.
+    fn job(&mut self, op: &m::Operation, job: &m::JobDef) -> JobIr {
+        let answer_of = |o: &m::Operation| match o.response.json.as_ref().map(|t| t.expr()) {
+            Some(TypeExpr::Named(name)) => name.clone(),
+            _ => unreachable!("the checker refuses a job whose answers are not JSON objects (`{}`)", o.id),
+        };
+        let start = answer_of(op);
+        let poll = &job.poll;
+        let (poll, status_answer) = match (&poll.url_field, &poll.operation) {
+            (Some(url_field), None) => {
+                let Some(answer) = &poll.answer else { unreachable!("the checker requires `answer` with `url_field`") };
+                (JobPollIr::Url { field: self.job_field(&start, url_field), operation: op.id.clone() }, answer.clone())
+            }
+            (None, Some(operation)) => {
+                let Some(id_field) = &poll.id_field else {
+                    unreachable!("the checker requires `id_field` with `operation`")
+                };
+                let Some(status_op) = self.spec.operations.iter().find(|o| &o.id == operation) else {
+                    unreachable!("the checker refuses an unknown status operation `{operation}`")
+                };
+                let integer_param =
+                    matches!(status_op.path_params.first().map(|p| p.ty.expr()), Some(TypeExpr::Integer));
+                (
+                    JobPollIr::Operation {
+                        field: self.job_field(&start, id_field),
+                        operation: operation.clone(),
+                        method: snake(operation),
+                        integer_param,
+                    },
+                    answer_of(status_op),
+                )
+            }
+            _ => unreachable!("the checker requires exactly one poll kind"),
+        };
+        let status_field = self.job_field(&status_answer, &job.status_field);
+        let m::JobStates { pending, done, failed, moderated, expired } = &job.states;
+        let status_type = self.rust_type(&TypeExpr::Named(status_answer.clone()), None);
+        JobIr {
+            poll,
+            status_answer: type_name(&status_answer),
+            status_type,
+            status_field,
+            states: JobStatesIr {
+                pending: pending.clone(),
+                done: done.clone(),
+                failed: failed.clone(),
+                moderated: moderated.clone(),
+                expired: expired.clone(),
+            },
+            pace: JobPaceIr {
+                interval_ms: job.pace.interval_ms,
+                max_interval_ms: job.pace.max_interval_ms,
+                backoff: job.pace.backoff,
+                deadline_s: job.pace.deadline_s,
+            },
+            trusted_hosts: job.trusted_hosts.clone(),
+        }
+    }
+
+    /// A top-level field of `holder` read by the wait loop.
+    fn job_field(&self, holder: &str, wire: &str) -> JobFieldIr {
+        let f = self.field(holder, wire);
+        let kind = match &f.ty {
+            RustType::String | RustType::Url => JobFieldKind::Text,
+            RustType::I64 | RustType::U32 | RustType::U64 => JobFieldKind::Integer,
+            RustType::Named(_) => JobFieldKind::Enum,
+            other => unreachable!("the checker refuses a job field of type {other:?} (`{holder}.{wire}`)"),
+        };
+        JobFieldIr {
+            wire: wire.to_string(),
+            rust_name: f.rust_name.clone(),
+            optional: !matches!(f.presence, Presence::Required),
+            kind,
+        }
+    }
+
     fn operations(&mut self) -> Vec<OperationIr> {
         let mut names = Vec::new();
         let mut ops = Vec::new();
@@ -842,11 +918,28 @@ impl<'a> Lowering<'a> {
                 by_status: status_answers.as_ref().map(|s| &s.rust_name),
                 stream_flag: stream_flag.is_some(),
             });
+            let job = op.job.as_ref().map(|j| self.job(op, j));
+            let mut methods = methods;
+            if let Some(job) = &job {
+                // The main call's body, the status answer when the job is done.
+                let Some(call) = methods.iter().find(|m| m.role == MethodRole::Call) else {
+                    unreachable!("the checker gives a job only to an operation answering one JSON object")
+                };
+                let body = call.body.clone();
+                methods.push(MethodIr {
+                    fn_name: fn_name.derived("", "_and_wait"),
+                    role: MethodRole::Wait,
+                    body,
+                    answer: AnswerIr::Json(Some(job.status_type.clone())),
+                    stream_flag: FlagUse::None,
+                });
+            }
             for m in methods.iter().filter(|m| m.fn_name != fn_name) {
                 let what = match m.role {
                     MethodRole::Stream => "stream",
                     MethodRole::AlsoMultipart => "multipart",
                     MethodRole::Call => "call",
+                    MethodRole::Wait => "wait",
                 };
                 names.push((m.fn_name.clone(), format!("{} ({what})", op.id), join_key(&path, "id")));
             }
@@ -894,6 +987,7 @@ impl<'a> Lowering<'a> {
                     .collect(),
                 error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
                 auth: auth_schemes(&op.auth),
+                job,
             });
         }
         // Client methods also include the builder helpers.

@@ -763,6 +763,102 @@ pub struct OperationIr {
     pub error_format: ErrorFormatIr,
     /// Accepted auth schemes; empty means the provider's.
     pub auth: Vec<AuthIr>,
+    /// The asynchronous job this operation starts (its `Wait` method polls it).
+    pub job: Option<JobIr>,
+}
+
+/// An asynchronous job started by an operation, as its `_and_wait` method runs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobIr {
+    /// Where the status is read.
+    pub poll: JobPollIr,
+    /// The status answer's struct (what `_and_wait` returns when the job is done).
+    pub status_answer: RustIdent,
+    /// The status answer as a type (what the `Wait` method's answer names).
+    pub status_type: RustType,
+    /// The status field of the status answer.
+    pub status_field: JobFieldIr,
+    /// Status values by state; a value listed nowhere is pending.
+    pub states: JobStatesIr,
+    /// The documented pace.
+    pub pace: JobPaceIr,
+    /// Hosts besides the base URL's that get the key when a polling URL points at them.
+    pub trusted_hosts: Vec<String>,
+}
+
+/// Where a job's status is read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobPollIr {
+    /// `GET` the absolute URL in this field of the start answer.
+    Url {
+        /// The start answer's field holding the URL.
+        field: JobFieldIr,
+        /// The spec id of the start operation (its error envelope and auth apply).
+        operation: String,
+    },
+    /// Call this operation's method with the id in this field of the start answer.
+    Operation {
+        /// The start answer's field holding the id.
+        field: JobFieldIr,
+        /// The status operation's spec id.
+        operation: String,
+        /// The status operation's client method.
+        method: RustIdent,
+        /// Whether the status method takes the id as an integer (else as `&str`).
+        integer_param: bool,
+    },
+}
+
+/// A top-level field of an answer the wait loop reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobFieldIr {
+    /// Wire name (for messages).
+    pub wire: String,
+    /// Rust field name.
+    pub rust_name: RustIdent,
+    /// Held in an `Option` (the answer is read tolerantly).
+    pub optional: bool,
+    /// What it holds.
+    pub kind: JobFieldKind,
+}
+
+/// What a job field holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobFieldKind {
+    /// A `String` (text or a URL).
+    Text,
+    /// An integer.
+    Integer,
+    /// A string enum (read through `as_str`).
+    Enum,
+}
+
+/// Status values by what they mean.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobStatesIr {
+    /// Still running.
+    pub pending: Vec<String>,
+    /// Finished with the result.
+    pub done: Vec<String>,
+    /// Failed.
+    pub failed: Vec<String>,
+    /// Refused by moderation.
+    pub moderated: Vec<String>,
+    /// Expired or unknown.
+    pub expired: Vec<String>,
+}
+
+/// The polling pace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPaceIr {
+    /// First wait, in milliseconds.
+    pub interval_ms: u64,
+    /// Longest wait, in milliseconds.
+    pub max_interval_ms: u64,
+    /// Growth factor of the wait.
+    pub backoff: f64,
+    /// Overall deadline, in seconds.
+    pub deadline_s: u64,
 }
 
 /// The boolean request field that switches an operation's answer to a stream.
@@ -798,6 +894,9 @@ pub enum MethodRole {
     Stream,
     /// The operation sent as a multipart form when it also takes JSON (`_multipart`).
     AlsoMultipart,
+    /// The call, then polls of the job it starts until it ends (`_and_wait`): the
+    /// body of the main call, the status answer as its answer.
+    Wait,
 }
 
 /// What a method sends.

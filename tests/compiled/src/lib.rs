@@ -10,6 +10,8 @@ pub use imagegen::runtime;
 #[rustfmt::skip]
 pub mod array_limits;
 #[rustfmt::skip]
+pub mod async_job;
+#[rustfmt::skip]
 pub mod awkward_names;
 #[rustfmt::skip]
 pub mod base64;
