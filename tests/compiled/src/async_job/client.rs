@@ -110,7 +110,7 @@ impl Client {
     );
     /// Calls [`Client::generate`], then polls the job it starts (`GET` the URL in `polling_url` of the start answer) until it ends, and returns the status answer [`ResultResponse`] once `status` is done (`Ready`).
     ///
-    /// Failed (`Error`), moderated (`Content Moderated`, `Request Moderated`) and expired (`Task not found`) jobs end in [`runtime::Error::Job`] naming the state and the status; any other status is pending. Pace: [`Client::GENERATE_POLL_POLICY`]. The API key goes only to the base URL's origin and to `*.bfl.ai`.
+    /// Failed (`Error`), moderated (`Content Moderated`, `Request Moderated`) and expired (`Task not found`) jobs end in [`runtime::Error::Job`] naming the state and the status; any other status is pending. Pace: [`Client::GENERATE_POLL_POLICY`]. The API key goes only to the base URL's origin and to `*.bfl.ai`, `localhost`.
     pub async fn generate_and_wait(
         &self,
         request: &GenerateRequest,
@@ -131,7 +131,11 @@ impl Client {
         let poll = move || async move {
             let answer: ResultResponse = self
                 .http
-                .get_json_url_with_response(&operations::GENERATE, target, &["*.bfl.ai"])
+                .get_json_url_with_response(
+                    &operations::GENERATE,
+                    target,
+                    &["*.bfl.ai", "localhost"],
+                )
                 .await?
                 .into_value();
             let status = answer

@@ -1,0 +1,163 @@
+//! Async jobs through the `async_job` snapshot spec's compiled client on local mock
+//! servers: a job polled at the URL its submit answer returns (on the API's server, or
+//! on another host that is or is not trusted with the key) and a job polled by id
+//! through the status operation; done, failed and moderated endings, the progress
+//! callback, and a submit answer without its id. The sleep hook keeps every wait at 0.
+
+use imagegen::runtime::{Error, JobErrorKind, JobState, PollPolicy};
+use imagegen_snapshot_compiled::async_job::{Client, GenerateRequest, ResultStatus};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "test-key-not-real";
+
+fn client(server: &MockServer) -> Client {
+    Client::builder().api_key(KEY).base_url(server.uri()).build().expect("a client")
+}
+
+/// The documented pace without real sleeping.
+fn no_sleep(policy: PollPolicy) -> PollPolicy {
+    policy.with_sleep(|_| async {})
+}
+
+async fn submit_answers(server: &MockServer, submit_path: &str, polling_url: String) {
+    Mock::given(method("POST"))
+        .and(path(submit_path))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "task-1", "polling_url": polling_url})))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+async fn poll_answers(server: &MockServer, poll_path: &str, statuses: &[&str]) {
+    let (last, before) = statuses.split_last().expect("at least one status");
+    for status in before {
+        Mock::given(method("GET"))
+            .and(path(poll_path))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "task-1", "status": status})))
+            .up_to_n_times(1)
+            .mount(server)
+            .await;
+    }
+    let mut body = json!({"id": "task-1", "status": last});
+    if *last == "Ready" {
+        body["result"] = json!({"sample": "https://delivery-eu.bfl.ai/sample.png?sig=abc"});
+    }
+    Mock::given(method("GET"))
+        .and(path(poll_path))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(server)
+        .await;
+}
+
+fn keys_sent(requests: &[wiremock::Request]) -> Vec<bool> {
+    requests.iter().map(|r| r.headers.get("x-key").is_some_and(|v| v == KEY)).collect()
+}
+
+#[tokio::test]
+async fn a_job_polled_by_url_ends_with_its_result_and_reports_progress() {
+    let server = MockServer::start().await;
+    submit_answers(&server, "/v1/flux-2-pro", format!("{}/v1/get_result?id=task-1", server.uri())).await;
+    poll_answers(&server, "/v1/get_result", &["Pending", "Pending", "Ready"]).await;
+    let client = client(&server);
+    let mut seen = Vec::new();
+    let started = std::time::Instant::now();
+    let result = client
+        .generate_and_wait_with(
+            &GenerateRequest::new("a lighthouse"),
+            &no_sleep(Client::GENERATE_POLL_POLICY),
+            |p| seen.push((p.state, p.status.to_string(), p.polls)),
+        )
+        .await
+        .expect("the job ends ready");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "no real sleeping");
+    assert_eq!(result.status, Some(ResultStatus::Ready));
+    let sample = result.result.and_then(|r| r.sample).expect("a sample URL");
+    assert!(sample.starts_with("https://delivery-eu.bfl.ai/"));
+    assert_eq!(
+        seen,
+        [
+            (JobState::Pending, "Pending".to_string(), 1),
+            (JobState::Pending, "Pending".to_string(), 2),
+            (JobState::Done, "Ready".to_string(), 3)
+        ]
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 4, "one submit, three polls");
+    assert_eq!(keys_sent(&requests), [true; 4], "the API's own origin always gets the key");
+}
+
+#[tokio::test]
+async fn a_failed_job_is_a_typed_error_naming_its_status() {
+    let server = MockServer::start().await;
+    submit_answers(&server, "/v1/flux-2-pro", format!("{}/v1/get_result?id=task-1", server.uri())).await;
+    poll_answers(&server, "/v1/get_result", &["Pending", "Error"]).await;
+    let error = client(&server)
+        .generate_and_wait_with(&GenerateRequest::new("x"), &no_sleep(Client::GENERATE_POLL_POLICY), |_| {})
+        .await
+        .expect_err("the job failed");
+    let Error::Job(job) = &error else { panic!("expected a job error, got {error:?}") };
+    assert_eq!(job.kind, JobErrorKind::Failed);
+    assert_eq!(job.status.as_deref(), Some("Error"));
+    assert_eq!(job.polls, 2);
+    assert!(error.to_string().contains("`Error`"), "{error}");
+}
+
+#[tokio::test]
+async fn a_moderated_job_polled_by_id_names_the_moderation() {
+    let server = MockServer::start().await;
+    submit_answers(&server, "/v1/flux-2-max", "https://api.bfl.ai/unused".to_string()).await;
+    poll_answers(&server, "/v1/get_result/task-1", &["Pending", "Content Moderated"]).await;
+    let error = client(&server)
+        .generate_by_id_and_wait_with(&GenerateRequest::new("x"), &no_sleep(Client::GENERATE_BY_ID_POLL_POLICY), |_| {})
+        .await
+        .expect_err("the job was moderated");
+    let Error::Job(job) = &error else { panic!("expected a job error, got {error:?}") };
+    assert_eq!(job.kind, JobErrorKind::Moderated);
+    assert_eq!(job.status.as_deref(), Some("Content Moderated"));
+    let requests = server.received_requests().await.unwrap();
+    let polled: Vec<&str> = requests.iter().skip(1).map(|r| r.url.path()).collect();
+    assert_eq!(polled, ["/v1/get_result/task-1"; 2], "polled by id through get_result");
+}
+
+#[tokio::test]
+async fn a_polling_url_on_an_untrusted_host_gets_no_key_and_a_trusted_one_does() {
+    let api = MockServer::start().await;
+    let other = MockServer::start().await;
+    let port = other.address().port();
+    // The same server by an IP address (untrusted) and by `localhost` (trusted by the spec).
+    for (host, key_expected) in [("127.0.0.1", false), ("localhost", true)] {
+        api.reset().await;
+        other.reset().await;
+        submit_answers(&api, "/v1/flux-2-pro", format!("http://{host}:{port}/v1/get_result?id=task-1")).await;
+        poll_answers(&other, "/v1/get_result", &["Pending", "Ready"]).await;
+        let result = client(&api)
+            .generate_and_wait_with(&GenerateRequest::new("x"), &no_sleep(Client::GENERATE_POLL_POLICY), |_| {})
+            .await
+            .expect("the job ends ready");
+        assert_eq!(result.status, Some(ResultStatus::Ready));
+        assert_eq!(keys_sent(&api.received_requests().await.unwrap()), [true], "the submit has the key");
+        let polls = other.received_requests().await.unwrap();
+        assert_eq!(keys_sent(&polls), [key_expected; 2], "polls to {host}");
+    }
+}
+
+#[tokio::test]
+async fn a_submit_answer_without_its_id_is_an_error_keeping_the_answer() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/flux-2-max"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"polling_url": "https://api.bfl.ai/x"})))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .generate_by_id_and_wait_with(&GenerateRequest::new("x"), &no_sleep(Client::GENERATE_BY_ID_POLL_POLICY), |_| {})
+        .await
+        .expect_err("nothing to poll by");
+    let Error::Decode(decode) = &error else { panic!("expected a decode error, got {error:?}") };
+    assert!(decode.source.to_string().contains("no usable `id`"), "{error}");
+    let kept: serde_json::Value = serde_json::from_slice(&decode.body).unwrap();
+    assert_eq!(kept["polling_url"], "https://api.bfl.ai/x");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "nothing polled");
+}
