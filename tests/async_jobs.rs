@@ -64,11 +64,9 @@ async fn a_job_polled_by_url_ends_with_its_result_and_reports_progress() {
     let mut seen = Vec::new();
     let started = std::time::Instant::now();
     let result = client
-        .generate_and_wait_with(
-            &GenerateRequest::new("a lighthouse"),
-            &no_sleep(Client::GENERATE_POLL_POLICY),
-            |p| seen.push((p.state, p.status.to_string(), p.polls)),
-        )
+        .generate_and_wait_with(&GenerateRequest::new("a lighthouse"), &no_sleep(Client::GENERATE_POLL_POLICY), |p| {
+            seen.push((p.state, p.status.to_string(), p.polls))
+        })
         .await
         .expect("the job ends ready");
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "no real sleeping");

@@ -331,3 +331,13 @@ fn documented_success_statuses_are_classified_as_variants() {
     has(&r, Impact::Breaking, "status 204 no longer documented");
     has(&r, Impact::Compatible, "status 203 documented: `Cached(Result_)`");
 }
+
+#[test]
+fn async_jobs_are_classified_by_method_states_pace_and_hosts() {
+    let r = case("async_job", Level::Breaking);
+    has(&r, Impact::Compatible, "method `generate_by_id_and_wait(request: &GenerateRequest) -> ResultResponse` added");
+    has(&r, Impact::Breaking, "job status `Task not found`: expired → failed");
+    has(&r, Impact::Compatible, "job pace 500 ms ×1.5 up to 10000 ms, 120 s → 1000 ms ×1.5 up to 10000 ms, 120 s");
+    has(&r, Impact::Compatible, "job host `api.eu.example.com` trusted");
+    has(&r, Impact::Compatible, "job host `localhost` no longer trusted");
+}

@@ -146,6 +146,7 @@ fn operation(
     binary(out, &subject, old, new);
     status_answers(out, old, new);
     response_headers(out, old, new);
+    job(out, &subject, old, new);
     let summary = |op: &OperationIr| match &op.docs {
         Some(d) => format!("{} {d}", op.summary),
         None => op.summary.clone(),
@@ -269,6 +270,87 @@ fn errors(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr
             subject,
             format!("no longer documents status {status}"),
             "documentation and retry policy only",
+        );
+    }
+}
+
+/// An async job: adding or removing one shows as the `_and_wait` method in the
+/// signatures above; here, what changes how an existing `_and_wait` behaves. A status
+/// that now means another state turns results into errors (or back): breaking. A pace,
+/// a poll target or a new status value changes no signature: compatible. A trusted host
+/// is reported either way, since it decides who receives the API key.
+fn job(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
+    use crate::ir::{JobIr, JobPollIr};
+    let (Some(o), Some(n)) = (&old.job, &new.job) else { return };
+    let states = |j: &JobIr| -> Vec<(String, &'static str)> {
+        let s = &j.states;
+        [
+            ("pending", &s.pending),
+            ("done", &s.done),
+            ("failed", &s.failed),
+            ("moderated", &s.moderated),
+            ("expired", &s.expired),
+        ]
+        .into_iter()
+        .flat_map(|(state, values)| values.iter().map(move |v| (v.clone(), state)))
+        .collect()
+    };
+    let (old_states, new_states) = (states(o), states(n));
+    let state_of = |list: &[(String, &'static str)], value: &str| {
+        list.iter().find(|(v, _)| v == value).map_or("pending", |(_, s)| *s)
+    };
+    let mut values: Vec<&String> = old_states.iter().chain(&new_states).map(|(v, _)| v).collect();
+    values.sort();
+    values.dedup();
+    for value in values {
+        let (was, is) = (state_of(&old_states, value), state_of(&new_states, value));
+        if was != is {
+            out.breaking(
+                Area::Operations,
+                subject,
+                format!("job status `{value}`: {was} → {is}"),
+                "an `_and_wait` call that saw this status now ends (or keeps polling) differently",
+            );
+        }
+    }
+    let pace = |j: &JobIr| {
+        let p = &j.pace;
+        format!("{} ms ×{} up to {} ms, {} s", p.interval_ms, p.backoff, p.max_interval_ms, p.deadline_s)
+    };
+    if pace(o) != pace(n) {
+        out.compatible(
+            Area::Operations,
+            subject,
+            format!("job pace {} → {}", pace(o), pace(n)),
+            "the documented `_POLL_POLICY` changes; signatures do not",
+        );
+    }
+    let target = |j: &JobIr| match &j.poll {
+        JobPollIr::Url { field, .. } => format!("the URL in `{}`", field.wire),
+        JobPollIr::Operation { field, operation, .. } => format!("`{operation}` with the id in `{}`", field.wire),
+    };
+    if target(o) != target(n) {
+        out.compatible(
+            Area::Operations,
+            subject,
+            format!("job polled at {} → {}", target(o), target(n)),
+            "`_and_wait` polls elsewhere; its signature is unchanged",
+        );
+    }
+    for host in n.trusted_hosts.iter().filter(|h| !o.trusted_hosts.contains(h)) {
+        out.compatible(
+            Area::Operations,
+            subject,
+            format!("job host `{host}` trusted"),
+            "polling URLs on this host now receive the API key",
+        );
+    }
+    for host in o.trusted_hosts.iter().filter(|h| !n.trusted_hosts.contains(h)) {
+        out.compatible(
+            Area::Operations,
+            subject,
+            format!("job host `{host}` no longer trusted"),
+            "polling URLs on this host no longer receive the API key",
         );
     }
 }
