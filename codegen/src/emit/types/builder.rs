@@ -50,7 +50,13 @@ pub(super) fn builder(s: &StructIr) -> TokenStream {
             Presence::Nullable { required: true } => quote!(#n: #n.into(),),
         }
     });
-    let required_names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire_name)).collect();
+    let required_names: Vec<String> = required
+        .iter()
+        .map(|f| match f.presence {
+            Presence::Nullable { .. } => format!("`{}`, where `None` sends `null`", f.wire_name),
+            _ => format!("`{}`", f.wire_name),
+        })
+        .collect();
     let new_doc = if required_names.is_empty() {
         " Creates a value with every optional field unset.".to_string()
     } else {
@@ -62,7 +68,9 @@ pub(super) fn builder(s: &StructIr) -> TokenStream {
     let setters = s
         .fields
         .iter()
-        .filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty | Presence::Nullable { .. }))
+        .filter(|f| {
+            matches!(f.presence, Presence::Optional | Presence::DefaultEmpty | Presence::Nullable { required: false })
+        })
         .map(|f| {
             let n = ident(&f.rust_name);
             // `with_self`, not `with_self_`: the escape is needed only where the name stands alone.
