@@ -581,11 +581,36 @@ fn binds_loosely(expr: &TokenStream, ops: &[char]) -> bool {
 /// `!(a || b)`); a macro call or method chain (`matches!(..)`, `x.is_some_and(..)`)
 /// binds tighter.
 fn negate(c: TokenStream) -> TokenStream {
+    if let Some(flipped) = flip_comparison(&c) {
+        return flipped;
+    }
     if binds_loosely(&c, &['=', '|', '&', '<', '>']) {
         quote!(!(#c))
     } else {
         quote!(!#c)
     }
+}
+
+/// `a != b` for `a == b` and the reverse (clippy's `nonminimal_bool` refuses
+/// `!(a == b)`); `None` unless `c` is one such comparison and nothing else.
+fn flip_comparison(c: &TokenStream) -> Option<TokenStream> {
+    use proc_macro2::{Punct, Spacing, TokenTree};
+    let tokens: Vec<TokenTree> = c.clone().into_iter().collect();
+    let punct = |t: &TokenTree| match t {
+        TokenTree::Punct(p) => Some(p.as_char()),
+        _ => None,
+    };
+    let at = tokens.windows(2).position(|w| matches!((punct(&w[0]), punct(&w[1])), (Some('=' | '!'), Some('='))))?;
+    let others = tokens.iter().enumerate().filter(|(i, _)| *i != at && *i != at + 1);
+    if others.clone().any(|(_, t)| matches!(punct(t), Some('=' | '!' | '|' | '&' | '<' | '>'))) {
+        return None;
+    }
+    let first = if punct(&tokens[at]) == Some('=') { '!' } else { '=' };
+    let mut out: Vec<TokenTree> = tokens[..at].to_vec();
+    out.push(TokenTree::Punct(Punct::new(first, Spacing::Joint)));
+    out.push(TokenTree::Punct(Punct::new('=', Spacing::Alone)));
+    out.extend(tokens[at + 2..].iter().cloned());
+    Some(out.into_iter().collect())
 }
 
 /// `body` run when `when` holds (always, without a condition).

@@ -384,7 +384,7 @@ impl GenerateRequest {
     pub fn style_or_default(&self) -> &str {
         match self.style.as_deref() {
             Some(value) => value,
-            None if !(self.model == Some(ImageModel::DallE2)) => "vivid",
+            None if self.model != Some(ImageModel::DallE2) => "vivid",
             None => "natural",
         }
     }

@@ -57,7 +57,7 @@ impl runtime::Validate for EditRequest {
                 );
             }
         });
-        if !(self.stream == Some(true))
+        if self.stream != Some(true)
             && (self.selected_model().is_some_and(|model| model.family == Some("gpt"))
                 || self.format == Some(Format::Webp))
         {
