@@ -37,8 +37,11 @@ fn a_style_id_off_the_documented_pattern_is_refused_with_the_pattern() {
 
 #[test]
 fn each_tag_of_an_array_is_held_to_the_pattern_at_its_index() {
-    let request = patterns_and_steps::RenderRequest::new("a lighthouse")
-        .with_tags(vec!["#sea".to_string(), "dusk".to_string(), "#Sky".to_string()]);
+    let request = patterns_and_steps::RenderRequest::new("a lighthouse").with_tags(vec![
+        "#sea".to_string(),
+        "dusk".to_string(),
+        "#Sky".to_string(),
+    ]);
     assert_eq!(
         violations(&request),
         ["tags[1]: does not match the pattern `^#[a-z]+$`", "tags[2]: does not match the pattern `^#[a-z]+$`"]
@@ -95,7 +98,8 @@ fn fixed_bounds_apply_only_under_their_condition() {
     );
     let draft = GenerateRequest::new("a lighthouse").with_quality(Quality::Draft).with_guidance(12.0);
     assert!(draft.validate().is_ok());
-    let long_negative = GenerateRequest::new("a lighthouse").with_quality(Quality::Draft).with_negative_prompt("x".repeat(201));
+    let long_negative =
+        GenerateRequest::new("a lighthouse").with_quality(Quality::Draft).with_negative_prompt("x".repeat(201));
     assert_eq!(warnings(&long_negative).len(), 1, "a warning rule on a string length warns");
 }
 
@@ -148,15 +152,19 @@ fn defaults_follow_the_model_the_request_names() {
     assert_eq!(dalle3.guidance_or_default(), 1.0);
     assert_eq!(plain.clone().with_model(ImageModel::DallE2).style_or_default(), "natural");
     assert_eq!(dalle3.with_guidance(7.0).guidance_or_default(), 7.0);
-    assert_eq!(violations(&plain.with_model(ImageModel::DallE3).with_n(2)), ["n: 2 is out of range <= 1 (model `dall-e-3`)"]);
+    assert_eq!(
+        violations(&plain.with_model(ImageModel::DallE3).with_n(2)),
+        ["n: 2 is out of range <= 1 (model `dall-e-3`)"]
+    );
 }
 
 #[test]
 fn a_moderated_job_keeps_its_null_result_apart_from_a_missing_one() {
     use nullable::{PollResponse, Status};
-    let moderated: PollResponse =
-        serde_json::from_value(json!({"id": "t1", "status": "Request Moderated", "result": null, "progress": null, "warnings": []}))
-            .expect("a null result parses");
+    let moderated: PollResponse = serde_json::from_value(
+        json!({"id": "t1", "status": "Request Moderated", "result": null, "progress": null, "warnings": []}),
+    )
+    .expect("a null result parses");
     assert_eq!(moderated.status, Some(Status::RequestModerated));
     assert!(moderated.result.is_null());
     assert!(moderated.progress.is_null());

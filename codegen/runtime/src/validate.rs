@@ -547,7 +547,8 @@ impl Validator {
             Ok(true) => {}
             Ok(false) => self.report(field, rule(), format!("does not match the pattern `{pattern}`")),
             Err(error) => {
-                let message = format!("the pattern `{pattern}` does not compile, so the value was not checked: {error}");
+                let message =
+                    format!("the pattern `{pattern}` does not compile, so the value was not checked: {error}");
                 self.as_warnings(|v| v.report(field, rule(), message));
             }
         }
@@ -890,7 +891,10 @@ mod tests {
         v.multiple_of("height", 810.0, 16.0, "");
         v.multiple_of("steps", 7.0, 2.0, "model `klein`");
         let messages: Vec<String> = v.violations().iter().map(ToString::to_string).collect();
-        assert_eq!(messages, ["height: 810 is not a multiple of 16", "steps: 7 is not a multiple of 2 (model `klein`)"]);
+        assert_eq!(
+            messages,
+            ["height: 810 is not a multiple of 16", "steps: 7 is not a multiple of 2 (model `klein`)"]
+        );
         assert_eq!(v.violations()[0].rule, Constraint::MultipleOf { of: 16.0, actual: 810.0 });
     }
 

@@ -166,7 +166,8 @@ fn describe(rule: &Rule, measure: Option<Measure>) -> Described {
                 format!("the `{cap}` capability of the model in `{}`", model_field.as_deref().unwrap_or("model"))
             };
             let count = |n: &u64| n.to_string();
-            let number = |n: &f64| value(&serde_json::json!(n));
+            let number =
+                |n: &f64| if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", *n as i64) } else { n.to_string() };
             // What a limit from the model measures follows from the field's type, which the
             // lowered rule knows; the text of the fixed ones says it by their key.
             let unit = match measure {

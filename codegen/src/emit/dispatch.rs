@@ -425,7 +425,10 @@ fn inline_object(api: &Api, s: &StructIr) -> Option<ImageItem> {
     let others_required = s.fields.iter().any(|f| {
         f.wire_name != image.wire_name
             && Some(&f.wire_name) != mime.map(|m| &m.wire_name)
-            && matches!(f.presence, Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true })
+            && matches!(
+                f.presence,
+                Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true }
+            )
     });
     if others_required {
         return None;

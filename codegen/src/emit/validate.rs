@@ -96,11 +96,8 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
                 let find = match steps.split_last() {
                     Some((_, [])) | None => quote!(runtime::models::find(#t::TABLE, self.#accessor().as_str())),
                     Some((_, parents)) => {
-                        let parent = access(&FieldPath {
-                            steps: parents.to_vec(),
-                            wire: String::new(),
-                            ty: RustType::Json,
-                        });
+                        let parent =
+                            access(&FieldPath { steps: parents.to_vec(), wire: String::new(), ty: RustType::Json });
                         quote! {
                             let model = #parent.map(|parent| parent.#accessor());
                             runtime::models::find(#t::TABLE, model.as_ref().map_or(#fallback, #t::as_str))
@@ -223,7 +220,8 @@ fn field_checks(f: &FieldIr) -> TokenStream {
             None => quote! { if self.#name.is_none() { v.required(#wire); } },
         },
         Presence::Nullable { required } => {
-            let checks = held(Value::binding(quote!(value))).map(|c| quote! { if let runtime::Nullable::Value(value) = &self.#name { #c } });
+            let checks = held(Value::binding(quote!(value)))
+                .map(|c| quote! { if let runtime::Nullable::Value(value) = &self.#name { #c } });
             let absent = required.then(|| quote! { if self.#name.is_absent() { v.required(#wire); } });
             quote!(#absent #checks)
         }
@@ -485,8 +483,10 @@ fn value_is(api: &Api, path: &FieldPath, values: &[Literal], actual: TokenStream
 /// field of the struct itself (`self.stream == Some(false)`).
 fn holds(api: &Api, path: &FieldPath, values: &[Literal]) -> TokenStream {
     // A nullable field compares through `access` (`null` is no value).
-    if let [step @ AccessStep { presence: Presence::Required | Presence::DefaultEmpty | Presence::Optional | Presence::RequiredTolerant, .. }] =
-        path.steps.as_slice()
+    if let [step @ AccessStep {
+        presence: Presence::Required | Presence::DefaultEmpty | Presence::Optional | Presence::RequiredTolerant,
+        ..
+    }] = path.steps.as_slice()
     {
         let n = ident(&step.rust_name);
         let optional = matches!(step.presence, Presence::Optional | Presence::RequiredTolerant);

@@ -138,10 +138,10 @@ fn inline_image(fields: &[FieldIr]) -> Option<InlineImageIr> {
         }
         _ => return None,
     };
-    let others_optional = fields
-        .iter()
-        .filter(|f| f.rust_name != data.rust_name && f.rust_name != mime.rust_name)
-        .all(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty | Presence::Nullable { required: false }));
+    let others_optional =
+        fields.iter().filter(|f| f.rust_name != data.rust_name && f.rust_name != mime.rust_name).all(|f| {
+            matches!(f.presence, Presence::Optional | Presence::DefaultEmpty | Presence::Nullable { required: false })
+        });
     if !others_optional {
         return None;
     }
@@ -533,14 +533,14 @@ impl<'a> Lowering<'a> {
         };
         let spec_field = self.index.resolve_path(o, path).ok().and_then(|steps| steps.last().map(|s| s.field));
         let conditional_default = spec_field.filter(|f| !f.default_when.is_empty()).map(|f| {
-            let Some(step) = field.steps.last() else {
-                unreachable!("a resolved field path has at least one step")
-            };
+            let Some(step) = field.steps.last() else { unreachable!("a resolved field path has at least one step") };
             SelectorDefault {
                 accessor: step.rust_name.derived("", "_or_default"),
                 fallback: match &f.default {
                     Some(Value::String(id)) => id.clone(),
-                    other => unreachable!("the checker requires a model id `default` beside `default_when` ({other:?})"),
+                    other => {
+                        unreachable!("the checker requires a model id `default` beside `default_when` ({other:?})")
+                    }
                 },
             }
         });
@@ -655,7 +655,9 @@ impl<'a> Lowering<'a> {
         if measure == Measure::Items {
             let limit = match (max_items, max_from_model) {
                 (Some(n), _) => Some(LimitSource::Fixed(*n)),
-                (None, Some(cap)) => Some(LimitSource::Model(self.model_selector(o, model_field.as_deref()), cap.clone())),
+                (None, Some(cap)) => {
+                    Some(LimitSource::Model(self.model_selector(o, model_field.as_deref()), cap.clone()))
+                }
                 (None, None) => None,
             };
             if let Some(limit) = limit {

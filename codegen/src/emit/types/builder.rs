@@ -14,7 +14,10 @@ pub(super) fn builder(s: &StructIr) -> TokenStream {
         .fields
         .iter()
         .filter(|f| {
-            matches!(f.presence, Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true })
+            matches!(
+                f.presence,
+                Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true }
+            )
         })
         .collect();
     let params = required.iter().map(|f| {

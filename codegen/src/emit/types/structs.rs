@@ -79,9 +79,9 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
         default: _,      // `field_docs` and `defaults`
         default_when: _, // `field_docs`, `defaults` and the model selectors of `validate.rs`
         docs: _,         // `field_docs`
-        deprecated: _,  // `field_docs`
-        families: _,    // `field_docs`
-        constraints: _, // `field_docs`, `validate.rs`
+        deprecated: _,   // `field_docs`
+        families: _,     // `field_docs`
+        constraints: _,  // `field_docs`, `validate.rs`
         flatten,
         part_names: _,        // `multipart.rs`
         repeats_images_of: _, // `images.rs`
@@ -124,10 +124,8 @@ fn field_docs(f: &FieldIr) -> TokenStream {
     match (&f.default, f.default_when.as_slice()) {
         (Some(d), []) => notes.push(format!("Default: `{}`.", show_value(d))),
         (default, conditional) => {
-            let mut cases: Vec<String> = conditional
-                .iter()
-                .map(|d| format!("`{}` when {}", show_value(&d.value), d.description))
-                .collect();
+            let mut cases: Vec<String> =
+                conditional.iter().map(|d| format!("`{}` when {}", show_value(&d.value), d.description)).collect();
             if let Some(d) = default {
                 cases.push(format!("`{}` otherwise", show_value(d)));
             }
@@ -238,10 +236,7 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
             let doc = if f.default_when.is_empty() {
                 format!(" `{}`, or its documented default `{}` when unset.", f.wire_name, show_value(default))
             } else {
-                format!(
-                    " `{}`, or, when unset, its documented default for this request (see the field).",
-                    f.wire_name
-                )
+                format!(" `{}`, or, when unset, its documented default for this request (see the field).", f.wire_name)
             };
             if !f.default_when.is_empty() {
                 let body = conditional_default(api, f)?;
@@ -315,7 +310,9 @@ fn conditional_default(api: &Api, f: &FieldIr) -> Option<TokenStream> {
     let literal = |v: &Value| -> Option<TokenStream> {
         Some(match (&f.ty, v) {
             (RustType::Bool, Value::Bool(b)) => quote!(#b),
-            (RustType::U32, Value::Number(v)) => Lit::u32_unsuffixed(u32::try_from(v.as_u64()?).ok()?).into_token_stream(),
+            (RustType::U32, Value::Number(v)) => {
+                Lit::u32_unsuffixed(u32::try_from(v.as_u64()?).ok()?).into_token_stream()
+            }
             (RustType::U64, Value::Number(v)) => Lit::u64_unsuffixed(v.as_u64()?).into_token_stream(),
             (RustType::I64, Value::Number(v)) => {
                 let n = v.as_i64()?;

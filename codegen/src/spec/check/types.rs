@@ -161,7 +161,8 @@ impl<'a> Checker<'a> {
         }
         let key = join_key(fpath, "default_when");
         if f.required || f.nullable {
-            let why = if f.required { "`required`: it is always set" } else { "`nullable`: `null` is a value of its own" };
+            let why =
+                if f.required { "`required`: it is always set" } else { "`nullable`: `null` is a value of its own" };
             self.r.error_at_key(&key, format!("`default_when` applies to optional fields, but `{}` is {why}", f.name));
         } else if f.default.is_none() {
             self.r.error_at_key(

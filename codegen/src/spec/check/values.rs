@@ -33,7 +33,8 @@ impl Checker<'_> {
                     if let Some(Ok(regex)) = pattern.map(regex_lite::Regex::new) {
                         if !regex.is_match(text) {
                             let pattern = pattern.unwrap_or_default();
-                            self.r.error(path, format!("{} does not match the field's pattern `{pattern}`", describe(v)));
+                            self.r
+                                .error(path, format!("{} does not match the field's pattern `{pattern}`", describe(v)));
                         }
                     }
                 }
