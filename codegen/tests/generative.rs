@@ -79,7 +79,13 @@ fn fields() -> impl Strategy<Value = Vec<Field>> {
             names
                 .into_iter()
                 .zip(types)
-                .map(|(name, (ty, required, nullable, constrained))| Field { name, ty, required, nullable, constrained })
+                .map(|(name, (ty, required, nullable, constrained))| Field {
+                    name,
+                    ty,
+                    required,
+                    nullable,
+                    constrained,
+                })
                 .collect()
         })
     })
