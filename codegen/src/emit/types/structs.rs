@@ -38,7 +38,12 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let all_defaultable = s
         .fields
         .iter()
-        .all(|f| matches!(f.presence, Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty));
+        .all(|f| {
+            matches!(
+                f.presence,
+                Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty | Presence::Nullable { .. }
+            )
+        });
     let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
     if all_defaultable {
         derives.push(quote!(Default));

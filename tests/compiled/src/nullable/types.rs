@@ -107,7 +107,7 @@ impl<'de> Deserialize<'de> for JobResult {
     }
 }
 /// A job's state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct PollResponse {
     /// Job id.
