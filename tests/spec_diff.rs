@@ -341,3 +341,37 @@ fn async_jobs_are_classified_by_method_states_pace_and_hosts() {
     has(&r, Impact::Compatible, "job host `api.eu.example.com` trusted");
     has(&r, Impact::Compatible, "job host `localhost` no longer trusted");
 }
+
+#[test]
+fn a_pattern_added_breaks_and_a_finer_step_is_compatible() {
+    let r = case("pattern_and_step", Level::Breaking);
+    has(&r, Impact::Breaking, "pattern `^[^<>]*$` added");
+    has(&r, Impact::Compatible, "multiple of 16 → 8");
+}
+
+#[test]
+fn a_field_becoming_nullable_changes_its_type() {
+    let r = case("nullable_gained", Level::Breaking);
+    has(&r, Impact::Breaking, "`Option<i64>` → `Nullable<i64>`");
+    has(&r, Impact::Breaking, "Job.progress");
+    none(&r, Impact::Compatible);
+}
+
+#[test]
+fn a_conditional_default_is_compatible_and_a_combined_condition_rule_breaks() {
+    let r = case("conditional_default_added", Level::Breaking);
+    has(&r, Impact::Compatible, "conditional defaults none → `draw-2` when `images` is set");
+    has(&r, Impact::Breaking, "(`style` is `sketch`) or (not (`quality` is `hd`))");
+}
+
+#[test]
+fn limits_on_values_from_the_model_break_and_a_raised_maximum_does_not() {
+    let r = case("limit_rules_on_values", Level::Breaking);
+    has(
+        &r,
+        Impact::Breaking,
+        "`prompt` has at most the `max_prompt_length` capability of the model in `model` characters",
+    );
+    has(&r, Impact::Compatible, "`count` is at most 2 when `style` is `sketch` → `count` is at most 3");
+    has(&r, Impact::Compatible, "warning rule added: `count` is a multiple of 2");
+}

@@ -65,13 +65,28 @@ struct Field {
     name: &'static str,
     ty: FieldType,
     required: bool,
+    /// `null` is a value of its own (`runtime::Nullable`).
+    nullable: bool,
+    /// A `pattern` on strings, a `multiple_of` on numbers.
+    constrained: bool,
 }
 
 fn fields() -> impl Strategy<Value = Vec<Field>> {
     proptest::sample::subsequence(FIELD_NAMES, 1..5).prop_flat_map(|names| {
         let n = names.len();
-        (Just(names), proptest::collection::vec((field_type(), any::<bool>()), n)).prop_map(|(names, types)| {
-            names.into_iter().zip(types).map(|(name, (ty, required))| Field { name, ty, required }).collect()
+        let facts = (field_type(), any::<bool>(), any::<bool>(), any::<bool>());
+        (Just(names), proptest::collection::vec(facts, n)).prop_map(|(names, types)| {
+            names
+                .into_iter()
+                .zip(types)
+                .map(|(name, (ty, required, nullable, constrained))| Field {
+                    name,
+                    ty,
+                    required,
+                    nullable,
+                    constrained,
+                })
+                .collect()
         })
     })
 }
@@ -150,6 +165,15 @@ fn render(name: &str, shape: &SpecShape) -> Value {
                 if let FieldType::Integer { min, span } = f.ty {
                     field["min"] = json!(min);
                     field["max"] = json!(min + span);
+                }
+                if f.nullable {
+                    field["nullable"] = json!(true);
+                }
+                match (&f.ty, f.constrained) {
+                    (FieldType::String, true) => field["pattern"] = json!("^[a-z ]*$"),
+                    (FieldType::Integer { .. }, true) => field["multiple_of"] = json!(2),
+                    (FieldType::Number, true) => field["multiple_of"] = json!(0.5),
+                    _ => {}
                 }
                 field
             })

@@ -213,6 +213,14 @@ impl<T: CollectImages> CollectImages for Option<T> {
 }
 
 /// A recursive type holds itself boxed; its images are those of the value inside.
+impl<T: CollectImages> CollectImages for super::Nullable<T> {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
+        if let Some(item) = self.value() {
+            item.collect_images(out);
+        }
+    }
+}
+
 impl<T: CollectImages + ?Sized> CollectImages for Box<T> {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
         (**self).collect_images(out);

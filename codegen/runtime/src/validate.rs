@@ -182,6 +182,18 @@ pub enum Constraint {
     },
     /// An extra field names a field the type already has.
     ExtraFieldCollision,
+    /// A number that is not a whole multiple of another (BFL's sizes: multiples of 16).
+    MultipleOf {
+        /// What the value must be a multiple of.
+        of: f64,
+        /// The value received.
+        actual: f64,
+    },
+    /// A string that does not match the pattern the docs state.
+    Pattern {
+        /// The regular expression, as the spec states it.
+        pattern: String,
+    },
     /// A field that applies to some model families only, sent with a model of another.
     ModelFamily {
         /// The families the field applies to.
@@ -484,6 +496,64 @@ impl Validator {
         }
     }
 
+    /// Checks a number against bounds that depend on the request (`why` says which:
+    /// `model \`x\``, or the rule's message).
+    pub fn value_limit(&mut self, field: &str, value: f64, min: Option<f64>, max: Option<f64>, why: &str) {
+        let below = min.is_some_and(|m| value < m);
+        let above = max.is_some_and(|m| value > m);
+        if below || above || value.is_nan() {
+            let message = with_reason(format!("{} is out of range {}", fmt_num(value), fmt_bounds(min, max)), why);
+            self.report(field, Constraint::Range { min, max, actual: value }, message);
+        }
+    }
+
+    /// Checks a string's length in characters against bounds that depend on the request.
+    pub fn length_limit(&mut self, field: &str, value: &str, min: Option<u64>, max: Option<u64>, why: &str) {
+        let actual = value.chars().count() as u64;
+        if min.is_some_and(|m| actual < m) || max.is_some_and(|m| actual > m) {
+            let bounds = fmt_bounds(min.map(|m| m as f64), max.map(|m| m as f64));
+            let message = with_reason(format!("length {actual} is out of range {bounds}"), why);
+            self.report(field, Constraint::Length { min, max, actual }, message);
+        }
+    }
+
+    /// Checks that an array has at least `min` items, a limit that depends on the request.
+    pub fn item_minimum(&mut self, field: &str, len: usize, min: u64, why: &str) {
+        let actual = len as u64;
+        if actual < min {
+            let message = with_reason(format!("{actual} items, at least {min} required"), why);
+            self.report(field, Constraint::ItemCount { min: Some(min), max: None, actual }, message);
+        }
+    }
+
+    /// Checks that a number is a whole multiple of `of` (`why` is empty for the field's
+    /// own constraint, else what sets the limit). Fractions compare with a tolerance of
+    /// a billionth of the quotient, so `0.3` is a multiple of `0.1`.
+    pub fn multiple_of(&mut self, field: &str, value: f64, of: f64, why: &str) {
+        if !is_multiple(value, of) {
+            let message = with_reason(format!("{} is not a multiple of {}", fmt_num(value), fmt_num(of)), why);
+            self.report(field, Constraint::MultipleOf { of, actual: value }, message);
+        }
+    }
+
+    /// Checks that a string matches `pattern`, a regular expression searched anywhere in
+    /// the text as JSON Schema's `pattern` is (`^...$` anchors it to the whole text).
+    /// Each pattern is compiled once per process. A pattern that does not compile (the
+    /// generator checks every one, so only a runtime older than the generator could see
+    /// one) cannot say anything about the value: it is a warning, and the request is sent.
+    pub fn pattern(&mut self, field: &str, value: &str, pattern: &'static str) {
+        let rule = || Constraint::Pattern { pattern: pattern.to_string() };
+        match patterns::is_match(pattern, value) {
+            Ok(true) => {}
+            Ok(false) => self.report(field, rule(), format!("does not match the pattern `{pattern}`")),
+            Err(error) => {
+                let message =
+                    format!("the pattern `{pattern}` does not compile, so the value was not checked: {error}");
+                self.as_warnings(|v| v.report(field, rule(), message));
+            }
+        }
+    }
+
     /// Checks that a string is one of `allowed`.
     pub fn allowed_values(&mut self, field: &str, actual: &str, allowed: &[&str], why: &str) {
         if !allowed.contains(&actual) {
@@ -592,6 +662,52 @@ impl Validator {
 #[inline]
 pub fn present<T>(value: &T) -> Option<&T> {
     Some(value)
+}
+
+/// `message`, with ` (why)` after it unless `why` is empty.
+fn with_reason(message: String, why: &str) -> String {
+    if why.is_empty() {
+        message
+    } else {
+        format!("{message} ({why})")
+    }
+}
+
+fn is_multiple(value: f64, of: f64) -> bool {
+    if of == 0.0 || !of.is_finite() || !value.is_finite() {
+        return false;
+    }
+    let quotient = value / of;
+    (quotient - quotient.round()).abs() <= 1e-9 * quotient.abs().max(1.0)
+}
+
+/// Every `pattern` a generated `validate()` checks, compiled on first use and kept for
+/// the life of the process (the keys are the spec's patterns, literals in generated
+/// code, so the cache cannot grow with input).
+mod patterns {
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, PoisonError, RwLock};
+
+    use regex_lite::Regex;
+
+    type Compiled = Result<Regex, String>;
+
+    static PATTERNS: OnceLock<RwLock<HashMap<&'static str, Compiled>>> = OnceLock::new();
+
+    /// Whether `pattern` matches somewhere in `text`; `Err` when it does not compile.
+    pub(super) fn is_match(pattern: &'static str, text: &str) -> Result<bool, String> {
+        let cache = PATTERNS.get_or_init(Default::default);
+        if let Some(compiled) = cache.read().unwrap_or_else(PoisonError::into_inner).get(pattern) {
+            return answer(compiled, text);
+        }
+        let compiled = Regex::new(pattern).map_err(|e| e.to_string());
+        let mut cache = cache.write().unwrap_or_else(PoisonError::into_inner);
+        answer(cache.entry(pattern).or_insert(compiled), text)
+    }
+
+    fn answer(compiled: &Compiled, text: &str) -> Result<bool, String> {
+        compiled.as_ref().map(|regex| regex.is_match(text)).map_err(Clone::clone)
+    }
 }
 
 fn is_scheme(s: &str) -> bool {
@@ -764,6 +880,59 @@ mod tests {
         assert_eq!(
             warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
             ["quality: applies to gpt models only; model `google/gemini-3-pro-image` is a gemini model and ignores it"]
+        );
+    }
+
+    #[test]
+    fn multiples_of_whole_and_fractional_steps() {
+        let mut v = Validator::new();
+        v.multiple_of("width", 1024.0, 16.0, "");
+        v.multiple_of("guidance", 0.3, 0.1, "");
+        v.multiple_of("height", 810.0, 16.0, "");
+        v.multiple_of("steps", 7.0, 2.0, "model `klein`");
+        let messages: Vec<String> = v.violations().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            ["height: 810 is not a multiple of 16", "steps: 7 is not a multiple of 2 (model `klein`)"]
+        );
+        assert_eq!(v.violations()[0].rule, Constraint::MultipleOf { of: 16.0, actual: 810.0 });
+    }
+
+    #[test]
+    fn patterns_search_the_text_and_are_compiled_once() {
+        let mut v = Validator::new();
+        v.pattern("a", "user-42", "^[a-z]+-[0-9]+$");
+        v.pattern("b", "User 42", "^[a-z]+-[0-9]+$");
+        v.pattern("c", "xx42yy", "[0-9]{2}");
+        v.pattern("d", "User 42", "^[a-z]+-[0-9]+$");
+        let paths: Vec<_> = v.violations().iter().map(|x| x.path.as_str()).collect();
+        assert_eq!(paths, ["b", "d"]);
+        assert_eq!(v.violations()[0].message, "does not match the pattern `^[a-z]+-[0-9]+$`");
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_compile_is_a_warning_not_a_refusal() {
+        let mut v = Validator::new();
+        v.pattern("a", "anything", "(unclosed");
+        let warnings = v.finish().expect("the request is still valid");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings.as_slice()[0].message.starts_with("the pattern `(unclosed` does not compile"));
+    }
+
+    #[test]
+    fn limits_from_the_request_name_their_reason() {
+        let mut v = Validator::new();
+        v.value_limit("width", 2048.0, None, Some(1024.0), "model `klein`");
+        v.length_limit("prompt", "ééé", None, Some(2), "model `mini`");
+        v.item_minimum("images", 1, 2, "");
+        let messages: Vec<String> = v.violations().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "width: 2048 is out of range <= 1024 (model `klein`)",
+                "prompt: length 3 is out of range <= 2 (model `mini`)",
+                "images: 1 items, at least 2 required"
+            ]
         );
     }
 

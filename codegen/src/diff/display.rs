@@ -32,6 +32,7 @@ pub fn held_type(t: &RustType, presence: Presence) -> String {
     match presence {
         Presence::Required | Presence::DefaultEmpty => rust_type(t),
         Presence::Optional | Presence::RequiredTolerant => format!("Option<{}>", rust_type(t)),
+        Presence::Nullable { .. } => format!("Nullable<{}>", rust_type(t)),
     }
 }
 
@@ -42,6 +43,8 @@ pub fn presence(p: Presence) -> &'static str {
         Presence::Optional => "optional",
         Presence::RequiredTolerant => "required (tolerated missing in responses)",
         Presence::DefaultEmpty => "required (empty when missing in responses)",
+        Presence::Nullable { required: false } => "optional and nullable",
+        Presence::Nullable { required: true } => "required and nullable",
     }
 }
 

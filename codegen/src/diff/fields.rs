@@ -48,7 +48,8 @@ fn subject(s: &StructIr, f: &FieldIr) -> String {
 
 /// Whether `new()` takes this field as a parameter.
 fn is_constructor_parameter(s: &StructIr, f: &FieldIr) -> bool {
-    s.is_request_side() && matches!(f.presence, Presence::Required | Presence::RequiredTolerant)
+    s.is_request_side()
+        && matches!(f.presence, Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true })
 }
 
 fn added(out: &mut Changes, s: &StructIr, f: &FieldIr) {
@@ -82,6 +83,7 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
     }
     shape(out, &subject, old_s, new_s, old, new);
     default(out, &subject, old, new);
+    conditional_default(out, &subject, old, new);
     if old.deprecated != new.deprecated {
         let what = match &new.deprecated {
             Some(note) => format!("deprecated: {note}"),
@@ -205,6 +207,26 @@ fn default(out: &mut Changes, subject: &str, old: &FieldIr, new: &FieldIr) {
         ),
         _ => {}
     }
+}
+
+/// Defaults that depend on the request (`default_when`): what the server fills in
+/// changes, and `<field>_or_default()` with it; no code stops compiling.
+fn conditional_default(out: &mut Changes, subject: &str, old: &FieldIr, new: &FieldIr) {
+    let cases = |f: &FieldIr| -> Vec<String> {
+        f.default_when.iter().map(|d| format!("`{}` when {}", value(&d.value), d.description)).collect()
+    };
+    let (before, after) = (cases(old), cases(new));
+    if before == after {
+        return;
+    }
+    let list = |c: &[String]| if c.is_empty() { "none".to_string() } else { c.join("; ") };
+    out.compatible(
+        Area::Fields,
+        subject,
+        format!("conditional defaults {} → {}", list(&before), list(&after)),
+        "the server's default for an unset field follows the new conditions, and so does `<field>_or_default()`; \
+         code keeps compiling",
+    );
 }
 
 /// Mirrors the emitter: optional scalars and enums with a documented default get `<field>_or_default()`.

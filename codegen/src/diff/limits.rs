@@ -1,4 +1,4 @@
-//! Value limits of a field (ranges, lengths, item counts, URL schemes, MIME types):
+//! Value limits of a field (ranges, lengths, item counts, steps, patterns, URL schemes, MIME types):
 //! tightened or loosened. Only request-side types are checked by `validate()`, so
 //! only there can a tightened limit reject a value that used to pass.
 
@@ -22,6 +22,30 @@ pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constr
     upper_bound(out, subject, "maximum length", old.max_length.map(to_f64), new.max_length.map(to_f64), validated);
     allowed_set(out, subject, "URL schemes", &old.schemes, &new.schemes, validated);
     allowed_set(out, subject, "MIME types", &old.mime_types, &new.mime_types, validated);
+    match (&old.pattern, &new.pattern) {
+        (None, Some(p)) => report(out, subject, format!("pattern `{p}` added"), Direction::Tightened, validated),
+        (Some(p), None) => report(out, subject, format!("pattern `{p}` removed"), Direction::Loosened, validated),
+        // Whether one pattern accepts all that another does cannot be told in general.
+        (Some(a), Some(b)) if a != b => {
+            report(out, subject, format!("pattern `{a}` → `{b}`"), Direction::Tightened, validated)
+        }
+        _ => {}
+    }
+    let step = |n: Option<f64>| n.map_or_else(|| "none".to_string(), |n| bound(Some(n)));
+    let step_direction = match (old.multiple_of, new.multiple_of) {
+        (None, Some(_)) => Some(Direction::Tightened),
+        (Some(_), None) => Some(Direction::Loosened),
+        // A step that divides the old one accepts every value the old one did.
+        (Some(a), Some(b)) if a != b => {
+            let q = a / b;
+            Some(if (q - q.round()).abs() < 1e-9 { Direction::Loosened } else { Direction::Tightened })
+        }
+        _ => None,
+    };
+    if let Some(direction) = step_direction {
+        let what = format!("multiple of {} → {}", step(old.multiple_of), step(new.multiple_of));
+        report(out, subject, what, direction, validated);
+    }
     if old.allow_data_url != new.allow_data_url {
         let (what, direction) = if new.allow_data_url {
             ("now also accepts a base64 data URL", Direction::Loosened)

@@ -6,6 +6,7 @@
 
 use super::change::{Area, Changes, Impact};
 use super::display::value;
+use crate::ir::{Measure, RuleCheck, RuleIr};
 use crate::spec::model::{Condition, Rule, Severity};
 
 /// A rule as the report shows it, with the key that pairs an edited rule with its old self.
@@ -14,16 +15,18 @@ struct Described {
     key: String,
     /// What the rule says, without its message.
     text: String,
-    /// A fixed item limit, so a raised limit can be told from a lowered one.
-    fixed_max_items: Option<u64>,
+    /// A fixed limit (its key and number), so a loosened limit can be told from a tightened one.
+    fixed: Option<(&'static str, f64)>,
     message: Option<String>,
     severity: Severity,
 }
 
-/// Compares the rules of one object present in both versions. `validated` says whether it travels in requests.
-pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], validated: bool) {
-    let old: Vec<Described> = old.iter().map(describe).collect();
-    let new: Vec<Described> = new.iter().map(describe).collect();
+/// Compares the rules of one object present in both versions, each with its lowered
+/// rules (in the same order, for what only lowering decides). `validated` says whether
+/// it travels in requests.
+pub fn compare(out: &mut Changes, subject: &str, old: Lowered<'_>, new: Lowered<'_>, validated: bool) {
+    let old = described(old);
+    let new = described(new);
     let unchanged = |r: &Described, others: &[Described]| others.iter().any(|o| o.text == r.text);
     let (tighter, not_checked) = (
         "`validate()` now rejects requests the previous version accepted",
@@ -59,16 +62,21 @@ pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], val
         match edited {
             Some((i, n)) => {
                 paired.push(i);
-                let loosened = matches!((o.fixed_max_items, n.fixed_max_items), (Some(a), Some(b)) if b > a);
+                let loosened = loosened(o.fixed, n.fixed);
                 let what = format!("rule changed: {} → {}", o.text, n.text);
                 if n.severity == Severity::Warning {
                     out.compatible(Area::Rules, subject, what, only_warns);
                 } else if loosened && o.severity == Severity::Error {
+                    let how = match n.fixed {
+                        Some(("max_items" | "max_length" | "max", _)) => "higher",
+                        Some(("min_items" | "min_length" | "min", _)) => "lower",
+                        _ => "a divisor of the old step",
+                    };
                     out.compatible(
                         Area::Rules,
                         subject,
                         what,
-                        "the limit is higher; every request accepted before is still accepted",
+                        format!("the limit is {how}; every request accepted before is still accepted"),
                     );
                 } else {
                     out.record(tightened, Area::Rules, subject, what, tightened_reason);
@@ -97,8 +105,24 @@ pub fn compare(out: &mut Changes, subject: &str, old: &[Rule], new: &[Rule], val
     }
 }
 
-fn describe(rule: &Rule) -> Described {
-    let (key, text, fixed_max_items, message) = match rule {
+/// An object's rules and their lowering, in spec order.
+pub type Lowered<'a> = (&'a [Rule], &'a [RuleIr]);
+
+fn described((rules, lowered): Lowered<'_>) -> Vec<Described> {
+    rules.iter().enumerate().map(|(i, r)| describe(r, measure(lowered.get(i)))).collect()
+}
+
+/// What a lowered `limit_when` measures.
+fn measure(rule: Option<&RuleIr>) -> Option<Measure> {
+    match rule.map(|r| &r.check) {
+        Some(RuleCheck::LimitItems { .. }) => Some(Measure::Items),
+        Some(RuleCheck::Limit { measure, .. }) => Some(*measure),
+        _ => None,
+    }
+}
+
+fn describe(rule: &Rule, measure: Option<Measure>) -> Described {
+    let (key, text, fixed, message) = match rule {
         Rule::Requires { when, field, equals, message, .. } => (
             format!("requires {field}"),
             match equals {
@@ -121,20 +145,66 @@ fn describe(rule: &Rule) -> Described {
         Rule::OnlyWith { field, with, message, .. } => {
             (format!("only_with {field}"), format!("`{field}` is only allowed when {}", condition(with)), None, message)
         }
-        Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message, .. } => {
-            let limit = match (max_items, max_from_model) {
-                (Some(n), _) => n.to_string(),
-                (None, Some(cap)) => {
-                    format!("the `{cap}` capability of the model in `{}`", model_field.as_deref().unwrap_or("model"))
-                }
-                (None, None) => "no limit".to_string(),
+        Rule::LimitWhen {
+            field,
+            when,
+            max_items,
+            min_items,
+            max_length,
+            min_length,
+            max,
+            min,
+            multiple_of,
+            max_from_model,
+            min_from_model,
+            multiple_of_from_model,
+            model_field,
+            message,
+            severity: _,
+        } => {
+            let from_model = |cap: &String| {
+                format!("the `{cap}` capability of the model in `{}`", model_field.as_deref().unwrap_or("model"))
             };
-            (
-                format!("limit_when {field}"),
-                format!("`{field}` has at most {limit} items{}", when_suffix(when)),
-                *max_items,
-                message,
-            )
+            let count = |n: &u64| n.to_string();
+            let number =
+                |n: &f64| if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", *n as i64) } else { n.to_string() };
+            // What a limit from the model measures follows from the field's type, which the
+            // lowered rule knows; the text of the fixed ones says it by their key.
+            let unit = match measure {
+                Some(Measure::Items) | None => " items",
+                Some(Measure::Length) => " characters",
+                Some(Measure::Value) => "",
+            };
+            let limit = [
+                max_items.as_ref().map(|n| format!("at most {} items", count(n))),
+                min_items.as_ref().map(|n| format!("at least {} items", count(n))),
+                max_length.as_ref().map(|n| format!("at most {} characters", count(n))),
+                min_length.as_ref().map(|n| format!("at least {} characters", count(n))),
+                max.as_ref().map(|n| format!("at most {}", number(n))),
+                min.as_ref().map(|n| format!("at least {}", number(n))),
+                multiple_of.as_ref().map(|n| format!("a multiple of {}", number(n))),
+                max_from_model.as_ref().map(|cap| format!("at most {}{unit}", from_model(cap))),
+                min_from_model.as_ref().map(|cap| format!("at least {}{unit}", from_model(cap))),
+                multiple_of_from_model.as_ref().map(|cap| format!("a multiple of {}", from_model(cap))),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            .unwrap_or_else(|| "no limit".to_string());
+            let of_value = [max.is_some(), min.is_some(), multiple_of.is_some(), multiple_of_from_model.is_some()];
+            let verb = if of_value.contains(&true) || measure == Some(Measure::Value) { "is" } else { "has" };
+            let fixed = [
+                ("max_items", max_items.map(|n| n as f64)),
+                ("min_items", min_items.map(|n| n as f64)),
+                ("max_length", max_length.map(|n| n as f64)),
+                ("min_length", min_length.map(|n| n as f64)),
+                ("max", *max),
+                ("min", *min),
+                ("multiple_of", *multiple_of),
+            ]
+            .into_iter()
+            .find_map(|(key, n)| Some((key, n?)));
+            (format!("limit_when {field}"), format!("`{field}` {verb} {limit}{}", when_suffix(when)), fixed, message)
         }
         Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message, .. } => {
             let allowed = match values_from_model {
@@ -160,24 +230,54 @@ fn describe(rule: &Rule) -> Described {
             message,
         ),
     };
-    Described { key, text, fixed_max_items, message: message.clone(), severity: rule.severity() }
+    Described { key, text, fixed, message: message.clone(), severity: rule.severity() }
+}
+
+/// Whether a fixed limit moved so that every value it accepted is still accepted: a
+/// maximum raised, a minimum lowered, a step that divides the old one.
+fn loosened(old: Option<(&str, f64)>, new: Option<(&str, f64)>) -> bool {
+    let (Some((old_key, a)), Some((new_key, b))) = (old, new) else {
+        return false;
+    };
+    if old_key != new_key {
+        return false;
+    }
+    match old_key {
+        "max_items" | "max_length" | "max" => b > a,
+        "min_items" | "min_length" | "min" => b < a,
+        _ => b > 0.0 && (a / b - (a / b).round()).abs() < 1e-9,
+    }
 }
 
 fn when_suffix(when: &Option<Condition>) -> String {
     when.as_ref().map(|c| format!(" when {}", condition(c))).unwrap_or_default()
 }
 
-fn condition(c: &Condition) -> String {
+pub(super) fn condition(c: &Condition) -> String {
+    let joined = |list: &[Condition], word: &str| {
+        let parts: Vec<String> = list.iter().map(|c| format!("({})", condition(c))).collect();
+        parts.join(word)
+    };
+    if !c.any_of.is_empty() {
+        return joined(&c.any_of, " or ");
+    }
+    if !c.all_of.is_empty() {
+        return joined(&c.all_of, " and ");
+    }
+    if let Some(inner) = &c.not {
+        return format!("not ({})", condition(inner));
+    }
+    let field = c.field.as_deref().unwrap_or_default();
     if let Some(family) = &c.family {
-        return format!("`{}` is a `{family}` model", c.field);
+        return format!("`{field}` is a `{family}` model");
     }
     if let Some(present) = c.present {
-        return format!("`{}` is {}", c.field, if present { "set" } else { "unset" });
+        return format!("`{field}` is {}", if present { "set" } else { "unset" });
     }
     let values: Vec<serde_json::Value> = c.equals.iter().chain(c.one_of.iter()).cloned().collect();
     match values.as_slice() {
-        [one] => format!("`{}` is `{}`", c.field, value(one)),
-        _ => format!("`{}` is one of {}", c.field, values_list(&values)),
+        [one] => format!("`{field}` is `{}`", value(one)),
+        _ => format!("`{field}` is one of {}", values_list(&values)),
     }
 }
 

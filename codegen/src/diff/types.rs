@@ -121,7 +121,7 @@ fn one(out: &mut Changes, old: Side, new: Side, o: &TypeIr, n: &TypeIr) {
             if let (Some(TypeDef::Object(sa)), Some(TypeDef::Object(sb))) =
                 (old.spec_type(&a.rust_name), new.spec_type(&b.rust_name))
             {
-                rules::compare(out, &b.rust_name, &sa.rules, &sb.rules, b.is_request_side());
+                rules::compare(out, &b.rust_name, (&sa.rules, &a.rules), (&sb.rules, &b.rules), b.is_request_side());
             }
         }
         (TypeIr::Enum(a), TypeIr::Enum(b)) => {

@@ -425,7 +425,10 @@ fn inline_object(api: &Api, s: &StructIr) -> Option<ImageItem> {
     let others_required = s.fields.iter().any(|f| {
         f.wire_name != image.wire_name
             && Some(&f.wire_name) != mime.map(|m| &m.wire_name)
-            && matches!(f.presence, Presence::Required | Presence::RequiredTolerant)
+            && matches!(
+                f.presence,
+                Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true }
+            )
     });
     if others_required {
         return None;
@@ -692,6 +695,7 @@ fn form_from_call(s: &StructIr) -> TokenStream {
             (_, Presence::RequiredTolerant) => quote!(Some(dispatch::required_form_field(call, #wire)?)),
             (_, Presence::DefaultEmpty) => quote!(dispatch::form_field(call, #wire)?.unwrap_or_default()),
             (_, Presence::Optional) => quote!(dispatch::form_field(call, #wire)?),
+            (_, Presence::Nullable { .. }) => unreachable!("the checker refuses `nullable` fields in multipart forms"),
         };
         quote!(#n: #value,)
     });

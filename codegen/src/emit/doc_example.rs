@@ -254,8 +254,21 @@ fn named(api: &Api, n: &NamedRef, value: &Value) -> Option<TokenStream> {
     let object = value.as_object()?;
     let mut used = Vec::new();
     let mut args = Vec::new();
-    for f in s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredTolerant)) {
-        if f.flatten {
+    for f in s.fields.iter().filter(|f| {
+        matches!(f.presence, Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true })
+    }) {
+        if matches!(f.presence, Presence::Nullable { .. }) {
+            // The constructor takes an `Option`: `None` is the explicit `null`.
+            let arg = match object.get(&f.wire_name)? {
+                Value::Null => quote!(None),
+                v => {
+                    let inner = expr(api, &f.ty, v, false)?;
+                    quote!(Some(#inner))
+                }
+            };
+            args.push(arg);
+            used.push(f.wire_name.as_str());
+        } else if f.flatten {
             // The member of a flattened one_of sits among the struct's own keys.
             let RustType::Named(member_of) = &f.ty else { return None };
             let o = api.one_of_named(&member_of.rust_name)?;
@@ -271,7 +284,13 @@ fn named(api: &Api, n: &NamedRef, value: &Value) -> Option<TokenStream> {
         }
     }
     let mut value = quote!(#ty::new(#(#args),*));
-    for f in s.fields.iter().filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty)) {
+    for f in s.fields.iter().filter(|f| {
+        matches!(f.presence, Presence::Optional | Presence::DefaultEmpty | Presence::Nullable { required: false })
+    }) {
+        // A `null` the docs send on purpose has no setter: no example rather than one that drops it.
+        if matches!(f.presence, Presence::Nullable { .. }) && object.get(&f.wire_name).is_some_and(Value::is_null) {
+            return None;
+        }
         let Some(v) = object.get(&f.wire_name).filter(|v| !v.is_null()) else { continue };
         let setter = super::setter_name(f);
         let arg = expr(api, &f.ty, v, true)?;

@@ -2,7 +2,7 @@
 //! closed-enum checks and the spec's cross-field rules.
 
 use proc_macro2::{Literal as Lit, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use super::ident;
 use crate::ir::*;
@@ -86,15 +86,34 @@ fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         let name = selector_method(sel);
         let t = ident(&sel.enum_name);
         let wire = &sel.field.wire;
-        let (doc, find) = match sel.field.steps.as_slice() {
-            [step] if step.presence == Presence::Required => {
+        let (doc, find) = match (sel.field.steps.as_slice(), &sel.conditional_default) {
+            (steps, Some(SelectorDefault { accessor, fallback })) => {
+                let accessor = ident(accessor);
+                let doc = format!(
+                    " The model this request selects: `{wire}`, or its documented default, which depends on the \
+                     request."
+                );
+                let find = match steps.split_last() {
+                    Some((_, [])) | None => quote!(runtime::models::find(#t::TABLE, self.#accessor().as_str())),
+                    Some((_, parents)) => {
+                        let parent =
+                            access(&FieldPath { steps: parents.to_vec(), wire: String::new(), ty: RustType::Json });
+                        quote! {
+                            let model = #parent.map(|parent| parent.#accessor());
+                            runtime::models::find(#t::TABLE, model.as_ref().map_or(#fallback, #t::as_str))
+                        }
+                    }
+                };
+                (doc, find)
+            }
+            ([step], None) if step.presence == Presence::Required => {
                 let n = ident(&step.rust_name);
                 (
                     format!(" The model this request selects (`{wire}`)."),
                     quote!(runtime::models::find(#t::TABLE, self.#n.as_str())),
                 )
             }
-            _ => {
+            (_, None) => {
                 let acc = access(&sel.field);
                 (
                     format!(" The model this request selects: `{wire}`, or the model table's default."),
@@ -131,15 +150,20 @@ fn model_selectors(rules: &[RuleIr]) -> Vec<&ModelSelector> {
     let mut found: Vec<&ModelSelector> = Vec::new();
     for rule in rules {
         let used: Vec<&ModelSelector> = match &rule.check {
-            RuleCheck::Requires { when, .. } | RuleCheck::Forbids { when, .. } => {
-                from_condition(when).into_iter().collect()
-            }
-            RuleCheck::OnlyWith { with, .. } => from_condition(with).into_iter().collect(),
+            RuleCheck::Requires { when, .. } | RuleCheck::Forbids { when, .. } => from_condition(when),
+            RuleCheck::OnlyWith { with, .. } => from_condition(with),
             RuleCheck::LimitItems { when, limit, .. } => from_condition(when)
                 .into_iter()
                 .chain(match limit {
                     LimitSource::Model(sel, _) => Some(sel),
                     LimitSource::Fixed(_) => None,
+                })
+                .collect(),
+            RuleCheck::Limit { when, source, .. } => from_condition(when)
+                .into_iter()
+                .chain(match source {
+                    BoundSource::Model(sel, _) => Some(sel),
+                    BoundSource::Fixed(_) => None,
                 })
                 .collect(),
             RuleCheck::AllowedValues { when, values, .. } => from_condition(when)
@@ -161,11 +185,13 @@ fn model_selectors(rules: &[RuleIr]) -> Vec<&ModelSelector> {
     found
 }
 
-/// The model selector of a `family` condition.
-fn from_condition(c: &ConditionIr) -> Option<&ModelSelector> {
+/// The model selectors of the `family` tests in a condition.
+fn from_condition(c: &ConditionIr) -> Vec<&ModelSelector> {
     match c {
-        ConditionIr::Family(sel, _) => Some(sel),
-        _ => None,
+        ConditionIr::Family(sel, _) => vec![sel],
+        ConditionIr::AnyOf(list) | ConditionIr::AllOf(list) => list.iter().flat_map(from_condition).collect(),
+        ConditionIr::Not(inner) => from_condition(inner),
+        ConditionIr::OneOf(..) | ConditionIr::Present(..) | ConditionIr::Always => Vec::new(),
     }
 }
 
@@ -193,6 +219,12 @@ fn field_checks(f: &FieldIr) -> TokenStream {
             Some(c) => quote! { match &self.#name { Some(value) => { #c } None => v.required(#wire) } },
             None => quote! { if self.#name.is_none() { v.required(#wire); } },
         },
+        Presence::Nullable { required } => {
+            let checks = held(Value::binding(quote!(value)))
+                .map(|c| quote! { if let runtime::Nullable::Value(value) = &self.#name { #c } });
+            let absent = required.then(|| quote! { if self.#name.is_absent() { v.required(#wire); } });
+            quote!(#absent #checks)
+        }
     }
 }
 
@@ -256,7 +288,8 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
                     quote!(v.base64(#label, #reference);)
                 }
             });
-            (length.is_some() || encoding.is_some()).then(|| quote!(#length #encoding))
+            let pattern = c.pattern.as_ref().map(|p| quote!(v.pattern(#label, #reference, #p);));
+            (length.is_some() || encoding.is_some() || pattern.is_some()).then(|| quote!(#length #encoding #pattern))
         }
         RustType::Url => {
             let schemes = &c.schemes;
@@ -268,12 +301,17 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
             Some(quote!(v.data_url(#label, #reference, &[#(#mimes),*]);))
         }
         RustType::U32 | RustType::U64 | RustType::I64 | RustType::F64 => {
-            (c.min.is_some() || c.max.is_some()).then(|| {
+            // Casting an `f64` to itself is a clippy warning in the generated code.
+            let number = if *ty == RustType::F64 { quote!(#place) } else { quote!(#place as f64) };
+            let range = (c.min.is_some() || c.max.is_some()).then(|| {
                 let (min, max) = (opt_f64(c.min), opt_f64(c.max));
-                // Casting an `f64` to itself is a clippy warning in the generated code.
-                let number = if *ty == RustType::F64 { quote!(#place) } else { quote!(#place as f64) };
                 quote!(v.range(#label, #number, #min, #max);)
-            })
+            });
+            let step = c.multiple_of.map(|step| {
+                let step = Lit::f64_unsuffixed(step);
+                quote!(v.multiple_of(#label, #number, #step, "");)
+            });
+            (range.is_some() || step.is_some()).then(|| quote!(#range #step))
         }
         RustType::Named(n) => match n.kind {
             NamedKind::Struct | NamedKind::OneOf if label.to_string() == "\"\"" => {
@@ -330,12 +368,14 @@ fn access(path: &FieldPath) -> TokenStream {
     let mut expr = TokenStream::new();
     for (i, step) in path.steps.iter().enumerate() {
         let n = ident(&step.rust_name);
-        let optional = matches!(step.presence, Presence::Optional | Presence::RequiredTolerant);
-        expr = match (i, optional) {
-            (0, true) => quote!(self.#n.as_ref()),
-            (0, false) => quote!(runtime::validate::present(&self.#n)),
-            (_, true) => quote!(#expr.and_then(|parent| parent.#n.as_ref())),
-            (_, false) => quote!(#expr.map(|parent| &parent.#n)),
+        expr = match (i, step.presence) {
+            (0, Presence::Optional | Presence::RequiredTolerant) => quote!(self.#n.as_ref()),
+            // Rules read `null` as no value.
+            (0, Presence::Nullable { .. }) => quote!(self.#n.value()),
+            (0, Presence::Required | Presence::DefaultEmpty) => quote!(runtime::validate::present(&self.#n)),
+            (_, Presence::Optional | Presence::RequiredTolerant) => quote!(#expr.and_then(|parent| parent.#n.as_ref())),
+            (_, Presence::Nullable { .. }) => quote!(#expr.and_then(|parent| parent.#n.value())),
+            (_, Presence::Required | Presence::DefaultEmpty) => quote!(#expr.map(|parent| &parent.#n)),
         };
     }
     expr
@@ -442,7 +482,12 @@ fn value_is(api: &Api, path: &FieldPath, values: &[Literal], actual: TokenStream
 /// Whether the field at `path` is set to one of `values`: a plain comparison for a
 /// field of the struct itself (`self.stream == Some(false)`).
 fn holds(api: &Api, path: &FieldPath, values: &[Literal]) -> TokenStream {
-    if let [step] = path.steps.as_slice() {
+    // A nullable field compares through `access` (`null` is no value).
+    if let [step @ AccessStep {
+        presence: Presence::Required | Presence::DefaultEmpty | Presence::Optional | Presence::RequiredTolerant,
+        ..
+    }] = path.steps.as_slice()
+    {
         let n = ident(&step.rust_name);
         let optional = matches!(step.presence, Presence::Optional | Presence::RequiredTolerant);
         match (compare(api, &path.ty, values), optional) {
@@ -475,6 +520,10 @@ fn is_present(path: &FieldPath, present: bool) -> TokenStream {
             let n = ident(&step.rust_name);
             quote!(self.#n)
         }
+        [step] if matches!(step.presence, Presence::Nullable { .. }) => {
+            let n = ident(&step.rust_name);
+            return if present { quote!(self.#n.is_value()) } else { quote!(!self.#n.is_value()) };
+        }
         _ => access(path),
     };
     if present {
@@ -484,8 +533,10 @@ fn is_present(path: &FieldPath, present: bool) -> TokenStream {
     }
 }
 
-/// A boolean expression, or `None` when the condition always holds.
-fn condition(api: &Api, c: &ConditionIr) -> Option<TokenStream> {
+/// A boolean expression, or `None` when the condition always holds. Shared with the
+/// `<field>_or_default()` accessors of conditional defaults (which the checker keeps
+/// free of `family` tests, whose selector methods live here).
+pub(crate) fn condition(api: &Api, c: &ConditionIr) -> Option<TokenStream> {
     Some(match c {
         ConditionIr::Always => return None,
         ConditionIr::Present(path, present) => is_present(path, *present),
@@ -494,19 +545,72 @@ fn condition(api: &Api, c: &ConditionIr) -> Option<TokenStream> {
             let model = selected_model(sel);
             quote!(#model.is_some_and(|model| model.family == Some(#family)))
         }
+        ConditionIr::AnyOf(list) => joined(api, list, quote!(||)),
+        ConditionIr::AllOf(list) => joined(api, list, quote!(&&)),
+        ConditionIr::Not(inner) => negate(condition(api, inner).unwrap_or_else(|| quote!(true))),
     })
 }
 
-/// `!c`, parenthesised only when `c` is a comparison (`!(self.n == Some(1))`); a
-/// macro call or method chain (`matches!(..)`, `x.is_some_and(..)`) binds tighter.
+/// Conditions joined by `||` or `&&`, each parenthesised when it is itself a join
+/// (`(a || b) && c`); a lone test needs none.
+fn joined(api: &Api, list: &[ConditionIr], op: TokenStream) -> TokenStream {
+    let parts = list.iter().map(|c| {
+        let expr = condition(api, c).unwrap_or_else(|| quote!(true));
+        if binds_loosely(&expr, &['|', '&']) {
+            quote!((#expr))
+        } else {
+            expr
+        }
+    });
+    let mut out = TokenStream::new();
+    for (i, part) in parts.enumerate() {
+        if i > 0 {
+            out.extend(op.clone());
+        }
+        out.extend(part);
+    }
+    out
+}
+
+/// Whether `expr` has one of `ops` at its top level (outside any bracket or macro call).
+fn binds_loosely(expr: &TokenStream, ops: &[char]) -> bool {
+    expr.clone().into_iter().any(|t| matches!(&t, proc_macro2::TokenTree::Punct(p) if ops.contains(&p.as_char())))
+}
+
+/// `!c`, parenthesised only when `c` is a comparison or a join (`!(self.n == Some(1))`,
+/// `!(a || b)`); a macro call or method chain (`matches!(..)`, `x.is_some_and(..)`)
+/// binds tighter.
 fn negate(c: TokenStream) -> TokenStream {
-    let comparison =
-        c.clone().into_iter().any(|t| matches!(&t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '='));
-    if comparison {
+    if let Some(flipped) = flip_comparison(&c) {
+        return flipped;
+    }
+    if binds_loosely(&c, &['=', '|', '&', '<', '>']) {
         quote!(!(#c))
     } else {
         quote!(!#c)
     }
+}
+
+/// `a != b` for `a == b` and the reverse (clippy's `nonminimal_bool` refuses
+/// `!(a == b)`); `None` unless `c` is one such comparison and nothing else.
+fn flip_comparison(c: &TokenStream) -> Option<TokenStream> {
+    use proc_macro2::{Punct, Spacing, TokenTree};
+    let tokens: Vec<TokenTree> = c.clone().into_iter().collect();
+    let punct = |t: &TokenTree| match t {
+        TokenTree::Punct(p) => Some(p.as_char()),
+        _ => None,
+    };
+    let at = tokens.windows(2).position(|w| matches!((punct(&w[0]), punct(&w[1])), (Some('=' | '!'), Some('='))))?;
+    let others = tokens.iter().enumerate().filter(|(i, _)| *i != at && *i != at + 1);
+    if others.clone().any(|(_, t)| matches!(punct(t), Some('=' | '!' | '|' | '&' | '<' | '>'))) {
+        return None;
+    }
+    let first = if punct(&tokens[at]) == Some('=') { '!' } else { '=' };
+    let mut out: Vec<TokenTree> = tokens[..at].to_vec();
+    out.push(TokenTree::Punct(Punct::new(first, Spacing::Joint)));
+    out.push(TokenTree::Punct(Punct::new('=', Spacing::Alone)));
+    out.extend(tokens[at + 2..].iter().cloned());
+    Some(out.into_iter().collect())
 }
 
 /// `body` run when `when` holds (always, without a condition).
@@ -604,6 +708,9 @@ fn rule_checks(api: &Api, rule: &RuleCheck) -> TokenStream {
         RuleCheck::AllowedValues { when, field, values, message } => {
             guarded(api, when, allowed_values(field, values, message))
         }
+        RuleCheck::Limit { when, field, measure, bound, source, message } => {
+            guarded(api, when, limit(field, *measure, *bound, source, message))
+        }
         RuleCheck::ExactlyOneOf { fields, message } => {
             let present = fields.iter().map(|f| is_present(f, true));
             let names = fields.iter().map(|f| &f.wire);
@@ -663,6 +770,60 @@ fn rule_checks(api: &Api, rule: &RuleCheck) -> TokenStream {
             quote! {
                 if let Some(model) = #model {
                     #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+/// A `limit_when` bound other than an array's maximum: the value as the runtime check
+/// takes it (`f64` for numbers, the text for lengths, the count for items), checked
+/// against a fixed bound or the selected model's capability.
+fn limit(field: &FieldPath, measure: Measure, bound: Bound, source: &BoundSource, message: &str) -> TokenStream {
+    let acc = access(field);
+    let wire = &field.wire;
+    let actual = match (measure, &field.ty) {
+        (Measure::Value, RustType::F64) => quote!(*actual),
+        (Measure::Value, _) => quote!(*actual as f64),
+        (Measure::Length, _) => quote!(actual),
+        (Measure::Items, _) => quote!(actual.len()),
+    };
+    // The check for a limit `n` (an `f64` for values, a `u64` count otherwise) and why it applies.
+    let check = |n: TokenStream, why: TokenStream| match (measure, bound) {
+        (Measure::Value, Bound::Min) => quote!(v.value_limit(#wire, #actual, Some(#n), None, #why);),
+        (Measure::Value, Bound::Max) => quote!(v.value_limit(#wire, #actual, None, Some(#n), #why);),
+        (Measure::Value, Bound::MultipleOf) => quote!(v.multiple_of(#wire, #actual, #n, #why);),
+        (Measure::Length, Bound::Min) => quote!(v.length_limit(#wire, #actual, Some(#n), None, #why);),
+        (Measure::Length, Bound::Max) => quote!(v.length_limit(#wire, #actual, None, Some(#n), #why);),
+        (Measure::Items, Bound::Min) => quote!(v.item_minimum(#wire, #actual, #n, #why);),
+        (Measure::Items, Bound::Max) => quote!(v.item_limit(#wire, #actual, #n, #why);),
+        (Measure::Length | Measure::Items, Bound::MultipleOf) => {
+            unreachable!("the checker allows `multiple_of` on numbers only")
+        }
+    };
+    match source {
+        BoundSource::Fixed(n) => {
+            let n = if measure == Measure::Value {
+                Lit::f64_unsuffixed(*n).into_token_stream()
+            } else {
+                Lit::u64_unsuffixed(*n as u64).into_token_stream()
+            };
+            let check = check(n, quote!(#message));
+            quote! {
+                if let Some(actual) = #acc {
+                    #check
+                }
+            }
+        }
+        BoundSource::Model(sel, cap) => {
+            let model = selected_model(sel);
+            let n = if measure == Measure::Value { quote!(limit as f64) } else { quote!(limit) };
+            let check = check(n, quote!(&format!("model `{}`", model.id)));
+            quote! {
+                if let (Some(actual), Some(model)) = (#acc, #model) {
+                    if let Some(limit) = model.limit(#cap) {
+                        #check
+                    }
                 }
             }
         }

@@ -127,6 +127,10 @@ fn inline_image(fields: &[FieldIr]) -> Option<InlineImageIr> {
     let (Some(data), None, Some(mime), None) = (data.next(), data.next(), mime.next(), mime.next()) else {
         return None;
     };
+    // The constructors fill both from a file: neither can be `null`.
+    if [data, mime].iter().any(|f| matches!(f.presence, Presence::Nullable { .. })) {
+        return None;
+    }
     let mime_kind = match &mime.ty {
         RustType::String => MimeTypeKind::Text,
         RustType::Named(NamedRef { rust_name, kind: NamedKind::Enum { has_unknown, open }, .. }) => {
@@ -134,10 +138,10 @@ fn inline_image(fields: &[FieldIr]) -> Option<InlineImageIr> {
         }
         _ => return None,
     };
-    let others_optional = fields
-        .iter()
-        .filter(|f| f.rust_name != data.rust_name && f.rust_name != mime.rust_name)
-        .all(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty));
+    let others_optional =
+        fields.iter().filter(|f| f.rust_name != data.rust_name && f.rust_name != mime.rust_name).all(|f| {
+            matches!(f.presence, Presence::Optional | Presence::DefaultEmpty | Presence::Nullable { required: false })
+        });
     if !others_optional {
         return None;
     }
@@ -150,7 +154,10 @@ fn inline_image(fields: &[FieldIr]) -> Option<InlineImageIr> {
     })
 }
 
-fn presence(required: bool, usage: Usage, ty: &RustType) -> Presence {
+fn presence(required: bool, nullable: bool, usage: Usage, ty: &RustType) -> Presence {
+    if nullable {
+        return Presence::Nullable { required };
+    }
     let is_container = matches!(ty, RustType::Vec(_) | RustType::Map(_));
     match (required, usage.response, is_container) {
         (false, _, _) => Presence::Optional,
@@ -396,7 +403,7 @@ impl<'a> Lowering<'a> {
             names.push((rust_name.clone(), f.name.clone(), join_key(&fpath, "name")));
             let ty_expr = f.ty.expr();
             let ty = self.boxed_if_recursive(&o.name, ty_expr, self.rust_type(ty_expr, Some(f)));
-            let presence = presence(f.required, usage, &ty);
+            let presence = presence(f.required, f.nullable, usage, &ty);
             // A flattened member is how the object is told apart; it is always there.
             let presence = if f.flatten { Presence::Required } else { presence };
             fields.push(FieldIr {
@@ -405,6 +412,8 @@ impl<'a> Lowering<'a> {
                 ty,
                 presence,
                 default: f.default.clone(),
+                // Its conditions name other fields, so they are lowered with the struct.
+                default_when: Vec::new(),
                 docs: f.description.clone(),
                 deprecated: f.deprecated.clone(),
                 families: f.families.clone(),
@@ -419,6 +428,8 @@ impl<'a> Lowering<'a> {
                     allow_data_url: f.allow_data_url,
                     base64_text: f.format == Some(m::StringFormat::Base64),
                     mime_types: f.mime_types.clone(),
+                    pattern: f.pattern.clone(),
+                    multiple_of: f.multiple_of,
                 },
                 flatten: f.flatten,
                 part_names: if f.part_names.is_empty() { vec![f.name.clone()] } else { f.part_names.clone() },
@@ -436,7 +447,18 @@ impl<'a> Lowering<'a> {
             .operations
             .iter()
             .any(|op| op.request.as_ref().and_then(|r| r.multipart.as_ref()) == Some(&o.name));
-        let fields = self.fields.get(o.name.as_str()).cloned().unwrap_or_default();
+        let mut fields = self.fields.get(o.name.as_str()).cloned().unwrap_or_default();
+        for (field, spec) in fields.iter_mut().zip(&o.fields) {
+            field.default_when = spec
+                .default_when
+                .iter()
+                .map(|d| DefaultWhenIr {
+                    when: self.condition(o, &d.when),
+                    value: d.value.clone(),
+                    description: describe_condition(&d.when),
+                })
+                .collect();
+        }
         let mut rules: Vec<RuleIr> = o
             .rules
             .iter()
@@ -503,19 +525,46 @@ impl<'a> Lowering<'a> {
     }
 
     fn model_selector(&self, o: &m::ObjectDef, model_field: Option<&str>) -> ModelSelector {
-        let field = self.field_path(o, model_field.unwrap_or("model"));
+        let path = model_field.unwrap_or("model");
+        let field = self.field_path(o, path);
         let enum_name = match &field.ty {
             RustType::Named(n) => n.rust_name.clone(),
             other => unreachable!("the checker refuses a models field that is not a models type (`{other:?}`)"),
         };
-        ModelSelector { field, enum_name }
+        let spec_field = self.index.resolve_path(o, path).ok().and_then(|steps| steps.last().map(|s| s.field));
+        let conditional_default = spec_field.filter(|f| !f.default_when.is_empty()).map(|f| {
+            let Some(step) = field.steps.last() else { unreachable!("a resolved field path has at least one step") };
+            SelectorDefault {
+                accessor: step.rust_name.derived("", "_or_default"),
+                fallback: match &f.default {
+                    Some(Value::String(id)) => id.clone(),
+                    other => {
+                        unreachable!("the checker requires a model id `default` beside `default_when` ({other:?})")
+                    }
+                },
+            }
+        });
+        ModelSelector { field, enum_name, conditional_default }
     }
 
     fn condition(&self, o: &m::ObjectDef, c: &m::Condition) -> ConditionIr {
-        if let Some(family) = &c.family {
-            return ConditionIr::Family(self.model_selector(o, Some(&c.field)), family.clone());
+        let combined = |list: &[m::Condition]| list.iter().map(|c| self.condition(o, c)).collect::<Vec<_>>();
+        if !c.any_of.is_empty() {
+            return ConditionIr::AnyOf(combined(&c.any_of));
         }
-        let field = self.field_path(o, &c.field);
+        if !c.all_of.is_empty() {
+            return ConditionIr::AllOf(combined(&c.all_of));
+        }
+        if let Some(inner) = &c.not {
+            return ConditionIr::Not(Box::new(self.condition(o, inner)));
+        }
+        let Some(path) = &c.field else {
+            unreachable!("the checker refuses a condition with neither `field` nor `any_of`, `all_of` or `not`")
+        };
+        if let Some(family) = &c.family {
+            return ConditionIr::Family(self.model_selector(o, Some(path)), family.clone());
+        }
+        let field = self.field_path(o, path);
         if let Some(present) = c.present {
             return ConditionIr::Present(field, present);
         }
@@ -552,20 +601,7 @@ impl<'a> Lowering<'a> {
                     .clone()
                     .unwrap_or_else(|| format!("`{field}` is only allowed when {}", describe_condition(with))),
             },
-            m::Rule::LimitWhen { field, when, max_items, max_from_model, model_field, message, .. } => {
-                RuleCheck::LimitItems {
-                    when: cond(when),
-                    field: self.field_path(o, field),
-                    limit: match (max_items, max_from_model) {
-                        (Some(n), None) => LimitSource::Fixed(*n),
-                        (None, Some(cap)) => {
-                            LimitSource::Model(self.model_selector(o, model_field.as_deref()), cap.clone())
-                        }
-                        _ => unreachable!("the checker refuses a limit_when without exactly one of its limits"),
-                    },
-                    message: message.clone().unwrap_or_default(),
-                }
-            }
+            m::Rule::LimitWhen { .. } => self.limit_rule(o, rule),
             m::Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, message, .. } => {
                 RuleCheck::AllowedValues {
                     when: cond(when),
@@ -582,6 +618,69 @@ impl<'a> Lowering<'a> {
                 message: message.clone().unwrap_or_else(|| format!("exactly one of {} must be set", names.join(", "))),
             },
         }
+    }
+
+    /// A `limit_when` rule: the maximum item count of an array keeps its own check
+    /// (`LimitItems`); every other bound is a `Limit`, measured as the field's type says.
+    fn limit_rule(&self, o: &m::ObjectDef, rule: &m::Rule) -> RuleCheck {
+        let m::Rule::LimitWhen {
+            field,
+            when,
+            max_items,
+            min_items,
+            max_length,
+            min_length,
+            max,
+            min,
+            multiple_of,
+            max_from_model,
+            min_from_model,
+            multiple_of_from_model,
+            model_field,
+            message,
+            severity: _,
+        } = rule
+        else {
+            unreachable!("limit_rule lowers limit_when rules only")
+        };
+        let when = when.as_ref().map_or(ConditionIr::Always, |c| self.condition(o, c));
+        let path = self.field_path(o, field);
+        let message = message.clone().unwrap_or_default();
+        let from_model = |cap: &String| BoundSource::Model(self.model_selector(o, model_field.as_deref()), cap.clone());
+        let measure = match &path.ty {
+            RustType::Vec(_) | RustType::OneOrMany(_) => Measure::Items,
+            RustType::String | RustType::Url | RustType::DataUrl => Measure::Length,
+            _ => Measure::Value,
+        };
+        if measure == Measure::Items {
+            let limit = match (max_items, max_from_model) {
+                (Some(n), _) => Some(LimitSource::Fixed(*n)),
+                (None, Some(cap)) => {
+                    Some(LimitSource::Model(self.model_selector(o, model_field.as_deref()), cap.clone()))
+                }
+                (None, None) => None,
+            };
+            if let Some(limit) = limit {
+                return RuleCheck::LimitItems { when, field: path, limit, message };
+            }
+        }
+        // Counts are whole numbers; every count a spec can state is exact as an `f64`.
+        let count = |n: &Option<u64>| n.map(|n| BoundSource::Fixed(n as f64));
+        let candidates = [
+            (Bound::Min, count(min_items)),
+            (Bound::Max, count(max_length)),
+            (Bound::Min, count(min_length)),
+            (Bound::Max, max.map(BoundSource::Fixed)),
+            (Bound::Min, min.map(BoundSource::Fixed)),
+            (Bound::MultipleOf, multiple_of.map(BoundSource::Fixed)),
+            (Bound::Max, max_from_model.as_ref().map(from_model)),
+            (Bound::Min, min_from_model.as_ref().map(from_model)),
+            (Bound::MultipleOf, multiple_of_from_model.as_ref().map(from_model)),
+        ];
+        let Some((bound, source)) = candidates.into_iter().find_map(|(bound, source)| Some((bound, source?))) else {
+            unreachable!("the checker refuses a limit_when without exactly one limit that fits its field")
+        };
+        RuleCheck::Limit { when, field: path, measure, bound, source, message }
     }
 
     /// Every direct models field whose table has `requires`/`rejects` gets a rule.
@@ -1215,19 +1314,33 @@ fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
 }
 
 fn describe_condition(c: &m::Condition) -> String {
+    let joined = |list: &[m::Condition], word: &str| {
+        let parts: Vec<String> = list.iter().map(describe_condition).collect();
+        parts.join(word)
+    };
+    if !c.any_of.is_empty() {
+        return joined(&c.any_of, " or ");
+    }
+    if !c.all_of.is_empty() {
+        return joined(&c.all_of, " and ");
+    }
+    if let Some(inner) = &c.not {
+        return format!("not ({})", describe_condition(inner));
+    }
+    let field = c.field.as_deref().unwrap_or_default();
     if let Some(v) = &c.equals {
-        return format!("`{}` is {}", c.field, show(v));
+        return format!("`{field}` is {}", show(v));
     }
     if !c.one_of.is_empty() {
         let values: Vec<String> = c.one_of.iter().map(show).collect();
-        return format!("`{}` is one of {}", c.field, values.join(", "));
+        return format!("`{field}` is one of {}", values.join(", "));
     }
     if let Some(family) = &c.family {
-        return format!("`{}` is a {family} model", c.field);
+        return format!("`{field}` is a {family} model");
     }
     match c.present {
-        Some(false) => format!("`{}` is absent", c.field),
-        _ => format!("`{}` is set", c.field),
+        Some(false) => format!("`{field}` is absent"),
+        _ => format!("`{field}` is set"),
     }
 }
 

@@ -334,6 +334,13 @@ pub enum Presence {
     RequiredTolerant,
     /// A required array or map in responses: `Vec<T>`, empty when missing.
     DefaultEmpty,
+    /// `null` is a value of its own (`nullable: true`): `runtime::Nullable<T>`, absent,
+    /// `null` or a value. `required` says the docs require the key (as `null` or a
+    /// value): `validate()` then reports it absent, and responses tolerate it missing.
+    Nullable {
+        /// Whether the docs require the key.
+        required: bool,
+    },
 }
 
 /// A field.
@@ -349,6 +356,9 @@ pub struct FieldIr {
     pub presence: Presence,
     /// Documented default.
     pub default: Option<Value>,
+    /// Defaults that depend on the rest of the request, in order; `default` applies
+    /// when none holds. Conditions are relative to the struct that holds the field.
+    pub default_when: Vec<DefaultWhenIr>,
     /// Documentation.
     pub docs: Option<String>,
     /// Deprecation note.
@@ -364,6 +374,17 @@ pub struct FieldIr {
     /// Wire name of the sibling whose images this field repeats: `images()` reads
     /// this field only when that one yields none.
     pub repeats_images_of: Option<String>,
+}
+
+/// A default that applies when a condition on the request holds.
+#[derive(Debug, Clone)]
+pub struct DefaultWhenIr {
+    /// When it applies.
+    pub when: ConditionIr,
+    /// The default then.
+    pub value: Value,
+    /// The condition as the docs would say it (`` `background` is set ``).
+    pub description: String,
 }
 
 /// Value constraints of a field.
@@ -389,6 +410,10 @@ pub struct Constraints {
     pub base64_text: bool,
     /// MIME types for data URLs.
     pub mime_types: Vec<String>,
+    /// A regular expression the string must match (searched, as JSON Schema's).
+    pub pattern: Option<String>,
+    /// A step the number must be a whole multiple of.
+    pub multiple_of: Option<f64>,
 }
 
 /// One step of a field path in a rule.
@@ -433,6 +458,12 @@ pub enum ConditionIr {
     Present(FieldPath, bool),
     /// The selected model has this family.
     Family(ModelSelector, String),
+    /// At least one holds (never empty).
+    AnyOf(Vec<ConditionIr>),
+    /// Every one holds (never empty).
+    AllOf(Vec<ConditionIr>),
+    /// The condition does not hold.
+    Not(Box<ConditionIr>),
     /// Always holds.
     Always,
 }
@@ -444,6 +475,20 @@ pub struct ModelSelector {
     pub field: FieldPath,
     /// Rust name of the models enum.
     pub enum_name: RustIdent,
+    /// The model when the field is unset, when it depends on the request (the field's
+    /// `default_when`): read through the field's `<field>_or_default()`, with the
+    /// field's plain default when an enclosing object is absent. `None`: the model
+    /// table's default.
+    pub conditional_default: Option<SelectorDefault>,
+}
+
+/// A selector's default model that depends on the request.
+#[derive(Debug, Clone)]
+pub struct SelectorDefault {
+    /// `<field>_or_default`, on the struct that holds the models field.
+    pub accessor: RustIdent,
+    /// The model id when no condition can be read (an enclosing object is absent).
+    pub fallback: String,
 }
 
 /// How strongly a rule applies, decided once from the spec.
@@ -520,6 +565,22 @@ pub enum RuleCheck {
         /// Message.
         message: String,
     },
+    /// A bound of a number, a string's length or an array's item count (other than
+    /// the maximum item count, which is `LimitItems`), fixed or from the selected model.
+    Limit {
+        /// Condition.
+        when: ConditionIr,
+        /// The field.
+        field: FieldPath,
+        /// What is measured: decided from the field's type.
+        measure: Measure,
+        /// Which bound.
+        bound: Bound,
+        /// Where the bound comes from.
+        source: BoundSource,
+        /// Message.
+        message: String,
+    },
     /// Exactly one of the fields is present.
     ExactlyOneOf {
         /// Fields.
@@ -562,6 +623,37 @@ pub struct ModelConstraintIr {
 pub enum LimitSource {
     /// A fixed number.
     Fixed(u64),
+    /// A capability of the selected model.
+    Model(ModelSelector, String),
+}
+
+/// What a `Limit` rule measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// A number's value.
+    Value,
+    /// A string's length in characters.
+    Length,
+    /// An array's item count.
+    Items,
+}
+
+/// Which bound a `Limit` rule sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// Inclusive minimum.
+    Min,
+    /// Inclusive maximum.
+    Max,
+    /// A step the value must be a whole multiple of.
+    MultipleOf,
+}
+
+/// Where a `Limit` rule's bound comes from.
+#[derive(Debug, Clone)]
+pub enum BoundSource {
+    /// A number from the spec (whole for lengths and item counts).
+    Fixed(f64),
     /// A capability of the selected model.
     Model(ModelSelector, String),
 }

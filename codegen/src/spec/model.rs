@@ -145,9 +145,28 @@ pub struct Field {
     /// Whether the field must be present.
     #[serde(default)]
     pub required: bool,
+    /// Whether `null` is a value of its own, distinct from leaving the field out (BFL's
+    /// `"result": null` for a moderated generation). The field is then a
+    /// `runtime::Nullable<T>` (absent, `null` or a value) instead of an `Option<T>`,
+    /// which reads `null` as absent. In a response, mark every field the docs show as
+    /// `null`. In a request, mark a field only when the docs give `null` a meaning of its
+    /// own: the client can then send it; where `null` is the same as leaving the field
+    /// out, leave this off (an optional field already reads `null` as absent). A
+    /// `required` nullable field must be present, as `null` or a value. Rules read
+    /// `null` as no value. Not for `flatten` fields.
+    #[serde(default)]
+    pub nullable: bool,
     /// The value the server assumes when the field is absent.
     #[serde(default)]
     pub default: Option<Value>,
+    /// Defaults that depend on the rest of the request ("`dall-e-2` unless a parameter
+    /// specific to `gpt-image-1` is used"): the first entry whose `when` holds gives the
+    /// default, else `default` does, which must then be given. Conditions read the
+    /// values the request sets, never other defaults, and may not test a model
+    /// `family`. Documented on the field, returned by `<field>_or_default()`, and, on
+    /// a models field, used for the model rules check when the request names none.
+    #[serde(default)]
+    pub default_when: Vec<ConditionalDefault>,
     /// Documentation from the provider's docs.
     #[serde(default)]
     pub description: Option<String>,
@@ -180,6 +199,20 @@ pub struct Field {
     /// Maximum string length in characters.
     #[serde(default)]
     pub max_length: Option<u64>,
+    /// A regular expression a `string` field (or each string of an array or map of them)
+    /// must match, as the docs state it. Searched anywhere in the text, as JSON Schema's
+    /// `pattern` is: anchor it (`^[a-z0-9-]+$`) to match the whole value. The syntax is
+    /// the `regex-lite` crate's (Perl-like, without Unicode classes such as `\p{L}`);
+    /// the generator refuses a pattern it cannot compile. Checked by `validate()`.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// A number the value must be a whole multiple of (`16` for BFL's sizes). An error,
+    /// like every field constraint: use it where the docs say the server refuses other
+    /// values. Where the server accepts them (BFL's own examples send a height of 810,
+    /// and "output dimensions are always multiples of 16", so it rounds), state the limit
+    /// as a `limit_when` rule with `multiple_of` and `severity: warning` instead.
+    #[serde(default)]
+    pub multiple_of: Option<f64>,
     /// Allowed URL schemes for `url` fields (for example `[http, https, gs]`).
     #[serde(default)]
     pub schemes: Vec<String>,
@@ -203,6 +236,16 @@ pub struct Field {
     /// the sibling holds no image, so one image is not returned twice.
     #[serde(default)]
     pub repeats_images_of: Option<String>,
+}
+
+/// A default that holds when a condition on the rest of the request does.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionalDefault {
+    /// When this default applies.
+    pub when: Condition,
+    /// The default then, of the field's type.
+    pub value: Value,
 }
 
 /// The content of a `string` field that the client checks.
@@ -476,19 +519,52 @@ pub enum Rule {
         #[serde(default)]
         message: Option<String>,
     },
-    /// An array field's length limit that depends on the request, usually on the model.
+    /// A limit that depends on the request, usually on the model: an array's item
+    /// count, a string's length, or a number's bounds or step. Exactly one limit per
+    /// rule, fixed (`max_items`, `min_items`, `max_length`, `min_length`, `max`, `min`,
+    /// `multiple_of`, named for what they limit, as on a field) or read from a
+    /// capability of the selected model (`max_from_model`, `min_from_model`,
+    /// `multiple_of_from_model`: items for an array, characters for a string, the value
+    /// for a number). A limit the server tolerates (rounds, ignores) is a rule with
+    /// `severity: warning`, which a field constraint cannot be.
     LimitWhen {
-        /// Array field path.
+        /// Field path: an array, a string or a number.
         field: String,
         /// Optional condition; without one the rule always applies.
         #[serde(default)]
         when: Option<Condition>,
-        /// A fixed maximum.
+        /// A fixed maximum item count (arrays).
         #[serde(default)]
         max_items: Option<u64>,
-        /// Read the maximum from this capability of the selected model.
+        /// A fixed minimum item count (arrays).
+        #[serde(default)]
+        min_items: Option<u64>,
+        /// A fixed maximum length in characters (strings).
+        #[serde(default)]
+        max_length: Option<u64>,
+        /// A fixed minimum length in characters (strings).
+        #[serde(default)]
+        min_length: Option<u64>,
+        /// A fixed inclusive maximum (numbers).
+        #[serde(default)]
+        max: Option<f64>,
+        /// A fixed inclusive minimum (numbers).
+        #[serde(default)]
+        min: Option<f64>,
+        /// A fixed step the value must be a whole multiple of (numbers).
+        #[serde(default)]
+        multiple_of: Option<f64>,
+        /// Read the maximum from this capability of the selected model: item count for
+        /// an array, characters for a string ("the prompt length limit is set by the
+        /// model"), the value for a number.
         #[serde(default)]
         max_from_model: Option<String>,
+        /// Read the minimum from this capability of the selected model, as `max_from_model`.
+        #[serde(default)]
+        min_from_model: Option<String>,
+        /// Read the step from this capability of the selected model (numbers).
+        #[serde(default)]
+        multiple_of_from_model: Option<String>,
         /// Field holding the model (default `model`).
         #[serde(default)]
         model_field: Option<String>,
@@ -573,12 +649,17 @@ pub enum Severity {
     Warning,
 }
 
-/// A condition on the request.
+/// A condition on the request: a test of one field (`field` with exactly one of
+/// `equals`, `one_of`, `present`, `family`), or exactly one combination of other
+/// conditions (`any_of`, `all_of`, `not`) without `field`:
+/// `{any_of: [{field: background, present: true}, {field: quality, equals: hd}]}`,
+/// `{not: {field: stream, equals: true}}`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// Field path the condition reads.
-    pub field: String,
+    #[serde(default)]
+    pub field: Option<String>,
     /// Holds when the field equals this value.
     #[serde(default)]
     pub equals: Option<Value>,
@@ -591,6 +672,15 @@ pub struct Condition {
     /// Holds when the field names a model of this family (the field must be a models type).
     #[serde(default)]
     pub family: Option<String>,
+    /// Holds when at least one of these holds.
+    #[serde(default)]
+    pub any_of: Vec<Condition>,
+    /// Holds when every one of these holds.
+    #[serde(default)]
+    pub all_of: Vec<Condition>,
+    /// Holds when this does not.
+    #[serde(default)]
+    pub not: Option<Box<Condition>>,
 }
 
 /// One HTTP operation.

@@ -953,7 +953,9 @@ impl<'de> Deserialize<'de> for GenerateImageResponse {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "candidates" => candidates = Some(map.next_value()?),
+                        "candidates" => {
+                            candidates = map.next_value::<Option<Vec<Candidate>>>()?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -1076,7 +1078,7 @@ impl<'de> Deserialize<'de> for Content {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "parts" => parts = Some(map.next_value()?),
+                        "parts" => parts = map.next_value::<Option<Vec<Part>>>()?,
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -600,7 +600,7 @@ impl<'de> Deserialize<'de> for ImagesResponse {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "created" => created = map.next_value()?,
-                        "data" => data = Some(map.next_value()?),
+                        "data" => data = map.next_value::<Option<Vec<GeneratedImage>>>()?,
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -1021,7 +1021,7 @@ impl<'de> Deserialize<'de> for ImageGenerationResponse {
                         "output_format" => output_format = map.next_value()?,
                         "quality" => quality = map.next_value()?,
                         "size" => size = map.next_value()?,
-                        "data" => data = Some(map.next_value()?),
+                        "data" => data = map.next_value::<Option<Vec<ImageData>>>()?,
                         "usage" => usage = map.next_value()?,
                         "text" => text = map.next_value()?,
                         "parts" => parts = map.next_value()?,

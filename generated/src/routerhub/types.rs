@@ -349,7 +349,7 @@ impl<'de> Deserialize<'de> for Content {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "role" => role = map.next_value()?,
-                        "parts" => parts = Some(map.next_value()?),
+                        "parts" => parts = map.next_value::<Option<Vec<Part>>>()?,
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -4112,7 +4112,7 @@ impl<'de> Deserialize<'de> for ImageGenerationResponse {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "created" => created = map.next_value()?,
-                        "data" => data = Some(map.next_value()?),
+                        "data" => data = map.next_value::<Option<Vec<ImageData>>>()?,
                         "background" => background = map.next_value()?,
                         "output_format" => output_format = map.next_value()?,
                         "quality" => quality = map.next_value()?,

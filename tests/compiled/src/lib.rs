@@ -22,6 +22,10 @@ pub mod binary_response;
 #[rustfmt::skip]
 pub mod closed_enum;
 #[rustfmt::skip]
+pub mod conditional_defaults;
+#[rustfmt::skip]
+pub mod conditions;
+#[rustfmt::skip]
 pub mod data_url;
 #[rustfmt::skip]
 pub mod defaults;
@@ -34,11 +38,15 @@ pub mod integer_ranges;
 #[rustfmt::skip]
 pub mod map;
 #[rustfmt::skip]
+pub mod model_limits;
+#[rustfmt::skip]
 pub mod models_table;
 #[rustfmt::skip]
 pub mod multipart;
 #[rustfmt::skip]
 pub mod multipart_stream;
+#[rustfmt::skip]
+pub mod nullable;
 #[rustfmt::skip]
 pub mod object_basics;
 #[rustfmt::skip]
@@ -53,6 +61,8 @@ pub mod open_enum;
 pub mod optional_fields;
 #[rustfmt::skip]
 pub mod path_params;
+#[rustfmt::skip]
+pub mod patterns_and_steps;
 #[rustfmt::skip]
 pub mod recursion;
 #[rustfmt::skip]

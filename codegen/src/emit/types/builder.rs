@@ -10,11 +10,23 @@ use crate::ir::*;
 /// `new` from the required fields, `with_*` setters for the optional ones, and `with_extra`.
 pub(super) fn builder(s: &StructIr) -> TokenStream {
     let name = ident(&s.rust_name);
-    let required: Vec<&FieldIr> =
-        s.fields.iter().filter(|f| matches!(f.presence, Presence::Required | Presence::RequiredTolerant)).collect();
+    let required: Vec<&FieldIr> = s
+        .fields
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.presence,
+                Presence::Required | Presence::RequiredTolerant | Presence::Nullable { required: true }
+            )
+        })
+        .collect();
     let params = required.iter().map(|f| {
         let n = ident(&f.rust_name);
-        if takes_into_string(&f.ty) {
+        if matches!(f.presence, Presence::Nullable { .. }) {
+            // `None` is the explicit `null` the docs allow for a key they require.
+            let t = type_tokens(&f.ty);
+            quote!(#n: Option<#t>)
+        } else if takes_into_string(&f.ty) {
             quote!(#n: impl Into<String>)
         } else if let Some(t) = boxed(&f.ty) {
             quote!(#n: #t)
@@ -37,10 +49,17 @@ pub(super) fn builder(s: &StructIr) -> TokenStream {
             Presence::Required => quote!(#n,),
             Presence::RequiredTolerant => quote!(#n: Some(#conv),),
             Presence::Optional => quote!(#n: None,),
-            Presence::DefaultEmpty => quote!(#n: Default::default(),),
+            Presence::DefaultEmpty | Presence::Nullable { required: false } => quote!(#n: Default::default(),),
+            Presence::Nullable { required: true } => quote!(#n: #n.into(),),
         }
     });
-    let required_names: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire_name)).collect();
+    let required_names: Vec<String> = required
+        .iter()
+        .map(|f| match f.presence {
+            Presence::Nullable { .. } => format!("`{}`, where `None` sends `null`", f.wire_name),
+            _ => format!("`{}`", f.wire_name),
+        })
+        .collect();
     let new_doc = if required_names.is_empty() {
         " Creates a value with every optional field unset.".to_string()
     } else {
@@ -49,12 +68,23 @@ pub(super) fn builder(s: &StructIr) -> TokenStream {
             required_names.join(", ")
         )
     };
-    let setters =
-        s.fields.iter().filter(|f| matches!(f.presence, Presence::Optional | Presence::DefaultEmpty)).map(|f| {
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| {
+            matches!(f.presence, Presence::Optional | Presence::DefaultEmpty | Presence::Nullable { required: false })
+        })
+        .map(|f| {
             let n = ident(&f.rust_name);
             // `with_self`, not `with_self_`: the escape is needed only where the name stands alone.
             let setter = crate::emit::setter_name(f);
-            let doc = format!(" Sets `{}`.", f.wire_name);
+            let doc = match f.presence {
+                Presence::Nullable { .. } => format!(
+                    " Sets `{}` to a value (`{}` is public: set it to `runtime::Nullable::Null` to send `null`).",
+                    f.wire_name, f.rust_name
+                ),
+                _ => format!(" Sets `{}`.", f.wire_name),
+            };
             let t = type_tokens(&f.ty);
             let (param, value) = if takes_into_string(&f.ty) {
                 (quote!(impl Into<String>), quote!(value.into()))
@@ -65,6 +95,7 @@ pub(super) fn builder(s: &StructIr) -> TokenStream {
             };
             let assign = match f.presence {
                 Presence::DefaultEmpty => quote!(self.#n = #value;),
+                Presence::Nullable { .. } => quote!(self.#n = runtime::Nullable::Value(#value);),
                 _ => quote!(self.#n = Some(#value);),
             };
             quote! {

@@ -24,7 +24,13 @@ pub(super) fn object_deserialize(s: &StructIr, api: &Api) -> TokenStream {
     let slot = |f: &FieldIr| ident(&crate::ir::naming::deserialize_slot(&f.rust_name, &field_names));
     let slots = siblings.iter().map(|f| {
         let n = slot(f);
-        let t = type_tokens(&f.ty);
+        let t = match f.presence {
+            Presence::Nullable { .. } => {
+                let inner = type_tokens(&f.ty);
+                quote!(runtime::Nullable<#inner>)
+            }
+            _ => type_tokens(&f.ty),
+        };
         quote!(let mut #n: Option<#t> = None;)
     });
     let sibling_arms = siblings.iter().map(|f| {
@@ -39,7 +45,7 @@ pub(super) fn object_deserialize(s: &StructIr, api: &Api) -> TokenStream {
         match f.presence {
             Presence::Optional | Presence::RequiredTolerant if n == local => quote!(#n,),
             Presence::Optional | Presence::RequiredTolerant => quote!(#n: #local,),
-            Presence::DefaultEmpty => quote!(#n: #local.unwrap_or_default(),),
+            Presence::DefaultEmpty | Presence::Nullable { .. } => quote!(#n: #local.unwrap_or_default(),),
             Presence::Required => quote!(#n: #local.ok_or_else(|| serde::de::Error::missing_field(#w))?,),
         }
     });
@@ -84,8 +90,19 @@ pub(super) fn object_deserialize(s: &StructIr, api: &Api) -> TokenStream {
 /// `next_value` for one field: integers go through `WholeNumber`, so `2.0` reads as `2`.
 fn read_value(f: &FieldIr) -> TokenStream {
     let whole = matches!(f.ty, RustType::I64 | RustType::U32 | RustType::U64);
-    let optional = matches!(f.presence, Presence::Optional | Presence::RequiredTolerant);
     let t = type_tokens(&f.ty);
+    match (whole, f.presence) {
+        // `null` reads as `Nullable::Null`, kept apart from a missing key.
+        (false, Presence::Nullable { .. }) => return quote!(Some(map.next_value()?)),
+        (true, Presence::Nullable { .. }) => {
+            return quote!(Some(map.next_value::<runtime::Nullable<runtime::fields::WholeNumber<#t>>>()?.map(|n| n.0)))
+        }
+        // A response that sends `null` for a list or map the docs require has sent an
+        // empty one: reading it as an error would lose the whole response.
+        (false, Presence::DefaultEmpty) => return quote!(map.next_value::<Option<#t>>()?),
+        _ => {}
+    }
+    let optional = matches!(f.presence, Presence::Optional | Presence::RequiredTolerant);
     match (whole, optional) {
         // `null` reads as absent, as serde's derived impls do for `Option` fields.
         (false, true) => quote!(map.next_value()?),

@@ -35,7 +35,7 @@ pub(super) fn inline_image_constructors(s: &StructIr, image: &InlineImageIr) -> 
     let others = s.fields.iter().filter(|f| ident(&f.rust_name) != data && ident(&f.rust_name) != mime_type).map(|f| {
         let n = ident(&f.rust_name);
         match f.presence {
-            Presence::DefaultEmpty => quote!(#n: Default::default(),),
+            Presence::DefaultEmpty | Presence::Nullable { .. } => quote!(#n: Default::default(),),
             _ => quote!(#n: None,),
         }
     });

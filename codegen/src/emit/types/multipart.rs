@@ -36,6 +36,7 @@ pub(super) fn multipart_parts(s: &StructIr) -> TokenStream {
         out.extend(match f.presence {
             Presence::Required | Presence::DefaultEmpty => quote!({ let value = &self.#n; #stmt }),
             Presence::Optional | Presence::RequiredTolerant => quote!(if let Some(value) = &self.#n { #stmt }),
+            Presence::Nullable { .. } => unreachable!("the checker refuses `nullable` fields in multipart forms"),
         });
     }
     quote! {

@@ -2,7 +2,7 @@
 //! accessors, and the impls other files of this folder emit for it.
 
 use proc_macro2::{Literal as Lit, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 use serde_json::Value;
 
 use super::builder::builder;
@@ -38,7 +38,12 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let all_defaultable = s
         .fields
         .iter()
-        .all(|f| matches!(f.presence, Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty));
+        .all(|f| {
+            matches!(
+                f.presence,
+                Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty | Presence::Nullable { .. }
+            )
+        });
     let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
     if all_defaultable {
         derives.push(quote!(Default));
@@ -76,11 +81,12 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
         rust_name,
         ty,
         presence,
-        default: _,     // `field_docs` and `defaults`
-        docs: _,        // `field_docs`
-        deprecated: _,  // `field_docs`
-        families: _,    // `field_docs`
-        constraints: _, // `field_docs`, `validate.rs`
+        default: _,      // `field_docs` and `defaults`
+        default_when: _, // `field_docs`, `defaults` and the model selectors of `validate.rs`
+        docs: _,         // `field_docs`
+        deprecated: _,   // `field_docs`
+        families: _,     // `field_docs`
+        constraints: _,  // `field_docs`, `validate.rs`
         flatten,
         part_names: _,        // `multipart.rs`
         repeats_images_of: _, // `images.rs`
@@ -102,6 +108,10 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
             attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
             quote!(Option<#ty>)
         }
+        Presence::Nullable { .. } => {
+            attrs.push(quote!(default, skip_serializing_if = "runtime::Nullable::is_absent"));
+            quote!(runtime::Nullable<#ty>)
+        }
     };
     if *flatten {
         attrs.push(quote!(flatten));
@@ -116,8 +126,18 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
 
 fn field_docs(f: &FieldIr) -> TokenStream {
     let mut notes = Vec::new();
-    if let Some(d) = &f.default {
-        notes.push(format!("Default: `{}`.", show_value(d)));
+    match (&f.default, f.default_when.as_slice()) {
+        (Some(d), []) => notes.push(format!("Default: `{}`.", show_value(d))),
+        (default, conditional) => {
+            let mut cases: Vec<String> =
+                conditional.iter().map(|d| format!("`{}` when {}", show_value(&d.value), d.description)).collect();
+            if let Some(d) = default {
+                cases.push(format!("`{}` otherwise", show_value(d)));
+            }
+            if !cases.is_empty() {
+                notes.push(format!("Default: {}.", cases.join("; ")));
+            }
+        }
     }
     let c = &f.constraints;
     match (c.min, c.max) {
@@ -126,8 +146,14 @@ fn field_docs(f: &FieldIr) -> TokenStream {
         (None, Some(b)) => notes.push(format!("Maximum: {}.", num(b))),
         _ => {}
     }
+    if let Some(step) = c.multiple_of {
+        notes.push(format!("A multiple of {}.", num(step)));
+    }
     if let Some(max) = c.max_items {
         notes.push(format!("At most {max} items."));
+    }
+    if let Some(pattern) = &c.pattern {
+        notes.push(format!("Matches the pattern `{pattern}`."));
     }
     if !c.schemes.is_empty() {
         let mut s = format!("URL schemes: {}", c.schemes.join(", "));
@@ -145,6 +171,15 @@ fn field_docs(f: &FieldIr) -> TokenStream {
     }
     if !f.families.is_empty() {
         notes.push(format!("Applies to {} models only; others ignore it.", f.families.join(", ")));
+    }
+    match f.presence {
+        Presence::Nullable { required: true } => {
+            notes.push("May be `null`, which is kept apart from a missing key; the docs require the key.".to_string())
+        }
+        Presence::Nullable { required: false } => {
+            notes.push("May be `null`, which is kept apart from a missing key.".to_string())
+        }
+        _ => {}
     }
     if matches!(f.presence, Presence::RequiredTolerant) {
         notes
@@ -203,7 +238,24 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
             let n = ident(&f.rust_name);
             // `self_` (an escaped keyword) must not give `self__or_default`, which is not snake case.
             let method = f.rust_name.derived("", "_or_default");
-            let doc = format!(" `{}`, or its documented default `{}` when unset.", f.wire_name, show_value(default));
+            let doc = if f.default_when.is_empty() {
+                format!(" `{}`, or its documented default `{}` when unset.", f.wire_name, show_value(default))
+            } else {
+                format!(" `{}`, or, when unset, its documented default for this request (see the field).", f.wire_name)
+            };
+            if !f.default_when.is_empty() {
+                let body = conditional_default(api, f)?;
+                let ret = match &f.ty {
+                    RustType::String => quote!(&str),
+                    other => crate::emit::type_tokens(other),
+                };
+                return Some(quote! {
+                    #[doc = #doc]
+                    pub fn #method(&self) -> #ret {
+                        #body
+                    }
+                });
+            }
             let (ret, body) = match (&f.ty, default) {
                 (RustType::Bool, Value::Bool(b)) => (quote!(bool), quote!(self.#n.unwrap_or(#b))),
                 (RustType::U32, Value::Number(v)) => {
@@ -253,6 +305,60 @@ fn defaults(s: &StructIr, api: &Api) -> TokenStream {
             #(#accessors)*
         }
     }
+}
+
+/// The body of `<field>_or_default()` for a default that depends on the request:
+/// the field's value when set, else the first default whose condition holds, else
+/// the plain one. `None` for a type the accessors do not cover.
+fn conditional_default(api: &Api, f: &FieldIr) -> Option<TokenStream> {
+    let n = ident(&f.rust_name);
+    let literal = |v: &Value| -> Option<TokenStream> {
+        Some(match (&f.ty, v) {
+            (RustType::Bool, Value::Bool(b)) => quote!(#b),
+            (RustType::U32, Value::Number(v)) => {
+                Lit::u32_unsuffixed(u32::try_from(v.as_u64()?).ok()?).into_token_stream()
+            }
+            (RustType::U64, Value::Number(v)) => Lit::u64_unsuffixed(v.as_u64()?).into_token_stream(),
+            (RustType::I64, Value::Number(v)) => {
+                let n = v.as_i64()?;
+                let l = Lit::i64_unsuffixed(n.unsigned_abs() as i64);
+                if n < 0 {
+                    quote!(-#l)
+                } else {
+                    quote!(#l)
+                }
+            }
+            (RustType::F64, Value::Number(v)) => Lit::f64_unsuffixed(v.as_f64()?).into_token_stream(),
+            (RustType::String, Value::String(v)) => quote!(#v),
+            (RustType::Named(r), Value::String(v)) if matches!(r.kind, NamedKind::Enum { .. }) => {
+                let variant = ident(&find_variant(api, &r.rust_name, v)?);
+                let t = ident(&r.rust_name);
+                quote!(#t::#variant)
+            }
+            _ => return None,
+        })
+    };
+    let (scrutinee, value) = match &f.ty {
+        RustType::String => (quote!(self.#n.as_deref()), quote!(value)),
+        // Enums with a catch-all variant are not `Copy`.
+        RustType::Named(r) if matches!(r.kind, NamedKind::Enum { has_unknown: true, .. }) => {
+            (quote!(&self.#n), quote!(value.clone()))
+        }
+        _ => (quote!(self.#n), quote!(value)),
+    };
+    let mut arms = vec![quote!(Some(value) => #value,)];
+    for d in &f.default_when {
+        let when = crate::emit::validate::condition(api, &d.when).unwrap_or_else(|| quote!(true));
+        let then = literal(&d.value)?;
+        arms.push(quote!(None if #when => #then,));
+    }
+    let otherwise = literal(f.default.as_ref()?)?;
+    arms.push(quote!(None => #otherwise,));
+    Some(quote! {
+        match #scrutinee {
+            #(#arms)*
+        }
+    })
 }
 
 fn find_variant(api: &Api, enum_name: &str, wire: &str) -> Option<RustIdent> {

@@ -127,6 +127,18 @@ impl<'a> Checker<'a> {
                             ),
                         );
                     }
+                    // A form part is text or a file: it has no way to say `null`.
+                    let position = self.index.position(form).unwrap_or_default();
+                    for (i, f) in o.fields.iter().enumerate().filter(|(_, f)| f.nullable) {
+                        let fpath = join_index(&join_key(&join_index("types", position), "fields"), i);
+                        self.r.error_at_key(
+                            &join_key(&fpath, "nullable"),
+                            format!(
+                                "`{}` is in multipart form `{form}` (operation `{}`), whose parts cannot be `null`",
+                                f.name, op.id
+                            ),
+                        );
+                    }
                 }
             }
         }

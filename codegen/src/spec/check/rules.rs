@@ -50,12 +50,41 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn condition(&mut self, o: &'a ObjectDef, c: &Condition, path: &str) {
-        let Some(ty) = self.rule_field(o, &c.field, &join_key(path, "field")) else {
+    pub(super) fn condition(&mut self, o: &'a ObjectDef, c: &Condition, path: &str) {
+        let tests = [c.equals.is_some(), !c.one_of.is_empty(), c.present.is_some(), c.family.is_some()];
+        let combinations = [!c.any_of.is_empty(), !c.all_of.is_empty(), c.not.is_some()];
+        // A condition is one test or one combination: a mix would leave open whether
+        // its parts are all required or alternatives.
+        if combinations.contains(&true) {
+            if combinations.iter().filter(|k| **k).count() > 1 || c.field.is_some() || tests.contains(&true) {
+                self.r.error(
+                    path,
+                    "a condition that combines others takes exactly one of `any_of`, `all_of` or `not`, and no \
+                     `field`, `equals`, `one_of`, `present` or `family` beside it; nest a test inside instead",
+                );
+            }
+            for (key, list) in [("any_of", &c.any_of), ("all_of", &c.all_of)] {
+                for (i, inner) in list.iter().enumerate() {
+                    self.condition(o, inner, &join_index(&join_key(path, key), i));
+                }
+            }
+            if let Some(inner) = &c.not {
+                self.condition(o, inner, &join_key(path, "not"));
+            }
+            return;
+        }
+        let Some(field) = &c.field else {
+            self.r.error(
+                path,
+                "a condition needs `field` with one of `equals`, `one_of`, `present` or `family`, or one of \
+                 `any_of`, `all_of` or `not`",
+            );
             return;
         };
-        let kinds = [c.equals.is_some(), !c.one_of.is_empty(), c.present.is_some(), c.family.is_some()];
-        if kinds.iter().filter(|k| **k).count() != 1 {
+        let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) else {
+            return;
+        };
+        if tests.iter().filter(|k| **k).count() != 1 {
             self.r.error(path, "a condition needs exactly one of `equals`, `one_of`, `present` or `family`");
         }
         if let Some(v) = &c.equals {
@@ -72,9 +101,24 @@ impl<'a> Checker<'a> {
                 }
                 None => self.r.error(
                     &join_key(path, "family"),
-                    format!("`family` needs a models field, but `{}` is `{ty}`", c.field),
+                    format!("`family` needs a models field, but `{field}` is `{ty}`"),
                 ),
             }
+        }
+    }
+
+    /// The `family` tests inside a condition, as YAML paths.
+    pub(super) fn family_tests(c: &Condition, path: &str, out: &mut Vec<String>) {
+        if c.family.is_some() {
+            out.push(join_key(path, "family"));
+        }
+        for (key, list) in [("any_of", &c.any_of), ("all_of", &c.all_of)] {
+            for (i, inner) in list.iter().enumerate() {
+                Self::family_tests(inner, &join_index(&join_key(path, key), i), out);
+            }
+        }
+        if let Some(inner) = &c.not {
+            Self::family_tests(inner, &join_key(path, "not"), out);
         }
     }
 
@@ -129,26 +173,7 @@ impl<'a> Checker<'a> {
                 self.rule_field(o, field, &join_key(path, "field"));
                 self.condition(o, with, &join_key(path, "with"));
             }
-            Rule::LimitWhen { field, when, max_items, max_from_model, model_field, .. } => {
-                if let Some(ty) = self.rule_field(o, field, &join_key(path, "field")) {
-                    if !ty.is_array() && !matches!(ty, TypeExpr::OneOrMany(_)) {
-                        self.r.error(
-                            &join_key(path, "field"),
-                            format!("limit_when needs an array field, but `{field}` is `{ty}`"),
-                        );
-                    }
-                }
-                if let Some(c) = when {
-                    self.condition(o, c, &join_key(path, "when"));
-                }
-                match (max_items, max_from_model) {
-                    (Some(_), None) => {}
-                    (None, Some(cap)) => {
-                        self.model_capability(o, model_field.as_deref(), cap, true, &join_key(path, "max_from_model"))
-                    }
-                    _ => self.r.error(path, "limit_when needs exactly one of `max_items` or `max_from_model`"),
-                }
-            }
+            Rule::LimitWhen { .. } => self.limit_when(o, rule, path),
             Rule::AllowedValuesWhen { field, when, values, values_from_model, model_field, .. } => {
                 let ty = self.rule_field(o, field, &join_key(path, "field"));
                 if let Some(ty) = &ty {
@@ -183,6 +208,109 @@ impl<'a> Checker<'a> {
                     self.rule_field(o, f, &join_index(&join_key(path, "fields"), i));
                 }
             }
+        }
+    }
+
+    // A `limit_when` sets one bound, and what it bounds follows from the field's type:
+    // item counts of arrays, lengths of strings, values of numbers. A key that names
+    // another measure (`max_length` on a number) would be a limit that never applies.
+    fn limit_when(&mut self, o: &'a ObjectDef, rule: &Rule, path: &str) {
+        let Rule::LimitWhen {
+            field,
+            when,
+            max_items,
+            min_items,
+            max_length,
+            min_length,
+            max,
+            min,
+            multiple_of,
+            max_from_model,
+            min_from_model,
+            multiple_of_from_model,
+            model_field,
+            ..
+        } = rule
+        else {
+            return;
+        };
+        if let Some(c) = when {
+            self.condition(o, c, &join_key(path, "when"));
+        }
+        #[derive(Clone, Copy, PartialEq)]
+        enum Measure {
+            Items,
+            Length,
+            Value,
+        }
+        let ty = self.rule_field(o, field, &join_key(path, "field"));
+        let measure = match &ty {
+            Some(TypeExpr::Array(_) | TypeExpr::OneOrMany(_)) => Some(Measure::Items),
+            Some(TypeExpr::String | TypeExpr::Url | TypeExpr::DataUrl) => Some(Measure::Length),
+            Some(TypeExpr::Integer | TypeExpr::Number) => Some(Measure::Value),
+            Some(other) => {
+                self.r.error(
+                    &join_key(path, "field"),
+                    format!("limit_when needs an array, a string or a number field, but `{field}` is `{other}`"),
+                );
+                None
+            }
+            None => None,
+        };
+        let keys = [
+            ("max_items", max_items.is_some(), Some(Measure::Items)),
+            ("min_items", min_items.is_some(), Some(Measure::Items)),
+            ("max_length", max_length.is_some(), Some(Measure::Length)),
+            ("min_length", min_length.is_some(), Some(Measure::Length)),
+            ("max", max.is_some(), Some(Measure::Value)),
+            ("min", min.is_some(), Some(Measure::Value)),
+            ("multiple_of", multiple_of.is_some(), Some(Measure::Value)),
+            ("max_from_model", max_from_model.is_some(), None),
+            ("min_from_model", min_from_model.is_some(), None),
+            ("multiple_of_from_model", multiple_of_from_model.is_some(), Some(Measure::Value)),
+        ];
+        let given: Vec<_> = keys.iter().filter(|(_, set, _)| *set).collect();
+        if given.len() != 1 {
+            let names: Vec<String> = keys.iter().map(|(k, _, _)| format!("`{k}`")).collect();
+            self.r.error(path, format!("limit_when needs exactly one limit: one of {}", names.join(", ")));
+        }
+        let what = |m: Measure| match m {
+            Measure::Items => "arrays (item counts; for a string use `max_length`, for a number `max`)",
+            Measure::Length => "strings (lengths; for a number use `max`, for an array `max_items`)",
+            Measure::Value => "numbers (values; for a string use `max_length`, for an array `max_items`)",
+        };
+        if let (Some(measure), Some(ty)) = (measure, &ty) {
+            for (key, _, wants) in &given {
+                if let Some(wants) = wants.filter(|w| *w != measure) {
+                    self.r.error_at_key(
+                        &join_key(path, key),
+                        format!("`{key}` applies only to {}, but `{field}` is `{ty}`", what(wants)),
+                    );
+                }
+            }
+        }
+        let step = multiple_of.map(|n| ("multiple_of", n));
+        for (key, n) in [("max", *max), ("min", *min)].into_iter().filter_map(|(k, n)| Some((k, n?))).chain(step) {
+            self.bound_number(key, n, &join_key(path, key));
+        }
+        for (key, cap) in [
+            ("max_from_model", max_from_model),
+            ("min_from_model", min_from_model),
+            ("multiple_of_from_model", multiple_of_from_model),
+        ] {
+            if let Some(cap) = cap {
+                self.model_capability(o, model_field.as_deref(), cap, true, &join_key(path, key));
+            }
+        }
+    }
+
+    /// A fixed bound of a number: finite, and a step above zero (only zero is a multiple
+    /// of zero, and a negative step is a typo).
+    pub(super) fn bound_number(&mut self, key: &str, n: f64, path: &str) {
+        if !n.is_finite() {
+            self.r.error(path, format!("`{key}` must be a finite number"));
+        } else if key == "multiple_of" && n <= 0.0 {
+            self.r.error(path, format!("`multiple_of` must be above zero, not {n}"));
         }
     }
 

@@ -41,6 +41,7 @@ impl<'a> Checker<'a> {
             if let Some(default) = &f.default {
                 self.value(&ty, Some(f), default, &join_key(&fpath, "default"), &[]);
             }
+            self.default_when(o, f, &ty, &fpath);
             if let Some(example) = &f.example {
                 self.value(&ty, Some(f), example, &join_key(&fpath, "example"), &[]);
             }
@@ -105,6 +106,8 @@ impl<'a> Checker<'a> {
                 "url fields and base64 strings",
             ),
             ("format", f.format.is_some() && !is_inner(ty, &TypeExpr::String), "strings"),
+            ("pattern", f.pattern.is_some() && !is_inner(ty, &TypeExpr::String), "strings"),
+            ("multiple_of", f.multiple_of.is_some() && !numeric, "numbers"),
             ("part_names", !f.part_names.is_empty() && !is_inner(ty, &TypeExpr::File), "file fields"),
         ];
         for (key, bad, applies) in misplaced {
@@ -125,6 +128,19 @@ impl<'a> Checker<'a> {
                 self.r.error(&join_key(fpath, "min_items"), format!("min_items {min} is greater than max_items {max}"));
             }
         }
+        if let Some(n) = f.multiple_of {
+            self.bound_number("multiple_of", n, &join_key(fpath, "multiple_of"));
+        }
+        // The checker compiles the pattern with the engine the runtime uses, so a
+        // pattern accepted here compiles in every generated client.
+        if let Some(Err(e)) = f.pattern.as_deref().map(regex_lite::Regex::new) {
+            let reason = e.to_string().replace('\n', " ");
+            self.r.error(&join_key(fpath, "pattern"), format!("the pattern does not compile: {reason}"));
+        }
+        // A flattened member's keys sit in the parent object: there is no key to hold `null`.
+        if f.flatten && f.nullable {
+            self.r.error_at_key(&join_key(fpath, "nullable"), "a `flatten` field has no key of its own to be `null`");
+        }
         if f.flatten {
             let is_one_of = matches!(ty, TypeExpr::Named(n) if matches!(self.index.get(n), Some(TypeDef::OneOf(_))));
             if !is_one_of {
@@ -135,6 +151,41 @@ impl<'a> Checker<'a> {
             }
         }
     }
+    // A conditional default applies to a field the request can leave out, falls back on
+    // `default` when no condition holds, holds a value of the field's type, and reads
+    // what the request sets: a `family` test would read the selected model, whose own
+    // default may depend on this field.
+    fn default_when(&mut self, o: &'a ObjectDef, f: &Field, ty: &TypeExpr, fpath: &str) {
+        if f.default_when.is_empty() {
+            return;
+        }
+        let key = join_key(fpath, "default_when");
+        if f.required || f.nullable {
+            let why =
+                if f.required { "`required`: it is always set" } else { "`nullable`: `null` is a value of its own" };
+            self.r.error_at_key(&key, format!("`default_when` applies to optional fields, but `{}` is {why}", f.name));
+        } else if f.default.is_none() {
+            self.r.error_at_key(
+                &key,
+                format!("`{}` has `default_when` but no `default` for when none of its conditions holds", f.name),
+            );
+        }
+        for (i, d) in f.default_when.iter().enumerate() {
+            let dpath = join_index(&key, i);
+            self.condition(o, &d.when, &join_key(&dpath, "when"));
+            let mut families = Vec::new();
+            Self::family_tests(&d.when, &join_key(&dpath, "when"), &mut families);
+            for family in families {
+                self.r.error_at_key(
+                    &family,
+                    "a default cannot depend on the model's family (the model may take its own default from \
+                     the request); list the models with `one_of` instead",
+                );
+            }
+            self.value(ty, Some(f), &d.value, &join_key(&dpath, "value"), &[]);
+        }
+    }
+
     pub(super) fn enumeration(&mut self, e: &EnumDef, path: &str) {
         if e.values.is_empty() {
             self.r.error(&join_key(path, "values"), format!("enum `{}` has no values", e.name));

@@ -20,13 +20,26 @@ impl Checker<'_> {
         placeholders: &[String],
     ) {
         let mismatch = |expected: &str| format!("expected {expected}, found {}", describe(v));
+        // `null` is a value of its own only where the spec says so.
+        if v.is_null() && field.is_some_and(|f| f.nullable) {
+            return;
+        }
         match ty {
             TypeExpr::Any => {}
-            TypeExpr::String | TypeExpr::Base64 | TypeExpr::Url | TypeExpr::DataUrl => {
-                if !v.is_string() {
-                    self.r.error(path, mismatch("a string"));
+            TypeExpr::String | TypeExpr::Base64 | TypeExpr::Url | TypeExpr::DataUrl => match v.as_str() {
+                None => self.r.error(path, mismatch("a string")),
+                Some(text) if !placeholders.iter().any(|p| p == text) => {
+                    let pattern = field.and_then(|f| f.pattern.as_deref());
+                    if let Some(Ok(regex)) = pattern.map(regex_lite::Regex::new) {
+                        if !regex.is_match(text) {
+                            let pattern = pattern.unwrap_or_default();
+                            self.r
+                                .error(path, format!("{} does not match the field's pattern `{pattern}`", describe(v)));
+                        }
+                    }
                 }
-            }
+                Some(_) => {}
+            },
             TypeExpr::File => self.r.error(path, "a file cannot appear in a JSON value"),
             TypeExpr::Boolean => {
                 if !v.is_boolean() {
@@ -44,6 +57,16 @@ impl Checker<'_> {
                 if let Some(f) = field {
                     if f.min.is_some_and(|m| n < m) || f.max.is_some_and(|m| n > m) {
                         self.r.error(path, format!("{n} is outside the field's range"));
+                    }
+                    if let Some(step) = f.multiple_of.filter(|step| *step > 0.0 && !is_multiple(n, *step)) {
+                        self.r.error(
+                            path,
+                            format!(
+                                "{n} is not a multiple of {step}; if the docs' own examples send such values (the \
+                                 server rounds them), state the step as a `limit_when` rule with `multiple_of` and \
+                                 `severity: warning` instead of on the field"
+                            ),
+                        );
                     }
                 }
             }
@@ -184,6 +207,12 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Whether `n` is a whole multiple of `step`, with the runtime's tolerance for fractions.
+fn is_multiple(n: f64, step: f64) -> bool {
+    let quotient = n / step;
+    (quotient - quotient.round()).abs() <= 1e-9 * quotient.abs().max(1.0)
 }
 
 fn describe(v: &Value) -> String {

@@ -126,7 +126,7 @@ impl<'de> Deserialize<'de> for BatchResponse {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "ids" => ids = Some(map.next_value()?),
+                        "ids" => ids = map.next_value::<Option<Vec<String>>>()?,
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

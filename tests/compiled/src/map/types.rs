@@ -115,7 +115,12 @@ impl<'de> Deserialize<'de> for Usage {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "tokensByKind" => tokens_by_kind = Some(map.next_value()?),
+                        "tokensByKind" => {
+                            tokens_by_kind = map
+                                .next_value::<
+                                    Option<std::collections::BTreeMap<String, i64>>,
+                                >()?;
+                        }
                         "notes" => notes = map.next_value()?,
                         _ => {
                             runtime::fields::unknown_field(

@@ -385,7 +385,7 @@ impl<'de> Deserialize<'de> for Message {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "parts" => parts = Some(map.next_value()?),
+                        "parts" => parts = map.next_value::<Option<Vec<Part>>>()?,
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -1,0 +1,209 @@
+//! Richer constraints, through the snapshot specs' compiled modules: `pattern` and
+//! `multiple_of` on fields (`patterns_and_steps`), limits that depend on the request or
+//! the model (`model_limits`), conditions that combine others (`conditions`), defaults
+//! that depend on the request (`conditional_defaults`) and `null` as a value of its own
+//! (`nullable`).
+
+use imagegen::runtime::{Constraint, Nullable, Validate};
+use imagegen_snapshot_compiled::{conditional_defaults, conditions, model_limits, nullable, patterns_and_steps};
+use serde_json::json;
+
+/// Every violation as `path: message`.
+fn violations(request: &impl Validate) -> Vec<String> {
+    match request.validate() {
+        Ok(_) => Vec::new(),
+        Err(e) => e.violations().iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// Every warning of a valid request as `path: message`.
+fn warnings(request: &impl Validate) -> Vec<String> {
+    match request.validate() {
+        Ok(warnings) => warnings.iter().map(ToString::to_string).collect(),
+        Err(e) => panic!("expected a valid request, got {e}"),
+    }
+}
+
+#[test]
+fn a_style_id_off_the_documented_pattern_is_refused_with_the_pattern() {
+    use patterns_and_steps::RenderRequest;
+    let bad = RenderRequest::new("a lighthouse").with_style_id("Watercolor 2");
+    let err = bad.validate().expect_err("uppercase and a space break the pattern");
+    assert_eq!(err.violations()[0].path, "style_id");
+    assert_eq!(err.violations()[0].rule, Constraint::Pattern { pattern: "^[a-z0-9-]{3,32}$".to_string() });
+    assert_eq!(err.violations()[0].message, "does not match the pattern `^[a-z0-9-]{3,32}$`");
+    assert!(RenderRequest::new("a lighthouse").with_style_id("watercolor-2").validate().is_ok());
+}
+
+#[test]
+fn each_tag_of_an_array_is_held_to_the_pattern_at_its_index() {
+    let request = patterns_and_steps::RenderRequest::new("a lighthouse").with_tags(vec![
+        "#sea".to_string(),
+        "dusk".to_string(),
+        "#Sky".to_string(),
+    ]);
+    assert_eq!(
+        violations(&request),
+        ["tags[1]: does not match the pattern `^#[a-z]+$`", "tags[2]: does not match the pattern `^#[a-z]+$`"]
+    );
+}
+
+#[test]
+fn steps_and_guidance_off_their_step_are_refused() {
+    let request = patterns_and_steps::RenderRequest::new("a lighthouse").with_steps(30).with_guidance(3.25);
+    assert_eq!(violations(&request), ["steps: 30 is not a multiple of 4", "guidance: 3.25 is not a multiple of 0.5"]);
+    let fine = patterns_and_steps::RenderRequest::new("a lighthouse").with_steps(28).with_guidance(3.5);
+    assert!(fine.validate().is_ok());
+}
+
+#[test]
+fn a_height_the_server_rounds_is_sent_with_a_warning() {
+    let request = patterns_and_steps::RenderRequest::new("a lighthouse").with_width(1440).with_height(810);
+    assert_eq!(
+        warnings(&request),
+        ["height: 810 is not a multiple of 16 (Output dimensions are always multiples of 16; the server rounds other \
+          sizes.)"]
+    );
+}
+
+#[test]
+fn the_prompt_length_and_width_limits_come_from_the_selected_model() {
+    use model_limits::{GenerateRequest, ImageModel};
+    let long = "a".repeat(1001);
+    let mini = GenerateRequest::new(long.clone())
+        .with_model(ImageModel::Mini)
+        .with_width(1100)
+        .with_reference_images(Vec::new());
+    assert_eq!(
+        violations(&mini),
+        [
+            "prompt: length 1001 is out of range <= 1000 (model `mini`)",
+            "width: 1100 is out of range <= 1024 (model `mini`)",
+            "width: 1100 is not a multiple of 64 (model `mini`)",
+            "reference_images: 0 items, at least 1 required (model `mini`)",
+        ]
+    );
+    // Unset, the model is the table's default, `pro`, whose limits are wider.
+    let pro = GenerateRequest::new(long).with_width(1104).with_reference_images(Vec::new());
+    assert!(pro.validate().is_ok(), "{:?}", violations(&pro));
+}
+
+#[test]
+fn fixed_bounds_apply_only_under_their_condition() {
+    use model_limits::{GenerateRequest, Quality};
+    let final_render = GenerateRequest::new("a lighthouse").with_quality(Quality::Final).with_guidance(12.0);
+    assert_eq!(
+        violations(&final_render),
+        ["guidance: 12 is out of range <= 10 (Final renders take a guidance of at most 10.)"]
+    );
+    let draft = GenerateRequest::new("a lighthouse").with_quality(Quality::Draft).with_guidance(12.0);
+    assert!(draft.validate().is_ok());
+    let long_negative =
+        GenerateRequest::new("a lighthouse").with_quality(Quality::Draft).with_negative_prompt("x".repeat(201));
+    assert_eq!(warnings(&long_negative).len(), 1, "a warning rule on a string length warns");
+}
+
+#[test]
+fn any_of_lets_a_mask_through_with_either_kind_of_image() {
+    use conditions::EditRequest;
+    let bare = EditRequest::new("remove the boat").with_mask("https://example.com/mask.png");
+    assert_eq!(violations(&bare), ["mask: A mask needs an image to apply to, by URL or by id."]);
+    assert!(bare.clone().with_image_id("img-1").validate().is_ok());
+    assert!(bare.clone().with_image("https://example.com/boat.png").validate().is_ok());
+    let both = bare.with_image("https://example.com/boat.png").with_image_id("img-1");
+    assert_eq!(violations(&both), ["image_id: Give the image by URL or by id, not both."]);
+}
+
+#[test]
+fn not_and_all_of_combine_with_a_family_test() {
+    use conditions::{EditRequest, Format, ImageModel};
+    let gpt = EditRequest::new("a boat").with_model(ImageModel::GptImage).with_previews(2);
+    assert_eq!(violations(&gpt), ["previews: Previews are streamed, so they need `stream` set."]);
+    assert!(gpt.clone().with_stream(true).validate().is_ok(), "not (stream is true) no longer holds");
+    // Gemini with png: neither alternative of the any_of holds.
+    let gemini = EditRequest::new("a boat").with_format(Format::Png).with_previews(2);
+    assert!(gemini.validate().is_ok());
+    let compressed_png = EditRequest::new("a boat").with_format(Format::Png).with_compression(80);
+    assert_eq!(warnings(&compressed_png), ["compression: Compression applies to jpeg and webp only."]);
+    assert!(warnings(&compressed_png.with_format(Format::Webp)).is_empty());
+}
+
+#[test]
+fn the_model_defaults_to_dall_e_2_unless_a_gpt_parameter_is_set() {
+    use conditional_defaults::{Background, GenerateRequest, ImageModel, ResponseFormat};
+    let plain = GenerateRequest::new("a lighthouse");
+    assert_eq!(plain.model_or_default(), ImageModel::DallE2);
+    let with_background = plain.clone().with_background(Background::Transparent);
+    assert_eq!(with_background.model_or_default(), ImageModel::GptImage1);
+    assert_eq!(with_background.clone().with_model(ImageModel::DallE3).model_or_default(), ImageModel::DallE3);
+    // The model rules read the same default: gpt-image-1 rejects URLs.
+    let urls = with_background.with_response_format(ResponseFormat::Url);
+    assert_eq!(violations(&urls)[0], "response_format: model `gpt-image-1` does not accept `response_format` = `url`");
+    assert!(plain.with_response_format(ResponseFormat::Url).validate().is_ok(), "dall-e-2 returns URLs");
+}
+
+#[test]
+fn defaults_follow_the_model_the_request_names() {
+    use conditional_defaults::{GenerateRequest, ImageModel};
+    let plain = GenerateRequest::new("a lighthouse");
+    assert_eq!(plain.guidance_or_default(), 4.0);
+    assert_eq!(plain.style_or_default(), "vivid", "the condition reads the model the request sets, not a default");
+    let dalle3 = plain.clone().with_model(ImageModel::DallE3);
+    assert_eq!(dalle3.guidance_or_default(), 1.0);
+    assert_eq!(plain.clone().with_model(ImageModel::DallE2).style_or_default(), "natural");
+    assert_eq!(dalle3.with_guidance(7.0).guidance_or_default(), 7.0);
+    assert_eq!(
+        violations(&plain.with_model(ImageModel::DallE3).with_n(2)),
+        ["n: 2 is out of range <= 1 (model `dall-e-3`)"]
+    );
+}
+
+#[test]
+fn a_moderated_job_keeps_its_null_result_apart_from_a_missing_one() {
+    use nullable::{PollResponse, Status};
+    let moderated: PollResponse = serde_json::from_value(
+        json!({"id": "t1", "status": "Request Moderated", "result": null, "progress": null, "warnings": []}),
+    )
+    .expect("a null result parses");
+    assert_eq!(moderated.status, Some(Status::RequestModerated));
+    assert!(moderated.result.is_null());
+    assert!(moderated.progress.is_null());
+    let missing: PollResponse = serde_json::from_value(json!({"id": "t1", "status": "Pending"})).expect("tolerated");
+    assert!(missing.result.is_absent());
+    assert!(missing.progress.is_absent());
+    let ready: PollResponse = serde_json::from_value(
+        json!({"id": "t1", "status": "Ready", "result": {"sample": "https://x/s.png"}, "progress": 1, "warnings": null}),
+    )
+    .expect("a ready job parses");
+    assert_eq!(ready.result.value().map(|r| r.sample.as_deref()), Some(Some("https://x/s.png")));
+    assert_eq!(ready.progress, Nullable::Value(1.0));
+    assert!(ready.warnings.is_empty(), "a required list sent as null reads as empty");
+    // What was read is written back as it came: null stays null, absent stays absent.
+    assert_eq!(serde_json::to_value(&missing).unwrap(), json!({"id": "t1", "status": "Pending", "warnings": []}));
+    assert_eq!(serde_json::to_value(&moderated).unwrap()["result"], json!(null));
+}
+
+#[test]
+fn a_request_sends_null_only_where_the_caller_puts_it() {
+    use nullable::SubmitRequest;
+    let chosen_by_server = SubmitRequest::new("a lighthouse", None);
+    assert_eq!(serde_json::to_value(&chosen_by_server).unwrap(), json!({"prompt": "a lighthouse", "seed": null}));
+    let mut cleared = SubmitRequest::new("a lighthouse", Some(7));
+    cleared.webhook_url = Nullable::Null;
+    assert_eq!(
+        serde_json::to_value(&cleared).unwrap(),
+        json!({"prompt": "a lighthouse", "seed": 7, "webhook_url": null})
+    );
+    let insecure = SubmitRequest::new("a lighthouse", None).with_webhook_url("http://example.com/hook");
+    assert_eq!(violations(&insecure), ["webhook_url: expected a URL with scheme https, got scheme `http`"]);
+}
+
+#[test]
+fn a_required_nullable_key_must_be_there_even_as_null() {
+    use nullable::SubmitRequest;
+    let without_seed: SubmitRequest = serde_json::from_value(json!({"prompt": "a lighthouse"})).expect("parses");
+    assert!(without_seed.seed.is_absent());
+    assert_eq!(violations(&without_seed), ["seed: required field is missing"]);
+    let null_seed: SubmitRequest = serde_json::from_value(json!({"prompt": "a lighthouse", "seed": null})).unwrap();
+    assert!(null_seed.validate().is_ok());
+}
