@@ -35,15 +35,12 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     if serde {
         fields.push(extra_fields_member(s));
     }
-    let all_defaultable = s
-        .fields
-        .iter()
-        .all(|f| {
-            matches!(
-                f.presence,
-                Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty | Presence::Nullable { .. }
-            )
-        });
+    let all_defaultable = s.fields.iter().all(|f| {
+        matches!(
+            f.presence,
+            Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty | Presence::Nullable { .. }
+        )
+    });
     let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
     if all_defaultable {
         derives.push(quote!(Default));
