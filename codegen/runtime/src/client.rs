@@ -29,7 +29,7 @@ use super::trace;
 use super::transport::{Payload, Reply, ResponseMode};
 use super::validate::Warnings;
 use super::wire_request::WireRequest;
-use super::{AuthScheme, OperationInfo, ProviderInfo};
+use super::{AuthScheme, OperationInfo, ProviderHeader, ProviderInfo};
 
 /// Redirects followed within the configured origin before giving up.
 pub(super) const MAX_REDIRECTS: usize = 10;
@@ -189,6 +189,18 @@ impl<C: ProviderClient> ClientBuilder<C> {
         self
     }
 
+    /// A header the provider documents for every call (`OpenAI-Organization`,
+    /// `stability-client-id`; see [`ProviderInfo::headers`]), sent with every request.
+    /// The name is matched in any case; setting it again replaces the value. A name the
+    /// provider does not document is refused by [`Self::build`]. Generated clients offer
+    /// one typed setter per documented header (their `ClientHeaders` trait).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.config.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.config.headers.push((name, value.into()));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<C, Error> {
         self.build_http().map(C::from_http_client).map_err(Error::Config)
@@ -210,6 +222,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
             retry_timeouts_after_send,
             dry_run,
             observer,
+            headers,
         } = self.config;
         let provider = C::PROVIDER;
         let key = match api_key {
@@ -229,15 +242,17 @@ impl<C: ProviderClient> ClientBuilder<C> {
         if !provider.auth_schemes.contains(&scheme) {
             return Err(ConfigError::UnsupportedAuthScheme { provider: provider.name, scheme });
         }
-        let redactor = Redactor::for_key(&key);
-        let auth = auth_header(provider.name, scheme, &key)?;
+        let provider_headers = provider_headers(provider, headers)?;
+        let secrets = provider_headers.iter().filter(|(_, v)| v.is_sensitive()).filter_map(|(_, v)| v.to_str().ok());
+        let redactor = Redactor::for_secrets(&key, secrets);
+        let auth = credential(provider.name, scheme, &key)?;
         // Operations that accept only some of the provider's schemes get the same key in
-        // one they accept; the headers are built once, here, like the chosen one.
+        // one they accept; the credentials are built once, here, like the chosen one.
         let other_auth = provider
             .auth_schemes
             .iter()
             .filter(|s| **s != scheme)
-            .filter_map(|s| auth_header(provider.name, *s, &key).ok().map(|h| (*s, h)))
+            .filter_map(|s| credential(provider.name, *s, &key).ok().map(|h| (*s, h)))
             .collect();
         // The configured URL, else `<PROVIDER>_BASE_URL` (a proxy or a mock server set
         // from outside the program), else the provider's default.
@@ -276,26 +291,75 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 observer,
                 redactor,
                 extra_headers: HeaderMap::new(),
+                provider_headers,
             }),
+            params: None,
         })
     }
 }
 
-fn auth_header(
-    provider: &'static str,
-    scheme: AuthScheme,
-    key: &str,
-) -> Result<(HeaderName, HeaderValue), ConfigError> {
-    let name = HeaderName::from_bytes(scheme.header_name().as_bytes())
+/// How the key travels with a request, built once per client.
+#[derive(Clone)]
+pub(super) enum Credential {
+    /// In this header (`authorization: Bearer <key>`, `x-api-key: <key>`), the value
+    /// marked sensitive.
+    Header(HeaderName, HeaderValue),
+    /// As this query parameter (`?key=<key>`).
+    Query(&'static str, String),
+}
+
+fn credential(provider: &'static str, scheme: AuthScheme, key: &str) -> Result<Credential, ConfigError> {
+    let header = match scheme {
+        AuthScheme::Bearer => "authorization",
+        AuthScheme::Header(name) => name,
+        AuthScheme::Query(param) => return Ok(Credential::Query(param, key.to_string())),
+    };
+    let name = HeaderName::from_bytes(header.as_bytes())
         .map_err(|_| ConfigError::UnsupportedAuthScheme { provider, scheme })?;
     let value = match scheme {
         AuthScheme::Bearer => HeaderValue::from_str(&format!("Bearer {key}")),
-        AuthScheme::Header(_) => HeaderValue::from_str(key),
+        _ => HeaderValue::from_str(key),
     };
     let mut value = value.map_err(|_| ConfigError::InvalidApiKey)?;
     // Keeps the key out of reqwest/hyper debug output and HPACK tables.
     value.set_sensitive(true);
-    Ok((name, value))
+    Ok(Credential::Header(name, value))
+}
+
+/// The provider's documented headers with their values: the configured ones (each must
+/// be documented), then, for those left out, their environment variables. Secret values
+/// are marked sensitive, which keeps them out of dry runs and request logs.
+fn provider_headers(
+    provider: &'static ProviderInfo,
+    configured: Vec<(String, String)>,
+) -> Result<HeaderMap, ConfigError> {
+    let mut headers = HeaderMap::new();
+    let mut insert = |declared: &ProviderHeader, value: &str| {
+        let invalid = || ConfigError::InvalidHeader { name: declared.name.to_string() };
+        let name = HeaderName::from_bytes(declared.name.as_bytes()).map_err(|_| invalid())?;
+        let mut value = HeaderValue::from_str(value).map_err(|_| invalid())?;
+        value.set_sensitive(declared.secret);
+        headers.insert(name, value);
+        Ok(())
+    };
+    for (name, value) in &configured {
+        let declared = provider.header_named(name).ok_or_else(|| ConfigError::UnknownHeader {
+            name: name.clone(),
+            provider: provider.title,
+            documented: provider.headers,
+        })?;
+        insert(declared, value)?;
+    }
+    for declared in provider.headers {
+        if configured.iter().any(|(name, _)| name.eq_ignore_ascii_case(declared.name)) {
+            continue;
+        }
+        let from_env = declared.env.and_then(|env| std::env::var(env).ok()).filter(|v| !v.trim().is_empty());
+        if let Some(value) = from_env {
+            insert(declared, &value)?;
+        }
+    }
+    Ok(headers)
 }
 
 /// Validates a base URL and returns it without a trailing slash, and parsed.
@@ -349,6 +413,9 @@ pub fn same_origin_redirect_policy() -> reqwest::redirect::Policy {
 #[derive(Clone)]
 pub struct HttpClient {
     pub(super) inner: Arc<Inner>,
+    /// What the next requests carry outside their body (query parameters and headers
+    /// from a request's fields), set by [`HttpClient::with_params`] for one call.
+    pub(super) params: Option<Arc<super::params::PreparedParams>>,
 }
 
 #[derive(Clone)]
@@ -360,10 +427,10 @@ pub(super) struct Inner {
     /// Whether `http://` to hosts other than loopback is allowed (base URL, returned URLs).
     pub(super) allow_insecure_http: bool,
     pub(super) auth_scheme: AuthScheme,
-    pub(super) auth: (HeaderName, HeaderValue),
-    /// The key's header under each other scheme of the provider, for operations that
-    /// do not accept the chosen one.
-    pub(super) other_auth: Vec<(AuthScheme, (HeaderName, HeaderValue))>,
+    pub(super) auth: Credential,
+    /// The key under each other scheme of the provider, for operations that do not
+    /// accept the chosen one.
+    pub(super) other_auth: Vec<(AuthScheme, Credential)>,
     pub(super) user_agent: HeaderValue,
     pub(super) http: reqwest::Client,
     pub(super) timeout: Duration,
@@ -376,6 +443,9 @@ pub(super) struct Inner {
     pub(super) redactor: Redactor,
     /// Headers added to every request ([`RequestOptions`](super::RequestOptions)).
     pub(super) extra_headers: HeaderMap,
+    /// The provider's documented headers this client sends with every request
+    /// ([`ClientBuilder::header`]), secret ones marked sensitive.
+    pub(super) provider_headers: HeaderMap,
 }
 
 impl fmt::Debug for HttpClient {
@@ -392,6 +462,7 @@ impl fmt::Debug for HttpClient {
             .field("retry_timeouts_after_send", &inner.retry_after_send)
             .field("dry_run", &inner.dry_run)
             .field("observer", &inner.observer.is_some())
+            .field("headers", &inner.provider_headers.keys().map(HeaderName::as_str).collect::<Vec<_>>())
             .finish()
     }
 }

@@ -69,6 +69,12 @@ pub struct ClientConfig {
     /// Sees every request sent, response head received, retry scheduled and request
     /// warning, secrets redacted: for request logs.
     pub observer: Option<Observer>,
+    /// Values of the headers the provider documents for every call
+    /// ([`ProviderInfo::headers`](super::ProviderInfo::headers): an organisation, a client
+    /// name), by name in any case; sent with every request. A header left out is read
+    /// from its environment variable when the spec names one. A name the provider does
+    /// not document is refused when the client is built.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for ClientConfig {
@@ -87,6 +93,7 @@ impl Default for ClientConfig {
             retry_timeouts_after_send: false,
             dry_run: false,
             observer: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -118,6 +125,7 @@ impl fmt::Debug for ClientConfig {
             retry_timeouts_after_send,
             dry_run,
             observer,
+            headers,
         } = self;
         let redactor = api_key.as_deref().map(Redactor::for_key).unwrap_or_default();
         let shown = |text: &str| redactor.scrub(text).into_owned();
@@ -135,6 +143,9 @@ impl fmt::Debug for ClientConfig {
             .field("retry_timeouts_after_send", retry_timeouts_after_send)
             .field("dry_run", dry_run)
             .field("observer", &observer.is_some())
+            // Names only: which values are secrets is the provider's to say, and the
+            // config does not know its provider.
+            .field("headers", &headers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>())
             .finish()
     }
 }

@@ -24,7 +24,7 @@ use std::net::IpAddr;
 use reqwest::Url;
 
 use super::client::{is_loopback, HttpClient};
-use super::error::{ConfigError, Error, TimeoutError, TransportError};
+use super::error::{without_query, ConfigError, Error, TimeoutError, TransportError};
 use super::redact::{redact_query_values, Redactor};
 use super::OperationInfo;
 
@@ -95,17 +95,6 @@ impl Destination<'_> {
             Error::Timeout(e) => Error::Timeout(TimeoutError { source: without_query(e.source), ..e }),
             other => other,
         }
-    }
-}
-
-fn without_query(error: reqwest::Error) -> reqwest::Error {
-    match error.url().cloned() {
-        Some(mut url) => {
-            url.set_query(None);
-            url.set_fragment(None);
-            error.with_url(url)
-        }
-        None => error,
     }
 }
 

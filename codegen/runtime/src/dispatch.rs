@@ -172,6 +172,108 @@ pub struct Call {
     pub files: BTreeMap<String, Vec<FilePart>>,
     /// Ask for a streamed response.
     pub stream: bool,
+    /// Query parameters as a server received them, in order. A call by name gives every
+    /// field of the request in `body`, those sent in the query too; a mock server puts
+    /// what it received here, and `check` reads it back into the fields it came from.
+    pub query: Vec<(String, String)>,
+    /// Request headers as a server received them, likewise.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Where a request field travels outside the body (`in: query`, `in: header`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A query parameter; a list repeats its key, or with `comma` is one comma-separated value.
+    Query {
+        /// The list is one comma-separated value.
+        comma: bool,
+    },
+    /// A request header.
+    Header,
+}
+
+/// A request field sent outside the body, as a received request is read back into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// The field's wire name: the query parameter or the header.
+    pub wire: &'static str,
+    /// Where it travels.
+    pub location: ParamLocation,
+    /// The type of one value, so `?limit=10` reads as the number 10.
+    pub kind: FlagKind,
+    /// Whether the field is a list.
+    pub many: bool,
+}
+
+/// The call's body with the query parameters and headers `params` names put back as
+/// the fields they came from, typed by their kind (text that does not parse stays text,
+/// so validation reports it at its field), so the request reads as one value.
+///
+/// An `accept` field is only taken from a value it lists: when the field is unset the
+/// client sends an `Accept` of its own, which is not the field's.
+pub fn body_with_params(call: &Call, params: &[ParamSpec]) -> serde_json::Value {
+    let mut body = match &call.body {
+        serde_json::Value::Null => serde_json::Map::new(),
+        serde_json::Value::Object(map) => map.clone(),
+        // Not an object: the request's own reader reports it.
+        other => return other.clone(),
+    };
+    for spec in params {
+        let received: Vec<&str> = match spec.location {
+            ParamLocation::Query { comma } => {
+                let values = call.query.iter().filter(|(k, _)| k == spec.wire).map(|(_, v)| v.as_str());
+                if comma && spec.many {
+                    values.flat_map(|v| v.split(',')).collect()
+                } else {
+                    values.collect()
+                }
+            }
+            ParamLocation::Header => {
+                let values = call.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(spec.wire));
+                values.map(|(_, v)| v.as_str()).filter(|v| !is_clients_own_accept(spec, v)).collect()
+            }
+        };
+        let mut typed = received.into_iter().map(|text| typed_text(spec.kind, text));
+        let value = if spec.many {
+            let items: Vec<serde_json::Value> = typed.collect();
+            if items.is_empty() {
+                continue;
+            }
+            serde_json::Value::Array(items)
+        } else {
+            match typed.next() {
+                Some(value) => value,
+                None => continue,
+            }
+        };
+        body.insert(spec.wire.to_string(), value);
+    }
+    serde_json::Value::Object(body)
+}
+
+/// An `Accept` the client sent itself: the field is a closed list that does not have it.
+fn is_clients_own_accept(spec: &ParamSpec, value: &str) -> bool {
+    let FlagKind::Choice { values, aliases, open: false } = spec.kind else { return false };
+    spec.wire.eq_ignore_ascii_case("accept") && !values.contains(&value) && !aliases.iter().any(|a| a.alias == value)
+}
+
+/// A received text as the JSON value its kind says.
+fn typed_text(kind: FlagKind, text: &str) -> serde_json::Value {
+    match kind {
+        FlagKind::Integer | FlagKind::Number | FlagKind::Boolean => {
+            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+        }
+        FlagKind::String | FlagKind::Choice { .. } => serde_json::Value::String(text.to_string()),
+    }
+}
+
+/// A request that has no body (a GET's parameters) from a call's JSON: `null` (a call
+/// with no flags) reads as an empty object, so a request of optional fields needs none.
+pub fn params_from_json<T: DeserializeOwned>(body: serde_json::Value) -> Result<T, Error> {
+    match body {
+        serde_json::Value::Null => request_from_json(serde_json::Value::Object(serde_json::Map::new())),
+        body => request_from_json(body),
+    }
 }
 
 /// One event of a streamed call.
@@ -365,5 +467,60 @@ impl std::fmt::Debug for ProviderEntry {
             .field("name", &self.info.name)
             .field("operations", &self.operations.len())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: ParamSpec = ParamSpec {
+        wire: "limit",
+        location: ParamLocation::Query { comma: false },
+        kind: FlagKind::Integer,
+        many: false,
+    };
+    const TAGS: ParamSpec =
+        ParamSpec { wire: "tags", location: ParamLocation::Query { comma: true }, kind: FlagKind::String, many: true };
+    const IDS: ParamSpec =
+        ParamSpec { wire: "id", location: ParamLocation::Query { comma: false }, kind: FlagKind::Integer, many: true };
+    const ACCEPT: ParamSpec = ParamSpec {
+        wire: "accept",
+        location: ParamLocation::Header,
+        kind: FlagKind::Choice { values: &["image/*", "application/json"], aliases: &[], open: false },
+        many: false,
+    };
+
+    fn received(query: &[(&str, &str)], headers: &[(&str, &str)]) -> Call {
+        let pairs = |items: &[(&str, &str)]| items.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Call {
+            body: serde_json::json!({"prompt": "a cat"}),
+            query: pairs(query),
+            headers: pairs(headers),
+            ..Call::default()
+        }
+    }
+
+    #[test]
+    fn query_parameters_and_headers_go_back_into_their_fields_typed() {
+        let call = received(
+            &[("limit", "10"), ("tags", "a,b"), ("id", "1"), ("id", "2"), ("other", "x")],
+            &[("Accept", "application/json")],
+        );
+        let body = body_with_params(&call, &[LIMIT, TAGS, IDS, ACCEPT]);
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "prompt": "a cat", "limit": 10, "tags": ["a", "b"], "id": [1, 2], "accept": "application/json"
+            })
+        );
+    }
+
+    #[test]
+    fn the_clients_own_accept_and_missing_parameters_leave_their_fields_unset() {
+        let call = received(&[("limit", "ten")], &[("accept", "application/json, image/*")]);
+        let body = body_with_params(&call, &[LIMIT, TAGS, IDS, ACCEPT]);
+        // Text that does not parse stays text, for validation to report at its field.
+        assert_eq!(body, serde_json::json!({"prompt": "a cat", "limit": "ten"}));
     }
 }

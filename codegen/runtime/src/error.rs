@@ -383,8 +383,19 @@ pub struct TransportError {
 
 impl TransportError {
     pub(crate) fn new(phase: SendPhase, source: reqwest::Error) -> Self {
-        Self { phase, source, attempts: 1 }
+        Self { phase, source: without_query(source), attempts: 1 }
     }
+}
+
+/// reqwest shows the request's URL in its errors (`Display` and `Debug`); the URL
+/// loses its query and fragment first, where a key sent as a query parameter (`?key=`)
+/// or a returned URL's signature travels.
+pub(crate) fn without_query(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        url.set_query(None);
+        url.set_fragment(None);
+    }
+    error
 }
 
 /// A deadline passed. `Display` says when; the cause is `source()`.
@@ -402,7 +413,7 @@ pub struct TimeoutError {
 
 impl TimeoutError {
     pub(crate) fn new(phase: SendPhase, source: reqwest::Error) -> Self {
-        Self { phase, source, attempts: 1 }
+        Self { phase, source: without_query(source), attempts: 1 }
     }
 }
 
@@ -490,6 +501,16 @@ pub enum ConfigError {
         /// The header name.
         name: String,
     },
+    /// A header given to the builder that the provider does not document for every call.
+    #[error("`{name}` is not a header {provider} documents for every call; {}", header_list(.documented))]
+    UnknownHeader {
+        /// The name given.
+        name: String,
+        /// The provider's human-readable name.
+        provider: &'static str,
+        /// The headers it documents.
+        documented: &'static [super::ProviderHeader],
+    },
     /// The user agent cannot be sent in an HTTP header.
     #[error("the user agent contains characters that cannot be sent in an HTTP header")]
     InvalidUserAgent,
@@ -502,6 +523,14 @@ pub enum ConfigError {
     /// reqwest could not build its client (TLS backend initialisation).
     #[error("could not build the HTTP client")]
     HttpClient(#[source] reqwest::Error),
+}
+
+fn header_list(headers: &[super::ProviderHeader]) -> String {
+    if headers.is_empty() {
+        return "it documents none (use `RequestOptions::header` for any other header)".to_string();
+    }
+    let names: Vec<&str> = headers.iter().map(|h| h.name).collect();
+    format!("use one of {}", names.join(", "))
 }
 
 fn scheme_list(schemes: &[super::AuthScheme]) -> String {

@@ -29,6 +29,7 @@ pub mod nullable;
 pub mod observe;
 pub mod one_or_many;
 mod options;
+mod params;
 pub mod provider;
 mod redact;
 pub mod response;
@@ -55,7 +56,10 @@ pub use self::nullable::Nullable;
 pub use self::observe::{HttpEvent, Observer};
 pub use self::one_or_many::OneOrMany;
 pub use self::options::RequestOptions;
-pub use self::provider::{encode_path_segment, AuthScheme, ErrorFormat, Method, OperationInfo, ProviderInfo};
+pub use self::params::RequestParams;
+pub use self::provider::{
+    encode_path_segment, AuthScheme, ErrorFormat, Method, OperationInfo, ProviderHeader, ProviderInfo,
+};
 pub use self::response::Response;
 pub use self::retry::{Jitter, RetryPolicy};
 pub use self::sse::{EventStream, SseEvent};

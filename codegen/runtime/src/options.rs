@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 
-use super::client::HttpClient;
+use super::client::{Credential, HttpClient};
 use super::error::{ConfigError, Error};
 use super::retry::RetryPolicy;
 
@@ -83,8 +83,13 @@ impl HttpClient {
         if let Some(max_retries) = options.max_retries {
             inner.retry = inner.retry.clone().with_max_retries(max_retries);
         }
-        let owned: Vec<HeaderName> = std::iter::once(inner.auth.0.clone())
-            .chain(inner.other_auth.iter().map(|(_, (name, _))| name.clone()))
+        let auth_header = |credential: &Credential| match credential {
+            Credential::Header(name, _) => Some(name.clone()),
+            Credential::Query(..) => None,
+        };
+        let owned: Vec<HeaderName> = std::iter::once(&inner.auth)
+            .chain(inner.other_auth.iter().map(|(_, credential)| credential))
+            .filter_map(auth_header)
             .chain([AUTHORIZATION, CONTENT_TYPE, CONTENT_LENGTH, ACCEPT, HOST])
             .collect();
         let mut extra = inner.extra_headers.clone();
@@ -98,7 +103,7 @@ impl HttpClient {
             extra.append(header, value);
         }
         inner.extra_headers = extra;
-        Ok(HttpClient { inner: std::sync::Arc::new(inner) })
+        Ok(HttpClient { inner: std::sync::Arc::new(inner), params: self.params.clone() })
     }
 
     /// Headers added to every request by [`RequestOptions::header`].

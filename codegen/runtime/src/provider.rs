@@ -7,14 +7,27 @@ pub enum AuthScheme {
     Bearer,
     /// The raw key in the named header (lowercase), such as `x-api-key`.
     Header(&'static str),
+    /// The raw key as the named query parameter (`?key=<key>`), as Google's own APIs
+    /// take it. The key is then part of the URL: every URL the client shows (dry runs,
+    /// the request log, errors) has it redacted.
+    Query(&'static str),
 }
 
 impl AuthScheme {
-    /// The header that carries the key.
-    pub fn header_name(self) -> &'static str {
+    /// The header that carries the key; `None` when it travels in the query.
+    pub fn header_name(self) -> Option<&'static str> {
         match self {
-            AuthScheme::Bearer => "authorization",
-            AuthScheme::Header(name) => name,
+            AuthScheme::Bearer => Some("authorization"),
+            AuthScheme::Header(name) => Some(name),
+            AuthScheme::Query(_) => None,
+        }
+    }
+
+    /// The query parameter that carries the key, when it travels in the query.
+    pub fn query_param(self) -> Option<&'static str> {
+        match self {
+            AuthScheme::Query(name) => Some(name),
+            AuthScheme::Bearer | AuthScheme::Header(_) => None,
         }
     }
 }
@@ -24,6 +37,9 @@ impl std::fmt::Display for AuthScheme {
         match self {
             AuthScheme::Bearer => f.write_str("bearer"),
             AuthScheme::Header(name) => f.write_str(name),
+            // `query:key`: a name a command line can take (`--auth query:key`) and that no
+            // header shares.
+            AuthScheme::Query(name) => write!(f, "query:{name}"),
         }
     }
 }
@@ -59,9 +75,34 @@ pub struct ProviderInfo {
     pub auth_schemes: &'static [AuthScheme],
     /// The provider's error envelope.
     pub error_format: ErrorFormat,
+    /// Request headers the provider documents for every call (an organisation, a
+    /// client name), set once per client with
+    /// [`ClientBuilder::header`](super::ClientBuilder::header).
+    pub headers: &'static [ProviderHeader],
+}
+
+/// A request header the provider documents for every call (`OpenAI-Organization`,
+/// `stability-client-id`): a client sets it once and it goes with every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderHeader {
+    /// The header name as the docs spell it.
+    pub name: &'static str,
+    /// One-line help from the spec.
+    pub help: &'static str,
+    /// The value is a secret: it is redacted from `Debug` output, dry runs, the request
+    /// log and every text built from a response, as the API key is.
+    pub secret: bool,
+    /// Environment variable read when the client sets no value.
+    pub env: Option<&'static str>,
 }
 
 impl ProviderInfo {
+    /// The documented header named `name`, in any case (HTTP header names are
+    /// case-insensitive).
+    pub fn header_named(&self, name: &str) -> Option<&'static ProviderHeader> {
+        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+
     /// The auth scheme a command line or a config file names (`bearer`, `x-api-key`,
     /// in any case): the one place a scheme given as text meets the provider's list.
     pub fn auth_scheme_named(&self, name: &str) -> Result<AuthScheme, super::error::ConfigError> {
@@ -160,14 +201,30 @@ mod tests {
         default_base_url: "https://api.example.com",
         api_key_env: "TWO_API_KEY",
         base_url_env: "TWO_BASE_URL",
-        auth_schemes: &[AuthScheme::Bearer, AuthScheme::Header("x-api-key")],
+        auth_schemes: &[AuthScheme::Bearer, AuthScheme::Header("x-api-key"), AuthScheme::Query("key")],
         error_format: ErrorFormat::OpenAi,
+        headers: &[ProviderHeader { name: "OpenAI-Organization", help: "", secret: false, env: None }],
     };
 
     #[test]
     fn an_auth_scheme_is_found_by_name_in_any_case() {
         assert_eq!(TWO_SCHEMES.auth_scheme_named("bearer").ok(), Some(AuthScheme::Bearer));
         assert_eq!(TWO_SCHEMES.auth_scheme_named("X-Api-Key").ok(), Some(AuthScheme::Header("x-api-key")));
+        assert_eq!(TWO_SCHEMES.auth_scheme_named("query:key").ok(), Some(AuthScheme::Query("key")));
+    }
+
+    #[test]
+    fn a_key_in_the_query_has_no_header_and_a_header_key_no_query_parameter() {
+        assert_eq!(AuthScheme::Query("key").header_name(), None);
+        assert_eq!(AuthScheme::Query("key").query_param(), Some("key"));
+        assert_eq!(AuthScheme::Bearer.header_name(), Some("authorization"));
+        assert_eq!(AuthScheme::Header("x-api-key").query_param(), None);
+    }
+
+    #[test]
+    fn a_documented_header_is_found_in_any_case() {
+        assert_eq!(TWO_SCHEMES.header_named("openai-organization").map(|h| h.name), Some("OpenAI-Organization"));
+        assert_eq!(TWO_SCHEMES.header_named("OpenAI-Project"), None);
     }
 
     #[test]
@@ -175,7 +232,7 @@ mod tests {
         let error = TWO_SCHEMES.auth_scheme_named("x-goog-api-key").expect_err("not a scheme of this provider");
         assert_eq!(
             error.to_string(),
-            "`x-goog-api-key` is not an auth scheme of Two Schemes; use one of bearer, x-api-key"
+            "`x-goog-api-key` is not an auth scheme of Two Schemes; use one of bearer, x-api-key, query:key"
         );
     }
 }

@@ -40,7 +40,17 @@ impl fmt::Debug for Redactor {
 impl Redactor {
     /// Scrubs `key` as sent and as it would appear percent-encoded in an echoed URL.
     pub(crate) fn for_key(key: &str) -> Self {
-        let mut secrets = vec![key.to_string(), percent_encode(key)];
+        Self::for_secrets(key, std::iter::empty())
+    }
+
+    /// Scrubs `key` and the values of secret headers (a provider header marked
+    /// `secret`), each as sent and as it would appear encoded in an echoed URL: percent-
+    /// encoded, or form-encoded as a query value (`+` for a space).
+    pub(crate) fn for_secrets<'a>(key: &'a str, others: impl Iterator<Item = &'a str>) -> Self {
+        let mut secrets = Vec::new();
+        for secret in std::iter::once(key).chain(others) {
+            secrets.extend([secret.to_string(), percent_encode(secret), form_encode(secret)]);
+        }
         secrets.retain(|s| s.len() >= MIN_SECRET_LEN);
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
@@ -139,6 +149,12 @@ impl Redactor {
 /// `raw` with the values of credential query parameters (`key=`, `api_key=`, ...)
 /// replaced: for echoing a URL the caller gave, which may not even parse.
 pub(crate) fn redact_url_query(raw: &str) -> String {
+    redact_query_params(raw, SECRET_QUERY_PARAMS)
+}
+
+/// `raw` with the values of the query parameters `names` (in any case) replaced: the
+/// one a client sends its key in, whatever its name.
+pub(crate) fn redact_query_params(raw: &str, names: &[&str]) -> String {
     let Some((before, rest)) = raw.split_once('?') else {
         return raw.to_string();
     };
@@ -149,7 +165,7 @@ pub(crate) fn redact_url_query(raw: &str) -> String {
     let query: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if SECRET_QUERY_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name)) => {
+            Some((name, _)) if names.iter().any(|p| p.eq_ignore_ascii_case(name)) => {
                 format!("{name}={REDACTED}")
             }
             _ => pair.to_string(),
@@ -192,6 +208,20 @@ pub(crate) fn redact_query_values(raw: &str) -> String {
     url
 }
 
+/// `application/x-www-form-urlencoded`, as a URL's query serializer writes a value:
+/// letters, digits and `*-._` stay, a space becomes `+`, every other byte `%XX`.
+fn form_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b' ' => encoded.push('+'),
+            b if b.is_ascii_alphanumeric() || b"*-._".contains(&b) => encoded.push(b as char),
+            b => encoded.push_str(&format!("%{b:02X}")),
+        }
+    }
+    encoded
+}
+
 /// RFC 3986 unreserved characters stay, every other byte becomes `%XX`.
 fn percent_encode(text: &str) -> String {
     let mut encoded = String::with_capacity(text.len());
@@ -216,6 +246,23 @@ mod tests {
         assert_eq!(redactor.scrub("a sk-abc/def+ghi b"), "a <redacted> b");
         assert_eq!(redactor.scrub("?key=sk-abc%2Fdef%2Bghi"), "?key=<redacted>");
         assert!(matches!(redactor.scrub("nothing secret"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_key_is_scrubbed_as_a_query_serializer_writes_it_and_so_are_secret_headers() {
+        let redactor = Redactor::for_secrets("sk~abc def*", ["org-secret-123"].into_iter());
+        let mut url = reqwest::Url::parse("https://h/p").unwrap();
+        url.query_pairs_mut().append_pair("key", "sk~abc def*");
+        assert_eq!(redactor.scrub(url.as_str()), "https://h/p?key=<redacted>");
+        assert_eq!(redactor.scrub("echo: org-secret-123"), "echo: <redacted>");
+    }
+
+    #[test]
+    fn the_key_parameter_is_redacted_whatever_its_name_and_however_short_the_key() {
+        assert_eq!(
+            redact_query_params("https://h/p?id=7&auth_code=k1&token=t", &["auth_code"]),
+            "https://h/p?id=7&auth_code=<redacted>&token=t"
+        );
     }
 
     #[test]

@@ -346,7 +346,7 @@ impl<E: SseEvent> Stream for EventStream<E> {
                     let error = if error.is_timeout() {
                         Error::Timeout(super::error::TimeoutError::new(super::error::SendPhase::AfterSend, error))
                     } else {
-                        Error::Stream(StreamError::Transport(error))
+                        Error::Stream(StreamError::Transport(super::error::without_query(error)))
                     };
                     return this.end(error);
                 }

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 
-use super::client::{HttpClient, MAX_REDIRECTS};
+use super::client::{Credential, HttpClient, MAX_REDIRECTS};
 use super::destination::{Destination, Target};
 use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, TimeoutError, TransportError};
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
+use super::redact::redact_query_params;
 use super::retry::{is_retryable, RETRYABLE_STATUSES};
 use super::trace;
 use super::wire_request::{WireBody, WireRequest};
@@ -204,13 +205,13 @@ impl HttpClient {
                 },
             },
         };
-        let url = destination.shown(request.url());
-        Ok(WireRequest::new(&request, &self.auth_for(op).0, body, &destination.redactor, url))
+        let url = self.shown_url(op, destination, request.url());
+        Ok(WireRequest::new(&request, self.auth_header(op), body, &destination.redactor, url))
     }
 
-    /// The auth header for `op`: the client's scheme when the operation accepts it,
+    /// How the key travels for `op`: the client's scheme when the operation accepts it,
     /// else the operation's first scheme carrying the same key.
-    fn auth_for(&self, op: &OperationInfo) -> &(HeaderName, HeaderValue) {
+    fn auth_for(&self, op: &OperationInfo) -> &Credential {
         let inner = &self.inner;
         if op.auth_schemes.is_empty() || op.auth_schemes.contains(&inner.auth_scheme) {
             return &inner.auth;
@@ -219,6 +220,25 @@ impl HttpClient {
             .iter()
             .find_map(|wanted| inner.other_auth.iter().find(|(s, _)| s == wanted).map(|(_, h)| h))
             .unwrap_or(&inner.auth)
+    }
+
+    /// The header that carries the key for `op`, when the key travels in one.
+    fn auth_header(&self, op: &OperationInfo) -> Option<&HeaderName> {
+        match self.auth_for(op) {
+            Credential::Header(name, _) => Some(name),
+            Credential::Query(..) => None,
+        }
+    }
+
+    /// A request's URL as dry runs and the request log show it: as the destination
+    /// shows it, and the key's query parameter redacted by name (so a key too short
+    /// for the redactor to scrub is hidden too).
+    fn shown_url(&self, op: &OperationInfo, destination: &Destination<'_>, url: &reqwest::Url) -> String {
+        let shown = destination.shown(url);
+        match self.auth_for(op) {
+            Credential::Query(param, _) => redact_query_params(&shown, &[*param]),
+            Credential::Header(..) => shown,
+        }
     }
 
     /// Builds one attempt's request: the only place headers and bodies are set. The
@@ -232,14 +252,37 @@ impl HttpClient {
         mode: ResponseMode,
     ) -> Result<reqwest::Request, Error> {
         let inner = &self.inner;
-        let mut request = inner.http.request(destination.method.clone(), destination.url.clone());
-        if destination.keyed {
-            let (auth_name, auth_value) = self.auth_for(op);
-            request = request.header(auth_name.clone(), auth_value.clone());
+        let credential = self.auth_for(op);
+        // The request's own query parameters and headers belong to the operation's
+        // endpoint, never to a URL a server returned.
+        let params = self.params().filter(|_| destination.trusted_hosts.is_none());
+        // Query parameters from the request's fields, then the key when it travels there
+        // (and may go to this destination); the URL's own serializer percent-encodes both.
+        let mut url = destination.url.clone();
+        let param_query = params.into_iter().flat_map(|p| p.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let key_query = match credential {
+            Credential::Query(name, key) if destination.keyed => Some((*name, key.as_str())),
+            _ => None,
+        };
+        let mut query = param_query.chain(key_query).peekable();
+        // Only when there is something to add: an empty serializer would leave a bare `?`.
+        if query.peek().is_some() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut request = inner.http.request(destination.method.clone(), url);
+        if let (Credential::Header(name, value), true) = (credential, destination.keyed) {
+            request = request.header(name.clone(), value.clone());
         }
         request = request.header(USER_AGENT, inner.user_agent.clone()).header(ACCEPT, mode.accept());
+        // Later sets replace earlier ones of the same name: the provider's documented
+        // headers and per-call options (which belong with the key), then the request's
+        // own header fields (which may replace the `Accept` the mode asks for, as
+        // Stability's `accept` does).
         if destination.keyed {
-            request = request.headers(self.extra_headers().clone());
+            request = request.headers(inner.provider_headers.clone()).headers(self.extra_headers().clone());
+        }
+        if let Some(params) = params {
+            request = request.headers(params.headers.clone());
         }
         let request = request.timeout(inner.timeout);
         let request = match payload {
@@ -280,8 +323,8 @@ impl HttpClient {
                         length: request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok()),
                     },
                 };
-                let url = hop.shown(request.url());
-                let wire = WireRequest::new(&request, &self.auth_for(op).0, body, &hop.redactor, url);
+                let url = self.shown_url(op, &hop, request.url());
+                let wire = WireRequest::new(&request, self.auth_header(op), body, &hop.redactor, url);
                 observer.notify(&HttpEvent::Request { attempt, request: &wire });
             }
             let sent_at = Instant::now();

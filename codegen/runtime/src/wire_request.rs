@@ -46,12 +46,13 @@ pub struct WireRequest {
 }
 
 impl WireRequest {
-    /// Describes `request`, redacting sensitive headers and `auth_header`, and the
-    /// client's key wherever else it appears (a user agent, a path). `url` is the
-    /// request's URL as it may be shown (a returned URL's query hidden, the key scrubbed).
+    /// Describes `request`, redacting sensitive headers and `auth_header` (the key's
+    /// header, when it travels in one), and the client's key wherever else it appears
+    /// (a user agent, a path). `url` is the request's URL as it may be shown (a returned
+    /// URL's query hidden, a key parameter redacted, the key scrubbed).
     pub(crate) fn new(
         request: &reqwest::Request,
-        auth_header: &HeaderName,
+        auth_header: Option<&HeaderName>,
         body: WireBody,
         redactor: &Redactor,
         url: String,
@@ -60,7 +61,7 @@ impl WireRequest {
             .headers()
             .iter()
             .map(|(name, value)| {
-                let shown = if value.is_sensitive() || name == auth_header {
+                let shown = if value.is_sensitive() || Some(name) == auth_header {
                     redact(value.as_bytes())
                 } else {
                     redactor.scrub(&String::from_utf8_lossy(value.as_bytes())).into_owned()

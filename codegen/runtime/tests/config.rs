@@ -34,6 +34,7 @@ fn every_setter(observer: Observer) -> ClientBuilder<TestClient> {
         .retry_timeouts_after_send(true)
         .dry_run(true)
         .observer(observer)
+        .header("X-Client-Name", "config-test")
 }
 
 /// The same settings, written as a config.
@@ -55,6 +56,7 @@ fn every_field(observer: Observer) -> ClientConfig {
         retry_timeouts_after_send: true,
         dry_run: true,
         observer: Some(observer),
+        headers: vec![("X-Client-Name".to_string(), "config-test".to_string())],
     }
 }
 
@@ -94,6 +96,7 @@ fn every_builder_setting_lands_in_the_config() {
         retry_timeouts_after_send,
         dry_run,
         observer,
+        headers,
     } = config;
     assert_eq!(api_key.as_deref(), Some(CANARY_KEY));
     assert_eq!(base_url.as_deref(), Some(INSECURE_URL));
@@ -110,6 +113,7 @@ fn every_builder_setting_lands_in_the_config() {
     assert!(retry_timeouts_after_send);
     assert!(dry_run);
     assert!(observer.is_some());
+    assert_eq!(headers, [("X-Client-Name".to_string(), "config-test".to_string())]);
 }
 
 #[test]
@@ -145,6 +149,7 @@ async fn setters_a_config_and_a_builder_from_that_config_build_the_same_client()
     assert_eq!(wire.url, format!("{INSECURE_URL}/v1/generate"));
     assert_eq!(wire.header("user-agent"), Some("config-test/1"));
     assert_eq!(wire.header("authorization"), Some("Bearer <redacted>"));
+    assert_eq!(wire.header("x-client-name"), Some("config-test"), "the provider's documented header");
     // The dry-run setting: a call answers with the request instead of sending it.
     let call = by_config.http.send_json::<_, serde_json::Value>(&GENERATE, "/v1/generate", Some(&json!({}))).await;
     assert!(call.expect_err("a dry-run client sends nothing").as_dry_run().is_some());

@@ -195,6 +195,7 @@ mod from_env {
         base_url_env: "IMAGEGEN_RUNTIME_TEST_ENV_BASE_URL",
         auth_schemes: &[AuthScheme::Header("x-goog-api-key")],
         error_format: ErrorFormat::Google,
+        headers: &[],
     };
 
     struct EnvClient(HttpClient);

@@ -67,6 +67,7 @@ fn methods(op: &OperationIr) -> Vec<Method> {
                 BodyIr::Json { rust_name, by_value: true } => Some(format!("request: {rust_name}")),
                 BodyIr::Json { rust_name, by_value: false } => Some(format!("request: &{rust_name}")),
                 BodyIr::Form { rust_name } => Some(format!("form: &{rust_name}")),
+                BodyIr::Params { rust_name } => Some(format!("params: &{rust_name}")),
             };
             let args: Vec<String> = path_args.iter().cloned().chain(body).collect();
             let answer = match &m.answer {

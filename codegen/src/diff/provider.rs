@@ -46,6 +46,7 @@ fn scheme(a: &AuthIr) -> String {
     match a {
         AuthIr::Bearer => "bearer token".to_string(),
         AuthIr::Header(header) => format!("key in header `{header}`"),
+        AuthIr::Query(param) => format!("key in query parameter `{param}`"),
     }
 }
 

@@ -23,6 +23,7 @@ pub fn emit(api: &Api) -> TokenStream {
         " A client with default settings, the API key from `{}` and the base URL from `{}` when set.",
         p.api_key_env, p.base_url_env
     );
+    let client_headers = client_headers(p);
     quote! {
         #![doc = #title]
 
@@ -75,6 +76,59 @@ pub fn emit(api: &Api) -> TokenStream {
 
             #(#methods)*
         }
+
+        #client_headers
+    }
+}
+
+/// `ClientHeaders`: one setter on the client builder per header the provider documents
+/// for every call; nothing when it documents none.
+fn client_headers(p: &ProviderIr) -> TokenStream {
+    if p.headers.is_empty() {
+        return TokenStream::new();
+    }
+    let first = &p.headers[0];
+    let trait_doc = format!(
+        " The headers the {} docs describe for every call, as setters on the client builder \
+         (`Client::builder().{}(..)`): each is sent with every request of the client. Bring \
+         the trait into scope to use them.",
+        p.title, first.rust_name
+    );
+    let (decls, impls): (Vec<TokenStream>, Vec<TokenStream>) = p
+        .headers
+        .iter()
+        .map(|h| {
+            let ProviderHeaderIr { name, rust_name, docs, secret, env } = h;
+            let method = ident(rust_name);
+            let mut notes = vec![format!("Sets the `{name}` header of every request.")];
+            if let Some(env) = env {
+                notes.push(format!("When not set, it is read from `{env}`."));
+            }
+            if *secret {
+                notes.push("A credential: redacted wherever the client shows it.".to_string());
+            }
+            let doc = doc_paragraphs(&[prose_opt(docs), Some(notes.join(" "))]);
+            let decl = quote! {
+                #doc
+                fn #method(self, value: impl Into<String>) -> Self;
+            };
+            let body = quote! {
+                fn #method(self, value: impl Into<String>) -> Self {
+                    self.header(#name, value)
+                }
+            };
+            (decl, body)
+        })
+        .unzip();
+    quote! {
+        #[doc = #trait_doc]
+        pub trait ClientHeaders {
+            #(#decls)*
+        }
+
+        impl ClientHeaders for runtime::ClientBuilder<Client> {
+            #(#impls)*
+        }
     }
 }
 
@@ -92,6 +146,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         path_params: _,       // `path_parts`
         json_request: _,      // `methods`
         multipart_request: _, // `methods`
+        params_request: _,    // `methods`
         json_response: _,     // `methods`
         sse_response: _,      // `methods`
         binary_response: _,   // `methods`
@@ -108,10 +163,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
     let method_ident = ident(method);
     let format = ident(error_format.runtime_variant());
     let retryable = errors.iter().filter(|e| e.retryable).map(|e| Lit::u16_unsuffixed(e.status));
-    let auth = auth.iter().map(|a| match a {
-        AuthIr::Bearer => quote!(runtime::AuthScheme::Bearer),
-        AuthIr::Header(h) => quote!(runtime::AuthScheme::Header(#h)),
-    });
+    let auth = auth.iter().map(super::root::auth_scheme);
     let doc = format!(" `{} {path}`: {summary}", method.to_uppercase());
     let method = method_ident;
     quote! {
@@ -220,6 +272,11 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
     let flag = op.stream_flag.as_ref();
     let (param, prepare, send_body) = match body {
         BodyIr::None => (TokenStream::new(), TokenStream::new(), quote!(None::<&()>)),
+        BodyIr::Params { rust_name } => {
+            arg_names.push(quote!(params));
+            let t = ident(rust_name);
+            (quote!(params: &#t,), checked(quote!(params)), quote!(None::<&()>))
+        }
         BodyIr::Json { rust_name, by_value } => {
             arg_names.push(quote!(request));
             let t = ident(rust_name);
@@ -259,6 +316,12 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
         }
     };
     let form = matches!(body, BodyIr::Form { .. });
+    // Fields that travel in the query or headers go through a handle carrying them; a
+    // request without any is sent through the client itself.
+    let (http, prepare) = match params_source(api, body) {
+        Some(value) => (quote!(http), quote!(#prepare let http = self.http.with_params(#value.request_params())?;)),
+        None => (quote!(self.http), prepare),
+    };
     let headers_note = op.response_headers.as_ref().map(|h| {
         format!(
             "The documented response headers are read by `{}_with_response(..)?.typed_headers::<{}>()`.",
@@ -296,6 +359,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                 prepare: quote!(#prepare #build_path),
                 // The answer is read whole and decoded by its status.
                 decode: quote!(?.into_response(|answer| #enum_name::from_answer(&self.http, answer))),
+                http: http.clone(),
             };
             let resp = quote!(#enum_name);
             call.emit(
@@ -356,6 +420,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                 params: quote!(#(#path_args,)* #param),
                 prepare: quote!(#prepare #build_path),
                 decode: TokenStream::new(),
+                http: http.clone(),
             };
             call.emit(
                 docs,
@@ -391,6 +456,7 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                 params: quote!(#(#path_args,)* #param),
                 prepare: quote!(#prepare #build_path),
                 decode: TokenStream::new(),
+                http: http.clone(),
             };
             call.emit(docs, &resp, &quote!(&operations::#konst, &path, #send_body), (send, dry_run), &arg_names)
         }
@@ -430,10 +496,25 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                 params: quote!(#(#path_args,)* #param),
                 prepare: quote!(#prepare #build_path),
                 decode: TokenStream::new(),
+                http: http.clone(),
             };
             call.emit(docs, &resp, &quote!(&operations::#konst, &path, #send_body), (send, dry_run), &arg_names)
         }
     }
+}
+
+/// The value whose `request_params()` a method sends outside the body: its request,
+/// form or parameters, when that struct has fields in the query or headers (or, sent
+/// without a body, extra fields that go in the query).
+fn params_source(api: &Api, body: &BodyIr) -> Option<TokenStream> {
+    let (value, rust_name) = match body {
+        BodyIr::None => return None,
+        BodyIr::Json { rust_name, .. } => (quote!(request), rust_name),
+        BodyIr::Form { rust_name } => (quote!(form), rust_name),
+        BodyIr::Params { rust_name } => (quote!(params), rust_name),
+    };
+    let s = api.struct_named(rust_name)?;
+    super::types::sends_params(s).then_some(value)
 }
 
 /// One way of calling an operation (a JSON body, a form or none; any answer). Its shape
@@ -451,6 +532,9 @@ struct Call {
     /// What turns the runtime's answer into the value: nothing when the runtime decodes
     /// it, else a method chain on the `Result` of the send (`?.into_response(..)`).
     decode: TokenStream,
+    /// What sends the request: `self.http`, or the `http` handle `prepare` made to
+    /// carry the request's query parameters and headers.
+    http: TokenStream,
 }
 
 impl Call {
@@ -464,7 +548,7 @@ impl Call {
         (send, dry_run): (TokenStream, TokenStream),
         args: &[TokenStream],
     ) -> TokenStream {
-        let Call { name, params, prepare, decode } = self;
+        let Call { name, params, prepare, decode, http } = self;
         let with_response = name.derived("", "_with_response");
         let dry_run_name = name.derived("", "_dry_run");
         let with_response_doc = format!(
@@ -485,13 +569,13 @@ impl Call {
             #[doc = #with_response_doc]
             pub async fn #with_response(&self, #params) -> Result<runtime::Response<#resp>, runtime::Error> {
                 #prepare
-                self.http.#send(#send_args).await #decode
+                #http.#send(#send_args).await #decode
             }
 
             #[doc = #dry_run_doc]
             pub async fn #dry_run_name(&self, #params) -> Result<runtime::WireRequest, runtime::Error> {
                 #prepare
-                self.http.#dry_run(#send_args).await
+                #http.#dry_run(#send_args).await
             }
         }
     }

@@ -23,12 +23,14 @@ pub fn emit(api: &Api) -> TokenStream {
     let title =
         format!(" Calling {} operations by name with JSON, for tools such as the `imagegen` CLI.", api.provider.title);
     // Only bodies and path parameters are read from the call; without any, the argument is unused.
-    let reads_call = api
-        .operations
-        .iter()
-        .any(|op| !op.path_params.is_empty() || op.json_request.is_some() || op.multipart_request.is_some());
+    let reads_call = api.operations.iter().any(|op| {
+        !op.path_params.is_empty()
+            || op.json_request.is_some()
+            || op.multipart_request.is_some()
+            || op.params_request.is_some()
+    });
     let call_arg = if reads_call { format_ident!("call") } else { format_ident!("_call") };
-    let check_arms: Vec<TokenStream> = api.operations.iter().filter_map(check_arm).collect();
+    let check_arms: Vec<TokenStream> = api.operations.iter().filter_map(|op| check_arm(op, api)).collect();
     let check_arg = if check_arms.is_empty() { format_ident!("_call") } else { format_ident!("call") };
     quote! {
         #![doc = #title]
@@ -148,10 +150,12 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
     let id = &op.id;
     let command = kebab(&op.id);
     let summary = &op.summary;
-    let (body, fields) = match (&op.json_request, &op.multipart_request) {
-        (Some(r), _) => (quote!(dispatch::BodyKind::Json), api.struct_named(r)),
-        (None, Some(f)) => (quote!(dispatch::BodyKind::Multipart), api.struct_named(f)),
-        (None, None) => (quote!(dispatch::BodyKind::None), None),
+    let (body, fields) = match (&op.json_request, &op.multipart_request, &op.params_request) {
+        (Some(r), _, _) => (quote!(dispatch::BodyKind::Json), api.struct_named(r)),
+        (None, Some(f), _) => (quote!(dispatch::BodyKind::Multipart), api.struct_named(f)),
+        // No body; its fields are flags all the same.
+        (None, None, Some(p)) => (quote!(dispatch::BodyKind::None), api.struct_named(p)),
+        (None, None, None) => (quote!(dispatch::BodyKind::None), None),
     };
     let mut flags = Vec::new();
     let mut images = Vec::new();
@@ -494,19 +498,44 @@ fn converter_name(events: &str) -> proc_macro2::Ident {
     crate::ir::naming::snake(events).derived("", "_item").ident()
 }
 
-/// The arm of `check` for an operation with a request body: read it as `call` would, then validate.
-fn check_arm(op: &OperationIr) -> Option<TokenStream> {
+/// The arm of `check` for an operation with a request: read it as `call` would, then
+/// validate. Fields in the query or headers are read back from where a server received
+/// them (`call.query`, `call.headers`) when the body lacks them.
+fn check_arm(op: &OperationIr, api: &Api) -> Option<TokenStream> {
     let id = &op.id;
-    let read = match (&op.json_request, &op.multipart_request) {
-        (Some(request), _) => {
+    let params = |name: &RustIdent| api.struct_named(name).map(|s| param_specs(s, api)).unwrap_or_default();
+    let read = match (&op.json_request, &op.multipart_request, &op.params_request) {
+        (Some(request), _, _) => {
             let req = ident(request);
-            quote!(let request: #req = dispatch::request_from_json(call.body.clone())?;)
+            match params(request) {
+                specs if specs.is_empty() => {
+                    quote!(let request: #req = dispatch::request_from_json(call.body.clone())?;)
+                }
+                specs => quote! {
+                    let body = dispatch::body_with_params(call, &[#(#specs),*]);
+                    let request: #req = dispatch::request_from_json(body)?;
+                },
+            }
         }
-        (None, Some(form)) => {
-            let form = ident(form);
-            quote!(let request = #form::from_call(call)?;)
+        (None, Some(form), _) => {
+            let form_type = ident(form);
+            match params(form) {
+                specs if specs.is_empty() => quote!(let request = #form_type::from_call(call)?;),
+                specs => quote! {
+                    let call = &dispatch::Call { body: dispatch::body_with_params(call, &[#(#specs),*]), ..call.clone() };
+                    let request = #form_type::from_call(call)?;
+                },
+            }
         }
-        (None, None) => return None,
+        (None, None, Some(params_type)) => {
+            let t = ident(params_type);
+            let specs = params(params_type);
+            quote! {
+                let body = dispatch::body_with_params(call, &[#(#specs),*]);
+                let request: #t = dispatch::params_from_json(body)?;
+            }
+        }
+        (None, None, None) => return None,
     };
     Some(quote! {
         #id => {
@@ -551,6 +580,10 @@ fn call_arm(op: &OperationIr) -> TokenStream {
         BodyIr::Form { rust_name } => {
             let t = ident(rust_name);
             (quote!(let form = #t::from_call(&call)?;), Some(quote!(form)))
+        }
+        BodyIr::Params { rust_name } => {
+            let t = ident(rust_name);
+            (quote!(let params: #t = dispatch::params_from_json(call.body)?;), Some(quote!(params)))
         }
     };
     let invoke = |m: &MethodIr| {
@@ -673,6 +706,27 @@ fn call_arm(op: &OperationIr) -> TokenStream {
             #main
         }
     }
+}
+
+/// How each field of `s` sent outside the body is read back from a received request.
+fn param_specs(s: &StructIr, api: &Api) -> Vec<TokenStream> {
+    s.params()
+        .map(|f| {
+            let wire = &f.wire_name;
+            let location = match f.location {
+                Location::Query(style) => {
+                    let comma = style == QueryStyle::Comma;
+                    quote!(dispatch::ParamLocation::Query { comma: #comma })
+                }
+                Location::Header => quote!(dispatch::ParamLocation::Header),
+                Location::Body => unreachable!("`StructIr::params` yields only fields outside the body"),
+            };
+            let (item, many) = item_type(&f.ty);
+            // The checker allows only scalars and enums (and lists of them) outside the body.
+            let kind = flag_kind(item, api).unwrap_or_else(|| quote!(dispatch::FlagKind::String));
+            quote!(dispatch::ParamSpec { wire: #wire, location: #location, kind: #kind, many: #many })
+        })
+        .collect()
 }
 
 /// `from_call()`: a multipart form built from a call's text fields and files.

@@ -72,6 +72,15 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
                 let response = client.#fn_name(#(#path_args,)* &request).await?;
             }
         }
+        BodyIr::Params { rust_name: params } => {
+            let example = request_example(api, op, false)?;
+            let ty = api.struct_ref(params)?;
+            let value = expr(api, &ty, &example.body, false)?;
+            quote! {
+                let params = #value;
+                let response = client.#fn_name(#(#path_args,)* &params).await?;
+            }
+        }
         BodyIr::Form { rust_name: form } => {
             let example = request_example(api, op, true)?;
             let ty = api.struct_ref(form)?;

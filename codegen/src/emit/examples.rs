@@ -52,10 +52,26 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
         doc.push_str(&format!(" Amended at `{path}`: {reason}"));
     }
     if let Some(form) = &ex.multipart_form {
-        return multipart_test(ex, form, name.ident(), doc, load);
+        let outside: Vec<String> =
+            api.struct_named(form).map(|s| s.params().map(|f| f.wire_name.clone()).collect()).unwrap_or_default();
+        return multipart_test(ex, form, &outside, name.ident(), doc, load);
     }
     let check = match (ex.kind, &ex.rust_type) {
         (ExampleKind::Request, Some(t)) => {
+            // Fields sent in the query or headers are in the example, not in the body sent.
+            let outside = outside_body(api, t);
+            let original = if outside.is_empty() {
+                quote!(let original: serde_json::Value = serde_json::from_str(&body).unwrap();)
+            } else {
+                quote! {
+                    let mut original: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    if let Some(fields) = original.as_object_mut() {
+                        for name in [#(#outside),*] {
+                            fields.remove(name);
+                        }
+                    }
+                }
+            };
             let t = type_tokens(t);
             quote! {
                 let typed: #t = serde_json::from_str(&body).expect("the example parses as the typed request");
@@ -63,7 +79,7 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
                     panic!("the example fails validation: {err}");
                 }
                 let sent = serde_json::to_value(&typed).unwrap();
-                let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+                #original
                 assert!(
                     runtime::json::same_meaning(&sent, &original),
                     "the typed request serializes differently: {:?}",
@@ -107,7 +123,14 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
 
 /// A multipart request example: the form builds from the text fields and files,
 /// validates, and produces exactly those parts.
-fn multipart_test(ex: &ExampleIr, form: &str, name: proc_macro2::Ident, doc: String, load: TokenStream) -> TokenStream {
+fn multipart_test(
+    ex: &ExampleIr,
+    form: &str,
+    outside: &[String],
+    name: proc_macro2::Ident,
+    doc: String,
+    load: TokenStream,
+) -> TokenStream {
     let form = ident(form);
     let files = ex.files.iter().map(|(field, file_name)| {
         quote! {
@@ -125,6 +148,18 @@ fn multipart_test(ex: &ExampleIr, form: &str, name: proc_macro2::Ident, doc: Str
         let file_count = ex.files.len();
         (quote!(let mut call), quote!(text_fields.len() + #file_count))
     };
+    // Fields sent in the query or headers are not parts of the form.
+    let text_fields = if outside.is_empty() {
+        quote!(let text_fields = call.body.as_object().unwrap();)
+    } else {
+        quote! {
+            let mut text_fields = call.body.as_object().unwrap().clone();
+            for name in [#(#outside),*] {
+                text_fields.remove(name);
+            }
+            let text_fields = &text_fields;
+        }
+    };
     quote! {
         #[doc = #doc]
         #[test]
@@ -137,7 +172,7 @@ fn multipart_test(ex: &ExampleIr, form: &str, name: proc_macro2::Ident, doc: Str
                 panic!("the example fails validation: {err}");
             }
             let parts = form.to_multipart();
-            let text_fields = call.body.as_object().unwrap();
+            #text_fields
             for (field, value) in text_fields {
                 let expected = value.as_str().map_or_else(|| value.to_string(), str::to_string);
                 assert_eq!(parts.text(field), Some(expected.as_str()), "text part `{field}`");
@@ -145,6 +180,12 @@ fn multipart_test(ex: &ExampleIr, form: &str, name: proc_macro2::Ident, doc: Str
             assert_eq!(parts.len(), #total, "one part per text field and file");
         }
     }
+}
+
+/// The wire names of a request struct's fields sent outside the body.
+fn outside_body(api: &Api, ty: &RustType) -> Vec<String> {
+    let RustType::Named(n) = ty else { return Vec::new() };
+    api.struct_named(&n.rust_name).map(|s| s.params().map(|f| f.wire_name.clone()).collect()).unwrap_or_default()
 }
 
 fn kind_word(kind: ExampleKind) -> &'static str {

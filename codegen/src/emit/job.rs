@@ -45,6 +45,11 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
             params.push(quote!(form: &#t));
             args.push(quote!(form));
         }
+        BodyIr::Params { rust_name } => {
+            let t = ident(rust_name);
+            params.push(quote!(params: &#t));
+            args.push(quote!(params));
+        }
     }
     let JobPaceIr { interval_ms, max_interval_ms, backoff, deadline_s } = pace;
     let (interval, max_interval, deadline) =

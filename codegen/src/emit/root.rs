@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{ident, inner_docs, paragraphs};
-use crate::ir::{Api, AuthIr, ProviderIr};
+use crate::ir::{Api, AuthIr, ProviderHeaderIr, ProviderIr};
 
 /// `generated/src/lib.rs`: the runtime crate re-exported as `runtime`, plus one
 /// feature-gated module per provider. Emitted code names runtime items as
@@ -102,6 +102,15 @@ pub fn registry(apis: &[Api]) -> TokenStream {
     }
 }
 
+/// A `runtime::AuthScheme` value.
+pub(super) fn auth_scheme(a: &AuthIr) -> TokenStream {
+    match a {
+        AuthIr::Bearer => quote!(runtime::AuthScheme::Bearer),
+        AuthIr::Header(h) => quote!(runtime::AuthScheme::Header(#h)),
+        AuthIr::Query(p) => quote!(runtime::AuthScheme::Query(#p)),
+    }
+}
+
 /// `generated/src/<provider>/mod.rs`.
 pub fn provider_module(api: &Api) -> TokenStream {
     let p = &api.provider;
@@ -118,6 +127,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
         base_url_env,
         auth,
         error_format,
+        headers,
         doc_crate: _,       // the doc examples
         testing_feature: _, // `testing.rs` and its `mod` line
     } = p;
@@ -131,10 +141,18 @@ pub fn provider_module(api: &Api) -> TokenStream {
             api.source
         )),
     ]);
-    let auth = auth.iter().map(|a| match a {
-        AuthIr::Bearer => quote!(runtime::AuthScheme::Bearer),
-        AuthIr::Header(h) => quote!(runtime::AuthScheme::Header(#h)),
+    let auth = auth.iter().map(auth_scheme);
+    let header_infos = headers.iter().map(|h| {
+        let ProviderHeaderIr { name, rust_name: _, docs, secret, env } = h;
+        let help = docs.as_deref().and_then(|d| d.lines().next()).unwrap_or_default().trim();
+        let env = match env {
+            Some(env) => quote!(Some(#env)),
+            None => quote!(None),
+        };
+        quote!(runtime::ProviderHeader { name: #name, help: #help, secret: #secret, env: #env })
     });
+    let client_items =
+        if headers.is_empty() { quote!(operations, Client) } else { quote!(operations, Client, ClientHeaders) };
     let format = ident(error_format.runtime_variant());
     let examples = if api.examples.is_empty() {
         TokenStream::new()
@@ -171,7 +189,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
         #examples
         #testing
 
-        pub use client::{operations, Client};
+        pub use client::{#client_items};
         pub use types::{#(#type_names),*};
 
         use crate::runtime;
@@ -185,6 +203,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
             base_url_env: #base_url_env,
             auth_schemes: &[#(#auth),*],
             error_format: runtime::ErrorFormat::#format,
+            headers: &[#(#header_infos),*],
         };
     }
 }

@@ -74,7 +74,7 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
     }
     for op in &spec.operations {
         if let Some(req) = &op.request {
-            for t in req.json.iter().chain(req.multipart.iter()) {
+            for t in req.json.iter().chain(req.multipart.iter()).chain(req.params.iter()) {
                 visit(t, true);
             }
         }
@@ -189,6 +189,7 @@ fn auth_schemes(schemes: &[m::AuthScheme]) -> Vec<AuthIr> {
         .map(|a| match a {
             m::AuthScheme::Bearer => AuthIr::Bearer,
             m::AuthScheme::Header { header } => AuthIr::Header(header.clone()),
+            m::AuthScheme::Query { param } => AuthIr::Query(param.clone()),
         })
         .collect()
 }
@@ -228,6 +229,7 @@ impl<'a> Lowering<'a> {
             base_url_env: naming::base_url_env(&p.api_key_env, &p.name),
             auth: auth_schemes(&p.auth),
             error_format: error_format(p.error_format),
+            headers: self.provider_headers(),
             doc_crate: None,
             testing_feature: None,
         };
@@ -261,6 +263,31 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
+    }
+
+    /// The provider's documented headers, each with the name of its builder setter.
+    /// The setters sit beside the builder's own methods, which would shadow them.
+    fn provider_headers(&mut self) -> Vec<ProviderHeaderIr> {
+        // The builder's methods first, so a collision is reported at the header.
+        let mut names: Vec<_> = naming::BUILDER_METHODS
+            .iter()
+            .map(|m| (RustIdent::new(*m), format!("(the client builder's `{m}`)"), "provider.headers".to_string()))
+            .collect();
+        let mut headers = Vec::new();
+        for (i, h) in self.spec.provider.headers.iter().enumerate() {
+            let path = join_index("provider.headers", i);
+            let rust_name = self.rust_name_override(h.rust_name.as_ref(), naming::field(&h.name), &path);
+            names.push((rust_name.clone(), h.name.clone(), join_key(&path, "name")));
+            headers.push(ProviderHeaderIr {
+                name: h.name.clone(),
+                rust_name,
+                docs: h.description.clone(),
+                secret: h.secret,
+                env: h.env.clone(),
+            });
+        }
+        self.collisions(names, "provider headers", RUST_NAME);
+        headers
     }
 
     fn unique_rust_type_names(&mut self) {
@@ -434,6 +461,12 @@ impl<'a> Lowering<'a> {
                 flatten: f.flatten,
                 part_names: if f.part_names.is_empty() { vec![f.name.clone()] } else { f.part_names.clone() },
                 repeats_images_of: f.repeats_images_of.clone(),
+                location: match (f.location, f.style) {
+                    (m::FieldLocation::Body, _) => Location::Body,
+                    (m::FieldLocation::Query, Some(m::QueryStyle::Comma)) => Location::Query(QueryStyle::Comma),
+                    (m::FieldLocation::Query, Some(m::QueryStyle::Form) | None) => Location::Query(QueryStyle::Repeat),
+                    (m::FieldLocation::Header, _) => Location::Header,
+                },
             });
         }
         self.collisions(names, "field names", RUST_NAME);
@@ -447,6 +480,8 @@ impl<'a> Lowering<'a> {
             .operations
             .iter()
             .any(|op| op.request.as_ref().and_then(|r| r.multipart.as_ref()) == Some(&o.name));
+        let params_only =
+            self.spec.operations.iter().any(|op| op.request.as_ref().and_then(|r| r.params.as_ref()) == Some(&o.name));
         let mut fields = self.fields.get(o.name.as_str()).cloned().unwrap_or_default();
         for (field, spec) in fields.iter_mut().zip(&o.fields) {
             field.default_when = spec
@@ -485,6 +520,7 @@ impl<'a> Lowering<'a> {
             rules,
             usage,
             multipart,
+            params_only,
             inline_image,
             holds_images: self.holds_images(&o.name),
         }
@@ -991,6 +1027,7 @@ impl<'a> Lowering<'a> {
             names.push((fn_name.clone(), op.id.clone(), join_key(&path, "id")));
             let json_request = op.request.as_ref().and_then(|r| r.json.as_ref()).map(|n| type_name(n));
             let multipart_request = op.request.as_ref().and_then(|r| r.multipart.as_ref()).map(|n| type_name(n));
+            let params_request = op.request.as_ref().and_then(|r| r.params.as_ref()).map(|n| type_name(n));
             let json_response = op.response.json.as_ref().map(|t| self.rust_type(t.expr(), None));
             let sse_response = op.response.sse.as_ref().map(|n| type_name(n));
             self.path_param_names(op, &path);
@@ -1011,6 +1048,7 @@ impl<'a> Lowering<'a> {
                 fn_name: &fn_name,
                 json_request: json_request.as_ref(),
                 multipart_request: multipart_request.as_ref(),
+                params_request: params_request.as_ref(),
                 json_response: json_response.as_ref(),
                 sse_response: sse_response.as_ref(),
                 binary: binary_response.is_some(),
@@ -1068,6 +1106,7 @@ impl<'a> Lowering<'a> {
                     .collect(),
                 json_request,
                 multipart_request,
+                params_request,
                 json_response,
                 sse_response,
                 binary_response,
@@ -1197,7 +1236,7 @@ impl<'a> Lowering<'a> {
             let rust_type = match ex.kind {
                 m::ExampleKind::Request => op
                     .and_then(|o| o.request.as_ref())
-                    .and_then(|r| r.json.as_ref())
+                    .and_then(|r| r.json.as_ref().or(r.params.as_ref()))
                     .map(|n| RustType::Named(self.named_ref(n))),
                 m::ExampleKind::Response => {
                     op.and_then(|o| o.response_json(ex.status)).map(|t| self.rust_type(t.expr(), None))
@@ -1236,6 +1275,7 @@ struct MethodFacts<'f> {
     fn_name: &'f RustIdent,
     json_request: Option<&'f RustIdent>,
     multipart_request: Option<&'f RustIdent>,
+    params_request: Option<&'f RustIdent>,
     json_response: Option<&'f RustType>,
     sse_response: Option<&'f RustIdent>,
     binary: bool,
@@ -1246,7 +1286,8 @@ struct MethodFacts<'f> {
 /// The client methods of an operation: the only place they are decided.
 ///
 /// - The main call sends the JSON body (or none, or the form of a form-only
-///   operation) and returns the JSON answer; an operation that only streams has none.
+///   operation, or the parameters of one without a body) and returns the JSON answer;
+///   an operation that only streams has none.
 /// - A streamed answer gets its own method: `_stream` beside a JSON answer, else the
 ///   operation's name. With a stream flag it takes the request by value and sets the
 ///   flag, and the main call refuses a request with the flag set.
@@ -1256,6 +1297,7 @@ fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
         fn_name,
         json_request,
         multipart_request,
+        params_request,
         json_response,
         sse_response,
         binary,
@@ -1271,7 +1313,9 @@ fn methods(facts: MethodFacts<'_>) -> Vec<MethodIr> {
         (None, true, None) => AnswerIr::Binary,
         (response, false, None) => AnswerIr::Json(response.cloned()),
     };
-    let json_body = |by_value| json_request.map_or(BodyIr::None, |t| BodyIr::Json { rust_name: t.clone(), by_value });
+    // Without a JSON body: the operation's parameters, when it has some, else nothing.
+    let no_body = || params_request.map_or(BodyIr::None, |t| BodyIr::Params { rust_name: t.clone() });
+    let json_body = |by_value| json_request.map_or_else(no_body, |t| BodyIr::Json { rust_name: t.clone(), by_value });
     let form_body = |t: &RustIdent| BodyIr::Form { rust_name: t.clone() };
     let mut methods = Vec::new();
     if answers_json {

@@ -90,6 +90,8 @@ pub struct ProviderIr {
     pub auth: Vec<AuthIr>,
     /// The error envelope the provider answers with.
     pub error_format: ErrorFormatIr,
+    /// Request headers the provider documents for every call, set once per client.
+    pub headers: Vec<ProviderHeaderIr>,
     /// How documentation examples name the module's crate (`imagegen`), set by the
     /// caller that knows where the module will live; `None` emits no examples.
     pub doc_crate: Option<String>,
@@ -106,6 +108,23 @@ pub enum AuthIr {
     Bearer,
     /// The key alone in this header (`x-api-key`).
     Header(String),
+    /// The key as this query parameter (`?key=`).
+    Query(String),
+}
+
+/// A request header the provider documents for every call (`OpenAI-Organization`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderHeaderIr {
+    /// The header name as the docs spell it.
+    pub name: String,
+    /// Rust name of its setter on the client builder (`openai_organization`).
+    pub rust_name: RustIdent,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// The value is a credential, redacted wherever the client shows it.
+    pub secret: bool,
+    /// Environment variable read when the client sets no value.
+    pub env: Option<String>,
 }
 
 /// An error envelope the runtime reads.
@@ -273,6 +292,9 @@ pub struct StructIr {
     pub usage: Usage,
     /// Whether it is sent as a multipart form.
     pub multipart: bool,
+    /// Whether it is the request of an operation that sends no body (`request.params`):
+    /// every field travels in the query or a header, and so do its extra fields.
+    pub params_only: bool,
     /// Set when the struct is one inline image (base64 data beside its MIME type):
     /// `from_path`/`from_bytes` constructors are emitted for it.
     pub inline_image: Option<InlineImageIr>,
@@ -282,6 +304,11 @@ pub struct StructIr {
 }
 
 impl StructIr {
+    /// The fields sent outside the body (in the query or headers), in spec order.
+    pub fn params(&self) -> impl Iterator<Item = &FieldIr> {
+        self.fields.iter().filter(|f| f.location != Location::Body)
+    }
+
     /// Whether users build values of it (a request body, a form or part of one): it
     /// then gets constructors, setters and `validate()`, and its changes are judged
     /// by what breaks code that builds it.
@@ -374,6 +401,28 @@ pub struct FieldIr {
     /// Wire name of the sibling whose images this field repeats: `images()` reads
     /// this field only when that one yields none.
     pub repeats_images_of: Option<String>,
+    /// Where the field travels: the body, the query or a header.
+    pub location: Location,
+}
+
+/// Where a field of a request travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// In the body (a JSON key, a form field); every field of a response.
+    Body,
+    /// A query parameter, a list written as `style` says.
+    Query(QueryStyle),
+    /// A request header.
+    Header,
+}
+
+/// How a list travels as a query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// The key repeated (`?tag=a&tag=b`).
+    Repeat,
+    /// One comma-separated value (`?tag=a,b`).
+    Comma,
 }
 
 /// A default that applies when a condition on the request holds.
@@ -834,6 +883,8 @@ pub struct OperationIr {
     pub json_request: Option<RustIdent>,
     /// Multipart form struct.
     pub multipart_request: Option<RustIdent>,
+    /// The struct of query parameters and headers of an operation that sends no body.
+    pub params_request: Option<RustIdent>,
     /// JSON response type.
     pub json_response: Option<RustType>,
     /// Events type of the stream response.
@@ -1009,6 +1060,23 @@ pub enum BodyIr {
         /// Rust name of the struct.
         rust_name: RustIdent,
     },
+    /// No body: a struct of query parameters and headers (`params: &T`).
+    Params {
+        /// Rust name of the struct.
+        rust_name: RustIdent,
+    },
+}
+
+impl BodyIr {
+    /// The struct the method takes, if any.
+    pub fn struct_name(&self) -> Option<&RustIdent> {
+        match self {
+            BodyIr::None => None,
+            BodyIr::Json { rust_name, .. } | BodyIr::Form { rust_name } | BodyIr::Params { rust_name } => {
+                Some(rust_name)
+            }
+        }
+    }
 }
 
 /// What a method returns.

@@ -326,7 +326,36 @@ pub fn deserialize_slot(field: &str, fields: &[&str]) -> String {
 /// The variables of a generated client method and of its dispatch arm. Path
 /// parameters become variables beside them, so none may take one of these names.
 pub const OPERATION_LOCALS: &[&str] =
-    &["request", "form", "parts", "path", "call", "client", "response", "stream", "operation"];
+    &["request", "form", "parts", "path", "call", "client", "response", "stream", "operation", "params", "http"];
+
+/// The methods of the runtime's `ClientBuilder` (and of every trait it implements that
+/// a user may have in scope). A provider header's setter is a method of the builder too,
+/// through the generated `ClientHeaders` trait, and an inherent method of the same name
+/// would shadow it.
+pub const BUILDER_METHODS: &[&str] = &[
+    "new",
+    "from_config",
+    "config",
+    "into_config",
+    "api_key",
+    "base_url",
+    "auth_scheme",
+    "http_client",
+    "connect_timeout",
+    "timeout",
+    "user_agent",
+    "retry_policy",
+    "max_retries",
+    "allow_insecure_http",
+    "max_response_bytes",
+    "retry_timeouts_after_send",
+    "dry_run",
+    "observer",
+    "header",
+    "build",
+    "default",
+    "fmt",
+];
 
 /// Whether a user-supplied `rust_name` is a usable identifier.
 pub fn is_valid_identifier(name: &str) -> bool {

@@ -253,6 +253,7 @@ fn provider_stand_in() -> Provider {
         api_key_env: "UNPARSED".into(),
         auth: vec![super::model::AuthScheme::Bearer],
         error_format: super::model::ErrorFormat::Openai,
+        headers: Vec::new(),
     }
 }
 

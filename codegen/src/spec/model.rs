@@ -52,6 +52,33 @@ pub struct Provider {
     pub auth: Vec<AuthScheme>,
     /// Shape of the provider's error bodies.
     pub error_format: ErrorFormat,
+    /// Request headers the docs describe for every call (an organisation or project id,
+    /// the caller's application name): set once per client (a typed setter of the
+    /// generated `ClientHeaders` trait, a CLI flag `--header-<name>`) and sent with every
+    /// request.
+    #[serde(default)]
+    pub headers: Vec<ProviderHeader>,
+}
+
+/// A request header the provider documents for every call.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderHeader {
+    /// The header name as the docs spell it (`OpenAI-Organization`, `stability-client-id`).
+    pub name: String,
+    /// Override for the Rust name of its setter when the derived one reads badly.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Documentation from the provider's docs.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The value is a credential: it is redacted from `Debug` output, dry runs, the
+    /// request log and error texts, as the API key is.
+    #[serde(default)]
+    pub secret: bool,
+    /// Environment variable read when the client sets no value (`OPENAI_ORG_ID`).
+    #[serde(default)]
+    pub env: Option<String>,
 }
 
 /// How the API key travels.
@@ -64,6 +91,12 @@ pub enum AuthScheme {
     Header {
         /// Header name, lowercase.
         header: String,
+    },
+    /// The raw key as a named query parameter (`?key=<key>`, as Google's own APIs take
+    /// it). Every URL the client shows (dry runs, request logs, errors) has it redacted.
+    Query {
+        /// Query parameter name (`key`).
+        param: String,
     },
 }
 
@@ -133,11 +166,24 @@ pub struct ObjectDef {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
-    /// Name on the wire, exactly as the docs spell it.
+    /// Name on the wire, exactly as the docs spell it: a JSON key, a form field, a
+    /// query parameter or a header name (`accept`, `OpenAI-Organization`).
     pub name: String,
     /// Override for the Rust field name when the derived one reads badly.
     #[serde(default)]
     pub rust_name: Option<String>,
+    /// Where the field travels: `body` (the default: a JSON key or a form field),
+    /// `query` (a query parameter) or `header` (a request header). Only a field of an
+    /// operation's request object (`request.json`, `request.multipart` or
+    /// `request.params`) may leave the body; the struct keeps it like any other field
+    /// (constructor, `with_*` setter, `validate()`, CLI flag) and the client sends it
+    /// in the query or the headers, never in the body.
+    #[serde(rename = "in", default)]
+    pub location: FieldLocation,
+    /// How a list in the query is written: `form` (the default) repeats the key
+    /// (`?tag=a&tag=b`), `comma` sends one comma-separated value (`?tag=a,b`).
+    #[serde(default)]
+    pub style: Option<QueryStyle>,
     /// Type expression: `string`, `integer`, `number`, `boolean`, `any`, `base64`,
     /// `url`, `data_url`, `file`, a type name, `array<T>`, `map<T>` or `one_or_many<T>`.
     #[serde(rename = "type")]
@@ -246,6 +292,29 @@ pub struct ConditionalDefault {
     pub when: Condition,
     /// The default then, of the field's type.
     pub value: Value,
+}
+
+/// Where a request field travels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldLocation {
+    /// In the body: a JSON key, or a multipart form field.
+    #[default]
+    Body,
+    /// A query parameter: a string, number, boolean or string enum, or a list of them.
+    Query,
+    /// A request header: a string, number, boolean or string enum.
+    Header,
+}
+
+/// How a list travels as a query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryStyle {
+    /// The key repeated, one value each (`?tag=a&tag=b`).
+    Form,
+    /// One value, the items joined with commas (`?tag=a,b`).
+    Comma,
 }
 
 /// The content of a `string` field that the client checks.
@@ -881,7 +950,9 @@ pub struct PathParam {
     pub optional_prefix: Option<String>,
 }
 
-/// The request body: JSON, a multipart form, or both as separate functions.
+/// The request: a JSON body, a multipart form (text fields alone are fine), both as
+/// separate functions, or, for an operation that sends no body (a GET), an object of
+/// query parameters and headers.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestBody {
@@ -891,6 +962,11 @@ pub struct RequestBody {
     /// Object type sent as `multipart/form-data`.
     #[serde(default)]
     pub multipart: Option<String>,
+    /// Object type of an operation without a body whose every field says `in: query`
+    /// or `in: header` (BFL's `GET /v1/get_result?id=`): the method takes it as its
+    /// argument, and nothing is sent in the body.
+    #[serde(default)]
+    pub params: Option<String>,
 }
 
 /// The response body.

@@ -54,4 +54,5 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     base_url_env: "LISTENHUB_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
     error_format: runtime::ErrorFormat::ListenHub,
+    headers: &[],
 };

@@ -52,4 +52,5 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
         runtime::AuthScheme::Header("x-api-key"),
     ],
     error_format: runtime::ErrorFormat::LlmGateway,
+    headers: &[],
 };

@@ -63,4 +63,5 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     base_url_env: "OCTEN_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-api-key")],
     error_format: runtime::ErrorFormat::OpenAi,
+    headers: &[],
 };

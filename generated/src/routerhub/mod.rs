@@ -62,4 +62,5 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
         runtime::AuthScheme::Header("x-goog-api-key"),
     ],
     error_format: runtime::ErrorFormat::OpenAi,
+    headers: &[],
 };

@@ -29,14 +29,22 @@ pub(super) async fn inspect(
     spec: &Spec,
     method: &str,
     path: &str,
+    query: Option<&str>,
     headers: &HeaderMap,
     body: Bytes,
 ) -> ReceivedRequest {
     let content_type = header(headers, "content-type");
+    let query: Vec<(String, String)> = match query {
+        Some(query) => reqwest::Url::parse(&format!("http://mock/?{query}"))
+            .map(|url| url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
     let mut received = ReceivedRequest {
         operation: None,
         method: method.to_string(),
         path: path.to_string(),
+        query: recorded_query(spec, &query),
         path_params: BTreeMap::new(),
         headers: recorded_headers(spec, headers),
         body: Value::Null,
@@ -54,7 +62,7 @@ pub(super) async fn inspect(
     received.path_params = path_params;
 
     // Auth: the key in a scheme this operation accepts.
-    if let Some(problem) = check_key(spec, operation, headers) {
+    if let Some(problem) = check_key(spec, operation, headers, &query) {
         received.problems.push(problem);
     }
 
@@ -89,11 +97,19 @@ pub(super) async fn inspect(
     }
 
     // The request against its type, strictly (unknown fields refused), and its rules.
+    // Query parameters and headers go in as received (the key left out): the
+    // operation's check reads back the fields that travel there.
+    let key_params: Vec<&str> = spec.provider.auth_schemes.iter().filter_map(|s| s.query_param()).collect();
     let call = Call {
         path_params: received.path_params.clone(),
         body: received.body.clone(),
         files: received.files.clone(),
         stream: false,
+        query: query.into_iter().filter(|(k, _)| !key_params.contains(&k.as_str())).collect(),
+        headers: headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect(),
     };
     if let Err(error) = (spec.check)(operation.info.id, &call) {
         let violations = match error {
@@ -127,21 +143,33 @@ fn route<'a>(
     candidates.into_iter().nth(index)
 }
 
-/// A problem with the key, or `None` when an accepted header carries it.
-fn check_key(spec: &Spec, operation: &MockOperation, headers: &HeaderMap) -> Option<Problem> {
+/// A problem with the key, or `None` when an accepted header or query parameter carries it.
+fn check_key(
+    spec: &Spec,
+    operation: &MockOperation,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+) -> Option<Problem> {
     let accepted: &[AuthScheme] =
         if operation.info.auth_schemes.is_empty() { spec.provider.auth_schemes } else { operation.info.auth_schemes };
     let mut wrong = None;
     for scheme in accepted {
-        let Some(value) = header(headers, scheme.header_name()) else { continue };
+        let (value, place) = match *scheme {
+            AuthScheme::Bearer | AuthScheme::Header(_) => {
+                let name = scheme.header_name().unwrap_or("authorization");
+                (header(headers, name), name)
+            }
+            AuthScheme::Query(param) => (query.iter().find(|(k, _)| k == param).map(|(_, v)| v.clone()), param),
+        };
+        let Some(value) = value else { continue };
         let key = match scheme {
             AuthScheme::Bearer => value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")),
-            AuthScheme::Header(_) => Some(value.as_str()),
+            AuthScheme::Header(_) | AuthScheme::Query(_) => Some(value.as_str()),
         };
         if key == Some(spec.api_key.as_str()) {
             return None;
         }
-        wrong.get_or_insert(scheme.header_name());
+        wrong.get_or_insert(place);
     }
     Some(match wrong {
         Some(header) => Problem::WrongKey { header },
@@ -149,11 +177,28 @@ fn check_key(spec: &Spec, operation: &MockOperation, headers: &HeaderMap) -> Opt
     })
 }
 
-/// Every header as text, with the ones that can carry a key redacted.
+/// Every query parameter, decoded, with the ones that can carry a key redacted.
+fn recorded_query(spec: &Spec, query: &[(String, String)]) -> Vec<(String, String)> {
+    let secret = |name: &str| {
+        spec.provider
+            .auth_schemes
+            .iter()
+            .chain(spec.operations.iter().flat_map(|op| op.info.auth_schemes))
+            .any(|s| s.query_param() == Some(name))
+    };
+    query
+        .iter()
+        .map(|(name, value)| (name.clone(), if secret(name) { REDACTED.to_string() } else { value.clone() }))
+        .collect()
+}
+
+/// Every header as text, with the ones that can carry a key (or a secret the provider
+/// documents for every call) redacted.
 fn recorded_headers(spec: &Spec, headers: &HeaderMap) -> Vec<(String, String)> {
     let secret = |name: &str| {
-        spec.provider.auth_schemes.iter().any(|s| s.header_name() == name)
-            || spec.operations.iter().flat_map(|op| op.info.auth_schemes).any(|s| s.header_name() == name)
+        spec.provider.auth_schemes.iter().any(|s| s.header_name() == Some(name))
+            || spec.operations.iter().flat_map(|op| op.info.auth_schemes).any(|s| s.header_name() == Some(name))
+            || spec.provider.header_named(name).is_some_and(|h| h.secret)
             || name == "authorization"
     };
     headers

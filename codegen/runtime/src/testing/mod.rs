@@ -79,6 +79,8 @@ pub struct ReceivedRequest {
     pub method: String,
     /// The path, without the query.
     pub path: String,
+    /// The query parameters, decoded, in order; a key sent in the query is redacted.
+    pub query: Vec<(String, String)>,
     /// Path parameters by name, decoded.
     pub path_params: BTreeMap<String, String>,
     /// Every header in arrival order, the ones that can carry a key redacted.

@@ -23,9 +23,9 @@ pub enum Problem {
         /// The schemes the operation accepts.
         accepted: Vec<AuthScheme>,
     },
-    /// An accepted auth header was present but did not hold the mock's key.
+    /// An accepted auth header (or query parameter) was present but did not hold the mock's key.
     WrongKey {
-        /// The header that held another value.
+        /// The header (or query parameter) that held another value.
         header: &'static str,
     },
     /// The `content-type` does not fit how the operation's request travels.
@@ -72,7 +72,14 @@ impl fmt::Display for Problem {
         match self {
             Problem::UnknownRoute { method, path } => write!(f, "no operation answers {method} {path}"),
             Problem::MissingKey { accepted } => {
-                let schemes: Vec<String> = accepted.iter().map(|s| format!("`{}`", s.header_name())).collect();
+                let schemes: Vec<String> = accepted
+                    .iter()
+                    .map(|s| match (s.header_name(), s.query_param()) {
+                        (Some(header), _) => format!("`{header}`"),
+                        (None, Some(param)) => format!("`?{param}=`"),
+                        (None, None) => format!("`{s}`"),
+                    })
+                    .collect();
                 write!(f, "the API key is missing; the operation reads it from {}", schemes.join(" or "))
             }
             Problem::WrongKey { header } => write!(f, "`{header}` does not hold the mock server's API key"),

@@ -54,6 +54,7 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
                 &shared.spec,
                 parts.method.as_str(),
                 parts.uri.path(),
+                parts.uri.query(),
                 &parts.headers,
                 body.to_bytes(),
             )

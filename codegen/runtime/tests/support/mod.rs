@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use imagegen_runtime::{
-    AuthScheme, ClientBuilder, ErrorFormat, HttpClient, Jitter, Method, OperationInfo, ProviderClient, ProviderInfo,
-    RetryPolicy,
+    AuthScheme, ClientBuilder, ErrorFormat, HttpClient, Jitter, Method, OperationInfo, ProviderClient, ProviderHeader,
+    ProviderInfo, RetryPolicy,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -27,6 +27,7 @@ pub static PROVIDER: ProviderInfo = ProviderInfo {
     base_url_env: "IMAGEGEN_RUNTIME_TEST_BASE_URL",
     auth_schemes: &[AuthScheme::Header("x-api-key"), AuthScheme::Bearer],
     error_format: ErrorFormat::OpenAi,
+    headers: &[ProviderHeader { name: "x-client-name", help: "Your application's name.", secret: false, env: None }],
 };
 
 pub static GENERATE: OperationInfo = OperationInfo {

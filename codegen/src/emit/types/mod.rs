@@ -12,7 +12,10 @@ mod inline_image;
 mod models;
 mod multipart;
 mod one_of;
+mod params;
 mod structs;
+
+pub use params::sends_params;
 
 use proc_macro2::TokenStream;
 use quote::quote;

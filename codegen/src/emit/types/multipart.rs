@@ -10,7 +10,8 @@ use crate::ir::*;
 pub(super) fn multipart_parts(s: &StructIr) -> TokenStream {
     let name = ident(&s.rust_name);
     let mut out = TokenStream::new();
-    for f in &s.fields {
+    // Fields in the query or headers are not parts of the form.
+    for f in s.fields.iter().filter(|f| f.location == Location::Body) {
         let n = ident(&f.rust_name);
         let part = f.part_names.first().cloned().unwrap_or_else(|| f.wire_name.clone());
         let push = |value: TokenStream, ty: &RustType| -> TokenStream {

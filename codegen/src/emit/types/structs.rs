@@ -10,6 +10,7 @@ use super::deserialize::object_deserialize;
 use super::images::collect_images_struct;
 use super::inline_image::inline_image_constructors;
 use super::multipart::multipart_parts;
+use super::params::request_params;
 use crate::emit::{doc_paragraphs, ident, prose, prose_opt, type_tokens};
 use crate::ir::*;
 
@@ -24,6 +25,7 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         rules: _, // `validate.rs`
         usage,
         multipart,
+        params_only: _, // `params.rs`
         inline_image,
         holds_images,
     } = s;
@@ -54,6 +56,7 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let inline_image = inline_image.as_ref().map(|image| inline_image_constructors(s, image)).unwrap_or_default();
     let images = if usage.response && *holds_images { collect_images_struct(s) } else { TokenStream::new() };
     let multipart = if *multipart { multipart_parts(s) } else { TokenStream::new() };
+    let params = request_params(s);
     quote! {
         #doc
         #[derive(#(#derives),*)]
@@ -68,6 +71,7 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         #defaults
         #images
         #multipart
+        #params
     }
 }
 
@@ -87,6 +91,7 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
         flatten,
         part_names: _,        // `multipart.rs`
         repeats_images_of: _, // `images.rs`
+        location,
     } = f;
     let name = ident(rust_name);
     let ty = type_tokens(ty);
@@ -95,14 +100,21 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
     if rust_name.unraw() != wire_name && !flatten {
         attrs.push(quote!(rename = #wire_name));
     }
+    // A field sent in the query or a header is read from JSON like any other (a call
+    // by name gives every field in one object) but never written into the body.
+    let in_body = *location == Location::Body;
     let held = match presence {
         Presence::Required => ty,
         Presence::DefaultEmpty => {
             attrs.push(quote!(default));
             ty
         }
-        Presence::Optional | Presence::RequiredTolerant => {
+        Presence::Optional | Presence::RequiredTolerant if in_body => {
             attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            quote!(Option<#ty>)
+        }
+        Presence::Optional | Presence::RequiredTolerant => {
+            attrs.push(quote!(default));
             quote!(Option<#ty>)
         }
         Presence::Nullable { .. } => {
@@ -110,6 +122,9 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
             quote!(runtime::Nullable<#ty>)
         }
     };
+    if !in_body {
+        attrs.push(quote!(skip_serializing));
+    }
     if *flatten {
         attrs.push(quote!(flatten));
     }
@@ -181,6 +196,18 @@ fn field_docs(f: &FieldIr) -> TokenStream {
     if matches!(f.presence, Presence::RequiredTolerant) {
         notes
             .push("Always sent by the docs' account; kept optional so responses that omit it still parse.".to_string());
+    }
+    match f.location {
+        Location::Body => {}
+        Location::Query(style) => {
+            let list = match (&f.ty, style) {
+                (RustType::Vec(_), QueryStyle::Repeat) => " (a list repeats the key)",
+                (RustType::Vec(_), QueryStyle::Comma) => " (a list as one comma-separated value)",
+                _ => "",
+            };
+            notes.push(format!("Sent as the query parameter `{}`{list}, not in the body.", f.wire_name));
+        }
+        Location::Header => notes.push(format!("Sent as the `{}` header, not in the body.", f.wire_name)),
     }
     if let Some(original) = &f.repeats_images_of {
         notes.push(format!(

@@ -37,19 +37,22 @@ impl Checker<'_> {
                 );
             }
             let target = match ex.kind {
-                ExampleKind::Request => match (op.request.as_ref().and_then(|r| r.json.clone()), multipart) {
-                    (Some(t), _) => Some(TypeRef::new(t)),
-                    (None, Some(form)) => {
-                        if let Some(o) = self.index.object(&form) {
-                            self.multipart_example(o, ex, &path);
+                ExampleKind::Request => {
+                    match (op.request.as_ref().and_then(|r| r.json.clone().or(r.params.clone())), multipart) {
+                        (Some(t), _) => Some(TypeRef::new(t)),
+                        (None, Some(form)) => {
+                            if let Some(o) = self.index.object(&form) {
+                                self.multipart_example(o, ex, &path);
+                            }
+                            None
                         }
-                        None
+                        (None, None) => {
+                            self.r
+                                .error(&join_key(&path, "kind"), format!("operation `{}` has no request body", op.id));
+                            None
+                        }
                     }
-                    (None, None) => {
-                        self.r.error(&join_key(&path, "kind"), format!("operation `{}` has no request body", op.id));
-                        None
-                    }
-                },
+                }
                 ExampleKind::Response => {
                     // Raw bytes have no JSON form to store; a stream's events are not one body.
                     // With `statuses`, the example's `status` (200 by default) picks the body.

@@ -12,6 +12,7 @@ mod jobs;
 mod models;
 mod operations;
 mod provider;
+mod requests;
 mod rules;
 mod types;
 mod values;
@@ -52,6 +53,7 @@ pub fn check(loaded: &LoadedSpec, failed_types: &[String]) -> Diagnostics {
         }
     }
     cx.operations();
+    cx.requests();
     cx.examples();
     cx.r.finish()
 }

@@ -2,14 +2,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{is_inner, is_snake_word, Checker};
+use super::{is_snake_word, Checker};
 use crate::spec::model::*;
 use crate::spec::positions::{join_index, join_key};
 use crate::spec::type_expr::TypeExpr;
 
 impl<'a> Checker<'a> {
     /// Checks that `name` is an object type (or failed to parse, already reported).
-    fn object_ref(&mut self, name: &str, path: &str, role: &str) -> Option<&'a ObjectDef> {
+    pub(super) fn object_ref(&mut self, name: &str, path: &str, role: &str) -> Option<&'a ObjectDef> {
         if self.is_failed(name) {
             return None;
         }
@@ -109,22 +109,20 @@ impl<'a> Checker<'a> {
     fn request_response(&mut self, op: &Operation, path: &str) {
         if let Some(req) = &op.request {
             let rpath = join_key(path, "request");
-            if req.json.is_none() && req.multipart.is_none() {
-                self.r.error(&rpath, "a request needs `json`, `multipart` or both");
+            if req.json.is_none() && req.multipart.is_none() && req.params.is_none() {
+                self.r.error(&rpath, "a request needs `json`, `multipart` (or both), or `params`");
             }
             if let Some(json) = &req.json {
                 self.object_ref(json, &join_key(&rpath, "json"), "a JSON request body");
             }
             if let Some(form) = &req.multipart {
+                // A form of text fields alone is fine (Stability's text-to-image endpoints take
+                // one), but a form with nothing in the body would send no part at all.
                 if let Some(o) = self.object_ref(form, &join_key(&rpath, "multipart"), "a multipart form") {
-                    // A form must carry at least one file, or it is JSON in disguise.
-                    let has_file = o.fields.iter().any(|f| f.ty.parsed().is_ok_and(|t| is_inner(t, &TypeExpr::File)));
-                    if !has_file {
+                    if !o.fields.iter().any(|f| f.location == FieldLocation::Body) {
                         self.r.error(
                             &join_key(&rpath, "multipart"),
-                            format!(
-                                "multipart form `{form}` has no `file` field; send text-only fields as `json: {form}`"
-                            ),
+                            format!("multipart form `{form}` has no field in the body; it would send no part"),
                         );
                     }
                     // A form part is text or a file: it has no way to say `null`.

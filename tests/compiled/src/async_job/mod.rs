@@ -21,4 +21,5 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     base_url_env: "BFL_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-key")],
     error_format: runtime::ErrorFormat::OpenAi,
+    headers: &[],
 };

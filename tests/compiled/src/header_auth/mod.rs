@@ -21,4 +21,5 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     base_url_env: "HEADER_AUTH_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-api-key")],
     error_format: runtime::ErrorFormat::Google,
+    headers: &[],
 };

@@ -21,4 +21,5 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     base_url_env: "EXAMPLE_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
     error_format: runtime::ErrorFormat::OpenAi,
+    headers: &[],
 };
