@@ -268,15 +268,21 @@ impl<'a> Lowering<'a> {
     /// The provider's documented headers, each with the name of its builder setter.
     /// The setters sit beside the builder's own methods, which would shadow them.
     fn provider_headers(&mut self) -> Vec<ProviderHeaderIr> {
-        // The builder's methods first, so a collision is reported at the header.
-        let mut names: Vec<_> = naming::BUILDER_METHODS
-            .iter()
-            .map(|m| (RustIdent::new(*m), format!("(the client builder's `{m}`)"), "provider.headers".to_string()))
-            .collect();
+        let mut names = Vec::new();
         let mut headers = Vec::new();
         for (i, h) in self.spec.provider.headers.iter().enumerate() {
             let path = join_index("provider.headers", i);
             let rust_name = self.rust_name_override(h.rust_name.as_ref(), naming::field(&h.name), &path);
+            if naming::BUILDER_METHODS.contains(&rust_name.unraw()) {
+                self.r.error(
+                    &join_key(&path, "name"),
+                    format!(
+                        "provider header `{}` would get the setter `{rust_name}`, a method the client builder \
+                         already has (which would hide it); set `rust_name`",
+                        h.name
+                    ),
+                );
+            }
             names.push((rust_name.clone(), h.name.clone(), join_key(&path, "name")));
             headers.push(ProviderHeaderIr {
                 name: h.name.clone(),

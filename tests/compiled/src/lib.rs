@@ -64,6 +64,10 @@ pub mod path_params;
 #[rustfmt::skip]
 pub mod patterns_and_steps;
 #[rustfmt::skip]
+pub mod query_auth;
+#[rustfmt::skip]
+pub mod query_params;
+#[rustfmt::skip]
 pub mod recursion;
 #[rustfmt::skip]
 pub mod repeated_images;
@@ -79,6 +83,8 @@ pub mod several_auth;
 pub mod sse_stream;
 #[rustfmt::skip]
 pub mod status_answers;
+#[rustfmt::skip]
+pub mod text_form;
 #[rustfmt::skip]
 pub mod unused_events;
 #[rustfmt::skip]
