@@ -333,6 +333,24 @@ fn documented_success_statuses_are_classified_as_variants() {
 }
 
 #[test]
+fn moving_a_field_to_the_query_and_documenting_headers_or_a_query_key_is_compatible() {
+    let r = case("requests_compatible", Level::Compatible);
+    has(&r, Impact::Compatible, "sent in the body → in the query");
+    has(&r, Impact::Compatible, "sent in the query → in the query, comma-separated");
+    has(&r, Impact::Compatible, "auth scheme added: key in query parameter `key`");
+    has(&r, Impact::Compatible, "header `OpenAI-Project` documented for every call");
+    has(&r, Impact::Compatible, "header `x-client-id` is now a secret");
+    none(&r, Impact::Breaking);
+}
+
+#[test]
+fn dropping_a_documented_header_or_giving_a_get_parameters_is_breaking() {
+    let r = case("requests_breaking", Level::Breaking);
+    has(&r, Impact::Breaking, "header `OpenAI-Organization` no longer documented");
+    has(&r, Impact::Breaking, "`get_result() -> TaskResult` → `get_result(params: &GetResultParams) -> TaskResult`");
+}
+
+#[test]
 fn async_jobs_are_classified_by_method_states_pace_and_hosts() {
     let r = case("async_job", Level::Breaking);
     has(&r, Impact::Compatible, "method `generate_by_id_and_wait(request: &GenerateRequest) -> ResultResponse` added");

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use clap::builder::{PossibleValue, PossibleValuesParser, ValueParser};
 use clap::{value_parser, Arg, ArgAction, Command};
 use imagegen::runtime::dispatch::{FlagKind, FlagSpec, ImageFieldSpec, OperationSpec, ProviderEntry, Streaming};
+use imagegen::runtime::ProviderHeader;
 
 /// Options every operation accepts; an operation flag with one of these names is renamed.
 pub const COMMON: &[&str] = &[
@@ -53,7 +54,9 @@ pub fn operation_flags(op: &'static OperationSpec) -> Vec<OperationFlag> {
     let mut taken: BTreeSet<String> = COMMON.iter().map(|s| s.to_string()).collect();
     let mut flags = Vec::new();
     let mut add = |base: &str, prefix: &str, target: Target| {
-        let name = if taken.contains(base) { format!("{prefix}-{base}") } else { base.to_string() };
+        // `--header-*` names the provider's documented headers (see `header_flag`).
+        let clash = taken.contains(base) || base.starts_with("header-");
+        let name = if clash { format!("{prefix}-{base}") } else { base.to_string() };
         taken.insert(name.clone());
         flags.push(OperationFlag { name, target });
     };
@@ -102,10 +105,40 @@ fn provider_command(provider: &ProviderEntry) -> Command {
         info.default_base_url
     );
     let mut command = Command::new(info.name).about(about).subcommand_required(true).arg_required_else_help(true);
+    for header in info.headers {
+        command = command.arg(header_arg(header));
+    }
     for op in provider.operations {
         command = command.subcommand(operation_command(op));
     }
     command
+}
+
+/// The flag that sets one of the provider's documented headers: `--header-` and the
+/// header name in lowercase (`--header-openai-organization`).
+pub fn header_flag(header: &ProviderHeader) -> String {
+    let name: String =
+        header.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    format!("header-{name}")
+}
+
+/// A provider header's flag, accepted after the operation too.
+fn header_arg(header: &'static ProviderHeader) -> Arg {
+    let mut help = format!("The `{}` header of every request.", header.name);
+    if !header.help.is_empty() {
+        help = format!("{} ({help})", header.help.trim_end_matches('.'));
+    }
+    if let Some(env) = header.env {
+        help.push_str(&format!(" Default: ${env}."));
+    }
+    let flag = header_flag(header);
+    Arg::new(flag.clone())
+        .long(flag)
+        .value_name("VALUE")
+        .allow_hyphen_values(true)
+        .global(true)
+        .help_heading("Provider headers")
+        .help(help)
 }
 
 fn operation_command(op: &'static OperationSpec) -> Command {
@@ -221,7 +254,10 @@ fn common_args() -> Vec<Arg> {
             Arg::new("auth")
                 .long("auth")
                 .value_name("SCHEME")
-                .help("How the key is sent: `bearer` or a header name such as `x-api-key`."),
+                .help(
+                    "How the key is sent: `bearer`, a header name such as `x-api-key`, or `query:NAME` for \
+                     a key in the query (`query:key`).",
+                ),
         ),
         global(
             Arg::new("timeout")
@@ -278,4 +314,84 @@ fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
         return Err("the timeout must be a positive number of seconds".to_string());
     }
     std::time::Duration::try_from_secs_f64(seconds).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use imagegen::runtime::dispatch::{BodyKind, BoxedCall, Call};
+    use imagegen::runtime::{AuthScheme, ClientConfig, ErrorFormat, ProviderInfo};
+
+    use super::*;
+
+    static INFO: ProviderInfo = ProviderInfo {
+        name: "fake",
+        title: "Fake",
+        default_base_url: "https://api.example.invalid",
+        api_key_env: "FAKE_API_KEY",
+        base_url_env: "FAKE_BASE_URL",
+        auth_schemes: &[AuthScheme::Query("key")],
+        error_format: ErrorFormat::OpenAi,
+        headers: &[
+            ProviderHeader { name: "OpenAI-Organization", help: "Your organisation.", secret: false, env: None },
+            ProviderHeader { name: "x-token", help: "", secret: true, env: Some("FAKE_TOKEN") },
+        ],
+    };
+
+    static OPERATION: OperationSpec = OperationSpec {
+        id: "get_result",
+        command: "get-result",
+        summary: "Reads a result.",
+        body: BodyKind::None,
+        path_params: &[],
+        // A field whose flag would take a provider header's place.
+        flags: &[FlagSpec {
+            wire: "header_x",
+            path: "header_x",
+            flag: "header-x",
+            kind: FlagKind::String,
+            help: "",
+            required: false,
+            deprecated: None,
+        }],
+        files: &[],
+        images: &[],
+        texts: &[],
+        streaming: Streaming::No,
+    };
+
+    fn never_called(_: &ClientConfig, _: &str, _: Call) -> BoxedCall {
+        unreachable!("the command tree is only parsed")
+    }
+
+    fn fake() -> ProviderEntry {
+        ProviderEntry { info: &INFO, operations: std::slice::from_ref(&OPERATION), call: never_called }
+    }
+
+    #[test]
+    fn documented_headers_are_flags_of_the_provider_given_before_or_after_the_operation() {
+        let tree = build(&[fake()]);
+        let matches = tree
+            .try_get_matches_from([
+                "imagegen",
+                "fake",
+                "--header-openai-organization",
+                "org-1",
+                "get-result",
+                "--header-x-token",
+                "t-2",
+            ])
+            .expect("parses");
+        let (_, provider) = matches.subcommand().expect("a provider");
+        let (_, op) = provider.subcommand().expect("an operation");
+        let value = |header: &ProviderHeader| op.get_one::<String>(&header_flag(header)).cloned();
+        assert_eq!(value(&INFO.headers[0]).as_deref(), Some("org-1"));
+        assert_eq!(value(&INFO.headers[1]).as_deref(), Some("t-2"));
+    }
+
+    #[test]
+    fn a_field_named_like_a_header_flag_keeps_a_flag_of_its_own() {
+        let names: Vec<String> = operation_flags(&OPERATION).into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["field-header-x"]);
+        assert_eq!(header_flag(&INFO.headers[0]), "header-openai-organization");
+    }
 }

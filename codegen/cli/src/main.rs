@@ -157,6 +157,14 @@ fn client_config(provider: &ProviderEntry, matches: &ArgMatches, progress: &Prog
     if let Some(retries) = matches.get_one::<u32>("max-retries") {
         retry_policy = retry_policy.with_max_retries(*retries);
     }
+    // The provider's documented headers given on the command line; the rest are read
+    // from their environment variables when the client is built.
+    let headers = provider
+        .info
+        .headers
+        .iter()
+        .filter_map(|h| matches.get_one::<String>(&command::header_flag(h)).map(|v| (h.name.to_string(), v.clone())))
+        .collect();
     let defaults = ClientConfig::default();
     Ok(ClientConfig {
         base_url: matches.get_one::<String>("base-url").cloned(),
@@ -167,6 +175,7 @@ fn client_config(provider: &ProviderEntry, matches: &ArgMatches, progress: &Prog
         dry_run,
         // Always installed: a request's warnings are printed with or without `-v`.
         observer: Some(report::observer(progress.clone(), matches.get_flag("verbose"))),
+        headers,
         ..defaults
     })
 }

@@ -759,3 +759,25 @@ async fn json_summary_carries_the_responses_text_parts() {
     // `text` summarises `parts`: the text is listed once.
     assert_eq!(summary["texts"], json!(["A lighthouse."]));
 }
+
+#[tokio::test]
+async fn a_key_in_the_query_is_named_query_colon_param_and_refused_where_the_provider_has_none() {
+    let output = imagegen(args(&[
+        "octen",
+        "generate-images",
+        "--model",
+        "openai/gpt-image-2",
+        "--prompt",
+        "x",
+        "--api-key",
+        KEY,
+        "--auth",
+        "query:key",
+        "--dry-run",
+    ]))
+    .await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("`query:key` is not an auth scheme of Octen; use one of x-api-key"), "{}", stderr(&output));
+    let help = imagegen(args(&["octen", "generate-images", "--help"])).await;
+    assert!(stdout(&help).contains("`query:NAME` for a key in the query"), "{}", stdout(&help));
+}

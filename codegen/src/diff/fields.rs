@@ -7,7 +7,7 @@
 use super::change::{Area, Changes};
 use super::display::{held_type, presence, rust_type, value};
 use super::limits;
-use crate::ir::{FieldIr, NamedKind, Presence, RustType, StructIr};
+use crate::ir::{FieldIr, Location, NamedKind, Presence, QueryStyle, RustType, StructIr};
 
 /// Compares the fields of one struct present in both versions.
 pub fn compare(out: &mut Changes, old: &StructIr, new: &StructIr) {
@@ -120,6 +120,14 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
             "`images()` returns a different list (each image once); the types are unchanged",
         );
     }
+    if old.location != new.location {
+        out.compatible(
+            Area::Fields,
+            &subject,
+            format!("sent {} → {}", location(old.location), location(new.location)),
+            "the Rust field, its setter and `validate()` are unchanged; the crate sends it where the docs say",
+        );
+    }
     // Part names only reach the wire in multipart forms; elsewhere they mirror the wire name.
     if new_s.multipart && old.part_names.first() != new.part_names.first() {
         out.compatible(
@@ -135,6 +143,16 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
     }
     limits::compare(out, &subject, &old.constraints, &new.constraints, new_s.is_request_side());
     out.doc(subject, old.docs.as_deref(), new.docs.as_deref());
+}
+
+/// Where a field travels, as a change report says it.
+fn location(l: Location) -> &'static str {
+    match l {
+        Location::Body => "in the body",
+        Location::Query(QueryStyle::Repeat) => "in the query",
+        Location::Query(QueryStyle::Comma) => "in the query, comma-separated",
+        Location::Header => "as a header",
+    }
 }
 
 /// Type and presence: what the field holds and whether `new()` asks for it.

@@ -2,7 +2,7 @@
 //! travels, where it is read from, and which error envelope is parsed.
 
 use super::change::{Area, Changes};
-use crate::ir::{AuthIr, ProviderIr};
+use crate::ir::{AuthIr, ProviderHeaderIr, ProviderIr};
 
 /// Compares provider facts.
 pub fn compare(out: &mut Changes, old: &ProviderIr, new: &ProviderIr) {
@@ -31,6 +31,7 @@ pub fn compare(out: &mut Changes, old: &ProviderIr, new: &ProviderIr) {
         );
     }
     auth(out, &old.auth, &new.auth);
+    headers(out, old, new);
     if old.error_format != new.error_format {
         out.breaking(
             Area::Provider,
@@ -76,5 +77,62 @@ fn auth(out: &mut Changes, old: &[AuthIr], new: &[AuthIr]) {
                 "the old scheme is still accepted; only the default changes",
             );
         }
+    }
+}
+
+/// The headers a provider documents for every call are setters of the generated
+/// `ClientHeaders` trait (users call it, never implement it) and names the builder
+/// accepts: a new one is compatible, a removed one breaks code that sets it.
+fn headers(out: &mut Changes, old: &ProviderIr, new: &ProviderIr) {
+    fn find<'a>(list: &'a [ProviderHeaderIr], name: &str) -> Option<&'a ProviderHeaderIr> {
+        list.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+    for o in &old.headers {
+        let subject = format!("ClientHeaders::{}", o.rust_name);
+        match find(&new.headers, &o.name) {
+            None => out.breaking(
+                Area::Provider,
+                subject,
+                format!("header `{}` no longer documented", o.name),
+                "its setter is gone, and a builder given the header by name refuses to build",
+            ),
+            Some(n) if n.rust_name != o.rust_name => out.breaking(
+                Area::Provider,
+                subject,
+                format!("header `{}`: setter `{}` → `{}`", o.name, o.rust_name, n.rust_name),
+                "code calling the old setter no longer compiles",
+            ),
+            Some(n) => {
+                if n.secret != o.secret {
+                    out.compatible(
+                        Area::Provider,
+                        subject.clone(),
+                        format!("header `{}` {} a secret", o.name, if n.secret { "is now" } else { "is no longer" }),
+                        "only whether its value is redacted where the client shows it changes",
+                    );
+                }
+                if n.env != o.env {
+                    out.compatible(
+                        Area::Provider,
+                        subject,
+                        format!(
+                            "header `{}` read from {} → {}",
+                            o.name,
+                            o.env.as_deref().map_or("no variable".to_string(), |e| format!("`{e}`")),
+                            n.env.as_deref().map_or("no variable".to_string(), |e| format!("`{e}`"))
+                        ),
+                        "only where an unset value is read from changes",
+                    );
+                }
+            }
+        }
+    }
+    for n in new.headers.iter().filter(|n| find(&old.headers, &n.name).is_none()) {
+        out.compatible(
+            Area::Provider,
+            format!("ClientHeaders::{}", n.rust_name),
+            format!("header `{}` documented for every call", n.name),
+            "a new setter; clients that do not set it send what they sent before",
+        );
     }
 }
