@@ -211,7 +211,7 @@ fn build_call(case: &Case) -> Result<Call, String> {
         }
         files.insert(part.clone(), list);
     }
-    Ok(Call { path_params: case.call.path_params.clone(), body, files, stream: case.call.stream })
+    Ok(Call { path_params: case.call.path_params.clone(), body, files, stream: case.call.stream, ..Call::default() })
 }
 
 /// Replays one case; returns what differed (empty when it passed).

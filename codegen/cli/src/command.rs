@@ -250,15 +250,10 @@ fn common_args() -> Vec<Arg> {
                 .value_name("KEY")
                 .help("API key (default: the provider's environment variable, see `imagegen <provider> --help`)."),
         ),
-        global(
-            Arg::new("auth")
-                .long("auth")
-                .value_name("SCHEME")
-                .help(
-                    "How the key is sent: `bearer`, a header name such as `x-api-key`, or `query:NAME` for \
+        global(Arg::new("auth").long("auth").value_name("SCHEME").help(
+            "How the key is sent: `bearer`, a header name such as `x-api-key`, or `query:NAME` for \
                      a key in the query (`query:key`).",
-                ),
-        ),
+        )),
         global(
             Arg::new("timeout")
                 .long("timeout")

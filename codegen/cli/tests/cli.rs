@@ -777,7 +777,11 @@ async fn a_key_in_the_query_is_named_query_colon_param_and_refused_where_the_pro
     ]))
     .await;
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("`query:key` is not an auth scheme of Octen; use one of x-api-key"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`query:key` is not an auth scheme of Octen; use one of x-api-key"),
+        "{}",
+        stderr(&output)
+    );
     let help = imagegen(args(&["octen", "generate-images", "--help"])).await;
     assert!(stdout(&help).contains("`query:NAME` for a key in the query"), "{}", stdout(&help));
 }
