@@ -1,13 +1,14 @@
 //! Lowering drops nothing the checker accepted: for every provider spec and every
-//! snapshot spec, each type, field, enum value, model, one_of member, event, rule,
-//! operation, path parameter and example of the spec is in the IR, in spec order.
+//! snapshot spec, each type, field (and where it travels), enum value, model, one_of
+//! member, event, rule, provider header, auth scheme, operation, path parameter, request
+//! parameters and example of the spec is in the IR, in spec order.
 //! (Lowering states what the checks guarantee as `unreachable!` instead of skipping,
 //! so a spec that got past the checker either lowers whole or panics here.)
 
 use std::path::{Path, PathBuf};
 
 use imagegen_codegen::ir::{self, naming, Api, TypeIr};
-use imagegen_codegen::spec::model::{Spec, TypeDef};
+use imagegen_codegen::spec::model::{FieldLocation, QueryStyle, Spec, TypeDef};
 
 fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root")
@@ -51,6 +52,14 @@ fn assert_nothing_dropped(file: &Path, spec: &Spec, api: &Api) -> usize {
                 // object that selects a model also checks them, one rule per such field.
                 for (f, lowered) in o.fields.iter().zip(&s.fields) {
                     assert_eq!(lowered.families, f.families, "{what}: families of `{}`", f.name);
+                    // Where a field travels is kept: a query or header field must not end up in the body.
+                    let location = match (f.location, f.style) {
+                        (FieldLocation::Body, _) => ir::Location::Body,
+                        (FieldLocation::Query, Some(QueryStyle::Comma)) => ir::Location::Query(ir::QueryStyle::Comma),
+                        (FieldLocation::Query, _) => ir::Location::Query(ir::QueryStyle::Repeat),
+                        (FieldLocation::Header, _) => ir::Location::Header,
+                    };
+                    assert_eq!(lowered.location, location, "{what}: where `{}` travels", f.name);
                 }
                 let family_fields = o.fields.iter().filter(|f| !f.families.is_empty()).count();
                 let family_rules =
@@ -98,6 +107,11 @@ fn assert_nothing_dropped(file: &Path, spec: &Spec, api: &Api) -> usize {
             (def, lowered) => panic!("{what}: lowered as a different kind ({lowered:?} from {def:?})"),
         }
     }
+    let headers: Vec<&str> = api.provider.headers.iter().map(|h| h.name.as_str()).collect();
+    let spec_headers: Vec<&str> = spec.provider.headers.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(headers, spec_headers, "{at}: provider headers");
+    assert_eq!(api.provider.auth.len(), spec.provider.auth.len(), "{at}: auth schemes");
+    compared += spec_headers.len() + spec.provider.auth.len();
     let ids: Vec<&str> = api.operations.iter().map(|o| o.id.as_str()).collect();
     let spec_ids: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, spec_ids, "{at}: operations");
@@ -107,6 +121,13 @@ fn assert_nothing_dropped(file: &Path, spec: &Spec, api: &Api) -> usize {
         let spec_params: Vec<&str> = op.path_params.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(params, spec_params, "{at}: path parameters of `{}`", op.id);
         assert_eq!(lowered.errors.len(), op.errors.len(), "{at}: documented errors of `{}`", op.id);
+        let spec_params_request = op.request.as_ref().and_then(|r| r.params.as_deref());
+        assert_eq!(
+            lowered.params_request.as_ref().map(|p| p.as_str()),
+            spec_params_request.map(|p| naming::type_name(p)).as_ref().map(|p| p.as_str()),
+            "{at}: parameters of `{}`",
+            op.id
+        );
         compared += 1 + spec_params.len() + op.errors.len();
     }
     let names: Vec<&str> = api.examples.iter().map(|e| e.name.as_str()).collect();
