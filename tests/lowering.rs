@@ -124,7 +124,7 @@ fn assert_nothing_dropped(file: &Path, spec: &Spec, api: &Api) -> usize {
         let spec_params_request = op.request.as_ref().and_then(|r| r.params.as_deref());
         assert_eq!(
             lowered.params_request.as_ref().map(|p| p.as_str()),
-            spec_params_request.map(|p| naming::type_name(p)).as_ref().map(|p| p.as_str()),
+            spec_params_request.map(naming::type_name).as_ref().map(|p| p.as_str()),
             "{at}: parameters of `{}`",
             op.id
         );

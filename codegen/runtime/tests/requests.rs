@@ -267,7 +267,7 @@ async fn a_documented_header_left_unset_is_read_from_its_environment_variable() 
 fn a_header_field_holding_a_line_break_is_a_validation_error_at_that_header() {
     let mut params = RequestParams::new();
     params.header("stability-client-id", "line\nbreak");
-    let error = client("https://api.example.invalid").with_params(params).err().expect("refused");
+    let error = client("https://api.example.invalid").with_params(params).expect_err("refused");
     let Error::Validation(violations) = error else { panic!("{error:?}") };
     assert_eq!(violations.violations()[0].path, "stability-client-id");
     assert!(matches!(violations.violations()[0].rule, Constraint::Encoding { .. }));

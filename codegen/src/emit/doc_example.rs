@@ -63,22 +63,15 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
     let fn_name = ident(&method.fn_name);
     let call = match &method.body {
         BodyIr::None => quote!(let response = client.#fn_name(#(#path_args),*).await?;),
-        BodyIr::Json { rust_name: request, .. } => {
+        // The argument is named as the client method names it: `request`, or `params`.
+        BodyIr::Json { rust_name, .. } | BodyIr::Params { rust_name } => {
+            let arg = if matches!(method.body, BodyIr::Params { .. }) { quote!(params) } else { quote!(request) };
             let example = request_example(api, op, false)?;
-            let ty = api.struct_ref(request)?;
+            let ty = api.struct_ref(rust_name)?;
             let value = expr(api, &ty, &example.body, false)?;
             quote! {
-                let request = #value;
-                let response = client.#fn_name(#(#path_args,)* &request).await?;
-            }
-        }
-        BodyIr::Params { rust_name: params } => {
-            let example = request_example(api, op, false)?;
-            let ty = api.struct_ref(params)?;
-            let value = expr(api, &ty, &example.body, false)?;
-            quote! {
-                let params = #value;
-                let response = client.#fn_name(#(#path_args,)* &params).await?;
+                let #arg = #value;
+                let response = client.#fn_name(#(#path_args,)* &#arg).await?;
             }
         }
         BodyIr::Form { rust_name: form } => {

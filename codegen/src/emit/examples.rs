@@ -66,9 +66,7 @@ fn test(ex: &ExampleIr, api: &Api) -> TokenStream {
                 quote! {
                     let mut original: serde_json::Value = serde_json::from_str(&body).unwrap();
                     if let Some(fields) = original.as_object_mut() {
-                        for name in [#(#outside),*] {
-                            fields.remove(name);
-                        }
+                        fields.retain(|name, _| ![#(#outside),*].contains(&name.as_str()));
                     }
                 }
             };
@@ -154,9 +152,7 @@ fn multipart_test(
     } else {
         quote! {
             let mut text_fields = call.body.as_object().unwrap().clone();
-            for name in [#(#outside),*] {
-                text_fields.remove(name);
-            }
+            text_fields.retain(|name, _| ![#(#outside),*].contains(&name.as_str()));
             let text_fields = &text_fields;
         }
     };

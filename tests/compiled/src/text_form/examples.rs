@@ -41,9 +41,7 @@ fn request_generate_core_request() {
     }
     let parts = form.to_multipart();
     let mut text_fields = call.body.as_object().unwrap().clone();
-    for name in ["accept"] {
-        text_fields.remove(name);
-    }
+    text_fields.retain(|name, _| !["accept"].contains(&name.as_str()));
     let text_fields = &text_fields;
     for (field, value) in text_fields {
         let expected = value.as_str().map_or_else(|| value.to_string(), str::to_string);
