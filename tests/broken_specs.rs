@@ -122,6 +122,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("located_field_not_in_request", "only a field of an operation's request object"),
     ("located_request_reused", "it is also the response of `echo`"),
     ("located_field_wrong_type", "travels as text outside the body"),
+    ("located_field_nullable", "which cannot say `null`; leave it out instead"),
     ("query_style_misplaced", "`style` says how a list travels in the query"),
     ("header_field_reserved", "is a header the client sets itself"),
     ("header_fields_same_name", "(header names ignore case)"),
