@@ -170,7 +170,7 @@ impl std::fmt::Debug for RawAnswer {
 }
 
 /// The media type of a `content-type` header, without parameters, lowercase.
-pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
+fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
     let media = value.split(';').next()?.trim().to_ascii_lowercase();
     (!media.is_empty()).then_some(media)

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 
-use super::binary::{media_type, BinaryBody, JsonOrBinary, RawAnswer};
+use super::binary::{BinaryBody, JsonOrBinary, RawAnswer};
 use super::config::ClientConfig;
 use super::destination::Target;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
@@ -591,10 +591,8 @@ impl HttpClient {
     where
         B: serde::Serialize + ?Sized,
     {
-        let payload = json_payload(body)?;
-        let model = trace::request_model(body);
-        let reply = self.execute(op, path, &payload, ResponseMode::Raw(accept), model.as_deref()).await?;
-        self.binary_response(reply).await
+        let answer = self.send_json_raw_with_response(op, path, body, accept).await?;
+        answer.into_response(|answer| Ok(answer.binary()))
     }
 
     /// Sends a multipart form and reads a body of raw bytes.
@@ -605,8 +603,8 @@ impl HttpClient {
         form: &MultipartForm,
         accept: &'static str,
     ) -> Result<Response<BinaryBody>, Error> {
-        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), None).await?;
-        self.binary_response(reply).await
+        let answer = self.send_multipart_raw_with_response(op, path, form, accept).await?;
+        answer.into_response(|answer| Ok(answer.binary()))
     }
 
     /// Sends a JSON request (or none) and reads raw bytes or a JSON body, as the
@@ -622,10 +620,8 @@ impl HttpClient {
         B: serde::Serialize + ?Sized,
         R: serde::de::DeserializeOwned,
     {
-        let payload = json_payload(body)?;
-        let model = trace::request_model(body);
-        let reply = self.execute(op, path, &payload, ResponseMode::Raw(accept), model.as_deref()).await?;
-        self.json_or_binary_response(reply).await
+        let answer = self.send_json_raw_with_response(op, path, body, accept).await?;
+        answer.into_response(|answer| self.json_or_binary_answer(answer))
     }
 
     /// Sends a multipart form and reads raw bytes or a JSON body, as the response's
@@ -640,8 +636,8 @@ impl HttpClient {
     where
         R: serde::de::DeserializeOwned,
     {
-        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), None).await?;
-        self.json_or_binary_response(reply).await
+        let answer = self.send_multipart_raw_with_response(op, path, form, accept).await?;
+        answer.into_response(|answer| self.json_or_binary_answer(answer))
     }
 
     /// The request [`Self::send_json_binary_with_response`] would send, returned instead.
@@ -707,6 +703,19 @@ impl HttpClient {
         decode_json(status, body, &self.inner.redactor)
     }
 
+    /// An answer's JSON body decoded as `R` when its `content-type` says JSON, else its
+    /// bytes with their media type.
+    pub fn json_or_binary_answer<R: serde::de::DeserializeOwned>(
+        &self,
+        answer: RawAnswer,
+    ) -> Result<JsonOrBinary<R>, Error> {
+        if answer.is_json() {
+            self.json_answer(answer).map(JsonOrBinary::Json)
+        } else {
+            Ok(JsonOrBinary::Binary(answer.binary()))
+        }
+    }
+
     async fn raw_answer(&self, reply: Reply) -> Result<RawAnswer, Error> {
         let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
         Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), bytes))
@@ -751,28 +760,7 @@ impl HttpClient {
         };
         let target = Target::Url { url, trusted_hosts };
         let reply = self.execute_to(&op, target, &Payload::Empty, ResponseMode::Raw("*/*"), None).await?;
-        self.binary_response(reply).await.map(Response::into_value)
-    }
-
-    /// Reads a reply of raw bytes in full, with its media type.
-    async fn binary_response(&self, reply: Reply) -> Result<Response<BinaryBody>, Error> {
-        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
-        let body = BinaryBody::new(bytes, media_type(&headers));
-        Ok(Response::new(body, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
-    }
-
-    /// Reads a reply in full: JSON when its `content-type` says so, else raw bytes.
-    async fn json_or_binary_response<R>(&self, reply: Reply) -> Result<Response<JsonOrBinary<R>>, Error>
-    where
-        R: serde::de::DeserializeOwned,
-    {
-        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
-        let value = if super::transport::is_json(&headers) {
-            JsonOrBinary::Json(decode_json(status, bytes, &self.inner.redactor)?)
-        } else {
-            JsonOrBinary::Binary(BinaryBody::new(bytes, media_type(&headers)))
-        };
-        Ok(Response::new(value, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
+        Ok(self.raw_answer(reply).await?.binary())
     }
 
     /// Reads a reply in full and decodes it, its headers scrubbed of the key.

@@ -24,13 +24,7 @@ pub(super) fn answers(a: &StatusAnswersIr) -> TokenStream {
         let status = Literal::u16_unsuffixed(v.status);
         let name = &v.rust_name;
         let value = match (&v.json, v.binary) {
-            (Some(_), true) => quote! {
-                if answer.is_json() {
-                    runtime::JsonOrBinary::Json(http.json_answer(answer)?)
-                } else {
-                    runtime::JsonOrBinary::Binary(answer.binary())
-                }
-            },
+            (Some(_), true) => quote!(http.json_or_binary_answer(answer)?),
             (Some(_), false) => quote!(http.json_answer(answer)?),
             (None, _) => quote!(answer.binary()),
         };

@@ -312,15 +312,7 @@ impl GetResultAnswer {
         Ok(
             match answer.status() {
                 202 => Self::InProgress(http.json_answer(answer)?),
-                200 => {
-                    Self::Finished(
-                        if answer.is_json() {
-                            runtime::JsonOrBinary::Json(http.json_answer(answer)?)
-                        } else {
-                            runtime::JsonOrBinary::Binary(answer.binary())
-                        },
-                    )
-                }
+                200 => Self::Finished(http.json_or_binary_answer(answer)?),
                 _ => Self::Other(answer),
             },
         )
