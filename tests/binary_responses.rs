@@ -114,7 +114,7 @@ async fn the_content_type_decides_between_bytes_and_json() {
         .mount(&server)
         .await;
     let client = client(&server).await;
-    let form = UpscaleForm::new(runtime::FilePart::from_bytes("in.png", PNG.to_vec()));
+    let form = UpscaleForm::new(runtime::FilePart::from_bytes(PNG.to_vec()).with_file_name("in.png"));
 
     match client.upscale(&form).await.expect("bytes") {
         JsonOrBinary::Binary(image) => {

@@ -43,6 +43,16 @@ fn problems(stem: &str, path: &Path) -> Diagnostics {
 /// What each file's message must say, so a snapshot accepted by mistake cannot
 /// hide a message that no longer names the mistake.
 const EXPECTED: &[(&str, &str)] = &[
+    ("constructor_name_not_snake_case", "`User` is not a snake_case function name"),
+    ("constructor_name_clashes", "constructor `with_role` would clash with a method generated for `Turn`"),
+    ("constructor_names_repeat", "`Turn` has two constructors named `user`"),
+    ("constructor_arg_unknown", "`Turn` has no field `part`; did you mean `parts`?"),
+    ("constructor_arg_twice", "`parts` is taken twice"),
+    ("constructor_sets_an_argument", "`label` is both an argument and set to a value"),
+    ("constructor_set_value_wrong", "`users` is not a value of `Role`"),
+    ("constructor_set_not_scalar", "a constructor sets a string, number or boolean"),
+    ("constructor_misses_required", "gives no value to the required field(s) `parts`"),
+    ("constructor_on_response_type", "`ChatResponse` is only read from responses"),
     ("binary_and_sse", "a response cannot be both `binary` and `sse`"),
     ("binary_media_types_wrong", "`png` is not a media type"),
     ("binary_response_example", "operation `generate` has no JSON response to give an example of"),

@@ -74,7 +74,7 @@ async fn multipart_dry_run_carries_the_form_as_it_would_be_streamed() {
     let png = b"\x89PNG\r\n\x1a\nnot-really-a-png".to_vec();
     let mut form = MultipartForm::new();
     form.push_text("prompt", "add a hat");
-    form.push_file("image", &FilePart::from_bytes("cat.png", png.clone()));
+    form.push_file("image", &FilePart::from_bytes(png.clone()).with_file_name("cat.png"));
     let result: Result<Value, Error> = client.http.send_multipart(&GENERATE, "/v1/images/edits", &form).await;
     let request = dry_run_request(result);
 

@@ -32,8 +32,7 @@ fn extra_request_fields_are_sent_beside_the_typed_ones_at_any_level() {
     let image_config = routerhub::ImageConfig::new()
         .with_aspect_ratio(routerhub::AspectRatio::Ratio16x9)
         .with_extra("imageOutputOptions", json!({"mimeType": "image/jpeg", "compressionQuality": 75}));
-    let content = routerhub::Content::new()
-        .with_parts(vec![routerhub::Part::new(routerhub::PartData::Text("a lighthouse".into()))]);
+    let content = routerhub::Content::user(vec![routerhub::Part::text("a lighthouse")]);
     let request = routerhub::GenerateContentRequest::new(vec![content])
         .with_generation_config(routerhub::GenerationConfig::new().with_image_config(image_config))
         .with_extra("labels", json!({"team": "design"}));

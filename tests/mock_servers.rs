@@ -101,7 +101,8 @@ async fn a_multipart_upload_reaches_the_multipart_operation_with_typed_fields() 
     // The spec documents no answer for the upload, so the test gives one.
     server.respond_with("edit_image_multipart", 200, json!({"created": 1, "data": []}))?;
     let png = imagegen::runtime::base64::decode(imagegen::runtime::testing::PLACEHOLDER_PNG.as_bytes())?;
-    let form = llmgateway::EditImageForm::new(vec![FilePart::from_bytes("cat.png", png)], "add a hat").with_n(2);
+    let form = llmgateway::EditImageForm::new(vec![FilePart::from_bytes(png).with_file_name("cat.png")], "add a hat")
+        .with_n(2);
 
     server.client()?.edit_image_multipart(&form).await?;
 
@@ -121,7 +122,7 @@ async fn a_multipart_upload_reaches_the_multipart_operation_with_typed_fields() 
 async fn an_operation_without_a_documented_answer_says_so() -> TestResult {
     let server = llmgateway::testing::MockServer::start().await?;
     let png = imagegen::runtime::base64::decode(imagegen::runtime::testing::PLACEHOLDER_PNG.as_bytes())?;
-    let form = llmgateway::EditImageForm::new(vec![FilePart::from_bytes("cat.png", png)], "add a hat");
+    let form = llmgateway::EditImageForm::new(vec![FilePart::from_bytes(png).with_file_name("cat.png")], "add a hat");
 
     let err = server.client()?.edit_image_multipart(&form).await.err().ok_or("expected the 501")?;
 

@@ -72,7 +72,8 @@ async fn a_multipart_call_with_response_keeps_a_201_and_its_request_id() -> Test
         .mount(&server)
         .await;
     let client = llmgateway_client(&server)?;
-    let form = llmgateway::EditImageForm::new(vec![FilePart::from_bytes("cat.png", PNG.to_vec())], "add a hat");
+    let form =
+        llmgateway::EditImageForm::new(vec![FilePart::from_bytes(PNG.to_vec()).with_file_name("cat.png")], "add a hat");
 
     let response = client.edit_image_multipart_with_response(&form).await?;
 
@@ -109,7 +110,8 @@ async fn a_json_dry_run_returns_the_request_as_a_value_and_sends_nothing() -> Te
 async fn a_multipart_dry_run_carries_the_form_as_it_would_be_streamed() -> TestResult {
     let server = server_expecting_nothing().await;
     let client = llmgateway_client(&server)?;
-    let form = llmgateway::EditImageForm::new(vec![FilePart::from_bytes("cat.png", PNG.to_vec())], "add a hat");
+    let form =
+        llmgateway::EditImageForm::new(vec![FilePart::from_bytes(PNG.to_vec()).with_file_name("cat.png")], "add a hat");
 
     let wire = client.edit_image_multipart_dry_run(&form).await?;
 

@@ -54,6 +54,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::array_limits::PROVIDER,
         &c::async_job::PROVIDER,
         &c::awkward_names::PROVIDER,
+        &c::constructors::PROVIDER,
         &c::base64::PROVIDER,
         &c::bearer_json::PROVIDER,
         &c::binary_response::PROVIDER,
@@ -259,4 +260,32 @@ fn warning_rules_warn_and_error_rules_still_refuse() {
     let violations: Vec<&str> = err.violations().iter().map(|v| v.path.as_str()).collect();
     assert_eq!(violations, ["seed", "background"]);
     assert_eq!(paths(err.warnings()), ["mask"]);
+}
+
+/// Named constructors as compiled: the spec's (`Turn::user`) fix their fields on the
+/// wire; a one-of member constructor (`Part::text`) builds the member; a declared
+/// constructor keeps its name over the member constructor it shadows (`Part::count`).
+#[test]
+fn named_constructors_build_the_shapes_callers_write_most() {
+    use imagegen_snapshot_compiled::constructors::{Blob, ChatRequest, Part, PartData, Turn};
+
+    let image = Blob::new("image/png", imagegen::runtime::Base64Data::from_bytes(&b"\x89PNG"[..]));
+    let request = ChatRequest::new(vec![
+        Turn::user(vec![Part::text("a cat"), Part::inline_data(image)]),
+        Turn::model(vec![Part::count(PartData::Count(2))]),
+        Turn::tagged(vec![], "kept"),
+    ]);
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({ "turns": [
+            { "role": "user", "parts": [
+                { "text": "a cat" },
+                { "inlineData": { "mimeType": "image/png", "data": "iVBORw==" } },
+            ] },
+            { "role": "model", "parts": [{ "count": 2, "thought": false }] },
+            { "role": "user", "parts": [], "label": "fixed", "weight": 3, "offset": -2,
+              "temperature": 0.5, "pinned": true, "note": "kept" },
+        ] })
+    );
+    assert_eq!(Part::text("a cat"), Part::new(PartData::Text("a cat".into())));
 }

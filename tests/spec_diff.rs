@@ -393,3 +393,12 @@ fn limits_on_values_from_the_model_break_and_a_raised_maximum_does_not() {
     has(&r, Impact::Compatible, "`count` is at most 2 when `style` is `sketch` → `count` is at most 3");
     has(&r, Impact::Compatible, "warning rule added: `count` is a multiple of 2");
 }
+
+#[test]
+fn named_constructors_removed_or_taking_other_arguments_break_callers() {
+    let r = case("constructors_changed", Level::Breaking);
+    has(&r, Impact::Breaking, "Turn::model");
+    has(&r, Impact::Breaking, "constructor takes (parts, note) → (parts)");
+    has(&r, Impact::Compatible, "constructor `system(parts, label)` added");
+    has(&r, Impact::Compatible, "Turn::user");
+}

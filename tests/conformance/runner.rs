@@ -203,7 +203,7 @@ fn build_call(case: &Case) -> Result<Call, String> {
                 (None, Some(text)) => (decode_base64(text)?, "file".to_string()),
                 _ => return Err(format!("call.json: file of `{part}` needs `path` or `base64`")),
             };
-            let mut file = FilePart::from_bytes(spec.file_name.clone().unwrap_or(default_name), bytes);
+            let mut file = FilePart::from_bytes(bytes).with_file_name(spec.file_name.clone().unwrap_or(default_name));
             if let Some(mime) = &spec.mime_type {
                 file = file.with_mime_type(mime.clone());
             }

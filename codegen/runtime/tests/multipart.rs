@@ -44,9 +44,12 @@ fn edit_form() -> MultipartForm {
     let mut form = MultipartForm::new();
     form.push_text("prompt", "Put the cat in a hat — with ünïcödé");
     form.push_text("model", "gpt-image-2");
-    form.push_file("image[]", &FilePart::from_bytes("cat.png", Bytes::from_static(PNG)));
-    form.push_file("image[]", &FilePart::from_bytes("hat.jpg", Bytes::from_static(JPEG)));
-    form.push_file("mask", &FilePart::from_bytes("mask.bin", Bytes::from_static(PNG)).with_mime_type("image/png"));
+    form.push_file("image[]", &FilePart::from_bytes(Bytes::from_static(PNG)).with_file_name("cat.png"));
+    form.push_file("image[]", &FilePart::from_bytes(Bytes::from_static(JPEG)).with_file_name("hat.jpg"));
+    form.push_file(
+        "mask",
+        &FilePart::from_bytes(Bytes::from_static(PNG)).with_file_name("mask.bin").with_mime_type("image/png"),
+    );
     form
 }
 
@@ -91,7 +94,7 @@ async fn multipart_form_without_a_mask_has_no_mask_part() {
     let (client, _) = client(&server.uri());
     let mut form = MultipartForm::new();
     form.push_text("prompt", "p");
-    form.push_file("image", &FilePart::from_bytes("a.png", Bytes::from_static(PNG)));
+    form.push_file("image", &FilePart::from_bytes(Bytes::from_static(PNG)).with_file_name("a.png"));
     let _: Value = client.http.send_multipart(&GENERATE, "/edit", &form).await.expect("sent");
     let parts = read_parts(&server.received_requests().await.expect("recording on")[0]).await;
     assert_eq!(parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["prompt", "image"]);
@@ -116,7 +119,10 @@ async fn invalid_mime_type_is_an_encode_error_and_nothing_is_sent() {
     let server = MockServer::start().await;
     let (client, _) = client(&server.uri());
     let mut form = MultipartForm::new();
-    form.push_file("image", &FilePart::from_bytes("a.png", Bytes::from_static(PNG)).with_mime_type("not a mime"));
+    form.push_file(
+        "image",
+        &FilePart::from_bytes(Bytes::from_static(PNG)).with_file_name("a.png").with_mime_type("not a mime"),
+    );
     let err = client.http.send_multipart::<Value>(&GENERATE, "/edit", &form).await.expect_err("bad MIME");
     assert!(matches!(err, Error::Encode(EncodeError::MimeType { ref part, .. }) if part == "image"), "{err:?}");
     assert_eq!(server.received_requests().await.map(|r| r.len()), Some(0));
@@ -126,7 +132,7 @@ async fn invalid_mime_type_is_an_encode_error_and_nothing_is_sent() {
 fn multipart_form_shares_file_bytes_instead_of_copying() {
     let payload = Bytes::from(vec![7u8; 1024]);
     let mut form = MultipartForm::new();
-    form.push_file("image", &FilePart::from_bytes("a.bin", payload.clone()));
+    form.push_file("image", &FilePart::from_bytes(payload.clone()).with_file_name("a.bin"));
     let stored = form.files("image").next().expect("file part");
     assert_eq!(stored.bytes.as_ptr(), payload.as_ptr());
     assert_eq!(form.len(), 1);

@@ -8,7 +8,7 @@ use super::change::{Area, Changes};
 use super::display::{code_list, held_type, rust_type};
 use super::{enums, fields, models, rules};
 use crate::ir::naming::type_name;
-use crate::ir::{Api, EventsIr, OneOfIr, StructIr, TypeIr};
+use crate::ir::{Api, ConstructorIr, ConstructorKind, EventsIr, FixedValue, OneOfIr, StructIr, TypeIr};
 use crate::spec::model::{Spec, TypeDef};
 
 /// One version: the spec for rules and model tables, the IR for everything Rust-shaped.
@@ -172,6 +172,57 @@ fn strukt(out: &mut Changes, old: &StructIr, new: &StructIr) {
         _ => {}
     }
     fields::compare(out, old, new);
+    constructors(out, old, new);
+}
+
+/// Named constructors (`Content::user(parts)`, `Part::text(..)`): one that disappears
+/// or takes other arguments breaks the calls written against it.
+fn constructors(out: &mut Changes, old: &StructIr, new: &StructIr) {
+    let signature = |c: &ConstructorIr| match &c.kind {
+        ConstructorKind::Declared { args, set } => {
+            let set: Vec<String> = set
+                .iter()
+                .map(|(field, value)| match value {
+                    FixedValue::Variant { rust_enum, variant } => format!("{field} = {rust_enum}::{variant}"),
+                    FixedValue::Scalar(value) => format!("{field} = {value}"),
+                })
+                .collect();
+            (args.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "), set.join(", "))
+        }
+        ConstructorKind::Member { ty, .. } => (rust_type(ty), String::new()),
+    };
+    for oc in &old.constructors {
+        let subject = format!("{}::{}", new.rust_name, oc.fn_name);
+        let Some(nc) = new.constructors.iter().find(|c| c.fn_name == oc.fn_name) else {
+            out.breaking(Area::Types, subject, "constructor removed", "calls to it no longer compile");
+            continue;
+        };
+        let ((old_args, old_set), (new_args, new_set)) = (signature(oc), signature(nc));
+        if old_args != new_args {
+            out.breaking(
+                Area::Types,
+                &subject,
+                format!("constructor takes ({old_args}) → ({new_args})"),
+                "calls written for the old arguments no longer compile",
+            );
+        }
+        if old_set != new_set {
+            out.compatible(
+                Area::Types,
+                &subject,
+                format!("constructor sets {{{old_set}}} → {{{new_set}}}"),
+                "calls still compile; the values they build change",
+            );
+        }
+    }
+    for nc in new.constructors.iter().filter(|c| !old.constructors.iter().any(|o| o.fn_name == c.fn_name)) {
+        out.compatible(
+            Area::Types,
+            format!("{}::{}", new.rust_name, nc.fn_name),
+            format!("constructor `{}({})` added", nc.fn_name, signature(nc).0),
+            "a new function; existing code is unaffected",
+        );
+    }
 }
 
 fn one_of(out: &mut Changes, old: &OneOfIr, new: &OneOfIr) {

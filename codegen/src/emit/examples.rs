@@ -134,7 +134,7 @@ fn multipart_test(
         quote! {
             call.files.insert(
                 #field.to_string(),
-                vec![runtime::FilePart::from_bytes(#file_name, runtime::base64::decode(#PLACEHOLDER_PNG.as_bytes()).unwrap())],
+                vec![runtime::FilePart::from_bytes(runtime::base64::decode(#PLACEHOLDER_PNG.as_bytes()).unwrap()).with_file_name(#file_name)],
             );
         }
     });

@@ -241,8 +241,9 @@ impl<'a> Lowering<'a> {
                 self.fields.insert(o.name.as_str(), fields);
             }
         }
-        let types =
+        let mut types: Vec<TypeIr> =
             self.spec.types.iter().enumerate().map(|(i, t)| self.type_def(t, &join_index("types", i))).collect();
+        self.constructors(&mut types);
         let operations = self.operations();
         let examples = self.examples();
         Api { source: source.to_string(), provider, types, operations, examples }
@@ -529,6 +530,123 @@ impl<'a> Lowering<'a> {
             params_only,
             inline_image,
             holds_images: self.holds_images(&o.name),
+            // Filled once every type is lowered: they read enum variants and one-of members.
+            constructors: Vec::new(),
+        }
+    }
+
+    /// The named constructors of every request-side struct: the spec's, then one per
+    /// member of a one-of that is the struct's only required field (`Part::text`),
+    /// unless a method of that name exists.
+    fn constructors(&mut self, types: &mut [TypeIr]) {
+        let lookup: Vec<TypeIr> = types.to_vec();
+        let enum_named = |name: &RustIdent| {
+            lookup.iter().find_map(|t| match t {
+                TypeIr::Enum(e) if &e.rust_name == name => Some(e),
+                _ => None,
+            })
+        };
+        let one_of_named = |name: &RustIdent| {
+            lookup.iter().find_map(|t| match t {
+                TypeIr::OneOf(o) if &o.rust_name == name => Some(o),
+                _ => None,
+            })
+        };
+        let spec = self.spec;
+        for (i, (spec_type, ty)) in spec.types.iter().zip(types.iter_mut()).enumerate() {
+            let (TypeDef::Object(o), TypeIr::Struct(s)) = (spec_type, ty) else { continue };
+            if !o.constructors.is_empty() && !s.is_request_side() {
+                self.r.error(
+                    &join_key(&join_index("types", i), "constructors"),
+                    format!(
+                        "`{}` is only read from responses; constructors are generated for types sent in requests",
+                        o.name
+                    ),
+                );
+                continue;
+            }
+            let field = |wire: &str| {
+                s.fields
+                    .iter()
+                    .find(|f| f.wire_name == wire)
+                    .unwrap_or_else(|| unreachable!("the checker refuses constructors naming unknown fields"))
+            };
+            for (j, c) in o.constructors.iter().enumerate() {
+                if naming::is_generated_method(&c.name) {
+                    let path = join_key(&join_index(&join_key(&join_index("types", i), "constructors"), j), "name");
+                    self.r.error(
+                        &path,
+                        format!("constructor `{}` would clash with a method generated for `{}`", c.name, o.name),
+                    );
+                }
+            }
+            let mut constructors: Vec<ConstructorIr> = o
+                .constructors
+                .iter()
+                .map(|c| {
+                    let args = c.args.iter().map(|a| field(a).rust_name.clone()).collect();
+                    let set = c
+                        .set
+                        .iter()
+                        .map(|(wire, value)| {
+                            let f = field(wire);
+                            let fixed = match (&f.ty, value) {
+                                (
+                                    RustType::Named(NamedRef { rust_name, kind: NamedKind::Enum { .. }, .. }),
+                                    Value::String(v),
+                                ) => {
+                                    let variant =
+                                        enum_named(rust_name).and_then(|e| e.variant_for(v)).unwrap_or_else(|| {
+                                            unreachable!("the checker refuses values an enum does not list")
+                                        });
+                                    FixedValue::Variant {
+                                        rust_enum: rust_name.clone(),
+                                        variant: variant.rust_name.clone(),
+                                    }
+                                }
+                                _ => FixedValue::Scalar(value.clone()),
+                            };
+                            (f.rust_name.clone(), fixed)
+                        })
+                        .collect();
+                    ConstructorIr {
+                        fn_name: RustIdent::new(c.name.clone()),
+                        docs: c.description.clone(),
+                        kind: ConstructorKind::Declared { args, set },
+                    }
+                })
+                .collect();
+            if s.is_request_side() {
+                let mut required = s.fields.iter().filter(|f| f.presence == Presence::Required);
+                if let (Some(only), None) = (required.next(), required.next()) {
+                    if let RustType::Named(NamedRef { rust_name, kind: NamedKind::OneOf, .. }) = &only.ty {
+                        let one_of = one_of_named(rust_name)
+                            .unwrap_or_else(|| unreachable!("a field's one-of type is lowered with the others"));
+                        for member in &one_of.variants {
+                            let fn_name = naming::field(&member.wire);
+                            let taken = constructors.iter().any(|c| c.fn_name == fn_name)
+                                || naming::is_generated_method(fn_name.unraw());
+                            if taken {
+                                continue;
+                            }
+                            let docs = format!(
+                                "A `{}` whose `{}` is its `{}` member (`{}::{}`); optional fields start unset.",
+                                s.rust_name, only.wire_name, member.wire, rust_name, member.rust_name
+                            );
+                            constructors.push(ConstructorIr {
+                                fn_name,
+                                docs,
+                                kind: ConstructorKind::Member {
+                                    one_of: rust_name.clone(),
+                                    variant: member.rust_name.clone(),
+                                    ty: member.ty.clone(),
+                                },
+                            });
+                        }
+                    }
+                }
+            }
+            s.constructors = constructors;
         }
     }
 

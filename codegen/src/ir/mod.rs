@@ -301,6 +301,57 @@ pub struct StructIr {
     /// Values can carry an image somewhere inside: a response-side struct then
     /// implements `CollectImages` and has `images()`.
     pub holds_images: bool,
+    /// Named constructors beside `new` (request-side structs only): the spec's
+    /// `constructors`, then one per member when the only required field is a one-of.
+    pub constructors: Vec<ConstructorIr>,
+}
+
+/// A named constructor of a request-side struct (`Content::user(parts)`, `Part::text("a cat")`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstructorIr {
+    /// Function name.
+    pub fn_name: RustIdent,
+    /// Documentation.
+    pub docs: String,
+    /// What it takes and sets.
+    pub kind: ConstructorKind,
+}
+
+/// How a named constructor fills the struct.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstructorKind {
+    /// Declared in the spec: these fields are arguments, in order, those are fixed;
+    /// every other field starts unset (the checker saw that no required one is left).
+    Declared {
+        /// Rust names of the fields taken as arguments.
+        args: Vec<RustIdent>,
+        /// Rust names of the fields given fixed values, with the values.
+        set: Vec<(RustIdent, FixedValue)>,
+    },
+    /// The struct's only required field is a one-of: the argument becomes one member
+    /// (`Part::text("a cat")` is `Part::new(PartData::Text("a cat".into()))`).
+    Member {
+        /// The one-of type.
+        one_of: RustIdent,
+        /// The member's variant.
+        variant: RustIdent,
+        /// The member's type (the argument's).
+        ty: RustType,
+    },
+}
+
+/// A value a declared constructor fixes, already in the field's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FixedValue {
+    /// A variant of the field's enum.
+    Variant {
+        /// The enum.
+        rust_enum: RustIdent,
+        /// The variant.
+        variant: RustIdent,
+    },
+    /// A string, number or boolean, as the field's Rust type holds it.
+    Scalar(Value),
 }
 
 impl StructIr {

@@ -328,6 +328,17 @@ pub fn deserialize_slot(field: &str, fields: &[&str]) -> String {
 pub const OPERATION_LOCALS: &[&str] =
     &["request", "form", "parts", "path", "call", "client", "response", "stream", "operation", "params", "http"];
 
+/// Methods generated on request-side structs whatever the spec says (besides
+/// `with_<field>` setters and `<field>_or_default` accessors): a named constructor
+/// may take none of these names.
+pub const STRUCT_METHODS: &[&str] =
+    &["new", "validate", "images", "collect_images", "from_path", "from_bytes", "from_inline_image", "selected_model"];
+
+/// Whether a method of this name is generated on request-side structs anyway.
+pub fn is_generated_method(name: &str) -> bool {
+    STRUCT_METHODS.contains(&name) || name.starts_with("with_") || name.ends_with("_or_default")
+}
+
 /// The methods of the runtime's `ClientBuilder` (and of every trait it implements that
 /// a user may have in scope). A provider header's setter is a method of the builder too,
 /// through the generated `ClientHeaders` trait, and an inherent method of the same name

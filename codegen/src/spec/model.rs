@@ -6,6 +6,8 @@
 //! The doc comments are the language reference: they end up in
 //! `specs/spec.schema.json`, which editors use to validate specs as they are typed.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -160,6 +162,29 @@ pub struct ObjectDef {
     /// Cross-field rules checked by `validate()`.
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Named constructors beside `new`, for the shapes callers build most (a user
+    /// turn `Content::user(parts)`): each takes some fields as arguments and sets
+    /// others to fixed values. Only for types sent in requests.
+    #[serde(default)]
+    pub constructors: Vec<Constructor>,
+}
+
+/// A named constructor of an object type: `Content::user(parts)` sets `role: user`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Constructor {
+    /// Function name in snake_case (`user`); not `new`, not `with_*`, and no other
+    /// method of the type.
+    pub name: String,
+    /// Documentation of the function.
+    pub description: String,
+    /// Fields taken as arguments, in this order (wire names).
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Fields set to fixed values (wire name to a string, enum value, number or
+    /// boolean). Every required field is an argument or set here.
+    #[serde(default)]
+    pub set: BTreeMap<String, Value>,
 }
 
 /// One field of an object.

@@ -211,9 +211,8 @@ fn request_edit_image_multipart_curl() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("source.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("source.png")
             ],
         );
     let form = EditImageForm::from_call(&call).expect("the example builds the form");
@@ -245,9 +244,8 @@ fn request_edit_image_example() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("source.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("source.png")
             ],
         );
     let form = EditImageForm::from_call(&call).expect("the example builds the form");

@@ -379,6 +379,22 @@ impl Content {
             extra: serde_json::Map::new(),
         }
     }
+    /// The caller's turn made of these parts (`role` "user").
+    pub fn user(parts: Vec<Part>) -> Self {
+        Self {
+            role: Some(ContentRole::User),
+            parts,
+            extra: serde_json::Map::new(),
+        }
+    }
+    /// An earlier turn of the model, sent back in a multi-turn request (`role` "model").
+    pub fn model(parts: Vec<Part>) -> Self {
+        Self {
+            role: Some(ContentRole::Model),
+            parts,
+            extra: serde_json::Map::new(),
+        }
+    }
     /// Sets `role`.
     #[must_use]
     pub fn with_role(mut self, value: ContentRole) -> Self {
@@ -661,6 +677,18 @@ impl Part {
             thought_signature: None,
             extra: serde_json::Map::new(),
         }
+    }
+    /// A `Part` whose `data` is its `text` member (`PartData::Text`); optional fields start unset.
+    pub fn text(value: impl Into<String>) -> Self {
+        Self::new(PartData::Text(value.into()))
+    }
+    /// A `Part` whose `data` is its `inlineData` member (`PartData::InlineData`); optional fields start unset.
+    pub fn inline_data(value: Blob) -> Self {
+        Self::new(PartData::InlineData(value))
+    }
+    /// A `Part` whose `data` is its `fileData` member (`PartData::FileData`); optional fields start unset.
+    pub fn file_data(value: FileData) -> Self {
+        Self::new(PartData::FileData(value))
     }
     /// Sets `thought`.
     #[must_use]

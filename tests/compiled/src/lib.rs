@@ -26,6 +26,8 @@ pub mod conditional_defaults;
 #[rustfmt::skip]
 pub mod conditions;
 #[rustfmt::skip]
+pub mod constructors;
+#[rustfmt::skip]
 pub mod data_url;
 #[rustfmt::skip]
 pub mod defaults;

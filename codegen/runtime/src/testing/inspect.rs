@@ -258,7 +258,7 @@ async fn read_form(operation: &MockOperation, content_type: &str, body: Bytes) -
         let bytes = field.bytes().await.map_err(|e| e.to_string())?;
         match file_name {
             Some(file_name) => {
-                let part = FilePart::from_bytes(file_name, bytes);
+                let part = FilePart::from_bytes(bytes).with_file_name(file_name);
                 let part = match mime_type {
                     Some(mime) => part.with_mime_type(mime),
                     None => part,

@@ -28,6 +28,7 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         params_only: _, // `params.rs`
         inline_image,
         holds_images,
+        constructors: _, // `builder.rs`
     } = s;
     let name = ident(rust_name);
     let doc = doc_paragraphs(&[prose_opt(docs), deprecated.as_ref().map(|d| format!("**Deprecated:** {}", prose(d)))]);

@@ -7,6 +7,7 @@
 //! `operations`, `jobs`, `examples`, and `values` (a JSON value against a type, for defaults,
 //! field examples, rule literals and examples alike).
 
+mod constructors;
 mod examples;
 mod jobs;
 mod models;

@@ -57,6 +57,7 @@ impl<'a> Checker<'a> {
         self.field_families(o, path);
         self.repeated_images(o, path);
         self.model_requirements(o, path);
+        self.constructors(o, path);
     }
     // `repeats_images_of` makes one field the fallback of another in `images()`: both
     // must be fields of this object that can hold images, and the one repeated must

@@ -321,6 +321,14 @@ impl Part {
             extra: serde_json::Map::new(),
         }
     }
+    /// A `Part` whose `data` is its `text` member (`PartData::Text`); optional fields start unset.
+    pub fn text(value: impl Into<String>) -> Self {
+        Self::new(PartData::Text(value.into()))
+    }
+    /// A `Part` whose `data` is its `inlineData` member (`PartData::InlineData`); optional fields start unset.
+    pub fn inline_data(value: Blob) -> Self {
+        Self::new(PartData::InlineData(value))
+    }
     /// Sets `thought`.
     #[must_use]
     pub fn with_thought(mut self, value: bool) -> Self {

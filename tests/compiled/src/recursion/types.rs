@@ -331,6 +331,18 @@ impl FilterGroup {
             extra: serde_json::Map::new(),
         }
     }
+    /// A `FilterGroup` whose `first` is its `blur` member (`Filter::Blur`); optional fields start unset.
+    pub fn blur(value: i64) -> Self {
+        Self::new(Filter::Blur(value))
+    }
+    /// A `FilterGroup` whose `first` is its `not` member (`Filter::Not`); optional fields start unset.
+    pub fn not(value: Filter) -> Self {
+        Self::new(Filter::Not(Box::new(value)))
+    }
+    /// A `FilterGroup` whose `first` is its `group` member (`Filter::Group`); optional fields start unset.
+    pub fn group(value: FilterGroup) -> Self {
+        Self::new(Filter::Group(Box::new(value)))
+    }
     /// Sets `rest`.
     #[must_use]
     pub fn with_rest(mut self, value: runtime::OneOrMany<Box<Filter>>) -> Self {
