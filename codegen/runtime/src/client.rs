@@ -551,7 +551,9 @@ impl HttpClient {
     where
         R: serde::de::DeserializeOwned,
     {
-        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Json, None).await?;
+        let reply = self
+            .execute(op, path, &Payload::Multipart(form), ResponseMode::Json, trace::form_model(form).as_deref())
+            .await?;
         self.decode_response(reply).await
     }
 
@@ -691,7 +693,9 @@ impl HttpClient {
         form: &MultipartForm,
         accept: &'static str,
     ) -> Result<RawAnswer, Error> {
-        let reply = self.execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), None).await?;
+        let reply = self
+            .execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), trace::form_model(form).as_deref())
+            .await?;
         self.raw_answer(reply).await
     }
 
@@ -757,6 +761,7 @@ impl HttpClient {
             error_format: self.inner.provider.error_format,
             retryable_statuses: &[],
             auth_schemes: &[],
+            model_param: None,
         };
         let target = Target::Url { url, trusted_hosts };
         let reply = self.execute_to(&op, target, &Payload::Empty, ResponseMode::Raw("*/*"), None).await?;
@@ -849,7 +854,7 @@ impl HttpClient {
     where
         E: SseEvent,
     {
-        self.events(op, path, &Payload::Multipart(form), None).await
+        self.events(op, path, &Payload::Multipart(form), trace::form_model(form)).await
     }
 
     /// Asks for a server-sent event stream and takes whatever the server sends: the
@@ -909,7 +914,7 @@ impl HttpClient {
         E: SseEvent,
         R: serde::de::DeserializeOwned,
     {
-        self.events_or_json(op, path, &Payload::Multipart(form), None).await
+        self.events_or_json(op, path, &Payload::Multipart(form), trace::form_model(form)).await
     }
 
     /// The event stream of a request, whatever its body. A full body (an error the

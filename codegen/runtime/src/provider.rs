@@ -171,6 +171,10 @@ pub struct OperationInfo {
     /// Auth schemes this operation accepts; empty means every scheme of the provider.
     /// When the client's scheme is not among them, the key travels in the first one.
     pub auth_schemes: &'static [AuthScheme],
+    /// The path parameter that selects the model (`model` in
+    /// `/v1beta/models/{model}:generateContent`): read from the request's path into the
+    /// call's tracing span as `gen_ai.request.model`, as a body's `model` field is.
+    pub model_param: Option<&'static str>,
 }
 
 /// Percent-encodes a path parameter so it stays one segment.

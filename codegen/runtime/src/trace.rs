@@ -4,7 +4,8 @@
 //!
 //! A call is one span, `gen_ai.client.request`, with `gen_ai.provider.name`,
 //! `gen_ai.operation.name`, `gen_ai.request.model` (read from the request's top-level
-//! `model` field without serializing the rest), `server.address`, and, when it ends,
+//! `model` field without serializing the rest, a form's `model` field, or the path
+//! parameter `OperationInfo::model_param` names), `server.address`, and, when it ends,
 //! `http.response.status_code`, `imagegen.attempts`, `gen_ai.response.id` (the
 //! server's request id) or `error.type`. Each attempt is a child span,
 //! `http.attempt`, with `http.request.resend_count`, its status and request id;
@@ -185,6 +186,69 @@ pub(crate) fn request_model<B: serde::Serialize + ?Sized>(body: Option<&B>) -> O
 #[inline]
 pub(crate) fn request_model<B: serde::Serialize + ?Sized>(_: Option<&B>) -> Option<String> {
     None
+}
+
+/// A multipart form's `model` text field.
+#[cfg(feature = "tracing")]
+pub(crate) fn form_model(form: &crate::multipart::MultipartForm) -> Option<String> {
+    form.text("model").map(str::to_string)
+}
+
+/// Without the feature nothing is read.
+#[cfg(not(feature = "tracing"))]
+#[inline]
+pub(crate) fn form_model(_: &crate::multipart::MultipartForm) -> Option<String> {
+    None
+}
+
+/// The value of the path parameter `param` in `path`, a request path built from
+/// `template` (`/v1beta/models/{model}:generateContent`). Parameter values are
+/// percent-encoded single segments (`encode_path_segment`), so the literal text after
+/// a placeholder, which starts with a character such values never hold unencoded
+/// (`/`, `:`), ends it.
+#[cfg(feature = "tracing")]
+pub(crate) fn path_model(template: &str, path: &str, param: &str) -> Option<String> {
+    let mut rest = path;
+    let mut pieces = template.split('{');
+    rest = rest.strip_prefix(pieces.next()?)?;
+    for piece in pieces {
+        let (name, literal) = piece.split_once('}')?;
+        let end = if literal.is_empty() { rest.find(['?', '#']).unwrap_or(rest.len()) } else { rest.find(literal)? };
+        if name == param {
+            return Some(percent_decode(&rest[..end]));
+        }
+        rest = &rest[end + literal.len()..];
+    }
+    None
+}
+
+/// Without the feature nothing is read.
+#[cfg(not(feature = "tracing"))]
+#[inline]
+pub(crate) fn path_model(_: &str, _: &str, _: &str) -> Option<String> {
+    None
+}
+
+/// `%2F` back to `/`; a malformed escape is kept as written.
+#[cfg(feature = "tracing")]
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(feature = "tracing")]
@@ -462,5 +526,25 @@ mod model {
         ) -> Result<Self::SerializeStructVariant, Stop> {
             Err(Stop)
         }
+    }
+}
+
+#[cfg(all(test, feature = "tracing"))]
+mod tests {
+    use super::path_model;
+
+    #[test]
+    fn a_path_parameter_is_read_back_from_the_path_its_template_built() {
+        let gemini = "/v1beta/models/{model}:generateContent";
+        assert_eq!(
+            path_model(gemini, "/v1beta/models/google%2Fimagen:generateContent", "model").unwrap(),
+            "google/imagen"
+        );
+        let two = "/v1/{project}/models/{model}";
+        assert_eq!(path_model(two, "/v1/p1/models/flux-2?seed=3", "model").unwrap(), "flux-2");
+        assert_eq!(path_model(two, "/v1/p1/models/flux-2", "project").unwrap(), "p1");
+        // A path its template did not build reads as no model, never a wrong one.
+        assert_eq!(path_model(gemini, "/v1/other", "model"), None);
+        assert_eq!(path_model(gemini, "/v1beta/models/m:generateContent", "other"), None);
     }
 }

@@ -125,6 +125,12 @@ impl HttpClient {
                 Err(error) => error,
             });
         }
+        // A model chosen in the path (`/models/{model}:generateContent`) rather than the body.
+        let path_model = match (model, op.model_param, &target) {
+            (None, Some(param), Target::Path(path)) => trace::path_model(op.path, path, param),
+            _ => None,
+        };
+        let model = model.or(path_model.as_deref());
         let span = trace::CallSpan::new(self.inner.provider.name, op.id, model, destination.host());
         let (result, attempts) = span.instrument(self.attempts(op, &destination, payload, mode)).await;
         let status = match &result {

@@ -26,6 +26,7 @@ static STATUS: OperationInfo = OperationInfo {
     error_format: imagegen_runtime::ErrorFormat::OpenAi,
     retryable_statuses: &[],
     auth_schemes: &[],
+    model_param: None,
 };
 
 /// A signed URL's signature: it must never be shown anywhere.

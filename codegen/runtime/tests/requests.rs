@@ -45,6 +45,7 @@ static LIST: OperationInfo = OperationInfo {
     error_format: ErrorFormat::Google,
     retryable_statuses: &[],
     auth_schemes: &[],
+    model_param: None,
 };
 
 /// An operation that takes the key only in its header.
@@ -55,6 +56,7 @@ static HEADER_ONLY: OperationInfo = OperationInfo {
     error_format: ErrorFormat::Google,
     retryable_statuses: &[],
     auth_schemes: &[AuthScheme::Header("x-goog-api-key")],
+    model_param: None,
 };
 
 /// An operation that takes the key only in the query.
@@ -65,6 +67,7 @@ static QUERY_ONLY: OperationInfo = OperationInfo {
     error_format: ErrorFormat::Google,
     retryable_statuses: &[],
     auth_schemes: &[AuthScheme::Query("key")],
+    model_param: None,
 };
 
 struct QueryClient(HttpClient);

@@ -209,3 +209,33 @@ async fn a_download_span_names_its_host_and_never_the_signed_query() {
     assert_eq!(calls[0]["http.response.status_code"], "200");
     assert!(!recorder.everything().contains(SIGNATURE), "the signature leaked: {}", recorder.everything());
 }
+
+/// A Gemini-style operation whose model is a path parameter.
+static GENERATE_CONTENT: imagegen_runtime::OperationInfo = imagegen_runtime::OperationInfo {
+    id: "generate_content",
+    path: "/v1beta/models/{model}:generateContent",
+    model_param: Some("model"),
+    ..GENERATE
+};
+
+#[tokio::test]
+async fn the_model_is_read_from_the_path_or_the_form_when_the_body_has_none() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(json!({}))).mount(&server).await;
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let (client, _) = client(&server.uri());
+
+    // The generated client percent-encodes each path parameter (`google/` would be `google%2F`).
+    let model = imagegen_runtime::encode_path_segment("google/gemini-3-pro-image");
+    let path = format!("/v1beta/models/{model}:generateContent");
+    let _: Value = client.http.send_json(&GENERATE_CONTENT, &path, Some(&json!({"contents": []}))).await.unwrap();
+    let mut form = imagegen_runtime::MultipartForm::new();
+    form.push_text("model", "gpt-image-2");
+    form.push_text("prompt", "a hat");
+    let _: Value = client.http.send_multipart(&GENERATE, "/v1/generate", &form).await.unwrap();
+
+    let models: Vec<String> =
+        recorder.spans("gen_ai.client.request").iter().map(|c| c["gen_ai.request.model"].clone()).collect();
+    assert_eq!(models, ["google/gemini-3-pro-image", "gpt-image-2"], "{}", recorder.everything());
+}

@@ -143,7 +143,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         docs: _, // `op_docs`
         method,
         path,
-        path_params: _,       // `path_parts`
+        path_params,
         json_request: _,      // `methods`
         multipart_request: _, // `methods`
         params_request: _,    // `methods`
@@ -166,6 +166,13 @@ fn operation_const(op: &OperationIr) -> TokenStream {
     let auth = auth.iter().map(super::root::auth_scheme);
     let doc = format!(" `{} {path}`: {summary}", method.to_uppercase());
     let method = method_ident;
+    let model_param = match path_params.iter().find(|p| p.names_model) {
+        Some(p) => {
+            let name = &p.name;
+            quote!(Some(#name))
+        }
+        None => quote!(None),
+    };
     quote! {
         #[doc = #doc]
         pub const #name: runtime::OperationInfo = runtime::OperationInfo {
@@ -175,6 +182,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
             error_format: runtime::ErrorFormat::#format,
             retryable_statuses: &[#(#retryable),*],
             auth_schemes: &[#(#auth),*],
+            model_param: #model_param,
         };
     }
 }

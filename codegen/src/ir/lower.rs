@@ -1226,6 +1226,8 @@ impl<'a> Lowering<'a> {
                         ty: self.rust_type(p.ty.expr(), None),
                         docs: p.description.clone(),
                         optional_prefix: p.optional_prefix.clone(),
+                        names_model: p.name == "model"
+                            || p.ty.expr().named().is_some_and(|n| self.index.models(n).is_some()),
                     })
                     .collect(),
                 json_request,

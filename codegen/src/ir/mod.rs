@@ -1245,6 +1245,9 @@ pub struct PathParamIr {
     pub docs: Option<String>,
     /// Prefix stripped before sending.
     pub optional_prefix: Option<String>,
+    /// The parameter selects the model (its type is a model table, or it is named
+    /// `model`): its value is the call's `gen_ai.request.model` in traces.
+    pub names_model: bool,
 }
 
 /// A doc example.

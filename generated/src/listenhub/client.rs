@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/user/subscription`: Query the account's subscription, including the live free-quota balance (freeUsages).
     pub const GET_SUBSCRIPTION: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A ListenHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LISTENHUB_API_KEY`).

@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::LlmGateway,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/images/edits`: Edits existing images (JSON body with image URLs or base64 data URLs).
     pub const EDIT_IMAGE: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::LlmGateway,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/images/edits`: Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
     pub const EDIT_IMAGE_MULTIPART: runtime::OperationInfo = runtime::OperationInfo {
@@ -35,6 +37,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::LlmGateway,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// An LLMGateway client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LLMGATEWAY_API_KEY`).

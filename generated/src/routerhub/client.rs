@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: Some("model"),
     };
     /// `POST /v1/images/generations`: Generate images with OpenAI image models (OpenAI Images interface).
     pub const GENERATE_IMAGES: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[runtime::AuthScheme::Bearer],
+        model_param: None,
     };
 }
 /// A RouterHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `ROUTERHUB_API_KEY`).

@@ -37,6 +37,7 @@ pub static GENERATE: OperationInfo = OperationInfo {
     error_format: ErrorFormat::OpenAi,
     retryable_statuses: &[],
     auth_schemes: &[],
+    model_param: None,
 };
 
 /// A ListenHub-style operation, whose error bodies carry `retryable`.
@@ -47,6 +48,7 @@ pub static LISTENHUB_GENERATE: OperationInfo = OperationInfo {
     error_format: ErrorFormat::ListenHub,
     retryable_statuses: &[],
     auth_schemes: &[],
+    model_param: None,
 };
 
 /// An operation whose docs call 409 retryable.
@@ -57,6 +59,7 @@ pub static GENERATE_409_RETRYABLE: OperationInfo = OperationInfo {
     error_format: ErrorFormat::OpenAi,
     retryable_statuses: &[409],
     auth_schemes: &[],
+    model_param: None,
 };
 
 #[derive(Debug)]

@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 503],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Bearer JSON client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BEARER_JSON_API_KEY`).

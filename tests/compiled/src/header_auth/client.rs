@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Header auth client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `HEADER_AUTH_API_KEY`).

@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/jobs/{id}`: Reads a job's state.
     pub const POLL: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Nullable client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: Some("model"),
     };
     /// `GET /v1/jobs/{job_id}`: Reads a job.
     pub const GET_JOB: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Path parameters client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

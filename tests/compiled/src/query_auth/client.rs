@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: Some("model"),
     };
     /// `POST /v1beta/generate`: Generates; takes the key in its header only.
     pub const GENERATE: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::Google,
         retryable_statuses: &[],
         auth_schemes: &[runtime::AuthScheme::Header("x-goog-api-key")],
+        model_param: None,
     };
 }
 /// A Query auth client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `QUERY_AUTH_API_KEY`).

@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/images`: Lists images.
     pub const LIST_IMAGES: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/generate`: Submits a generation.
     pub const GENERATE: runtime::OperationInfo = runtime::OperationInfo {
@@ -35,6 +37,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Query parameters client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `QUERY_PARAMS_API_KEY`).

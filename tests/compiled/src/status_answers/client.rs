@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v2/results/{id}`: Reads a job's result.
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Status answers client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).
