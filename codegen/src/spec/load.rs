@@ -1,15 +1,19 @@
-//! Reading a spec file: YAML syntax, then the data model, piece by piece.
+//! Reading a spec file: YAML syntax, then the data model, piece by piece; then the
+//! shared files it imports and the field sets its objects include (`imports.rs`).
 //!
-//! Each provider block, type, operation and example is deserialized on its own,
-//! so one malformed type does not hide a malformed operation further down.
+//! Each provider block, field set, type, field, operation and example is
+//! deserialized on its own, so one malformed type does not hide a malformed
+//! operation further down.
 
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
-use super::model::{Example, Operation, Provider, Spec, TypeDef};
+use super::imports::{self, DiskFiles, SpecFiles};
+use super::model::{Example, Field, FieldEntry, FieldInclude, FieldSet, ObjectDef, Operation, Provider, Spec, TypeDef};
 use super::positions::{join_index, join_key, limits, PositionIndex};
+use super::sources::Sources;
 use crate::diagnostics::suggest::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Position, Reporter};
 
@@ -18,13 +22,13 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Position, Reporter};
 pub struct LoadedSpec {
     /// The file it came from.
     pub path: PathBuf,
-    /// The data model.
+    /// The data model, resolved: imported types and included fields in place.
     pub spec: Spec,
-    /// Positions of its nodes.
-    pub positions: PositionIndex,
+    /// The files it was read from and where each type and field is written.
+    pub sources: Sources,
 }
 
-/// Reads and parses a spec file.
+/// Reads and parses a spec file; the shared files it imports are read from its folder.
 pub fn load_file(path: &Path) -> Result<LoadedSpec, Diagnostics> {
     match read_at_most(path, limits::MAX_FILE_BYTES) {
         Ok(bytes) => load_bytes(path, bytes),
@@ -32,8 +36,28 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, Diagnostics> {
     }
 }
 
-/// Parses and checks the bytes of a spec file, which may not be UTF-8; `path` is used in messages.
+/// Parses and checks the bytes of a spec file, which may not be UTF-8; `path` is used
+/// in messages, and the shared files the spec imports are read from its folder.
 pub fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedSpec, Diagnostics> {
+    load_with(path, bytes, &DiskFiles::beside(path))
+}
+
+/// Parses and checks spec text; `path` is used in messages, and the shared files the
+/// spec imports are read from its folder.
+pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
+    load_with(path, source.as_bytes().to_vec(), &DiskFiles::beside(path))
+}
+
+/// Parses and checks the bytes of a spec file, reading the shared files it imports
+/// from `files` (a folder on disk, a git revision, memory).
+pub fn load_with(path: &Path, bytes: Vec<u8>, files: &dyn SpecFiles) -> Result<LoadedSpec, Diagnostics> {
+    let source = decode(path, bytes)?;
+    load_source(path, &source, files)
+}
+
+/// The text of a file, or the one problem that stops it from being read: too large,
+/// or not UTF-8.
+pub(super) fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, Diagnostics> {
     if bytes.len() > limits::MAX_FILE_BYTES {
         return Err(whole_file_problem(
             path,
@@ -42,7 +66,7 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedSpec, Diagnostics
         ));
     }
     match String::from_utf8(bytes) {
-        Ok(source) => load_str(path, &source),
+        Ok(source) => Ok(source),
         Err(err) => {
             // The text before the bad byte is valid, so it gives the byte's line and column.
             let valid = err.utf8_error().valid_up_to();
@@ -61,7 +85,7 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedSpec, Diagnostics
 }
 
 /// A problem that stops the file from being read at all, so it is the only one.
-fn whole_file_problem(path: &Path, position: Position, message: String) -> Diagnostics {
+pub(super) fn whole_file_problem(path: &Path, position: Position, message: String) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     diagnostics.push(Diagnostic {
         file: path.to_path_buf(),
@@ -73,44 +97,70 @@ fn whole_file_problem(path: &Path, position: Position, message: String) -> Diagn
 }
 
 /// Reads up to `limit + 1` bytes, so an oversized file is noticed without reading it all.
-fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+pub(super) fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(limit as u64 + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
-const TOP_LEVEL_KEYS: [&str; 4] = ["provider", "types", "operations", "examples"];
+const TOP_LEVEL_KEYS: [&str; 6] = ["imports", "provider", "field_sets", "types", "operations", "examples"];
 
-/// Parses and checks spec text; `path` is used in messages.
-pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
+/// What a shared file may hold.
+const SHARED_KEYS: [&str; 3] = ["imports", "field_sets", "types"];
+
+/// Builds the position index and the YAML value of a file's text, or says why it
+/// cannot be read (the only problem then).
+pub(super) fn parse_yaml(path: &Path, source: &str) -> Result<(PositionIndex, Value), Diagnostics> {
     // The position pass runs first and refuses what would be costly to build (see
     // `positions`), so serde_yaml below only reads files within the limits.
-    let mut positions = PositionIndex::build(source).map_err(|p| whole_file_problem(path, p.position, p.message))?;
-    let root: Value = match serde_yaml::from_str(source) {
-        Ok(v) => v,
+    let positions = PositionIndex::build(source).map_err(|p| whole_file_problem(path, p.position, p.message))?;
+    match serde_yaml::from_str(source) {
+        Ok(v) => Ok((positions, v)),
         Err(err) => {
             let message = strip_location(&err.to_string());
             let position = match err.location() {
                 Some(l) => Position { line: l.line(), column: l.column() },
                 None => byte_position_in(&message).map_or(Position::START, |byte| Position::of_byte(source, byte)),
             };
-            return Err(whole_file_problem(path, position, format!("invalid YAML: {message}")));
+            Err(whole_file_problem(path, position, format!("invalid YAML: {message}")))
         }
-    };
+    }
+}
+
+fn load_source(path: &Path, source: &str, files: &dyn SpecFiles) -> Result<LoadedSpec, Diagnostics> {
+    let (mut positions, root) = parse_yaml(path, source)?;
     let mut reporter = Reporter::new(path, &positions);
-    let mut failed_types = Vec::new();
-    let partial = load_pieces(&root, &mut reporter, &mut failed_types);
+    let partial = load_pieces(&root, &mut reporter);
     let mut diagnostics = reporter.finish();
-    let Some((spec, places)) = partial else {
+    let Some(pieces) = partial else {
         return Err(diagnostics);
     };
-    for (list, places) in places {
+    for (list, places) in pieces.places {
         positions.set_places(list, places);
     }
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let sources = Sources::single(path, name, positions);
+    let resolved = imports::resolve(sources, pieces.items, files);
+    diagnostics.extend(resolved.diagnostics);
+    let Some(sources) = resolved.sources else {
+        // An import could not be read: what it defines is unknown, so checking the
+        // rest would report its types as missing.
+        return Err(diagnostics);
+    };
+    let spec = Spec {
+        imports: pieces.imports,
+        // A broken provider block is already reported; the stand-in lets the checks of
+        // types, operations and examples still run, so one run shows every problem.
+        provider: pieces.provider.unwrap_or_else(provider_stand_in),
+        field_sets: pieces.field_sets,
+        types: resolved.types,
+        operations: pieces.operations,
+        examples: pieces.examples,
+    };
     // Semantic checks run even when some pieces failed, so one run shows everything.
-    let loaded = LoadedSpec { path: path.to_path_buf(), spec, positions };
-    diagnostics.extend(super::check::check(&loaded, &failed_types));
+    let loaded = LoadedSpec { path: path.to_path_buf(), spec, sources };
+    diagnostics.extend(super::check::check(&loaded, &resolved.failed_types));
     if diagnostics.is_empty() {
         Ok(loaded)
     } else {
@@ -126,11 +176,39 @@ fn byte_position_in(message: &str) -> Option<usize> {
     after[..digits].parse().ok()
 }
 
-/// Where the items of `types`, `operations` and `examples` that loaded sit in the
-/// file, for lists where some item did not load.
+/// Where the items of `operations` and `examples` that loaded sit in the file, for
+/// lists where some item did not load (types are placed through `Sources`).
 type Places = Vec<(&'static str, Vec<usize>)>;
 
-fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -> Option<(Spec, Places)> {
+/// What one file defines for others to use, as written: before its imports are read
+/// and its objects' field sets spliced in (`imports::resolve`).
+#[derive(Debug, Default)]
+pub(super) struct FileItems {
+    /// Its imports, each with its place in `imports`.
+    pub imports: Vec<(usize, String)>,
+    /// Field sets that loaded, each with its place in `field_sets`.
+    pub field_sets: Vec<(usize, FieldSet)>,
+    /// Types that loaded, each with its place in `types`; an object's `fields` is
+    /// empty, its entries (fields and includes, with their places) beside it.
+    pub types: Vec<(usize, TypeDef, Vec<(usize, FieldEntry)>)>,
+    /// Names of types that did not load.
+    pub failed_types: Vec<String>,
+    /// Names of field sets that did not load.
+    pub failed_sets: Vec<String>,
+}
+
+/// A provider spec's pieces as read.
+struct Pieces {
+    imports: Vec<String>,
+    provider: Option<Provider>,
+    field_sets: Vec<FieldSet>,
+    items: FileItems,
+    operations: Vec<Operation>,
+    examples: Vec<Example>,
+    places: Places,
+}
+
+fn load_pieces(root: &Value, r: &mut Reporter) -> Option<Pieces> {
     let Some(map) = root.as_mapping() else {
         r.error(
             "",
@@ -160,24 +238,59 @@ fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -
     if map.get("operations").is_none() {
         r.error("", "missing `operations`");
     }
-    let types = deserialize_types(map.get("types"), r, failed_types);
+    let items = file_items(map, r);
     let operations = deserialize_list::<Operation>(map.get("operations"), "operations", r);
     let examples = deserialize_list::<Example>(map.get("examples"), "examples", r);
     let examples = set_aside_examples_of_failed_operations(examples, &operations, map.get("operations"));
-    let places = [("types", &types.places), ("operations", &operations.places), ("examples", &examples.places)]
+    let places = [("operations", &operations.places), ("examples", &examples.places)]
         .into_iter()
         .filter(|(_, places)| places.iter().enumerate().any(|(i, &place)| i != place))
         .map(|(list, places)| (list, places.clone()))
         .collect();
-    let spec = Spec {
-        // A broken provider block is already reported; the stand-in lets the checks of
-        // types, operations and examples still run, so one run shows every problem.
-        provider: provider.unwrap_or_else(provider_stand_in),
-        types: types.items,
+    Some(Pieces {
+        imports: items.imports.iter().map(|(_, path)| path.clone()).collect(),
+        provider,
+        field_sets: items.field_sets.iter().map(|(_, set)| set.clone()).collect(),
+        items,
         operations: operations.items,
         examples: examples.items,
+        places,
+    })
+}
+
+/// Reads a shared file: only imports, field sets and types.
+pub(super) fn load_shared_pieces(root: &Value, r: &mut Reporter) -> FileItems {
+    let Some(map) = root.as_mapping() else {
+        r.error("", format!("a shared file must be a mapping with `types` or `field_sets`, not {}", kind_of(root)));
+        return FileItems::default();
     };
-    Some((spec, places))
+    for key in map.keys() {
+        let name = key.as_str().unwrap_or("?");
+        if SHARED_KEYS.contains(&name) {
+            continue;
+        }
+        let message = if TOP_LEVEL_KEYS.contains(&name) {
+            format!(
+                "a shared file holds only {}: `{name}` belongs in a provider spec, which imports this file",
+                SHARED_KEYS.join(", ")
+            )
+        } else {
+            format!("unknown top-level key `{name}` in a shared file, expected one of {}", SHARED_KEYS.join(", "))
+        };
+        r.error_at_key(name, message);
+    }
+    file_items(map, r)
+}
+
+/// The imports, field sets and types of a file.
+fn file_items(map: &serde_yaml::Mapping, r: &mut Reporter) -> FileItems {
+    let mut items = FileItems::default();
+    let imports = deserialize_list::<String>(map.get("imports"), "imports", r);
+    items.imports = imports.places.into_iter().zip(imports.items).collect();
+    items.field_sets = deserialize_field_sets(map.get("field_sets"), r, &mut items.failed_sets);
+    let types = deserialize_types(map.get("types"), r, &mut items.failed_types);
+    items.types = types.places.into_iter().zip(types.items).map(|(place, (t, entries))| (place, t, entries)).collect();
+    items
 }
 
 /// What a YAML value is, for a message saying it is the wrong thing.
@@ -277,9 +390,17 @@ fn deserialize_list<T: DeserializeOwned>(value: Option<&Value>, path: &str, r: &
 /// tagged enums buffer their content and lose the path of an inner error.
 /// Names of types that fail go to `failed`, so references to them are not
 /// reported a second time as undefined.
-fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<String>) -> LoadedList<TypeDef> {
+fn deserialize_types(
+    value: Option<&Value>,
+    r: &mut Reporter,
+    failed: &mut Vec<String>,
+) -> LoadedList<(TypeDef, Vec<(usize, FieldEntry)>)> {
     let Some(Value::Sequence(items)) = value else {
-        return deserialize_list::<TypeDef>(value, "types", r);
+        let list = deserialize_list::<TypeDef>(value, "types", r);
+        return LoadedList {
+            items: list.items.into_iter().map(|t| (t, Vec::new())).collect(),
+            places: list.places,
+        };
     };
     let mut types = LoadedList::empty();
     for (i, item) in items.iter().enumerate() {
@@ -294,12 +415,13 @@ fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<S
                 if let Some(m) = body.as_mapping_mut() {
                     m.remove("kind");
                 }
+                let plain = |t: TypeDef| (t, Vec::new());
                 match kind.as_str() {
-                    Some("object") => deserialize_at(&body, &path, r).map(TypeDef::Object),
-                    Some("enum") => deserialize_at(&body, &path, r).map(TypeDef::Enum),
-                    Some("models") => deserialize_at(&body, &path, r).map(TypeDef::Models),
-                    Some("one_of") => deserialize_at(&body, &path, r).map(TypeDef::OneOf),
-                    Some("events") => deserialize_at(&body, &path, r).map(TypeDef::Events),
+                    Some("object") => deserialize_object(&body, &path, r),
+                    Some("enum") => deserialize_at(&body, &path, r).map(TypeDef::Enum).map(plain),
+                    Some("models") => deserialize_at(&body, &path, r).map(TypeDef::Models).map(plain),
+                    Some("one_of") => deserialize_at(&body, &path, r).map(TypeDef::OneOf).map(plain),
+                    Some("events") => deserialize_at(&body, &path, r).map(TypeDef::Events).map(plain),
                     _ => {
                         r.error(
                             &join_key(&path, "kind"),
@@ -321,6 +443,87 @@ fn deserialize_types(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<S
     types
 }
 
+/// An object, its fields read one by one (so each bad field is reported, and an
+/// `include` entry is told from a field by its key): the object comes back with no
+/// fields, its entries beside it.
+fn deserialize_object(body: &Value, path: &str, r: &mut Reporter) -> Option<(TypeDef, Vec<(usize, FieldEntry)>)> {
+    let (body, entries) = take_fields(body);
+    let object = deserialize_at::<ObjectDef>(&body, path, r);
+    let entries = entries.map_or(Some(Vec::new()), |list| field_entries(&list, &join_key(path, "fields"), true, r));
+    Some((TypeDef::Object(object?), entries?))
+}
+
+/// The body without its `fields` list (an empty one in its place), and the list;
+/// a `fields` that is not a list stays for serde to report.
+fn take_fields(body: &Value) -> (Value, Option<Vec<Value>>) {
+    let mut body = body.clone();
+    let entries = match body.get_mut("fields") {
+        Some(fields @ Value::Sequence(_)) => match std::mem::replace(fields, Value::Sequence(Vec::new())) {
+            Value::Sequence(list) => Some(list),
+            _ => None,
+        },
+        _ => None,
+    };
+    (body, entries)
+}
+
+/// The entries of a `fields` list, or `None` when any failed (each failure reported).
+fn field_entries(list: &[Value], path: &str, includes: bool, r: &mut Reporter) -> Option<Vec<(usize, FieldEntry)>> {
+    let mut entries = Vec::new();
+    let mut all_loaded = true;
+    for (j, item) in list.iter().enumerate() {
+        let at = join_index(path, j);
+        let entry = if item.get("include").is_some() {
+            if includes {
+                deserialize_at::<FieldInclude>(item, &at, r).map(FieldEntry::Include)
+            } else {
+                r.error_at_key(
+                    &join_key(&at, "include"),
+                    "a field set cannot include another field set; include both sets in the object instead",
+                );
+                None
+            }
+        } else {
+            deserialize_at::<Field>(item, &at, r).map(|f| FieldEntry::Field(Box::new(f)))
+        };
+        match entry {
+            Some(entry) => entries.push((j, entry)),
+            None => all_loaded = false,
+        }
+    }
+    all_loaded.then_some(entries)
+}
+
+/// Field sets, each with its place; names of sets that fail go to `failed`, so
+/// objects including them are not reported again.
+fn deserialize_field_sets(value: Option<&Value>, r: &mut Reporter, failed: &mut Vec<String>) -> Vec<(usize, FieldSet)> {
+    let Some(Value::Sequence(items)) = value else {
+        let list = deserialize_list::<FieldSet>(value, "field_sets", r);
+        return list.places.into_iter().zip(list.items).collect();
+    };
+    let mut sets = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = join_index("field_sets", i);
+        let (body, entries) = take_fields(item);
+        let set = deserialize_at::<FieldSet>(&body, &path, r);
+        let entries = entries.map_or(Some(Vec::new()), |list| field_entries(&list, &join_key(&path, "fields"), false, r));
+        match (set, entries) {
+            (Some(mut set), Some(entries)) => {
+                set.fields = entries
+                    .into_iter()
+                    .filter_map(|(_, entry)| match entry {
+                        FieldEntry::Field(field) => Some(*field),
+                        FieldEntry::Include(_) => None,
+                    })
+                    .collect();
+                sets.push((i, set));
+            }
+            _ => failed.extend(item.get("name").and_then(Value::as_str).map(str::to_string)),
+        }
+    }
+    sets
+}
+
 fn display_yaml(v: &Value) -> String {
     match v {
         Value::String(s) => format!("`{}`", shorten(s)),
@@ -339,7 +542,7 @@ fn shorten(text: &str) -> String {
     }
 }
 
-fn deserialize_at<T: DeserializeOwned>(value: &Value, path: &str, r: &mut Reporter) -> Option<T> {
+pub(super) fn deserialize_at<T: DeserializeOwned>(value: &Value, path: &str, r: &mut Reporter) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value.clone()) {
         Ok(v) => Some(v),
         Err(err) => {

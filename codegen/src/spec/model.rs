@@ -14,12 +14,35 @@ use serde_json::Value;
 
 pub use super::type_expr::TypeRef;
 
+/// What a YAML file under a specs folder holds: a provider spec, or a shared file of
+/// definitions that provider specs import.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SpecFile {
+    /// A provider spec (`specs/<provider>.yaml`).
+    Provider(Spec),
+    /// A shared file (`specs/common/<shapes>.yaml`).
+    Shared(SharedFile),
+}
+
 /// One provider's API, transcribed from its documentation.
+///
+/// As loaded, a spec is resolved: `types` holds the types of every imported file
+/// after its own, and each object's `fields` holds the fields of the sets it
+/// includes where it includes them. Checks, lowering and the spec diff see only this.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
+    /// Shared files whose types and field sets this spec uses, as paths inside the
+    /// folder holding the spec (`common/openai-images.yaml`). Their types are generated
+    /// into this provider's module like its own, after them.
+    #[serde(default)]
+    pub imports: Vec<String>,
     /// Who the provider is and how to reach it.
     pub provider: Provider,
+    /// Fields defined once for several objects (`- include: <name>` in their `fields`).
+    #[serde(default)]
+    pub field_sets: Vec<FieldSet>,
     /// Named types: objects, enums, model tables, unions and stream event sets.
     #[serde(default)]
     pub types: Vec<TypeDef>,
@@ -28,6 +51,58 @@ pub struct Spec {
     /// The documentation's request, response and error examples, checked by tests.
     #[serde(default)]
     pub examples: Vec<Example>,
+}
+
+/// Definitions shared by several provider specs (`specs/common/*.yaml`): types and
+/// field sets, and the shared files they build on. Nothing else: no provider,
+/// operations or examples. A shared file names only the types and field sets it
+/// defines or imports, so it means the same in every spec importing it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedFile {
+    /// Other shared files it builds on, as paths inside the importing spec's folder.
+    #[serde(default)]
+    pub imports: Vec<String>,
+    /// Field sets, included by objects here or in the importing specs.
+    #[serde(default)]
+    pub field_sets: Vec<FieldSet>,
+    /// Types, generated into the module of every provider importing the file.
+    #[serde(default)]
+    pub types: Vec<TypeDef>,
+}
+
+/// Fields written once and spliced into several objects: an object lists
+/// `- include: <name>` among its fields, and the set's fields take that place, in
+/// their order. A field name the object (or another included set) already has is
+/// refused. A set cannot include another set.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSet {
+    /// Set name in UpperCamelCase.
+    pub name: String,
+    /// What the fields have in common (not emitted: the fields keep their own docs).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The fields, in wire order.
+    pub fields: Vec<Field>,
+}
+
+/// An entry of an object's `fields`: a field, or the fields of a field set.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FieldEntry {
+    /// A field of the object's own.
+    Field(Box<Field>),
+    /// `- include: <set>`: the set's fields, here.
+    Include(FieldInclude),
+}
+
+/// The fields of a field set, spliced into an object where this entry stands.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldInclude {
+    /// Name of a field set of this file or of a file it imports.
+    pub include: String,
 }
 
 /// Provider-wide facts: identity, endpoint, authentication and error format.
@@ -157,7 +232,9 @@ pub struct ObjectDef {
     /// Deprecation note; presence marks the type deprecated.
     #[serde(default)]
     pub deprecated: Option<String>,
-    /// Fields in wire order.
+    /// Fields in wire order. An entry `- include: <set>` stands for the fields of a
+    /// field set, in its order; once loaded, `fields` holds them in its place.
+    #[schemars(with = "Vec<FieldEntry>")]
     pub fields: Vec<Field>,
     /// Cross-field rules checked by `validate()`.
     #[serde(default)]

@@ -38,7 +38,7 @@ pub fn check(loaded: &LoadedSpec, failed_types: &[String]) -> Diagnostics {
     let mut cx = Checker {
         spec: &loaded.spec,
         index: SpecIndex::new(&loaded.spec),
-        r: Reporter::new(&loaded.path, &loaded.positions),
+        r: Reporter::for_spec(&loaded.sources),
         failed_types,
     };
     cx.provider();
