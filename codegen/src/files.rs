@@ -190,8 +190,8 @@ pub fn load_specs(root: &Path, dir: &Path) -> Result<Vec<Api>, Diagnostics> {
 }
 
 /// The specs [`load_specs`] reads from `dir`: every `*.yaml` and `*.yml` in it (not
-/// recursing), sorted by file name, under `root`. A caller that must know every input
-/// of a generation (to tell whether its output can have changed) lists them here.
+/// recursing: subfolders hold the shared files specs import, and history), sorted by
+/// file name, under `root`. Every input of a generation is [`spec_inputs`].
 pub fn spec_paths(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(root.join(dir))? {
@@ -199,6 +199,28 @@ pub fn spec_paths(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         let path = entry.path();
         if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
             paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+/// Every file a spec of `dir` can read: each `*.yaml` and `*.yml` under it, in any
+/// subfolder (a spec's imports are paths inside its folder), sorted. A caller that
+/// must know every input of a generation lists them here: a shared file under
+/// `specs/common/` is an input of every spec importing it.
+pub fn spec_inputs(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    let mut pending = vec![root.join(dir)];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let Ok(entry) = entry else { continue };
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(path);
+            } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                paths.push(path);
+            }
         }
     }
     paths.sort();
@@ -269,9 +291,10 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// The JSON Schema of the spec language, for editors.
+/// The JSON Schema of the spec language, for editors: a provider spec, or a shared
+/// file (types and field sets only).
 pub fn spec_schema() -> String {
-    let schema = schemars::schema_for!(spec::model::Spec);
+    let schema = schemars::schema_for!(spec::model::SpecFile);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
@@ -378,6 +401,25 @@ mod tests {
             i * 10
         });
         assert_eq!(out, items.iter().map(|i| i * 10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_schema_takes_a_provider_spec_or_a_shared_file_of_definitions_only() {
+        let schema: serde_json::Value = serde_json::from_str(&super::spec_schema()).expect("JSON");
+        let roots: Vec<&str> = schema["anyOf"]
+            .as_array()
+            .expect("a spec file is one of two shapes")
+            .iter()
+            .filter_map(|s| s["allOf"][0]["$ref"].as_str().or(s["$ref"].as_str()))
+            .collect();
+        assert_eq!(roots, ["#/definitions/Spec", "#/definitions/SharedFile"]);
+        let shared = &schema["definitions"]["SharedFile"];
+        let keys: Vec<&String> = shared["properties"].as_object().expect("properties").keys().collect();
+        assert_eq!(keys, ["field_sets", "imports", "types"]);
+        assert_eq!(shared["additionalProperties"], false, "a shared file with `provider` or `operations` is refused");
+        assert!(shared["required"].is_null(), "a shared file may hold types alone, or field sets alone");
+        let objects = schema["definitions"]["TypeDef"].to_string();
+        assert!(objects.contains("#/definitions/FieldEntry"), "an object's fields may include field sets");
     }
 
     #[test]

@@ -99,14 +99,14 @@ pub fn workspace_files_unless_fresh(root: &Path, record_path: &Path) -> Result<G
 }
 
 /// The key of a generation record: the running binary's identity and every input
-/// [`workspace_files`] reads (the name and bytes of each spec of both trees, in the
-/// order they are loaded, and `generated/Cargo.toml`, or that it is absent). `None`
-/// when an input cannot be read; the generator then runs and reports it.
+/// [`workspace_files`] reads (the name and bytes of each YAML file of both spec trees,
+/// the shared files specs import included, and `generated/Cargo.toml`, or that it is
+/// absent). `None` when an input cannot be read; the generator then runs and reports it.
 fn inputs_key(root: &Path) -> Option<record::Digest> {
     let mut key = record::DigestBuilder::new();
     key.bytes(&record::running_binary()?);
     for dir in [PROVIDER_SPECS, SNAPSHOT_SPECS] {
-        let paths = files::spec_paths(root, Path::new(dir)).ok()?;
+        let paths = files::spec_inputs(root, Path::new(dir)).ok()?;
         key.bytes(&paths.len().to_le_bytes());
         for path in paths {
             key.bytes(path.strip_prefix(root).unwrap_or(&path).as_os_str().as_encoded_bytes());

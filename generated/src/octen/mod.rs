@@ -49,9 +49,9 @@ pub use client::{operations, Client};
 pub use types::{
     ImageModel, Quality, Background, OutputFormat, Moderation, ThinkingLevel,
     ResponseModality, MediaResolution, ResponseFormat, ImageGenerationRequest,
-    AppliedBackground, AppliedQuality, ImageGenerationResponse, ImageData, Usage,
-    TokensDetails, ContentPart, InlineData, PartialImageEvent, CompletedImageEvent,
-    ImageStreamEvent,
+    AppliedBackground, AppliedQuality, ImageGenerationResponse, ImageData, ContentPart,
+    InlineData, PartialImageEvent, CompletedImageEvent, ImageStreamEvent, ImageUsage,
+    ImageTokensDetails,
 };
 use crate::runtime;
 /// The provider as its spec describes it.

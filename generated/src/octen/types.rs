@@ -957,7 +957,7 @@ pub struct ImageGenerationResponse {
     ///
     /// Always sent by the docs' account; kept optional so responses that omit it still parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<Usage>,
+    pub usage: Option<ImageUsage>,
     /// (Gemini only) Plain-text summary of text the model produced alongside the image. For exact interleaving, read parts.
     ///
     /// Applies to gemini models only; others ignore it.
@@ -1005,7 +1005,7 @@ impl<'de> Deserialize<'de> for ImageGenerationResponse {
                 let mut quality: Option<AppliedQuality> = None;
                 let mut size: Option<String> = None;
                 let mut data: Option<Vec<ImageData>> = None;
-                let mut usage: Option<Usage> = None;
+                let mut usage: Option<ImageUsage> = None;
                 let mut text: Option<String> = None;
                 let mut parts: Option<Vec<ContentPart>> = None;
                 let mut extra = serde_json::Map::new();
@@ -1127,166 +1127,6 @@ impl ImageData {
     /// without importing the trait).
     pub fn images(&self) -> Vec<&runtime::Base64Data> {
         runtime::image::CollectImages::images(self)
-    }
-}
-/// Token usage information.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct Usage {
-    /// Input tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_tokens: Option<i64>,
-    /// Input tokens by modality.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_tokens_details: Option<TokensDetails>,
-    /// Output tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_tokens: Option<i64>,
-    /// Output tokens by modality.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_tokens_details: Option<TokensDetails>,
-    /// Total tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_tokens: Option<i64>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for Usage {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = Usage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Usage` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &[
-                    "input_tokens",
-                    "input_tokens_details",
-                    "output_tokens",
-                    "output_tokens_details",
-                    "total_tokens",
-                ];
-                let mut input_tokens: Option<i64> = None;
-                let mut input_tokens_details: Option<TokensDetails> = None;
-                let mut output_tokens: Option<i64> = None;
-                let mut output_tokens_details: Option<TokensDetails> = None;
-                let mut total_tokens: Option<i64> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "input_tokens" => {
-                            input_tokens = map
-                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
-                                .map(|n| n.0);
-                        }
-                        "input_tokens_details" => {
-                            input_tokens_details = map.next_value()?;
-                        }
-                        "output_tokens" => {
-                            output_tokens = map
-                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
-                                .map(|n| n.0);
-                        }
-                        "output_tokens_details" => {
-                            output_tokens_details = map.next_value()?;
-                        }
-                        "total_tokens" => {
-                            total_tokens = map
-                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
-                                .map(|n| n.0);
-                        }
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(Usage {
-                    input_tokens,
-                    input_tokens_details,
-                    output_tokens,
-                    output_tokens_details,
-                    total_tokens,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
-/// Tokens split into text and image tokens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct TokensDetails {
-    /// Text tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_tokens: Option<i64>,
-    /// Image tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_tokens: Option<i64>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for TokensDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = TokensDetails;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `TokensDetails` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["text_tokens", "image_tokens"];
-                let mut text_tokens: Option<i64> = None;
-                let mut image_tokens: Option<i64> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "text_tokens" => {
-                            text_tokens = map
-                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
-                                .map(|n| n.0);
-                        }
-                        "image_tokens" => {
-                            image_tokens = map
-                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
-                                .map(|n| n.0);
-                        }
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(TokensDetails {
-                    text_tokens,
-                    image_tokens,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
     }
 }
 /// (Gemini only) A Gemini content part: text or an inline image. The page types `parts` only as `object[]`; the shape follows Gemini's parts.
@@ -1591,7 +1431,7 @@ pub struct CompletedImageEvent {
     pub sequence_number: Option<i64>,
     /// Token usage information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<Usage>,
+    pub usage: Option<ImageUsage>,
     /// Every field the server sent that has no typed field above, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1629,7 +1469,7 @@ impl<'de> Deserialize<'de> for CompletedImageEvent {
                 let mut quality: Option<AppliedQuality> = None;
                 let mut size: Option<String> = None;
                 let mut sequence_number: Option<i64> = None;
-                let mut usage: Option<Usage> = None;
+                let mut usage: Option<ImageUsage> = None;
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
@@ -1755,5 +1595,165 @@ impl runtime::SseEvent for ImageStreamEvent {
     }
     fn is_terminal(&self) -> bool {
         matches!(self, Self::ImageGenerationCompleted(_) | Self::ImageEditCompleted(_))
+    }
+}
+/// Token usage of an image request, in OpenAI's Images format.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ImageUsage {
+    /// Input tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<i64>,
+    /// Input tokens by modality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens_details: Option<ImageTokensDetails>,
+    /// Output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<i64>,
+    /// Output tokens by modality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens_details: Option<ImageTokensDetails>,
+    /// Total tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_tokens: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageUsage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageUsage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageUsage` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "input_tokens",
+                    "input_tokens_details",
+                    "output_tokens",
+                    "output_tokens_details",
+                    "total_tokens",
+                ];
+                let mut input_tokens: Option<i64> = None;
+                let mut input_tokens_details: Option<ImageTokensDetails> = None;
+                let mut output_tokens: Option<i64> = None;
+                let mut output_tokens_details: Option<ImageTokensDetails> = None;
+                let mut total_tokens: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "input_tokens" => {
+                            input_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "input_tokens_details" => {
+                            input_tokens_details = map.next_value()?;
+                        }
+                        "output_tokens" => {
+                            output_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "output_tokens_details" => {
+                            output_tokens_details = map.next_value()?;
+                        }
+                        "total_tokens" => {
+                            total_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageUsage {
+                    input_tokens,
+                    input_tokens_details,
+                    output_tokens,
+                    output_tokens_details,
+                    total_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// Tokens split into text and image tokens.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ImageTokensDetails {
+    /// Text tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_tokens: Option<i64>,
+    /// Image tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_tokens: Option<i64>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ImageTokensDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ImageTokensDetails;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImageTokensDetails` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["text_tokens", "image_tokens"];
+                let mut text_tokens: Option<i64> = None;
+                let mut image_tokens: Option<i64> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "text_tokens" => {
+                            text_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "image_tokens" => {
+                            image_tokens = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ImageTokensDetails {
+                    text_tokens,
+                    image_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
     }
 }

@@ -4257,7 +4257,7 @@ impl ImageData {
         runtime::image::CollectImages::images(self)
     }
 }
-/// Token usage of an image request. Not on the RouterHub page.
+/// Token usage of an image request, in OpenAI's Images format.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ImageUsage {
