@@ -274,6 +274,36 @@ fn a_revision_argument_names_a_spec_in_git() {
     assert_eq!(file, SpecSource::File(PathBuf::from("specs/listenhub.yaml")));
 }
 
+#[test]
+fn a_change_in_a_shared_file_is_a_change_of_every_spec_importing_it() {
+    // `first.yaml` and `second.yaml` are the same on both sides; only the shared file
+    // they import (a field set and a type) changed.
+    for spec in ["first", "second"] {
+        let (old, new) = (
+            format!("tests/diff/shared_definitions/old/{spec}.yaml"),
+            format!("tests/diff/shared_definitions/new/{spec}.yaml"),
+        );
+        assert_eq!(std::fs::read(workspace_root().join(&old)).ok(), std::fs::read(workspace_root().join(&new)).ok());
+        let r = report_between(&old, &new);
+        insta::assert_snapshot!(format!("shared_definitions_{spec}"), r.to_markdown(None));
+        assert_eq!(r.level(), Level::Breaking, "{}", r.to_markdown(None));
+        has(&r, Impact::Breaking, "EditRequest.n");
+        has(&r, Impact::Compatible, "ImageUsage.output_tokens");
+    }
+}
+
+#[test]
+fn a_spec_at_a_git_revision_reads_its_imports_at_that_revision() {
+    let source = SpecSource::GitRevision { rev: "HEAD".to_string(), path: "specs/octen.yaml".to_string() };
+    let loaded = match source.load(workspace_root()) {
+        Ok(loaded) => loaded,
+        Err(problems) => panic!("HEAD:specs/octen.yaml does not load:\n{problems}"),
+    };
+    let files: Vec<String> = loaded.sources.files().map(|f| f.path.display().to_string()).collect();
+    assert_eq!(files, ["HEAD:specs/octen.yaml", "HEAD:specs/common/openai-images.yaml"]);
+    assert!(loaded.spec.types.iter().any(|t| t.name() == "ImageUsage"), "the imported type is part of the spec");
+}
+
 const LISTENHUB_OLD: &str = "specs/history/listenhub.v1.yaml";
 const LISTENHUB_NEW: &str = "specs/listenhub.yaml";
 const LISTENHUB_REPORT: &str = "specs/history/CHANGES-listenhub-v1-to-v2.md";

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::spec::{load_file, load_str, LoadedSpec};
+use crate::spec::{load_file, load_with, LoadedSpec, SpecFiles};
 
 /// One side of a comparison, as given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,9 @@ impl SpecSource {
         }
     }
 
-    /// Loads and checks the spec; files resolve against `base` and git runs there.
+    /// Loads and checks the spec; files resolve against `base` and git runs there. The
+    /// shared files a spec imports are read from the same place: beside the file, or
+    /// from the same revision, so a report compares the definitions as they were then.
     pub fn load(&self, base: &Path) -> Result<LoadedSpec, Diagnostics> {
         match self {
             SpecSource::File(path) => load_file(&base.join(path)),
@@ -55,9 +57,27 @@ impl SpecSource {
                     d.push(Diagnostic { file: label.clone(), position: None, yaml_path: String::new(), message });
                     d
                 })?;
-                load_str(&label, &source)
+                let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder).to_string();
+                let files = GitFiles { base: base.to_path_buf(), rev: rev.clone(), folder };
+                load_with(&label, source.into_bytes(), &files)
             }
         }
+    }
+}
+
+/// The shared files of a spec read at a git revision: the files of its folder at that revision.
+struct GitFiles {
+    base: PathBuf,
+    rev: String,
+    /// The spec's folder, relative to the repository root (empty at the root).
+    folder: String,
+}
+
+impl SpecFiles for GitFiles {
+    fn read(&self, name: &str) -> Result<(PathBuf, Vec<u8>), String> {
+        let path = if self.folder.is_empty() { name.to_string() } else { format!("{}/{name}", self.folder) };
+        let text = git_show(&self.base, &self.rev, &path)?;
+        Ok((PathBuf::from(format!("{}:{path}", self.rev)), text.into_bytes()))
     }
 }
 

@@ -20,8 +20,7 @@ pub fn lower(loaded: &LoadedSpec, source: &str) -> Result<Api, Diagnostics> {
     let spec = &loaded.spec;
     let index = SpecIndex::new(spec);
     let usage = usages(spec, &index);
-    let mut cx =
-        Lowering { spec, index, usage, fields: BTreeMap::new(), r: Reporter::for_spec(&loaded.sources) };
+    let mut cx = Lowering { spec, index, usage, fields: BTreeMap::new(), r: Reporter::for_spec(&loaded.sources) };
     let api = cx.api(source);
     let diagnostics = cx.r.finish();
     if diagnostics.is_empty() {

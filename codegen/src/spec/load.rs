@@ -397,10 +397,7 @@ fn deserialize_types(
 ) -> LoadedList<(TypeDef, Vec<(usize, FieldEntry)>)> {
     let Some(Value::Sequence(items)) = value else {
         let list = deserialize_list::<TypeDef>(value, "types", r);
-        return LoadedList {
-            items: list.items.into_iter().map(|t| (t, Vec::new())).collect(),
-            places: list.places,
-        };
+        return LoadedList { items: list.items.into_iter().map(|t| (t, Vec::new())).collect(), places: list.places };
     };
     let mut types = LoadedList::empty();
     for (i, item) in items.iter().enumerate() {
@@ -506,7 +503,8 @@ fn deserialize_field_sets(value: Option<&Value>, r: &mut Reporter, failed: &mut 
         let path = join_index("field_sets", i);
         let (body, entries) = take_fields(item);
         let set = deserialize_at::<FieldSet>(&body, &path, r);
-        let entries = entries.map_or(Some(Vec::new()), |list| field_entries(&list, &join_key(&path, "fields"), false, r));
+        let entries =
+            entries.map_or(Some(Vec::new()), |list| field_entries(&list, &join_key(&path, "fields"), false, r));
         match (set, entries) {
             (Some(mut set), Some(entries)) => {
                 set.fields = entries

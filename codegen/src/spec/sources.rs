@@ -99,7 +99,10 @@ impl Sources {
                         return Location { file: &self.files[*file], path: format!("{field_path}{after}") };
                     }
                 }
-                Location { file: &self.files[origin.file], path: format!("{}{rest}", join_index("types", origin.place)) }
+                Location {
+                    file: &self.files[origin.file],
+                    path: format!("{}{rest}", join_index("types", origin.place)),
+                }
             }
             _ => {
                 let spec = &self.files[0];
