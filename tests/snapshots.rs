@@ -88,6 +88,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::rules::PROVIDER,
         &c::scalar_rules::PROVIDER,
         &c::several_auth::PROVIDER,
+        &c::shared_definitions::PROVIDER,
         &c::sse_stream::PROVIDER,
         &c::status_answers::PROVIDER,
         &c::text_form::PROVIDER,

@@ -65,6 +65,9 @@ pub struct SeedSpec {
     pub text: String,
     /// How often it is picked, relative to the others.
     pub weight: usize,
+    /// The folder it was read from, where its imports are found (`specs/` holds
+    /// `common/openai-images.yaml`); empty for a spec without imports.
+    pub folder: PathBuf,
 }
 
 /// The specs of the workspace at `root`: the providers' (`specs/*.yaml`) and
@@ -88,7 +91,8 @@ pub fn seed_specs(root: &Path) -> std::io::Result<Vec<SeedSpec>> {
         .map(|(path, weight)| {
             let text = std::fs::read_to_string(&path)?;
             let name = path.strip_prefix(root).unwrap_or(&path).display().to_string();
-            Ok(SeedSpec { name, text, weight })
+            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            Ok(SeedSpec { name, text, weight, folder })
         })
         .collect()
 }
@@ -406,6 +410,8 @@ pub struct Case {
     pub number: u64,
     /// The seed spec it came from.
     pub seed_spec: String,
+    /// The seed spec's folder: the case is read as a file there, so its imports resolve.
+    pub folder: PathBuf,
     /// The mutations applied, in order.
     pub mutations: Vec<Mutation>,
     /// The damaged file.
@@ -468,7 +474,7 @@ pub fn case(seeds: &[SeedSpec], seed: u64, number: u64) -> Case {
     for mutation in &mutations {
         mutation.apply(&mut input, &other.text, &mut rng);
     }
-    Case { number, seed_spec: spec.name.clone(), mutations, input }
+    Case { number, seed_spec: spec.name.clone(), folder: spec.folder.clone(), mutations, input }
 }
 
 /// A step coprime with [`SCHEDULE_LENGTH`], so consecutive cases visit every
@@ -638,7 +644,13 @@ pub fn run_with(front_end: FrontEnd, seeds: &[SeedSpec], cases: u64, seed: u64, 
 
 /// A report that says the run itself could not be made.
 fn thread_failure(problem: &str) -> FuzzReport {
-    let case = Case { number: u64::MAX, seed_spec: String::new(), mutations: Vec::new(), input: Vec::new() };
+    let case = Case {
+        number: u64::MAX,
+        seed_spec: String::new(),
+        folder: PathBuf::new(),
+        mutations: Vec::new(),
+        input: Vec::new(),
+    };
     FuzzReport { failures: vec![Failure { case, problem: problem.to_string() }], ..FuzzReport::default() }
 }
 
@@ -655,7 +667,13 @@ fn run_case(front_end: FrontEnd, case: Case, report: &mut FuzzReport) {
     for mutation in &case.mutations {
         *report.per_mutation.entry(*mutation).or_default() += 1;
     }
-    let path = PathBuf::from(format!("fuzz/case-{}.yaml", case.number));
+    // Named as if it sat beside its seed (it is never written), so the shared files
+    // the seed imports are read and the whole front end runs.
+    let path = if case.folder.as_os_str().is_empty() {
+        PathBuf::from(format!("fuzz/case-{}.yaml", case.number))
+    } else {
+        case.folder.join(format!("fuzz-case-{}.yaml", case.number))
+    };
     let input = case.input.clone();
     let (started, cpu_started) = (Instant::now(), thread_cpu_time());
     let outcome = catch_unwind(AssertUnwindSafe(|| front_end(&path, input)));
@@ -692,12 +710,14 @@ fn run_case(front_end: FrontEnd, case: Case, report: &mut FuzzReport) {
             report.rejected += 1;
             report.diagnostics += diagnostics.items().len() as u64;
             // A position must exist and fall inside the file (one line past the last
-            // is where the end of a file cut short is shown).
+            // is where the end of a file cut short is shown); a problem in a file the
+            // case imports is located in that file, which was not mutated.
             let lines = case.input.iter().filter(|&&b| b == b'\n').count() + 1;
             for d in diagnostics.items() {
+                let in_case = d.file == path;
                 match d.position {
                     None => problems.push(format!("diagnostic without a position: {d}")),
-                    Some(p) if p.line == 0 || p.column == 0 || p.line > lines + 1 => {
+                    Some(p) if p.line == 0 || p.column == 0 || (in_case && p.line > lines + 1) => {
                         problems.push(format!("diagnostic outside the file ({lines} lines): {d}"))
                     }
                     Some(_) => {}
@@ -729,6 +749,7 @@ mod tests {
             name: "mini".into(),
             text: "provider:\n  name: x\n  auth:\n    - kind: bearer\ntypes: []\n".into(),
             weight: 1,
+            folder: PathBuf::new(),
         }]
     }
 
@@ -754,8 +775,8 @@ mod tests {
     #[test]
     fn the_harness_reports_panics_and_unlocated_problems() {
         let seeds = vec![
-            SeedSpec { name: "panics".into(), text: "a: !\n".into(), weight: 1 },
-            SeedSpec { name: "unlocated".into(), text: "a: ?\n".into(), weight: 1 },
+            SeedSpec { name: "panics".into(), text: "a: !\n".into(), weight: 1, folder: PathBuf::new() },
+            SeedSpec { name: "unlocated".into(), text: "a: ?\n".into(), weight: 1, folder: PathBuf::new() },
         ];
         // Quiet the deliberate panics' messages.
         let hook = std::panic::take_hook();

@@ -203,7 +203,15 @@ impl Builder {
 
     /// The module files, without writing them: `<provider>.rs` for each spec.
     pub fn generate(&self) -> Result<Vec<GeneratedFile>, Diagnostics> {
+        self.generate_with_inputs(|_| {})
+    }
+
+    /// [`Self::generate`], showing `imported` each shared file a spec imports.
+    fn generate_with_inputs(&self, mut imported: impl FnMut(&Path)) -> Result<Vec<GeneratedFile>, Diagnostics> {
         let apis = files::load_spec_files(Path::new(""), &self.specs)?;
+        for input in apis.iter().flat_map(|api| api.inputs.iter().skip(1)) {
+            imported(input);
+        }
         let mut out = Vec::new();
         let mut problems = Diagnostics::new();
         for api in &apis {
@@ -226,14 +234,16 @@ impl Builder {
         }
     }
 
-    /// For build scripts: prints `cargo:rerun-if-changed` for every spec, writes
-    /// the module files into `out_dir`, and prints every problem as a cargo error
-    /// (`cargo:error=`, with file, line and column) before returning it.
+    /// For build scripts: prints `cargo:rerun-if-changed` for every spec and every
+    /// shared file it imports, writes the module files into `out_dir`, and prints
+    /// every problem as a cargo error (`cargo:error=`, with file, line and column)
+    /// before returning it.
     pub fn write_to(&self, out_dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, Diagnostics> {
         for spec in &self.specs {
             println!("cargo:rerun-if-changed={}", spec.display());
         }
-        let generated = self.generate().inspect_err(|problems| {
+        let generated = self.generate_with_inputs(|input| println!("cargo:rerun-if-changed={}", input.display()));
+        let generated = generated.inspect_err(|problems| {
             for line in problems.render().lines().filter(|l| !l.trim().is_empty()) {
                 println!("cargo:error={line}");
             }

@@ -19,7 +19,14 @@ impl Scratch {
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ sits in the workspace");
         let root = std::env::temp_dir().join(format!("xtask-record-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
-        for spec in ["specs/listenhub.yaml", "tests/specs/header_auth.yaml", "tests/specs/one_or_many.yaml"] {
+        let inputs = [
+            "specs/listenhub.yaml",
+            "tests/specs/header_auth.yaml",
+            "tests/specs/one_or_many.yaml",
+            "tests/specs/shared_definitions.yaml",
+            "tests/specs/common/edit-shapes.yaml",
+        ];
+        for spec in inputs {
             std::fs::create_dir_all(root.join(spec).parent().unwrap()).unwrap();
             std::fs::copy(workspace.join(spec), root.join(spec)).unwrap();
         }
@@ -101,6 +108,17 @@ fn a_changed_spec_runs_the_generator_and_is_recorded_again() {
     std::fs::write(&spec, text).unwrap();
     scratch.assert_generator_runs_and_finds(&[]);
     assert!(matches!(scratch.generation(), Generation::Fresh { .. }), "the new inputs were recorded");
+}
+
+#[test]
+fn a_changed_shared_file_makes_the_specs_importing_it_stale() {
+    let scratch = Scratch::new("shared").recorded();
+    let shared = scratch.root.join("tests/specs/common/edit-shapes.yaml");
+    let text = std::fs::read_to_string(&shared).unwrap();
+    let edited = text.replace("Token usage of an image request.", "Tokens an image request used.");
+    assert_ne!(edited, text, "the shared file holds the description");
+    std::fs::write(&shared, edited).unwrap();
+    scratch.assert_generator_runs_and_finds(&["tests/compiled/src/shared_definitions/types.rs"]);
 }
 
 #[test]

@@ -21,7 +21,8 @@ pub fn lower(loaded: &LoadedSpec, source: &str) -> Result<Api, Diagnostics> {
     let index = SpecIndex::new(spec);
     let usage = usages(spec, &index);
     let mut cx = Lowering { spec, index, usage, fields: BTreeMap::new(), r: Reporter::for_spec(&loaded.sources) };
-    let api = cx.api(source);
+    let mut api = cx.api(source);
+    api.inputs = loaded.sources.files().map(|f| f.path.clone()).collect();
     let diagnostics = cx.r.finish();
     if diagnostics.is_empty() {
         Ok(api)
@@ -245,7 +246,7 @@ impl<'a> Lowering<'a> {
         self.constructors(&mut types);
         let operations = self.operations();
         let examples = self.examples();
-        Api { source: source.to_string(), provider, types, operations, examples }
+        Api { source: source.to_string(), inputs: Vec::new(), provider, types, operations, examples }
     }
 
     /// Reports names that collide once converted to Rust, pointing at the later one;

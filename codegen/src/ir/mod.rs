@@ -18,6 +18,9 @@ use serde_json::Value;
 pub struct Api {
     /// Spec file, relative to the workspace, for the `@generated` header.
     pub source: String,
+    /// Every file the spec was read from: the spec, then the shared files it imports
+    /// (what a build script reruns on).
+    pub inputs: Vec<std::path::PathBuf>,
     /// Provider facts.
     pub provider: ProviderIr,
     /// Types in spec order.

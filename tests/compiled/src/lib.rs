@@ -82,6 +82,8 @@ pub mod scalar_rules;
 #[rustfmt::skip]
 pub mod several_auth;
 #[rustfmt::skip]
+pub mod shared_definitions;
+#[rustfmt::skip]
 pub mod sse_stream;
 #[rustfmt::skip]
 pub mod status_answers;
