@@ -52,7 +52,7 @@ async fn the_json_request_sends_the_included_fields_where_the_include_stands() {
 #[tokio::test]
 async fn the_form_sends_the_same_included_fields_as_parts() {
     let server = server().await;
-    let form = EditForm::new(FilePart::from_bytes("cat.png", PNG.to_vec()), "add a hat")
+    let form = EditForm::new(FilePart::from_bytes(PNG.to_vec()), "add a hat")
         .with_n(3)
         .with_size(EditSize::Size1024x1024);
 
@@ -71,7 +71,7 @@ async fn the_form_sends_the_same_included_fields_as_parts() {
 #[test]
 fn the_field_sets_limits_hold_in_every_object_including_it() {
     let json = EditRequest::new("https://example.com/cat.png", "x").with_n(9);
-    let form = EditForm::new(FilePart::from_bytes("cat.png", PNG.to_vec()), "x").with_n(9);
+    let form = EditForm::new(FilePart::from_bytes(PNG.to_vec()), "x").with_n(9);
     for (what, error) in [("json", json.validate().unwrap_err()), ("form", form.validate().unwrap_err())] {
         let violation = error.violations().first().unwrap_or_else(|| panic!("{what}: a violation"));
         assert_eq!(violation.path, "n", "{what}");
