@@ -52,9 +52,8 @@ async fn the_json_request_sends_the_included_fields_where_the_include_stands() {
 #[tokio::test]
 async fn the_form_sends_the_same_included_fields_as_parts() {
     let server = server().await;
-    let form = EditForm::new(FilePart::from_bytes(PNG.to_vec()), "add a hat")
-        .with_n(3)
-        .with_size(EditSize::Size1024x1024);
+    let form =
+        EditForm::new(FilePart::from_bytes(PNG.to_vec()), "add a hat").with_n(3).with_size(EditSize::Size1024x1024);
 
     client(&server).edit_upload(&form).await.expect("an answer");
 

@@ -180,6 +180,13 @@ fn byte_position_in(message: &str) -> Option<usize> {
 /// lists where some item did not load (types are placed through `Sources`).
 type Places = Vec<(&'static str, Vec<usize>)>;
 
+/// The entries of an object's `fields` as written (fields and includes), each with its place.
+pub(super) type FieldEntries = Vec<(usize, FieldEntry)>;
+
+/// A type as read: its place in `types`, the type (an object with no `fields` yet) and,
+/// for an object, its field entries.
+pub(super) type ReadType = (usize, TypeDef, FieldEntries);
+
 /// What one file defines for others to use, as written: before its imports are read
 /// and its objects' field sets spliced in (`imports::resolve`).
 #[derive(Debug, Default)]
@@ -190,7 +197,7 @@ pub(super) struct FileItems {
     pub field_sets: Vec<(usize, FieldSet)>,
     /// Types that loaded, each with its place in `types`; an object's `fields` is
     /// empty, its entries (fields and includes, with their places) beside it.
-    pub types: Vec<(usize, TypeDef, Vec<(usize, FieldEntry)>)>,
+    pub types: Vec<ReadType>,
     /// Names of types that did not load.
     pub failed_types: Vec<String>,
     /// Names of field sets that did not load.
@@ -394,7 +401,7 @@ fn deserialize_types(
     value: Option<&Value>,
     r: &mut Reporter,
     failed: &mut Vec<String>,
-) -> LoadedList<(TypeDef, Vec<(usize, FieldEntry)>)> {
+) -> LoadedList<(TypeDef, FieldEntries)> {
     let Some(Value::Sequence(items)) = value else {
         let list = deserialize_list::<TypeDef>(value, "types", r);
         return LoadedList { items: list.items.into_iter().map(|t| (t, Vec::new())).collect(), places: list.places };
@@ -443,7 +450,7 @@ fn deserialize_types(
 /// An object, its fields read one by one (so each bad field is reported, and an
 /// `include` entry is told from a field by its key): the object comes back with no
 /// fields, its entries beside it.
-fn deserialize_object(body: &Value, path: &str, r: &mut Reporter) -> Option<(TypeDef, Vec<(usize, FieldEntry)>)> {
+fn deserialize_object(body: &Value, path: &str, r: &mut Reporter) -> Option<(TypeDef, FieldEntries)> {
     let (body, entries) = take_fields(body);
     let object = deserialize_at::<ObjectDef>(&body, path, r);
     let entries = entries.map_or(Some(Vec::new()), |list| field_entries(&list, &join_key(path, "fields"), true, r));
@@ -465,7 +472,7 @@ fn take_fields(body: &Value) -> (Value, Option<Vec<Value>>) {
 }
 
 /// The entries of a `fields` list, or `None` when any failed (each failure reported).
-fn field_entries(list: &[Value], path: &str, includes: bool, r: &mut Reporter) -> Option<Vec<(usize, FieldEntry)>> {
+fn field_entries(list: &[Value], path: &str, includes: bool, r: &mut Reporter) -> Option<FieldEntries> {
     let mut entries = Vec::new();
     let mut all_loaded = true;
     for (j, item) in list.iter().enumerate() {

@@ -20,7 +20,7 @@ pub use super::type_expr::TypeRef;
 #[serde(untagged)]
 pub enum SpecFile {
     /// A provider spec (`specs/<provider>.yaml`).
-    Provider(Spec),
+    Provider(Box<Spec>),
     /// A shared file (`specs/common/<shapes>.yaml`).
     Shared(SharedFile),
 }
