@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
@@ -11,7 +12,7 @@ use serde::Serialize;
 
 use super::fields::RequestProblem;
 use super::image::CollectImages;
-use super::{Base64Data, Constraint, Error, FilePart, ValidationError, Violation};
+use super::{Base64Data, Constraint, Error, FilePart, JobProgress, PollPolicy, ValidationError, Violation};
 
 /// How an operation's request travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +160,67 @@ pub struct OperationSpec {
     pub texts: &'static [&'static str],
     /// Streaming support.
     pub streaming: Streaming,
+    /// The async job the operation starts, if it starts one: a call with
+    /// [`Call::wait`] then polls it until it ends.
+    pub job: Option<JobSpec>,
+}
+
+/// An async job an operation starts, as a call by name can wait for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobSpec {
+    /// Where the finished job's result URL is in the status answer (`result.sample`),
+    /// when the spec says: a waited call downloads it.
+    pub result_url: Option<&'static str>,
+}
+
+/// Called after every answered poll of a waited call.
+pub type ProgressFn = dyn Fn(&JobProgress<'_>) + Send + Sync;
+
+/// How a call by name waits for the job its operation starts: poll until the job ends,
+/// then download its result when the spec says where it is.
+#[derive(Clone, Default)]
+pub struct Wait {
+    /// Changes the operation's documented pace (another deadline; a sleep hook in
+    /// tests); `None` keeps it.
+    pub pace: Option<Arc<dyn Fn(PollPolicy) -> PollPolicy + Send + Sync>>,
+    /// Called after every answered poll (the CLI's progress line).
+    pub progress: Option<Arc<ProgressFn>>,
+}
+
+impl std::fmt::Debug for Wait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wait")
+            .field("pace", &self.pace.is_some())
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl Wait {
+    /// The pace to poll at: the operation's documented one, changed by [`Self::pace`].
+    pub fn policy(&self, documented: PollPolicy) -> PollPolicy {
+        match &self.pace {
+            Some(change) => change(documented),
+            None => documented,
+        }
+    }
+
+    /// Hands one poll's reading to [`Self::progress`].
+    pub fn report(&self, progress: &JobProgress<'_>) {
+        if let Some(report) = &self.progress {
+            report(progress);
+        }
+    }
+}
+
+/// Refuses [`Call::wait`] for an operation that starts no job: the caller asked for a
+/// finished result, and a plain call would silently return something else.
+pub fn check_wait(operations: &[OperationSpec], operation: &str, call: &Call) -> Result<(), Error> {
+    let starts_job = operations.iter().any(|op| op.id == operation && op.job.is_some());
+    if call.wait.is_some() && !starts_job {
+        return Err(invalid("", format!("operation `{operation}` starts no job to wait for")));
+    }
+    Ok(())
 }
 
 /// The arguments of a call by name.
@@ -178,6 +240,9 @@ pub struct Call {
     pub query: Vec<(String, String)>,
     /// Request headers as a server received them, likewise.
     pub headers: Vec<(String, String)>,
+    /// For an operation that starts a job: wait for it to end (and download its
+    /// result) instead of returning the submit answer.
+    pub wait: Option<Wait>,
 }
 
 /// Where a request field travels outside the body (`in: query`, `in: header`).
@@ -344,6 +409,14 @@ impl Outcome {
         Outcome::Response {
             json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null),
             images: response.images().into_iter().cloned().collect(),
+        }
+    }
+
+    /// Wraps a finished job's status answer and its downloaded result, if any.
+    pub fn finished_job<T: Serialize>(answer: &T, result: Option<super::BinaryBody>) -> Self {
+        Outcome::Response {
+            json: serde_json::to_value(answer).unwrap_or(serde_json::Value::Null),
+            images: result.map(|body| Base64Data::from_bytes(body.into_bytes())).into_iter().collect(),
         }
     }
 

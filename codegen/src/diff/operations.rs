@@ -328,7 +328,13 @@ fn job(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
     }
     let target = |j: &JobIr| match &j.poll {
         JobPollIr::Url { field, .. } => format!("the URL in `{}`", field.wire),
-        JobPollIr::Operation { field, operation, .. } => format!("`{operation}` with the id in `{}`", field.wire),
+        JobPollIr::Operation { field, operation, id_arg, .. } => {
+            let given = match id_arg {
+                crate::ir::JobIdArgIr::Path { .. } => "in the path".to_string(),
+                crate::ir::JobIdArgIr::Query { wire, .. } => format!("as query `{wire}`"),
+            };
+            format!("`{operation}` with the id in `{}` ({given})", field.wire)
+        }
     };
     if target(o) != target(n) {
         out.compatible(

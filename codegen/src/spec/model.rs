@@ -839,6 +839,12 @@ pub struct JobDef {
     /// Any other host gets no key (the base URL's origin always does).
     #[serde(default)]
     pub trusted_hosts: Vec<String>,
+    /// Dotted path in the status answer (`result.sample`) of the finished job's result
+    /// URL: a `url` or `string` field reached through object fields. A generated
+    /// `<id>_download_result` fetches it (a signed URL that expires: the key goes only
+    /// to the base URL's origin and `trusted_hosts`), and the CLI's `--wait` saves it.
+    #[serde(default)]
+    pub result_url: Option<String>,
 }
 
 /// Where a job's status is read.
