@@ -574,6 +574,54 @@ mod tests {
         }
     }
 
+    const fn operation(id: &'static str, job: Option<JobSpec>) -> OperationSpec {
+        OperationSpec {
+            id,
+            command: id,
+            summary: "",
+            body: BodyKind::Json,
+            path_params: &[],
+            flags: &[],
+            files: &[],
+            images: &[],
+            texts: &[],
+            streaming: Streaming::No,
+            job,
+        }
+    }
+
+    #[test]
+    fn waiting_is_refused_for_an_operation_that_starts_no_job() {
+        let ops = [operation("generate", Some(JobSpec { result_url: Some("result.sample") })), operation("credits", None)];
+        let waiting = Call { wait: Some(Wait::default()), ..Call::default() };
+        assert!(check_wait(&ops, "generate", &waiting).is_ok());
+        let refused = check_wait(&ops, "credits", &waiting).expect_err("credits starts no job");
+        assert!(refused.to_string().contains("starts no job"), "{refused}");
+        assert!(check_wait(&ops, "credits", &Call::default()).is_ok(), "a plain call is not a wait");
+    }
+
+    #[test]
+    fn a_wait_changes_the_documented_pace_and_reports_each_poll() {
+        let documented = PollPolicy::fixed(std::time::Duration::from_millis(500), std::time::Duration::from_secs(600));
+        assert_eq!(Wait::default().policy(documented.clone()).deadline, std::time::Duration::from_secs(600));
+        let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+        let log = Arc::clone(&seen);
+        let wait = Wait {
+            pace: Some(Arc::new(|p: PollPolicy| p.with_deadline(std::time::Duration::from_secs(5)))),
+            progress: Some(Arc::new(move |p: &JobProgress<'_>| log.lock().unwrap().push(p.status.to_string()))),
+        };
+        assert_eq!(wait.policy(documented).deadline, std::time::Duration::from_secs(5));
+        assert_eq!(format!("{wait:?}"), "Wait { pace: true, progress: true }");
+        wait.report(&JobProgress {
+            state: super::super::JobState::Pending,
+            status: "Pending",
+            polls: 1,
+            elapsed: std::time::Duration::ZERO,
+            next_poll_in: None,
+        });
+        assert_eq!(*seen.lock().unwrap(), ["Pending"]);
+    }
+
     #[test]
     fn query_parameters_and_headers_go_back_into_their_fields_typed() {
         let call = received(

@@ -1054,6 +1054,26 @@ impl Client {
     ///
     /// `POST /v1/flux-2-max`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, Flux2Inputs};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = Flux2Inputs::new(
+    ///         "Cinematic shot of a futuristic city at sunset, 85mm lens",
+    ///     )
+    ///     .with_width(1920)
+    ///     .with_height(1080)
+    ///     .with_safety_tolerance(2);
+    /// let response = client.flux_2_max(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
     /// - `402`: Insufficient credits, or the payment method needs to be updated.
@@ -1614,6 +1634,23 @@ impl Client {
     /// Submits an image generation or editing task with FLUX.2 \[PRO\]. This is the recommended default model for image editing and generation. Supports text-to-image and image-to-image editing workflows.
     ///
     /// `POST /v1/flux-2-pro`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, Flux2Inputs};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = Flux2Inputs::new("A panoramic mountain landscape at golden hour")
+    ///     .with_width(1920)
+    ///     .with_height(1088);
+    /// let response = client.flux_2_pro(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.

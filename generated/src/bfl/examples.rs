@@ -108,3 +108,43 @@ fn response_request_moderated_response() {
         panic!("the example does not parse as the typed response: {err}");
     }
 }
+/// Example `flux_2_max_text_to_image_request` of `flux_2_max`.
+#[test]
+fn request_flux_2_max_text_to_image_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"Cinematic shot of a futuristic city at sunset, 85mm lens\",\n  \"width\": 1920,\n  \"height\": 1080,\n  \"safety_tolerance\": 2\n}",
+        &[],
+    );
+    let typed: Flux2Inputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_2_pro_dimensions_request` of `flux_2_pro`.
+#[test]
+fn request_flux_2_pro_dimensions_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"A panoramic mountain landscape at golden hour\",\n  \"width\": 1920,\n  \"height\": 1088\n}",
+        &[],
+    );
+    let typed: Flux2Inputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}

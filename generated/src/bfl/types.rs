@@ -2304,14 +2304,14 @@ pub struct Flux2Inputs {
     /// Optional seed for reproducibility.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
-    /// Width of the image in pixels. Unset: the server decides. The OpenAPI document gives a default of 0, below its own minimum of 64, so no default is declared here.
+    /// Width of the image in pixels: at least 256, in multiples of 16 (other sizes are rounded), at most 4 megapixels for width × height together (e.g. 2048 × 2048; larger images are resized), any aspect ratio. 2 megapixels or less is recommended.
     ///
-    /// Minimum: 64.
+    /// Default: `1024`. Minimum: 256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u64>,
-    /// Height of the image in pixels. Unset: the server decides. The OpenAPI document gives a default of 0, below its own minimum of 64, so no default is declared here.
+    /// Height of the image in pixels: at least 256, in multiples of 16 (other sizes are rounded), at most 4 megapixels for width × height together (e.g. 2048 × 2048; larger images are resized), any aspect ratio. 2 megapixels or less is recommended.
     ///
-    /// Minimum: 64.
+    /// Default: `1024`. Minimum: 256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
     /// Tolerance level for input and output moderation. Between 0 and 5, 0 being most strict, 5 being least strict. If you wish to increase the safety_tolerance beyond these levels please reach out to the team.
@@ -2319,6 +2319,8 @@ pub struct Flux2Inputs {
     /// Default: `2`. Range: 0..=5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_tolerance: Option<u32>,
+    /// Output format for the generated image.
+    ///
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
@@ -2580,6 +2582,14 @@ impl Flux2Inputs {
     }
 }
 impl Flux2Inputs {
+    /// `width`, or its documented default `1024` when unset.
+    pub fn width_or_default(&self) -> u64 {
+        self.width.unwrap_or(1024)
+    }
+    /// `height`, or its documented default `1024` when unset.
+    pub fn height_or_default(&self) -> u64 {
+        self.height.unwrap_or(1024)
+    }
     /// `safety_tolerance`, or its documented default `2` when unset.
     pub fn safety_tolerance_or_default(&self) -> u32 {
         self.safety_tolerance.unwrap_or(2)
@@ -2630,14 +2640,14 @@ pub struct Flux2FlexInputs {
     /// Optional seed for reproducibility.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
-    /// Width of the image in pixels. Unset: the server decides. The OpenAPI document gives a default of 0, below its own minimum of 64, so no default is declared here.
+    /// Width of the image in pixels: at least 256, in multiples of 16 (other sizes are rounded), at most 4 megapixels for width × height together (e.g. 2048 × 2048; larger images are resized), any aspect ratio. 2 megapixels or less is recommended.
     ///
-    /// Minimum: 64.
+    /// Default: `1024`. Minimum: 256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u64>,
-    /// Height of the image in pixels. Unset: the server decides. The OpenAPI document gives a default of 0, below its own minimum of 64, so no default is declared here.
+    /// Height of the image in pixels: at least 256, in multiples of 16 (other sizes are rounded), at most 4 megapixels for width × height together (e.g. 2048 × 2048; larger images are resized), any aspect ratio. 2 megapixels or less is recommended.
     ///
-    /// Minimum: 64.
+    /// Default: `1024`. Minimum: 256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
     /// Guidance scale for image generation. High guidance scales improve prompt adherence at the cost of reduced realism.
@@ -2655,6 +2665,8 @@ pub struct Flux2FlexInputs {
     /// Default: `2`. Range: 0..=5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_tolerance: Option<u32>,
+    /// Output format for the generated image.
+    ///
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
@@ -2970,6 +2982,14 @@ impl Flux2FlexInputs {
     pub fn prompt_upsampling_or_default(&self) -> bool {
         self.prompt_upsampling.unwrap_or(true)
     }
+    /// `width`, or its documented default `1024` when unset.
+    pub fn width_or_default(&self) -> u64 {
+        self.width.unwrap_or(1024)
+    }
+    /// `height`, or its documented default `1024` when unset.
+    pub fn height_or_default(&self) -> u64 {
+        self.height.unwrap_or(1024)
+    }
     /// `guidance`, or its documented default `5.0` when unset.
     pub fn guidance_or_default(&self) -> f64 {
         self.guidance.unwrap_or(5.0)
@@ -3008,14 +3028,14 @@ pub struct Flux2KleinInputs {
     /// Optional seed for reproducibility.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
-    /// Width of the image in pixels. Unset: the server decides. The OpenAPI document gives a default of 0, below its own minimum of 64, so no default is declared here.
+    /// Width of the image in pixels: at least 256, in multiples of 16 (other sizes are rounded), at most 4 megapixels for width × height together (e.g. 2048 × 2048; larger images are resized), any aspect ratio. 2 megapixels or less is recommended.
     ///
-    /// Minimum: 64.
+    /// Default: `1024`. Minimum: 256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u64>,
-    /// Height of the image in pixels. Unset: the server decides. The OpenAPI document gives a default of 0, below its own minimum of 64, so no default is declared here.
+    /// Height of the image in pixels: at least 256, in multiples of 16 (other sizes are rounded), at most 4 megapixels for width × height together (e.g. 2048 × 2048; larger images are resized), any aspect ratio. 2 megapixels or less is recommended.
     ///
-    /// Minimum: 64.
+    /// Default: `1024`. Minimum: 256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
     /// Tolerance level for input and output moderation. Between 0 and 5, 0 being most strict, 5 being least strict. If you wish to increase the safety_tolerance beyond these levels please reach out to the team.
@@ -3023,6 +3043,8 @@ pub struct Flux2KleinInputs {
     /// Default: `2`. Range: 0..=5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_tolerance: Option<u32>,
+    /// Output format for the generated image.
+    ///
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
@@ -3240,6 +3262,14 @@ impl Flux2KleinInputs {
     }
 }
 impl Flux2KleinInputs {
+    /// `width`, or its documented default `1024` when unset.
+    pub fn width_or_default(&self) -> u64 {
+        self.width.unwrap_or(1024)
+    }
+    /// `height`, or its documented default `1024` when unset.
+    pub fn height_or_default(&self) -> u64 {
+        self.height.unwrap_or(1024)
+    }
     /// `safety_tolerance`, or its documented default `2` when unset.
     pub fn safety_tolerance_or_default(&self) -> u32 {
         self.safety_tolerance.unwrap_or(2)
@@ -4147,8 +4177,11 @@ impl<'de> Deserialize<'de> for MyFinetunesResponse {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ValidationError {
+    /// Where the problem is: `body` or `query`, then the field names and list indexes down to it.
     pub loc: Vec<serde_json::Value>,
+    /// What is wrong, for people.
     pub msg: String,
+    /// The kind of problem (`missing`, `multiple_of`, ...).
     pub r#type: String,
     /// Every field the server sent that has no typed field above, kept as received.
     #[serde(flatten)]
@@ -4204,6 +4237,7 @@ impl<'de> Deserialize<'de> for ValidationError {
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct HttpValidationError {
+    /// Every problem of the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Vec<ValidationError>>,
     /// Every field the server sent that has no typed field above, kept as received.

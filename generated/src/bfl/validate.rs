@@ -229,10 +229,10 @@ impl runtime::Validate for FluxKontextProInputs {
 impl runtime::Validate for Flux2Inputs {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if let Some(value) = &self.width {
-            v.range("width", *value as f64, Some(64.0), None);
+            v.range("width", *value as f64, Some(256.0), None);
         }
         if let Some(value) = &self.height {
-            v.range("height", *value as f64, Some(64.0), None);
+            v.range("height", *value as f64, Some(256.0), None);
         }
         if let Some(value) = &self.safety_tolerance {
             v.range("safety_tolerance", *value as f64, Some(0.0), Some(5.0));
@@ -261,15 +261,35 @@ impl runtime::Validate for Flux2Inputs {
                 "webhook_secret",
             ],
         );
+        v.as_warnings(|v| {
+            if let Some(actual) = self.width.as_ref() {
+                v.multiple_of(
+                    "width",
+                    *actual as f64,
+                    16.0,
+                    "FLUX.2 sizes are multiples of 16 pixels; the server rounds other widths.",
+                );
+            }
+        });
+        v.as_warnings(|v| {
+            if let Some(actual) = self.height.as_ref() {
+                v.multiple_of(
+                    "height",
+                    *actual as f64,
+                    16.0,
+                    "FLUX.2 sizes are multiples of 16 pixels; the server rounds other heights.",
+                );
+            }
+        });
     }
 }
 impl runtime::Validate for Flux2FlexInputs {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if let Some(value) = &self.width {
-            v.range("width", *value as f64, Some(64.0), None);
+            v.range("width", *value as f64, Some(256.0), None);
         }
         if let Some(value) = &self.height {
-            v.range("height", *value as f64, Some(64.0), None);
+            v.range("height", *value as f64, Some(256.0), None);
         }
         if let Some(value) = &self.guidance {
             v.range("guidance", *value, Some(1.5), Some(10.0));
@@ -308,15 +328,35 @@ impl runtime::Validate for Flux2FlexInputs {
                 "webhook_secret",
             ],
         );
+        v.as_warnings(|v| {
+            if let Some(actual) = self.width.as_ref() {
+                v.multiple_of(
+                    "width",
+                    *actual as f64,
+                    16.0,
+                    "FLUX.2 sizes are multiples of 16 pixels; the server rounds other widths.",
+                );
+            }
+        });
+        v.as_warnings(|v| {
+            if let Some(actual) = self.height.as_ref() {
+                v.multiple_of(
+                    "height",
+                    *actual as f64,
+                    16.0,
+                    "FLUX.2 sizes are multiples of 16 pixels; the server rounds other heights.",
+                );
+            }
+        });
     }
 }
 impl runtime::Validate for Flux2KleinInputs {
     fn validate_into(&self, v: &mut runtime::Validator) {
         if let Some(value) = &self.width {
-            v.range("width", *value as f64, Some(64.0), None);
+            v.range("width", *value as f64, Some(256.0), None);
         }
         if let Some(value) = &self.height {
-            v.range("height", *value as f64, Some(64.0), None);
+            v.range("height", *value as f64, Some(256.0), None);
         }
         if let Some(value) = &self.safety_tolerance {
             v.range("safety_tolerance", *value as f64, Some(0.0), Some(5.0));
@@ -341,6 +381,26 @@ impl runtime::Validate for Flux2KleinInputs {
                 "webhook_secret",
             ],
         );
+        v.as_warnings(|v| {
+            if let Some(actual) = self.width.as_ref() {
+                v.multiple_of(
+                    "width",
+                    *actual as f64,
+                    16.0,
+                    "FLUX.2 sizes are multiples of 16 pixels; the server rounds other widths.",
+                );
+            }
+        });
+        v.as_warnings(|v| {
+            if let Some(actual) = self.height.as_ref() {
+                v.multiple_of(
+                    "height",
+                    *actual as f64,
+                    16.0,
+                    "FLUX.2 sizes are multiples of 16 pixels; the server rounds other heights.",
+                );
+            }
+        });
     }
 }
 impl runtime::Validate for FinetuneFluxUltraInput {
