@@ -183,7 +183,10 @@ async fn a_job_polled_by_id_in_the_query_sends_the_id_as_the_query_parameter() {
 
 #[tokio::test]
 async fn a_finished_jobs_result_is_downloaded_from_its_url_with_the_key_only_where_trusted() {
-    let png = imagegen::runtime::base64::decode(b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==").unwrap();
+    let png = imagegen::runtime::base64::decode(
+        b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    )
+    .unwrap();
     let delivery = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/sample.png"))

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use imagegen::runtime::dispatch::{Call, Outcome, ProviderEntry, Wait};
-use imagegen::runtime::{ClientConfig, FilePart, HttpEvent, JobProgress, Jitter, Observer, PollPolicy, RetryPolicy};
+use imagegen::runtime::{ClientConfig, FilePart, HttpEvent, Jitter, JobProgress, Observer, PollPolicy, RetryPolicy};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
@@ -287,7 +287,8 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
         }
     }
     if let Some(expected) = &case.expect.poll_waits_ms {
-        let waits: Vec<u64> = job_log.waits.lock().expect("poll wait log").iter().map(|d| d.as_millis() as u64).collect();
+        let waits: Vec<u64> =
+            job_log.waits.lock().expect("poll wait log").iter().map(|d| d.as_millis() as u64).collect();
         if &waits != expected {
             diffs.push(format!("poll waits {waits:?} ms (expected {expected:?} ms)"));
         }
@@ -354,7 +355,12 @@ impl JobLog {
     }
 }
 
-async fn observe(entry: &ProviderEntry, config: &ClientConfig, case: &Case, job_log: &JobLog) -> Result<Observed, String> {
+async fn observe(
+    entry: &ProviderEntry,
+    config: &ClientConfig,
+    case: &Case,
+    job_log: &JobLog,
+) -> Result<Observed, String> {
     let mut call = build_call(case)?;
     if case.call.wait {
         call.wait = Some(job_log.wait());

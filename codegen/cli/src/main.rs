@@ -145,7 +145,8 @@ fn wait(matches: &ArgMatches, progress: &Progress) -> Wait {
     let shown = progress.clone();
     Wait {
         pace: deadline.map(|deadline| {
-            Arc::new(move |policy: PollPolicy| policy.with_deadline(deadline)) as Arc<dyn Fn(PollPolicy) -> PollPolicy + Send + Sync>
+            Arc::new(move |policy: PollPolicy| policy.with_deadline(deadline))
+                as Arc<dyn Fn(PollPolicy) -> PollPolicy + Send + Sync>
         }),
         progress: Some(Arc::new(move |poll: &JobProgress<'_>| shown.job(poll))),
     }

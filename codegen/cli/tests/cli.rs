@@ -58,8 +58,7 @@ fn against(server: &MockServer, dir: &Path, command: &[&str], extra: &[&str]) ->
 }
 
 fn octen_generate(server: &MockServer, dir: &Path, extra: &[&str]) -> Vec<String> {
-    let command =
-        ["octen", "generate-images", "--model", "openai/gpt-image-2", "--prompt", "a lighthouse at dusk"];
+    let command = ["octen", "generate-images", "--model", "openai/gpt-image-2", "--prompt", "a lighthouse at dusk"];
     against(server, dir, &command, extra)
 }
 
@@ -398,6 +397,8 @@ async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() 
     let image = image.display().to_string();
     let request = request.display().to_string();
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        // `--wait` too: a dry run stops at the submit, so nothing is polled either.
+        ("bfl", vec!["flux-pro-1-1", "--prompt", "a cat", "--wait"], "/v1/flux-pro-1.1"),
         ("listenhub", vec!["generate-image", "--provider", "google", "--prompt", "a cat"], "/images/generation"),
         ("llmgateway", vec!["generate-images", "--prompt", "a cat"], "/v1/images/generations"),
         ("llmgateway", vec!["edit-image-multipart", "--prompt", "add a hat", "--image", &image], "/v1/images/edits"),
@@ -814,7 +815,12 @@ async fn bfl_server(statuses: &[&str]) -> MockServer {
         ResponseTemplate::new(200).set_body_json(json!({"id": "task-1", "status": status, "result": result}))
     };
     for status in before {
-        Mock::given(method("GET")).and(path("/v1/get_result")).respond_with(answer(status)).up_to_n_times(1).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/v1/get_result"))
+            .respond_with(answer(status))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
     }
     Mock::given(method("GET")).and(path("/v1/get_result")).respond_with(answer(last)).mount(&server).await;
     Mock::given(method("GET"))
@@ -861,7 +867,8 @@ async fn wait_on_a_moderated_job_is_an_api_failure_naming_the_status() {
     let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
     assert_eq!(summary["error"]["exit_code"], 3);
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing saved");
-    let downloads = server.received_requests().await.unwrap().iter().filter(|r| r.url.path().starts_with("/delivery")).count();
+    let downloads =
+        server.received_requests().await.unwrap().iter().filter(|r| r.url.path().starts_with("/delivery")).count();
     assert_eq!(downloads, 0);
 }
 

@@ -189,10 +189,7 @@ pub struct Wait {
 
 impl std::fmt::Debug for Wait {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Wait")
-            .field("pace", &self.pace.is_some())
-            .field("progress", &self.progress.is_some())
-            .finish()
+        f.debug_struct("Wait").field("pace", &self.pace.is_some()).field("progress", &self.progress.is_some()).finish()
     }
 }
 
@@ -592,7 +589,8 @@ mod tests {
 
     #[test]
     fn waiting_is_refused_for_an_operation_that_starts_no_job() {
-        let ops = [operation("generate", Some(JobSpec { result_url: Some("result.sample") })), operation("credits", None)];
+        let ops =
+            [operation("generate", Some(JobSpec { result_url: Some("result.sample") })), operation("credits", None)];
         let waiting = Call { wait: Some(Wait::default()), ..Call::default() };
         assert!(check_wait(&ops, "generate", &waiting).is_ok());
         let refused = check_wait(&ops, "credits", &waiting).expect_err("credits starts no job");

@@ -163,11 +163,9 @@ impl<'a> Checker<'a> {
                         f.name, o.name
                     )),
                     [] => Err(format!("`{}` has no required field to carry the id", o.name)),
-                    many => Err(format!(
-                        "`{}` has {} required fields, so the id alone cannot build it",
-                        o.name,
-                        many.len()
-                    )),
+                    many => {
+                        Err(format!("`{}` has {} required fields, so the id alone cannot build it", o.name, many.len()))
+                    }
                 }
             }
             ([], Some(_)) => Err("it sends a body".to_string()),
@@ -225,9 +223,10 @@ impl<'a> Checker<'a> {
             Err(why) => self.r.error(path, format!("result URL `{result_url}`: {why}")),
             Ok(steps) => match steps.last().map(|s| &s.ty) {
                 Some(TypeExpr::Url | TypeExpr::String) => {}
-                Some(other) => self
-                    .r
-                    .error(path, format!("result URL `{result_url}` must end at a `url` or `string` field, not `{other}`")),
+                Some(other) => self.r.error(
+                    path,
+                    format!("result URL `{result_url}` must end at a `url` or `string` field, not `{other}`"),
+                ),
                 None => {}
             },
         }
