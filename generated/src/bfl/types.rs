@@ -3283,7 +3283,7 @@ impl Flux2KleinInputs {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FinetuneFluxUltraInput {
-    /// Name of the LoRA to use. For LoRAs from other organizations (public or shared), use the format 'org- id/lora-name'.
+    /// Name of the LoRA to use. For LoRAs from other organizations (public or shared), use the format 'org-id/lora-name'.
     pub finetune_id: String,
     /// Strength of the fine-tuned model. 0.0 means no influence, 1.0 means full influence. Allowed values up to 2.0
     ///
@@ -3567,7 +3567,7 @@ impl FinetuneFluxUltraInput {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FinetuneFluxProFillInputs {
-    /// Name of the LoRA to use. For LoRAs from other organizations (public or shared), use the format 'org- id/lora-name'.
+    /// Name of the LoRA to use. For LoRAs from other organizations (public or shared), use the format 'org-id/lora-name'.
     pub finetune_id: String,
     /// Strength of the fine-tuned model. 0.0 means no influence, 1.0 means full influence. Allowed values up to 2.0
     ///
