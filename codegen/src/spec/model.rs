@@ -860,9 +860,10 @@ pub struct JobPoll {
     /// With `url_field`: the object type the polling URL answers with.
     #[serde(default)]
     pub answer: Option<String>,
-    /// Or: the id of an operation of this spec that reads the status: one path
-    /// parameter (string or integer) given the job's id, no request body, a JSON object
-    /// answer.
+    /// Or: the id of an operation of this spec that reads the status, given the job's id
+    /// as its one argument: its one path parameter (string or integer) and no request, or
+    /// no path parameter and `request.params` whose one required field is a string or
+    /// integer `in: query` (BFL's `GET /v1/get_result?id=`); a JSON object answer.
     #[serde(default)]
     pub operation: Option<String>,
     /// With `operation`: top-level string or integer field of the start answer holding

@@ -363,6 +363,33 @@ impl Client {
     ///
     /// `POST /v1/flux-dev`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FluxDevInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = FluxDevInputs::new()
+    ///     .with_prompt("ein fantastisches bild")
+    ///     .with_image_prompt(runtime::Base64Data::decode("<string>")?)
+    ///     .with_width(1024)
+    ///     .with_height(768)
+    ///     .with_steps(28)
+    ///     .with_prompt_upsampling(false)
+    ///     .with_seed(42)
+    ///     .with_guidance(3.0)
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_dev(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
     /// - `402`: Insufficient credits, or the payment method needs to be updated.
@@ -462,6 +489,32 @@ impl Client {
     /// Submits an image generation task with FLUX 1.1 \[pro\] with ultra mode and optional raw mode.
     ///
     /// `POST /v1/flux-pro-1.1-ultra`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FluxUltraInput, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = FluxUltraInput::new()
+    ///     .with_prompt("A beautiful landscape with mountains and a lake")
+    ///     .with_prompt_upsampling(false)
+    ///     .with_seed(42)
+    ///     .with_aspect_ratio("16:9")
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_raw(false)
+    ///     .with_image_prompt(runtime::Base64Data::decode("<string>")?)
+    ///     .with_image_prompt_strength(0.1)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_pro_1_1_ultra(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
@@ -580,6 +633,31 @@ impl Client {
     ///
     /// `POST /v1/flux-pro-1.0-fill`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FluxProFillInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = FluxProFillInputs::new(runtime::Base64Data::decode("<string>")?)
+    ///     .with_mask(runtime::Base64Data::decode("<string>")?)
+    ///     .with_prompt("ein fantastisches bild")
+    ///     .with_steps(50)
+    ///     .with_prompt_upsampling(false)
+    ///     .with_seed(123)
+    ///     .with_guidance(60.0)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_safety_tolerance(2)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_pro_1_0_fill(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
     /// - `402`: Insufficient credits, or the payment method needs to be updated.
@@ -696,6 +774,34 @@ impl Client {
     /// Submits an image expansion task that adds the specified number of pixels to any combination of sides (top, bottom, left, right) while maintaining context.
     ///
     /// `POST /v1/flux-pro-1.0-expand`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FluxProExpandInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = FluxProExpandInputs::new(runtime::Base64Data::decode("<string>")?)
+    ///     .with_top(0)
+    ///     .with_bottom(0)
+    ///     .with_left(0)
+    ///     .with_right(0)
+    ///     .with_prompt("ein fantastisches bild")
+    ///     .with_steps(50)
+    ///     .with_prompt_upsampling(false)
+    ///     .with_seed(123)
+    ///     .with_guidance(60.0)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_safety_tolerance(2)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_pro_1_0_expand(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
@@ -943,6 +1049,32 @@ impl Client {
     ///
     /// `POST /v1/flux-kontext-max`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FluxKontextProInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = FluxKontextProInputs::new("ein fantastisches bild")
+    ///     .with_input_image("<string>")
+    ///     .with_input_image_2("<string>")
+    ///     .with_input_image_3("<string>")
+    ///     .with_input_image_4("<string>")
+    ///     .with_seed(42)
+    ///     .with_aspect_ratio("<string>")
+    ///     .with_output_format(OutputFormat::Png)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>")
+    ///     .with_prompt_upsampling(false)
+    ///     .with_safety_tolerance(2);
+    /// let response = client.flux_kontext_max(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
     /// - `402`: Insufficient credits, or the payment method needs to be updated.
@@ -1179,6 +1311,32 @@ impl Client {
     ///
     /// `POST /v1/flux-2-klein-9b`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, Flux2KleinInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = Flux2KleinInputs::new("ein fantastisches bild")
+    ///     .with_input_image("<string>")
+    ///     .with_input_image_2("<string>")
+    ///     .with_input_image_3("<string>")
+    ///     .with_input_image_4("<string>")
+    ///     .with_seed(42)
+    ///     .with_width(1024)
+    ///     .with_height(1024)
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_2_klein_9b(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
     /// - `402`: Insufficient credits, or the payment method needs to be updated.
@@ -1290,6 +1448,32 @@ impl Client {
     ///
     /// `POST /v1/flux-2-klein-4b`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, Flux2KleinInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = Flux2KleinInputs::new("ein fantastisches bild")
+    ///     .with_input_image("<string>")
+    ///     .with_input_image_2("<string>")
+    ///     .with_input_image_3("<string>")
+    ///     .with_input_image_4("<string>")
+    ///     .with_seed(42)
+    ///     .with_width(1024)
+    ///     .with_height(1024)
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_2_klein_4b(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
     /// - `402`: Insufficient credits, or the payment method needs to be updated.
@@ -1400,6 +1584,32 @@ impl Client {
     /// Submits an image generation or editing task with FLUX.2 \[Klein 9B\] with KV caching for improved performance.
     ///
     /// `POST /v1/flux-2-klein-9b-preview`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, Flux2KleinInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = Flux2KleinInputs::new("ein fantastisches bild")
+    ///     .with_input_image("<string>")
+    ///     .with_input_image_2("<string>")
+    ///     .with_input_image_3("<string>")
+    ///     .with_input_image_4("<string>")
+    ///     .with_seed(42)
+    ///     .with_width(1024)
+    ///     .with_height(1024)
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_2_klein_9b_preview(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
@@ -1517,6 +1727,36 @@ impl Client {
     /// Submits an image generation or editing task with FLUX.2 \[PRO\] Preview. This is a recommended model for image editing and generation.
     ///
     /// `POST /v1/flux-2-pro-preview`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, Flux2Inputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = Flux2Inputs::new("ein fantastisches bild")
+    ///     .with_input_image("<string>")
+    ///     .with_input_image_2("<string>")
+    ///     .with_input_image_3("<string>")
+    ///     .with_input_image_4("<string>")
+    ///     .with_input_image_5("<string>")
+    ///     .with_input_image_6("<string>")
+    ///     .with_input_image_7("<string>")
+    ///     .with_input_image_8("<string>")
+    ///     .with_seed(42)
+    ///     .with_width(1024)
+    ///     .with_height(1024)
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_2_pro_preview(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
@@ -1757,6 +1997,40 @@ impl Client {
     ///
     /// `POST /v1/flux-2-flex`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, Flux2FlexInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = Flux2FlexInputs::new("ein fantastisches bild")
+    ///     .with_prompt_upsampling(true)
+    ///     .with_input_image("<string>")
+    ///     .with_input_image_2("<string>")
+    ///     .with_input_image_3("<string>")
+    ///     .with_input_image_4("<string>")
+    ///     .with_input_image_5("<string>")
+    ///     .with_input_image_6("<string>")
+    ///     .with_input_image_7("<string>")
+    ///     .with_input_image_8("<string>")
+    ///     .with_input_image_blob_path("<string>")
+    ///     .with_seed(42)
+    ///     .with_width(1024)
+    ///     .with_height(1024)
+    ///     .with_guidance(5.0)
+    ///     .with_steps(50)
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_2_flex(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
     /// - `402`: Insufficient credits, or the payment method needs to be updated.
@@ -1861,6 +2135,35 @@ impl Client {
     /// Submits an image generation task with the FLUX.1 Fill \[pro\] finetune model using an input image and mask. Mask can be applied to alpha channel or submitted as a separate image.
     ///
     /// `POST /v1/flux-pro-1.0-fill-finetuned`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FinetuneFluxProFillInputs, FluxProFillInputs, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = FinetuneFluxProFillInputs::new(
+    ///         "my-finetune",
+    ///         runtime::Base64Data::decode("<string>")?,
+    ///     )
+    ///     .with_finetune_strength(1.1)
+    ///     .with_mask(runtime::Base64Data::decode("<string>")?)
+    ///     .with_prompt("ein fantastisches bild")
+    ///     .with_steps(50)
+    ///     .with_prompt_upsampling(false)
+    ///     .with_seed(123)
+    ///     .with_guidance(60.0)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_safety_tolerance(2)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_pro_1_0_fill_finetuned(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
@@ -1978,6 +2281,32 @@ impl Client {
     /// Submits an image generation task with FLUX 1.1 \[pro\] finetune with ultra mode.
     ///
     /// `POST /v1/flux-pro-1.1-ultra-finetuned`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FinetuneFluxUltraInput, FluxUltraInput, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = FinetuneFluxUltraInput::new("my-finetune")
+    ///     .with_finetune_strength(1.2)
+    ///     .with_prompt("A beautiful landscape with mountains and a lake")
+    ///     .with_seed(42)
+    ///     .with_aspect_ratio("16:9")
+    ///     .with_safety_tolerance(2)
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_image_prompt(runtime::Base64Data::decode("<string>")?)
+    ///     .with_image_prompt_strength(0.1)
+    ///     .with_prompt_upsampling(false)
+    ///     .with_webhook_url("https://example.com/bfl-webhook")
+    ///     .with_webhook_secret("<string>");
+    /// let response = client.flux_pro_1_1_ultra_finetuned(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: There was an issue with the format or content of the request.
@@ -2100,6 +2429,21 @@ impl Client {
     ///
     /// `GET /v1/get_result`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, GetResultParams};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let params = GetResultParams::new("<string>");
+    /// let response = client.get_result(&params).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `422`: The `id` parameter is missing or invalid.
     pub async fn get_result(
@@ -2204,6 +2548,21 @@ impl Client {
     ///
     /// `GET /v1/finetune_details`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, FinetuneDetailsParams};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let params = FinetuneDetailsParams::new("<string>");
+    /// let response = client.finetune_details(&params).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `422`: The `finetune_id` parameter is missing or invalid.
     pub async fn finetune_details(
@@ -2240,6 +2599,21 @@ impl Client {
     /// Delete Finetune
     ///
     /// `POST /v1/delete_finetune`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::bfl::{Client, DeleteFinetuneInputs};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let request = DeleteFinetuneInputs::new("my-finetune");
+    /// let response = client.delete_finetune(&request).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `422`: The request body is invalid.

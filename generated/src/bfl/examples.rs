@@ -148,3 +148,300 @@ fn request_flux_2_pro_dimensions_request() {
         runtime::json::first_difference(& sent, & original)
     );
 }
+/// Example `flux_dev_reference_request` of `flux_dev`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_dev_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"image_prompt\": \"<string>\",\n  \"width\": 1024,\n  \"height\": 768,\n  \"steps\": 28,\n  \"prompt_upsampling\": false,\n  \"seed\": 42,\n  \"guidance\": 3.0,\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: FluxDevInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_pro_1_1_ultra_reference_request` of `flux_pro_1_1_ultra`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_pro_1_1_ultra_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"A beautiful landscape with mountains and a lake\",\n  \"prompt_upsampling\": false,\n  \"seed\": 42,\n  \"aspect_ratio\": \"16:9\",\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"raw\": false,\n  \"image_prompt\": \"<string>\",\n  \"image_prompt_strength\": 0.1,\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: FluxUltraInput = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_pro_1_0_fill_reference_request` of `flux_pro_1_0_fill`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_pro_1_0_fill_reference_request() {
+    let body = substitute(
+        "{\n  \"image\": \"<string>\",\n  \"mask\": \"<string>\",\n  \"prompt\": \"ein fantastisches bild\",\n  \"steps\": 50,\n  \"prompt_upsampling\": false,\n  \"seed\": 123,\n  \"guidance\": 60,\n  \"output_format\": \"jpeg\",\n  \"safety_tolerance\": 2,\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: FluxProFillInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_pro_1_0_expand_reference_request` of `flux_pro_1_0_expand`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_pro_1_0_expand_reference_request() {
+    let body = substitute(
+        "{\n  \"image\": \"<string>\",\n  \"top\": 0,\n  \"bottom\": 0,\n  \"left\": 0,\n  \"right\": 0,\n  \"prompt\": \"ein fantastisches bild\",\n  \"steps\": 50,\n  \"prompt_upsampling\": false,\n  \"seed\": 123,\n  \"guidance\": 60,\n  \"output_format\": \"jpeg\",\n  \"safety_tolerance\": 2,\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: FluxProExpandInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_kontext_max_reference_request` of `flux_kontext_max`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_kontext_max_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"seed\": 42,\n  \"aspect_ratio\": \"<string>\",\n  \"output_format\": \"png\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\",\n  \"prompt_upsampling\": false,\n  \"safety_tolerance\": 2\n}",
+        &["<string>"],
+    );
+    let typed: FluxKontextProInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_2_klein_9b_reference_request` of `flux_2_klein_9b`. Amended at `width`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `height`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_2_klein_9b_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"seed\": 42,\n  \"width\": 1024,\n  \"height\": 1024,\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: Flux2KleinInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_2_klein_4b_reference_request` of `flux_2_klein_4b`. Amended at `width`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `height`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_2_klein_4b_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"seed\": 42,\n  \"width\": 1024,\n  \"height\": 1024,\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: Flux2KleinInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_2_klein_9b_preview_reference_request` of `flux_2_klein_9b_preview`. Amended at `width`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `height`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_2_klein_9b_preview_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"seed\": 42,\n  \"width\": 1024,\n  \"height\": 1024,\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: Flux2KleinInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_2_pro_preview_reference_request` of `flux_2_pro_preview`. Amended at `width`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `height`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_2_pro_preview_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"input_image_5\": \"<string>\",\n  \"input_image_6\": \"<string>\",\n  \"input_image_7\": \"<string>\",\n  \"input_image_8\": \"<string>\",\n  \"seed\": 42,\n  \"width\": 1024,\n  \"height\": 1024,\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: Flux2Inputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_2_flex_reference_request` of `flux_2_flex`. Amended at `width`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `height`: The OpenAPI default 0 the page shows is below the documented minimum of 256; 1024, the documented default, stands in for it. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_2_flex_reference_request() {
+    let body = substitute(
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"prompt_upsampling\": true,\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"input_image_5\": \"<string>\",\n  \"input_image_6\": \"<string>\",\n  \"input_image_7\": \"<string>\",\n  \"input_image_8\": \"<string>\",\n  \"input_image_blob_path\": \"<string>\",\n  \"seed\": 42,\n  \"width\": 1024,\n  \"height\": 1024,\n  \"guidance\": 5.0,\n  \"steps\": 50,\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: Flux2FlexInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_pro_1_0_fill_finetuned_reference_request` of `flux_pro_1_0_fill_finetuned`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_pro_1_0_fill_finetuned_reference_request() {
+    let body = substitute(
+        "{\n  \"finetune_id\": \"my-finetune\",\n  \"finetune_strength\": 1.1,\n  \"image\": \"<string>\",\n  \"mask\": \"<string>\",\n  \"prompt\": \"ein fantastisches bild\",\n  \"steps\": 50,\n  \"prompt_upsampling\": false,\n  \"seed\": 123,\n  \"guidance\": 60,\n  \"output_format\": \"jpeg\",\n  \"safety_tolerance\": 2,\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: FinetuneFluxProFillInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `flux_pro_1_1_ultra_finetuned_reference_request` of `flux_pro_1_1_ultra_finetuned`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+#[test]
+fn request_flux_pro_1_1_ultra_finetuned_reference_request() {
+    let body = substitute(
+        "{\n  \"finetune_id\": \"my-finetune\",\n  \"finetune_strength\": 1.2,\n  \"prompt\": \"A beautiful landscape with mountains and a lake\",\n  \"seed\": 42,\n  \"aspect_ratio\": \"16:9\",\n  \"safety_tolerance\": 2,\n  \"output_format\": \"jpeg\",\n  \"image_prompt\": \"<string>\",\n  \"image_prompt_strength\": 0.1,\n  \"prompt_upsampling\": false,\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\"\n}",
+        &["<string>"],
+    );
+    let typed: FinetuneFluxUltraInput = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `get_result_reference_request` of `get_result`.
+#[test]
+fn request_get_result_reference_request() {
+    let body = substitute("{\n  \"id\": \"<string>\"\n}", &["<string>"]);
+    let typed: GetResultParams = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let mut original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    if let Some(fields) = original.as_object_mut() {
+        fields.retain(|name, _| !["id"].contains(&name.as_str()));
+    }
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `finetune_details_reference_request` of `finetune_details`.
+#[test]
+fn request_finetune_details_reference_request() {
+    let body = substitute("{\n  \"finetune_id\": \"<string>\"\n}", &["<string>"]);
+    let typed: FinetuneDetailsParams = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let mut original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    if let Some(fields) = original.as_object_mut() {
+        fields.retain(|name, _| !["finetune_id"].contains(&name.as_str()));
+    }
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
+/// Example `delete_finetune_reference_request` of `delete_finetune`.
+#[test]
+fn request_delete_finetune_reference_request() {
+    let body = substitute("{\n  \"finetune_id\": \"my-finetune\"\n}", &[]);
+    let typed: DeleteFinetuneInputs = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
