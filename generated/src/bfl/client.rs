@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-dev`: Generate an image with FLUX.1 [dev].
     pub const FLUX_DEV: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-pro-1.1-ultra`: Generate an image with FLUX 1.1 [pro] with ultra mode and optional raw mode.
     pub const FLUX_PRO_1_1_ULTRA: runtime::OperationInfo = runtime::OperationInfo {
@@ -35,6 +37,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-pro-1.0-fill`: Generate an image with FLUX.1 Fill [pro] using an input image and mask.
     pub const FLUX_PRO_1_0_FILL: runtime::OperationInfo = runtime::OperationInfo {
@@ -44,6 +47,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-pro-1.0-expand`: Expand an image by adding pixels on any side.
     pub const FLUX_PRO_1_0_EXPAND: runtime::OperationInfo = runtime::OperationInfo {
@@ -53,6 +57,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-kontext-pro`: Create an image with FLUX.1 Kontext [pro] (legacy, use FLUX.2 [PRO] for editing)
     pub const FLUX_KONTEXT_PRO: runtime::OperationInfo = runtime::OperationInfo {
@@ -62,6 +67,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-kontext-max`: Create an image with FLUX.1 Kontext [max] (legacy, use FLUX.2 [PRO] for editing)
     pub const FLUX_KONTEXT_MAX: runtime::OperationInfo = runtime::OperationInfo {
@@ -71,6 +77,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-2-max`: Generate or edit an image with FLUX.2 [MAX] (highest quality)
     pub const FLUX_2_MAX: runtime::OperationInfo = runtime::OperationInfo {
@@ -80,6 +87,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-2-klein-9b`: Generate or edit an image with FLUX.2 [Klein 9B] (fast editing)
     pub const FLUX_2_KLEIN_9B: runtime::OperationInfo = runtime::OperationInfo {
@@ -89,6 +97,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-2-klein-4b`: Generate or edit an image with FLUX.2 [Klein 4B] (fastest editing)
     pub const FLUX_2_KLEIN_4B: runtime::OperationInfo = runtime::OperationInfo {
@@ -98,6 +107,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-2-klein-9b-preview`: Generate or edit an image with FLUX.2 [Klein 9B KV] (fast editing with caching)
     pub const FLUX_2_KLEIN_9B_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
@@ -107,6 +117,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-2-pro-preview`: Generate or edit an image with FLUX.2 [PRO] Preview (recommended for editing)
     pub const FLUX_2_PRO_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
@@ -116,6 +127,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-2-pro`: Generate or edit an image with FLUX.2 [PRO] (recommended for editing)
     pub const FLUX_2_PRO: runtime::OperationInfo = runtime::OperationInfo {
@@ -125,6 +137,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-2-flex`: Generate or edit an image with FLUX.2 [FLEX] (recommended for editing)
     pub const FLUX_2_FLEX: runtime::OperationInfo = runtime::OperationInfo {
@@ -134,6 +147,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-pro-1.0-fill-finetuned`: Generate an image with FLUX.1 Fill [pro] finetune using an input image and mask.
     pub const FLUX_PRO_1_0_FILL_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
@@ -143,6 +157,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/flux-pro-1.1-ultra-finetuned`: Generate an image with FLUX 1.1 [pro] finetune with ultra mode.
     pub const FLUX_PRO_1_1_ULTRA_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
@@ -152,6 +167,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[429, 500, 503],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/get_result`: Get Result
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -161,6 +177,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/credits`: Get the user's credits
     pub const CREDITS: runtime::OperationInfo = runtime::OperationInfo {
@@ -170,6 +187,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/my_finetunes`: My Finetunes
     pub const MY_FINETUNES: runtime::OperationInfo = runtime::OperationInfo {
@@ -179,6 +197,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/finetune_details`: Finetune Details
     pub const FINETUNE_DETAILS: runtime::OperationInfo = runtime::OperationInfo {
@@ -188,6 +207,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v1/delete_finetune`: Delete Finetune
     pub const DELETE_FINETUNE: runtime::OperationInfo = runtime::OperationInfo {
@@ -197,6 +217,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Black Forest Labs client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BFL_API_KEY`).

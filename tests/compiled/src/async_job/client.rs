@@ -47,6 +47,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/get_result`: Reads a task's status, the id in the query.
     pub const GET_RESULT_BY_QUERY: runtime::OperationInfo = runtime::OperationInfo {
@@ -56,6 +57,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::OpenAi,
         retryable_statuses: &[],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// An Async job client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BFL_API_KEY`).
