@@ -159,3 +159,63 @@ async fn a_submit_answer_without_its_id_is_an_error_keeping_the_answer() {
     assert_eq!(kept["polling_url"], "https://api.bfl.ai/x");
     assert_eq!(server.received_requests().await.unwrap().len(), 1, "nothing polled");
 }
+
+#[tokio::test]
+async fn a_job_polled_by_id_in_the_query_sends_the_id_as_the_query_parameter() {
+    let server = MockServer::start().await;
+    submit_answers(&server, "/v1/flux-2-flex", "https://api.bfl.ai/unused".to_string()).await;
+    poll_answers(&server, "/v1/get_result", &["Pending", "Pending", "Ready"]).await;
+    let result = client(&server)
+        .generate_by_query_and_wait_with(
+            &GenerateRequest::new("x"),
+            &no_sleep(Client::GENERATE_BY_QUERY_POLL_POLICY),
+            |_| {},
+        )
+        .await
+        .expect("the job ends ready");
+    assert_eq!(result.status, Some(ResultStatus::Ready));
+    let requests = server.received_requests().await.unwrap();
+    let polled: Vec<String> =
+        requests.iter().skip(1).map(|r| format!("{}?{}", r.url.path(), r.url.query().unwrap_or(""))).collect();
+    assert_eq!(polled, ["/v1/get_result?id=task-1"; 3], "polled by id in the query through get_result_by_query");
+    assert_eq!(keys_sent(&requests), [true; 4]);
+}
+
+#[tokio::test]
+async fn a_finished_jobs_result_is_downloaded_from_its_url_with_the_key_only_where_trusted() {
+    let png = imagegen::runtime::base64::decode(
+        b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+    )
+    .unwrap();
+    let delivery = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/sample.png"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(png.clone(), "image/png"))
+        .mount(&delivery)
+        .await;
+    let api = MockServer::start().await;
+    let port = delivery.address().port();
+    for (host, key_expected) in [("127.0.0.1", false), ("localhost", true)] {
+        delivery.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/sample.png"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(png.clone(), "image/png"))
+            .mount(&delivery)
+            .await;
+        let answer = serde_json::from_value(json!({
+            "id": "task-1",
+            "status": "Ready",
+            "result": {"sample": format!("http://{host}:{port}/sample.png?se=2026&sig=secret-signature")},
+        }))
+        .unwrap();
+        let image = client(&api).generate_download_result(&answer).await.expect("the result downloads");
+        assert_eq!(image.as_bytes(), png.as_slice());
+        assert_eq!(image.media_type(), Some("image/png"));
+        assert_eq!(keys_sent(&delivery.received_requests().await.unwrap()), [key_expected], "download from {host}");
+    }
+    // A finished answer without the URL is an error keeping the answer, not a panic or an empty image.
+    let answer = serde_json::from_value(json!({"id": "task-1", "status": "Ready", "result": null})).unwrap();
+    let error = client(&api).generate_download_result(&answer).await.expect_err("nothing to download");
+    let Error::Decode(decode) = &error else { panic!("expected a decode error, got {error:?}") };
+    assert!(decode.source.to_string().contains("`result.sample`"), "{error}");
+}

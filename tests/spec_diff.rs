@@ -391,6 +391,15 @@ fn async_jobs_are_classified_by_method_states_pace_and_hosts() {
 }
 
 #[test]
+fn a_job_polled_by_query_and_a_result_download_are_classified() {
+    let r = case("job_query_and_download", Level::Breaking);
+    // The status operation's own signature changes (an id in the path → parameters in the query).
+    has(&r, Impact::Breaking, "get_result(params: &GetResultParams) -> ResultResponse");
+    has(&r, Impact::Compatible, "job polled at `get_result` with the id in `id` (in the path) → `get_result` with the id in `id` (as query `id`)");
+    has(&r, Impact::Compatible, "method `generate_download_result` added (downloads `result.sample`)");
+}
+
+#[test]
 fn a_pattern_added_breaks_and_a_finer_step_is_compatible() {
     let r = case("pattern_and_step", Level::Breaking);
     has(&r, Impact::Breaking, "pattern `^[^<>]*$` added");

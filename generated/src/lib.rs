@@ -5,6 +5,7 @@
 //!
 //! Each provider is a module behind a Cargo feature of the same name:
 //!
+//! - [`bfl`] (feature `bfl`): Black Forest Labs
 //! - [`listenhub`] (feature `listenhub`): ListenHub
 //! - [`llmgateway`] (feature `llmgateway`): LLMGateway
 //! - [`octen`] (feature `octen`): Octen
@@ -15,8 +16,8 @@
 //! `imagegen-runtime` crate) holds the transport, auth, retries, errors,
 //! streaming and payload helpers.
 #![cfg_attr(
-    feature = "listenhub",
-    doc = "\n# Quick start\n\nSet `LISTENHUB_API_KEY`, build a client, send a typed request (`generate_image` of [`listenhub`] here); every call validates the request first and returns `Result<_, runtime::Error>`.\n\n```no_run\nuse imagegen::listenhub::{AspectRatio, Client, GenerateImageRequest, ImageConfig, ImageSize, ModelProvider};\nuse imagegen::runtime;\n\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {\nlet client = Client::from_env()?;\nlet request = GenerateImageRequest::new(\n        ModelProvider::Google,\n        \"A serene mountain landscape at sunset with a reflective lake\",\n    )\n    .with_image_config(\n        ImageConfig::new()\n            .with_aspect_ratio(AspectRatio::Ratio16x9)\n            .with_image_size(ImageSize::Size2K),\n    );\nlet response = client.generate_image(&request).await?;\n// `response` is the typed answer.\n#     Ok(())\n# }\n```"
+    feature = "bfl",
+    doc = "\n# Quick start\n\nSet `BFL_API_KEY`, build a client, send a typed request (`flux_pro_1_1` of [`bfl`] here); every call validates the request first and returns `Result<_, runtime::Error>`.\n\n```no_run\nuse imagegen::bfl::{Client, FluxPro11Inputs};\nuse imagegen::runtime;\n\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {\nlet client = Client::from_env()?;\nlet request = FluxPro11Inputs::new()\n    .with_prompt(\n        \"A cat on its back legs running like a human is holding a big silver fish with its arms. The cat is running away from the shop owner and has a panicked look on his face. The scene is situated in a crowded market.\",\n    )\n    .with_width(1024)\n    .with_height(768);\nlet response = client.flux_pro_1_1(&request).await?;\n// `response` is the typed answer.\n#     Ok(())\n# }\n```"
 )]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -24,6 +25,10 @@
 pub use imagegen_runtime as runtime;
 /// The one error type of every call: `runtime::Error`.
 pub use runtime::Error;
+/// The Black Forest Labs API.
+#[cfg(feature = "bfl")]
+#[rustfmt::skip]
+pub mod bfl;
 /// The ListenHub API.
 #[cfg(feature = "listenhub")]
 #[rustfmt::skip]

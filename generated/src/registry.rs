@@ -7,6 +7,13 @@ use crate::runtime;
 #[allow(unused_mut, clippy::vec_init_then_push)]
 pub fn providers() -> Vec<runtime::dispatch::ProviderEntry> {
     let mut providers = Vec::new();
+    #[cfg(feature = "bfl")]
+    providers
+        .push(runtime::dispatch::ProviderEntry {
+            info: &crate::bfl::PROVIDER,
+            operations: crate::bfl::dispatch::OPERATIONS,
+            call: crate::bfl::dispatch::call_boxed,
+        });
     #[cfg(feature = "listenhub")]
     providers
         .push(runtime::dispatch::ProviderEntry {

@@ -37,6 +37,9 @@ pub struct CallFile {
     /// Ask for a streamed response.
     #[serde(default)]
     pub stream: bool,
+    /// Wait for the job the operation starts: submit, poll until it ends, download the result.
+    #[serde(default)]
+    pub wait: bool,
     /// Client options.
     #[serde(default)]
     pub options: CallOptions,
@@ -161,6 +164,12 @@ pub struct ExpectFile {
     /// The warnings the client reported to its observer, each as `path: message`, in order.
     #[serde(default)]
     pub warnings: Option<Vec<String>>,
+    /// A waited job: the status of every answered poll, in order, as the progress callback saw it.
+    #[serde(default)]
+    pub progress: Option<Vec<String>>,
+    /// A waited job: the waits between polls, in milliseconds, as the job's pace asked for them.
+    #[serde(default)]
+    pub poll_waits_ms: Option<Vec<u64>>,
 }
 
 /// Expectations on a JSON response.
@@ -205,7 +214,7 @@ pub struct StreamExpect {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorExpect {
-    /// `validation`, `api`, `transport`, `timeout`, `decode`, `encode`, `config`, `stream`, `body_too_large`.
+    /// `validation`, `api`, `transport`, `timeout`, `decode`, `encode`, `config`, `stream`, `body_too_large`, `job`.
     pub kind: String,
     /// HTTP status.
     #[serde(default)]
@@ -240,11 +249,40 @@ pub struct ErrorExpect {
     /// Validation: the paths of the violations, in order.
     #[serde(default)]
     pub violations: Option<Vec<String>>,
+    /// Job: how it ended (`failed`, `moderated`, `expired`, `deadline exceeded`).
+    #[serde(default)]
+    pub job_state: Option<String>,
+    /// Job: the last status text the server gave (`Content Moderated`).
+    #[serde(default)]
+    pub job_status: Option<String>,
+    /// Job: the polls sent.
+    #[serde(default)]
+    pub job_polls: Option<u32>,
 }
 
 /// Distinguishes `"code": null` (must be absent) from no `code` key (not checked).
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(d).map(Some)
+}
+
+/// `request.json`: one request every received request must match (retries resend it),
+/// or a list matched in order, request `n` against item `n` (a job: the submit, each
+/// poll, the download).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Requests {
+    Every(Box<RequestFile>),
+    InOrder(Vec<RequestFile>),
+}
+
+impl Requests {
+    /// What request number `n` (from 0) must be; `None` past the end of a list.
+    pub fn nth(&self, n: usize) -> Option<&RequestFile> {
+        match self {
+            Requests::Every(request) => Some(request),
+            Requests::InOrder(list) => list.get(n),
+        }
+    }
 }
 
 /// One case folder, loaded.
@@ -254,7 +292,7 @@ pub struct Case {
     pub operation: String,
     pub dir: PathBuf,
     pub call: CallFile,
-    pub request: Option<RequestFile>,
+    pub request: Option<Requests>,
     pub responses: Vec<ResponseSpec>,
     pub expect: ExpectFile,
 }
@@ -294,7 +332,7 @@ impl Case {
     pub fn load(dir: &Path, operation: &str) -> Result<Self, String> {
         let call: CallFile = read_json(dir, "call.json")?.ok_or("call.json is missing")?;
         let expect: ExpectFile = read_json(dir, "expect.json")?.ok_or("expect.json is missing")?;
-        let request: Option<RequestFile> = read_json(dir, "request.json")?;
+        let request: Option<Requests> = read_json(dir, "request.json")?;
         let responses: Vec<ResponseSpec> = read_json(dir, "responses.json")?.unwrap_or_default();
         let outcomes = [expect.response.is_some(), expect.stream.is_some(), expect.error.is_some()];
         if outcomes.iter().filter(|o| **o).count() != 1 {
@@ -302,6 +340,18 @@ impl Case {
         }
         if expect.requests > 0 && (request.is_none() || responses.is_empty()) {
             return Err("a case that sends requests needs request.json and responses.json".to_string());
+        }
+        if let Some(Requests::InOrder(list)) = &request {
+            if list.len() != expect.requests {
+                return Err(format!(
+                    "request.json lists {} requests, expect.json `requests` says {}",
+                    list.len(),
+                    expect.requests
+                ));
+            }
+        }
+        if !call.wait && (expect.progress.is_some() || expect.poll_waits_ms.is_some()) {
+            return Err("`progress` and `poll_waits_ms` need `\"wait\": true` in call.json".to_string());
         }
         Ok(Self { operation: operation.to_string(), dir: dir.to_path_buf(), call, request, responses, expect })
     }

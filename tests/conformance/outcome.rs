@@ -184,6 +184,20 @@ pub fn check_error(error: &Error, want: &ErrorExpect) -> Vec<String> {
         Error::Decode(decode) => (Some(decode.body.clone()), Some(decode.snippet.clone())),
         _ => (None, None),
     };
+    if let Error::Job(job) = error {
+        let kind = job.kind.to_string();
+        if want.job_state.as_ref().is_some_and(|want| *want != kind) {
+            diffs.push(format!("job ended {kind} (expected {:?})", want.job_state));
+        }
+        if want.job_status.is_some() && job.status != want.job_status {
+            diffs.push(format!("job status {:?} (expected {:?})", job.status, want.job_status));
+        }
+        if want.job_polls.is_some_and(|polls| polls != job.polls) {
+            diffs.push(format!("job polled {} times (expected {:?})", job.polls, want.job_polls));
+        }
+    } else if want.job_state.is_some() || want.job_status.is_some() || want.job_polls.is_some() {
+        diffs.push("`job_state`, `job_status` and `job_polls` are for `job` errors".to_string());
+    }
     let api = error.as_api();
     let message = api.and_then(|a| a.message());
     if let Some(want_message) = &want.message {

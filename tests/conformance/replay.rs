@@ -37,21 +37,28 @@ fn content_type_for(file: &str) -> &'static str {
     }
 }
 
-/// The body bytes of a recorded response.
-pub fn response_body(case: &Case, spec: &ResponseSpec) -> Result<(Bytes, &'static str), String> {
+/// Stands for the local server's base URL (`http://127.0.0.1:PORT`) in inline response
+/// bodies, so a recorded answer can point back at it (a polling URL, a result URL).
+pub const SERVER_PLACEHOLDER: &str = "{{server}}";
+
+/// The body bytes of a recorded response, `{{server}}` in an inline body replaced by `server`.
+pub fn response_body(case: &Case, spec: &ResponseSpec, server: &str) -> Result<(Bytes, &'static str), String> {
     match (&spec.body, &spec.body_file) {
         (Some(_), Some(_)) => Err("responses.json: give `body` or `body_file`, not both".to_string()),
-        (Some(v), None) => Ok((Bytes::from(serde_json::to_vec(v).unwrap_or_default()), "application/json")),
+        (Some(v), None) => {
+            let text = serde_json::to_string(v).unwrap_or_default().replace(SERVER_PLACEHOLDER, server);
+            Ok((Bytes::from(text), "application/json"))
+        }
         (None, Some(f)) => Ok((Bytes::from(read_case_file(&case.dir, f)?), content_type_for(f))),
         (None, None) => Ok((Bytes::new(), "application/octet-stream")),
     }
 }
 
-/// Builds the responder for a case.
-pub fn sequence(case: &Case) -> Result<Sequence, String> {
+/// Builds the responder for a case served at `server`.
+pub fn sequence(case: &Case, server: &str) -> Result<Sequence, String> {
     let mut responses = Vec::new();
     for spec in &case.responses {
-        let (body, default_type) = response_body(case, spec)?;
+        let (body, default_type) = response_body(case, spec, server)?;
         let content_type = spec
             .headers
             .iter()

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use imagegen::runtime::dispatch::{Call, Outcome, ProviderEntry};
-use imagegen::runtime::{ClientConfig, FilePart, HttpEvent, Jitter, Observer, RetryPolicy};
+use imagegen::runtime::dispatch::{Call, Outcome, ProviderEntry, Wait};
+use imagegen::runtime::{ClientConfig, FilePart, HttpEvent, Jitter, JobProgress, Observer, PollPolicy, RetryPolicy};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
@@ -217,11 +217,11 @@ fn build_call(case: &Case) -> Result<Call, String> {
 /// Replays one case; returns what differed (empty when it passed).
 async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
     let mut diffs = Vec::new();
-    let responder = match sequence(case) {
+    let server = MockServer::start().await;
+    let responder = match sequence(case, &server.uri()) {
         Ok(responder) => responder,
         Err(e) => return vec![e],
     };
-    let server = MockServer::start().await;
     Mock::given(any()).respond_with(responder).mount(&server).await;
 
     let waits: Arc<Mutex<Vec<Duration>>> = Arc::default();
@@ -257,7 +257,9 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
         ..ClientConfig::default()
     };
 
-    let observed = match tokio::time::timeout(CASE_DEADLINE, observe(entry, &config, case)).await {
+    // A waited job polls at its documented pace, recorded instead of slept, and reports each poll.
+    let job_log = JobLog::default();
+    let observed = match tokio::time::timeout(CASE_DEADLINE, observe(entry, &config, case, &job_log)).await {
         Ok(observed) => observed,
         Err(_) => return vec![format!("no outcome within {CASE_DEADLINE:?}")],
     };
@@ -272,7 +274,23 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
     }
     if let Some(expected) = &case.request {
         for (i, request) in received.iter().enumerate() {
-            diffs.extend(check_request(case, expected, request, &format!("request {}", i + 1)).await);
+            // A list longer or shorter than what arrived is already the count's failure above.
+            if let Some(expected) = expected.nth(i) {
+                diffs.extend(check_request(case, expected, request, &format!("request {}", i + 1)).await);
+            }
+        }
+    }
+    if let Some(expected) = &case.expect.progress {
+        let seen = job_log.statuses.lock().expect("progress log").clone();
+        if &seen != expected {
+            diffs.push(format!("job progress {seen:?} (expected {expected:?})"));
+        }
+    }
+    if let Some(expected) = &case.expect.poll_waits_ms {
+        let waits: Vec<u64> =
+            job_log.waits.lock().expect("poll wait log").iter().map(|d| d.as_millis() as u64).collect();
+        if &waits != expected {
+            diffs.push(format!("poll waits {waits:?} ms (expected {expected:?} ms)"));
         }
     }
     let waits: Vec<u64> = waits.lock().expect("wait log").iter().map(|d| d.as_millis() as u64).collect();
@@ -311,8 +329,42 @@ async fn run_case(case: &Case, entry: &ProviderEntry) -> Vec<String> {
     diffs
 }
 
-async fn observe(entry: &ProviderEntry, config: &ClientConfig, case: &Case) -> Result<Observed, String> {
-    let call = build_call(case)?;
+/// What a waited job's polls reported: each status, and each wait its pace asked for.
+#[derive(Default, Clone)]
+struct JobLog {
+    statuses: Arc<Mutex<Vec<String>>>,
+    waits: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl JobLog {
+    /// The call's wait: the documented pace with its sleeps recorded, and every poll's status.
+    fn wait(&self) -> Wait {
+        let (statuses, waits) = (Arc::clone(&self.statuses), Arc::clone(&self.waits));
+        Wait {
+            pace: Some(Arc::new(move |policy: PollPolicy| {
+                let waits = Arc::clone(&waits);
+                policy.with_sleep(move |wait| {
+                    waits.lock().expect("poll wait log").push(wait);
+                    async {}
+                })
+            })),
+            progress: Some(Arc::new(move |poll: &JobProgress<'_>| {
+                statuses.lock().expect("progress log").push(poll.status.to_string());
+            })),
+        }
+    }
+}
+
+async fn observe(
+    entry: &ProviderEntry,
+    config: &ClientConfig,
+    case: &Case,
+    job_log: &JobLog,
+) -> Result<Observed, String> {
+    let mut call = build_call(case)?;
+    if case.call.wait {
+        call.wait = Some(job_log.wait());
+    }
     Ok(match (entry.call)(config, &case.operation, call).await {
         Err(error) => Observed::Error(error),
         Ok(Outcome::Response { json, images }) => Observed::Response { json, images },
@@ -334,7 +386,7 @@ fn check_sse_bodies(case: &Case) -> Vec<String> {
     let mut diffs = Vec::new();
     for spec in &case.responses {
         let Some(file) = spec.body_file.as_deref().filter(|f| f.ends_with(".sse")) else { continue };
-        let Ok((body, _)) = response_body(case, spec) else { continue };
+        let Ok((body, _)) = response_body(case, spec, "") else { continue };
         if body.len() > sse_split::MAX_SPLIT_BYTES {
             continue;
         }

@@ -30,11 +30,12 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), ()> {
 // ------------------------------------------------------------ compile cost
 
 /// The feature sets whose crate-only build time is measured.
-const CRATE_CONFIGS: [(&str, &[&str]); 5] = [
+const CRATE_CONFIGS: [(&str, &[&str]); 6] = [
     ("listenhub", &["--no-default-features", "--features", "listenhub"]),
     ("routerhub", &["--no-default-features", "--features", "routerhub"]),
     ("llmgateway", &["--no-default-features", "--features", "llmgateway"]),
     ("octen", &["--no-default-features", "--features", "octen"]),
+    ("bfl", &["--no-default-features", "--features", "bfl"]),
     ("all (default features)", &[]),
 ];
 

@@ -22,6 +22,8 @@ pub const COMMON: &[&str] = &[
     "request",
     "set",
     "help",
+    "wait",
+    "wait-deadline",
 ];
 
 /// Where a command-line flag's value goes.
@@ -146,7 +148,32 @@ fn operation_command(op: &'static OperationSpec) -> Command {
     for flag in operation_flags(op) {
         command = command.arg(operation_arg(&flag));
     }
+    if op.job.is_some() {
+        command = command.args(job_args(op));
+    }
     command
+}
+
+/// `--wait` and `--wait-deadline`, for an operation that starts an async job.
+fn job_args(op: &OperationSpec) -> Vec<Arg> {
+    let saves = match op.job.and_then(|job| job.result_url) {
+        Some(field) => format!(", then download the result (`{field}`) and save it"),
+        None => String::new(),
+    };
+    vec![
+        Arg::new("wait")
+            .long("wait")
+            .action(ArgAction::SetTrue)
+            .help_heading("Job")
+            .help(format!("Poll the job until it ends, showing its status on stderr{saves}.")),
+        Arg::new("wait-deadline")
+            .long("wait-deadline")
+            .value_name("SECONDS")
+            .value_parser(parse_seconds)
+            .requires("wait")
+            .help_heading("Job")
+            .help("Give up waiting after this long (default: the documented deadline)."),
+    ]
 }
 
 fn operation_arg(flag: &OperationFlag) -> Arg {
@@ -352,6 +379,7 @@ mod tests {
         images: &[],
         texts: &[],
         streaming: Streaming::No,
+        job: None,
     };
 
     fn never_called(_: &ClientConfig, _: &str, _: Call) -> BoxedCall {

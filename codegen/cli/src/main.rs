@@ -17,11 +17,12 @@ mod wire_path;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::ArgMatches;
 use futures_util::StreamExt;
-use imagegen::runtime::dispatch::{OperationSpec, Outcome, ProviderEntry};
-use imagegen::runtime::{ClientConfig, Constraint, Error, RetryPolicy, WireRequest};
+use imagegen::runtime::dispatch::{OperationSpec, Outcome, ProviderEntry, Wait};
+use imagegen::runtime::{ClientConfig, Constraint, Error, JobProgress, PollPolicy, RetryPolicy, WireRequest};
 use serde_json::{json, Value};
 
 use crate::output::{elide_base64, ImageOutput};
@@ -74,8 +75,11 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
     for warning in &built.warnings {
         eprintln!("warning: {warning}");
     }
-    let call = built.call;
+    let mut call = built.call;
     let progress = Progress::new(format!("{} {}", provider.info.name, op.command));
+    if matches.try_get_one::<bool>("wait").ok().flatten().copied().unwrap_or(false) {
+        call.wait = Some(wait(matches, &progress));
+    }
     let config = client_config(provider, matches, &progress)?;
     let json = matches.get_flag("json");
     let dir = matches.get_one::<PathBuf>("out").cloned().unwrap_or_else(|| PathBuf::from("."));
@@ -133,6 +137,19 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
     };
     print_result(&output, provider, op, response.as_ref(), json);
     Ok(Exit::Success)
+}
+
+/// `--wait`: the documented pace (or `--wait-deadline`), each poll shown on the progress line.
+fn wait(matches: &ArgMatches, progress: &Progress) -> Wait {
+    let deadline = matches.get_one::<std::time::Duration>("wait-deadline").copied();
+    let shown = progress.clone();
+    Wait {
+        pace: deadline.map(|deadline| {
+            Arc::new(move |policy: PollPolicy| policy.with_deadline(deadline))
+                as Arc<dyn Fn(PollPolicy) -> PollPolicy + Send + Sync>
+        }),
+        progress: Some(Arc::new(move |poll: &JobProgress<'_>| shown.job(poll))),
+    }
 }
 
 /// The client's settings from the common options; what they leave unset keeps its default.

@@ -1,11 +1,12 @@
-//! A one-line spinner on stderr while a call runs: elapsed time, and the
-//! countdown of a retry wait. Drawn only when stderr is a terminal.
+//! A one-line spinner on stderr while a call runs: elapsed time, the countdown of a
+//! retry wait, and a waited job's status. Drawn only when stderr is a terminal;
+//! otherwise each new job status is one line on stderr.
 
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use imagegen::runtime::RetryPolicy;
+use imagegen::runtime::{JobProgress, RetryPolicy};
 
 const FRAMES: &[char] = &['|', '/', '-', '\\'];
 const TICK: Duration = Duration::from_millis(120);
@@ -15,6 +16,8 @@ struct State {
     /// When the current retry wait ends, and which retry follows it.
     retry: Option<(Instant, u32)>,
     retries: u32,
+    /// The last job status read, and the polls so far.
+    job: Option<(String, u32)>,
     finished: bool,
 }
 
@@ -74,6 +77,18 @@ impl Progress {
         })
     }
 
+    /// Shows one poll of a waited job: on the spinner, or without a terminal as a line
+    /// on stderr each time the status changes (`job: Pending (poll 1, 0s)`).
+    pub fn job(&self, poll: &JobProgress<'_>) {
+        let Ok(mut state) = self.state.lock() else { return };
+        let changed = state.job.as_ref().is_none_or(|(status, _)| status != poll.status);
+        state.job = Some((poll.status.to_string(), poll.polls));
+        if !self.enabled && changed {
+            let status = printable(poll.status, 80);
+            eprintln!("job: {status} (poll {}, {}s)", poll.polls, poll.elapsed.as_secs());
+        }
+    }
+
     /// Erases the spinner line so that other output starts on a clean line; the next tick redraws it.
     pub fn clear(&self) {
         if self.enabled {
@@ -97,16 +112,42 @@ impl Progress {
             return false;
         }
         let elapsed = self.started.elapsed().as_secs();
-        let line = match state.retry {
+        let mut line = match state.retry {
             Some((until, retry)) => {
                 let left = until.saturating_duration_since(Instant::now()).as_secs_f64();
                 format!("{frame} {} {elapsed}s - retry {retry} in {left:.0}s", self.label)
             }
             None => format!("{frame} {} {elapsed}s", self.label),
         };
+        if let Some((status, polls)) = &state.job {
+            let status = printable(status, 40);
+            line.push_str(&format!(" - job {status} (poll {polls})"));
+        }
         let mut stderr = std::io::stderr().lock();
         let _ = write!(stderr, "\r\x1b[2K{line}");
         let _ = stderr.flush();
         true
+    }
+}
+
+/// A status text from the server as shown on a terminal: at most `limit` characters,
+/// control characters (which could move the cursor or recolour the terminal) dropped.
+fn printable(status: &str, limit: usize) -> String {
+    let mut shown: String = status.chars().filter(|c| !c.is_control()).take(limit).collect();
+    if status.chars().filter(|c| !c.is_control()).nth(limit).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn job_statuses_are_shown_short_and_without_control_characters() {
+        assert_eq!(printable("Pending", 40), "Pending");
+        assert_eq!(printable("Con\x1b[2Jtent", 40), "Con[2Jtent");
+        assert_eq!(printable("abcdef", 3), "abc…");
     }
 }

@@ -49,23 +49,17 @@ async fn nothing_received(server: &MockServer) -> bool {
     server.received_requests().await.unwrap_or_default().is_empty()
 }
 
-fn octen_generate(server: &MockServer, dir: &Path, extra: &[&str]) -> Vec<String> {
-    let mut list = args(&[
-        "octen",
-        "generate-images",
-        "--model",
-        "openai/gpt-image-2",
-        "--prompt",
-        "a lighthouse at dusk",
-        "--base-url",
-        &server.uri(),
-        "--api-key",
-        KEY,
-        "--out",
-        &dir.display().to_string(),
-    ]);
+/// `command` against `server` with the test key, saving to `dir`, then `extra`.
+fn against(server: &MockServer, dir: &Path, command: &[&str], extra: &[&str]) -> Vec<String> {
+    let mut list = args(command);
+    list.extend(args(&["--base-url", &server.uri(), "--api-key", KEY, "--out", &dir.display().to_string()]));
     list.extend(args(extra));
     list
+}
+
+fn octen_generate(server: &MockServer, dir: &Path, extra: &[&str]) -> Vec<String> {
+    let command = ["octen", "generate-images", "--model", "openai/gpt-image-2", "--prompt", "a lighthouse at dusk"];
+    against(server, dir, &command, extra)
 }
 
 #[tokio::test]
@@ -403,6 +397,8 @@ async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() 
     let image = image.display().to_string();
     let request = request.display().to_string();
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        // `--wait` too: a dry run stops at the submit, so nothing is polled either.
+        ("bfl", vec!["flux-pro-1-1", "--prompt", "a cat", "--wait"], "/v1/flux-pro-1.1"),
         ("listenhub", vec!["generate-image", "--provider", "google", "--prompt", "a cat"], "/images/generation"),
         ("llmgateway", vec!["generate-images", "--prompt", "a cat"], "/v1/images/generations"),
         ("llmgateway", vec!["edit-image-multipart", "--prompt", "add a hat", "--image", &image], "/v1/images/edits"),
@@ -784,4 +780,116 @@ async fn a_key_in_the_query_is_named_query_colon_param_and_refused_where_the_pro
     );
     let help = imagegen(args(&["octen", "generate-images", "--help"])).await;
     assert!(stdout(&help).contains("`query:NAME` for a key in the query"), "{}", stdout(&help));
+}
+
+// ------------------------------------------------------------ async jobs (BFL)
+
+/// A 1x1 PNG, the image a finished BFL job's `result.sample` serves.
+const SAMPLE_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89,
+];
+
+/// A BFL server: the submit answers with a polling URL on itself, the polls answer each
+/// status in turn (the last one repeating), and the result URL serves a PNG.
+async fn bfl_server(statuses: &[&str]) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/flux-pro-1.1"))
+        .and(header("x-key", KEY))
+        .and(body_partial_json(json!({"prompt": "a lighthouse at dusk", "width": 1024})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "task-1",
+            "polling_url": format!("{}/v1/get_result?id=task-1", server.uri()),
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (last, before) = statuses.split_last().expect("a status");
+    let answer = |status: &str| {
+        let result = if status == "Ready" {
+            json!({"sample": format!("{}/delivery/sample.png?sig=not-a-real-signature", server.uri())})
+        } else {
+            Value::Null
+        };
+        ResponseTemplate::new(200).set_body_json(json!({"id": "task-1", "status": status, "result": result}))
+    };
+    for status in before {
+        Mock::given(method("GET"))
+            .and(path("/v1/get_result"))
+            .respond_with(answer(status))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET")).and(path("/v1/get_result")).respond_with(answer(last)).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/delivery/sample.png"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(SAMPLE_PNG, "image/png"))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn bfl_generate(server: &MockServer, dir: &Path, extra: &[&str]) -> Vec<String> {
+    against(server, dir, &["bfl", "flux-pro-1-1", "--prompt", "a lighthouse at dusk", "--width", "1024"], extra)
+}
+
+#[tokio::test]
+async fn wait_polls_the_job_with_progress_then_saves_the_downloaded_result() {
+    let server = bfl_server(&["Pending", "Ready"]).await;
+    let dir = out_dir("bfl-wait");
+
+    let output = imagegen(bfl_generate(&server, &dir, &["--wait"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let saved = dir.join("bfl-flux-pro-1-1-1.png");
+    assert_eq!(stdout(&output).trim(), saved.display().to_string());
+    assert_eq!(std::fs::read(&saved).expect("image saved"), SAMPLE_PNG);
+    // Without a terminal, each new status is one line on stderr.
+    let progress = stderr(&output);
+    assert!(progress.contains("job: Pending (poll 1,"), "{progress}");
+    assert!(progress.contains("job: Ready (poll 2,"), "{progress}");
+    let requests = server.received_requests().await.unwrap();
+    let paths: Vec<&str> = requests.iter().map(|r| r.url.path()).collect();
+    assert_eq!(paths, ["/v1/flux-pro-1.1", "/v1/get_result", "/v1/get_result", "/delivery/sample.png"]);
+}
+
+#[tokio::test]
+async fn wait_on_a_moderated_job_is_an_api_failure_naming_the_status() {
+    let server = bfl_server(&["Content Moderated"]).await;
+    let dir = out_dir("bfl-moderated");
+
+    let output = imagegen(bfl_generate(&server, &dir, &["--wait", "--json"])).await;
+
+    assert_eq!(output.status.code(), Some(3), "stderr: {}", stderr(&output));
+    assert!(stderr(&output).contains("`Content Moderated`"), "{}", stderr(&output));
+    let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    assert_eq!(summary["error"]["exit_code"], 3);
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing saved");
+    let downloads =
+        server.received_requests().await.unwrap().iter().filter(|r| r.url.path().starts_with("/delivery")).count();
+    assert_eq!(downloads, 0);
+}
+
+#[tokio::test]
+async fn without_wait_a_job_operation_prints_the_submit_answer_and_polls_nothing() {
+    let server = bfl_server(&["Ready"]).await;
+    let dir = out_dir("bfl-submit");
+
+    let output = imagegen(bfl_generate(&server, &dir, &[])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let printed: Value = serde_json::from_str(&stdout(&output)).expect("the submit answer as JSON");
+    assert_eq!(printed["id"], "task-1");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1, "only the submit");
+}
+
+#[tokio::test]
+async fn wait_is_offered_only_by_operations_that_start_a_job() {
+    let server = MockServer::start().await;
+    let output = imagegen(args(&["bfl", "credits", "--wait", "--base-url", &server.uri(), "--api-key", KEY])).await;
+    assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
+    assert!(stderr(&output).contains("--wait"), "{}", stderr(&output));
+    assert!(nothing_received(&server).await);
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
@@ -11,7 +12,7 @@ use serde::Serialize;
 
 use super::fields::RequestProblem;
 use super::image::CollectImages;
-use super::{Base64Data, Constraint, Error, FilePart, ValidationError, Violation};
+use super::{Base64Data, Constraint, Error, FilePart, JobProgress, PollPolicy, ValidationError, Violation};
 
 /// How an operation's request travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +160,64 @@ pub struct OperationSpec {
     pub texts: &'static [&'static str],
     /// Streaming support.
     pub streaming: Streaming,
+    /// The async job the operation starts, if it starts one: a call with
+    /// [`Call::wait`] then polls it until it ends.
+    pub job: Option<JobSpec>,
+}
+
+/// An async job an operation starts, as a call by name can wait for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobSpec {
+    /// Where the finished job's result URL is in the status answer (`result.sample`),
+    /// when the spec says: a waited call downloads it.
+    pub result_url: Option<&'static str>,
+}
+
+/// Called after every answered poll of a waited call.
+pub type ProgressFn = dyn Fn(&JobProgress<'_>) + Send + Sync;
+
+/// How a call by name waits for the job its operation starts: poll until the job ends,
+/// then download its result when the spec says where it is.
+#[derive(Clone, Default)]
+pub struct Wait {
+    /// Changes the operation's documented pace (another deadline; a sleep hook in
+    /// tests); `None` keeps it.
+    pub pace: Option<Arc<dyn Fn(PollPolicy) -> PollPolicy + Send + Sync>>,
+    /// Called after every answered poll (the CLI's progress line).
+    pub progress: Option<Arc<ProgressFn>>,
+}
+
+impl std::fmt::Debug for Wait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wait").field("pace", &self.pace.is_some()).field("progress", &self.progress.is_some()).finish()
+    }
+}
+
+impl Wait {
+    /// The pace to poll at: the operation's documented one, changed by [`Self::pace`].
+    pub fn policy(&self, documented: PollPolicy) -> PollPolicy {
+        match &self.pace {
+            Some(change) => change(documented),
+            None => documented,
+        }
+    }
+
+    /// Hands one poll's reading to [`Self::progress`].
+    pub fn report(&self, progress: &JobProgress<'_>) {
+        if let Some(report) = &self.progress {
+            report(progress);
+        }
+    }
+}
+
+/// Refuses [`Call::wait`] for an operation that starts no job: the caller asked for a
+/// finished result, and a plain call would silently return something else.
+pub fn check_wait(operations: &[OperationSpec], operation: &str, call: &Call) -> Result<(), Error> {
+    let starts_job = operations.iter().any(|op| op.id == operation && op.job.is_some());
+    if call.wait.is_some() && !starts_job {
+        return Err(invalid("", format!("operation `{operation}` starts no job to wait for")));
+    }
+    Ok(())
 }
 
 /// The arguments of a call by name.
@@ -178,6 +237,9 @@ pub struct Call {
     pub query: Vec<(String, String)>,
     /// Request headers as a server received them, likewise.
     pub headers: Vec<(String, String)>,
+    /// For an operation that starts a job: wait for it to end (and download its
+    /// result) instead of returning the submit answer.
+    pub wait: Option<Wait>,
 }
 
 /// Where a request field travels outside the body (`in: query`, `in: header`).
@@ -347,6 +409,14 @@ impl Outcome {
         }
     }
 
+    /// Wraps a finished job's status answer and its downloaded result, if any.
+    pub fn finished_job<T: Serialize>(answer: &T, result: Option<super::BinaryBody>) -> Self {
+        Outcome::Response {
+            json: serde_json::to_value(answer).unwrap_or(serde_json::Value::Null),
+            images: result.map(|body| Base64Data::from_bytes(body.into_bytes())).into_iter().collect(),
+        }
+    }
+
     /// Wraps a typed response that cannot carry images.
     pub fn without_images<T: Serialize>(response: &T) -> Self {
         Outcome::Response {
@@ -499,6 +569,55 @@ mod tests {
             headers: pairs(headers),
             ..Call::default()
         }
+    }
+
+    const fn operation(id: &'static str, job: Option<JobSpec>) -> OperationSpec {
+        OperationSpec {
+            id,
+            command: id,
+            summary: "",
+            body: BodyKind::Json,
+            path_params: &[],
+            flags: &[],
+            files: &[],
+            images: &[],
+            texts: &[],
+            streaming: Streaming::No,
+            job,
+        }
+    }
+
+    #[test]
+    fn waiting_is_refused_for_an_operation_that_starts_no_job() {
+        let ops =
+            [operation("generate", Some(JobSpec { result_url: Some("result.sample") })), operation("credits", None)];
+        let waiting = Call { wait: Some(Wait::default()), ..Call::default() };
+        assert!(check_wait(&ops, "generate", &waiting).is_ok());
+        let refused = check_wait(&ops, "credits", &waiting).expect_err("credits starts no job");
+        assert!(refused.to_string().contains("starts no job"), "{refused}");
+        assert!(check_wait(&ops, "credits", &Call::default()).is_ok(), "a plain call is not a wait");
+    }
+
+    #[test]
+    fn a_wait_changes_the_documented_pace_and_reports_each_poll() {
+        let documented = PollPolicy::fixed(std::time::Duration::from_millis(500), std::time::Duration::from_secs(600));
+        assert_eq!(Wait::default().policy(documented.clone()).deadline, std::time::Duration::from_secs(600));
+        let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+        let log = Arc::clone(&seen);
+        let wait = Wait {
+            pace: Some(Arc::new(|p: PollPolicy| p.with_deadline(std::time::Duration::from_secs(5)))),
+            progress: Some(Arc::new(move |p: &JobProgress<'_>| log.lock().unwrap().push(p.status.to_string()))),
+        };
+        assert_eq!(wait.policy(documented).deadline, std::time::Duration::from_secs(5));
+        assert_eq!(format!("{wait:?}"), "Wait { pace: true, progress: true }");
+        wait.report(&JobProgress {
+            state: super::super::JobState::Pending,
+            status: "Pending",
+            polls: 1,
+            elapsed: std::time::Duration::ZERO,
+            next_poll_in: None,
+        });
+        assert_eq!(*seen.lock().unwrap(), ["Pending"]);
     }
 
     #[test]

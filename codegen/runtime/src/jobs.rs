@@ -467,6 +467,33 @@ impl HttpClient {
     }
 }
 
+impl HttpClient {
+    /// Downloads a finished job's result: the URL at `pointer` (a JSON pointer, such as
+    /// `/result/sample`) in the status answer `done`, under the key policy of
+    /// [`Self::download`] (`trusted_hosts` besides the base URL's origin). An answer
+    /// without a URL there is an [`Error::Decode`] keeping the answer, naming `field`
+    /// (the spec's dotted path): what generated `..._download_result` methods call.
+    pub async fn download_job_result(
+        &self,
+        done: &impl serde::Serialize,
+        pointer: &str,
+        field: &str,
+        trusted_hosts: &[&str],
+    ) -> Result<super::BinaryBody, Error> {
+        let answer = serde_json::to_value(done).unwrap_or_default();
+        match answer.pointer(pointer).and_then(serde_json::Value::as_str).filter(|url| !url.is_empty()) {
+            Some(url) => self.download(url, trusted_hosts).await,
+            None => {
+                let message = format!("the finished job's answer has no result URL in `{field}` to download");
+                let source = <serde_json::Error as serde::de::Error>::custom(message);
+                let body = serde_json::to_vec(&answer).unwrap_or_default();
+                let error = super::error::DecodeError::from_body(200, source, body.into(), &self.inner.redactor);
+                Err(Error::Decode(Box::new(error)))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -328,7 +328,13 @@ fn job(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
     }
     let target = |j: &JobIr| match &j.poll {
         JobPollIr::Url { field, .. } => format!("the URL in `{}`", field.wire),
-        JobPollIr::Operation { field, operation, .. } => format!("`{operation}` with the id in `{}`", field.wire),
+        JobPollIr::Operation { field, operation, id_arg, .. } => {
+            let given = match id_arg {
+                crate::ir::JobIdArgIr::Path { .. } => "in the path".to_string(),
+                crate::ir::JobIdArgIr::Query { wire, .. } => format!("as query `{wire}`"),
+            };
+            format!("`{operation}` with the id in `{}` ({given})", field.wire)
+        }
     };
     if target(o) != target(n) {
         out.compatible(
@@ -337,6 +343,27 @@ fn job(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
             format!("job polled at {} → {}", target(o), target(n)),
             "`_and_wait` polls elsewhere; its signature is unchanged",
         );
+    }
+    match (&o.result_url, &n.result_url) {
+        (None, Some(r)) => out.compatible(
+            Area::Operations,
+            format!("Client::{}", r.method),
+            format!("method `{}` added (downloads `{}`)", r.method, r.wire),
+            "a new method; nothing existing changes",
+        ),
+        (Some(r), None) => out.breaking(
+            Area::Operations,
+            format!("Client::{}", r.method),
+            format!("method `{}` removed", r.method),
+            "code calling it no longer compiles",
+        ),
+        (Some(a), Some(b)) if a.wire != b.wire => out.compatible(
+            Area::Operations,
+            format!("Client::{}", b.method),
+            format!("job result URL `{}` → `{}`", a.wire, b.wire),
+            "the download reads another field of the finished answer; its signature is unchanged",
+        ),
+        _ => {}
     }
     for host in n.trusted_hosts.iter().filter(|h| !o.trusted_hosts.contains(h)) {
         out.compatible(

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, type_tokens};
-use crate::ir::naming::{kebab, singular_kebab};
+use crate::ir::naming::{kebab, shouty, singular_kebab};
 use crate::ir::*;
 
 /// The `dispatch.rs` file of a provider.
@@ -22,14 +22,6 @@ pub fn emit(api: &Api) -> TokenStream {
     });
     let title =
         format!(" Calling {} operations by name with JSON, for tools such as the `imagegen` CLI.", api.provider.title);
-    // Only bodies and path parameters are read from the call; without any, the argument is unused.
-    let reads_call = api.operations.iter().any(|op| {
-        !op.path_params.is_empty()
-            || op.json_request.is_some()
-            || op.multipart_request.is_some()
-            || op.params_request.is_some()
-    });
-    let call_arg = if reads_call { format_ident!("call") } else { format_ident!("_call") };
     let check_arms: Vec<TokenStream> = api.operations.iter().filter_map(|op| check_arm(op, api)).collect();
     let check_arg = if check_arms.is_empty() { format_ident!("_call") } else { format_ident!("call") };
     quote! {
@@ -44,7 +36,8 @@ pub fn emit(api: &Api) -> TokenStream {
         pub const OPERATIONS: &[dispatch::OperationSpec] = &[#(#specs),*];
 
         /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
-        pub async fn call(client: &Client, operation: &str, #call_arg: dispatch::Call) -> Result<dispatch::Outcome, runtime::Error> {
+        pub async fn call(client: &Client, operation: &str, call: dispatch::Call) -> Result<dispatch::Outcome, runtime::Error> {
+            dispatch::check_wait(OPERATIONS, operation, &call)?;
             match operation {
                 #(#arms)*
                 _ => Err(dispatch::unknown_operation(operation)),
@@ -193,6 +186,19 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
         (Some(_), None) => quote!(dispatch::Streaming::Always),
         (None, _) => quote!(dispatch::Streaming::No),
     };
+    let job = match &op.job {
+        Some(job) => {
+            let result_url = match &job.result_url {
+                Some(r) => {
+                    let wire = &r.wire;
+                    quote!(Some(#wire))
+                }
+                None => quote!(None),
+            };
+            quote!(Some(dispatch::JobSpec { result_url: #result_url }))
+        }
+        None => quote!(None),
+    };
     quote! {
         dispatch::OperationSpec {
             id: #id,
@@ -205,6 +211,7 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
             images: &[#(#images),*],
             texts: &[#(#texts),*],
             streaming: #streaming,
+            job: #job,
         }
     }
 }
@@ -679,6 +686,7 @@ fn call_arm(op: &OperationIr) -> TokenStream {
                     unreachable!("lowering gives the main call one answer read whole")
                 }
             };
+            let waited = op.method(MethodRole::Wait).map(|w| wait_branch(op, w, &args, &body_arg));
             let streamed = stream.map(|s| {
                 let asked = match (&op.stream_flag, &s.body) {
                     (Some(flag), BodyIr::Json { .. }) => {
@@ -691,6 +699,7 @@ fn call_arm(op: &OperationIr) -> TokenStream {
                 quote!(if #asked { return #outcome; })
             });
             quote! {
+                #waited
                 #streamed
                 let response = #call;
                 #respond
@@ -704,6 +713,32 @@ fn call_arm(op: &OperationIr) -> TokenStream {
             #prelude
             #read
             #main
+        }
+    }
+}
+
+/// The part of a job operation's arm that runs when the call asks to wait: its
+/// `_and_wait_with` at the documented pace (as the call changes it) with the call's
+/// progress callback, then the result's download when the spec says where it is.
+fn wait_branch(op: &OperationIr, wait: &MethodIr, args: &[TokenStream], body_arg: &Option<TokenStream>) -> TokenStream {
+    let Some(job) = &op.job else { unreachable!("lowering gives a Wait method only to an operation with a job") };
+    let with = ident(&wait.fn_name.derived("", "_with"));
+    let policy = format_ident!("{}_POLL_POLICY", shouty(&op.id));
+    let body = body_arg.as_ref().map(|b| quote!(&#b));
+    let all: Vec<TokenStream> = args.iter().cloned().chain(body).collect();
+    let download = match &job.result_url {
+        Some(r) => {
+            let method = ident(&r.method);
+            quote!(Some(client.#method(&done).await?))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        if let Some(wait) = &call.wait {
+            let policy = wait.policy(Client::#policy);
+            let done = client.#with(#(#all,)* &policy, |p| wait.report(p)).await?;
+            let result = #download;
+            return Ok(dispatch::Outcome::finished_job(&done, result));
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::ir::*;
 /// `<op>_and_wait`, `<op>_and_wait_with` and the documented `<OP>_POLL_POLICY`.
 pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
     let Some(job) = &op.job else { unreachable!("lowering gives a Wait method only to an operation with a job") };
-    let JobIr { poll, status_answer, status_type, status_field, states, pace, trusted_hosts } = job;
+    let JobIr { poll, status_answer, status_type, status_field, states, pace, trusted_hosts, result_url } = job;
     let MethodIr { fn_name, role: _, body, answer: _, stream_flag: _ } = m;
     let start = ident(&op.fn_name);
     let with = fn_name.derived("", "_with");
@@ -65,20 +65,34 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
             };
             (field, fetch, format!("`GET` the URL in `{}` of the start answer", field.wire))
         }
-        JobPollIr::Operation { field, operation: _, method, integer_param } => {
+        JobPollIr::Operation { field, operation: _, method, id_arg } => {
             let method_ident = ident(method);
             let wire = &field.wire;
-            let id = match (&field.kind, integer_param) {
+            let integer = match id_arg {
+                JobIdArgIr::Path { integer } | JobIdArgIr::Query { integer, .. } => *integer,
+            };
+            let id = match (&field.kind, integer) {
                 (JobFieldKind::Text, false) => quote!(target.as_str()),
                 (JobFieldKind::Integer, true) => quote!(*target),
-                (JobFieldKind::Integer, false) => quote!(&target.to_string()),
+                (JobFieldKind::Integer, false) => quote!(target.to_string()),
                 (JobFieldKind::Text, true) => {
                     quote!(target.parse().map_err(|_| self.http.job_start_missing(#wire, target))?)
                 }
                 (JobFieldKind::Enum, _) => unreachable!("the checker keeps a job id to a string or integer field"),
             };
-            let fetch = quote!(let answer: #resp = self.#method_ident(#id).await?;);
-            (field, fetch, format!("`{method}` with the id in `{}` of the start answer", field.wire))
+            let (call, given) = match id_arg {
+                // A path parameter taking `&str` borrows the text `to_string()` made.
+                JobIdArgIr::Path { integer: false } if matches!(field.kind, JobFieldKind::Integer) => {
+                    (quote!(self.#method_ident(&#id)), "as its path parameter".to_string())
+                }
+                JobIdArgIr::Path { .. } => (quote!(self.#method_ident(#id)), "as its path parameter".to_string()),
+                JobIdArgIr::Query { params, wire: param, integer: _ } => {
+                    let params = ident(params);
+                    (quote!(self.#method_ident(&#params::new(#id))), format!("as its query parameter `{param}`"))
+                }
+            };
+            let fetch = quote!(let answer: #resp = #call.await?;);
+            (field, fetch, format!("`{method}` given the id in `{}` of the start answer {given}", field.wire))
         }
     };
     let field_ident = ident(&target_field.rust_name);
@@ -151,7 +165,25 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
          {max_interval_ms} ms apart, for at most {deadline_s} s.",
         pace.backoff
     );
+    let download = result_url.as_ref().map(|r| {
+        let JobResultUrlIr { wire, pointer, method } = r;
+        let method = ident(method);
+        let hosts = trusted_hosts.iter();
+        let doc = format!(
+            " Downloads the result of a job [`Client::{fn_name}`] finished: the URL in `{wire}` of the \
+             status answer (signed and short-lived, so download it soon). {hosts_doc} An answer without the \
+             URL is a [`runtime::Error::Decode`] keeping the answer."
+        );
+        quote! {
+            #[doc = #doc]
+            pub async fn #method(&self, done: &#resp) -> Result<runtime::BinaryBody, runtime::Error> {
+                self.http.download_job_result(done, #pointer, #wire, &[#(#hosts),*]).await
+            }
+        }
+    });
     quote! {
+        #download
+
         #[doc = #policy_doc]
         pub const #policy_name: runtime::PollPolicy = runtime::PollPolicy::new(
             std::time::Duration::from_millis(#interval),

@@ -1086,14 +1086,30 @@ impl<'a> Lowering<'a> {
                 let Some(status_op) = self.spec.operations.iter().find(|o| &o.id == operation) else {
                     unreachable!("the checker refuses an unknown status operation `{operation}`")
                 };
-                let integer_param =
-                    matches!(status_op.path_params.first().map(|p| p.ty.expr()), Some(TypeExpr::Integer));
+                let id_arg =
+                    match (status_op.path_params.first(), status_op.request.as_ref().and_then(|r| r.params.as_ref())) {
+                        (Some(param), _) => JobIdArgIr::Path { integer: matches!(param.ty.expr(), TypeExpr::Integer) },
+                        (None, Some(params)) => {
+                            let Some(m::TypeDef::Object(o)) = self.index.get(params) else {
+                                unreachable!("the checker keeps `request.params` to an object type (`{params}`)")
+                            };
+                            let Some(id) = o.fields.iter().find(|f| f.required) else {
+                                unreachable!("the checker requires one required id field in `{params}`")
+                            };
+                            JobIdArgIr::Query {
+                                params: type_name(params),
+                                wire: id.name.clone(),
+                                integer: matches!(id.ty.expr(), TypeExpr::Integer),
+                            }
+                        }
+                        (None, None) => unreachable!("the checker requires a status operation to take the job's id"),
+                    };
                 (
                     JobPollIr::Operation {
                         field: self.job_field(&start, id_field),
                         operation: operation.clone(),
                         method: snake(operation),
-                        integer_param,
+                        id_arg,
                     },
                     answer_of(status_op),
                 )
@@ -1122,6 +1138,14 @@ impl<'a> Lowering<'a> {
                 deadline_s: job.pace.deadline_s,
             },
             trusted_hosts: job.trusted_hosts.clone(),
+            result_url: job.result_url.as_ref().map(|wire| JobResultUrlIr {
+                wire: wire.clone(),
+                pointer: wire
+                    .split('.')
+                    .map(|step| format!("/{}", step.replace('~', "~0").replace('/', "~1")))
+                    .collect(),
+                method: snake(&op.id).derived("", "_download_result"),
+            }),
         }
     }
 
@@ -1203,6 +1227,9 @@ impl<'a> Lowering<'a> {
                     MethodRole::Wait => "wait",
                 };
                 names.push((m.fn_name.clone(), format!("{} ({what})", op.id), join_key(&path, "id")));
+            }
+            if let Some(download) = job.as_ref().and_then(|j| j.result_url.as_ref()) {
+                names.push((download.method.clone(), format!("{} (download)", op.id), join_key(&path, "id")));
             }
             ops.push(OperationIr {
                 id: op.id.clone(),

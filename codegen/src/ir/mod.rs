@@ -981,6 +981,19 @@ pub struct JobIr {
     pub pace: JobPaceIr,
     /// Hosts besides the base URL's that get the key when a polling URL points at them.
     pub trusted_hosts: Vec<String>,
+    /// Where the finished job's result URL is, when the spec says.
+    pub result_url: Option<JobResultUrlIr>,
+}
+
+/// The finished job's result URL in the status answer, and the method downloading it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobResultUrlIr {
+    /// The dotted wire path, as the spec gives it (`result.sample`).
+    pub wire: String,
+    /// The same as a JSON pointer into the serialized answer (`/result/sample`).
+    pub pointer: String,
+    /// The client method downloading it (`<op>_download_result`).
+    pub method: RustIdent,
 }
 
 /// Where a job's status is read.
@@ -1001,8 +1014,28 @@ pub enum JobPollIr {
         operation: String,
         /// The status operation's client method.
         method: RustIdent,
-        /// Whether the status method takes the id as an integer (else as `&str`).
-        integer_param: bool,
+        /// How that method takes the id.
+        id_arg: JobIdArgIr,
+    },
+}
+
+/// How a status operation's method takes a job's id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobIdArgIr {
+    /// As its one path parameter.
+    Path {
+        /// An integer (else `&str`).
+        integer: bool,
+    },
+    /// As the one required query field of its parameters struct, built with `new(id)`
+    /// (BFL's `GET /v1/get_result?id=`).
+    Query {
+        /// The parameters struct.
+        params: RustIdent,
+        /// The field's wire name (for messages).
+        wire: String,
+        /// An integer (else a string).
+        integer: bool,
     },
 }
 

@@ -916,6 +916,12 @@ pub struct JobDef {
     /// Any other host gets no key (the base URL's origin always does).
     #[serde(default)]
     pub trusted_hosts: Vec<String>,
+    /// Dotted path in the status answer (`result.sample`) of the finished job's result
+    /// URL: a `url` or `string` field reached through object fields. A generated
+    /// `<id>_download_result` fetches it (a signed URL that expires: the key goes only
+    /// to the base URL's origin and `trusted_hosts`), and the CLI's `--wait` saves it.
+    #[serde(default)]
+    pub result_url: Option<String>,
 }
 
 /// Where a job's status is read.
@@ -931,9 +937,10 @@ pub struct JobPoll {
     /// With `url_field`: the object type the polling URL answers with.
     #[serde(default)]
     pub answer: Option<String>,
-    /// Or: the id of an operation of this spec that reads the status: one path
-    /// parameter (string or integer) given the job's id, no request body, a JSON object
-    /// answer.
+    /// Or: the id of an operation of this spec that reads the status, given the job's id
+    /// as its one argument: its one path parameter (string or integer) and no request, or
+    /// no path parameter and `request.params` whose one required field is a string or
+    /// integer `in: query` (BFL's `GET /v1/get_result?id=`); a JSON object answer.
     #[serde(default)]
     pub operation: Option<String>,
     /// With `operation`: top-level string or integer field of the start answer holding

@@ -123,6 +123,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         ],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
     dispatch::OperationSpec {
         id: "get_subscription",
@@ -135,6 +136,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -143,6 +145,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "generate_image" => {
             let request: GenerateImageRequest = dispatch::request_from_json(call.body)?;

@@ -222,6 +222,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         ],
         texts: &["parts[].text"],
         streaming: dispatch::Streaming::Flag("stream"),
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -230,6 +231,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "generate_images" => {
             let request: ImageGenerationRequest = dispatch::request_from_json(

@@ -266,6 +266,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         ],
         texts: &["candidates[].content.parts[].text"],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
     dispatch::OperationSpec {
         id: "generate_images",
@@ -350,6 +351,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -358,6 +360,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "generate_content" => {
             let model: GeminiImageModel = dispatch::path_param(&call, "model")?;

@@ -110,6 +110,7 @@ pub(super) async fn inspect(
             .iter()
             .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect(),
+        wait: None,
     };
     if let Err(error) = (spec.check)(operation.info.id, &call) {
         let violations = match error {

@@ -14,6 +14,9 @@ impl<'a> Checker<'a> {
         let start = self.job_answer(op, &join_key(&join_key(path, "response"), "json"), "the operation starting a job");
         let status = self.job_poll(&job.poll, start, &join_key(&jpath, "poll"));
         let status_ty = status.and_then(|answer| self.job_status_field(answer, &job.status_field, &jpath));
+        if let (Some(answer), Some(result_url)) = (status, &job.result_url) {
+            self.job_result_url(answer, result_url, &join_key(&jpath, "result_url"));
+        }
         self.job_states(&job.states, status_ty, &join_key(&jpath, "states"));
         self.job_pace(&job.pace, &join_key(&jpath, "pace"));
         self.trusted_hosts(&job.trusted_hosts, &join_key(&jpath, "trusted_hosts"));
@@ -111,18 +114,16 @@ impl<'a> Checker<'a> {
                     self.r.error(&opath, format!("unknown operation `{operation}`{hint}"));
                     return None;
                 };
-                // The id is the one argument the wait loop has to give the status call.
-                let id_param = status_op.path_params.len() == 1
-                    && status_op.path_params[0]
-                        .ty
-                        .parsed()
-                        .is_ok_and(|t| matches!(t, TypeExpr::String | TypeExpr::Integer));
-                if !id_param || status_op.request.is_some() {
+                // The id is the one argument the wait loop has to give the status call:
+                // its one path parameter, or the one required query field of its
+                // `request.params` (BFL's `GET /v1/get_result?id=`).
+                if let Err(why) = self.status_id_argument(status_op) {
                     self.r.error(
                         &opath,
                         format!(
-                            "status operation `{operation}` must take exactly one path parameter (the job's id, a \
-                             string or integer) and no request body"
+                            "status operation `{operation}` must take the job's id as its one argument: exactly one \
+                             path parameter (a string or integer) and no request, or no path parameter and \
+                             `request.params` whose one required field is a string or integer `in: query`; {why}"
                         ),
                     );
                     return None;
@@ -140,6 +141,36 @@ impl<'a> Checker<'a> {
                 self.r.error(path, "say where to poll: `url_field` (with `answer`) or `operation` (with `id_field`)");
                 None
             }
+        }
+    }
+
+    /// Whether `status_op` takes a job id as its one argument, and if not, why.
+    fn status_id_argument(&self, status_op: &Operation) -> Result<(), String> {
+        let id_type = |t: &TypeRef| t.parsed().is_ok_and(|t| matches!(t, TypeExpr::String | TypeExpr::Integer));
+        let request = status_op.request.as_ref();
+        match (status_op.path_params.as_slice(), request) {
+            ([param], None) if id_type(&param.ty) => Ok(()),
+            ([param], None) => Err(format!("its path parameter `{}` is neither", param.name)),
+            ([_], Some(_)) => Err("it has a request beside its path parameter".to_string()),
+            ([], Some(RequestBody { json: None, multipart: None, params: Some(params) })) => {
+                // An unknown or non-object type is reported where `request.params` names it.
+                let Some(TypeDef::Object(o)) = self.index.get(params) else { return Ok(()) };
+                let required: Vec<&Field> = o.fields.iter().filter(|f| f.required).collect();
+                match required.as_slice() {
+                    [f] if f.location == FieldLocation::Query && id_type(&f.ty) => Ok(()),
+                    [f] => Err(format!(
+                        "the required field `{}` of `{}` is not a string or integer in the query",
+                        f.name, o.name
+                    )),
+                    [] => Err(format!("`{}` has no required field to carry the id", o.name)),
+                    many => {
+                        Err(format!("`{}` has {} required fields, so the id alone cannot build it", o.name, many.len()))
+                    }
+                }
+            }
+            ([], Some(_)) => Err("it sends a body".to_string()),
+            ([], None) => Err("it takes no parameter".to_string()),
+            (many, _) => Err(format!("it has {} path parameters", many.len())),
         }
     }
 
@@ -182,6 +213,22 @@ impl<'a> Checker<'a> {
                 self.r.error(&path, format!("status field `{field}` must be a string or a string enum, not `{other}`"));
                 None
             }
+        }
+    }
+
+    // The download reads one URL from the finished answer: the path must reach a URL
+    // (or text) field through objects, never through a list (which item?).
+    fn job_result_url(&mut self, answer: &'a ObjectDef, result_url: &str, path: &str) {
+        match self.index.resolve_path(answer, result_url) {
+            Err(why) => self.r.error(path, format!("result URL `{result_url}`: {why}")),
+            Ok(steps) => match steps.last().map(|s| &s.ty) {
+                Some(TypeExpr::Url | TypeExpr::String) => {}
+                Some(other) => self.r.error(
+                    path,
+                    format!("result URL `{result_url}` must end at a `url` or `string` field, not `{other}`"),
+                ),
+                None => {}
+            },
         }
     }
 

@@ -19,6 +19,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -27,6 +28,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "batch" => {
             let request: BatchRequest = dispatch::request_from_json(call.body)?;

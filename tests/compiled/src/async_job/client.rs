@@ -39,6 +39,26 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
+    /// `POST /v1/flux-2-flex`: Submits a generation task, polled by id through `get_result_by_query`.
+    pub const GENERATE_BY_QUERY: runtime::OperationInfo = runtime::OperationInfo {
+        id: "generate_by_query",
+        method: runtime::Method::Post,
+        path: "/v1/flux-2-flex",
+        error_format: runtime::ErrorFormat::OpenAi,
+        retryable_statuses: &[],
+        auth_schemes: &[],
+        model_param: None,
+    };
+    /// `GET /v1/get_result`: Reads a task's status, the id in the query.
+    pub const GET_RESULT_BY_QUERY: runtime::OperationInfo = runtime::OperationInfo {
+        id: "get_result_by_query",
+        method: runtime::Method::Get,
+        path: "/v1/get_result",
+        error_format: runtime::ErrorFormat::OpenAi,
+        retryable_statuses: &[],
+        auth_schemes: &[],
+        model_param: None,
+    };
 }
 /// An Async job client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BFL_API_KEY`).
 #[derive(Debug, Clone)]
@@ -103,6 +123,20 @@ impl Client {
         self.http.report_warnings(&operations::GENERATE, &warnings);
         let path = String::from("/v1/flux-2-pro");
         self.http.dry_run_json(&operations::GENERATE, &path, Some(request)).await
+    }
+    /// Downloads the result of a job [`Client::generate_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`, `localhost`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
+    pub async fn generate_download_result(
+        &self,
+        done: &ResultResponse,
+    ) -> Result<runtime::BinaryBody, runtime::Error> {
+        self.http
+            .download_job_result(
+                done,
+                "/result/sample",
+                "result.sample",
+                &["*.bfl.ai", "localhost"],
+            )
+            .await
     }
     /// The documented pace of [`Client::generate_and_wait`]: 500 ms first, ×1.5 after each poll, at most 10000 ms apart, for at most 120 s.
     pub const GENERATE_POLL_POLICY: runtime::PollPolicy = runtime::PollPolicy::new(
@@ -197,7 +231,7 @@ impl Client {
         1f64,
         std::time::Duration::from_secs(60),
     );
-    /// Calls [`Client::generate_by_id`], then polls the job it starts (`get_result` with the id in `id` of the start answer) until it ends, and returns the status answer [`ResultResponse`] once `status` is done (`Ready`).
+    /// Calls [`Client::generate_by_id`], then polls the job it starts (`get_result` given the id in `id` of the start answer as its path parameter) until it ends, and returns the status answer [`ResultResponse`] once `status` is done (`Ready`).
     ///
     /// Failed (`Error`), moderated (`Content Moderated`, `Request Moderated`) and expired (`Task not found`) jobs end in [`runtime::Error::Job`] naming the state and the status; any other status is pending. Pace: [`Client::GENERATE_BY_ID_POLL_POLICY`]. The API key goes only to the base URL's origin.
     pub async fn generate_by_id_and_wait(
@@ -265,5 +299,134 @@ impl Client {
         let id_segment = runtime::encode_path_segment(id);
         let path = format!("/v1/get_result/{}", id_segment);
         self.http.dry_run_json(&operations::GET_RESULT, &path, None::<&()>).await
+    }
+    /// Submits a generation task, polled by id through `get_result_by_query`.
+    ///
+    /// `POST /v1/flux-2-flex`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    pub async fn generate_by_query(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<AsyncResponse, runtime::Error> {
+        self.generate_by_query_with_response(request)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::generate_by_query`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn generate_by_query_with_response(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_BY_QUERY, &warnings);
+        let path = String::from("/v1/flux-2-flex");
+        self.http
+            .send_json_with_response(
+                &operations::GENERATE_BY_QUERY,
+                &path,
+                Some(request),
+            )
+            .await
+    }
+    /// The request [`Client::generate_by_query`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn generate_by_query_dry_run(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::GENERATE_BY_QUERY, &warnings);
+        let path = String::from("/v1/flux-2-flex");
+        self.http
+            .dry_run_json(&operations::GENERATE_BY_QUERY, &path, Some(request))
+            .await
+    }
+    /// The documented pace of [`Client::generate_by_query_and_wait`]: 500 ms first, ×1 after each poll, at most 500 ms apart, for at most 60 s.
+    pub const GENERATE_BY_QUERY_POLL_POLICY: runtime::PollPolicy = runtime::PollPolicy::new(
+        std::time::Duration::from_millis(500),
+        std::time::Duration::from_millis(500),
+        1f64,
+        std::time::Duration::from_secs(60),
+    );
+    /// Calls [`Client::generate_by_query`], then polls the job it starts (`get_result_by_query` given the id in `id` of the start answer as its query parameter `id`) until it ends, and returns the status answer [`ResultResponse`] once `status` is done (`Ready`).
+    ///
+    /// Failed (`Error`), moderated (`Content Moderated`, `Request Moderated`) and expired (`Task not found`) jobs end in [`runtime::Error::Job`] naming the state and the status; any other status is pending. Pace: [`Client::GENERATE_BY_QUERY_POLL_POLICY`]. The API key goes only to the base URL's origin.
+    pub async fn generate_by_query_and_wait(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<ResultResponse, runtime::Error> {
+        self.generate_by_query_and_wait_with(
+                request,
+                &Self::GENERATE_BY_QUERY_POLL_POLICY,
+                |_| {},
+            )
+            .await
+    }
+    /// [`Client::generate_by_query_and_wait`] with another pace (a deadline of your own, a sleep hook for tests) and `progress`, called after every answered poll.
+    pub async fn generate_by_query_and_wait_with(
+        &self,
+        request: &GenerateRequest,
+        policy: &runtime::PollPolicy,
+        progress: impl FnMut(&runtime::JobProgress<'_>),
+    ) -> Result<ResultResponse, runtime::Error> {
+        let started = self.generate_by_query(request).await?;
+        let Some(target) = started.id.as_ref() else {
+            return Err(self.http.job_start_missing("id", &started));
+        };
+        let poll = move || async move {
+            let answer: ResultResponse = self
+                .get_result_by_query(&GetResultParams::new(target.as_str()))
+                .await?;
+            let status = answer
+                .status
+                .as_ref()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
+            let state = match status.as_str() {
+                "Ready" => runtime::JobState::Done,
+                "Error" => runtime::JobState::Failed,
+                "Content Moderated" | "Request Moderated" => runtime::JobState::Moderated,
+                "Task not found" => runtime::JobState::Expired,
+                _ => runtime::JobState::Pending,
+            };
+            Ok((state, status, answer))
+        };
+        self.http.wait_for_job(policy, poll, progress).await
+    }
+    /// Reads a task's status, the id in the query.
+    ///
+    /// `GET /v1/get_result`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    pub async fn get_result_by_query(
+        &self,
+        params: &GetResultParams,
+    ) -> Result<ResultResponse, runtime::Error> {
+        self.get_result_by_query_with_response(params)
+            .await
+            .map(runtime::Response::into_value)
+    }
+    /// [`Client::get_result_by_query`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn get_result_by_query_with_response(
+        &self,
+        params: &GetResultParams,
+    ) -> Result<runtime::Response<ResultResponse>, runtime::Error> {
+        let warnings = params.validate()?;
+        self.http.report_warnings(&operations::GET_RESULT_BY_QUERY, &warnings);
+        let http = self.http.with_params(params.request_params())?;
+        let path = String::from("/v1/get_result");
+        http.send_json_with_response(
+                &operations::GET_RESULT_BY_QUERY,
+                &path,
+                None::<&()>,
+            )
+            .await
+    }
+    /// The request [`Client::get_result_by_query`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn get_result_by_query_dry_run(
+        &self,
+        params: &GetResultParams,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = params.validate()?;
+        self.http.report_warnings(&operations::GET_RESULT_BY_QUERY, &warnings);
+        let http = self.http.with_params(params.request_params())?;
+        let path = String::from("/v1/get_result");
+        http.dry_run_json(&operations::GET_RESULT_BY_QUERY, &path, None::<&()>).await
     }
 }

@@ -29,6 +29,9 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: Some(dispatch::JobSpec {
+            result_url: Some("result.sample"),
+        }),
     },
     dispatch::OperationSpec {
         id: "generate_by_id",
@@ -51,6 +54,9 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: Some(dispatch::JobSpec {
+            result_url: None,
+        }),
     },
     dispatch::OperationSpec {
         id: "get_result",
@@ -73,6 +79,55 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
+    },
+    dispatch::OperationSpec {
+        id: "generate_by_query",
+        command: "generate-by-query",
+        summary: "Submits a generation task, polled by id through `get_result_by_query`.",
+        body: dispatch::BodyKind::Json,
+        path_params: &[],
+        flags: &[
+            dispatch::FlagSpec {
+                wire: "prompt",
+                path: "prompt",
+                flag: "prompt",
+                kind: dispatch::FlagKind::String,
+                help: "What the image shows.",
+                required: true,
+                deprecated: None,
+            },
+        ],
+        files: &[],
+        images: &[],
+        texts: &[],
+        streaming: dispatch::Streaming::No,
+        job: Some(dispatch::JobSpec {
+            result_url: None,
+        }),
+    },
+    dispatch::OperationSpec {
+        id: "get_result_by_query",
+        command: "get-result-by-query",
+        summary: "Reads a task's status, the id in the query.",
+        body: dispatch::BodyKind::None,
+        path_params: &[],
+        flags: &[
+            dispatch::FlagSpec {
+                wire: "id",
+                path: "id",
+                flag: "id",
+                kind: dispatch::FlagKind::String,
+                help: "The task's id.",
+                required: true,
+                deprecated: None,
+            },
+        ],
+        files: &[],
+        images: &[],
+        texts: &[],
+        streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -81,20 +136,59 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "generate" => {
             let request: GenerateRequest = dispatch::request_from_json(call.body)?;
+            if let Some(wait) = &call.wait {
+                let policy = wait.policy(Client::GENERATE_POLL_POLICY);
+                let done = client
+                    .generate_and_wait_with(&request, &policy, |p| wait.report(p))
+                    .await?;
+                let result = Some(client.generate_download_result(&done).await?);
+                return Ok(dispatch::Outcome::finished_job(&done, result));
+            }
             let response = client.generate(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
         }
         "generate_by_id" => {
             let request: GenerateRequest = dispatch::request_from_json(call.body)?;
+            if let Some(wait) = &call.wait {
+                let policy = wait.policy(Client::GENERATE_BY_ID_POLL_POLICY);
+                let done = client
+                    .generate_by_id_and_wait_with(&request, &policy, |p| wait.report(p))
+                    .await?;
+                let result = None;
+                return Ok(dispatch::Outcome::finished_job(&done, result));
+            }
             let response = client.generate_by_id(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
         }
         "get_result" => {
             let id: String = dispatch::path_param(&call, "id")?;
             let response = client.get_result(&id).await?;
+            Ok(dispatch::Outcome::without_images(&response))
+        }
+        "generate_by_query" => {
+            let request: GenerateRequest = dispatch::request_from_json(call.body)?;
+            if let Some(wait) = &call.wait {
+                let policy = wait.policy(Client::GENERATE_BY_QUERY_POLL_POLICY);
+                let done = client
+                    .generate_by_query_and_wait_with(
+                        &request,
+                        &policy,
+                        |p| wait.report(p),
+                    )
+                    .await?;
+                let result = None;
+                return Ok(dispatch::Outcome::finished_job(&done, result));
+            }
+            let response = client.generate_by_query(&request).await?;
+            Ok(dispatch::Outcome::without_images(&response))
+        }
+        "get_result_by_query" => {
+            let params: GetResultParams = dispatch::params_from_json(call.body)?;
+            let response = client.get_result_by_query(&params).await?;
             Ok(dispatch::Outcome::without_images(&response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
@@ -118,6 +212,29 @@ pub fn check(
             let request: GenerateRequest = dispatch::request_from_json(
                 call.body.clone(),
             )?;
+            Ok(runtime::Validate::validate(&request)?)
+        }
+        "generate_by_query" => {
+            let request: GenerateRequest = dispatch::request_from_json(
+                call.body.clone(),
+            )?;
+            Ok(runtime::Validate::validate(&request)?)
+        }
+        "get_result_by_query" => {
+            let body = dispatch::body_with_params(
+                call,
+                &[
+                    dispatch::ParamSpec {
+                        wire: "id",
+                        location: dispatch::ParamLocation::Query {
+                            comma: false,
+                        },
+                        kind: dispatch::FlagKind::String,
+                        many: false,
+                    },
+                ],
+            );
+            let request: GetResultParams = dispatch::params_from_json(body)?;
             Ok(runtime::Validate::validate(&request)?)
         }
         _ if OPERATIONS.iter().any(|op| op.id == operation) => {

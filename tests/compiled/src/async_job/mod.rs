@@ -10,7 +10,9 @@ pub mod dispatch;
 mod types;
 mod validate;
 pub use client::{operations, Client};
-pub use types::{GenerateRequest, AsyncResponse, ResultStatus, Sample, ResultResponse};
+pub use types::{
+    GenerateRequest, GetResultParams, AsyncResponse, ResultStatus, Sample, ResultResponse,
+};
 use crate::runtime;
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {

@@ -79,6 +79,91 @@ impl GenerateRequest {
         self
     }
 }
+/// Which task to read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct GetResultParams {
+    /// The task's id.
+    ///
+    /// Sent as the query parameter `id`, not in the body.
+    #[serde(skip_serializing)]
+    pub id: String,
+    /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
+          pass a parameter the provider added before this client caught up (a key that names a
+          typed field is a validation error). In a response, every field the server sent that
+          has no typed field above.*/
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GetResultParams {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GetResultParams;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetResultParams` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["id"];
+                let mut id: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = Some(map.next_value()?),
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GetResultParams {
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl GetResultParams {
+    /// Creates a value from its required fields (`id`); optional fields start unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+    /// Adds a field the spec does not describe, sent as it is beside the typed
+    /// fields (for a parameter the provider added before this client caught up).
+    /// A key that names a typed field fails validation.
+    #[must_use]
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
+}
+impl GetResultParams {
+    /// What is sent outside the body: `id` in the query. Its extra fields go in the query too.
+    pub(crate) fn request_params(&self) -> runtime::RequestParams {
+        let mut params = runtime::RequestParams::new();
+        params.query("id", &self.id);
+        params.extra_query(&self.extra);
+        params
+    }
+}
 /// A submitted task.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]

@@ -12,3 +12,8 @@ impl runtime::Validate for GenerateRequest {
         v.extra_fields(&self.extra, &["prompt"]);
     }
 }
+impl runtime::Validate for GetResultParams {
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.extra_fields(&self.extra, &["id"]);
+    }
+}

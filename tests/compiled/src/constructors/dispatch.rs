@@ -29,6 +29,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         ],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -37,6 +38,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "chat" => {
             let request: ChatRequest = dispatch::request_from_json(call.body)?;

@@ -33,6 +33,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -41,6 +42,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "replay" => {
             let request: ReplayRequest = dispatch::request_from_json(call.body)?;

@@ -29,6 +29,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
     dispatch::OperationSpec {
         id: "generate",
@@ -51,6 +52,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -59,6 +61,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "get_model" => {
             let model: String = dispatch::path_param(&call, "model")?;

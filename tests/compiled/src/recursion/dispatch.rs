@@ -66,6 +66,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         ],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -74,6 +75,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "compose" => {
             let request: ComposeRequest = dispatch::request_from_json(call.body)?;

@@ -19,14 +19,16 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
 pub async fn call(
     client: &Client,
     operation: &str,
-    _call: dispatch::Call,
+    call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "get_account" => {
             let response = client.get_account().await?;
