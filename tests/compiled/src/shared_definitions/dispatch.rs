@@ -69,6 +69,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
     dispatch::OperationSpec {
         id: "edit_upload",
@@ -121,6 +122,7 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         images: &[],
         texts: &[],
         streaming: dispatch::Streaming::No,
+        job: None,
     },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
@@ -129,6 +131,7 @@ pub async fn call(
     operation: &str,
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
+    dispatch::check_wait(OPERATIONS, operation, &call)?;
     match operation {
         "edit" => {
             let request: EditRequest = dispatch::request_from_json(call.body)?;
