@@ -754,8 +754,8 @@ impl HttpClient {
             id: "download",
             method: super::Method::Get,
             path: "",
-            error_format: self.inner.provider.error_format,
-            retryable_statuses: &[],
+            envelopes: self.inner.provider.envelopes,
+            status_retries: &[],
             auth_schemes: &[],
         };
         let target = Target::Url { url, trusted_hosts };

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
-use super::model::{Example, Operation, Provider, Spec, TypeDef};
+use super::model::{Envelope, Example, Operation, Provider, Spec, TypeDef};
 use super::positions::{join_index, join_key, limits, PositionIndex};
 use crate::diagnostics::suggest::suggest;
 use crate::diagnostics::{Diagnostic, Diagnostics, Position, Reporter};
@@ -80,7 +80,7 @@ fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-const TOP_LEVEL_KEYS: [&str; 4] = ["provider", "types", "operations", "examples"];
+const TOP_LEVEL_KEYS: [&str; 5] = ["provider", "types", "operations", "examples", "envelopes"];
 
 /// Parses and checks spec text; `path` is used in messages.
 pub fn load_str(path: &Path, source: &str) -> Result<LoadedSpec, Diagnostics> {
@@ -126,7 +126,7 @@ fn byte_position_in(message: &str) -> Option<usize> {
     after[..digits].parse().ok()
 }
 
-/// Where the items of `types`, `operations` and `examples` that loaded sit in the
+/// Where the items of `types`, `operations`, `examples` and `envelopes` that loaded sit in the
 /// file, for lists where some item did not load.
 type Places = Vec<(&'static str, Vec<usize>)>;
 
@@ -164,7 +164,13 @@ fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -
     let operations = deserialize_list::<Operation>(map.get("operations"), "operations", r);
     let examples = deserialize_list::<Example>(map.get("examples"), "examples", r);
     let examples = set_aside_examples_of_failed_operations(examples, &operations, map.get("operations"));
-    let places = [("types", &types.places), ("operations", &operations.places), ("examples", &examples.places)]
+    let envelopes = deserialize_list::<Envelope>(map.get("envelopes"), "envelopes", r);
+    let places = [
+        ("types", &types.places),
+        ("operations", &operations.places),
+        ("examples", &examples.places),
+        ("envelopes", &envelopes.places),
+    ]
         .into_iter()
         .filter(|(_, places)| places.iter().enumerate().any(|(i, &place)| i != place))
         .map(|(list, places)| (list, places.clone()))
@@ -176,6 +182,7 @@ fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -
         types: types.items,
         operations: operations.items,
         examples: examples.items,
+        envelopes: envelopes.items,
     };
     Some((spec, places))
 }
@@ -252,7 +259,7 @@ fn provider_stand_in() -> Provider {
         base_url: "https://unparsed.invalid".into(),
         api_key_env: "UNPARSED".into(),
         auth: vec![super::model::AuthScheme::Bearer],
-        error_format: super::model::ErrorFormat::Openai,
+        envelopes: Vec::new(),
         headers: Vec::new(),
     }
 }

@@ -1,6 +1,7 @@
 //! The spec language: data model, loader and semantic checks.
 
 pub mod check;
+pub mod field_path;
 pub mod load;
 pub mod lookup;
 pub mod model;
