@@ -239,10 +239,9 @@ fn replacing_the_auth_scheme_is_breaking() {
 }
 
 #[test]
-fn a_new_key_variable_or_error_envelope_is_breaking() {
+fn a_new_key_variable_is_breaking() {
     let r = case("provider_changed", Level::Breaking);
     has(&r, Impact::Breaking, "SKETCHY_KEY");
-    has(&r, Impact::Breaking, "error envelope");
 }
 
 #[test]

@@ -67,7 +67,10 @@ fn envelope(e: &EnvelopeIr) -> TokenStream {
     };
     let rules = retry.iter().map(|r| {
         let RetryRuleIr { status, code, message_contains, retry, docs: _ } = r;
-        let status = option(status.map(|s| quote!(#s)));
+        let status = option(status.map(|s| {
+            let s = proc_macro2::Literal::u16_unsuffixed(s);
+            quote!(#s)
+        }));
         let code = option(code.as_ref().map(|c| quote!(#c)));
         let contains = option(message_contains.as_ref().map(|m| quote!(#m)));
         quote!(runtime::envelope::RetryRule { status: #status, code: #code, message_contains: #contains, retry: #retry })
@@ -135,7 +138,10 @@ fn test(t: &EnvelopeTestIr) -> TokenStream {
 fn path(p: &FieldPathIr) -> TokenStream {
     let steps = p.steps.iter().map(|step| match step {
         PathStepIr::Key(key) => quote!(Step::Key(#key)),
-        PathStepIr::Index(i) => quote!(Step::Index(#i)),
+        PathStepIr::Index(i) => {
+            let i = proc_macro2::Literal::usize_unsuffixed(*i);
+            quote!(Step::Index(#i))
+        }
         PathStepIr::ItemWhere { field, value } => quote!(Step::ItemWhere { field: #field, value: #value }),
         PathStepIr::ItemEndingWith { field, suffix } => quote!(Step::ItemEndingWith { field: #field, suffix: #suffix }),
     });

@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate_images",
         method: runtime::Method::Post,
         path: "/v1/images/generations",
-        error_format: runtime::ErrorFormat::LlmGateway,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::LLMGATEWAY],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1/images/edits`: Edits existing images (JSON body with image URLs or base64 data URLs).
@@ -23,8 +23,8 @@ pub mod operations {
         id: "edit_image",
         method: runtime::Method::Post,
         path: "/v1/images/edits",
-        error_format: runtime::ErrorFormat::LlmGateway,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::LLMGATEWAY],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1/images/edits`: Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
@@ -32,8 +32,8 @@ pub mod operations {
         id: "edit_image_multipart",
         method: runtime::Method::Post,
         path: "/v1/images/edits",
-        error_format: runtime::ErrorFormat::LlmGateway,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::LLMGATEWAY],
+        status_retries: &[],
         auth_schemes: &[],
     };
 }

@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v1/flux-2-pro",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1/flux-2-max`: Submits a generation task, polled by id through `get_result`.
@@ -23,8 +23,8 @@ pub mod operations {
         id: "generate_by_id",
         method: runtime::Method::Post,
         path: "/v1/flux-2-max",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `GET /v1/get_result/{id}`: Reads a task's status.
@@ -32,8 +32,8 @@ pub mod operations {
         id: "get_result",
         method: runtime::Method::Get,
         path: "/v1/get_result/{id}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
 }

@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v2/generate",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v2/upscale`: Upscales an image; bytes or base64 JSON as the content type says.
@@ -23,8 +23,8 @@ pub mod operations {
         id: "upscale",
         method: runtime::Method::Post,
         path: "/v2/upscale",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `GET /v2/files/{file_id}`: Downloads a stored file.
@@ -32,8 +32,8 @@ pub mod operations {
         id: "download",
         method: runtime::Method::Get,
         path: "/v2/files/{file_id}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
 }

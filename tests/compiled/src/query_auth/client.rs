@@ -14,8 +14,8 @@ pub mod operations {
         id: "get_model",
         method: runtime::Method::Get,
         path: "/v1beta/models/{model}",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1beta/generate`: Generates; takes the key in its header only.
@@ -23,8 +23,8 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v1beta/generate",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[runtime::AuthScheme::Header("x-goog-api-key")],
     };
 }

@@ -14,8 +14,8 @@ pub mod operations {
         id: "get_result",
         method: runtime::Method::Get,
         path: "/v1/get_result",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `GET /v1/images`: Lists images.
@@ -23,8 +23,8 @@ pub mod operations {
         id: "list_images",
         method: runtime::Method::Get,
         path: "/v1/images",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1/generate`: Submits a generation.
@@ -32,8 +32,8 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v1/generate",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
 }

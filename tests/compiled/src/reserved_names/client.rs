@@ -14,8 +14,8 @@ pub mod operations {
         id: "self",
         method: runtime::Method::Post,
         path: "/v1/self",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1/type/{crate}`: An operation whose method would be `type`.
@@ -23,8 +23,8 @@ pub mod operations {
         id: "type",
         method: runtime::Method::Post,
         path: "/v1/type/{crate}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1/stream`: A stream of the events named `Ok`.
@@ -32,8 +32,8 @@ pub mod operations {
         id: "stream",
         method: runtime::Method::Post,
         path: "/v1/stream",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `POST /v1/upload`: A form named `ToString`.
@@ -41,8 +41,8 @@ pub mod operations {
         id: "upload",
         method: runtime::Method::Post,
         path: "/v1/upload",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
 }

@@ -14,8 +14,8 @@ pub mod operations {
         id: "submit",
         method: runtime::Method::Post,
         path: "/v2/jobs",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
     /// `GET /v2/results/{id}`: Reads a job's result.
@@ -23,8 +23,8 @@ pub mod operations {
         id: "get_result",
         method: runtime::Method::Get,
         path: "/v2/results/{id}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
     };
 }
