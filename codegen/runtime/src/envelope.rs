@@ -210,9 +210,8 @@ impl ErrorEnvelope {
     /// The envelope's verdict on retrying an error with `status`: the body's own
     /// `retryable`, else the first declared rule that matches; `None` leaves it to the status.
     pub fn retry_verdict(&self, status: u16) -> Option<bool> {
-        self.retryable.or_else(|| {
-            self.envelope.retry_rules.iter().find(|rule| self.matches(rule, status)).map(|rule| rule.retry)
-        })
+        self.retryable
+            .or_else(|| self.envelope.retry_rules.iter().find(|rule| self.matches(rule, status)).map(|rule| rule.retry))
     }
 
     fn matches(&self, rule: &RetryRule, status: u16) -> bool {

@@ -151,15 +151,17 @@ fn listenhub_free_relax_metadata_gives_code_message_and_verdict() {
 
 #[test]
 fn retry_rules_match_by_status_code_and_message() {
-    let quota = read(&[OPENAI], br#"{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}"#)
-        .expect("openai");
+    let quota =
+        read(&[OPENAI], br#"{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}"#)
+            .expect("openai");
     assert_eq!(quota.retry_verdict(429), Some(false));
     assert_eq!(quota.retry_verdict(500), None, "the rule is for 429 only");
     let limited =
         read(&[OPENAI], br#"{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}"#).expect("openai");
     assert_eq!(limited.retry_verdict(429), None, "left to the status");
-    let no_images = read(&[LLMGATEWAY], br#"{"error":true,"status":500,"message":"The model DID NOT generate any images."}"#)
-        .expect("llmgateway");
+    let no_images =
+        read(&[LLMGATEWAY], br#"{"error":true,"status":500,"message":"The model DID NOT generate any images."}"#)
+            .expect("llmgateway");
     assert_eq!(no_images.retry_verdict(500), Some(false), "ASCII case is ignored");
 }
 

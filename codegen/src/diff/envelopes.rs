@@ -103,18 +103,23 @@ fn envelope(out: &mut Changes, old: &EnvelopeIr, new: &EnvelopeIr) {
         );
     }
     if old.retry_delay != new.retry_delay {
+        out.compatible(Area::Errors, &subject, "where the body's retry delay is read changed", "the retry policy only");
+    }
+    for rule in old.retry.iter().filter(|r| !new.retry.contains(r)) {
         out.compatible(
             Area::Errors,
             &subject,
-            "where the body's retry delay is read changed",
+            format!("retry rule removed: {}", rule_text(rule)),
             "the retry policy only",
         );
     }
-    for rule in old.retry.iter().filter(|r| !new.retry.contains(r)) {
-        out.compatible(Area::Errors, &subject, format!("retry rule removed: {}", rule_text(rule)), "the retry policy only");
-    }
     for rule in new.retry.iter().filter(|r| !old.retry.contains(r)) {
-        out.compatible(Area::Errors, &subject, format!("retry rule added: {}", rule_text(rule)), "the retry policy only");
+        out.compatible(
+            Area::Errors,
+            &subject,
+            format!("retry rule added: {}", rule_text(rule)),
+            "the retry policy only",
+        );
     }
     out.doc(&format!("envelope `{}` description", new.name), old.docs.as_deref(), new.docs.as_deref());
 }

@@ -48,8 +48,8 @@ fn envelope(e: &EnvelopeIr) -> TokenStream {
     ]);
     let konst = const_name.ident();
     let when = when.iter().map(test);
-    let [message, code, error_type, status, param, retryable] =
-        [message, code, error_type, status, param, retryable].map(|paths| {
+    let [message, code, error_type, status, param, retryable] = [message, code, error_type, status, param, retryable]
+        .map(|paths| {
             let paths = paths.iter().map(path);
             quote!(&[#(#paths),*])
         });

@@ -75,9 +75,7 @@ fn parse_pick(inside: &str, path: &str) -> Result<Pick, String> {
     if let Ok(index) = inside.parse::<usize>() {
         return Ok(Pick::Index(index));
     }
-    let unclear = || {
-        format!("`[{inside}]` in `{path}` must be an index (`[0]`), `[field=value]` or `[field$=suffix]`")
-    };
+    let unclear = || format!("`[{inside}]` in `{path}` must be an index (`[0]`), `[field=value]` or `[field$=suffix]`");
     let (field, value, ends_with) = match inside.split_once("$=") {
         Some((field, suffix)) => (field, suffix, true),
         None => inside.split_once('=').map(|(field, value)| (field, value, false)).ok_or_else(unclear)?,
@@ -157,9 +155,9 @@ pub fn find<'v>(value: &'v Value, segments: &[PathSegment]) -> Option<&'v Value>
                 Pick::Equals { field, value } => {
                     items.iter().find(|item| item.get(field).and_then(Value::as_str) == Some(value))?
                 }
-                Pick::EndsWith { field, suffix } => items
-                    .iter()
-                    .find(|item| item.get(field).and_then(Value::as_str).is_some_and(|s| s.ends_with(suffix.as_str())))?,
+                Pick::EndsWith { field, suffix } => items.iter().find(|item| {
+                    item.get(field).and_then(Value::as_str).is_some_and(|s| s.ends_with(suffix.as_str()))
+                })?,
             };
         }
     }

@@ -171,10 +171,10 @@ fn load_pieces(root: &Value, r: &mut Reporter, failed_types: &mut Vec<String>) -
         ("examples", &examples.places),
         ("envelopes", &envelopes.places),
     ]
-        .into_iter()
-        .filter(|(_, places)| places.iter().enumerate().any(|(i, &place)| i != place))
-        .map(|(list, places)| (list, places.clone()))
-        .collect();
+    .into_iter()
+    .filter(|(_, places)| places.iter().enumerate().any(|(i, &place)| i != place))
+    .map(|(list, places)| (list, places.clone()))
+    .collect();
     let spec = Spec {
         // A broken provider block is already reported; the stand-in lets the checks of
         // types, operations and examples still run, so one run shows every problem.

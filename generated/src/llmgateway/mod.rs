@@ -70,7 +70,7 @@ Retry rules:
         retry_delay: None,
         retry_rules: &[
             runtime::envelope::RetryRule {
-                status: Some(500u16),
+                status: Some(500),
                 code: None,
                 message_contains: Some("did not generate any images"),
                 retry: false,

@@ -83,7 +83,7 @@ Retry rules:
         retry_delay: None,
         retry_rules: &[
             runtime::envelope::RetryRule {
-                status: Some(429u16),
+                status: Some(429),
                 code: Some("insufficient_quota"),
                 message_contains: None,
                 retry: false,

@@ -168,7 +168,10 @@ mod tests {
         static SHAPES: [Envelope; 3] = [
             Envelope {
                 name: "nested",
-                when: &[Test { path: &[Step::Key("error"), Step::Key("status")], kind: TestKind::Is(JsonKind::String) }],
+                when: &[Test {
+                    path: &[Step::Key("error"), Step::Key("status")],
+                    kind: TestKind::Is(JsonKind::String),
+                }],
                 body_keys: &["error"],
                 message: &[&[Step::Key("error"), Step::Key("message")]],
                 code: &[&[Step::Key("error"), Step::Key("status")]],

@@ -49,7 +49,12 @@ pub const OPENAI: Envelope = Envelope {
     param: &[&[Step::Key("error"), Step::Key("param")]],
     retryable: &[],
     retry_delay: None,
-    retry_rules: &[RetryRule { status: Some(429), code: Some("insufficient_quota"), message_contains: None, retry: false }],
+    retry_rules: &[RetryRule {
+        status: Some(429),
+        code: Some("insufficient_quota"),
+        message_contains: None,
+        retry: false,
+    }],
 };
 
 /// ListenHub's envelope as `specs/listenhub.yaml` declares it.

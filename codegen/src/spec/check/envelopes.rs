@@ -64,7 +64,10 @@ impl Checker<'_> {
         let body = match self.index.get(&envelope.body) {
             Some(TypeDef::Object(o)) => Some(o),
             Some(_) => {
-                self.r.error(&body_path, format!("the body of an envelope must be an object type; `{}` is not", envelope.body));
+                self.r.error(
+                    &body_path,
+                    format!("the body of an envelope must be an object type; `{}` is not", envelope.body),
+                );
                 None
             }
             None if self.is_failed(&envelope.body) => None,
@@ -116,9 +119,7 @@ impl Checker<'_> {
             let at = join_key(path, "retry_delay");
             if let Some(ty) = self.envelope_path(body, &delay.field, &join_key(&at, "field")) {
                 let fits = match delay.format {
-                    DelayFormat::Duration => {
-                        matches!(ty, TypeExpr::String | TypeExpr::Any) || self.is_object_type(&ty)
-                    }
+                    DelayFormat::Duration => matches!(ty, TypeExpr::String | TypeExpr::Any) || self.is_object_type(&ty),
                     DelayFormat::Seconds | DelayFormat::Milliseconds => {
                         matches!(ty, TypeExpr::String | TypeExpr::Integer | TypeExpr::Number | TypeExpr::Any)
                     }
@@ -164,7 +165,10 @@ impl Checker<'_> {
                 );
             }
             if rule.code.is_some() && envelope.paths(EnvelopePart::Code).is_empty() {
-                self.r.error(&join_key(&at, "code"), format!("envelope `{}` declares no `code` to compare", envelope.name));
+                self.r.error(
+                    &join_key(&at, "code"),
+                    format!("envelope `{}` declares no `code` to compare", envelope.name),
+                );
             }
             if rule.message_contains.as_ref().is_some_and(|m| m.is_empty()) {
                 self.r.error(&join_key(&at, "message_contains"), "`message_contains` cannot be empty");
@@ -201,9 +205,7 @@ impl Checker<'_> {
     fn part_type(&mut self, part: EnvelopePart, text: &str, ty: &TypeExpr, at: &str) {
         let string_like = self.is_string_like(ty);
         let fits = match part {
-            EnvelopePart::Message => {
-                string_like || matches!(ty, TypeExpr::Array(item) if self.is_string_like(item))
-            }
+            EnvelopePart::Message => string_like || matches!(ty, TypeExpr::Array(item) if self.is_string_like(item)),
             EnvelopePart::Code => string_like || matches!(ty, TypeExpr::Integer),
             EnvelopePart::ErrorType | EnvelopePart::Param => string_like,
             EnvelopePart::Status => matches!(ty, TypeExpr::Integer | TypeExpr::Any),
