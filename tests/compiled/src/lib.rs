@@ -34,6 +34,10 @@ pub mod defaults;
 #[rustfmt::skip]
 pub mod doc_examples;
 #[rustfmt::skip]
+pub mod error_envelopes;
+#[rustfmt::skip]
+pub mod fastapi_errors;
+#[rustfmt::skip]
 pub mod header_auth;
 #[rustfmt::skip]
 pub mod integer_ranges;
@@ -83,6 +87,8 @@ pub mod scalar_rules;
 pub mod several_auth;
 #[rustfmt::skip]
 pub mod sse_stream;
+#[rustfmt::skip]
+pub mod stability_errors;
 #[rustfmt::skip]
 pub mod status_answers;
 #[rustfmt::skip]
