@@ -35,16 +35,17 @@ impl Waits {
 fn policy_recording() -> (RetryPolicy, Waits) {
     let waits = Waits::default();
     let recorded = waits.clone();
-    let policy = RetryPolicy::default().with_jitter(Jitter::None).with_base_delay(Duration::from_millis(500)).with_sleep(
-        move |wait| {
+    let policy = RetryPolicy::default()
+        .with_jitter(Jitter::None)
+        .with_base_delay(Duration::from_millis(500))
+        .with_sleep(move |wait| {
             recorded.0.lock().expect("not poisoned").push(wait);
             async move {
                 tokio::time::pause();
                 tokio::time::advance(wait).await;
                 tokio::time::resume();
             }
-        },
-    );
+        });
     (policy, waits)
 }
 
@@ -88,8 +89,9 @@ mod routerhub_google {
     }
 
     async fn generate(client: &Client) -> Result<imagegen::routerhub::GenerateContentResponse, Error> {
-        let request =
-            GenerateContentRequest::new(vec![Content::new().with_parts(vec![Part::new(PartData::Text("an otter".into()))])]);
+        let request = GenerateContentRequest::new(vec![
+            Content::new().with_parts(vec![Part::new(PartData::Text("an otter".into()))])
+        ]);
         client.generate_content(&GeminiImageModel::GoogleGemini2_5FlashImage, &request).await
     }
 
@@ -218,7 +220,10 @@ mod declared_shapes {
 
     async fn failing(status: u16, body: Value) -> MockServer {
         let server = MockServer::start().await;
-        Mock::given(method("POST")).respond_with(ResponseTemplate::new(status).set_body_json(body)).mount(&server).await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
         server
     }
 
@@ -243,13 +248,17 @@ mod declared_shapes {
         let client: fastapi_errors::Client = client(&server, policy());
         let err = client.generate(&fastapi_errors::GenerateRequest::new("x")).await.expect_err("404");
         let api = api(&err);
-        assert_eq!((api.envelope_name(), api.message(), api.code()), (Some("fastapi_message"), Some("Model not found"), None));
+        assert_eq!(
+            (api.envelope_name(), api.message(), api.code()),
+            (Some("fastapi_message"), Some("Model not found"), None)
+        );
         assert!(err.to_string().contains("HTTP 404 from fastapi_errors: Model not found"), "{err}");
     }
 
     #[tokio::test]
     async fn stability_errors_are_joined_and_the_name_is_the_code() {
-        let body = json!({"id": "4a5b", "name": "bad_request", "errors": ["prompt: cannot be blank", "width: too small"]});
+        let body =
+            json!({"id": "4a5b", "name": "bad_request", "errors": ["prompt: cannot be blank", "width: too small"]});
         let server = failing(400, body).await;
         let client: stability_errors::Client = client(&server, policy());
         let err = client.generate(&stability_errors::GenerateRequest::new("x")).await.expect_err("400");

@@ -245,6 +245,19 @@ fn a_new_key_variable_is_breaking() {
 }
 
 #[test]
+fn envelope_changes_are_classified() {
+    let r = case("error_envelopes", Level::Breaking);
+    has(&r, Impact::Breaking, "`code` read from `error.status` → `error.code`");
+    has(&r, Impact::Breaking, "envelope `busy` removed");
+    has(&r, Impact::Breaking, "error envelopes `google`, `openai`, `busy` → `google`, `openai`");
+    has(&r, Impact::Compatible, "envelope `plain` declared");
+    has(&r, Impact::Compatible, "error envelopes `openai`, `google` → `openai`, `google`, `plain`");
+    has(&r, Impact::Compatible, "`message` read from `error.message` → `error.message`, `error.status`");
+    has(&r, Impact::Compatible, "retry rule added: status 400, message containing \"billing\" not retried");
+    has(&r, Impact::Compatible, "status 500: (not retried) → (retried by default rules)");
+}
+
+#[test]
 fn description_changes_are_documentation_only() {
     let r = case("docs_only", Level::Documentation);
     assert!(r.changes.is_empty(), "{:#?}", r.changes);

@@ -60,23 +60,47 @@ fn envelope_subject(name: &str) -> String {
 fn envelope(out: &mut Changes, old: &EnvelopeIr, new: &EnvelopeIr) {
     let subject = envelope_subject(&new.name);
     let paths = |list: &[FieldPathIr]| list.iter().map(|p| p.text.clone()).collect::<Vec<_>>();
-    // What code matches on: which body is this envelope, and its code, type, status and verdict.
+    // What code matches on: the code, type, status and parameter an error carries. Paths
+    // only added after the old ones are fallbacks: a body that gave a value still does.
     let matched = [
         ("code", &old.code, &new.code),
         ("error_type", &old.error_type, &new.error_type),
         ("status", &old.status, &new.status),
         ("param", &old.param, &new.param),
-        ("retryable", &old.retryable, &new.retryable),
     ];
     for (part, o, n) in matched {
-        if paths(o) != paths(n) {
+        let (o, n) = (paths(o), paths(n));
+        if o == n {
+            continue;
+        }
+        let description = format!("`{part}` read from {} → {}", shown(&o), shown(&n));
+        if n.starts_with(&o) && !o.is_empty() {
+            out.compatible(
+                Area::Errors,
+                &subject,
+                description,
+                "fallbacks added after the old paths: a body that gave a value still gives the same one",
+            );
+        } else {
             out.breaking(
                 Area::Errors,
                 &subject,
-                format!("`{part}` read from {} → {}", shown(&paths(o)), shown(&paths(n))),
+                description,
                 "errors of this envelope carry a different value there; code matching the old one stops seeing it",
             );
         }
+    }
+    if paths(&old.retryable) != paths(&new.retryable) {
+        out.compatible(
+            Area::Errors,
+            &subject,
+            format!(
+                "the body's retry verdict read from {} → {}",
+                shown(&paths(&old.retryable)),
+                shown(&paths(&new.retryable))
+            ),
+            "the retry policy only",
+        );
     }
     if old.when != new.when {
         out.breaking(

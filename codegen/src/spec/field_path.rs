@@ -99,7 +99,7 @@ pub fn resolve(index: &SpecIndex, body: &ObjectDef, segments: &[PathSegment]) ->
             TypeExpr::Named(name) => index
                 .object(name)
                 .ok_or_else(|| format!("`{name}` is not an object, so it has no field `{}`", segment.field))?,
-            other => return Err(format!("a {} has no field `{}`", describe(other), segment.field)),
+            other => return Err(format!("{} has no field `{}`", describe(other), segment.field)),
         };
         let field = object
             .fields
@@ -113,7 +113,7 @@ pub fn resolve(index: &SpecIndex, body: &ObjectDef, segments: &[PathSegment]) ->
                 TypeExpr::Any => return Ok(TypeExpr::Any),
                 other => {
                     return Err(format!(
-                        "`{}` is a {}, not an array, so no item can be picked from it",
+                        "`{}` is {}, not an array, so no item can be picked from it",
                         segment.field,
                         describe(&other)
                     ))
@@ -130,7 +130,10 @@ pub fn resolve(index: &SpecIndex, body: &ObjectDef, segments: &[PathSegment]) ->
 /// The items of an array picked by `[field=...]` must be objects with a string `field`.
 fn item_string_field(index: &SpecIndex, item: &TypeExpr, field: &str, array: &str) -> Result<(), String> {
     let TypeExpr::Named(name) = item else {
-        return Err(format!("the items of `{array}` are {}s, not objects with a field `{field}`", describe(item)));
+        return Err(format!(
+            "the items of `{array}` are each {}, not an object with a field `{field}`",
+            describe(item)
+        ));
     };
     let object = index.object(name).ok_or_else(|| format!("the items of `{array}` (`{name}`) are not objects"))?;
     let found = object.fields.iter().find(|f| f.name == field);
@@ -138,7 +141,7 @@ fn item_string_field(index: &SpecIndex, item: &TypeExpr, field: &str, array: &st
         None => Err(format!("`{name}` has no field `{field}`")),
         Some(Ok(TypeExpr::String)) | Some(Ok(TypeExpr::Any)) => Ok(()),
         Some(Ok(TypeExpr::Named(n))) if index.object(n).is_none() => Ok(()),
-        Some(Ok(other)) => Err(format!("`{name}.{field}` is a {}, not a string to compare", describe(other))),
+        Some(Ok(other)) => Err(format!("`{name}.{field}` is {}, not a string to compare", describe(other))),
         Some(Err(e)) => Err(e.to_string()),
     }
 }
@@ -186,14 +189,22 @@ pub fn recognises(envelope: &Envelope, body: &Value) -> bool {
     [EnvelopePart::Message, EnvelopePart::Code].iter().any(|part| envelope.paths(*part).iter().any(|p| at(p).is_some()))
 }
 
-/// What a type is, in a message: `string`, `array`, `object `Foo``.
+/// What a type is, in a message: `a string`, `an array`, `` `ErrorDetail` ``.
 pub fn describe(ty: &TypeExpr) -> String {
     match ty {
+        TypeExpr::String => "a string".to_string(),
+        TypeExpr::Integer => "an integer".to_string(),
+        TypeExpr::Number => "a number".to_string(),
+        TypeExpr::Boolean => "a boolean".to_string(),
+        TypeExpr::Any => "any value".to_string(),
+        TypeExpr::Base64 => "base64 text".to_string(),
+        TypeExpr::Url => "a URL".to_string(),
+        TypeExpr::DataUrl => "a data URL".to_string(),
+        TypeExpr::File => "a file".to_string(),
         TypeExpr::Named(name) => format!("`{name}`"),
-        TypeExpr::Array(_) => "array".to_string(),
-        TypeExpr::Map(_) => "map".to_string(),
-        TypeExpr::OneOrMany(_) => "one_or_many".to_string(),
-        other => other.to_string(),
+        TypeExpr::Array(_) => "an array".to_string(),
+        TypeExpr::Map(_) => "a map".to_string(),
+        TypeExpr::OneOrMany(_) => "one or many values".to_string(),
     }
 }
 

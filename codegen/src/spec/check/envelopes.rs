@@ -101,7 +101,7 @@ impl Checker<'_> {
                     if !value_fits(ty, value, self) {
                         self.r.error(
                             &join_key(&at, "equals"),
-                            format!("`{}` is a {}; it can never equal {value}", test.field, describe(ty)),
+                            format!("`{}` is {}; it can never equal {value}", test.field, describe(ty)),
                         );
                     }
                 }
@@ -110,7 +110,7 @@ impl Checker<'_> {
                 if !kind_fits(ty, kind, self) {
                     self.r.error(
                         &join_key(&at, "is"),
-                        format!("`{}` is a {}; it is never {}", test.field, describe(ty), kind_name(kind)),
+                        format!("`{}` is {}; it is never {}", test.field, describe(ty), kind_name(kind)),
                     );
                 }
             }
@@ -128,7 +128,7 @@ impl Checker<'_> {
                     self.r.error(
                         &join_key(&at, "field"),
                         format!(
-                            "`{}` is a {}, which cannot hold a delay in the `{}` format",
+                            "`{}` is {}, which cannot hold a delay in the `{}` format",
                             delay.field,
                             describe(&ty),
                             match delay.format {
@@ -219,7 +219,7 @@ impl Checker<'_> {
                 EnvelopePart::Status => "an integer",
                 EnvelopePart::Retryable => "a boolean",
             };
-            self.r.error(at, format!("`{}` must reach {want}; `{text}` is a {}", part.key(), describe(ty)));
+            self.r.error(at, format!("`{}` must reach {want}; `{text}` is {}", part.key(), describe(ty)));
         }
     }
 
