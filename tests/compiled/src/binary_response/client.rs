@@ -14,7 +14,7 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v2/generate",
-        envelopes: &[],
+        envelopes: &[super::super::envelopes::OPENAI],
         status_retries: &[],
         auth_schemes: &[],
     };
@@ -23,7 +23,7 @@ pub mod operations {
         id: "upscale",
         method: runtime::Method::Post,
         path: "/v2/upscale",
-        envelopes: &[],
+        envelopes: &[super::super::envelopes::OPENAI],
         status_retries: &[],
         auth_schemes: &[],
     };
@@ -32,7 +32,7 @@ pub mod operations {
         id: "download",
         method: runtime::Method::Get,
         path: "/v2/files/{file_id}",
-        envelopes: &[],
+        envelopes: &[super::super::envelopes::OPENAI],
         status_retries: &[],
         auth_schemes: &[],
     };
