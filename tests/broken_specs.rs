@@ -62,6 +62,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("envelope_path_malformed", "is missing a closing `]`"),
     ("envelope_test_wrong", "a test gives `equals` or `is`, not both"),
     ("envelope_retry_delay_wrong_type", "cannot hold a delay in the `seconds` format"),
+    ("error_format_replaced", "`error_format` (`openai`) is no longer part of the language"),
     ("error_example_matches_no_envelope", "the error example is none of the envelopes of operation `generate` (`main`)"),
     ("binary_and_sse", "a response cannot be both `binary` and `sse`"),
     ("binary_media_types_wrong", "`png` is not a media type"),
