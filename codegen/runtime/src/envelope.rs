@@ -280,7 +280,7 @@ impl Envelope {
 }
 
 /// The value `path` reaches in `body`; `null` counts as nothing.
-pub fn find<'v>(body: &'v Value, path: FieldPath) -> Option<&'v Value> {
+pub fn find(body: &Value, path: FieldPath) -> Option<&Value> {
     let mut current = body;
     for step in path {
         current = match *step {

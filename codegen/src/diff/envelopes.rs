@@ -145,7 +145,7 @@ fn envelope(out: &mut Changes, old: &EnvelopeIr, new: &EnvelopeIr) {
             "the retry policy only",
         );
     }
-    out.doc(&format!("envelope `{}` description", new.name), old.docs.as_deref(), new.docs.as_deref());
+    out.doc(format!("envelope `{}` description", new.name), old.docs.as_deref(), new.docs.as_deref());
 }
 
 fn shown(paths: &[String]) -> String {
