@@ -21,7 +21,7 @@ fn spec_with_settings(settings: &str) -> String {
   api_key_env: EXAMPLE_API_KEY
   auth:
     - kind: bearer
-  error_format: openai
+  envelopes: []
 types:
   - kind: object
     name: GenerateRequest

@@ -239,10 +239,22 @@ fn replacing_the_auth_scheme_is_breaking() {
 }
 
 #[test]
-fn a_new_key_variable_or_error_envelope_is_breaking() {
+fn a_new_key_variable_is_breaking() {
     let r = case("provider_changed", Level::Breaking);
     has(&r, Impact::Breaking, "SKETCHY_KEY");
-    has(&r, Impact::Breaking, "error envelope");
+}
+
+#[test]
+fn envelope_changes_are_classified() {
+    let r = case("error_envelopes", Level::Breaking);
+    has(&r, Impact::Breaking, "`code` read from `error.status` → `error.code`");
+    has(&r, Impact::Breaking, "envelope `busy` removed");
+    has(&r, Impact::Breaking, "error envelopes `google`, `openai`, `busy` → `google`, `openai`");
+    has(&r, Impact::Compatible, "envelope `plain` declared");
+    has(&r, Impact::Compatible, "error envelopes `openai`, `google` → `openai`, `google`, `plain`");
+    has(&r, Impact::Compatible, "`message` read from `error.message` → `error.message`, `error.status`");
+    has(&r, Impact::Compatible, "retry rule added: status 400, message containing \"billing\" not retried");
+    has(&r, Impact::Compatible, "status 500: (not retried) → (retried by default rules)");
 }
 
 #[test]

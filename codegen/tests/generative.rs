@@ -261,7 +261,6 @@ fn render(name: &str, shape: &SpecShape) -> Value {
             "base_url": "https://api.example.com",
             "api_key_env": "GENERATED_API_KEY",
             "auth": [{"kind": "bearer"}],
-            "error_format": "openai",
         },
         "types": types,
         "operations": operations,

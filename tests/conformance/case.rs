@@ -231,7 +231,7 @@ pub struct ErrorExpect {
     /// Status number in the envelope.
     #[serde(default)]
     pub provider_status: Option<i64>,
-    /// Envelope recognised: `google`, `openai`, `llmgateway`, `listenhub`, `unparsed`.
+    /// Envelope recognised: the spec's envelope name (`google`, `openai`, `llmgateway`, `listenhub`), or `unparsed`.
     #[serde(default)]
     pub envelope: Option<String>,
     /// The raw body kept in the error contains this.

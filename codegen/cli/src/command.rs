@@ -341,7 +341,7 @@ fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
 #[cfg(test)]
 mod tests {
     use imagegen::runtime::dispatch::{BodyKind, BoxedCall, Call};
-    use imagegen::runtime::{AuthScheme, ClientConfig, ErrorFormat, ProviderInfo};
+    use imagegen::runtime::{AuthScheme, ClientConfig, ProviderInfo};
 
     use super::*;
 
@@ -352,7 +352,7 @@ mod tests {
         api_key_env: "FAKE_API_KEY",
         base_url_env: "FAKE_BASE_URL",
         auth_schemes: &[AuthScheme::Query("key")],
-        error_format: ErrorFormat::OpenAi,
+        envelopes: &[],
         headers: &[
             ProviderHeader { name: "OpenAI-Organization", help: "Your organisation.", secret: false, env: None },
             ProviderHeader { name: "x-token", help: "", secret: true, env: Some("FAKE_TOKEN") },

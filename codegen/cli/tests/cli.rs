@@ -243,6 +243,28 @@ async fn an_api_error_exits_3_with_the_providers_message_and_status() {
 }
 
 #[tokio::test]
+async fn an_api_error_shows_the_code_the_spec_envelope_reads_and_is_not_retried_when_the_spec_says_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
+            "error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "code": "insufficient_quota"}
+        })))
+        .mount(&server)
+        .await;
+    let dir = out_dir("api-error-quota");
+
+    let output = imagegen(octen_generate(&server, &dir, &["--max-retries", "2"])).await;
+
+    assert_eq!(output.status.code(), Some(3));
+    let err = stderr(&output);
+    assert!(
+        err.contains("error: 429 Too Many Requests from octen: You exceeded your current quota (insufficient_quota)"),
+        "{err}"
+    );
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1), "octen.yaml: not worth retrying");
+}
+
+#[tokio::test]
 async fn an_api_error_after_retries_says_how_many_attempts() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -758,8 +758,8 @@ impl HttpClient {
             id: "download",
             method: super::Method::Get,
             path: "",
-            error_format: self.inner.provider.error_format,
-            retryable_statuses: &[],
+            envelopes: self.inner.provider.envelopes,
+            status_retries: &[],
             auth_schemes: &[],
             model_param: None,
         };

@@ -1,68 +1,377 @@
-//! Provider error envelopes, parsed tolerantly from any bytes.
+//! Provider error envelopes: one tolerant reader driven by what the specs declare.
 //!
-//! Relays forward upstream errors unchanged, so a RouterHub call can answer
-//! with a Google envelope or an OpenAI one: the declared format is tried
-//! first, then the others. Error bodies are small, so going through
-//! `serde_json::Value` here costs nothing and keeps every shape reachable.
+//! A spec declares each error shape as an [`Envelope`]: where its message, code,
+//! status and retry hints live, as field paths, and how it is recognised when a
+//! body could be several (relays forward upstream errors unchanged, so an
+//! operation lists the envelopes it may answer with, in order). The reader never
+//! fails: a body that is not JSON, or that no envelope recognises, is simply not
+//! parsed, and the raw bytes stay in the error. Error bodies are small, so going
+//! through `serde_json::Value` costs nothing and keeps every shape reachable.
 
 use std::time::Duration;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::redact::Redactor;
 use super::retry::MAX_HINT;
-use super::ErrorFormat;
 
-/// A provider's error body, as far as it could be understood.
+/// A field path into an error body: its steps, from the top.
+pub type FieldPath = &'static [Step];
+
+/// One step of a [`FieldPath`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// An object's member.
+    Key(&'static str),
+    /// An array's item by index.
+    Index(usize),
+    /// The first array item whose string member `field` equals `value`.
+    ItemWhere {
+        /// The item's member tested.
+        field: &'static str,
+        /// The text it must equal.
+        value: &'static str,
+    },
+    /// The first array item whose string member `field` ends with `suffix`
+    /// (Google's `details[]` item whose `@type` ends with `google.rpc.RetryInfo`).
+    ItemEndingWith {
+        /// The item's member tested.
+        field: &'static str,
+        /// The text it must end with.
+        suffix: &'static str,
+    },
+}
+
+/// A kind of JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+/// A scalar a recognising test compares with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// A boolean.
+    Bool(bool),
+    /// A whole number.
+    Integer(i64),
+    /// A string.
+    String(&'static str),
+}
+
+/// What a recognising test asks of the value at its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestKind {
+    /// Present and not `null`.
+    Present,
+    /// Equal to this scalar (`"error": true`).
+    Equals(Scalar),
+    /// Of this kind (`"errors": [...]`).
+    Is(JsonKind),
+}
+
+/// One test of an envelope's recogniser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Test {
+    /// Where the value is.
+    pub path: FieldPath,
+    /// What it must be.
+    pub kind: TestKind,
+}
+
+/// How a retry delay is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DelayFormat {
+    /// A `google.protobuf.Duration` in JSON: `"34.4s"`, or `{"seconds", "nanos"}`.
+    Duration,
+    /// A number of seconds, or its text.
+    Seconds,
+    /// A number of milliseconds, or its text.
+    Milliseconds,
+}
+
+/// Where a body gives its retry delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryDelay {
+    /// Where the delay is.
+    pub path: FieldPath,
+    /// How it is written.
+    pub format: DelayFormat,
+}
+
+/// Whether an error of an envelope is retried, by its status, code or message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryRule {
+    /// The HTTP status it applies to; any when `None`.
+    pub status: Option<u16>,
+    /// The envelope's code must equal this.
+    pub code: Option<&'static str>,
+    /// The envelope's message must contain this, ignoring ASCII case.
+    pub message_contains: Option<&'static str>,
+    /// The verdict.
+    pub retry: bool,
+}
+
+/// An error envelope as a spec declares it (emitted into each provider's `envelopes` module).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope {
+    /// The spec's name (`google`).
+    pub name: &'static str,
+    /// Tests that must all hold for a body to be this envelope; without any, a body
+    /// is this envelope when its message or code is found.
+    pub when: &'static [Test],
+    /// The body's top-level keys the spec declares: a 2xx body with any other key is
+    /// a success, not a wrapped error.
+    pub body_keys: &'static [&'static str],
+    /// Where the message is (a string, or strings joined with `; `); first found wins.
+    pub message: &'static [FieldPath],
+    /// Where the code is (a string, or a number read as its text).
+    pub code: &'static [FieldPath],
+    /// Where the error's type or class name is.
+    pub error_type: &'static [FieldPath],
+    /// Where the status the body repeats is.
+    pub status: &'static [FieldPath],
+    /// Where the parameter the error is about is.
+    pub param: &'static [FieldPath],
+    /// Where the body's own retry verdict is.
+    pub retryable: &'static [FieldPath],
+    /// Where the retry delay is.
+    pub retry_delay: Option<RetryDelay>,
+    /// Retry verdicts by status, code or message; the first match decides.
+    pub retry_rules: &'static [RetryRule],
+}
+
+/// An error body read through the [`Envelope`] that recognised it. Every text has the
+/// client's secrets scrubbed; the raw body is kept beside it in [`ApiError`](super::ApiError).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum ErrorEnvelope {
-    /// `{"error": {"code", "message", "status", "details"}}` (also accepted wrapped in a one-item array).
-    Google(GoogleError),
-    /// `{"error": {"message", "type", "param", "code"}}`.
-    OpenAi(OpenAiError),
-    /// `{"error": true, "status", "message"}`.
-    LlmGateway(LlmGatewayError),
-    /// ListenHub's generic `message`/`code` plus the free-lane failure metadata.
-    ListenHub(ListenHubError),
-    /// Not JSON, or no known shape (an HTML page from a proxy, an empty body).
-    Unparsed,
-}
-
-/// A Google API error.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GoogleError {
-    /// The HTTP status number the envelope repeats.
-    pub code: Option<i64>,
-    /// Human-readable message.
+pub struct ErrorEnvelope {
+    /// The envelope that recognised the body.
+    pub envelope: &'static Envelope,
+    /// The human-readable message.
     pub message: Option<String>,
-    /// Canonical status name (`INVALID_ARGUMENT`, `RESOURCE_EXHAUSTED`).
-    pub status: Option<String>,
-    /// Typed detail objects (each with an `@type`), kept as JSON.
-    pub details: Vec<Value>,
+    /// The machine-readable code (OpenAI `code`, Google's status name).
+    pub code: Option<String>,
+    /// The error's type or class (OpenAI `type`).
+    pub error_type: Option<String>,
+    /// The request parameter the error is about.
+    pub param: Option<String>,
+    /// The status the body repeats (Google `code`, LLMGateway `status`).
+    pub status: Option<i64>,
+    /// The body's own verdict on retrying (ListenHub `retryable`).
+    pub retryable: Option<bool>,
+    /// How long the body asks to wait before retrying (Google `RetryInfo`), bounded to a day.
+    pub retry_delay: Option<Duration>,
 }
 
-impl GoogleError {
-    /// The `retryDelay` of the first `google.rpc.RetryInfo` item in `details`.
-    pub fn retry_delay(&self) -> Option<Duration> {
-        self.details.iter().find_map(|detail| {
-            let is_retry_info =
-                detail.get("@type").and_then(Value::as_str).is_some_and(|t| t.ends_with("google.rpc.RetryInfo"));
-            if !is_retry_info {
-                return None;
-            }
-            match detail.get("retryDelay")? {
-                Value::String(text) => parse_google_duration(text),
-                // Some protobuf JSON printers emit the message form instead of the string.
-                Value::Object(parts) => {
-                    let seconds = parts.get("seconds").map_or(Some(0), json_u64)?;
-                    let nanos = parts.get("nanos").map_or(Some(0), json_u64)?;
-                    let nanos = u32::try_from(nanos).ok().filter(|n| *n < 1_000_000_000)?;
-                    Some(Duration::new(seconds.min(MAX_HINT.as_secs()), nanos).min(MAX_HINT))
-                }
-                _ => None,
+impl ErrorEnvelope {
+    /// Reads an error body through the first of `envelopes` that recognises it.
+    /// Never fails and never panics: `None` when the body is not JSON, not an object
+    /// (or a one-item array of one, as one Gemini-compatible endpoint sends), or none
+    /// of the envelopes recognises it.
+    pub fn read(envelopes: &'static [Envelope], body: &[u8]) -> Option<Self> {
+        let value = top_object(serde_json::from_slice::<Value>(body).ok()?)?;
+        envelopes.iter().find(|e| e.recognises(&value)).map(|e| e.read_parts(&value))
+    }
+
+    /// The error envelope a gateway sent with a 2xx status, if `body` is one.
+    ///
+    /// Only unmistakable shapes count: an envelope that declares how it is recognised
+    /// (its `when` tests hold), on a body with no top-level key the envelope's type
+    /// does not declare. A body that merely has a `message`, or a job answer whose
+    /// `error` describes a failed task beside other keys, stays a success.
+    pub fn in_success_body(envelopes: &'static [Envelope], body: &[u8]) -> Option<Self> {
+        if body.len() > SUCCESS_PROBE_LIMIT {
+            return None;
+        }
+        let value = top_object(serde_json::from_slice::<Value>(body).ok()?)?;
+        let keys = value.as_object()?;
+        envelopes
+            .iter()
+            .filter(|e| !e.when.is_empty())
+            .find(|e| e.recognises(&value) && keys.keys().all(|k| e.body_keys.contains(&k.as_str())))
+            .map(|e| e.read_parts(&value))
+    }
+
+    /// The declared envelope's name (`google`).
+    pub fn name(&self) -> &'static str {
+        self.envelope.name
+    }
+
+    /// The envelope's verdict on retrying an error with `status`: the body's own
+    /// `retryable`, else the first declared rule that matches; `None` leaves it to the status.
+    pub fn retry_verdict(&self, status: u16) -> Option<bool> {
+        self.retryable
+            .or_else(|| self.envelope.retry_rules.iter().find(|rule| self.matches(rule, status)).map(|rule| rule.retry))
+    }
+
+    fn matches(&self, rule: &RetryRule, status: u16) -> bool {
+        let status_matches = rule.status.is_none_or(|s| s == status);
+        let code_matches = rule.code.is_none_or(|code| self.code.as_deref() == Some(code));
+        let message_matches = rule.message_contains.is_none_or(|needle| {
+            self.message.as_deref().is_some_and(|m| m.to_ascii_lowercase().contains(&needle.to_ascii_lowercase()))
+        });
+        status_matches && code_matches && message_matches
+    }
+
+    /// Replaces the client's secrets in every text the envelope holds.
+    pub(crate) fn scrub(&mut self, redactor: &Redactor) {
+        for text in [&mut self.message, &mut self.code, &mut self.error_type, &mut self.param].into_iter().flatten() {
+            redactor.scrub_string(text);
+        }
+    }
+}
+
+/// The largest 2xx body probed for an error envelope. Envelopes are a few hundred
+/// bytes; image bodies are megabytes and must not be parsed twice.
+const SUCCESS_PROBE_LIMIT: usize = 1 << 20;
+
+/// The object an error body is: itself, or the only item of a one-item array.
+fn top_object(value: Value) -> Option<Value> {
+    let value = match value {
+        Value::Array(mut items) if items.len() == 1 => items.swap_remove(0),
+        other => other,
+    };
+    value.is_object().then_some(value)
+}
+
+impl Envelope {
+    /// Whether `body` is this envelope.
+    pub fn recognises(&self, body: &Value) -> bool {
+        if self.when.is_empty() {
+            return self.message.iter().chain(self.code).any(|path| find(body, path).is_some());
+        }
+        self.when.iter().all(|test| {
+            let Some(found) = find(body, test.path) else { return false };
+            match test.kind {
+                TestKind::Present => true,
+                TestKind::Equals(Scalar::Bool(b)) => found.as_bool() == Some(b),
+                TestKind::Equals(Scalar::Integer(n)) => found.as_i64() == Some(n),
+                TestKind::Equals(Scalar::String(s)) => found.as_str() == Some(s),
+                TestKind::Is(kind) => kind_of(found) == Some(kind),
             }
         })
+    }
+
+    fn read_parts(&'static self, body: &Value) -> ErrorEnvelope {
+        let first = |paths: &[FieldPath], read: fn(&Value) -> Option<String>| {
+            paths.iter().find_map(|path| find(body, path).and_then(read))
+        };
+        ErrorEnvelope {
+            envelope: self,
+            message: first(self.message, message_text),
+            code: first(self.code, scalar_text),
+            error_type: first(self.error_type, scalar_text),
+            param: first(self.param, scalar_text),
+            status: self.status.iter().find_map(|path| find(body, path).and_then(integer)),
+            retryable: self.retryable.iter().find_map(|path| find(body, path).and_then(boolean)),
+            retry_delay: self.retry_delay.and_then(|d| find(body, d.path).and_then(|v| delay(v, d.format))),
+        }
+    }
+}
+
+/// The value `path` reaches in `body`; `null` counts as nothing.
+pub fn find(body: &Value, path: FieldPath) -> Option<&Value> {
+    let mut current = body;
+    for step in path {
+        current = match *step {
+            Step::Key(key) => current.get(key)?,
+            Step::Index(i) => current.get(i)?,
+            Step::ItemWhere { field, value } => {
+                current.as_array()?.iter().find(|item| item.get(field).and_then(Value::as_str) == Some(value))?
+            }
+            Step::ItemEndingWith { field, suffix } => current
+                .as_array()?
+                .iter()
+                .find(|item| item.get(field).and_then(Value::as_str).is_some_and(|s| s.ends_with(suffix)))?,
+        };
+    }
+    (!current.is_null()).then_some(current)
+}
+
+fn kind_of(value: &Value) -> Option<JsonKind> {
+    Some(match value {
+        Value::Object(_) => JsonKind::Object,
+        Value::Array(_) => JsonKind::Array,
+        Value::String(_) => JsonKind::String,
+        Value::Number(_) => JsonKind::Number,
+        Value::Bool(_) => JsonKind::Boolean,
+        Value::Null => return None,
+    })
+}
+
+/// A string, or a number read as its text; anything else is no value.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A message: a string (a number as its text), or the texts of an array joined with `; `.
+fn message_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Array(items) => {
+            let texts: Vec<String> = items.iter().filter_map(scalar_text).collect();
+            (!texts.is_empty()).then(|| texts.join("; "))
+        }
+        other => scalar_text(other),
+    }
+}
+
+/// A whole number, or its text.
+fn integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `true`/`false`, or their text.
+fn boolean(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// A delay in `format`; negative or malformed values are none, huge ones a day.
+fn delay(value: &Value, format: DelayFormat) -> Option<Duration> {
+    let seconds = |value: &Value| match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    let bounded = |secs: f64| {
+        (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(MAX_HINT.as_secs_f64())))
+    };
+    match format {
+        DelayFormat::Seconds => bounded(seconds(value)?),
+        DelayFormat::Milliseconds => bounded(seconds(value)? / 1000.0),
+        DelayFormat::Duration => match value {
+            Value::String(text) => parse_google_duration(text),
+            // Some protobuf JSON printers emit the message form instead of the string.
+            Value::Object(parts) => {
+                let seconds = parts.get("seconds").map_or(Some(0), json_u64)?;
+                let nanos = parts.get("nanos").map_or(Some(0), json_u64)?;
+                let nanos = u32::try_from(nanos).ok().filter(|n| *n < 1_000_000_000)?;
+                Some(Duration::new(seconds.min(MAX_HINT.as_secs()), nanos).min(MAX_HINT))
+            }
+            _ => None,
+        },
     }
 }
 
@@ -98,321 +407,78 @@ pub fn parse_google_duration(text: &str) -> Option<Duration> {
     Some(Duration::new(seconds.min(MAX_HINT.as_secs()), nanos).min(MAX_HINT))
 }
 
-/// An OpenAI-style error.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct OpenAiError {
-    /// Human-readable message.
-    pub message: Option<String>,
-    /// Error class (`invalid_request_error`).
-    pub error_type: Option<String>,
-    /// The offending parameter, when named.
-    pub param: Option<String>,
-    /// Machine-readable code; `null` on the wire becomes `None`, a number becomes its text.
-    pub code: Option<String>,
-}
-
-/// An LLMGateway error.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LlmGatewayError {
-    /// The status number the envelope reports.
-    pub status: Option<i64>,
-    /// Human-readable message.
-    pub message: Option<String>,
-}
-
-/// A ListenHub error, including the pure-free relax lane metadata.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListenHubError {
-    /// Generic message.
-    pub message: Option<String>,
-    /// Generic code (a number on the wire becomes its text).
-    pub code: Option<String>,
-    /// `reason` or `failReason`.
-    pub reason: Option<FreeRelaxReason>,
-    /// Whether retrying later may succeed; authoritative when present.
-    pub retryable: Option<bool>,
-    /// Whether the free quota was refunded.
-    pub free_usage_rolled_back: Option<bool>,
-    /// Friendly, localizable copy for end users.
-    pub user_message: Option<String>,
-}
-
-/// Why a ListenHub free-lane request failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FreeRelaxReason {
-    /// `free_relax_busy`: the free lane is at capacity; nothing was charged.
-    Busy,
-    /// `free_relax_timeout`: the free lane timed out; nothing was charged.
-    Timeout,
-    /// A reason this crate does not know yet, kept verbatim.
-    Other(String),
-}
-
-impl FreeRelaxReason {
-    /// Parses the wire value, keeping unknown ones.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "free_relax_busy" => FreeRelaxReason::Busy,
-            "free_relax_timeout" => FreeRelaxReason::Timeout,
-            other => FreeRelaxReason::Other(other.to_string()),
-        }
-    }
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            FreeRelaxReason::Busy => "free_relax_busy",
-            FreeRelaxReason::Timeout => "free_relax_timeout",
-            FreeRelaxReason::Other(other) => other,
-        }
-    }
-}
-
-impl ErrorEnvelope {
-    /// Parses `body`, trying `declared` first. Never fails and never panics.
-    pub fn parse(declared: ErrorFormat, body: &[u8]) -> Self {
-        let Ok(value) = serde_json::from_slice::<Value>(body) else {
-            return ErrorEnvelope::Unparsed;
-        };
-        // One real Gemini-compatible endpoint wraps the envelope in a top-level array.
-        let value = match value {
-            Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
-            other => other,
-        };
-        let Value::Object(object) = value else {
-            return ErrorEnvelope::Unparsed;
-        };
-        let fallbacks = [ErrorFormat::Google, ErrorFormat::OpenAi, ErrorFormat::LlmGateway, ErrorFormat::ListenHub];
-        std::iter::once(declared)
-            .chain(fallbacks.into_iter().filter(|f| *f != declared))
-            .find_map(|format| parse_as(format, &object))
-            .unwrap_or(ErrorEnvelope::Unparsed)
-    }
-
-    /// The human-readable message, if any.
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            ErrorEnvelope::Google(e) => e.message.as_deref(),
-            ErrorEnvelope::OpenAi(e) => e.message.as_deref(),
-            ErrorEnvelope::LlmGateway(e) => e.message.as_deref(),
-            ErrorEnvelope::ListenHub(e) => e.message.as_deref().or(e.user_message.as_deref()),
-            ErrorEnvelope::Unparsed => None,
-        }
-    }
-
-    /// The machine-readable code: OpenAI `code`, Google `status`, ListenHub `code` or `reason`.
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            ErrorEnvelope::Google(e) => e.status.as_deref(),
-            ErrorEnvelope::OpenAi(e) => e.code.as_deref(),
-            ErrorEnvelope::ListenHub(e) => e.code.as_deref().or(e.reason.as_ref().map(FreeRelaxReason::as_str)),
-            ErrorEnvelope::LlmGateway(_) | ErrorEnvelope::Unparsed => None,
-        }
-    }
-
-    /// The status number the envelope itself reports (Google `code`, LLMGateway `status`).
-    pub fn provider_status(&self) -> Option<i64> {
-        match self {
-            ErrorEnvelope::Google(e) => e.code,
-            ErrorEnvelope::LlmGateway(e) => e.status,
-            _ => None,
-        }
-    }
-
-    /// How long the body asks the client to wait before retrying: Google's
-    /// `google.rpc.RetryInfo` detail (`"retryDelay": "34.4s"`). Headers, when they
-    /// give a hint, win over this (see [`ApiError`](super::error::ApiError)).
-    pub fn retry_delay(&self) -> Option<Duration> {
-        match self {
-            ErrorEnvelope::Google(e) => e.retry_delay(),
-            _ => None,
-        }
-    }
-
-    /// The body's own verdict on retrying (ListenHub `retryable`), if it gives one.
-    pub fn retryable(&self) -> Option<bool> {
-        match self {
-            ErrorEnvelope::ListenHub(e) => e.retryable,
-            _ => None,
-        }
-    }
-}
-
-/// The largest 2xx body probed for an error envelope. Envelopes are a few hundred
-/// bytes; image bodies are megabytes and must not be parsed twice.
-const SUCCESS_PROBE_LIMIT: usize = 1 << 20;
-
-/// Top-level keys an error envelope may carry beside `error`. A success body with
-/// other keys (a job whose `error` field describes a failed task, say) is a success.
-const ENVELOPE_KEYS: &[&str] = &["error", "status", "message", "code", "details", "success", "request_id", "requestId"];
-
-impl ErrorEnvelope {
-    /// The error envelope a gateway sent with a 2xx status, if `body` is one.
-    ///
-    /// Only the unmistakable shapes count: a top-level object (or a one-item array
-    /// of one) whose `error` is an object or `true`, with no keys but envelope keys.
-    /// A body that merely has a `message` or `code` stays a success.
-    pub fn in_success_body(declared: ErrorFormat, body: &[u8]) -> Option<Self> {
-        if body.len() > SUCCESS_PROBE_LIMIT {
-            return None;
-        }
-        let value = serde_json::from_slice::<Value>(body).ok()?;
-        let object = match &value {
-            Value::Array(items) if items.len() == 1 => items[0].as_object()?,
-            Value::Object(object) => object,
-            _ => return None,
-        };
-        let error = object.get("error")?;
-        let is_error = error.is_object() || error.as_bool() == Some(true);
-        if !is_error || object.keys().any(|k| !ENVELOPE_KEYS.contains(&k.as_str())) {
-            return None;
-        }
-        match Self::parse(declared, body) {
-            ErrorEnvelope::Unparsed => None,
-            envelope => Some(envelope),
-        }
-    }
-}
-
-impl ErrorEnvelope {
-    /// Replaces the client's secrets in every text the envelope holds, details included.
-    pub(crate) fn scrub(&mut self, redactor: &Redactor) {
-        let scrub = |text: &mut Option<String>| {
-            if let Some(text) = text {
-                redactor.scrub_string(text);
-            }
-        };
-        match self {
-            ErrorEnvelope::Google(e) => {
-                scrub(&mut e.message);
-                scrub(&mut e.status);
-                e.details.iter_mut().for_each(|detail| redactor.scrub_json(detail));
-            }
-            ErrorEnvelope::OpenAi(e) => {
-                scrub(&mut e.message);
-                scrub(&mut e.error_type);
-                scrub(&mut e.param);
-                scrub(&mut e.code);
-            }
-            ErrorEnvelope::LlmGateway(e) => scrub(&mut e.message),
-            ErrorEnvelope::ListenHub(e) => {
-                scrub(&mut e.message);
-                scrub(&mut e.code);
-                scrub(&mut e.user_message);
-                if let Some(FreeRelaxReason::Other(reason)) = &mut e.reason {
-                    redactor.scrub_string(reason);
-                }
-            }
-            ErrorEnvelope::Unparsed => {}
-        }
-    }
-}
-
-fn parse_as(format: ErrorFormat, object: &Map<String, Value>) -> Option<ErrorEnvelope> {
-    match format {
-        ErrorFormat::Google => google(object).map(ErrorEnvelope::Google),
-        ErrorFormat::OpenAi => openai(object).map(ErrorEnvelope::OpenAi),
-        ErrorFormat::LlmGateway => llm_gateway(object).map(ErrorEnvelope::LlmGateway),
-        ErrorFormat::ListenHub => listenhub(object).map(ErrorEnvelope::ListenHub),
-    }
-}
-
-fn is_google_shaped(error: &Map<String, Value>) -> bool {
-    // OpenAI errors carry `type`; Google ones carry a status name, details or a numeric code.
-    !error.contains_key("type")
-        && (error.get("status").is_some_and(Value::is_string)
-            || error.get("details").is_some_and(Value::is_array)
-            || error.get("code").is_some_and(Value::is_i64))
-}
-
-fn google(object: &Map<String, Value>) -> Option<GoogleError> {
-    let error = object.get("error")?.as_object()?;
-    if !is_google_shaped(error) {
-        return None;
-    }
-    Some(GoogleError {
-        code: error.get("code").and_then(Value::as_i64),
-        message: string(error.get("message")),
-        status: string(error.get("status")),
-        details: error.get("details").and_then(Value::as_array).cloned().unwrap_or_default(),
-    })
-}
-
-fn openai(object: &Map<String, Value>) -> Option<OpenAiError> {
-    let error = object.get("error")?.as_object()?;
-    let has_shape =
-        error.get("message").is_some_and(Value::is_string) || error.get("type").is_some_and(Value::is_string);
-    if !has_shape || is_google_shaped(error) {
-        return None;
-    }
-    Some(OpenAiError {
-        message: string(error.get("message")),
-        error_type: string(error.get("type")),
-        param: text(error.get("param")),
-        code: text(error.get("code")),
-    })
-}
-
-fn llm_gateway(object: &Map<String, Value>) -> Option<LlmGatewayError> {
-    if object.get("error")?.as_bool() != Some(true) {
-        return None;
-    }
-    Some(LlmGatewayError {
-        status: object.get("status").and_then(Value::as_i64),
-        message: string(object.get("message")),
-    })
-}
-
-fn listenhub(object: &Map<String, Value>) -> Option<ListenHubError> {
-    // The free-lane metadata may sit at the top level or under `error` / `data`.
-    let levels: Vec<&Map<String, Value>> = std::iter::once(object)
-        .chain(["error", "data"].iter().filter_map(|key| object.get(*key).and_then(Value::as_object)))
-        .collect();
-    let find = |key: &str| levels.iter().find_map(|level| level.get(key).filter(|v| !v.is_null()));
-    let message = string(find("message")).or_else(|| string(object.get("error")));
-    let error = ListenHubError {
-        message,
-        code: text(find("code")),
-        reason: string(find("reason")).or_else(|| string(find("failReason"))).map(|r| FreeRelaxReason::from_wire(&r)),
-        retryable: find("retryable").and_then(Value::as_bool),
-        free_usage_rolled_back: find("freeUsageRolledBack").and_then(Value::as_bool),
-        user_message: string(find("userMessage")),
-    };
-    (error != ListenHubError::default()).then_some(error)
-}
-
-fn string(value: Option<&Value>) -> Option<String> {
-    value.and_then(Value::as_str).map(str::to_string)
-}
-
-/// A string, or a number/bool rendered as text; `null` and containers are `None`.
-fn text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const OPENAI: Envelope = Envelope {
+        name: "openai",
+        when: &[Test { path: &[Step::Key("error")], kind: TestKind::Is(JsonKind::Object) }],
+        body_keys: &["error"],
+        message: &[&[Step::Key("error"), Step::Key("message")]],
+        code: &[&[Step::Key("error"), Step::Key("code")]],
+        error_type: &[],
+        status: &[],
+        param: &[],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[],
+    };
+    const GATEWAY: Envelope = Envelope {
+        name: "gateway",
+        when: &[Test { path: &[Step::Key("error")], kind: TestKind::Equals(Scalar::Bool(true)) }],
+        body_keys: &["error", "status", "message"],
+        message: &[&[Step::Key("message")]],
+        code: &[],
+        error_type: &[],
+        status: &[&[Step::Key("status")]],
+        param: &[],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[],
+    };
+    const BOTH: &[Envelope] = &[OPENAI, GATEWAY];
+
     #[test]
     fn only_unmistakable_envelopes_count_in_a_success_body() {
-        let probe = |body: &str| ErrorEnvelope::in_success_body(ErrorFormat::OpenAi, body.as_bytes());
-        assert!(matches!(probe(r#"{"error": {"message": "blocked", "type": "x"}}"#), Some(ErrorEnvelope::OpenAi(_))));
-        assert!(matches!(
-            probe(r#"{"error": true, "status": 500, "message": "no images"}"#),
-            Some(ErrorEnvelope::LlmGateway(_))
-        ));
+        let probe = |body: &str| ErrorEnvelope::in_success_body(BOTH, body.as_bytes()).map(|e| e.name());
+        assert_eq!(probe(r#"{"error": {"message": "blocked", "type": "x"}}"#), Some("openai"));
+        assert_eq!(probe(r#"{"error": true, "status": 500, "message": "no images"}"#), Some("gateway"));
         // A task whose `error` describes a failed job is a success body with other keys.
         assert_eq!(probe(r#"{"id": "task-1", "status": "failed", "error": {"message": "nsfw"}}"#), None);
         // A generic message or code is not an error; neither is `error: false` or a string body.
         assert_eq!(probe(r#"{"code": 0, "message": "ok", "data": {"images": []}}"#), None);
-        assert_eq!(probe(r#"{"error": false, "data": []}"#), None);
+        assert_eq!(probe(r#"{"error": false, "message": "fine"}"#), None);
         assert_eq!(probe(r#""error""#), None);
         assert_eq!(probe("not json"), None);
+    }
+
+    #[test]
+    fn picks_find_the_first_matching_item() {
+        let body: Value = serde_json::from_str(
+            r#"{"details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo"},
+                            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}]}"#,
+        )
+        .unwrap();
+        let path: FieldPath = &[
+            Step::Key("details"),
+            Step::ItemEndingWith { field: "@type", suffix: "google.rpc.RetryInfo" },
+            Step::Key("retryDelay"),
+        ];
+        assert_eq!(find(&body, path), Some(&Value::from("2s")));
+        assert_eq!(find(&body, &[Step::Key("details"), Step::Index(5)]), None);
+    }
+
+    #[test]
+    fn delays_in_every_format_are_bounded() {
+        assert_eq!(delay(&Value::from("34.4s"), DelayFormat::Duration), Some(Duration::from_millis(34_400)));
+        assert_eq!(
+            delay(&serde_json::json!({"seconds": "3", "nanos": 500_000_000}), DelayFormat::Duration),
+            Some(Duration::from_millis(3_500))
+        );
+        assert_eq!(delay(&Value::from(2.5), DelayFormat::Seconds), Some(Duration::from_millis(2_500)));
+        assert_eq!(delay(&Value::from("1500"), DelayFormat::Milliseconds), Some(Duration::from_millis(1_500)));
+        assert_eq!(delay(&Value::from(-1), DelayFormat::Seconds), None);
+        assert_eq!(delay(&Value::from(1e300), DelayFormat::Seconds), Some(MAX_HINT));
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 
-pub use super::envelope::{ErrorEnvelope, FreeRelaxReason, GoogleError, ListenHubError, LlmGatewayError, OpenAiError};
+use super::envelope::{Envelope, ErrorEnvelope};
 use super::error_text::{describe_body, shorten, MESSAGE_BYTES};
 use super::redact::Redactor;
 use super::validate::ValidationError;
@@ -148,9 +148,10 @@ pub struct ApiError {
     pub status: u16,
     /// The provider's name (`routerhub`), for messages; `None` when built with [`ApiError::new`].
     pub provider: Option<&'static str>,
-    /// The provider's error envelope, parsed when possible; the client's key is
+    /// The body read through the spec's envelope that recognised it (`None` when it is
+    /// not JSON or no envelope of the operation recognised it); the client's key is
     /// scrubbed from its strings.
-    pub envelope: ErrorEnvelope,
+    pub envelope: Option<ErrorEnvelope>,
     /// The raw response body, exactly as received.
     pub body: Bytes,
     /// How long the server asked us to wait, unclamped: `retry-after-ms`, else
@@ -169,9 +170,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Builds an error from a response's parts, parsing the envelope in `format`.
-    pub fn new(status: u16, headers: HeaderMap, body: Bytes, format: super::ErrorFormat) -> Self {
-        Self::from_response(None, status, headers, body, format, &Redactor::default())
+    /// Builds an error from a response's parts, reading the body through the first of
+    /// `envelopes` that recognises it.
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes, envelopes: &'static [Envelope]) -> Self {
+        Self::from_response(None, status, headers, body, envelopes, &Redactor::default())
     }
 
     /// Like [`new`](Self::new), scrubbing the client's secrets from everything shown.
@@ -180,15 +182,29 @@ impl ApiError {
         status: u16,
         headers: HeaderMap,
         body: Bytes,
-        format: super::ErrorFormat,
+        envelopes: &'static [Envelope],
         redactor: &Redactor,
     ) -> Self {
-        let mut envelope = ErrorEnvelope::parse(format, &body);
+        let envelope = ErrorEnvelope::read(envelopes, &body);
+        Self::with_envelope(provider, status, headers, body, envelope, redactor)
+    }
+
+    /// Builds the error around an envelope already read (a 2xx body probed for one).
+    pub(crate) fn with_envelope(
+        provider: Option<&'static str>,
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+        mut envelope: Option<ErrorEnvelope>,
+        redactor: &Redactor,
+    ) -> Self {
         // Hints are read from what the server sent, before anything is scrubbed.
         let hints = super::retry::RetryHints::from_headers(&headers);
         // A header is the transport's own word and wins; the body's hint fills in when none is sent.
-        let retry_after = hints.retry_after.or_else(|| envelope.retry_delay());
-        envelope.scrub(redactor);
+        let retry_after = hints.retry_after.or_else(|| envelope.as_ref().and_then(|e| e.retry_delay));
+        if let Some(envelope) = &mut envelope {
+            envelope.scrub(redactor);
+        }
         let headers = redactor.scrub_headers(&headers).into_owned();
         let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
         let snippet = describe_body(&body, content_type, redactor);
@@ -207,17 +223,46 @@ impl ApiError {
 
     /// The provider's human-readable message, when the envelope has one.
     pub fn message(&self) -> Option<&str> {
-        self.envelope.message()
+        self.envelope.as_ref()?.message.as_deref()
     }
 
     /// The provider's machine-readable code (OpenAI `code`, Google `status`, ListenHub `code`/`reason`).
     pub fn code(&self) -> Option<&str> {
-        self.envelope.code()
+        self.envelope.as_ref()?.code.as_deref()
+    }
+
+    /// The error's type or class, when the envelope has one (OpenAI `type`).
+    pub fn error_type(&self) -> Option<&str> {
+        self.envelope.as_ref()?.error_type.as_deref()
+    }
+
+    /// The request parameter the error is about, when the envelope names one (OpenAI `param`).
+    pub fn param(&self) -> Option<&str> {
+        self.envelope.as_ref()?.param.as_deref()
     }
 
     /// The status the envelope reports, which relays may set differently from the HTTP status.
     pub fn provider_status(&self) -> Option<i64> {
-        self.envelope.provider_status()
+        self.envelope.as_ref()?.status
+    }
+
+    /// The name of the spec's envelope that recognised the body (`google`), if one did.
+    pub fn envelope_name(&self) -> Option<&'static str> {
+        self.envelope.as_ref().map(ErrorEnvelope::name)
+    }
+
+    /// Whether the response itself says to retry or not: `x-should-retry`, else the
+    /// body's `retryable`, else the envelope's rules for its code or message (a 429
+    /// `insufficient_quota` is not worth retrying). `None` leaves it to the status.
+    pub fn retry_verdict(&self) -> Option<bool> {
+        self.should_retry.or_else(|| self.envelope.as_ref()?.retry_verdict(self.status))
+    }
+
+    /// The body as JSON of type `T`: the spec's body type of the envelope
+    /// (`routerhub::ListenHubError`, say) gives typed access to every field, such as
+    /// ListenHub's `freeUsageRolledBack`. Read from the raw body, which is not scrubbed.
+    pub fn body_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
     }
 
     /// The request id the server sent (`x-request-id`, `request-id`, `x-goog-request-id`), for support tickets.
@@ -239,6 +284,7 @@ impl fmt::Debug for ApiError {
         f.debug_struct("ApiError")
             .field("status", &self.status)
             .field("provider", &self.provider)
+            .field("envelope", &self.envelope_name())
             .field("code", &self.code())
             .field("message", &self.message().map(|m| shorten(m, MESSAGE_BYTES)))
             .field("provider_status", &self.provider_status())

@@ -391,10 +391,7 @@ fn job_error(
 fn is_transient(error: &Error) -> bool {
     match error {
         Error::Transport(_) | Error::Timeout(_) => true,
-        Error::Api(api) => api
-            .should_retry
-            .or_else(|| api.envelope.retryable())
-            .unwrap_or_else(|| RETRYABLE_STATUSES.contains(&api.status)),
+        Error::Api(api) => api.retry_verdict().unwrap_or_else(|| RETRYABLE_STATUSES.contains(&api.status)),
         _ => false,
     }
 }

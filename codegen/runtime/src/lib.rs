@@ -47,7 +47,8 @@ pub use self::base64::Base64Data;
 pub use self::binary::{BinaryBody, FromHeaders, JsonOrBinary, RawAnswer};
 pub use self::client::{same_origin_redirect_policy, ClientBuilder, HttpClient, ProviderClient, StreamReply};
 pub use self::config::ClientConfig;
-pub use self::error::{ApiError, Error, ErrorEnvelope};
+pub use self::envelope::{Envelope, ErrorEnvelope};
+pub use self::error::{ApiError, Error};
 pub use self::file::FilePart;
 pub use self::jobs::{JobError, JobErrorKind, JobProgress, JobState, PollPolicy};
 pub use self::models::{Capability, ModelInfo};
@@ -58,7 +59,7 @@ pub use self::one_or_many::OneOrMany;
 pub use self::options::RequestOptions;
 pub use self::params::RequestParams;
 pub use self::provider::{
-    encode_path_segment, AuthScheme, ErrorFormat, Method, OperationInfo, ProviderHeader, ProviderInfo,
+    encode_path_segment, AuthScheme, Method, OperationInfo, ProviderHeader, ProviderInfo, StatusRetry,
 };
 pub use self::response::Response;
 pub use self::retry::{Jitter, RetryPolicy};

@@ -44,19 +44,6 @@ impl std::fmt::Display for AuthScheme {
     }
 }
 
-/// Which error envelope a provider (or operation) sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorFormat {
-    /// Google API errors: `{"error": {"code", "message", "status", "details"}}`.
-    Google,
-    /// OpenAI errors: `{"error": {"message", "type", "param", "code"}}`.
-    OpenAi,
-    /// LLMGateway errors: `{"error": true, "status", "message"}`.
-    LlmGateway,
-    /// ListenHub errors, with the free-lane failure metadata.
-    ListenHub,
-}
-
 /// A provider as its spec describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProviderInfo {
@@ -73,8 +60,9 @@ pub struct ProviderInfo {
     pub base_url_env: &'static str,
     /// Accepted auth schemes; the first is the default.
     pub auth_schemes: &'static [AuthScheme],
-    /// The provider's error envelope.
-    pub error_format: ErrorFormat,
+    /// The error envelopes its operations answer with, in the order tried (also what a
+    /// download's error and the mock server's own errors use).
+    pub envelopes: &'static [super::Envelope],
     /// Request headers the provider documents for every call (an organisation, a
     /// client name), set once per client with
     /// [`ClientBuilder::header`](super::ClientBuilder::header).
@@ -164,10 +152,11 @@ pub struct OperationInfo {
     pub method: Method,
     /// Path template with `{param}` placeholders.
     pub path: &'static str,
-    /// Error envelope of this operation.
-    pub error_format: ErrorFormat,
-    /// Statuses the docs call retryable.
-    pub retryable_statuses: &'static [u16],
+    /// The error envelopes this operation answers with, in the order tried.
+    pub envelopes: &'static [super::Envelope],
+    /// The docs' verdicts on retrying a status, over the default (408, 429 and 5xx
+    /// gateway statuses are retried).
+    pub status_retries: &'static [StatusRetry],
     /// Auth schemes this operation accepts; empty means every scheme of the provider.
     /// When the client's scheme is not among them, the key travels in the first one.
     pub auth_schemes: &'static [AuthScheme],
@@ -175,6 +164,15 @@ pub struct OperationInfo {
     /// `/v1beta/models/{model}:generateContent`): read from the request's path into the
     /// call's tracing span as `gen_ai.request.model`, as a body's `model` field is.
     pub model_param: Option<&'static str>,
+}
+
+/// The docs' verdict on retrying one error status of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusRetry {
+    /// The HTTP status.
+    pub status: u16,
+    /// Whether it is retried.
+    pub retry: bool,
 }
 
 /// Percent-encodes a path parameter so it stays one segment.
@@ -206,7 +204,7 @@ mod tests {
         api_key_env: "TWO_API_KEY",
         base_url_env: "TWO_BASE_URL",
         auth_schemes: &[AuthScheme::Bearer, AuthScheme::Header("x-api-key"), AuthScheme::Query("key")],
-        error_format: ErrorFormat::OpenAi,
+        envelopes: &[],
         headers: &[ProviderHeader { name: "OpenAI-Organization", help: "", secret: false, env: None }],
     };
 

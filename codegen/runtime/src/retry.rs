@@ -3,8 +3,8 @@
 //! Image generation is paid and not idempotent, so the rules are
 //! conservative: only statuses that say "the server did not do the work"
 //! (408, 429, 5xx gateways) and connections that never reached the server are
-//! retried by default. Server hints (`retry-after-ms`, `Retry-After`, Google's
-//! `RetryInfo`, `x-should-retry`, ListenHub's `retryable`) win over our own
+//! retried by default. Server hints (`retry-after-ms`, `Retry-After`, a retry delay
+//! or verdict an envelope reads from the body, `x-should-retry`) win over our own
 //! backoff. A retry is never sent earlier than the server asked: a wait hint is
 //! honoured in full up to [`RetryPolicy::max_server_wait`], and above it the
 //! call gives up and returns the error carrying the hint (as openai-python
@@ -212,16 +212,19 @@ impl RetryPolicy {
     }
 }
 
-/// Whether an API error may be retried: the server's explicit verdict
-/// (`x-should-retry`, then ListenHub `retryable`) wins over the status.
+/// Whether an API error may be retried: the response's own verdict (`x-should-retry`,
+/// the body's `retryable`, the envelope's rules by code or message) wins over the status.
 pub(crate) fn is_retryable(error: &ApiError, op: &OperationInfo) -> bool {
-    if let Some(verdict) = error.should_retry {
-        return verdict;
-    }
-    if let Some(verdict) = error.envelope.retryable() {
-        return verdict;
-    }
-    RETRYABLE_STATUSES.contains(&error.status) || op.retryable_statuses.contains(&error.status)
+    error.retry_verdict().unwrap_or_else(|| status_is_retryable(error.status, op))
+}
+
+/// Whether a status alone is worth retrying for `op`: the docs' verdict for it, else
+/// the default ([`RETRYABLE_STATUSES`]).
+pub(crate) fn status_is_retryable(status: u16, op: &OperationInfo) -> bool {
+    op.status_retries
+        .iter()
+        .find(|s| s.status == status)
+        .map_or_else(|| RETRYABLE_STATUSES.contains(&status), |s| s.retry)
 }
 
 /// Retry hints read from response headers.

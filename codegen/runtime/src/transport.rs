@@ -12,11 +12,12 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH
 
 use super::client::{Credential, HttpClient, MAX_REDIRECTS};
 use super::destination::{Destination, Target};
-use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, TimeoutError, TransportError};
+use super::envelope::ErrorEnvelope;
+use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
 use super::redact::redact_query_params;
-use super::retry::{is_retryable, RETRYABLE_STATUSES};
+use super::retry::{is_retryable, status_is_retryable};
 use super::trace;
 use super::wire_request::{WireBody, WireRequest};
 use super::OperationInfo;
@@ -382,20 +383,22 @@ impl HttpClient {
             // The work is done (and paid for) once a 2xx arrives: reading its body
             // again means generating again, so only the opt-in retries it.
             return match read_body(response, inner.max_response_bytes).await {
-                Ok(bytes) if ErrorEnvelope::in_success_body(op.error_format, &bytes).is_some() => {
-                    let api = ApiError::from_response(
-                        Some(inner.provider.name),
-                        status.as_u16(),
-                        headers,
-                        bytes,
-                        op.error_format,
-                        redactor,
-                    );
-                    let retryable = is_retryable(&api, op);
-                    let server_hint = api.retry_after;
-                    Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
-                }
-                Ok(bytes) => Ok(Reply::Body(status.as_u16(), headers, bytes)),
+                Ok(bytes) => match ErrorEnvelope::in_success_body(op.envelopes, &bytes) {
+                    Some(envelope) => {
+                        let api = ApiError::with_envelope(
+                            Some(inner.provider.name),
+                            status.as_u16(),
+                            headers,
+                            bytes,
+                            Some(envelope),
+                            redactor,
+                        );
+                        let retryable = is_retryable(&api, op);
+                        let server_hint = api.retry_after;
+                        Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
+                    }
+                    None => Ok(Reply::Body(status.as_u16(), headers, bytes)),
+                },
                 Err(error) => {
                     let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
                     Err(Failure { error, retryable, server_hint: None })
@@ -410,7 +413,7 @@ impl HttpClient {
                     status.as_u16(),
                     headers,
                     body,
-                    op.error_format,
+                    op.envelopes,
                     redactor,
                 );
                 let retryable = is_retryable(&api, op);
@@ -420,7 +423,7 @@ impl HttpClient {
             Err(error) => {
                 // The status already says whether the server did the work.
                 let code = status.as_u16();
-                let retryable = RETRYABLE_STATUSES.contains(&code) || op.retryable_statuses.contains(&code);
+                let retryable = status_is_retryable(code, op);
                 Err(Failure { error, retryable, server_hint: None })
             }
         }

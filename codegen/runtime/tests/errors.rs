@@ -5,8 +5,7 @@ mod support;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use imagegen_runtime::envelope::FreeRelaxReason;
-use imagegen_runtime::{Error, ErrorEnvelope, ErrorFormat};
+use imagegen_runtime::{Envelope, Error, ErrorEnvelope};
 use proptest::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,25 +29,27 @@ fn fixtures(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
     files
 }
 
+/// Reads `body` through `envelopes`, as the client does.
+fn read(envelopes: &'static [Envelope], body: &[u8]) -> Option<ErrorEnvelope> {
+    ErrorEnvelope::read(envelopes, body)
+}
+
 #[test]
-fn every_real_gemini_error_parses_as_a_google_envelope() {
+fn every_real_gemini_error_is_read_through_the_declared_google_envelope() {
     for (file, body) in fixtures("gemini-error") {
-        match ErrorEnvelope::parse(ErrorFormat::Google, &body) {
-            ErrorEnvelope::Google(e) => {
-                assert!(e.message.is_some() && e.code.is_some(), "{}: {e:?}", file.display());
-            }
-            other => panic!("{}: {other:?}", file.display()),
-        }
+        let e = read(&[GOOGLE, OPENAI], &body).unwrap_or_else(|| panic!("{}: not recognised", file.display()));
+        assert_eq!(e.name(), "google", "{}", file.display());
+        assert!(e.message.is_some() && e.code.is_some() && e.status.is_some(), "{}: {e:?}", file.display());
     }
 }
 
 #[test]
-fn every_real_openai_error_parses_as_an_openai_envelope() {
+fn every_real_openai_error_is_read_through_the_declared_openai_envelope() {
     for (file, body) in fixtures("openai-error") {
-        match ErrorEnvelope::parse(ErrorFormat::OpenAi, &body) {
-            ErrorEnvelope::OpenAi(e) => assert!(e.message.is_some(), "{}: {e:?}", file.display()),
-            other => panic!("{}: {other:?}", file.display()),
-        }
+        // A relay's Gemini endpoint lists Google first: OpenAI bodies still fall through to OpenAI.
+        let e = read(&[GOOGLE, OPENAI], &body).unwrap_or_else(|| panic!("{}: not recognised", file.display()));
+        assert_eq!(e.name(), "openai", "{}", file.display());
+        assert!(e.message.is_some() && e.error_type.is_some(), "{}: {e:?}", file.display());
     }
 }
 
@@ -58,11 +59,9 @@ fn array_wrapped_google_envelope_is_accepted() {
         .into_iter()
         .find(|(p, _)| p.to_string_lossy().contains("array-wrapped"))
         .expect("fixture present");
-    let envelope = ErrorEnvelope::parse(ErrorFormat::Google, &body);
-    assert_eq!(envelope.code(), Some("INVALID_ARGUMENT"));
-    assert_eq!(envelope.provider_status(), Some(400));
-    let ErrorEnvelope::Google(google) = envelope else { panic!("not google") };
-    assert_eq!(google.details[0]["@type"], "type.googleapis.com/google.rpc.BadRequest");
+    let envelope = read(&[GOOGLE], &body).expect("recognised");
+    assert_eq!(envelope.code.as_deref(), Some("INVALID_ARGUMENT"));
+    assert_eq!(envelope.status, Some(400));
 }
 
 #[test]
@@ -74,7 +73,7 @@ fn google_retry_info_gives_the_retry_delay() {
         ]}}))
         .expect("json")
     };
-    let delay = |text: &str| ErrorEnvelope::parse(ErrorFormat::Google, &body(text)).retry_delay();
+    let delay = |text: &str| read(&[GOOGLE], &body(text)).and_then(|e| e.retry_delay);
     assert_eq!(delay("34.4s"), Some(Duration::from_millis(34_400)));
     assert_eq!(delay("1s"), Some(Duration::from_secs(1)));
     assert_eq!(delay("0.5s"), Some(Duration::from_millis(500)));
@@ -93,81 +92,77 @@ fn the_real_google_quota_error_carries_its_retry_delay() {
         .into_iter()
         .find(|(p, _)| p.to_string_lossy().contains("retryinfo"))
         .expect("fixture present");
-    assert_eq!(ErrorEnvelope::parse(ErrorFormat::Google, &body).retry_delay(), Some(Duration::from_secs(48)));
+    assert_eq!(read(&[GOOGLE], &body).and_then(|e| e.retry_delay), Some(Duration::from_secs(48)));
     // Envelopes without RetryInfo give no hint.
     let (_, other) = fixtures("gemini-error")
         .into_iter()
         .find(|(p, _)| p.to_string_lossy().contains("array-wrapped"))
         .expect("fixture present");
-    assert_eq!(ErrorEnvelope::parse(ErrorFormat::Google, &other).retry_delay(), None);
+    assert_eq!(read(&[GOOGLE], &other).and_then(|e| e.retry_delay), None);
 }
 
 #[test]
-fn google_error_from_a_relay_declared_openai_is_still_google() {
+fn a_google_error_from_a_relay_that_lists_openai_first_is_still_google() {
     let body = br#"{"error":{"code":429,"message":"Quota exceeded","status":"RESOURCE_EXHAUSTED"}}"#;
-    let envelope = ErrorEnvelope::parse(ErrorFormat::OpenAi, body);
-    assert!(matches!(envelope, ErrorEnvelope::Google(_)), "{envelope:?}");
-    assert_eq!(envelope.message(), Some("Quota exceeded"));
+    // OpenAI's recogniser (`error` is an object) takes it first when listed first: order is the spec's word.
+    assert_eq!(read(&[GOOGLE, OPENAI], body).map(|e| e.name()), Some("google"));
+    let envelope = read(&[OPENAI, GOOGLE], body).expect("recognised");
+    assert_eq!(envelope.message.as_deref(), Some("Quota exceeded"));
 }
 
 #[test]
 fn openai_null_code_is_none_and_string_code_is_kept() {
-    let null =
-        ErrorEnvelope::parse(ErrorFormat::OpenAi, br#"{"error":{"message":"m","type":"t","param":null,"code":null}}"#);
-    assert_eq!(null.code(), None);
-    let ErrorEnvelope::OpenAi(e) = ErrorEnvelope::parse(
-        ErrorFormat::OpenAi,
+    let null = read(&[OPENAI], br#"{"error":{"message":"m","type":"t","param":null,"code":null}}"#).expect("openai");
+    assert_eq!(null.code, None);
+    let e = read(
+        &[OPENAI],
         br#"{"error":{"message":"m","type":"image_generation_user_error","param":"image","code":"invalid_image_file"}}"#,
-    ) else {
-        panic!("not openai")
-    };
+    )
+    .expect("openai");
     assert_eq!(e.code.as_deref(), Some("invalid_image_file"));
     assert_eq!(e.param.as_deref(), Some("image"));
     assert_eq!(e.error_type.as_deref(), Some("image_generation_user_error"));
 }
 
 #[test]
-fn llmgateway_envelope_parses() {
-    let envelope = ErrorEnvelope::parse(
-        ErrorFormat::LlmGateway,
-        br#"{"error": true, "status": 400, "message": "prompt: Required"}"#,
-    );
-    assert_eq!(
-        envelope,
-        ErrorEnvelope::LlmGateway(imagegen_runtime::envelope::LlmGatewayError {
-            status: Some(400),
-            message: Some("prompt: Required".into())
-        })
-    );
+fn llmgateway_envelope_is_recognised_by_its_error_flag() {
+    let envelope = read(EVERY_ENVELOPE, br#"{"error": true, "status": 400, "message": "prompt: Required"}"#);
+    let envelope = envelope.expect("recognised");
+    assert_eq!((envelope.name(), envelope.status), ("llmgateway", Some(400)));
+    assert_eq!(envelope.message.as_deref(), Some("prompt: Required"));
+    // `error: false` is not the flag.
+    assert!(read(&[LLMGATEWAY], br#"{"error": false, "message": "fine"}"#).is_none());
 }
 
 #[test]
-fn listenhub_free_relax_metadata_is_found_at_any_level() {
-    let bodies = [
-        json!({"reason": "free_relax_busy", "retryable": true, "freeUsageRolledBack": true, "userMessage": "Busy, retry later"}),
-        json!({"error": {"failReason": "free_relax_busy", "retryable": true, "freeUsageRolledBack": true, "userMessage": "Busy, retry later"}}),
-        json!({"code": 50301, "message": "busy", "data": {"reason": "free_relax_busy", "retryable": true, "freeUsageRolledBack": true, "userMessage": "Busy, retry later"}}),
-    ];
-    for body in bodies {
-        let bytes = serde_json::to_vec(&body).expect("json");
-        let ErrorEnvelope::ListenHub(e) = ErrorEnvelope::parse(ErrorFormat::ListenHub, &bytes) else {
-            panic!("{body}")
-        };
-        assert_eq!(e.reason, Some(FreeRelaxReason::Busy), "{body}");
-        assert_eq!(e.retryable, Some(true));
-        assert_eq!(e.free_usage_rolled_back, Some(true));
-        assert_eq!(e.user_message.as_deref(), Some("Busy, retry later"));
-    }
+fn listenhub_free_relax_metadata_gives_code_message_and_verdict() {
+    let body = json!({"reason": "free_relax_busy", "retryable": true, "freeUsageRolledBack": true, "userMessage": "Busy, retry later"});
+    let e = read(&[LISTENHUB], &serde_json::to_vec(&body).expect("json")).expect("recognised");
+    assert_eq!(e.code.as_deref(), Some("free_relax_busy"));
+    assert_eq!(e.message.as_deref(), Some("Busy, retry later"), "userMessage when there is no message");
+    assert_eq!(e.retryable, Some(true));
+    assert_eq!(e.retry_verdict(429), Some(true));
+    let gone = read(&[LISTENHUB], br#"{"failReason":"free_relax_gone","retryable":false}"#).expect("recognised");
+    assert_eq!((gone.code.as_deref(), gone.retryable), (Some("free_relax_gone"), Some(false)));
+    // A number is read as its text.
+    let numbered = read(&[LISTENHUB], br#"{"code": 402, "message": "Insufficient credits"}"#).expect("recognised");
+    assert_eq!(numbered.code.as_deref(), Some("402"));
 }
 
 #[test]
-fn unknown_listenhub_reason_is_kept_verbatim() {
-    let envelope =
-        ErrorEnvelope::parse(ErrorFormat::ListenHub, br#"{"failReason":"free_relax_gone","retryable":false}"#);
-    let ErrorEnvelope::ListenHub(e) = &envelope else { panic!("{envelope:?}") };
-    assert_eq!(e.reason, Some(FreeRelaxReason::Other("free_relax_gone".into())));
-    assert_eq!(envelope.retryable(), Some(false));
-    assert_eq!(envelope.code(), Some("free_relax_gone"));
+fn retry_rules_match_by_status_code_and_message() {
+    let quota =
+        read(&[OPENAI], br#"{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}"#)
+            .expect("openai");
+    assert_eq!(quota.retry_verdict(429), Some(false));
+    assert_eq!(quota.retry_verdict(500), None, "the rule is for 429 only");
+    let limited =
+        read(&[OPENAI], br#"{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}"#).expect("openai");
+    assert_eq!(limited.retry_verdict(429), None, "left to the status");
+    let no_images =
+        read(&[LLMGATEWAY], br#"{"error":true,"status":500,"message":"The model DID NOT generate any images."}"#)
+            .expect("llmgateway");
+    assert_eq!(no_images.retry_verdict(500), Some(false), "ASCII case is ignored");
 }
 
 #[tokio::test]
@@ -183,7 +178,7 @@ async fn html_502_from_a_proxy_is_an_unparsed_api_error_with_the_raw_body() {
     let err = client.http.send_json::<_, Value>(&GENERATE, "/x", Some(&json!({}))).await.expect_err("502");
     let api = err.as_api().expect("api error");
     assert_eq!(api.status, 502);
-    assert_eq!(api.envelope, ErrorEnvelope::Unparsed);
+    assert_eq!(api.envelope, None);
     assert_eq!(&api.body[..], html.as_bytes());
     assert!(err.to_string().contains("502 Bad Gateway"));
 }
@@ -275,33 +270,26 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-const FORMATS: [ErrorFormat; 4] =
-    [ErrorFormat::Google, ErrorFormat::OpenAi, ErrorFormat::LlmGateway, ErrorFormat::ListenHub];
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn envelope_parser_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
-        for format in FORMATS {
-            let envelope = ErrorEnvelope::parse(format, &bytes);
-            if serde_json::from_slice::<Value>(&bytes).is_err() {
-                prop_assert_eq!(envelope, ErrorEnvelope::Unparsed);
-            }
+    fn envelope_reader_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        let envelope = read(EVERY_ENVELOPE, &bytes);
+        if serde_json::from_slice::<Value>(&bytes).is_err() {
+            prop_assert_eq!(envelope, None);
         }
     }
 
     #[test]
-    fn envelope_parser_never_panics_on_arbitrary_json(value in json_value()) {
+    fn envelope_reader_never_panics_on_arbitrary_json(value in json_value()) {
         let bytes = serde_json::to_vec(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        for format in FORMATS {
-            let envelope = ErrorEnvelope::parse(format, &bytes);
-            // Accessors must agree with the variant and never panic either.
-            let _ = (envelope.message(), envelope.code(), envelope.provider_status(), envelope.retryable());
-            if !value.is_object() && !value.is_array() {
-                prop_assert_eq!(envelope, ErrorEnvelope::Unparsed);
-            }
+        let envelope = read(EVERY_ENVELOPE, &bytes);
+        let _ = envelope.as_ref().map(|e| e.retry_verdict(429));
+        if !value.is_object() && !value.is_array() {
+            prop_assert_eq!(envelope, None);
         }
+        let _ = ErrorEnvelope::in_success_body(EVERY_ENVELOPE, &bytes);
     }
 }
 

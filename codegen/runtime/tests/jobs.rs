@@ -23,8 +23,8 @@ static STATUS: OperationInfo = OperationInfo {
     id: "get_job",
     method: Method::Get,
     path: "/v1/jobs/{id}",
-    error_format: imagegen_runtime::ErrorFormat::OpenAi,
-    retryable_statuses: &[],
+    envelopes: &[OPENAI],
+    status_retries: &[],
     auth_schemes: &[],
     model_param: None,
 };

@@ -9,11 +9,11 @@ use std::error::Error as _;
 use std::sync::{Arc, Mutex};
 
 use imagegen_runtime::{
-    AuthScheme, ClientBuilder, Constraint, Error, ErrorFormat, HttpClient, HttpEvent, Method, Observer, OperationInfo,
+    AuthScheme, ClientBuilder, Constraint, Error, HttpClient, HttpEvent, Method, Observer, OperationInfo,
     ProviderClient, ProviderHeader, ProviderInfo, RequestParams,
 };
 use serde_json::{json, Value};
-use support::CANARY_KEY;
+use support::{CANARY_KEY, GOOGLE};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -26,7 +26,7 @@ static QUERY_PROVIDER: ProviderInfo = ProviderInfo {
     api_key_env: "IMAGEGEN_RUNTIME_TEST_QUERY_KEY_NEVER_SET",
     base_url_env: "IMAGEGEN_RUNTIME_TEST_QUERY_BASE_URL_NEVER_SET",
     auth_schemes: &[AuthScheme::Query("key"), AuthScheme::Header("x-goog-api-key")],
-    error_format: ErrorFormat::Google,
+    envelopes: &[GOOGLE],
     headers: &[
         ProviderHeader { name: "OpenAI-Organization", help: "Your organisation.", secret: false, env: None },
         ProviderHeader {
@@ -42,8 +42,8 @@ static LIST: OperationInfo = OperationInfo {
     id: "list",
     method: Method::Get,
     path: "/v1/items",
-    error_format: ErrorFormat::Google,
-    retryable_statuses: &[],
+    envelopes: &[GOOGLE],
+    status_retries: &[],
     auth_schemes: &[],
     model_param: None,
 };
@@ -53,8 +53,8 @@ static HEADER_ONLY: OperationInfo = OperationInfo {
     id: "header_only",
     method: Method::Get,
     path: "/v1/items",
-    error_format: ErrorFormat::Google,
-    retryable_statuses: &[],
+    envelopes: &[GOOGLE],
+    status_retries: &[],
     auth_schemes: &[AuthScheme::Header("x-goog-api-key")],
     model_param: None,
 };
@@ -64,8 +64,8 @@ static QUERY_ONLY: OperationInfo = OperationInfo {
     id: "query_only",
     method: Method::Get,
     path: "/v1/items",
-    error_format: ErrorFormat::Google,
-    retryable_statuses: &[],
+    envelopes: &[GOOGLE],
+    status_retries: &[],
     auth_schemes: &[AuthScheme::Query("key")],
     model_param: None,
 };

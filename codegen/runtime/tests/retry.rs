@@ -300,7 +300,7 @@ async fn listenhub_retryable_true_is_retried_even_on_400() {
 #[tokio::test]
 async fn listenhub_retryable_false_is_authoritative_on_503() {
     let server = MockServer::start().await;
-    let body = json!({"error": {"code": "quota", "message": "stop", "retryable": false}});
+    let body = json!({"code": "quota", "message": "stop", "retryable": false});
     mount_then_ok(&server, ResponseTemplate::new(503).set_body_json(body), 1).await;
     let (client, _) = client(&server.uri());
     let err = send(&client, &LISTENHUB_GENERATE).await.expect_err("not retried");

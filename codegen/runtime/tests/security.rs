@@ -183,7 +183,7 @@ fn auth_scheme_the_provider_does_not_accept_is_refused() {
 
 mod from_env {
     use super::*;
-    use imagegen_runtime::{ErrorFormat, HttpClient, ProviderInfo};
+    use imagegen_runtime::{HttpClient, ProviderInfo};
 
     const ENV: &str = "IMAGEGEN_RUNTIME_TEST_ENV_KEY";
 
@@ -194,7 +194,7 @@ mod from_env {
         api_key_env: ENV,
         base_url_env: "IMAGEGEN_RUNTIME_TEST_ENV_BASE_URL",
         auth_schemes: &[AuthScheme::Header("x-goog-api-key")],
-        error_format: ErrorFormat::Google,
+        envelopes: &[GOOGLE],
         headers: &[],
     };
 
@@ -293,16 +293,16 @@ mod echoing_server {
         let api = err.as_api().expect("api error");
         assert_no_key_fragment("message()", api.message().unwrap_or_default());
         assert_no_key_fragment("code()", api.code().unwrap_or_default());
+        assert_no_key_fragment("param()", api.param().unwrap_or_default());
         assert!(api.message().is_some_and(|m| m.starts_with("Incorrect API key provided: ")), "{api:?}");
 
         let google = json!({"error": {"code": 400, "message": format!("API key not valid: {CANARY_KEY}"), "status": "INVALID_ARGUMENT",
             "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "metadata": {"key": CANARY_KEY}}]}});
         let (err, _server) = failing_with(ResponseTemplate::new(400).set_body_json(google)).await;
         assert_no_key_fragment("Google envelope error", &everything_shown(&err));
-        let Some(imagegen_runtime::ErrorEnvelope::Google(envelope)) = err.as_api().map(|a| &a.envelope) else {
-            panic!("{err:?}")
-        };
-        assert_no_key_fragment("Google details", &format!("{:?}", envelope.details));
+        let Some(envelope) = err.as_api().and_then(|a| a.envelope.as_ref()) else { panic!("{err:?}") };
+        assert_eq!(envelope.name(), "google");
+        assert_no_key_fragment("Google envelope", &format!("{envelope:?}"));
     }
 
     #[tokio::test]

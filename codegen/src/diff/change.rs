@@ -13,8 +13,10 @@ pub enum Impact {
 /// Which part of the generated API a change touches; the report groups by it, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Area {
-    /// Provider facts: module, base URL, auth, key variable, error format.
+    /// Provider facts: module, base URL, auth, key variable, the error envelopes it answers with.
     Provider,
+    /// Declared error envelopes: how error bodies are read and which are retried.
+    Errors,
     /// Client methods.
     Operations,
     /// Generated types as a whole.
@@ -36,6 +38,7 @@ impl Area {
     pub fn heading(self) -> &'static str {
         match self {
             Area::Provider => "Provider",
+            Area::Errors => "Error envelopes",
             Area::Operations => "Operations",
             Area::Types => "Types",
             Area::Fields => "Fields",

@@ -15,6 +15,7 @@ mod change;
 mod display;
 mod docs;
 mod enums;
+mod envelopes;
 mod fields;
 mod limits;
 mod models;
@@ -108,6 +109,7 @@ pub fn compare(old: &LoadedSpec, old_label: &str, new: &LoadedSpec, new_label: &
     };
     let mut out = change::Changes::default();
     provider::compare(&mut out, &old_api.provider, &new_api.provider);
+    envelopes::compare(&mut out, &old_api.provider.envelopes, &new_api.provider.envelopes);
     operations::compare(&mut out, &old_api, &new_api);
     types::compare(
         &mut out,

@@ -7,16 +7,16 @@
 
 use super::change::{Area, Changes};
 use super::display::rust_type;
-use crate::ir::{AnswerIr, Api, BodyIr, ErrorFormatIr, ErrorStatusIr, OperationIr, RustType};
+use crate::ir::{AnswerIr, Api, BodyIr, ErrorStatusIr, OperationIr, RustType};
 
 /// Compares the operations of two versions, keyed by operation id.
 pub fn compare(out: &mut Changes, old_api: &Api, new_api: &Api) {
     let (old, new) = (&old_api.operations, &new_api.operations);
-    // An operation that follows the provider's error format is reported once, under the provider.
-    let provider_formats = (old_api.provider.error_format, new_api.provider.error_format);
+    // An operation that follows the provider's envelopes is reported once, under the provider.
+    let provider_envelopes = (&old_api.provider.default_envelopes, &new_api.provider.default_envelopes);
     for o in old {
         match new.iter().find(|n| n.id == o.id) {
-            Some(n) => operation(out, o, n, provider_formats),
+            Some(n) => operation(out, o, n, provider_envelopes),
             None => out.breaking(
                 Area::Operations,
                 format!("Client::{}", o.fn_name),
@@ -98,7 +98,7 @@ fn operation(
     out: &mut Changes,
     old: &OperationIr,
     new: &OperationIr,
-    provider_formats: (ErrorFormatIr, ErrorFormatIr),
+    provider_envelopes: (&Vec<String>, &Vec<String>),
 ) {
     let subject = format!("Client::{}", new.fn_name);
     let (old_methods, new_methods) = (methods(old), methods(new));
@@ -135,13 +135,8 @@ fn operation(
             "the method's signature is unchanged; the crate now calls the documented endpoint",
         );
     }
-    if old.error_format != new.error_format && (old.error_format, new.error_format) != provider_formats {
-        out.breaking(
-            Area::Operations,
-            &subject,
-            format!("error envelope `{:?}` → `{:?}`", old.error_format, new.error_format),
-            "API errors now carry a different `ErrorEnvelope` variant, so code matching the old one stops seeing it",
-        );
+    if (&old.envelopes, &new.envelopes) != provider_envelopes {
+        super::envelopes::list(out, Area::Operations, &subject, &old.envelopes, &new.envelopes);
     }
     errors(out, &subject, old, new);
     binary(out, &subject, old, new);
@@ -246,6 +241,23 @@ fn response_headers(out: &mut Changes, old: &OperationIr, new: &OperationIr) {
     }
 }
 
+/// " (retried)", " (not retried)" or nothing, for a status's verdict.
+fn verdict(retryable: Option<bool>) -> &'static str {
+    match retryable {
+        Some(true) => " (retried)",
+        Some(false) => " (not retried)",
+        None => "",
+    }
+}
+
+fn or_default(verdict: &'static str) -> &'static str {
+    if verdict.is_empty() {
+        " (retried by default rules)"
+    } else {
+        verdict
+    }
+}
+
 /// Documented statuses only feed documentation and the retry policy; none changes a signature.
 fn errors(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
     for ErrorStatusIr { status, retryable, .. } in &new.errors {
@@ -253,13 +265,13 @@ fn errors(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr
             None => out.compatible(
                 Area::Operations,
                 subject,
-                format!("documents status {status}{}", if *retryable { " (retryable)" } else { "" }),
+                format!("documents status {status}{}", verdict(*retryable)),
                 "documentation and retry policy only",
             ),
             Some(was) if was.retryable != *retryable => out.compatible(
                 Area::Operations,
                 subject,
-                format!("status {status} is {} retryable", if *retryable { "now" } else { "no longer" }),
+                format!("status {status}:{} →{}", or_default(verdict(was.retryable)), or_default(verdict(*retryable))),
                 "the retry policy changes; signatures do not",
             ),
             Some(_) => {}

@@ -1,5 +1,5 @@
 //! Provider facts: the module users import, the default base URL, how the key
-//! travels, where it is read from, and which error envelope is parsed.
+//! travels, where it is read from, and which error envelopes are read.
 
 use super::change::{Area, Changes};
 use crate::ir::{AuthIr, ProviderHeaderIr, ProviderIr};
@@ -32,14 +32,7 @@ pub fn compare(out: &mut Changes, old: &ProviderIr, new: &ProviderIr) {
     }
     auth(out, &old.auth, &new.auth);
     headers(out, old, new);
-    if old.error_format != new.error_format {
-        out.breaking(
-            Area::Provider,
-            "error format",
-            format!("error envelope `{:?}` → `{:?}`", old.error_format, new.error_format),
-            "API errors now carry a different `ErrorEnvelope` variant, so code matching the old one stops seeing it",
-        );
-    }
+    super::envelopes::list(out, Area::Provider, "PROVIDER.envelopes", &old.default_envelopes, &new.default_envelopes);
     out.doc("provider description", old.description.as_deref(), new.description.as_deref());
 }
 

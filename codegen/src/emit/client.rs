@@ -155,14 +155,20 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         stream_flag: _,       // `method`
         methods: _,           // `methods`
         errors,
-        error_format,
+        envelopes,
         auth,
         job: _, // `job::wait_methods`
     } = op;
     let name = ident(&shouty(id));
     let method_ident = ident(method);
-    let format = ident(error_format.runtime_variant());
-    let retryable = errors.iter().filter(|e| e.retryable).map(|e| Lit::u16_unsuffixed(e.status));
+    let envelopes = envelopes.iter().map(|e| {
+        let konst = ident(&shouty(e));
+        quote!(super::super::envelopes::#konst)
+    });
+    let status_retries = errors.iter().filter_map(|e| {
+        let (status, retry) = (Lit::u16_unsuffixed(e.status), e.retryable?);
+        Some(quote!(runtime::StatusRetry { status: #status, retry: #retry }))
+    });
     let auth = auth.iter().map(super::root::auth_scheme);
     let doc = format!(" `{} {path}`: {summary}", method.to_uppercase());
     let method = method_ident;
@@ -179,8 +185,8 @@ fn operation_const(op: &OperationIr) -> TokenStream {
             id: #id,
             method: runtime::Method::#method,
             path: #path,
-            error_format: runtime::ErrorFormat::#format,
-            retryable_statuses: &[#(#retryable),*],
+            envelopes: &[#(#envelopes),*],
+            status_retries: &[#(#status_retries),*],
             auth_schemes: &[#(#auth),*],
             model_param: #model_param,
         };
@@ -192,7 +198,11 @@ fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
     if !op.errors.is_empty() {
         errors.push_str("Documented errors:\n");
         for ErrorStatusIr { status, description, retryable } in &op.errors {
-            let hint = if *retryable { " (retried)" } else { "" };
+            let hint = match retryable {
+                Some(true) => " (retried)",
+                Some(false) => " (not retried)",
+                None => "",
+            };
             errors.push_str(&format!("- `{status}`: {}{hint}\n", prose(description)));
         }
     }

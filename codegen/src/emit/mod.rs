@@ -6,6 +6,7 @@
 pub mod client;
 pub mod dispatch;
 pub mod doc_example;
+mod envelopes;
 pub mod examples;
 mod job;
 pub mod root;

@@ -126,7 +126,8 @@ pub fn provider_module(api: &Api) -> TokenStream {
         api_key_env: env,
         base_url_env,
         auth,
-        error_format,
+        envelopes,
+        default_envelopes,
         headers,
         doc_crate: _,       // the doc examples
         testing_feature: _, // `testing.rs` and its `mod` line
@@ -153,7 +154,8 @@ pub fn provider_module(api: &Api) -> TokenStream {
     });
     let client_items =
         if headers.is_empty() { quote!(operations, Client) } else { quote!(operations, Client, ClientHeaders) };
-    let format = ident(error_format.runtime_variant());
+    let envelopes_module = super::envelopes::module(envelopes);
+    let default_envelopes = default_envelopes.iter().map(|e| ident(&crate::ir::naming::shouty(e)));
     let examples = if api.examples.is_empty() {
         TokenStream::new()
     } else {
@@ -194,6 +196,8 @@ pub fn provider_module(api: &Api) -> TokenStream {
 
         use crate::runtime;
 
+        #envelopes_module
+
         /// The provider as its spec describes it.
         pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
             name: #name,
@@ -202,7 +206,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
             api_key_env: #env,
             base_url_env: #base_url_env,
             auth_schemes: &[#(#auth),*],
-            error_format: runtime::ErrorFormat::#format,
+            envelopes: &[#(envelopes::#default_envelopes),*],
             headers: &[#(#header_infos),*],
         };
     }

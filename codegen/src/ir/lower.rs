@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::naming::{default_variant_prefix, is_valid_identifier, snake, type_name, variant};
+use super::naming::{self, default_variant_prefix, is_valid_identifier, snake, type_name, variant};
 use super::*;
 use crate::diagnostics::{Diagnostics, Reporter};
 use crate::spec::load::LoadedSpec;
@@ -65,6 +65,12 @@ fn usages(spec: &Spec, index: &SpecIndex) -> BTreeMap<String, Usage> {
             stack.extend(children);
         }
     };
+    // Error bodies arrive in responses too.
+    for e in &spec.envelopes {
+        if index.object(&e.body).is_some() {
+            visit(&e.body, false);
+        }
+    }
     // Events only ever arrive in responses; one that no operation names yet is still
     // response data (its converter and `CollectImages` impls need it).
     for t in &spec.types {
@@ -194,13 +200,20 @@ fn auth_schemes(schemes: &[m::AuthScheme]) -> Vec<AuthIr> {
         .collect()
 }
 
-fn error_format(f: m::ErrorFormat) -> ErrorFormatIr {
-    match f {
-        m::ErrorFormat::Google => ErrorFormatIr::Google,
-        m::ErrorFormat::Openai => ErrorFormatIr::OpenAi,
-        m::ErrorFormat::Llmgateway => ErrorFormatIr::LlmGateway,
-        m::ErrorFormat::Listenhub => ErrorFormatIr::ListenHub,
+/// A path the checker parsed and resolved, as steps.
+fn field_path(text: &str) -> FieldPathIr {
+    use crate::spec::field_path::{parse, Pick};
+    let segments = parse(text).unwrap_or_else(|e| unreachable!("the checker refuses unparsable paths ({e})"));
+    let mut steps = Vec::new();
+    for segment in segments {
+        steps.push(PathStepIr::Key(segment.field));
+        steps.extend(segment.pick.map(|pick| match pick {
+            Pick::Index(i) => PathStepIr::Index(i),
+            Pick::Equals { field, value } => PathStepIr::ItemWhere { field, value },
+            Pick::EndsWith { field, suffix } => PathStepIr::ItemEndingWith { field, suffix },
+        }));
     }
+    FieldPathIr { text: text.to_string(), steps }
 }
 
 /// A value a rule compares with; the checker refuses any that is not a scalar.
@@ -228,7 +241,8 @@ impl<'a> Lowering<'a> {
             api_key_env: p.api_key_env.clone(),
             base_url_env: naming::base_url_env(&p.api_key_env, &p.name),
             auth: auth_schemes(&p.auth),
-            error_format: error_format(p.error_format),
+            envelopes: self.envelopes(),
+            default_envelopes: p.envelopes.clone(),
             headers: self.provider_headers(),
             doc_crate: None,
             testing_feature: None,
@@ -264,6 +278,71 @@ impl<'a> Lowering<'a> {
                 }
             }
         }
+    }
+
+    /// The declared error envelopes, as the runtime's reader is told about them.
+    fn envelopes(&self) -> Vec<EnvelopeIr> {
+        self.spec
+            .envelopes
+            .iter()
+            .map(|e| {
+                let paths = |part| e.paths(part).iter().map(|p| field_path(p)).collect();
+                let body = self
+                    .index
+                    .object(&e.body)
+                    .unwrap_or_else(|| unreachable!("the checker refuses an envelope body that is not an object"));
+                EnvelopeIr {
+                    name: e.name.clone(),
+                    const_name: RustIdent::new(naming::shouty(&e.name)),
+                    docs: e.description.clone(),
+                    body: type_name(&e.body),
+                    body_keys: body.fields.iter().map(|f| f.name.clone()).collect(),
+                    when: e
+                        .when
+                        .iter()
+                        .map(|t| EnvelopeTestIr {
+                            path: field_path(&t.field),
+                            test: match (&t.equals, t.is) {
+                                (Some(value), _) => TestIr::Equals(literal(value)),
+                                (None, Some(kind)) => TestIr::Is(match kind {
+                                    m::JsonKind::Object => "Object",
+                                    m::JsonKind::Array => "Array",
+                                    m::JsonKind::String => "String",
+                                    m::JsonKind::Number => "Number",
+                                    m::JsonKind::Boolean => "Boolean",
+                                }),
+                                (None, None) => TestIr::Present,
+                            },
+                        })
+                        .collect(),
+                    message: paths(m::EnvelopePart::Message),
+                    code: paths(m::EnvelopePart::Code),
+                    error_type: paths(m::EnvelopePart::ErrorType),
+                    status: paths(m::EnvelopePart::Status),
+                    param: paths(m::EnvelopePart::Param),
+                    retryable: paths(m::EnvelopePart::Retryable),
+                    retry_delay: e.retry_delay.as_ref().map(|d| {
+                        let format = match d.format {
+                            m::DelayFormat::Duration => DelayFormatIr::Duration,
+                            m::DelayFormat::Seconds => DelayFormatIr::Seconds,
+                            m::DelayFormat::Milliseconds => DelayFormatIr::Milliseconds,
+                        };
+                        (field_path(&d.field), format)
+                    }),
+                    retry: e
+                        .retry
+                        .iter()
+                        .map(|r| RetryRuleIr {
+                            status: r.status,
+                            code: r.code.clone(),
+                            message_contains: r.message_contains.clone(),
+                            retry: r.retry,
+                            docs: r.description.clone(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
     }
 
     /// The provider's documented headers, each with the name of its builder setter.
@@ -1276,7 +1355,7 @@ impl<'a> Lowering<'a> {
                         retryable: e.retryable,
                     })
                     .collect(),
-                error_format: error_format(op.error_format.unwrap_or(self.spec.provider.error_format)),
+                envelopes: self.spec.envelopes_of(op).to_vec(),
                 auth: auth_schemes(&op.auth),
                 job,
             });

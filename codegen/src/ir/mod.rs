@@ -91,8 +91,10 @@ pub struct ProviderIr {
     pub base_url_env: String,
     /// Auth schemes, the default first.
     pub auth: Vec<AuthIr>,
-    /// The error envelope the provider answers with.
-    pub error_format: ErrorFormatIr,
+    /// Every error envelope the spec declares, in spec order.
+    pub envelopes: Vec<EnvelopeIr>,
+    /// The names of the envelopes the provider's operations answer with, in order.
+    pub default_envelopes: Vec<String>,
     /// Request headers the provider documents for every call, set once per client.
     pub headers: Vec<ProviderHeaderIr>,
     /// How documentation examples name the module's crate (`imagegen`), set by the
@@ -130,29 +132,115 @@ pub struct ProviderHeaderIr {
     pub env: Option<String>,
 }
 
-/// An error envelope the runtime reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorFormatIr {
-    /// Google's `{"error": {"code", "message", "status", "details"}}`.
-    Google,
-    /// OpenAI's `{"error": {"message", "type", "param", "code"}}`.
-    OpenAi,
-    /// LLMGateway's envelope.
-    LlmGateway,
-    /// ListenHub's envelope.
-    ListenHub,
+/// An error envelope, as the runtime's generic reader is told about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvelopeIr {
+    /// Spec name (`google`).
+    pub name: String,
+    /// The Rust name of its constant in the provider's `envelopes` module (`GOOGLE`).
+    pub const_name: RustIdent,
+    /// Documentation.
+    pub docs: Option<String>,
+    /// The Rust name of the body's struct.
+    pub body: RustIdent,
+    /// The wire names of the body's top-level fields.
+    pub body_keys: Vec<String>,
+    /// Tests that must all hold for a body to be this envelope.
+    pub when: Vec<EnvelopeTestIr>,
+    /// Paths of the message, in order.
+    pub message: Vec<FieldPathIr>,
+    /// Paths of the code.
+    pub code: Vec<FieldPathIr>,
+    /// Paths of the error type.
+    pub error_type: Vec<FieldPathIr>,
+    /// Paths of the status the body repeats.
+    pub status: Vec<FieldPathIr>,
+    /// Paths of the parameter named.
+    pub param: Vec<FieldPathIr>,
+    /// Paths of the body's retry verdict.
+    pub retryable: Vec<FieldPathIr>,
+    /// Where the retry delay is, and how it is written.
+    pub retry_delay: Option<(FieldPathIr, DelayFormatIr)>,
+    /// Retry rules by code or message, in order.
+    pub retry: Vec<RetryRuleIr>,
 }
 
-impl ErrorFormatIr {
-    /// The `runtime::ErrorFormat` variant.
-    pub fn runtime_variant(self) -> &'static str {
-        match self {
-            ErrorFormatIr::Google => "Google",
-            ErrorFormatIr::OpenAi => "OpenAi",
-            ErrorFormatIr::LlmGateway => "LlmGateway",
-            ErrorFormatIr::ListenHub => "ListenHub",
-        }
-    }
+/// A field path into an error body, as steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPathIr {
+    /// The path as the spec writes it (for docs and the diff).
+    pub text: String,
+    /// Its steps.
+    pub steps: Vec<PathStepIr>,
+}
+
+/// One step of a field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStepIr {
+    /// An object's member.
+    Key(String),
+    /// An array's item by index.
+    Index(usize),
+    /// The first array item whose string field equals the text.
+    ItemWhere {
+        /// The item's field.
+        field: String,
+        /// The text.
+        value: String,
+    },
+    /// The first array item whose string field ends with the text.
+    ItemEndingWith {
+        /// The item's field.
+        field: String,
+        /// The suffix.
+        suffix: String,
+    },
+}
+
+/// A test recognising an envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvelopeTestIr {
+    /// Where the value is.
+    pub path: FieldPathIr,
+    /// What it must be.
+    pub test: TestIr,
+}
+
+/// What a recognising test asks of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestIr {
+    /// Present and not `null`.
+    Present,
+    /// Equal to this scalar.
+    Equals(Literal),
+    /// Of this JSON kind: `object`, `array`, `string`, `number` or `boolean`.
+    Is(&'static str),
+}
+
+/// How a retry delay is written: the `runtime::DelayFormat` variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DelayFormatIr {
+    /// `"34.4s"` or `{seconds, nanos}`.
+    Duration,
+    /// Seconds.
+    Seconds,
+    /// Milliseconds.
+    Milliseconds,
+}
+
+/// A retry rule of an envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryRuleIr {
+    /// The status it applies to; any when `None`.
+    pub status: Option<u16>,
+    /// The code it matches.
+    pub code: Option<String>,
+    /// Text the message must contain (ASCII case ignored).
+    pub message_contains: Option<String>,
+    /// Whether such errors are retried.
+    pub retry: bool,
+    /// Why, from the docs.
+    pub docs: Option<String>,
 }
 
 /// A documented error status of an operation.
@@ -162,8 +250,9 @@ pub struct ErrorStatusIr {
     pub status: u16,
     /// What the docs say it means.
     pub description: String,
-    /// Sending the same request again may succeed.
-    pub retryable: bool,
+    /// The docs' verdict on sending it again: `Some(true)` retried, `Some(false)`
+    /// never retried, `None` the default for the status.
+    pub retryable: Option<bool>,
 }
 
 /// What a doc example shows.
@@ -956,8 +1045,9 @@ pub struct OperationIr {
     pub methods: Vec<MethodIr>,
     /// Documented error statuses.
     pub errors: Vec<ErrorStatusIr>,
-    /// The error envelope this operation answers with.
-    pub error_format: ErrorFormatIr,
+    /// The names of the envelopes this operation answers with, in the order tried
+    /// (its own list, else the provider's).
+    pub envelopes: Vec<String>,
     /// Accepted auth schemes; empty means the provider's.
     pub auth: Vec<AuthIr>,
     /// The asynchronous job this operation starts (its `Wait` method polls it).

@@ -11,7 +11,9 @@ use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
 use super::imports::{self, DiskFiles, SpecFiles};
-use super::model::{Example, Field, FieldEntry, FieldInclude, FieldSet, ObjectDef, Operation, Provider, Spec, TypeDef};
+use super::model::{
+    Envelope, Example, Field, FieldEntry, FieldInclude, FieldSet, ObjectDef, Operation, Provider, Spec, TypeDef,
+};
 use super::positions::{join_index, join_key, limits, PositionIndex};
 use super::sources::Sources;
 use crate::diagnostics::suggest::suggest;
@@ -104,7 +106,8 @@ pub(super) fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>
     Ok(bytes)
 }
 
-const TOP_LEVEL_KEYS: [&str; 6] = ["imports", "provider", "field_sets", "types", "operations", "examples"];
+const TOP_LEVEL_KEYS: [&str; 7] =
+    ["imports", "provider", "field_sets", "types", "operations", "examples", "envelopes"];
 
 /// What a shared file may hold.
 const SHARED_KEYS: [&str; 3] = ["imports", "field_sets", "types"];
@@ -157,6 +160,7 @@ fn load_source(path: &Path, source: &str, files: &dyn SpecFiles) -> Result<Loade
         types: resolved.types,
         operations: pieces.operations,
         examples: pieces.examples,
+        envelopes: pieces.envelopes,
     };
     // Semantic checks run even when some pieces failed, so one run shows everything.
     let loaded = LoadedSpec { path: path.to_path_buf(), spec, sources };
@@ -176,8 +180,8 @@ fn byte_position_in(message: &str) -> Option<usize> {
     after[..digits].parse().ok()
 }
 
-/// Where the items of `operations` and `examples` that loaded sit in the file, for
-/// lists where some item did not load (types are placed through `Sources`).
+/// Where the items of `operations`, `examples` and `envelopes` that loaded sit in the
+/// file, for lists where some item did not load (types are placed through `Sources`).
 type Places = Vec<(&'static str, Vec<usize>)>;
 
 /// The entries of an object's `fields` as written (fields and includes), each with its place.
@@ -212,6 +216,7 @@ struct Pieces {
     items: FileItems,
     operations: Vec<Operation>,
     examples: Vec<Example>,
+    envelopes: Vec<Envelope>,
     places: Places,
 }
 
@@ -236,7 +241,7 @@ fn load_pieces(root: &Value, r: &mut Reporter) -> Option<Pieces> {
         }
     }
     let provider = match map.get("provider") {
-        Some(v) => deserialize_at::<Provider>(v, "provider", r),
+        Some(v) => deserialize_at::<Provider>(&without_error_format(v, "provider", r), "provider", r),
         None => {
             r.error("", "missing `provider`");
             None
@@ -246,10 +251,21 @@ fn load_pieces(root: &Value, r: &mut Reporter) -> Option<Pieces> {
         r.error("", "missing `operations`");
     }
     let items = file_items(map, r);
-    let operations = deserialize_list::<Operation>(map.get("operations"), "operations", r);
+    let operations = match map.get("operations") {
+        Some(Value::Sequence(items)) => {
+            let items = items
+                .iter()
+                .enumerate()
+                .map(|(i, op)| without_error_format(op, &join_index("operations", i), r))
+                .collect();
+            deserialize_list::<Operation>(Some(&Value::Sequence(items)), "operations", r)
+        }
+        other => deserialize_list::<Operation>(other, "operations", r),
+    };
     let examples = deserialize_list::<Example>(map.get("examples"), "examples", r);
     let examples = set_aside_examples_of_failed_operations(examples, &operations, map.get("operations"));
-    let places = [("operations", &operations.places), ("examples", &examples.places)]
+    let envelopes = deserialize_list::<Envelope>(map.get("envelopes"), "envelopes", r);
+    let places = [("operations", &operations.places), ("examples", &examples.places), ("envelopes", &envelopes.places)]
         .into_iter()
         .filter(|(_, places)| places.iter().enumerate().any(|(i, &place)| i != place))
         .map(|(list, places)| (list, places.clone()))
@@ -261,6 +277,7 @@ fn load_pieces(root: &Value, r: &mut Reporter) -> Option<Pieces> {
         items,
         operations: operations.items,
         examples: examples.items,
+        envelopes: envelopes.items,
         places,
     })
 }
@@ -298,6 +315,26 @@ fn file_items(map: &serde_yaml::Mapping, r: &mut Reporter) -> FileItems {
     let types = deserialize_types(map.get("types"), r, &mut items.failed_types);
     items.types = types.places.into_iter().zip(types.items).map(|(place, (t, entries))| (place, t, entries)).collect();
     items
+}
+
+/// `error_format` named one of four envelopes the runtime once parsed by hand; specs now
+/// declare their envelopes. Said plainly, where it is, and set aside so the rest of the
+/// block still loads and is checked.
+fn without_error_format(value: &Value, path: &str, r: &mut Reporter) -> Value {
+    let mut value = value.clone();
+    if let Some(map) = value.as_mapping_mut() {
+        if let Some(format) = map.remove("error_format") {
+            r.error_at_key(
+                &join_key(path, "error_format"),
+                format!(
+                    "`error_format` ({}) is no longer part of the language: declare the envelope under the \
+                     top-level `envelopes` and name it in `envelopes: [...]` here (see specs/LANGUAGE-ERRORS.md)",
+                    display_yaml(&format)
+                ),
+            );
+        }
+    }
+    value
 }
 
 /// What a YAML value is, for a message saying it is the wrong thing.
@@ -372,7 +409,7 @@ fn provider_stand_in() -> Provider {
         base_url: "https://unparsed.invalid".into(),
         api_key_env: "UNPARSED".into(),
         auth: vec![super::model::AuthScheme::Bearer],
-        error_format: super::model::ErrorFormat::Openai,
+        envelopes: Vec::new(),
         headers: Vec::new(),
     }
 }

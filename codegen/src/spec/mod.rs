@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod imports;
+pub mod field_path;
 pub mod load;
 pub mod lookup;
 pub mod model;

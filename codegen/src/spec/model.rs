@@ -51,6 +51,11 @@ pub struct Spec {
     /// The documentation's request, response and error examples, checked by tests.
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// The shapes of the provider's error bodies: each names the object type of the
+    /// body and where its message, code and retry hints live. `provider.envelopes`
+    /// and each operation's `envelopes` name the ones they may answer with.
+    #[serde(default)]
+    pub envelopes: Vec<Envelope>,
 }
 
 /// Definitions shared by several provider specs (`specs/common/*.yaml`): types and
@@ -106,6 +111,18 @@ pub struct FieldInclude {
 }
 
 /// Provider-wide facts: identity, endpoint, authentication and error format.
+impl Spec {
+    /// The envelope names an operation answers with: its own, else the provider's.
+    pub fn envelopes_of<'s>(&'s self, op: &'s Operation) -> &'s [String] {
+        if op.envelopes.is_empty() {
+            &self.provider.envelopes
+        } else {
+            &op.envelopes
+        }
+    }
+}
+
+/// Provider-wide facts: identity, endpoint, authentication and error envelopes.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
@@ -127,8 +144,12 @@ pub struct Provider {
     pub api_key_env: String,
     /// Accepted authentication schemes; the first is the default.
     pub auth: Vec<AuthScheme>,
-    /// Shape of the provider's error bodies.
-    pub error_format: ErrorFormat,
+    /// The error envelopes (names from the spec's `envelopes`) the provider's
+    /// operations answer with, in the order they are tried: a relay that forwards
+    /// upstream errors unchanged lists each shape it may pass on. An operation's own
+    /// `envelopes` replace this list. Empty: error bodies are kept raw, unparsed.
+    #[serde(default)]
+    pub envelopes: Vec<String>,
     /// Request headers the docs describe for every call (an organisation or project id,
     /// the caller's application name): set once per client (a typed setter of the
     /// generated `ClientHeaders` trait, a CLI flag `--header-<name>`) and sent with every
@@ -177,18 +198,223 @@ pub enum AuthScheme {
     },
 }
 
-/// Error envelope formats the runtime knows how to parse.
+/// An error envelope: the shape of a provider's error bodies, declared as data.
+///
+/// `body` is the object type of the body (documented and typed like any response);
+/// the parts (`message`, `code`, ...) are field paths into it, each a dotted path of
+/// wire names (`error.message`) or a list of them, tried in order (`[message,
+/// userMessage]`). A step may pick an array item: `detail[0]` (by index) or
+/// `details[@type$=google.rpc.RetryInfo]` (the first item whose string field
+/// `@type` ends with that text; `[name=value]` for an exact match). The reader is
+/// tolerant: a part whose path finds nothing, or a value of another JSON type, is
+/// simply absent, and a body that is one JSON array of one object is read as that
+/// object.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// Identifier in snake_case (`google`, `openai`); what `envelopes` lists name,
+    /// and what `ApiError::envelope` reports as the envelope recognised.
+    pub name: String,
+    /// What the docs say about these errors.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The object type of the body.
+    pub body: String,
+    /// How the envelope is recognised when a body could be several: every test must
+    /// hold (`{field: error, equals: true}`, `{field: detail}`, `{field: errors, is:
+    /// array}`). Without tests, a body is this envelope when its `message` or `code`
+    /// is found. Only an envelope with tests is looked for in a 2xx body (a gateway
+    /// wrapping an upstream failure in a success), and only when the body has no
+    /// top-level key that `body` does not declare.
+    #[serde(default)]
+    pub when: Vec<EnvelopeTest>,
+    /// The human-readable message: a string, or an array of strings (joined with `; `).
+    #[serde(default)]
+    pub message: Option<FieldPaths>,
+    /// The machine-readable code (OpenAI `code`, Google's status name): a string, an
+    /// integer (read as its text), a string enum or `any`.
+    #[serde(default)]
+    pub code: Option<FieldPaths>,
+    /// The error's class or type name (OpenAI `type`): a string or a string enum.
+    #[serde(default)]
+    pub error_type: Option<FieldPaths>,
+    /// The HTTP status the body repeats (Google `error.code`, LLMGateway `status`),
+    /// which a relay may set differently from the response's: an integer.
+    #[serde(default)]
+    pub status: Option<FieldPaths>,
+    /// The request parameter the error is about (OpenAI `param`): a string.
+    #[serde(default)]
+    pub param: Option<FieldPaths>,
+    /// The body's own verdict on retrying (ListenHub `retryable`): a boolean. When
+    /// present it wins over the envelope's `retry` rules and the status.
+    #[serde(default)]
+    pub retryable: Option<FieldPaths>,
+    /// How long the body asks the client to wait before retrying.
+    #[serde(default)]
+    pub retry_delay: Option<RetryDelay>,
+    /// Which errors of this envelope are worth sending again, by code or message,
+    /// decided before the status is: `{status: 429, code: insufficient_quota, retry:
+    /// false}`. The first rule that matches decides.
+    #[serde(default)]
+    pub retry: Vec<RetryRule>,
+}
+
+/// One field path, or several tried in order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FieldPaths {
+    /// One path.
+    One(String),
+    /// Several paths; the first that finds a value wins.
+    Many(Vec<String>),
+}
+
+impl FieldPaths {
+    /// The paths, in order.
+    pub fn paths(&self) -> &[String] {
+        match self {
+            FieldPaths::One(path) => std::slice::from_ref(path),
+            FieldPaths::Many(paths) => paths,
+        }
+    }
+}
+
+/// The parts of an envelope the reader extracts, by what they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EnvelopePart {
+    /// `message`.
+    Message,
+    /// `code`.
+    Code,
+    /// `error_type`.
+    ErrorType,
+    /// `status`.
+    Status,
+    /// `param`.
+    Param,
+    /// `retryable`.
+    Retryable,
+}
+
+impl EnvelopePart {
+    /// Every part, in the order they are declared.
+    pub const ALL: [EnvelopePart; 6] = [
+        EnvelopePart::Message,
+        EnvelopePart::Code,
+        EnvelopePart::ErrorType,
+        EnvelopePart::Status,
+        EnvelopePart::Param,
+        EnvelopePart::Retryable,
+    ];
+
+    /// The key that declares it.
+    pub fn key(self) -> &'static str {
+        match self {
+            EnvelopePart::Message => "message",
+            EnvelopePart::Code => "code",
+            EnvelopePart::ErrorType => "error_type",
+            EnvelopePart::Status => "status",
+            EnvelopePart::Param => "param",
+            EnvelopePart::Retryable => "retryable",
+        }
+    }
+}
+
+impl Envelope {
+    /// How `part` is declared, if it is.
+    pub fn part(&self, part: EnvelopePart) -> Option<&FieldPaths> {
+        let declared = match part {
+            EnvelopePart::Message => &self.message,
+            EnvelopePart::Code => &self.code,
+            EnvelopePart::ErrorType => &self.error_type,
+            EnvelopePart::Status => &self.status,
+            EnvelopePart::Param => &self.param,
+            EnvelopePart::Retryable => &self.retryable,
+        };
+        declared.as_ref()
+    }
+
+    /// The paths declared for `part`, in order (none when it is not declared).
+    pub fn paths(&self, part: EnvelopePart) -> &[String] {
+        self.part(part).map_or(&[], FieldPaths::paths)
+    }
+}
+
+/// A test on an error body: the value at `field` equals `equals`, or is of JSON kind
+/// `is`, or (with neither) is present and not `null`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeTest {
+    /// Field path into the envelope's body type.
+    pub field: String,
+    /// The value it must equal (a string, a whole number or a boolean).
+    #[serde(default)]
+    pub equals: Option<Value>,
+    /// The JSON kind it must be.
+    #[serde(default)]
+    pub is: Option<JsonKind>,
+}
+
+/// A kind of JSON value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ErrorFormat {
-    /// `{"error": {"code", "message", "status", "details"}}`.
-    Google,
-    /// `{"error": {"message", "type", "param", "code"}}`.
-    Openai,
-    /// `{"error": true, "status", "message"}`.
-    Llmgateway,
-    /// ListenHub's envelope with the free-lane failure metadata.
-    Listenhub,
+pub enum JsonKind {
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+/// Where an error body gives its retry delay, and in what form.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryDelay {
+    /// Field path into the envelope's body type
+    /// (`error.details[@type$=google.rpc.RetryInfo].retryDelay`).
+    pub field: String,
+    /// How the delay is written.
+    pub format: DelayFormat,
+}
+
+/// How a retry delay is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayFormat {
+    /// A `google.protobuf.Duration` in JSON: `"34.4s"`, or the message form
+    /// `{"seconds": 34, "nanos": 400000000}` that some printers emit (both are read).
+    /// The field is a `string` or an object type.
+    Duration,
+    /// A number of seconds (`2`, `0.5`, or the same as text): `integer`, `number` or `string`.
+    Seconds,
+    /// A number of milliseconds: `integer`, `number` or `string`.
+    Milliseconds,
+}
+
+/// Whether an error of an envelope is worth sending again, by what its body says.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryRule {
+    /// The HTTP status (a 4xx or 5xx) it applies to; any error status when absent.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// The envelope's `code` equals this (`insufficient_quota`).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The envelope's `message` contains this text, compared ignoring ASCII case
+    /// (`did not generate any images`).
+    #[serde(default)]
+    pub message_contains: Option<String>,
+    /// Whether such an error is retried.
+    pub retry: bool,
+    /// Why, from the docs.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A named type. `kind` selects which sort.
@@ -880,9 +1106,11 @@ pub struct Operation {
     /// Documented error statuses.
     #[serde(default)]
     pub errors: Vec<ErrorStatus>,
-    /// Error envelope format, when it differs from the provider's.
+    /// The error envelopes this operation answers with, in the order they are tried,
+    /// when they differ from the provider's `envelopes` (RouterHub's Gemini endpoint
+    /// answers in Google's format first).
     #[serde(default)]
-    pub error_format: Option<ErrorFormat>,
+    pub envelopes: Vec<String>,
     /// Auth schemes this operation accepts, when only some of the provider's; each
     /// must be one of `provider.auth`. Empty means all of them.
     #[serde(default)]
@@ -1168,9 +1396,12 @@ pub struct ErrorStatus {
     pub status: u16,
     /// What it means, from the docs.
     pub description: String,
-    /// Whether the docs say to retry it.
+    /// Whether the docs say to retry it: `true` retries it even when it is not one of
+    /// the statuses retried by default (408, 429, 500, 502, 503, 504); `false` never
+    /// retries it ("try a different model"). Absent: the default for the status.
+    /// The envelope's own verdicts (`retryable`, `retry` rules) come first.
     #[serde(default)]
-    pub retryable: bool,
+    pub retryable: Option<bool>,
 }
 
 /// A request, response or error example from the docs.

@@ -14,8 +14,24 @@ pub mod operations {
         id: "flux_pro_1_1",
         method: runtime::Method::Post,
         path: "/v1/flux-pro-1.1",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +40,24 @@ pub mod operations {
         id: "flux_dev",
         method: runtime::Method::Post,
         path: "/v1/flux-dev",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -34,8 +66,24 @@ pub mod operations {
         id: "flux_pro_1_1_ultra",
         method: runtime::Method::Post,
         path: "/v1/flux-pro-1.1-ultra",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -44,8 +92,24 @@ pub mod operations {
         id: "flux_pro_1_0_fill",
         method: runtime::Method::Post,
         path: "/v1/flux-pro-1.0-fill",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -54,8 +118,24 @@ pub mod operations {
         id: "flux_pro_1_0_expand",
         method: runtime::Method::Post,
         path: "/v1/flux-pro-1.0-expand",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -64,8 +144,24 @@ pub mod operations {
         id: "flux_kontext_pro",
         method: runtime::Method::Post,
         path: "/v1/flux-kontext-pro",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -74,8 +170,24 @@ pub mod operations {
         id: "flux_kontext_max",
         method: runtime::Method::Post,
         path: "/v1/flux-kontext-max",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -84,8 +196,24 @@ pub mod operations {
         id: "flux_2_max",
         method: runtime::Method::Post,
         path: "/v1/flux-2-max",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -94,8 +222,24 @@ pub mod operations {
         id: "flux_2_klein_9b",
         method: runtime::Method::Post,
         path: "/v1/flux-2-klein-9b",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -104,8 +248,24 @@ pub mod operations {
         id: "flux_2_klein_4b",
         method: runtime::Method::Post,
         path: "/v1/flux-2-klein-4b",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -114,8 +274,24 @@ pub mod operations {
         id: "flux_2_klein_9b_preview",
         method: runtime::Method::Post,
         path: "/v1/flux-2-klein-9b-preview",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -124,8 +300,24 @@ pub mod operations {
         id: "flux_2_pro_preview",
         method: runtime::Method::Post,
         path: "/v1/flux-2-pro-preview",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -134,8 +326,24 @@ pub mod operations {
         id: "flux_2_pro",
         method: runtime::Method::Post,
         path: "/v1/flux-2-pro",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -144,8 +352,24 @@ pub mod operations {
         id: "flux_2_flex",
         method: runtime::Method::Post,
         path: "/v1/flux-2-flex",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -154,8 +378,24 @@ pub mod operations {
         id: "flux_pro_1_0_fill_finetuned",
         method: runtime::Method::Post,
         path: "/v1/flux-pro-1.0-fill-finetuned",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -164,8 +404,24 @@ pub mod operations {
         id: "flux_pro_1_1_ultra_finetuned",
         method: runtime::Method::Post,
         path: "/v1/flux-pro-1.1-ultra-finetuned",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 500, 503],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -174,8 +430,11 @@ pub mod operations {
         id: "get_result",
         method: runtime::Method::Get,
         path: "/v1/get_result",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -184,8 +443,11 @@ pub mod operations {
         id: "credits",
         method: runtime::Method::Get,
         path: "/v1/credits",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -194,8 +456,11 @@ pub mod operations {
         id: "my_finetunes",
         method: runtime::Method::Get,
         path: "/v1/my_finetunes",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -204,8 +469,11 @@ pub mod operations {
         id: "finetune_details",
         method: runtime::Method::Get,
         path: "/v1/finetune_details",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -214,8 +482,11 @@ pub mod operations {
         id: "delete_finetune",
         method: runtime::Method::Post,
         path: "/v1/delete_finetune",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[
+            super::super::envelopes::FASTAPI_VALIDATION,
+            super::super::envelopes::FASTAPI_MESSAGE,
+        ],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -43,8 +43,57 @@ pub use types::{
     Flux2FlexInputs, Flux2KleinInputs, FinetuneFluxUltraInput, FinetuneFluxProFillInputs,
     DeleteFinetuneInputs, CreditsResponse, DeleteFinetuneResponse,
     FinetuneDetailResponse, MyFinetunesResponse, ValidationError, HttpValidationError,
+    MessageError,
 };
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    /**The `fastapi_validation` error envelope: bodies of type [`HttpValidationError`](super::HttpValidationError).
+
+A request FastAPI refused (422), every problem with its location.*/
+    pub const FASTAPI_VALIDATION: runtime::Envelope = runtime::Envelope {
+        name: "fastapi_validation",
+        when: &[
+            Test {
+                path: &[Step::Key("detail")],
+                kind: TestKind::Is(JsonKind::Array),
+            },
+        ],
+        body_keys: &["detail"],
+        message: &[&[Step::Key("detail"), Step::Index(0), Step::Key("msg")]],
+        code: &[&[Step::Key("detail"), Step::Index(0), Step::Key("type")]],
+        error_type: &[],
+        status: &[],
+        param: &[],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[],
+    };
+    /**The `fastapi_message` error envelope: bodies of type [`MessageError`](super::MessageError).
+
+Any other error, raised with a message.*/
+    pub const FASTAPI_MESSAGE: runtime::Envelope = runtime::Envelope {
+        name: "fastapi_message",
+        when: &[
+            Test {
+                path: &[Step::Key("detail")],
+                kind: TestKind::Is(JsonKind::String),
+            },
+        ],
+        body_keys: &["detail"],
+        message: &[&[Step::Key("detail")]],
+        code: &[],
+        error_type: &[],
+        status: &[],
+        param: &[],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[],
+    };
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "bfl",
@@ -53,6 +102,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "BFL_API_KEY",
     base_url_env: "BFL_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-key")],
-    error_format: runtime::ErrorFormat::OpenAi,
+    envelopes: &[envelopes::FASTAPI_VALIDATION, envelopes::FASTAPI_MESSAGE],
     headers: &[],
 };

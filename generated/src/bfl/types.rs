@@ -4174,15 +4174,22 @@ impl<'de> Deserialize<'de> for MyFinetunesResponse {
     }
 }
 /// One problem of a request FastAPI refused (422).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct ValidationError {
     /// Where the problem is: `body` or `query`, then the field names and list indexes down to it.
+    #[serde(default)]
     pub loc: Vec<serde_json::Value>,
     /// What is wrong, for people.
-    pub msg: String,
+    ///
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg: Option<String>,
     /// The kind of problem (`missing`, `multiple_of`, ...).
-    pub r#type: String,
+    ///
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     /// Every field the server sent that has no typed field above, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -4208,9 +4215,11 @@ impl<'de> Deserialize<'de> for ValidationError {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "loc" => loc = Some(map.next_value()?),
-                        "msg" => msg = Some(map.next_value()?),
-                        "type" => r#type = Some(map.next_value()?),
+                        "loc" => {
+                            loc = map.next_value::<Option<Vec<serde_json::Value>>>()?;
+                        }
+                        "msg" => msg = map.next_value()?,
+                        "type" => r#type = map.next_value()?,
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -4222,10 +4231,9 @@ impl<'de> Deserialize<'de> for ValidationError {
                     }
                 }
                 Ok(ValidationError {
-                    loc: loc.ok_or_else(|| serde::de::Error::missing_field("loc"))?,
-                    msg: msg.ok_or_else(|| serde::de::Error::missing_field("msg"))?,
-                    r#type: r#type
-                        .ok_or_else(|| serde::de::Error::missing_field("type"))?,
+                    loc: loc.unwrap_or_default(),
+                    msg,
+                    r#type,
                     extra,
                 })
             }
@@ -4278,6 +4286,55 @@ impl<'de> Deserialize<'de> for HttpValidationError {
                     detail,
                     extra,
                 })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// The body of the other error answers (FastAPI's `HTTPException`): one message, such as "Insufficient credits" (402) or "Too many active tasks" (429).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct MessageError {
+    /// What went wrong.
+    ///
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for MessageError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = MessageError;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `MessageError` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["detail"];
+                let mut detail: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "detail" => detail = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(MessageError { detail, extra })
             }
         }
         deserializer.deserialize_map(MapVisitor)

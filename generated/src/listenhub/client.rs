@@ -14,8 +14,17 @@ pub mod operations {
         id: "generate_image",
         method: runtime::Method::Post,
         path: "/v1/images/generation",
-        error_format: runtime::ErrorFormat::ListenHub,
-        retryable_statuses: &[429, 500],
+        envelopes: &[super::super::envelopes::LISTENHUB],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 500,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +33,8 @@ pub mod operations {
         id: "get_subscription",
         method: runtime::Method::Get,
         path: "/v1/user/subscription",
-        error_format: runtime::ErrorFormat::ListenHub,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::LISTENHUB],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -43,8 +43,43 @@ pub use types::{
     ModelProvider, ImageModel, AspectRatio, ImageSize, ImageMimeType, FileData,
     InlineData, ReferenceImage, ImageConfig, GenerateImageRequest, GenerateImageResponse,
     Candidate, Content, Part, GeneratedImageData, FreeUsageResource, Subscription,
+    ErrorBody, FreeRelaxReason,
 };
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    /**The `listenhub` error envelope: bodies of type [`ErrorBody`](super::ErrorBody).
+
+ListenHub's errors: a generic `code` and `message`, or the pure-free relax failure metadata, whose `retryable` is the server's own verdict on retrying.*/
+    pub const LISTENHUB: runtime::Envelope = runtime::Envelope {
+        name: "listenhub",
+        when: &[],
+        body_keys: &[
+            "code",
+            "message",
+            "reason",
+            "failReason",
+            "retryable",
+            "freeUsageRolledBack",
+            "userMessage",
+        ],
+        message: &[&[Step::Key("message")], &[Step::Key("userMessage")]],
+        code: &[
+            &[Step::Key("code")],
+            &[Step::Key("reason")],
+            &[Step::Key("failReason")],
+        ],
+        error_type: &[],
+        status: &[],
+        param: &[],
+        retryable: &[&[Step::Key("retryable")]],
+        retry_delay: None,
+        retry_rules: &[],
+    };
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "listenhub",
@@ -53,6 +88,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "LISTENHUB_API_KEY",
     base_url_env: "LISTENHUB_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
-    error_format: runtime::ErrorFormat::ListenHub,
+    envelopes: &[envelopes::LISTENHUB],
     headers: &[],
 };

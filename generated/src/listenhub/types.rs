@@ -1340,3 +1340,146 @@ impl<'de> Deserialize<'de> for Subscription {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+/// An error body. The page shows none; it names the pure-free relax failure metadata (`reason` or `failReason`, `retryable`, `freeUsageRolledBack`, `userMessage`), which for sync requests "appears in the error response", beside a generic `code` and `message`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// A generic error code, a number (`400`) or a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<serde_json::Value>,
+    /// What went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Why a pure-free relax request failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<FreeRelaxReason>,
+    /// Another name for `reason`.
+    #[serde(rename = "failReason", default, skip_serializing_if = "Option::is_none")]
+    pub fail_reason: Option<FreeRelaxReason>,
+    /// Whether retrying later may succeed (`true` for both free-lane reasons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retryable: Option<bool>,
+    /// `true` once the free quota has been refunded.
+    #[serde(
+        rename = "freeUsageRolledBack",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub free_usage_rolled_back: Option<bool>,
+    /// Friendly, localizable copy for end users.
+    #[serde(rename = "userMessage", default, skip_serializing_if = "Option::is_none")]
+    pub user_message: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ErrorBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ErrorBody` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &[
+                    "code",
+                    "message",
+                    "reason",
+                    "failReason",
+                    "retryable",
+                    "freeUsageRolledBack",
+                    "userMessage",
+                ];
+                let mut code: Option<serde_json::Value> = None;
+                let mut message: Option<String> = None;
+                let mut reason: Option<FreeRelaxReason> = None;
+                let mut fail_reason: Option<FreeRelaxReason> = None;
+                let mut retryable: Option<bool> = None;
+                let mut free_usage_rolled_back: Option<bool> = None;
+                let mut user_message: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "code" => code = map.next_value()?,
+                        "message" => message = map.next_value()?,
+                        "reason" => reason = map.next_value()?,
+                        "failReason" => fail_reason = map.next_value()?,
+                        "retryable" => retryable = map.next_value()?,
+                        "freeUsageRolledBack" => {
+                            free_usage_rolled_back = map.next_value()?;
+                        }
+                        "userMessage" => user_message = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ErrorBody {
+                    code,
+                    message,
+                    reason,
+                    fail_reason,
+                    retryable,
+                    free_usage_rolled_back,
+                    user_message,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// Why a pure-free relax request failed. Treat both as "retry later, nothing was charged".
+///
+/// Values this client does not know are kept in `Unknown` and sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FreeRelaxReason {
+    /// `free_relax_busy`: The free lane is at capacity.
+    FreeRelaxBusy,
+    /// `free_relax_timeout`: The free lane timed out.
+    FreeRelaxTimeout,
+    /// A value this client does not know, kept as received.
+    Unknown(String),
+}
+impl FreeRelaxReason {
+    /// Every value this client knows, in documentation order.
+    pub const ALL: &'static [Self] = &[Self::FreeRelaxBusy, Self::FreeRelaxTimeout];
+    /// The wire spellings of [`Self::ALL`].
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "free_relax_busy",
+        "free_relax_timeout",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FreeRelaxBusy => "free_relax_busy",
+            Self::FreeRelaxTimeout => "free_relax_timeout",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// Parses a wire value, accepting documented aliases.
+    pub fn from_wire(value: &str) -> Result<Self, runtime::wire::UnknownValue> {
+        match value {
+            "free_relax_busy" => Ok(Self::FreeRelaxBusy),
+            "free_relax_timeout" => Ok(Self::FreeRelaxTimeout),
+            other => Ok(Self::Unknown(other.to_string())),
+        }
+    }
+    /// Whether this is a value the client does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+runtime::wire::string_enum_traits!(FreeRelaxReason);

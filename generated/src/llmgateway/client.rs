@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate_images",
         method: runtime::Method::Post,
         path: "/v1/images/generations",
-        error_format: runtime::ErrorFormat::LlmGateway,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::LLMGATEWAY],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "edit_image",
         method: runtime::Method::Post,
         path: "/v1/images/edits",
-        error_format: runtime::ErrorFormat::LlmGateway,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::LLMGATEWAY],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -34,8 +34,8 @@ pub mod operations {
         id: "edit_image_multipart",
         method: runtime::Method::Post,
         path: "/v1/images/edits",
-        error_format: runtime::ErrorFormat::LlmGateway,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::LLMGATEWAY],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -123,16 +123,18 @@ fn error_invalid_request() {
         "{\n  \"error\": true,\n  \"status\": 400,\n  \"message\": \"Invalid request parameters: prompt: Required\"\n}",
         &[],
     );
-    let envelope = runtime::envelope::ErrorEnvelope::parse(
-        runtime::ErrorFormat::LlmGateway,
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_IMAGES.envelopes,
         body.as_bytes(),
     );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            400u16
+        );
+    };
     assert!(
-        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
-        "status {} example is not recognised as the provider's error envelope", 400u16
-    );
-    assert!(
-        envelope.message().is_some_and(| m | ! m.is_empty()),
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
         "the envelope has no message"
     );
 }
@@ -143,16 +145,18 @@ fn error_no_images_generated() {
         "{\n  \"error\": true,\n  \"status\": 500,\n  \"message\": \"The model did not generate any images. Try a different model with image generation capabilities.\"\n}",
         &[],
     );
-    let envelope = runtime::envelope::ErrorEnvelope::parse(
-        runtime::ErrorFormat::LlmGateway,
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_IMAGES.envelopes,
         body.as_bytes(),
     );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            500u16
+        );
+    };
     assert!(
-        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
-        "status {} example is not recognised as the provider's error envelope", 500u16
-    );
-    assert!(
-        envelope.message().is_some_and(| m | ! m.is_empty()),
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
         "the envelope has no message"
     );
 }
@@ -183,16 +187,18 @@ fn error_invalid_image_url() {
         "{\n  \"error\": true,\n  \"status\": 400,\n  \"message\": \"images[0].image_url must be an https URL or a base64 data URL\"\n}",
         &[],
     );
-    let envelope = runtime::envelope::ErrorEnvelope::parse(
-        runtime::ErrorFormat::LlmGateway,
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::EDIT_IMAGE.envelopes,
         body.as_bytes(),
     );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            400u16
+        );
+    };
     assert!(
-        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
-        "status {} example is not recognised as the provider's error envelope", 400u16
-    );
-    assert!(
-        envelope.message().is_some_and(| m | ! m.is_empty()),
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
         "the envelope has no message"
     );
 }

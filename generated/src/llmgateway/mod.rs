@@ -38,8 +38,46 @@ pub use types::{
     ImageModel, ImageSize, AspectRatio, ImageQuality, ImageStyle, ResponseFormat,
     GenerateImagesRequest, ImagesResponse, GeneratedImage, Background, InputFidelity,
     EditQuality, EditSize, OutputFormat, InputImage, EditImageRequest, EditImageForm,
+    ErrorResponse,
 };
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    /**The `llmgateway` error envelope: bodies of type [`ErrorResponse`](super::ErrorResponse).
+
+`{"error": true, "status", "message"}`, the page's "Error Responses".
+
+Retry rules:
+- status 500, a message containing "did not generate any images": not retried: "No Images Generated": "The model did not generate any images. Try a different model with image generation capabilities." The same request to the same model will not do better.*/
+    pub const LLMGATEWAY: runtime::Envelope = runtime::Envelope {
+        name: "llmgateway",
+        when: &[
+            Test {
+                path: &[Step::Key("error")],
+                kind: TestKind::Equals(Scalar::Bool(true)),
+            },
+        ],
+        body_keys: &["error", "status", "message"],
+        message: &[&[Step::Key("message")]],
+        code: &[],
+        error_type: &[],
+        status: &[&[Step::Key("status")]],
+        param: &[],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[
+            runtime::envelope::RetryRule {
+                status: Some(500),
+                code: None,
+                message_contains: Some("did not generate any images"),
+                retry: false,
+            },
+        ],
+    };
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "llmgateway",
@@ -51,6 +89,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
         runtime::AuthScheme::Bearer,
         runtime::AuthScheme::Header("x-api-key"),
     ],
-    error_format: runtime::ErrorFormat::LlmGateway,
+    envelopes: &[envelopes::LLMGATEWAY],
     headers: &[],
 };

@@ -1364,3 +1364,71 @@ impl EditImageForm {
         parts
     }
 }
+/// The body of every error the page documents ("Error Responses").
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ErrorResponse {
+    /// Always `true`.
+    ///
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<bool>,
+    /// The HTTP status, repeated (`400`, `500`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
+    /// What went wrong (`Invalid request parameters: prompt: Required`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ErrorResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ErrorResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ErrorResponse` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["error", "status", "message"];
+                let mut error: Option<bool> = None;
+                let mut status: Option<i64> = None;
+                let mut message: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "error" => error = map.next_value()?,
+                        "status" => {
+                            status = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "message" => message = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ErrorResponse {
+                    error,
+                    status,
+                    message,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}

@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate_images",
         method: runtime::Method::Post,
         path: "/v1/images/generations",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::OPENAI],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

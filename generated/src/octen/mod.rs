@@ -50,10 +50,47 @@ pub use types::{
     ImageModel, Quality, Background, OutputFormat, Moderation, ThinkingLevel,
     ResponseModality, MediaResolution, ResponseFormat, ImageGenerationRequest,
     AppliedBackground, AppliedQuality, ImageGenerationResponse, ImageData, ContentPart,
-    InlineData, PartialImageEvent, CompletedImageEvent, ImageStreamEvent, ImageUsage,
-    ImageTokensDetails,
+    InlineData, PartialImageEvent, CompletedImageEvent, ImageStreamEvent,
+    OpenAiErrorBody, OpenAiError, ImageUsage, ImageTokensDetails,
 };
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    /**The `openai` error envelope: bodies of type [`OpenAiErrorBody`](super::OpenAiErrorBody).
+
+OpenAI-style errors, which Octen relays (the page documents none of its own).
+
+Retry rules:
+- status 429, code `insufficient_quota`: not retried: Not on the page: OpenAI's code for an exhausted quota or billing limit, relayed unchanged. Sending the request again cannot succeed until the account is topped up.*/
+    pub const OPENAI: runtime::Envelope = runtime::Envelope {
+        name: "openai",
+        when: &[
+            Test {
+                path: &[Step::Key("error")],
+                kind: TestKind::Is(JsonKind::Object),
+            },
+        ],
+        body_keys: &["error"],
+        message: &[&[Step::Key("error"), Step::Key("message")]],
+        code: &[&[Step::Key("error"), Step::Key("code")]],
+        error_type: &[&[Step::Key("error"), Step::Key("type")]],
+        status: &[],
+        param: &[&[Step::Key("error"), Step::Key("param")]],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[
+            runtime::envelope::RetryRule {
+                status: Some(429),
+                code: Some("insufficient_quota"),
+                message_contains: None,
+                retry: false,
+            },
+        ],
+    };
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "octen",
@@ -62,6 +99,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "OCTEN_API_KEY",
     base_url_env: "OCTEN_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-api-key")],
-    error_format: runtime::ErrorFormat::OpenAi,
+    envelopes: &[envelopes::OPENAI],
     headers: &[],
 };

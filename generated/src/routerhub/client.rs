@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate_content",
         method: runtime::Method::Post,
         path: "/v1beta/models/{model}:generateContent",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::GOOGLE, super::super::envelopes::OPENAI],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: Some("model"),
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "generate_images",
         method: runtime::Method::Post,
         path: "/v1/images/generations",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::OPENAI, super::super::envelopes::GOOGLE],
+        status_retries: &[],
         auth_schemes: &[runtime::AuthScheme::Bearer],
         model_param: None,
     };

@@ -103,16 +103,18 @@ fn error_gemini_error() {
         "{\n  \"error\": {\n    \"code\": 400,\n    \"message\": \"body must be valid JSON\",\n    \"status\": \"INVALID_ARGUMENT\"\n  }\n}",
         &[],
     );
-    let envelope = runtime::envelope::ErrorEnvelope::parse(
-        runtime::ErrorFormat::Google,
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_CONTENT.envelopes,
         body.as_bytes(),
     );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            400u16
+        );
+    };
     assert!(
-        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
-        "status {} example is not recognised as the provider's error envelope", 400u16
-    );
-    assert!(
-        envelope.message().is_some_and(| m | ! m.is_empty()),
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
         "the envelope has no message"
     );
 }
@@ -155,16 +157,18 @@ fn error_openai_images_error() {
         "{\n  \"error\": {\n    \"message\": \"Invalid value for 'model'\",\n    \"type\": \"invalid_request_error\",\n    \"param\": \"model\",\n    \"code\": \"invalid_model\"\n  }\n}",
         &[],
     );
-    let envelope = runtime::envelope::ErrorEnvelope::parse(
-        runtime::ErrorFormat::OpenAi,
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_IMAGES.envelopes,
         body.as_bytes(),
     );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            400u16
+        );
+    };
     assert!(
-        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
-        "status {} example is not recognised as the provider's error envelope", 400u16
-    );
-    assert!(
-        envelope.message().is_some_and(| m | ! m.is_empty()),
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
         "the envelope has no message"
     );
 }

@@ -47,9 +47,79 @@ pub use types::{
     BlockReason, PromptFeedback, Modality, ModalityTokenCount, UsageMetadata,
     GroundingMetadata, SearchEntryPoint, GroundingChunk, WebChunk, OpenAiImageModel,
     ImageGenerationRequest, ImageBackground, ImageOutputFormat, ImageQuality,
-    ImageGenerationResponse, ImageData, ImageUsage, ImageTokensDetails,
+    ImageGenerationResponse, ImageData, GoogleErrorBody, GoogleError, GoogleErrorDetail,
+    OpenAiErrorBody, OpenAiError, ImageUsage, ImageTokensDetails,
 };
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    /**The `google` error envelope: bodies of type [`GoogleErrorBody`](super::GoogleErrorBody).
+
+Google API format, as the Gemini native interface answers ("See Errors for the full list of HTTP status codes and retry guidance": that page is not transcribed). Google's `RetryInfo` detail, relayed unchanged, says how long to wait before retrying.*/
+    pub const GOOGLE: runtime::Envelope = runtime::Envelope {
+        name: "google",
+        when: &[
+            Test {
+                path: &[Step::Key("error"), Step::Key("status")],
+                kind: TestKind::Is(JsonKind::String),
+            },
+        ],
+        body_keys: &["error"],
+        message: &[&[Step::Key("error"), Step::Key("message")]],
+        code: &[&[Step::Key("error"), Step::Key("status")]],
+        error_type: &[],
+        status: &[&[Step::Key("error"), Step::Key("code")]],
+        param: &[],
+        retryable: &[],
+        retry_delay: Some(runtime::envelope::RetryDelay {
+            path: &[
+                Step::Key("error"),
+                Step::Key("details"),
+                Step::ItemEndingWith {
+                    field: "@type",
+                    suffix: "google.rpc.RetryInfo",
+                },
+                Step::Key("retryDelay"),
+            ],
+            format: runtime::envelope::DelayFormat::Duration,
+        }),
+        retry_rules: &[],
+    };
+    /**The `openai` error envelope: bodies of type [`OpenAiErrorBody`](super::OpenAiErrorBody).
+
+OpenAI-style errors.
+
+Retry rules:
+- status 429, code `insufficient_quota`: not retried: Not on the page: OpenAI's code for an exhausted quota or billing limit, relayed unchanged. Sending the request again cannot succeed until the account is topped up.*/
+    pub const OPENAI: runtime::Envelope = runtime::Envelope {
+        name: "openai",
+        when: &[
+            Test {
+                path: &[Step::Key("error")],
+                kind: TestKind::Is(JsonKind::Object),
+            },
+        ],
+        body_keys: &["error"],
+        message: &[&[Step::Key("error"), Step::Key("message")]],
+        code: &[&[Step::Key("error"), Step::Key("code")]],
+        error_type: &[&[Step::Key("error"), Step::Key("type")]],
+        status: &[],
+        param: &[&[Step::Key("error"), Step::Key("param")]],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[
+            runtime::envelope::RetryRule {
+                status: Some(429),
+                code: Some("insufficient_quota"),
+                message_contains: None,
+                retry: false,
+            },
+        ],
+    };
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "routerhub",
@@ -61,6 +131,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
         runtime::AuthScheme::Bearer,
         runtime::AuthScheme::Header("x-goog-api-key"),
     ],
-    error_format: runtime::ErrorFormat::OpenAi,
+    envelopes: &[envelopes::OPENAI, envelopes::GOOGLE],
     headers: &[],
 };

@@ -34,6 +34,10 @@ pub mod defaults;
 #[rustfmt::skip]
 pub mod doc_examples;
 #[rustfmt::skip]
+pub mod error_envelopes;
+#[rustfmt::skip]
+pub mod fastapi_errors;
+#[rustfmt::skip]
 pub mod header_auth;
 #[rustfmt::skip]
 pub mod integer_ranges;
@@ -85,6 +89,8 @@ pub mod several_auth;
 pub mod shared_definitions;
 #[rustfmt::skip]
 pub mod sse_stream;
+#[rustfmt::skip]
+pub mod stability_errors;
 #[rustfmt::skip]
 pub mod status_answers;
 #[rustfmt::skip]

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-use crate::ErrorFormat;
+use crate::envelope::{Envelope, FieldPath, JsonKind, Scalar, Step, TestKind};
 
 /// A valid 1x1 PNG standing in for the base64 payloads the docs elide, so a
 /// client that decodes or saves the image gets a real one.
@@ -73,46 +73,152 @@ impl Answer {
         Self { status: 200, content_type: "text/event-stream", body: Bytes::from(text) }
     }
 
-    /// An error the way the provider writes one, so the client reports it as it
-    /// would a real one (status, message, the envelope's fields).
-    pub(super) fn error(format: ErrorFormat, status: u16, message: &str) -> Self {
-        let body = match format {
-            ErrorFormat::Google => json!({
-                "error": { "code": status, "message": message, "status": google_status(status) }
-            }),
-            ErrorFormat::OpenAi => json!({
-                "error": { "message": message, "type": "invalid_request_error", "param": null, "code": null }
-            }),
-            ErrorFormat::LlmGateway => json!({ "error": true, "status": status, "message": message }),
-            ErrorFormat::ListenHub => json!({ "code": status.to_string(), "message": message }),
+    /// An error the way the provider writes one, in the first of its declared
+    /// envelopes, so the client reports it as it would a real one: the message, a
+    /// code (the status's reason, `bad_request`), the status where the envelope
+    /// repeats it, and whatever its recogniser asks for. Without an envelope, the
+    /// message alone as plain text.
+    pub(super) fn error(envelopes: &[Envelope], status: u16, message: &str) -> Self {
+        let Some(envelope) = envelopes.first() else {
+            return Self { status, content_type: "text/plain", body: Bytes::from(message.to_string()) };
         };
+        let mut body = json!({});
+        let code = reason(status);
+        let parts: [(&[FieldPath], Value); 4] = [
+            (envelope.message, Value::from(message)),
+            (envelope.code, Value::from(code.as_str())),
+            (envelope.error_type, Value::from(code.as_str())),
+            (envelope.status, Value::from(status)),
+        ];
+        for (paths, value) in parts {
+            if let Some(path) = paths.first() {
+                set(&mut body, path, value);
+            }
+        }
+        for test in envelope.when {
+            let current = crate::envelope::find(&body, test.path).cloned();
+            let value = match (test.kind, current) {
+                (TestKind::Equals(Scalar::Bool(b)), _) => Value::from(b),
+                (TestKind::Equals(Scalar::Integer(n)), _) => Value::from(n),
+                (TestKind::Equals(Scalar::String(s)), _) => Value::from(s),
+                // A message written where the recogniser wants a list becomes a list of it.
+                (TestKind::Is(JsonKind::Array), Some(found)) if !found.is_array() => Value::Array(vec![found]),
+                (_, Some(_)) => continue,
+                (TestKind::Is(JsonKind::Object), None) => json!({}),
+                (TestKind::Is(JsonKind::Array), None) => json!([]),
+                (TestKind::Is(JsonKind::Number), None) => Value::from(status),
+                (TestKind::Is(JsonKind::Boolean), None) => Value::from(true),
+                (TestKind::Is(JsonKind::String) | TestKind::Present, None) => Value::from(code.as_str()),
+            };
+            set(&mut body, test.path, value);
+        }
         Self::json(status, body.to_string())
     }
 }
 
-/// Google's canonical status name for the statuses the mock sends.
-fn google_status(status: u16) -> &'static str {
-    match status {
-        400 | 415 => "INVALID_ARGUMENT",
-        401 => "UNAUTHENTICATED",
-        404 => "NOT_FOUND",
-        501 => "UNIMPLEMENTED",
-        _ => "UNKNOWN",
+/// Writes `value` at `path`, making the objects and arrays on the way; an item picked
+/// by a field's text is made with that field.
+fn set(body: &mut Value, path: FieldPath, value: Value) {
+    let mut current = body;
+    for step in path {
+        current = match *step {
+            Step::Key(key) => {
+                if !current.is_object() {
+                    *current = json!({});
+                }
+                let object = current.as_object_mut().expect("made an object above");
+                object.entry(key).or_insert(Value::Null)
+            }
+            Step::Index(i) => {
+                if !current.is_array() {
+                    *current = json!([]);
+                }
+                let items = current.as_array_mut().expect("made an array above");
+                while items.len() <= i {
+                    items.push(json!({}));
+                }
+                &mut items[i]
+            }
+            Step::ItemWhere { field, value: text } | Step::ItemEndingWith { field, suffix: text } => {
+                if !current.is_array() {
+                    *current = json!([]);
+                }
+                let items = current.as_array_mut().expect("made an array above");
+                items.push(json!({ field: text }));
+                items.last_mut().expect("pushed above")
+            }
+        };
     }
+    *current = value;
+}
+
+/// The status's reason phrase as a code (`bad_request`, `not_found`).
+fn reason(status: u16) -> String {
+    let phrase = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("error");
+    phrase.to_ascii_lowercase().replace([' ', '-'], "_")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::envelope::ErrorEnvelope;
+    use crate::envelope::{ErrorEnvelope, Test};
 
     #[test]
-    fn every_error_envelope_is_read_back_by_the_client_with_its_message() {
-        for format in [ErrorFormat::Google, ErrorFormat::OpenAi, ErrorFormat::LlmGateway, ErrorFormat::ListenHub] {
-            let answer = Answer::error(format, 401, "the API key is missing");
-            let envelope = ErrorEnvelope::parse(format, &answer.body);
-            assert_eq!(envelope.message(), Some("the API key is missing"), "{format:?}: {envelope:?}");
+    fn every_kind_of_envelope_is_read_back_by_the_client_with_its_message() {
+        static SHAPES: [Envelope; 3] = [
+            Envelope {
+                name: "nested",
+                when: &[Test {
+                    path: &[Step::Key("error"), Step::Key("status")],
+                    kind: TestKind::Is(JsonKind::String),
+                }],
+                body_keys: &["error"],
+                message: &[&[Step::Key("error"), Step::Key("message")]],
+                code: &[&[Step::Key("error"), Step::Key("status")]],
+                error_type: &[],
+                status: &[&[Step::Key("error"), Step::Key("code")]],
+                param: &[],
+                retryable: &[],
+                retry_delay: None,
+                retry_rules: &[],
+            },
+            Envelope {
+                name: "flag",
+                when: &[Test { path: &[Step::Key("error")], kind: TestKind::Equals(Scalar::Bool(true)) }],
+                body_keys: &[],
+                message: &[&[Step::Key("message")]],
+                code: &[],
+                error_type: &[],
+                status: &[],
+                param: &[],
+                retryable: &[],
+                retry_delay: None,
+                retry_rules: &[],
+            },
+            Envelope {
+                name: "list",
+                when: &[Test { path: &[Step::Key("errors")], kind: TestKind::Is(JsonKind::Array) }],
+                body_keys: &[],
+                message: &[&[Step::Key("errors")]],
+                code: &[&[Step::Key("name")]],
+                error_type: &[],
+                status: &[],
+                param: &[],
+                retryable: &[],
+                retry_delay: None,
+                retry_rules: &[],
+            },
+        ];
+        for shape in SHAPES.chunks(1) {
+            let answer = Answer::error(shape, 401, "the API key is missing");
+            let envelope = ErrorEnvelope::read(shape, &answer.body);
+            let message = envelope.as_ref().and_then(|e| e.message.as_deref());
+            assert_eq!(message, Some("the API key is missing"), "{}: {envelope:?}", shape[0].name);
         }
+        let nested = ErrorEnvelope::read(&SHAPES[..1], &Answer::error(&SHAPES[..1], 404, "gone").body);
+        assert_eq!(nested.as_ref().and_then(|e| e.code.as_deref()), Some("not_found"));
+        assert_eq!(nested.and_then(|e| e.status), Some(404));
+        assert_eq!(Answer::error(&[], 400, "plain").body, Bytes::from("plain"));
     }
 
     #[test]

@@ -133,7 +133,7 @@ impl Shared {
         let format = received
             .operation
             .and_then(|id| self.spec.operations.iter().find(|op| op.info.id == id))
-            .map_or(self.spec.provider.error_format, |op| op.info.error_format);
+            .map_or(self.spec.provider.envelopes, |op| op.info.envelopes);
         let mut state = self.state();
         let answer = match (received.problems.first(), received.operation) {
             (Some(problem), _) => Answer::error(format, problem.status(), &problem.to_string()),

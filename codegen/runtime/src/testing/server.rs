@@ -61,7 +61,7 @@ async fn answer(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
             .await;
             shared.record(received)
         }
-        Err(e) => Answer::error(shared.spec.provider.error_format, 400, &format!("the body could not be read: {e}")),
+        Err(e) => Answer::error(shared.spec.provider.envelopes, 400, &format!("the body could not be read: {e}")),
     };
     let mut response = Response::new(Full::new(answer.body));
     *response.status_mut() = // `respond_with` refuses statuses outside 100-999, so the fallback is never used.

@@ -6,12 +6,97 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use imagegen_runtime::envelope::{DelayFormat, JsonKind, RetryDelay, RetryRule, Step, Test, TestKind};
 use imagegen_runtime::{
-    AuthScheme, ClientBuilder, ErrorFormat, HttpClient, Jitter, Method, OperationInfo, ProviderClient, ProviderHeader,
-    ProviderInfo, RetryPolicy,
+    AuthScheme, ClientBuilder, Envelope, HttpClient, Jitter, Method, OperationInfo, ProviderClient, ProviderHeader,
+    ProviderInfo, RetryPolicy, StatusRetry,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+/// Google's envelope as `specs/routerhub.yaml` declares it.
+pub const GOOGLE: Envelope = Envelope {
+    name: "google",
+    when: &[Test { path: &[Step::Key("error"), Step::Key("status")], kind: TestKind::Is(JsonKind::String) }],
+    body_keys: &["error"],
+    message: &[&[Step::Key("error"), Step::Key("message")]],
+    code: &[&[Step::Key("error"), Step::Key("status")]],
+    error_type: &[],
+    status: &[&[Step::Key("error"), Step::Key("code")]],
+    param: &[],
+    retryable: &[],
+    retry_delay: Some(RetryDelay {
+        path: &[
+            Step::Key("error"),
+            Step::Key("details"),
+            Step::ItemEndingWith { field: "@type", suffix: "google.rpc.RetryInfo" },
+            Step::Key("retryDelay"),
+        ],
+        format: DelayFormat::Duration,
+    }),
+    retry_rules: &[],
+};
+
+/// OpenAI's envelope as `specs/octen.yaml` declares it.
+pub const OPENAI: Envelope = Envelope {
+    name: "openai",
+    when: &[Test { path: &[Step::Key("error")], kind: TestKind::Is(JsonKind::Object) }],
+    body_keys: &["error"],
+    message: &[&[Step::Key("error"), Step::Key("message")]],
+    code: &[&[Step::Key("error"), Step::Key("code")]],
+    error_type: &[&[Step::Key("error"), Step::Key("type")]],
+    status: &[],
+    param: &[&[Step::Key("error"), Step::Key("param")]],
+    retryable: &[],
+    retry_delay: None,
+    retry_rules: &[RetryRule {
+        status: Some(429),
+        code: Some("insufficient_quota"),
+        message_contains: None,
+        retry: false,
+    }],
+};
+
+/// ListenHub's envelope as `specs/listenhub.yaml` declares it.
+pub const LISTENHUB: Envelope = Envelope {
+    name: "listenhub",
+    when: &[],
+    body_keys: &[],
+    message: &[&[Step::Key("message")], &[Step::Key("userMessage")]],
+    code: &[&[Step::Key("code")], &[Step::Key("reason")], &[Step::Key("failReason")]],
+    error_type: &[],
+    status: &[],
+    param: &[],
+    retryable: &[&[Step::Key("retryable")]],
+    retry_delay: None,
+    retry_rules: &[],
+};
+
+/// LLMGateway's envelope as `specs/llmgateway.yaml` declares it.
+pub const LLMGATEWAY: Envelope = Envelope {
+    name: "llmgateway",
+    when: &[Test {
+        path: &[Step::Key("error")],
+        kind: TestKind::Equals(imagegen_runtime::envelope::Scalar::Bool(true)),
+    }],
+    body_keys: &["error", "status", "message"],
+    message: &[&[Step::Key("message")]],
+    code: &[],
+    error_type: &[],
+    status: &[&[Step::Key("status")]],
+    param: &[],
+    retryable: &[],
+    retry_delay: None,
+    retry_rules: &[RetryRule {
+        status: Some(500),
+        code: None,
+        message_contains: Some("did not generate any images"),
+        retry: false,
+    }],
+};
+
+/// Every envelope, in the order a relay that forwards anything would list them.
+pub const EVERY_ENVELOPE: &[Envelope] = &[GOOGLE, OPENAI, LLMGATEWAY, LISTENHUB];
 
 /// A key that must never show up in any output.
 pub const CANARY_KEY: &str = "sk-canary-7f3e9a1c5b2d";
@@ -26,7 +111,7 @@ pub static PROVIDER: ProviderInfo = ProviderInfo {
     api_key_env: UNSET_KEY_ENV,
     base_url_env: "IMAGEGEN_RUNTIME_TEST_BASE_URL",
     auth_schemes: &[AuthScheme::Header("x-api-key"), AuthScheme::Bearer],
-    error_format: ErrorFormat::OpenAi,
+    envelopes: &[GOOGLE, OPENAI],
     headers: &[ProviderHeader { name: "x-client-name", help: "Your application's name.", secret: false, env: None }],
 };
 
@@ -34,8 +119,8 @@ pub static GENERATE: OperationInfo = OperationInfo {
     id: "generate",
     method: Method::Post,
     path: "/v1/generate",
-    error_format: ErrorFormat::OpenAi,
-    retryable_statuses: &[],
+    envelopes: &[GOOGLE, OPENAI],
+    status_retries: &[],
     auth_schemes: &[],
     model_param: None,
 };
@@ -45,8 +130,8 @@ pub static LISTENHUB_GENERATE: OperationInfo = OperationInfo {
     id: "generate",
     method: Method::Post,
     path: "/v1/generate",
-    error_format: ErrorFormat::ListenHub,
-    retryable_statuses: &[],
+    envelopes: &[LISTENHUB],
+    status_retries: &[],
     auth_schemes: &[],
     model_param: None,
 };
@@ -56,8 +141,8 @@ pub static GENERATE_409_RETRYABLE: OperationInfo = OperationInfo {
     id: "generate",
     method: Method::Post,
     path: "/v1/generate",
-    error_format: ErrorFormat::OpenAi,
-    retryable_statuses: &[409],
+    envelopes: &[GOOGLE, OPENAI],
+    status_retries: &[StatusRetry { status: 409, retry: true }],
     auth_schemes: &[],
     model_param: None,
 };

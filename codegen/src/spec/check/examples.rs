@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{is_inner, Checker};
+use crate::spec::field_path;
 use crate::spec::model::*;
 use crate::spec::positions::{join_index, join_key};
 use crate::spec::type_expr::TypeExpr;
@@ -74,7 +75,7 @@ impl Checker<'_> {
                     if ex.status.is_none() {
                         self.r.error(&join_key(&path, "kind"), "an error example needs a `status`");
                     }
-                    None
+                    self.error_example_body(op, ex, &path)
                 }
             };
             // An amendment must name something the example holds, or it explains nothing.
@@ -103,6 +104,38 @@ impl Checker<'_> {
                         self.value(ty, None, &ex.body, &body_path, &ex.placeholders);
                     }
                 }
+            }
+        }
+    }
+
+    // An error example is the docs' word on the envelope: the operation must name one
+    // that recognises it, and the body must fit that envelope's type.
+    fn error_example_body(&mut self, op: &Operation, ex: &Example, path: &str) -> Option<TypeRef> {
+        let names = self.spec.envelopes_of(op);
+        let envelopes: Vec<&Envelope> =
+            names.iter().filter_map(|n| self.spec.envelopes.iter().find(|e| &e.name == n)).collect();
+        if names.is_empty() {
+            self.r.error(
+                &join_key(path, "kind"),
+                format!("operation `{}` names no error envelope (`envelopes`) to give an example of", op.id),
+            );
+            return None;
+        }
+        match envelopes.iter().find(|e| field_path::recognises(e, &ex.body)) {
+            Some(envelope) => Some(TypeRef::new(envelope.body.clone())),
+            None => {
+                // An unknown name is reported with the list; only a complete list can fail to recognise.
+                if envelopes.len() == names.len() {
+                    self.r.error(
+                        &join_key(path, "body"),
+                        format!(
+                            "the error example is none of the envelopes of operation `{}` ({})",
+                            op.id,
+                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                }
+                None
             }
         }
     }

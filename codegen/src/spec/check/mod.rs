@@ -2,12 +2,13 @@
 //!
 //! Each check is a small function with a comment saying why the rule exists.
 //! All of them report into one [`Reporter`]; none stops the others. One file per
-//! part of a spec: `provider`, `types` (objects, fields, enums, one_ofs, events),
+//! part of a spec: `provider`, `envelopes`, `types` (objects, fields, enums, one_ofs, events),
 //! `models` (model tables and the objects that select a model), `rules`,
 //! `operations`, `jobs`, `examples`, and `values` (a JSON value against a type, for defaults,
 //! field examples, rule literals and examples alike).
 
 mod constructors;
+mod envelopes;
 mod examples;
 mod jobs;
 mod models;
@@ -53,6 +54,7 @@ pub fn check(loaded: &LoadedSpec, failed_types: &[String]) -> Diagnostics {
             TypeDef::Events(e) => cx.events(e, &path),
         }
     }
+    cx.envelopes();
     cx.operations();
     cx.requests();
     cx.examples();

@@ -14,8 +14,17 @@ pub mod operations {
         id: "ping",
         method: runtime::Method::Post,
         path: "/v1/ping",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[429, 503],
+        envelopes: &[],
+        status_retries: &[
+            runtime::StatusRetry {
+                status: 429,
+                retry: true,
+            },
+            runtime::StatusRetry {
+                status: 503,
+                retry: true,
+            },
+        ],
         auth_schemes: &[],
         model_param: None,
     };

@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v2/generate",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::OPENAI],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "upscale",
         method: runtime::Method::Post,
         path: "/v2/upscale",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::OPENAI],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -34,8 +34,8 @@ pub mod operations {
         id: "download",
         method: runtime::Method::Get,
         path: "/v2/files/{file_id}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[super::super::envelopes::OPENAI],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -13,9 +13,35 @@ mod validate;
 mod examples;
 pub use client::{operations, Client};
 pub use types::{
-    GenerateRequest, FinishReason, UpscaleForm, UpscaleResult, GenerateHeaders,
+    GenerateRequest, FinishReason, UpscaleForm, UpscaleResult, ErrorBody, ErrorDetail,
+    GenerateHeaders,
 };
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    ///The `openai` error envelope: bodies of type [`ErrorBody`](super::ErrorBody).
+    pub const OPENAI: runtime::Envelope = runtime::Envelope {
+        name: "openai",
+        when: &[
+            Test {
+                path: &[Step::Key("error")],
+                kind: TestKind::Is(JsonKind::Object),
+            },
+        ],
+        body_keys: &["error"],
+        message: &[&[Step::Key("error"), Step::Key("message")]],
+        code: &[&[Step::Key("error"), Step::Key("code")]],
+        error_type: &[&[Step::Key("error"), Step::Key("type")]],
+        status: &[],
+        param: &[],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[],
+    };
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "binary_response",
@@ -24,6 +50,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "EXAMPLE_API_KEY",
     base_url_env: "EXAMPLE_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
-    error_format: runtime::ErrorFormat::OpenAi,
+    envelopes: &[envelopes::OPENAI],
     headers: &[],
 };

@@ -244,6 +244,112 @@ impl UpscaleResult {
         runtime::image::CollectImages::images(self)
     }
 }
+/// An error.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ErrorBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ErrorBody` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["error"];
+                let mut error: Option<ErrorDetail> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "error" => error = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ErrorBody { error, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// The error.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct ErrorDetail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for ErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = ErrorDetail;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ErrorDetail` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["message", "type", "code"];
+                let mut message: Option<String> = None;
+                let mut r#type: Option<String> = None;
+                let mut code: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "message" => message = map.next_value()?,
+                        "type" => r#type = map.next_value()?,
+                        "code" => code = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(ErrorDetail {
+                    message,
+                    r#type,
+                    code,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
 /// The response headers the docs describe, typed; read with `Response::typed_headers`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

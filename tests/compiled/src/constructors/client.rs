@@ -14,8 +14,8 @@ pub mod operations {
         id: "chat",
         method: runtime::Method::Post,
         path: "/v1/chat",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -60,16 +60,18 @@ fn error_draw_bad_request() {
         "{\n  \"error\": {\n    \"message\": \"Missing required parameter: 'prompt'.\",\n    \"type\": \"invalid_request_error\",\n    \"param\": \"prompt\",\n    \"code\": \"missing_required_parameter\"\n  }\n}",
         &[],
     );
-    let envelope = runtime::envelope::ErrorEnvelope::parse(
-        runtime::ErrorFormat::OpenAi,
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::DRAW.envelopes,
         body.as_bytes(),
     );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            400u16
+        );
+    };
     assert!(
-        ! matches!(envelope, runtime::envelope::ErrorEnvelope::Unparsed),
-        "status {} example is not recognised as the provider's error envelope", 400u16
-    );
-    assert!(
-        envelope.message().is_some_and(| m | ! m.is_empty()),
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
         "the envelope has no message"
     );
 }

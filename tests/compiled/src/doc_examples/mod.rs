@@ -12,8 +12,33 @@ mod validate;
 #[cfg(test)]
 mod examples;
 pub use client::{operations, Client};
-pub use types::{Size, DrawRequest, DrawResponse};
+pub use types::{Size, DrawRequest, DrawResponse, ErrorBody, ErrorDetail};
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    ///The `openai` error envelope: bodies of type [`ErrorBody`](super::ErrorBody).
+    pub const OPENAI: runtime::Envelope = runtime::Envelope {
+        name: "openai",
+        when: &[
+            Test {
+                path: &[Step::Key("error")],
+                kind: TestKind::Is(JsonKind::Object),
+            },
+        ],
+        body_keys: &["error"],
+        message: &[&[Step::Key("error"), Step::Key("message")]],
+        code: &[&[Step::Key("error"), Step::Key("code")]],
+        error_type: &[&[Step::Key("error"), Step::Key("type")]],
+        status: &[],
+        param: &[&[Step::Key("error"), Step::Key("param")]],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[],
+    };
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "doc_examples",
@@ -22,6 +47,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "EXAMPLE_API_KEY",
     base_url_env: "EXAMPLE_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
-    error_format: runtime::ErrorFormat::OpenAi,
+    envelopes: &[envelopes::OPENAI],
     headers: &[],
 };

@@ -14,8 +14,8 @@ pub mod operations {
         id: "get_account",
         method: runtime::Method::Get,
         path: "/v1/account",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -14,8 +14,8 @@ pub mod operations {
         id: "edit_image",
         method: runtime::Method::Post,
         path: "/v1/images/edits",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

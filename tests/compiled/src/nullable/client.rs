@@ -14,8 +14,8 @@ pub mod operations {
         id: "submit",
         method: runtime::Method::Post,
         path: "/v1/jobs",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "poll",
         method: runtime::Method::Get,
         path: "/v1/jobs/{id}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -14,8 +14,8 @@ pub mod operations {
         id: "edit",
         method: runtime::Method::Post,
         path: "/v1/edit",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

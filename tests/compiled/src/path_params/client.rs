@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate_content",
         method: runtime::Method::Post,
         path: "/v1beta/models/{model}:generateContent",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: Some("model"),
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "get_job",
         method: runtime::Method::Get,
         path: "/v1/jobs/{job_id}",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

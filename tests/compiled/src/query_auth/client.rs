@@ -14,8 +14,8 @@ pub mod operations {
         id: "get_model",
         method: runtime::Method::Get,
         path: "/v1beta/models/{model}",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: Some("model"),
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v1beta/generate",
-        error_format: runtime::ErrorFormat::Google,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[runtime::AuthScheme::Header("x-goog-api-key")],
         model_param: None,
     };

@@ -14,6 +14,12 @@ mod examples;
 pub use client::{operations, Client};
 pub use types::{Model, GenerateRequest};
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "query_auth",
@@ -25,6 +31,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
         runtime::AuthScheme::Query("key"),
         runtime::AuthScheme::Header("x-goog-api-key"),
     ],
-    error_format: runtime::ErrorFormat::Google,
+    envelopes: &[],
     headers: &[],
 };

@@ -14,8 +14,8 @@ pub mod operations {
         id: "get_result",
         method: runtime::Method::Get,
         path: "/v1/get_result",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "list_images",
         method: runtime::Method::Get,
         path: "/v1/images",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -34,8 +34,8 @@ pub mod operations {
         id: "generate",
         method: runtime::Method::Post,
         path: "/v1/generate",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

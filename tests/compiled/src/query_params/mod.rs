@@ -17,6 +17,12 @@ pub use types::{
     ImageList, Submitted,
 };
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "query_params",
@@ -25,7 +31,7 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "QUERY_PARAMS_API_KEY",
     base_url_env: "QUERY_PARAMS_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Header("x-key")],
-    error_format: runtime::ErrorFormat::OpenAi,
+    envelopes: &[],
     headers: &[
         runtime::ProviderHeader {
             name: "stability-client-id",

@@ -14,8 +14,8 @@ pub mod operations {
         id: "self",
         method: runtime::Method::Post,
         path: "/v1/self",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "type",
         method: runtime::Method::Post,
         path: "/v1/type/{crate}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -34,8 +34,8 @@ pub mod operations {
         id: "stream",
         method: runtime::Method::Post,
         path: "/v1/stream",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -44,8 +44,8 @@ pub mod operations {
         id: "upload",
         method: runtime::Method::Post,
         path: "/v1/upload",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

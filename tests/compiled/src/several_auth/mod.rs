@@ -12,6 +12,12 @@ mod validate;
 pub use client::{operations, Client};
 pub use types::Account;
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "several_auth",
@@ -24,6 +30,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
         runtime::AuthScheme::Bearer,
         runtime::AuthScheme::Header("x-api-key"),
     ],
-    error_format: runtime::ErrorFormat::Google,
+    envelopes: &[],
     headers: &[],
 };

@@ -14,8 +14,8 @@ pub mod operations {
         id: "edit",
         method: runtime::Method::Post,
         path: "/v1/edits",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "edit_upload",
         method: runtime::Method::Post,
         path: "/v1/edits",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

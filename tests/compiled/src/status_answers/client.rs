@@ -14,8 +14,8 @@ pub mod operations {
         id: "submit",
         method: runtime::Method::Post,
         path: "/v2/jobs",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };
@@ -24,8 +24,8 @@ pub mod operations {
         id: "get_result",
         method: runtime::Method::Get,
         path: "/v2/results/{id}",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

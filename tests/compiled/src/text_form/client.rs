@@ -14,8 +14,8 @@ pub mod operations {
         id: "generate_core",
         method: runtime::Method::Post,
         path: "/v2beta/stable-image/generate/core",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

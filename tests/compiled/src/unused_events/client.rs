@@ -14,8 +14,8 @@ pub mod operations {
         id: "status",
         method: runtime::Method::Get,
         path: "/v1/status",
-        error_format: runtime::ErrorFormat::OpenAi,
-        retryable_statuses: &[],
+        envelopes: &[],
+        status_retries: &[],
         auth_schemes: &[],
         model_param: None,
     };

@@ -12,6 +12,12 @@ mod validate;
 pub use client::{operations, Client};
 pub use types::{FetchRequest, FetchResponse};
 use crate::runtime;
+/// The error envelopes the spec declares: where each error body keeps its
+/// message, code and retry hints. Operations list the ones they answer with.
+pub mod envelopes {
+    #[allow(unused_imports)]
+    use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+}
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     name: "urls",
@@ -20,6 +26,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "EXAMPLE_API_KEY",
     base_url_env: "EXAMPLE_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
-    error_format: runtime::ErrorFormat::OpenAi,
+    envelopes: &[],
     headers: &[],
 };
