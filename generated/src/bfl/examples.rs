@@ -445,3 +445,25 @@ fn request_delete_finetune_reference_request() {
         runtime::json::first_difference(& sent, & original)
     );
 }
+/// Example `docs_validation_error` of `flux_pro_1_1`.
+#[test]
+fn error_docs_validation_error() {
+    let body = substitute(
+        "{\n  \"detail\": [\n    {\n      \"loc\": [\n        \"<string>\"\n      ],\n      \"msg\": \"<string>\",\n      \"type\": \"<string>\"\n    }\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::FLUX_PRO_1_1.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            422u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}

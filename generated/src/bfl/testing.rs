@@ -133,6 +133,13 @@ impl runtime::testing::MockedProvider for super::Client {
             body: "{\"id\":\"your-task-id\",\"status\":\"Request Moderated\",\"result\":null}",
             placeholders: &[],
         },
+        runtime::testing::DocumentedResponse {
+            operation: "flux_pro_1_1",
+            name: "docs_validation_error",
+            status: 422,
+            body: "{\"detail\":[{\"loc\":[\"<string>\"],\"msg\":\"<string>\",\"type\":\"<string>\"}]}",
+            placeholders: &[],
+        },
     ];
     fn check(
         operation: &str,
