@@ -13,6 +13,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH
 use super::client::{Credential, HttpClient, MAX_REDIRECTS};
 use super::destination::{Destination, Target};
 use super::error::{ApiError, ConfigError, Error, ErrorEnvelope, SendPhase, TimeoutError, TransportError};
+use super::json_stream::{ArrivedBody, StreamingBody};
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
 use super::redact::redact_query_params;
@@ -66,20 +67,25 @@ pub(super) enum Payload<'a> {
 }
 
 /// A successful response: read in full (with its status and headers, unscrubbed),
-/// or left open for streaming.
+/// or left open for streaming. A JSON body's images are decoded as it is read.
 pub(super) enum Reply {
-    Body(u16, HeaderMap, Bytes),
+    Body(u16, HeaderMap, ArrivedBody),
     Stream(reqwest::Response),
 }
 
 impl Reply {
-    pub(super) async fn into_body(self, cap: usize) -> Result<(u16, HeaderMap, Bytes), Error> {
+    /// The body read in full (its images decoded as it arrives when `json`).
+    pub(super) async fn into_body(self, cap: usize, json: bool) -> Result<(u16, HeaderMap, ArrivedBody), Error> {
         match self {
-            Reply::Body(status, headers, bytes) => Ok((status, headers, bytes)),
+            Reply::Body(status, headers, body) => Ok((status, headers, body)),
             Reply::Stream(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                read_body(response, cap).await.map(|bytes| (status, headers, bytes))
+                let body = match json {
+                    true => read_json_body(response, cap).await?,
+                    false => ArrivedBody::whole(read_body(response, cap).await?),
+                };
+                Ok((status, headers, body))
             }
         }
     }
@@ -380,14 +386,24 @@ impl HttpClient {
             // success it would be an answer with no images, so it is an API error.
             let headers = response.headers().clone();
             // The work is done (and paid for) once a 2xx arrives: reading its body
-            // again means generating again, so only the opt-in retries it.
-            return match read_body(response, inner.max_response_bytes).await {
-                Ok(bytes) if ErrorEnvelope::in_success_body(op.error_format, &bytes).is_some() => {
+            // again means generating again, so only the opt-in retries it. A JSON
+            // answer's images are decoded while it arrives; raw bytes are kept as they are.
+            let body = match mode {
+                ResponseMode::Json | ResponseMode::EventStream => {
+                    read_json_body(response, inner.max_response_bytes).await
+                }
+                ResponseMode::Raw(_) => read_body(response, inner.max_response_bytes).await.map(ArrivedBody::whole),
+            };
+            return match body {
+                // Only a whole body can be an envelope: bodies this small are kept whole.
+                Ok(body)
+                    if body.is_whole() && ErrorEnvelope::in_success_body(op.error_format, body.text()).is_some() =>
+                {
                     let api = ApiError::from_response(
                         Some(inner.provider.name),
                         status.as_u16(),
                         headers,
-                        bytes,
+                        body.into_bytes(),
                         op.error_format,
                         redactor,
                     );
@@ -395,7 +411,7 @@ impl HttpClient {
                     let server_hint = api.retry_after;
                     Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
                 }
-                Ok(bytes) => Ok(Reply::Body(status.as_u16(), headers, bytes)),
+                Ok(body) => Ok(Reply::Body(status.as_u16(), headers, body)),
                 Err(error) => {
                     let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
                     Err(Failure { error, retryable, server_hint: None })
@@ -462,6 +478,25 @@ pub(super) fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
         let media = media.trim().to_ascii_lowercase();
         media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
     })
+}
+
+/// Reads a JSON body chunk by chunk, decoding its long base64 strings as they
+/// arrive, failing as soon as it passes `cap` bytes.
+pub(super) async fn read_json_body(mut response: reqwest::Response, cap: usize) -> Result<ArrivedBody, Error> {
+    let status = response.status().as_u16();
+    let too_large = || Error::BodyTooLarge { limit: cap, status, attempts: 1 };
+    let declared = response.content_length();
+    if declared.is_some_and(|len| len > cap as u64) {
+        return Err(too_large());
+    }
+    let mut body = StreamingBody::new(declared.map(|len| len as usize));
+    while let Some(chunk) = response.chunk().await.map_err(body_error)? {
+        if body.received_len() + chunk.len() > cap {
+            return Err(too_large());
+        }
+        body.push(&chunk);
+    }
+    Ok(body.finish())
 }
 
 /// Reads a body chunk by chunk, failing as soon as it passes `cap` bytes.
