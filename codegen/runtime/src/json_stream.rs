@@ -437,7 +437,8 @@ impl Decoding {
         let mut at = 0;
         if self.backslash {
             // The escape began at the end of the previous input.
-            if input[0] != b'/' || !self.slash_escape() {
+            let Some(&escaped) = input.first() else { return Took::All };
+            if escaped != b'/' || !self.slash_escape() {
                 return Took::NotBase64 { from: 0, to: 0 };
             }
             self.backslash = false;

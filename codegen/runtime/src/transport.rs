@@ -482,39 +482,40 @@ pub(super) fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
 
 /// Reads a JSON body chunk by chunk, decoding its long base64 strings as they
 /// arrive, failing as soon as it passes `cap` bytes.
-pub(super) async fn read_json_body(mut response: reqwest::Response, cap: usize) -> Result<ArrivedBody, Error> {
-    let status = response.status().as_u16();
-    let too_large = || Error::BodyTooLarge { limit: cap, status, attempts: 1 };
-    let declared = response.content_length();
-    if declared.is_some_and(|len| len > cap as u64) {
-        return Err(too_large());
-    }
-    let mut body = StreamingBody::new(declared.map(|len| len as usize));
-    while let Some(chunk) = response.chunk().await.map_err(body_error)? {
-        if body.received_len() + chunk.len() > cap {
-            return Err(too_large());
-        }
-        body.push(&chunk);
-    }
-    Ok(body.finish())
+pub(super) async fn read_json_body(response: reqwest::Response, cap: usize) -> Result<ArrivedBody, Error> {
+    read_chunks(response, cap, StreamingBody::new, StreamingBody::push).await.map(StreamingBody::finish)
 }
 
 /// Reads a body chunk by chunk, failing as soon as it passes `cap` bytes.
-pub(super) async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes, Error> {
+pub(super) async fn read_body(response: reqwest::Response, cap: usize) -> Result<Bytes, Error> {
+    let with_capacity = |declared: Option<usize>| BytesMut::with_capacity(declared.unwrap_or(0));
+    read_chunks(response, cap, with_capacity, |body, chunk| body.extend_from_slice(chunk)).await.map(BytesMut::freeze)
+}
+
+/// Hands every chunk of a body to `push` into what `start` made of its announced
+/// length, failing as soon as the body passes `cap` bytes (at once when it says so).
+async fn read_chunks<B>(
+    mut response: reqwest::Response,
+    cap: usize,
+    start: impl FnOnce(Option<usize>) -> B,
+    mut push: impl FnMut(&mut B, &[u8]),
+) -> Result<B, Error> {
     let status = response.status().as_u16();
     let too_large = || Error::BodyTooLarge { limit: cap, status, attempts: 1 };
     let declared = response.content_length();
     if declared.is_some_and(|len| len > cap as u64) {
         return Err(too_large());
     }
-    let mut body = BytesMut::with_capacity(declared.map_or(0, |len| len as usize));
+    let mut body = start(declared.map(|len| len as usize));
+    let mut received = 0;
     while let Some(chunk) = response.chunk().await.map_err(body_error)? {
-        if body.len() + chunk.len() > cap {
+        received += chunk.len();
+        if received > cap {
             return Err(too_large());
         }
-        body.extend_from_slice(&chunk);
+        push(&mut body, &chunk);
     }
-    Ok(body.freeze())
+    Ok(body)
 }
 
 fn body_error(error: reqwest::Error) -> Error {

@@ -214,6 +214,20 @@ fn strings_read_twice_or_as_text_keep_their_content() {
     assert_eq!(texts.any, OneOrMany::One(Base64Data::from_bytes(noise(1_100_000, 5))));
 }
 
+#[test]
+fn text_shaped_like_a_reference_is_not_one() {
+    // References carry a random nonce: a server cannot send one.
+    let image = standard(&noise(1_100_000, 6));
+    for fake in ["@imagegen-image:0000000000000000:0", "@imagegen-image:ffffffffffffffff:1"] {
+        let body = format!(r#"{{"prompt":"{fake}","images":[{{"b64":"{image}"}},{{"b64":"{fake}"}}]}}"#).into_bytes();
+        let arrived = arrive(&body, &[70_000], true);
+        assert_eq!(arrived.images().len(), 1);
+        assert_same(&body, arrived);
+        let err = json_body::from_arrived::<Answer>(arrive(&body, &[70_000], true)).unwrap_err();
+        assert!(err.error.to_string().contains("invalid base64"), "{}", err.error);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
