@@ -21,6 +21,8 @@ use serde_json::{json, Value};
 mod counting_alloc;
 #[path = "payloads/fixtures.rs"]
 mod fixtures;
+#[path = "payloads/network.rs"]
+mod network;
 #[path = "payloads/timing.rs"]
 mod timing;
 
@@ -40,6 +42,10 @@ fn main() {
     let run = |section: &str| filter.is_empty() || filter.iter().any(|f| section.contains(f.as_str()));
     println!("# imagegen payload benchmarks\n");
     println!("machine: {}, {} cores available\n", cpu_model(), available_cores());
+    // First: its RSS figures want an allocator no other section has used yet.
+    if run("network") {
+        network::section();
+    }
     if run("decode") {
         decode_section();
     }

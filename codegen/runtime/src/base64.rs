@@ -152,6 +152,10 @@ impl<'de> Deserialize<'de> for Base64Data {
 
             // `visit_borrowed_str` lands here too: the text is decoded where it lies.
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                // Buffered content (an untagged enum) of a body decoded as it arrived.
+                if let Some(bytes) = json_body::arrived_image(v.as_bytes()) {
+                    return Ok(Base64Data::from_bytes(bytes));
+                }
                 decode(v.as_bytes()).map(Base64Data::from_bytes).map_err(E::custom)
             }
 
@@ -169,6 +173,10 @@ impl<'de> Deserialize<'de> for Base64Data {
             // path, and a raw one is invalid JSON even where base64 would skip it
             // as whitespace, so it is refused here.
             fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                // A reference to a string decoded while the body arrived.
+                if let Some(bytes) = json_body::arrived_image(v) {
+                    return Ok(Base64Data::from_bytes(bytes));
+                }
                 // In a body `json_body::from_body` owns: decoded in place once the
                 // parse is done (control characters are checked then).
                 if let Some((images, index)) = json_body::defer_decoding(v) {

@@ -19,6 +19,7 @@ use super::binary::{BinaryBody, JsonOrBinary, RawAnswer};
 use super::config::ClientConfig;
 use super::destination::Target;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
+use super::json_stream::ArrivedBody;
 use super::multipart::MultipartForm;
 use super::observe::{HttpEvent, Observer};
 use super::redact::{redact_url_query, Redactor};
@@ -704,7 +705,7 @@ impl HttpClient {
     /// The answer is taken whole so its images can be decoded in place in its buffer.
     pub fn json_answer<R: serde::de::DeserializeOwned>(&self, answer: RawAnswer) -> Result<R, Error> {
         let (status, body) = answer.into_status_and_body();
-        decode_json(status, body, &self.inner.redactor)
+        decode_json(status, ArrivedBody::whole(body), &self.inner.redactor)
     }
 
     /// An answer's JSON body decoded as `R` when its `content-type` says JSON, else its
@@ -721,8 +722,8 @@ impl HttpClient {
     }
 
     async fn raw_answer(&self, reply: Reply) -> Result<RawAnswer, Error> {
-        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
-        Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), bytes))
+        let (status, headers, body) = reply.into_body(self.inner.max_response_bytes, false).await?;
+        Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), body.into_bytes()))
     }
 
     /// GETs an absolute URL (a polling URL a submit answer returned, maybe on another
@@ -770,8 +771,8 @@ impl HttpClient {
 
     /// Reads a reply in full and decodes it, its headers scrubbed of the key.
     async fn decode_response<R: serde::de::DeserializeOwned>(&self, reply: Reply) -> Result<Response<R>, Error> {
-        let (status, headers, bytes) = reply.into_body(self.inner.max_response_bytes).await?;
-        let value = decode_json(status, bytes, &self.inner.redactor)?;
+        let (status, headers, body) = reply.into_body(self.inner.max_response_bytes, true).await?;
+        let value = decode_json(status, body, &self.inner.redactor)?;
         Ok(Response::new(value, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
     }
 
@@ -930,8 +931,8 @@ impl HttpClient {
         let (status, headers) = self.reply_head(&reply);
         let stream = match reply {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
-            Reply::Body(status, _, bytes) => EventStream::from_byte_stream(
-                futures_util::stream::iter([Ok(bytes)]),
+            Reply::Body(status, _, body) => EventStream::from_byte_stream(
+                futures_util::stream::iter([Ok(body.into_bytes())]),
                 status,
                 self.inner.max_response_bytes,
             ),
@@ -967,7 +968,7 @@ impl HttpClient {
                 EventStream::from_response(response, self.inner.max_response_bytes)
                     .with_redactor(self.inner.redactor.clone()),
             ),
-            Reply::Body(status, _, bytes) => StreamReply::Response(decode_json(status, bytes, &self.inner.redactor)?),
+            Reply::Body(status, _, body) => StreamReply::Response(decode_json(status, body, &self.inner.redactor)?),
         };
         Ok(Response::new(value, status, headers))
     }
@@ -994,7 +995,17 @@ fn json_payload<B: serde::Serialize + ?Sized>(body: Option<&B>) -> Result<Payloa
     }
 }
 
-fn decode_json<R: serde::de::DeserializeOwned>(status: u16, bytes: Bytes, redactor: &Redactor) -> Result<R, Error> {
+fn decode_json<R: serde::de::DeserializeOwned>(
+    status: u16,
+    body: ArrivedBody,
+    redactor: &Redactor,
+) -> Result<R, Error> {
+    if !body.is_whole() {
+        // Images decoded while the body arrived; the body comes back whole with an error.
+        return super::json_body::from_arrived(body)
+            .map_err(|e| Error::Decode(Box::new(DecodeError::from_body(status, e.error, e.body, redactor))));
+    }
+    let bytes = body.into_bytes();
     // An empty success body means "no content": let `()` and `Option` decode from it.
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return super::base64::parse_json(b"null", |json| serde_json::from_slice(json))

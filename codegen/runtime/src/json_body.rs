@@ -23,6 +23,8 @@ use bytes::{Bytes, BytesMut};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::json_stream;
+
 // ---------------------------------------------------------------- encode
 
 thread_local! {
@@ -243,6 +245,85 @@ pub fn from_body<T: DeserializeOwned>(body: Bytes) -> Result<T, BodyError> {
     // The slot is fresh and only this function fills it.
     let _ = images.set(slices);
     Ok(value)
+}
+
+thread_local! {
+    /// The images of the arrived body [`from_arrived`] is parsing on this thread:
+    /// its references' nonce and the decoded strings.
+    static ARRIVED: RefCell<Option<(u64, Vec<Bytes>)>> = const { RefCell::new(None) };
+}
+
+/// Restores the previous arrived-body state when [`from_arrived`]'s parse returns or unwinds.
+struct ArrivedGuard(Option<Option<(u64, Vec<Bytes>)>>);
+
+impl Drop for ArrivedGuard {
+    fn drop(&mut self) {
+        if let Some(previous) = self.0.take() {
+            ARRIVED.with(|a| *a.borrow_mut() = previous);
+        }
+    }
+}
+
+/// Called by `Base64Data`'s `Deserialize` with every string it reads: when the
+/// string is a reference of the body [`from_arrived`] is parsing, the bytes it
+/// stands for.
+pub(crate) fn arrived_image(text: &[u8]) -> Option<Bytes> {
+    if !json_stream::looks_like_reference(text) {
+        return None;
+    }
+    ARRIVED.with(|a| {
+        let guard = a.borrow();
+        let (nonce, images) = guard.as_ref()?;
+        images.get(json_stream::reference_index(text, *nonce)?).cloned()
+    })
+}
+
+/// Parses a body whose long base64 strings were decoded while it arrived
+/// ([`StreamingBody`](json_stream::StreamingBody)) into `T`: each reference a
+/// [`Base64Data`](super::Base64Data) reads becomes its decoded bytes, and the
+/// small JSON left is all serde parses. A whole body goes to [`from_body`].
+///
+/// The result is the one the body as received would give. When the kept JSON
+/// does not parse, or a decoded string did not end up in a `Base64Data` of the
+/// result (a field typed as text, an unknown field kept as JSON, one ignored), the
+/// body is rebuilt exactly as received and parsed by [`from_body`]: the error, or
+/// the value, is then the usual one, and an error gives back that body.
+pub fn from_arrived<T: DeserializeOwned>(body: json_stream::ArrivedBody) -> Result<T, BodyError> {
+    if body.is_whole() {
+        return from_body(body.into_bytes());
+    }
+    // Each image is handed out through a handle of this parse only, whose owner
+    // lives as long as some `Base64Data` of the value holds it.
+    let claims: Vec<Arc<()>> = body.images().iter().map(|_| Arc::new(())).collect();
+    let handles: Vec<Bytes> = body
+        .images()
+        .iter()
+        .zip(&claims)
+        .map(|(image, claim)| Bytes::from_owner(Claimed { bytes: image.bytes().clone(), _claim: claim.clone() }))
+        .collect();
+    let parsed = {
+        let _guard = ArrivedGuard(Some(ARRIVED.with(|a| a.borrow_mut().replace((body.nonce(), handles)))));
+        super::base64::parse_json(body.text(), |json| serde_json::from_slice::<T>(json))
+    };
+    // Every decoded string must be held by the value: one that was read as text
+    // (or not at all) left its reference, not its content, where it went.
+    match parsed {
+        Ok(value) if claims.iter().all(|claim| Arc::strong_count(claim) > 1) => Ok(value),
+        _ => from_body(body.into_bytes()),
+    }
+}
+
+/// An image handed out by one [`from_arrived`] parse; its claim is alive while
+/// any `Bytes` of it is.
+struct Claimed {
+    bytes: Bytes,
+    _claim: Arc<()>,
+}
+
+impl AsRef<[u8]> for Claimed {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// Parses without decoding in place (a shared body, or the report of an error).

@@ -23,6 +23,7 @@ pub mod jobs;
 #[doc(hidden)]
 pub mod json;
 pub mod json_body;
+pub mod json_stream;
 pub mod models;
 pub mod multipart;
 pub mod nullable;

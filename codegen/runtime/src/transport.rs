@@ -14,6 +14,7 @@ use super::client::{Credential, HttpClient, MAX_REDIRECTS};
 use super::destination::{Destination, Target};
 use super::envelope::ErrorEnvelope;
 use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
+use super::json_stream::{ArrivedBody, StreamingBody};
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
 use super::redact::redact_query_params;
@@ -67,20 +68,25 @@ pub(super) enum Payload<'a> {
 }
 
 /// A successful response: read in full (with its status and headers, unscrubbed),
-/// or left open for streaming.
+/// or left open for streaming. A JSON body's images are decoded as it is read.
 pub(super) enum Reply {
-    Body(u16, HeaderMap, Bytes),
+    Body(u16, HeaderMap, ArrivedBody),
     Stream(reqwest::Response),
 }
 
 impl Reply {
-    pub(super) async fn into_body(self, cap: usize) -> Result<(u16, HeaderMap, Bytes), Error> {
+    /// The body read in full (its images decoded as it arrives when `json`).
+    pub(super) async fn into_body(self, cap: usize, json: bool) -> Result<(u16, HeaderMap, ArrivedBody), Error> {
         match self {
-            Reply::Body(status, headers, bytes) => Ok((status, headers, bytes)),
+            Reply::Body(status, headers, body) => Ok((status, headers, body)),
             Reply::Stream(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                read_body(response, cap).await.map(|bytes| (status, headers, bytes))
+                let body = match json {
+                    true => read_json_body(response, cap).await?,
+                    false => ArrivedBody::whole(read_body(response, cap).await?),
+                };
+                Ok((status, headers, body))
             }
         }
     }
@@ -381,25 +387,35 @@ impl HttpClient {
             // success it would be an answer with no images, so it is an API error.
             let headers = response.headers().clone();
             // The work is done (and paid for) once a 2xx arrives: reading its body
-            // again means generating again, so only the opt-in retries it.
-            return match read_body(response, inner.max_response_bytes).await {
-                Ok(bytes) => match ErrorEnvelope::in_success_body(op.envelopes, &bytes) {
-                    Some(envelope) => {
-                        let api = ApiError::with_envelope(
-                            Some(inner.provider.name),
-                            status.as_u16(),
-                            headers,
-                            bytes,
-                            Some(envelope),
-                            redactor,
-                        );
-                        let retryable = is_retryable(&api, op);
-                        let server_hint = api.retry_after;
-                        Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
-                    }
-                    None => Ok(Reply::Body(status.as_u16(), headers, bytes)),
-                },
-                Err(error) => {
+            // again means generating again, so only the opt-in retries it. A JSON
+            // answer's images are decoded while it arrives; raw bytes are kept as they are.
+            let body = match mode {
+                ResponseMode::Json | ResponseMode::EventStream => {
+                    read_json_body(response, inner.max_response_bytes).await
+                }
+                ResponseMode::Raw(_) => read_body(response, inner.max_response_bytes).await.map(ArrivedBody::whole),
+            };
+            // Only a whole body can be an envelope: bodies this small are kept whole.
+            let envelope = match &body {
+                Ok(body) if body.is_whole() => ErrorEnvelope::in_success_body(op.envelopes, body.text()),
+                _ => None,
+            };
+            return match (body, envelope) {
+                (Ok(body), Some(envelope)) => {
+                    let api = ApiError::with_envelope(
+                        Some(inner.provider.name),
+                        status.as_u16(),
+                        headers,
+                        body.into_bytes(),
+                        Some(envelope),
+                        redactor,
+                    );
+                    let retryable = is_retryable(&api, op);
+                    let server_hint = api.retry_after;
+                    Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
+                }
+                (Ok(body), None) => Ok(Reply::Body(status.as_u16(), headers, body)),
+                (Err(error), _) => {
                     let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
                     Err(Failure { error, retryable, server_hint: None })
                 }
@@ -467,22 +483,42 @@ pub(super) fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
     })
 }
 
+/// Reads a JSON body chunk by chunk, decoding its long base64 strings as they
+/// arrive, failing as soon as it passes `cap` bytes.
+pub(super) async fn read_json_body(response: reqwest::Response, cap: usize) -> Result<ArrivedBody, Error> {
+    read_chunks(response, cap, StreamingBody::new, StreamingBody::push).await.map(StreamingBody::finish)
+}
+
 /// Reads a body chunk by chunk, failing as soon as it passes `cap` bytes.
-pub(super) async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<Bytes, Error> {
+pub(super) async fn read_body(response: reqwest::Response, cap: usize) -> Result<Bytes, Error> {
+    let with_capacity = |declared: Option<usize>| BytesMut::with_capacity(declared.unwrap_or(0));
+    read_chunks(response, cap, with_capacity, |body, chunk| body.extend_from_slice(chunk)).await.map(BytesMut::freeze)
+}
+
+/// Hands every chunk of a body to `push` into what `start` made of its announced
+/// length, failing as soon as the body passes `cap` bytes (at once when it says so).
+async fn read_chunks<B>(
+    mut response: reqwest::Response,
+    cap: usize,
+    start: impl FnOnce(Option<usize>) -> B,
+    mut push: impl FnMut(&mut B, &[u8]),
+) -> Result<B, Error> {
     let status = response.status().as_u16();
     let too_large = || Error::BodyTooLarge { limit: cap, status, attempts: 1 };
     let declared = response.content_length();
     if declared.is_some_and(|len| len > cap as u64) {
         return Err(too_large());
     }
-    let mut body = BytesMut::with_capacity(declared.map_or(0, |len| len as usize));
+    let mut body = start(declared.map(|len| len as usize));
+    let mut received = 0;
     while let Some(chunk) = response.chunk().await.map_err(body_error)? {
-        if body.len() + chunk.len() > cap {
+        received += chunk.len();
+        if received > cap {
             return Err(too_large());
         }
-        body.extend_from_slice(&chunk);
+        push(&mut body, &chunk);
     }
-    Ok(body.freeze())
+    Ok(body)
 }
 
 fn body_error(error: reqwest::Error) -> Error {
