@@ -1066,7 +1066,7 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// A job's poll target, status field, states, pace and hosts, as `_and_wait` runs them.
+    /// A job's poll target, status source, states, pace and hosts, as `_and_wait` runs them.
     fn job(&mut self, op: &m::Operation, job: &m::JobDef) -> JobIr {
         let answer_of = |o: &m::Operation| match o.response.json.as_ref().map(|t| t.expr()) {
             Some(TypeExpr::Named(name)) => name.clone(),
@@ -1074,10 +1074,10 @@ impl<'a> Lowering<'a> {
         };
         let start = answer_of(op);
         let poll = &job.poll;
-        let (poll, status_answer) = match (&poll.url_field, &poll.operation) {
+        let (poll, status_op) = match (&poll.url_field, &poll.operation) {
             (Some(url_field), None) => {
                 let Some(answer) = &poll.answer else { unreachable!("the checker requires `answer` with `url_field`") };
-                (JobPollIr::Url { field: self.job_field(&start, url_field), operation: op.id.clone() }, answer.clone())
+                (JobPollIr::Url { field: self.job_field(&start, url_field), operation: op.id.clone() }, Err(answer))
             }
             (None, Some(operation)) => {
                 let Some(id_field) = &poll.id_field else {
@@ -1088,26 +1088,48 @@ impl<'a> Lowering<'a> {
                 };
                 let integer_param =
                     matches!(status_op.path_params.first().map(|p| p.ty.expr()), Some(TypeExpr::Integer));
+                let params = status_op.request.as_ref().and_then(|r| r.params.as_deref()).map(type_name);
                 (
                     JobPollIr::Operation {
                         field: self.job_field(&start, id_field),
                         operation: operation.clone(),
                         method: snake(operation),
                         integer_param,
+                        params,
                     },
-                    answer_of(status_op),
+                    Ok(status_op),
                 )
             }
             _ => unreachable!("the checker requires exactly one poll kind"),
         };
-        let status_field = self.job_field(&status_answer, &job.status_field);
+        let (status_answer, answer, status) = match (&job.status_field, status_op) {
+            (Some(field), status_op) => {
+                let answer = match status_op {
+                    Ok(status_op) => answer_of(status_op),
+                    Err(answer) => answer.clone(),
+                };
+                let status = JobStatusIr::Field(self.job_field(&answer, field));
+                let status_type = self.rust_type(&TypeExpr::Named(answer.clone()), None);
+                (type_name(&answer), AnswerIr::Json(Some(status_type)), status)
+            }
+            (None, Ok(status_op)) => {
+                let enum_name = answer_enum_name(&status_op.id);
+                let statuses = status_op
+                    .response
+                    .statuses
+                    .iter()
+                    .map(|s| JobAnswerStatusIr { name: s.name.clone(), variant: answer_variant(&s.name) })
+                    .collect();
+                (enum_name.clone(), AnswerIr::ByStatus(enum_name), JobStatusIr::Answer(statuses))
+            }
+            (None, Err(_)) => unreachable!("the checker requires `status_field` for a job polled by URL"),
+        };
         let m::JobStates { pending, done, failed, moderated, expired } = &job.states;
-        let status_type = self.rust_type(&TypeExpr::Named(status_answer.clone()), None);
         JobIr {
             poll,
-            status_answer: type_name(&status_answer),
-            status_type,
-            status_field,
+            status_answer,
+            answer,
+            status,
             states: JobStatesIr {
                 pending: pending.clone(),
                 done: done.clone(),
@@ -1191,7 +1213,7 @@ impl<'a> Lowering<'a> {
                     fn_name: fn_name.derived("", "_and_wait"),
                     role: MethodRole::Wait,
                     body,
-                    answer: AnswerIr::Json(Some(job.status_type.clone())),
+                    answer: job.answer.clone(),
                     stream_flag: FlagUse::None,
                 });
             }
@@ -1275,7 +1297,7 @@ impl<'a> Lowering<'a> {
             .enumerate()
             .map(|(i, s)| {
                 let spath = join_index(&join_key(&join_key(path, "response"), "statuses"), i);
-                let rust_name = variant(&s.name, "S");
+                let rust_name = answer_variant(&s.name);
                 names.push((rust_name.clone(), s.name.clone(), join_key(&spath, "name")));
                 StatusVariantIr {
                     status: s.status,
@@ -1297,7 +1319,7 @@ impl<'a> Lowering<'a> {
             accept.push("application/json".to_string());
         }
         Some(StatusAnswersIr {
-            rust_name: naming::type_name(&format!("{}_answer", op.id)),
+            rust_name: answer_enum_name(&op.id),
             variants,
             accept: accept.join(", "),
         })
@@ -1519,4 +1541,15 @@ fn show(v: &Value) -> String {
         Value::String(s) => format!("`{s}`"),
         other => format!("`{other}`"),
     }
+}
+
+/// The enum an operation with `response.statuses` answers with (`<Operation>Answer`):
+/// named here once for the operation and for a job polled through it.
+fn answer_enum_name(op_id: &str) -> RustIdent {
+    naming::type_name(&format!("{op_id}_answer"))
+}
+
+/// A documented success status's variant of that enum.
+fn answer_variant(status_name: &str) -> RustIdent {
+    variant(status_name, "S")
 }
