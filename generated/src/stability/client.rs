@@ -237,6 +237,23 @@ impl Client {
     ///
     /// The documented response headers are read by `generate_ultra_with_response(..)?.typed_headers::<GenerateUltraHeaders>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, GenerateUltraForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = GenerateUltraForm::new("Lighthouse on a cliff overlooking the ocean")
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.generate_ultra(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -299,6 +316,23 @@ impl Client {
     /// The bytes of the generated image (`image/jpeg`, `image/png` or `image/webp`, as `output_format` says); the `finish-reason` and `seed` are headers.
     ///
     /// The documented response headers are read by `generate_core_with_response(..)?.typed_headers::<GenerateCoreHeaders>()`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, GenerateCoreForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = GenerateCoreForm::new("Lighthouse on a cliff overlooking the ocean")
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.generate_core(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
@@ -363,6 +397,23 @@ impl Client {
     ///
     /// The documented response headers are read by `generate_sd3_with_response(..)?.typed_headers::<GenerateSd3Headers>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, GenerateSd3Form, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = GenerateSd3Form::new("Lighthouse on a cliff overlooking the ocean")
+    ///     .with_output_format(OutputFormat::Jpeg)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.generate_sd3(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -426,6 +477,24 @@ impl Client {
     ///
     /// The documented response headers are read by `erase_with_response(..)?.typed_headers::<EraseHeaders>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, EraseForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = EraseForm::new(runtime::FilePart::from_path("kangaroo-on-the-beach.png")?)
+    ///     .with_mask(runtime::FilePart::from_path("mask-of-kangaroo.png")?)
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.erase(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -481,6 +550,27 @@ impl Client {
     /// The bytes of the generated image (`image/jpeg`, `image/png` or `image/webp`, as `output_format` says); the `finish-reason` and `seed` are headers.
     ///
     /// The documented response headers are read by `inpaint_with_response(..)?.typed_headers::<InpaintHeaders>()`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, InpaintForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = InpaintForm::new(
+    ///         runtime::FilePart::from_path("dog-wearing-vr-goggles.png")?,
+    ///         "dog wearing black glasses",
+    ///     )
+    ///     .with_mask(runtime::FilePart::from_path("mask.png")?)
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.inpaint(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
@@ -540,6 +630,25 @@ impl Client {
     ///
     /// The documented response headers are read by `outpaint_with_response(..)?.typed_headers::<OutpaintHeaders>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, OutpaintForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = OutpaintForm::new(runtime::FilePart::from_path("husky-in-a-field.png")?)
+    ///     .with_left(200)
+    ///     .with_down(200)
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.outpaint(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -597,6 +706,27 @@ impl Client {
     /// The bytes of the generated image (`image/jpeg`, `image/png` or `image/webp`, as `output_format` says); the `finish-reason` and `seed` are headers.
     ///
     /// The documented response headers are read by `search_and_replace_with_response(..)?.typed_headers::<SearchAndReplaceHeaders>()`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, OutputFormat, SearchAndReplaceForm};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = SearchAndReplaceForm::new(
+    ///         runtime::FilePart::from_path("husky-in-a-field.png")?,
+    ///         "golden retriever in a field",
+    ///         "dog",
+    ///     )
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.search_and_replace(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
@@ -663,6 +793,27 @@ impl Client {
     ///
     /// The documented response headers are read by `search_and_recolor_with_response(..)?.typed_headers::<SearchAndRecolorHeaders>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, OutputFormat, SearchAndRecolorForm};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = SearchAndRecolorForm::new(
+    ///         runtime::FilePart::from_path("red-car.png")?,
+    ///         "a yellow car",
+    ///         "car",
+    ///     )
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.search_and_recolor(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -727,6 +878,25 @@ impl Client {
     /// The bytes of the generated image (`image/jpeg`, `image/png` or `image/webp`, as `output_format` says); the `finish-reason` and `seed` are headers.
     ///
     /// The documented response headers are read by `remove_background_with_response(..)?.typed_headers::<RemoveBackgroundHeaders>()`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, BackgroundOutputFormat, Client, OutputFormat, RemoveBackgroundForm};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = RemoveBackgroundForm::new(
+    ///         runtime::FilePart::from_path("husky-in-a-field.png")?,
+    ///     )
+    ///     .with_output_format(BackgroundOutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.remove_background(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
@@ -924,6 +1094,23 @@ impl Client {
     ///
     /// The documented response headers are read by `upscale_fast_with_response(..)?.typed_headers::<UpscaleFastHeaders>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, OutputFormat, UpscaleFastForm};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = UpscaleFastForm::new(runtime::FilePart::from_path("low-res-flower.jpg")?)
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.upscale_fast(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -986,6 +1173,26 @@ impl Client {
     /// The bytes of the generated image (`image/jpeg`, `image/png` or `image/webp`, as `output_format` says); the `finish-reason` and `seed` are headers.
     ///
     /// The documented response headers are read by `upscale_conservative_with_response(..)?.typed_headers::<UpscaleConservativeHeaders>()`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, OutputFormat, UpscaleConservativeForm};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = UpscaleConservativeForm::new(
+    ///         runtime::FilePart::from_path("low-res-flower.jpg")?,
+    ///         "a flower",
+    ///     )
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.upscale_conservative(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
@@ -1167,6 +1374,27 @@ impl Client {
     ///
     /// The documented response headers are read by `control_sketch_with_response(..)?.typed_headers::<ControlSketchHeaders>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, ControlSketchForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = ControlSketchForm::new(
+    ///         "a medieval castle on a hill",
+    ///         runtime::FilePart::from_path("sketch.png")?,
+    ///     )
+    ///     .with_control_strength(0.7)
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.control_sketch(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -1229,6 +1457,27 @@ impl Client {
     /// The bytes of the generated image (`image/jpeg`, `image/png` or `image/webp`, as `output_format` says); the `finish-reason` and `seed` are headers.
     ///
     /// The documented response headers are read by `control_structure_with_response(..)?.typed_headers::<ControlStructureHeaders>()`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, ControlStructureForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = ControlStructureForm::new(
+    ///         "a well manicured shrub in an english garden",
+    ///         runtime::FilePart::from_path("cat-statue.png")?,
+    ///     )
+    ///     .with_control_strength(0.7)
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.control_structure(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
@@ -1295,6 +1544,26 @@ impl Client {
     ///
     /// The documented response headers are read by `control_style_with_response(..)?.typed_headers::<ControlStyleHeaders>()`.
     ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, ControlStyleForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = ControlStyleForm::new(
+    ///         "a majestic portrait of a chicken",
+    ///         runtime::FilePart::from_path("cinematic-portrait.png")?,
+    ///     )
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.control_style(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
+    ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
     /// - `403`: Your request was flagged by our content moderation system (`content_moderation`); you were not charged.
@@ -1357,6 +1626,26 @@ impl Client {
     /// The bytes of the generated image (`image/jpeg`, `image/png` or `image/webp`, as `output_format` says); the `finish-reason` and `seed` are headers.
     ///
     /// The documented response headers are read by `control_style_transfer_with_response(..)?.typed_headers::<ControlStyleTransferHeaders>()`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{AcceptImage, Client, ControlStyleTransferForm, OutputFormat};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let form = ControlStyleTransferForm::new(
+    ///         runtime::FilePart::from_path("chicken-portrait.png")?,
+    ///         runtime::FilePart::from_path("glowbot.png")?,
+    ///     )
+    ///     .with_output_format(OutputFormat::Webp)
+    ///     .with_accept(AcceptImage::Bytes);
+    /// let response = client.control_style_transfer(&form).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `400`: Invalid parameter(s), see the `errors` field for details.
@@ -1529,6 +1818,21 @@ impl Client {
     /// Get the credit balance of the account/organization associated with the API key
     ///
     /// `GET /v1/user/balance`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use imagegen::stability::{BalanceParams, Client};
+    /// use imagegen::runtime;
+    ///
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::from_env()?;
+    /// let params = BalanceParams::new();
+    /// let response = client.get_balance(&params).await?;
+    /// // `response` is the typed answer.
+    /// #     Ok(())
+    /// # }
+    /// ```
     ///
     /// Documented errors:
     /// - `401`: unauthorized: API key missing or invalid.

@@ -952,6 +952,26 @@ fn response_account() {
         panic!("the example does not parse as the typed response: {err}");
     }
 }
+/// Example `get_balance_request` of `get_balance`.
+#[test]
+fn request_get_balance_request() {
+    let body = substitute("{}", &[]);
+    let typed: BalanceParams = serde_json::from_str(&body)
+        .expect("the example parses as the typed request");
+    if let Err(err) = typed.validate() {
+        panic!("the example fails validation: {err}");
+    }
+    let sent = serde_json::to_value(&typed).unwrap();
+    let mut original: serde_json::Value = serde_json::from_str(&body).unwrap();
+    if let Some(fields) = original.as_object_mut() {
+        fields.retain(|name, _| !["Organization"].contains(&name.as_str()));
+    }
+    assert!(
+        runtime::json::same_meaning(& sent, & original),
+        "the typed request serializes differently: {:?}",
+        runtime::json::first_difference(& sent, & original)
+    );
+}
 /// Example `balance` of `get_balance`.
 #[test]
 fn response_balance() {
