@@ -178,7 +178,7 @@ mod by_status {
     }
 
     fn form() -> UpscaleForm {
-        UpscaleForm::new(FilePart::from_bytes("kitten.png", PNG), "a kitten")
+        UpscaleForm::new(FilePart::from_bytes(PNG).with_file_name("kitten.png"), "a kitten")
     }
 
     async fn started(server: &MockServer) {

@@ -105,7 +105,7 @@ async fn a_creative_upscale_polls_202_until_the_200_image_every_ten_seconds() {
         .await;
     Mock::given(method("GET")).and(path(&result_path)).respond_with(png_answer()).mount(&server).await;
     let form = UpscaleCreativeForm::new(
-        FilePart::from_bytes("kitten-in-space.png", PNG),
+        FilePart::from_bytes(PNG).with_file_name("kitten-in-space.png"),
         "cute fluffy white kitten floating in space, pastel colors",
     );
     let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -145,7 +145,7 @@ fn sd3_image_to_image_needs_image_and_strength_and_warns_about_aspect_ratio() {
 
     let ignored = GenerateSd3Form::new("A lighthouse")
         .with_mode(GenerationMode::ImageToImage)
-        .with_image(FilePart::from_bytes("lighthouse.png", PNG))
+        .with_image(FilePart::from_bytes(PNG).with_file_name("lighthouse.png"))
         .with_strength(0.6)
         .with_aspect_ratio(imagegen::stability::AspectRatio::Ratio16x9);
     let warnings = ignored.validate().expect("valid, with a warning");
@@ -164,7 +164,7 @@ fn sd3_cfg_scale_defaults_by_model_family() {
 
 #[test]
 fn outpaint_needs_one_direction_above_zero() {
-    let image = || FilePart::from_bytes("husky.png", PNG);
+    let image = || FilePart::from_bytes(PNG).with_file_name("husky.png");
     assert!(OutpaintForm::new(image()).validate().is_err(), "no direction");
     assert!(OutpaintForm::new(image()).with_left(0).with_up(0).validate().is_err(), "only zeros");
     assert!(OutpaintForm::new(image()).with_down(200).validate().is_ok(), "one direction");

@@ -126,18 +126,16 @@ fn request_erase_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("kangaroo-on-the-beach.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("kangaroo-on-the-beach.png")
             ],
         );
     call.files
         .insert(
             "mask".to_string(),
             vec![
-                runtime::FilePart::from_bytes("mask-of-kangaroo.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("mask-of-kangaroo.png")
             ],
         );
     let form = EraseForm::from_call(&call).expect("the example builds the form");
@@ -171,18 +169,16 @@ fn request_inpaint_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("dog-wearing-vr-goggles.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("dog-wearing-vr-goggles.png")
             ],
         );
     call.files
         .insert(
             "mask".to_string(),
             vec![
-                runtime::FilePart::from_bytes("mask.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("mask.png")
             ],
         );
     let form = InpaintForm::from_call(&call).expect("the example builds the form");
@@ -216,18 +212,16 @@ fn request_inpaint_curl() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("dog-wearing-vr-goggles.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("dog-wearing-vr-goggles.png")
             ],
         );
     call.files
         .insert(
             "mask".to_string(),
             vec![
-                runtime::FilePart::from_bytes("mask.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("mask.png")
             ],
         );
     let form = InpaintForm::from_call(&call).expect("the example builds the form");
@@ -261,9 +255,8 @@ fn request_outpaint_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("husky-in-a-field.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
             ],
         );
     let form = OutpaintForm::from_call(&call).expect("the example builds the form");
@@ -297,9 +290,8 @@ fn request_outpaint_curl() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("husky-in-a-field.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
             ],
         );
     let form = OutpaintForm::from_call(&call).expect("the example builds the form");
@@ -333,9 +325,8 @@ fn request_search_and_replace_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("husky-in-a-field.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
             ],
         );
     let form = SearchAndReplaceForm::from_call(&call)
@@ -370,9 +361,8 @@ fn request_search_and_replace_javascript() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("husky-in-a-field.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
             ],
         );
     let form = SearchAndReplaceForm::from_call(&call)
@@ -407,9 +397,8 @@ fn request_search_and_recolor_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("red-car.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("red-car.png")
             ],
         );
     let form = SearchAndRecolorForm::from_call(&call)
@@ -444,9 +433,8 @@ fn request_remove_background_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("husky-in-a-field.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
             ],
         );
     let form = RemoveBackgroundForm::from_call(&call)
@@ -481,9 +469,8 @@ fn request_replace_background_and_relight_request() {
         .insert(
             "subject_image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("husky-in-a-field.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
             ],
         );
     let form = ReplaceBackgroundAndRelightForm::from_call(&call)
@@ -528,9 +515,8 @@ fn request_upscale_fast_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("low-res-flower.jpg",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("low-res-flower.jpg")
             ],
         );
     let form = UpscaleFastForm::from_call(&call).expect("the example builds the form");
@@ -564,9 +550,8 @@ fn request_upscale_conservative_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("low-res-flower.jpg",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("low-res-flower.jpg")
             ],
         );
     let form = UpscaleConservativeForm::from_call(&call)
@@ -601,9 +586,8 @@ fn request_upscale_creative_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("kitten-in-space.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("kitten-in-space.png")
             ],
         );
     let form = UpscaleCreativeForm::from_call(&call)
@@ -636,9 +620,8 @@ fn request_upscale_creative_curl() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("kitten-in-rainforest.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("kitten-in-rainforest.png")
             ],
         );
     let form = UpscaleCreativeForm::from_call(&call)
@@ -683,9 +666,8 @@ fn request_control_sketch_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("sketch.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("sketch.png")
             ],
         );
     let form = ControlSketchForm::from_call(&call).expect("the example builds the form");
@@ -719,9 +701,8 @@ fn request_control_sketch_javascript() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("sketch.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("sketch.png")
             ],
         );
     let form = ControlSketchForm::from_call(&call).expect("the example builds the form");
@@ -755,9 +736,8 @@ fn request_control_structure_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("cat-statue.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("cat-statue.png")
             ],
         );
     let form = ControlStructureForm::from_call(&call)
@@ -792,9 +772,8 @@ fn request_control_structure_javascript() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("cat-statue.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("cat-statue.png")
             ],
         );
     let form = ControlStructureForm::from_call(&call)
@@ -829,9 +808,8 @@ fn request_control_style_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("cinematic-portrait.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("cinematic-portrait.png")
             ],
         );
     let form = ControlStyleForm::from_call(&call).expect("the example builds the form");
@@ -865,18 +843,16 @@ fn request_control_style_transfer_request() {
         .insert(
             "init_image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("chicken-portrait.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("chicken-portrait.png")
             ],
         );
     call.files
         .insert(
             "style_image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("glowbot.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("glowbot.png")
             ],
         );
     let form = ControlStyleTransferForm::from_call(&call)

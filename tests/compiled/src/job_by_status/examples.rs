@@ -36,9 +36,8 @@ fn request_upscale_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes("kitten.png",
-                runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap())
+                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+                .as_bytes()).unwrap()).with_file_name("kitten.png")
             ],
         );
     let form = UpscaleForm::from_call(&call).expect("the example builds the form");
