@@ -193,7 +193,12 @@ mod by_status {
     async fn answers(server: &MockServer, before: &[ResponseTemplate], last: ResponseTemplate) {
         let result_path = format!("/v2beta/results/{ID}");
         for answer in before {
-            Mock::given(method("GET")).and(path(&result_path)).respond_with(answer.clone()).up_to_n_times(1).mount(server).await;
+            Mock::given(method("GET"))
+                .and(path(&result_path))
+                .respond_with(answer.clone())
+                .up_to_n_times(1)
+                .mount(server)
+                .await;
         }
         Mock::given(method("GET")).and(path(&result_path)).respond_with(last).mount(server).await;
     }
@@ -232,7 +237,13 @@ mod by_status {
             ]
         );
         // Polls leave the optional `accept` unset: the answer's documented media types go out.
-        let polls: Vec<_> = server.received_requests().await.unwrap_or_default().into_iter().filter(|r| r.method == wiremock::http::Method::GET).collect();
+        let polls: Vec<_> = server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.method == wiremock::http::Method::GET)
+            .collect();
         assert_eq!(polls.len(), 3);
         assert!(polls.iter().all(|r| r.headers.get("accept").is_some_and(|v| v == "image/*, application/json")));
     }
@@ -241,9 +252,11 @@ mod by_status {
     async fn an_undocumented_success_status_is_pending_and_json_ends_the_job() {
         let server = MockServer::start().await;
         started(&server).await;
-        let json = ResponseTemplate::new(200)
-            .insert_header("content-type", "application/json; type=image/png")
-            .set_body_raw(serde_json::to_vec(&json!({"image": "iVBORw0KGgo=", "seed": 42})).expect("json"), "application/json; type=image/png");
+        let json =
+            ResponseTemplate::new(200).insert_header("content-type", "application/json; type=image/png").set_body_raw(
+                serde_json::to_vec(&json!({"image": "iVBORw0KGgo=", "seed": 42})).expect("json"),
+                "application/json; type=image/png",
+            );
         answers(&server, &[ResponseTemplate::new(204)], json).await;
         let mut statuses = Vec::new();
         let answer = client(&server)

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use runner::{run_cases, Report, Verdict};
 
 /// Fewer cases than this for a provider means fixtures went missing.
-const MIN_CASES: &[(&str, usize)] = &[("listenhub", 12), ("llmgateway", 20), ("octen", 14), ("routerhub", 40), ("stability", 45)];
+const MIN_CASES: &[(&str, usize)] =
+    &[("listenhub", 12), ("llmgateway", 20), ("octen", 14), ("routerhub", 40), ("stability", 45)];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

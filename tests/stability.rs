@@ -121,7 +121,9 @@ async fn a_creative_upscale_polls_202_until_the_200_image_every_ten_seconds() {
         .await
         .expect("the upscaled image");
 
-    let GetResultAnswer::Finished(JsonOrBinary::Binary(image)) = answer else { panic!("expected the image: {answer:?}") };
+    let GetResultAnswer::Finished(JsonOrBinary::Binary(image)) = answer else {
+        panic!("expected the image: {answer:?}")
+    };
     assert_eq!(image.as_bytes().as_ref(), PNG);
     assert_eq!(
         states,

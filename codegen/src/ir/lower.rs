@@ -1318,11 +1318,7 @@ impl<'a> Lowering<'a> {
         if statuses.iter().any(|s| s.json.is_some()) {
             accept.push("application/json".to_string());
         }
-        Some(StatusAnswersIr {
-            rust_name: answer_enum_name(&op.id),
-            variants,
-            accept: accept.join(", "),
-        })
+        Some(StatusAnswersIr { rust_name: answer_enum_name(&op.id), variants, accept: accept.join(", ") })
     }
 
     /// The typed headers of an operation's response, as a struct named after it.

@@ -161,7 +161,9 @@ impl<'a> Checker<'a> {
                 // The wait loop has nothing to fill a body or a required parameter with;
                 // optional parameters (an `accept` header) are left unset.
                 let body_free = status_op.request.as_ref().is_none_or(|r| {
-                    r.json.is_none() && r.multipart.is_none() && r.params.as_deref().is_none_or(|p| self.all_optional(p))
+                    r.json.is_none()
+                        && r.multipart.is_none()
+                        && r.params.as_deref().is_none_or(|p| self.all_optional(p))
                 });
                 if !id_param || !body_free {
                     self.r.error(
