@@ -227,7 +227,7 @@ mod by_status {
             panic!("expected the image bytes, got {answer:?}")
         };
         assert_eq!(image.media_type(), Some("image/png"));
-        assert_eq!(image.as_bytes().as_ref(), PNG);
+        assert_eq!(image.as_bytes(), PNG);
         assert_eq!(
             seen,
             [

@@ -48,7 +48,7 @@ async fn ultra_answers_the_image_bytes_with_typed_finish_reason_and_seed() {
 
     let JsonOrBinary::Binary(image) = response.value() else { panic!("expected raw bytes: {:?}", response.value()) };
     assert_eq!(image.media_type(), Some("image/png"));
-    assert_eq!(image.as_bytes().as_ref(), PNG);
+    assert_eq!(image.as_bytes(), PNG);
     let headers: GenerateUltraHeaders = response.typed_headers();
     assert_eq!(headers.finish_reason, Some(FinishReason::ContentFiltered));
     assert_eq!(headers.seed, Some(343940597));
@@ -124,7 +124,7 @@ async fn a_creative_upscale_polls_202_until_the_200_image_every_ten_seconds() {
     let GetResultAnswer::Finished(JsonOrBinary::Binary(image)) = answer else {
         panic!("expected the image: {answer:?}")
     };
-    assert_eq!(image.as_bytes().as_ref(), PNG);
+    assert_eq!(image.as_bytes(), PNG);
     assert_eq!(
         states,
         [
