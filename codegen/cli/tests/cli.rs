@@ -416,6 +416,8 @@ async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() 
             vec!["generate-content", "--model", "google/gemini-2.5-flash-image", "--request", &request],
             "gemini-2.5-flash-image:generateContent",
         ),
+        ("stability", vec!["generate-core", "--prompt", "a cat"], "/v2beta/stable-image/generate/core"),
+        ("stability", vec!["inpaint", "--prompt", "a cat", "--image", &image], "/v2beta/stable-image/edit/inpaint"),
     ];
     for provider in imagegen::providers() {
         assert!(
