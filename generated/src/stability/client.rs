@@ -17,6 +17,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/generate/core`: Stable Image Core
     pub const GENERATE_CORE: runtime::OperationInfo = runtime::OperationInfo {
@@ -26,6 +27,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/generate/sd3`: Stable Diffusion 3.5
     pub const GENERATE_SD3: runtime::OperationInfo = runtime::OperationInfo {
@@ -35,6 +37,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/edit/erase`: Erase
     pub const ERASE: runtime::OperationInfo = runtime::OperationInfo {
@@ -44,6 +47,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/edit/inpaint`: Inpaint
     pub const INPAINT: runtime::OperationInfo = runtime::OperationInfo {
@@ -53,6 +57,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/edit/outpaint`: Outpaint
     pub const OUTPAINT: runtime::OperationInfo = runtime::OperationInfo {
@@ -62,6 +67,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/edit/search-and-replace`: Search and Replace
     pub const SEARCH_AND_REPLACE: runtime::OperationInfo = runtime::OperationInfo {
@@ -71,6 +77,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/edit/search-and-recolor`: Search and Recolor
     pub const SEARCH_AND_RECOLOR: runtime::OperationInfo = runtime::OperationInfo {
@@ -80,6 +87,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/edit/remove-background`: Remove Background
     pub const REMOVE_BACKGROUND: runtime::OperationInfo = runtime::OperationInfo {
@@ -89,6 +97,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/edit/replace-background-and-relight`: Replace Background and Relight (async)
     pub const REPLACE_BACKGROUND_AND_RELIGHT: runtime::OperationInfo = runtime::OperationInfo {
@@ -98,6 +107,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/upscale/fast`: Fast Upscaler
     pub const UPSCALE_FAST: runtime::OperationInfo = runtime::OperationInfo {
@@ -107,6 +117,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/upscale/conservative`: Conservative Upscaler
     pub const UPSCALE_CONSERVATIVE: runtime::OperationInfo = runtime::OperationInfo {
@@ -116,6 +127,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/upscale/creative`: Creative Upscaler (async)
     pub const UPSCALE_CREATIVE: runtime::OperationInfo = runtime::OperationInfo {
@@ -125,6 +137,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/control/sketch`: Sketch
     pub const CONTROL_SKETCH: runtime::OperationInfo = runtime::OperationInfo {
@@ -134,6 +147,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/control/structure`: Structure
     pub const CONTROL_STRUCTURE: runtime::OperationInfo = runtime::OperationInfo {
@@ -143,6 +157,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/control/style`: Style Guide
     pub const CONTROL_STYLE: runtime::OperationInfo = runtime::OperationInfo {
@@ -152,6 +167,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `POST /v2beta/stable-image/control/style-transfer`: Style Transfer
     pub const CONTROL_STYLE_TRANSFER: runtime::OperationInfo = runtime::OperationInfo {
@@ -161,6 +177,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[429, 500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v2beta/results/{id}`: Fetch async generation result
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -170,6 +187,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/user/account`: Get information about the account associated with the provided API key
     pub const GET_ACCOUNT: runtime::OperationInfo = runtime::OperationInfo {
@@ -179,6 +197,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[500],
         auth_schemes: &[],
+        model_param: None,
     };
     /// `GET /v1/user/balance`: Get the credit balance of the account/organization associated with the API key
     pub const GET_BALANCE: runtime::OperationInfo = runtime::OperationInfo {
@@ -188,6 +207,7 @@ pub mod operations {
         error_format: runtime::ErrorFormat::ListenHub,
         retryable_statuses: &[500],
         auth_schemes: &[],
+        model_param: None,
     };
 }
 /// A Stability AI client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `STABILITY_API_KEY`).
