@@ -405,7 +405,7 @@ impl Client {
     }
     /// Stable Diffusion 3.5
     ///
-    /// Generates an image with the Stable Diffusion 3.5 models (Large, Large Turbo, Medium, Flash): **text-to-image** from the prompt alone, or **image-to-image** using an existing image as the starting point (`mode: image-to-image` with `image` and `strength`).
+    /// Generates an image with the Stable Diffusion 3.5 models (Large, Large Turbo, Medium, Flash). **Generating with a prompt**: commonly referred to as **text-to-image**, this mode generates an image from text alone. While the only required parameter is the `prompt`, it also supports an `aspect_ratio` parameter which can be used to control the aspect ratio of the generated image. **Generating with a prompt *and* an image**: commonly referred to as **image-to-image**, this mode also generates an image from text but uses an existing image as the starting point; the required parameters are `prompt`, `image`, `strength`, and `mode` set to `image-to-image`. Maximum request size is 10MiB.
     ///
     /// `POST /v2beta/stable-image/generate/sd3`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
@@ -1635,7 +1635,7 @@ impl Client {
     }
     /// Style Transfer
     ///
-    /// Restyles the subject of `init_image` with the style of `style_image`, optionally guided by a prompt.
+    /// Style Transfer applies visual characteristics from reference style images to target images. While Style Guide extracts stylistic elements from an input image (control image) and uses it to guide the creation of an output image based on the prompt, Style Transfer specifically transforms existing content while preserving the original composition. This tool helps create consistent content across multiple assets.
     ///
     /// `POST /v2beta/stable-image/control/style-transfer`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
