@@ -66,6 +66,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::doc_examples::PROVIDER,
         &c::header_auth::PROVIDER,
         &c::integer_ranges::PROVIDER,
+        &c::job_by_status::PROVIDER,
         &c::map::PROVIDER,
         &c::model_limits::PROVIDER,
         &c::models_table::PROVIDER,
