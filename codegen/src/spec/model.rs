@@ -925,7 +925,8 @@ pub struct JobDef {
     /// Dotted path in the status answer (`result.sample`) of the finished job's result
     /// URL: a `url` or `string` field reached through object fields. A generated
     /// `<id>_download_result` fetches it (a signed URL that expires: the key goes only
-    /// to the base URL's origin and `trusted_hosts`), and the CLI's `--wait` saves it.
+    /// to the base URL's origin and `trusted_hosts`), and the CLI's `--wait` saves it. Needs
+    /// `status_field`: a job answered by status has no one JSON answer to read it from.
     #[serde(default)]
     pub result_url: Option<String>,
 }
