@@ -219,3 +219,151 @@ async fn a_finished_jobs_result_is_downloaded_from_its_url_with_the_key_only_whe
     let Error::Decode(decode) = &error else { panic!("expected a decode error, got {error:?}") };
     assert!(decode.source.to_string().contains("`result.sample`"), "{error}");
 }
+
+/// Jobs whose progress is told by HTTP status (`job_by_status`, Stability's creative
+/// upscale): `202` while running, `200` with the result.
+mod by_status {
+    use imagegen::runtime::{Error, FilePart, JobState, JsonOrBinary, PollPolicy};
+    use imagegen_snapshot_compiled::job_by_status::{Client, GetResultAnswer, UpscaleForm};
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const KEY: &str = "test-key-not-real";
+    const ID: &str = "a6dc6c6e20acda010fe14d71f180658f2896ed9b4ec25aa99a6ff06c796987c4";
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    fn client(server: &MockServer) -> Client {
+        Client::builder().api_key(KEY).base_url(server.uri()).build().expect("a client")
+    }
+
+    fn form() -> UpscaleForm {
+        UpscaleForm::new(FilePart::from_bytes(PNG).with_file_name("kitten.png"), "a kitten")
+    }
+
+    async fn started(server: &MockServer) {
+        Mock::given(method("POST"))
+            .and(path("/v2beta/upscale"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": ID})))
+            .expect(1)
+            .mount(server)
+            .await;
+    }
+
+    async fn answers(server: &MockServer, before: &[ResponseTemplate], last: ResponseTemplate) {
+        let result_path = format!("/v2beta/results/{ID}");
+        for answer in before {
+            Mock::given(method("GET"))
+                .and(path(&result_path))
+                .respond_with(answer.clone())
+                .up_to_n_times(1)
+                .mount(server)
+                .await;
+        }
+        Mock::given(method("GET")).and(path(&result_path)).respond_with(last).mount(server).await;
+    }
+
+    fn in_progress() -> ResponseTemplate {
+        ResponseTemplate::new(202).set_body_json(json!({"id": ID, "status": "in-progress"}))
+    }
+
+    #[tokio::test]
+    async fn a_202_keeps_polling_and_the_200_bytes_end_the_job() {
+        let server = MockServer::start().await;
+        started(&server).await;
+        let png = ResponseTemplate::new(200)
+            .insert_header("content-type", "image/png")
+            .insert_header("finish-reason", "SUCCESS")
+            .set_body_bytes(PNG);
+        answers(&server, &[in_progress(), in_progress()], png).await;
+        let mut seen = Vec::new();
+        let answer = client(&server)
+            .upscale_and_wait_with(&form(), &Client::UPSCALE_POLL_POLICY.with_sleep(|_| async {}), |p| {
+                seen.push((p.state, p.status.to_string(), p.polls))
+            })
+            .await
+            .expect("the job ends with the image");
+        let GetResultAnswer::Finished(JsonOrBinary::Binary(image)) = answer else {
+            panic!("expected the image bytes, got {answer:?}")
+        };
+        assert_eq!(image.media_type(), Some("image/png"));
+        assert_eq!(image.as_bytes(), PNG);
+        assert_eq!(
+            seen,
+            [
+                (JobState::Pending, "in_progress".to_string(), 1),
+                (JobState::Pending, "in_progress".to_string(), 2),
+                (JobState::Done, "finished".to_string(), 3),
+            ]
+        );
+        // Polls leave the optional `accept` unset: the answer's documented media types go out.
+        let polls: Vec<_> = server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.method == wiremock::http::Method::GET)
+            .collect();
+        assert_eq!(polls.len(), 3);
+        assert!(polls.iter().all(|r| r.headers.get("accept").is_some_and(|v| v == "image/*, application/json")));
+    }
+
+    #[tokio::test]
+    async fn an_undocumented_success_status_is_pending_and_json_ends_the_job() {
+        let server = MockServer::start().await;
+        started(&server).await;
+        let json =
+            ResponseTemplate::new(200).insert_header("content-type", "application/json; type=image/png").set_body_raw(
+                serde_json::to_vec(&json!({"image": "iVBORw0KGgo=", "seed": 42})).expect("json"),
+                "application/json; type=image/png",
+            );
+        answers(&server, &[ResponseTemplate::new(204)], json).await;
+        let mut statuses = Vec::new();
+        let answer = client(&server)
+            .upscale_and_wait_with(&form(), &Client::UPSCALE_POLL_POLICY.with_sleep(|_| async {}), |p| {
+                statuses.push(p.status.to_string())
+            })
+            .await
+            .expect("the job ends with base64 JSON");
+        let GetResultAnswer::Finished(JsonOrBinary::Json(finished)) = answer else {
+            panic!("expected the JSON result, got {answer:?}")
+        };
+        assert_eq!(finished.seed, Some(42));
+        assert_eq!(statuses, ["HTTP 204", "finished"]);
+    }
+
+    #[tokio::test]
+    async fn an_expired_generation_is_the_api_error_at_once() {
+        let server = MockServer::start().await;
+        started(&server).await;
+        let gone = ResponseTemplate::new(404).set_body_json(json!({
+            "id": "2bca35116bc5431d6dc4b4ea2ef3da2f",
+            "name": "generation_not_found",
+            "errors": ["id: the generation either does not exist or has expired."]
+        }));
+        answers(&server, &[in_progress()], gone).await;
+        let policy: PollPolicy = Client::UPSCALE_POLL_POLICY.with_sleep(|_| async {});
+        let error = client(&server).upscale_and_wait_with(&form(), &policy, |_| {}).await.expect_err("a 404");
+        let Error::Api(api) = &error else { panic!("expected an API error, got {error:?}") };
+        assert_eq!(api.status, 404);
+        assert!(String::from_utf8_lossy(&api.body).contains("generation_not_found"));
+    }
+
+    #[tokio::test]
+    async fn the_status_operation_sends_the_accept_its_caller_picks() {
+        use imagegen_snapshot_compiled::job_by_status::{AcceptResult, GetResultParams};
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("/v2beta/results/{ID}")))
+            .and(header("accept", "application/json"))
+            .respond_with(in_progress())
+            .expect(1)
+            .mount(&server)
+            .await;
+        let answer = client(&server)
+            .get_result(ID, &GetResultParams::new().with_accept(AcceptResult::Json))
+            .await
+            .expect("in progress");
+        assert!(matches!(answer, GetResultAnswer::InProgress(p) if p.status.as_deref() == Some("in-progress")));
+    }
+}

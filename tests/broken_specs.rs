@@ -82,6 +82,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("job_pace_wrong", "`backoff` must be at least 1, not 0.5"),
     ("job_result_url_wrong", "result URL `progress` must end at a `url` or `string` field, not `number`"),
     ("job_trusted_host_wrong", "a bare `*` would trust every host"),
+    ("job_status_by_answer_wrong", "`finshed` is not the name of a success status of `get_result`; did you mean `finished`?"),
+    ("job_status_params_required", "has a required field beside the path parameter"),
     ("status_example_without_json", "has no JSON response for status 200"),
     ("alias_bomb", "aliases here would be expanded more than 50 times per node written"),
     ("alias_into_itself", "refers to a node that contains it"),

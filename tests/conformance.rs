@@ -21,7 +21,7 @@ use runner::{run_cases, Report, Verdict};
 
 /// Fewer cases than this for a provider means fixtures went missing.
 const MIN_CASES: &[(&str, usize)] =
-    &[("bfl", 60), ("listenhub", 12), ("llmgateway", 20), ("octen", 14), ("routerhub", 40)];
+    &[("bfl", 60), ("listenhub", 12), ("llmgateway", 20), ("octen", 14), ("routerhub", 40), ("stability", 45)];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

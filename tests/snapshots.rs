@@ -68,6 +68,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::fastapi_errors::PROVIDER,
         &c::header_auth::PROVIDER,
         &c::integer_ranges::PROVIDER,
+        &c::job_by_status::PROVIDER,
         &c::map::PROVIDER,
         &c::model_limits::PROVIDER,
         &c::models_table::PROVIDER,

@@ -453,3 +453,10 @@ fn named_constructors_removed_or_taking_other_arguments_break_callers() {
     has(&r, Impact::Compatible, "constructor `system(parts, label)` added");
     has(&r, Impact::Compatible, "Turn::user");
 }
+
+#[test]
+fn a_job_told_by_http_status_instead_of_a_field_is_breaking() {
+    let r = case("job_status_source", Level::Breaking);
+    has(&r, Impact::Breaking, "job status read from field `status` → the success status that answered");
+    has(&r, Impact::Breaking, "`upscale_and_wait() -> UpscaleResult` → `upscale_and_wait() -> GetResultAnswer`");
+}

@@ -10,6 +10,7 @@
 //! - [`llmgateway`] (feature `llmgateway`): LLMGateway
 //! - [`octen`] (feature `octen`): Octen
 //! - [`routerhub`] (feature `routerhub`): RouterHub
+//! - [`stability`] (feature `stability`): Stability AI
 //!
 //! Requests are validated before anything is sent; responses tolerate
 //! unknown fields and enum values. The hand-written [`runtime`] (the
@@ -45,6 +46,10 @@ pub mod octen;
 #[cfg(feature = "routerhub")]
 #[rustfmt::skip]
 pub mod routerhub;
+/// The Stability AI API.
+#[cfg(feature = "stability")]
+#[rustfmt::skip]
+pub mod stability;
 #[rustfmt::skip]
 mod registry;
 #[doc(hidden)]

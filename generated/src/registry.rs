@@ -42,5 +42,12 @@ pub fn providers() -> Vec<runtime::dispatch::ProviderEntry> {
             operations: crate::routerhub::dispatch::OPERATIONS,
             call: crate::routerhub::dispatch::call_boxed,
         });
+    #[cfg(feature = "stability")]
+    providers
+        .push(runtime::dispatch::ProviderEntry {
+            info: &crate::stability::PROVIDER,
+            operations: crate::stability::dispatch::OPERATIONS,
+            call: crate::stability::dispatch::call_boxed,
+        });
     providers
 }

@@ -434,6 +434,8 @@ async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() 
             vec!["generate-content", "--model", "google/gemini-2.5-flash-image", "--request", &request],
             "gemini-2.5-flash-image:generateContent",
         ),
+        ("stability", vec!["generate-core", "--prompt", "a cat"], "/v2beta/stable-image/generate/core"),
+        ("stability", vec!["inpaint", "--prompt", "a cat", "--image", &image], "/v2beta/stable-image/edit/inpaint"),
     ];
     for provider in imagegen::providers() {
         assert!(
@@ -914,4 +916,91 @@ async fn wait_is_offered_only_by_operations_that_start_a_job() {
     assert_eq!(output.status.code(), Some(2), "stderr: {}", stderr(&output));
     assert!(stderr(&output).contains("--wait"), "{}", stderr(&output));
     assert!(nothing_received(&server).await);
+}
+
+// ------------------------------------------------------------ Stability
+
+#[tokio::test]
+async fn a_raw_image_answer_is_saved_as_its_bytes_with_the_extension_of_its_format() {
+    // Stability answers `accept: image/*` with the image itself, not JSON: the bytes are the file.
+    let webp: &[u8] = b"RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0\x2f\0\0\0\x10\x07\x10\x11\x11\x88\x88\xfe\x07\0";
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2beta/stable-image/generate/core"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .and(header("accept", "image/*"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "image/webp")
+                .insert_header("finish-reason", "SUCCESS")
+                .insert_header("seed", "343940597")
+                .set_body_bytes(webp),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("stability-core");
+
+    let output = imagegen(args(&[
+        "stability",
+        "generate-core",
+        "--prompt",
+        "Lighthouse on a cliff overlooking the ocean",
+        "--output-format",
+        "webp",
+        "--accept",
+        "image/*",
+        "--base-url",
+        &server.uri(),
+        "--api-key",
+        KEY,
+        "--out",
+        &dir.display().to_string(),
+    ]))
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let saved = dir.join("stability-generate-core-1.webp");
+    assert_eq!(stdout(&output).trim(), saved.display().to_string());
+    assert_eq!(std::fs::read(&saved).expect("image saved"), webp);
+    // The form went out as multipart with the prompt as a text part.
+    let received = server.received_requests().await.unwrap_or_default();
+    let content_type = received[0].headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    assert!(String::from_utf8_lossy(&received[0].body).contains("Lighthouse on a cliff overlooking the ocean"));
+}
+
+#[tokio::test]
+async fn a_file_flag_uploads_the_image_of_a_stability_edit() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2beta/stable-image/edit/remove-background"))
+        .respond_with(ResponseTemplate::new(200).insert_header("content-type", "image/png").set_body_bytes(PNG))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = out_dir("stability-remove-background");
+    let input = dir.join("husky-in-a-field.png");
+    std::fs::write(&input, PNG).expect("input image");
+
+    let output = imagegen(args(&[
+        "stability",
+        "remove-background",
+        "--image",
+        &input.display().to_string(),
+        "--base-url",
+        &server.uri(),
+        "--api-key",
+        KEY,
+        "--out",
+        &dir.display().to_string(),
+    ]))
+    .await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let saved = dir.join("stability-remove-background-1.png");
+    assert_eq!(std::fs::read(&saved).expect("image saved"), PNG);
+    let received = server.received_requests().await.unwrap_or_default();
+    let body = String::from_utf8_lossy(&received[0].body).into_owned();
+    assert!(body.contains("name=\"image\"; filename=\"husky-in-a-field.png\""), "{body}");
 }

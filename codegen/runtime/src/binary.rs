@@ -102,6 +102,17 @@ pub enum JsonOrBinary<T> {
     Binary(BinaryBody),
 }
 
+/// Serialized as what arrived: the JSON value, or the bytes described as
+/// [`BinaryBody`] is (a job error keeps the last answer this way).
+impl<T: serde::Serialize> serde::Serialize for JsonOrBinary<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            JsonOrBinary::Json(value) => value.serialize(serializer),
+            JsonOrBinary::Binary(body) => body.serialize(serializer),
+        }
+    }
+}
+
 /// A success answer read whole but not decoded: its status, headers (scrubbed of the
 /// key) and body. Operations whose spec gives each success status its own body decode
 /// it by status (`HttpClient::json_answer`, [`RawAnswer::binary`]); a status the docs do
@@ -166,6 +177,19 @@ impl std::fmt::Debug for RawAnswer {
             .field("content_type", &media_type(&self.headers))
             .field("len", &self.body.len())
             .finish()
+    }
+}
+
+/// Serialized as what it is, not as its body: `{"status": 201, "media_type":
+/// "image/png", "bytes": 1234}`.
+impl serde::Serialize for RawAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("RawAnswer", 3)?;
+        out.serialize_field("status", &self.status)?;
+        out.serialize_field("media_type", &media_type(&self.headers))?;
+        out.serialize_field("bytes", &self.body.len())?;
+        out.end()
     }
 }
 

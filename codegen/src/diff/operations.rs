@@ -290,10 +290,12 @@ fn errors(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr
 /// An async job: adding or removing one shows as the `_and_wait` method in the
 /// signatures above; here, what changes how an existing `_and_wait` behaves. A status
 /// that now means another state turns results into errors (or back): breaking. A pace,
-/// a poll target or a new status value changes no signature: compatible. A trusted host
-/// is reported either way, since it decides who receives the API key.
+/// a poll target or a new status value changes no signature: compatible. Reading the
+/// status elsewhere (a field, or the success status that answered) changes what the
+/// status values mean: breaking. A trusted host is reported either way, since it
+/// decides who receives the API key.
 fn job(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
-    use crate::ir::{JobIr, JobPollIr};
+    use crate::ir::{JobIr, JobPollIr, JobStatusIr};
     let (Some(o), Some(n)) = (&old.job, &new.job) else { return };
     let states = |j: &JobIr| -> Vec<(String, &'static str)> {
         let s = &j.states;
@@ -325,6 +327,18 @@ fn job(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
                 "an `_and_wait` call that saw this status now ends (or keeps polling) differently",
             );
         }
+    }
+    let source = |j: &JobIr| match &j.status {
+        JobStatusIr::Field(field) => format!("field `{}`", field.wire),
+        JobStatusIr::Answer(_) => "the success status that answered".to_string(),
+    };
+    if source(o) != source(n) {
+        out.breaking(
+            Area::Operations,
+            subject,
+            format!("job status read from {} → {}", source(o), source(n)),
+            "the status values `_and_wait` matches mean something else",
+        );
     }
     let pace = |j: &JobIr| {
         let p = &j.pace;

@@ -54,9 +54,10 @@ fn example(api: &Api, op: &OperationIr, multipart: bool, setting: Setting) -> Op
             }
         })
         .collect::<Option<_>>()?;
-    // The form method when asked for, else the main call (a stream-only operation's stream).
+    // The form method when asked for (whatever it answers: JSON, bytes or both), else the
+    // main call (a stream-only operation's stream).
     let method = if multipart {
-        op.methods.iter().find(|m| matches!((&m.body, &m.answer), (BodyIr::Form { .. }, AnswerIr::Json(_))))
+        op.methods.iter().find(|m| matches!(m.body, BodyIr::Form { .. }) && m.role != MethodRole::Stream)
     } else {
         op.method(MethodRole::Call).or(op.method(MethodRole::Stream))
     }?;

@@ -11,12 +11,16 @@ use crate::ir::*;
 /// `<op>_and_wait`, `<op>_and_wait_with` and the documented `<OP>_POLL_POLICY`.
 pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
     let Some(job) = &op.job else { unreachable!("lowering gives a Wait method only to an operation with a job") };
-    let JobIr { poll, status_answer, status_type, status_field, states, pace, trusted_hosts, result_url } = job;
+    let JobIr { poll, status_answer, answer, status, states, pace, trusted_hosts, result_url } = job;
     let MethodIr { fn_name, role: _, body, answer: _, stream_flag: _ } = m;
     let start = ident(&op.fn_name);
     let with = fn_name.derived("", "_with");
     let policy_name = ident(&format!("{}_POLL_POLICY", shouty(&op.id)));
-    let resp = type_tokens(status_type);
+    let resp = match answer {
+        AnswerIr::Json(Some(t)) => type_tokens(t),
+        AnswerIr::ByStatus(name) => quote!(#name),
+        other => unreachable!("lowering answers a job's wait as JSON or by status, not {other:?}"),
+    };
     // The start call's parameters, passed on as they are.
     let mut params = Vec::new();
     let mut args = Vec::new();
@@ -69,7 +73,7 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
             let method_ident = ident(method);
             let wire = &field.wire;
             let integer = match id_arg {
-                JobIdArgIr::Path { integer } | JobIdArgIr::Query { integer, .. } => *integer,
+                JobIdArgIr::Path { integer, .. } | JobIdArgIr::Query { integer, .. } => *integer,
             };
             let id = match (&field.kind, integer) {
                 (JobFieldKind::Text, false) => quote!(target.as_str()),
@@ -81,11 +85,19 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
                 (JobFieldKind::Enum, _) => unreachable!("the checker keeps a job id to a string or integer field"),
             };
             let (call, given) = match id_arg {
-                // A path parameter taking `&str` borrows the text `to_string()` made.
-                JobIdArgIr::Path { integer: false } if matches!(field.kind, JobFieldKind::Integer) => {
-                    (quote!(self.#method_ident(&#id)), "as its path parameter".to_string())
+                JobIdArgIr::Path { integer, params } => {
+                    // A path parameter taking `&str` borrows the text `to_string()` made.
+                    let id = if !integer && matches!(field.kind, JobFieldKind::Integer) { quote!(&#id) } else { id };
+                    // Optional parameters are polled with none set.
+                    let call = match params {
+                        Some(params) => {
+                            let params = ident(params);
+                            quote!(self.#method_ident(#id, &#params::default()))
+                        }
+                        None => quote!(self.#method_ident(#id)),
+                    };
+                    (call, "as its path parameter".to_string())
                 }
-                JobIdArgIr::Path { .. } => (quote!(self.#method_ident(#id)), "as its path parameter".to_string()),
                 JobIdArgIr::Query { params, wire: param, integer: _ } => {
                     let params = ident(params);
                     (quote!(self.#method_ident(&#params::new(#id))), format!("as its query parameter `{param}`"))
@@ -104,14 +116,34 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
     } else {
         quote!(let target = &started.#field_ident;)
     };
-    let status_ident = ident(&status_field.rust_name);
-    let read_status = match (&status_field.kind, status_field.optional) {
-        (JobFieldKind::Enum, true) => {
-            quote!(answer.#status_ident.as_ref().map(|s| s.as_str().to_string()).unwrap_or_default())
+    let (read_status, status_doc) = match status {
+        JobStatusIr::Field(field) => {
+            let status_ident = ident(&field.rust_name);
+            let read = match (&field.kind, field.optional) {
+                (JobFieldKind::Enum, true) => {
+                    quote!(answer.#status_ident.as_ref().map(|s| s.as_str().to_string()).unwrap_or_default())
+                }
+                (JobFieldKind::Enum, false) => quote!(answer.#status_ident.as_str().to_string()),
+                (_, true) => quote!(answer.#status_ident.as_ref().map(|s| s.to_string()).unwrap_or_default()),
+                (_, false) => quote!(answer.#status_ident.to_string()),
+            };
+            (read, format!("`{}`", field.wire))
         }
-        (JobFieldKind::Enum, false) => quote!(answer.#status_ident.as_str().to_string()),
-        (_, true) => quote!(answer.#status_ident.as_ref().map(|s| s.to_string()).unwrap_or_default()),
-        (_, false) => quote!(answer.#status_ident.to_string()),
+        JobStatusIr::Answer(statuses) => {
+            // The status is the name of the documented success status that answered; an
+            // undocumented one is shown by its code and counts as pending.
+            let arms = statuses.iter().map(|s| {
+                let JobAnswerStatusIr { name, variant } = s;
+                quote!(#status_answer::#variant(_) => #name.to_string(),)
+            });
+            let read = quote! {
+                match &answer {
+                    #(#arms)*
+                    #status_answer::Other(other) => format!("HTTP {}", other.status()),
+                }
+            };
+            (read, "the success status that answered".to_string())
+        }
     };
     let JobStatesIr { pending: _, done, failed, moderated, expired } = states;
     let arm = |values: &[String], state: TokenStream| {
@@ -144,8 +176,7 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
     };
     let doc = format!(
         " Calls [`Client::{start}`], then polls the job it starts ({where_}) until it ends, and \
-         returns the status answer [`{status_answer}`] once `{status}` is done ({done}).",
-        status = status_field.wire,
+         returns the status answer [`{status_answer}`] once {status_doc} is done ({done}).",
         done = list(done),
     );
     let doc_more = format!(

@@ -1145,7 +1145,7 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// A job's poll target, status field, states, pace and hosts, as `_and_wait` runs them.
+    /// A job's poll target, status source, states, pace and hosts, as `_and_wait` runs them.
     fn job(&mut self, op: &m::Operation, job: &m::JobDef) -> JobIr {
         let answer_of = |o: &m::Operation| match o.response.json.as_ref().map(|t| t.expr()) {
             Some(TypeExpr::Named(name)) => name.clone(),
@@ -1153,10 +1153,10 @@ impl<'a> Lowering<'a> {
         };
         let start = answer_of(op);
         let poll = &job.poll;
-        let (poll, status_answer) = match (&poll.url_field, &poll.operation) {
+        let (poll, status_op) = match (&poll.url_field, &poll.operation) {
             (Some(url_field), None) => {
                 let Some(answer) = &poll.answer else { unreachable!("the checker requires `answer` with `url_field`") };
-                (JobPollIr::Url { field: self.job_field(&start, url_field), operation: op.id.clone() }, answer.clone())
+                (JobPollIr::Url { field: self.job_field(&start, url_field), operation: op.id.clone() }, Err(answer))
             }
             (None, Some(operation)) => {
                 let Some(id_field) = &poll.id_field else {
@@ -1165,24 +1165,27 @@ impl<'a> Lowering<'a> {
                 let Some(status_op) = self.spec.operations.iter().find(|o| &o.id == operation) else {
                     unreachable!("the checker refuses an unknown status operation `{operation}`")
                 };
-                let id_arg =
-                    match (status_op.path_params.first(), status_op.request.as_ref().and_then(|r| r.params.as_ref())) {
-                        (Some(param), _) => JobIdArgIr::Path { integer: matches!(param.ty.expr(), TypeExpr::Integer) },
-                        (None, Some(params)) => {
-                            let Some(m::TypeDef::Object(o)) = self.index.get(params) else {
-                                unreachable!("the checker keeps `request.params` to an object type (`{params}`)")
-                            };
-                            let Some(id) = o.fields.iter().find(|f| f.required) else {
-                                unreachable!("the checker requires one required id field in `{params}`")
-                            };
-                            JobIdArgIr::Query {
-                                params: type_name(params),
-                                wire: id.name.clone(),
-                                integer: matches!(id.ty.expr(), TypeExpr::Integer),
-                            }
+                let params = status_op.request.as_ref().and_then(|r| r.params.as_ref());
+                let id_arg = match (status_op.path_params.first(), params) {
+                    (Some(param), params) => JobIdArgIr::Path {
+                        integer: matches!(param.ty.expr(), TypeExpr::Integer),
+                        params: params.map(|p| type_name(p)),
+                    },
+                    (None, Some(params)) => {
+                        let Some(m::TypeDef::Object(o)) = self.index.get(params) else {
+                            unreachable!("the checker keeps `request.params` to an object type (`{params}`)")
+                        };
+                        let Some(id) = o.fields.iter().find(|f| f.required) else {
+                            unreachable!("the checker requires one required id field in `{params}`")
+                        };
+                        JobIdArgIr::Query {
+                            params: type_name(params),
+                            wire: id.name.clone(),
+                            integer: matches!(id.ty.expr(), TypeExpr::Integer),
                         }
-                        (None, None) => unreachable!("the checker requires a status operation to take the job's id"),
-                    };
+                    }
+                    (None, None) => unreachable!("the checker requires a status operation to take the job's id"),
+                };
                 (
                     JobPollIr::Operation {
                         field: self.job_field(&start, id_field),
@@ -1190,19 +1193,39 @@ impl<'a> Lowering<'a> {
                         method: snake(operation),
                         id_arg,
                     },
-                    answer_of(status_op),
+                    Ok(status_op),
                 )
             }
             _ => unreachable!("the checker requires exactly one poll kind"),
         };
-        let status_field = self.job_field(&status_answer, &job.status_field);
+        let (status_answer, answer, status) = match (&job.status_field, status_op) {
+            (Some(field), status_op) => {
+                let answer = match status_op {
+                    Ok(status_op) => answer_of(status_op),
+                    Err(answer) => answer.clone(),
+                };
+                let status = JobStatusIr::Field(self.job_field(&answer, field));
+                let status_type = self.rust_type(&TypeExpr::Named(answer.clone()), None);
+                (type_name(&answer), AnswerIr::Json(Some(status_type)), status)
+            }
+            (None, Ok(status_op)) => {
+                let enum_name = answer_enum_name(&status_op.id);
+                let statuses = status_op
+                    .response
+                    .statuses
+                    .iter()
+                    .map(|s| JobAnswerStatusIr { name: s.name.clone(), variant: answer_variant(&s.name) })
+                    .collect();
+                (enum_name.clone(), AnswerIr::ByStatus(enum_name), JobStatusIr::Answer(statuses))
+            }
+            (None, Err(_)) => unreachable!("the checker requires `status_field` for a job polled by URL"),
+        };
         let m::JobStates { pending, done, failed, moderated, expired } = &job.states;
-        let status_type = self.rust_type(&TypeExpr::Named(status_answer.clone()), None);
         JobIr {
             poll,
-            status_answer: type_name(&status_answer),
-            status_type,
-            status_field,
+            status_answer,
+            answer,
+            status,
             states: JobStatesIr {
                 pending: pending.clone(),
                 done: done.clone(),
@@ -1294,7 +1317,7 @@ impl<'a> Lowering<'a> {
                     fn_name: fn_name.derived("", "_and_wait"),
                     role: MethodRole::Wait,
                     body,
-                    answer: AnswerIr::Json(Some(job.status_type.clone())),
+                    answer: job.answer.clone(),
                     stream_flag: FlagUse::None,
                 });
             }
@@ -1381,7 +1404,7 @@ impl<'a> Lowering<'a> {
             .enumerate()
             .map(|(i, s)| {
                 let spath = join_index(&join_key(&join_key(path, "response"), "statuses"), i);
-                let rust_name = variant(&s.name, "S");
+                let rust_name = answer_variant(&s.name);
                 names.push((rust_name.clone(), s.name.clone(), join_key(&spath, "name")));
                 StatusVariantIr {
                     status: s.status,
@@ -1402,11 +1425,7 @@ impl<'a> Lowering<'a> {
         if statuses.iter().any(|s| s.json.is_some()) {
             accept.push("application/json".to_string());
         }
-        Some(StatusAnswersIr {
-            rust_name: naming::type_name(&format!("{}_answer", op.id)),
-            variants,
-            accept: accept.join(", "),
-        })
+        Some(StatusAnswersIr { rust_name: answer_enum_name(&op.id), variants, accept: accept.join(", ") })
     }
 
     /// The typed headers of an operation's response, as a struct named after it.
@@ -1625,4 +1644,15 @@ fn show(v: &Value) -> String {
         Value::String(s) => format!("`{s}`"),
         other => format!("`{other}`"),
     }
+}
+
+/// The enum an operation with `response.statuses` answers with (`<Operation>Answer`):
+/// named here once for the operation and for a job polled through it.
+fn answer_enum_name(op_id: &str) -> RustIdent {
+    naming::type_name(&format!("{op_id}_answer"))
+}
+
+/// A documented success status's variant of that enum.
+fn answer_variant(status_name: &str) -> RustIdent {
+    variant(status_name, "S")
 }

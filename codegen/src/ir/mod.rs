@@ -1059,12 +1059,13 @@ pub struct OperationIr {
 pub struct JobIr {
     /// Where the status is read.
     pub poll: JobPollIr,
-    /// The status answer's struct (what `_and_wait` returns when the job is done).
+    /// The status answer's type: a struct, or the status operation's answer enum
+    /// (what `_and_wait` returns when the job is done).
     pub status_answer: RustIdent,
-    /// The status answer as a type (what the `Wait` method's answer names).
-    pub status_type: RustType,
-    /// The status field of the status answer.
-    pub status_field: JobFieldIr,
+    /// What the `Wait` method answers: the status answer as JSON, or by status.
+    pub answer: AnswerIr,
+    /// Where the status is read from the status answer.
+    pub status: JobStatusIr,
     /// Status values by state; a value listed nowhere is pending.
     pub states: JobStatesIr,
     /// The documented pace.
@@ -1116,6 +1117,9 @@ pub enum JobIdArgIr {
     Path {
         /// An integer (else `&str`).
         integer: bool,
+        /// The method's parameters type, every field optional: polled with its default
+        /// (nothing set). Stability's result operation.
+        params: Option<RustIdent>,
     },
     /// As the one required query field of its parameters struct, built with `new(id)`
     /// (BFL's `GET /v1/get_result?id=`).
@@ -1127,6 +1131,26 @@ pub enum JobIdArgIr {
         /// An integer (else a string).
         integer: bool,
     },
+}
+
+/// Where the wait loop reads a job's status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobStatusIr {
+    /// A field of the status answer.
+    Field(JobFieldIr),
+    /// The name of the success status that answered (Stability's `202` in progress,
+    /// `200` finished): each documented status's spec name and its answer variant; an
+    /// undocumented status (`Other`) is pending.
+    Answer(Vec<JobAnswerStatusIr>),
+}
+
+/// One success status a job's status operation documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobAnswerStatusIr {
+    /// The status's spec name (`in_progress`), what the states list.
+    pub name: String,
+    /// Its variant of the answer enum.
+    pub variant: RustIdent,
 }
 
 /// A top-level field of an answer the wait loop reads.

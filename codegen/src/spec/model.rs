@@ -1129,8 +1129,14 @@ pub struct JobDef {
     /// Where the job's status is read.
     pub poll: JobPoll,
     /// Top-level field of the status answer holding the job's status: a string, or a
-    /// string enum whose values the `states` lists then use.
-    pub status_field: String,
+    /// string enum whose values the `states` lists then use. Leave it out for an API
+    /// that tells progress by HTTP status (Stability's `GET /v2beta/results/{id}`: `202`
+    /// while running, `200` with the result): the status operation then has
+    /// `response.statuses`, and the status is the `name` of the one that answered
+    /// (`in_progress`, `finished`), which the `states` lists use; a success status the
+    /// docs do not list is pending.
+    #[serde(default)]
+    pub status_field: Option<String>,
     /// Status values by what they mean (`done` needs one, no value in two lists); a
     /// status listed nowhere counts as pending (it is shown as progress, and the
     /// deadline still ends the wait).
@@ -1147,7 +1153,8 @@ pub struct JobDef {
     /// Dotted path in the status answer (`result.sample`) of the finished job's result
     /// URL: a `url` or `string` field reached through object fields. A generated
     /// `<id>_download_result` fetches it (a signed URL that expires: the key goes only
-    /// to the base URL's origin and `trusted_hosts`), and the CLI's `--wait` saves it.
+    /// to the base URL's origin and `trusted_hosts`), and the CLI's `--wait` saves it. Needs
+    /// `status_field`: a job answered by status has no one JSON answer to read it from.
     #[serde(default)]
     pub result_url: Option<String>,
 }
@@ -1166,9 +1173,11 @@ pub struct JobPoll {
     #[serde(default)]
     pub answer: Option<String>,
     /// Or: the id of an operation of this spec that reads the status, given the job's id
-    /// as its one argument: its one path parameter (string or integer) and no request, or
-    /// no path parameter and `request.params` whose one required field is a string or
-    /// integer `in: query` (BFL's `GET /v1/get_result?id=`); a JSON object answer.
+    /// as its one argument: either its one path parameter (string or integer), with no
+    /// request body (a `request.params` whose fields are all optional is fine: the wait
+    /// sends none of them), or no path parameter and `request.params` whose one required
+    /// field is a string or integer `in: query` (BFL's `GET /v1/get_result?id=`); a JSON
+    /// object answer (or `response.statuses`, without `status_field`).
     #[serde(default)]
     pub operation: Option<String>,
     /// With `operation`: top-level string or integer field of the start answer holding

@@ -42,6 +42,8 @@ pub mod header_auth;
 #[rustfmt::skip]
 pub mod integer_ranges;
 #[rustfmt::skip]
+pub mod job_by_status;
+#[rustfmt::skip]
 pub mod map;
 #[rustfmt::skip]
 pub mod model_limits;

@@ -20,6 +20,10 @@ pub(super) fn answers(a: &StatusAnswersIr) -> TokenStream {
             #rust_name(#held),
         }
     });
+    let serialize_arms = variants.iter().map(|v| {
+        let name = &v.rust_name;
+        quote!(Self::#name(value) => serde::Serialize::serialize(value, serializer),)
+    });
     let arms = variants.iter().map(|v| {
         let status = Literal::u16_unsuffixed(v.status);
         let name = &v.rust_name;
@@ -49,6 +53,17 @@ pub(super) fn answers(a: &StatusAnswersIr) -> TokenStream {
                     #(#arms)*
                     _ => Self::Other(answer),
                 })
+            }
+        }
+
+        /// Serialized as the answer's body: its JSON, or raw bytes described by their
+        /// media type and length (what the call-by-name table prints and a job error keeps).
+        impl serde::Serialize for #rust_name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                    Self::Other(answer) => serde::Serialize::serialize(answer, serializer),
+                }
             }
         }
     }

@@ -8,16 +8,53 @@ use crate::spec::model::*;
 use crate::spec::positions::{join_index, join_key};
 use crate::spec::type_expr::TypeExpr;
 
+/// Where a job's status is read: a field of one JSON object answer, or the name of the
+/// success status a status operation answered with.
+enum StatusSource<'a> {
+    Object(&'a ObjectDef),
+    Answers(&'a str, &'a [StatusResponse]),
+}
+
+/// The values a job's status can take, and how to name them in a message.
+struct KnownStatuses<'a> {
+    what: String,
+    values: Vec<&'a str>,
+}
+
 impl<'a> Checker<'a> {
     pub(super) fn job(&mut self, op: &'a Operation, job: &'a JobDef, path: &str) {
         let jpath = join_key(path, "job");
         let start = self.job_answer(op, &join_key(&join_key(path, "response"), "json"), "the operation starting a job");
-        let status = self.job_poll(&job.poll, start, &join_key(&jpath, "poll"));
-        let status_ty = status.and_then(|answer| self.job_status_field(answer, &job.status_field, &jpath));
-        if let (Some(answer), Some(result_url)) = (status, &job.result_url) {
-            self.job_result_url(answer, result_url, &join_key(&jpath, "result_url"));
+        let by_answer = job.status_field.is_none();
+        let status = self.job_poll(&job.poll, start, by_answer, &join_key(&jpath, "poll"));
+        let known = match (&status, &job.status_field) {
+            (Some(StatusSource::Object(answer)), Some(field)) => {
+                self.job_status_field(answer, field, &jpath).map(|e| {
+                    e.map(|e| KnownStatuses {
+                        what: format!("a value of the status enum `{}`", e.name),
+                        values: e.values.iter().map(|v| v.value.as_str()).collect(),
+                    })
+                })
+            }
+            (Some(StatusSource::Answers(op_id, statuses)), None) => Some(Some(KnownStatuses {
+                what: format!("the name of a success status of `{op_id}`"),
+                values: statuses.iter().map(|s| s.name.as_str()).collect(),
+            })),
+            _ => None,
+        };
+        if let Some(result_url) = &job.result_url {
+            let rpath = join_key(&jpath, "result_url");
+            match &status {
+                Some(StatusSource::Object(answer)) => self.job_result_url(answer, result_url, &rpath),
+                // The download reads a field of one JSON status answer.
+                Some(StatusSource::Answers(..)) => self.r.error(
+                    &rpath,
+                    "`result_url` is a field of the status answer: a job answered by status has none (give `status_field`)",
+                ),
+                None => {}
+            }
         }
-        self.job_states(&job.states, status_ty, &join_key(&jpath, "states"));
+        self.job_states(&job.states, known, &join_key(&jpath, "states"));
         self.job_pace(&job.pace, &join_key(&jpath, "pace"));
         self.trusted_hosts(&job.trusted_hosts, &join_key(&jpath, "trusted_hosts"));
     }
@@ -59,9 +96,22 @@ impl<'a> Checker<'a> {
     // One way to poll: a URL the start answer returns, or a status operation given the
     // job's id. Both or neither leaves the generated method without one loop to run.
     // Returns the status answer's object type.
-    fn job_poll(&mut self, poll: &'a JobPoll, start: Option<&'a ObjectDef>, path: &str) -> Option<&'a ObjectDef> {
+    fn job_poll(
+        &mut self,
+        poll: &'a JobPoll,
+        start: Option<&'a ObjectDef>,
+        by_answer: bool,
+        path: &str,
+    ) -> Option<StatusSource<'a>> {
         match (&poll.url_field, &poll.operation) {
             (Some(url_field), None) => {
+                if by_answer {
+                    // A polling URL is read as one JSON object; only its fields can say where the job stands.
+                    self.r.error(
+                        path,
+                        "a job polled by `url_field` reads its status from a field of the answer: give `status_field`",
+                    );
+                }
                 if poll.id_field.is_some() {
                     self.r
                         .error_at_key(&join_key(path, "id_field"), "`id_field` goes with `operation`, not `url_field`");
@@ -80,7 +130,7 @@ impl<'a> Checker<'a> {
                     return None;
                 }
                 match self.index.get(answer) {
-                    Some(TypeDef::Object(o)) => Some(o),
+                    Some(TypeDef::Object(o)) => Some(StatusSource::Object(o)),
                     Some(_) => {
                         self.r.error(&apath, format!("`answer` must be an object type, `{answer}` is not"));
                         None
@@ -116,14 +166,17 @@ impl<'a> Checker<'a> {
                 };
                 // The id is the one argument the wait loop has to give the status call:
                 // its one path parameter, or the one required query field of its
-                // `request.params` (BFL's `GET /v1/get_result?id=`).
+                // `request.params` (BFL's `GET /v1/get_result?id=`). The wait loop has
+                // nothing to fill a body or another required parameter with; optional
+                // parameters (Stability's `accept` header) are left unset.
                 if let Err(why) = self.status_id_argument(status_op) {
                     self.r.error(
                         &opath,
                         format!(
                             "status operation `{operation}` must take the job's id as its one argument: exactly one \
-                             path parameter (a string or integer) and no request, or no path parameter and \
-                             `request.params` whose one required field is a string or integer `in: query`; {why}"
+                             path parameter (a string or integer) and no request body (`request.params` only if \
+                             every field is optional), or no path parameter and `request.params` whose one required \
+                             field is a string or integer `in: query`; {why}"
                         ),
                     );
                     return None;
@@ -131,7 +184,20 @@ impl<'a> Checker<'a> {
                 if status_op.job.is_some() {
                     self.r.error(&opath, format!("status operation `{operation}` cannot start a job itself"));
                 }
-                self.job_answer(status_op, &opath, &format!("status operation `{operation}`"))
+                if by_answer {
+                    if status_op.response.statuses.is_empty() {
+                        self.r.error(
+                            &opath,
+                            format!(
+                                "without `status_field` the status is the name of the success status that answered: \
+                                 status operation `{operation}` needs `response.statuses`"
+                            ),
+                        );
+                        return None;
+                    }
+                    return Some(StatusSource::Answers(operation, &status_op.response.statuses));
+                }
+                self.job_answer(status_op, &opath, &format!("status operation `{operation}`")).map(StatusSource::Object)
             }
             (Some(_), Some(_)) => {
                 self.r.error(path, "poll by `url_field` or by `operation`, not both");
@@ -149,9 +215,16 @@ impl<'a> Checker<'a> {
         let id_type = |t: &TypeRef| t.parsed().is_ok_and(|t| matches!(t, TypeExpr::String | TypeExpr::Integer));
         let request = status_op.request.as_ref();
         match (status_op.path_params.as_slice(), request) {
-            ([param], None) if id_type(&param.ty) => Ok(()),
-            ([param], None) => Err(format!("its path parameter `{}` is neither", param.name)),
-            ([_], Some(_)) => Err("it has a request beside its path parameter".to_string()),
+            ([param], _) if !id_type(&param.ty) => Err(format!("its path parameter `{}` is neither", param.name)),
+            ([_], None) => Ok(()),
+            ([_], Some(RequestBody { json: None, multipart: None, params: Some(params) })) => {
+                if self.all_optional(params) {
+                    Ok(())
+                } else {
+                    Err(format!("`{params}` has a required field beside the path parameter"))
+                }
+            }
+            ([_], Some(_)) => Err("it sends a body beside its path parameter".to_string()),
             ([], Some(RequestBody { json: None, multipart: None, params: Some(params) })) => {
                 // An unknown or non-object type is reported where `request.params` names it.
                 let Some(TypeDef::Object(o)) = self.index.get(params) else { return Ok(()) };
@@ -233,8 +306,9 @@ impl<'a> Checker<'a> {
     }
 
     // A job must be able to finish, a value cannot mean two things, and a value the
-    // status enum does not have would never match.
-    fn job_states(&mut self, states: &JobStates, status: Option<Option<&EnumDef>>, path: &str) {
+    // status can never take (not a value of the status enum, not the name of a status
+    // answer) would never match.
+    fn job_states(&mut self, states: &JobStates, known: Option<Option<KnownStatuses<'_>>>, path: &str) {
         if states.done.is_empty() {
             self.r.error_at_key(
                 &join_key(path, "done"),
@@ -255,14 +329,22 @@ impl<'a> Checker<'a> {
                 if let Some(first) = seen.insert(value.as_str(), state) {
                     self.r.error(&vpath, format!("status `{value}` is already listed under `{first}`"));
                 }
-                if let Some(Some(e)) = status {
-                    if !e.values.iter().any(|v| &v.value == value) {
-                        let names: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-                        let hint = crate::diagnostics::suggest::did_you_mean(value, &names);
-                        self.r.error(&vpath, format!("`{value}` is not a value of the status enum `{}`{hint}", e.name));
+                if let Some(Some(known)) = &known {
+                    if !known.values.contains(&value.as_str()) {
+                        let hint = crate::diagnostics::suggest::did_you_mean(value, &known.values);
+                        self.r.error(&vpath, format!("`{value}` is not {}{hint}", known.what));
                     }
                 }
             }
+        }
+    }
+
+    /// Whether every field of the object type `name` is optional (an unknown or
+    /// non-object type is reported where it is named).
+    fn all_optional(&self, name: &str) -> bool {
+        match self.index.get(name) {
+            Some(TypeDef::Object(o)) => o.fields.iter().all(|f| !f.required),
+            _ => true,
         }
     }
 

@@ -286,6 +286,17 @@ impl SubmitAnswer {
         )
     }
 }
+/// Serialized as the answer's body: its JSON, or raw bytes described by their
+/// media type and length (what the call-by-name table prints and a job error keeps).
+impl serde::Serialize for SubmitAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Started(value) => serde::Serialize::serialize(value, serializer),
+            Self::DoneAtOnce(value) => serde::Serialize::serialize(value, serializer),
+            Self::Other(answer) => serde::Serialize::serialize(answer, serializer),
+        }
+    }
+}
 /// What the operation answers, by success status; read by [`GetResultAnswer::from_answer`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -316,5 +327,16 @@ impl GetResultAnswer {
                 _ => Self::Other(answer),
             },
         )
+    }
+}
+/// Serialized as the answer's body: its JSON, or raw bytes described by their
+/// media type and length (what the call-by-name table prints and a job error keeps).
+impl serde::Serialize for GetResultAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::InProgress(value) => serde::Serialize::serialize(value, serializer),
+            Self::Finished(value) => serde::Serialize::serialize(value, serializer),
+            Self::Other(answer) => serde::Serialize::serialize(answer, serializer),
+        }
     }
 }
