@@ -106,8 +106,7 @@ pub(super) fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>
     Ok(bytes)
 }
 
-const TOP_LEVEL_KEYS: [&str; 7] =
-    ["imports", "provider", "field_sets", "types", "operations", "examples", "envelopes"];
+const TOP_LEVEL_KEYS: [&str; 7] = ["imports", "provider", "field_sets", "types", "operations", "examples", "envelopes"];
 
 /// What a shared file may hold.
 const SHARED_KEYS: [&str; 3] = ["imports", "field_sets", "types"];

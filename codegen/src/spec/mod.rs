@@ -1,8 +1,8 @@
 //! The spec language: data model, loader and semantic checks.
 
 pub mod check;
-pub mod imports;
 pub mod field_path;
+pub mod imports;
 pub mod load;
 pub mod lookup;
 pub mod model;
