@@ -170,7 +170,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         Some(quote!(runtime::StatusRetry { status: #status, retry: #retry }))
     });
     let auth = auth.iter().map(super::root::auth_scheme);
-    let doc = format!(" `{} {path}`: {summary}", method.to_uppercase());
+    let doc = format!(" `{} {path}`: {}", method.to_uppercase(), prose(summary));
     let method = method_ident;
     let model_param = match path_params.iter().find(|p| p.names_model) {
         Some(p) => {
@@ -214,7 +214,7 @@ fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
         op.path
     );
     doc_paragraphs(&[
-        Some(op.summary.clone()),
+        Some(prose(&op.summary)),
         prose_opt(&op.docs),
         Some(wire),
         (!extra.is_empty()).then(|| extra.to_string()),

@@ -138,7 +138,7 @@ pub fn provider_module(api: &Api) -> TokenStream {
         Some(format!(
             "Transcribed from the provider's documentation (version {}){} into `{}`.",
             p.docs_version,
-            p.docs_url.as_ref().map(|u| format!(", {u},")).unwrap_or_default(),
+            p.docs_url.as_ref().map(|u| format!(", <{u}>,")).unwrap_or_default(),
             api.source
         )),
     ]);

@@ -9,7 +9,7 @@ use super::types::*;
 /// What the spec says about each operation, for the runtime.
 pub mod operations {
     use crate::runtime;
-    /// `POST /v1/flux-pro-1.1`: Generate an image with FLUX 1.1 [pro].
+    /// `POST /v1/flux-pro-1.1`: Generate an image with FLUX 1.1 \[pro\].
     pub const FLUX_PRO_1_1: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_pro_1_1",
         method: runtime::Method::Post,
@@ -35,7 +35,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-dev`: Generate an image with FLUX.1 [dev].
+    /// `POST /v1/flux-dev`: Generate an image with FLUX.1 \[dev\].
     pub const FLUX_DEV: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_dev",
         method: runtime::Method::Post,
@@ -61,7 +61,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-pro-1.1-ultra`: Generate an image with FLUX 1.1 [pro] with ultra mode and optional raw mode.
+    /// `POST /v1/flux-pro-1.1-ultra`: Generate an image with FLUX 1.1 \[pro\] with ultra mode and optional raw mode.
     pub const FLUX_PRO_1_1_ULTRA: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_pro_1_1_ultra",
         method: runtime::Method::Post,
@@ -87,7 +87,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-pro-1.0-fill`: Generate an image with FLUX.1 Fill [pro] using an input image and mask.
+    /// `POST /v1/flux-pro-1.0-fill`: Generate an image with FLUX.1 Fill \[pro\] using an input image and mask.
     pub const FLUX_PRO_1_0_FILL: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_pro_1_0_fill",
         method: runtime::Method::Post,
@@ -139,7 +139,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-kontext-pro`: Create an image with FLUX.1 Kontext [pro] (legacy, use FLUX.2 [PRO] for editing)
+    /// `POST /v1/flux-kontext-pro`: Create an image with FLUX.1 Kontext \[pro\] (legacy, use FLUX.2 \[PRO\] for editing)
     pub const FLUX_KONTEXT_PRO: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_kontext_pro",
         method: runtime::Method::Post,
@@ -165,7 +165,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-kontext-max`: Create an image with FLUX.1 Kontext [max] (legacy, use FLUX.2 [PRO] for editing)
+    /// `POST /v1/flux-kontext-max`: Create an image with FLUX.1 Kontext \[max\] (legacy, use FLUX.2 \[PRO\] for editing)
     pub const FLUX_KONTEXT_MAX: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_kontext_max",
         method: runtime::Method::Post,
@@ -191,7 +191,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-2-max`: Generate or edit an image with FLUX.2 [MAX] (highest quality)
+    /// `POST /v1/flux-2-max`: Generate or edit an image with FLUX.2 \[MAX\] (highest quality)
     pub const FLUX_2_MAX: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_2_max",
         method: runtime::Method::Post,
@@ -217,7 +217,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-2-klein-9b`: Generate or edit an image with FLUX.2 [Klein 9B] (fast editing)
+    /// `POST /v1/flux-2-klein-9b`: Generate or edit an image with FLUX.2 \[Klein 9B\] (fast editing)
     pub const FLUX_2_KLEIN_9B: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_2_klein_9b",
         method: runtime::Method::Post,
@@ -243,7 +243,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-2-klein-4b`: Generate or edit an image with FLUX.2 [Klein 4B] (fastest editing)
+    /// `POST /v1/flux-2-klein-4b`: Generate or edit an image with FLUX.2 \[Klein 4B\] (fastest editing)
     pub const FLUX_2_KLEIN_4B: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_2_klein_4b",
         method: runtime::Method::Post,
@@ -269,7 +269,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-2-klein-9b-preview`: Generate or edit an image with FLUX.2 [Klein 9B KV] (fast editing with caching)
+    /// `POST /v1/flux-2-klein-9b-preview`: Generate or edit an image with FLUX.2 \[Klein 9B KV\] (fast editing with caching)
     pub const FLUX_2_KLEIN_9B_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_2_klein_9b_preview",
         method: runtime::Method::Post,
@@ -295,7 +295,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-2-pro-preview`: Generate or edit an image with FLUX.2 [PRO] Preview (recommended for editing)
+    /// `POST /v1/flux-2-pro-preview`: Generate or edit an image with FLUX.2 \[PRO\] Preview (recommended for editing)
     pub const FLUX_2_PRO_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_2_pro_preview",
         method: runtime::Method::Post,
@@ -321,7 +321,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-2-pro`: Generate or edit an image with FLUX.2 [PRO] (recommended for editing)
+    /// `POST /v1/flux-2-pro`: Generate or edit an image with FLUX.2 \[PRO\] (recommended for editing)
     pub const FLUX_2_PRO: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_2_pro",
         method: runtime::Method::Post,
@@ -347,7 +347,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-2-flex`: Generate or edit an image with FLUX.2 [FLEX] (recommended for editing)
+    /// `POST /v1/flux-2-flex`: Generate or edit an image with FLUX.2 \[FLEX\] (recommended for editing)
     pub const FLUX_2_FLEX: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_2_flex",
         method: runtime::Method::Post,
@@ -373,7 +373,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-pro-1.0-fill-finetuned`: Generate an image with FLUX.1 Fill [pro] finetune using an input image and mask.
+    /// `POST /v1/flux-pro-1.0-fill-finetuned`: Generate an image with FLUX.1 Fill \[pro\] finetune using an input image and mask.
     pub const FLUX_PRO_1_0_FILL_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_pro_1_0_fill_finetuned",
         method: runtime::Method::Post,
@@ -399,7 +399,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
     };
-    /// `POST /v1/flux-pro-1.1-ultra-finetuned`: Generate an image with FLUX 1.1 [pro] finetune with ultra mode.
+    /// `POST /v1/flux-pro-1.1-ultra-finetuned`: Generate an image with FLUX 1.1 \[pro\] finetune with ultra mode.
     pub const FLUX_PRO_1_1_ULTRA_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
         id: "flux_pro_1_1_ultra_finetuned",
         method: runtime::Method::Post,
@@ -524,7 +524,7 @@ impl Client {
             http: self.http.with_options(options)?,
         })
     }
-    /// Generate an image with FLUX 1.1 [pro].
+    /// Generate an image with FLUX 1.1 \[pro\].
     ///
     /// Submits an image generation task with FLUX 1.1 \[pro\].
     ///
@@ -649,7 +649,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate an image with FLUX.1 [dev].
+    /// Generate an image with FLUX.1 \[dev\].
     ///
     /// Submits an image generation task with FLUX.1 \[dev\].
     ///
@@ -776,7 +776,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate an image with FLUX 1.1 [pro] with ultra mode and optional raw mode.
+    /// Generate an image with FLUX 1.1 \[pro\] with ultra mode and optional raw mode.
     ///
     /// Submits an image generation task with FLUX 1.1 \[pro\] with ultra mode and optional raw mode.
     ///
@@ -919,7 +919,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate an image with FLUX.1 Fill [pro] using an input image and mask.
+    /// Generate an image with FLUX.1 Fill \[pro\] using an input image and mask.
     ///
     /// Submits an image generation task with the FLUX.1 Fill \[pro\] model using an input image and mask. Mask can be applied to alpha channel or submitted as a separate image.
     ///
@@ -1206,7 +1206,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Create an image with FLUX.1 Kontext [pro] (legacy, use FLUX.2 [PRO] for editing)
+    /// Create an image with FLUX.1 Kontext \[pro\] (legacy, use FLUX.2 \[PRO\] for editing)
     ///
     /// Submits an image creation task with FLUX.1 Kontext \[pro\]. For image editing, prefer FLUX.2 \[PRO\] (/flux-2-pro) or FLUX.2 \[FLEX\] (/flux-2-flex) which are the recommended default models for editing workflows.
     ///
@@ -1335,7 +1335,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Create an image with FLUX.1 Kontext [max] (legacy, use FLUX.2 [PRO] for editing)
+    /// Create an image with FLUX.1 Kontext \[max\] (legacy, use FLUX.2 \[PRO\] for editing)
     ///
     /// Submits an image creation task with FLUX.1 Kontext \[max\]. For image editing, prefer FLUX.2 \[PRO\] (/flux-2-pro) or FLUX.2 \[FLEX\] (/flux-2-flex) which are the recommended default models for editing workflows.
     ///
@@ -1472,7 +1472,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate or edit an image with FLUX.2 [MAX] (highest quality)
+    /// Generate or edit an image with FLUX.2 \[MAX\] (highest quality)
     ///
     /// Submits an image generation or editing task with FLUX.2 \[MAX\]. Highest quality FLUX.2 model for image generation and editing.
     ///
@@ -1597,7 +1597,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate or edit an image with FLUX.2 [Klein 9B] (fast editing)
+    /// Generate or edit an image with FLUX.2 \[Klein 9B\] (fast editing)
     ///
     /// Submits an image generation or editing task with FLUX.2 \[Klein 9B\]. Fast, lightweight model for image generation and editing.
     ///
@@ -1734,7 +1734,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate or edit an image with FLUX.2 [Klein 4B] (fastest editing)
+    /// Generate or edit an image with FLUX.2 \[Klein 4B\] (fastest editing)
     ///
     /// Submits an image generation or editing task with FLUX.2 \[Klein 4B\]. Fastest, most lightweight model for image generation and editing.
     ///
@@ -1871,7 +1871,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate or edit an image with FLUX.2 [Klein 9B KV] (fast editing with caching)
+    /// Generate or edit an image with FLUX.2 \[Klein 9B KV\] (fast editing with caching)
     ///
     /// Submits an image generation or editing task with FLUX.2 \[Klein 9B\] with KV caching for improved performance.
     ///
@@ -2014,7 +2014,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate or edit an image with FLUX.2 [PRO] Preview (recommended for editing)
+    /// Generate or edit an image with FLUX.2 \[PRO\] Preview (recommended for editing)
     ///
     /// Submits an image generation or editing task with FLUX.2 \[PRO\] Preview. This is a recommended model for image editing and generation.
     ///
@@ -2161,7 +2161,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate or edit an image with FLUX.2 [PRO] (recommended for editing)
+    /// Generate or edit an image with FLUX.2 \[PRO\] (recommended for editing)
     ///
     /// Submits an image generation or editing task with FLUX.2 \[PRO\]. This is the recommended default model for image editing and generation. Supports text-to-image and image-to-image editing workflows.
     ///
@@ -2283,7 +2283,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate or edit an image with FLUX.2 [FLEX] (recommended for editing)
+    /// Generate or edit an image with FLUX.2 \[FLEX\] (recommended for editing)
     ///
     /// Submits an image generation or editing task with FLUX.2 \[FLEX\]. This is a recommended model for image editing and generation. Supports flexible text-to-image and image-to-image editing workflows.
     ///
@@ -2422,7 +2422,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate an image with FLUX.1 Fill [pro] finetune using an input image and mask.
+    /// Generate an image with FLUX.1 Fill \[pro\] finetune using an input image and mask.
     ///
     /// Submits an image generation task with the FLUX.1 Fill \[pro\] finetune model using an input image and mask. Mask can be applied to alpha channel or submitted as a separate image.
     ///
@@ -2568,7 +2568,7 @@ impl Client {
         };
         self.http.wait_for_job(policy, poll, progress).await
     }
-    /// Generate an image with FLUX 1.1 [pro] finetune with ultra mode.
+    /// Generate an image with FLUX 1.1 \[pro\] finetune with ultra mode.
     ///
     /// Submits an image generation task with FLUX 1.1 \[pro\] finetune with ultra mode.
     ///

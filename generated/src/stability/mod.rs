@@ -5,7 +5,7 @@
 //!
 //! Stability AI's Stable Image API: generate images from text (Stable Image Ultra, Stable Image Core, Stable Diffusion 3.5), edit images (erase, inpaint, outpaint, search and replace, search and recolor, remove background, replace background and relight), upscale them (fast, conservative, creative) and generate controlled variations (sketch, structure, style, style transfer). Requests are `multipart/form-data`; the `accept` header picks the answer: `image/*` for the bytes of the image (with `finish-reason` and `seed` headers) or `application/json` for the image as base64 JSON. Creative upscale and replace background and relight are async: they answer an `id` whose result is fetched from `GET /v2beta/results/{id}` (`202` while in progress, `200` when done; results are kept 24 hours). Failed generations are not charged.
 //!
-//! Transcribed from the provider's documentation (version v2beta), https://platform.stability.ai/docs/api-reference, into `specs/stability.yaml`.
+//! Transcribed from the provider's documentation (version v2beta), <https://platform.stability.ai/docs/api-reference>, into `specs/stability.yaml`.
 //!
 //! # Example
 //!

@@ -3,7 +3,7 @@
 
 //! The Bearer JSON API.
 //!
-//! Transcribed from the provider's documentation (version snapshot), https://example.com/docs, into `tests/specs/bearer_json.yaml`.
+//! Transcribed from the provider's documentation (version snapshot), <https://example.com/docs>, into `tests/specs/bearer_json.yaml`.
 mod client;
 #[doc(hidden)]
 pub mod dispatch;
