@@ -49,8 +49,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The workspace this run works on. `cargo xtask` sets `CARGO_MANIFEST_DIR` when it
+/// runs the binary, and that is preferred over the path compiled in: a binary built in
+/// another checkout sharing the target directory (`.ci/run`'s clone) and found fresh by
+/// cargo would otherwise work on that checkout, which may be gone.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// The generator's files, unless the generation record beside this binary proves
