@@ -35,6 +35,8 @@ pub mod provider;
 mod redact;
 pub mod response;
 pub mod retry;
+#[cfg(any(feature = "tracing", feature = "testing"))]
+mod route;
 pub mod sse;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -201,25 +201,12 @@ pub(crate) fn form_model(_: &crate::multipart::MultipartForm) -> Option<String> 
     None
 }
 
-/// The value of the path parameter `param` in `path`, a request path built from
-/// `template` (`/v1beta/models/{model}:generateContent`). Parameter values are
-/// percent-encoded single segments (`encode_path_segment`), so the literal text after
-/// a placeholder, which starts with a character such values never hold unencoded
-/// (`/`, `:`), ends it.
+/// The value of the path parameter `param` in `path`, a request path (and query) built
+/// from `template` (`/v1beta/models/{model}:generateContent`), percent-decoded.
 #[cfg(feature = "tracing")]
 pub(crate) fn path_model(template: &str, path: &str, param: &str) -> Option<String> {
-    let mut rest = path;
-    let mut pieces = template.split('{');
-    rest = rest.strip_prefix(pieces.next()?)?;
-    for piece in pieces {
-        let (name, literal) = piece.split_once('}')?;
-        let end = if literal.is_empty() { rest.find(['?', '#']).unwrap_or(rest.len()) } else { rest.find(literal)? };
-        if name == param {
-            return Some(percent_decode(&rest[..end]));
-        }
-        rest = &rest[end + literal.len()..];
-    }
-    None
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    crate::route::match_path(template, path)?.remove(param)
 }
 
 /// Without the feature nothing is read.
@@ -227,28 +214,6 @@ pub(crate) fn path_model(template: &str, path: &str, param: &str) -> Option<Stri
 #[inline]
 pub(crate) fn path_model(_: &str, _: &str, _: &str) -> Option<String> {
     None
-}
-
-/// `%2F` back to `/`; a malformed escape is kept as written.
-#[cfg(feature = "tracing")]
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(feature = "tracing")]

@@ -136,7 +136,7 @@ fn route<'a>(
     let candidates: Vec<(&MockOperation, BTreeMap<String, String>)> = operations
         .iter()
         .filter(|op| op.info.method.as_str() == method)
-        .filter_map(|op| super::route::match_path(op.info.path, path).map(|params| (op, params)))
+        .filter_map(|op| crate::route::match_path(op.info.path, path).map(|params| (op, params)))
         .collect();
     let sent = content_type.map(essence);
     let by_body = candidates.iter().position(|(op, _)| Some(expected_content_type(op.spec.body)) == sent.as_deref());

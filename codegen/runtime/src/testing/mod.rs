@@ -30,7 +30,6 @@
 mod answer;
 mod inspect;
 mod problem;
-mod route;
 mod server;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
-//! Which operation a request path belongs to: the spec's path templates
-//! (`/v1beta/models/{model}:generateContent`) matched segment by segment.
+//! A request path read back against the spec's path template it was built from
+//! (`/v1beta/models/{model}:generateContent`), segment by segment: which operation a
+//! mock server's request is for, and a call's model for its tracing span.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use std::collections::BTreeMap;
 /// placeholder takes the part of one segment between its literal prefix and
 /// suffix (at most one placeholder per segment, which is all specs write) and
 /// is percent-decoded, the inverse of [`encode_path_segment`](crate::encode_path_segment).
-pub(super) fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
+pub(crate) fn match_path(template: &str, path: &str) -> Option<BTreeMap<String, String>> {
     let template_segments: Vec<&str> = template.split('/').collect();
     let path_segments: Vec<&str> = path.split('/').collect();
     if template_segments.len() != path_segments.len() {
