@@ -618,7 +618,8 @@ impl<'a> Lowering<'a> {
     /// member of a one-of that is the struct's only required field (`Part::text`),
     /// unless a method of that name exists.
     fn constructors(&mut self, types: &mut [TypeIr]) {
-        let lookup: Vec<TypeIr> = types.to_vec();
+        let mut decided = Vec::new();
+        let lookup: &[TypeIr] = types;
         let enum_named = |name: &RustIdent| {
             lookup.iter().find_map(|t| match t {
                 TypeIr::Enum(e) if &e.rust_name == name => Some(e),
@@ -632,7 +633,7 @@ impl<'a> Lowering<'a> {
             })
         };
         let spec = self.spec;
-        for (i, (spec_type, ty)) in spec.types.iter().zip(types.iter_mut()).enumerate() {
+        for (i, (spec_type, ty)) in spec.types.iter().zip(lookup).enumerate() {
             let (TypeDef::Object(o), TypeIr::Struct(s)) = (spec_type, ty) else { continue };
             if !o.constructors.is_empty() && !s.is_request_side() {
                 self.r.error(
@@ -725,7 +726,12 @@ impl<'a> Lowering<'a> {
                     }
                 }
             }
-            s.constructors = constructors;
+            decided.push((i, constructors));
+        }
+        for (i, constructors) in decided {
+            if let TypeIr::Struct(s) = &mut types[i] {
+                s.constructors = constructors;
+            }
         }
     }
 
