@@ -145,6 +145,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("pattern_default_does_not_match", "does not match the field's pattern `^[a-z-]+$`"),
     ("pattern_does_not_compile", "the pattern does not compile"),
     ("pattern_on_a_number", "`pattern` applies only to strings, but `seed` is `integer`"),
+    ("usage_on_a_string", "`usage` applies only to integer and number fields, but `tokens` is `string`"),
+    ("usage_kind_twice", "`prompt_tokens` and `input_tokens` both report `usage: input_tokens`"),
     ("located_field_not_in_request", "only a field of an operation's request object"),
     ("located_request_reused", "it is also the response of `echo`"),
     ("located_field_wrong_type", "travels as text outside the body"),

@@ -60,6 +60,7 @@ fn assert_nothing_dropped(file: &Path, spec: &Spec, api: &Api) -> usize {
                         (FieldLocation::Header, _) => ir::Location::Header,
                     };
                     assert_eq!(lowered.location, location, "{what}: where `{}` travels", f.name);
+                    assert_eq!(lowered.usage.is_some(), f.usage.is_some(), "{what}: token count of `{}`", f.name);
                 }
                 let family_fields = o.fields.iter().filter(|f| !f.families.is_empty()).count();
                 let family_rules =
@@ -150,4 +151,29 @@ fn lowering_keeps_every_item_of_every_spec() {
     }
     // Real specs hold hundreds of items: a comparison that matched nothing would be vacuous.
     assert!(compared > 500, "only {compared} items compared");
+}
+
+/// The token counts an answer reports are found where the specs mark them: one level
+/// down in OpenAI's `usage` and Gemini's `usageMetadata`, never inside a list, the
+/// shallowest field winning, and nowhere for an answer that reports none.
+#[test]
+fn operations_know_where_their_answers_report_token_usage() {
+    let usage_of = |file: &str, operation: &str| -> Vec<(ir::TokenKind, String)> {
+        let path = workspace_root().join(file);
+        let loaded = imagegen_codegen::spec::load_file(&path).unwrap_or_else(|d| panic!("{file}: {d}"));
+        let api = ir::lower(&loaded, file).unwrap_or_else(|d| panic!("{file}: {d}"));
+        let op = api.operations.iter().find(|o| o.id == operation).unwrap_or_else(|| panic!("{file}: no `{operation}`"));
+        op.usage.iter().map(|u| (u.kind, u.path.join("."))).collect()
+    };
+    use ir::TokenKind::{Input, Output};
+    let openai = vec![(Input, "usage.input_tokens".to_string()), (Output, "usage.output_tokens".to_string())];
+    assert_eq!(usage_of("specs/octen.yaml", "generate_images"), openai);
+    assert_eq!(usage_of("specs/routerhub.yaml", "generate_images"), openai);
+    assert_eq!(
+        usage_of("specs/routerhub.yaml", "generate_content"),
+        [(Input, "usageMetadata.promptTokenCount".to_string()), (Output, "usageMetadata.candidatesTokenCount".to_string())]
+    );
+    assert_eq!(usage_of("tests/specs/token_usage.yaml", "generate"), openai);
+    assert_eq!(usage_of("tests/specs/token_usage.yaml", "describe"), []);
+    assert_eq!(usage_of("specs/bfl.yaml", "flux_dev"), []);
 }

@@ -96,6 +96,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::stability_errors::PROVIDER,
         &c::status_answers::PROVIDER,
         &c::text_form::PROVIDER,
+        &c::token_usage::PROVIDER,
         &c::unused_events::PROVIDER,
         &c::urls::PROVIDER,
         &c::warning_rules::PROVIDER,

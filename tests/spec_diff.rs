@@ -51,6 +51,14 @@ fn marking_a_field_as_repeating_images_is_compatible() {
 }
 
 #[test]
+fn marking_the_token_counts_of_an_answer_is_compatible() {
+    let r = case("token_usage_marked", Level::Compatible);
+    has(&r, Impact::Compatible, "reports no token count → `input_tokens`");
+    has(&r, Impact::Compatible, "reports no token count → `output_tokens`");
+    none(&r, Impact::Breaking);
+}
+
+#[test]
 fn adding_an_optional_field_is_compatible() {
     let r = case("field_added_optional", Level::Compatible);
     has(&r, Impact::Compatible, "DrawRequest.negative_prompt");

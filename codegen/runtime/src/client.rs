@@ -525,8 +525,8 @@ impl HttpClient {
     {
         let payload = json_payload(body)?;
         let model = trace::request_model(body);
-        let reply = self.execute(op, path, &payload, ResponseMode::Json, model.as_deref()).await?;
-        self.decode_response(reply).await
+        let (reply, span) = self.execute(op, path, &payload, ResponseMode::Json, model.as_deref()).await?;
+        self.decode_response(op, reply, span).await
     }
 
     /// Sends a multipart form, rebuilt for each attempt, and decodes a JSON response.
@@ -552,10 +552,10 @@ impl HttpClient {
     where
         R: serde::de::DeserializeOwned,
     {
-        let reply = self
+        let (reply, span) = self
             .execute(op, path, &Payload::Multipart(form), ResponseMode::Json, trace::form_model(form).as_deref())
             .await?;
-        self.decode_response(reply).await
+        self.decode_response(op, reply, span).await
     }
 
     /// The request [`Self::send_json`] would send, built and returned instead of sent
@@ -682,8 +682,8 @@ impl HttpClient {
     {
         let payload = json_payload(body)?;
         let model = trace::request_model(body);
-        let reply = self.execute(op, path, &payload, ResponseMode::Raw(accept), model.as_deref()).await?;
-        self.raw_answer(reply).await
+        let (reply, span) = self.execute(op, path, &payload, ResponseMode::Raw(accept), model.as_deref()).await?;
+        self.raw_answer(reply, &span).await
     }
 
     /// Sends a multipart form and reads the success answer whole, undecoded.
@@ -694,10 +694,10 @@ impl HttpClient {
         form: &MultipartForm,
         accept: &'static str,
     ) -> Result<RawAnswer, Error> {
-        let reply = self
+        let (reply, span) = self
             .execute(op, path, &Payload::Multipart(form), ResponseMode::Raw(accept), trace::form_model(form).as_deref())
             .await?;
-        self.raw_answer(reply).await
+        self.raw_answer(reply, &span).await
     }
 
     /// Decodes an answer's JSON body as `R`; a body that does not parse is a
@@ -721,8 +721,10 @@ impl HttpClient {
         }
     }
 
-    async fn raw_answer(&self, reply: Reply) -> Result<RawAnswer, Error> {
-        let (status, headers, body) = reply.into_body(self.inner.max_response_bytes, false).await?;
+    /// Reads a reply whole, undecoded, inside the call's span.
+    async fn raw_answer(&self, reply: Reply, span: &trace::CallSpan) -> Result<RawAnswer, Error> {
+        let read = span.instrument(reply.into_body(self.inner.max_response_bytes, false)).await;
+        let (status, headers, body) = read.inspect_err(|error| span.fail(error))?;
         Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), body.into_bytes()))
     }
 
@@ -745,8 +747,8 @@ impl HttpClient {
         R: serde::de::DeserializeOwned,
     {
         let target = Target::Url { url, trusted_hosts };
-        let reply = self.execute_to(op, target, &Payload::Empty, ResponseMode::Json, None).await?;
-        self.decode_response(reply).await
+        let (reply, span) = self.execute_to(op, target, &Payload::Empty, ResponseMode::Json, None).await?;
+        self.decode_response(op, reply, span).await
     }
 
     /// Downloads a (signed, short-lived) result URL as raw bytes with its media type,
@@ -763,16 +765,26 @@ impl HttpClient {
             status_retries: &[],
             auth_schemes: &[],
             model_param: None,
+            usage: &[],
         };
         let target = Target::Url { url, trusted_hosts };
-        let reply = self.execute_to(&op, target, &Payload::Empty, ResponseMode::Raw("*/*"), None).await?;
-        Ok(self.raw_answer(reply).await?.binary())
+        let (reply, span) = self.execute_to(&op, target, &Payload::Empty, ResponseMode::Raw("*/*"), None).await?;
+        Ok(self.raw_answer(reply, &span).await?.binary())
     }
 
     /// Reads a reply in full and decodes it, its headers scrubbed of the key.
-    async fn decode_response<R: serde::de::DeserializeOwned>(&self, reply: Reply) -> Result<Response<R>, Error> {
-        let (status, headers, body) = reply.into_body(self.inner.max_response_bytes, true).await?;
-        let value = decode_json(status, body, &self.inner.redactor)?;
+    /// The token usage the answer reports goes on the call's span (read from the JSON
+    /// text before its images are decoded in place); the span ends when this returns.
+    async fn decode_response<R: serde::de::DeserializeOwned>(
+        &self,
+        op: &OperationInfo,
+        reply: Reply,
+        span: trace::CallSpan,
+    ) -> Result<Response<R>, Error> {
+        let read = span.instrument(reply.into_body(self.inner.max_response_bytes, true)).await;
+        let (status, headers, body) = read.inspect_err(|error| span.fail(error))?;
+        span.record_usage(op.usage, body.text());
+        let value = decode_json(status, body, &self.inner.redactor).inspect_err(|error| span.fail(error))?;
         Ok(Response::new(value, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
     }
 
@@ -927,7 +939,8 @@ impl HttpClient {
         payload: &Payload<'_>,
         model: Option<String>,
     ) -> Result<Response<EventStream<E>>, Error> {
-        let reply = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
+        // The span covers the request; the events are read after it ends.
+        let (reply, _span) = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
         let (status, headers) = self.reply_head(&reply);
         let stream = match reply {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
@@ -961,14 +974,18 @@ impl HttpClient {
         E: SseEvent,
         R: serde::de::DeserializeOwned,
     {
-        let reply = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
+        let (reply, span) = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
         let (status, headers) = self.reply_head(&reply);
         let value = match reply {
             Reply::Stream(response) => StreamReply::Events(
                 EventStream::from_response(response, self.inner.max_response_bytes)
                     .with_redactor(self.inner.redactor.clone()),
             ),
-            Reply::Body(status, _, body) => StreamReply::Response(decode_json(status, body, &self.inner.redactor)?),
+            Reply::Body(status, _, body) => {
+                // The server answered with one JSON body instead of events.
+                span.record_usage(op.usage, body.text());
+                StreamReply::Response(decode_json(status, body, &self.inner.redactor).inspect_err(|e| span.fail(e))?)
+            }
         };
         Ok(Response::new(value, status, headers))
     }

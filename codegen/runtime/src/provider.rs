@@ -164,6 +164,29 @@ pub struct OperationInfo {
     /// `/v1beta/models/{model}:generateContent`): read from the request's path into the
     /// call's tracing span as `gen_ai.request.model`, as a body's `model` field is.
     pub model_param: Option<&'static str>,
+    /// Where the success answer reports the tokens the call used (OpenAI's
+    /// `usage.input_tokens`, Gemini's `usageMetadata.promptTokenCount`): read from the
+    /// answer's JSON into the call's tracing span as `gen_ai.usage.input_tokens` and
+    /// `gen_ai.usage.output_tokens`. Empty when the answer reports none.
+    pub usage: &'static [TokenUsage],
+}
+
+/// Where a success answer reports one kind of token count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenUsage {
+    /// Which count this is.
+    pub kind: TokenKind,
+    /// The JSON keys from the answer's root to the count (`["usage", "input_tokens"]`).
+    pub path: &'static [&'static str],
+}
+
+/// A kind of token count, named after OpenTelemetry's GenAI usage attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Tokens of the request: `gen_ai.usage.input_tokens`.
+    Input,
+    /// Tokens the model produced: `gen_ai.usage.output_tokens`.
+    Output,
 }
 
 /// The docs' verdict on retrying one error status of an operation.

@@ -7,7 +7,10 @@
 //! `model` field without serializing the rest, a form's `model` field, or the path
 //! parameter `OperationInfo::model_param` names), `server.address`, and, when it ends,
 //! `http.response.status_code`, `imagegen.attempts`, `gen_ai.response.id` (the
-//! server's request id) or `error.type`. Each attempt is a child span,
+//! server's request id) or `error.type`, and, once a JSON answer is read,
+//! `gen_ai.usage.input_tokens` and `gen_ai.usage.output_tokens` where the answer
+//! reports them (`OperationInfo::usage` says where). The span stays open while the
+//! answer's body is read and decoded. Each attempt is a child span,
 //! `http.attempt`, with `http.request.resend_count`, its status and request id;
 //! a retry records `imagegen.retry.wait_ms` on the attempt that failed. No span
 //! ever records a header, a body or the key: only values chosen here, and the
@@ -53,6 +56,8 @@ mod enabled {
                 gen_ai.response.id = Empty,
                 imagegen.attempts = Empty,
                 error.type = Empty,
+                gen_ai.usage.input_tokens = Empty,
+                gen_ai.usage.output_tokens = Empty,
             );
             Self(span)
         }
@@ -69,6 +74,28 @@ mod enabled {
             self.0.record("imagegen.attempts", attempts);
             if let Some(error) = error {
                 self.0.record("error.type", error_type(error));
+            }
+        }
+
+        /// Records a failure after the reply came (its body did not arrive or decode).
+        pub(crate) fn fail(&self, error: &Error) {
+            self.0.record("error.type", error_type(error));
+        }
+
+        /// Records the token counts a JSON answer reports where `usage` says. The
+        /// text is read only when a subscriber listens to this span; a count that is
+        /// missing, not a number or not whole is left out.
+        pub(crate) fn record_usage(&self, usage: &[crate::provider::TokenUsage], json: &[u8]) {
+            if usage.is_empty() || self.0.is_disabled() {
+                return;
+            }
+            for entry in usage {
+                let Some(count) = super::usage::read_count(json, entry.path) else { continue };
+                let field = match entry.kind {
+                    crate::provider::TokenKind::Input => "gen_ai.usage.input_tokens",
+                    crate::provider::TokenKind::Output => "gen_ai.usage.output_tokens",
+                };
+                self.0.record(field, count);
             }
         }
     }
@@ -157,6 +184,12 @@ mod disabled {
 
         #[inline]
         pub(crate) fn finish(&self, _: Option<u16>, _: u32, _: Option<&Error>) {}
+
+        #[inline]
+        pub(crate) fn fail(&self, _: &Error) {}
+
+        #[inline]
+        pub(crate) fn record_usage(&self, _: &[crate::provider::TokenUsage], _: &[u8]) {}
     }
 
     #[inline]
@@ -214,6 +247,130 @@ pub(crate) fn path_model(template: &str, path: &str, param: &str) -> Option<Stri
 #[inline]
 pub(crate) fn path_model(_: &str, _: &str, _: &str) -> Option<String> {
     None
+}
+
+#[cfg(feature = "tracing")]
+mod usage {
+    //! Reads one number at a key path of a JSON text without building the rest:
+    //! every other value is skipped as `IgnoredAny`.
+
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    /// The whole, non-negative number at `path` (`12` or `12.0`), if the text has one there.
+    pub(super) fn read_count(json: &[u8], path: &[&str]) -> Option<u64> {
+        let mut deserializer = serde_json::Deserializer::from_slice(json);
+        At(path).deserialize(&mut deserializer).ok().flatten()
+    }
+
+    /// The value at the rest of a key path.
+    struct At<'p>(&'p [&'p str]);
+
+    impl<'de> DeserializeSeed<'de> for At<'_> {
+        type Value = Option<u64>;
+
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for At<'_> {
+        type Value = Option<u64>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON value")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let Some((first, rest)) = self.0.split_first() else {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                return Ok(None);
+            };
+            let mut found = None;
+            while let Some(matches) = map.next_key_seed(KeyIs(first))? {
+                match matches && found.is_none() {
+                    true => found = map.next_value_seed(At(rest))?,
+                    false => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(found)
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(self.0.is_empty().then_some(v))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(self.0.is_empty().then(|| u64::try_from(v).ok()).flatten())
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            let whole = v >= 0.0 && v.fract() == 0.0 && v <= u64::MAX as f64;
+            Ok((self.0.is_empty() && whole).then_some(v as u64))
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+
+    /// Whether a key is the one looked for, compared without allocating.
+    struct KeyIs<'k>(&'k str);
+
+    impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+        type Value = bool;
+
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+            deserializer.deserialize_str(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for KeyIs<'_> {
+        type Value = bool;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a key")
+        }
+
+        fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+            Ok(key == self.0)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::read_count;
+
+        #[test]
+        fn a_count_is_read_at_its_path_and_nothing_else_is() {
+            let body = br#"{"data":[{"b64_json":"QUJD"}],"usage":{"input_tokens":22,"output_tokens":1056.0,"x":"y"}}"#;
+            assert_eq!(read_count(body, &["usage", "input_tokens"]), Some(22));
+            // A whole number written as a float is still a count.
+            assert_eq!(read_count(body, &["usage", "output_tokens"]), Some(1056));
+            assert_eq!(read_count(body, &["usage", "x"]), None);
+            assert_eq!(read_count(body, &["usage", "total_tokens"]), None);
+            assert_eq!(read_count(body, &["data"]), None);
+            assert_eq!(read_count(br#"{"usage":{"input_tokens":-3}}"#, &["usage", "input_tokens"]), None);
+            assert_eq!(read_count(br#"{"usage":{"input_tokens":2.5}}"#, &["usage", "input_tokens"]), None);
+            assert_eq!(read_count(b"not json", &["usage"]), None);
+        }
+    }
 }
 
 #[cfg(feature = "tracing")]

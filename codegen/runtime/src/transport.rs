@@ -102,6 +102,11 @@ struct Failure {
 impl HttpClient {
     /// Sends `payload` to `path`, retrying as the policy and the server allow.
     /// `model` is the request's model, for the call's tracing span.
+    ///
+    /// The reply comes with the call's span: it stays open while the caller holds
+    /// it, so reading and decoding the body belong to the call (and the decoded
+    /// answer's token usage can be recorded on it). Keep it bound (`_span`, not `_`)
+    /// until the body is read.
     pub(super) async fn execute(
         &self,
         op: &OperationInfo,
@@ -109,7 +114,7 @@ impl HttpClient {
         payload: &Payload<'_>,
         mode: ResponseMode,
         model: Option<&str>,
-    ) -> Result<Reply, Error> {
+    ) -> Result<(Reply, trace::CallSpan), Error> {
         self.execute_to(op, Target::Path(path), payload, mode, model).await
     }
 
@@ -122,7 +127,7 @@ impl HttpClient {
         payload: &Payload<'_>,
         mode: ResponseMode,
         model: Option<&str>,
-    ) -> Result<Reply, Error> {
+    ) -> Result<(Reply, trace::CallSpan), Error> {
         let destination = self.destination(op, target)?;
         if self.inner.dry_run {
             // A dry-run client answers every call with the request it would have sent,
@@ -146,7 +151,7 @@ impl HttpClient {
             Err(error) => error.status(),
         };
         span.finish(status, attempts, result.as_ref().err());
-        result
+        result.map(|reply| (reply, span))
     }
 
     /// The attempt loop: sends until a reply, a final failure or the policy says stop;

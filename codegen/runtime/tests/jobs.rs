@@ -27,6 +27,7 @@ static STATUS: OperationInfo = OperationInfo {
     status_retries: &[],
     auth_schemes: &[],
     model_param: None,
+    usage: &[],
 };
 
 /// A signed URL's signature: it must never be shown anywhere.

@@ -46,6 +46,7 @@ static LIST: OperationInfo = OperationInfo {
     status_retries: &[],
     auth_schemes: &[],
     model_param: None,
+    usage: &[],
 };
 
 /// An operation that takes the key only in its header.
@@ -57,6 +58,7 @@ static HEADER_ONLY: OperationInfo = OperationInfo {
     status_retries: &[],
     auth_schemes: &[AuthScheme::Header("x-goog-api-key")],
     model_param: None,
+    usage: &[],
 };
 
 /// An operation that takes the key only in the query.
@@ -68,6 +70,7 @@ static QUERY_ONLY: OperationInfo = OperationInfo {
     status_retries: &[],
     auth_schemes: &[AuthScheme::Query("key")],
     model_param: None,
+    usage: &[],
 };
 
 struct QueryClient(HttpClient);

@@ -239,3 +239,49 @@ async fn the_model_is_read_from_the_path_or_the_form_when_the_body_has_none() {
         recorder.spans("gen_ai.client.request").iter().map(|c| c["gen_ai.request.model"].clone()).collect();
     assert_eq!(models, ["google/gemini-3-pro-image", "gpt-image-2"], "{}", recorder.everything());
 }
+
+/// An OpenAI-images-style operation whose answer reports its token usage.
+static GENERATE_WITH_USAGE: imagegen_runtime::OperationInfo = imagegen_runtime::OperationInfo {
+    usage: &[
+        imagegen_runtime::TokenUsage { kind: imagegen_runtime::TokenKind::Input, path: &["usage", "input_tokens"] },
+        imagegen_runtime::TokenUsage { kind: imagegen_runtime::TokenKind::Output, path: &["usage", "output_tokens"] },
+    ],
+    ..GENERATE
+};
+
+#[tokio::test]
+async fn the_token_usage_an_answer_reports_is_on_the_call_span() {
+    let server = MockServer::start().await;
+    // A large image, so its base64 is decoded as the body arrives and the usage is read
+    // from the JSON text left beside it; `output_tokens` written as a float.
+    let image = base64_simd::STANDARD.encode_to_string(vec![7u8; 600_000]);
+    let answer = json!({"data": [{"b64_json": image}], "usage": {"input_tokens": 22, "output_tokens": 1056.0}});
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(answer)).up_to_n_times(1).mount(&server).await;
+    // An answer without usage, then one that does not parse.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string("{\"usage\": ")).mount(&server).await;
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let (client, _) = client(&server.uri());
+    let body = json!({"model": "gpt-image-2", "prompt": "a lighthouse"});
+
+    let first: Value = client.http.send_json(&GENERATE_WITH_USAGE, "/v1/generate", Some(&body)).await.unwrap();
+    assert_eq!(first["usage"]["input_tokens"], 22);
+    let _: Value = client.http.send_json(&GENERATE_WITH_USAGE, "/v1/generate", Some(&body)).await.unwrap();
+    let error = client.http.send_json::<_, Value>(&GENERATE_WITH_USAGE, "/v1/generate", Some(&body)).await.unwrap_err();
+    assert!(matches!(error, imagegen_runtime::Error::Decode(_)), "{error:?}");
+
+    let calls = recorder.spans("gen_ai.client.request");
+    assert_eq!(calls.len(), 3, "{}", recorder.everything());
+    assert_eq!(calls[0]["gen_ai.usage.input_tokens"], "22", "{:?}", calls[0]);
+    assert_eq!(calls[0]["gen_ai.usage.output_tokens"], "1056");
+    assert!(!calls[1].contains_key("gen_ai.usage.input_tokens"), "{:?}", calls[1]);
+    assert!(!calls[1].contains_key("error.type"), "{:?}", calls[1]);
+    // The body is read inside the call, so a body that does not decode fails the call's span.
+    assert_eq!(calls[2]["http.response.status_code"], "200");
+    assert_eq!(calls[2]["error.type"], "decode", "{:?}", calls[2]);
+}

@@ -7,7 +7,7 @@
 use super::change::{Area, Changes};
 use super::display::{held_type, presence, rust_type, value};
 use super::limits;
-use crate::ir::{FieldIr, Location, NamedKind, Presence, QueryStyle, RustType, StructIr};
+use crate::ir::{FieldIr, Location, NamedKind, Presence, QueryStyle, RustType, StructIr, TokenKind};
 
 /// Compares the fields of one struct present in both versions.
 pub fn compare(out: &mut Changes, old: &StructIr, new: &StructIr) {
@@ -118,6 +118,19 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
             &subject,
             what,
             "`images()` returns a different list (each image once); the types are unchanged",
+        );
+    }
+    if old.usage != new.usage {
+        let kind = |k: Option<TokenKind>| match k {
+            Some(TokenKind::Input) => "`input_tokens`",
+            Some(TokenKind::Output) => "`output_tokens`",
+            None => "no token count",
+        };
+        out.compatible(
+            Area::Fields,
+            &subject,
+            format!("reports {} → {}", kind(old.usage), kind(new.usage)),
+            "only what the call's tracing span records changes; the types are unchanged",
         );
     }
     if old.location != new.location {

@@ -158,6 +158,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         envelopes,
         auth,
         job: _, // `job::wait_methods`
+        usage,
     } = op;
     let name = ident(&shouty(id));
     let method_ident = ident(method);
@@ -179,6 +180,13 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         }
         None => quote!(None),
     };
+    let usage = usage.iter().map(|UsagePathIr { kind, path }| {
+        let kind = match kind {
+            TokenKind::Input => quote!(Input),
+            TokenKind::Output => quote!(Output),
+        };
+        quote!(runtime::TokenUsage { kind: runtime::TokenKind::#kind, path: &[#(#path),*] })
+    });
     quote! {
         #[doc = #doc]
         pub const #name: runtime::OperationInfo = runtime::OperationInfo {
@@ -189,6 +197,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
             status_retries: &[#(#status_retries),*],
             auth_schemes: &[#(#auth),*],
             model_param: #model_param,
+            usage: &[#(#usage),*],
         };
     }
 }

@@ -160,6 +160,13 @@ fn inline_image(fields: &[FieldIr]) -> Option<InlineImageIr> {
     })
 }
 
+fn token_kind(usage: m::TokenUsage) -> TokenKind {
+    match usage {
+        m::TokenUsage::InputTokens => TokenKind::Input,
+        m::TokenUsage::OutputTokens => TokenKind::Output,
+    }
+}
+
 fn presence(required: bool, nullable: bool, usage: Usage, ty: &RustType) -> Presence {
     if nullable {
         return Presence::Nullable { required };
@@ -553,6 +560,7 @@ impl<'a> Lowering<'a> {
                     (m::FieldLocation::Query, Some(m::QueryStyle::Form) | None) => Location::Query(QueryStyle::Repeat),
                     (m::FieldLocation::Header, _) => Location::Header,
                 },
+                usage: f.usage.map(token_kind),
             });
         }
         self.collisions(names, "field names", RUST_NAME);
@@ -1387,6 +1395,7 @@ impl<'a> Lowering<'a> {
                 envelopes: self.spec.envelopes_of(op).to_vec(),
                 auth: auth_schemes(&op.auth),
                 job,
+                usage: self.usage_paths(op.response.json.as_ref()),
             });
         }
         // Client methods also include the builder helpers.
@@ -1395,6 +1404,32 @@ impl<'a> Lowering<'a> {
         }
         self.collisions(names, "operation ids", RENAME);
         ops
+    }
+
+    /// Where a JSON answer of type `response` reports token counts: for each kind, the
+    /// first field marked with it, searching the answer's objects breadth first (the
+    /// shallowest wins; fields in their order), through object fields only: a count
+    /// inside a list or a one-of has no single place in the answer.
+    fn usage_paths(&self, response: Option<&TypeRef>) -> Vec<UsagePathIr> {
+        let Some(root) = response.and_then(|t| t.expr().named()) else { return Vec::new() };
+        let mut found: BTreeMap<TokenKind, Vec<String>> = BTreeMap::new();
+        let mut seen = BTreeSet::from([root]);
+        let mut queue = std::collections::VecDeque::from([(root, Vec::new())]);
+        while let Some((name, at)) = queue.pop_front() {
+            let Some(o) = self.index.object(name) else { continue };
+            for f in &o.fields {
+                let path = [at.as_slice(), std::slice::from_ref(&f.name)].concat();
+                if let Some(kind) = f.usage {
+                    found.entry(token_kind(kind)).or_insert_with(|| path.clone());
+                }
+                // Only a field that is an object itself: `named()` also sees through lists.
+                let TypeExpr::Named(next) = f.ty.expr() else { continue };
+                if self.index.object(next).is_some() && seen.insert(next.as_str()) {
+                    queue.push_back((next.as_str(), path));
+                }
+            }
+        }
+        found.into_iter().map(|(kind, path)| UsagePathIr { kind, path }).collect()
     }
 
     /// The success statuses of an operation that have bodies of their own, as an enum

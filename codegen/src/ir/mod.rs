@@ -546,6 +546,26 @@ pub struct FieldIr {
     pub repeats_images_of: Option<String>,
     /// Where the field travels: the body, the query or a header.
     pub location: Location,
+    /// The token count this field of an answer reports, for the call's tracing span.
+    pub usage: Option<TokenKind>,
+}
+
+/// A kind of token count an answer reports (a field's `usage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TokenKind {
+    /// `gen_ai.usage.input_tokens`.
+    Input,
+    /// `gen_ai.usage.output_tokens`.
+    Output,
+}
+
+/// Where an operation's JSON answer reports one kind of token count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsagePathIr {
+    /// Which count.
+    pub kind: TokenKind,
+    /// Wire names from the answer's root to the field.
+    pub path: Vec<String>,
 }
 
 /// Where a field of a request travels.
@@ -1052,6 +1072,9 @@ pub struct OperationIr {
     pub auth: Vec<AuthIr>,
     /// The asynchronous job this operation starts (its `Wait` method polls it).
     pub job: Option<JobIr>,
+    /// Where its JSON answer reports token counts: the shallowest field of each kind
+    /// reached through nested objects (not lists), in the order of the answer's fields.
+    pub usage: Vec<UsagePathIr>,
 }
 
 /// An asynchronous job started by an operation, as its `_and_wait` method runs it.

@@ -610,6 +610,34 @@ pub struct Field {
     /// the sibling holds no image, so one image is not returned twice.
     #[serde(default)]
     pub repeats_images_of: Option<String>,
+    /// The token count this field of an answer reports: `input_tokens` or
+    /// `output_tokens`. An operation whose JSON answer reaches such a field (through
+    /// nested objects, not lists) records the count on the call's tracing span as
+    /// OpenTelemetry's `gen_ai.usage.input_tokens` / `gen_ai.usage.output_tokens`. Only on
+    /// `integer` or `number` fields, at most one field per kind in a type.
+    #[serde(default)]
+    pub usage: Option<TokenUsage>,
+}
+
+/// A kind of token count an answer reports, named after OpenTelemetry's GenAI usage
+/// attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenUsage {
+    /// Tokens of the request (`gen_ai.usage.input_tokens`).
+    InputTokens,
+    /// Tokens the model produced (`gen_ai.usage.output_tokens`).
+    OutputTokens,
+}
+
+impl TokenUsage {
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenUsage::InputTokens => "input_tokens",
+            TokenUsage::OutputTokens => "output_tokens",
+        }
+    }
 }
 
 /// A default that holds when a condition on the rest of the request does.

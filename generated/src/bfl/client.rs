@@ -34,6 +34,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-dev`: Generate an image with FLUX.1 \[dev\].
     pub const FLUX_DEV: runtime::OperationInfo = runtime::OperationInfo {
@@ -60,6 +61,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-pro-1.1-ultra`: Generate an image with FLUX 1.1 \[pro\] with ultra mode and optional raw mode.
     pub const FLUX_PRO_1_1_ULTRA: runtime::OperationInfo = runtime::OperationInfo {
@@ -86,6 +88,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-pro-1.0-fill`: Generate an image with FLUX.1 Fill \[pro\] using an input image and mask.
     pub const FLUX_PRO_1_0_FILL: runtime::OperationInfo = runtime::OperationInfo {
@@ -112,6 +115,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-pro-1.0-expand`: Expand an image by adding pixels on any side.
     pub const FLUX_PRO_1_0_EXPAND: runtime::OperationInfo = runtime::OperationInfo {
@@ -138,6 +142,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-kontext-pro`: Create an image with FLUX.1 Kontext \[pro\] (legacy, use FLUX.2 \[PRO\] for editing)
     pub const FLUX_KONTEXT_PRO: runtime::OperationInfo = runtime::OperationInfo {
@@ -164,6 +169,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-kontext-max`: Create an image with FLUX.1 Kontext \[max\] (legacy, use FLUX.2 \[PRO\] for editing)
     pub const FLUX_KONTEXT_MAX: runtime::OperationInfo = runtime::OperationInfo {
@@ -190,6 +196,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-max`: Generate or edit an image with FLUX.2 \[MAX\] (highest quality)
     pub const FLUX_2_MAX: runtime::OperationInfo = runtime::OperationInfo {
@@ -216,6 +223,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-klein-9b`: Generate or edit an image with FLUX.2 \[Klein 9B\] (fast editing)
     pub const FLUX_2_KLEIN_9B: runtime::OperationInfo = runtime::OperationInfo {
@@ -242,6 +250,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-klein-4b`: Generate or edit an image with FLUX.2 \[Klein 4B\] (fastest editing)
     pub const FLUX_2_KLEIN_4B: runtime::OperationInfo = runtime::OperationInfo {
@@ -268,6 +277,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-klein-9b-preview`: Generate or edit an image with FLUX.2 \[Klein 9B KV\] (fast editing with caching)
     pub const FLUX_2_KLEIN_9B_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
@@ -294,6 +304,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-pro-preview`: Generate or edit an image with FLUX.2 \[PRO\] Preview (recommended for editing)
     pub const FLUX_2_PRO_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
@@ -320,6 +331,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-pro`: Generate or edit an image with FLUX.2 \[PRO\] (recommended for editing)
     pub const FLUX_2_PRO: runtime::OperationInfo = runtime::OperationInfo {
@@ -346,6 +358,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-flex`: Generate or edit an image with FLUX.2 \[FLEX\] (recommended for editing)
     pub const FLUX_2_FLEX: runtime::OperationInfo = runtime::OperationInfo {
@@ -372,6 +385,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-pro-1.0-fill-finetuned`: Generate an image with FLUX.1 Fill \[pro\] finetune using an input image and mask.
     pub const FLUX_PRO_1_0_FILL_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
@@ -398,6 +412,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-pro-1.1-ultra-finetuned`: Generate an image with FLUX 1.1 \[pro\] finetune with ultra mode.
     pub const FLUX_PRO_1_1_ULTRA_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
@@ -424,6 +439,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/get_result`: Get Result
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -437,6 +453,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/credits`: Get the user's credits
     pub const CREDITS: runtime::OperationInfo = runtime::OperationInfo {
@@ -450,6 +467,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/my_finetunes`: My Finetunes
     pub const MY_FINETUNES: runtime::OperationInfo = runtime::OperationInfo {
@@ -463,6 +481,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/finetune_details`: Finetune Details
     pub const FINETUNE_DETAILS: runtime::OperationInfo = runtime::OperationInfo {
@@ -476,6 +495,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/delete_finetune`: Delete Finetune
     pub const DELETE_FINETUNE: runtime::OperationInfo = runtime::OperationInfo {
@@ -489,6 +509,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Black Forest Labs client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BFL_API_KEY`).

@@ -27,6 +27,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/user/subscription`: Query the account's subscription, including the live free-quota balance (freeUsages).
     pub const GET_SUBSCRIPTION: runtime::OperationInfo = runtime::OperationInfo {
@@ -37,6 +38,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A ListenHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LISTENHUB_API_KEY`).

@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/images/edits`: Edits existing images (JSON body with image URLs or base64 data URLs).
     pub const EDIT_IMAGE: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/images/edits`: Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
     pub const EDIT_IMAGE_MULTIPART: runtime::OperationInfo = runtime::OperationInfo {
@@ -38,6 +40,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// An LLMGateway client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LLMGATEWAY_API_KEY`).

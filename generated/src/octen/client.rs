@@ -18,6 +18,16 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Input,
+                path: &["usage", "input_tokens"],
+            },
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Output,
+                path: &["usage", "output_tokens"],
+            },
+        ],
     };
 }
 /// An Octen client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `OCTEN_API_KEY`).

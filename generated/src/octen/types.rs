@@ -1717,12 +1717,16 @@ impl<'de> Deserialize<'de> for OpenAiError {
 #[non_exhaustive]
 pub struct ImageUsage {
     /// Input tokens.
+    ///
+    /// Recorded on the call's tracing span as `gen_ai.usage.input_tokens`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
     /// Input tokens by modality.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens_details: Option<ImageTokensDetails>,
     /// Output tokens.
+    ///
+    /// Recorded on the call's tracing span as `gen_ai.usage.output_tokens`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// Output tokens by modality.

@@ -18,6 +18,16 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: Some("model"),
+        usage: &[
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Input,
+                path: &["usageMetadata", "promptTokenCount"],
+            },
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Output,
+                path: &["usageMetadata", "candidatesTokenCount"],
+            },
+        ],
     };
     /// `POST /v1/images/generations`: Generate images with OpenAI image models (OpenAI Images interface).
     pub const GENERATE_IMAGES: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +38,16 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[runtime::AuthScheme::Bearer],
         model_param: None,
+        usage: &[
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Input,
+                path: &["usage", "input_tokens"],
+            },
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Output,
+                path: &["usage", "output_tokens"],
+            },
+        ],
     };
 }
 /// A RouterHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `ROUTERHUB_API_KEY`).

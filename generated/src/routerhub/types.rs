@@ -3231,6 +3231,8 @@ impl<'de> Deserialize<'de> for ModalityTokenCount {
 #[non_exhaustive]
 pub struct UsageMetadata {
     /// Tokens in the prompt.
+    ///
+    /// Recorded on the call's tracing span as `gen_ai.usage.input_tokens`.
     #[serde(
         rename = "promptTokenCount",
         default,
@@ -3238,6 +3240,8 @@ pub struct UsageMetadata {
     )]
     pub prompt_token_count: Option<i64>,
     /// Tokens in the candidates.
+    ///
+    /// Recorded on the call's tracing span as `gen_ai.usage.output_tokens`.
     #[serde(
         rename = "candidatesTokenCount",
         default,
@@ -4554,12 +4558,16 @@ impl<'de> Deserialize<'de> for OpenAiError {
 #[non_exhaustive]
 pub struct ImageUsage {
     /// Input tokens.
+    ///
+    /// Recorded on the call's tracing span as `gen_ai.usage.input_tokens`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
     /// Input tokens by modality.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens_details: Option<ImageTokensDetails>,
     /// Output tokens.
+    ///
+    /// Recorded on the call's tracing span as `gen_ai.usage.output_tokens`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// Output tokens by modality.

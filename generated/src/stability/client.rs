@@ -30,6 +30,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/generate/core`: Stable Image Core
     pub const GENERATE_CORE: runtime::OperationInfo = runtime::OperationInfo {
@@ -52,6 +53,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/generate/sd3`: Stable Diffusion 3.5
     pub const GENERATE_SD3: runtime::OperationInfo = runtime::OperationInfo {
@@ -74,6 +76,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/edit/erase`: Erase
     pub const ERASE: runtime::OperationInfo = runtime::OperationInfo {
@@ -96,6 +99,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/edit/inpaint`: Inpaint
     pub const INPAINT: runtime::OperationInfo = runtime::OperationInfo {
@@ -118,6 +122,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/edit/outpaint`: Outpaint
     pub const OUTPAINT: runtime::OperationInfo = runtime::OperationInfo {
@@ -140,6 +145,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/edit/search-and-replace`: Search and Replace
     pub const SEARCH_AND_REPLACE: runtime::OperationInfo = runtime::OperationInfo {
@@ -162,6 +168,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/edit/search-and-recolor`: Search and Recolor
     pub const SEARCH_AND_RECOLOR: runtime::OperationInfo = runtime::OperationInfo {
@@ -184,6 +191,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/edit/remove-background`: Remove Background
     pub const REMOVE_BACKGROUND: runtime::OperationInfo = runtime::OperationInfo {
@@ -206,6 +214,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/edit/replace-background-and-relight`: Replace Background and Relight (async)
     pub const REPLACE_BACKGROUND_AND_RELIGHT: runtime::OperationInfo = runtime::OperationInfo {
@@ -228,6 +237,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/upscale/fast`: Fast Upscaler
     pub const UPSCALE_FAST: runtime::OperationInfo = runtime::OperationInfo {
@@ -250,6 +260,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/upscale/conservative`: Conservative Upscaler
     pub const UPSCALE_CONSERVATIVE: runtime::OperationInfo = runtime::OperationInfo {
@@ -272,6 +283,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/upscale/creative`: Creative Upscaler (async)
     pub const UPSCALE_CREATIVE: runtime::OperationInfo = runtime::OperationInfo {
@@ -294,6 +306,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/control/sketch`: Sketch
     pub const CONTROL_SKETCH: runtime::OperationInfo = runtime::OperationInfo {
@@ -316,6 +329,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/control/structure`: Structure
     pub const CONTROL_STRUCTURE: runtime::OperationInfo = runtime::OperationInfo {
@@ -338,6 +352,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/control/style`: Style Guide
     pub const CONTROL_STYLE: runtime::OperationInfo = runtime::OperationInfo {
@@ -360,6 +375,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2beta/stable-image/control/style-transfer`: Style Transfer
     pub const CONTROL_STYLE_TRANSFER: runtime::OperationInfo = runtime::OperationInfo {
@@ -382,6 +398,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v2beta/results/{id}`: Fetch async generation result
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -400,6 +417,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/user/account`: Get information about the account associated with the provided API key
     pub const GET_ACCOUNT: runtime::OperationInfo = runtime::OperationInfo {
@@ -418,6 +436,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/user/balance`: Get the credit balance of the account/organization associated with the API key
     pub const GET_BALANCE: runtime::OperationInfo = runtime::OperationInfo {
@@ -436,6 +455,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Stability AI client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `STABILITY_API_KEY`).

@@ -98,6 +98,8 @@ pub mod status_answers;
 #[rustfmt::skip]
 pub mod text_form;
 #[rustfmt::skip]
+pub mod token_usage;
+#[rustfmt::skip]
 pub mod unused_events;
 #[rustfmt::skip]
 pub mod urls;

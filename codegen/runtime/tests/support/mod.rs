@@ -123,6 +123,7 @@ pub static GENERATE: OperationInfo = OperationInfo {
     status_retries: &[],
     auth_schemes: &[],
     model_param: None,
+    usage: &[],
 };
 
 /// A ListenHub-style operation, whose error bodies carry `retryable`.
@@ -134,6 +135,7 @@ pub static LISTENHUB_GENERATE: OperationInfo = OperationInfo {
     status_retries: &[],
     auth_schemes: &[],
     model_param: None,
+    usage: &[],
 };
 
 /// An operation whose docs call 409 retryable.
@@ -145,6 +147,7 @@ pub static GENERATE_409_RETRYABLE: OperationInfo = OperationInfo {
     status_retries: &[StatusRetry { status: 409, retry: true }],
     auth_schemes: &[],
     model_param: None,
+    usage: &[],
 };
 
 #[derive(Debug)]

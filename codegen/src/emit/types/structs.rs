@@ -93,6 +93,7 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
         part_names: _,        // `multipart.rs`
         repeats_images_of: _, // `images.rs`
         location,
+        usage: _, // `field_docs`; the operations' `OperationInfo::usage` in `client.rs`
     } = f;
     let name = ident(rust_name);
     let ty = type_tokens(ty);
@@ -184,6 +185,13 @@ fn field_docs(f: &FieldIr) -> TokenStream {
     }
     if !f.families.is_empty() {
         notes.push(format!("Applies to {} models only; others ignore it.", f.families.join(", ")));
+    }
+    if let Some(kind) = f.usage {
+        let attribute = match kind {
+            TokenKind::Input => "gen_ai.usage.input_tokens",
+            TokenKind::Output => "gen_ai.usage.output_tokens",
+        };
+        notes.push(format!("Recorded on the call's tracing span as `{attribute}`."));
     }
     match f.presence {
         Presence::Nullable { required: true } => {

@@ -46,6 +46,23 @@ impl<'a> Checker<'a> {
                 self.value(&ty, Some(f), example, &join_key(&fpath, "example"), &[]);
             }
         }
+        // A span has one attribute per kind of token count: two fields of one object
+        // reporting the same kind would leave it to chance which one is recorded.
+        let mut counts = BTreeMap::new();
+        for (i, f) in o.fields.iter().enumerate() {
+            let Some(kind) = f.usage else { continue };
+            if let Some(first) = counts.insert(kind, i) {
+                self.r.error_at_key(
+                    &join_key(&join_index(&join_key(path, "fields"), i), "usage"),
+                    format!(
+                        "`{}` and `{}` both report `usage: {}`; mark one field per kind of token count",
+                        o.fields[first].name,
+                        f.name,
+                        kind.as_str()
+                    ),
+                );
+            }
+        }
         // Keys of two flattened unions could not be told apart on the wire.
         if o.fields.iter().filter(|f| f.flatten).count() > 1 {
             self.r.error(
@@ -110,6 +127,7 @@ impl<'a> Checker<'a> {
             ("pattern", f.pattern.is_some() && !is_inner(ty, &TypeExpr::String), "strings"),
             ("multiple_of", f.multiple_of.is_some() && !numeric, "numbers"),
             ("part_names", !f.part_names.is_empty() && !is_inner(ty, &TypeExpr::File), "file fields"),
+            ("usage", f.usage.is_some() && !numeric, "integer and number fields"),
         ];
         for (key, bad, applies) in misplaced {
             if bad {

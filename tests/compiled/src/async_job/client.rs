@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-max`: Submits a generation task, polled by id through `get_result`.
     pub const GENERATE_BY_ID: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/get_result/{id}`: Reads a task's status.
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -38,6 +40,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/flux-2-flex`: Submits a generation task, polled by id through `get_result_by_query`.
     pub const GENERATE_BY_QUERY: runtime::OperationInfo = runtime::OperationInfo {
@@ -48,6 +51,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/get_result`: Reads a task's status, the id in the query.
     pub const GET_RESULT_BY_QUERY: runtime::OperationInfo = runtime::OperationInfo {
@@ -58,6 +62,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// An Async job client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BFL_API_KEY`).

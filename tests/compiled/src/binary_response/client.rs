@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v2/upscale`: Upscales an image; bytes or base64 JSON as the content type says.
     pub const UPSCALE: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v2/files/{file_id}`: Downloads a stored file.
     pub const DOWNLOAD: runtime::OperationInfo = runtime::OperationInfo {
@@ -38,6 +40,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Binary response client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -22,6 +22,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/sketch`: Sketches, with the provider's envelopes.
     pub const SKETCH: runtime::OperationInfo = runtime::OperationInfo {
@@ -37,6 +38,7 @@ pub mod operations {
         ],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// An Error envelopes client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `ERROR_ENVELOPES_API_KEY`).

@@ -21,6 +21,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A FastAPI errors client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `FASTAPI_ERRORS_API_KEY`).

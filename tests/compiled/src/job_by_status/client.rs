@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v2beta/results/{id}`: Fetches a generation's result.
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Job by status client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `JOB_BY_STATUS_API_KEY`).

@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: Some("model"),
+        usage: &[],
     };
     /// `GET /v1/jobs/{job_id}`: Reads a job.
     pub const GET_JOB: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Path parameters client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

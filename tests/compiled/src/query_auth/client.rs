@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: Some("model"),
+        usage: &[],
     };
     /// `POST /v1beta/generate`: Generates; takes the key in its header only.
     pub const GENERATE: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[runtime::AuthScheme::Header("x-goog-api-key")],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Query auth client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `QUERY_AUTH_API_KEY`).

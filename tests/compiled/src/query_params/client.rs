@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `GET /v1/images`: Lists images.
     pub const LIST_IMAGES: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/generate`: Submits a generation.
     pub const GENERATE: runtime::OperationInfo = runtime::OperationInfo {
@@ -38,6 +40,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Query parameters client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `QUERY_PARAMS_API_KEY`).

@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/type/{crate}`: An operation whose method would be `type`.
     pub const TYPE: runtime::OperationInfo = runtime::OperationInfo {
@@ -28,6 +29,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/stream`: A stream of the events named `Ok`.
     pub const STREAM: runtime::OperationInfo = runtime::OperationInfo {
@@ -38,6 +40,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
     /// `POST /v1/upload`: A form named `ToString`.
     pub const UPLOAD: runtime::OperationInfo = runtime::OperationInfo {
@@ -48,6 +51,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Reserved names client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -18,6 +18,7 @@ pub mod operations {
         status_retries: &[],
         auth_schemes: &[],
         model_param: None,
+        usage: &[],
     };
 }
 /// A Text form client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `TEXT_FORM_API_KEY`).
