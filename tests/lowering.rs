@@ -162,7 +162,8 @@ fn operations_know_where_their_answers_report_token_usage() {
         let path = workspace_root().join(file);
         let loaded = imagegen_codegen::spec::load_file(&path).unwrap_or_else(|d| panic!("{file}: {d}"));
         let api = ir::lower(&loaded, file).unwrap_or_else(|d| panic!("{file}: {d}"));
-        let op = api.operations.iter().find(|o| o.id == operation).unwrap_or_else(|| panic!("{file}: no `{operation}`"));
+        let op =
+            api.operations.iter().find(|o| o.id == operation).unwrap_or_else(|| panic!("{file}: no `{operation}`"));
         op.usage.iter().map(|u| (u.kind, u.path.join("."))).collect()
     };
     use ir::TokenKind::{Input, Output};
@@ -171,7 +172,10 @@ fn operations_know_where_their_answers_report_token_usage() {
     assert_eq!(usage_of("specs/routerhub.yaml", "generate_images"), openai);
     assert_eq!(
         usage_of("specs/routerhub.yaml", "generate_content"),
-        [(Input, "usageMetadata.promptTokenCount".to_string()), (Output, "usageMetadata.candidatesTokenCount".to_string())]
+        [
+            (Input, "usageMetadata.promptTokenCount".to_string()),
+            (Output, "usageMetadata.candidatesTokenCount".to_string())
+        ]
     );
     assert_eq!(usage_of("tests/specs/token_usage.yaml", "generate"), openai);
     assert_eq!(usage_of("tests/specs/token_usage.yaml", "describe"), []);

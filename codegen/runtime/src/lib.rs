@@ -62,7 +62,8 @@ pub use self::one_or_many::OneOrMany;
 pub use self::options::RequestOptions;
 pub use self::params::RequestParams;
 pub use self::provider::{
-    encode_path_segment, AuthScheme, Method, OperationInfo, ProviderHeader, ProviderInfo, StatusRetry, TokenKind, TokenUsage,
+    encode_path_segment, AuthScheme, Method, OperationInfo, ProviderHeader, ProviderInfo, StatusRetry, TokenKind,
+    TokenUsage,
 };
 pub use self::response::Response;
 pub use self::retry::{Jitter, RetryPolicy};

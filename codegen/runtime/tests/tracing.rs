@@ -256,14 +256,21 @@ async fn the_token_usage_an_answer_reports_is_on_the_call_span() {
     // from the JSON text left beside it; `output_tokens` written as a float.
     let image = base64_simd::STANDARD.encode_to_string(vec![7u8; 600_000]);
     let answer = json!({"data": [{"b64_json": image}], "usage": {"input_tokens": 22, "output_tokens": 1056.0}});
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(answer)).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
     // An answer without usage, then one that does not parse.
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string("{\"usage\": ")).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"usage\": "))
+        .mount(&server)
+        .await;
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
     let (client, _) = client(&server.uri());
