@@ -6,6 +6,7 @@
 //! Nothing here knows a repository's folders: callers say which specs to load
 //! and where each [`Target`] goes (this repository's layout is in `xtask`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use proc_macro2::TokenStream;
@@ -367,6 +368,37 @@ pub fn diff_against_disk(root: &Path, file: &GeneratedFile) -> Option<String> {
             .header(&format!("a/{}", file.path.display()), &format!("b/{}", file.path.display()))
             .to_string()
     })
+}
+
+/// A file on disk in a generated tree that the generator does not produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leftover {
+    /// Relative to the root searched from.
+    pub path: PathBuf,
+    /// Carries the `@generated` marker: a file an older spec produced, safe to remove.
+    pub generated: bool,
+}
+
+/// The files under `root/dir` (every level) that are not among `produced` (paths
+/// relative to `root`), sorted, each saying whether the generator wrote it.
+pub fn leftovers_in(root: &Path, dir: &Path, produced: &BTreeSet<&Path>) -> Vec<Leftover> {
+    let mut out = Vec::new();
+    let mut pending = vec![root.join(dir)];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            if path.is_dir() {
+                pending.push(path);
+            } else if !produced.contains(rel.as_path()) {
+                let generated = std::fs::read_to_string(&path).is_ok_and(|c| c.contains(GENERATED_MARKER));
+                out.push(Leftover { path: rel, generated });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
 }
 
 /// Writes the files under `root` whose content changed (creating folders) and

@@ -86,9 +86,18 @@ pub fn generate_crate(specs: &[PathBuf], options: &CrateOptions) -> Result<Vec<G
 }
 
 /// Writes `files` under `dir`, creating folders; files whose content is unchanged
-/// are left alone. Returns the paths written.
+/// are left alone. Generated files under `src/` that no spec produces any more (a
+/// spec dropped from the list, a module an older generator wrote) are removed; a
+/// file without the `@generated` marker is never touched. Returns the paths written
+/// or removed.
 pub fn write_crate(dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
-    files::write_changed(dir, files)
+    let mut touched = files::write_changed(dir, files)?;
+    let produced = files.iter().map(|f| f.path.as_path()).collect();
+    for leftover in files::leftovers_in(dir, Path::new("src"), &produced).into_iter().filter(|l| l.generated) {
+        std::fs::remove_file(dir.join(&leftover.path))?;
+        touched.push(leftover.path);
+    }
+    Ok(touched)
 }
 
 fn is_package_name(name: &str) -> bool {

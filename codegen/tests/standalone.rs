@@ -87,3 +87,34 @@ fn problems_in_a_spec_are_located_and_nothing_is_written() {
     assert_eq!(usage.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn regenerating_without_a_spec_removes_its_generated_files_and_keeps_hand_written_ones() {
+    let root = workspace_root();
+    let dir = scratch("standalone-regenerate");
+    for spec in ["urls", "nullable"] {
+        std::fs::copy(root.join(format!("tests/specs/{spec}.yaml")), dir.join(format!("{spec}.yaml"))).unwrap();
+    }
+    let generate = |specs: &[&str]| {
+        run(Command::new(env!("CARGO_BIN_EXE_imagegen-codegen"))
+            .current_dir(&dir)
+            .args(specs)
+            .args(["--out", "client", "--crate-name", "acme-client"])
+            .arg("--runtime-path")
+            .arg(root.join("codegen/runtime")))
+    };
+    generate(&["generate", "urls.yaml", "nullable.yaml"]);
+    let out = dir.join("client");
+    assert!(out.join("src/nullable/types.rs").exists());
+    std::fs::write(out.join("src/nullable/notes.rs"), "// my own notes\n").unwrap();
+
+    let second = generate(&["generate", "urls.yaml"]);
+    let said = String::from_utf8_lossy(&second.stdout);
+    for file in ["types.rs", "client.rs", "mod.rs"] {
+        assert!(!out.join("src/nullable").join(file).exists(), "src/nullable/{file} is left over: {said}");
+    }
+    assert!(out.join("src/urls/types.rs").exists());
+    assert_eq!(std::fs::read_to_string(out.join("src/nullable/notes.rs")).unwrap(), "// my own notes\n");
+    assert!(!std::fs::read_to_string(out.join("src/lib.rs")).unwrap().contains("nullable"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -17,7 +17,7 @@ pub mod record;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use imagegen_codegen::files::{self, emit_targets, load_specs, GeneratedFile, Target, GENERATED_MARKER};
+use imagegen_codegen::files::{self, emit_targets, load_specs, GeneratedFile, Leftover, Target, GENERATED_MARKER};
 use imagegen_codegen::ir::Api;
 use imagegen_codegen::{Diagnostic, Diagnostics};
 
@@ -186,45 +186,13 @@ fn snapshot_lib(apis: &[Api]) -> GeneratedFile {
     GeneratedFile { path: Path::new(SNAPSHOT_CRATE_SRC).join("lib.rs"), contents: lib }
 }
 
-/// A file on disk inside a generated tree that the generator does not produce.
-struct Leftover {
-    path: PathBuf,
-    /// Carries the `@generated` marker: a file an older spec produced, safe to remove.
-    generated: bool,
-}
-
-/// Files on disk in the generated trees that the generator does not produce. Everything
-/// in `generated/` but its hand-written `Cargo.toml` belongs to the generator, so a
-/// hand-added file there is reported too; `tests/compiled/src` is searched one level deep.
 fn leftovers(root: &Path, produced: &BTreeSet<&Path>) -> Vec<Leftover> {
-    let is_marked = |path: &Path| std::fs::read_to_string(path).is_ok_and(|c| c.contains(GENERATED_MARKER));
     let manifest = Path::new(GENERATED_CRATE).join("Cargo.toml");
-    let mut out = Vec::new();
-    let mut pending = vec![root.join(GENERATED_CRATE)];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            if path.is_dir() {
-                pending.push(path);
-            } else if rel != manifest && !produced.contains(rel.as_path()) {
-                out.push(Leftover { generated: is_marked(&path), path: rel });
-            }
-        }
-    }
-    if let Ok(modules) = std::fs::read_dir(root.join(SNAPSHOT_CRATE_SRC)) {
-        for module in modules.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
-            let Ok(inner) = std::fs::read_dir(&module) else { continue };
-            for file in inner.flatten() {
-                let path = file.path();
-                let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                if !produced.contains(rel.as_path()) && is_marked(&path) {
-                    out.push(Leftover { path: rel, generated: true });
-                }
-            }
-        }
-    }
+    let mut out = files::leftovers_in(root, Path::new(GENERATED_CRATE), produced);
+    out.retain(|l| l.path != manifest);
+    // The snapshot crate's own files (`lib.rs` aside) are hand-written: only marked ones count.
+    let snapshots = files::leftovers_in(root, Path::new(SNAPSHOT_CRATE_SRC), produced);
+    out.extend(snapshots.into_iter().filter(|l| l.generated && l.path.components().count() > 4));
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
