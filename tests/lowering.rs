@@ -179,5 +179,9 @@ fn operations_know_where_their_answers_report_token_usage() {
     );
     assert_eq!(usage_of("tests/specs/token_usage.yaml", "generate"), openai);
     assert_eq!(usage_of("tests/specs/token_usage.yaml", "describe"), []);
+    assert_eq!(
+        usage_of("tests/specs/token_usage.yaml", "stream"),
+        [(Input, "tokens.input_tokens".to_string()), (Output, "tokens.output_tokens".to_string())]
+    );
     assert_eq!(usage_of("specs/bfl.yaml", "flux_dev"), []);
 }

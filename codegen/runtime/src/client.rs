@@ -939,8 +939,7 @@ impl HttpClient {
         payload: &Payload<'_>,
         model: Option<String>,
     ) -> Result<Response<EventStream<E>>, Error> {
-        // The span covers the request; the events are read after it ends.
-        let (reply, _span) = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
+        let (reply, span) = self.execute(op, path, payload, ResponseMode::EventStream, model.as_deref()).await?;
         let (status, headers) = self.reply_head(&reply);
         let stream = match reply {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
@@ -950,7 +949,8 @@ impl HttpClient {
                 self.inner.max_response_bytes,
             ),
         };
-        Ok(Response::new(stream.with_redactor(self.inner.redactor.clone()), status, headers))
+        let stream = stream.with_redactor(self.inner.redactor.clone()).with_call_span(span, op.usage);
+        Ok(Response::new(stream, status, headers))
     }
 
     /// A reply's status and headers, the headers scrubbed of the key.
@@ -979,7 +979,8 @@ impl HttpClient {
         let value = match reply {
             Reply::Stream(response) => StreamReply::Events(
                 EventStream::from_response(response, self.inner.max_response_bytes)
-                    .with_redactor(self.inner.redactor.clone()),
+                    .with_redactor(self.inner.redactor.clone())
+                    .with_call_span(span, op.usage),
             ),
             Reply::Body(status, _, body) => {
                 // The server answered with one JSON body instead of events.

@@ -166,8 +166,10 @@ pub struct OperationInfo {
     pub model_param: Option<&'static str>,
     /// Where the success answer reports the tokens the call used (OpenAI's
     /// `usage.input_tokens`, Gemini's `usageMetadata.promptTokenCount`): read from the
-    /// answer's JSON into the call's tracing span as `gen_ai.usage.input_tokens` and
-    /// `gen_ai.usage.output_tokens`. Empty when the answer reports none.
+    /// answer's JSON, or a stream's terminal event, into the call's tracing span as
+    /// `gen_ai.usage.input_tokens` and `gen_ai.usage.output_tokens`. A kind may be listed
+    /// at several paths; the first one the answer has is read. Empty when the answer
+    /// reports none.
     pub usage: &'static [TokenUsage],
 }
 

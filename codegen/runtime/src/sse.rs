@@ -245,6 +245,9 @@ pub struct EventStream<E> {
     finished: bool,
     /// Scrubs the client's key from bad-event errors (a server may echo it in an event).
     redactor: Redactor,
+    /// The call's tracing span, open while the events are read, and where the terminal
+    /// event reports token counts.
+    call: Option<(super::trace::CallSpan, &'static [super::provider::TokenUsage])>,
     _event: PhantomData<fn() -> E>,
 }
 
@@ -272,6 +275,7 @@ impl<E: SseEvent> EventStream<E> {
             events: 0,
             finished: false,
             redactor: Redactor::default(),
+            call: None,
             _event: PhantomData,
         }
     }
@@ -283,6 +287,17 @@ impl<E: SseEvent> EventStream<E> {
 
     pub(crate) fn with_redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
+        self
+    }
+
+    /// Keeps the call's span open until the stream is dropped; the terminal event's
+    /// token counts (at `usage`) are recorded on it.
+    pub(crate) fn with_call_span(
+        mut self,
+        span: super::trace::CallSpan,
+        usage: &'static [super::provider::TokenUsage],
+    ) -> Self {
+        self.call = Some((span, usage));
         self
     }
 
@@ -307,6 +322,9 @@ impl<E: SseEvent> Stream for EventStream<E> {
                 return Poll::Ready(Some(match parsed {
                     Ok(event) => {
                         if event.is_terminal() {
+                            if let Some((span, usage)) = &this.call {
+                                span.record_usage(usage, raw.data.as_bytes());
+                            }
                             // Anything after the terminal event is not part of the answer.
                             this.finished = true;
                             this.body = None;

@@ -9,8 +9,9 @@
 //! `http.response.status_code`, `imagegen.attempts`, `gen_ai.response.id` (the
 //! server's request id) or `error.type`, and, once a JSON answer is read,
 //! `gen_ai.usage.input_tokens` and `gen_ai.usage.output_tokens` where the answer
-//! reports them (`OperationInfo::usage` says where). The span stays open while the
-//! answer's body is read and decoded. Each attempt is a child span,
+//! reports them (`OperationInfo::usage` says where; for a stream, in its terminal
+//! event). The span stays open while the answer's body is read and decoded, and
+//! while a stream's events are read (until the stream is dropped). Each attempt is a child span,
 //! `http.attempt`, with `http.request.resend_count`, its status and request id;
 //! a retry records `imagegen.retry.wait_ms` on the attempt that failed. No span
 //! ever records a header, a body or the key: only values chosen here, and the
@@ -89,8 +90,14 @@ mod enabled {
             if usage.is_empty() || self.0.is_disabled() {
                 return;
             }
+            let mut recorded = Vec::new();
             for entry in usage {
+                // A kind may be listed at several paths (an answer and an event): the first found wins.
+                if recorded.contains(&entry.kind) {
+                    continue;
+                }
                 let Some(count) = super::usage::read_count(json, entry.path) else { continue };
+                recorded.push(entry.kind);
                 let field = match entry.kind {
                     crate::provider::TokenKind::Input => "gen_ai.usage.input_tokens",
                     crate::provider::TokenKind::Output => "gen_ai.usage.output_tokens",

@@ -292,3 +292,48 @@ async fn the_token_usage_an_answer_reports_is_on_the_call_span() {
     assert_eq!(calls[2]["http.response.status_code"], "200");
     assert_eq!(calls[2]["error.type"], "decode", "{:?}", calls[2]);
 }
+
+/// An event of a stream: `completed` ends it.
+#[derive(Debug)]
+struct StreamEvent {
+    completed: bool,
+}
+
+impl imagegen_runtime::SseEvent for StreamEvent {
+    fn from_sse(event: Option<&str>, _: &str) -> Result<Self, serde_json::Error> {
+        Ok(StreamEvent { completed: event == Some("completed") })
+    }
+    fn is_terminal(&self) -> bool {
+        self.completed
+    }
+}
+
+#[tokio::test]
+async fn a_stream_records_the_usage_of_its_terminal_event_only() {
+    use futures_util::StreamExt as _;
+
+    let server = MockServer::start().await;
+    // A partial event with usage-like numbers of its own: only the terminal event counts.
+    let body = "event: partial\ndata: {\"usage\": {\"input_tokens\": 1}}\n\n\
+                event: completed\ndata: {\"b64_json\": \"QUJD\", \"usage\": {\"input_tokens\": 22, \"output_tokens\": 1056}}\n\n";
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/event-stream"))
+        .mount(&server)
+        .await;
+    let recorder = Recorder::default();
+    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let (client, _) = client(&server.uri());
+
+    let stream = client
+        .http
+        .send_sse::<_, StreamEvent>(&GENERATE_WITH_USAGE, "/v1/generate", Some(&json!({"stream": true})))
+        .await
+        .unwrap();
+    let events: Vec<_> = stream.collect().await;
+    assert_eq!(events.len(), 2, "{events:?}");
+
+    let calls = recorder.spans("gen_ai.client.request");
+    assert_eq!(calls.len(), 1, "{}", recorder.everything());
+    assert_eq!(calls[0]["gen_ai.usage.input_tokens"], "22", "{:?}", calls[0]);
+    assert_eq!(calls[0]["gen_ai.usage.output_tokens"], "1056");
+}

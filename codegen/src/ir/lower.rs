@@ -1395,7 +1395,7 @@ impl<'a> Lowering<'a> {
                 envelopes: self.spec.envelopes_of(op).to_vec(),
                 auth: auth_schemes(&op.auth),
                 job,
-                usage: self.usage_paths(op.response.json.as_ref()),
+                usage: self.usage_paths(op),
             });
         }
         // Client methods also include the builder helpers.
@@ -1406,12 +1406,30 @@ impl<'a> Lowering<'a> {
         ops
     }
 
-    /// Where a JSON answer of type `response` reports token counts: for each kind, the
-    /// first field marked with it, searching the answer's objects breadth first (the
-    /// shallowest wins; fields in their order), through object fields only: a count
-    /// inside a list or a one-of has no single place in the answer.
-    fn usage_paths(&self, response: Option<&TypeRef>) -> Vec<UsagePathIr> {
-        let Some(root) = response.and_then(|t| t.expr().named()) else { return Vec::new() };
+    /// Where an operation's answer reports token counts: its JSON answer's type and the
+    /// data types of its stream's terminal events (OpenAI's `completed` event carries the
+    /// usage). In each, for each kind, the first field marked with it, searching the
+    /// objects breadth first (the shallowest wins; fields in their order), through object
+    /// fields only: a count inside a list or a one-of has no single place in the answer.
+    /// A path found in several roots is listed once.
+    fn usage_paths(&self, op: &m::Operation) -> Vec<UsagePathIr> {
+        let mut roots: Vec<&str> = op.response.json.iter().filter_map(|t| t.expr().named()).collect();
+        if let Some(m::TypeDef::Events(events)) = op.response.sse.as_deref().and_then(|n| self.index.get(n)) {
+            roots.extend(events.variants.iter().filter(|v| v.terminal).filter_map(|v| v.ty.expr().named()));
+        }
+        let mut out: Vec<UsagePathIr> = Vec::new();
+        for root in roots {
+            for found in self.usage_in(root) {
+                if !out.contains(&found) {
+                    out.push(found);
+                }
+            }
+        }
+        out
+    }
+
+    /// The token counts reported inside objects of type `root`, one path per kind.
+    fn usage_in(&self, root: &str) -> Vec<UsagePathIr> {
         let mut found: BTreeMap<TokenKind, Vec<String>> = BTreeMap::new();
         let mut seen = BTreeSet::from([root]);
         let mut queue = std::collections::VecDeque::from([(root, Vec::new())]);

@@ -1072,8 +1072,10 @@ pub struct OperationIr {
     pub auth: Vec<AuthIr>,
     /// The asynchronous job this operation starts (its `Wait` method polls it).
     pub job: Option<JobIr>,
-    /// Where its JSON answer reports token counts: the shallowest field of each kind
-    /// reached through nested objects (not lists), in the order of the answer's fields.
+    /// Where its answer reports token counts: in its JSON answer and in the data of its
+    /// stream's terminal events, the shallowest field of each kind reached through nested
+    /// objects (not lists). A kind may have several paths (one per root that differs);
+    /// the first one an answer has is read.
     pub usage: Vec<UsagePathIr>,
 }
 

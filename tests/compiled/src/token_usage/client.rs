@@ -40,6 +40,26 @@ pub mod operations {
         model_param: None,
         usage: &[],
     };
+    /// `POST /v1/stream`: Generates images, streamed.
+    pub const STREAM: runtime::OperationInfo = runtime::OperationInfo {
+        id: "stream",
+        method: runtime::Method::Post,
+        path: "/v1/stream",
+        envelopes: &[],
+        status_retries: &[],
+        auth_schemes: &[],
+        model_param: None,
+        usage: &[
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Input,
+                path: &["tokens", "input_tokens"],
+            },
+            runtime::TokenUsage {
+                kind: runtime::TokenKind::Output,
+                path: &["tokens", "output_tokens"],
+            },
+        ],
+    };
 }
 /// A Token Usage client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).
 #[derive(Debug, Clone)]
@@ -135,5 +155,36 @@ impl Client {
         self.http.report_warnings(&operations::DESCRIBE, &warnings);
         let path = String::from("/v1/describe");
         self.http.dry_run_json(&operations::DESCRIBE, &path, Some(request)).await
+    }
+    /// Generates images, streamed.
+    ///
+    /// `POST /v1/stream`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// Returns the server-sent event stream. The stream ends with an error if the connection closes before the completing event; it is never re-sent automatically.
+    pub async fn stream(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<runtime::EventStream<StreamEvent>, runtime::Error> {
+        self.stream_with_response(request).await.map(runtime::Response::into_value)
+    }
+    /// [`Client::stream`], the decoded value kept with the response's status, headers (the key scrubbed) and request id: see [`runtime::Response`].
+    pub async fn stream_with_response(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<runtime::Response<runtime::EventStream<StreamEvent>>, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::STREAM, &warnings);
+        let path = String::from("/v1/stream");
+        self.http.send_sse_with_response(&operations::STREAM, &path, Some(request)).await
+    }
+    /// The request [`Client::stream`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
+    pub async fn stream_dry_run(
+        &self,
+        request: &GenerateRequest,
+    ) -> Result<runtime::WireRequest, runtime::Error> {
+        let warnings = request.validate()?;
+        self.http.report_warnings(&operations::STREAM, &warnings);
+        let path = String::from("/v1/stream");
+        self.http.dry_run_sse(&operations::STREAM, &path, Some(request)).await
     }
 }

@@ -54,6 +54,29 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
         streaming: dispatch::Streaming::No,
         job: None,
     },
+    dispatch::OperationSpec {
+        id: "stream",
+        command: "stream",
+        summary: "Generates images, streamed.",
+        body: dispatch::BodyKind::Json,
+        path_params: &[],
+        flags: &[
+            dispatch::FlagSpec {
+                wire: "prompt",
+                path: "prompt",
+                flag: "prompt",
+                kind: dispatch::FlagKind::String,
+                help: "What to draw.",
+                required: true,
+                deprecated: None,
+            },
+        ],
+        files: &[],
+        images: &[],
+        texts: &[],
+        streaming: dispatch::Streaming::Always,
+        job: None,
+    },
 ];
 /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
 pub async fn call(
@@ -73,6 +96,11 @@ pub async fn call(
             let response = client.describe(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
         }
+        "stream" => {
+            let request: GenerateRequest = dispatch::request_from_json(call.body)?;
+            let stream = client.stream(&request).await?;
+            Ok(dispatch::Outcome::stream(stream, stream_event_item))
+        }
         _ => Err(dispatch::unknown_operation(operation)),
     }
 }
@@ -91,6 +119,12 @@ pub fn check(
             Ok(runtime::Validate::validate(&request)?)
         }
         "describe" => {
+            let request: GenerateRequest = dispatch::request_from_json(
+                call.body.clone(),
+            )?;
+            Ok(runtime::Validate::validate(&request)?)
+        }
+        "stream" => {
             let request: GenerateRequest = dispatch::request_from_json(
                 call.body.clone(),
             )?;
@@ -122,4 +156,23 @@ pub fn call_boxed(
         };
         self::call(&client, &operation, call).await
     })
+}
+/// Converts a [`StreamEvent`] into a generic stream item.
+fn stream_event_item(event: StreamEvent) -> dispatch::StreamItem {
+    match event {
+        StreamEvent::Progress(data) => {
+            dispatch::StreamItem::without_images(Some("progress"), &data, false)
+        }
+        StreamEvent::Finished(data) => {
+            dispatch::StreamItem::without_images(Some("finished"), &data, true)
+        }
+        StreamEvent::Unknown { event, data } => {
+            dispatch::StreamItem {
+                event,
+                data,
+                images: Vec::new(),
+                terminal: false,
+            }
+        }
+    }
 }

@@ -10,7 +10,10 @@ pub mod dispatch;
 mod types;
 mod validate;
 pub use client::{operations, Client};
-pub use types::{GenerateRequest, GenerateResponse, Meta, Usage, Description};
+pub use types::{
+    GenerateRequest, GenerateResponse, Meta, Usage, Description, Progress, Finished,
+    StreamEvent,
+};
 use crate::runtime;
 /// The error envelopes the spec declares: where each error body keeps its
 /// message, code and retry hints. Operations list the ones they answer with.

@@ -324,3 +324,144 @@ impl<'de> Deserialize<'de> for Description {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+/// A progress event.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Usage so far (not terminal, so not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Progress {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Progress;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Progress` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["usage"];
+                let mut usage: Option<Usage> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "usage" => usage = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Progress { usage, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// The last event.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct Finished {
+    /// The image URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// What the request used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Usage>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for Finished {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = Finished;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Finished` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["url", "tokens"];
+                let mut url: Option<String> = None;
+                let mut tokens: Option<Usage> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "url" => url = map.next_value()?,
+                        "tokens" => tokens = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(Finished { url, tokens, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// Progress, then the result.
+///
+/// Events of a server-sent event stream; unknown events are kept.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum StreamEvent {
+    /// `progress`
+    ///
+    /// Progress.
+    Progress(Progress),
+    /// `finished` (completes the stream)
+    ///
+    /// The result.
+    Finished(Finished),
+    /// An event this client does not know, kept as received.
+    Unknown {
+        /// The event name, if any.
+        event: Option<String>,
+        /// The event's JSON data.
+        data: serde_json::Value,
+    },
+}
+impl runtime::SseEvent for StreamEvent {
+    fn from_sse(event: Option<&str>, data: &str) -> Result<Self, serde_json::Error> {
+        let named = event
+            .filter(|e| !e.is_empty() && *e != "message")
+            .map(std::borrow::Cow::Borrowed);
+        match named.as_deref() {
+            Some("progress") => serde_json::from_str(data).map(Self::Progress),
+            Some("finished") => serde_json::from_str(data).map(Self::Finished),
+            _ => {
+                Ok(Self::Unknown {
+                    event: named.map(|n| n.into_owned()),
+                    data: serde_json::from_str(data)?,
+                })
+            }
+        }
+    }
+    fn is_terminal(&self) -> bool {
+        matches!(self, Self::Finished(_))
+    }
+}
