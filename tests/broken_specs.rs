@@ -174,7 +174,22 @@ const EXPECTED: &[(&str, &str)] = &[
     ("field_set_unknown", "unknown field set `EditOptons`; did you mean `EditOptions`?"),
     ("field_set_unused", "field set `SizeOptions` is included by no object"),
     ("field_set_includes_set", "a field set cannot include another field set"),
-    ("field_set_mistake", "`max_items` applies only to arrays, but `prompt` is `string`"),
+    ("field_set_mistake", "`max_items` applies only to arrays, but `prompt` is `string`"),    ("secret_on_an_integer", "`secret` applies only to `string` and `url` fields, but `seed` is `integer`"),
+    ("secret_in_a_header", "a secret is text sent in the body: `x-signing` cannot be"),
+    ("secret_in_a_nested_type", "`secret` cannot be secret: only a field of an operation's request object"),
+    ("secret_request_reused", "where its value would not be scrubbed"),
+    ("length_on_a_number", "`max_length` applies only to strings, urls and data URLs, but `steps` is `integer`"),
+    ("length_min_above_max", "min_length 10 is greater than max_length 5"),
+    ("aspect_ratio_on_an_integer", "`aspect_ratio` applies only to strings, but `width` is `integer`"),
+    ("aspect_ratio_not_a_ratio", "`tall` is not an aspect ratio: write `W:H` with positive numbers"),
+    ("aspect_ratio_range_reversed", "`min` 21:9 is wider than `max` 9:21"),
+    ("aspect_ratio_default_outside", "\"4:1\" is not an aspect ratio between 9:21 and 21:9"),
+    ("product_of_one_field", "product_limit multiplies at least two fields"),
+    ("product_of_a_string", "product_limit multiplies numbers, but `size` is `string`"),
+    ("product_without_bounds", "product_limit needs `max`, `min` or both"),
+    ("product_min_above_max", "min 100 is greater than max 10"),
+    ("product_field_twice", "`width` is named twice in the product"),
+    ("product_field_unknown", "rule names a field that does not exist"),
 ];
 
 #[test]

@@ -2,10 +2,13 @@
 //! `multiple_of` on fields (`patterns_and_steps`), limits that depend on the request or
 //! the model (`model_limits`), conditions that combine others (`conditions`), defaults
 //! that depend on the request (`conditional_defaults`) and `null` as a value of its own
-//! (`nullable`).
+//! (`nullable`), and an image's geometry (`geometry_limits`: aspect-ratio ranges, products
+//! of width × height, lengths of URLs).
 
 use imagegen::runtime::{Constraint, Nullable, Validate};
-use imagegen_snapshot_compiled::{conditional_defaults, conditions, model_limits, nullable, patterns_and_steps};
+use imagegen_snapshot_compiled::{
+    conditional_defaults, conditions, geometry_limits, model_limits, nullable, patterns_and_steps,
+};
 use serde_json::json;
 
 /// Every violation as `path: message`.
@@ -206,4 +209,123 @@ fn a_required_nullable_key_must_be_there_even_as_null() {
     assert_eq!(violations(&without_seed), ["seed: required field is missing"]);
     let null_seed: SubmitRequest = serde_json::from_value(json!({"prompt": "a lighthouse", "seed": null})).unwrap();
     assert!(null_seed.validate().is_ok());
+}
+
+#[test]
+fn an_aspect_ratio_outside_21_9_to_9_21_is_refused_with_the_range() {
+    use geometry_limits::RenderRequest;
+    for fine in ["21:9", "9:21", "16:9", "1:1", "2.5:1.5"] {
+        assert!(RenderRequest::new("a fox").with_aspect_ratio(fine).validate().is_ok(), "{fine}");
+    }
+    let wide = RenderRequest::new("a fox").with_aspect_ratio("22:9");
+    let err = wide.validate().expect_err("wider than 21:9");
+    assert_eq!(err.violations()[0].path, "aspect_ratio");
+    assert_eq!(
+        err.violations()[0].rule,
+        Constraint::AspectRatio { min: "9:21".into(), max: "21:9".into(), actual: "22:9".into() }
+    );
+    assert_eq!(violations(&wide), ["aspect_ratio: aspect ratio `22:9` is outside 21:9 to 9:21"]);
+    assert_eq!(
+        violations(&RenderRequest::new("a fox").with_aspect_ratio("wide")),
+        ["aspect_ratio: `wide` is not an aspect ratio `W:H` (between 21:9 and 9:21)"]
+    );
+    assert_eq!(violations(&RenderRequest::new("a fox").with_aspect_ratio("0:1")).len(), 1, "a zero side is no ratio");
+}
+
+#[test]
+fn each_crop_ratio_of_a_list_is_held_to_its_range_at_its_index() {
+    let request = geometry_limits::RenderRequest::new("a fox").with_crop_ratios(vec![
+        "1:2.5".to_string(),
+        "1:3".to_string(),
+        "3:1".to_string(),
+    ]);
+    assert_eq!(
+        violations(&request),
+        ["crop_ratios[1]: aspect ratio `1:3` is outside 2.5:1 to 1:2.5", "crop_ratios[2]: aspect ratio `3:1` is outside 2.5:1 to 1:2.5"]
+    );
+}
+
+#[test]
+fn a_pixel_count_outside_its_bounds_names_both_fields_and_the_product() {
+    use geometry_limits::RenderRequest;
+    let big = RenderRequest::new("a fox").with_width(4096).with_height(4096);
+    let err = big.validate().expect_err("16.7 MP is above 9,437,184 pixels");
+    assert_eq!(err.violations().len(), 1);
+    let violation = &err.violations()[0];
+    assert_eq!(violation.path, "width");
+    assert_eq!(
+        violation.rule,
+        Constraint::Product {
+            fields: vec!["width".into(), "height".into()],
+            min: Some(4096.0),
+            max: Some(9437184.0),
+            actual: 16777216.0
+        }
+    );
+    assert_eq!(
+        violation.message,
+        "width 4096 × height 4096 = 16777216 is out of range 4096..=9437184 (The total pixel count must be between \
+         4,096 and 9,437,184.)"
+    );
+    let small = RenderRequest::new("a fox").with_width(64).with_height(63);
+    assert_eq!(violations(&small).len(), 2, "height below its minimum, and 4,032 pixels: {:?}", violations(&small));
+    assert!(RenderRequest::new("a fox").with_width(3072).with_height(3072).validate().is_ok(), "exactly 9,437,184");
+    // Checked only when every factor is set.
+    assert!(RenderRequest::new("a fox").with_width(100_000).validate().is_ok());
+}
+
+#[test]
+fn an_upscaled_product_the_server_resizes_is_a_warning_under_its_condition() {
+    use geometry_limits::RenderRequest;
+    let request = RenderRequest::new("a fox").with_width(3072).with_height(3072).with_scale(2.0);
+    assert!(warnings(&request).is_empty(), "no warning without `upscale: true`");
+    assert_eq!(
+        warnings(&request.with_upscale(true)),
+        ["width: width 3072 × height 3072 × scale 2 = 18874368 is out of range <= 16777216 (Upscaled images are at \
+          most 16 megapixels; larger ones are resized.)"]
+    );
+}
+
+#[test]
+fn url_and_data_url_lengths_are_checked_like_strings() {
+    use geometry_limits::RenderRequest;
+    let request = RenderRequest::new("a fox")
+        .with_callback_url("https://a.b")
+        .with_references(vec![format!("data:image/png;base64,{}", "A".repeat(4096))]);
+    assert_eq!(
+        violations(&request),
+        ["callback_url: length 11 is out of range 12..=2083", "references[0]: length 4118 is out of range <= 4096"]
+    );
+    let long = RenderRequest::new("a fox").with_callback_url(format!("https://example.com/{}", "a".repeat(2064)));
+    assert_eq!(violations(&long), ["callback_url: length 2084 is out of range 12..=2083"]);
+}
+
+#[test]
+fn bfl_kontext_refuses_a_ratio_outside_its_range_and_warns_past_4_megapixels_on_flux_2() {
+    use imagegen::bfl::{Flux2Inputs, FluxKontextProInputs};
+    let kontext = FluxKontextProInputs::new("a fox").with_aspect_ratio("3:1");
+    assert_eq!(violations(&kontext), ["aspect_ratio: aspect ratio `3:1` is outside 21:9 to 9:21"]);
+    let flux2 = Flux2Inputs::new("a fox").with_width(2560).with_height(2048);
+    assert_eq!(warnings(&flux2).len(), 1, "{:?}", warnings(&flux2));
+    assert!(warnings(&flux2)[0].contains("= 5242880"), "{:?}", warnings(&flux2));
+    assert!(warnings(&Flux2Inputs::new("a fox").with_width(2048).with_height(2048)).is_empty());
+}
+
+#[tokio::test]
+async fn a_request_breaking_a_geometry_limit_is_never_sent() {
+    use geometry_limits::{Client, RenderRequest};
+    let server = wiremock::MockServer::start().await;
+    let client = Client::builder().api_key("test-key").base_url(server.uri()).build().expect("a client");
+    let request = RenderRequest::new("a fox")
+        .with_aspect_ratio("3:1")
+        .with_width(4096)
+        .with_height(4096)
+        .with_callback_url("https://a.b");
+
+    let error = client.render(&request).await.expect_err("three violations");
+
+    let imagegen::runtime::Error::Validation(error) = error else { panic!("a validation error, got {error:?}") };
+    let paths: Vec<&str> = error.violations().iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["aspect_ratio", "callback_url", "width"]);
+    assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing sent");
 }

@@ -468,3 +468,28 @@ fn a_job_told_by_http_status_instead_of_a_field_is_breaking() {
     has(&r, Impact::Breaking, "job status read from field `status` → the success status that answered");
     has(&r, Impact::Breaking, "`upscale_and_wait() -> UpscaleResult` → `upscale_and_wait() -> GetResultAnswer`");
 }
+
+#[test]
+fn marking_a_field_secret_is_compatible() {
+    let r = case("secret_marked", Level::Compatible);
+    has(&r, Impact::Compatible, "now a secret");
+    none(&r, Impact::Breaking);
+}
+
+#[test]
+fn narrowing_ratios_lowering_a_url_length_or_a_pixel_count_breaks() {
+    let r = case("geometry_tightened", Level::Breaking);
+    has(&r, Impact::Breaking, "aspect ratios 9:21 to 21:9 → 9:16 to 21:9");
+    has(&r, Impact::Breaking, "maximum length 2083 → 1024");
+    has(&r, Impact::Breaking, "`width` × `height` is at most 4194304 → `width` × `height` is at most 2097152");
+    none(&r, Impact::Compatible);
+}
+
+#[test]
+fn widening_ratios_raising_a_url_length_or_a_pixel_count_is_compatible() {
+    let r = case("geometry_loosened", Level::Compatible);
+    has(&r, Impact::Compatible, "aspect ratios 9:16 to 16:9 → 9:21 to 21:9");
+    has(&r, Impact::Compatible, "maximum length 1024 → 2083");
+    has(&r, Impact::Compatible, "`width` × `height` is at most 2097152 → `width` × `height` is at most 4194304");
+    none(&r, Impact::Breaking);
+}

@@ -1004,3 +1004,38 @@ async fn a_file_flag_uploads_the_image_of_a_stability_edit() {
     let body = String::from_utf8_lossy(&received[0].body).into_owned();
     assert!(body.contains("name=\"image\"; filename=\"husky-in-a-field.png\""), "{body}");
 }
+
+/// A field the spec marks secret (BFL's `webhook_secret`) goes to the server as given, and
+/// the CLI never prints it: not in a dry run (text or `--json`), not in the `-v` request
+/// log, not in the error of a server that echoes it back.
+#[tokio::test]
+async fn a_secret_flag_is_sent_but_never_printed() {
+    const SECRET: &str = "whsec-cli-7f3e9a";
+    let server = MockServer::start().await;
+    let echoed = json!({"detail": [{"loc": ["body", "webhook_secret"], "msg": "bad", "input": SECRET}]});
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(422).set_body_json(echoed)).mount(&server).await;
+    let base = server.uri();
+    let command = ["bfl", "flux-pro-1-1", "--prompt", "a cat", "--webhook-secret", SECRET, "--base-url", &base];
+
+    for extra in [&["--dry-run"][..], &["--dry-run", "--json"][..]] {
+        let mut list = args(&command);
+        list.extend(args(&["--api-key", KEY]));
+        list.extend(args(extra));
+        let output = imagegen(list).await;
+        assert_eq!(output.status.code(), Some(0), "{extra:?}: {}", stderr(&output));
+        let shown = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!shown.contains(SECRET), "{extra:?} printed the secret: {shown}");
+        assert!(shown.contains("webhook_secret") && shown.contains("<redacted>"), "{extra:?}: {shown}");
+    }
+    assert!(nothing_received(&server).await, "a dry run sent a request");
+
+    let mut list = args(&command);
+    list.extend(args(&["--api-key", KEY, "-v", "--max-retries", "0"]));
+    let output = imagegen(list).await;
+    assert_ne!(output.status.code(), Some(0), "the 422 fails the call");
+    let shown = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!shown.contains(SECRET), "the call printed the secret: {shown}");
+    let received = server.received_requests().await.unwrap();
+    let body: Value = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(body["webhook_secret"], SECRET, "the server gets the secret as given");
+}

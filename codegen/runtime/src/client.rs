@@ -489,6 +489,20 @@ impl HttpClient {
         &self.inner.retry
     }
 
+    /// A handle for one call whose request carries secrets (fields the spec marks
+    /// `secret`): it scrubs their values, as it scrubs the key, from everything the call
+    /// shows (its dry run, the request log, errors and their snippets). The same handle
+    /// when none is set.
+    pub fn with_secrets(&self, secrets: &[Option<&str>]) -> HttpClient {
+        let mut values = secrets.iter().flatten().copied().filter(|s| !s.is_empty()).peekable();
+        if values.peek().is_none() {
+            return self.clone();
+        }
+        let mut inner = Inner::clone(&self.inner);
+        inner.redactor = inner.redactor.with_request_secrets(values);
+        HttpClient { inner: Arc::new(inner), params: self.params.clone() }
+    }
+
     /// Tells the observer (and, with the `tracing` feature, the subscriber) about each
     /// warning of a valid request before it is sent: the caller asked for a parameter
     /// the server will ignore, which is worth knowing but no reason to refuse.

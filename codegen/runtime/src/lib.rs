@@ -74,4 +74,4 @@ pub use self::sse::{RawEvent, SseParser};
 #[doc(hidden)]
 pub use self::validate::Validator;
 pub use self::validate::{AsScalar, Constraint, Scalar, Validate, ValidationError, Violation, Warning, Warnings};
-pub use self::wire_request::{WireBody, WireRequest};
+pub use self::wire_request::{Redacted, WireBody, WireRequest};

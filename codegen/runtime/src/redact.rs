@@ -73,6 +73,48 @@ impl Redactor {
         Self { secrets: secrets.into() }
     }
 
+    /// This scrubber, also scrubbing the values of a request's secret fields (BFL's
+    /// `webhook_secret`), as sent in a JSON string or a form, percent-encoded and
+    /// form-encoded. The caller declared them secret, so they are scrubbed whatever their
+    /// length (an empty one aside): the dry run of a request must never show one.
+    pub(crate) fn with_request_secrets<'a>(&self, values: impl Iterator<Item = &'a str>) -> Self {
+        let mut secrets: Vec<String> = self.secrets.to_vec();
+        for value in values.filter(|v| !v.is_empty()) {
+            let json = serde_json::to_string(value).unwrap_or_default();
+            let json = json.strip_prefix('"').and_then(|j| j.strip_suffix('"')).unwrap_or(value).to_string();
+            secrets.extend([value.to_string(), json, percent_encode(value), form_encode(value)]);
+        }
+        secrets.retain(|s| !s.is_empty());
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+        Self { secrets: secrets.into() }
+    }
+
+    /// `bytes` with every secret replaced: a request body as a dry run or a request log
+    /// shows it. The same bytes (a cheap clone) when there was none.
+    pub(crate) fn scrub_bytes(&self, bytes: &bytes::Bytes) -> bytes::Bytes {
+        if !self.finds_in(bytes) {
+            return bytes.clone();
+        }
+        let mut scrubbed = bytes.to_vec();
+        for secret in self.secrets.iter() {
+            let finder = memchr::memmem::Finder::new(secret.as_bytes());
+            if finder.find(&scrubbed).is_none() {
+                continue;
+            }
+            let mut out = Vec::with_capacity(scrubbed.len());
+            let mut rest = scrubbed.as_slice();
+            while let Some(at) = finder.find(rest) {
+                out.extend_from_slice(&rest[..at]);
+                out.extend_from_slice(REDACTED.as_bytes());
+                rest = &rest[at + secret.len()..];
+            }
+            out.extend_from_slice(rest);
+            scrubbed = out;
+        }
+        bytes::Bytes::from(scrubbed)
+    }
+
     /// The longest secret, in bytes: how far past a cut a secret may reach.
     pub(crate) fn longest(&self) -> usize {
         self.secrets.first().map_or(0, String::len)

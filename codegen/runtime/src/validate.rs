@@ -194,6 +194,26 @@ pub enum Constraint {
         /// The regular expression, as the spec states it.
         pattern: String,
     },
+    /// A `W:H` aspect ratio outside the documented range (or not `W:H` at all).
+    AspectRatio {
+        /// The narrowest ratio allowed, as the docs write it (`9:21`).
+        min: String,
+        /// The widest ratio allowed (`21:9`).
+        max: String,
+        /// The value received.
+        actual: String,
+    },
+    /// The product of several numbers (width × height) outside its bounds.
+    Product {
+        /// The fields multiplied, in wire names.
+        fields: Vec<String>,
+        /// Lower bound, if any.
+        min: Option<f64>,
+        /// Upper bound, if any.
+        max: Option<f64>,
+        /// The product of the values received.
+        actual: f64,
+    },
     /// A field that applies to some model families only, sent with a model of another.
     ModelFamily {
         /// The families the field applies to.
@@ -554,6 +574,41 @@ impl Validator {
         }
     }
 
+    /// Checks that `value` is an aspect ratio `W:H` (positive numbers) between `min`, the
+    /// narrowest, and `max`, the widest, both included (BFL's "between 21:9 and 9:21").
+    pub fn aspect_ratio(&mut self, field: &str, value: &str, min: &str, max: &str) {
+        let within = match (aspect_ratio(value), aspect_ratio(min), aspect_ratio(max)) {
+            (Some(ratio), Some(lo), Some(hi)) => Some(ratio >= lo && ratio <= hi),
+            (Some(_), _, _) => Some(true),
+            (None, _, _) => None,
+        };
+        let message = match within {
+            Some(true) => return,
+            Some(false) => format!("aspect ratio `{value}` is outside {max} to {min}"),
+            None => format!("`{value}` is not an aspect ratio `W:H` (between {max} and {min})"),
+        };
+        let rule = Constraint::AspectRatio { min: min.to_string(), max: max.to_string(), actual: value.to_string() };
+        self.report(field, rule, message);
+    }
+
+    /// Checks the product of `values` (the fields `fields`, width × height) against
+    /// inclusive bounds; `why` is the rule's message (may be empty). The violation's path
+    /// is the first field, and its message names them all.
+    pub fn product(&mut self, fields: &[&str], values: &[f64], min: Option<f64>, max: Option<f64>, why: &str) {
+        let actual: f64 = values.iter().product();
+        let below = min.is_some_and(|m| actual < m);
+        let above = max.is_some_and(|m| actual > m);
+        if below || above || actual.is_nan() {
+            let factors: Vec<String> = fields.iter().zip(values).map(|(f, v)| format!("{f} {}", fmt_num(*v))).collect();
+            let message = with_reason(
+                format!("{} = {} is out of range {}", factors.join(" × "), fmt_num(actual), fmt_bounds(min, max)),
+                why,
+            );
+            let rule = Constraint::Product { fields: fields.iter().map(|f| f.to_string()).collect(), min, max, actual };
+            self.report(fields.first().copied().unwrap_or_default(), rule, message);
+        }
+    }
+
     /// Checks that a string is one of `allowed`.
     pub fn allowed_values(&mut self, field: &str, actual: &str, allowed: &[&str], why: &str) {
         if !allowed.contains(&actual) {
@@ -655,6 +710,14 @@ impl Validator {
             );
         }
     }
+}
+
+/// `W:H` as the width divided by the height, when both are positive finite numbers
+/// (the generator reads the spec's ratios the same way).
+fn aspect_ratio(text: &str) -> Option<f64> {
+    let (w, h) = text.split_once(':')?;
+    let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    (w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0).then(|| w / h)
 }
 
 /// A required field seen as an always-present optional, so rules can treat

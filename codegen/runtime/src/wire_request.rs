@@ -15,6 +15,16 @@ use super::redact::Redactor;
 /// What replaces a secret header value.
 pub const REDACTED: &str = "<redacted>";
 
+/// What a secret field of a request shows in `Debug`: `<redacted>`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
 /// Text parts and JSON bodies longer than this are shortened when displayed.
 const DISPLAY_TEXT_LIMIT: usize = 2_000;
 
@@ -32,7 +42,8 @@ pub enum WireBody {
     },
 }
 
-/// One HTTP request exactly as it would be sent, secrets redacted.
+/// One HTTP request exactly as it would be sent, secrets redacted (the key's header,
+/// and the values of the request's secret fields wherever they appear).
 #[derive(Clone, PartialEq, Eq)]
 pub struct WireRequest {
     /// `POST`.
@@ -77,6 +88,12 @@ impl WireRequest {
                 }
             }
         }
+        // The body is shown, never sent, from here: the request's secret fields (and the
+        // key, should it be there) are scrubbed from it like from everything else shown.
+        let body = match body {
+            WireBody::Bytes(bytes) => WireBody::Bytes(redactor.scrub_bytes(&bytes)),
+            other => other,
+        };
         Self { method: request.method().as_str().to_string(), url, headers, body }
     }
 

@@ -133,6 +133,14 @@ fn field(out: &mut Changes, old_s: &StructIr, new_s: &StructIr, old: &FieldIr, n
             "only what the call's tracing span records changes; the types are unchanged",
         );
     }
+    if old.secret != new.secret {
+        out.compatible(
+            Area::Fields,
+            &subject,
+            if new.secret { "now a secret" } else { "no longer a secret" },
+            "only what `Debug`, dry runs and errors show of its value changes; the types are unchanged",
+        );
+    }
     if old.location != new.location {
         out.compatible(
             Area::Fields,

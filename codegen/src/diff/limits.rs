@@ -46,6 +46,7 @@ pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constr
         let what = format!("multiple of {} → {}", step(old.multiple_of), step(new.multiple_of));
         report(out, subject, what, direction, validated);
     }
+    aspect_ratios(out, subject, old.aspect_ratio.as_ref(), new.aspect_ratio.as_ref(), validated);
     if old.allow_data_url != new.allow_data_url {
         let (what, direction) = if new.allow_data_url {
             ("now also accepts a base64 data URL", Direction::Loosened)
@@ -54,6 +55,36 @@ pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constr
         };
         report(out, subject, what.to_string(), direction, validated);
     }
+}
+
+/// A range of aspect ratios loosens when both ends move out (or it goes), tightens when
+/// either end moves in (or it appears).
+fn aspect_ratios(
+    out: &mut Changes,
+    subject: &str,
+    old: Option<&(String, String)>,
+    new: Option<&(String, String)>,
+    validated: bool,
+) {
+    let shown = |r: Option<&(String, String)>| r.map_or_else(|| "any".to_string(), |(min, max)| format!("{min} to {max}"));
+    let ratio = |text: &str| crate::spec::model::parse_aspect_ratio(text).unwrap_or(f64::NAN);
+    let direction = match (old, new) {
+        (None, None) => return,
+        (None, Some(_)) => Direction::Tightened,
+        (Some(_), None) => Direction::Loosened,
+        (Some(a), Some(b)) => {
+            let (min_a, max_a, min_b, max_b) = (ratio(&a.0), ratio(&a.1), ratio(&b.0), ratio(&b.1));
+            if min_a == min_b && max_a == max_b {
+                return;
+            }
+            if min_b <= min_a && max_b >= max_a {
+                Direction::Loosened
+            } else {
+                Direction::Tightened
+            }
+        }
+    };
+    report(out, subject, format!("aspect ratios {} → {}", shown(old), shown(new)), direction, validated);
 }
 
 // Limits in the IR are `u64` counts or `f64` bounds; `f64` holds every count a spec can state exactly.

@@ -220,6 +220,29 @@ fn describe(rule: &Rule, measure: Option<Measure>) -> Described {
                 message,
             )
         }
+        Rule::ProductLimit { fields, when, max, min, message, .. } => {
+            let number =
+                |n: &f64| if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", *n as i64) } else { n.to_string() };
+            let product = fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" × ");
+            let bounds = match (min, max) {
+                (Some(min), Some(max)) => format!("between {} and {}", number(min), number(max)),
+                (None, Some(max)) => format!("at most {}", number(max)),
+                (Some(min), None) => format!("at least {}", number(min)),
+                (None, None) => "unbounded".to_string(),
+            };
+            // One bound moved can be told loosened or tightened; two bounds are compared as one text.
+            let fixed = match (min, max) {
+                (None, Some(max)) => Some(("max", *max)),
+                (Some(min), None) => Some(("min", *min)),
+                _ => None,
+            };
+            (
+                format!("product_limit {}", fields.join(",")),
+                format!("{product} is {bounds}{}", when_suffix(when)),
+                fixed,
+                message,
+            )
+        }
         Rule::ExactlyOneOf { fields, message, .. } => (
             format!("exactly_one_of {}", fields.join(",")),
             format!(

@@ -349,6 +349,12 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
         Some(value) => (quote!(http), quote!(#prepare let http = self.http.with_params(#value.request_params())?;)),
         None => (quote!(self.http), prepare),
     };
+    // A request with secrets goes through a handle that scrubs their values from
+    // everything the call shows (dry run, request log, errors).
+    let (http, prepare) = match secret_values(api, body) {
+        Some(values) => (quote!(http), quote!(#prepare let http = #http.with_secrets(&[#(#values),*]);)),
+        None => (http, prepare),
+    };
     let headers_note = op.response_headers.as_ref().map(|h| {
         format!(
             "The documented response headers are read by `{}_with_response(..)?.typed_headers::<{}>()`.",
@@ -542,6 +548,30 @@ fn params_source(api: &Api, body: &BodyIr) -> Option<TokenStream> {
     };
     let s = api.struct_named(rust_name)?;
     super::types::sends_params(s).then_some(value)
+}
+
+/// The values of the request's secret fields, each an `Option<&str>`; `None` when the
+/// request has no secret field.
+fn secret_values(api: &Api, body: &BodyIr) -> Option<Vec<TokenStream>> {
+    let (value, rust_name) = match body {
+        BodyIr::None | BodyIr::Params { .. } => return None,
+        BodyIr::Json { rust_name, .. } => (quote!(request), rust_name),
+        BodyIr::Form { rust_name } => (quote!(form), rust_name),
+    };
+    let s = api.struct_named(rust_name)?;
+    let values: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.secret)
+        .map(|f| {
+            let n = ident(&f.rust_name);
+            match f.presence {
+                Presence::Required => quote!(Some(#value.#n.as_str())),
+                _ => quote!(#value.#n.as_deref()),
+            }
+        })
+        .collect();
+    (!values.is_empty()).then_some(values)
 }
 
 /// One way of calling an operation (a JSON body, a form or none; any answer). Its shape

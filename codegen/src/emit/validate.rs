@@ -173,6 +173,7 @@ fn model_selectors(rules: &[RuleIr]) -> Vec<&ModelSelector> {
                     ValuesSource::Fixed(_) => None,
                 })
                 .collect(),
+            RuleCheck::Product { when, .. } => from_condition(when),
             RuleCheck::ExactlyOneOf { .. } => Vec::new(),
             RuleCheck::ModelConstraints { selector, .. } | RuleCheck::ModelFamily { selector, .. } => vec![selector],
         };
@@ -277,10 +278,7 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
     let Value { reference, receiver, place } = value;
     match ty {
         RustType::String => {
-            let length = (c.min_length.is_some() || c.max_length.is_some()).then(|| {
-                let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
-                quote!(v.length(#label, #reference, #min, #max);)
-            });
+            let length = text_length(c, &label, reference);
             let encoding = c.base64_text.then(|| {
                 if c.allow_data_url {
                     quote!(v.base64_or_data_url(#label, #reference);)
@@ -289,16 +287,20 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
                 }
             });
             let pattern = c.pattern.as_ref().map(|p| quote!(v.pattern(#label, #reference, #p);));
-            (length.is_some() || encoding.is_some() || pattern.is_some()).then(|| quote!(#length #encoding #pattern))
+            let ratio = c.aspect_ratio.as_ref().map(|(min, max)| quote!(v.aspect_ratio(#label, #reference, #min, #max);));
+            (length.is_some() || encoding.is_some() || pattern.is_some() || ratio.is_some())
+                .then(|| quote!(#length #encoding #pattern #ratio))
         }
         RustType::Url => {
             let schemes = &c.schemes;
             let data = c.allow_data_url;
-            Some(quote!(v.url(#label, #reference, &[#(#schemes),*], #data);))
+            let length = text_length(c, &label, reference);
+            Some(quote!(v.url(#label, #reference, &[#(#schemes),*], #data); #length))
         }
         RustType::DataUrl => {
             let mimes = &c.mime_types;
-            Some(quote!(v.data_url(#label, #reference, &[#(#mimes),*]);))
+            let length = text_length(c, &label, reference);
+            Some(quote!(v.data_url(#label, #reference, &[#(#mimes),*]); #length))
         }
         RustType::U32 | RustType::U64 | RustType::I64 | RustType::F64 => {
             // Casting an `f64` to itself is a clippy warning in the generated code.
@@ -361,6 +363,14 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
         }
         _ => None,
     }
+}
+
+/// The length check of a value written as text (a string, a URL), when it has limits.
+fn text_length(c: &Constraints, label: &TokenStream, reference: &TokenStream) -> Option<TokenStream> {
+    (c.min_length.is_some() || c.max_length.is_some()).then(|| {
+        let (min, max) = (opt_u64(c.min_length), opt_u64(c.max_length));
+        quote!(v.length(#label, #reference, #min, #max);)
+    })
 }
 
 /// `Option<&T>` of the field at the end of a path.
@@ -710,6 +720,24 @@ fn rule_checks(api: &Api, rule: &RuleCheck) -> TokenStream {
         }
         RuleCheck::Limit { when, field, measure, bound, source, message } => {
             guarded(api, when, limit(field, *measure, *bound, source, message))
+        }
+        RuleCheck::Product { when, fields, min, max, message } => {
+            let bindings: Vec<proc_macro2::Ident> =
+                (0..fields.len()).map(|i| quote::format_ident!("factor_{}", i)).collect();
+            let accessors = fields.iter().map(access);
+            // Casting an `f64` to itself is a clippy warning in the generated code.
+            let values = fields.iter().zip(&bindings).map(|(f, b)| match f.ty {
+                RustType::F64 => quote!(*#b),
+                _ => quote!(*#b as f64),
+            });
+            let names = fields.iter().map(|f| &f.wire);
+            let (min, max) = (opt_f64(*min), opt_f64(*max));
+            let body = quote! {
+                if let (#(Some(#bindings)),*) = (#(#accessors),*) {
+                    v.product(&[#(#names),*], &[#(#values),*], #min, #max, #message);
+                }
+            };
+            guarded(api, when, body)
         }
         RuleCheck::ExactlyOneOf { fields, message } => {
             let present = fields.iter().map(|f| is_present(f, true));

@@ -550,6 +550,7 @@ impl<'a> Lowering<'a> {
                     mime_types: f.mime_types.clone(),
                     pattern: f.pattern.clone(),
                     multiple_of: f.multiple_of,
+                    aspect_ratio: f.aspect_ratio.as_ref().map(|r| (r.min.clone(), r.max.clone())),
                 },
                 flatten: f.flatten,
                 part_names: if f.part_names.is_empty() { vec![f.name.clone()] } else { f.part_names.clone() },
@@ -561,6 +562,7 @@ impl<'a> Lowering<'a> {
                     (m::FieldLocation::Header, _) => Location::Header,
                 },
                 usage: f.usage.map(token_kind),
+                secret: f.secret,
             });
         }
         self.collisions(names, "field names", RUST_NAME);
@@ -866,6 +868,13 @@ impl<'a> Lowering<'a> {
                     message: message.clone().unwrap_or_default(),
                 }
             }
+            m::Rule::ProductLimit { fields: names, when, min, max, message, .. } => RuleCheck::Product {
+                when: cond(when),
+                fields: names.iter().map(|n| self.field_path(o, n)).collect(),
+                min: *min,
+                max: *max,
+                message: message.clone().unwrap_or_default(),
+            },
             m::Rule::ExactlyOneOf { fields: names, message, .. } => RuleCheck::ExactlyOneOf {
                 fields: names.iter().map(|n| self.field_path(o, n)).collect(),
                 message: message.clone().unwrap_or_else(|| format!("exactly one of {} must be set", names.join(", "))),

@@ -548,6 +548,8 @@ pub struct FieldIr {
     pub location: Location,
     /// The token count this field of an answer reports, for the call's tracing span.
     pub usage: Option<TokenKind>,
+    /// A secret: `Debug` redacts it and the client scrubs its value from what a call shows.
+    pub secret: bool,
 }
 
 /// A kind of token count an answer reports (a field's `usage`).
@@ -626,6 +628,8 @@ pub struct Constraints {
     pub pattern: Option<String>,
     /// A step the number must be a whole multiple of.
     pub multiple_of: Option<f64>,
+    /// The narrowest and widest `W:H` aspect ratios a string may name, as written.
+    pub aspect_ratio: Option<(String, String)>,
 }
 
 /// One step of a field path in a rule.
@@ -791,6 +795,19 @@ pub enum RuleCheck {
         /// Where the bound comes from.
         source: BoundSource,
         /// Message.
+        message: String,
+    },
+    /// The product of numeric fields within bounds, checked when every one is set.
+    Product {
+        /// Condition.
+        when: ConditionIr,
+        /// The numeric fields multiplied, at least two.
+        fields: Vec<FieldPath>,
+        /// Inclusive minimum of the product.
+        min: Option<f64>,
+        /// Inclusive maximum of the product.
+        max: Option<f64>,
+        /// Message (may be empty).
         message: String,
     },
     /// Exactly one of the fields is present.

@@ -567,10 +567,12 @@ pub struct Field {
     /// Maximum number of array items.
     #[serde(default)]
     pub max_items: Option<u64>,
-    /// Minimum string length in characters.
+    /// Minimum length in characters of a `string`, `url` or `data_url` field (or of each
+    /// one of a list or map of them).
     #[serde(default)]
     pub min_length: Option<u64>,
-    /// Maximum string length in characters.
+    /// Maximum length in characters of a `string`, `url` or `data_url` field (or of each
+    /// one of a list or map of them): BFL's `webhook_url` of at most 2083 characters.
     #[serde(default)]
     pub max_length: Option<u64>,
     /// A regular expression a `string` field (or each string of an array or map of them)
@@ -590,6 +592,18 @@ pub struct Field {
     /// Allowed URL schemes for `url` fields (for example `[http, https, gs]`).
     #[serde(default)]
     pub schemes: Vec<String>,
+    /// The range of aspect ratios a `W:H` string may name, inclusive, as the docs state it
+    /// ("between 21:9 and 9:21"): `{min: "9:21", max: "21:9"}`, the narrowest and the
+    /// widest. A value that is not `W:H` with positive numbers, or whose ratio lies outside
+    /// the range, is a violation. For `string` fields (or lists and maps of them).
+    #[serde(default)]
+    pub aspect_ratio: Option<AspectRatioRange>,
+    /// The value is a secret (BFL's `webhook_secret`): the type's `Debug` prints
+    /// `<redacted>` for it, and a call's dry run, request log, errors and logs scrub its
+    /// value wherever it would appear. Only on `string` or `url` fields of an operation's
+    /// request object sent in the body.
+    #[serde(default)]
+    pub secret: bool,
     /// What a `string` field's text holds, when it is more than free text.
     #[serde(default)]
     pub format: Option<StringFormat>,
@@ -638,6 +652,24 @@ impl TokenUsage {
             TokenUsage::OutputTokens => "output_tokens",
         }
     }
+}
+
+/// An inclusive range of aspect ratios written `W:H` (`9:21` to `21:9`).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AspectRatioRange {
+    /// The narrowest ratio allowed (`9:21`, tall).
+    pub min: String,
+    /// The widest ratio allowed (`21:9`, wide).
+    pub max: String,
+}
+
+/// `W:H` (`21:9`, `1:2.5`) as the width divided by the height, when both are positive
+/// finite numbers.
+pub fn parse_aspect_ratio(text: &str) -> Option<f64> {
+    let (w, h) = text.split_once(':')?;
+    let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    (w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0).then(|| w / h)
 }
 
 /// A default that holds when a condition on the rest of the request does.
@@ -1023,6 +1055,29 @@ pub enum Rule {
         #[serde(default)]
         message: Option<String>,
     },
+    /// A limit on the product of numeric fields (width × height: "at most 4 megapixels"),
+    /// checked when every one of them is set. A violation names the fields, the product and
+    /// the limit. The docs decide the severity: `error` where the server rejects a larger
+    /// image, `warning` where it resizes it.
+    ProductLimit {
+        /// The numeric fields multiplied (at least two field paths).
+        fields: Vec<String>,
+        /// Optional condition; without one the rule always applies.
+        #[serde(default)]
+        when: Option<Condition>,
+        /// The largest product allowed, inclusive.
+        #[serde(default)]
+        max: Option<f64>,
+        /// The smallest product allowed, inclusive.
+        #[serde(default)]
+        min: Option<f64>,
+        /// `error` (the default) refuses the request; `warning` sends it and tells the caller.
+        #[serde(default)]
+        severity: Severity,
+        /// Why, from the docs.
+        #[serde(default)]
+        message: Option<String>,
+    },
     /// Exactly one of these optional fields must be present.
     ExactlyOneOf {
         /// Field paths.
@@ -1045,6 +1100,7 @@ impl Rule {
             | Rule::OnlyWith { severity, .. }
             | Rule::LimitWhen { severity, .. }
             | Rule::AllowedValuesWhen { severity, .. }
+            | Rule::ProductLimit { severity, .. }
             | Rule::ExactlyOneOf { severity, .. } => *severity,
         }
     }
@@ -1057,6 +1113,7 @@ impl Rule {
             | Rule::OnlyWith { message, .. }
             | Rule::LimitWhen { message, .. }
             | Rule::AllowedValuesWhen { message, .. }
+            | Rule::ProductLimit { message, .. }
             | Rule::ExactlyOneOf { message, .. } => message.as_deref(),
         }
     }

@@ -592,9 +592,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_1, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.1");
-        self.http
-            .send_json_with_response(&operations::FLUX_PRO_1_1, &path, Some(request))
+        http.send_json_with_response(&operations::FLUX_PRO_1_1, &path, Some(request))
             .await
     }
     /// The request [`Client::flux_pro_1_1`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
@@ -604,8 +604,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_1, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.1");
-        self.http.dry_run_json(&operations::FLUX_PRO_1_1, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_PRO_1_1, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_pro_1_1_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_pro_1_1_download_result(
@@ -724,10 +725,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_DEV, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-dev");
-        self.http
-            .send_json_with_response(&operations::FLUX_DEV, &path, Some(request))
-            .await
+        http.send_json_with_response(&operations::FLUX_DEV, &path, Some(request)).await
     }
     /// The request [`Client::flux_dev`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
     pub async fn flux_dev_dry_run(
@@ -736,8 +736,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_DEV, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-dev");
-        self.http.dry_run_json(&operations::FLUX_DEV, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_DEV, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_dev_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_dev_download_result(
@@ -852,9 +853,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_1_ULTRA, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.1-ultra");
-        self.http
-            .send_json_with_response(
+        http.send_json_with_response(
                 &operations::FLUX_PRO_1_1_ULTRA,
                 &path,
                 Some(request),
@@ -868,10 +869,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_1_ULTRA, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.1-ultra");
-        self.http
-            .dry_run_json(&operations::FLUX_PRO_1_1_ULTRA, &path, Some(request))
-            .await
+        http.dry_run_json(&operations::FLUX_PRO_1_1_ULTRA, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_pro_1_1_ultra_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_pro_1_1_ultra_download_result(
@@ -994,9 +994,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_0_FILL, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.0-fill");
-        self.http
-            .send_json_with_response(
+        http.send_json_with_response(
                 &operations::FLUX_PRO_1_0_FILL,
                 &path,
                 Some(request),
@@ -1010,10 +1010,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_0_FILL, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.0-fill");
-        self.http
-            .dry_run_json(&operations::FLUX_PRO_1_0_FILL, &path, Some(request))
-            .await
+        http.dry_run_json(&operations::FLUX_PRO_1_0_FILL, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_pro_1_0_fill_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_pro_1_0_fill_download_result(
@@ -1139,9 +1138,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_0_EXPAND, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.0-expand");
-        self.http
-            .send_json_with_response(
+        http.send_json_with_response(
                 &operations::FLUX_PRO_1_0_EXPAND,
                 &path,
                 Some(request),
@@ -1155,10 +1154,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_0_EXPAND, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.0-expand");
-        self.http
-            .dry_run_json(&operations::FLUX_PRO_1_0_EXPAND, &path, Some(request))
-            .await
+        http.dry_run_json(&operations::FLUX_PRO_1_0_EXPAND, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_pro_1_0_expand_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_pro_1_0_expand_download_result(
@@ -1274,9 +1272,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_KONTEXT_PRO, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-kontext-pro");
-        self.http
-            .send_json_with_response(&operations::FLUX_KONTEXT_PRO, &path, Some(request))
+        http.send_json_with_response(&operations::FLUX_KONTEXT_PRO, &path, Some(request))
             .await
     }
     /// The request [`Client::flux_kontext_pro`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
@@ -1286,8 +1284,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_KONTEXT_PRO, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-kontext-pro");
-        self.http.dry_run_json(&operations::FLUX_KONTEXT_PRO, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_KONTEXT_PRO, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_kontext_pro_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_kontext_pro_download_result(
@@ -1411,9 +1410,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_KONTEXT_MAX, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-kontext-max");
-        self.http
-            .send_json_with_response(&operations::FLUX_KONTEXT_MAX, &path, Some(request))
+        http.send_json_with_response(&operations::FLUX_KONTEXT_MAX, &path, Some(request))
             .await
     }
     /// The request [`Client::flux_kontext_max`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
@@ -1423,8 +1422,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_KONTEXT_MAX, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-kontext-max");
-        self.http.dry_run_json(&operations::FLUX_KONTEXT_MAX, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_KONTEXT_MAX, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_kontext_max_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_kontext_max_download_result(
@@ -1540,10 +1540,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_MAX, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-max");
-        self.http
-            .send_json_with_response(&operations::FLUX_2_MAX, &path, Some(request))
-            .await
+        http.send_json_with_response(&operations::FLUX_2_MAX, &path, Some(request)).await
     }
     /// The request [`Client::flux_2_max`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
     pub async fn flux_2_max_dry_run(
@@ -1552,8 +1551,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_MAX, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-max");
-        self.http.dry_run_json(&operations::FLUX_2_MAX, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_2_MAX, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_2_max_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_2_max_download_result(
@@ -1673,9 +1673,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_KLEIN_9B, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-klein-9b");
-        self.http
-            .send_json_with_response(&operations::FLUX_2_KLEIN_9B, &path, Some(request))
+        http.send_json_with_response(&operations::FLUX_2_KLEIN_9B, &path, Some(request))
             .await
     }
     /// The request [`Client::flux_2_klein_9b`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
@@ -1685,8 +1685,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_KLEIN_9B, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-klein-9b");
-        self.http.dry_run_json(&operations::FLUX_2_KLEIN_9B, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_2_KLEIN_9B, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_2_klein_9b_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_2_klein_9b_download_result(
@@ -1810,9 +1811,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_KLEIN_4B, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-klein-4b");
-        self.http
-            .send_json_with_response(&operations::FLUX_2_KLEIN_4B, &path, Some(request))
+        http.send_json_with_response(&operations::FLUX_2_KLEIN_4B, &path, Some(request))
             .await
     }
     /// The request [`Client::flux_2_klein_4b`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
@@ -1822,8 +1823,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_KLEIN_4B, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-klein-4b");
-        self.http.dry_run_json(&operations::FLUX_2_KLEIN_4B, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_2_KLEIN_4B, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_2_klein_4b_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_2_klein_4b_download_result(
@@ -1947,9 +1949,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_KLEIN_9B_PREVIEW, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-klein-9b-preview");
-        self.http
-            .send_json_with_response(
+        http.send_json_with_response(
                 &operations::FLUX_2_KLEIN_9B_PREVIEW,
                 &path,
                 Some(request),
@@ -1963,9 +1965,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_KLEIN_9B_PREVIEW, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-klein-9b-preview");
-        self.http
-            .dry_run_json(&operations::FLUX_2_KLEIN_9B_PREVIEW, &path, Some(request))
+        http.dry_run_json(&operations::FLUX_2_KLEIN_9B_PREVIEW, &path, Some(request))
             .await
     }
     /// Downloads the result of a job [`Client::flux_2_klein_9b_preview_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
@@ -2094,9 +2096,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_PRO_PREVIEW, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-pro-preview");
-        self.http
-            .send_json_with_response(
+        http.send_json_with_response(
                 &operations::FLUX_2_PRO_PREVIEW,
                 &path,
                 Some(request),
@@ -2110,10 +2112,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_PRO_PREVIEW, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-pro-preview");
-        self.http
-            .dry_run_json(&operations::FLUX_2_PRO_PREVIEW, &path, Some(request))
-            .await
+        http.dry_run_json(&operations::FLUX_2_PRO_PREVIEW, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_2_pro_preview_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_2_pro_preview_download_result(
@@ -2226,10 +2227,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_PRO, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-pro");
-        self.http
-            .send_json_with_response(&operations::FLUX_2_PRO, &path, Some(request))
-            .await
+        http.send_json_with_response(&operations::FLUX_2_PRO, &path, Some(request)).await
     }
     /// The request [`Client::flux_2_pro`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
     pub async fn flux_2_pro_dry_run(
@@ -2238,8 +2238,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_PRO, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-pro");
-        self.http.dry_run_json(&operations::FLUX_2_PRO, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_2_PRO, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_2_pro_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_2_pro_download_result(
@@ -2365,9 +2366,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_FLEX, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-flex");
-        self.http
-            .send_json_with_response(&operations::FLUX_2_FLEX, &path, Some(request))
+        http.send_json_with_response(&operations::FLUX_2_FLEX, &path, Some(request))
             .await
     }
     /// The request [`Client::flux_2_flex`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
@@ -2377,8 +2378,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_2_FLEX, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-2-flex");
-        self.http.dry_run_json(&operations::FLUX_2_FLEX, &path, Some(request)).await
+        http.dry_run_json(&operations::FLUX_2_FLEX, &path, Some(request)).await
     }
     /// Downloads the result of a job [`Client::flux_2_flex_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
     pub async fn flux_2_flex_download_result(
@@ -2501,9 +2503,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_0_FILL_FINETUNED, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.0-fill-finetuned");
-        self.http
-            .send_json_with_response(
+        http.send_json_with_response(
                 &operations::FLUX_PRO_1_0_FILL_FINETUNED,
                 &path,
                 Some(request),
@@ -2517,9 +2519,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_0_FILL_FINETUNED, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.0-fill-finetuned");
-        self.http
-            .dry_run_json(&operations::FLUX_PRO_1_0_FILL_FINETUNED, &path, Some(request))
+        http.dry_run_json(&operations::FLUX_PRO_1_0_FILL_FINETUNED, &path, Some(request))
             .await
     }
     /// Downloads the result of a job [`Client::flux_pro_1_0_fill_finetuned_and_wait`] finished: the URL in `result.sample` of the status answer (signed and short-lived, so download it soon). The API key goes only to the base URL's origin and to `*.bfl.ai`. An answer without the URL is a [`runtime::Error::Decode`] keeping the answer.
@@ -2644,9 +2646,9 @@ impl Client {
     ) -> Result<runtime::Response<AsyncResponse>, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_1_ULTRA_FINETUNED, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.1-ultra-finetuned");
-        self.http
-            .send_json_with_response(
+        http.send_json_with_response(
                 &operations::FLUX_PRO_1_1_ULTRA_FINETUNED,
                 &path,
                 Some(request),
@@ -2660,9 +2662,9 @@ impl Client {
     ) -> Result<runtime::WireRequest, runtime::Error> {
         let warnings = request.validate()?;
         self.http.report_warnings(&operations::FLUX_PRO_1_1_ULTRA_FINETUNED, &warnings);
+        let http = self.http.with_secrets(&[request.webhook_secret.as_deref()]);
         let path = String::from("/v1/flux-pro-1.1-ultra-finetuned");
-        self.http
-            .dry_run_json(
+        http.dry_run_json(
                 &operations::FLUX_PRO_1_1_ULTRA_FINETUNED,
                 &path,
                 Some(request),

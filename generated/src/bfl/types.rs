@@ -556,7 +556,7 @@ impl<'de> Deserialize<'de> for AsyncResponse {
     }
 }
 /// The request of FLUX1.1 \[pro\] (`POST /v1/flux-pro-1.1`): fast, reliable text-to-image.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct FluxPro11Inputs {
     /// Text prompt for image generation.
@@ -595,10 +595,12 @@ pub struct FluxPro11Inputs {
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -607,6 +609,26 @@ pub struct FluxPro11Inputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FluxPro11Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FluxPro11Inputs")
+            .field("prompt", &self.prompt)
+            .field("image_prompt", &self.image_prompt)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("seed", &self.seed)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("output_format", &self.output_format)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FluxPro11Inputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -818,7 +840,7 @@ impl FluxPro11Inputs {
     }
 }
 /// The request of FLUX.1 \[dev\] (`POST /v1/flux-dev`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct FluxDevInputs {
     /// Text prompt for image generation.
@@ -867,10 +889,12 @@ pub struct FluxDevInputs {
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -879,6 +903,28 @@ pub struct FluxDevInputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FluxDevInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FluxDevInputs")
+            .field("prompt", &self.prompt)
+            .field("image_prompt", &self.image_prompt)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("steps", &self.steps)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("seed", &self.seed)
+            .field("guidance", &self.guidance)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("output_format", &self.output_format)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FluxDevInputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1124,7 +1170,7 @@ impl FluxDevInputs {
     }
 }
 /// The request of FLUX1.1 \[pro\] Ultra (`POST /v1/flux-pro-1.1-ultra`): up to 4 megapixels, an optional raw mode and an image to remix.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct FluxUltraInput {
     /// The prompt to use for image generation.
@@ -1142,7 +1188,7 @@ pub struct FluxUltraInput {
     pub seed: Option<i64>,
     /// Aspect ratio of the image between 21:9 and 9:21
     ///
-    /// Default: `16:9`.
+    /// Default: `16:9`. An aspect ratio `W:H` between 21:9 and 9:21.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<String>,
     /// Tolerance level for input and output moderation. Between 0 and 6, 0 being most strict, 6 being least strict.
@@ -1168,10 +1214,12 @@ pub struct FluxUltraInput {
     /// Default: `0.1`. Range: 0..=1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_prompt_strength: Option<f64>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -1180,6 +1228,27 @@ pub struct FluxUltraInput {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FluxUltraInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FluxUltraInput")
+            .field("prompt", &self.prompt)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("seed", &self.seed)
+            .field("aspect_ratio", &self.aspect_ratio)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("output_format", &self.output_format)
+            .field("raw", &self.raw)
+            .field("image_prompt", &self.image_prompt)
+            .field("image_prompt_strength", &self.image_prompt_strength)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FluxUltraInput {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1400,7 +1469,7 @@ impl FluxUltraInput {
     }
 }
 /// The request of FLUX.1 Fill \[pro\] (`POST /v1/flux-pro-1.0-fill`): inpainting an image where a mask (or the image's alpha channel) says.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FluxProFillInputs {
     /// A Base64-encoded string representing the image you wish to modify. Can contain alpha mask if desired.
@@ -1441,10 +1510,12 @@ pub struct FluxProFillInputs {
     /// Default: `2`. Range: 0..=6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_tolerance: Option<u32>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -1453,6 +1524,27 @@ pub struct FluxProFillInputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FluxProFillInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FluxProFillInputs")
+            .field("image", &self.image)
+            .field("mask", &self.mask)
+            .field("prompt", &self.prompt)
+            .field("steps", &self.steps)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("seed", &self.seed)
+            .field("guidance", &self.guidance)
+            .field("output_format", &self.output_format)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FluxProFillInputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1666,7 +1758,7 @@ impl FluxProFillInputs {
     }
 }
 /// The request of FLUX.1 Expand \[pro\] (`POST /v1/flux-pro-1.0-expand`): outpainting, adding pixels on any side of an image.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FluxProExpandInputs {
     /// A Base64-encoded string representing the image you wish to expand.
@@ -1724,10 +1816,12 @@ pub struct FluxProExpandInputs {
     /// Default: `2`. Range: 0..=6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_tolerance: Option<u32>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -1736,6 +1830,30 @@ pub struct FluxProExpandInputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FluxProExpandInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FluxProExpandInputs")
+            .field("image", &self.image)
+            .field("top", &self.top)
+            .field("bottom", &self.bottom)
+            .field("left", &self.left)
+            .field("right", &self.right)
+            .field("prompt", &self.prompt)
+            .field("steps", &self.steps)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("seed", &self.seed)
+            .field("guidance", &self.guidance)
+            .field("output_format", &self.output_format)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FluxProExpandInputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2014,7 +2132,7 @@ impl FluxProExpandInputs {
     }
 }
 /// The request of FLUX.1 Kontext \[pro\] and \[max\] (`POST /v1/flux-kontext-pro`, `/v1/flux-kontext-max`): creating an image, or editing one given as `input_image` (up to four with the experimental multi-reference).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FluxKontextProInputs {
     /// Text prompt for image generation.
@@ -2035,6 +2153,8 @@ pub struct FluxKontextProInputs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Aspect ratio of the image between 21:9 and 9:21
+    ///
+    /// An aspect ratio `W:H` between 21:9 and 9:21.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<String>,
     /// Output format for the generated image. Can be 'jpeg', 'png', or 'webp'.
@@ -2042,10 +2162,12 @@ pub struct FluxKontextProInputs {
     /// Default: `png`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /// Whether to perform upsampling on the prompt. If active, automatically modifies the prompt for more creative generation.
@@ -2064,6 +2186,28 @@ pub struct FluxKontextProInputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FluxKontextProInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FluxKontextProInputs")
+            .field("prompt", &self.prompt)
+            .field("input_image", &self.input_image)
+            .field("input_image_2", &self.input_image_2)
+            .field("input_image_3", &self.input_image_3)
+            .field("input_image_4", &self.input_image_4)
+            .field("seed", &self.seed)
+            .field("aspect_ratio", &self.aspect_ratio)
+            .field("output_format", &self.output_format)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FluxKontextProInputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2272,7 +2416,7 @@ impl FluxKontextProInputs {
     }
 }
 /// The request of FLUX.2 \[PRO\], \[PRO\] Preview and \[MAX\] (`POST /v1/flux-2-pro`, `/v1/flux-2-pro-preview`, `/v1/flux-2-max`): generating or editing with up to eight input images.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Flux2Inputs {
     /// Text prompt for image generation.
@@ -2324,10 +2468,12 @@ pub struct Flux2Inputs {
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -2336,6 +2482,32 @@ pub struct Flux2Inputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for Flux2Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flux2Inputs")
+            .field("prompt", &self.prompt)
+            .field("input_image", &self.input_image)
+            .field("input_image_2", &self.input_image_2)
+            .field("input_image_3", &self.input_image_3)
+            .field("input_image_4", &self.input_image_4)
+            .field("input_image_5", &self.input_image_5)
+            .field("input_image_6", &self.input_image_6)
+            .field("input_image_7", &self.input_image_7)
+            .field("input_image_8", &self.input_image_8)
+            .field("seed", &self.seed)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("output_format", &self.output_format)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for Flux2Inputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -2600,7 +2772,7 @@ impl Flux2Inputs {
     }
 }
 /// The request of FLUX.2 \[FLEX\] (`POST /v1/flux-2-flex`): like FLUX.2 \[PRO\] with guidance and steps.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Flux2FlexInputs {
     /// Text prompt for image generation.
@@ -2670,10 +2842,12 @@ pub struct Flux2FlexInputs {
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -2682,6 +2856,36 @@ pub struct Flux2FlexInputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for Flux2FlexInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flux2FlexInputs")
+            .field("prompt", &self.prompt)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("input_image", &self.input_image)
+            .field("input_image_2", &self.input_image_2)
+            .field("input_image_3", &self.input_image_3)
+            .field("input_image_4", &self.input_image_4)
+            .field("input_image_5", &self.input_image_5)
+            .field("input_image_6", &self.input_image_6)
+            .field("input_image_7", &self.input_image_7)
+            .field("input_image_8", &self.input_image_8)
+            .field("input_image_blob_path", &self.input_image_blob_path)
+            .field("seed", &self.seed)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("guidance", &self.guidance)
+            .field("steps", &self.steps)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("output_format", &self.output_format)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for Flux2FlexInputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3008,7 +3212,7 @@ impl Flux2FlexInputs {
     }
 }
 /// Input model for FLUX.2 Klein (non-base) - like Pro but max 4 images.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Flux2KleinInputs {
     /// Text prompt for image generation.
@@ -3048,10 +3252,12 @@ pub struct Flux2KleinInputs {
     /// Default: `jpeg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<OutputFormat>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -3060,6 +3266,28 @@ pub struct Flux2KleinInputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for Flux2KleinInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flux2KleinInputs")
+            .field("prompt", &self.prompt)
+            .field("input_image", &self.input_image)
+            .field("input_image_2", &self.input_image_2)
+            .field("input_image_3", &self.input_image_3)
+            .field("input_image_4", &self.input_image_4)
+            .field("seed", &self.seed)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("output_format", &self.output_format)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for Flux2KleinInputs {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3280,7 +3508,7 @@ impl Flux2KleinInputs {
     }
 }
 /// The request of FLUX1.1 \[pro\] Ultra with a finetune (`POST /v1/flux-pro-1.1-ultra-finetuned`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FinetuneFluxUltraInput {
     /// Name of the LoRA to use. For LoRAs from other organizations (public or shared), use the format 'org-id/lora-name'.
@@ -3300,7 +3528,7 @@ pub struct FinetuneFluxUltraInput {
     pub seed: Option<i64>,
     /// Aspect ratio of the image between 21:9 and 9:21
     ///
-    /// Default: `16:9`.
+    /// Default: `16:9`. An aspect ratio `W:H` between 21:9 and 9:21.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<String>,
     /// Tolerance level for input and output moderation. Between 0 and 6, 0 being most strict, 6 being least strict.
@@ -3326,10 +3554,12 @@ pub struct FinetuneFluxUltraInput {
     /// Default: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_upsampling: Option<bool>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -3338,6 +3568,28 @@ pub struct FinetuneFluxUltraInput {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FinetuneFluxUltraInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FinetuneFluxUltraInput")
+            .field("finetune_id", &self.finetune_id)
+            .field("finetune_strength", &self.finetune_strength)
+            .field("prompt", &self.prompt)
+            .field("seed", &self.seed)
+            .field("aspect_ratio", &self.aspect_ratio)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("output_format", &self.output_format)
+            .field("image_prompt", &self.image_prompt)
+            .field("image_prompt_strength", &self.image_prompt_strength)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FinetuneFluxUltraInput {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -3564,7 +3816,7 @@ impl FinetuneFluxUltraInput {
     }
 }
 /// The request of FLUX.1 Fill \[pro\] with a finetune (`POST /v1/flux-pro-1.0-fill-finetuned`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct FinetuneFluxProFillInputs {
     /// Name of the LoRA to use. For LoRAs from other organizations (public or shared), use the format 'org-id/lora-name'.
@@ -3612,10 +3864,12 @@ pub struct FinetuneFluxProFillInputs {
     /// Default: `2`. Range: 0..=6.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_tolerance: Option<u32>,
-    /// URL to receive webhook notifications 1 to 2083 characters (the OpenAPI limits; the spec language cannot yet bound a `url` field's length, so the client does not check them).
+    /// URL to receive webhook notifications (1 to 2083 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
     /// Optional secret for webhook signature verification
+    ///
+    /// A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_secret: Option<String>,
     /** Fields the spec does not describe. Sent as they are beside the typed fields: the way to
@@ -3624,6 +3878,29 @@ pub struct FinetuneFluxProFillInputs {
           has no typed field above.*/
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl std::fmt::Debug for FinetuneFluxProFillInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FinetuneFluxProFillInputs")
+            .field("finetune_id", &self.finetune_id)
+            .field("finetune_strength", &self.finetune_strength)
+            .field("image", &self.image)
+            .field("mask", &self.mask)
+            .field("prompt", &self.prompt)
+            .field("steps", &self.steps)
+            .field("prompt_upsampling", &self.prompt_upsampling)
+            .field("seed", &self.seed)
+            .field("guidance", &self.guidance)
+            .field("output_format", &self.output_format)
+            .field("safety_tolerance", &self.safety_tolerance)
+            .field("webhook_url", &self.webhook_url)
+            .field(
+                "webhook_secret",
+                &self.webhook_secret.as_ref().map(|_| runtime::Redacted),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 impl<'de> Deserialize<'de> for FinetuneFluxProFillInputs {
     fn deserialize<D: serde::Deserializer<'de>>(

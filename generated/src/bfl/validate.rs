@@ -32,6 +32,7 @@ impl runtime::Validate for FluxPro11Inputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -71,6 +72,7 @@ impl runtime::Validate for FluxDevInputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -93,6 +95,9 @@ impl runtime::Validate for FluxDevInputs {
 }
 impl runtime::Validate for FluxUltraInput {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        if let Some(value) = &self.aspect_ratio {
+            v.aspect_ratio("aspect_ratio", value, "9:21", "21:9");
+        }
         if let Some(value) = &self.safety_tolerance {
             v.range("safety_tolerance", *value as f64, Some(0.0), Some(6.0));
         }
@@ -101,6 +106,7 @@ impl runtime::Validate for FluxUltraInput {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -133,6 +139,7 @@ impl runtime::Validate for FluxProFillInputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -177,6 +184,7 @@ impl runtime::Validate for FluxProExpandInputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -201,8 +209,12 @@ impl runtime::Validate for FluxProExpandInputs {
 }
 impl runtime::Validate for FluxKontextProInputs {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        if let Some(value) = &self.aspect_ratio {
+            v.aspect_ratio("aspect_ratio", value, "9:21", "21:9");
+        }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         if let Some(value) = &self.safety_tolerance {
             v.range("safety_tolerance", *value as f64, Some(0.0), Some(6.0));
@@ -239,6 +251,7 @@ impl runtime::Validate for Flux2Inputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -261,6 +274,20 @@ impl runtime::Validate for Flux2Inputs {
                 "webhook_secret",
             ],
         );
+        v.as_warnings(|v| {
+            if let (Some(factor_0), Some(factor_1)) = (
+                self.width.as_ref(),
+                self.height.as_ref(),
+            ) {
+                v.product(
+                    &["width", "height"],
+                    &[*factor_0 as f64, *factor_1 as f64],
+                    None,
+                    Some(4194304.0),
+                    "FLUX.2 images are at most 4 megapixels (2048 × 2048); the server resizes larger ones.",
+                );
+            }
+        });
         v.as_warnings(|v| {
             if let Some(actual) = self.width.as_ref() {
                 v.multiple_of(
@@ -302,6 +329,7 @@ impl runtime::Validate for Flux2FlexInputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -328,6 +356,20 @@ impl runtime::Validate for Flux2FlexInputs {
                 "webhook_secret",
             ],
         );
+        v.as_warnings(|v| {
+            if let (Some(factor_0), Some(factor_1)) = (
+                self.width.as_ref(),
+                self.height.as_ref(),
+            ) {
+                v.product(
+                    &["width", "height"],
+                    &[*factor_0 as f64, *factor_1 as f64],
+                    None,
+                    Some(4194304.0),
+                    "FLUX.2 images are at most 4 megapixels (2048 × 2048); the server resizes larger ones.",
+                );
+            }
+        });
         v.as_warnings(|v| {
             if let Some(actual) = self.width.as_ref() {
                 v.multiple_of(
@@ -363,6 +405,7 @@ impl runtime::Validate for Flux2KleinInputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -381,6 +424,20 @@ impl runtime::Validate for Flux2KleinInputs {
                 "webhook_secret",
             ],
         );
+        v.as_warnings(|v| {
+            if let (Some(factor_0), Some(factor_1)) = (
+                self.width.as_ref(),
+                self.height.as_ref(),
+            ) {
+                v.product(
+                    &["width", "height"],
+                    &[*factor_0 as f64, *factor_1 as f64],
+                    None,
+                    Some(4194304.0),
+                    "FLUX.2 images are at most 4 megapixels (2048 × 2048); the server resizes larger ones.",
+                );
+            }
+        });
         v.as_warnings(|v| {
             if let Some(actual) = self.width.as_ref() {
                 v.multiple_of(
@@ -408,6 +465,9 @@ impl runtime::Validate for FinetuneFluxUltraInput {
         if let Some(value) = &self.finetune_strength {
             v.range("finetune_strength", *value, Some(0.0), Some(2.0));
         }
+        if let Some(value) = &self.aspect_ratio {
+            v.aspect_ratio("aspect_ratio", value, "9:21", "21:9");
+        }
         if let Some(value) = &self.safety_tolerance {
             v.range("safety_tolerance", *value as f64, Some(0.0), Some(6.0));
         }
@@ -416,6 +476,7 @@ impl runtime::Validate for FinetuneFluxUltraInput {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,
@@ -452,6 +513,7 @@ impl runtime::Validate for FinetuneFluxProFillInputs {
         }
         if let Some(value) = &self.webhook_url {
             v.url("webhook_url", value, &[], false);
+            v.length("webhook_url", value, Some(1), Some(2083));
         }
         v.extra_fields(
             &self.extra,

@@ -38,6 +38,8 @@ pub mod error_envelopes;
 #[rustfmt::skip]
 pub mod fastapi_errors;
 #[rustfmt::skip]
+pub mod geometry_limits;
+#[rustfmt::skip]
 pub mod header_auth;
 #[rustfmt::skip]
 pub mod integer_ranges;
@@ -85,6 +87,8 @@ pub mod reserved_names;
 pub mod rules;
 #[rustfmt::skip]
 pub mod scalar_rules;
+#[rustfmt::skip]
+pub mod secret_fields;
 #[rustfmt::skip]
 pub mod several_auth;
 #[rustfmt::skip]

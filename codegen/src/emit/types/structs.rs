@@ -44,7 +44,13 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
             Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty | Presence::Nullable { .. }
         )
     });
-    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    // A struct with a secret writes its own `Debug`, which hides the secret.
+    let secrets = s.fields.iter().any(|f| f.secret);
+    let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+    if !secrets {
+        derives.insert(0, quote!(Debug));
+    }
+    let debug = if secrets { debug_redacting(s, serde) } else { TokenStream::new() };
     if all_defaultable {
         derives.push(quote!(Default));
     }
@@ -66,6 +72,7 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
             #(#fields)*
         }
 
+        #debug
         #deserialize
         #builder
         #inline_image
@@ -93,7 +100,8 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
         part_names: _,        // `multipart.rs`
         repeats_images_of: _, // `images.rs`
         location,
-        usage: _, // `field_docs`; the operations' `OperationInfo::usage` in `client.rs`
+        usage: _,  // `field_docs`; the operations' `OperationInfo::usage` in `client.rs`
+        secret: _, // `field_docs`, `debug_redacting`; the client's `with_secrets` in `client.rs`
     } = f;
     let name = ident(rust_name);
     let ty = type_tokens(ty);
@@ -168,6 +176,15 @@ fn field_docs(f: &FieldIr) -> TokenStream {
     }
     if let Some(pattern) = &c.pattern {
         notes.push(format!("Matches the pattern `{pattern}`."));
+    }
+    if let Some((min, max)) = &c.aspect_ratio {
+        notes.push(format!("An aspect ratio `W:H` between {max} and {min}."));
+    }
+    if f.secret {
+        notes.push(
+            "A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it."
+                .to_string(),
+        );
     }
     if !c.schemes.is_empty() {
         let mut s = format!("URL schemes: {}", c.schemes.join(", "));
@@ -245,6 +262,35 @@ fn show_value(v: &Value) -> String {
 
 /// The `extra` member: what the spec does not describe, kept from responses and sent
 /// with requests.
+/// `Debug` as the derive writes it, each secret field shown as `<redacted>` when set.
+fn debug_redacting(s: &StructIr, serde: bool) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let label = s.rust_name.as_str();
+    let fields = s.fields.iter().map(|f| {
+        let n = ident(&f.rust_name);
+        let shown = f.rust_name.unraw();
+        let value = match (f.secret, f.presence) {
+            (false, _) => quote!(&self.#n),
+            (true, Presence::Required) => quote!(&runtime::Redacted),
+            // The checker allows secrets on text fields only, never nullable ones.
+            (true, _) => quote!(&self.#n.as_ref().map(|_| runtime::Redacted)),
+        };
+        quote!(.field(#shown, #value))
+    });
+    let extra = serde.then(|| {
+        let n = ident(crate::ir::naming::EXTRA_FIELDS);
+        let shown = crate::ir::naming::EXTRA_FIELDS;
+        quote!(.field(#shown, &self.#n))
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label) #(#fields)* #extra .finish()
+            }
+        }
+    }
+}
+
 fn extra_fields_member(s: &StructIr) -> TokenStream {
     let name = ident(crate::ir::naming::EXTRA_FIELDS);
     let doc = if s.is_request_side() {

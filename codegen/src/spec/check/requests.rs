@@ -38,6 +38,41 @@ impl<'a> Checker<'a> {
         self.query_auth();
     }
 
+    // A secret is scrubbed from what a call shows (its dry run, errors, logs) by the
+    // client method that sends it, which sees only the request's own fields: a secret
+    // inside a nested value, or in a type also used elsewhere, would escape that. Its
+    // value is text in the body: a secret in the query or a header would sit in a URL or
+    // a header the key's redaction does not know, and `null` or a flattened member has no
+    // text to hide.
+    fn secret_field(&mut self, o: &ObjectDef, f: &Field, fpath: &str, roots: &BTreeMap<&str, &str>) {
+        let key = join_key(fpath, "secret");
+        let text = f.ty.parsed().is_ok_and(|t| matches!(t, TypeExpr::String | TypeExpr::Url));
+        if !text {
+            self.r.error_at_key(&key, format!("`secret` applies only to `string` and `url` fields, but `{}` is `{}`", f.name, f.ty));
+        }
+        if f.location != FieldLocation::Body || f.nullable || f.flatten {
+            self.r.error_at_key(
+                &key,
+                format!("a secret is text sent in the body: `{}` cannot be `in: query`, `in: header`, `nullable` or `flatten`", f.name),
+            );
+        }
+        if !roots.contains_key(o.name.as_str()) {
+            self.r.error_at_key(
+                &key,
+                format!(
+                    "`{}` cannot be secret: only a field of an operation's request object (`request.json`, \
+                     `request.multipart` or `request.params`) can, and `{}` is none",
+                    f.name, o.name
+                ),
+            );
+        } else if let Some(other) = self.other_use(&o.name) {
+            self.r.error_at_key(
+                &key,
+                format!("`{}` cannot be secret: `{}` is an operation's request, but {other}, where its value would not be scrubbed", f.name, o.name),
+            );
+        }
+    }
+
     /// Where `name` is used other than as an operation's request: inside another
     /// type, or as a response or event. Such a use has no query or headers to send a
     /// field in.
@@ -80,6 +115,9 @@ impl<'a> Checker<'a> {
                         f.name
                     ),
                 );
+            }
+            if f.secret {
+                self.secret_field(o, f, &fpath, roots);
             }
             let place = match f.location {
                 FieldLocation::Body => continue,

@@ -200,6 +200,7 @@ impl<'a> Checker<'a> {
                     _ => self.r.error(path, "allowed_values_when needs exactly one of `values` or `values_from_model`"),
                 }
             }
+            Rule::ProductLimit { fields, when, max, min, .. } => self.product_limit(o, fields, when.as_ref(), (*min, *max), path),
             Rule::ExactlyOneOf { fields, .. } => {
                 if fields.len() < 2 {
                     self.r.error(&join_key(path, "fields"), "exactly_one_of needs at least two fields");
@@ -207,6 +208,48 @@ impl<'a> Checker<'a> {
                 for (i, f) in fields.iter().enumerate() {
                     self.rule_field(o, f, &join_index(&join_key(path, "fields"), i));
                 }
+            }
+        }
+    }
+
+    // A product multiplies numbers (width × height): two or more numeric fields, each
+    // named once, and at least one bound, the smaller first. A product of one field is
+    // the field's own `min`/`max`.
+    fn product_limit(
+        &mut self,
+        o: &'a ObjectDef,
+        fields: &[String],
+        when: Option<&Condition>,
+        (min, max): (Option<f64>, Option<f64>),
+        path: &str,
+    ) {
+        if fields.len() < 2 {
+            self.r.error(&join_key(path, "fields"), "product_limit multiplies at least two fields; for one field use its `min`/`max`");
+        }
+        for (i, f) in fields.iter().enumerate() {
+            let fpath = join_index(&join_key(path, "fields"), i);
+            if fields[..i].contains(f) {
+                self.r.error(&fpath, format!("`{f}` is named twice in the product"));
+            }
+            if let Some(ty) = self.rule_field(o, f, &fpath) {
+                if !matches!(ty, TypeExpr::Integer | TypeExpr::Number) {
+                    self.r.error(&fpath, format!("product_limit multiplies numbers, but `{f}` is `{ty}`"));
+                }
+            }
+        }
+        if let Some(c) = when {
+            self.condition(o, c, &join_key(path, "when"));
+        }
+        match (min, max) {
+            (None, None) => self.r.error(path, "product_limit needs `max`, `min` or both"),
+            (Some(min), Some(max)) if min > max => {
+                self.r.error(&join_key(path, "min"), format!("min {min} is greater than max {max}"))
+            }
+            _ => {}
+        }
+        for (key, bound) in [("min", min), ("max", max)] {
+            if bound.is_some_and(|b| !b.is_finite()) {
+                self.r.error(&join_key(path, key), format!("`{key}` must be a finite number"));
             }
         }
     }

@@ -109,14 +109,16 @@ impl<'a> Checker<'a> {
     fn field_constraints(&mut self, f: &Field, ty: &TypeExpr, fpath: &str) {
         let numeric = matches!(ty, TypeExpr::Integer | TypeExpr::Number);
         let array = matches!(ty, TypeExpr::Array(_) | TypeExpr::OneOrMany(_));
-        let text = matches!(ty, TypeExpr::String);
+        // Every type written as text on the wire has a length in characters.
+        let text = [TypeExpr::String, TypeExpr::Url, TypeExpr::DataUrl].iter().any(|t| is_inner(ty, t));
         let misplaced = [
             ("min", f.min.is_some() && !numeric, "numbers"),
             ("max", f.max.is_some() && !numeric, "numbers"),
             ("min_items", f.min_items.is_some() && !array, "arrays"),
             ("max_items", f.max_items.is_some() && !array, "arrays"),
-            ("min_length", f.min_length.is_some() && !text, "strings"),
-            ("max_length", f.max_length.is_some() && !text, "strings"),
+            ("min_length", f.min_length.is_some() && !text, "strings, urls and data URLs"),
+            ("max_length", f.max_length.is_some() && !text, "strings, urls and data URLs"),
+            ("aspect_ratio", f.aspect_ratio.is_some() && !is_inner(ty, &TypeExpr::String), "strings"),
             ("schemes", !f.schemes.is_empty() && !is_inner(ty, &TypeExpr::Url), "url fields"),
             (
                 "allow_data_url",
@@ -147,6 +149,14 @@ impl<'a> Checker<'a> {
                 self.r.error(&join_key(fpath, "min_items"), format!("min_items {min} is greater than max_items {max}"));
             }
         }
+        if let (Some(min), Some(max)) = (f.min_length, f.max_length) {
+            if min > max {
+                self.r.error(&join_key(fpath, "min_length"), format!("min_length {min} is greater than max_length {max}"));
+            }
+        }
+        if let Some(range) = &f.aspect_ratio {
+            self.aspect_ratio_range(range, &join_key(fpath, "aspect_ratio"));
+        }
         if let Some(n) = f.multiple_of {
             self.bound_number("multiple_of", n, &join_key(fpath, "multiple_of"));
         }
@@ -170,6 +180,32 @@ impl<'a> Checker<'a> {
             }
         }
     }
+    // Both ends are ratios the runtime can read (`W:H`, positive numbers), and the
+    // narrowest comes first: a range the other way round would refuse every value.
+    fn aspect_ratio_range(&mut self, range: &AspectRatioRange, path: &str) {
+        let mut ends = Vec::new();
+        for (key, text) in [("min", &range.min), ("max", &range.max)] {
+            match parse_aspect_ratio(text) {
+                Some(ratio) => ends.push(ratio),
+                None => self.r.error(
+                    &join_key(path, key),
+                    format!("`{text}` is not an aspect ratio: write `W:H` with positive numbers (`21:9`)"),
+                ),
+            }
+        }
+        if let [min, max] = ends[..] {
+            if min > max {
+                self.r.error(
+                    path,
+                    format!(
+                        "`min` {} is wider than `max` {}: `min` is the narrowest ratio (`9:21`), `max` the widest (`21:9`)",
+                        range.min, range.max
+                    ),
+                );
+            }
+        }
+    }
+
     // A conditional default applies to a field the request can leave out, falls back on
     // `default` when no condition holds, holds a value of the field's type, and reads
     // what the request sets: a `family` test would read the selected model, whose own

@@ -37,6 +37,23 @@ impl Checker<'_> {
                                 .error(path, format!("{} does not match the field's pattern `{pattern}`", describe(v)));
                         }
                     }
+                    if let Some(range) = field.and_then(|f| f.aspect_ratio.as_ref()) {
+                        let within = |ratio: f64| {
+                            let (min, max) = (parse_aspect_ratio(&range.min), parse_aspect_ratio(&range.max));
+                            min.is_none_or(|min| ratio >= min) && max.is_none_or(|max| ratio <= max)
+                        };
+                        if !parse_aspect_ratio(text).is_some_and(within) {
+                            self.r.error(
+                                path,
+                                format!(
+                                    "{} is not an aspect ratio between {} and {}",
+                                    describe(v),
+                                    range.min,
+                                    range.max
+                                ),
+                            );
+                        }
+                    }
                 }
                 Some(_) => {}
             },
