@@ -297,7 +297,7 @@ fn a_revision_argument_names_a_spec_in_git() {
 #[test]
 fn a_change_in_a_shared_file_is_a_change_of_every_spec_importing_it() {
     // `first.yaml` and `second.yaml` are the same on both sides; only the shared file
-    // they import (a field set and a type) changed.
+    // they import (a field set, a type and an envelope) changed.
     for spec in ["first", "second"] {
         let (old, new) = (
             format!("tests/diff/shared_definitions/old/{spec}.yaml"),
@@ -309,6 +309,7 @@ fn a_change_in_a_shared_file_is_a_change_of_every_spec_importing_it() {
         assert_eq!(r.level(), Level::Breaking, "{}", r.to_markdown(None));
         has(&r, Impact::Breaking, "EditRequest.n");
         has(&r, Impact::Compatible, "ImageUsage.output_tokens");
+        has(&r, Impact::Compatible, "retry rule added: status 429, code `insufficient_quota` not retried");
     }
 }
 
@@ -320,8 +321,12 @@ fn a_spec_at_a_git_revision_reads_its_imports_at_that_revision() {
         Err(problems) => panic!("HEAD:specs/octen.yaml does not load:\n{problems}"),
     };
     let files: Vec<String> = loaded.sources.files().map(|f| f.path.display().to_string()).collect();
-    assert_eq!(files, ["HEAD:specs/octen.yaml", "HEAD:specs/common/openai-images.yaml"]);
+    assert_eq!(
+        files,
+        ["HEAD:specs/octen.yaml", "HEAD:specs/common/openai-images.yaml", "HEAD:specs/common/openai-errors.yaml"]
+    );
     assert!(loaded.spec.types.iter().any(|t| t.name() == "ImageUsage"), "the imported type is part of the spec");
+    assert!(loaded.spec.envelopes.iter().any(|e| e.name == "openai"), "the imported envelope is part of the spec");
 }
 
 const LISTENHUB_OLD: &str = "specs/history/listenhub.v1.yaml";

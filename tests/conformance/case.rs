@@ -243,6 +243,11 @@ pub struct ErrorExpect {
     /// The server's retry hint, in milliseconds.
     #[serde(default)]
     pub retry_after_ms: Option<u64>,
+    /// What the response itself says about retrying (`ApiError::retry_verdict`: the
+    /// `x-should-retry` header, the body's `retryable`, the envelope's rules by code or
+    /// message): `true`, `false`, or `null` when it says nothing and the status decides.
+    #[serde(default, deserialize_with = "present")]
+    pub retry_verdict: Option<Value>,
     /// The error's message (`Display`) contains this.
     #[serde(default)]
     pub display_contains: Option<String>,

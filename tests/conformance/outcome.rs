@@ -234,6 +234,12 @@ pub fn check_error(error: &Error, want: &ErrorExpect) -> Vec<String> {
             diffs.push(format!("error snippet {snippet:?} does not contain {part:?}"));
         }
     }
+    if let Some(want_verdict) = &want.retry_verdict {
+        let got = api.and_then(|a| a.retry_verdict());
+        if want_verdict.as_bool() != got || (want_verdict.is_null() != got.is_none()) {
+            diffs.push(format!("error retry verdict {got:?} (expected {want_verdict})"));
+        }
+    }
     if let Some(ms) = want.retry_after_ms {
         let got = api.and_then(|a| a.retry_after).map(|d| d.as_millis() as u64);
         if got != Some(ms) {

@@ -1,7 +1,7 @@
 //! Shared definitions: the files a spec imports and the field sets its objects include.
 //!
-//! `imports: [common/openai-images.yaml]` reads a shared file (types and field sets
-//! only) from the folder holding the spec; `- include: EditOptions` in an object's
+//! `imports: [common/openai-images.yaml]` reads a shared file (types, field sets and
+//! error envelopes only) from the folder holding the spec; `- include: EditOptions` in an object's
 //! `fields` splices a field set's fields in at that place. Both are resolved here,
 //! once, into the flat list of types the checks, the lowering and the spec diff
 //! read: a shared type lands in the module of every provider importing it, exactly
@@ -9,9 +9,11 @@
 //! like any other. [`Sources`] remembers where each came from, so a problem in a
 //! shared file or a field set is reported there.
 //!
+//! Imported envelopes join the spec's own after them, as imported types do.
+//!
 //! Refused, each where it is written: an import that is not a plain path inside the
-//! spec's folder, that cannot be read, or that closes a cycle; a type or field set
-//! defined twice across files; a shared file naming a type or field set it neither
+//! spec's folder, that cannot be read, or that closes a cycle; a type, field set or
+//! envelope defined twice across files; a shared file naming a type or field set it neither
 //! defines nor imports (it would mean something else in each spec); an include of an
 //! unknown set, or one bringing a field the object already has; a field set of a
 //! spec that no object includes.
@@ -20,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use super::load::{decode, load_shared_pieces, parse_yaml, read_at_most, FileItems};
-use super::model::{Field, FieldEntry, FieldSet, TypeDef};
+use super::model::{Envelope, Field, FieldEntry, FieldSet, TypeDef};
 use super::positions::{join_index, join_key, limits};
 use super::sources::{SourceFile, Sources};
 use crate::diagnostics::suggest::did_you_mean;
@@ -73,6 +75,8 @@ pub(super) struct Resolved {
     pub sources: Option<Sources>,
     /// The flat types: the spec's own, then each imported file's.
     pub types: Vec<TypeDef>,
+    /// The flat error envelopes: the spec's own, then each imported file's.
+    pub envelopes: Vec<Envelope>,
     /// Names of types that did not load, in any file, or that include a set which
     /// did not: references to them are not reported again.
     pub failed_types: Vec<String>,
@@ -87,16 +91,20 @@ pub(super) fn resolve(sources: Sources, items: FileItems, files: &dyn SpecFiles)
     let mut diagnostics = Diagnostics::new();
     let complete = walk.visit(0, &mut diagnostics);
     if !complete {
-        return Resolved { sources: None, types: Vec::new(), failed_types: Vec::new(), diagnostics };
+        return Resolved { sources: None, types: Vec::new(), envelopes: Vec::new(), failed_types: Vec::new(), diagnostics };
     }
     let Walk { mut sources, items, imports_of, .. } = walk;
     let mut flat = Flattening { sources: &sources, items: &items, imports_of: &imports_of, diagnostics };
     let (types, origins, failed_types) = flat.types();
+    let (envelopes, envelope_origins) = flat.envelopes();
     let diagnostics = flat.diagnostics;
     for (file, place, fields) in origins {
         sources.push_type(file, place, fields);
     }
-    Resolved { sources: Some(sources), types, failed_types, diagnostics }
+    for (file, place) in envelope_origins {
+        sources.push_envelope(file, place);
+    }
+    Resolved { sources: Some(sources), types, envelopes, failed_types, diagnostics }
 }
 
 /// Reading imported files, depth first.
@@ -207,7 +215,8 @@ fn import_name(text: &str) -> Result<String, String> {
     Ok(text.to_string())
 }
 
-/// The types a file's definitions name, each with the path of the reference in that file.
+/// The types a file's definitions (field sets, types, envelope bodies) name, each with
+/// the path of the reference in that file.
 fn type_references(items: &FileItems) -> Vec<(String, String)> {
     let mut refs = Vec::new();
     let mut add = |ty: &super::model::TypeRef, path: String| {
@@ -244,6 +253,9 @@ fn type_references(items: &FileItems) -> Vec<(String, String)> {
             }
             TypeDef::Enum(_) | TypeDef::Models(_) => {}
         }
+    }
+    for (place, envelope) in &items.envelopes {
+        refs.push((envelope.body.clone(), join_key(&join_index("envelopes", *place), "body")));
     }
     refs
 }
@@ -413,41 +425,69 @@ impl<'a> Flattening<'a> {
         sets
     }
 
-    /// The types that go into the flat list, as (file, place): a name defined in two
-    /// files is reported (at the spec's own type when it is one of them, since its
-    /// author chose the import; else at the later file's) and kept once.
+    /// The types that go into the flat list, as (file, place): see [`Self::unique`].
     fn unique_types(&mut self) -> BTreeSet<(usize, usize)> {
         let items = self.items;
+        let names = items.iter().map(|i| i.types.iter().map(|(place, def, _)| (*place, def.name())).collect()).collect();
+        self.unique(Definition::Type, names)
+    }
+
+    /// The flat error envelopes (the spec's own, then each imported file's, each name
+    /// once: see [`Self::unique`]) and where each is written.
+    fn envelopes(&mut self) -> (Vec<Envelope>, Vec<(usize, usize)>) {
+        let items = self.items;
+        let names =
+            items.iter().map(|i| i.envelopes.iter().map(|(place, e)| (*place, e.name.as_str())).collect()).collect();
+        let kept = self.unique(Definition::Envelope, names);
+        let mut envelopes = Vec::new();
+        let mut origins = Vec::new();
+        for (file, file_items) in items.iter().enumerate() {
+            for (place, envelope) in &file_items.envelopes {
+                if kept.contains(&(file, *place)) {
+                    envelopes.push(envelope.clone());
+                    origins.push((file, *place));
+                }
+            }
+        }
+        (envelopes, origins)
+    }
+
+    /// Of the definitions named in each file (`names[file]`: place and name), those
+    /// that go into the flat list, as (file, place): a name defined in two files is
+    /// reported (at the spec's own definition when it is one of them, since its author
+    /// chose the import; else at the later file's) and kept once.
+    fn unique(&mut self, kind: Definition, names: Vec<Vec<(usize, &str)>>) -> BTreeSet<(usize, usize)> {
+        let (noun, list) = kind.words();
         let mut kept = BTreeSet::new();
         let mut defined_in: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-        for (file, file_items) in items.iter().enumerate() {
-            for (place, def, _) in &file_items.types {
-                match defined_in.get(def.name()) {
+        for (file, file_names) in names.iter().enumerate() {
+            for &(place, name) in file_names {
+                match defined_in.get(name) {
                     Some(&(first, first_place)) if first != file => {
                         let (at_file, at_place, other) =
-                            if first == 0 { (0, first_place, file) } else { (file, *place, first) };
+                            if first == 0 { (0, first_place, file) } else { (file, place, first) };
                         let message = if at_file == 0 {
                             format!(
-                                "type `{}` is also defined in `{}`, which this spec imports; use that one or rename this one",
-                                def.name(),
+                                "{noun} `{name}` is also defined in `{}`, which this spec imports; use that one or \
+                                 rename this one",
                                 self.sources.file(other).name
                             )
                         } else {
                             format!(
-                                "type `{}` is also defined in `{}`, and a spec imports both files; one name, one type",
-                                def.name(),
+                                "{noun} `{name}` is also defined in `{}`, and a spec imports both files; one name, one \
+                                 {noun}",
                                 self.sources.file(other).name
                             )
                         };
-                        self.error(at_file, &join_key(&join_index("types", at_place), "name"), message);
+                        self.error(at_file, &join_key(&join_index(list, at_place), "name"), message);
                     }
-                    // Duplicates within one file are the checker's (`unique_type_names`).
+                    // Duplicates within one file are the checker's (`unique_type_names`, `envelopes`).
                     Some(_) => {
-                        kept.insert((file, *place));
+                        kept.insert((file, place));
                     }
                     None => {
-                        defined_in.insert(def.name(), (file, *place));
-                        kept.insert((file, *place));
+                        defined_in.insert(name, (file, place));
+                        kept.insert((file, place));
                     }
                 }
             }
@@ -481,6 +521,23 @@ impl<'a> Flattening<'a> {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A kind of named definition that may be written in several files.
+#[derive(Clone, Copy)]
+enum Definition {
+    Type,
+    Envelope,
+}
+
+impl Definition {
+    /// What messages call it, and the top-level list holding it.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Definition::Type => ("type", "types"),
+            Definition::Envelope => ("envelope", "envelopes"),
         }
     }
 }

@@ -109,7 +109,7 @@ pub(super) fn read_at_most(path: &Path, limit: usize) -> std::io::Result<Vec<u8>
 const TOP_LEVEL_KEYS: [&str; 7] = ["imports", "provider", "field_sets", "types", "operations", "examples", "envelopes"];
 
 /// What a shared file may hold.
-const SHARED_KEYS: [&str; 3] = ["imports", "field_sets", "types"];
+const SHARED_KEYS: [&str; 4] = ["imports", "field_sets", "types", "envelopes"];
 
 /// Builds the position index and the YAML value of a file's text, or says why it
 /// cannot be read (the only problem then).
@@ -159,7 +159,7 @@ fn load_source(path: &Path, source: &str, files: &dyn SpecFiles) -> Result<Loade
         types: resolved.types,
         operations: pieces.operations,
         examples: pieces.examples,
-        envelopes: pieces.envelopes,
+        envelopes: resolved.envelopes,
     };
     // Semantic checks run even when some pieces failed, so one run shows everything.
     let loaded = LoadedSpec { path: path.to_path_buf(), spec, sources };
@@ -179,8 +179,8 @@ fn byte_position_in(message: &str) -> Option<usize> {
     after[..digits].parse().ok()
 }
 
-/// Where the items of `operations`, `examples` and `envelopes` that loaded sit in the
-/// file, for lists where some item did not load (types are placed through `Sources`).
+/// Where the items of `operations` and `examples` that loaded sit in the file, for
+/// lists where some item did not load (types and envelopes are placed through `Sources`).
 type Places = Vec<(&'static str, Vec<usize>)>;
 
 /// The entries of an object's `fields` as written (fields and includes), each with its place.
@@ -205,6 +205,8 @@ pub(super) struct FileItems {
     pub failed_types: Vec<String>,
     /// Names of field sets that did not load.
     pub failed_sets: Vec<String>,
+    /// Error envelopes that loaded, each with its place in `envelopes`.
+    pub envelopes: Vec<(usize, Envelope)>,
 }
 
 /// A provider spec's pieces as read.
@@ -215,7 +217,6 @@ struct Pieces {
     items: FileItems,
     operations: Vec<Operation>,
     examples: Vec<Example>,
-    envelopes: Vec<Envelope>,
     places: Places,
 }
 
@@ -263,8 +264,7 @@ fn load_pieces(root: &Value, r: &mut Reporter) -> Option<Pieces> {
     };
     let examples = deserialize_list::<Example>(map.get("examples"), "examples", r);
     let examples = set_aside_examples_of_failed_operations(examples, &operations, map.get("operations"));
-    let envelopes = deserialize_list::<Envelope>(map.get("envelopes"), "envelopes", r);
-    let places = [("operations", &operations.places), ("examples", &examples.places), ("envelopes", &envelopes.places)]
+    let places = [("operations", &operations.places), ("examples", &examples.places)]
         .into_iter()
         .filter(|(_, places)| places.iter().enumerate().any(|(i, &place)| i != place))
         .map(|(list, places)| (list, places.clone()))
@@ -276,15 +276,17 @@ fn load_pieces(root: &Value, r: &mut Reporter) -> Option<Pieces> {
         items,
         operations: operations.items,
         examples: examples.items,
-        envelopes: envelopes.items,
         places,
     })
 }
 
-/// Reads a shared file: only imports, field sets and types.
+/// Reads a shared file: only imports, field sets, types and envelopes.
 pub(super) fn load_shared_pieces(root: &Value, r: &mut Reporter) -> FileItems {
     let Some(map) = root.as_mapping() else {
-        r.error("", format!("a shared file must be a mapping with `types` or `field_sets`, not {}", kind_of(root)));
+        r.error(
+            "",
+            format!("a shared file must be a mapping with `types`, `field_sets` or `envelopes`, not {}", kind_of(root)),
+        );
         return FileItems::default();
     };
     for key in map.keys() {
@@ -305,7 +307,7 @@ pub(super) fn load_shared_pieces(root: &Value, r: &mut Reporter) -> FileItems {
     file_items(map, r)
 }
 
-/// The imports, field sets and types of a file.
+/// The imports, field sets, types and envelopes of a file.
 fn file_items(map: &serde_yaml::Mapping, r: &mut Reporter) -> FileItems {
     let mut items = FileItems::default();
     let imports = deserialize_list::<String>(map.get("imports"), "imports", r);
@@ -313,6 +315,8 @@ fn file_items(map: &serde_yaml::Mapping, r: &mut Reporter) -> FileItems {
     items.field_sets = deserialize_field_sets(map.get("field_sets"), r, &mut items.failed_sets);
     let types = deserialize_types(map.get("types"), r, &mut items.failed_types);
     items.types = types.places.into_iter().zip(types.items).map(|(place, (t, entries))| (place, t, entries)).collect();
+    let envelopes = deserialize_list::<Envelope>(map.get("envelopes"), "envelopes", r);
+    items.envelopes = envelopes.places.into_iter().zip(envelopes.items).collect();
     items
 }
 

@@ -33,9 +33,10 @@ pub enum SpecFile {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
-    /// Shared files whose types and field sets this spec uses, as paths inside the
-    /// folder holding the spec (`common/openai-images.yaml`). Their types are generated
-    /// into this provider's module like its own, after them.
+    /// Shared files whose types, field sets and error envelopes this spec uses, as
+    /// paths inside the folder holding the spec (`common/openai-images.yaml`). Their
+    /// types and envelopes are generated into this provider's module like its own,
+    /// after them.
     #[serde(default)]
     pub imports: Vec<String>,
     /// Who the provider is and how to reach it.
@@ -58,9 +59,9 @@ pub struct Spec {
     pub envelopes: Vec<Envelope>,
 }
 
-/// Definitions shared by several provider specs (`specs/common/*.yaml`): types and
-/// field sets, and the shared files they build on. Nothing else: no provider,
-/// operations or examples. A shared file names only the types and field sets it
+/// Definitions shared by several provider specs (`specs/common/*.yaml`): types,
+/// field sets and error envelopes, and the shared files they build on. Nothing else:
+/// no provider, operations or examples. A shared file names only the types and field sets it
 /// defines or imports, so it means the same in every spec importing it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +75,12 @@ pub struct SharedFile {
     /// Types, generated into the module of every provider importing the file.
     #[serde(default)]
     pub types: Vec<TypeDef>,
+    /// Error envelopes (an API family's error shape, such as OpenAI's), declared once
+    /// for every spec importing the file: each spec names them in `provider.envelopes`
+    /// or an operation's `envelopes` like its own. Their body types are defined here or
+    /// in a file this one imports.
+    #[serde(default)]
+    pub envelopes: Vec<Envelope>,
 }
 
 /// Fields written once and spliced into several objects: an object lists

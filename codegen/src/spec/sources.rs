@@ -45,6 +45,9 @@ pub struct Sources {
     files: Vec<SourceFile>,
     /// One per type of the flat spec, in its order.
     types: Vec<TypeOrigin>,
+    /// One per error envelope of the flat spec, in its order: its file and its place
+    /// in that file's `envelopes`.
+    envelopes: Vec<(usize, usize)>,
 }
 
 /// A path of the flat spec, found in the file where it is written.
@@ -59,7 +62,7 @@ pub struct Location<'a> {
 impl Sources {
     /// The sources of a spec read from one file, with nothing imported or included yet.
     pub fn single(path: &Path, name: String, positions: PositionIndex) -> Self {
-        Self { files: vec![SourceFile { path: path.to_path_buf(), name, positions }], types: Vec::new() }
+        Self { files: vec![SourceFile { path: path.to_path_buf(), name, positions }], types: Vec::new(), envelopes: Vec::new() }
     }
 
     /// Adds a shared file; returns its index.
@@ -89,8 +92,18 @@ impl Sources {
         self.types.push(TypeOrigin { file, place, fields });
     }
 
+    /// Records the next envelope of the flat spec: written as `envelopes[place]` of `file`.
+    pub(crate) fn push_envelope(&mut self, file: usize, place: usize) {
+        self.envelopes.push((file, place));
+    }
+
     /// The file and the path in it where the flat spec's `path` is written.
     pub fn locate(&self, path: &str) -> Location<'_> {
+        if let Some((index, rest)) = split_index(path, "envelopes") {
+            if let Some(&(file, place)) = self.envelopes.get(index) {
+                return Location { file: &self.files[file], path: format!("{}{rest}", join_index("envelopes", place)) };
+            }
+        }
         match split_type_path(path) {
             Some((index, rest)) if index < self.types.len() => {
                 let origin = &self.types[index];
@@ -112,30 +125,41 @@ impl Sources {
     }
 
     /// A message naming items of the flat spec (`first defined at types[3]`), with
-    /// each `types[i]` named where it is written: its place in the spec's own file, or
-    /// in a shared file, named too.
+    /// each `types[i]` and `envelopes[i]` named where it is written: its place in the
+    /// spec's own file, or in a shared file, named too.
     pub fn renumber_message<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !text.contains("types[") {
+        if !text.contains("types[") && !text.contains("envelopes[") {
             return self.files[0].positions.renumber(text);
         }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some(at) = rest.find("types[") {
+        while let Some((at, list)) = ["types[", "envelopes["]
+            .into_iter()
+            .filter_map(|list| rest.find(list).map(|at| (at, list)))
+            .min()
+        {
             let boundary = rest[..at].chars().next_back().or(out.chars().next_back());
             let (before, from) = rest.split_at(at);
             out.push_str(before);
-            match split_type_path(from) {
-                Some((index, after)) if index < self.types.len() && boundary.is_none_or(|c| !is_path_char(c)) => {
-                    let origin = &self.types[index];
-                    out.push_str(&join_index("types", origin.place));
-                    if origin.file != 0 {
-                        out.push_str(&format!(" of {}", self.files[origin.file].name));
+            let name = &list[..list.len() - 1];
+            let origin = split_index(from, name).and_then(|(index, after)| {
+                let (file, place) = match name {
+                    "types" => self.types.get(index).map(|o| (o.file, o.place))?,
+                    _ => *self.envelopes.get(index)?,
+                };
+                Some((file, place, after))
+            });
+            match origin {
+                Some((file, place, after)) if boundary.is_none_or(|c| !is_path_char(c)) => {
+                    out.push_str(&join_index(name, place));
+                    if file != 0 {
+                        out.push_str(&format!(" of {}", self.files[file].name));
                     }
                     rest = after;
                 }
                 _ => {
-                    out.push_str("types[");
-                    rest = &from["types[".len()..];
+                    out.push_str(list);
+                    rest = &from[list.len()..];
                 }
             }
         }
@@ -173,6 +197,9 @@ mod tests {
         s.push_type(0, 0, vec![(0, "types[0].fields[0]".into()), (1, "field_sets[0].fields[2]".into())]);
         // The shared file's type.
         s.push_type(1, 0, Vec::new());
+        // The spec's envelope at its second place (the first did not load), then the shared file's.
+        s.push_envelope(0, 1);
+        s.push_envelope(1, 0);
         s
     }
 
@@ -201,5 +228,18 @@ mod tests {
         let s = sources();
         assert_eq!(s.renumber_message("first defined at types[1]"), "first defined at types[0] of common/a.yaml");
         assert_eq!(s.renumber_message("see types[0] and subtypes[1]"), "see types[0] and subtypes[1]");
+    }
+
+    #[test]
+    fn an_imported_envelope_is_found_in_its_file() {
+        let s = sources();
+        let found = s.locate("envelopes[1].body");
+        assert_eq!((found.file.name.as_str(), found.path.as_str()), ("common/a.yaml", "envelopes[0].body"));
+        let own = s.locate("envelopes[0].message");
+        assert_eq!((own.file.name.as_str(), own.path.as_str()), ("spec.yaml", "envelopes[1].message"));
+        assert_eq!(
+            s.renumber_message("declared twice (first at envelopes[1]), body types[1]"),
+            "declared twice (first at envelopes[0] of common/a.yaml), body types[0] of common/a.yaml"
+        );
     }
 }

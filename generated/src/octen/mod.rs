@@ -50,8 +50,8 @@ pub use types::{
     ImageModel, Quality, Background, OutputFormat, Moderation, ThinkingLevel,
     ResponseModality, MediaResolution, ResponseFormat, ImageGenerationRequest,
     AppliedBackground, AppliedQuality, ImageGenerationResponse, ImageData, ContentPart,
-    InlineData, PartialImageEvent, CompletedImageEvent, ImageStreamEvent,
-    OpenAiErrorBody, OpenAiError, ImageUsage, ImageTokensDetails,
+    InlineData, PartialImageEvent, CompletedImageEvent, ImageStreamEvent, ImageUsage,
+    ImageTokensDetails, OpenAiErrorBody, OpenAiError,
 };
 use crate::runtime;
 /// The error envelopes the spec declares: where each error body keeps its
@@ -61,10 +61,10 @@ pub mod envelopes {
     use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
     /**The `openai` error envelope: bodies of type [`OpenAiErrorBody`](super::OpenAiErrorBody).
 
-OpenAI-style errors, which Octen relays (the page documents none of its own).
+OpenAI-style errors.
 
 Retry rules:
-- status 429, code `insufficient_quota`: not retried: Not on the page: OpenAI's code for an exhausted quota or billing limit, relayed unchanged. Sending the request again cannot succeed until the account is topped up.*/
+- status 429, code `insufficient_quota`: not retried: Not on the providers' pages: OpenAI's code for an exhausted quota or billing limit, relayed unchanged. Sending the request again cannot succeed until the account is topped up.*/
     pub const OPENAI: runtime::Envelope = runtime::Envelope {
         name: "openai",
         when: &[

@@ -1597,121 +1597,6 @@ impl runtime::SseEvent for ImageStreamEvent {
         matches!(self, Self::ImageGenerationCompleted(_) | Self::ImageEditCompleted(_))
     }
 }
-/// An OpenAI-style error.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct OpenAiErrorBody {
-    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<OpenAiError>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for OpenAiErrorBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = OpenAiErrorBody;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OpenAiErrorBody` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["error"];
-                let mut error: Option<OpenAiError> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "error" => error = map.next_value()?,
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(OpenAiErrorBody { error, extra })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
-/// The error itself.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct OpenAiError {
-    /// What went wrong (`Invalid value for 'model'`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The error's class (`invalid_request_error`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// The request parameter at fault (`model`), or `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub param: Option<String>,
-    /// A machine-readable code (`invalid_model`), or `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for OpenAiError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = OpenAiError;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OpenAiError` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["message", "type", "param", "code"];
-                let mut message: Option<String> = None;
-                let mut r#type: Option<String> = None;
-                let mut param: Option<String> = None;
-                let mut code: Option<String> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "message" => message = map.next_value()?,
-                        "type" => r#type = map.next_value()?,
-                        "param" => param = map.next_value()?,
-                        "code" => code = map.next_value()?,
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(OpenAiError {
-                    message,
-                    r#type,
-                    param,
-                    code,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
 /// Token usage of an image request, in OpenAI's Images format.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1869,6 +1754,121 @@ impl<'de> Deserialize<'de> for ImageTokensDetails {
                 Ok(ImageTokensDetails {
                     text_tokens,
                     image_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// An OpenAI-style error.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct OpenAiErrorBody {
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<OpenAiError>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for OpenAiErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = OpenAiErrorBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OpenAiErrorBody` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["error"];
+                let mut error: Option<OpenAiError> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "error" => error = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(OpenAiErrorBody { error, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// The error itself.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct OpenAiError {
+    /// What went wrong (`Invalid value for 'model'`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The error's class (`invalid_request_error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The request parameter at fault (`model`), or `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// A machine-readable code (`invalid_model`), or `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for OpenAiError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = OpenAiError;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OpenAiError` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["message", "type", "param", "code"];
+                let mut message: Option<String> = None;
+                let mut r#type: Option<String> = None;
+                let mut param: Option<String> = None;
+                let mut code: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "message" => message = map.next_value()?,
+                        "type" => r#type = map.next_value()?,
+                        "param" => param = map.next_value()?,
+                        "code" => code = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(OpenAiError {
+                    message,
+                    r#type,
+                    param,
+                    code,
                     extra,
                 })
             }

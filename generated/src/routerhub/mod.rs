@@ -47,8 +47,8 @@ pub use types::{
     BlockReason, PromptFeedback, Modality, ModalityTokenCount, UsageMetadata,
     GroundingMetadata, SearchEntryPoint, GroundingChunk, WebChunk, OpenAiImageModel,
     ImageGenerationRequest, ImageBackground, ImageOutputFormat, ImageQuality,
-    ImageGenerationResponse, ImageData, GoogleErrorBody, GoogleError, GoogleErrorDetail,
-    OpenAiErrorBody, OpenAiError, ImageUsage, ImageTokensDetails,
+    ImageGenerationResponse, ImageData, ImageUsage, ImageTokensDetails, OpenAiErrorBody,
+    OpenAiError, GoogleErrorBody, GoogleError, GoogleErrorDetail,
 };
 use crate::runtime;
 /// The error envelopes the spec declares: where each error body keeps its
@@ -56,6 +56,37 @@ use crate::runtime;
 pub mod envelopes {
     #[allow(unused_imports)]
     use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    /**The `openai` error envelope: bodies of type [`OpenAiErrorBody`](super::OpenAiErrorBody).
+
+OpenAI-style errors.
+
+Retry rules:
+- status 429, code `insufficient_quota`: not retried: Not on the providers' pages: OpenAI's code for an exhausted quota or billing limit, relayed unchanged. Sending the request again cannot succeed until the account is topped up.*/
+    pub const OPENAI: runtime::Envelope = runtime::Envelope {
+        name: "openai",
+        when: &[
+            Test {
+                path: &[Step::Key("error")],
+                kind: TestKind::Is(JsonKind::Object),
+            },
+        ],
+        body_keys: &["error"],
+        message: &[&[Step::Key("error"), Step::Key("message")]],
+        code: &[&[Step::Key("error"), Step::Key("code")]],
+        error_type: &[&[Step::Key("error"), Step::Key("type")]],
+        status: &[],
+        param: &[&[Step::Key("error"), Step::Key("param")]],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[
+            runtime::envelope::RetryRule {
+                status: Some(429),
+                code: Some("insufficient_quota"),
+                message_contains: None,
+                retry: false,
+            },
+        ],
+    };
     /**The `google` error envelope: bodies of type [`GoogleErrorBody`](super::GoogleErrorBody).
 
 Google API format, as the Gemini native interface answers ("See Errors for the full list of HTTP status codes and retry guidance": that page is not transcribed). Google's `RetryInfo` detail, relayed unchanged, says how long to wait before retrying.*/
@@ -87,37 +118,6 @@ Google API format, as the Gemini native interface answers ("See Errors for the f
             format: runtime::envelope::DelayFormat::Duration,
         }),
         retry_rules: &[],
-    };
-    /**The `openai` error envelope: bodies of type [`OpenAiErrorBody`](super::OpenAiErrorBody).
-
-OpenAI-style errors.
-
-Retry rules:
-- status 429, code `insufficient_quota`: not retried: Not on the page: OpenAI's code for an exhausted quota or billing limit, relayed unchanged. Sending the request again cannot succeed until the account is topped up.*/
-    pub const OPENAI: runtime::Envelope = runtime::Envelope {
-        name: "openai",
-        when: &[
-            Test {
-                path: &[Step::Key("error")],
-                kind: TestKind::Is(JsonKind::Object),
-            },
-        ],
-        body_keys: &["error"],
-        message: &[&[Step::Key("error"), Step::Key("message")]],
-        code: &[&[Step::Key("error"), Step::Key("code")]],
-        error_type: &[&[Step::Key("error"), Step::Key("type")]],
-        status: &[],
-        param: &[&[Step::Key("error"), Step::Key("param")]],
-        retryable: &[],
-        retry_delay: None,
-        retry_rules: &[
-            runtime::envelope::RetryRule {
-                status: Some(429),
-                code: Some("insufficient_quota"),
-                message_contains: None,
-                retry: false,
-            },
-        ],
     };
 }
 /// The provider as its spec describes it.

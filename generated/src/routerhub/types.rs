@@ -4261,298 +4261,6 @@ impl ImageData {
         runtime::image::CollectImages::images(self)
     }
 }
-/// An error of the Gemini native interface, in Google API format ("different from the OpenAI and Anthropic error formats used by other endpoints").
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct GoogleErrorBody {
-    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<GoogleError>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for GoogleErrorBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = GoogleErrorBody;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GoogleErrorBody` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["error"];
-                let mut error: Option<GoogleError> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "error" => error = map.next_value()?,
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(GoogleErrorBody { error, extra })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
-/// The error itself.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct GoogleError {
-    /// The HTTP status code, repeated (`400`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<i64>,
-    /// What went wrong (`body must be valid JSON`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The canonical status name (`INVALID_ARGUMENT`, `RESOURCE_EXHAUSTED`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// Not on the RouterHub page: typed detail objects Google's own API adds (`tests/real-fixtures/gemini-error`), relayed unchanged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<GoogleErrorDetail>>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for GoogleError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = GoogleError;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GoogleError` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["code", "message", "status", "details"];
-                let mut code: Option<i64> = None;
-                let mut message: Option<String> = None;
-                let mut status: Option<String> = None;
-                let mut details: Option<Vec<GoogleErrorDetail>> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "code" => {
-                            code = map
-                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
-                                .map(|n| n.0);
-                        }
-                        "message" => message = map.next_value()?,
-                        "status" => status = map.next_value()?,
-                        "details" => details = map.next_value()?,
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(GoogleError {
-                    code,
-                    message,
-                    status,
-                    details,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
-/// Not on the RouterHub page: one typed detail of a Google API error (`google.rpc.ErrorInfo`, `Help`, `QuotaFailure`, `RetryInfo`, ...), named by its `@type`; the fields of the other kinds are kept unparsed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct GoogleErrorDetail {
-    /// The detail's type URL (`type.googleapis.com/google.rpc.RetryInfo`).
-    ///
-    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
-    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// `google.rpc.RetryInfo` only: how long to wait before retrying, as a duration (`34.4s`).
-    #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
-    pub retry_delay: Option<String>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for GoogleErrorDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = GoogleErrorDetail;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GoogleErrorDetail` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["@type", "retryDelay"];
-                let mut r#type: Option<String> = None;
-                let mut retry_delay: Option<String> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "@type" => r#type = map.next_value()?,
-                        "retryDelay" => retry_delay = map.next_value()?,
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(GoogleErrorDetail {
-                    r#type,
-                    retry_delay,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
-/// An OpenAI-style error.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct OpenAiErrorBody {
-    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<OpenAiError>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for OpenAiErrorBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = OpenAiErrorBody;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OpenAiErrorBody` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["error"];
-                let mut error: Option<OpenAiError> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "error" => error = map.next_value()?,
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(OpenAiErrorBody { error, extra })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
-/// The error itself.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[non_exhaustive]
-pub struct OpenAiError {
-    /// What went wrong (`Invalid value for 'model'`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The error's class (`invalid_request_error`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// The request parameter at fault (`model`), or `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub param: Option<String>,
-    /// A machine-readable code (`invalid_model`), or `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Every field the server sent that has no typed field above, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-impl<'de> Deserialize<'de> for OpenAiError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct MapVisitor;
-        impl<'de> serde::de::Visitor<'de> for MapVisitor {
-            type Value = OpenAiError;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `OpenAiError` object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                const KNOWN: &[&str] = &["message", "type", "param", "code"];
-                let mut message: Option<String> = None;
-                let mut r#type: Option<String> = None;
-                let mut param: Option<String> = None;
-                let mut code: Option<String> = None;
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "message" => message = map.next_value()?,
-                        "type" => r#type = map.next_value()?,
-                        "param" => param = map.next_value()?,
-                        "code" => code = map.next_value()?,
-                        _ => {
-                            runtime::fields::unknown_field(
-                                &mut map,
-                                key,
-                                &mut extra,
-                                KNOWN,
-                            )?
-                        }
-                    }
-                }
-                Ok(OpenAiError {
-                    message,
-                    r#type,
-                    param,
-                    code,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(MapVisitor)
-    }
-}
 /// Token usage of an image request, in OpenAI's Images format.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4710,6 +4418,298 @@ impl<'de> Deserialize<'de> for ImageTokensDetails {
                 Ok(ImageTokensDetails {
                     text_tokens,
                     image_tokens,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// An OpenAI-style error.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct OpenAiErrorBody {
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<OpenAiError>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for OpenAiErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = OpenAiErrorBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OpenAiErrorBody` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["error"];
+                let mut error: Option<OpenAiError> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "error" => error = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(OpenAiErrorBody { error, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// The error itself.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct OpenAiError {
+    /// What went wrong (`Invalid value for 'model'`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The error's class (`invalid_request_error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The request parameter at fault (`model`), or `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// A machine-readable code (`invalid_model`), or `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for OpenAiError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = OpenAiError;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `OpenAiError` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["message", "type", "param", "code"];
+                let mut message: Option<String> = None;
+                let mut r#type: Option<String> = None;
+                let mut param: Option<String> = None;
+                let mut code: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "message" => message = map.next_value()?,
+                        "type" => r#type = map.next_value()?,
+                        "param" => param = map.next_value()?,
+                        "code" => code = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(OpenAiError {
+                    message,
+                    r#type,
+                    param,
+                    code,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// An error in Google API format, as Gemini's native interface answers ("different from the OpenAI and Anthropic error formats used by other endpoints").
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct GoogleErrorBody {
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<GoogleError>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GoogleErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GoogleErrorBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GoogleErrorBody` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["error"];
+                let mut error: Option<GoogleError> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "error" => error = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GoogleErrorBody { error, extra })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// The error itself.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct GoogleError {
+    /// The HTTP status code, repeated (`400`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// What went wrong (`body must be valid JSON`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The canonical status name (`INVALID_ARGUMENT`, `RESOURCE_EXHAUSTED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Typed detail objects Google's own API adds (`tests/real-fixtures/gemini-error`), relayed unchanged; not on RouterHub's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<GoogleErrorDetail>>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GoogleError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GoogleError;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GoogleError` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["code", "message", "status", "details"];
+                let mut code: Option<i64> = None;
+                let mut message: Option<String> = None;
+                let mut status: Option<String> = None;
+                let mut details: Option<Vec<GoogleErrorDetail>> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "code" => {
+                            code = map
+                                .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
+                                .map(|n| n.0);
+                        }
+                        "message" => message = map.next_value()?,
+                        "status" => status = map.next_value()?,
+                        "details" => details = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GoogleError {
+                    code,
+                    message,
+                    status,
+                    details,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(MapVisitor)
+    }
+}
+/// One typed detail of a Google API error (`google.rpc.ErrorInfo`, `Help`, `QuotaFailure`, `RetryInfo`, ...), named by its `@type`; the fields of the other kinds are kept unparsed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[non_exhaustive]
+pub struct GoogleErrorDetail {
+    /// The detail's type URL (`type.googleapis.com/google.rpc.RetryInfo`).
+    ///
+    /// Always sent by the docs' account; kept optional so responses that omit it still parse.
+    #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// `google.rpc.RetryInfo` only: how long to wait before retrying, as a duration (`34.4s`).
+    #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
+    pub retry_delay: Option<String>,
+    /// Every field the server sent that has no typed field above, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl<'de> Deserialize<'de> for GoogleErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct MapVisitor;
+        impl<'de> serde::de::Visitor<'de> for MapVisitor {
+            type Value = GoogleErrorDetail;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GoogleErrorDetail` object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                const KNOWN: &[&str] = &["@type", "retryDelay"];
+                let mut r#type: Option<String> = None;
+                let mut retry_delay: Option<String> = None;
+                let mut extra = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "@type" => r#type = map.next_value()?,
+                        "retryDelay" => retry_delay = map.next_value()?,
+                        _ => {
+                            runtime::fields::unknown_field(
+                                &mut map,
+                                key,
+                                &mut extra,
+                                KNOWN,
+                            )?
+                        }
+                    }
+                }
+                Ok(GoogleErrorDetail {
+                    r#type,
+                    retry_delay,
                     extra,
                 })
             }

@@ -1054,3 +1054,179 @@ fn error_balance_server_error() {
         "the envelope has no message"
     );
 }
+/// Example `bad_request` of `erase`.
+#[test]
+fn error_bad_request() {
+    let body = substitute(
+        "{\n  \"id\": \"a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4\",\n  \"name\": \"bad_request\",\n  \"errors\": [\n    \"some-field: is required\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::ERASE.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            400u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}
+/// Example `content_moderation` of `generate_core`.
+#[test]
+fn error_content_moderation() {
+    let body = substitute(
+        "{\n  \"id\": \"ed14db44362126aab3cbd25cca51ffe3\",\n  \"name\": \"content_moderation\",\n  \"errors\": [\n    \"Your request was flagged by our content moderation system, as a result your request was denied and you were not charged.\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_CORE.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            403u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}
+/// Example `payload_too_large` of `upscale_conservative`.
+#[test]
+fn error_payload_too_large() {
+    let body = substitute(
+        "{\n  \"id\": \"4212a4b66fbe1cedca4bf2133d35dca5\",\n  \"name\": \"payload_too_large\",\n  \"errors\": [\n    \"body: payloads cannot be larger than 10MiB in size\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::UPSCALE_CONSERVATIVE.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            413u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}
+/// Example `invalid_language` of `generate_ultra`.
+#[test]
+fn error_invalid_language() {
+    let body = substitute(
+        "{\n  \"id\": \"ff54b236a3acdde1522cb1ba641c43ed\",\n  \"name\": \"invalid_language\",\n  \"errors\": [\n    \"English is the only supported language for this service.\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_ULTRA.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            422u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}
+/// Example `public_figure` of `search_and_replace`.
+#[test]
+fn error_public_figure() {
+    let body = substitute(
+        "{\n  \"id\": \"ff54b236a3acdde1522cb1ba641c43ed\",\n  \"name\": \"public_figure\",\n  \"errors\": [\n    \"Our system detected the likeness of a public figure in your image. To comply with our guidelines, this request cannot be processed. Please upload a different image.\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::SEARCH_AND_REPLACE.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            422u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}
+/// Example `rate_limit_exceeded` of `generate_core`.
+#[test]
+fn error_rate_limit_exceeded() {
+    let body = substitute(
+        "{\n  \"id\": \"rate_limit_exceeded\",\n  \"name\": \"rate_limit_exceeded\",\n  \"errors\": [\n    \"You have exceeded the rate limit of 150 requests within a 10 second period, and have been timed out for 60 seconds.\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_CORE.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            429u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}
+/// Example `internal_error` of `generate_core`.
+#[test]
+fn error_internal_error() {
+    let body = substitute(
+        "{\n  \"id\": \"2a1b2d4eafe2bc6ab4cd4d5c6133f513\",\n  \"name\": \"internal_error\",\n  \"errors\": [\n    \"An unexpected server error has occurred, please try again later.\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GENERATE_CORE.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            500u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}
+/// Example `generation_not_found` of `get_result`.
+#[test]
+fn error_generation_not_found() {
+    let body = substitute(
+        "{\n  \"id\": \"2bca35116bc5431d6dc4b4ea2ef3da2f\",\n  \"name\": \"generation_not_found\",\n  \"errors\": [\n    \"id: the generation either does not exist or has expired.\"\n  ]\n}",
+        &[],
+    );
+    let envelope = runtime::ErrorEnvelope::read(
+        super::operations::GET_RESULT.envelopes,
+        body.as_bytes(),
+    );
+    let Some(envelope) = envelope else {
+        panic!(
+            "the status {} example is not recognised by any envelope of the operation",
+            404u16
+        );
+    };
+    assert!(
+        envelope.message.as_deref().is_some_and(| m | ! m.is_empty()),
+        "the envelope has no message"
+    );
+}

@@ -10,13 +10,31 @@ pub mod dispatch;
 mod types;
 mod validate;
 pub use client::{operations, Client};
-pub use types::{EditRequest, EditForm, EditResponse, EditSize, ImageUsage};
+pub use types::{
+    EditRequest, EditForm, EditResponse, EditSize, ImageUsage, EditErrorBody,
+};
 use crate::runtime;
 /// The error envelopes the spec declares: where each error body keeps its
 /// message, code and retry hints. Operations list the ones they answer with.
 pub mod envelopes {
     #[allow(unused_imports)]
     use crate::runtime::{self, envelope::{JsonKind, Scalar, Step, Test, TestKind}};
+    /**The `edit_error` error envelope: bodies of type [`EditErrorBody`](super::EditErrorBody).
+
+The error shape of edit APIs, declared once for every spec importing this file.*/
+    pub const EDIT_ERROR: runtime::Envelope = runtime::Envelope {
+        name: "edit_error",
+        when: &[],
+        body_keys: &["message", "code"],
+        message: &[&[Step::Key("message")]],
+        code: &[&[Step::Key("code")]],
+        error_type: &[],
+        status: &[],
+        param: &[],
+        retryable: &[],
+        retry_delay: None,
+        retry_rules: &[],
+    };
 }
 /// The provider as its spec describes it.
 pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
@@ -26,6 +44,6 @@ pub const PROVIDER: runtime::ProviderInfo = runtime::ProviderInfo {
     api_key_env: "EXAMPLE_API_KEY",
     base_url_env: "EXAMPLE_BASE_URL",
     auth_schemes: &[runtime::AuthScheme::Bearer],
-    envelopes: &[],
+    envelopes: &[envelopes::EDIT_ERROR],
     headers: &[],
 };
