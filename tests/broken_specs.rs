@@ -84,6 +84,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("job_trusted_host_wrong", "a bare `*` would trust every host"),
     ("job_status_by_answer_wrong", "`finshed` is not the name of a success status of `get_result`; did you mean `finished`?"),
     ("job_status_params_required", "has a required field beside the path parameter"),
+    ("job_trusted_hosts_unused", "`trusted_hosts` has no effect here: the job is polled through `get_result`"),
     ("status_example_without_json", "has no JSON response for status 200"),
     ("alias_bomb", "aliases here would be expanded more than 50 times per node written"),
     ("alias_into_itself", "refers to a node that contains it"),

@@ -24,6 +24,7 @@ pub const COMMON: &[&str] = &[
     "help",
     "wait",
     "wait-deadline",
+    "poll-interval",
 ];
 
 /// Where a command-line flag's value goes.
@@ -154,7 +155,7 @@ fn operation_command(op: &'static OperationSpec) -> Command {
     command
 }
 
-/// `--wait` and `--wait-deadline`, for an operation that starts an async job.
+/// `--wait`, `--wait-deadline` and `--poll-interval`, for an operation that starts an async job.
 fn job_args(op: &OperationSpec) -> Vec<Arg> {
     let saves = match op.job.and_then(|job| job.result_url) {
         Some(field) => format!(", then download the result (`{field}`) and save it"),
@@ -173,6 +174,13 @@ fn job_args(op: &OperationSpec) -> Vec<Arg> {
             .requires("wait")
             .help_heading("Job")
             .help("Give up waiting after this long (default: the documented deadline)."),
+        Arg::new("poll-interval")
+            .long("poll-interval")
+            .value_name("SECONDS")
+            .value_parser(parse_seconds)
+            .requires("wait")
+            .help_heading("Job")
+            .help("Poll this often instead of at the documented pace (polling faster may be rate-limited)."),
     ]
 }
 

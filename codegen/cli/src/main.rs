@@ -126,6 +126,16 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
         Err(error) => {
             progress.finish();
             let mut failure = Failure::from_error(&error, provider.info.name);
+            // A finished job whose download failed: its answer (result URL, job id) is
+            // still the user's, printed where a result goes.
+            if let Error::JobResult(finished) = &error {
+                let answer = elide_base64(&finished.answer);
+                if json {
+                    failure.response = Some(answer);
+                } else {
+                    println!("{}", serde_json::to_string_pretty(&answer).unwrap_or_default());
+                }
+            }
             report::in_cli_terms(&mut failure, &error, provider.info.api_key_env, &flags);
             if is_shape_mismatch(&error) {
                 failure.message.push_str(
@@ -139,14 +149,24 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
     Ok(Exit::Success)
 }
 
-/// `--wait`: the documented pace (or `--wait-deadline`), each poll shown on the progress line.
+/// `--wait`: the documented pace (or `--wait-deadline`, `--poll-interval`), each poll
+/// shown on the progress line.
 fn wait(matches: &ArgMatches, progress: &Progress) -> Wait {
     let deadline = matches.get_one::<std::time::Duration>("wait-deadline").copied();
+    let interval = matches.get_one::<std::time::Duration>("poll-interval").copied();
     let shown = progress.clone();
+    let changed = deadline.is_some() || interval.is_some();
     Wait {
-        pace: deadline.map(|deadline| {
-            Arc::new(move |policy: PollPolicy| policy.with_deadline(deadline))
-                as Arc<dyn Fn(PollPolicy) -> PollPolicy + Send + Sync>
+        pace: changed.then(|| {
+            Arc::new(move |mut policy: PollPolicy| {
+                if let Some(deadline) = deadline {
+                    policy = policy.with_deadline(deadline);
+                }
+                if let Some(interval) = interval {
+                    (policy.interval, policy.max_interval, policy.backoff) = (interval, interval, 1.0);
+                }
+                policy
+            }) as Arc<dyn Fn(PollPolicy) -> PollPolicy + Send + Sync>
         }),
         progress: Some(Arc::new(move |poll: &JobProgress<'_>| shown.job(poll))),
     }

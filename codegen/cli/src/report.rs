@@ -45,17 +45,20 @@ pub struct Failure {
     pub exit: Exit,
     /// The HTTP status, when one was received.
     pub status: Option<u16>,
+    /// What the provider answered that is still the user's (a finished job whose result
+    /// did not download), for the `--json` form.
+    pub response: Option<Value>,
 }
 
 impl Failure {
     /// A usage failure.
     pub fn usage(message: impl std::fmt::Display) -> Self {
-        Self { message: format!("error: {message}"), exit: Exit::Usage, status: None }
+        Self { message: format!("error: {message}"), exit: Exit::Usage, status: None, response: None }
     }
 
     /// A local failure.
     pub fn local(message: impl std::fmt::Display) -> Self {
-        Self { message: format!("error: {message}"), exit: Exit::Failure, status: None }
+        Self { message: format!("error: {message}"), exit: Exit::Failure, status: None, response: None }
     }
 
     /// Describes a runtime error of a call to `provider`.
@@ -101,14 +104,23 @@ impl Failure {
                 let exit = if e.kind == JobErrorKind::DeadlineExceeded { Exit::Transport } else { Exit::Api };
                 (format!("error: {provider}: {}", chain(&**e)), exit)
             }
+            // The download's own failure says how it failed and which exit code fits.
+            Error::JobResult(e) => {
+                let download = Self::from_error(&e.error, provider);
+                (format!("error: {provider}: {e}: {}", download.message.trim_start_matches("error: ")), download.exit)
+            }
             other => (format!("error: {other}"), Exit::Failure),
         };
-        Self { message, exit, status: error.status() }
+        Self { message, exit, status: error.status(), response: None }
     }
 
     /// The `--json` form.
     pub fn to_json(&self) -> Value {
-        json!({ "error": { "message": self.message.trim_start_matches("error: "), "status": self.status, "exit_code": self.exit as u8 } })
+        let mut summary = json!({ "error": { "message": self.message.trim_start_matches("error: "), "status": self.status, "exit_code": self.exit as u8 } });
+        if let Some(response) = &self.response {
+            summary["response"] = response.clone();
+        }
+        summary
     }
 }
 

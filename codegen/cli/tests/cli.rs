@@ -5,7 +5,7 @@ use std::process::Output;
 
 use imagegen::runtime::base64::encode;
 use serde_json::{json, Value};
-use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "test-key-not-real";
@@ -1038,4 +1038,202 @@ async fn a_secret_flag_is_sent_but_never_printed() {
     let received = server.received_requests().await.unwrap();
     let body: Value = serde_json::from_slice(&received[0].body).unwrap();
     assert_eq!(body["webhook_secret"], SECRET, "the server gets the secret as given");
+/// Async jobs with `--wait`, and the request constructs of the job providers (query
+/// parameters, request headers), against the mock server. `--poll-interval` keeps the
+/// documented pace (10 s for Stability) out of the test.
+mod jobs {
+    use super::*;
+
+    /// A Stability generation id (64 hex characters).
+    const ID: &str = "a6dc6c6e20acda010fe14d71f180658f2896ed9b4ec25aa99a6ff06c796987c4";
+
+    /// Answers `GET path` with `before` in turn (once each), then `last` from then on.
+    async fn answers_in_turn(server: &MockServer, at: &str, before: &[ResponseTemplate], last: ResponseTemplate) {
+        for answer in before {
+            Mock::given(method("GET")).and(path(at)).respond_with(answer.clone()).up_to_n_times(1).mount(server).await;
+        }
+        Mock::given(method("GET")).and(path(at)).respond_with(last).mount(server).await;
+    }
+
+    fn in_progress() -> ResponseTemplate {
+        ResponseTemplate::new(202).set_body_json(json!({"id": ID, "status": "in-progress"}))
+    }
+
+    /// `stability upscale-creative --wait`, the job's result answering `finished`.
+    async fn stability_upscale(finished: ResponseTemplate, name: &str) -> (MockServer, PathBuf, Output) {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v2beta/stable-image/upscale/creative"))
+            .and(header("authorization", format!("Bearer {KEY}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": ID})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        answers_in_turn(&server, &format!("/v2beta/results/{ID}"), &[in_progress(), in_progress()], finished).await;
+        let dir = out_dir(name);
+        let image = dir.join("small.png");
+        std::fs::write(&image, PNG).unwrap();
+        let image = image.display().to_string();
+        let command = ["stability", "upscale-creative", "--image", &image, "--prompt", "a kitten"];
+        let output = imagegen(against(&server, &dir, &command, &["--wait", "--poll-interval", "0.01"])).await;
+        (server, dir, output)
+    }
+
+    async fn polls_of(server: &MockServer) -> usize {
+        let requests = server.received_requests().await.unwrap_or_default();
+        requests.iter().filter(|r| r.url.path().starts_with("/v2beta/results/")).count()
+    }
+
+    #[tokio::test]
+    async fn stability_wait_saves_the_finished_image_sent_as_bytes() {
+        let finished = ResponseTemplate::new(200).set_body_raw(PNG.to_vec(), "image/png");
+        let (server, dir, output) = stability_upscale(finished, "stability-wait-bytes").await;
+
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let saved = dir.join("stability-upscale-creative-1.png");
+        assert_eq!(stdout(&output).trim(), saved.display().to_string());
+        assert_eq!(std::fs::read(&saved).expect("the finished image is saved"), PNG);
+        assert_eq!(polls_of(&server).await, 3, "202, 202, then 200");
+        assert!(stderr(&output).contains("job: in_progress (poll 1"), "{}", stderr(&output));
+        assert!(stderr(&output).contains("job: finished (poll 3"), "{}", stderr(&output));
+    }
+
+    #[tokio::test]
+    async fn stability_wait_saves_the_finished_image_sent_as_base64_json() {
+        let finished = ResponseTemplate::new(200)
+            .set_body_json(json!({"image": encode(JPEG), "seed": 7, "finish_reason": "SUCCESS"}));
+        let (server, dir, output) = stability_upscale(finished, "stability-wait-json").await;
+
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let saved = dir.join("stability-upscale-creative-1.jpg");
+        assert_eq!(stdout(&output).trim(), saved.display().to_string());
+        assert_eq!(std::fs::read(&saved).expect("the finished image is saved"), JPEG);
+        assert_eq!(polls_of(&server).await, 3);
+    }
+
+    /// BFL's submit answer, polled at its `polling_url` on the mock server, then the
+    /// result URL (on the same server, under `/delivery/`) downloaded as `download` says.
+    async fn bfl_flux(download: ResponseTemplate, name: &str, extra: &[&str]) -> (MockServer, PathBuf, Output) {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/flux-pro-1.1"))
+            .and(header("x-key", KEY))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": "task-1",
+                "polling_url": format!("{}/v1/get_result?id=task-1", server.uri()),
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let pending = ResponseTemplate::new(200).set_body_json(json!({"id": "task-1", "status": "Pending"}));
+        let ready = ResponseTemplate::new(200).set_body_json(json!({
+            "id": "task-1",
+            "status": "Ready",
+            "result": {"sample": format!("{}/delivery/sample.png?se=2026&sig=signature", server.uri())},
+        }));
+        answers_in_turn(&server, "/v1/get_result", &[pending.clone(), pending], ready).await;
+        Mock::given(method("GET")).and(path("/delivery/sample.png")).respond_with(download).mount(&server).await;
+        let dir = out_dir(name);
+        let mut flags = vec!["--wait", "--poll-interval", "0.01"];
+        flags.extend(extra);
+        let output =
+            imagegen(against(&server, &dir, &["bfl", "flux-pro-1-1", "--prompt", "a lighthouse"], &flags)).await;
+        (server, dir, output)
+    }
+
+    #[tokio::test]
+    async fn bfl_wait_shows_each_status_and_saves_the_downloaded_result() {
+        let download = ResponseTemplate::new(200).set_body_raw(PNG.to_vec(), "image/png");
+        let (server, dir, output) = bfl_flux(download, "bfl-wait", &[]).await;
+
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let saved = dir.join("bfl-flux-pro-1-1-1.png");
+        assert_eq!(stdout(&output).trim(), saved.display().to_string());
+        assert_eq!(std::fs::read(&saved).expect("the downloaded result is saved"), PNG);
+        let err = stderr(&output);
+        assert!(err.contains("job: Pending (poll 1"), "{err}");
+        assert!(err.contains("job: Ready (poll 3"), "{err}");
+        let requests = server.received_requests().await.unwrap_or_default();
+        let polls: Vec<_> = requests.iter().filter(|r| r.url.path() == "/v1/get_result").collect();
+        assert_eq!(polls.len(), 3);
+        assert!(polls.iter().all(|r| r.url.query() == Some("id=task-1")), "polled at the polling_url");
+    }
+
+    #[tokio::test]
+    async fn bfl_a_result_url_that_expired_keeps_the_finished_job_and_exits_non_zero() {
+        let expired = || {
+            ResponseTemplate::new(403).set_body_raw(
+                b"<Error><Code>AuthenticationFailed</Code><Message>Signature expired</Message></Error>".to_vec(),
+                "application/xml",
+            )
+        };
+        let (_server, dir, output) = bfl_flux(expired(), "bfl-expired", &[]).await;
+
+        assert_eq!(output.status.code(), Some(3), "an API error: stderr {}", stderr(&output));
+        let err = stderr(&output);
+        assert!(err.contains("the job finished, but its result could not be downloaded from"), "{err}");
+        assert!(err.contains("/delivery/sample.png`") && err.contains("403"), "{err}");
+        assert!(!err.contains("sig=signature"), "the message shows no signature: {err}");
+        // The finished answer is printed where a result goes: the user can still fetch the URL.
+        let answer: Value = serde_json::from_str(&stdout(&output)).expect("the finished answer on stdout");
+        assert_eq!(answer["id"], "task-1");
+        assert_eq!(answer["status"], "Ready");
+        assert!(answer["result"]["sample"].as_str().unwrap().ends_with("/delivery/sample.png?se=2026&sig=signature"));
+        assert!(std::fs::read_dir(&dir).unwrap().next().is_none(), "nothing saved");
+        assert!(!err.contains(KEY) && !stdout(&output).contains(KEY));
+
+        // `--json`: the same failure, with the finished answer beside it.
+        let (_server, _dir, output) = bfl_flux(expired(), "bfl-expired-json", &["--json"]).await;
+        assert_eq!(output.status.code(), Some(3), "stderr: {}", stderr(&output));
+        let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+        assert_eq!(summary["error"]["status"], 403);
+        assert_eq!(summary["error"]["exit_code"], 3);
+        assert_eq!(summary["response"]["id"], "task-1");
+    }
+
+    #[tokio::test]
+    async fn bfl_get_result_sends_the_id_as_a_query_parameter() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1/get_result"))
+            .and(query_param("id", "task-1"))
+            .and(header("x-key", KEY))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "task-1", "status": "Pending"})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let dir = out_dir("bfl-get-result");
+
+        let output = imagegen(against(&server, &dir, &["bfl", "get-result", "--id", "task-1"], &[])).await;
+
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let answer: Value = serde_json::from_str(&stdout(&output)).expect("the answer on stdout");
+        assert_eq!(answer["status"], "Pending");
+    }
+
+    #[tokio::test]
+    async fn stability_get_result_sends_its_accept_and_client_headers_and_saves_the_image() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path(format!("/v2beta/results/{ID}")))
+            .and(header("accept", "application/json"))
+            .and(header("stability-client-id", "my-awesome-app"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"image": encode(PNG), "seed": 1, "finish_reason": "SUCCESS"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let dir = out_dir("stability-get-result");
+        let command = ["stability", "get-result", "--id", ID, "--accept", "application/json"];
+
+        let output =
+            imagegen(against(&server, &dir, &command, &["--header-stability-client-id", "my-awesome-app"])).await;
+
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let saved = dir.join("stability-get-result-1.png");
+        assert_eq!(stdout(&output).trim(), saved.display().to_string());
+        assert_eq!(std::fs::read(&saved).expect("image saved"), PNG);
+    }
 }

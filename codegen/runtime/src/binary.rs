@@ -113,6 +113,16 @@ impl<T: serde::Serialize> serde::Serialize for JsonOrBinary<T> {
     }
 }
 
+/// The images of what arrived: the bytes, or the JSON's image fields.
+impl<T: CollectImages> CollectImages for JsonOrBinary<T> {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a Base64Data>) {
+        match self {
+            JsonOrBinary::Json(value) => value.collect_images(out),
+            JsonOrBinary::Binary(body) => body.collect_images(out),
+        }
+    }
+}
+
 /// A success answer read whole but not decoded: its status, headers (scrubbed of the
 /// key) and body. Operations whose spec gives each success status its own body decode
 /// it by status (`HttpClient::json_answer`, [`RawAnswer::binary`]); a status the docs do

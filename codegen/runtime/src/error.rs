@@ -61,6 +61,10 @@ pub enum Error {
     /// did not finish before its deadline.
     #[error(transparent)]
     Job(Box<super::jobs::JobError>),
+    /// An async job finished, but downloading its result failed: the finished answer
+    /// (result URL, job id) is kept beside the download's error.
+    #[error(transparent)]
+    JobResult(Box<super::jobs::JobResultError>),
     /// The client is in dry-run mode: here is the request it would have sent.
     /// Validation passed; nothing was sent.
     #[error("dry run: {} {} was not sent", .0.method, .0.url)]
@@ -74,6 +78,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Decode(e) => Some(e.status),
             Error::BodyTooLarge { status, .. } => Some(*status),
+            Error::JobResult(e) => e.error.status(),
             _ => None,
         }
     }

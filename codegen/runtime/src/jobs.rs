@@ -275,6 +275,55 @@ impl std::error::Error for JobError {
     }
 }
 
+/// A job that finished, whose result then could not be downloaded (a signed URL that
+/// expired, a delivery host that refused): the finished answer, which holds the result
+/// URL and the job's id the caller can still use, and why the download failed.
+///
+/// What a failing [`HttpClient::download_job_result`] returns, so that the paid job is
+/// not lost with the download: a waited call by name (the CLI's `--wait`) hands it on.
+#[non_exhaustive]
+pub struct JobResultError {
+    /// The finished status answer, as JSON, with the client's key scrubbed. `Debug` and
+    /// `Display` never show it (it holds the signed URL).
+    pub answer: serde_json::Value,
+    /// The result URL whose download failed.
+    pub url: String,
+    /// Why the download failed (also the error's `source()`).
+    pub error: Error,
+}
+
+impl JobResultError {
+    /// The result URL without its query (a signature) or fragment, for messages.
+    fn url_shown(&self) -> std::borrow::Cow<'_, str> {
+        let end = self.url.find(['?', '#']).unwrap_or(self.url.len());
+        shorten(&self.url[..end], STATUS_BYTES)
+    }
+}
+
+// Without the answer or the URL's signature.
+impl fmt::Debug for JobResultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobResultError")
+            .field("answer", &"<kept>")
+            .field("url", &self.url_shown())
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+/// `the job finished, but its result could not be downloaded from `https://delivery.example/sample.png``.
+impl fmt::Display for JobResultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the job finished, but its result could not be downloaded from `{}`", self.url_shown())
+    }
+}
+
+impl std::error::Error for JobResultError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
 /// `1 poll`, `7 polls`.
 struct Polls(u32);
 
@@ -469,7 +518,8 @@ impl HttpClient {
     /// `/result/sample`) in the status answer `done`, under the key policy of
     /// [`Self::download`] (`trusted_hosts` besides the base URL's origin). An answer
     /// without a URL there is an [`Error::Decode`] keeping the answer, naming `field`
-    /// (the spec's dotted path): what generated `..._download_result` methods call.
+    /// (the spec's dotted path); a failing download is an [`Error::JobResult`] keeping
+    /// the answer and the URL: what generated `..._download_result` methods call.
     pub async fn download_job_result(
         &self,
         done: &impl serde::Serialize,
@@ -477,9 +527,18 @@ impl HttpClient {
         field: &str,
         trusted_hosts: &[&str],
     ) -> Result<super::BinaryBody, Error> {
-        let answer = serde_json::to_value(done).unwrap_or_default();
-        match answer.pointer(pointer).and_then(serde_json::Value::as_str).filter(|url| !url.is_empty()) {
-            Some(url) => self.download(url, trusted_hosts).await,
+        let mut answer = serde_json::to_value(done).unwrap_or_default();
+        let url = answer.pointer(pointer).and_then(serde_json::Value::as_str).filter(|url| !url.is_empty());
+        match url.map(str::to_string) {
+            Some(url) => match self.download(&url, trusted_hosts).await {
+                Ok(result) => Ok(result),
+                Err(error) => {
+                    let mut url = url;
+                    self.inner.redactor.scrub_json(&mut answer);
+                    self.inner.redactor.scrub_string(&mut url);
+                    Err(Error::JobResult(Box::new(JobResultError { answer, url, error })))
+                }
+            },
             None => {
                 let message = format!("the finished job's answer has no result URL in `{field}` to download");
                 let source = <serde_json::Error as serde::de::Error>::custom(message);

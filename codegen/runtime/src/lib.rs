@@ -53,7 +53,7 @@ pub use self::config::ClientConfig;
 pub use self::envelope::{Envelope, ErrorEnvelope};
 pub use self::error::{ApiError, Error};
 pub use self::file::FilePart;
-pub use self::jobs::{JobError, JobErrorKind, JobProgress, JobState, PollPolicy};
+pub use self::jobs::{JobError, JobErrorKind, JobProgress, JobResultError, JobState, PollPolicy};
 pub use self::models::{Capability, ModelInfo};
 pub use self::multipart::MultipartForm;
 pub use self::nullable::Nullable;

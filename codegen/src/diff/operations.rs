@@ -370,7 +370,7 @@ fn job(out: &mut Changes, subject: &str, old: &OperationIr, new: &OperationIr) {
             "`_and_wait` polls elsewhere; its signature is unchanged",
         );
     }
-    match (&o.result_url, &n.result_url) {
+    match (o.result.download(), n.result.download()) {
         (None, Some(r)) => out.compatible(
             Area::Operations,
             format!("Client::{}", r.method),

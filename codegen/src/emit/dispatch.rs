@@ -188,7 +188,7 @@ fn operation_spec(op: &OperationIr, api: &Api) -> TokenStream {
     };
     let job = match &op.job {
         Some(job) => {
-            let result_url = match &job.result_url {
+            let result_url = match job.result.download() {
                 Some(r) => {
                     let wire = &r.wire;
                     quote!(Some(#wire))
@@ -604,9 +604,7 @@ fn call_arm(op: &OperationIr) -> TokenStream {
         quote!(client.#name(#(#all),*).await?)
     };
     let respond = |response: &Option<RustType>| match response {
-        Some(RustType::Named(n)) if n.holds_images && matches!(n.kind, NamedKind::Struct | NamedKind::OneOf) => {
-            quote!(Ok(dispatch::Outcome::response(&response)))
-        }
+        Some(t) if t.collects_images() => quote!(Ok(dispatch::Outcome::response(&response))),
         _ => quote!(Ok(dispatch::Outcome::without_images(&response))),
     };
     let stream_outcome = |m: &MethodIr| {
@@ -719,26 +717,31 @@ fn call_arm(op: &OperationIr) -> TokenStream {
 
 /// The part of a job operation's arm that runs when the call asks to wait: its
 /// `_and_wait_with` at the documented pace (as the call changes it) with the call's
-/// progress callback, then the result's download when the spec says where it is.
+/// progress callback, then its image(s) as the job's [`JobResultIr`] says: downloaded
+/// from the result URL, or read from the finished answer itself.
 fn wait_branch(op: &OperationIr, wait: &MethodIr, args: &[TokenStream], body_arg: &Option<TokenStream>) -> TokenStream {
     let Some(job) = &op.job else { unreachable!("lowering gives a Wait method only to an operation with a job") };
     let with = ident(&wait.fn_name.derived("", "_with"));
     let policy = format_ident!("{}_POLL_POLICY", shouty(&op.id));
     let body = body_arg.as_ref().map(|b| quote!(&#b));
     let all: Vec<TokenStream> = args.iter().cloned().chain(body).collect();
-    let download = match &job.result_url {
-        Some(r) => {
+    // A failing download is an error keeping `done` (`runtime::Error::JobResult`).
+    let finished = match &job.result {
+        JobResultIr::Download(r) => {
             let method = ident(&r.method);
-            quote!(Some(client.#method(&done).await?))
+            quote! {
+                let result = client.#method(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
+            }
         }
-        None => quote!(None),
+        JobResultIr::InAnswer => quote!(return Ok(dispatch::Outcome::response(&done));),
+        JobResultIr::NoImage => quote!(return Ok(dispatch::Outcome::without_images(&done));),
     };
     quote! {
         if let Some(wait) = &call.wait {
             let policy = wait.policy(Client::#policy);
             let done = client.#with(#(#all,)* &policy, |p| wait.report(p)).await?;
-            let result = #download;
-            return Ok(dispatch::Outcome::finished_job(&done, result));
+            #finished
         }
     }
 }

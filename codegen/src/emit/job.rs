@@ -11,7 +11,7 @@ use crate::ir::*;
 /// `<op>_and_wait`, `<op>_and_wait_with` and the documented `<OP>_POLL_POLICY`.
 pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
     let Some(job) = &op.job else { unreachable!("lowering gives a Wait method only to an operation with a job") };
-    let JobIr { poll, status_answer, answer, status, states, pace, trusted_hosts, result_url } = job;
+    let JobIr { poll, status_answer, answer, status, states, pace, trusted_hosts, result } = job;
     let MethodIr { fn_name, role: _, body, answer: _, stream_flag: _ } = m;
     let start = ident(&op.fn_name);
     let with = fn_name.derived("", "_with");
@@ -196,7 +196,7 @@ pub fn wait_methods(op: &OperationIr, m: &MethodIr) -> TokenStream {
          {max_interval_ms} ms apart, for at most {deadline_s} s.",
         pace.backoff
     );
-    let download = result_url.as_ref().map(|r| {
+    let download = result.download().map(|r| {
         let JobResultUrlIr { wire, pointer, method } = r;
         let method = ident(method);
         let hosts = trusted_hosts.iter();

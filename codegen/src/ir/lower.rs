@@ -1243,6 +1243,30 @@ impl<'a> Lowering<'a> {
             }
             (None, Err(_)) => unreachable!("the checker requires `status_field` for a job polled by URL"),
         };
+        // A result URL the spec names is downloaded; else the finished answer's own image
+        // bodies and fields are the result (a status answered as bytes or base64 JSON).
+        let answer_holds_images = match &answer {
+            AnswerIr::Json(Some(t)) => t.collects_images(),
+            AnswerIr::ByStatus(_) => status_op.is_ok_and(|status_op| {
+                status_op.response.statuses.iter().any(|s| {
+                    s.binary.is_some()
+                        || s.json.as_ref().is_some_and(|t| self.rust_type(t.expr(), None).collects_images())
+                })
+            }),
+            _ => false,
+        };
+        let result = match &job.result_url {
+            Some(wire) => JobResultIr::Download(JobResultUrlIr {
+                wire: wire.clone(),
+                pointer: wire
+                    .split('.')
+                    .map(|step| format!("/{}", step.replace('~', "~0").replace('/', "~1")))
+                    .collect(),
+                method: snake(&op.id).derived("", "_download_result"),
+            }),
+            None if answer_holds_images => JobResultIr::InAnswer,
+            None => JobResultIr::NoImage,
+        };
         let m::JobStates { pending, done, failed, moderated, expired } = &job.states;
         JobIr {
             poll,
@@ -1263,14 +1287,7 @@ impl<'a> Lowering<'a> {
                 deadline_s: job.pace.deadline_s,
             },
             trusted_hosts: job.trusted_hosts.clone(),
-            result_url: job.result_url.as_ref().map(|wire| JobResultUrlIr {
-                wire: wire.clone(),
-                pointer: wire
-                    .split('.')
-                    .map(|step| format!("/{}", step.replace('~', "~0").replace('/', "~1")))
-                    .collect(),
-                method: snake(&op.id).derived("", "_download_result"),
-            }),
+            result,
         }
     }
 
@@ -1353,7 +1370,7 @@ impl<'a> Lowering<'a> {
                 };
                 names.push((m.fn_name.clone(), format!("{} ({what})", op.id), join_key(&path, "id")));
             }
-            if let Some(download) = job.as_ref().and_then(|j| j.result_url.as_ref()) {
+            if let Some(download) = job.as_ref().and_then(|j| j.result.download()) {
                 names.push((download.method.clone(), format!("{} (download)", op.id), join_key(&path, "id")));
             }
             ops.push(OperationIr {

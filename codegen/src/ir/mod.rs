@@ -301,6 +301,14 @@ pub enum RustType {
     OneOrMany(Box<RustType>),
 }
 
+impl RustType {
+    /// Whether values are a generated struct or one-of that can carry an image, and so
+    /// implement `CollectImages` (emitted for such response types).
+    pub fn collects_images(&self) -> bool {
+        matches!(self, RustType::Named(n) if n.holds_images && matches!(n.kind, NamedKind::Struct | NamedKind::OneOf))
+    }
+}
+
 /// A reference to a generated type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedRef {
@@ -1114,8 +1122,33 @@ pub struct JobIr {
     pub pace: JobPaceIr,
     /// Hosts besides the base URL's that get the key when a polling URL points at them.
     pub trusted_hosts: Vec<String>,
-    /// Where the finished job's result URL is, when the spec says.
-    pub result_url: Option<JobResultUrlIr>,
+    /// How the finished job's answer yields its image(s): what a waited call by name
+    /// (the CLI's `--wait`) saves.
+    pub result: JobResultIr,
+}
+
+/// How a finished job's answer yields its image(s), decided once by lowering: the
+/// call-by-name table and the `_download_result` method read it, so a waited call
+/// never ends with a paid result it did not save.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobResultIr {
+    /// Downloaded from the result URL the answer holds (BFL's signed `result.sample`).
+    Download(JobResultUrlIr),
+    /// Carried by the answer itself: raw image bytes, or JSON whose base64 fields hold
+    /// them (Stability's finished `200`); the answer's `CollectImages` finds them.
+    InAnswer,
+    /// None: the answer can hold no image, and is only shown.
+    NoImage,
+}
+
+impl JobResultIr {
+    /// The result URL to download, when there is one.
+    pub fn download(&self) -> Option<&JobResultUrlIr> {
+        match self {
+            JobResultIr::Download(url) => Some(url),
+            JobResultIr::InAnswer | JobResultIr::NoImage => None,
+        }
+    }
 }
 
 /// The finished job's result URL in the status answer, and the method downloading it.
@@ -1382,6 +1415,21 @@ pub struct StatusVariantIr {
     pub json: Option<RustType>,
     /// Whether the body may be raw bytes (with `json` too, the content type decides).
     pub binary: bool,
+}
+
+impl StatusVariantIr {
+    /// Whether the body can carry an image: raw bytes, or JSON with image fields.
+    pub fn holds_images(&self) -> bool {
+        self.binary || self.json.as_ref().is_some_and(RustType::collects_images)
+    }
+}
+
+impl StatusAnswersIr {
+    /// Whether some documented status's body can carry an image (the enum then
+    /// implements `CollectImages`).
+    pub fn holds_images(&self) -> bool {
+        self.variants.iter().any(StatusVariantIr::holds_images)
+    }
 }
 
 /// The typed headers of an operation's response: a struct of its own.

@@ -2345,8 +2345,8 @@ pub async fn call(
                 let done = client
                     .flux_pro_1_1_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.flux_pro_1_1_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_pro_1_1_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_pro_1_1(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2358,8 +2358,8 @@ pub async fn call(
                 let done = client
                     .flux_dev_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.flux_dev_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_dev_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_dev(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2375,10 +2375,8 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(
-                    client.flux_pro_1_1_ultra_download_result(&done).await?,
-                );
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_pro_1_1_ultra_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_pro_1_1_ultra(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2394,10 +2392,8 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(
-                    client.flux_pro_1_0_fill_download_result(&done).await?,
-                );
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_pro_1_0_fill_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_pro_1_0_fill(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2413,10 +2409,8 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(
-                    client.flux_pro_1_0_expand_download_result(&done).await?,
-                );
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_pro_1_0_expand_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_pro_1_0_expand(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2432,8 +2426,8 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(client.flux_kontext_pro_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_kontext_pro_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_kontext_pro(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2449,8 +2443,8 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(client.flux_kontext_max_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_kontext_max_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_kontext_max(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2462,8 +2456,8 @@ pub async fn call(
                 let done = client
                     .flux_2_max_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.flux_2_max_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_2_max_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_2_max(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2475,8 +2469,8 @@ pub async fn call(
                 let done = client
                     .flux_2_klein_9b_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.flux_2_klein_9b_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_2_klein_9b_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_2_klein_9b(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2488,8 +2482,8 @@ pub async fn call(
                 let done = client
                     .flux_2_klein_4b_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.flux_2_klein_4b_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_2_klein_4b_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_2_klein_4b(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2505,10 +2499,10 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(
-                    client.flux_2_klein_9b_preview_download_result(&done).await?,
-                );
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client
+                    .flux_2_klein_9b_preview_download_result(&done)
+                    .await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_2_klein_9b_preview(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2524,10 +2518,8 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(
-                    client.flux_2_pro_preview_download_result(&done).await?,
-                );
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_2_pro_preview_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_2_pro_preview(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2539,8 +2531,8 @@ pub async fn call(
                 let done = client
                     .flux_2_pro_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.flux_2_pro_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_2_pro_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_2_pro(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2552,8 +2544,8 @@ pub async fn call(
                 let done = client
                     .flux_2_flex_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.flux_2_flex_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.flux_2_flex_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_2_flex(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2572,10 +2564,10 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(
-                    client.flux_pro_1_0_fill_finetuned_download_result(&done).await?,
-                );
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client
+                    .flux_pro_1_0_fill_finetuned_download_result(&done)
+                    .await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_pro_1_0_fill_finetuned(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2594,10 +2586,10 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = Some(
-                    client.flux_pro_1_1_ultra_finetuned_download_result(&done).await?,
-                );
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client
+                    .flux_pro_1_1_ultra_finetuned_download_result(&done)
+                    .await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.flux_pro_1_1_ultra_finetuned(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))

@@ -2151,8 +2151,7 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = None;
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                return Ok(dispatch::Outcome::response(&done));
             }
             let response = client.replace_background_and_relight(&form).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -2188,8 +2187,7 @@ pub async fn call(
                 let done = client
                     .upscale_creative_and_wait_with(&form, &policy, |p| wait.report(p))
                     .await?;
-                let result = None;
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                return Ok(dispatch::Outcome::response(&done));
             }
             let response = client.upscale_creative(&form).await?;
             Ok(dispatch::Outcome::without_images(&response))

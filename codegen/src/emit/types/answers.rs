@@ -34,6 +34,7 @@ pub(super) fn answers(a: &StatusAnswersIr) -> TokenStream {
         };
         quote!(#status => Self::#name(#value),)
     });
+    let images = if a.holds_images() { super::images::collect_images_answers(a) } else { TokenStream::new() };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -66,6 +67,8 @@ pub(super) fn answers(a: &StatusAnswersIr) -> TokenStream {
                 }
             }
         }
+
+        #images
     }
 }
 

@@ -92,3 +92,26 @@ pub(super) fn collect_images_one_of(o: &OneOfIr) -> TokenStream {
     let all_covered = arms.len() == o.variants.len() && !o.open;
     impl_collect_images(&o.rust_name, crate::emit::match_self(arms, all_covered))
 }
+
+/// `CollectImages` for the answers of an operation read by status: each documented
+/// status whose body can be an image (raw bytes, or JSON with image fields) yields it,
+/// so a finished job answered by status hands its image to whoever waited for it.
+pub(super) fn collect_images_answers(a: &StatusAnswersIr) -> TokenStream {
+    let arms = a
+        .variants
+        .iter()
+        .filter(|v| v.holds_images())
+        .map(|v| {
+            let vn = &v.rust_name;
+            let json_images = v.json.as_ref().is_some_and(RustType::collects_images);
+            let pattern = if v.json.is_some() && v.binary && !json_images {
+                quote!(Self::#vn(runtime::JsonOrBinary::Binary(value)))
+            } else {
+                quote!(Self::#vn(value))
+            };
+            (pattern, quote!(runtime::image::CollectImages::collect_images(value, out)))
+        })
+        .collect();
+    // `Other` (an undocumented status) is never covered: its bytes may be anything.
+    impl_collect_images(&a.rust_name, crate::emit::match_self(arms, false))
+}

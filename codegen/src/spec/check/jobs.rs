@@ -57,6 +57,23 @@ impl<'a> Checker<'a> {
         self.job_states(&job.states, known, &join_key(&jpath, "states"));
         self.job_pace(&job.pace, &join_key(&jpath, "pace"));
         self.trusted_hosts(&job.trusted_hosts, &join_key(&jpath, "trusted_hosts"));
+        self.trusted_hosts_used(job, &join_key(&jpath, "trusted_hosts"));
+    }
+
+    // Trusted hosts only decide who gets the key for a URL a server hands back: a
+    // polling URL, or a result URL to download. A job polled through another operation
+    // (on the base URL) with no result URL fetches no such URL, so the list would be a
+    // promise the client never keeps; a reader would think some host is trusted.
+    fn trusted_hosts_used(&mut self, job: &JobDef, path: &str) {
+        if let (Some(operation), None, false) = (&job.poll.operation, &job.result_url, job.trusted_hosts.is_empty()) {
+            self.r.error_at_key(
+                path,
+                format!(
+                    "`trusted_hosts` has no effect here: the job is polled through `{operation}` on the base URL \
+                     and has no `result_url` to download; remove it (or poll by `url_field`)"
+                ),
+            );
+        }
     }
 
     // The generated method reads the poll target from the start answer and the status

@@ -145,8 +145,8 @@ pub async fn call(
                 let done = client
                     .generate_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = Some(client.generate_download_result(&done).await?);
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                let result = client.generate_download_result(&done).await?;
+                return Ok(dispatch::Outcome::finished_job(&done, Some(result)));
             }
             let response = client.generate(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -158,8 +158,7 @@ pub async fn call(
                 let done = client
                     .generate_by_id_and_wait_with(&request, &policy, |p| wait.report(p))
                     .await?;
-                let result = None;
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                return Ok(dispatch::Outcome::without_images(&done));
             }
             let response = client.generate_by_id(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))
@@ -180,8 +179,7 @@ pub async fn call(
                         |p| wait.report(p),
                     )
                     .await?;
-                let result = None;
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                return Ok(dispatch::Outcome::without_images(&done));
             }
             let response = client.generate_by_query(&request).await?;
             Ok(dispatch::Outcome::without_images(&response))

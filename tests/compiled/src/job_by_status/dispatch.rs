@@ -94,8 +94,7 @@ pub async fn call(
                 let done = client
                     .upscale_and_wait_with(&form, &policy, |p| wait.report(p))
                     .await?;
-                let result = None;
-                return Ok(dispatch::Outcome::finished_job(&done, result));
+                return Ok(dispatch::Outcome::response(&done));
             }
             let response = client.upscale(&form).await?;
             Ok(dispatch::Outcome::without_images(&response))

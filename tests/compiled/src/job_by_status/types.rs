@@ -386,3 +386,17 @@ impl serde::Serialize for GetResultAnswer {
         }
     }
 }
+impl runtime::image::CollectImages for GetResultAnswer {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        if let Self::Finished(value) = self {
+            runtime::image::CollectImages::collect_images(value, out);
+        }
+    }
+}
+impl GetResultAnswer {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

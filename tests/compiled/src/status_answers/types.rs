@@ -297,6 +297,20 @@ impl serde::Serialize for SubmitAnswer {
         }
     }
 }
+impl runtime::image::CollectImages for SubmitAnswer {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        if let Self::DoneAtOnce(value) = self {
+            runtime::image::CollectImages::collect_images(value, out);
+        }
+    }
+}
+impl SubmitAnswer {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// What the operation answers, by success status; read by [`GetResultAnswer::from_answer`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -338,5 +352,19 @@ impl serde::Serialize for GetResultAnswer {
             Self::Finished(value) => serde::Serialize::serialize(value, serializer),
             Self::Other(answer) => serde::Serialize::serialize(answer, serializer),
         }
+    }
+}
+impl runtime::image::CollectImages for GetResultAnswer {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a runtime::Base64Data>) {
+        if let Self::Finished(value) = self {
+            runtime::image::CollectImages::collect_images(value, out);
+        }
+    }
+}
+impl GetResultAnswer {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
