@@ -135,6 +135,10 @@ impl Serialize for Base64Data {
         if json_body::defer_payload::<S>(self.bytes()) {
             return serializer.serialize_str("");
         }
+        let chars = base64_simd::STANDARD.encoded_length(self.len());
+        if chars >= ELIDED_MIN_CHARS && ELIDING.get() {
+            return serializer.serialize_str(&elided(chars));
+        }
         serializer.serialize_str(&self.to_base64())
     }
 }
@@ -278,6 +282,39 @@ fn to_standard_alphabet(text: &[u8]) -> Vec<u8> {
             other => other,
         })
         .collect()
+}
+
+/// Payloads whose base64 text is at least this long are shown as [`elided`] by
+/// [`to_json_elided`]: shorter ones are no burden to print.
+pub const ELIDED_MIN_CHARS: usize = 256;
+
+thread_local! {
+    /// Whether a [`to_json_elided`] runs on this thread.
+    static ELIDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What a payload of `chars` base64 characters is shown as instead of its text:
+/// `<base64, 24000000 chars>`.
+pub fn elided(chars: usize) -> String {
+    format!("<base64, {chars} chars>")
+}
+
+/// Restores the previous eliding state when [`to_json_elided`] returns or unwinds.
+struct ElidingGuard(bool);
+
+impl Drop for ElidingGuard {
+    fn drop(&mut self) {
+        ELIDING.set(self.0);
+    }
+}
+
+/// `value` as a JSON value, like `serde_json::to_value`, except that every
+/// [`Base64Data`] whose text would be at least [`ELIDED_MIN_CHARS`] long is written
+/// as [`elided`] (its length in base64 characters): what a summary of an answer
+/// shows, without encoding its images again (24 MB of text for a 4K image).
+pub fn to_json_elided<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<serde_json::Value> {
+    let _guard = ElidingGuard(ELIDING.replace(true));
+    serde_json::to_value(value)
 }
 
 /// Encodes bytes as standard base64.
