@@ -355,6 +355,40 @@ mod tests {
     const PNG_1X1: &str =
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
 
+    #[derive(Serialize)]
+    struct Answer {
+        image: Base64Data,
+        thumbnail: Base64Data,
+        text: &'static str,
+    }
+
+    #[test]
+    fn a_summary_shows_long_payloads_by_size_and_keeps_the_rest() {
+        let answer = Answer {
+            image: Base64Data::from_bytes(vec![7u8; 3000]),
+            thumbnail: Base64Data::from_bytes(vec![1u8, 2, 3]),
+            text: "a lighthouse",
+        };
+        let summary = to_json_elided(&answer).unwrap();
+        assert_eq!(
+            summary,
+            serde_json::json!({"image": "<base64, 4000 chars>", "thumbnail": "AQID", "text": "a lighthouse"})
+        );
+        // Outside a summary, the same value is encoded whole.
+        let whole = serde_json::to_value(&answer).unwrap();
+        assert_eq!(whole["image"].as_str().map(str::len), Some(4000));
+        assert_eq!(Base64Data::decode(whole["image"].as_str().unwrap()).unwrap(), answer.image);
+    }
+
+    #[test]
+    fn the_shortest_elided_payload_is_the_one_the_cli_would_have_elided() {
+        // 192 bytes are 256 base64 characters: the CLI's threshold for its own pass.
+        let at = to_json_elided(&Base64Data::from_bytes(vec![0u8; 192])).unwrap();
+        assert_eq!(at, serde_json::json!(elided(ELIDED_MIN_CHARS)));
+        let below = to_json_elided(&Base64Data::from_bytes(vec![0u8; 189])).unwrap();
+        assert_eq!(below.as_str().map(str::len), Some(252));
+    }
+
     #[test]
     fn escaped_slashes_in_json_decode() {
         let json = format!("\"{}\"", PNG_1X1.replace('/', "\\/"));

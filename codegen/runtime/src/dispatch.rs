@@ -647,6 +647,37 @@ mod tests {
         }
     }
 
+    #[derive(Clone, Serialize)]
+    struct Generated {
+        image: Base64Data,
+        revised_prompt: &'static str,
+    }
+
+    impl CollectImages for Generated {
+        fn collect_images<'a>(&'a self, out: &mut Vec<&'a Base64Data>) {
+            out.push(&self.image);
+        }
+    }
+
+    #[test]
+    fn a_response_shares_its_images_and_encodes_them_only_when_asked() {
+        let bytes = bytes::Bytes::from(vec![9u8; 600]);
+        let answer = Generated { image: Base64Data::from_bytes(bytes.clone()), revised_prompt: "a red lighthouse" };
+        let Outcome::Response { json, images } = Outcome::response(&answer) else { panic!("a response") };
+        assert_eq!(images.len(), 1);
+        assert_eq!(images[0].bytes().as_ptr(), bytes.as_ptr(), "the image is the decoded buffer, not a copy");
+        assert_eq!(
+            json.summary(),
+            serde_json::json!({"image": "<base64, 800 chars>", "revised_prompt": "a red lighthouse"})
+        );
+        assert_eq!(json.to_value()["image"], serde_json::json!(answer.image.to_base64()));
+        assert_eq!(
+            format!("{json:?}"),
+            r#"{"image":"<base64, 800 chars>","revised_prompt":"a red lighthouse"}"#,
+            "Debug shows the summary"
+        );
+    }
+
     #[test]
     fn waiting_is_refused_for_an_operation_that_starts_no_job() {
         let ops =
