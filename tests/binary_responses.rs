@@ -132,6 +132,36 @@ async fn the_content_type_decides_between_bytes_and_json() {
     }
 }
 
+/// A 1.5 MB image: its answer is past the size below which a body is kept whole, so
+/// its base64 is decoded while the body arrives.
+fn large_png() -> Vec<u8> {
+    let mut image = PNG.to_vec();
+    image.extend((0..1_500_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    image
+}
+
+#[tokio::test]
+async fn a_large_json_answer_of_a_bytes_or_json_operation_is_decoded_as_it_arrives() {
+    let image = large_png();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/upscale"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "image": runtime::base64::encode(&image), "finish_reason": "SUCCESS"
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server).await;
+    let form = UpscaleForm::new(runtime::FilePart::from_bytes(PNG.to_vec()).with_file_name("in.png"));
+    match client.upscale(&form).await.expect("JSON") {
+        JsonOrBinary::Json(UpscaleResult { image: Some(decoded), finish_reason, .. }) => {
+            assert!(decoded.as_bytes() == image.as_slice(), "the image decodes exactly");
+            assert_eq!(finish_reason, Some(FinishReason::Success));
+        }
+        other => panic!("expected JSON with an image, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_download_of_any_type_and_its_dry_run() {
     let server = MockServer::start().await;
@@ -165,7 +195,7 @@ async fn the_call_by_name_table_hands_the_bytes_on_as_the_answers_image() {
     let call = Call { body: serde_json::json!({"prompt": "a lighthouse"}), ..Call::default() };
     let outcome = imagegen_snapshot_compiled::binary_response::dispatch::call(&client, "generate", call).await.unwrap();
     let Outcome::Response { json, images } = outcome else { panic!("a response") };
-    assert_eq!(json, serde_json::json!({"media_type": "image/png", "bytes": PNG.len()}));
+    assert_eq!(json.to_value(), serde_json::json!({"media_type": "image/png", "bytes": PNG.len()}));
     assert_eq!(images.len(), 1);
     assert_eq!(images[0].as_bytes(), PNG);
 }
@@ -234,6 +264,26 @@ mod status_answers {
         }
         let accept = server.received_requests().await.unwrap()[0].headers.get("accept").cloned();
         assert_eq!(accept.as_ref().and_then(|v| v.to_str().ok()), Some("image/*, application/json"));
+    }
+
+    #[tokio::test]
+    async fn an_unlisted_large_json_answer_is_kept_byte_for_byte() {
+        let server = MockServer::start().await;
+        // Written with `\/` and spaces, as some servers do: the kept body is still what came.
+        let image = super::large_png();
+        let text = runtime::base64::encode(&image).replace('/', "\\/");
+        let body = format!("{{ \"image\" : \"{text}\", \"note\": \"partial\" }}");
+        answer_once(&server, ResponseTemplate::new(206).set_body_raw(body.clone(), "application/json")).await;
+        match client(&server).await.get_result("job-1").await.unwrap() {
+            GetResultAnswer::Other(answer) => {
+                assert_eq!(answer.status(), 206);
+                assert!(answer.is_json());
+                assert_eq!(answer.body_len(), body.len());
+                assert!(answer.body()[..] == *body.as_bytes(), "the paid-for body is kept as it came");
+                assert_eq!(answer.binary().as_bytes().len(), body.len());
+            }
+            other => panic!("expected the unlisted 206 kept, got {other:?}"),
+        }
     }
 
     #[tokio::test]

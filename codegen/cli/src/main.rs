@@ -93,7 +93,8 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
             for image in &images {
                 output.save_final(image).map_err(save_failure)?;
             }
-            Some(json)
+            // The answer as printed: its images shown by size, never encoded again.
+            Some(json.summary())
         }
         Ok(Outcome::Stream(mut events)) => {
             let mut last = None;

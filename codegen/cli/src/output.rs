@@ -1,14 +1,11 @@
 //! Saving images under predictable names and reporting what was saved.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use imagegen::runtime::image::ImageFormat;
+use imagegen::runtime::base64::{elided, ELIDED_MIN_CHARS};
+use imagegen::runtime::image::{save_numbered, ImageFormat};
 use imagegen::runtime::Base64Data;
 use serde_json::{json, Value};
-
-/// Strings at least this long that are base64 are shown as a placeholder, not inline.
-const ELIDE_BASE64_CHARS: usize = 256;
 
 /// One image written to disk.
 pub struct SavedImage {
@@ -88,42 +85,22 @@ impl ImageOutput {
     }
 }
 
-/// Writes `image` as `<prefix><n>.<ext>` with the first `n` from `first` that no file in
-/// `dir` uses, whatever its extension (so `-1.png` and `-1.jpg` never sit side by side);
-/// returns the image and the number to try next. The file is created with
-/// `create_new`, so even a file that appears meanwhile is not overwritten.
+/// Writes `image` as `<prefix><n>.<ext>` with the first free `n` from `first`
+/// (`runtime::image::save_numbered`: never over an existing file), straight from its
+/// decoded buffer; returns the image and the number to try next.
 fn save_new(dir: &Path, prefix: &str, first: usize, image: &Base64Data) -> std::io::Result<(SavedImage, usize)> {
     let bytes = image.as_bytes();
-    let format = ImageFormat::detect(bytes);
-    let ext = format.map_or("bin", ImageFormat::extension);
-    std::fs::create_dir_all(dir)?;
-    let taken: Vec<String> = std::fs::read_dir(dir)?
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.starts_with(prefix))
-        .collect();
-    let mut n = first;
-    loop {
-        let numbered = format!("{prefix}{n}.");
-        if !taken.iter().any(|name| name.starts_with(&numbered)) {
-            let path = dir.join(format!("{numbered}{ext}"));
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    file.write_all(bytes)?;
-                    return Ok((SavedImage { path, format, bytes: bytes.len() }, n + 1));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(e),
-            }
-        }
-        n += 1;
-    }
+    let (path, n) = save_numbered(dir, prefix, first, bytes)?;
+    Ok((SavedImage { path, format: ImageFormat::detect(bytes), bytes: bytes.len() }, n + 1))
 }
 
-/// A copy of `value` with long base64 strings (the images, saved to files) replaced by their size.
+/// A copy of `value` with long base64 strings replaced by their size: the text fields
+/// an answer's summary ([`AnswerJson::summary`](imagegen::runtime::dispatch::AnswerJson::summary),
+/// which shows its images so already) or a request may hold.
 pub fn elide_base64(value: &Value) -> Value {
     match value {
-        Value::String(text) if text.len() >= ELIDE_BASE64_CHARS && is_inline_image(text) => {
-            Value::String(format!("<base64, {} chars>", text.len()))
+        Value::String(text) if text.len() >= ELIDED_MIN_CHARS && is_inline_image(text) => {
+            Value::String(elided(text.len()))
         }
         Value::Array(items) => Value::Array(items.iter().map(elide_base64).collect()),
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), elide_base64(v))).collect()),

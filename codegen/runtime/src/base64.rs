@@ -135,6 +135,10 @@ impl Serialize for Base64Data {
         if json_body::defer_payload::<S>(self.bytes()) {
             return serializer.serialize_str("");
         }
+        let chars = base64_simd::STANDARD.encoded_length(self.len());
+        if chars >= ELIDED_MIN_CHARS && ELIDING.get() {
+            return serializer.serialize_str(&elided(chars));
+        }
         serializer.serialize_str(&self.to_base64())
     }
 }
@@ -280,6 +284,39 @@ fn to_standard_alphabet(text: &[u8]) -> Vec<u8> {
         .collect()
 }
 
+/// Payloads whose base64 text is at least this long are shown as [`elided`] by
+/// [`to_json_elided`]: shorter ones are no burden to print.
+pub const ELIDED_MIN_CHARS: usize = 256;
+
+thread_local! {
+    /// Whether a [`to_json_elided`] runs on this thread.
+    static ELIDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What a payload of `chars` base64 characters is shown as instead of its text:
+/// `<base64, 24000000 chars>`.
+pub fn elided(chars: usize) -> String {
+    format!("<base64, {chars} chars>")
+}
+
+/// Restores the previous eliding state when [`to_json_elided`] returns or unwinds.
+struct ElidingGuard(bool);
+
+impl Drop for ElidingGuard {
+    fn drop(&mut self) {
+        ELIDING.set(self.0);
+    }
+}
+
+/// `value` as a JSON value, like `serde_json::to_value`, except that every
+/// [`Base64Data`] whose text would be at least [`ELIDED_MIN_CHARS`] long is written
+/// as [`elided`] (its length in base64 characters): what a summary of an answer
+/// shows, without encoding its images again (24 MB of text for a 4K image).
+pub fn to_json_elided<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<serde_json::Value> {
+    let _guard = ElidingGuard(ELIDING.replace(true));
+    serde_json::to_value(value)
+}
+
 /// Encodes bytes as standard base64.
 pub fn encode(bytes: &[u8]) -> String {
     base64_simd::STANDARD.encode_to_string(bytes)
@@ -317,6 +354,40 @@ mod tests {
 
     const PNG_1X1: &str =
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+
+    #[derive(Serialize)]
+    struct Answer {
+        image: Base64Data,
+        thumbnail: Base64Data,
+        text: &'static str,
+    }
+
+    #[test]
+    fn a_summary_shows_long_payloads_by_size_and_keeps_the_rest() {
+        let answer = Answer {
+            image: Base64Data::from_bytes(vec![7u8; 3000]),
+            thumbnail: Base64Data::from_bytes(vec![1u8, 2, 3]),
+            text: "a lighthouse",
+        };
+        let summary = to_json_elided(&answer).unwrap();
+        assert_eq!(
+            summary,
+            serde_json::json!({"image": "<base64, 4000 chars>", "thumbnail": "AQID", "text": "a lighthouse"})
+        );
+        // Outside a summary, the same value is encoded whole.
+        let whole = serde_json::to_value(&answer).unwrap();
+        assert_eq!(whole["image"].as_str().map(str::len), Some(4000));
+        assert_eq!(Base64Data::decode(whole["image"].as_str().unwrap()).unwrap(), answer.image);
+    }
+
+    #[test]
+    fn the_shortest_elided_payload_is_the_one_the_cli_would_have_elided() {
+        // 192 bytes are 256 base64 characters: the CLI's threshold for its own pass.
+        let at = to_json_elided(&Base64Data::from_bytes(vec![0u8; 192])).unwrap();
+        assert_eq!(at, serde_json::json!(elided(ELIDED_MIN_CHARS)));
+        let below = to_json_elided(&Base64Data::from_bytes(vec![0u8; 189])).unwrap();
+        assert_eq!(below.as_str().map(str::len), Some(252));
+    }
 
     #[test]
     fn escaped_slashes_in_json_decode() {

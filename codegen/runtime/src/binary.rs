@@ -5,6 +5,7 @@ use bytes::Bytes;
 pub use reqwest::header::HeaderMap;
 
 use super::image::CollectImages;
+use super::json_stream::ArrivedBody;
 use super::Base64Data;
 
 /// A response body of raw bytes (an image or any file) with the media type the server
@@ -127,17 +128,25 @@ impl<T: CollectImages> CollectImages for JsonOrBinary<T> {
 /// key) and body. Operations whose spec gives each success status its own body decode
 /// it by status (`HttpClient::json_answer`, [`RawAnswer::binary`]); a status the docs do
 /// not list is handed to the caller as it is, so a paid-for answer is never lost.
+///
+/// A body the `content-type` calls JSON has its long base64 strings decoded while it
+/// arrives (`json_stream`), so decoding it costs nothing more once it is in and the
+/// base64 text is never held whole; [`Self::body`] rebuilds the text as received, only
+/// when asked. Any other body is the bytes as they arrived, in one buffer sized from
+/// `Content-Length`.
 #[derive(Clone)]
 pub struct RawAnswer {
     status: u16,
     headers: HeaderMap,
-    body: Bytes,
+    arrived: ArrivedBody,
+    /// The body as received, rebuilt from `arrived` the first time it is asked for.
+    whole: std::sync::OnceLock<Bytes>,
 }
 
 impl RawAnswer {
     /// `headers` must already be scrubbed; only the client builds one.
-    pub(crate) fn new(status: u16, headers: HeaderMap, body: Bytes) -> Self {
-        Self { status, headers, body }
+    pub(crate) fn new(status: u16, headers: HeaderMap, arrived: ArrivedBody) -> Self {
+        Self { status, headers, arrived, whole: std::sync::OnceLock::new() }
     }
 
     /// The HTTP status (a 2xx).
@@ -150,9 +159,16 @@ impl RawAnswer {
         &self.headers
     }
 
-    /// The body bytes.
+    /// The body bytes as received. For a JSON body whose images were decoded as it
+    /// arrived this encodes them again (once; later calls share it): prefer
+    /// [`Self::body_len`] for its size.
     pub fn body(&self) -> &Bytes {
-        &self.body
+        self.whole.get_or_init(|| self.arrived.clone().into_bytes())
+    }
+
+    /// The number of body bytes received.
+    pub fn body_len(&self) -> usize {
+        self.arrived.received_len()
     }
 
     /// Whether the `content-type` says JSON.
@@ -169,14 +185,19 @@ impl RawAnswer {
         decode(self).map(|value| super::Response::new(value, status, headers))
     }
 
-    pub(crate) fn into_status_and_body(self) -> (u16, Bytes) {
-        (self.status, self.body)
+    pub(crate) fn into_status_and_body(self) -> (u16, ArrivedBody) {
+        (self.status, self.arrived)
     }
 
-    /// The body as raw bytes with the answer's media type.
+    /// The body as raw bytes with the answer's media type (a JSON body as the text
+    /// received).
     pub fn binary(self) -> BinaryBody {
         let media_type = media_type(&self.headers);
-        BinaryBody::new(self.body, media_type)
+        let bytes = match self.whole.into_inner() {
+            Some(whole) => whole,
+            None => self.arrived.into_bytes(),
+        };
+        BinaryBody::new(bytes, media_type)
     }
 }
 
@@ -185,7 +206,7 @@ impl std::fmt::Debug for RawAnswer {
         f.debug_struct("RawAnswer")
             .field("status", &self.status)
             .field("content_type", &media_type(&self.headers))
-            .field("len", &self.body.len())
+            .field("len", &self.body_len())
             .finish()
     }
 }
@@ -198,7 +219,7 @@ impl serde::Serialize for RawAnswer {
         let mut out = serializer.serialize_struct("RawAnswer", 3)?;
         out.serialize_field("status", &self.status)?;
         out.serialize_field("media_type", &media_type(&self.headers))?;
-        out.serialize_field("bytes", &self.body.len())?;
+        out.serialize_field("bytes", &self.body_len())?;
         out.end()
     }
 }

@@ -719,7 +719,7 @@ impl HttpClient {
     /// The answer is taken whole so its images can be decoded in place in its buffer.
     pub fn json_answer<R: serde::de::DeserializeOwned>(&self, answer: RawAnswer) -> Result<R, Error> {
         let (status, body) = answer.into_status_and_body();
-        decode_json(status, ArrivedBody::whole(body), &self.inner.redactor)
+        decode_json(status, body, &self.inner.redactor)
     }
 
     /// An answer's JSON body decoded as `R` when its `content-type` says JSON, else its
@@ -735,11 +735,14 @@ impl HttpClient {
         }
     }
 
-    /// Reads a reply whole, undecoded, inside the call's span.
+    /// Reads a reply whole, undecoded, inside the call's span: a JSON body has its
+    /// images decoded as it arrives (as a JSON answer's are), any other body is kept
+    /// as the bytes received.
     async fn raw_answer(&self, reply: Reply, span: &trace::CallSpan) -> Result<RawAnswer, Error> {
-        let read = span.instrument(reply.into_body(self.inner.max_response_bytes, false)).await;
+        let json = reply.is_json();
+        let read = span.instrument(reply.into_body(self.inner.max_response_bytes, json)).await;
         let (status, headers, body) = read.inspect_err(|error| span.fail(error))?;
-        Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), body.into_bytes()))
+        Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), body))
     }
 
     /// GETs an absolute URL (a polling URL a submit answer returned, maybe on another

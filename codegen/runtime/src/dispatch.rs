@@ -378,11 +378,14 @@ pub type ItemStream = Pin<Box<dyn Stream<Item = Result<StreamItem, Error>> + Sen
 
 /// The result of a call by name.
 pub enum Outcome {
-    /// A JSON response: as JSON, plus every image it carries.
+    /// A JSON response (or a raw body, described): the answer, plus every image it carries.
     Response {
-        /// The typed response, serialized back to JSON.
-        json: serde_json::Value,
-        /// Images in the response, in order.
+        /// The typed answer, turned into JSON only when asked: whole
+        /// ([`AnswerJson::to_value`], the conformance suite) or with its images shown
+        /// by size ([`AnswerJson::summary`], what the CLI prints).
+        json: AnswerJson,
+        /// Images in the response, in order: the decoded buffers themselves (a
+        /// clone of a [`Base64Data`] shares its bytes).
         images: Vec<Base64Data>,
     },
     /// A stream of events.
@@ -400,19 +403,76 @@ impl std::fmt::Debug for Outcome {
     }
 }
 
+/// The answer of a call by name, kept typed until its JSON is asked for.
+///
+/// A call by name used to turn every answer into a `serde_json::Value` at once,
+/// which encodes each image as base64 again (24 MB of text for a 4K image, more
+/// time than the call): the CLI only prints a summary with the images elided, so
+/// the encoding now happens only for a caller that asks for the whole JSON.
+pub struct AnswerJson(Box<dyn AnswerValue>);
+
+/// A typed answer that can become JSON.
+trait AnswerValue: Send + Sync {
+    fn to_value(&self) -> serde_json::Value;
+    fn summary(&self) -> serde_json::Value;
+}
+
+impl<T: Serialize + Send + Sync> AnswerValue for T {
+    fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn summary(&self) -> serde_json::Value {
+        super::base64::to_json_elided(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl AnswerJson {
+    /// Keeps a typed answer (cloning one shares its images' bytes).
+    pub fn new<T: Serialize + Send + Sync + 'static>(answer: T) -> Self {
+        Self(Box::new(answer))
+    }
+
+    /// The answer as JSON, every image encoded as base64 as the server sent it.
+    pub fn to_value(&self) -> serde_json::Value {
+        self.0.to_value()
+    }
+
+    /// The answer as JSON with every image of at least
+    /// [`ELIDED_MIN_CHARS`](super::base64::ELIDED_MIN_CHARS) base64 characters shown as
+    /// `<base64, N chars>` ([`elided`](super::base64::elided)), never encoded.
+    pub fn summary(&self) -> serde_json::Value {
+        self.0.summary()
+    }
+}
+
+impl From<serde_json::Value> for AnswerJson {
+    fn from(value: serde_json::Value) -> Self {
+        Self::new(value)
+    }
+}
+
+// The summary: an answer's images are megabytes of noise in a log line.
+impl std::fmt::Debug for AnswerJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.summary())
+    }
+}
+
 impl Outcome {
-    /// Wraps a typed response.
-    pub fn response<T: Serialize + CollectImages>(response: &T) -> Self {
+    /// Wraps a typed response: its images are shared, not copied, and it is not
+    /// turned into JSON until [`AnswerJson`] is asked.
+    pub fn response<T: Serialize + CollectImages + Clone + Send + Sync + 'static>(response: &T) -> Self {
         Outcome::Response {
-            json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null),
             images: response.images().into_iter().cloned().collect(),
+            json: AnswerJson::new(response.clone()),
         }
     }
 
     /// Wraps a finished job's status answer and its downloaded result, if any.
     pub fn finished_job<T: Serialize>(answer: &T, result: Option<super::BinaryBody>) -> Self {
         Outcome::Response {
-            json: serde_json::to_value(answer).unwrap_or(serde_json::Value::Null),
+            json: serde_json::to_value(answer).unwrap_or(serde_json::Value::Null).into(),
             images: result.map(|body| Base64Data::from_bytes(body.into_bytes())).into_iter().collect(),
         }
     }
@@ -420,7 +480,7 @@ impl Outcome {
     /// Wraps a typed response that cannot carry images.
     pub fn without_images<T: Serialize>(response: &T) -> Self {
         Outcome::Response {
-            json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null),
+            json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null).into(),
             images: Vec::new(),
         }
     }
@@ -585,6 +645,37 @@ mod tests {
             streaming: Streaming::No,
             job,
         }
+    }
+
+    #[derive(Clone, Serialize)]
+    struct Generated {
+        image: Base64Data,
+        revised_prompt: &'static str,
+    }
+
+    impl CollectImages for Generated {
+        fn collect_images<'a>(&'a self, out: &mut Vec<&'a Base64Data>) {
+            out.push(&self.image);
+        }
+    }
+
+    #[test]
+    fn a_response_shares_its_images_and_encodes_them_only_when_asked() {
+        let bytes = bytes::Bytes::from(vec![9u8; 600]);
+        let answer = Generated { image: Base64Data::from_bytes(bytes.clone()), revised_prompt: "a red lighthouse" };
+        let Outcome::Response { json, images } = Outcome::response(&answer) else { panic!("a response") };
+        assert_eq!(images.len(), 1);
+        assert_eq!(images[0].bytes().as_ptr(), bytes.as_ptr(), "the image is the decoded buffer, not a copy");
+        assert_eq!(
+            json.summary(),
+            serde_json::json!({"image": "<base64, 800 chars>", "revised_prompt": "a red lighthouse"})
+        );
+        assert_eq!(json.to_value()["image"], serde_json::json!(answer.image.to_base64()));
+        assert_eq!(
+            format!("{json:?}"),
+            r#"{"image":"<base64, 800 chars>","revised_prompt":"a red lighthouse"}"#,
+            "Debug shows the summary"
+        );
     }
 
     #[test]

@@ -91,13 +91,101 @@ pub fn detect_mime_type(bytes: &[u8], path: Option<&Path>) -> Option<&'static st
 }
 
 /// Writes image bytes to `dir/stem.<ext>`, the extension taken from the bytes' real
-/// format (`bin` when unknown). Returns the path written.
+/// format (`bin` when unknown), creating `dir` if needed. Returns the path written.
+///
+/// An existing file is never overwritten: the file is created new, and an existing
+/// one is an `AlreadyExists` error (the bytes are still the caller's). To number
+/// images past the files already there, use [`save_images`].
 pub fn save_image(dir: &Path, stem: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let ext = ImageFormat::detect(bytes).map_or("bin", ImageFormat::extension);
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{stem}.{ext}"));
-    std::fs::write(&path, bytes)?;
+    write_new(&path, bytes)?;
     Ok(path)
+}
+
+/// Writes every image of an answer to `dir/<stem>-<n>.<ext>`, numbered from 1, each
+/// with the extension of its real format; a number some file in `dir` already uses
+/// (with any extension) is skipped, so nothing is overwritten. Returns the paths
+/// written, in order.
+///
+/// Each image is written from its decoded buffer in one `write` (no copy). A failed
+/// write keeps what was not saved: [`SaveError::unsaved`] holds those images (shared,
+/// not copied) and [`SaveError::saved`] the files already written.
+pub fn save_images<'a>(
+    dir: &Path,
+    stem: &str,
+    images: impl IntoIterator<Item = &'a super::Base64Data>,
+) -> Result<Vec<PathBuf>, SaveError> {
+    let prefix = format!("{stem}-");
+    let mut saved = Vec::new();
+    let mut next = 1;
+    let mut images = images.into_iter();
+    while let Some(image) = images.next() {
+        match save_numbered(dir, &prefix, next, image.as_bytes()) {
+            Ok((path, n)) => {
+                saved.push(path);
+                next = n + 1;
+            }
+            Err(error) => {
+                let unsaved = std::iter::once(image).chain(images).cloned().collect();
+                return Err(SaveError { error, saved, unsaved });
+            }
+        }
+    }
+    Ok(saved)
+}
+
+/// Images that could not all be written, and the images themselves.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot save the image: {error}")]
+pub struct SaveError {
+    /// Why the write failed.
+    #[source]
+    pub error: std::io::Error,
+    /// The files written before it failed.
+    pub saved: Vec<PathBuf>,
+    /// The images not written (the first is the one that failed), so the answer the
+    /// caller paid for is not lost with the write.
+    pub unsaved: Vec<super::Base64Data>,
+}
+
+/// Writes `bytes` as `dir/<prefix><n>.<ext>` with the first `n` from `first` that no
+/// file in `dir` uses, whatever its extension (so `-1.png` and `-1.jpg` never sit side
+/// by side), creating `dir` if needed; returns the path and its `n`. The file is
+/// created with `create_new`, so even one that appears meanwhile is not overwritten.
+/// The CLI names its files this way too.
+pub fn save_numbered(dir: &Path, prefix: &str, first: usize, bytes: &[u8]) -> std::io::Result<(PathBuf, usize)> {
+    let ext = ImageFormat::detect(bytes).map_or("bin", ImageFormat::extension);
+    std::fs::create_dir_all(dir)?;
+    let taken: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with(prefix))
+        .collect();
+    let mut n = first;
+    loop {
+        let numbered = format!("{prefix}{n}.");
+        if !taken.iter().any(|name| name.starts_with(&numbered)) {
+            let path = dir.join(format!("{numbered}{ext}"));
+            match write_new(&path, bytes) {
+                Ok(()) => return Ok((path, n)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        n += 1;
+    }
+}
+
+/// Creates `path` (never an existing file) and writes `bytes` to it. A write that
+/// fails after the file was created removes the partial file, so a name is never
+/// left holding half an image.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(bytes).inspect_err(|_| {
+        let _ = std::fs::remove_file(path);
+    })
 }
 
 /// Reads an image file and returns its MIME type (by content, else by extension) and bytes.
@@ -273,12 +361,58 @@ mod tests {
         assert!(error.to_string().contains("imagegen-no-such-image.png"), "{error}");
     }
 
+    const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2];
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n....";
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("imagegen-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
     #[test]
     fn saves_with_real_extension() {
-        let dir = std::env::temp_dir().join(format!("imagegen-save-{}", std::process::id()));
-        let path = save_image(&dir, "out", &[0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).unwrap();
+        let dir = temp_dir("save");
+        let path = save_image(&dir, "out", JPEG).unwrap();
         assert_eq!(path.extension().unwrap(), "jpg");
         assert_eq!(std::fs::read(&path).unwrap().len(), 6);
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn saving_never_overwrites_an_existing_file() {
+        let dir = temp_dir("save-exists");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("out.jpg"), b"mine").unwrap();
+        let refused = save_image(&dir, "out", JPEG).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(dir.join("out.jpg")).unwrap(), b"mine");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_answers_images_are_numbered_past_the_files_already_there() {
+        let dir = temp_dir("save-many");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("cat-1.webp"), b"mine").unwrap();
+        let images = [crate::Base64Data::from_bytes(JPEG), crate::Base64Data::from_bytes(PNG)];
+        let paths = save_images(&dir, "cat", &images).unwrap();
+        assert_eq!(paths, [dir.join("cat-2.jpg"), dir.join("cat-3.png")]);
+        assert_eq!(std::fs::read(&paths[1]).unwrap(), PNG);
+        assert_eq!(std::fs::read(dir.join("cat-1.webp")).unwrap(), b"mine");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_save_keeps_the_images_not_written() {
+        // A file where the directory should be: nothing can be written.
+        let dir = temp_dir("save-fails");
+        std::fs::write(&dir, b"not a directory").unwrap();
+        let images = [crate::Base64Data::from_bytes(JPEG), crate::Base64Data::from_bytes(PNG)];
+        let failed = save_images(&dir, "cat", &images).unwrap_err();
+        assert!(failed.saved.is_empty());
+        assert_eq!(failed.unsaved, images, "the answer's images stay reachable");
+        assert!(failed.to_string().starts_with("cannot save the image: "), "{failed}");
+        std::fs::remove_file(dir).unwrap();
     }
 }

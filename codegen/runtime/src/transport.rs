@@ -75,6 +75,14 @@ pub(super) enum Reply {
 }
 
 impl Reply {
+    /// Whether the answer's `content-type` says JSON.
+    pub(super) fn is_json(&self) -> bool {
+        match self {
+            Reply::Body(_, headers, _) => is_json(headers),
+            Reply::Stream(response) => is_json(response.headers()),
+        }
+    }
+
     /// The body read in full (its images decoded as it arrives when `json`).
     pub(super) async fn into_body(self, cap: usize, json: bool) -> Result<(u16, HeaderMap, ArrivedBody), Error> {
         match self {

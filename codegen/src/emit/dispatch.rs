@@ -675,7 +675,7 @@ fn call_arm(op: &OperationIr) -> TokenStream {
                             #(#arms)*
                             #name::Other(answer) => Ok(dispatch::Outcome::without_images(&serde_json::json!({
                                 "status": answer.status(),
-                                "bytes": answer.body().len(),
+                                "bytes": answer.body_len(),
                             }))),
                         }
                     }

@@ -2262,8 +2262,7 @@ pub async fn call(
                     Ok(
                         dispatch::Outcome::without_images(
                             &serde_json::json!(
-                                { "status" : answer.status(), "bytes" : answer.body().len(),
-                                }
+                                { "status" : answer.status(), "bytes" : answer.body_len(), }
                             ),
                         ),
                     )
