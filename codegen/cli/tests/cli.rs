@@ -1038,6 +1038,8 @@ async fn a_secret_flag_is_sent_but_never_printed() {
     let received = server.received_requests().await.unwrap();
     let body: Value = serde_json::from_slice(&received[0].body).unwrap();
     assert_eq!(body["webhook_secret"], SECRET, "the server gets the secret as given");
+}
+
 /// Async jobs with `--wait`, and the request constructs of the job providers (query
 /// parameters, request headers), against the mock server. `--poll-interval` keeps the
 /// documented pace (10 s for Stability) out of the test.
