@@ -29,14 +29,16 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), ()> {
 
 // ------------------------------------------------------------ compile cost
 
-/// The feature sets whose crate-only build time is measured.
-const CRATE_CONFIGS: [(&str, &[&str]); 6] = [
-    ("listenhub", &["--no-default-features", "--features", "listenhub"]),
-    ("routerhub", &["--no-default-features", "--features", "routerhub"]),
-    ("llmgateway", &["--no-default-features", "--features", "llmgateway"]),
-    ("octen", &["--no-default-features", "--features", "octen"]),
-    ("bfl", &["--no-default-features", "--features", "bfl"]),
-    ("all (default features)", &[]),
+/// The feature sets whose crate-only build time is measured: each provider alone,
+/// then the default features (every provider).
+const CRATE_CONFIGS: [(&str, Option<&str>); 7] = [
+    ("listenhub", Some("listenhub")),
+    ("routerhub", Some("routerhub")),
+    ("llmgateway", Some("llmgateway")),
+    ("octen", Some("octen")),
+    ("bfl", Some("bfl")),
+    ("stability", Some("stability")),
+    ("all (default features)", None),
 ];
 
 /// Runs of each build unless `--runs N` says otherwise; tables show the fastest, the
@@ -52,18 +54,26 @@ const BASELINE_FEATURES: &str = "image";
 /// The ratio the clean build of `imagegen` must stay under (issue 17).
 const CLEAN_BUILD_TARGET: f64 = 0.5;
 
+/// The profile of both throwaway crates: dependencies without debug info, as this
+/// workspace builds them.
+const DEPENDENCY_PROFILE: &str = "[profile.dev.package.\"*\"]\ndebug = false\n";
+
 /// Dev-profile build times, wall clock, in fresh temporary target directories.
 ///
-/// 1. Clean builds, one after the other, `runs` times each: `cargo build
-///    -p imagegen` (default features, this workspace's lock file and profile) in an
-///    empty target directory, against a throwaway crate depending on async-openai
-///    0.43 with its `image` feature, given the same dependency profile. Sources are
-///    downloaded before any clock starts. Beside the wall clock, the CPU time of
-///    every process each build ran, which other load on the machine moves far less.
+/// 1. Clean builds, one after the other, `runs` times each, of two throwaway crates
+///    built the same way: one depending on `imagegen` (by path, default features,
+///    with this workspace's lock file), one on async-openai 0.43 with its `image`
+///    feature, both with [`DEPENDENCY_PROFILE`] and `CARGO_INCREMENTAL=0` (as cargo
+///    builds a dependency from git or a registry: it compiles only path crates
+///    incrementally). Beside them, `cargo build -p imagegen` in this workspace, where
+///    the two crates of this repository are members (debug info, incremental): what a
+///    contributor's clean build costs. Sources are downloaded before any clock starts.
+///    Beside the wall clock, the CPU time of every process each build ran, which other
+///    load on the machine moves far less.
 /// 2. The crate alone: with its dependencies built, for each feature set, `cargo
-///    clean -p imagegen` removes the crate's artifacts and incremental state and the
-///    `cargo build -p imagegen` that follows is timed; a no-op build in the same
-///    target directory is cargo's own share of that time.
+///    clean -p imagegen` removes the crate's artifacts and the build of the throwaway
+///    crate that follows is timed; a no-op build in the same target directory is
+///    cargo's own share of that time.
 fn compile(root: &Path, runs: usize) -> Result<(), ()> {
     let scratch = std::env::temp_dir().join(format!("imagegen-bench-compile-{}", std::process::id()));
     let result = compile_in(root, &scratch, runs);
@@ -71,14 +81,25 @@ fn compile(root: &Path, runs: usize) -> Result<(), ()> {
     result
 }
 
+/// A throwaway crate's clean build, timed in `target` (emptied first).
+fn clean_build(dir: &Path, target: &Path, args: &[&str]) -> Result<Cost, ()> {
+    let _ = std::fs::remove_dir_all(target);
+    let mut build = cargo(dir);
+    build.env("CARGO_TARGET_DIR", target).env("CARGO_INCREMENTAL", "0").args(args);
+    measure(&mut build)
+}
+
 fn compile_in(root: &Path, scratch: &Path, runs: usize) -> Result<(), ()> {
-    let ours = scratch.join("target-imagegen");
-    let in_ours = |args: &[&str]| {
-        let mut command = cargo(root);
-        command.env("CARGO_TARGET_DIR", &ours).args(args);
-        command
-    };
-    run(&mut in_ours(&["fetch", "--quiet"]))?;
+    let member_target = scratch.join("target-member");
+    let mut member_build = cargo(root);
+    member_build.env("CARGO_TARGET_DIR", &member_target).args(["build", "--quiet", "-p", "imagegen"]);
+    run(cargo(root).env("CARGO_TARGET_DIR", &member_target).args(["fetch", "--quiet"]))?;
+    let ours = scratch.join("ours");
+    let ours_target = scratch.join("target-ours");
+    if let Err(why) = ours_crate(root, &ours, None) {
+        eprintln!("error: {why}");
+        return Err(());
+    }
     let baseline = match baseline_crate(&scratch.join("baseline")) {
         Ok(dir) => Some(dir),
         Err(why) => {
@@ -88,34 +109,43 @@ fn compile_in(root: &Path, scratch: &Path, runs: usize) -> Result<(), ()> {
     };
     let baseline_target = scratch.join("target-baseline");
 
-    let (mut ours_clean, mut baseline_clean) = (Vec::new(), Vec::new());
+    let (mut ours_clean, mut baseline_clean, mut member_clean) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=runs {
-        let _ = std::fs::remove_dir_all(&ours);
-        let cost = measure(&mut in_ours(&["build", "--quiet", "-p", "imagegen"]))?;
+        let cost = clean_build(&ours, &ours_target, &["build", "--quiet"])?;
         eprintln!("clean build {round}/{runs}: imagegen {cost}");
         ours_clean.push(cost);
         if let Some(dir) = &baseline {
-            let _ = std::fs::remove_dir_all(&baseline_target);
-            let mut build = cargo(dir);
-            build.env("CARGO_TARGET_DIR", &baseline_target).args(["build", "--quiet"]);
-            let cost = measure(&mut build)?;
+            let cost = clean_build(dir, &baseline_target, &["build", "--quiet"])?;
             eprintln!("clean build {round}/{runs}: {BASELINE_CRATE} {BASELINE_VERSION} {cost}");
             baseline_clean.push(cost);
         }
+        let _ = std::fs::remove_dir_all(&member_target);
+        let cost = measure(&mut member_build)?;
+        eprintln!("clean build {round}/{runs}: imagegen as a workspace member {cost}");
+        member_clean.push(cost);
     }
 
     // The dependencies are built now (by the last clean build); they do not depend on
     // the crate's provider features.
+    let in_ours = |args: &[&str]| {
+        let mut command = cargo(&ours);
+        command.env("CARGO_TARGET_DIR", &ours_target).env("CARGO_INCREMENTAL", "0").args(args);
+        command
+    };
     let mut noop = Vec::new();
     let mut crate_rows = Vec::new();
-    for (name, features) in CRATE_CONFIGS {
+    for (name, feature) in CRATE_CONFIGS {
+        if let Err(why) = ours_crate(root, &ours, feature) {
+            eprintln!("error: {why}");
+            return Err(());
+        }
         let mut times = Vec::new();
         for _ in 0..runs {
             run(&mut in_ours(&["clean", "--quiet", "-p", "imagegen"]))?;
-            times.push(time(in_ours(&["build", "--quiet", "-p", "imagegen"]).args(features))?);
+            times.push(time(&mut in_ours(&["build", "--quiet"]))?);
             eprintln!("{name}: {:.1} s", times.last().map_or(0.0, Duration::as_secs_f64));
             // The same build again has nothing to do: what is left is cargo's own work.
-            noop.push(time(in_ours(&["build", "--quiet", "-p", "imagegen"]).args(features))?);
+            noop.push(time(&mut in_ours(&["build", "--quiet"]))?);
         }
         crate_rows.push((name, times));
     }
@@ -125,26 +155,26 @@ fn compile_in(root: &Path, scratch: &Path, runs: usize) -> Result<(), ()> {
     println!(
         "`cargo xtask bench --compile`. Each in an empty CARGO_TARGET_DIR, one after the other, {runs} times, sources"
     );
-    println!("downloaded first. Ours: `cargo build -p imagegen` (default features: the four providers) with this workspace's");
-    println!("lock file and profile. Baseline: `cargo build` of a throwaway crate depending on");
+    println!("downloaded first. Two throwaway crates built the same way: one depending on `imagegen` by path (default");
+    println!("features: every provider; this workspace's lock file), one on");
     println!("`{BASELINE_CRATE} = {{ version = \"{BASELINE_VERSION}\", features = [\"{BASELINE_FEATURES}\"] }}` (plus its default");
-    println!(
-        "`rustls`), with the same dependency profile (`[profile.dev.package.\"*\"] debug = false`). Wall clock and CPU"
-    );
-    println!("time (user + system of every process the build ran), each the best run, then every run.\n");
+    println!("`rustls`), both with `[profile.dev.package.\"*\"] debug = false` and `CARGO_INCREMENTAL=0`, as a dependency");
+    println!("from git or a registry is built. Last row: `cargo build -p imagegen` in this workspace, where its crates");
+    println!("are members (debug info, incremental). Wall clock and CPU time (user + system of every process the");
+    println!("build ran), each the best run, then every run.\n");
     println!("| build | wall | CPU | all runs (wall / CPU) |");
     println!("|---|---:|---:|---|");
     let row = |name: &str, costs: &[Cost]| {
         let all: Vec<String> = costs.iter().map(Cost::to_string).collect();
         println!("| {name} | {} | {} | {} |", seconds(best_wall(costs)), cpu_text(best_cpu(costs)), all.join(", "));
     };
-    row("imagegen, default features", &ours_clean);
+    row("imagegen, default features, as a dependency", &ours_clean);
     if baseline_clean.is_empty() {
         println!(
             "| {BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}` | not measured (see the warning above) | | |"
         );
     } else {
-        row(&format!("{BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}`"), &baseline_clean);
+        row(&format!("{BASELINE_CRATE} {BASELINE_VERSION}, `{BASELINE_FEATURES}`, as a dependency"), &baseline_clean);
         let wall = best_wall(&ours_clean).as_secs_f64() / best_wall(&baseline_clean).as_secs_f64();
         let verdict = if wall < CLEAN_BUILD_TARGET { "met" } else { "MISSED" };
         let cpu = match (best_cpu(&ours_clean), best_cpu(&baseline_clean)) {
@@ -155,10 +185,12 @@ fn compile_in(root: &Path, scratch: &Path, runs: usize) -> Result<(), ()> {
             "| **imagegen / {BASELINE_CRATE}** | **{wall:.2}x** (target < {CLEAN_BUILD_TARGET}x: {verdict}) | {cpu} | |"
         );
     }
+    row("imagegen as a workspace member (`cargo build -p imagegen`)", &member_clean);
     println!("\n### The generated crate alone (dependencies already built)\n");
-    println!("`cargo build -p imagegen [--no-default-features --features P]` after `cargo clean -p imagegen`, in the");
-    println!("target directory of the clean builds above; wall clock, best of {runs}. The first row is cargo's own");
-    println!("share of each of them: the same build repeated with nothing to do, after each timed one.\n");
+    println!("The throwaway crate depending on `imagegen` with `default-features = false, features = [P]` (or the");
+    println!("defaults), built after `cargo clean -p imagegen`, in the target directory of its clean builds above;");
+    println!("wall clock, best of {runs}. The first row is cargo's own share of each of them: the same build repeated");
+    println!("with nothing to do, after each timed one.\n");
     println!("| features | build time | minus cargo's share | all runs |");
     println!("|---|---:|---:|---|");
     let floor = best(&noop);
@@ -174,14 +206,37 @@ fn compile_in(root: &Path, scratch: &Path, runs: usize) -> Result<(), ()> {
     Ok(())
 }
 
+/// Writes (or rewrites) in `dir` a throwaway crate depending on this workspace's
+/// `imagegen` by path, with `feature` alone or the default features, the workspace's
+/// lock file and [`DEPENDENCY_PROFILE`]; `Err` says why it cannot.
+fn ours_crate(root: &Path, dir: &Path, feature: Option<&str>) -> Result<(), String> {
+    let generated = root.join("generated");
+    let features = feature.map_or(String::new(), |f| format!(", default-features = false, features = [\"{f}\"]"));
+    let manifest = format!(
+        "[package]\nname = \"ours\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nimagegen = {{ path = {:?}{features} }}\n\n{DEPENDENCY_PROFILE}\n[workspace]\n",
+        generated.display().to_string()
+    );
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir.join("src"))?;
+        std::fs::write(dir.join("Cargo.toml"), manifest)?;
+        std::fs::write(dir.join("src/lib.rs"), "pub use imagegen;\n")?;
+        // The versions this workspace is built and tested with; cargo drops what is unused.
+        if !dir.join("Cargo.lock").exists() {
+            std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
+        }
+        Ok(())
+    };
+    write().map_err(|err| format!("cannot write {}: {err}", dir.display()))
+}
+
 /// Writes the baseline's throwaway crate in `dir` and downloads what it needs;
 /// `Err` says why it cannot be built (no network, a registry error).
 fn baseline_crate(dir: &Path) -> Result<PathBuf, String> {
     let manifest = format!(
         "[package]\nname = \"baseline\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\n{BASELINE_CRATE} = {{ version = \"{BASELINE_VERSION}\", features = [\"{BASELINE_FEATURES}\"] }}\n\n\
-         # As this repository's workspace builds its dependencies.\n\
-         [profile.dev.package.\"*\"]\ndebug = false\n\n[workspace]\n"
+         {DEPENDENCY_PROFILE}\n[workspace]\n"
     );
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(dir.join("src"))?;
@@ -199,6 +254,10 @@ fn baseline_crate(dir: &Path) -> Result<PathBuf, String> {
 
 /// Interleaved rounds of every variant of [`check_process`]; the tables show medians.
 const CHECK_ROUNDS: usize = 15;
+
+/// The row of the root workspace's own freshness check, for comparison.
+const ROOT_WORKSPACE_FLOOR: &str =
+    "`cargo build -p imagegen-codegen` in the root workspace, nothing to do (xtask's cost there as a member)";
 
 /// The whole-process target for `cargo xtask check` with nothing stale (issue 17).
 const CHECK_TARGET: Duration = Duration::from_millis(50);
@@ -246,6 +305,11 @@ fn check_process(root: &Path) -> Result<(), ()> {
     }
     variants.push(variant("`cargo xtask help` (cargo's freshness check: the floor)", false, through_cargo(&["help"])));
     variants.push(variant("`cargo xtask check`, record present", false, through_cargo(&["check"])));
+    // What `cargo xtask` cost cargo when xtask was a member of the root workspace: the same
+    // dependency graph (the generator library), resolved in the 213-package workspace.
+    let mut as_member = cargo(root);
+    as_member.args(["build", "--quiet", "-p", "imagegen-codegen"]);
+    variants.push(variant(ROOT_WORKSPACE_FLOOR, false, as_member));
 
     for round in 0..=CHECK_ROUNDS {
         for v in &mut variants {
@@ -290,6 +354,7 @@ fn check_process(root: &Path) -> Result<(), ()> {
             }
             n if n.starts_with("`xtask check`, no record: ") => versus(warm, "the run with a record"),
             n if n.starts_with("`xtask check`, no record, 1 worker") => versus(cold, &format!("{workers} workers")),
+            ROOT_WORKSPACE_FLOOR => versus(cargo_floor, "`cargo xtask help`"),
             n if n.starts_with("`cargo xtask check`") => format!(
                 "{} ({} above it); target < 50 ms: {}",
                 versus(cargo_floor, "cargo's floor"),
