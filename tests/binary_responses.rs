@@ -271,7 +271,7 @@ mod status_answers {
         let server = MockServer::start().await;
         // Written with `\/` and spaces, as some servers do: the kept body is still what came.
         let image = super::large_png();
-        let text = runtime::base64::encode(&image).replace('/', "\\/");
+        let text = imagegen::runtime::base64::encode(&image).replace('/', "\\/");
         let body = format!("{{ \"image\" : \"{text}\", \"note\": \"partial\" }}");
         answer_once(&server, ResponseTemplate::new(206).set_body_raw(body.clone(), "application/json")).await;
         match client(&server).await.get_result("job-1").await.unwrap() {

@@ -447,7 +447,7 @@ mod tests {
         assert_eq!(roots, ["#/definitions/Spec", "#/definitions/SharedFile"]);
         let shared = &schema["definitions"]["SharedFile"];
         let keys: Vec<&String> = shared["properties"].as_object().expect("properties").keys().collect();
-        assert_eq!(keys, ["field_sets", "imports", "types"]);
+        assert_eq!(keys, ["envelopes", "field_sets", "imports", "types"]);
         assert_eq!(shared["additionalProperties"], false, "a shared file with `provider` or `operations` is refused");
         assert!(shared["required"].is_null(), "a shared file may hold types alone, or field sets alone");
         let objects = schema["definitions"]["TypeDef"].to_string();

@@ -211,10 +211,12 @@ pub struct StreamExpect {
 }
 
 /// Expectations on an error. Unset keys are not checked.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorExpect {
-    /// `validation`, `api`, `transport`, `timeout`, `decode`, `encode`, `config`, `stream`, `body_too_large`, `job`.
+    /// `validation`, `api`, `transport`, `timeout`, `decode`, `encode`, `config`, `stream`, `body_too_large`, `job`,
+    /// or `job_result:<kind>` (a finished job whose result download failed with an error of `<kind>`,
+    /// the finished answer kept; the other keys are checked on the download's error).
     pub kind: String,
     /// HTTP status.
     #[serde(default)]

@@ -33,6 +33,12 @@ pub fn kind(error: &Error) -> &'static str {
         Error::Stream(_) => "stream",
         Error::BodyTooLarge { .. } => "body_too_large",
         Error::Job(_) => "job",
+        Error::JobResult(failed) => match kind(&failed.error) {
+            "api" => "job_result:api",
+            "transport" => "job_result:transport",
+            "timeout" => "job_result:timeout",
+            _ => "job_result",
+        },
         _ => "other",
     }
 }
@@ -160,6 +166,16 @@ pub fn key_shown(error: &Error, key: &str) -> Option<String> {
 /// Differences between an error and its expectation.
 pub fn check_error(error: &Error, want: &ErrorExpect) -> Vec<String> {
     let mut diffs = Vec::new();
+    // A paid job whose result could not be downloaded: the finished answer must be kept,
+    // and the download's own error is what the other keys describe.
+    if let (Error::JobResult(failed), Some(inner_kind)) = (error, want.kind.strip_prefix("job_result:")) {
+        if !failed.answer.as_object().is_some_and(|answer| !answer.is_empty()) {
+            diffs.push(format!("the finished answer is not kept: {}", failed.answer));
+        }
+        let inner = ErrorExpect { kind: inner_kind.to_string(), ..want.clone() };
+        diffs.extend(check_error(&failed.error, &inner));
+        return diffs;
+    }
     let got_kind = kind(error);
     if got_kind != want.kind {
         diffs.push(format!("error kind `{got_kind}` (expected `{}`): {error}", want.kind));

@@ -1375,7 +1375,7 @@ impl Client {
     ///     .with_input_image_3("<string>")
     ///     .with_input_image_4("<string>")
     ///     .with_seed(42)
-    ///     .with_aspect_ratio("<string>")
+    ///     .with_aspect_ratio("1:1")
     ///     .with_output_format(OutputFormat::Png)
     ///     .with_webhook_url("https://example.com/bfl-webhook")
     ///     .with_webhook_secret("<string>")

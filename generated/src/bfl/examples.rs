@@ -64,11 +64,11 @@ fn request_quick_start_flux_kontext_pro_request() {
         runtime::json::first_difference(& sent, & original)
     );
 }
-/// Example `flux_kontext_pro_reference_request` of `flux_kontext_pro`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one, 1 to 2083 characters); a URL stands in for it so the example is a valid request.
+/// Example `flux_kontext_pro_reference_request` of `flux_kontext_pro`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one, 1 to 2083 characters); a URL stands in for it so the example is a valid request. Amended at `aspect_ratio`: The page's `<string>` is not an aspect ratio (`W:H` between 21:9 and 9:21); the square ratio stands in for it so the example is a valid request.
 #[test]
 fn request_flux_kontext_pro_reference_request() {
     let body = substitute(
-        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"seed\": 42,\n  \"aspect_ratio\": \"<string>\",\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\",\n  \"prompt_upsampling\": false,\n  \"safety_tolerance\": 2\n}",
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"seed\": 42,\n  \"aspect_ratio\": \"1:1\",\n  \"output_format\": \"jpeg\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\",\n  \"prompt_upsampling\": false,\n  \"safety_tolerance\": 2\n}",
         &["<string>"],
     );
     let typed: FluxKontextProInputs = serde_json::from_str(&body)
@@ -228,11 +228,11 @@ fn request_flux_pro_1_0_expand_reference_request() {
         runtime::json::first_difference(& sent, & original)
     );
 }
-/// Example `flux_kontext_max_reference_request` of `flux_kontext_max`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request.
+/// Example `flux_kontext_max_reference_request` of `flux_kontext_max`. Amended at `webhook_url`: The page's `<string>` is not a URL (the field is one); a URL stands in for it so the example is a valid request. Amended at `aspect_ratio`: The page's `<string>` is not an aspect ratio (`W:H` between 21:9 and 9:21); the square ratio stands in for it so the example is a valid request.
 #[test]
 fn request_flux_kontext_max_reference_request() {
     let body = substitute(
-        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"seed\": 42,\n  \"aspect_ratio\": \"<string>\",\n  \"output_format\": \"png\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\",\n  \"prompt_upsampling\": false,\n  \"safety_tolerance\": 2\n}",
+        "{\n  \"prompt\": \"ein fantastisches bild\",\n  \"input_image\": \"<string>\",\n  \"input_image_2\": \"<string>\",\n  \"input_image_3\": \"<string>\",\n  \"input_image_4\": \"<string>\",\n  \"seed\": 42,\n  \"aspect_ratio\": \"1:1\",\n  \"output_format\": \"png\",\n  \"webhook_url\": \"https://example.com/bfl-webhook\",\n  \"webhook_secret\": \"<string>\",\n  \"prompt_upsampling\": false,\n  \"safety_tolerance\": 2\n}",
         &["<string>"],
     );
     let typed: FluxKontextProInputs = serde_json::from_str(&body)
