@@ -241,7 +241,10 @@ fn each_crop_ratio_of_a_list_is_held_to_its_range_at_its_index() {
     ]);
     assert_eq!(
         violations(&request),
-        ["crop_ratios[1]: aspect ratio `1:3` is outside 2.5:1 to 1:2.5", "crop_ratios[2]: aspect ratio `3:1` is outside 2.5:1 to 1:2.5"]
+        [
+            "crop_ratios[1]: aspect ratio `1:3` is outside 2.5:1 to 1:2.5",
+            "crop_ratios[2]: aspect ratio `3:1` is outside 2.5:1 to 1:2.5"
+        ]
     );
 }
 

@@ -150,6 +150,7 @@ async fn only_the_secret_values_are_redacted() {
     let plain = SubmitRequest::new("a lighthouse", SIGNING_KEY).with_webhook_url("https://hooks.example.com/done");
     let dry = client(&server).submit_dry_run(&plain).await.expect("a dry run");
     let body = dry.body_json().unwrap();
-    let expected = json!({"prompt": "a lighthouse", "webhook_url": "https://hooks.example.com/done", "signing_key": "<redacted>"});
+    let expected =
+        json!({"prompt": "a lighthouse", "webhook_url": "https://hooks.example.com/done", "signing_key": "<redacted>"});
     assert_eq!(body, expected);
 }

@@ -169,7 +169,7 @@ pub fn check_error(error: &Error, want: &ErrorExpect) -> Vec<String> {
     // A paid job whose result could not be downloaded: the finished answer must be kept,
     // and the download's own error is what the other keys describe.
     if let (Error::JobResult(failed), Some(inner_kind)) = (error, want.kind.strip_prefix("job_result:")) {
-        if !failed.answer.as_object().is_some_and(|answer| !answer.is_empty()) {
+        if failed.answer.as_object().is_none_or(|answer| answer.is_empty()) {
             diffs.push(format!("the finished answer is not kept: {}", failed.answer));
         }
         let inner = ErrorExpect { kind: inner_kind.to_string(), ..want.clone() };

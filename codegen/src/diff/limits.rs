@@ -66,7 +66,8 @@ fn aspect_ratios(
     new: Option<&(String, String)>,
     validated: bool,
 ) {
-    let shown = |r: Option<&(String, String)>| r.map_or_else(|| "any".to_string(), |(min, max)| format!("{min} to {max}"));
+    let shown =
+        |r: Option<&(String, String)>| r.map_or_else(|| "any".to_string(), |(min, max)| format!("{min} to {max}"));
     let ratio = |text: &str| crate::spec::model::parse_aspect_ratio(text).unwrap_or(f64::NAN);
     let direction = match (old, new) {
         (None, None) => return,

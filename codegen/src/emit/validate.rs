@@ -287,7 +287,8 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
                 }
             });
             let pattern = c.pattern.as_ref().map(|p| quote!(v.pattern(#label, #reference, #p);));
-            let ratio = c.aspect_ratio.as_ref().map(|(min, max)| quote!(v.aspect_ratio(#label, #reference, #min, #max);));
+            let ratio =
+                c.aspect_ratio.as_ref().map(|(min, max)| quote!(v.aspect_ratio(#label, #reference, #min, #max);));
             (length.is_some() || encoding.is_some() || pattern.is_some() || ratio.is_some())
                 .then(|| quote!(#length #encoding #pattern #ratio))
         }

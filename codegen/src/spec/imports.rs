@@ -91,7 +91,13 @@ pub(super) fn resolve(sources: Sources, items: FileItems, files: &dyn SpecFiles)
     let mut diagnostics = Diagnostics::new();
     let complete = walk.visit(0, &mut diagnostics);
     if !complete {
-        return Resolved { sources: None, types: Vec::new(), envelopes: Vec::new(), failed_types: Vec::new(), diagnostics };
+        return Resolved {
+            sources: None,
+            types: Vec::new(),
+            envelopes: Vec::new(),
+            failed_types: Vec::new(),
+            diagnostics,
+        };
     }
     let Walk { mut sources, items, imports_of, .. } = walk;
     let mut flat = Flattening { sources: &sources, items: &items, imports_of: &imports_of, diagnostics };
@@ -428,7 +434,8 @@ impl<'a> Flattening<'a> {
     /// The types that go into the flat list, as (file, place): see [`Self::unique`].
     fn unique_types(&mut self) -> BTreeSet<(usize, usize)> {
         let items = self.items;
-        let names = items.iter().map(|i| i.types.iter().map(|(place, def, _)| (*place, def.name())).collect()).collect();
+        let names =
+            items.iter().map(|i| i.types.iter().map(|(place, def, _)| (*place, def.name())).collect()).collect();
         self.unique(Definition::Type, names)
     }
 

@@ -62,7 +62,11 @@ pub struct Location<'a> {
 impl Sources {
     /// The sources of a spec read from one file, with nothing imported or included yet.
     pub fn single(path: &Path, name: String, positions: PositionIndex) -> Self {
-        Self { files: vec![SourceFile { path: path.to_path_buf(), name, positions }], types: Vec::new(), envelopes: Vec::new() }
+        Self {
+            files: vec![SourceFile { path: path.to_path_buf(), name, positions }],
+            types: Vec::new(),
+            envelopes: Vec::new(),
+        }
     }
 
     /// Adds a shared file; returns its index.
@@ -133,10 +137,8 @@ impl Sources {
         }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        while let Some((at, list)) = ["types[", "envelopes["]
-            .into_iter()
-            .filter_map(|list| rest.find(list).map(|at| (at, list)))
-            .min()
+        while let Some((at, list)) =
+            ["types[", "envelopes["].into_iter().filter_map(|list| rest.find(list).map(|at| (at, list))).min()
         {
             let boundary = rest[..at].chars().next_back().or(out.chars().next_back());
             let (before, from) = rest.split_at(at);

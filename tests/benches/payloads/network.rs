@@ -135,8 +135,10 @@ impl Drop for SavedFile {
     }
 }
 
-fn save(dir: &Path, image: &[u8], n: &mut usize) -> SavedFile {
-    *n += 1;
+/// `n` numbers the files (shared by the measured closures, so a `Cell`).
+fn save(dir: &Path, image: &[u8], n: &std::cell::Cell<usize>) -> SavedFile {
+    n.set(n.get() + 1);
+    let n = n.get();
     SavedFile(save_image(dir, &format!("bench-{n}"), image).expect("saved"))
 }
 
@@ -218,7 +220,7 @@ pub fn section() {
     let cli_config = ClientConfig { http_client: Some(reqwest::Client::new()), ..config.clone() };
     let dir = std::env::temp_dir().join(format!("imagegen-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut saved = 0;
+    let saved = std::cell::Cell::new(0);
     let mut rows = Vec::new();
     let mut heap_rows = Vec::new();
     let mut rss_rows = Vec::new();
@@ -250,12 +252,12 @@ pub fn section() {
         let mut ours = || -> Boxed { Box::new(runtime.block_on(black_box(&calls).ours())) };
         let mut ours_save = || -> Boxed {
             let image = runtime.block_on(black_box(&calls).ours());
-            Box::new(save(&dir, &image, &mut saved))
+            Box::new(save(&dir, &image, &saved))
         };
         let mut cli = || -> Boxed { Box::new(runtime.block_on(cli_path(&cli_config, shape, &dir))) };
         // The write alone, of an image already decoded: what overlapping the write
         // with the body's arrival could save at most.
-        let mut write = || -> Boxed { Box::new(save(&dir, black_box(&image), &mut saved)) };
+        let mut write = || -> Boxed { Box::new(save(&dir, black_box(&image), &saved)) };
         let times = compare(21, &mut [&mut floor, &mut ours, &mut ours_save, &mut cli, &mut write]);
         rows.push((shape.name(), body_len, times));
 
@@ -263,7 +265,7 @@ pub fn section() {
         let ours_heap = counting_alloc::measure(|| runtime.block_on(calls.ours()));
         let save_heap = counting_alloc::measure(|| {
             let image = runtime.block_on(calls.ours());
-            save(&dir, &image, &mut saved)
+            save(&dir, &image, &saved)
         });
         let cli_heap = counting_alloc::measure(|| runtime.block_on(cli_path(&cli_config, shape, &dir)));
         heap_rows.push((shape.name(), floor_heap, ours_heap, save_heap, cli_heap));

@@ -48,7 +48,10 @@ impl<'a> Checker<'a> {
         let key = join_key(fpath, "secret");
         let text = f.ty.parsed().is_ok_and(|t| matches!(t, TypeExpr::String | TypeExpr::Url));
         if !text {
-            self.r.error_at_key(&key, format!("`secret` applies only to `string` and `url` fields, but `{}` is `{}`", f.name, f.ty));
+            self.r.error_at_key(
+                &key,
+                format!("`secret` applies only to `string` and `url` fields, but `{}` is `{}`", f.name, f.ty),
+            );
         }
         if f.location != FieldLocation::Body || f.nullable || f.flatten {
             self.r.error_at_key(

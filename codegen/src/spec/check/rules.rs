@@ -200,7 +200,9 @@ impl<'a> Checker<'a> {
                     _ => self.r.error(path, "allowed_values_when needs exactly one of `values` or `values_from_model`"),
                 }
             }
-            Rule::ProductLimit { fields, when, max, min, .. } => self.product_limit(o, fields, when.as_ref(), (*min, *max), path),
+            Rule::ProductLimit { fields, when, max, min, .. } => {
+                self.product_limit(o, fields, when.as_ref(), (*min, *max), path)
+            }
             Rule::ExactlyOneOf { fields, .. } => {
                 if fields.len() < 2 {
                     self.r.error(&join_key(path, "fields"), "exactly_one_of needs at least two fields");
@@ -224,7 +226,10 @@ impl<'a> Checker<'a> {
         path: &str,
     ) {
         if fields.len() < 2 {
-            self.r.error(&join_key(path, "fields"), "product_limit multiplies at least two fields; for one field use its `min`/`max`");
+            self.r.error(
+                &join_key(path, "fields"),
+                "product_limit multiplies at least two fields; for one field use its `min`/`max`",
+            );
         }
         for (i, f) in fields.iter().enumerate() {
             let fpath = join_index(&join_key(path, "fields"), i);

@@ -151,7 +151,10 @@ impl<'a> Checker<'a> {
         }
         if let (Some(min), Some(max)) = (f.min_length, f.max_length) {
             if min > max {
-                self.r.error(&join_key(fpath, "min_length"), format!("min_length {min} is greater than max_length {max}"));
+                self.r.error(
+                    &join_key(fpath, "min_length"),
+                    format!("min_length {min} is greater than max_length {max}"),
+                );
             }
         }
         if let Some(range) = &f.aspect_ratio {
