@@ -311,7 +311,8 @@ impl fmt::Debug for JobResultError {
     }
 }
 
-/// `the job finished, but its result could not be downloaded from `https://delivery.example/sample.png``.
+/// Reads "the job finished, but its result could not be downloaded from `<url>`", the URL
+/// shown without its query (a signature).
 impl fmt::Display for JobResultError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "the job finished, but its result could not be downloaded from `{}`", self.url_shown())
