@@ -740,8 +740,7 @@ impl HttpClient {
     /// as the bytes received.
     async fn raw_answer(&self, reply: Reply, span: &trace::CallSpan) -> Result<RawAnswer, Error> {
         let json = reply.is_json();
-        let read = span.instrument(reply.into_body(self.inner.max_response_bytes, json)).await;
-        let (status, headers, body) = read.inspect_err(|error| span.fail(error))?;
+        let (status, headers, body) = self.read_in(span, reply, json).await?;
         Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), body))
     }
 
@@ -798,11 +797,35 @@ impl HttpClient {
         reply: Reply,
         span: trace::CallSpan,
     ) -> Result<Response<R>, Error> {
-        let read = span.instrument(reply.into_body(self.inner.max_response_bytes, true)).await;
-        let (status, headers, body) = read.inspect_err(|error| span.fail(error))?;
-        span.record_usage(op.usage, body.text());
-        let value = decode_json(status, body, &self.inner.redactor).inspect_err(|error| span.fail(error))?;
+        let (status, headers, body) = self.read_in(&span, reply, true).await?;
+        let value = self.decode_in(op, &span, status, body)?;
         Ok(Response::new(value, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
+    }
+
+    /// Reads a reply's body in full inside the call's span; a body that does not
+    /// arrive fails the span.
+    async fn read_in(
+        &self,
+        span: &trace::CallSpan,
+        reply: Reply,
+        json: bool,
+    ) -> Result<(u16, HeaderMap, ArrivedBody), Error> {
+        let read = span.instrument(reply.into_body(self.inner.max_response_bytes, json)).await;
+        read.inspect_err(|error| span.fail(error))
+    }
+
+    /// Decodes a JSON body on the call's span: the token usage it reports is recorded
+    /// first (from the JSON text, before its images are decoded in place), and a body
+    /// that does not decode fails the span.
+    fn decode_in<R: serde::de::DeserializeOwned>(
+        &self,
+        op: &OperationInfo,
+        span: &trace::CallSpan,
+        status: u16,
+        body: ArrivedBody,
+    ) -> Result<R, Error> {
+        span.record_usage(op.usage, body.text());
+        decode_json(status, body, &self.inner.redactor).inspect_err(|error| span.fail(error))
     }
 
     /// Sends a JSON request and streams the server-sent events of the response.
@@ -999,11 +1022,8 @@ impl HttpClient {
                     .with_redactor(self.inner.redactor.clone())
                     .with_call_span(span, op.usage),
             ),
-            Reply::Body(status, _, body) => {
-                // The server answered with one JSON body instead of events.
-                span.record_usage(op.usage, body.text());
-                StreamReply::Response(decode_json(status, body, &self.inner.redactor).inspect_err(|e| span.fail(e))?)
-            }
+            // The server answered with one JSON body instead of events.
+            Reply::Body(status, _, body) => StreamReply::Response(self.decode_in(op, &span, status, body)?),
         };
         Ok(Response::new(value, status, headers))
     }
