@@ -36,7 +36,12 @@ fn locked_packages(lock: &str) -> BTreeSet<Locked> {
                     .map(|value| value.trim_end_matches('"').to_string())
                     .unwrap_or_default()
             };
-            Locked { name: field("name"), version: field("version"), source: field("source"), checksum: field("checksum") }
+            Locked {
+                name: field("name"),
+                version: field("version"),
+                source: field("source"),
+                checksum: field("checksum"),
+            }
         })
         .collect()
 }

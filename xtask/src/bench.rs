@@ -158,8 +158,12 @@ fn compile_in(root: &Path, scratch: &Path, runs: usize) -> Result<(), ()> {
     println!("downloaded first. Two throwaway crates built the same way: one depending on `imagegen` by path (default");
     println!("features: every provider; this workspace's lock file), one on");
     println!("`{BASELINE_CRATE} = {{ version = \"{BASELINE_VERSION}\", features = [\"{BASELINE_FEATURES}\"] }}` (plus its default");
-    println!("`rustls`), both with `[profile.dev.package.\"*\"] debug = false` and `CARGO_INCREMENTAL=0`, as a dependency");
-    println!("from git or a registry is built. Last row: `cargo build -p imagegen` in this workspace, where its crates");
+    println!(
+        "`rustls`), both with `[profile.dev.package.\"*\"] debug = false` and `CARGO_INCREMENTAL=0`, as a dependency"
+    );
+    println!(
+        "from git or a registry is built. Last row: `cargo build -p imagegen` in this workspace, where its crates"
+    );
     println!("are members (debug info, incremental). Wall clock and CPU time (user + system of every process the");
     println!("build ran), each the best run, then every run.\n");
     println!("| build | wall | CPU | all runs (wall / CPU) |");
