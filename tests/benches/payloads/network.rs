@@ -255,7 +255,12 @@ pub fn section() {
         let mut cli = || -> Boxed { Box::new(runtime.block_on(cli_path(&cli_config, shape, &dir))) };
         // The write alone, of an image already decoded: what overlapping the write
         // with the body's arrival could save at most.
-        let mut write = || -> Boxed { Box::new(save(&dir, black_box(&image), &mut saved)) };
+        let mut written = 0;
+        let mut write = || -> Boxed {
+            written += 1;
+            let path = save_image(&dir, &format!("bench-write-{written}"), black_box(&image)).expect("saved");
+            Box::new(SavedFile(path))
+        };
         let times = compare(21, &mut [&mut floor, &mut ours, &mut ours_save, &mut cli, &mut write]);
         rows.push((shape.name(), body_len, times));
 
