@@ -367,3 +367,13 @@ mod by_status {
         assert!(matches!(answer, GetResultAnswer::InProgress(p) if p.status.as_deref() == Some("in-progress")));
     }
 }
+
+/// A generated `..._and_wait` and `..._and_wait_with` may run on a spawned task.
+#[test]
+fn waiting_calls_can_run_on_spawned_tasks() {
+    fn assert_send<T: Send>(_: T) {}
+    let client = Client::builder().api_key(KEY).base_url("http://127.0.0.1:9").build().expect("a client");
+    let request = GenerateRequest::new("a lighthouse");
+    assert_send(client.generate_and_wait(&request));
+    assert_send(client.generate_and_wait_with(&request, &Client::GENERATE_POLL_POLICY, |_| {}));
+}
