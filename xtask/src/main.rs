@@ -13,6 +13,10 @@ usage: cargo xtask <command>
 
 commands:
   codegen   regenerate generated/, tests/compiled/ and specs/spec.schema.json from the specs
+  test [ARGS..]
+            run every test: `cargo test --workspace --all-features` and xtask's own
+            (`cargo test --manifest-path xtask/Cargo.toml`, a workspace of its own), both
+            even if the first fails; ARGS go to both (`--no-fail-fast`, `-- FILTER`)
   check     fail with a diff if any generated file or the schema is stale, or a spec has errors
   schema    write specs/spec.schema.json only
   diff OLD NEW [--output FILE] [--crate-version X.Y.Z]
@@ -28,12 +32,33 @@ commands:
             over 1 s, every diagnostic located; failing inputs go to target/fuzz-failures/
 ";
 
+/// Both workspaces' tests, one after the other; fails if either does.
+fn test(root: &Path, args: &[String]) -> ExitCode {
+    let suites: [&[&str]; 2] =
+        [&["test", "--workspace", "--all-features"], &["test", "--manifest-path", "xtask/Cargo.toml"]];
+    let mut failed = Vec::new();
+    for suite in suites {
+        let command_line = format!("cargo {}", suite.join(" "));
+        eprintln!("== {command_line}");
+        if bench::run(bench::cargo(root).args(suite).args(args)).is_err() {
+            failed.push(command_line);
+        }
+    }
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("error: failed: {}", failed.join("; "));
+        ExitCode::FAILURE
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
     match args.first().map(String::as_str) {
         Some("codegen") => codegen(&root),
         Some("check") => check(&root),
+        Some("test") => test(&root, &args[1..]),
         Some("schema") => schema(&root),
         Some("diff") => diff(&args[1..]),
         Some("bench") => bench::bench(&root, &args[1..]).map_or(ExitCode::FAILURE, |()| ExitCode::SUCCESS),
