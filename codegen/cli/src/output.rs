@@ -141,7 +141,7 @@ impl ImageOutput {
 
     /// Records why `--out` failed and makes the fallback directory, saying both on stderr.
     fn fall_back(&mut self, error: std::io::Error) -> Option<PathBuf> {
-        let reason = error.to_string();
+        let reason = why_not_written(&self.dir, &error);
         let made = fresh_temp_dir(&self.stem);
         match &made {
             Ok(dir) => eprintln!(
@@ -149,11 +149,15 @@ impl ImageOutput {
                 self.dir.display(),
                 dir.display()
             ),
-            Err(e) => eprintln!(
-                "error: cannot save images in {}: {reason}; nor make a fallback directory in {}: {e}",
-                self.dir.display(),
-                std::env::temp_dir().display()
-            ),
+            Err(e) => {
+                let temp = std::env::temp_dir();
+                eprintln!(
+                    "error: cannot save images in {}: {reason}; nor make a fallback directory in {}: {}",
+                    self.dir.display(),
+                    temp.display(),
+                    why_not_written(&temp, e)
+                )
+            }
         }
         let dir = made.ok();
         self.fallback = Some(Fallback { wanted: self.dir.clone(), reason, dir: dir.clone() });
@@ -166,7 +170,7 @@ impl ImageOutput {
         prefix: &str,
         image: &Base64Data,
     ) -> std::io::Result<(SavedImage, usize)> {
-        let dir = dir.ok_or_else(|| std::io::Error::other("no fallback directory"))?;
+        let dir = dir.ok_or_else(|| std::io::Error::other("no fallback directory could be made"))?;
         let (mut saved, next) = save_new(&dir, prefix, 1, image)?;
         saved.fallback = true;
         Ok((saved, next))
@@ -216,6 +220,16 @@ impl ImageKind {
             ImageKind::Final => "final",
             ImageKind::Partial => "partial",
         }
+    }
+}
+
+/// Why `dir` could not be written: the OS's reason, except for a path that is a file
+/// (which `create_dir_all` reports as "File exists", misleading here).
+fn why_not_written(dir: &Path, error: &std::io::Error) -> String {
+    if dir.exists() && !dir.is_dir() {
+        "it is a file, not a directory".to_string()
+    } else {
+        error.to_string()
     }
 }
 

@@ -1296,12 +1296,14 @@ async fn an_out_that_is_a_file_sends_the_image_to_the_fallback_directory_and_exi
     assert_eq!(std::fs::read(&saved).expect("the image in the fallback directory"), JPEG);
     assert_eq!(std::fs::read(&not_a_dir).expect("the file"), b"a file, not a directory", "left as it was");
     let err = stderr(&output);
-    assert!(err.contains(&not_a_dir.display().to_string()), "names where it could not save: {err}");
+    let why = format!("cannot save images in {}: it is a file, not a directory", not_a_dir.display());
+    assert!(err.contains(&why), "names where it could not save, and why: {err}");
     assert!(err.contains(&fallback.display().to_string()), "names where it saved: {err}");
     let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
     assert_eq!(summary["images"][0]["path"], saved.display().to_string());
     assert_eq!(summary["images"][0]["fallback"], true);
     assert_eq!(summary["save_failure"]["out"], not_a_dir.display().to_string());
+    assert_eq!(summary["save_failure"]["reason"], "it is a file, not a directory");
     assert_eq!(summary["save_failure"]["fallback_dir"], fallback.display().to_string());
     assert_eq!(summary["save_failure"]["lost"], json!([]));
     assert_eq!(summary["response"]["created"], 3, "the answer is still printed");
@@ -1339,4 +1341,25 @@ async fn a_stream_whose_out_is_a_file_keeps_every_partial_and_final_image_in_the
     assert_eq!(std::fs::read(&partial).expect("the partial image"), PNG);
     assert_eq!(std::fs::read(&last).expect("the final image"), JPEG);
     assert_eq!(stdout(&output).trim(), last.display().to_string());
+}
+
+#[tokio::test]
+async fn when_the_fallback_fails_too_the_lost_images_are_counted_with_their_sizes() {
+    let server = octen_answering_one_jpeg().await;
+    let owned = out_dir("nowhere-to-save");
+    let not_a_dir = owned.join("renders");
+    std::fs::write(&not_a_dir, b"a file").expect("the blocking file");
+    let tmp_not_a_dir = owned.join("tmp");
+    std::fs::write(&tmp_not_a_dir, b"a file too").expect("the blocking temp file");
+
+    let output = imagegen_with_tmpdir(octen_generate(&server, &not_a_dir, &["--json"]), tmp_not_a_dir).await;
+
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("error: 1 image lost: final image of {} bytes", JPEG.len())), "{err}");
+    let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    assert_eq!(summary["images"], json!([]));
+    assert_eq!(summary["save_failure"]["fallback_dir"], Value::Null);
+    assert_eq!(summary["save_failure"]["lost"], json!([{"kind": "final", "bytes": JPEG.len()}]));
+    assert_eq!(summary["response"]["created"], 3, "the answer is still printed");
 }
