@@ -117,7 +117,11 @@ impl ImageOutput {
         let (saved, next) = match saved {
             Ok(saved) => saved,
             Err(error) => {
-                eprintln!("error: the {} image ({} bytes) could not be saved anywhere: {error}", kind.name(), image.len());
+                eprintln!(
+                    "error: the {} image ({} bytes) could not be saved anywhere: {error}",
+                    kind.name(),
+                    image.len()
+                );
                 self.lost.push(LostImage { kind, bytes: image.len() });
                 return None;
             }

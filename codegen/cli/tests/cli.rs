@@ -1256,7 +1256,9 @@ async fn imagegen_with_tmpdir(args: Vec<String>, tmp: PathBuf) -> Output {
 async fn octen_answering_one_jpeg() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"created": 3, "data": [{"b64_json": encode(JPEG)}]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"created": 3, "data": [{"b64_json": encode(JPEG)}]})),
+        )
         .expect(1)
         .mount(&server)
         .await;

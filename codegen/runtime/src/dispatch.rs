@@ -355,7 +355,11 @@ pub struct StreamItem {
 
 impl StreamItem {
     /// Builds an item from a typed event payload, keeping it (its images shared, not copied).
-    pub fn new<T: Serialize + CollectImages + Send + Sync + 'static>(event: Option<&str>, data: T, terminal: bool) -> Self {
+    pub fn new<T: Serialize + CollectImages + Send + Sync + 'static>(
+        event: Option<&str>,
+        data: T,
+        terminal: bool,
+    ) -> Self {
         Self {
             event: event.map(str::to_string),
             images: data.images().into_iter().cloned().collect(),
@@ -482,10 +486,7 @@ impl Outcome {
 
     /// Wraps a typed response that cannot carry images.
     pub fn without_images<T: Serialize + Clone + Send + Sync + 'static>(response: &T) -> Self {
-        Outcome::Response {
-            json: AnswerJson::new(response.clone()),
-            images: Vec::new(),
-        }
+        Outcome::Response { json: AnswerJson::new(response.clone()), images: Vec::new() }
     }
 
     /// Wraps a typed event stream, converting each event with `convert`.
