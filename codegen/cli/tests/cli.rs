@@ -15,12 +15,21 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-partial";
 
 /// Runs the binary with `args`, no provider key in its environment.
 async fn imagegen(args: Vec<String>) -> Output {
+    imagegen_with_env(args, None).await
+}
+
+/// Runs the binary with `TMPDIR` set to `tmp`, where its fallback directory is made.
+async fn imagegen_with_tmpdir(args: Vec<String>, tmp: PathBuf) -> Output {
+    imagegen_with_env(args, Some(("TMPDIR", tmp))).await
+}
+
+async fn imagegen_with_env(args: Vec<String>, env: Option<(&'static str, PathBuf)>) -> Output {
     tokio::task::spawn_blocking(move || {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_imagegen"));
         for provider in imagegen::providers() {
             command.env_remove(provider.info.api_key_env);
         }
-        command.args(args).output().expect("the binary runs")
+        command.envs(env).args(args).output().expect("the binary runs")
     })
     .await
     .expect("the runner thread finishes")
@@ -1240,17 +1249,24 @@ mod jobs {
     }
 }
 
-/// Runs the binary with `TMPDIR` set to `tmp`, where its fallback directory is made.
-async fn imagegen_with_tmpdir(args: Vec<String>, tmp: PathBuf) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_imagegen"));
-        for provider in imagegen::providers() {
-            command.env_remove(provider.info.api_key_env);
-        }
-        command.env("TMPDIR", tmp).args(args).output().expect("the binary runs")
-    })
-    .await
-    .expect("the runner thread finishes")
+/// A test's own directory holding `renders`, a file where `--out` points, and `tmp`,
+/// the child's temp dir (made unless `tmp_is_a_file`, then a file too).
+fn out_is_a_file(name: &str, tmp_is_a_file: bool) -> (PathBuf, PathBuf) {
+    let owned = out_dir(name);
+    let not_a_dir = owned.join("renders");
+    std::fs::write(&not_a_dir, b"a file, not a directory").expect("the blocking file");
+    let tmp = owned.join("tmp");
+    if tmp_is_a_file {
+        std::fs::write(&tmp, b"a file too").expect("the blocking temp file");
+    } else {
+        std::fs::create_dir_all(&tmp).expect("the child's temp dir");
+    }
+    (not_a_dir, tmp)
+}
+
+/// The directories the child made in its temp dir.
+fn fallback_dirs(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp).expect("tmp").map(|e| e.expect("entry").path()).collect()
 }
 
 async fn octen_answering_one_jpeg() -> MockServer {
@@ -1281,16 +1297,12 @@ async fn an_out_directory_that_does_not_exist_is_created_and_holds_the_image() {
 #[tokio::test]
 async fn an_out_that_is_a_file_sends_the_image_to_the_fallback_directory_and_exits_1() {
     let server = octen_answering_one_jpeg().await;
-    let owned = out_dir("out-is-a-file");
-    let not_a_dir = owned.join("renders");
-    std::fs::write(&not_a_dir, b"a file, not a directory").expect("the blocking file");
-    let tmp = owned.join("tmp");
-    std::fs::create_dir_all(&tmp).expect("the child's temp dir");
+    let (not_a_dir, tmp) = out_is_a_file("out-is-a-file", false);
 
     let output = imagegen_with_tmpdir(octen_generate(&server, &not_a_dir, &["--json"]), tmp.clone()).await;
 
     assert_eq!(output.status.code(), Some(1), "a local failure; stderr: {}", stderr(&output));
-    let fallbacks: Vec<PathBuf> = std::fs::read_dir(&tmp).expect("tmp").map(|e| e.expect("entry").path()).collect();
+    let fallbacks = fallback_dirs(&tmp);
     assert_eq!(fallbacks.len(), 1, "one fresh fallback directory: {fallbacks:?}");
     let fallback = &fallbacks[0];
     assert!(fallback.file_name().unwrap().to_string_lossy().starts_with("imagegen-octen-generate-images-"));
@@ -1326,17 +1338,13 @@ async fn a_stream_whose_out_is_a_file_keeps_every_partial_and_final_image_in_the
         )
         .mount(&server)
         .await;
-    let owned = out_dir("stream-out-is-a-file");
-    let not_a_dir = owned.join("renders");
-    std::fs::write(&not_a_dir, b"a file").expect("the blocking file");
-    let tmp = owned.join("tmp");
-    std::fs::create_dir_all(&tmp).expect("the child's temp dir");
+    let (not_a_dir, tmp) = out_is_a_file("stream-out-is-a-file", false);
 
     let command = octen_generate(&server, &not_a_dir, &["--stream", "--partial-images", "1"]);
     let output = imagegen_with_tmpdir(command, tmp.clone()).await;
 
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
-    let fallbacks: Vec<PathBuf> = std::fs::read_dir(&tmp).expect("tmp").map(|e| e.expect("entry").path()).collect();
+    let fallbacks = fallback_dirs(&tmp);
     assert_eq!(fallbacks.len(), 1, "{fallbacks:?}");
     let partial = fallbacks[0].join("octen-generate-images-partial-1.png");
     let last = fallbacks[0].join("octen-generate-images-1.jpg");
@@ -1348,11 +1356,7 @@ async fn a_stream_whose_out_is_a_file_keeps_every_partial_and_final_image_in_the
 #[tokio::test]
 async fn when_the_fallback_fails_too_the_lost_images_are_counted_with_their_sizes() {
     let server = octen_answering_one_jpeg().await;
-    let owned = out_dir("nowhere-to-save");
-    let not_a_dir = owned.join("renders");
-    std::fs::write(&not_a_dir, b"a file").expect("the blocking file");
-    let tmp_not_a_dir = owned.join("tmp");
-    std::fs::write(&tmp_not_a_dir, b"a file too").expect("the blocking temp file");
+    let (not_a_dir, tmp_not_a_dir) = out_is_a_file("nowhere-to-save", true);
 
     let output = imagegen_with_tmpdir(octen_generate(&server, &not_a_dir, &["--json"]), tmp_not_a_dir).await;
 
