@@ -127,7 +127,7 @@ pub fn check_stream(items: &[StreamItem], errors: &[Error], want: &StreamExpect)
     check_images(&formats, &want.images, "stream", &mut diffs);
     for (index, pointers) in &want.pointers {
         match items.get(*index) {
-            Some(item) => check_pointers(&item.data, pointers, &format!("stream event {index}"), &mut diffs),
+            Some(item) => check_pointers(&item.data.to_value(), pointers, &format!("stream event {index}"), &mut diffs),
             None => diffs.push(format!("stream event {index} was not received")),
         }
     }

@@ -25,7 +25,7 @@ use imagegen::runtime::dispatch::{OperationSpec, Outcome, ProviderEntry, Wait};
 use imagegen::runtime::{ClientConfig, Constraint, Error, JobProgress, PollPolicy, RetryPolicy, WireRequest};
 use serde_json::{json, Value};
 
-use crate::output::{elide_base64, ImageOutput};
+use crate::output::{elide_base64, ImageKind, ImageOutput};
 use crate::progress::Progress;
 use crate::report::{Exit, Failure};
 use crate::request::RequestError;
@@ -91,7 +91,7 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
         Ok(Outcome::Response { json, images }) => {
             progress.finish();
             for image in &images {
-                output.save_final(image).map_err(save_failure)?;
+                output.save(image, ImageKind::Final);
             }
             // The answer as printed: its images shown by size, never encoded again.
             Some(json.summary())
@@ -103,17 +103,20 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
                     progress.finish();
                     Failure::from_error(&e, provider.info.name)
                 })?;
+                if !event.images.is_empty() {
+                    progress.clear();
+                }
                 for image in &event.images {
                     if event.terminal {
-                        output.save_final(image).map_err(save_failure)?;
-                    } else {
-                        let path = output.save_partial(image).map_err(save_failure)?.path.display().to_string();
-                        progress.clear();
+                        output.save(image, ImageKind::Final);
+                    } else if let Some(saved) = output.save(image, ImageKind::Partial) {
+                        let path = saved.path.display().to_string();
                         eprintln!("partial image {}: {path}", output.partials.len());
                     }
                 }
                 if event.terminal {
-                    last = Some(event.data);
+                    // As printed: the images shown by size, never encoded again.
+                    last = Some(event.data.summary());
                 }
             }
             progress.finish();
@@ -147,7 +150,9 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
         }
     };
     print_result(&output, provider, op, response.as_ref(), json);
-    Ok(Exit::Success)
+    output.report_lost();
+    // An image outside `--out` (or lost) is a local failure, for scripts to notice.
+    Ok(if output.fell_back() { Exit::Failure } else { Exit::Success })
 }
 
 /// `--wait`: the documented pace (or `--wait-deadline`, `--poll-interval`), each poll
@@ -227,10 +232,6 @@ fn is_shape_mismatch(error: &Error) -> bool {
         }
         _ => false,
     }
-}
-
-fn save_failure(error: std::io::Error) -> Failure {
-    Failure::local(format!("cannot save the image: {error}"))
 }
 
 fn print_dry_run(request: &WireRequest, json: bool) {

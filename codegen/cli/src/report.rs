@@ -56,11 +56,6 @@ impl Failure {
         Self { message: format!("error: {message}"), exit: Exit::Usage, status: None, response: None }
     }
 
-    /// A local failure.
-    pub fn local(message: impl std::fmt::Display) -> Self {
-        Self { message: format!("error: {message}"), exit: Exit::Failure, status: None, response: None }
-    }
-
     /// Describes a runtime error of a call to `provider`.
     pub fn from_error(error: &Error, provider: &str) -> Self {
         let (message, exit) = match error {

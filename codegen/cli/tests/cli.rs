@@ -15,12 +15,21 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-partial";
 
 /// Runs the binary with `args`, no provider key in its environment.
 async fn imagegen(args: Vec<String>) -> Output {
+    imagegen_with_env(args, None).await
+}
+
+/// Runs the binary with `TMPDIR` set to `tmp`, where its fallback directory is made.
+async fn imagegen_with_tmpdir(args: Vec<String>, tmp: PathBuf) -> Output {
+    imagegen_with_env(args, Some(("TMPDIR", tmp))).await
+}
+
+async fn imagegen_with_env(args: Vec<String>, env: Option<(&'static str, PathBuf)>) -> Output {
     tokio::task::spawn_blocking(move || {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_imagegen"));
         for provider in imagegen::providers() {
             command.env_remove(provider.info.api_key_env);
         }
-        command.args(args).output().expect("the binary runs")
+        command.envs(env).args(args).output().expect("the binary runs")
     })
     .await
     .expect("the runner thread finishes")
@@ -1238,4 +1247,125 @@ mod jobs {
         assert_eq!(stdout(&output).trim(), saved.display().to_string());
         assert_eq!(std::fs::read(&saved).expect("image saved"), PNG);
     }
+}
+
+/// A test's own directory holding `renders`, a file where `--out` points, and `tmp`,
+/// the child's temp dir (made unless `tmp_is_a_file`, then a file too).
+fn out_is_a_file(name: &str, tmp_is_a_file: bool) -> (PathBuf, PathBuf) {
+    let owned = out_dir(name);
+    let not_a_dir = owned.join("renders");
+    std::fs::write(&not_a_dir, b"a file, not a directory").expect("the blocking file");
+    let tmp = owned.join("tmp");
+    if tmp_is_a_file {
+        std::fs::write(&tmp, b"a file too").expect("the blocking temp file");
+    } else {
+        std::fs::create_dir_all(&tmp).expect("the child's temp dir");
+    }
+    (not_a_dir, tmp)
+}
+
+/// The directories the child made in its temp dir.
+fn fallback_dirs(tmp: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp).expect("tmp").map(|e| e.expect("entry").path()).collect()
+}
+
+async fn octen_answering_one_jpeg() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"created": 3, "data": [{"b64_json": encode(JPEG)}]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn an_out_directory_that_does_not_exist_is_created_and_holds_the_image() {
+    let server = octen_answering_one_jpeg().await;
+    let dir = out_dir("missing-out").join("renders").join("today");
+
+    let output = imagegen(octen_generate(&server, &dir, &[])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let saved = dir.join("octen-generate-images-1.jpg");
+    assert_eq!(std::fs::read(&saved).expect("the image in the new directory"), JPEG);
+    assert_eq!(stdout(&output).trim(), saved.display().to_string());
+}
+
+#[tokio::test]
+async fn an_out_that_is_a_file_sends_the_image_to_the_fallback_directory_and_exits_1() {
+    let server = octen_answering_one_jpeg().await;
+    let (not_a_dir, tmp) = out_is_a_file("out-is-a-file", false);
+
+    let output = imagegen_with_tmpdir(octen_generate(&server, &not_a_dir, &["--json"]), tmp.clone()).await;
+
+    assert_eq!(output.status.code(), Some(1), "a local failure; stderr: {}", stderr(&output));
+    let fallbacks = fallback_dirs(&tmp);
+    assert_eq!(fallbacks.len(), 1, "one fresh fallback directory: {fallbacks:?}");
+    let fallback = &fallbacks[0];
+    assert!(fallback.file_name().unwrap().to_string_lossy().starts_with("imagegen-octen-generate-images-"));
+    let saved = fallback.join("octen-generate-images-1.jpg");
+    assert_eq!(std::fs::read(&saved).expect("the image in the fallback directory"), JPEG);
+    assert_eq!(std::fs::read(&not_a_dir).expect("the file"), b"a file, not a directory", "left as it was");
+    let err = stderr(&output);
+    let why = format!("cannot save images in {}: it is a file, not a directory", not_a_dir.display());
+    assert!(err.contains(&why), "names where it could not save, and why: {err}");
+    assert!(err.contains(&fallback.display().to_string()), "names where it saved: {err}");
+    let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    assert_eq!(summary["images"][0]["path"], saved.display().to_string());
+    assert_eq!(summary["images"][0]["fallback"], true);
+    assert_eq!(summary["save_failure"]["out"], not_a_dir.display().to_string());
+    assert_eq!(summary["save_failure"]["reason"], "it is a file, not a directory");
+    assert_eq!(summary["save_failure"]["fallback_dir"], fallback.display().to_string());
+    assert_eq!(summary["save_failure"]["lost"], json!([]));
+    assert_eq!(summary["response"]["created"], 3, "the answer is still printed");
+}
+
+#[tokio::test]
+async fn a_stream_whose_out_is_a_file_keeps_every_partial_and_final_image_in_the_fallback_directory() {
+    let server = MockServer::start().await;
+    let event = |name: &str, data: Value| format!("event: {name}\ndata: {data}\n\n");
+    let sse = [
+        event("image_generation.partial_image", json!({"b64_json": encode(PNG), "partial_image_index": 0})),
+        event("image_generation.completed", json!({"b64_json": encode(JPEG)})),
+    ]
+    .concat();
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("content-type", "text/event-stream").set_body_string(sse),
+        )
+        .mount(&server)
+        .await;
+    let (not_a_dir, tmp) = out_is_a_file("stream-out-is-a-file", false);
+
+    let command = octen_generate(&server, &not_a_dir, &["--stream", "--partial-images", "1"]);
+    let output = imagegen_with_tmpdir(command, tmp.clone()).await;
+
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let fallbacks = fallback_dirs(&tmp);
+    assert_eq!(fallbacks.len(), 1, "{fallbacks:?}");
+    let partial = fallbacks[0].join("octen-generate-images-partial-1.png");
+    let last = fallbacks[0].join("octen-generate-images-1.jpg");
+    assert_eq!(std::fs::read(&partial).expect("the partial image"), PNG);
+    assert_eq!(std::fs::read(&last).expect("the final image"), JPEG);
+    assert_eq!(stdout(&output).trim(), last.display().to_string());
+}
+
+#[tokio::test]
+async fn when_the_fallback_fails_too_the_lost_images_are_counted_with_their_sizes() {
+    let server = octen_answering_one_jpeg().await;
+    let (not_a_dir, tmp_not_a_dir) = out_is_a_file("nowhere-to-save", true);
+
+    let output = imagegen_with_tmpdir(octen_generate(&server, &not_a_dir, &["--json"]), tmp_not_a_dir).await;
+
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("error: 1 image lost: final image of {} bytes", JPEG.len())), "{err}");
+    let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    assert_eq!(summary["images"], json!([]));
+    assert_eq!(summary["save_failure"]["fallback_dir"], Value::Null);
+    assert_eq!(summary["save_failure"]["lost"], json!([{"kind": "final", "bytes": JPEG.len()}]));
+    assert_eq!(summary["response"]["created"], 3, "the answer is still printed");
 }

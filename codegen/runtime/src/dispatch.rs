@@ -343,33 +343,34 @@ pub fn params_from_json<T: DeserializeOwned>(body: serde_json::Value) -> Result<
 pub struct StreamItem {
     /// Event name, if known.
     pub event: Option<String>,
-    /// The event's data as JSON.
-    pub data: serde_json::Value,
-    /// Images the event carries.
+    /// The event's data, kept typed like [`Outcome::Response`]'s answer: a partial or
+    /// final image is not encoded as base64 again for each event, only when
+    /// [`AnswerJson::to_value`] is asked.
+    pub data: AnswerJson,
+    /// Images the event carries: the decoded buffers themselves, shared with `data`.
     pub images: Vec<Base64Data>,
     /// Whether the event completes the stream.
     pub terminal: bool,
 }
 
 impl StreamItem {
-    /// Builds an item from a typed event payload.
-    pub fn new<T: Serialize + CollectImages>(event: Option<&str>, data: &T, terminal: bool) -> Self {
+    /// Builds an item from a typed event payload, keeping it (its images shared, not copied).
+    pub fn new<T: Serialize + CollectImages + Send + Sync + 'static>(
+        event: Option<&str>,
+        data: T,
+        terminal: bool,
+    ) -> Self {
         Self {
             event: event.map(str::to_string),
-            data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
             images: data.images().into_iter().cloned().collect(),
+            data: AnswerJson::new(data),
             terminal,
         }
     }
 
     /// Builds an item from a typed event payload that cannot carry images.
-    pub fn without_images<T: Serialize>(event: Option<&str>, data: &T, terminal: bool) -> Self {
-        Self {
-            event: event.map(str::to_string),
-            data: serde_json::to_value(data).unwrap_or(serde_json::Value::Null),
-            images: Vec::new(),
-            terminal,
-        }
+    pub fn without_images<T: Serialize + Send + Sync + 'static>(event: Option<&str>, data: T, terminal: bool) -> Self {
+        Self { event: event.map(str::to_string), data: AnswerJson::new(data), images: Vec::new(), terminal }
     }
 }
 
@@ -409,7 +410,9 @@ impl std::fmt::Debug for Outcome {
 /// which encodes each image as base64 again (24 MB of text for a 4K image, more
 /// time than the call): the CLI only prints a summary with the images elided, so
 /// the encoding now happens only for a caller that asks for the whole JSON.
-pub struct AnswerJson(Box<dyn AnswerValue>);
+/// Cloning one shares the answer.
+#[derive(Clone)]
+pub struct AnswerJson(Arc<dyn AnswerValue>);
 
 /// A typed answer that can become JSON.
 trait AnswerValue: Send + Sync {
@@ -430,7 +433,7 @@ impl<T: Serialize + Send + Sync> AnswerValue for T {
 impl AnswerJson {
     /// Keeps a typed answer (cloning one shares its images' bytes).
     pub fn new<T: Serialize + Send + Sync + 'static>(answer: T) -> Self {
-        Self(Box::new(answer))
+        Self(Arc::new(answer))
     }
 
     /// The answer as JSON, every image encoded as base64 as the server sent it.
@@ -470,19 +473,20 @@ impl Outcome {
     }
 
     /// Wraps a finished job's status answer and its downloaded result, if any.
-    pub fn finished_job<T: Serialize>(answer: &T, result: Option<super::BinaryBody>) -> Self {
+    /// The answer stays typed: a finished job's answer may carry a base64 image too.
+    pub fn finished_job<T: Serialize + Clone + Send + Sync + 'static>(
+        answer: &T,
+        result: Option<super::BinaryBody>,
+    ) -> Self {
         Outcome::Response {
-            json: serde_json::to_value(answer).unwrap_or(serde_json::Value::Null).into(),
+            json: AnswerJson::new(answer.clone()),
             images: result.map(|body| Base64Data::from_bytes(body.into_bytes())).into_iter().collect(),
         }
     }
 
     /// Wraps a typed response that cannot carry images.
-    pub fn without_images<T: Serialize>(response: &T) -> Self {
-        Outcome::Response {
-            json: serde_json::to_value(response).unwrap_or(serde_json::Value::Null).into(),
-            images: Vec::new(),
-        }
+    pub fn without_images<T: Serialize + Clone + Send + Sync + 'static>(response: &T) -> Self {
+        Outcome::Response { json: AnswerJson::new(response.clone()), images: Vec::new() }
     }
 
     /// Wraps a typed event stream, converting each event with `convert`.
@@ -676,6 +680,31 @@ mod tests {
             r#"{"image":"<base64, 800 chars>","revised_prompt":"a red lighthouse"}"#,
             "Debug shows the summary"
         );
+    }
+
+    #[test]
+    fn a_stream_item_shares_its_images_and_encodes_them_only_when_asked() {
+        let bytes = bytes::Bytes::from(vec![7u8; 600]);
+        let event = Generated { image: Base64Data::from_bytes(bytes.clone()), revised_prompt: "a lighthouse" };
+        let item = StreamItem::new(Some("image_generation.partial_image"), event.clone(), false);
+        assert_eq!(item.images.len(), 1);
+        assert_eq!(item.images[0].bytes().as_ptr(), bytes.as_ptr(), "the image is the decoded buffer, not a copy");
+        assert_eq!(item.data.summary()["image"], serde_json::json!("<base64, 800 chars>"));
+        assert_eq!(
+            item.data.to_value(),
+            serde_json::json!({"image": event.image.to_base64(), "revised_prompt": "a lighthouse"})
+        );
+        let copy = item.clone();
+        assert_eq!(copy.images[0].bytes().as_ptr(), bytes.as_ptr(), "a cloned item shares the buffer too");
+    }
+
+    #[test]
+    fn a_finished_jobs_answer_stays_typed() {
+        let answer = Generated { image: Base64Data::from_bytes(vec![5u8; 600]), revised_prompt: "done" };
+        let Outcome::Response { json, images } = Outcome::finished_job(&answer, None) else { panic!("a response") };
+        assert!(images.is_empty(), "no result was downloaded");
+        assert_eq!(json.summary()["image"], serde_json::json!("<base64, 800 chars>"));
+        assert_eq!(json.to_value()["image"], serde_json::json!(answer.image.to_base64()));
     }
 
     #[test]

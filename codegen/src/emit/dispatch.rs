@@ -812,7 +812,7 @@ fn event_converter(e: &EventsIr) -> TokenStream {
         let ev = &v.event;
         let terminal = v.terminal;
         let build = if v.data_holds_images { quote!(new) } else { quote!(without_images) };
-        quote!(#name::#vn(data) => dispatch::StreamItem::#build(Some(#ev), &data, #terminal),)
+        quote!(#name::#vn(data) => dispatch::StreamItem::#build(Some(#ev), data, #terminal),)
     });
     let doc = format!(" Converts a [`{}`] into a generic stream item.", e.rust_name);
     quote! {
@@ -820,7 +820,7 @@ fn event_converter(e: &EventsIr) -> TokenStream {
         fn #conv(event: #name) -> dispatch::StreamItem {
             match event {
                 #(#arms)*
-                #name::Unknown { event, data } => dispatch::StreamItem { event, data, images: Vec::new(), terminal: false },
+                #name::Unknown { event, data } => dispatch::StreamItem { event, data: data.into(), images: Vec::new(), terminal: false },
             }
         }
     }

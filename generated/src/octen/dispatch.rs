@@ -300,23 +300,23 @@ fn image_stream_event_item(event: ImageStreamEvent) -> dispatch::StreamItem {
         ImageStreamEvent::ImageGenerationPartialImage(data) => {
             dispatch::StreamItem::new(
                 Some("image_generation.partial_image"),
-                &data,
+                data,
                 false,
             )
         }
         ImageStreamEvent::ImageEditPartialImage(data) => {
-            dispatch::StreamItem::new(Some("image_edit.partial_image"), &data, false)
+            dispatch::StreamItem::new(Some("image_edit.partial_image"), data, false)
         }
         ImageStreamEvent::ImageGenerationCompleted(data) => {
-            dispatch::StreamItem::new(Some("image_generation.completed"), &data, true)
+            dispatch::StreamItem::new(Some("image_generation.completed"), data, true)
         }
         ImageStreamEvent::ImageEditCompleted(data) => {
-            dispatch::StreamItem::new(Some("image_edit.completed"), &data, true)
+            dispatch::StreamItem::new(Some("image_edit.completed"), data, true)
         }
         ImageStreamEvent::Unknown { event, data } => {
             dispatch::StreamItem {
                 event,
-                data,
+                data: data.into(),
                 images: Vec::new(),
                 terminal: false,
             }

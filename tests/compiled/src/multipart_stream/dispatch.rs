@@ -190,15 +190,15 @@ impl EditForm {
 fn edit_event_item(event: EditEvent) -> dispatch::StreamItem {
     match event {
         EditEvent::ImageEditPartialImage(data) => {
-            dispatch::StreamItem::new(Some("image_edit.partial_image"), &data, false)
+            dispatch::StreamItem::new(Some("image_edit.partial_image"), data, false)
         }
         EditEvent::ImageEditCompleted(data) => {
-            dispatch::StreamItem::new(Some("image_edit.completed"), &data, true)
+            dispatch::StreamItem::new(Some("image_edit.completed"), data, true)
         }
         EditEvent::Unknown { event, data } => {
             dispatch::StreamItem {
                 event,
-                data,
+                data: data.into(),
                 images: Vec::new(),
                 terminal: false,
             }

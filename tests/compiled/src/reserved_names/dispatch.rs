@@ -364,11 +364,11 @@ impl ToString_ {
 /// Converts a [`Ok_`] into a generic stream item.
 fn ok_item(event: Ok_) -> dispatch::StreamItem {
     match event {
-        Ok_::Self_(data) => dispatch::StreamItem::new(Some("Self"), &data, true),
+        Ok_::Self_(data) => dispatch::StreamItem::new(Some("Self"), data, true),
         Ok_::Unknown { event, data } => {
             dispatch::StreamItem {
                 event,
-                data,
+                data: data.into(),
                 images: Vec::new(),
                 terminal: false,
             }

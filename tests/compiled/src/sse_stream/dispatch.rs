@@ -114,17 +114,17 @@ fn generate_event_item(event: GenerateEvent) -> dispatch::StreamItem {
         GenerateEvent::ImageGenerationPartialImage(data) => {
             dispatch::StreamItem::new(
                 Some("image_generation.partial_image"),
-                &data,
+                data,
                 false,
             )
         }
         GenerateEvent::ImageGenerationCompleted(data) => {
-            dispatch::StreamItem::new(Some("image_generation.completed"), &data, true)
+            dispatch::StreamItem::new(Some("image_generation.completed"), data, true)
         }
         GenerateEvent::Unknown { event, data } => {
             dispatch::StreamItem {
                 event,
-                data,
+                data: data.into(),
                 images: Vec::new(),
                 terminal: false,
             }

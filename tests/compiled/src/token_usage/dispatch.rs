@@ -161,15 +161,15 @@ pub fn call_boxed(
 fn stream_event_item(event: StreamEvent) -> dispatch::StreamItem {
     match event {
         StreamEvent::Progress(data) => {
-            dispatch::StreamItem::without_images(Some("progress"), &data, false)
+            dispatch::StreamItem::without_images(Some("progress"), data, false)
         }
         StreamEvent::Finished(data) => {
-            dispatch::StreamItem::without_images(Some("finished"), &data, true)
+            dispatch::StreamItem::without_images(Some("finished"), data, true)
         }
         StreamEvent::Unknown { event, data } => {
             dispatch::StreamItem {
                 event,
-                data,
+                data: data.into(),
                 images: Vec::new(),
                 terminal: false,
             }
