@@ -19,12 +19,14 @@ use super::binary::{BinaryBody, JsonOrBinary, RawAnswer};
 use super::config::ClientConfig;
 use super::destination::Target;
 use super::error::{ConfigError, DecodeError, EncodeError, Error};
+use super::image::CollectImages;
 use super::json_stream::ArrivedBody;
 use super::multipart::MultipartForm;
 use super::observe::{HttpEvent, Observer};
 use super::redact::{redact_url_query, Redactor};
 use super::response::Response;
 use super::retry::RetryPolicy;
+use super::save_as_arrived::{ImageWriter, SaveImagesTo};
 use super::sse::{EventStream, SseEvent};
 use super::trace;
 use super::transport::{Payload, Reply, ResponseMode};
@@ -293,6 +295,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 redactor,
                 extra_headers: HeaderMap::new(),
                 provider_headers,
+                save_images: None,
             }),
             params: None,
         })
@@ -447,6 +450,9 @@ pub(super) struct Inner {
     /// The provider's documented headers this client sends with every request
     /// ([`ClientBuilder::header`]), secret ones marked sensitive.
     pub(super) provider_headers: HeaderMap,
+    /// Where a JSON answer's images are written as they are decoded
+    /// ([`RequestOptions::save_images_to`](super::RequestOptions::save_images_to)).
+    pub(super) save_images: Option<SaveImagesTo>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -521,7 +527,7 @@ impl HttpClient {
     pub async fn send_json<B, R>(&self, op: &'static OperationInfo, path: &str, body: Option<&B>) -> Result<R, Error>
     where
         B: serde::Serialize + ?Sized,
-        R: serde::de::DeserializeOwned,
+        R: serde::de::DeserializeOwned + CollectImages,
     {
         self.send_json_with_response(op, path, body).await.map(Response::into_value)
     }
@@ -535,7 +541,7 @@ impl HttpClient {
     ) -> Result<Response<R>, Error>
     where
         B: serde::Serialize + ?Sized,
-        R: serde::de::DeserializeOwned,
+        R: serde::de::DeserializeOwned + CollectImages,
     {
         let payload = json_payload(body)?;
         let model = trace::request_model(body);
@@ -551,7 +557,7 @@ impl HttpClient {
         form: &MultipartForm,
     ) -> Result<R, Error>
     where
-        R: serde::de::DeserializeOwned,
+        R: serde::de::DeserializeOwned + CollectImages,
     {
         self.send_multipart_with_response(op, path, form).await.map(Response::into_value)
     }
@@ -564,7 +570,7 @@ impl HttpClient {
         form: &MultipartForm,
     ) -> Result<Response<R>, Error>
     where
-        R: serde::de::DeserializeOwned,
+        R: serde::de::DeserializeOwned + CollectImages,
     {
         let (reply, span) = self
             .execute(op, path, &Payload::Multipart(form), ResponseMode::Json, trace::form_model(form).as_deref())
@@ -740,7 +746,7 @@ impl HttpClient {
     /// as the bytes received.
     async fn raw_answer(&self, reply: Reply, span: &trace::CallSpan) -> Result<RawAnswer, Error> {
         let json = reply.is_json();
-        let (status, headers, body) = self.read_in(span, reply, json).await?;
+        let (status, headers, body, _) = self.read_in(span, reply, json).await?;
         Ok(RawAnswer::new(status, self.inner.redactor.scrub_headers(&headers).into_owned(), body))
     }
 
@@ -760,7 +766,7 @@ impl HttpClient {
         trusted_hosts: &[&str],
     ) -> Result<Response<R>, Error>
     where
-        R: serde::de::DeserializeOwned,
+        R: serde::de::DeserializeOwned + CollectImages,
     {
         let target = Target::Url { url, trusted_hosts };
         let (reply, span) = self.execute_to(op, target, &Payload::Empty, ResponseMode::Json, None).await?;
@@ -791,15 +797,22 @@ impl HttpClient {
     /// Reads a reply in full and decodes it, its headers scrubbed of the key.
     /// The token usage the answer reports goes on the call's span (read from the JSON
     /// text before its images are decoded in place); the span ends when this returns.
-    async fn decode_response<R: serde::de::DeserializeOwned>(
+    ///
+    /// With [`RequestOptions::save_images_to`](super::RequestOptions::save_images_to),
+    /// the images decoded while the body arrived are already on disk; the answer's
+    /// other (short) images are written now, and the response lists them all.
+    async fn decode_response<R: serde::de::DeserializeOwned + CollectImages>(
         &self,
         op: &OperationInfo,
         reply: Reply,
         span: trace::CallSpan,
     ) -> Result<Response<R>, Error> {
-        let (status, headers, body) = self.read_in(&span, reply, true).await?;
+        let (status, headers, body, writer) = self.read_in(&span, reply, true).await?;
         let value = self.decode_in(op, &span, status, body)?;
-        Ok(Response::new(value, status, self.inner.redactor.scrub_headers(&headers).into_owned()))
+        let writer = writer.or_else(|| self.inner.save_images.as_ref().map(ImageWriter::new));
+        let saved = writer.map(|writer| writer.finish(&value)).unwrap_or_default();
+        let headers = self.inner.redactor.scrub_headers(&headers).into_owned();
+        Ok(Response::new(value, status, headers).with_saved_images(saved))
     }
 
     /// Reads a reply's body in full inside the call's span; a body that does not
@@ -809,7 +822,7 @@ impl HttpClient {
         span: &trace::CallSpan,
         reply: Reply,
         json: bool,
-    ) -> Result<(u16, HeaderMap, ArrivedBody), Error> {
+    ) -> Result<(u16, HeaderMap, ArrivedBody, Option<ImageWriter>), Error> {
         let read = span.instrument(reply.into_body(self.inner.max_response_bytes, json)).await;
         read.inspect_err(|error| span.fail(error))
     }
@@ -983,7 +996,7 @@ impl HttpClient {
         let (status, headers) = self.reply_head(&reply);
         let stream = match reply {
             Reply::Stream(response) => EventStream::from_response(response, self.inner.max_response_bytes),
-            Reply::Body(status, _, body) => EventStream::from_byte_stream(
+            Reply::Body(status, _, body, _) => EventStream::from_byte_stream(
                 futures_util::stream::iter([Ok(body.into_bytes())]),
                 status,
                 self.inner.max_response_bytes,
@@ -997,7 +1010,7 @@ impl HttpClient {
     fn reply_head(&self, reply: &Reply) -> (u16, HeaderMap) {
         let (status, headers) = match reply {
             Reply::Stream(response) => (response.status().as_u16(), response.headers()),
-            Reply::Body(status, headers, _) => (*status, headers),
+            Reply::Body(status, headers, ..) => (*status, headers),
         };
         (status, self.inner.redactor.scrub_headers(headers).into_owned())
     }
@@ -1023,7 +1036,7 @@ impl HttpClient {
                     .with_call_span(span, op.usage),
             ),
             // The server answered with one JSON body instead of events.
-            Reply::Body(status, _, body) => StreamReply::Response(self.decode_in(op, &span, status, body)?),
+            Reply::Body(status, _, body, _) => StreamReply::Response(self.decode_in(op, &span, status, body)?),
         };
         Ok(Response::new(value, status, headers))
     }

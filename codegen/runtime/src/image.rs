@@ -156,7 +156,24 @@ pub struct SaveError {
 /// created with `create_new`, so even one that appears meanwhile is not overwritten.
 /// The CLI names its files this way too.
 pub fn save_numbered(dir: &Path, prefix: &str, first: usize, bytes: &[u8]) -> std::io::Result<(PathBuf, usize)> {
+    use std::io::Write;
     let ext = ImageFormat::detect(bytes).map_or("bin", ImageFormat::extension);
+    let (mut file, path, n) = create_numbered(dir, prefix, first, ext)?;
+    file.write_all(bytes).inspect_err(|_| {
+        let _ = std::fs::remove_file(&path);
+    })?;
+    Ok((path, n))
+}
+
+/// Creates (never over an existing file) `dir/<prefix><n>.<ext>` with the first `n`
+/// from `first` that no file in `dir` uses, whatever its extension, creating `dir` if
+/// needed: [`save_numbered`]'s naming, for a file written piece by piece.
+pub(crate) fn create_numbered(
+    dir: &Path,
+    prefix: &str,
+    first: usize,
+    ext: &str,
+) -> std::io::Result<(std::fs::File, PathBuf, usize)> {
     std::fs::create_dir_all(dir)?;
     let taken: Vec<String> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
@@ -167,8 +184,8 @@ pub fn save_numbered(dir: &Path, prefix: &str, first: usize, bytes: &[u8]) -> st
         let numbered = format!("{prefix}{n}.");
         if !taken.iter().any(|name| name.starts_with(&numbered)) {
             let path = dir.join(format!("{numbered}{ext}"));
-            match write_new(&path, bytes) {
-                Ok(()) => return Ok((path, n)),
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(file) => return Ok((file, path, n)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
             }

@@ -18,6 +18,8 @@
 
 use bytes::{Bytes, BytesMut};
 
+use super::save_as_arrived::ImageWriter;
+
 /// Strings at least this long are candidates: shorter ones cost little to decode
 /// after the body is in, and keeping them as text keeps the JSON kept small.
 pub const LONG_STRING: usize = 64 * 1024;
@@ -45,6 +47,8 @@ pub struct StreamingBody {
     expected: Option<usize>,
     /// Whether strings may be taken at all (not for a body announced small).
     take_strings: bool,
+    /// Writes each string decoded to disk as it is decoded, when the caller asked.
+    writer: Option<ImageWriter>,
 }
 
 /// Where the scanner is in the JSON text.
@@ -181,7 +185,14 @@ impl StreamingBody {
             received: 0,
             expected,
             take_strings,
+            writer: None,
         }
+    }
+
+    /// Writes each image to disk as it is decoded ([`ImageWriter`]).
+    pub(crate) fn write_images(mut self, writer: Option<ImageWriter>) -> Self {
+        self.writer = writer;
+        self
     }
 
     /// Bytes received so far.
@@ -215,6 +226,8 @@ impl StreamingBody {
         if let State::Image(decoding) = &mut self.state {
             if decoding.flush().is_err() {
                 self.give_up(&[]);
+            } else if let Some(writer) = &mut self.writer {
+                writer.write(&decoding.bytes, false);
             }
         }
     }
@@ -269,6 +282,9 @@ impl StreamingBody {
         match decoding.take(text) {
             Took::All if !decoding.backslash => {
                 self.text.truncate(start);
+                if let Some(writer) = &mut self.writer {
+                    writer.begin(&decoding.bytes);
+                }
                 self.state = State::Image(decoding);
             }
             _ => self.state = State::Text { start, escaped: false, candidate: false },
@@ -284,6 +300,9 @@ impl StreamingBody {
                 let start = decoding.start;
                 match decoding.close() {
                     Ok(image) => {
+                        if let Some(writer) = &mut self.writer {
+                            writer.close(&image.0);
+                        }
                         let index = self.images.len();
                         self.text.extend_from_slice(ArrivedBody::reference(self.nonce, index).as_bytes());
                         let at = start..self.text.len();
@@ -310,6 +329,9 @@ impl StreamingBody {
     /// `raw` (received text not taken), and goes on with it as a text string.
     fn give_up(&mut self, raw: &[u8]) {
         let State::Image(decoding) = std::mem::replace(&mut self.state, State::Outside) else { return };
+        if let Some(writer) = &mut self.writer {
+            writer.abandon();
+        }
         let start = decoding.start;
         let escaped = decoding.backslash;
         decoding.write_text(&mut self.text);
@@ -318,7 +340,12 @@ impl StreamingBody {
     }
 
     /// The body received. A body announced or found to be small comes back whole.
-    pub fn finish(mut self) -> ArrivedBody {
+    pub fn finish(self) -> ArrivedBody {
+        self.finish_writing().0
+    }
+
+    /// [`Self::finish`], and the writer of its images (to [`ImageWriter::finish`]).
+    pub(crate) fn finish_writing(mut self) -> (ArrivedBody, Option<ImageWriter>) {
         if matches!(self.state, State::Image(_)) {
             // The body ended inside a string: invalid JSON, reported from the text.
             self.give_up(&[]);
@@ -326,9 +353,9 @@ impl StreamingBody {
         let body =
             ArrivedBody { text: self.text.freeze(), images: self.images, nonce: self.nonce, received: self.received };
         if !body.images.is_empty() && body.received <= WHOLE_BODY_MAX {
-            return ArrivedBody::whole(body.into_bytes());
+            return (ArrivedBody::whole(body.into_bytes()), self.writer);
         }
-        body
+        (body, self.writer)
     }
 }
 

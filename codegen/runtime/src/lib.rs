@@ -35,6 +35,7 @@ pub mod provider;
 mod redact;
 pub mod response;
 pub mod retry;
+pub mod save_as_arrived;
 #[cfg(any(feature = "tracing", feature = "testing"))]
 mod route;
 pub mod sse;
@@ -67,6 +68,7 @@ pub use self::provider::{
 };
 pub use self::response::Response;
 pub use self::retry::{Jitter, RetryPolicy};
+pub use self::save_as_arrived::{SaveImagesTo, SavedImage, SavedImages, UnsavedImage};
 pub use self::sse::{EventStream, SseEvent};
 // The engines generated code drives: the SSE parser and the validator it reports into.
 #[doc(hidden)]

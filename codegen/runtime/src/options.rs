@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use super::client::{Credential, HttpClient};
 use super::error::{ConfigError, Error};
 use super::retry::RetryPolicy;
+use super::save_as_arrived::SaveImagesTo;
 
 /// Overrides for the calls made through one client handle, applied by a provider
 /// client's `with_options`:
@@ -31,6 +32,7 @@ pub struct RequestOptions {
     max_retries: Option<u32>,
     retry_policy: Option<RetryPolicy>,
     headers: Vec<(String, String)>,
+    save_images: Option<SaveImagesTo>,
 }
 
 impl RequestOptions {
@@ -68,6 +70,25 @@ impl RequestOptions {
         self.headers.push((name.into(), value.into()));
         self
     }
+
+    /// Writes every image a JSON answer of these calls carries to `dir` as
+    /// `<stem>-<n>.<ext>` while it is decoded, so a 4K image is on disk when its last
+    /// byte arrives instead of written after the call.
+    ///
+    /// Files are numbered from 1 as [`save_images`](super::image::save_images) numbers
+    /// them (a number a file in `dir` already uses, with any extension, is skipped;
+    /// nothing is overwritten), the extension from the image's magic bytes (`bin` when
+    /// unknown); `dir` is created if needed. The images stay in the answer as well.
+    /// [`Response::saved_images`](super::Response::saved_images) lists the files and
+    /// [`Response::unsaved_images`](super::Response::unsaved_images) the images that
+    /// could not be written (their partial files removed). A body that fails, or an
+    /// answer that does not decode, leaves no file. Event streams and binary answers
+    /// are not written.
+    #[must_use]
+    pub fn save_images_to(mut self, dir: impl Into<std::path::PathBuf>, stem: impl Into<String>) -> Self {
+        self.save_images = Some(SaveImagesTo::new(dir, stem));
+        self
+    }
 }
 
 impl HttpClient {
@@ -103,6 +124,9 @@ impl HttpClient {
             extra.append(header, value);
         }
         inner.extra_headers = extra;
+        if let Some(save_images) = &options.save_images {
+            inner.save_images = Some(save_images.clone());
+        }
         Ok(HttpClient { inner: std::sync::Arc::new(inner), params: self.params.clone() })
     }
 

@@ -4,6 +4,8 @@
 
 use reqwest::header::HeaderMap;
 
+use super::save_as_arrived::{SavedImage, SavedImages, UnsavedImage};
+
 /// A decoded success response with its status, headers and request id, returned by a
 /// client's `<operation>_with_response` methods.
 ///
@@ -14,12 +16,38 @@ pub struct Response<T> {
     value: T,
     status: u16,
     headers: HeaderMap,
+    saved_images: SavedImages,
 }
 
 impl<T> Response<T> {
     /// `headers` must already be scrubbed; only the client builds one.
     pub(crate) fn new(value: T, status: u16, headers: HeaderMap) -> Self {
-        Self { value, status, headers }
+        Self { value, status, headers, saved_images: SavedImages::default() }
+    }
+
+    /// With the files its images were written to.
+    pub(crate) fn with_saved_images(mut self, saved_images: SavedImages) -> Self {
+        self.saved_images = saved_images;
+        self
+    }
+
+    /// The files the answer's images were written to, in answer order, when the
+    /// call was made through a handle with
+    /// [`RequestOptions::save_images_to`](super::RequestOptions::save_images_to)
+    /// (empty otherwise).
+    pub fn saved_images(&self) -> &[SavedImage] {
+        &self.saved_images.saved
+    }
+
+    /// The images that could not be written (disk full, no permission), in answer
+    /// order: each is still in the answer.
+    pub fn unsaved_images(&self) -> &[UnsavedImage] {
+        &self.saved_images.unsaved
+    }
+
+    /// What was written: the files and the failures.
+    pub fn save_report(&self) -> &SavedImages {
+        &self.saved_images
     }
 
     /// The decoded body.

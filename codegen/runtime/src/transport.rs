@@ -15,6 +15,7 @@ use super::destination::{Destination, Target};
 use super::envelope::ErrorEnvelope;
 use super::error::{ApiError, ConfigError, Error, SendPhase, TimeoutError, TransportError};
 use super::json_stream::{ArrivedBody, StreamingBody};
+use super::save_as_arrived::ImageWriter;
 use super::multipart::MultipartForm;
 use super::observe::HttpEvent;
 use super::redact::redact_query_params;
@@ -70,7 +71,8 @@ pub(super) enum Payload<'a> {
 /// A successful response: read in full (with its status and headers, unscrubbed),
 /// or left open for streaming. A JSON body's images are decoded as it is read.
 pub(super) enum Reply {
-    Body(u16, HeaderMap, ArrivedBody),
+    /// The writer is there when the call asked its images written as they arrived.
+    Body(u16, HeaderMap, ArrivedBody, Option<ImageWriter>),
     Stream(reqwest::Response),
 }
 
@@ -78,23 +80,28 @@ impl Reply {
     /// Whether the answer's `content-type` says JSON.
     pub(super) fn is_json(&self) -> bool {
         match self {
-            Reply::Body(_, headers, _) => is_json(headers),
+            Reply::Body(_, headers, ..) => is_json(headers),
             Reply::Stream(response) => is_json(response.headers()),
         }
     }
 
-    /// The body read in full (its images decoded as it arrives when `json`).
-    pub(super) async fn into_body(self, cap: usize, json: bool) -> Result<(u16, HeaderMap, ArrivedBody), Error> {
+    /// The body read in full (its images decoded as it arrives when `json`), with
+    /// the writer its images were written by as they arrived, when the call asked.
+    pub(super) async fn into_body(
+        self,
+        cap: usize,
+        json: bool,
+    ) -> Result<(u16, HeaderMap, ArrivedBody, Option<ImageWriter>), Error> {
         match self {
-            Reply::Body(status, headers, body) => Ok((status, headers, body)),
+            Reply::Body(status, headers, body, writer) => Ok((status, headers, body, writer)),
             Reply::Stream(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                let body = match json {
-                    true => read_json_body(response, cap).await?,
-                    false => ArrivedBody::whole(read_body(response, cap).await?),
+                let (body, writer) = match json {
+                    true => read_json_body(response, cap, None).await?,
+                    false => (ArrivedBody::whole(read_body(response, cap).await?), None),
                 };
-                Ok((status, headers, body))
+                Ok((status, headers, body, writer))
             }
         }
     }
@@ -154,7 +161,7 @@ impl HttpClient {
         let span = trace::CallSpan::new(self.inner.provider.name, op.id, model, destination.host());
         let (result, attempts) = span.instrument(self.attempts(op, &destination, payload, mode)).await;
         let status = match &result {
-            Ok(Reply::Body(status, _, _)) => Some(*status),
+            Ok(Reply::Body(status, ..)) => Some(*status),
             Ok(Reply::Stream(response)) => Some(response.status().as_u16()),
             Err(error) => error.status(),
         };
@@ -402,19 +409,26 @@ impl HttpClient {
             // The work is done (and paid for) once a 2xx arrives: reading its body
             // again means generating again, so only the opt-in retries it. A JSON
             // answer's images are decoded while it arrives; raw bytes are kept as they are.
+            // Each attempt writes its own files: a body that fails takes them with it.
+            let writer = match mode {
+                ResponseMode::Json => inner.save_images.as_ref().map(ImageWriter::new),
+                _ => None,
+            };
             let body = match mode {
                 ResponseMode::Json | ResponseMode::EventStream => {
-                    read_json_body(response, inner.max_response_bytes).await
+                    read_json_body(response, inner.max_response_bytes, writer).await
                 }
-                ResponseMode::Raw(_) => read_body(response, inner.max_response_bytes).await.map(ArrivedBody::whole),
+                ResponseMode::Raw(_) => {
+                    read_body(response, inner.max_response_bytes).await.map(|body| (ArrivedBody::whole(body), None))
+                }
             };
             // Only a whole body can be an envelope: bodies this small are kept whole.
             let envelope = match &body {
-                Ok(body) if body.is_whole() => ErrorEnvelope::in_success_body(op.envelopes, body.text()),
+                Ok((body, _)) if body.is_whole() => ErrorEnvelope::in_success_body(op.envelopes, body.text()),
                 _ => None,
             };
             return match (body, envelope) {
-                (Ok(body), Some(envelope)) => {
+                (Ok((body, _)), Some(envelope)) => {
                     let api = ApiError::with_envelope(
                         Some(inner.provider.name),
                         status.as_u16(),
@@ -427,7 +441,7 @@ impl HttpClient {
                     let server_hint = api.retry_after;
                     Err(Failure { error: Error::Api(Box::new(api)), retryable, server_hint })
                 }
-                (Ok(body), None) => Ok(Reply::Body(status.as_u16(), headers, body)),
+                (Ok((body, writer)), None) => Ok(Reply::Body(status.as_u16(), headers, body, writer)),
                 (Err(error), _) => {
                     let retryable = inner.retry_after_send && !matches!(error, Error::BodyTooLarge { .. });
                     Err(Failure { error, retryable, server_hint: None })
@@ -498,8 +512,13 @@ pub(super) fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
 
 /// Reads a JSON body chunk by chunk, decoding its long base64 strings as they
 /// arrive, failing as soon as it passes `cap` bytes.
-pub(super) async fn read_json_body(response: reqwest::Response, cap: usize) -> Result<ArrivedBody, Error> {
-    read_chunks(response, cap, StreamingBody::new, StreamingBody::push).await.map(StreamingBody::finish)
+pub(super) async fn read_json_body(
+    response: reqwest::Response,
+    cap: usize,
+    writer: Option<ImageWriter>,
+) -> Result<(ArrivedBody, Option<ImageWriter>), Error> {
+    let start = |declared| StreamingBody::new(declared).write_images(writer);
+    read_chunks(response, cap, start, StreamingBody::push).await.map(StreamingBody::finish_writing)
 }
 
 /// Reads a body chunk by chunk, failing as soon as it passes `cap` bytes.
