@@ -256,6 +256,16 @@ impl<'de> Deserialize<'de> for ResultSample {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for ResultSample {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ResultSample {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A task's status, and its result when `Ready` (`get_result`, or the task's `polling_url`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -365,6 +375,16 @@ impl<'de> Deserialize<'de> for ResultResponse {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for ResultResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ResultResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Which finetune to describe.
@@ -553,6 +573,16 @@ impl<'de> Deserialize<'de> for AsyncResponse {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for AsyncResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl AsyncResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The request of FLUX1.1 \[pro\] (`POST /v1/flux-pro-1.1`): fast, reliable text-to-image.
@@ -4257,6 +4287,16 @@ impl<'de> Deserialize<'de> for CreditsResponse {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for CreditsResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl CreditsResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The outcome of a deletion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4338,6 +4378,16 @@ impl<'de> Deserialize<'de> for DeleteFinetuneResponse {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for DeleteFinetuneResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl DeleteFinetuneResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A finetune's details.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4397,6 +4447,16 @@ impl<'de> Deserialize<'de> for FinetuneDetailResponse {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for FinetuneDetailResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl FinetuneDetailResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The finetunes of the account.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4448,6 +4508,16 @@ impl<'de> Deserialize<'de> for MyFinetunesResponse {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for MyFinetunesResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl MyFinetunesResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// One problem of a request FastAPI refused (422).
@@ -4518,6 +4588,16 @@ impl<'de> Deserialize<'de> for ValidationError {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for ValidationError {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ValidationError {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The body of a 422 answer (FastAPI): every problem of the request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4568,6 +4648,16 @@ impl<'de> Deserialize<'de> for HttpValidationError {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for HttpValidationError {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl HttpValidationError {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The body of the other error answers (FastAPI's `HTTPException`): one message, such as "Insufficient credits" (402) or "Too many active tasks" (429).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4615,5 +4705,15 @@ impl<'de> Deserialize<'de> for MessageError {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for MessageError {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl MessageError {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }

@@ -1340,6 +1340,16 @@ impl<'de> Deserialize<'de> for Subscription {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for Subscription {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Subscription {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// An error body. The page shows none; it names the pure-free relax failure metadata (`reason` or `failReason`, `retryable`, `freeUsageRolledBack`, `userMessage`), which for sync requests "appears in the error response", beside a generic `code` and `message`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1438,6 +1448,16 @@ impl<'de> Deserialize<'de> for ErrorBody {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for ErrorBody {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ErrorBody {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Why a pure-free relax request failed. Treat both as "retry later, nothing was charged".

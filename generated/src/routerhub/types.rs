@@ -934,6 +934,16 @@ impl FileData {
         self
     }
 }
+impl runtime::image::CollectImages for FileData {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl FileData {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A modality the response may contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -2944,6 +2954,16 @@ impl<'de> Deserialize<'de> for SafetyRating {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for SafetyRating {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl SafetyRating {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Why the prompt was blocked.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -3096,6 +3116,16 @@ impl<'de> Deserialize<'de> for PromptFeedback {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for PromptFeedback {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl PromptFeedback {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A content modality in token accounting.
 ///
 /// Values this client does not know are kept in `Unknown` and sent back unchanged.
@@ -3224,6 +3254,16 @@ impl<'de> Deserialize<'de> for ModalityTokenCount {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for ModalityTokenCount {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ModalityTokenCount {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Token usage.
@@ -3429,6 +3469,16 @@ impl<'de> Deserialize<'de> for UsageMetadata {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for UsageMetadata {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl UsageMetadata {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Sources used when grounding with Google Search. Not on the RouterHub page.
@@ -3651,6 +3701,16 @@ impl<'de> Deserialize<'de> for GroundingChunk {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for GroundingChunk {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl GroundingChunk {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A web page used as a source.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3701,6 +3761,16 @@ impl<'de> Deserialize<'de> for WebChunk {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for WebChunk {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl WebChunk {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Available OpenAI image models.
@@ -4361,6 +4431,16 @@ impl<'de> Deserialize<'de> for ImageUsage {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for ImageUsage {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ImageUsage {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Tokens split into text and image tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4425,6 +4505,16 @@ impl<'de> Deserialize<'de> for ImageTokensDetails {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for ImageTokensDetails {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ImageTokensDetails {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// An OpenAI-style error.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4470,6 +4560,16 @@ impl<'de> Deserialize<'de> for OpenAiErrorBody {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for OpenAiErrorBody {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl OpenAiErrorBody {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The error itself.
@@ -4540,6 +4640,16 @@ impl<'de> Deserialize<'de> for OpenAiError {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for OpenAiError {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl OpenAiError {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// An error in Google API format, as Gemini's native interface answers ("different from the OpenAI and Anthropic error formats used by other endpoints").
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4585,6 +4695,16 @@ impl<'de> Deserialize<'de> for GoogleErrorBody {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for GoogleErrorBody {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl GoogleErrorBody {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The error itself.
@@ -4659,6 +4779,16 @@ impl<'de> Deserialize<'de> for GoogleError {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for GoogleError {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl GoogleError {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// One typed detail of a Google API error (`google.rpc.ErrorInfo`, `Help`, `QuotaFailure`, `RetryInfo`, ...), named by its `@type`; the fields of the other kinds are kept unparsed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -4715,5 +4845,15 @@ impl<'de> Deserialize<'de> for GoogleErrorDetail {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for GoogleErrorDetail {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl GoogleErrorDetail {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }

@@ -3296,6 +3296,16 @@ impl<'de> Deserialize<'de> for GenerationStarted {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for GenerationStarted {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl GenerationStarted {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Your generation is still in-progress.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3354,6 +3364,16 @@ impl<'de> Deserialize<'de> for GenerationInProgress {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for GenerationInProgress {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl GenerationInProgress {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Which organization's balance to read.
@@ -3529,6 +3549,16 @@ impl<'de> Deserialize<'de> for Account {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for Account {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Account {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// An organization the user belongs to.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3605,6 +3635,16 @@ impl<'de> Deserialize<'de> for OrganizationMembership {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for OrganizationMembership {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl OrganizationMembership {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The credit balance of the account or organization associated with the API key.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3652,6 +3692,16 @@ impl<'de> Deserialize<'de> for Balance {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for Balance {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Balance {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The body of every v2beta error answer.
@@ -3720,6 +3770,16 @@ impl<'de> Deserialize<'de> for StabilityError {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for StabilityError {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl StabilityError {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The body of the v1 account endpoints' error answers.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -3786,6 +3846,16 @@ impl<'de> Deserialize<'de> for StabilityV1Error {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for StabilityV1Error {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl StabilityV1Error {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The response headers the docs describe, typed; read with `Response::typed_headers`.

@@ -9,10 +9,10 @@ use crate::emit::{doc_paragraphs, ident, prose_opt, type_tokens};
 use crate::ir::*;
 
 /// A one-of: the enum, its `Serialize` and one-pass `Deserialize`, `AsScalar`, and
-/// `CollectImages` when a response member can carry an image.
+/// `CollectImages` when it is a response type (empty when no member can carry an image).
 pub(super) fn one_of(o: &OneOfIr) -> TokenStream {
     let name = ident(&o.rust_name);
-    let images = if o.usage.response && o.holds_images { collect_images_one_of(o) } else { TokenStream::new() };
+    let images = if o.usage.response { collect_images_one_of(o) } else { TokenStream::new() };
     let fields: Vec<&String> = o.variants.iter().map(|v| &v.wire).collect();
     let expecting = format!(
         "an object with exactly one of {}",

@@ -27,7 +27,7 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
         multipart,
         params_only: _, // `params.rs`
         inline_image,
-        holds_images,
+        holds_images: _, // every response type gets `CollectImages`
         constructors: _, // `builder.rs`
     } = s;
     let name = ident(rust_name);
@@ -61,7 +61,9 @@ pub(super) fn strukt(s: &StructIr, api: &Api) -> TokenStream {
     let builder = if s.is_request_side() { builder(s) } else { TokenStream::new() };
     let defaults = defaults(s, api);
     let inline_image = inline_image.as_ref().map(|image| inline_image_constructors(s, image)).unwrap_or_default();
-    let images = if usage.response && *holds_images { collect_images_struct(s) } else { TokenStream::new() };
+    // Every response type has `CollectImages` (empty when it cannot hold one): a call
+    // that saves its answer's images (`RequestOptions::save_images_to`) looks for them.
+    let images = if usage.response { collect_images_struct(s) } else { TokenStream::new() };
     let multipart = if *multipart { multipart_parts(s) } else { TokenStream::new() };
     let params = request_params(s);
     quote! {

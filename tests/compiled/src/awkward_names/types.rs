@@ -364,3 +364,13 @@ impl<'de> Deserialize<'de> for AwkwardResponse {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for AwkwardResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl AwkwardResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

@@ -88,6 +88,16 @@ impl<'de> Deserialize<'de> for Started {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for Started {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Started {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// How the result comes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -271,6 +281,16 @@ impl<'de> Deserialize<'de> for InProgress {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for InProgress {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl InProgress {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The result as base64 JSON.

@@ -106,6 +106,16 @@ impl<'de> Deserialize<'de> for JobResult {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for JobResult {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl JobResult {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// A job's state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -192,6 +202,16 @@ impl<'de> Deserialize<'de> for PollResponse {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for PollResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl PollResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// A job to start.
@@ -347,5 +367,15 @@ impl<'de> Deserialize<'de> for SubmitResponse {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for SubmitResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl SubmitResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }

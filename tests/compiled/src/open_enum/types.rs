@@ -168,3 +168,13 @@ impl<'de> Deserialize<'de> for ReplayResponse {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for ReplayResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl ReplayResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

@@ -148,6 +148,16 @@ impl String_ {
         self
     }
 }
+impl runtime::image::CollectImages for String_ {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl String_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Shadows the prelude's `Vec`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -223,6 +233,16 @@ impl Vec_ {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+impl runtime::image::CollectImages for Vec_ {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Vec_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `Box`.
@@ -316,6 +336,16 @@ impl<'de> Deserialize<'de> for Box_ {
 impl runtime::AsScalar for Box_ {
     fn as_scalar(&self) -> runtime::Scalar<'_> {
         runtime::Scalar::Other
+    }
+}
+impl runtime::image::CollectImages for Box_ {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Box_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows serde's `Serialize`, which the emitted code imports.
@@ -559,6 +589,16 @@ impl Deserialize_ {
         self.some.clone().unwrap_or(Option_::Option1x1)
     }
 }
+impl runtime::image::CollectImages for Deserialize_ {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Deserialize_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Named like the provider's client.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -685,6 +725,16 @@ impl Client_ {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+impl runtime::image::CollectImages for Client_ {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Client_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `Result`; the request body.
@@ -979,6 +1029,16 @@ impl MapVisitor_ {
         self
     }
 }
+impl runtime::image::CollectImages for MapVisitor_ {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl MapVisitor_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// Shadows the prelude's `Into`, used by constructors (`impl Into<String>`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -1062,6 +1122,16 @@ impl Into_ {
     ) -> Self {
         self.extra.insert(key.into(), value.into());
         self
+    }
+}
+impl runtime::image::CollectImages for Into_ {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Into_ {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// Shadows the prelude's `ToString` (`.to_string()` in the emitted code).

@@ -238,3 +238,13 @@ impl<'de> Deserialize<'de> for SubmitResponse {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for SubmitResponse {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl SubmitResponse {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}

@@ -128,6 +128,16 @@ impl<'de> Deserialize<'de> for Job {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for Job {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Job {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
 /// The job is still running.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[non_exhaustive]
@@ -182,6 +192,16 @@ impl<'de> Deserialize<'de> for InProgress {
             }
         }
         deserializer.deserialize_map(MapVisitor)
+    }
+}
+impl runtime::image::CollectImages for InProgress {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl InProgress {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
     }
 }
 /// The result as base64 JSON (asked for with `accept` application/json).

@@ -231,3 +231,13 @@ impl<'de> Deserialize<'de> for Status {
         deserializer.deserialize_map(MapVisitor)
     }
 }
+impl runtime::image::CollectImages for Status {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a runtime::Base64Data>) {}
+}
+impl Status {
+    /// Every image this value carries, in order (the same as `CollectImages::images`,
+    /// without importing the trait).
+    pub fn images(&self) -> Vec<&runtime::Base64Data> {
+        runtime::image::CollectImages::images(self)
+    }
+}
