@@ -340,6 +340,11 @@ impl<T: CollectImages> CollectImages for std::collections::BTreeMap<String, T> {
     }
 }
 
+/// Untyped JSON holds text, never a decoded image.
+impl CollectImages for serde_json::Value {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a super::Base64Data>) {}
+}
+
 impl CollectImages for super::Base64Data {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
         out.push(self);

@@ -235,3 +235,78 @@ impl Drop for ImageWriter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json_stream::StreamingBody;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("imagegen-writer-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn png(len: usize) -> Vec<u8> {
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        out.extend((0..len - 8).map(|i| (i * 7 % 251) as u8));
+        out
+    }
+
+    fn size(path: &Path) -> u64 {
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// The file grows with the body, before the body is in.
+    #[test]
+    fn an_image_is_written_while_it_is_decoded() {
+        let dir = temp_dir("grows");
+        // Past `WHOLE_BODY_MAX`: the decoded buffer is the answer's.
+        let image = png(1_200_000);
+        let json = format!(r#"{{"b64":"{}"}}"#, base64_simd::STANDARD.encode_to_string(&image));
+        let mut body = StreamingBody::new(None).write_images(Some(ImageWriter::new(&SaveImagesTo::new(&dir, "x"))));
+        let path = dir.join("x-1.png");
+        let mut sizes = Vec::new();
+        for chunk in json.as_bytes().chunks(200_000) {
+            body.push(chunk);
+            sizes.push(size(&path));
+        }
+        assert!(sizes[1] > 0 && sizes[1] < sizes[5], "written as it arrives: {sizes:?}");
+        let (arrived, writer) = body.finish_writing();
+        assert_eq!(std::fs::read(&path).unwrap(), image, "complete at the closing quote");
+        let answer = crate::Base64Data::from_bytes(arrived.images()[0].bytes().clone());
+        let report = writer.unwrap().finish(&answer);
+        assert_eq!(report.saved, [SavedImage { path: path.clone(), format: Some(ImageFormat::Png), bytes: image.len() }]);
+        assert_eq!(std::fs::read(&path).unwrap(), image);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A body that fails (dropped before it is finished) takes its partial file with it.
+    #[test]
+    fn a_body_dropped_half_way_removes_its_partial_file() {
+        let dir = temp_dir("dropped");
+        let json = format!(r#"{{"b64":"{}"}}"#, base64_simd::STANDARD.encode_to_string(png(600_000)));
+        let mut body = StreamingBody::new(None).write_images(Some(ImageWriter::new(&SaveImagesTo::new(&dir, "x"))));
+        body.push(&json.as_bytes()[..json.len() / 2]);
+        assert!(size(&dir.join("x-1.png")) > 0, "half the image is on disk");
+        drop(body);
+        assert!(!dir.join("x-1.png").exists(), "the partial file is gone");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A string that stops being base64 half way removes its file.
+    #[test]
+    fn a_string_that_is_not_base64_after_all_removes_its_file() {
+        let dir = temp_dir("not-base64");
+        let mut body = StreamingBody::new(None).write_images(Some(ImageWriter::new(&SaveImagesTo::new(&dir, "x"))));
+        body.push(format!(r#"{{"text":"{}"#, "iVBORw0KGgoA".repeat(10_000)).as_bytes());
+        assert!(size(&dir.join("x-1.png")) > 0, "taken as an image so far");
+        body.push(b" words\"}");
+        assert!(std::fs::read_dir(&dir).unwrap().next().is_none(), "given back as text, file removed");
+        let (arrived, writer) = body.finish_writing();
+        assert!(arrived.images().is_empty());
+        let report = writer.unwrap().finish(&serde_json::Value::Null);
+        assert!(report.saved.is_empty() && report.unsaved.is_empty());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
