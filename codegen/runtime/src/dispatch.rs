@@ -12,6 +12,8 @@ use serde::Serialize;
 
 use super::fields::RequestProblem;
 use super::image::CollectImages;
+use super::response::Response;
+use super::save_as_arrived::{SaveImagesTo, SavedImages};
 use super::{Base64Data, Constraint, Error, FilePart, JobProgress, PollPolicy, ValidationError, Violation};
 
 /// How an operation's request travels.
@@ -240,6 +242,19 @@ pub struct Call {
     /// For an operation that starts a job: wait for it to end (and download its
     /// result) instead of returning the submit answer.
     pub wait: Option<Wait>,
+    /// Write the answer's images to disk as they are decoded
+    /// ([`RequestOptions::save_images_to`](super::RequestOptions::save_images_to)): a
+    /// JSON answer's [`Outcome::Response`] then lists the files in `saved`.
+    pub save_images: Option<SaveImagesTo>,
+}
+
+impl Call {
+    /// The options of the handle a call that saves its images goes through.
+    #[doc(hidden)]
+    pub fn save_images_options(&self) -> Option<super::RequestOptions> {
+        let to = self.save_images.as_ref()?;
+        Some(super::RequestOptions::new().save_images_to(to.dir(), to.stem()))
+    }
 }
 
 /// Where a request field travels outside the body (`in: query`, `in: header`).
@@ -388,6 +403,11 @@ pub enum Outcome {
         /// Images in the response, in order: the decoded buffers themselves (a
         /// clone of a [`Base64Data`] shares its bytes).
         images: Vec<Base64Data>,
+        /// The files its images were written to as they arrived, and the images that
+        /// could not be written, when the call was made through a client handle with
+        /// [`RequestOptions::save_images_to`](super::RequestOptions::save_images_to)
+        /// (empty otherwise: the caller saves `images` itself).
+        saved: SavedImages,
     },
     /// A stream of events.
     Stream(ItemStream),
@@ -396,9 +416,12 @@ pub enum Outcome {
 impl std::fmt::Debug for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Outcome::Response { json, images } => {
-                f.debug_struct("Response").field("json", json).field("images", &images.len()).finish()
-            }
+            Outcome::Response { json, images, saved } => f
+                .debug_struct("Response")
+                .field("json", json)
+                .field("images", &images.len())
+                .field("saved", &saved.saved.len())
+                .finish(),
             Outcome::Stream(_) => f.write_str("Stream(..)"),
         }
     }
@@ -469,6 +492,19 @@ impl Outcome {
         Outcome::Response {
             images: response.images().into_iter().cloned().collect(),
             json: AnswerJson::new(response.clone()),
+            saved: SavedImages::default(),
+        }
+    }
+
+    /// [`Self::response`] of a response read with its head: the files its images were
+    /// written to as they arrived go with it.
+    pub fn saved_response<T: Serialize + CollectImages + Send + Sync + 'static>(response: Response<T>) -> Self {
+        let saved = response.save_report().clone();
+        let answer = response.into_value();
+        Outcome::Response {
+            images: answer.images().into_iter().cloned().collect(),
+            json: AnswerJson::new(answer),
+            saved,
         }
     }
 
@@ -481,12 +517,13 @@ impl Outcome {
         Outcome::Response {
             json: AnswerJson::new(answer.clone()),
             images: result.map(|body| Base64Data::from_bytes(body.into_bytes())).into_iter().collect(),
+            saved: SavedImages::default(),
         }
     }
 
     /// Wraps a typed response that cannot carry images.
     pub fn without_images<T: Serialize + Clone + Send + Sync + 'static>(response: &T) -> Self {
-        Outcome::Response { json: AnswerJson::new(response.clone()), images: Vec::new() }
+        Outcome::Response { json: AnswerJson::new(response.clone()), images: Vec::new(), saved: SavedImages::default() }
     }
 
     /// Wraps a typed event stream, converting each event with `convert`.
@@ -667,7 +704,7 @@ mod tests {
     fn a_response_shares_its_images_and_encodes_them_only_when_asked() {
         let bytes = bytes::Bytes::from(vec![9u8; 600]);
         let answer = Generated { image: Base64Data::from_bytes(bytes.clone()), revised_prompt: "a red lighthouse" };
-        let Outcome::Response { json, images } = Outcome::response(&answer) else { panic!("a response") };
+        let Outcome::Response { json, images, .. } = Outcome::response(&answer) else { panic!("a response") };
         assert_eq!(images.len(), 1);
         assert_eq!(images[0].bytes().as_ptr(), bytes.as_ptr(), "the image is the decoded buffer, not a copy");
         assert_eq!(
@@ -701,7 +738,7 @@ mod tests {
     #[test]
     fn a_finished_jobs_answer_stays_typed() {
         let answer = Generated { image: Base64Data::from_bytes(vec![5u8; 600]), revised_prompt: "done" };
-        let Outcome::Response { json, images } = Outcome::finished_job(&answer, None) else { panic!("a response") };
+        let Outcome::Response { json, images, .. } = Outcome::finished_job(&answer, None) else { panic!("a response") };
         assert!(images.is_empty(), "no result was downloaded");
         assert_eq!(json.summary()["image"], serde_json::json!("<base64, 800 chars>"));
         assert_eq!(json.to_value()["image"], serde_json::json!(answer.image.to_base64()));

@@ -38,6 +38,12 @@ pub fn emit(api: &Api) -> TokenStream {
         /// Calls `operation` (an id from [`OPERATIONS`]) with a JSON request.
         pub async fn call(client: &Client, operation: &str, call: dispatch::Call) -> Result<dispatch::Outcome, runtime::Error> {
             dispatch::check_wait(OPERATIONS, operation, &call)?;
+            // A call that writes its answer's images as they arrive goes through a handle that does.
+            let saving = match call.save_images_options() {
+                Some(options) => Some(client.with_options(&options)?),
+                None => None,
+            };
+            let client = saving.as_ref().unwrap_or(client);
             match operation {
                 #(#arms)*
                 _ => Err(dispatch::unknown_operation(operation)),
@@ -593,8 +599,7 @@ fn call_arm(op: &OperationIr) -> TokenStream {
             (quote!(let params: #t = dispatch::params_from_json(call.body)?;), Some(quote!(params)))
         }
     };
-    let invoke = |m: &MethodIr| {
-        let name = ident(&m.fn_name);
+    let invoke_named = |m: &MethodIr, name: proc_macro2::Ident| {
         let body = match (&m.body, &body_arg) {
             (BodyIr::Json { by_value: true, .. }, Some(b)) => quote!(#b),
             (_, Some(b)) => quote!(&#b),
@@ -603,6 +608,7 @@ fn call_arm(op: &OperationIr) -> TokenStream {
         let all: Vec<TokenStream> = args.iter().cloned().chain((!body.is_empty()).then_some(body)).collect();
         quote!(client.#name(#(#all),*).await?)
     };
+    let invoke = |m: &MethodIr| invoke_named(m, ident(&m.fn_name));
     let respond = |response: &Option<RustType>| match response {
         Some(t) if t.collects_images() => quote!(Ok(dispatch::Outcome::response(&response))),
         _ => quote!(Ok(dispatch::Outcome::without_images(&response))),
@@ -635,8 +641,15 @@ fn call_arm(op: &OperationIr) -> TokenStream {
     };
     let main = match (call_method, stream_method) {
         (Some(m), stream) => {
-            let call = invoke(m);
+            // A JSON answer that can carry images is read with its head: the files
+            // `save_images_to` wrote as they arrived go with the outcome.
+            let saves = matches!(&m.answer, AnswerIr::Json(Some(t)) if t.collects_images());
+            let call = match saves {
+                true => invoke_named(m, ident(&m.fn_name.derived("", "_with_response"))),
+                false => invoke(m),
+            };
             let respond = match &m.answer {
+                AnswerIr::Json(_) if saves => quote!(Ok(dispatch::Outcome::saved_response(response))),
                 AnswerIr::Json(response) => respond(response),
                 // The bytes are the one image of the answer.
                 AnswerIr::Binary => quote!(Ok(dispatch::Outcome::response(&response))),

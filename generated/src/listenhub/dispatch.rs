@@ -146,11 +146,16 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "generate_image" => {
             let request: GenerateImageRequest = dispatch::request_from_json(call.body)?;
-            let response = client.generate_image(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.generate_image_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         "get_subscription" => {
             let response = client.get_subscription().await?;

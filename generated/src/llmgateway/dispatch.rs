@@ -407,21 +407,26 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "generate_images" => {
             let request: GenerateImagesRequest = dispatch::request_from_json(call.body)?;
-            let response = client.generate_images(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.generate_images_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         "edit_image" => {
             let request: EditImageRequest = dispatch::request_from_json(call.body)?;
-            let response = client.edit_image(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.edit_image_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         "edit_image_multipart" => {
             let form = EditImageForm::from_call(&call)?;
-            let response = client.edit_image_multipart(&form).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.edit_image_multipart_with_response(&form).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

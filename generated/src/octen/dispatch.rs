@@ -232,6 +232,11 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "generate_images" => {
             let request: ImageGenerationRequest = dispatch::request_from_json(
@@ -247,8 +252,8 @@ pub async fn call(
                     }
                 };
             }
-            let response = client.generate_images(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.generate_images_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

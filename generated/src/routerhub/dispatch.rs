@@ -361,21 +361,28 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "generate_content" => {
             let model: GeminiImageModel = dispatch::path_param(&call, "model")?;
             let request: GenerateContentRequest = dispatch::request_from_json(
                 call.body,
             )?;
-            let response = client.generate_content(&model, &request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client
+                .generate_content_with_response(&model, &request)
+                .await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         "generate_images" => {
             let request: ImageGenerationRequest = dispatch::request_from_json(
                 call.body,
             )?;
-            let response = client.generate_images(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.generate_images_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

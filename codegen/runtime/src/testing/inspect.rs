@@ -111,6 +111,7 @@ pub(super) async fn inspect(
             .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect(),
         wait: None,
+        save_images: None,
     };
     if let Err(error) = (spec.check)(operation.info.id, &call) {
         let violations = match error {

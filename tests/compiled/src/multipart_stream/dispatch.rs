@@ -106,6 +106,11 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "edit_stream_only" => {
             let form = EditForm::from_call(&call)?;
@@ -125,8 +130,8 @@ pub async fn call(
                     }
                 };
             }
-            let response = client.edit(&job, &form).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.edit_with_response(&job, &form).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

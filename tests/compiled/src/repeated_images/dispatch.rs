@@ -39,11 +39,16 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "draw" => {
             let request: DrawRequest = dispatch::request_from_json(call.body)?;
-            let response = client.draw(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.draw_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }

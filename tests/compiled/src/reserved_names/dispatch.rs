@@ -274,11 +274,16 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "self" => {
             let request: Result_ = dispatch::request_from_json(call.body)?;
-            let response = client.self_(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.self_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         "type" => {
             let crate_: String = dispatch::path_param(&call, "crate")?;

@@ -48,6 +48,11 @@ pub async fn call(
     call: dispatch::Call,
 ) -> Result<dispatch::Outcome, runtime::Error> {
     dispatch::check_wait(OPERATIONS, operation, &call)?;
+    let saving = match call.save_images_options() {
+        Some(options) => Some(client.with_options(&options)?),
+        None => None,
+    };
+    let client = saving.as_ref().unwrap_or(client);
     match operation {
         "generate" => {
             let request: GenerateRequest = dispatch::request_from_json(call.body)?;
@@ -61,8 +66,8 @@ pub async fn call(
                     }
                 };
             }
-            let response = client.generate(&request).await?;
-            Ok(dispatch::Outcome::response(&response))
+            let response = client.generate_with_response(&request).await?;
+            Ok(dispatch::Outcome::saved_response(response))
         }
         _ => Err(dispatch::unknown_operation(operation)),
     }
