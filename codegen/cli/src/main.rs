@@ -84,14 +84,18 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
     let json = matches.get_flag("json");
     let dir = matches.get_one::<PathBuf>("out").cloned().unwrap_or_else(|| PathBuf::from("."));
     let mut output = ImageOutput::new(dir, provider.info.name, op.command);
+    // A JSON answer's images are written while they arrive, under the same names.
+    call.save_images = Some(output.save_images_to());
 
     progress.start();
     let outcome = (provider.call)(&config, op.id, call).await;
     let response = match outcome {
-        Ok(Outcome::Response { json, images }) => {
+        Ok(Outcome::Response { json, images, saved }) => {
             progress.finish();
-            for image in &images {
-                output.save(image, ImageKind::Final);
+            if !output.record_saved(&images, &saved) {
+                for image in &images {
+                    output.save(image, ImageKind::Final);
+                }
             }
             // The answer as printed: its images shown by size, never encoded again.
             Some(json.summary())

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use imagegen::runtime::base64::{elided, ELIDED_MIN_CHARS};
 use imagegen::runtime::image::{save_numbered, ImageFormat};
-use imagegen::runtime::Base64Data;
+use imagegen::runtime::{Base64Data, SaveImagesTo, SavedImages};
 use serde_json::{json, Value};
 
 /// One image written to disk.
@@ -94,6 +94,33 @@ impl ImageOutput {
             fallback: None,
             lost: Vec::new(),
         }
+    }
+
+    /// Where the call writes a JSON answer's final images as they arrive
+    /// (`RequestOptions::save_images_to`): this output's names in `--out`, numbered alike.
+    pub fn save_images_to(&self) -> SaveImagesTo {
+        SaveImagesTo::new(&self.dir, &self.stem)
+    }
+
+    /// Takes the files the call wrote as the answer arrived as this output's final
+    /// images, when it wrote (or tried) every one of `images`; an image it could not
+    /// write is saved as [`Self::save`] saves it (the fallback directory). `false`, and
+    /// nothing done, for an answer not written so (a binary one, a JSON answer to a
+    /// stream request): the caller saves its images.
+    pub fn record_saved(&mut self, images: &[Base64Data], saved: &SavedImages) -> bool {
+        if images.is_empty() || saved.saved.len() + saved.unsaved.len() != images.len() {
+            return false;
+        }
+        let mut files = saved.saved.iter();
+        for (position, image) in images.iter().enumerate() {
+            if saved.unsaved.iter().any(|unsaved| unsaved.position == position) {
+                self.save(image, ImageKind::Final);
+            } else if let Some(file) = files.next() {
+                let (path, format, bytes) = (file.path.clone(), file.format, file.bytes);
+                self.images.push(SavedImage { path, format, bytes, fallback: false });
+            }
+        }
+        true
     }
 
     /// Saves an image with the extension of its real format: in `--out`, or once that

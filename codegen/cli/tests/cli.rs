@@ -717,6 +717,38 @@ async fn a_retired_alias_is_accepted_with_the_specs_deprecation_warning() {
 }
 
 #[tokio::test]
+async fn a_large_image_written_as_it_arrives_gets_the_same_file_and_summary_as_before() {
+    // 1.5 MB: decoded (and written) while the body arrives; the JPEG after it is
+    // written from the answer. Same names, bytes and `--json` summary either way.
+    let large: Vec<u8> = PNG.iter().copied().chain((0..1_500_000u32).map(|i| (i % 253) as u8)).collect();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "created": 9,
+            "data": [{"b64_json": encode(&large)}, {"b64_json": encode(JPEG)}],
+        })))
+        .mount(&server)
+        .await;
+    let dir = out_dir("as-it-arrives");
+    std::fs::write(dir.join("octen-generate-images-1.webp"), b"an earlier image").unwrap();
+
+    let output = imagegen(octen_generate(&server, &dir, &["--json"])).await;
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let summary: Value = serde_json::from_str(&stdout(&output)).expect("stdout is JSON");
+    let (png, jpeg) = (dir.join("octen-generate-images-2.png"), dir.join("octen-generate-images-3.jpg"));
+    assert_eq!(summary["images"][0]["path"], png.display().to_string());
+    assert_eq!(summary["images"][0]["format"], "png");
+    assert_eq!(summary["images"][0]["bytes"], large.len());
+    assert_eq!(summary["images"][1]["path"], jpeg.display().to_string());
+    assert_eq!(std::fs::read(&png).unwrap(), large);
+    assert_eq!(std::fs::read(&jpeg).unwrap(), JPEG);
+    assert_eq!(std::fs::read(dir.join("octen-generate-images-1.webp")).unwrap(), b"an earlier image");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3, "no other file is left");
+    assert!(summary["response"]["data"][0]["b64_json"].as_str().unwrap().starts_with("<base64"));
+}
+
+#[tokio::test]
 async fn an_existing_image_is_never_overwritten() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
