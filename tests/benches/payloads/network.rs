@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use imagegen::runtime::dispatch::{Call, Outcome};
 use imagegen::runtime::image::{save_image, save_numbered};
-use imagegen::runtime::ClientConfig;
+use imagegen::runtime::{ClientConfig, RequestOptions, SaveImagesTo};
 use imagegen::{octen, routerhub};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -86,6 +86,9 @@ struct Calls {
     raw: reqwest::Client,
     gemini: routerhub::Client,
     octen: octen::Client,
+    /// The same clients through a handle that writes each image as it is decoded.
+    gemini_saving: routerhub::Client,
+    octen_saving: octen::Client,
     shape: super::Shape,
 }
 
@@ -120,6 +123,30 @@ impl Calls {
         }
         .expect("an image")
     }
+
+    /// The call through the handle with `RequestOptions::save_images_to`: the image is
+    /// on disk when the call returns, and still in the answer.
+    async fn ours_saving(&self) -> (Bytes, Vec<SavedFile>) {
+        let (image, saved) = match self.shape {
+            super::Shape::Gemini => {
+                let request = gemini_request();
+                let response = self
+                    .gemini_saving
+                    .generate_content_with_response(&routerhub::GeminiImageModel::GoogleGemini3ProImagePreview, &request)
+                    .await
+                    .expect("Gemini call");
+                let saved = response.saved_images().to_vec();
+                (super::gemini_image(response.into_value()), saved)
+            }
+            super::Shape::OpenAi => {
+                let request = octen::ImageGenerationRequest::new(octen::ImageModel::OpenaiGptImage2, "a lighthouse");
+                let response = self.octen_saving.generate_images_with_response(&request).await.expect("OpenAI call");
+                let saved = response.saved_images().to_vec();
+                (super::openai_image(response.into_value()), saved)
+            }
+        };
+        (image.expect("an image"), saved.into_iter().map(|file| SavedFile(file.path)).collect())
+    }
 }
 
 fn gemini_request() -> routerhub::GenerateContentRequest {
@@ -143,9 +170,9 @@ fn save(dir: &Path, image: &[u8], n: &std::cell::Cell<usize>) -> SavedFile {
 }
 
 /// The CLI's path without the process: the call by name (`imagegen::providers()`,
-/// what `imagegen routerhub generate-content` runs), every image saved under the
-/// next free number as the CLI names it (`runtime::image::save_numbered`), and the
-/// answer's summary the CLI prints (`AnswerJson::summary`, images shown by size).
+/// what `imagegen routerhub generate-content` runs) with `Call::save_images`, so every
+/// image is written under the CLI's next free name as it arrives, and the answer's
+/// summary the CLI prints (`AnswerJson::summary`, images shown by size).
 async fn cli_path(config: &ClientConfig, shape: super::Shape, dir: &Path) -> (Vec<SavedFile>, serde_json::Value) {
     let providers = imagegen::providers();
     let (provider, operation, call) = match shape {
@@ -161,15 +188,21 @@ async fn cli_path(config: &ClientConfig, shape: super::Shape, dir: &Path) -> (Ve
         }
     };
     let entry = providers.iter().find(|p| p.info.name == provider).expect("provider compiled in");
-    let Ok(Outcome::Response { json, images }) = (entry.call)(config, operation, call).await else {
+    let call = Call { save_images: Some(SaveImagesTo::new(dir, format!("{provider}-{operation}"))), ..call };
+    let Ok(Outcome::Response { json, images, saved }) = (entry.call)(config, operation, call).await else {
         panic!("a response with images")
     };
-    let prefix = format!("{provider}-{operation}-");
-    let saved = images
-        .iter()
-        .map(|image| SavedFile(save_numbered(dir, &prefix, 1, image.as_bytes()).expect("saved").0))
-        .collect();
-    (saved, json.summary())
+    assert!(saved.unsaved.is_empty(), "every image written");
+    let mut files: Vec<SavedFile> = saved.saved.into_iter().map(|file| SavedFile(file.path)).collect();
+    // What the CLI does with an answer the call did not write (none here).
+    if files.len() != images.len() {
+        let prefix = format!("{provider}-{operation}-");
+        files = images
+            .iter()
+            .map(|image| SavedFile(save_numbered(dir, &prefix, 1, image.as_bytes()).expect("saved").0))
+            .collect();
+    }
+    (files, json.summary())
 }
 
 fn rss_kb(field: &str) -> usize {
@@ -221,6 +254,7 @@ pub fn section() {
     let dir = std::env::temp_dir().join(format!("imagegen-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let saved = std::cell::Cell::new(0);
+    let saving = RequestOptions::new().save_images_to(&dir, "bench-arrive");
     let mut rows = Vec::new();
     let mut heap_rows = Vec::new();
     let mut rss_rows = Vec::new();
@@ -244,21 +278,28 @@ pub fn section() {
             raw: reqwest::Client::new(),
             gemini: config.clone().build::<routerhub::Client>().expect("client"),
             octen: config.clone().build::<octen::Client>().expect("client"),
+            gemini_saving: config.clone().build::<routerhub::Client>().expect("client").with_options(&saving).expect("handle"),
+            octen_saving: config.clone().build::<octen::Client>().expect("client").with_options(&saving).expect("handle"),
             shape,
         });
         assert_eq!(runtime.block_on(calls.floor()).len(), body_len, "the floor reads the whole body");
         assert_eq!(runtime.block_on(calls.ours()), image, "the call decodes the image exactly");
+        let (kept, files) = runtime.block_on(calls.ours_saving());
+        assert_eq!((kept, files.len()), (Bytes::from(image.clone()), 1), "the saving call keeps the image");
+        assert_eq!(std::fs::read(&files[0].0).expect("written"), image, "and writes it exactly");
+        drop(files);
         let mut floor = || -> Boxed { Box::new(runtime.block_on(black_box(&calls).floor())) };
         let mut ours = || -> Boxed { Box::new(runtime.block_on(black_box(&calls).ours())) };
         let mut ours_save = || -> Boxed {
             let image = runtime.block_on(black_box(&calls).ours());
             Box::new(save(&dir, &image, &saved))
         };
+        let mut ours_arrive = || -> Boxed { Box::new(runtime.block_on(black_box(&calls).ours_saving())) };
         let mut cli = || -> Boxed { Box::new(runtime.block_on(cli_path(&cli_config, shape, &dir))) };
         // The write alone, of an image already decoded: what overlapping the write
         // with the body's arrival could save at most.
         let mut write = || -> Boxed { Box::new(save(&dir, black_box(&image), &saved)) };
-        let times = compare(21, &mut [&mut floor, &mut ours, &mut ours_save, &mut cli, &mut write]);
+        let times = compare(21, &mut [&mut floor, &mut ours, &mut ours_save, &mut ours_arrive, &mut cli, &mut write]);
         rows.push((shape.name(), body_len, times));
 
         let floor_heap = counting_alloc::measure(|| runtime.block_on(calls.floor()));
@@ -299,22 +340,24 @@ pub fn section() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 
-    println!("Median of 21 interleaved rounds; one client per variant, connections kept alive; the server runs on its own thread. `floor` is `reqwest` send + `.bytes()` of the same answer; `ours` the generated client's call to the decoded image (`routerhub::Client::generate_content`, `octen::Client::generate_images`); `ours + save` that and `runtime::image::save_image` to a file in the temp dir; `CLI path` the call by name the CLI makes (`imagegen::providers()`, `Outcome::Response`), every image saved under the CLI's next free name and the answer's summary (`AnswerJson::summary`, images shown by size), without the process and with its reqwest client built once; `write` is `save_image` alone of the decoded image (the most overlapping the write with the body's arrival could save). Target (issue 17): a call that saves within 1.1x of the floor.\n");
-    println!("| answer | body MB | floor | ours | ours + save | CLI path | write | **ours / floor** | **ours + save / floor** | **CLI path / floor** |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("Median of 21 interleaved rounds; one client per variant, connections kept alive; the server runs on its own thread. `floor` is `reqwest` send + `.bytes()` of the same answer; `ours` the generated client's call to the decoded image (`routerhub::Client::generate_content`, `octen::Client::generate_images`); `ours + save` that and `runtime::image::save_image` to a file in the temp dir; `ours + save as it arrives` the same call through a handle with `RequestOptions::save_images_to`, each image written while it is decoded; `CLI path` the call by name the CLI makes (`imagegen::providers()`, `Outcome::Response`, `Call::save_images`), every image written as it arrives under the CLI's next free name and the answer's summary (`AnswerJson::summary`, images shown by size), without the process and with its reqwest client built once; `write` is `save_image` alone of the decoded image (the most overlapping the write with the body's arrival could save). Target (issue 17): a call that saves within 1.1x of the floor.\n");
+    println!("| answer | body MB | floor | ours | ours + save | ours + save as it arrives | CLI path | write | **ours / floor** | **ours + save / floor** | **ours + save as it arrives / floor** | **CLI path / floor** |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, len, t) in &rows {
         let ratio = |i: usize| t[i].as_secs_f64() / t[0].as_secs_f64();
         println!(
-            "| 4K {name} | {:.2} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | **{:.2}x** | **{:.2}x** | **{:.2}x** |",
+            "| 4K {name} | {:.2} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | **{:.2}x** | **{:.2}x** | **{:.2}x** | **{:.2}x** |",
             *len as f64 / 1e6,
             ms(t[0]),
             ms(t[1]),
             ms(t[2]),
             ms(t[3]),
             ms(t[4]),
+            ms(t[5]),
             ratio(1),
             ratio(2),
-            ratio(3)
+            ratio(3),
+            ratio(4)
         );
     }
     println!("\nPeak heap during one call (counting allocator; the server's buffers are live before and not counted). Target: at most 1.1x the decoded image ({:.2} MB).\n", IMAGE_LEN as f64 / 1e6);
