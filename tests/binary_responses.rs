@@ -194,7 +194,7 @@ async fn the_call_by_name_table_hands_the_bytes_on_as_the_answers_image() {
     let client = client(&server).await;
     let call = Call { body: serde_json::json!({"prompt": "a lighthouse"}), ..Call::default() };
     let outcome = imagegen_snapshot_compiled::binary_response::dispatch::call(&client, "generate", call).await.unwrap();
-    let Outcome::Response { json, images } = outcome else { panic!("a response") };
+    let Outcome::Response { json, images, .. } = outcome else { panic!("a response") };
     assert_eq!(json.to_value(), serde_json::json!({"media_type": "image/png", "bytes": PNG.len()}));
     assert_eq!(images.len(), 1);
     assert_eq!(images[0].as_bytes(), PNG);

@@ -367,7 +367,7 @@ async fn observe(
     }
     Ok(match (entry.call)(config, &case.operation, call).await {
         Err(error) => Observed::Error(error),
-        Ok(Outcome::Response { json, images }) => Observed::Response { json: json.to_value(), images },
+        Ok(Outcome::Response { json, images, .. }) => Observed::Response { json: json.to_value(), images },
         Ok(Outcome::Stream(mut stream)) => {
             let (mut items, mut errors) = (Vec::new(), Vec::new());
             while let Some(item) = stream.next().await {
