@@ -35,9 +35,9 @@ pub mod provider;
 mod redact;
 pub mod response;
 pub mod retry;
-pub mod save_as_arrived;
 #[cfg(any(feature = "tracing", feature = "testing"))]
 mod route;
+pub mod save_as_arrived;
 pub mod sse;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -157,9 +157,7 @@ impl ImageWriter {
     pub(crate) fn close(&mut self, image: &Bytes) {
         self.write(image, true);
         let outcome = match std::mem::replace(&mut self.current, Current::None) {
-            Current::Open(open) => {
-                Ok(SavedImage { path: open.path, format: open.format, bytes: image.len() })
-            }
+            Current::Open(open) => Ok(SavedImage { path: open.path, format: open.format, bytes: image.len() }),
             Current::Failed(error) => Err(Arc::new(error)),
             // Not begun (cannot happen: a string is begun before it closes): written after.
             Current::None => return,
@@ -276,7 +274,10 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), image, "complete at the closing quote");
         let answer = crate::Base64Data::from_bytes(arrived.images()[0].bytes().clone());
         let report = writer.unwrap().finish(&answer);
-        assert_eq!(report.saved, [SavedImage { path: path.clone(), format: Some(ImageFormat::Png), bytes: image.len() }]);
+        assert_eq!(
+            report.saved,
+            [SavedImage { path: path.clone(), format: Some(ImageFormat::Png), bytes: image.len() }]
+        );
         assert_eq!(std::fs::read(&path).unwrap(), image);
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -132,7 +132,10 @@ impl Calls {
                 let request = gemini_request();
                 let response = self
                     .gemini_saving
-                    .generate_content_with_response(&routerhub::GeminiImageModel::GoogleGemini3ProImagePreview, &request)
+                    .generate_content_with_response(
+                        &routerhub::GeminiImageModel::GoogleGemini3ProImagePreview,
+                        &request,
+                    )
                     .await
                     .expect("Gemini call");
                 let saved = response.saved_images().to_vec();
@@ -278,8 +281,18 @@ pub fn section() {
             raw: reqwest::Client::new(),
             gemini: config.clone().build::<routerhub::Client>().expect("client"),
             octen: config.clone().build::<octen::Client>().expect("client"),
-            gemini_saving: config.clone().build::<routerhub::Client>().expect("client").with_options(&saving).expect("handle"),
-            octen_saving: config.clone().build::<octen::Client>().expect("client").with_options(&saving).expect("handle"),
+            gemini_saving: config
+                .clone()
+                .build::<routerhub::Client>()
+                .expect("client")
+                .with_options(&saving)
+                .expect("handle"),
+            octen_saving: config
+                .clone()
+                .build::<octen::Client>()
+                .expect("client")
+                .with_options(&saving)
+                .expect("handle"),
             shape,
         });
         assert_eq!(runtime.block_on(calls.floor()).len(), body_len, "the floor reads the whole body");
