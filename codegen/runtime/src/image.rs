@@ -345,6 +345,11 @@ impl CollectImages for serde_json::Value {
     fn collect_images<'a>(&'a self, _out: &mut Vec<&'a super::Base64Data>) {}
 }
 
+/// An answer with no content (`204`).
+impl CollectImages for () {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a super::Base64Data>) {}
+}
+
 impl CollectImages for super::Base64Data {
     fn collect_images<'a>(&'a self, out: &mut Vec<&'a super::Base64Data>) {
         out.push(self);

@@ -189,6 +189,10 @@ struct Images {
     data: Vec<Value>,
 }
 
+impl imagegen_runtime::image::CollectImages for Images {
+    fn collect_images<'a>(&'a self, _out: &mut Vec<&'a imagegen_runtime::Base64Data>) {}
+}
+
 #[tokio::test]
 async fn undecodable_2xx_body_is_a_decode_error_with_a_snippet_and_the_raw_body() {
     let server = MockServer::start().await;

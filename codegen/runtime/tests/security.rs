@@ -321,6 +321,10 @@ mod echoing_server {
         n: u32,
     }
 
+    impl imagegen_runtime::image::CollectImages for Count {
+        fn collect_images<'a>(&'a self, _out: &mut Vec<&'a imagegen_runtime::Base64Data>) {}
+    }
+
     #[tokio::test]
     async fn success_bodies_echoing_the_key_give_decode_errors_without_it() {
         for body in [format!("<pre>you sent x-api-key: {CANARY_KEY}</pre>"), json!({ "n": CANARY_KEY }).to_string()] {

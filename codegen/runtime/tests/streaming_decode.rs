@@ -35,6 +35,12 @@ struct Answer {
     extra: serde_json::Map<String, Value>,
 }
 
+impl imagegen_runtime::image::CollectImages for Answer {
+    fn collect_images<'a>(&'a self, out: &mut Vec<&'a Base64Data>) {
+        self.images.iter().for_each(|image| image.b64.collect_images(out));
+    }
+}
+
 /// Image-like noise: a PNG signature, then bytes that use every base64 symbol.
 fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut state = seed | 1;
