@@ -1,13 +1,13 @@
 //! A JSON answer's images written to disk while they are decoded
 //! ([`RequestOptions::save_images_to`](super::RequestOptions::save_images_to)).
 //!
-//! [`StreamingBody`](super::json_stream::StreamingBody) tells an [`ImageWriter`] when it
+//! [`StreamingBody`](super::json_stream::StreamingBody) tells an `ImageWriter` when it
 //! starts decoding a long base64 string (the file is created, named from the magic
 //! bytes decoded so far), hands it the bytes as they are decoded (written in slices
 //! of at least [`WRITE_SLICE`] while still in cache) and tells it when the string
 //! closes (the file is complete) or turns out not to be base64 (the file is removed).
 //! Images too short to be decoded while arriving are written from the typed answer
-//! once it is decoded ([`ImageWriter::finish`]), so every image of the answer is saved.
+//! once it is decoded (`ImageWriter::finish`), so every image of the answer is saved.
 //!
 //! A failed write removes its partial file and is reported; the image stays in the
 //! answer. A body that fails, or an answer that does not decode, removes every file
