@@ -113,8 +113,10 @@ impl ImageOutput {
         }
         let mut files = saved.saved.iter();
         for (position, image) in images.iter().enumerate() {
-            if saved.unsaved.iter().any(|unsaved| unsaved.position == position) {
-                self.save(image, ImageKind::Final);
+            if let Some(unsaved) = saved.unsaved.iter().find(|unsaved| unsaved.position == position) {
+                // `--out` already failed for this image: straight to the fallback, not a second try.
+                let error = std::io::Error::new(unsaved.error.kind(), unsaved.error.to_string());
+                self.save_or_fall_back(image, ImageKind::Final, Some(error));
             } else if let Some(file) = files.next() {
                 let (path, format, bytes) = (file.path.clone(), file.format, file.bytes);
                 self.images.push(SavedImage { path, format, bytes, fallback: false });
@@ -127,19 +129,35 @@ impl ImageOutput {
     /// failed in the fallback directory. Tells stderr where an image went when it is not
     /// `--out`, and why. `None` when it could be written nowhere (see [`Self::lost`]).
     pub fn save(&mut self, image: &Base64Data, kind: ImageKind) -> Option<&SavedImage> {
+        self.save_or_fall_back(image, kind, None)
+    }
+
+    /// [`Self::save`], where `out_failed` is the error of a write to `--out` already
+    /// tried (by the runtime, as the image arrived): then `--out` is not tried again.
+    fn save_or_fall_back(
+        &mut self,
+        image: &Base64Data,
+        kind: ImageKind,
+        out_failed: Option<std::io::Error>,
+    ) -> Option<&SavedImage> {
         let (prefix, first) = match kind {
             ImageKind::Final => (format!("{}-", self.stem), self.next_final),
             ImageKind::Partial => (format!("{}-partial-", self.stem), self.next_partial),
         };
-        let saved = match &self.fallback {
-            None => match save_new(&self.dir, &prefix, first, image) {
+        let saved = if let Some(fallback) = &self.fallback {
+            self.save_in_fallback(fallback.dir.clone(), &prefix, image)
+        } else {
+            let out = match out_failed {
+                Some(error) => Err(error),
+                None => save_new(&self.dir, &prefix, first, image),
+            };
+            match out {
                 Ok(saved) => Ok(saved),
                 Err(error) => {
                     let fallback = self.fall_back(error);
                     self.save_in_fallback(fallback, &prefix, image)
                 }
-            },
-            Some(fallback) => self.save_in_fallback(fallback.dir.clone(), &prefix, image),
+            }
         };
         let (saved, next) = match saved {
             Ok(saved) => saved,
