@@ -28,20 +28,6 @@ impl CollectImages for Answer {
     }
 }
 
-/// A PNG signature, then noise that uses every base64 symbol (`+`, `/`, `-`, `_` once encoded).
-fn png(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
 const SMALL_JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 2, 3];
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -79,7 +65,7 @@ where
 #[tokio::test]
 async fn a_large_image_is_on_disk_when_the_call_returns_and_stays_in_the_answer() {
     let dir = temp_dir("large");
-    let image = png(1_200_000, 3);
+    let image = support::png_noise(1_200_000, 3);
     let json = format!(
         r#"{{"data":[{{"b64_json":"{}"}},{{"b64_json":"{}"}}]}}"#,
         base64_simd::STANDARD.encode_to_string(&image),
@@ -106,7 +92,7 @@ async fn an_existing_file_is_never_overwritten() {
     let dir = temp_dir("existing");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("img-1.png"), b"mine").unwrap();
-    let image = png(300_000, 5);
+    let image = support::png_noise(300_000, 5);
     let json = format!(r#"{{"data":[{{"b64_json":"{}"}}]}}"#, base64_simd::STANDARD.encode_to_string(&image));
     let response = call::<Answer>(&json, &dir).await.unwrap();
 
@@ -133,7 +119,7 @@ async fn a_long_string_that_is_not_base64_leaves_no_file() {
 #[tokio::test]
 async fn a_body_cut_short_leaves_no_file() {
     let dir = temp_dir("cut");
-    let image = png(600_000, 9);
+    let image = support::png_noise(600_000, 9);
     let json = format!(r#"{{"data":[{{"b64_json":"{}"}}]}}"#, base64_simd::STANDARD.encode_to_string(&image));
     // Announced whole, sent half: the body fails while the image is being written.
     let half = &json[..json.len() / 2];
@@ -152,7 +138,7 @@ async fn a_directory_that_cannot_be_written_reports_the_failure_and_keeps_the_im
     // A file where the directory should be: nothing can be created in it.
     let dir = temp_dir("unwritable");
     std::fs::write(&dir, b"not a directory").unwrap();
-    let image = png(400_000, 13);
+    let image = support::png_noise(400_000, 13);
     let json = format!(
         r#"{{"data":[{{"b64_json":"{}"}},{{"b64_json":"{}"}}]}}"#,
         base64_simd::STANDARD.encode_to_string(&image),
@@ -170,7 +156,7 @@ async fn a_directory_that_cannot_be_written_reports_the_failure_and_keeps_the_im
 
 #[tokio::test]
 async fn url_safe_and_escaped_slash_base64_are_written_as_decoded() {
-    let image = png(500_000, 17);
+    let image = support::png_noise(500_000, 17);
     let url_safe = base64_simd::URL_SAFE.encode_to_string(&image);
     let escaped = base64_simd::STANDARD.encode_to_string(&image).replace('/', "\\/");
     assert!(url_safe.contains(['-', '_']) && escaped.contains("\\/"), "both forms are exercised");
@@ -187,7 +173,7 @@ async fn url_safe_and_escaped_slash_base64_are_written_as_decoded() {
 
 #[tokio::test]
 async fn without_the_option_nothing_is_written() {
-    let image = png(300_000, 21);
+    let image = support::png_noise(300_000, 21);
     let json = format!(r#"{{"data":[{{"b64_json":"{}"}}]}}"#, base64_simd::STANDARD.encode_to_string(&image));
     let (client, _) = client(&serve_in_pieces(&json, "").await);
     let response =

@@ -41,20 +41,6 @@ impl imagegen_runtime::image::CollectImages for Answer {
     }
 }
 
-/// Image-like noise: a PNG signature, then bytes that use every base64 symbol.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
 fn standard(bytes: &[u8]) -> String {
     base64_simd::STANDARD.encode_to_string(bytes)
 }
@@ -86,10 +72,10 @@ fn write(bytes: &[u8], how: Written) -> String {
 /// A body of several images around numbers, text with escapes and unknown fields
 /// (with `unknown_image`, a long base64 string in a field no type reads as an image).
 fn body(how: Written, big: usize, unknown_image: bool) -> Vec<u8> {
-    let first = write(&noise(big, 1), how);
-    let second = write(&noise(big / 3 + 1, 2), how);
-    let small = write(&noise(100, 3), how);
-    let unknown = if unknown_image { standard(&noise(90_000, 4)) } else { "short".to_string() };
+    let first = write(&support::png_noise(big, 1), how);
+    let second = write(&support::png_noise(big / 3 + 1, 2), how);
+    let small = write(&support::png_noise(100, 3), how);
+    let unknown = if unknown_image { standard(&support::png_noise(90_000, 4)) } else { "short".to_string() };
     let not_base64 = format!("{}!{}", "A".repeat(70_000), "B".repeat(10));
     format!(
         concat!(
@@ -151,9 +137,9 @@ fn canonical_base64_is_taken_out_as_it_arrives_in_every_form() {
         let decoded = arrived.images()[0].bytes().as_ptr();
         let answer: Answer = json_body::from_arrived(arrived).unwrap();
         let first = answer.images[0].b64.as_ref().unwrap();
-        assert_eq!(first.as_bytes(), noise(1_200_000, 1));
+        assert_eq!(first.as_bytes(), support::png_noise(1_200_000, 1));
         assert_eq!(first.as_bytes().as_ptr(), decoded, "{how:?}: the image is the buffer decoded as it arrived");
-        assert_eq!(answer.images[2].b64.as_ref().unwrap().as_bytes(), noise(400_001, 2));
+        assert_eq!(answer.images[2].b64.as_ref().unwrap().as_bytes(), support::png_noise(400_001, 2));
 
         // A long base64 string in an unknown field: kept as its text, not a reference.
         let body = self::body(how, 1_200_000, true);
@@ -161,7 +147,7 @@ fn canonical_base64_is_taken_out_as_it_arrives_in_every_form() {
         assert_eq!(arrived.images().len(), 4, "{how:?}");
         assert_same(&body, arrived.clone());
         let answer: Answer = json_body::from_arrived(arrived).unwrap();
-        assert_eq!(answer.images[2].extra["unknown_image"], standard(&noise(90_000, 4)));
+        assert_eq!(answer.images[2].extra["unknown_image"], standard(&support::png_noise(90_000, 4)));
     }
 }
 
@@ -178,7 +164,7 @@ fn text_that_is_not_canonical_base64_stays_text() {
 
 #[test]
 fn small_bodies_stay_whole() {
-    let image = standard(&noise(300_000, 9));
+    let image = standard(&support::png_noise(300_000, 9));
     let body = format!(r#"{{"prompt":"p","images":[{{"b64":"{image}"}}]}}"#).into_bytes();
     assert!(body.len() < WHOLE_BODY_MAX);
     for announced in [true, false] {
@@ -211,19 +197,19 @@ fn strings_read_twice_or_as_text_keep_their_content() {
         any: OneOrMany<Base64Data>,
         text: String,
     }
-    let image = standard(&noise(1_100_000, 5));
+    let image = standard(&support::png_noise(1_100_000, 5));
     let body = format!(r#"{{"any":"{image}","text":"{image}"}}"#).into_bytes();
     let arrived = arrive(&body, &[65_000, 65_536 * 3], true);
     assert_eq!(arrived.images().len(), 2);
     let texts: Texts = json_body::from_arrived(arrived).unwrap();
     assert_eq!(texts.text, image);
-    assert_eq!(texts.any, OneOrMany::One(Base64Data::from_bytes(noise(1_100_000, 5))));
+    assert_eq!(texts.any, OneOrMany::One(Base64Data::from_bytes(support::png_noise(1_100_000, 5))));
 }
 
 #[test]
 fn text_shaped_like_a_reference_is_not_one() {
     // References carry a random nonce: a server cannot send one.
-    let image = standard(&noise(1_100_000, 6));
+    let image = standard(&support::png_noise(1_100_000, 6));
     for fake in ["@imagegen-image:0000000000000000:0", "@imagegen-image:ffffffffffffffff:1"] {
         let body = format!(r#"{{"prompt":"{fake}","images":[{{"b64":"{image}"}},{{"b64":"{fake}"}}]}}"#).into_bytes();
         let arrived = arrive(&body, &[70_000], true);
@@ -271,7 +257,7 @@ proptest! {
 
 #[tokio::test]
 async fn a_client_call_decodes_a_body_in_pieces() {
-    let image = noise(1_500_000, 11);
+    let image = support::png_noise(1_500_000, 11);
     let json = format!(r#"{{"prompt":"p","images":[{{"b64":"{}"}}]}}"#, write(&image, Written::EscapedSlashes));
     let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n";
     let pieces: Vec<Vec<u8>> =

@@ -259,3 +259,18 @@ async fn read_request(socket: &mut tokio::net::TcpStream) {
         }
     }
 }
+
+/// Image-like noise: a PNG signature, then bytes that use every base64 symbol
+/// (`+`, `/`, `-`, `_` once encoded), the same for the same `seed`.
+pub fn png_noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
