@@ -25,6 +25,8 @@ mod fixtures;
 mod network;
 #[path = "payloads/timing.rs"]
 mod timing;
+#[path = "payloads/upload.rs"]
+mod upload;
 
 use timing::{compare, compare_consuming, mb_per_s, ms};
 
@@ -45,6 +47,9 @@ fn main() {
     // First: its RSS figures want an allocator no other section has used yet.
     if run("network") {
         network::section();
+    }
+    if run("upload") {
+        upload::section();
     }
     if run("decode") {
         decode_section();

@@ -23,7 +23,8 @@ commands:
             report, in Markdown, every change to the generated API between two spec
             versions; OLD and NEW are files or REV:path (a spec at a git revision)
   bench [FILTER..] [--compile [--runs N] | --check]
-            print the payload benchmarks (decode, heap, encode, SSE, generator time);
+            print the payload benchmarks (network, upload, decode, heap, encode, SSE,
+            generator time);
             --compile: clean build time against async-openai, and the generated crate's
             own build time per provider feature, instead (N runs of each, default 2);
             --check: `cargo xtask check` timed as whole processes instead
