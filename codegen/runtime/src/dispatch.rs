@@ -489,18 +489,18 @@ impl Outcome {
     /// Wraps a typed response: its images are shared, not copied, and it is not
     /// turned into JSON until [`AnswerJson`] is asked.
     pub fn response<T: Serialize + CollectImages + Clone + Send + Sync + 'static>(response: &T) -> Self {
-        Outcome::Response {
-            images: response.images().into_iter().cloned().collect(),
-            json: AnswerJson::new(response.clone()),
-            saved: SavedImages::default(),
-        }
+        Self::typed(response.clone(), SavedImages::default())
     }
 
     /// [`Self::response`] of a response read with its head: the files its images were
     /// written to as they arrived go with it.
     pub fn saved_response<T: Serialize + CollectImages + Send + Sync + 'static>(response: Response<T>) -> Self {
         let saved = response.save_report().clone();
-        let answer = response.into_value();
+        Self::typed(response.into_value(), saved)
+    }
+
+    /// A typed answer kept as it is, its images shared.
+    fn typed<T: Serialize + CollectImages + Send + Sync + 'static>(answer: T, saved: SavedImages) -> Self {
         Outcome::Response {
             images: answer.images().into_iter().cloned().collect(),
             json: AnswerJson::new(answer),
