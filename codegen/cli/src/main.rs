@@ -114,7 +114,7 @@ async fn run(provider: &ProviderEntry, op: &'static OperationSpec, matches: &Arg
                     if event.terminal {
                         output.save(image, ImageKind::Final);
                     } else if let Some(saved) = output.save(image, ImageKind::Partial) {
-                        let path = saved.path.display().to_string();
+                        let path = saved.file.path.display().to_string();
                         eprintln!("partial image {}: {path}", output.partials.len());
                     }
                 }
@@ -284,7 +284,7 @@ fn print_result(
         eprintln!("text: {text}");
     }
     for image in &output.images {
-        println!("{}", image.path.display());
+        println!("{}", image.file.path.display());
     }
     if output.images.is_empty() {
         // No image (a status query, or URLs instead of data): the response is the result.

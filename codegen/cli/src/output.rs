@@ -7,14 +7,10 @@ use imagegen::runtime::image::{save_numbered, ImageFormat};
 use imagegen::runtime::{Base64Data, SaveImagesTo, SavedImages};
 use serde_json::{json, Value};
 
-/// One image written to disk.
+/// One image written to disk: the runtime's record of the file, and where it went.
 pub struct SavedImage {
-    /// Where it was written.
-    pub path: PathBuf,
-    /// Its format, from its magic bytes.
-    pub format: Option<ImageFormat>,
-    /// Its size.
-    pub bytes: usize,
+    /// Its path, format and size.
+    pub file: imagegen::runtime::SavedImage,
     /// Written to the fallback directory because `--out` could not be written.
     pub fallback: bool,
 }
@@ -22,9 +18,9 @@ pub struct SavedImage {
 impl SavedImage {
     fn to_json(&self) -> Value {
         json!({
-            "path": self.path.display().to_string(),
-            "format": self.format.map(|f| f.to_string()),
-            "bytes": self.bytes,
+            "path": self.file.path.display().to_string(),
+            "format": self.file.format.map(|f| f.to_string()),
+            "bytes": self.file.bytes,
             "fallback": self.fallback,
         })
     }
@@ -118,8 +114,7 @@ impl ImageOutput {
                 let error = std::io::Error::new(unsaved.error.kind(), unsaved.error.to_string());
                 self.save_or_fall_back(image, ImageKind::Final, Some(error));
             } else if let Some(file) = files.next() {
-                let (path, format, bytes) = (file.path.clone(), file.format, file.bytes);
-                self.images.push(SavedImage { path, format, bytes, fallback: false });
+                self.images.push(SavedImage { file: file.clone(), fallback: false });
             }
         }
         true
@@ -172,7 +167,7 @@ impl ImageOutput {
             }
         };
         if saved.fallback {
-            eprintln!("saved the {} image in the fallback directory: {}", kind.name(), saved.path.display());
+            eprintln!("saved the {} image in the fallback directory: {}", kind.name(), saved.file.path.display());
         }
         let list = match kind {
             ImageKind::Final => {
@@ -304,7 +299,8 @@ fn fresh_temp_dir(stem: &str) -> std::io::Result<PathBuf> {
 fn save_new(dir: &Path, prefix: &str, first: usize, image: &Base64Data) -> std::io::Result<(SavedImage, usize)> {
     let bytes = image.as_bytes();
     let (path, n) = save_numbered(dir, prefix, first, bytes)?;
-    Ok((SavedImage { path, format: ImageFormat::detect(bytes), bytes: bytes.len(), fallback: false }, n + 1))
+    let file = imagegen::runtime::SavedImage { path, format: ImageFormat::detect(bytes), bytes: bytes.len() };
+    Ok((SavedImage { file, fallback: false }, n + 1))
 }
 
 /// A copy of `value` with long base64 strings replaced by their size: the text fields
