@@ -75,3 +75,14 @@ pub fn image_stream(partials: usize, image_len: usize) -> Vec<u8> {
     }
     stream.into_bytes()
 }
+
+/// A received HTTP request's head, once `received` holds all of it: where it ends,
+/// its text in lower case, and the body's `Content-Length` (0 without one). What the
+/// benches' local servers read.
+pub fn request_head(received: &[u8]) -> Option<(usize, String, usize)> {
+    let end = received.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
+    let length =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    Some((end, head, length))
+}

@@ -45,9 +45,9 @@ fn serve(gemini: Bytes, openai: Bytes) -> String {
 async fn answer(mut socket: tokio::net::TcpStream, gemini: Bytes, openai: Bytes) {
     let mut buf = Vec::new();
     loop {
-        let head_end = loop {
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break end + 4;
+        let (head_end, head, length) = loop {
+            if let Some(head) = fixtures::request_head(&buf) {
+                break head;
             }
             let mut chunk = [0u8; 8192];
             match socket.read(&mut chunk).await {
@@ -55,12 +55,6 @@ async fn answer(mut socket: tokio::net::TcpStream, gemini: Bytes, openai: Bytes)
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
         };
-        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
         while buf.len() < head_end + length {
             let mut chunk = [0u8; 8192];
             match socket.read(&mut chunk).await {

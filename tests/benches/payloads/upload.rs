@@ -40,21 +40,15 @@ fn answer(mut socket: std::net::TcpStream) {
     loop {
         // The head: up to the blank line, then whatever of the body came with it.
         let mut filled = 0;
-        let head_end = loop {
-            if let Some(end) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
-                break end + 4;
+        let (head_end, _, length) = loop {
+            if let Some(head) = fixtures::request_head(&buf[..filled]) {
+                break head;
             }
             match socket.read(&mut buf[filled..]) {
                 Ok(0) | Err(_) => return,
                 Ok(n) => filled += n,
             }
         };
-        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|line| line.strip_prefix("content-length:"))
-            .and_then(|value| value.trim().parse().ok())
-            .unwrap_or(0);
         let mut left = length.saturating_sub(filled - head_end);
         while left > 0 {
             match socket.read(&mut buf) {
