@@ -156,12 +156,9 @@ pub struct SaveError {
 /// created with `create_new`, so even one that appears meanwhile is not overwritten.
 /// The CLI names its files this way too.
 pub fn save_numbered(dir: &Path, prefix: &str, first: usize, bytes: &[u8]) -> std::io::Result<(PathBuf, usize)> {
-    use std::io::Write;
     let ext = ImageFormat::detect(bytes).map_or("bin", ImageFormat::extension);
-    let (mut file, path, n) = create_numbered(dir, prefix, first, ext)?;
-    file.write_all(bytes).inspect_err(|_| {
-        let _ = std::fs::remove_file(&path);
-    })?;
+    let (file, path, n) = create_numbered(dir, prefix, first, ext)?;
+    write_or_remove(file, &path, bytes)?;
     Ok((path, n))
 }
 
@@ -184,7 +181,7 @@ pub(crate) fn create_numbered(
         let numbered = format!("{prefix}{n}.");
         if !taken.iter().any(|name| name.starts_with(&numbered)) {
             let path = dir.join(format!("{numbered}{ext}"));
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            match create_new(&path) {
                 Ok(file) => return Ok((file, path, n)),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
@@ -198,8 +195,17 @@ pub(crate) fn create_numbered(
 /// fails after the file was created removes the partial file, so a name is never
 /// left holding half an image.
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_or_remove(create_new(path)?, path, bytes)
+}
+
+/// Creates `path` for writing; an existing file is an `AlreadyExists` error.
+fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// Writes `bytes` to the new `file` at `path`, removing it if the write fails.
+fn write_or_remove(mut file: std::fs::File, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
     file.write_all(bytes).inspect_err(|_| {
         let _ = std::fs::remove_file(path);
     })
