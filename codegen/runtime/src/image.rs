@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::disk_space::Reserver;
+
 /// Image formats the providers return or accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ImageFormat {
@@ -203,10 +205,13 @@ fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
 
-/// Writes `bytes` to the new `file` at `path`, removing it if the write fails.
+/// Writes `bytes` to the new `file` at `path` (its blocks reserved first where that
+/// is cheap: [`Reserver`]), removing it if the write fails.
 fn write_or_remove(mut file: std::fs::File, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    file.write_all(bytes).inspect_err(|_| {
+    let mut reserver = Reserver::new(&file);
+    reserver.reserve(&file, bytes.len() as u64);
+    file.write_all(bytes).and_then(|()| reserver.trim(&file, bytes.len() as u64)).inspect_err(|_| {
         let _ = std::fs::remove_file(path);
     })
 }

@@ -283,7 +283,7 @@ impl StreamingBody {
             Took::All if !decoding.backslash => {
                 self.text.truncate(start);
                 if let Some(writer) = &mut self.writer {
-                    writer.begin(&decoding.bytes);
+                    writer.begin(&decoding.bytes, capacity);
                 }
                 self.state = State::Image(decoding);
             }

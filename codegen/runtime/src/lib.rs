@@ -9,6 +9,7 @@ pub mod binary;
 pub mod client;
 pub mod config;
 mod destination;
+mod disk_space;
 // Call-by-name for the CLI and the conformance suite.
 #[doc(hidden)]
 pub mod dispatch;

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use super::disk_space::Reserver;
 use super::image::{create_numbered, save_numbered, CollectImages, ImageFormat};
 
 /// Decoded bytes are written once at least this many are waiting (or the image ends):
@@ -96,7 +97,8 @@ pub(crate) struct ImageWriter {
 /// The image being decoded.
 enum Current {
     None,
-    Open(OpenFile),
+    /// Being written (boxed: the writer travels in every reply of the transport).
+    Open(Box<OpenFile>),
     /// Its file could not be written (and was removed); decoding goes on in memory.
     Failed(std::io::Error),
 }
@@ -107,6 +109,8 @@ struct OpenFile {
     format: Option<ImageFormat>,
     /// Decoded bytes written so far.
     written: usize,
+    /// The file's blocks, reserved ahead of the writes.
+    reserver: Reserver,
 }
 
 impl ImageWriter {
@@ -121,15 +125,19 @@ impl ImageWriter {
         }
     }
 
-    /// A long string began to be decoded: `decoded` is its bytes so far.
-    pub(crate) fn begin(&mut self, decoded: &[u8]) {
+    /// A long string began to be decoded: `decoded` is its bytes so far, and
+    /// `expected` how long it may grow (the decoder's room: when the body's length is
+    /// known, an upper bound; the file's blocks are reserved for it).
+    pub(crate) fn begin(&mut self, decoded: &[u8], expected: usize) {
         self.abandon();
         let format = ImageFormat::detect(decoded);
         let ext = format.map_or("bin", ImageFormat::extension);
         self.current = match create_numbered(&self.to.dir, &self.prefix, self.next, ext) {
             Ok((file, path, n)) => {
                 self.next = n + 1;
-                Current::Open(OpenFile { file, path, format, written: 0 })
+                let mut reserver = Reserver::new(&file);
+                reserver.reserve(&file, expected as u64);
+                Current::Open(Box::new(OpenFile { file, path, format, written: 0, reserver }))
             }
             Err(error) => Current::Failed(error),
         };
@@ -144,6 +152,7 @@ impl ImageWriter {
         if fresh.is_empty() || (!all && fresh.len() < WRITE_SLICE) {
             return;
         }
+        open.reserver.reserve_ahead(&open.file, decoded.len() as u64);
         match open.file.write_all(fresh) {
             Ok(()) => open.written = decoded.len(),
             Err(error) => {
@@ -153,9 +162,16 @@ impl ImageWriter {
         }
     }
 
-    /// The string closed: its file gets its last bytes and is complete.
+    /// The string closed: its file gets its last bytes, loses the blocks reserved
+    /// beyond them, and is complete.
     pub(crate) fn close(&mut self, image: &Bytes) {
         self.write(image, true);
+        if let Current::Open(open) = &self.current {
+            if let Err(error) = open.reserver.trim(&open.file, image.len() as u64) {
+                let _ = std::fs::remove_file(&open.path);
+                self.current = Current::Failed(error);
+            }
+        }
         let outcome = match std::mem::replace(&mut self.current, Current::None) {
             Current::Open(open) => Ok(SavedImage { path: open.path, format: open.format, bytes: image.len() }),
             Current::Failed(error) => Err(Arc::new(error)),
@@ -251,8 +267,11 @@ mod tests {
         out
     }
 
-    fn size(path: &Path) -> u64 {
-        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    /// How many of `image`'s first bytes the file at `path` holds (its length can be
+    /// more: blocks are reserved ahead of the writes).
+    fn written(path: &Path, image: &[u8]) -> usize {
+        let file = std::fs::read(path).unwrap_or_default();
+        file.iter().zip(image).take_while(|(a, b)| a == b).count()
     }
 
     /// The file grows with the body, before the body is in.
@@ -267,7 +286,7 @@ mod tests {
         let mut sizes = Vec::new();
         for chunk in json.as_bytes().chunks(200_000) {
             body.push(chunk);
-            sizes.push(size(&path));
+            sizes.push(written(&path, &image));
         }
         assert!(sizes[1] > 0 && sizes[1] < sizes[5], "written as it arrives: {sizes:?}");
         let (arrived, writer) = body.finish_writing();
@@ -286,10 +305,11 @@ mod tests {
     #[test]
     fn a_body_dropped_half_way_removes_its_partial_file() {
         let dir = temp_dir("dropped");
-        let json = format!(r#"{{"b64":"{}"}}"#, base64_simd::STANDARD.encode_to_string(png(600_000)));
+        let image = png(600_000);
+        let json = format!(r#"{{"b64":"{}"}}"#, base64_simd::STANDARD.encode_to_string(&image));
         let mut body = StreamingBody::new(None).write_images(Some(ImageWriter::new(&SaveImagesTo::new(&dir, "x"))));
         body.push(&json.as_bytes()[..json.len() / 2]);
-        assert!(size(&dir.join("x-1.png")) > 0, "half the image is on disk");
+        assert!(written(&dir.join("x-1.png"), &image) > 0, "half the image is on disk");
         drop(body);
         assert!(!dir.join("x-1.png").exists(), "the partial file is gone");
         std::fs::remove_dir_all(dir).unwrap();
@@ -301,7 +321,8 @@ mod tests {
         let dir = temp_dir("not-base64");
         let mut body = StreamingBody::new(None).write_images(Some(ImageWriter::new(&SaveImagesTo::new(&dir, "x"))));
         body.push(format!(r#"{{"text":"{}"#, "iVBORw0KGgoA".repeat(10_000)).as_bytes());
-        assert!(size(&dir.join("x-1.png")) > 0, "taken as an image so far");
+        let file = std::fs::read(dir.join("x-1.png")).unwrap();
+        assert!(file.starts_with(b"\x89PNG\r\n\x1a\n"), "taken as an image so far");
         body.push(b" words\"}");
         assert!(std::fs::read_dir(&dir).unwrap().next().is_none(), "given back as text, file removed");
         let (arrived, writer) = body.finish_writing();
