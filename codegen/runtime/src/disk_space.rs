@@ -14,6 +14,11 @@
 
 use std::fs::File;
 
+/// The most one reservation adds: a file being written never holds more than this
+/// of disk it may not need (an answer's length bounds its first image's, so with four
+/// images the first file's estimate is four times its size).
+const MOST_AHEAD: u64 = 256 << 20;
+
 /// Reserves a file's blocks ahead of its writes, where that is cheap.
 #[derive(Debug)]
 pub(crate) struct Reserver {
@@ -33,9 +38,12 @@ impl Reserver {
         Self { cheap: reserving_is_cheap(file), reserved: 0, asked: false }
     }
 
-    /// Makes sure blocks are reserved for the file's first `len` bytes. The file may
-    /// then be longer than what is written: [`Reserver::trim`] sets its final length.
+    /// Makes sure blocks are reserved for the file's first `len` bytes (at most
+    /// [`MOST_AHEAD`] past what is reserved: an estimate from a large body's length is
+    /// not taken whole). The file may then be longer than what is written:
+    /// [`Reserver::trim`] sets its final length.
     pub(crate) fn reserve(&mut self, file: &File, len: u64) {
+        let len = len.min(self.reserved.saturating_add(MOST_AHEAD));
         if !self.cheap || len <= self.reserved {
             return;
         }
@@ -134,6 +142,25 @@ mod tests {
         reserver.trim(&file, bytes.len() as u64).unwrap();
         drop(file);
         assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_estimate_far_past_the_image_reserves_at_most_most_ahead() {
+        let dir = std::env::temp_dir().join(format!("imagegen-disk-space-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("capped.bin");
+        let _ = std::fs::remove_file(&path);
+        let file = File::options().write(true).create_new(true).open(&path).unwrap();
+        let mut reserver = Reserver::new(&file);
+        reserver.reserve(&file, 1 << 40);
+        let len = file.metadata().unwrap().len();
+        assert!(len <= MOST_AHEAD, "a terabyte estimate reserved {len} bytes");
+        if reserver.cheap {
+            assert_eq!(len, MOST_AHEAD);
+        }
+        reserver.trim(&file, 0).unwrap();
+        assert_eq!(file.metadata().unwrap().len(), 0, "trimmed to what was written");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
