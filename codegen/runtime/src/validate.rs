@@ -11,6 +11,10 @@
 
 use std::fmt;
 
+mod image_geometry;
+
+pub use image_geometry::{ImageLimit, ImageLimits};
+
 /// One broken constraint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Violation {
@@ -214,6 +218,21 @@ pub enum Constraint {
         /// The product of the values received.
         actual: f64,
     },
+    /// An uploaded image whose width and height break a documented limit.
+    ImageGeometry {
+        /// The image's width in pixels, read from its header.
+        width: u64,
+        /// Its height in pixels.
+        height: u64,
+        /// The limit broken.
+        limit: ImageLimit,
+    },
+    /// An uploaded image whose width and height could not be read, so its limits were not
+    /// checked: a warning only, the server decides.
+    ImageUnmeasured {
+        /// Why the size could not be read.
+        reason: String,
+    },
     /// A field that applies to some model families only, sent with a model of another.
     ModelFamily {
         /// The families the field applies to.
@@ -389,6 +408,24 @@ impl Validator {
 
     /// Reports a violation at `field` below the current path (empty `field`: the current path).
     pub fn report(&mut self, field: &str, rule: Constraint, message: impl Into<String>) {
+        let path = self.path_to(field);
+        let message = message.into();
+        if self.warning_only {
+            self.warnings.push(Warning { path, rule, message });
+        } else {
+            self.violations.push(Violation { path, rule, message });
+        }
+    }
+
+    /// Reports a warning at `field` below the current path, whatever the rule's strength:
+    /// for what the client could not check and leaves to the server.
+    pub fn warn(&mut self, field: &str, rule: Constraint, message: impl Into<String>) {
+        let path = self.path_to(field);
+        self.warnings.push(Warning { path, rule, message: message.into() });
+    }
+
+    /// The current path extended by `.field` (an empty `field`: the current path).
+    fn path_to(&self, field: &str) -> String {
         let mut path = self.path.clone();
         if !field.is_empty() {
             if !path.is_empty() {
@@ -396,12 +433,7 @@ impl Validator {
             }
             path.push_str(field);
         }
-        let message = message.into();
-        if self.warning_only {
-            self.warnings.push(Warning { path, rule, message });
-        } else {
-            self.violations.push(Violation { path, rule, message });
-        }
+        path
     }
 
     /// A required field is missing.
