@@ -1,9 +1,9 @@
-//! Value limits of a field (ranges, lengths, item counts, steps, patterns, URL schemes, MIME types):
-//! tightened or loosened. Only request-side types are checked by `validate()`, so
+//! Value limits of a field (ranges, lengths, item counts, steps, patterns, URL schemes, MIME types,
+//! image sizes): tightened or loosened. Only request-side types are checked by `validate()`, so
 //! only there can a tightened limit reject a value that used to pass.
 
 use super::change::{Area, Changes, Impact};
-use crate::ir::Constraints;
+use crate::ir::{Constraints, ImageLimitsIr};
 
 /// Which way a limit moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,8 @@ pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constr
         let what = format!("multiple of {} → {}", step(old.multiple_of), step(new.multiple_of));
         report(out, subject, what, direction, validated);
     }
-    aspect_ratios(out, subject, old.aspect_ratio.as_ref(), new.aspect_ratio.as_ref(), validated);
+    aspect_ratios(out, subject, "aspect ratios", old.aspect_ratio.as_ref(), new.aspect_ratio.as_ref(), validated);
+    image_limits(out, subject, old.image_limits.as_ref(), new.image_limits.as_ref(), validated);
     if old.allow_data_url != new.allow_data_url {
         let (what, direction) = if new.allow_data_url {
             ("now also accepts a base64 data URL", Direction::Loosened)
@@ -62,6 +63,7 @@ pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constr
 fn aspect_ratios(
     out: &mut Changes,
     subject: &str,
+    name: &str,
     old: Option<&(String, String)>,
     new: Option<&(String, String)>,
     validated: bool,
@@ -85,7 +87,27 @@ fn aspect_ratios(
             }
         }
     };
-    report(out, subject, format!("aspect ratios {} → {}", shown(old), shown(new)), direction, validated);
+    report(out, subject, format!("{name} {} → {}", shown(old), shown(new)), direction, validated);
+}
+
+/// Image size limits, compared limit by limit: each bound that moves is reported like a
+/// field's range, the aspect-ratio range like a string's.
+fn image_limits(
+    out: &mut Changes,
+    subject: &str,
+    old: Option<&ImageLimitsIr>,
+    new: Option<&ImageLimitsIr>,
+    validated: bool,
+) {
+    let none = ImageLimitsIr::default();
+    let (a, b) = (old.unwrap_or(&none), new.unwrap_or(&none));
+    let count = |n: Option<u64>| n.map(to_f64);
+    lower_bound(out, subject, "image side at least", count(a.min_side), count(b.min_side), validated);
+    upper_bound(out, subject, "image side at most", count(a.max_side), count(b.max_side), validated);
+    lower_bound(out, subject, "image pixels at least", count(a.min_pixels), count(b.min_pixels), validated);
+    upper_bound(out, subject, "image pixels at most", count(a.max_pixels), count(b.max_pixels), validated);
+    let (ratio_a, ratio_b) = (a.aspect_ratio.as_ref(), b.aspect_ratio.as_ref());
+    aspect_ratios(out, subject, "image aspect ratios", ratio_a, ratio_b, validated);
 }
 
 // Limits in the IR are `u64` counts or `f64` bounds; `f64` holds every count a spec can state exactly.

@@ -303,6 +303,10 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
             let length = text_length(c, &label, reference);
             Some(quote!(v.data_url(#label, #reference, &[#(#mimes),*]); #length))
         }
+        RustType::File => c.image_limits.as_ref().map(|limits| {
+            let limits = image_limits(limits);
+            quote!(v.image_geometry(#label, &#receiver.bytes, &#limits);)
+        }),
         RustType::U32 | RustType::U64 | RustType::I64 | RustType::F64 => {
             // Casting an `f64` to itself is a clippy warning in the generated code.
             let number = if *ty == RustType::F64 { quote!(#place) } else { quote!(#place as f64) };
@@ -363,6 +367,26 @@ fn value_checks(ty: &RustType, c: &Constraints, value: &Value, label: TokenStrea
             })
         }
         _ => None,
+    }
+}
+
+/// A `runtime::validate::ImageLimits` literal, every field named so a new limit cannot be forgotten.
+fn image_limits(limits: &ImageLimitsIr) -> TokenStream {
+    let ImageLimitsIr { min_side, max_side, min_pixels, max_pixels, aspect_ratio } = limits;
+    let (min_side, max_side, min_pixels, max_pixels) =
+        (opt_u64(*min_side), opt_u64(*max_side), opt_u64(*min_pixels), opt_u64(*max_pixels));
+    let aspect_ratio = match aspect_ratio {
+        Some((min, max)) => quote!(Some((#min, #max))),
+        None => quote!(None),
+    };
+    quote! {
+        runtime::validate::ImageLimits {
+            min_side: #min_side,
+            max_side: #max_side,
+            min_pixels: #min_pixels,
+            max_pixels: #max_pixels,
+            aspect_ratio: #aspect_ratio,
+        }
     }
 }
 

@@ -551,6 +551,13 @@ impl<'a> Lowering<'a> {
                     pattern: f.pattern.clone(),
                     multiple_of: f.multiple_of,
                     aspect_ratio: f.aspect_ratio.as_ref().map(|r| (r.min.clone(), r.max.clone())),
+                    image_limits: f.image_limits.as_ref().map(|l| ImageLimitsIr {
+                        min_side: l.min_side,
+                        max_side: l.max_side,
+                        min_pixels: l.min_pixels,
+                        max_pixels: l.max_pixels,
+                        aspect_ratio: l.aspect_ratio.as_ref().map(|r| (r.min.clone(), r.max.clone())),
+                    }),
                 },
                 flatten: f.flatten,
                 part_names: if f.part_names.is_empty() { vec![f.name.clone()] } else { f.part_names.clone() },

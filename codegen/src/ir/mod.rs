@@ -638,6 +638,43 @@ pub struct Constraints {
     pub multiple_of: Option<f64>,
     /// The narrowest and widest `W:H` aspect ratios a string may name, as written.
     pub aspect_ratio: Option<(String, String)>,
+    /// The width and height an uploaded file's image must have.
+    pub image_limits: Option<ImageLimitsIr>,
+}
+
+/// Limits on an uploaded image's width and height, in pixels, inclusive; at least one is set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageLimitsIr {
+    /// Every side at least.
+    pub min_side: Option<u64>,
+    /// Every side at most.
+    pub max_side: Option<u64>,
+    /// Width × height at least.
+    pub min_pixels: Option<u64>,
+    /// Width × height at most.
+    pub max_pixels: Option<u64>,
+    /// The narrowest and widest `W:H` ratios, as written.
+    pub aspect_ratio: Option<(String, String)>,
+}
+
+impl ImageLimitsIr {
+    /// The limits in words, as docs and change reports show them (`every side at least 64
+    /// pixels; 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1`).
+    pub fn describe(&self) -> String {
+        let ImageLimitsIr { min_side, max_side, min_pixels, max_pixels, aspect_ratio } = self;
+        let range = |what: &str, min: &Option<u64>, max: &Option<u64>| match (min, max) {
+            (Some(min), Some(max)) => Some(format!("{what} {min} to {max} pixels")),
+            (Some(min), None) => Some(format!("{what} at least {min} pixels")),
+            (None, Some(max)) => Some(format!("{what} at most {max} pixels")),
+            (None, None) => None,
+        };
+        let parts = [
+            range("every side", min_side, max_side),
+            range("in total", min_pixels, max_pixels),
+            aspect_ratio.as_ref().map(|(min, max)| format!("aspect ratio {min} to {max}")),
+        ];
+        parts.into_iter().flatten().collect::<Vec<_>>().join("; ")
+    }
 }
 
 /// One step of a field path in a rule.

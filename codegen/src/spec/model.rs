@@ -620,6 +620,14 @@ pub struct Field {
     /// Allowed MIME types for `file` and `data_url` fields.
     #[serde(default)]
     pub mime_types: Vec<String>,
+    /// The width and height an uploaded image must have, as the docs state them
+    /// (Stability's "every side must be at least 64 pixels; the total pixel count must be
+    /// between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and
+    /// 2.5:1"). For `file` fields (or lists and maps of them). `validate()` reads the
+    /// dimensions from the image's header and refuses an image that breaks a limit; when
+    /// the header cannot be read it warns and sends the image, the server deciding.
+    #[serde(default)]
+    pub image_limits: Option<ImageLimits>,
     /// Accepted multipart part names for a `file` field; the first is sent.
     #[serde(default)]
     pub part_names: Vec<String>,
@@ -669,6 +677,40 @@ pub struct AspectRatioRange {
     pub min: String,
     /// The widest ratio allowed (`21:9`, wide).
     pub max: String,
+}
+
+/// Limits on an uploaded image's width and height, in pixels, all inclusive; at least
+/// one is given.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageLimits {
+    /// Every side (width and height) at least this many pixels.
+    #[serde(default)]
+    pub min_side: Option<u64>,
+    /// Every side at most this many pixels.
+    #[serde(default)]
+    pub max_side: Option<u64>,
+    /// Width × height at least this many pixels.
+    #[serde(default)]
+    pub min_pixels: Option<u64>,
+    /// Width × height at most this many pixels.
+    #[serde(default)]
+    pub max_pixels: Option<u64>,
+    /// The narrowest and widest width:height ratios allowed (`{min: "1:2.5", max: "2.5:1"}`).
+    #[serde(default)]
+    pub aspect_ratio: Option<AspectRatioRange>,
+}
+
+impl ImageLimits {
+    /// Whether no limit is given.
+    pub fn is_empty(&self) -> bool {
+        let ImageLimits { min_side, max_side, min_pixels, max_pixels, aspect_ratio } = self;
+        min_side.is_none()
+            && max_side.is_none()
+            && min_pixels.is_none()
+            && max_pixels.is_none()
+            && aspect_ratio.is_none()
+    }
 }
 
 /// `W:H` (`21:9`, `1:2.5`) as the width divided by the height, when both are positive

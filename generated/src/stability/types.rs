@@ -669,6 +669,8 @@ pub struct GenerateUltraForm {
     /// Default: `png`.
     pub output_format: Option<OutputFormat>,
     /// The image to use as the starting point for the generation. The `strength` parameter is required when `image` is provided. Supported formats: jpeg, png, webp. Width and height must be between 64 and 16,384 pixels; the total pixel count must be at least 4,096 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side 64 to 16384 pixels; in total at least 4096 pixels.
     pub image: Option<runtime::FilePart>,
     /// Guides the image model towards a particular style.
     pub style_preset: Option<StylePreset>,
@@ -941,6 +943,8 @@ pub struct GenerateSd3Form {
     /// Default: `text-to-image`.
     pub mode: Option<GenerationMode>,
     /// The image to use as the starting point for the generation. Supported formats: jpeg, png, webp; every side must be at least 64 pixels. This parameter is only valid for **image-to-image** requests.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels.
     pub image: Option<runtime::FilePart>,
     /// Sometimes referred to as _denoising_, this parameter controls how much influence the `image` parameter has on the generated image. A value of 0 would yield an image that is identical to the input. A value of 1 would be as if you passed in no image at all. This parameter is only valid for **image-to-image** requests. For SD 3.5 Flash, the best results for image-to-image generation are achieved with a `strength` between .94 - .97.
     ///
@@ -1149,6 +1153,8 @@ impl GenerateSd3Form {
 #[non_exhaustive]
 pub struct EraseForm {
     /// The image you wish to erase from. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
     pub image: runtime::FilePart,
     /// Controls the strength of the inpainting process on a per-pixel basis, either via a second image (passed into this parameter) or via the alpha channel of the `image` parameter. The image passed to this parameter should be a black and white image that represents, at any pixel, the strength of inpainting based on how dark or light the given pixel is: completely black pixels represent no inpainting strength while completely white pixels represent maximum strength. A mask of another size than `image` is resized. Without a mask, one is derived from the alpha channel of `image` (transparent pixels are inpainted, opaque ones preserved); with both, the `mask` takes precedence.
     pub mask: Option<runtime::FilePart>,
@@ -1265,6 +1271,8 @@ impl EraseForm {
 #[non_exhaustive]
 pub struct InpaintForm {
     /// The image you wish to inpaint. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -1412,6 +1420,8 @@ impl InpaintForm {
 #[non_exhaustive]
 pub struct OutpaintForm {
     /// The image you wish to outpaint. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// The number of pixels to outpaint on the left side of the image. At least one outpainting direction must be supplied with a non-zero value.
     ///
@@ -1612,6 +1622,8 @@ impl OutpaintForm {
 #[non_exhaustive]
 pub struct SearchAndReplaceForm {
     /// An image containing content you wish to replace. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -1758,6 +1770,8 @@ impl SearchAndReplaceForm {
 #[non_exhaustive]
 pub struct SearchAndRecolorForm {
     /// An image containing content you wish to recolor. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -1904,6 +1918,8 @@ impl SearchAndRecolorForm {
 #[non_exhaustive]
 pub struct RemoveBackgroundForm {
     /// The image whose background you wish to remove. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 4,194,304 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 4194304 pixels.
     pub image: runtime::FilePart,
     /// Dictates the `content-type` of the generated image.
     ///
@@ -1972,8 +1988,12 @@ impl RemoveBackgroundForm {
 #[non_exhaustive]
 pub struct ReplaceBackgroundAndRelightForm {
     /// An image containing the subject that you wish to change background and relight. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub subject_image: runtime::FilePart,
     /// An image whose style you wish to use in the background. Similar to the Control: Style API, stylistic elements from this image are added to the background. Either `background_reference` or `background_prompt` must be provided. Supported formats: jpeg, png, webp; every side at least 64 pixels; 4,096 to 9,437,184 pixels in total.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
     pub background_reference: Option<runtime::FilePart>,
     /// What you wish to see in the background of the output image. This could be a description of the desired background scene, or just a description of the lighting if modifying the light source through `light_source_direction` or `light_reference`. Either `background_reference` or `background_prompt` must be provided.
     pub background_prompt: Option<String>,
@@ -1996,6 +2016,8 @@ pub struct ReplaceBackgroundAndRelightForm {
     /// Direction of the light source.
     pub light_source_direction: Option<LightSourceDirection>,
     /// An image with the desired lighting. Lighter sections of the light_reference image will correspond to sections with brighter lighting in the output image. Supported formats: jpeg, png, webp; every side at least 64 pixels; 4,096 to 9,437,184 pixels in total.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
     pub light_reference: Option<runtime::FilePart>,
     /// If using `light_reference` or `light_source_direction`, controls the strength of the light source. 1.0 is brighter and 0.0 is dimmer. This is an advanced feature. Use of this parameter requires `light_reference` or `light_source_direction` to be provided.
     ///
@@ -2181,6 +2203,8 @@ impl ReplaceBackgroundAndRelightForm {
 #[non_exhaustive]
 pub struct UpscaleFastForm {
     /// The image you wish to upscale. Supported formats: jpeg, png, webp. Width and height must be between 32 and 1,536 pixels; the total pixel count must be between 1,024 and 1,048,576 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side 32 to 1536 pixels; in total 1024 to 1048576 pixels.
     pub image: runtime::FilePart,
     /// Dictates the `content-type` of the generated image.
     ///
@@ -2249,6 +2273,8 @@ impl UpscaleFastForm {
 #[non_exhaustive]
 pub struct UpscaleConservativeForm {
     /// The image you wish to upscale. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -2372,6 +2398,8 @@ impl UpscaleConservativeForm {
 #[non_exhaustive]
 pub struct UpscaleCreativeForm {
     /// The image you wish to upscale. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 1,048,576 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 1048576 pixels.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -2488,6 +2516,8 @@ pub struct ControlSketchForm {
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
     /// Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count cannot exceed 9,437,184 pixels (e.g. 3072x3072, 4096x2304); the aspect ratio must be between 1:2.5 and 2.5:1 (i.e. cannot be too tall or too wide).
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total at most 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// How much influence, or control, the `image` has on the generation. Represented as a float between 0 and 1, where 0 is the least influence and 1 is the maximum.
     ///
@@ -2623,6 +2653,8 @@ pub struct ControlStructureForm {
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
     /// An image whose structure you wish to use as the foundation for a generation. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// How much influence, or control, the `image` has on the generation. Represented as a float between 0 and 1, where 0 is the least influence and 1 is the maximum.
     ///
@@ -2758,6 +2790,8 @@ pub struct ControlStyleForm {
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
     /// An image whose style you wish to use as the foundation for a generation. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// A blurb of text describing what you **do not** wish to see in the output image. This is an advanced feature.
     pub negative_prompt: Option<String>,
@@ -2909,8 +2943,12 @@ impl ControlStyleForm {
 #[non_exhaustive]
 pub struct ControlStyleTransferForm {
     /// An image containing the subject you wish to restyle. Supported formats: jpeg, png, webp. Width and height must be between 64 and 16,383 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side 64 to 16383 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub init_image: runtime::FilePart,
     /// An image containing the new style. Supported formats: jpeg, png, webp. Width and height must be between 64 and 16,383 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: every side 64 to 16383 pixels; in total 4096 to 9437184 pixels.
     pub style_image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results (`(word:weight)` sets a word's weight between 0 and 1).
     pub prompt: Option<String>,

@@ -16,6 +16,19 @@ impl runtime::Validate for GenerateUltraForm {
         if let Some(value) = &self.seed {
             v.range("seed", *value as f64, Some(0.0), Some(4294967294.0));
         }
+        if let Some(value) = &self.image {
+            v.image_geometry(
+                "image",
+                &value.bytes,
+                &runtime::validate::ImageLimits {
+                    min_side: Some(64),
+                    max_side: Some(16384),
+                    min_pixels: Some(4096),
+                    max_pixels: None,
+                    aspect_ratio: None,
+                },
+            );
+        }
         if let Some(value) = &self.strength {
             v.range("strength", *value, Some(0.0), Some(1.0));
         }
@@ -51,6 +64,19 @@ impl runtime::Validate for GenerateCoreForm {
 impl runtime::Validate for GenerateSd3Form {
     fn validate_into(&self, v: &mut runtime::Validator) {
         v.length("prompt", &self.prompt, Some(1), Some(10000));
+        if let Some(value) = &self.image {
+            v.image_geometry(
+                "image",
+                &value.bytes,
+                &runtime::validate::ImageLimits {
+                    min_side: Some(64),
+                    max_side: None,
+                    min_pixels: None,
+                    max_pixels: None,
+                    aspect_ratio: None,
+                },
+            );
+        }
         if let Some(value) = &self.strength {
             v.range("strength", *value, Some(0.0), Some(1.0));
         }
@@ -110,6 +136,17 @@ impl runtime::Validate for GenerateSd3Form {
 }
 impl runtime::Validate for EraseForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: None,
+            },
+        );
         if let Some(value) = &self.grow_mask {
             v.range("grow_mask", *value, Some(0.0), Some(20.0));
         }
@@ -120,6 +157,17 @@ impl runtime::Validate for EraseForm {
 }
 impl runtime::Validate for InpaintForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: None,
+            },
+        );
         v.length("prompt", &self.prompt, Some(1), Some(10000));
         if let Some(value) = &self.negative_prompt {
             v.length("negative_prompt", value, None, Some(10000));
@@ -134,6 +182,17 @@ impl runtime::Validate for InpaintForm {
 }
 impl runtime::Validate for OutpaintForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
         if let Some(value) = &self.left {
             v.range("left", *value as f64, Some(0.0), Some(2000.0));
         }
@@ -184,6 +243,17 @@ impl runtime::Validate for OutpaintForm {
 }
 impl runtime::Validate for SearchAndReplaceForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
         v.length("prompt", &self.prompt, Some(1), Some(10000));
         v.length("search_prompt", &self.search_prompt, None, Some(10000));
         if let Some(value) = &self.negative_prompt {
@@ -199,6 +269,17 @@ impl runtime::Validate for SearchAndReplaceForm {
 }
 impl runtime::Validate for SearchAndRecolorForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
         v.length("prompt", &self.prompt, Some(1), Some(10000));
         v.length("select_prompt", &self.select_prompt, None, Some(10000));
         if let Some(value) = &self.negative_prompt {
@@ -213,10 +294,46 @@ impl runtime::Validate for SearchAndRecolorForm {
     }
 }
 impl runtime::Validate for RemoveBackgroundForm {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(4194304),
+                aspect_ratio: None,
+            },
+        );
+    }
 }
 impl runtime::Validate for ReplaceBackgroundAndRelightForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "subject_image",
+            &self.subject_image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
+        if let Some(value) = &self.background_reference {
+            v.image_geometry(
+                "background_reference",
+                &value.bytes,
+                &runtime::validate::ImageLimits {
+                    min_side: Some(64),
+                    max_side: None,
+                    min_pixels: Some(4096),
+                    max_pixels: Some(9437184),
+                    aspect_ratio: None,
+                },
+            );
+        }
         if let Some(value) = &self.background_prompt {
             v.length("background_prompt", value, None, Some(10000));
         }
@@ -231,6 +348,19 @@ impl runtime::Validate for ReplaceBackgroundAndRelightForm {
         }
         if let Some(value) = &self.original_background_depth {
             v.range("original_background_depth", *value, Some(0.0), Some(1.0));
+        }
+        if let Some(value) = &self.light_reference {
+            v.image_geometry(
+                "light_reference",
+                &value.bytes,
+                &runtime::validate::ImageLimits {
+                    min_side: Some(64),
+                    max_side: None,
+                    min_pixels: Some(4096),
+                    max_pixels: Some(9437184),
+                    aspect_ratio: None,
+                },
+            );
         }
         if let Some(value) = &self.light_source_strength {
             v.range("light_source_strength", *value, Some(0.0), Some(1.0));
@@ -257,10 +387,33 @@ impl runtime::Validate for ReplaceBackgroundAndRelightForm {
     }
 }
 impl runtime::Validate for UpscaleFastForm {
-    fn validate_into(&self, _v: &mut runtime::Validator) {}
+    fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(32),
+                max_side: Some(1536),
+                min_pixels: Some(1024),
+                max_pixels: Some(1048576),
+                aspect_ratio: None,
+            },
+        );
+    }
 }
 impl runtime::Validate for UpscaleConservativeForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
         v.length("prompt", &self.prompt, Some(1), Some(10000));
         if let Some(value) = &self.negative_prompt {
             v.length("negative_prompt", value, None, Some(10000));
@@ -275,6 +428,17 @@ impl runtime::Validate for UpscaleConservativeForm {
 }
 impl runtime::Validate for UpscaleCreativeForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(1048576),
+                aspect_ratio: None,
+            },
+        );
         v.length("prompt", &self.prompt, Some(1), Some(10000));
         if let Some(value) = &self.negative_prompt {
             v.length("negative_prompt", value, None, Some(10000));
@@ -290,6 +454,17 @@ impl runtime::Validate for UpscaleCreativeForm {
 impl runtime::Validate for ControlSketchForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
         v.length("prompt", &self.prompt, Some(1), Some(10000));
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: None,
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
         if let Some(value) = &self.control_strength {
             v.range("control_strength", *value, Some(0.0), Some(1.0));
         }
@@ -304,6 +479,17 @@ impl runtime::Validate for ControlSketchForm {
 impl runtime::Validate for ControlStructureForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
         v.length("prompt", &self.prompt, Some(1), Some(10000));
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
         if let Some(value) = &self.control_strength {
             v.range("control_strength", *value, Some(0.0), Some(1.0));
         }
@@ -318,6 +504,17 @@ impl runtime::Validate for ControlStructureForm {
 impl runtime::Validate for ControlStyleForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
         v.length("prompt", &self.prompt, Some(1), Some(10000));
+        v.image_geometry(
+            "image",
+            &self.image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: None,
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
         if let Some(value) = &self.negative_prompt {
             v.length("negative_prompt", value, None, Some(10000));
         }
@@ -331,6 +528,28 @@ impl runtime::Validate for ControlStyleForm {
 }
 impl runtime::Validate for ControlStyleTransferForm {
     fn validate_into(&self, v: &mut runtime::Validator) {
+        v.image_geometry(
+            "init_image",
+            &self.init_image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: Some(16383),
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: Some(("1:2.5", "2.5:1")),
+            },
+        );
+        v.image_geometry(
+            "style_image",
+            &self.style_image.bytes,
+            &runtime::validate::ImageLimits {
+                min_side: Some(64),
+                max_side: Some(16383),
+                min_pixels: Some(4096),
+                max_pixels: Some(9437184),
+                aspect_ratio: None,
+            },
+        );
         if let Some(value) = &self.prompt {
             v.length("prompt", value, None, Some(10000));
         }

@@ -182,6 +182,9 @@ fn field_docs(f: &FieldIr) -> TokenStream {
     if let Some((min, max)) = &c.aspect_ratio {
         notes.push(format!("An aspect ratio `W:H` between {max} and {min}."));
     }
+    if let Some(limits) = &c.image_limits {
+        notes.push(format!("Image size, checked by `validate()` from the image's header: {}.", limits.describe()));
+    }
     if f.secret {
         notes.push(
             "A secret: `Debug` shows `<redacted>`, and a call's dry run, request log and errors never show it."

@@ -129,6 +129,7 @@ impl<'a> Checker<'a> {
             ("pattern", f.pattern.is_some() && !is_inner(ty, &TypeExpr::String), "strings"),
             ("multiple_of", f.multiple_of.is_some() && !numeric, "numbers"),
             ("part_names", !f.part_names.is_empty() && !is_inner(ty, &TypeExpr::File), "file fields"),
+            ("image_limits", f.image_limits.is_some() && !is_inner(ty, &TypeExpr::File), "file fields"),
             ("usage", f.usage.is_some() && !numeric, "integer and number fields"),
         ];
         for (key, bad, applies) in misplaced {
@@ -159,6 +160,9 @@ impl<'a> Checker<'a> {
         }
         if let Some(range) = &f.aspect_ratio {
             self.aspect_ratio_range(range, &join_key(fpath, "aspect_ratio"));
+        }
+        if let Some(limits) = &f.image_limits {
+            self.image_limits(limits, &join_key(fpath, "image_limits"));
         }
         if let Some(n) = f.multiple_of {
             self.bound_number("multiple_of", n, &join_key(fpath, "multiple_of"));
@@ -206,6 +210,42 @@ impl<'a> Checker<'a> {
                     ),
                 );
             }
+        }
+    }
+
+    // Image limits refuse uploads before they are sent, so each must be one an image can
+    // meet: a limit of 0 pixels says nothing (say none), a minimum above its maximum or a
+    // reversed ratio range would refuse every image, and an empty mapping is a limit
+    // forgotten.
+    fn image_limits(&mut self, limits: &ImageLimits, path: &str) {
+        if limits.is_empty() {
+            self.r.error(
+                path,
+                "`image_limits` states no limit: give at least one of `min_side`, `max_side`, `min_pixels`, `max_pixels`, `aspect_ratio`",
+            );
+        }
+        let ImageLimits { min_side, max_side, min_pixels, max_pixels, aspect_ratio } = limits;
+        for (key, value) in
+            [("min_side", min_side), ("max_side", max_side), ("min_pixels", min_pixels), ("max_pixels", max_pixels)]
+        {
+            if *value == Some(0) {
+                self.r.error(
+                    &join_key(path, key),
+                    format!("`{key}` is 0: a limit in pixels is at least 1 (leave it out for none)"),
+                );
+            }
+        }
+        for (min_key, min, max_key, max) in
+            [("min_side", min_side, "max_side", max_side), ("min_pixels", min_pixels, "max_pixels", max_pixels)]
+        {
+            if let (Some(min), Some(max)) = (min, max) {
+                if min > max {
+                    self.r.error(&join_key(path, min_key), format!("{min_key} {min} is greater than {max_key} {max}"));
+                }
+            }
+        }
+        if let Some(range) = aspect_ratio {
+            self.aspect_ratio_range(range, &join_key(path, "aspect_ratio"));
         }
     }
 
