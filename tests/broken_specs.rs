@@ -194,6 +194,13 @@ const EXPECTED: &[(&str, &str)] = &[
     ("product_min_above_max", "min 100 is greater than max 10"),
     ("product_field_twice", "`width` is named twice in the product"),
     ("product_field_unknown", "rule names a field that does not exist"),
+    ("image_limits_on_a_url", "`image_limits` applies only to file fields, but `image` is `url`"),
+    ("image_limits_empty", "`image_limits` states no limit"),
+    ("image_limits_zero", "`max_pixels` is 0: a limit in pixels is at least 1"),
+    ("image_limits_min_above_max", "min_pixels 4096 is greater than max_pixels 1024"),
+    ("image_limits_ratio_not_a_ratio", "`2.5` is not an aspect ratio: write `W:H` with positive numbers"),
+    ("image_limits_ratio_reversed", "`min` 2.5:1 is wider than `max` 1:2.5"),
+    ("image_limits_negative", "invalid value: integer `-64`, expected u64"),
 ];
 
 #[test]
