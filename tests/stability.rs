@@ -2,12 +2,13 @@
 //! an image answered as raw bytes with its typed `finish-reason` and `seed` headers, the
 //! `accept` the caller picks, the documented client headers on every call, an async creative
 //! upscale polled from `202` to `200` at the documented pace (without sleeping), and the
-//! cross-field rules of Stable Diffusion 3.5 and outpaint checked before anything is sent.
+//! cross-field rules of Stable Diffusion 3.5 and outpaint checked before anything is sent, and
+//! so are the documented sizes of uploaded images.
 
 use imagegen::runtime::{FilePart, JobState, JsonOrBinary, Validate};
 use imagegen::stability::{
-    AcceptImage, Client, ClientHeaders, FinishReason, GenerateSd3Form, GenerateUltraForm, GenerateUltraHeaders,
-    GenerationMode, GetResultAnswer, OutpaintForm, UpscaleCreativeForm,
+    AcceptImage, Client, ClientHeaders, EraseForm, FinishReason, GenerateSd3Form, GenerateUltraForm,
+    GenerateUltraHeaders, GenerationMode, GetResultAnswer, OutpaintForm, UpscaleCreativeForm,
 };
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -17,6 +18,21 @@ const KEY: &str = "test-key-not-real";
 const ID: &str = "a6dc6c6e20acda010fe14d71f180658f2896ed9b4ec25aa99a6ff06c796987c4";
 /// A PNG's signature and header chunk start: enough for the format to be recognised.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+/// A PNG's signature and header chunk of `width` x `height`: all `validate()` reads of an
+/// upload (its size), without the pixels.
+fn png_of(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = PNG.to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    bytes
+}
+
+/// A 1024x1024 upload, within every Stability limit.
+fn upload(file_name: &str) -> FilePart {
+    FilePart::from_bytes(png_of(1024, 1024)).with_file_name(file_name)
+}
 
 fn client(server: &MockServer) -> Client {
     Client::builder().api_key(KEY).base_url(server.uri()).build().expect("a client")
@@ -105,7 +121,7 @@ async fn a_creative_upscale_polls_202_until_the_200_image_every_ten_seconds() {
         .await;
     Mock::given(method("GET")).and(path(&result_path)).respond_with(png_answer()).mount(&server).await;
     let form = UpscaleCreativeForm::new(
-        FilePart::from_bytes(PNG).with_file_name("kitten-in-space.png"),
+        upload("kitten-in-space.png"),
         "cute fluffy white kitten floating in space, pastel colors",
     );
     let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -147,7 +163,7 @@ fn sd3_image_to_image_needs_image_and_strength_and_warns_about_aspect_ratio() {
 
     let ignored = GenerateSd3Form::new("A lighthouse")
         .with_mode(GenerationMode::ImageToImage)
-        .with_image(FilePart::from_bytes(PNG).with_file_name("lighthouse.png"))
+        .with_image(upload("lighthouse.png"))
         .with_strength(0.6)
         .with_aspect_ratio(imagegen::stability::AspectRatio::Ratio16x9);
     let warnings = ignored.validate().expect("valid, with a warning");
@@ -166,9 +182,55 @@ fn sd3_cfg_scale_defaults_by_model_family() {
 
 #[test]
 fn outpaint_needs_one_direction_above_zero() {
-    let image = || FilePart::from_bytes(PNG).with_file_name("husky.png");
+    let image = || upload("husky.png");
     assert!(OutpaintForm::new(image()).validate().is_err(), "no direction");
     assert!(OutpaintForm::new(image()).with_left(0).with_up(0).validate().is_err(), "only zeros");
     assert!(OutpaintForm::new(image()).with_down(200).validate().is_ok(), "one direction");
     assert!(OutpaintForm::new(image()).with_left(200).with_down(200).validate().is_ok(), "the docs' sample");
+}
+
+#[tokio::test]
+async fn an_erase_image_below_64_pixels_a_side_is_refused_before_it_is_uploaded() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2beta/stable-image/edit/erase"))
+        .respond_with(png_answer())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let thin = EraseForm::new(FilePart::from_bytes(png_of(50, 4000)).with_file_name("thin.png"));
+
+    let error = client.erase(&thin).await.expect_err("a 50-pixel side is refused");
+
+    let imagegen::runtime::Error::Validation(error) = error else { panic!("a validation error, got {error:?}") };
+    let messages: Vec<String> = error.violations().iter().map(ToString::to_string).collect();
+    assert_eq!(messages, ["image: 50x4000 pixels: every side must be at least 64"]);
+    assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing uploaded");
+
+    client.erase(&EraseForm::new(upload("beach.png"))).await.expect("a 1024x1024 image is sent");
+    assert_eq!(server.received_requests().await.unwrap_or_default().len(), 1);
+}
+
+#[test]
+fn every_limit_an_outpaint_image_breaks_is_listed() {
+    let huge = OutpaintForm::new(FilePart::from_bytes(png_of(10_000, 1_000))).with_left(100);
+    let error = huge.validate().expect_err("too many pixels, too wide");
+    let messages: Vec<String> = error.violations().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "image: 10000x1000 pixels: 10,000,000 pixels in total, must be at most 9,437,184",
+            "image: 10000x1000 pixels: aspect ratio 10:1 (10) is wider than 2.5:1",
+        ]
+    );
+}
+
+#[test]
+fn an_upload_whose_size_cannot_be_read_is_sent_with_a_warning() {
+    let unknown = EraseForm::new(FilePart::from_bytes(&b"not an image, but the server decides"[..]));
+    let warnings = unknown.validate().expect("not refused");
+    let [warning] = warnings.as_slice() else { panic!("one warning: {warnings:?}") };
+    assert_eq!(warning.path, "image");
+    assert!(matches!(warning.rule, imagegen::runtime::Constraint::ImageUnmeasured { .. }), "{warning:?}");
 }

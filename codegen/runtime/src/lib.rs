@@ -76,5 +76,7 @@ pub use self::sse::{EventStream, SseEvent};
 pub use self::sse::{RawEvent, SseParser};
 #[doc(hidden)]
 pub use self::validate::Validator;
-pub use self::validate::{AsScalar, Constraint, Scalar, Validate, ValidationError, Violation, Warning, Warnings};
+pub use self::validate::{
+    AsScalar, Constraint, ImageLimit, Scalar, Validate, ValidationError, Violation, Warning, Warnings,
+};
 pub use self::wire_request::{Redacted, WireBody, WireRequest};
