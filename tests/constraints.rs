@@ -3,11 +3,11 @@
 //! the model (`model_limits`), conditions that combine others (`conditions`), defaults
 //! that depend on the request (`conditional_defaults`) and `null` as a value of its own
 //! (`nullable`), and an image's geometry (`geometry_limits`: aspect-ratio ranges, products
-//! of width × height, lengths of URLs).
+//! of width × height, lengths of URLs), and an uploaded image's own size (`image_limits`).
 
 use imagegen::runtime::{Constraint, Nullable, Validate};
 use imagegen_snapshot_compiled::{
-    conditional_defaults, conditions, geometry_limits, model_limits, nullable, patterns_and_steps,
+    conditional_defaults, conditions, geometry_limits, image_limits, model_limits, nullable, patterns_and_steps,
 };
 use serde_json::json;
 
@@ -331,4 +331,36 @@ async fn a_request_breaking_a_geometry_limit_is_never_sent() {
     let paths: Vec<&str> = error.violations().iter().map(|v| v.path.as_str()).collect();
     assert_eq!(paths, ["aspect_ratio", "callback_url", "width"]);
     assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing sent");
+}
+
+/// A PNG's signature and header chunk of `width` x `height`: all `validate()` reads of an upload.
+fn png_of(width: u32, height: u32) -> imagegen::runtime::FilePart {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.extend(width.to_be_bytes());
+    bytes.extend(height.to_be_bytes());
+    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    imagegen::runtime::FilePart::from_bytes(bytes)
+}
+
+#[test]
+fn every_upload_of_a_form_is_measured_against_its_own_limits_at_its_own_path() {
+    use image_limits::EditForm;
+    let within = EditForm::new(png_of(1024, 768), "a fox")
+        .with_mask(png_of(2048, 2048))
+        .with_references(vec![png_of(32, 32), png_of(512, 512)]);
+    assert_eq!(violations(&within), Vec::<String>::new());
+
+    let broken = EditForm::new(png_of(20_000, 40), "a fox")
+        .with_mask(png_of(4096, 2048))
+        .with_references(vec![png_of(512, 512), png_of(16, 600)]);
+    assert_eq!(
+        violations(&broken),
+        [
+            "image: 20000x40 pixels: every side must be at least 64",
+            "image: 20000x40 pixels: every side must be at most 16,384",
+            "image: 20000x40 pixels: aspect ratio 500:1 (500) is wider than 2.5:1",
+            "mask: 4096x2048 pixels: 8,388,608 pixels in total, must be at most 4,194,304",
+            "references[1]: 16x600 pixels: every side must be at least 32",
+        ]
+    );
 }

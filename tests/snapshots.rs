@@ -68,6 +68,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::fastapi_errors::PROVIDER,
         &c::geometry_limits::PROVIDER,
         &c::header_auth::PROVIDER,
+        &c::image_limits::PROVIDER,
         &c::integer_ranges::PROVIDER,
         &c::job_by_status::PROVIDER,
         &c::map::PROVIDER,

@@ -658,11 +658,11 @@ pub struct ImageLimitsIr {
 }
 
 impl ImageLimitsIr {
-    /// The limits in words, as docs and change reports show them (`every side at least 64
-    /// pixels; 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1`).
+    /// The limits in words, as the field's documentation shows them (`every side at least
+    /// 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1`).
     pub fn describe(&self) -> String {
         let ImageLimitsIr { min_side, max_side, min_pixels, max_pixels, aspect_ratio } = self;
-        let range = |what: &str, min: &Option<u64>, max: &Option<u64>| match (min, max) {
+        let range = |what: &str, min: &Option<u64>, max: &Option<u64>| match (min.map(grouped), max.map(grouped)) {
             (Some(min), Some(max)) => Some(format!("{what} {min} to {max} pixels")),
             (Some(min), None) => Some(format!("{what} at least {min} pixels")),
             (None, Some(max)) => Some(format!("{what} at most {max} pixels")),
@@ -675,6 +675,19 @@ impl ImageLimitsIr {
         ];
         parts.into_iter().flatten().collect::<Vec<_>>().join("; ")
     }
+}
+
+/// `9437184` as `9,437,184`, the way docs write pixel counts.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// One step of a field path in a rule.

@@ -670,7 +670,7 @@ pub struct GenerateUltraForm {
     pub output_format: Option<OutputFormat>,
     /// The image to use as the starting point for the generation. The `strength` parameter is required when `image` is provided. Supported formats: jpeg, png, webp. Width and height must be between 64 and 16,384 pixels; the total pixel count must be at least 4,096 pixels.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side 64 to 16384 pixels; in total at least 4096 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side 64 to 16,384 pixels; in total at least 4,096 pixels.
     pub image: Option<runtime::FilePart>,
     /// Guides the image model towards a particular style.
     pub style_preset: Option<StylePreset>,
@@ -1154,7 +1154,7 @@ impl GenerateSd3Form {
 pub struct EraseForm {
     /// The image you wish to erase from. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels.
     pub image: runtime::FilePart,
     /// Controls the strength of the inpainting process on a per-pixel basis, either via a second image (passed into this parameter) or via the alpha channel of the `image` parameter. The image passed to this parameter should be a black and white image that represents, at any pixel, the strength of inpainting based on how dark or light the given pixel is: completely black pixels represent no inpainting strength while completely white pixels represent maximum strength. A mask of another size than `image` is resized. Without a mask, one is derived from the alpha channel of `image` (transparent pixels are inpainted, opaque ones preserved); with both, the `mask` takes precedence.
     pub mask: Option<runtime::FilePart>,
@@ -1272,7 +1272,7 @@ impl EraseForm {
 pub struct InpaintForm {
     /// The image you wish to inpaint. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -1421,7 +1421,7 @@ impl InpaintForm {
 pub struct OutpaintForm {
     /// The image you wish to outpaint. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// The number of pixels to outpaint on the left side of the image. At least one outpainting direction must be supplied with a non-zero value.
     ///
@@ -1623,7 +1623,7 @@ impl OutpaintForm {
 pub struct SearchAndReplaceForm {
     /// An image containing content you wish to replace. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -1771,7 +1771,7 @@ impl SearchAndReplaceForm {
 pub struct SearchAndRecolorForm {
     /// An image containing content you wish to recolor. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -1919,7 +1919,7 @@ impl SearchAndRecolorForm {
 pub struct RemoveBackgroundForm {
     /// The image whose background you wish to remove. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 4,194,304 pixels.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 4194304 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 4,194,304 pixels.
     pub image: runtime::FilePart,
     /// Dictates the `content-type` of the generated image.
     ///
@@ -1989,11 +1989,11 @@ impl RemoveBackgroundForm {
 pub struct ReplaceBackgroundAndRelightForm {
     /// An image containing the subject that you wish to change background and relight. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub subject_image: runtime::FilePart,
     /// An image whose style you wish to use in the background. Similar to the Control: Style API, stylistic elements from this image are added to the background. Either `background_reference` or `background_prompt` must be provided. Supported formats: jpeg, png, webp; every side at least 64 pixels; 4,096 to 9,437,184 pixels in total.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels.
     pub background_reference: Option<runtime::FilePart>,
     /// What you wish to see in the background of the output image. This could be a description of the desired background scene, or just a description of the lighting if modifying the light source through `light_source_direction` or `light_reference`. Either `background_reference` or `background_prompt` must be provided.
     pub background_prompt: Option<String>,
@@ -2017,7 +2017,7 @@ pub struct ReplaceBackgroundAndRelightForm {
     pub light_source_direction: Option<LightSourceDirection>,
     /// An image with the desired lighting. Lighter sections of the light_reference image will correspond to sections with brighter lighting in the output image. Supported formats: jpeg, png, webp; every side at least 64 pixels; 4,096 to 9,437,184 pixels in total.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels.
     pub light_reference: Option<runtime::FilePart>,
     /// If using `light_reference` or `light_source_direction`, controls the strength of the light source. 1.0 is brighter and 0.0 is dimmer. This is an advanced feature. Use of this parameter requires `light_reference` or `light_source_direction` to be provided.
     ///
@@ -2204,7 +2204,7 @@ impl ReplaceBackgroundAndRelightForm {
 pub struct UpscaleFastForm {
     /// The image you wish to upscale. Supported formats: jpeg, png, webp. Width and height must be between 32 and 1,536 pixels; the total pixel count must be between 1,024 and 1,048,576 pixels.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side 32 to 1536 pixels; in total 1024 to 1048576 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side 32 to 1,536 pixels; in total 1,024 to 1,048,576 pixels.
     pub image: runtime::FilePart,
     /// Dictates the `content-type` of the generated image.
     ///
@@ -2274,7 +2274,7 @@ impl UpscaleFastForm {
 pub struct UpscaleConservativeForm {
     /// The image you wish to upscale. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -2399,7 +2399,7 @@ impl UpscaleConservativeForm {
 pub struct UpscaleCreativeForm {
     /// The image you wish to upscale. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 1,048,576 pixels.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 1048576 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 1,048,576 pixels.
     pub image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results. To control the weight of a given word use the format `(word:weight)`, where `word` is the word you'd like to control the weight of and `weight` is a value between 0 and 1. For example: `The sky was a crisp (blue:0.3) and (green:0.8)` would convey a sky that was blue and green, but more green than blue.
     pub prompt: String,
@@ -2517,7 +2517,7 @@ pub struct ControlSketchForm {
     pub prompt: String,
     /// Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count cannot exceed 9,437,184 pixels (e.g. 3072x3072, 4096x2304); the aspect ratio must be between 1:2.5 and 2.5:1 (i.e. cannot be too tall or too wide).
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total at most 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total at most 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// How much influence, or control, the `image` has on the generation. Represented as a float between 0 and 1, where 0 is the least influence and 1 is the maximum.
     ///
@@ -2654,7 +2654,7 @@ pub struct ControlStructureForm {
     pub prompt: String,
     /// An image whose structure you wish to use as the foundation for a generation. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// How much influence, or control, the `image` has on the generation. Represented as a float between 0 and 1, where 0 is the least influence and 1 is the maximum.
     ///
@@ -2791,7 +2791,7 @@ pub struct ControlStyleForm {
     pub prompt: String,
     /// An image whose style you wish to use as the foundation for a generation. Supported formats: jpeg, png, webp. Every side must be at least 64 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side at least 64 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub image: runtime::FilePart,
     /// A blurb of text describing what you **do not** wish to see in the output image. This is an advanced feature.
     pub negative_prompt: Option<String>,
@@ -2944,11 +2944,11 @@ impl ControlStyleForm {
 pub struct ControlStyleTransferForm {
     /// An image containing the subject you wish to restyle. Supported formats: jpeg, png, webp. Width and height must be between 64 and 16,383 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels; the aspect ratio must be between 1:2.5 and 2.5:1.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side 64 to 16383 pixels; in total 4096 to 9437184 pixels; aspect ratio 1:2.5 to 2.5:1.
+    /// Image size, checked by `validate()` from the image's header: every side 64 to 16,383 pixels; in total 4,096 to 9,437,184 pixels; aspect ratio 1:2.5 to 2.5:1.
     pub init_image: runtime::FilePart,
     /// An image containing the new style. Supported formats: jpeg, png, webp. Width and height must be between 64 and 16,383 pixels; the total pixel count must be between 4,096 and 9,437,184 pixels.
     ///
-    /// Image size, checked by `validate()` from the image's header: every side 64 to 16383 pixels; in total 4096 to 9437184 pixels.
+    /// Image size, checked by `validate()` from the image's header: every side 64 to 16,383 pixels; in total 4,096 to 9,437,184 pixels.
     pub style_image: runtime::FilePart,
     /// What you wish to see in the output image. A strong, descriptive prompt that clearly defines elements, colors, and subjects will lead to better results (`(word:weight)` sets a word's weight between 0 and 1).
     pub prompt: Option<String>,

@@ -42,6 +42,8 @@ pub mod geometry_limits;
 #[rustfmt::skip]
 pub mod header_auth;
 #[rustfmt::skip]
+pub mod image_limits;
+#[rustfmt::skip]
 pub mod integer_ranges;
 #[rustfmt::skip]
 pub mod job_by_status;
