@@ -491,6 +491,15 @@ fn narrowing_ratios_lowering_a_url_length_or_a_pixel_count_breaks() {
 }
 
 #[test]
+fn image_limits_are_compared_limit_by_limit() {
+    let r = case("image_limits_changed", Level::Breaking);
+    has(&r, Impact::Compatible, "image side at least 64 → 32");
+    has(&r, Impact::Compatible, "image pixels at most 9437184 → 16777216");
+    has(&r, Impact::Breaking, "image aspect ratios any → 1:2.5 to 2.5:1");
+    has(&r, Impact::Breaking, "image pixels at most none → 4194304");
+}
+
+#[test]
 fn widening_ratios_raising_a_url_length_or_a_pixel_count_is_compatible() {
     let r = case("geometry_loosened", Level::Compatible);
     has(&r, Impact::Compatible, "aspect ratios 9:16 to 16:9 → 9:21 to 21:9");
