@@ -200,6 +200,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("image_limits_min_above_max", "min_pixels 4096 is greater than max_pixels 1024"),
     ("image_limits_ratio_not_a_ratio", "`2.5` is not an aspect ratio: write `W:H` with positive numbers"),
     ("image_limits_ratio_reversed", "`min` 2.5:1 is wider than `max` 1:2.5"),
+    ("image_limits_unsatisfiable", "no image meets all these limits together"),
     ("image_limits_negative", "invalid value: integer `-64`, expected u64"),
 ];
 

@@ -333,13 +333,9 @@ async fn a_request_breaking_a_geometry_limit_is_never_sent() {
     assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing sent");
 }
 
-/// A PNG's signature and header chunk of `width` x `height`: all `validate()` reads of an upload.
+/// An upload of `width` x `height` (its PNG header: all `validate()` reads of it).
 fn png_of(width: u32, height: u32) -> imagegen::runtime::FilePart {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    bytes.extend(width.to_be_bytes());
-    bytes.extend(height.to_be_bytes());
-    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    imagegen::runtime::FilePart::from_bytes(bytes)
+    imagegen::runtime::FilePart::from_bytes(imagegen::runtime::image::png_header(width, height))
 }
 
 #[test]

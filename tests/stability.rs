@@ -5,6 +5,7 @@
 //! cross-field rules of Stable Diffusion 3.5 and outpaint checked before anything is sent, and
 //! so are the documented sizes of uploaded images.
 
+use imagegen::runtime::image::png_header;
 use imagegen::runtime::{FilePart, JobState, JsonOrBinary, Validate};
 use imagegen::stability::{
     AcceptImage, Client, ClientHeaders, EraseForm, FinishReason, GenerateSd3Form, GenerateUltraForm,
@@ -19,19 +20,9 @@ const ID: &str = "a6dc6c6e20acda010fe14d71f180658f2896ed9b4ec25aa99a6ff06c796987
 /// A PNG's signature and header chunk start: enough for the format to be recognised.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
-/// A PNG's signature and header chunk of `width` x `height`: all `validate()` reads of an
-/// upload (its size), without the pixels.
-fn png_of(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = PNG.to_vec();
-    bytes.extend(width.to_be_bytes());
-    bytes.extend(height.to_be_bytes());
-    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    bytes
-}
-
 /// A 1024x1024 upload, within every Stability limit.
 fn upload(file_name: &str) -> FilePart {
-    FilePart::from_bytes(png_of(1024, 1024)).with_file_name(file_name)
+    FilePart::from_bytes(png_header(1024, 1024)).with_file_name(file_name)
 }
 
 fn client(server: &MockServer) -> Client {
@@ -199,7 +190,7 @@ async fn an_erase_image_below_64_pixels_a_side_is_refused_before_it_is_uploaded(
         .mount(&server)
         .await;
     let client = client(&server);
-    let thin = EraseForm::new(FilePart::from_bytes(png_of(50, 4000)).with_file_name("thin.png"));
+    let thin = EraseForm::new(FilePart::from_bytes(png_header(50, 4000)).with_file_name("thin.png"));
 
     let error = client.erase(&thin).await.expect_err("a 50-pixel side is refused");
 
@@ -214,7 +205,7 @@ async fn an_erase_image_below_64_pixels_a_side_is_refused_before_it_is_uploaded(
 
 #[test]
 fn every_limit_an_outpaint_image_breaks_is_listed() {
-    let huge = OutpaintForm::new(FilePart::from_bytes(png_of(10_000, 1_000))).with_left(100);
+    let huge = OutpaintForm::new(FilePart::from_bytes(png_header(10_000, 1_000))).with_left(100);
     let error = huge.validate().expect_err("too many pixels, too wide");
     let messages: Vec<String> = error.violations().iter().map(ToString::to_string).collect();
     assert_eq!(

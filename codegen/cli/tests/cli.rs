@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use imagegen::runtime::base64::encode;
+use imagegen::runtime::image::png_header;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -12,16 +13,6 @@ const KEY: &str = "test-key-not-real";
 /// A JPEG's first bytes: enough for the format to be recognised.
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x02];
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-partial";
-
-/// A PNG's signature and header chunk of `width` x `height`: what `validate()` reads of an
-/// upload (its size, which Stability limits), without the pixels.
-fn png_of(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
-    bytes.extend(width.to_be_bytes());
-    bytes.extend(height.to_be_bytes());
-    bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    bytes
-}
 
 /// Runs the binary with `args`, no provider key in its environment.
 async fn imagegen(args: Vec<String>) -> Output {
@@ -432,7 +423,7 @@ async fn verbose_logs_the_exchange_without_the_key() {
 async fn dry_run_prints_the_exact_request_for_each_provider_and_sends_nothing() {
     let dir = out_dir("dry-run");
     let image = dir.join("cat.png");
-    std::fs::write(&image, png_of(1024, 1024)).unwrap();
+    std::fs::write(&image, png_header(1024, 1024)).unwrap();
     let request = dir.join("request.json");
     std::fs::write(&request, json!({"contents": [{"parts": [{"text": "a cat"}]}]}).to_string()).unwrap();
     let image = image.display().to_string();
@@ -1032,7 +1023,7 @@ async fn a_file_flag_uploads_the_image_of_a_stability_edit() {
         .await;
     let dir = out_dir("stability-remove-background");
     let input = dir.join("husky-in-a-field.png");
-    std::fs::write(&input, png_of(1024, 1024)).expect("input image");
+    std::fs::write(&input, png_header(1024, 1024)).expect("input image");
 
     let output = imagegen(args(&[
         "stability",
@@ -1064,7 +1055,7 @@ async fn an_image_outside_the_documented_size_exits_2_naming_its_size_and_sends_
     let server = MockServer::start().await;
     let dir = out_dir("stability-image-too-small");
     let input = dir.join("icon.png");
-    std::fs::write(&input, png_of(48, 48)).expect("input image");
+    std::fs::write(&input, png_header(48, 48)).expect("input image");
 
     let image = input.display().to_string();
     let output = imagegen(against(&server, &dir, &["stability", "remove-background", "--image", &image], &[])).await;
@@ -1146,7 +1137,7 @@ mod jobs {
         answers_in_turn(&server, &format!("/v2beta/results/{ID}"), &[in_progress(), in_progress()], finished).await;
         let dir = out_dir(name);
         let image = dir.join("small.png");
-        std::fs::write(&image, png_of(1024, 1024)).unwrap();
+        std::fs::write(&image, png_header(1024, 1024)).unwrap();
         let image = image.display().to_string();
         let command = ["stability", "upscale-creative", "--image", &image, "--prompt", "a kitten"];
         let output = imagegen(against(&server, &dir, &command, &["--wait", "--poll-interval", "0.01"])).await;

@@ -235,6 +235,34 @@ pub fn data_url_from_bytes(bytes: &[u8]) -> String {
     super::base64::data_url(mime, bytes)
 }
 
+/// The signature and header chunk of a `width` x `height` PNG, without its pixels: all a
+/// size check reads of an image. Generated example tests upload it for a file field with
+/// `image_limits`, and tests use it to build uploads of a given size.
+#[doc(hidden)]
+pub fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut chunk = b"IHDR".to_vec();
+    chunk.extend(width.to_be_bytes());
+    chunk.extend(height.to_be_bytes());
+    // 8-bit greyscale, deflate, no filter method change, no interlace.
+    chunk.extend([8, 0, 0, 0, 0]);
+    let mut bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0d".to_vec();
+    bytes.extend(&chunk);
+    bytes.extend(crc32(&chunk).to_be_bytes());
+    bytes
+}
+
+/// The CRC-32 (ISO 3309) a PNG chunk ends with.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
 /// An image and the MIME type its content says it is: what a generated inline-image
 /// type (base64 data beside a MIME type, such as ListenHub's `InlineData` or
 /// RouterHub's `Blob`) is built from by its `from_path` and `from_bytes`.
@@ -370,6 +398,16 @@ impl CollectImages for super::Base64Data {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_png_header_is_the_start_of_a_real_png_of_that_size() {
+        // The first 33 bytes of the 64x64 greyscale PNG under tests/fixtures/stability/.
+        let mut expected = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x40\x00\x00\x00\x40".to_vec();
+        expected.extend([8, 0, 0, 0, 0, 0x8F, 0x02, 0x2E, 0x02]);
+        assert_eq!(png_header(64, 64), expected);
+        // A 1x1 RGB header's well-known CRC.
+        assert_eq!(crc32(b"IHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"), 0x9077_53DE);
+    }
 
     #[test]
     fn detects_magic_bytes() {

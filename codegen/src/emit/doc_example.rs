@@ -149,7 +149,7 @@ fn request_example<'a>(api: &'a Api, op: &OperationIr, multipart: bool) -> Optio
 fn with_files(api: &Api, form: &str, example: &ExampleIr) -> Option<Value> {
     let s = api.struct_named(form)?;
     let mut object = example.body.as_object().cloned().unwrap_or_default();
-    for (part, file_name) in &example.files {
+    for ExampleFile { field: part, file_name, .. } in &example.files {
         let field = s.fields.iter().find(|f| &f.wire_name == part || f.part_names.contains(part))?;
         let name = Value::String(file_name.clone());
         match (&field.ty, object.get_mut(&field.wire_name)) {

@@ -128,11 +128,21 @@ fn multipart_test(
     load: TokenStream,
 ) -> TokenStream {
     let form = ident(form);
-    let files = ex.files.iter().map(|(field, file_name)| {
+    let files = ex.files.iter().map(|ExampleFile { field, file_name, image_size }| {
+        // A field with `image_limits` gets the header of the smallest image it accepts
+        // (sides that fit a PNG header: the checker found them), the others a real 1x1 PNG.
+        let bytes = match image_size.and_then(|(w, h)| Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?))) {
+            Some((width, height)) => {
+                let (width, height) =
+                    (proc_macro2::Literal::u32_unsuffixed(width), proc_macro2::Literal::u32_unsuffixed(height));
+                quote!(runtime::image::png_header(#width, #height))
+            }
+            None => quote!(runtime::base64::decode(#PLACEHOLDER_PNG.as_bytes()).unwrap()),
+        };
         quote! {
             call.files.insert(
                 #field.to_string(),
-                vec![runtime::FilePart::from_bytes(runtime::base64::decode(#PLACEHOLDER_PNG.as_bytes()).unwrap()).with_file_name(#file_name)],
+                vec![runtime::FilePart::from_bytes(#bytes).with_file_name(#file_name)],
             );
         }
     });

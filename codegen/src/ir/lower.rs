@@ -1569,6 +1569,15 @@ impl<'a> Lowering<'a> {
         self.collisions(names, "path parameters", PLACEHOLDERS);
     }
 
+    /// The size of the smallest image a multipart example's file field accepts, when the
+    /// field has `image_limits`.
+    fn example_image_size(&self, op: Option<&m::Operation>, field: &str) -> Option<(u64, u64)> {
+        let form = op?.request.as_ref()?.multipart.as_ref()?;
+        let Some(m::TypeDef::Object(form)) = self.index.get(form) else { return None };
+        let file = form.fields.iter().find(|f| f.name == field || f.part_names.iter().any(|p| p == field))?;
+        file.image_limits.as_ref()?.example_size()
+    }
+
     fn examples(&mut self) -> Vec<ExampleIr> {
         let mut names = Vec::new();
         let mut out = Vec::new();
@@ -1604,7 +1613,15 @@ impl<'a> Lowering<'a> {
                     .filter(|r| r.json.is_none() && ex.kind == m::ExampleKind::Request)
                     .and_then(|r| r.multipart.as_ref())
                     .map(|n| type_name(n)),
-                files: ex.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                files: ex
+                    .files
+                    .iter()
+                    .map(|(field, file_name)| ExampleFile {
+                        field: field.clone(),
+                        file_name: file_name.clone(),
+                        image_size: self.example_image_size(op, field),
+                    })
+                    .collect(),
                 body: ex.body.clone(),
             });
         }

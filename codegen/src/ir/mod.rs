@@ -1540,6 +1540,18 @@ pub struct PathParamIr {
     pub names_model: bool,
 }
 
+/// A file of a multipart request example.
+#[derive(Debug, Clone)]
+pub struct ExampleFile {
+    /// The form's file field (wire name).
+    pub field: String,
+    /// The file name the docs give.
+    pub file_name: String,
+    /// For a field with `image_limits`: the width and height of the smallest image meeting
+    /// them, which the example test uploads instead of its 1x1 stand-in.
+    pub image_size: Option<(u64, u64)>,
+}
+
 /// A doc example.
 #[derive(Debug, Clone)]
 pub struct ExampleIr {
@@ -1561,8 +1573,8 @@ pub struct ExampleIr {
     pub amended: Vec<(String, String)>,
     /// For a multipart request example: the form's Rust name.
     pub multipart_form: Option<RustIdent>,
-    /// For a multipart request example: (field name, file name).
-    pub files: Vec<(String, String)>,
+    /// For a multipart request example: its files.
+    pub files: Vec<ExampleFile>,
     /// Body.
     pub body: Value,
 }

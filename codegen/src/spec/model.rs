@@ -711,6 +711,48 @@ impl ImageLimits {
             && max_pixels.is_none()
             && aspect_ratio.is_none()
     }
+
+    /// The smallest width and height (sides that fit a PNG header) meeting every limit, its
+    /// ratio the allowed one nearest 1:1; `None` when no image meets them all. A ratio end
+    /// that is not `W:H` limits nothing here (the checker reports it).
+    pub fn example_size(&self) -> Option<(u64, u64)> {
+        let ratios = self.aspect_ratio.as_ref().map(|r| (parse_aspect_ratio(&r.min), parse_aspect_ratio(&r.max)));
+        let (narrowest, widest) = match ratios {
+            Some((Some(min), Some(max))) if min <= max => (min, max),
+            _ => (0.0, f64::INFINITY),
+        };
+        let ratio = 1.0_f64.clamp(narrowest, widest);
+        let min_side = self.min_side.unwrap_or(1).max(1) as f64;
+        let min_pixels = self.min_pixels.unwrap_or(1) as f64;
+        // width = ratio × height: the height that gives both sides and the area their minimums.
+        let height = min_side.max(min_side / ratio).max((min_pixels / ratio).sqrt()).ceil();
+        if height > f64::from(u32::MAX) {
+            return None;
+        }
+        let height = height as u64;
+        // Rounding the width may leave the ratio just outside a bound: a few taller heights settle it.
+        (height..height.saturating_add(64))
+            .flat_map(|h| {
+                let w = ratio * h as f64;
+                [(w.ceil() as u64, h), (w.floor() as u64, h)]
+            })
+            .find(|&(w, h)| self.admits(w, h, narrowest, widest))
+    }
+
+    /// Whether a `width` × `height` image meets every limit, as `validate()` judges it.
+    fn admits(&self, width: u64, height: u64, narrowest: f64, widest: f64) -> bool {
+        let ImageLimits { min_side, max_side, min_pixels, max_pixels, aspect_ratio: _ } = *self;
+        let (short, long, pixels) = (width.min(height), width.max(height), width.saturating_mul(height));
+        let ratio = width as f64 / height as f64;
+        short > 0
+            && long <= u64::from(u32::MAX)
+            && min_side.is_none_or(|min| short >= min)
+            && max_side.is_none_or(|max| long <= max)
+            && min_pixels.is_none_or(|min| pixels >= min)
+            && max_pixels.is_none_or(|max| pixels <= max)
+            && ratio >= narrowest
+            && ratio <= widest
+    }
 }
 
 /// `W:H` (`21:9`, `1:2.5`) as the width divided by the height, when both are positive
@@ -1603,4 +1645,49 @@ pub enum ExampleKind {
     Response,
     /// An error response body.
     Error,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(
+        min_side: Option<u64>,
+        max_side: Option<u64>,
+        pixels: (Option<u64>, Option<u64>),
+        ratio: Option<(&str, &str)>,
+    ) -> ImageLimits {
+        ImageLimits {
+            min_side,
+            max_side,
+            min_pixels: pixels.0,
+            max_pixels: pixels.1,
+            aspect_ratio: ratio.map(|(min, max)| AspectRatioRange { min: min.to_string(), max: max.to_string() }),
+        }
+    }
+
+    #[test]
+    fn the_smallest_image_meeting_stabilitys_limits_is_64_pixels_square() {
+        let stability = limits(Some(64), None, (Some(4_096), Some(9_437_184)), Some(("1:2.5", "2.5:1")));
+        assert_eq!(stability.example_size(), Some((64, 64)));
+        let upscale_fast = limits(Some(32), Some(1_536), (Some(1_024), Some(1_048_576)), None);
+        assert_eq!(upscale_fast.example_size(), Some((32, 32)));
+    }
+
+    #[test]
+    fn a_range_without_1_1_gives_the_ratio_nearest_it() {
+        assert_eq!(limits(None, None, (Some(30_000), None), Some(("3:1", "4:1"))).example_size(), Some((300, 100)));
+        assert_eq!(limits(Some(10), None, (None, None), Some(("1:3", "1:2"))).example_size(), Some((10, 20)));
+        // 7:3 is no whole multiple: the width is rounded until the ratio is inside.
+        let (w, h) = limits(Some(5), None, (None, None), Some(("7:3", "7:3"))).example_size().expect("7x3 fits");
+        assert_eq!(w * 3, h * 7, "{w}x{h} is not 7:3");
+        assert_eq!(limits(None, Some(100), (None, None), Some(("3:1", "4:1"))).example_size(), Some((3, 1)));
+    }
+
+    #[test]
+    fn limits_that_exclude_every_image_have_no_example() {
+        assert_eq!(limits(Some(4_000), None, (None, Some(1_000_000)), None).example_size(), None);
+        assert_eq!(limits(None, Some(100), (Some(20_000), None), None).example_size(), None);
+        assert_eq!(limits(Some(5_000_000_000), None, (None, None), None).example_size(), None, "no PNG that large");
+    }
 }

@@ -126,8 +126,8 @@ fn request_erase_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("kangaroo-on-the-beach.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("kangaroo-on-the-beach.png")
             ],
         );
     call.files
@@ -169,8 +169,8 @@ fn request_inpaint_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("dog-wearing-vr-goggles.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("dog-wearing-vr-goggles.png")
             ],
         );
     call.files
@@ -212,8 +212,8 @@ fn request_inpaint_curl() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("dog-wearing-vr-goggles.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("dog-wearing-vr-goggles.png")
             ],
         );
     call.files
@@ -255,8 +255,8 @@ fn request_outpaint_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("husky-in-a-field.png")
             ],
         );
     let form = OutpaintForm::from_call(&call).expect("the example builds the form");
@@ -290,8 +290,8 @@ fn request_outpaint_curl() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("husky-in-a-field.png")
             ],
         );
     let form = OutpaintForm::from_call(&call).expect("the example builds the form");
@@ -325,8 +325,8 @@ fn request_search_and_replace_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("husky-in-a-field.png")
             ],
         );
     let form = SearchAndReplaceForm::from_call(&call)
@@ -361,8 +361,8 @@ fn request_search_and_replace_javascript() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("husky-in-a-field.png")
             ],
         );
     let form = SearchAndReplaceForm::from_call(&call)
@@ -397,8 +397,8 @@ fn request_search_and_recolor_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("red-car.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("red-car.png")
             ],
         );
     let form = SearchAndRecolorForm::from_call(&call)
@@ -433,8 +433,8 @@ fn request_remove_background_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("husky-in-a-field.png")
             ],
         );
     let form = RemoveBackgroundForm::from_call(&call)
@@ -469,8 +469,8 @@ fn request_replace_background_and_relight_request() {
         .insert(
             "subject_image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("husky-in-a-field.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("husky-in-a-field.png")
             ],
         );
     let form = ReplaceBackgroundAndRelightForm::from_call(&call)
@@ -515,8 +515,8 @@ fn request_upscale_fast_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("low-res-flower.jpg")
+                runtime::FilePart::from_bytes(runtime::image::png_header(32, 32))
+                .with_file_name("low-res-flower.jpg")
             ],
         );
     let form = UpscaleFastForm::from_call(&call).expect("the example builds the form");
@@ -550,8 +550,8 @@ fn request_upscale_conservative_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("low-res-flower.jpg")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("low-res-flower.jpg")
             ],
         );
     let form = UpscaleConservativeForm::from_call(&call)
@@ -586,8 +586,8 @@ fn request_upscale_creative_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("kitten-in-space.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("kitten-in-space.png")
             ],
         );
     let form = UpscaleCreativeForm::from_call(&call)
@@ -620,8 +620,8 @@ fn request_upscale_creative_curl() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("kitten-in-rainforest.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("kitten-in-rainforest.png")
             ],
         );
     let form = UpscaleCreativeForm::from_call(&call)
@@ -666,8 +666,8 @@ fn request_control_sketch_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("sketch.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("sketch.png")
             ],
         );
     let form = ControlSketchForm::from_call(&call).expect("the example builds the form");
@@ -701,8 +701,8 @@ fn request_control_sketch_javascript() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("sketch.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("sketch.png")
             ],
         );
     let form = ControlSketchForm::from_call(&call).expect("the example builds the form");
@@ -736,8 +736,8 @@ fn request_control_structure_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("cat-statue.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("cat-statue.png")
             ],
         );
     let form = ControlStructureForm::from_call(&call)
@@ -772,8 +772,8 @@ fn request_control_structure_javascript() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("cat-statue.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("cat-statue.png")
             ],
         );
     let form = ControlStructureForm::from_call(&call)
@@ -808,8 +808,8 @@ fn request_control_style_request() {
         .insert(
             "image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("cinematic-portrait.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("cinematic-portrait.png")
             ],
         );
     let form = ControlStyleForm::from_call(&call).expect("the example builds the form");
@@ -843,16 +843,16 @@ fn request_control_style_transfer_request() {
         .insert(
             "init_image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("chicken-portrait.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("chicken-portrait.png")
             ],
         );
     call.files
         .insert(
             "style_image".to_string(),
             vec![
-                runtime::FilePart::from_bytes(runtime::base64::decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
-                .as_bytes()).unwrap()).with_file_name("glowbot.png")
+                runtime::FilePart::from_bytes(runtime::image::png_header(64, 64))
+                .with_file_name("glowbot.png")
             ],
         );
     let form = ControlStyleTransferForm::from_call(&call)

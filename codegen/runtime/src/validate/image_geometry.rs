@@ -160,6 +160,7 @@ fn grouped(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image::png_header;
     use crate::validate::{Validate, ValidationError, Warnings};
 
     /// Stability's limits for most uploads (edit, control, upscale conservative).
@@ -170,15 +171,6 @@ mod tests {
         max_pixels: Some(9_437_184),
         aspect_ratio: Some(("1:2.5", "2.5:1")),
     };
-
-    /// A PNG's signature and IHDR chunk: all a reader needs for the size.
-    fn png(width: u32, height: u32) -> Vec<u8> {
-        let mut bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-        bytes.extend(width.to_be_bytes());
-        bytes.extend(height.to_be_bytes());
-        bytes.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
-        bytes
-    }
 
     /// A baseline JPEG's start, a JFIF APP0 segment (skipped by its length) and its SOF0 frame.
     fn jpeg(width: u16, height: u16) -> Vec<u8> {
@@ -224,14 +216,14 @@ mod tests {
 
     #[test]
     fn a_square_megapixel_png_meets_stabilitys_limits() {
-        assert_eq!(violations(&png(1024, 1024), STABILITY), Vec::<String>::new());
+        assert_eq!(violations(&png_header(1024, 1024), STABILITY), Vec::<String>::new());
     }
 
     #[test]
     fn every_bound_is_inclusive() {
         // 64x160: the shortest side, the narrowest ratio (1:2.5) and more than 4,096 pixels.
-        assert_eq!(violations(&png(64, 160), STABILITY), Vec::<String>::new());
-        assert_eq!(violations(&png(160, 64), STABILITY), Vec::<String>::new());
+        assert_eq!(violations(&png_header(64, 160), STABILITY), Vec::<String>::new());
+        assert_eq!(violations(&png_header(160, 64), STABILITY), Vec::<String>::new());
         assert_eq!(violations(&jpeg(64, 64), STABILITY), Vec::<String>::new());
         // 3072 x 3072 = 9,437,184, the docs' own example of the largest.
         assert_eq!(violations(&jpeg(3072, 3072), STABILITY), Vec::<String>::new());
@@ -242,7 +234,7 @@ mod tests {
     #[test]
     fn a_thin_tall_png_breaks_the_side_and_the_ratio_at_once() {
         assert_eq!(
-            violations(&png(50, 4000), STABILITY),
+            violations(&png_header(50, 4000), STABILITY),
             [
                 "image: 50x4000 pixels: every side must be at least 64",
                 "image: 50x4000 pixels: aspect ratio 1:80 (0.0125) is narrower than 1:2.5",
@@ -281,7 +273,7 @@ mod tests {
 
     #[test]
     fn a_violation_names_the_dimensions_and_the_limit() {
-        let Err(error): Result<Warnings, ValidationError> = Upload(&png(50, 60), STABILITY).validate() else {
+        let Err(error): Result<Warnings, ValidationError> = Upload(&png_header(50, 60), STABILITY).validate() else {
             panic!("a 50-pixel side is refused");
         };
         let rules: Vec<&Constraint> = error.violations().iter().map(|v| &v.rule).collect();
@@ -298,14 +290,14 @@ mod tests {
     fn a_side_of_zero_has_no_ratio() {
         let limits = ImageLimits { aspect_ratio: Some(("1:2.5", "2.5:1")), ..ImageLimits::default() };
         assert_eq!(
-            violations(&png(0, 100), limits),
+            violations(&png_header(0, 100), limits),
             ["image: 0x100 pixels: a side of 0 pixels has no aspect ratio between 1:2.5 and 2.5:1"]
         );
     }
 
     #[test]
     fn a_cut_header_is_a_warning_not_a_violation() {
-        let warnings = unmeasured(&png(50, 50)[..18]);
+        let warnings = unmeasured(&png_header(50, 50)[..18]);
         let [warning] = warnings.as_slice() else { panic!("one warning: {warnings:?}") };
         assert_eq!(warning.path, "image");
         assert_eq!(warning.rule, Constraint::ImageUnmeasured { reason: "its header ends before its size".to_string() });

@@ -189,7 +189,8 @@ impl<'a> Checker<'a> {
     }
     // Both ends are ratios the runtime can read (`W:H`, positive numbers), and the
     // narrowest comes first: a range the other way round would refuse every value.
-    fn aspect_ratio_range(&mut self, range: &AspectRatioRange, path: &str) {
+    // Returns whether the range is sound.
+    fn aspect_ratio_range(&mut self, range: &AspectRatioRange, path: &str) -> bool {
         let mut ends = Vec::new();
         for (key, text) in [("min", &range.min), ("max", &range.max)] {
             match parse_aspect_ratio(text) {
@@ -209,43 +210,54 @@ impl<'a> Checker<'a> {
                         range.min, range.max
                     ),
                 );
+                return false;
             }
+            return true;
         }
+        false
     }
 
     // Image limits refuse uploads before they are sent, so each must be one an image can
     // meet: a limit of 0 pixels says nothing (say none), a minimum above its maximum or a
     // reversed ratio range would refuse every image, and an empty mapping is a limit
-    // forgotten.
+    // forgotten. Limits that each make sense may still exclude every image together (sides
+    // of at least 4,000 pixels, at most 1,000,000 pixels in total).
     fn image_limits(&mut self, limits: &ImageLimits, path: &str) {
+        let mut sound = true;
         if limits.is_empty() {
+            sound = false;
             self.r.error(
                 path,
                 "`image_limits` states no limit: give at least one of `min_side`, `max_side`, `min_pixels`, `max_pixels`, `aspect_ratio`",
             );
         }
         let ImageLimits { min_side, max_side, min_pixels, max_pixels, aspect_ratio } = limits;
-        for (key, value) in
-            [("min_side", min_side), ("max_side", max_side), ("min_pixels", min_pixels), ("max_pixels", max_pixels)]
-        {
+        let bounds =
+            [("min_side", min_side), ("max_side", max_side), ("min_pixels", min_pixels), ("max_pixels", max_pixels)];
+        for (key, value) in bounds {
             if *value == Some(0) {
+                sound = false;
                 self.r.error(
                     &join_key(path, key),
                     format!("`{key}` is 0: a limit in pixels is at least 1 (leave it out for none)"),
                 );
             }
         }
-        for (min_key, min, max_key, max) in
-            [("min_side", min_side, "max_side", max_side), ("min_pixels", min_pixels, "max_pixels", max_pixels)]
-        {
+        let pairs =
+            [("min_side", min_side, "max_side", max_side), ("min_pixels", min_pixels, "max_pixels", max_pixels)];
+        for (min_key, min, max_key, max) in pairs {
             if let (Some(min), Some(max)) = (min, max) {
                 if min > max {
+                    sound = false;
                     self.r.error(&join_key(path, min_key), format!("{min_key} {min} is greater than {max_key} {max}"));
                 }
             }
         }
         if let Some(range) = aspect_ratio {
-            self.aspect_ratio_range(range, &join_key(path, "aspect_ratio"));
+            sound &= self.aspect_ratio_range(range, &join_key(path, "aspect_ratio"));
+        }
+        if sound && limits.example_size().is_none() {
+            self.r.error(path, "no image meets all these limits together: every upload would be refused");
         }
     }
 

@@ -47,6 +47,13 @@ pub const OPERATIONS: &[dispatch::OperationSpec] = &[
                 required: false,
                 help: "Reference images, every side at least 32 pixels.",
             },
+            dispatch::FileSpec {
+                wire: "banner",
+                flag: "banner",
+                many: false,
+                required: false,
+                help: "An optional banner, 3:1 to 4:1, of at least 30,000 pixels.",
+            },
         ],
         images: &[],
         texts: &[],
@@ -118,12 +125,16 @@ impl EditForm {
     /// Builds the form from a call by name: text fields from `call.body`, files from `call.files`.
     /// A field or file name the form does not have is refused, with a suggestion.
     pub fn from_call(call: &dispatch::Call) -> Result<Self, runtime::Error> {
-        dispatch::check_form_names(call, &["image", "mask", "references", "prompt"])?;
+        dispatch::check_form_names(
+            call,
+            &["image", "mask", "references", "banner", "prompt"],
+        )?;
         Ok(Self {
             image: dispatch::required_form_file(call, "image")?,
             mask: dispatch::form_file(call, "mask"),
             references: Some(dispatch::form_files(call, "references"))
                 .filter(|files| !files.is_empty()),
+            banner: dispatch::form_file(call, "banner"),
             prompt: dispatch::required_form_field(call, "prompt")?,
         })
     }

@@ -9,6 +9,8 @@ mod client;
 pub mod dispatch;
 mod types;
 mod validate;
+#[cfg(test)]
+mod examples;
 pub use client::{operations, Client};
 pub use types::{EditForm, EditResponse};
 use crate::runtime;

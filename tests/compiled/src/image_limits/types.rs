@@ -21,6 +21,10 @@ pub struct EditForm {
     ///
     /// At most 4 items. Image size, checked by `validate()` from the image's header: every side at least 32 pixels.
     pub references: Option<Vec<runtime::FilePart>>,
+    /// An optional banner, 3:1 to 4:1, of at least 30,000 pixels.
+    ///
+    /// Image size, checked by `validate()` from the image's header: in total at least 30,000 pixels; aspect ratio 3:1 to 4:1.
+    pub banner: Option<runtime::FilePart>,
     /// The edit.
     pub prompt: String,
 }
@@ -31,6 +35,7 @@ impl EditForm {
             image,
             mask: None,
             references: None,
+            banner: None,
             prompt: prompt.into(),
         }
     }
@@ -44,6 +49,12 @@ impl EditForm {
     #[must_use]
     pub fn with_references(mut self, value: Vec<runtime::FilePart>) -> Self {
         self.references = Some(value);
+        self
+    }
+    /// Sets `banner`.
+    #[must_use]
+    pub fn with_banner(mut self, value: runtime::FilePart) -> Self {
+        self.banner = Some(value);
         self
     }
 }
@@ -63,6 +74,9 @@ impl EditForm {
             for item in value.iter() {
                 parts.push_file("references", item);
             }
+        }
+        if let Some(value) = &self.banner {
+            parts.push_file("banner", value);
         }
         {
             let value = &self.prompt;

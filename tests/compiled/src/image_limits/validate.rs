@@ -59,5 +59,18 @@ impl runtime::Validate for EditForm {
                 },
             );
         }
+        if let Some(value) = &self.banner {
+            v.image_geometry(
+                "banner",
+                &value.bytes,
+                &runtime::validate::ImageLimits {
+                    min_side: None,
+                    max_side: None,
+                    min_pixels: Some(30000),
+                    max_pixels: None,
+                    aspect_ratio: Some(("3:1", "4:1")),
+                },
+            );
+        }
     }
 }
