@@ -50,7 +50,7 @@ impl Validator {
     /// know, a truncated header) is not refused: the server decides, and a warning says the
     /// limits were not checked.
     pub fn image_geometry(&mut self, field: &str, image: &[u8], limits: &ImageLimits) {
-        let size = match imagesize::blob_size(image) {
+        let size = match measure(image) {
             Ok(size) => size,
             Err(error) => {
                 let reason = unreadable(&error);
@@ -67,6 +67,19 @@ impl Validator {
                 format!("{width}x{height} pixels: {broken}"),
             );
         }
+    }
+}
+
+/// The image's width and height from its header. A simple (lossy) WebP's `VP8 ` frame
+/// header gives each side in 14 bits under 2 bits of upscaling hint, which `imagesize`
+/// 0.15 reads as part of the size; those are read here without the hint, so an image
+/// with the hint set is not taken for one 16,384 pixels wider than it is.
+fn measure(image: &[u8]) -> imagesize::ImageResult<imagesize::ImageSize> {
+    let size = imagesize::blob_size(image)?;
+    let side = |at: usize| image.get(at..at + 2).map(|b| usize::from(u16::from_le_bytes([b[0], b[1]]) & 0x3FFF));
+    match (image.get(8..16), side(0x1A), side(0x1C)) {
+        (Some(b"WEBPVP8 "), Some(width), Some(height)) => Ok(imagesize::ImageSize { width, height }),
+        _ => Ok(size),
     }
 }
 
@@ -189,6 +202,31 @@ mod tests {
         bytes.extend(&(width - 1).to_le_bytes()[..3]);
         bytes.extend(&(height - 1).to_le_bytes()[..3]);
         bytes
+    }
+
+    /// A simple (lossy) WebP's RIFF header and the start of its `VP8 ` key frame, each side
+    /// in 14 bits with `scale` in the 2 bits above.
+    fn lossy_webp(width: u16, height: u16, scale: u16) -> Vec<u8> {
+        let mut bytes = b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00".to_vec();
+        bytes.extend([0x30, 0x01, 0x00, 0x9D, 0x01, 0x2A]);
+        bytes.extend((width | scale << 14).to_le_bytes());
+        bytes.extend((height | scale << 14).to_le_bytes());
+        bytes.extend([0; 14]);
+        bytes
+    }
+
+    #[test]
+    fn a_lossy_webps_upscaling_hint_is_not_read_as_its_size() {
+        assert_eq!(violations(&lossy_webp(1024, 1024, 0), STABILITY), Vec::<String>::new());
+        // The hint set (2x): still 1024x1024, not 17,408 pixels a side.
+        assert_eq!(violations(&lossy_webp(1024, 1024, 1), STABILITY), Vec::<String>::new());
+        assert_eq!(
+            violations(&lossy_webp(40, 1024, 3), STABILITY),
+            [
+                "image: 40x1024 pixels: every side must be at least 64",
+                "image: 40x1024 pixels: aspect ratio 5:128 (0.0391) is narrower than 1:2.5",
+            ]
+        );
     }
 
     /// A request with one uploaded image under `image`.
