@@ -500,6 +500,16 @@ fn image_limits_are_compared_limit_by_limit() {
 }
 
 #[test]
+fn a_lower_maximum_request_size_breaks_and_a_higher_one_is_compatible() {
+    let r = case("request_size_changed", Level::Breaking);
+    has(&r, Impact::Breaking, "maximum request bytes 10485760 → 5242880");
+    has(&r, Impact::Compatible, "maximum request bytes 10485760 → 20971520");
+    // The GET sends no body: a provider-wide limit never applies to it.
+    let get_job: Vec<_> = r.changes.iter().filter(|c| c.subject.contains("get_job")).collect();
+    assert!(get_job.is_empty(), "{get_job:#?}");
+}
+
+#[test]
 fn widening_ratios_raising_a_url_length_or_a_pixel_count_is_compatible() {
     let r = case("geometry_loosened", Level::Compatible);
     has(&r, Impact::Compatible, "aspect ratios 9:16 to 16:9 → 9:21 to 21:9");

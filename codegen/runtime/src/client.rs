@@ -30,7 +30,7 @@ use super::save_as_arrived::{ImageWriter, SaveImagesTo};
 use super::sse::{EventStream, SseEvent};
 use super::trace;
 use super::transport::{Payload, Reply, ResponseMode};
-use super::validate::Warnings;
+use super::validate::{ValidationError, Warnings};
 use super::wire_request::WireRequest;
 use super::{AuthScheme, OperationInfo, ProviderHeader, ProviderInfo};
 
@@ -298,6 +298,7 @@ impl<C: ProviderClient> ClientBuilder<C> {
                 save_images: None,
             }),
             params: None,
+            validation: None,
         })
     }
 }
@@ -420,6 +421,10 @@ pub struct HttpClient {
     /// What the next requests carry outside their body (query parameters and headers
     /// from a request's fields), set by [`HttpClient::with_params`] for one call.
     pub(super) params: Option<Arc<super::params::PreparedParams>>,
+    /// What the request's `validate()` found, set by [`HttpClient::with_validation`] for
+    /// one call: decided with the size of the body the transport builds, so a request
+    /// both invalid and too large hears of both.
+    pub(super) validation: Option<Result<Warnings, ValidationError>>,
 }
 
 #[derive(Clone)]
@@ -506,13 +511,26 @@ impl HttpClient {
         }
         let mut inner = Inner::clone(&self.inner);
         inner.redactor = inner.redactor.with_request_secrets(values);
-        HttpClient { inner: Arc::new(inner), params: self.params.clone() }
+        HttpClient { inner: Arc::new(inner), params: self.params.clone(), validation: self.validation.clone() }
+    }
+
+    /// A handle for one call whose request `validate()` checked, for an operation with a
+    /// documented maximum request size: the outcome is held until the body is built and
+    /// measured, then the call is refused with every violation at once (the fields', and
+    /// the body's size) or its warnings are reported and it is sent. A second outcome
+    /// (another check of the same request) joins the first.
+    pub fn with_validation(&self, checked: Result<Warnings, ValidationError>) -> HttpClient {
+        let validation = match self.validation.clone() {
+            Some(first) => super::validate::combine(first, checked),
+            None => checked,
+        };
+        HttpClient { inner: self.inner.clone(), params: self.params.clone(), validation: Some(validation) }
     }
 
     /// Tells the observer (and, with the `tracing` feature, the subscriber) about each
     /// warning of a valid request before it is sent: the caller asked for a parameter
     /// the server will ignore, which is worth knowing but no reason to refuse.
-    pub fn report_warnings(&self, op: &'static OperationInfo, warnings: &Warnings) {
+    pub fn report_warnings(&self, op: &OperationInfo, warnings: &Warnings) {
         for warning in warnings {
             trace::warning(self.inner.provider.name, op.id, warning);
             if let Some(observer) = &self.inner.observer {
@@ -788,6 +806,7 @@ impl HttpClient {
             auth_schemes: &[],
             model_param: None,
             usage: &[],
+            max_request_bytes: None,
         };
         let target = Target::Url { url, trusted_hosts };
         let (reply, span) = self.execute_to(&op, target, &Payload::Empty, ResponseMode::Raw("*/*"), None).await?;

@@ -134,9 +134,17 @@ impl HttpClient {
             }
         }
         if let Some(error) = ValidationError::from_violations(violations) {
-            return Err(Error::Validation(error));
+            // Beside the fields' own violations, when the call holds them for later.
+            return Err(Error::Validation(match self.validation.clone() {
+                Some(first) => error.after(first),
+                None => error,
+            }));
         }
-        Ok(HttpClient { inner: self.inner.clone(), params: Some(Arc::new(PreparedParams { query, headers: map })) })
+        Ok(HttpClient {
+            inner: self.inner.clone(),
+            params: Some(Arc::new(PreparedParams { query, headers: map })),
+            validation: self.validation.clone(),
+        })
     }
 
     /// What the handle's requests carry outside their body, if anything.

@@ -171,6 +171,10 @@ pub struct OperationInfo {
     /// at several paths; the first one the answer has is read. Empty when the answer
     /// reports none.
     pub usage: &'static [TokenUsage],
+    /// The largest request body the server takes, in bytes, when the docs state one
+    /// (Stability's 10 MiB): a larger body is refused before anything is sent, with a
+    /// [`Constraint::RequestSize`](super::Constraint::RequestSize) violation.
+    pub max_request_bytes: Option<u64>,
 }
 
 /// Where a success answer reports one kind of token count.

@@ -21,6 +21,7 @@ use super::redact::redact_query_params;
 use super::retry::{is_retryable, status_is_retryable};
 use super::save_as_arrived::ImageWriter;
 use super::trace;
+use super::validate::{combine, request_size, ValidationError, Warnings};
 use super::wire_request::{WireBody, WireRequest};
 use super::OperationInfo;
 
@@ -152,6 +153,7 @@ impl HttpClient {
                 Err(error) => error,
             });
         }
+        self.admit(op, &destination, payload, mode)?;
         // A model chosen in the path (`/models/{model}:generateContent`) rather than the body.
         let path_model = match (model, op.model_param, &target) {
             (None, Some(param), Target::Path(path)) => trace::path_model(op.path, path, param),
@@ -225,6 +227,7 @@ impl HttpClient {
         payload: &Payload<'_>,
         mode: ResponseMode,
     ) -> Result<WireRequest, Error> {
+        self.admit(op, destination, payload, mode)?;
         let mut request = self.build_request(op, destination, payload, mode)?;
         let body = match request.body_mut().take() {
             None => WireBody::Empty,
@@ -240,6 +243,42 @@ impl HttpClient {
         };
         let url = self.shown_url(op, destination, request.url());
         Ok(WireRequest::new(&request, self.auth_header(op), body, &destination.redactor, url))
+    }
+
+    /// The last step before a request is sent (or shown by a dry run): refuses the call,
+    /// listing every violation at once, when the request's `validate()` found any (held by
+    /// [`HttpClient::with_validation`]) or its body is larger than the operation's
+    /// documented maximum; otherwise reports the request's warnings. The size is the one
+    /// the built request states (`Content-Length`, which reqwest computes for a form whose
+    /// parts have known lengths) or the length of the bytes it holds (JSON): the body is
+    /// never read or copied to measure it, and a body of unknown size is not refused.
+    fn admit(
+        &self,
+        op: &OperationInfo,
+        destination: &Destination<'_>,
+        payload: &Payload<'_>,
+        mode: ResponseMode,
+    ) -> Result<(), Error> {
+        let too_large = match op.max_request_bytes {
+            Some(max) => match self.build_request(op, destination, payload, mode) {
+                Ok(request) => body_length(&request).filter(|&length| length > max).map(|length| (length, max)),
+                // The fields' violations come first; a request that cannot be built otherwise fails as it would.
+                Err(_) if matches!(self.validation, Some(Err(_))) => None,
+                Err(error) => return Err(error),
+            },
+            None => None,
+        };
+        let size = match too_large {
+            Some((length, max)) => Err(ValidationError::single(request_size(length, max))),
+            None => Ok(Warnings::default()),
+        };
+        let checked = match self.validation.clone() {
+            Some(first) => combine(first, size),
+            None => size,
+        };
+        let warnings = checked.map_err(Error::Validation)?;
+        self.report_warnings(op, &warnings);
+        Ok(())
     }
 
     /// How the key travels for `op`: the client's scheme when the operation accepts it,
@@ -503,6 +542,18 @@ fn redirect_location(status: reqwest::StatusCode, headers: &HeaderMap, url: &req
 }
 
 /// Whether a response says its body is JSON (`application/json`, `application/problem+json`).
+/// How many bytes `request`'s body puts on the wire, when that is known before sending:
+/// its `Content-Length` header, else the length of the bytes it holds; no body is 0.
+fn body_length(request: &reqwest::Request) -> Option<u64> {
+    if let Some(length) = request.headers().get(CONTENT_LENGTH) {
+        return length.to_str().ok()?.parse().ok();
+    }
+    match request.body() {
+        None => Some(0),
+        Some(body) => body.as_bytes().map(|bytes| bytes.len() as u64),
+    }
+}
+
 pub(super) fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
     headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(|media| {
         let media = media.trim().to_ascii_lowercase();

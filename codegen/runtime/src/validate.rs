@@ -233,6 +233,14 @@ pub enum Constraint {
         /// Why the size could not be read.
         reason: String,
     },
+    /// A request body larger than the server takes (Stability's "413: Your request was
+    /// larger than 10MiB"), measured on the body built to be sent.
+    RequestSize {
+        /// The most bytes the server takes.
+        max: u64,
+        /// The body's size in bytes.
+        actual: u64,
+    },
     /// A field that applies to some model families only, sent with a model of another.
     ModelFamily {
         /// The families the field applies to.
@@ -269,6 +277,66 @@ impl ValidationError {
     pub fn from_violations(violations: Vec<Violation>) -> Option<Self> {
         (!violations.is_empty()).then_some(Self { violations, warnings: Warnings::default() })
     }
+}
+
+/// The outcome of two checks of one request, as if one had made both: every violation
+/// (the first's, then the second's) and every warning.
+pub(crate) fn combine(
+    first: Result<Warnings, ValidationError>,
+    then: Result<Warnings, ValidationError>,
+) -> Result<Warnings, ValidationError> {
+    let (mut violations, mut warnings) = outcome_parts(first);
+    let (more_violations, more_warnings) = outcome_parts(then);
+    violations.extend(more_violations);
+    warnings.extend(more_warnings);
+    let warnings = Warnings::from(warnings);
+    match violations.is_empty() {
+        true => Ok(warnings),
+        false => Err(ValidationError { violations, warnings }),
+    }
+}
+
+impl ValidationError {
+    /// `self` found after `first` checked the same request: `first`'s violations, then these.
+    pub(crate) fn after(self, first: Result<Warnings, ValidationError>) -> ValidationError {
+        let (mut violations, mut warnings) = outcome_parts(first);
+        violations.extend(self.violations);
+        warnings.extend(self.warnings.warnings);
+        ValidationError { violations, warnings: Warnings::from(warnings) }
+    }
+}
+
+fn outcome_parts(outcome: Result<Warnings, ValidationError>) -> (Vec<Violation>, Vec<Warning>) {
+    match outcome {
+        Ok(warnings) => (Vec::new(), warnings.warnings),
+        Err(error) => (error.violations, error.warnings.warnings),
+    }
+}
+
+/// The violation of a request body of `actual` bytes sent where the server takes at most
+/// `max`.
+pub(crate) fn request_size(actual: u64, max: u64) -> Violation {
+    let unit = match binary_unit(max) {
+        Some(unit) => format!(" ({unit})"),
+        None => String::new(),
+    };
+    Violation {
+        path: String::new(),
+        rule: Constraint::RequestSize { max, actual },
+        message: format!(
+            "the request body is {} bytes; the server takes at most {}{unit}",
+            image_geometry::grouped(actual),
+            image_geometry::grouped(max)
+        ),
+    }
+}
+
+/// `10 MiB` for a whole number of MiB (or KiB, or GiB), as docs state such limits.
+fn binary_unit(bytes: u64) -> Option<String> {
+    [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        .into_iter()
+        .find(|(size, _)| bytes >= *size && bytes % size == 0)
+        .map(|(size, unit)| format!("{} {unit}", bytes / size))
 }
 
 impl fmt::Display for ValidationError {

@@ -28,6 +28,7 @@ static STATUS: OperationInfo = OperationInfo {
     auth_schemes: &[],
     model_param: None,
     usage: &[],
+    max_request_bytes: None,
 };
 
 /// A signed URL's signature: it must never be shown anywhere.

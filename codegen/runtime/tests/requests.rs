@@ -47,6 +47,7 @@ static LIST: OperationInfo = OperationInfo {
     auth_schemes: &[],
     model_param: None,
     usage: &[],
+    max_request_bytes: None,
 };
 
 /// An operation that takes the key only in its header.
@@ -59,6 +60,7 @@ static HEADER_ONLY: OperationInfo = OperationInfo {
     auth_schemes: &[AuthScheme::Header("x-goog-api-key")],
     model_param: None,
     usage: &[],
+    max_request_bytes: None,
 };
 
 /// An operation that takes the key only in the query.
@@ -71,6 +73,7 @@ static QUERY_ONLY: OperationInfo = OperationInfo {
     auth_schemes: &[AuthScheme::Query("key")],
     model_param: None,
     usage: &[],
+    max_request_bytes: None,
 };
 
 struct QueryClient(HttpClient);

@@ -1,5 +1,5 @@
 //! Value limits of a field (ranges, lengths, item counts, steps, patterns, URL schemes, MIME types,
-//! image sizes): tightened or loosened. Only request-side types are checked by `validate()`, so
+//! image sizes), and an operation's maximum request size: tightened or loosened. Only request-side types are checked by `validate()`, so
 //! only there can a tightened limit reject a value that used to pass.
 
 use super::change::{Area, Changes, Impact};
@@ -56,6 +56,12 @@ pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constr
         };
         report(out, subject, what.to_string(), direction, validated);
     }
+}
+
+/// An operation's maximum request size (in bytes): the client refuses a larger body
+/// before sending it, as `validate()` refuses a value, so a lower maximum is breaking.
+pub fn request_size(out: &mut Changes, subject: &str, old: Option<u64>, new: Option<u64>) {
+    upper_bound(out, subject, "maximum request bytes", old.map(to_f64), new.map(to_f64), true);
 }
 
 /// A range of aspect ratios loosens when both ends move out (or it goes), tightens when

@@ -143,6 +143,7 @@ fn operation(
     status_answers(out, old, new);
     response_headers(out, old, new);
     job(out, &subject, old, new);
+    super::limits::request_size(out, &subject, old.max_request_bytes, new.max_request_bytes);
     let summary = |op: &OperationIr| match &op.docs {
         Some(d) => format!("{} {d}", op.summary),
         None => op.summary.clone(),

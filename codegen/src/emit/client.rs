@@ -159,6 +159,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         auth,
         job: _, // `job::wait_methods`
         usage,
+        max_request_bytes,
     } = op;
     let name = ident(&shouty(id));
     let method_ident = ident(method);
@@ -187,6 +188,13 @@ fn operation_const(op: &OperationIr) -> TokenStream {
         };
         quote!(runtime::TokenUsage { kind: runtime::TokenKind::#kind, path: &[#(#path),*] })
     });
+    let max_request_bytes = match max_request_bytes {
+        Some(max) => {
+            let max = Lit::u64_unsuffixed(*max);
+            quote!(Some(#max))
+        }
+        None => quote!(None),
+    };
     quote! {
         #[doc = #doc]
         pub const #name: runtime::OperationInfo = runtime::OperationInfo {
@@ -198,6 +206,7 @@ fn operation_const(op: &OperationIr) -> TokenStream {
             auth_schemes: &[#(#auth),*],
             model_param: #model_param,
             usage: &[#(#usage),*],
+            max_request_bytes: #max_request_bytes,
         };
     }
 }
@@ -222,10 +231,19 @@ fn op_docs(op: &OperationIr, extra: &str) -> TokenStream {
         op.method.to_uppercase(),
         op.path
     );
+    let size = op.max_request_bytes.map(|max| {
+        let max = crate::ir::grouped(max);
+        format!(
+            "The request body may be at most {max} bytes, as the docs state: a larger one is refused \
+             before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside \
+             the request's others."
+        )
+    });
     doc_paragraphs(&[
         Some(prose(&op.summary)),
         prose_opt(&op.docs),
         Some(wire),
+        size,
         (!extra.is_empty()).then(|| extra.to_string()),
         (!errors.is_empty()).then_some(errors),
     ])
@@ -289,12 +307,21 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
     let mut arg_names: Vec<TokenStream> =
         op.path_params.iter().map(|p| ident(&p.rust_name).into_token_stream()).collect();
     // A valid request's warnings (parameters the server ignores) go to the observer and
-    // to tracing before it is sent; only violations stop the call.
-    let checked = |value: TokenStream| {
-        quote! {
+    // to tracing before it is sent; only violations stop the call. With a documented
+    // maximum request size, the outcome waits in the call's handle until the transport
+    // has built the body and measured it, so the call lists every violation at once.
+    let sized = op.max_request_bytes.is_some() && matches!(body, BodyIr::Json { .. } | BodyIr::Form { .. });
+    let checked = |value: TokenStream| match sized {
+        true => quote!(let http = self.http.with_validation(#value.validate());),
+        false => quote! {
             let warnings = #value.validate()?;
             self.http.report_warnings(&operations::#konst, &warnings);
-        }
+        },
+    };
+    // The handle later steps start from: the one holding the outcome, or the client's.
+    let base = match sized {
+        true => quote!(http),
+        false => quote!(self.http),
     };
     let flag = op.stream_flag.as_ref();
     let (param, prepare, send_body) = match body {
@@ -320,12 +347,25 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
                     let wire = &flag.wire;
                     let stream_fn = op.method(MethodRole::Stream).map_or(String::new(), |m| m.fn_name.to_string());
                     let msg = format!("`{wire}: true` asks for a stream; call `{stream_fn}` instead");
-                    let guard = quote! {
-                        if request.#field == Some(true) {
-                            let mut v = runtime::Validator::new();
-                            v.report(#wire, runtime::Constraint::ForbiddenBy { condition: #msg.to_string() }, #msg);
-                            v.finish()?;
-                        }
+                    let report = quote! {
+                        let mut v = runtime::Validator::new();
+                        v.report(#wire, runtime::Constraint::ForbiddenBy { condition: #msg.to_string() }, #msg);
+                    };
+                    let guard = match sized {
+                        true => quote! {
+                            let http = if request.#field == Some(true) {
+                                #report
+                                http.with_validation(v.finish())
+                            } else {
+                                http
+                            };
+                        },
+                        false => quote! {
+                            if request.#field == Some(true) {
+                                #report
+                                v.finish()?;
+                            }
+                        },
                     };
                     (quote!(request: &#t,), quote!(#validate #guard), quote!(Some(request)))
                 }
@@ -346,8 +386,8 @@ fn method(api: &Api, op: &OperationIr, m: &MethodIr) -> TokenStream {
     // Fields that travel in the query or headers go through a handle carrying them; a
     // request without any is sent through the client itself.
     let (http, prepare) = match params_source(api, body) {
-        Some(value) => (quote!(http), quote!(#prepare let http = self.http.with_params(#value.request_params())?;)),
-        None => (quote!(self.http), prepare),
+        Some(value) => (quote!(http), quote!(#prepare let http = #base.with_params(#value.request_params())?;)),
+        None => (base, prepare),
     };
     // A request with secrets goes through a handle that scrubs their values from
     // everything the call shows (dry run, request log, errors).

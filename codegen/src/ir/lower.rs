@@ -1429,6 +1429,7 @@ impl<'a> Lowering<'a> {
                 auth: auth_schemes(&op.auth),
                 job,
                 usage: self.usage_paths(op),
+                max_request_bytes: op.max_request_bytes(&self.spec.provider),
             });
         }
         // Client methods also include the builder helpers.

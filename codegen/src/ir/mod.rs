@@ -678,7 +678,7 @@ impl ImageLimitsIr {
 }
 
 /// `9437184` as `9,437,184`, the way docs write pixel counts.
-fn grouped(n: u64) -> String {
+pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
@@ -1152,6 +1152,10 @@ pub struct OperationIr {
     /// objects (not lists). A kind may have several paths (one per root that differs);
     /// the first one an answer has is read.
     pub usage: Vec<UsagePathIr>,
+    /// The largest request body the server takes, in bytes (the operation's own limit,
+    /// else the provider's for an operation with a body): its client methods refuse a
+    /// larger body before sending it.
+    pub max_request_bytes: Option<u64>,
 }
 
 /// An asynchronous job started by an operation, as its `_and_wait` method runs it.

@@ -414,6 +414,7 @@ fn provider_stand_in() -> Provider {
         auth: vec![super::model::AuthScheme::Bearer],
         envelopes: Vec::new(),
         headers: Vec::new(),
+        max_request_bytes: None,
     }
 }
 

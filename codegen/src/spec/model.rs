@@ -163,6 +163,15 @@ pub struct Provider {
     /// request.
     #[serde(default)]
     pub headers: Vec<ProviderHeader>,
+    /// The largest request body, in bytes, the server takes, when the docs state one for
+    /// every operation that sends a body (Stability's v2beta: "413: Your request was
+    /// larger than 10MiB", `10485760`). It applies to each operation with a `json` or
+    /// `multipart` request; an operation's own `max_request_bytes` replaces it. The
+    /// generated client measures the body it built (the exact bytes it would send) and
+    /// refuses a larger one before sending anything, as a violation beside those of
+    /// `validate()`. Above 0.
+    #[serde(default)]
+    pub max_request_bytes: Option<u64>,
 }
 
 /// A request header the provider documents for every call.
@@ -1295,6 +1304,11 @@ pub struct Operation {
     /// generated `<id>_and_wait` method polls until the job ends.
     #[serde(default)]
     pub job: Option<JobDef>,
+    /// The largest request body, in bytes, the server takes for this operation, when it
+    /// differs from the provider's `max_request_bytes` (which it replaces). Only for an
+    /// operation that sends a body (`request.json` or `request.multipart`). Above 0.
+    #[serde(default)]
+    pub max_request_bytes: Option<u64>,
 }
 
 /// An asynchronous job started by an operation: where its status is read, which
@@ -1428,6 +1442,20 @@ fn default_deadline_s() -> u64 {
 }
 
 impl Operation {
+    /// Whether the operation sends a request body (JSON, a multipart form, or either).
+    pub fn sends_body(&self) -> bool {
+        self.request.as_ref().is_some_and(|r| r.json.is_some() || r.multipart.is_some())
+    }
+
+    /// The largest request body the server takes, in bytes: the operation's own limit,
+    /// else the provider's for an operation that sends a body.
+    pub fn max_request_bytes(&self, provider: &Provider) -> Option<u64> {
+        match self.max_request_bytes {
+            Some(own) => Some(own),
+            None => provider.max_request_bytes.filter(|_| self.sends_body()),
+        }
+    }
+
     /// The JSON type a response example with `status` is read as: with `statuses`, the
     /// body of that status (200 when the example names none); else the response's `json`.
     pub fn response_json(&self, status: Option<u16>) -> Option<&TypeRef> {

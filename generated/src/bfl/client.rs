@@ -35,6 +35,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-dev`: Generate an image with FLUX.1 \[dev\].
     pub const FLUX_DEV: runtime::OperationInfo = runtime::OperationInfo {
@@ -62,6 +63,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-pro-1.1-ultra`: Generate an image with FLUX 1.1 \[pro\] with ultra mode and optional raw mode.
     pub const FLUX_PRO_1_1_ULTRA: runtime::OperationInfo = runtime::OperationInfo {
@@ -89,6 +91,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-pro-1.0-fill`: Generate an image with FLUX.1 Fill \[pro\] using an input image and mask.
     pub const FLUX_PRO_1_0_FILL: runtime::OperationInfo = runtime::OperationInfo {
@@ -116,6 +119,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-pro-1.0-expand`: Expand an image by adding pixels on any side.
     pub const FLUX_PRO_1_0_EXPAND: runtime::OperationInfo = runtime::OperationInfo {
@@ -143,6 +147,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-kontext-pro`: Create an image with FLUX.1 Kontext \[pro\] (legacy, use FLUX.2 \[PRO\] for editing)
     pub const FLUX_KONTEXT_PRO: runtime::OperationInfo = runtime::OperationInfo {
@@ -170,6 +175,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-kontext-max`: Create an image with FLUX.1 Kontext \[max\] (legacy, use FLUX.2 \[PRO\] for editing)
     pub const FLUX_KONTEXT_MAX: runtime::OperationInfo = runtime::OperationInfo {
@@ -197,6 +203,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-max`: Generate or edit an image with FLUX.2 \[MAX\] (highest quality)
     pub const FLUX_2_MAX: runtime::OperationInfo = runtime::OperationInfo {
@@ -224,6 +231,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-klein-9b`: Generate or edit an image with FLUX.2 \[Klein 9B\] (fast editing)
     pub const FLUX_2_KLEIN_9B: runtime::OperationInfo = runtime::OperationInfo {
@@ -251,6 +259,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-klein-4b`: Generate or edit an image with FLUX.2 \[Klein 4B\] (fastest editing)
     pub const FLUX_2_KLEIN_4B: runtime::OperationInfo = runtime::OperationInfo {
@@ -278,6 +287,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-klein-9b-preview`: Generate or edit an image with FLUX.2 \[Klein 9B KV\] (fast editing with caching)
     pub const FLUX_2_KLEIN_9B_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
@@ -305,6 +315,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-pro-preview`: Generate or edit an image with FLUX.2 \[PRO\] Preview (recommended for editing)
     pub const FLUX_2_PRO_PREVIEW: runtime::OperationInfo = runtime::OperationInfo {
@@ -332,6 +343,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-pro`: Generate or edit an image with FLUX.2 \[PRO\] (recommended for editing)
     pub const FLUX_2_PRO: runtime::OperationInfo = runtime::OperationInfo {
@@ -359,6 +371,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-flex`: Generate or edit an image with FLUX.2 \[FLEX\] (recommended for editing)
     pub const FLUX_2_FLEX: runtime::OperationInfo = runtime::OperationInfo {
@@ -386,6 +399,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-pro-1.0-fill-finetuned`: Generate an image with FLUX.1 Fill \[pro\] finetune using an input image and mask.
     pub const FLUX_PRO_1_0_FILL_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
@@ -413,6 +427,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-pro-1.1-ultra-finetuned`: Generate an image with FLUX 1.1 \[pro\] finetune with ultra mode.
     pub const FLUX_PRO_1_1_ULTRA_FINETUNED: runtime::OperationInfo = runtime::OperationInfo {
@@ -440,6 +455,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/get_result`: Get Result
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -454,6 +470,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/credits`: Get the user's credits
     pub const CREDITS: runtime::OperationInfo = runtime::OperationInfo {
@@ -468,6 +485,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/my_finetunes`: My Finetunes
     pub const MY_FINETUNES: runtime::OperationInfo = runtime::OperationInfo {
@@ -482,6 +500,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/finetune_details`: Finetune Details
     pub const FINETUNE_DETAILS: runtime::OperationInfo = runtime::OperationInfo {
@@ -496,6 +515,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/delete_finetune`: Delete Finetune
     pub const DELETE_FINETUNE: runtime::OperationInfo = runtime::OperationInfo {
@@ -510,6 +530,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Black Forest Labs client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BFL_API_KEY`).

@@ -28,6 +28,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/user/subscription`: Query the account's subscription, including the live free-quota balance (freeUsages).
     pub const GET_SUBSCRIPTION: runtime::OperationInfo = runtime::OperationInfo {
@@ -39,6 +40,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A ListenHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LISTENHUB_API_KEY`).

@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/images/edits`: Edits existing images (JSON body with image URLs or base64 data URLs).
     pub const EDIT_IMAGE: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/images/edits`: Edits an existing image uploaded as multipart/form-data (OpenAI compatibility).
     pub const EDIT_IMAGE_MULTIPART: runtime::OperationInfo = runtime::OperationInfo {
@@ -41,6 +43,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// An LLMGateway client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `LLMGATEWAY_API_KEY`).

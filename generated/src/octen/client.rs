@@ -28,6 +28,7 @@ pub mod operations {
                 path: &["usage", "output_tokens"],
             },
         ],
+        max_request_bytes: None,
     };
 }
 /// An Octen client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `OCTEN_API_KEY`).

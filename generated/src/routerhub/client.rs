@@ -28,6 +28,7 @@ pub mod operations {
                 path: &["usageMetadata", "candidatesTokenCount"],
             },
         ],
+        max_request_bytes: None,
     };
     /// `POST /v1/images/generations`: Generate images with OpenAI image models (OpenAI Images interface).
     pub const GENERATE_IMAGES: runtime::OperationInfo = runtime::OperationInfo {
@@ -48,6 +49,7 @@ pub mod operations {
                 path: &["usage", "output_tokens"],
             },
         ],
+        max_request_bytes: None,
     };
 }
 /// A RouterHub client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `ROUTERHUB_API_KEY`).

@@ -31,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/generate/core`: Stable Image Core
     pub const GENERATE_CORE: runtime::OperationInfo = runtime::OperationInfo {
@@ -54,6 +55,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/generate/sd3`: Stable Diffusion 3.5
     pub const GENERATE_SD3: runtime::OperationInfo = runtime::OperationInfo {
@@ -77,6 +79,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/edit/erase`: Erase
     pub const ERASE: runtime::OperationInfo = runtime::OperationInfo {
@@ -100,6 +103,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/edit/inpaint`: Inpaint
     pub const INPAINT: runtime::OperationInfo = runtime::OperationInfo {
@@ -123,6 +127,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/edit/outpaint`: Outpaint
     pub const OUTPAINT: runtime::OperationInfo = runtime::OperationInfo {
@@ -146,6 +151,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/edit/search-and-replace`: Search and Replace
     pub const SEARCH_AND_REPLACE: runtime::OperationInfo = runtime::OperationInfo {
@@ -169,6 +175,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/edit/search-and-recolor`: Search and Recolor
     pub const SEARCH_AND_RECOLOR: runtime::OperationInfo = runtime::OperationInfo {
@@ -192,6 +199,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/edit/remove-background`: Remove Background
     pub const REMOVE_BACKGROUND: runtime::OperationInfo = runtime::OperationInfo {
@@ -215,6 +223,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/edit/replace-background-and-relight`: Replace Background and Relight (async)
     pub const REPLACE_BACKGROUND_AND_RELIGHT: runtime::OperationInfo = runtime::OperationInfo {
@@ -238,6 +247,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/upscale/fast`: Fast Upscaler
     pub const UPSCALE_FAST: runtime::OperationInfo = runtime::OperationInfo {
@@ -261,6 +271,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/upscale/conservative`: Conservative Upscaler
     pub const UPSCALE_CONSERVATIVE: runtime::OperationInfo = runtime::OperationInfo {
@@ -284,6 +295,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/upscale/creative`: Creative Upscaler (async)
     pub const UPSCALE_CREATIVE: runtime::OperationInfo = runtime::OperationInfo {
@@ -307,6 +319,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/control/sketch`: Sketch
     pub const CONTROL_SKETCH: runtime::OperationInfo = runtime::OperationInfo {
@@ -330,6 +343,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/control/structure`: Structure
     pub const CONTROL_STRUCTURE: runtime::OperationInfo = runtime::OperationInfo {
@@ -353,6 +367,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/control/style`: Style Guide
     pub const CONTROL_STYLE: runtime::OperationInfo = runtime::OperationInfo {
@@ -376,6 +391,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `POST /v2beta/stable-image/control/style-transfer`: Style Transfer
     pub const CONTROL_STYLE_TRANSFER: runtime::OperationInfo = runtime::OperationInfo {
@@ -399,6 +415,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: Some(10485760),
     };
     /// `GET /v2beta/results/{id}`: Fetch async generation result
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -418,6 +435,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/user/account`: Get information about the account associated with the provided API key
     pub const GET_ACCOUNT: runtime::OperationInfo = runtime::OperationInfo {
@@ -437,6 +455,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/user/balance`: Get the credit balance of the account/organization associated with the API key
     pub const GET_BALANCE: runtime::OperationInfo = runtime::OperationInfo {
@@ -456,6 +475,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Stability AI client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `STABILITY_API_KEY`).
@@ -496,6 +516,8 @@ impl Client {
     /// Our most advanced text to image generation service, Stable Image Ultra creates the highest quality images with unprecedented prompt understanding. Ultra excels in typography, complex compositions, dynamic lighting, vibrant hues, and overall cohesion and structure of an art piece. Made from the most advanced models, including Stable Diffusion 3.5, Ultra offers the best of the Stable Diffusion ecosystem.
     ///
     /// `POST /v2beta/stable-image/generate/ultra`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -540,10 +562,9 @@ impl Client {
         &self,
         form: &GenerateUltraForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::GENERATE_ULTRA, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/generate/ultra");
         http.send_multipart_or_binary_with_response(
                 &operations::GENERATE_ULTRA,
@@ -558,10 +579,9 @@ impl Client {
         &self,
         form: &GenerateUltraForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::GENERATE_ULTRA, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/generate/ultra");
         http.dry_run_multipart_binary(
                 &operations::GENERATE_ULTRA,
@@ -576,6 +596,8 @@ impl Client {
     /// Our primary service for text-to-image generation, Stable Image Core represents the best quality achievable at high speed. No prompt engineering is required! Try asking for a style, a scene, or a character, and see what you get.
     ///
     /// `POST /v2beta/stable-image/generate/core`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -620,10 +642,9 @@ impl Client {
         &self,
         form: &GenerateCoreForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::GENERATE_CORE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/generate/core");
         http.send_multipart_or_binary_with_response(
                 &operations::GENERATE_CORE,
@@ -638,10 +659,9 @@ impl Client {
         &self,
         form: &GenerateCoreForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::GENERATE_CORE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/generate/core");
         http.dry_run_multipart_binary(
                 &operations::GENERATE_CORE,
@@ -656,6 +676,8 @@ impl Client {
     /// Generates an image with the Stable Diffusion 3.5 models (Large, Large Turbo, Medium, Flash). **Generating with a prompt**: commonly referred to as **text-to-image**, this mode generates an image from text alone. While the only required parameter is the `prompt`, it also supports an `aspect_ratio` parameter which can be used to control the aspect ratio of the generated image. **Generating with a prompt *and* an image**: commonly referred to as **image-to-image**, this mode also generates an image from text but uses an existing image as the starting point; the required parameters are `prompt`, `image`, `strength`, and `mode` set to `image-to-image`. Maximum request size is 10MiB.
     ///
     /// `POST /v2beta/stable-image/generate/sd3`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -700,10 +722,9 @@ impl Client {
         &self,
         form: &GenerateSd3Form,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::GENERATE_SD3, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/generate/sd3");
         http.send_multipart_or_binary_with_response(
                 &operations::GENERATE_SD3,
@@ -718,10 +739,9 @@ impl Client {
         &self,
         form: &GenerateSd3Form,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::GENERATE_SD3, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/generate/sd3");
         http.dry_run_multipart_binary(
                 &operations::GENERATE_SD3,
@@ -736,6 +756,8 @@ impl Client {
     /// The Erase service removes unwanted objects, such as blemishes on portraits or items on desks, using image masks. The mask is provided in one of two ways: explicitly passing in a separate image via the `mask` parameter, or derived from the alpha channel of the `image` parameter.
     ///
     /// `POST /v2beta/stable-image/edit/erase`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -780,10 +802,9 @@ impl Client {
         &self,
         form: &EraseForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::ERASE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/erase");
         http.send_multipart_or_binary_with_response(
                 &operations::ERASE,
@@ -798,10 +819,9 @@ impl Client {
         &self,
         form: &EraseForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::ERASE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/erase");
         http.dry_run_multipart_binary(&operations::ERASE, &path, &parts, "image/*").await
     }
@@ -810,6 +830,8 @@ impl Client {
     /// Intelligently modify images by filling in or replacing specified areas with new content based on the content of a "mask" image. The "mask" is provided in one of two ways: explicitly passing in a separate image via the `mask` parameter, or derived from the alpha channel of the `image` parameter.
     ///
     /// `POST /v2beta/stable-image/edit/inpaint`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -858,10 +880,9 @@ impl Client {
         &self,
         form: &InpaintForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::INPAINT, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/inpaint");
         http.send_multipart_or_binary_with_response(
                 &operations::INPAINT,
@@ -876,10 +897,9 @@ impl Client {
         &self,
         form: &InpaintForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::INPAINT, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/inpaint");
         http.dry_run_multipart_binary(&operations::INPAINT, &path, &parts, "image/*")
             .await
@@ -889,6 +909,8 @@ impl Client {
     /// The Outpaint service inserts additional content in an image to fill in the space in any direction. Compared to other automated or manual attempts to expand the content in an image, the Outpaint service should minimize artifacts and signs that the original image has been edited.
     ///
     /// `POST /v2beta/stable-image/edit/outpaint`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -935,10 +957,9 @@ impl Client {
         &self,
         form: &OutpaintForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::OUTPAINT, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/outpaint");
         http.send_multipart_or_binary_with_response(
                 &operations::OUTPAINT,
@@ -953,10 +974,9 @@ impl Client {
         &self,
         form: &OutpaintForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::OUTPAINT, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/outpaint");
         http.dry_run_multipart_binary(&operations::OUTPAINT, &path, &parts, "image/*")
             .await
@@ -966,6 +986,8 @@ impl Client {
     /// The Search and Replace service is a specific version of inpainting that does not require a mask. Instead, users can leverage a `search_prompt` to identify an object in simple language to be replaced. The service will automatically segment the object and replace it with the object requested in the prompt.
     ///
     /// `POST /v2beta/stable-image/edit/search-and-replace`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1016,10 +1038,9 @@ impl Client {
         &self,
         form: &SearchAndReplaceForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::SEARCH_AND_REPLACE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/search-and-replace");
         http.send_multipart_or_binary_with_response(
                 &operations::SEARCH_AND_REPLACE,
@@ -1034,10 +1055,9 @@ impl Client {
         &self,
         form: &SearchAndReplaceForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::SEARCH_AND_REPLACE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/search-and-replace");
         http.dry_run_multipart_binary(
                 &operations::SEARCH_AND_REPLACE,
@@ -1052,6 +1072,8 @@ impl Client {
     /// The Search and Recolor service provides the ability to change the color of a specific object in an image using a prompt. This service is a specific version of inpainting that does not require a mask. The Search and Recolor service will automatically segment the object and recolor it using the colors requested in the prompt.
     ///
     /// `POST /v2beta/stable-image/edit/search-and-recolor`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1102,10 +1124,9 @@ impl Client {
         &self,
         form: &SearchAndRecolorForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::SEARCH_AND_RECOLOR, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/search-and-recolor");
         http.send_multipart_or_binary_with_response(
                 &operations::SEARCH_AND_RECOLOR,
@@ -1120,10 +1141,9 @@ impl Client {
         &self,
         form: &SearchAndRecolorForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::SEARCH_AND_RECOLOR, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/search-and-recolor");
         http.dry_run_multipart_binary(
                 &operations::SEARCH_AND_RECOLOR,
@@ -1138,6 +1158,8 @@ impl Client {
     /// The Remove Background service accurately segments the foreground from an image and implements and removes the background.
     ///
     /// `POST /v2beta/stable-image/edit/remove-background`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1186,10 +1208,9 @@ impl Client {
         &self,
         form: &RemoveBackgroundForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::REMOVE_BACKGROUND, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/remove-background");
         http.send_multipart_or_binary_with_response(
                 &operations::REMOVE_BACKGROUND,
@@ -1204,10 +1225,9 @@ impl Client {
         &self,
         form: &RemoveBackgroundForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::REMOVE_BACKGROUND, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/edit/remove-background");
         http.dry_run_multipart_binary(
                 &operations::REMOVE_BACKGROUND,
@@ -1222,6 +1242,8 @@ impl Client {
     /// The Replace Background and Relight edit service lets users swap backgrounds with AI-generated or uploaded images while adjusting lighting to match the subject. This new API provides a streamlined image editing solution and can serve e-commerce, real estate, photography, and creative projects. Background Replacement: remove existing background and add new ones. AI Background Generation: create new backgrounds using AI generated images based on prompts. Relighting: adjust lighting in images that are under or overexposed. Flexible Inputs: use your own background image or generate one. Lighting Adjustments: modify light reference, direction, and strength. Use the `id` in the response to poll for results at `GET /v2beta/results/{id}`; rate-limiting or other errors may occur if you poll more than once every 10 seconds.
     ///
     /// `POST /v2beta/stable-image/edit/replace-background-and-relight`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1264,15 +1286,12 @@ impl Client {
         &self,
         form: &ReplaceBackgroundAndRelightForm,
     ) -> Result<runtime::Response<GenerationStarted>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http
-            .report_warnings(&operations::REPLACE_BACKGROUND_AND_RELIGHT, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
         let path = String::from(
             "/v2beta/stable-image/edit/replace-background-and-relight",
         );
-        self.http
-            .send_multipart_with_response(
+        http.send_multipart_with_response(
                 &operations::REPLACE_BACKGROUND_AND_RELIGHT,
                 &path,
                 &parts,
@@ -1284,15 +1303,12 @@ impl Client {
         &self,
         form: &ReplaceBackgroundAndRelightForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http
-            .report_warnings(&operations::REPLACE_BACKGROUND_AND_RELIGHT, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
         let path = String::from(
             "/v2beta/stable-image/edit/replace-background-and-relight",
         );
-        self.http
-            .dry_run_multipart(
+        http.dry_run_multipart(
                 &operations::REPLACE_BACKGROUND_AND_RELIGHT,
                 &path,
                 &parts,
@@ -1354,6 +1370,8 @@ impl Client {
     ///
     /// `POST /v2beta/stable-image/upscale/fast`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
+    ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
     /// Answers with raw bytes (image/*) or JSON, as the response's `content-type` says; `Accept: image/*` is sent.
@@ -1397,10 +1415,9 @@ impl Client {
         &self,
         form: &UpscaleFastForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::UPSCALE_FAST, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/upscale/fast");
         http.send_multipart_or_binary_with_response(
                 &operations::UPSCALE_FAST,
@@ -1415,10 +1432,9 @@ impl Client {
         &self,
         form: &UpscaleFastForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::UPSCALE_FAST, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/upscale/fast");
         http.dry_run_multipart_binary(
                 &operations::UPSCALE_FAST,
@@ -1433,6 +1449,8 @@ impl Client {
     /// Takes images between 64x64 and 1 megapixel and upscales them all the way to 4K resolution. Put more generally, it can upscale images ~20-40x times while preserving all aspects. Conservative Upscale minimizes alterations to the image and should not be used to reimagine an image.
     ///
     /// `POST /v2beta/stable-image/upscale/conservative`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1482,10 +1500,9 @@ impl Client {
         &self,
         form: &UpscaleConservativeForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::UPSCALE_CONSERVATIVE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/upscale/conservative");
         http.send_multipart_or_binary_with_response(
                 &operations::UPSCALE_CONSERVATIVE,
@@ -1500,10 +1517,9 @@ impl Client {
         &self,
         form: &UpscaleConservativeForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::UPSCALE_CONSERVATIVE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/upscale/conservative");
         http.dry_run_multipart_binary(
                 &operations::UPSCALE_CONSERVATIVE,
@@ -1518,6 +1534,8 @@ impl Client {
     /// Takes images between 64x64 and 1 megapixel and upscales them all the way to **4K** resolution. Put more generally, it can upscale images ~20-40x times while preserving, and often enhancing, quality. Creative Upscale **works best on highly degraded images and is not for photos of 1mp or above** as it performs heavy reimagining (controlled by creativity scale). Use the `id` in the response to poll for results at `GET /v2beta/results/{id}`; rate-limiting or other errors may occur if you poll more than once every 10 seconds.
     ///
     /// `POST /v2beta/stable-image/upscale/creative`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1560,12 +1578,10 @@ impl Client {
         &self,
         form: &UpscaleCreativeForm,
     ) -> Result<runtime::Response<GenerationStarted>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::UPSCALE_CREATIVE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
         let path = String::from("/v2beta/stable-image/upscale/creative");
-        self.http
-            .send_multipart_with_response(&operations::UPSCALE_CREATIVE, &path, &parts)
+        http.send_multipart_with_response(&operations::UPSCALE_CREATIVE, &path, &parts)
             .await
     }
     /// The request [`Client::upscale_creative`] would send (URL, headers with the key redacted, body), validated and built the same way but not sent. Fails as the call would for an invalid request.
@@ -1573,11 +1589,10 @@ impl Client {
         &self,
         form: &UpscaleCreativeForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::UPSCALE_CREATIVE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
         let path = String::from("/v2beta/stable-image/upscale/creative");
-        self.http.dry_run_multipart(&operations::UPSCALE_CREATIVE, &path, &parts).await
+        http.dry_run_multipart(&operations::UPSCALE_CREATIVE, &path, &parts).await
     }
     /// The documented pace of [`Client::upscale_creative_and_wait`]: 10000 ms first, ×1 after each poll, at most 10000 ms apart, for at most 600 s.
     pub const UPSCALE_CREATIVE_POLL_POLICY: runtime::PollPolicy = runtime::PollPolicy::new(
@@ -1634,6 +1649,8 @@ impl Client {
     ///
     /// `POST /v2beta/stable-image/control/sketch`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
     ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
+    ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
     /// Answers with raw bytes (image/*) or JSON, as the response's `content-type` says; `Accept: image/*` is sent.
@@ -1681,10 +1698,9 @@ impl Client {
         &self,
         form: &ControlSketchForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_SKETCH, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/sketch");
         http.send_multipart_or_binary_with_response(
                 &operations::CONTROL_SKETCH,
@@ -1699,10 +1715,9 @@ impl Client {
         &self,
         form: &ControlSketchForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_SKETCH, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/sketch");
         http.dry_run_multipart_binary(
                 &operations::CONTROL_SKETCH,
@@ -1717,6 +1732,8 @@ impl Client {
     /// This service excels in generating images by maintaining the structure of an input image, making it especially valuable for advanced content creation scenarios such as recreating scenes or rendering characters from models.
     ///
     /// `POST /v2beta/stable-image/control/structure`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1767,10 +1784,9 @@ impl Client {
         &self,
         form: &ControlStructureForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_STRUCTURE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/structure");
         http.send_multipart_or_binary_with_response(
                 &operations::CONTROL_STRUCTURE,
@@ -1785,10 +1801,9 @@ impl Client {
         &self,
         form: &ControlStructureForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_STRUCTURE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/structure");
         http.dry_run_multipart_binary(
                 &operations::CONTROL_STRUCTURE,
@@ -1803,6 +1818,8 @@ impl Client {
     /// This service extracts stylistic elements from an input image (control image) and uses it to guide the creation of an output image based on the prompt. The result is a new image in the same style as the control image.
     ///
     /// `POST /v2beta/stable-image/control/style`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1850,10 +1867,9 @@ impl Client {
         &self,
         form: &ControlStyleForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_STYLE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/style");
         http.send_multipart_or_binary_with_response(
                 &operations::CONTROL_STYLE,
@@ -1868,10 +1884,9 @@ impl Client {
         &self,
         form: &ControlStyleForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_STYLE, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/style");
         http.dry_run_multipart_binary(
                 &operations::CONTROL_STYLE,
@@ -1886,6 +1901,8 @@ impl Client {
     /// Style Transfer applies visual characteristics from reference style images to target images. While Style Guide extracts stylistic elements from an input image (control image) and uses it to guide the creation of an output image based on the prompt, Style Transfer specifically transforms existing content while preserving the original composition. This tool helps create consistent content across multiple assets.
     ///
     /// `POST /v2beta/stable-image/control/style-transfer`. The request is validated first; nothing is sent if it is invalid. A valid request's warnings (parameters the docs say the server ignores) go to the client's observer as [`runtime::HttpEvent::Warning`] before it is sent.
+    ///
+    /// The request body may be at most 10,485,760 bytes, as the docs state: a larger one is refused before anything is sent, with a [`runtime::Constraint::RequestSize`] violation beside the request's others.
     ///
     /// Sends the request as `multipart/form-data`, files as file parts.
     ///
@@ -1935,10 +1952,9 @@ impl Client {
         &self,
         form: &ControlStyleTransferForm,
     ) -> Result<runtime::Response<runtime::JsonOrBinary<ImageResult>>, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_STYLE_TRANSFER, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/style-transfer");
         http.send_multipart_or_binary_with_response(
                 &operations::CONTROL_STYLE_TRANSFER,
@@ -1953,10 +1969,9 @@ impl Client {
         &self,
         form: &ControlStyleTransferForm,
     ) -> Result<runtime::WireRequest, runtime::Error> {
-        let warnings = form.validate()?;
-        self.http.report_warnings(&operations::CONTROL_STYLE_TRANSFER, &warnings);
+        let http = self.http.with_validation(form.validate());
         let parts = form.to_multipart();
-        let http = self.http.with_params(form.request_params())?;
+        let http = http.with_params(form.request_params())?;
         let path = String::from("/v2beta/stable-image/control/style-transfer");
         http.dry_run_multipart_binary(
                 &operations::CONTROL_STYLE_TRANSFER,

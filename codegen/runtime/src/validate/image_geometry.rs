@@ -158,7 +158,7 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 /// `9437184` as `9,437,184`, the way the docs write pixel counts.
-fn grouped(n: u64) -> String {
+pub(super) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {

@@ -124,6 +124,7 @@ pub static GENERATE: OperationInfo = OperationInfo {
     auth_schemes: &[],
     model_param: None,
     usage: &[],
+    max_request_bytes: None,
 };
 
 /// A ListenHub-style operation, whose error bodies carry `retryable`.
@@ -136,6 +137,7 @@ pub static LISTENHUB_GENERATE: OperationInfo = OperationInfo {
     auth_schemes: &[],
     model_param: None,
     usage: &[],
+    max_request_bytes: None,
 };
 
 /// An operation whose docs call 409 retryable.
@@ -148,6 +150,7 @@ pub static GENERATE_409_RETRYABLE: OperationInfo = OperationInfo {
     auth_schemes: &[],
     model_param: None,
     usage: &[],
+    max_request_bytes: None,
 };
 
 #[derive(Debug)]

@@ -64,6 +64,27 @@ impl<'a> Checker<'a> {
             if let Some(job) = &op.job {
                 self.job(op, job, &path);
             }
+            self.max_request_bytes(op, &path);
+        }
+    }
+
+    // The limit is measured on the body the client builds: an operation that sends none
+    // has nothing to measure, and a limit of 0 would refuse every request.
+    fn max_request_bytes(&mut self, op: &Operation, path: &str) {
+        let Some(max) = op.max_request_bytes else { return };
+        let path = join_key(path, "max_request_bytes");
+        if max == 0 {
+            self.r.error(&path, "`max_request_bytes` must be above 0: no request body is that small");
+        }
+        if !op.sends_body() {
+            self.r.error(
+                &path,
+                format!(
+                    "operation `{}` sends no body (no `request.json` or `request.multipart`), so it has \
+                     no request size to limit",
+                    op.id
+                ),
+            );
         }
     }
 

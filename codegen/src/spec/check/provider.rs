@@ -1,7 +1,7 @@
 //! The provider block: names and URLs that become Rust items, Cargo features and requests.
 
 use super::{is_snake_word, Checker};
-use crate::spec::model::AuthScheme;
+use crate::spec::model::{AuthScheme, Operation};
 use crate::spec::positions::{join_index, join_key};
 
 impl Checker<'_> {
@@ -46,6 +46,23 @@ impl Checker<'_> {
             self.r.error(
                 "provider.api_key_env",
                 format!("`{}` is not an environment variable name (A-Z, 0-9, _)", p.api_key_env),
+            );
+        }
+        self.provider_max_request_bytes();
+    }
+
+    // A provider-wide body limit applies to the operations that send a body: none at all
+    // means the limit guards nothing, a sign it was meant for another spec or operation.
+    fn provider_max_request_bytes(&mut self) {
+        let Some(max) = self.spec.provider.max_request_bytes else { return };
+        let path = "provider.max_request_bytes";
+        if max == 0 {
+            self.r.error(path, "`max_request_bytes` must be above 0: no request body is that small");
+        } else if !self.spec.operations.iter().any(Operation::sends_body) {
+            self.r.error(
+                path,
+                "`max_request_bytes` applies to operations that send a body (`request.json` or \
+                 `request.multipart`), and this spec has none",
             );
         }
     }

@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-max`: Submits a generation task, polled by id through `get_result`.
     pub const GENERATE_BY_ID: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/get_result/{id}`: Reads a task's status.
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -41,6 +43,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/flux-2-flex`: Submits a generation task, polled by id through `get_result_by_query`.
     pub const GENERATE_BY_QUERY: runtime::OperationInfo = runtime::OperationInfo {
@@ -52,6 +55,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/get_result`: Reads a task's status, the id in the query.
     pub const GET_RESULT_BY_QUERY: runtime::OperationInfo = runtime::OperationInfo {
@@ -63,6 +67,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// An Async job client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BFL_API_KEY`).

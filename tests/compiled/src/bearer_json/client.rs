@@ -28,6 +28,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Bearer JSON client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `BEARER_JSON_API_KEY`).

@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Defaults client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

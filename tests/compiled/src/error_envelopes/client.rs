@@ -23,6 +23,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/sketch`: Sketches, with the provider's envelopes.
     pub const SKETCH: runtime::OperationInfo = runtime::OperationInfo {
@@ -39,6 +40,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// An Error envelopes client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `ERROR_ENVELOPES_API_KEY`).

@@ -22,6 +22,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A FastAPI errors client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `FASTAPI_ERRORS_API_KEY`).

@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v2beta/results/{id}`: Fetches a generation's result.
     pub const GET_RESULT: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Job by status client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `JOB_BY_STATUS_API_KEY`).

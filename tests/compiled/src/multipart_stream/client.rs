@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/images/edits/{job}`: Edits an image; the server answers with JSON or a stream.
     pub const EDIT: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Multipart stream client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

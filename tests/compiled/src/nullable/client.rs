@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/jobs/{id}`: Reads a job's state.
     pub const POLL: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Nullable client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: Some("model"),
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/jobs/{job_id}`: Reads a job.
     pub const GET_JOB: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Path parameters client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: Some("model"),
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1beta/generate`: Generates; takes the key in its header only.
     pub const GENERATE: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[runtime::AuthScheme::Header("x-goog-api-key")],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Query auth client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `QUERY_AUTH_API_KEY`).

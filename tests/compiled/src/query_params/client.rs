@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `GET /v1/images`: Lists images.
     pub const LIST_IMAGES: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/generate`: Submits a generation.
     pub const GENERATE: runtime::OperationInfo = runtime::OperationInfo {
@@ -41,6 +43,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Query parameters client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `QUERY_PARAMS_API_KEY`).

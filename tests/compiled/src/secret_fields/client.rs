@@ -19,6 +19,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/upload`: Uploads an image.
     pub const UPLOAD: runtime::OperationInfo = runtime::OperationInfo {
@@ -30,6 +31,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Secret fields client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).

@@ -28,6 +28,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
 }
 /// A Stability errors client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `STABILITY_ERRORS_API_KEY`).

@@ -28,6 +28,7 @@ pub mod operations {
                 path: &["usage", "output_tokens"],
             },
         ],
+        max_request_bytes: None,
     };
     /// `POST /v1/describe`: Describes an image.
     pub const DESCRIBE: runtime::OperationInfo = runtime::OperationInfo {
@@ -39,6 +40,7 @@ pub mod operations {
         auth_schemes: &[],
         model_param: None,
         usage: &[],
+        max_request_bytes: None,
     };
     /// `POST /v1/stream`: Generates images, streamed.
     pub const STREAM: runtime::OperationInfo = runtime::OperationInfo {
@@ -59,6 +61,7 @@ pub mod operations {
                 path: &["tokens", "output_tokens"],
             },
         ],
+        max_request_bytes: None,
     };
 }
 /// A Token Usage client. Build one with [`Client::builder`] or [`Client::from_env`] (reads `EXAMPLE_API_KEY`).
