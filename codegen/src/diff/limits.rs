@@ -61,7 +61,16 @@ pub fn compare(out: &mut Changes, subject: &str, old: &Constraints, new: &Constr
 /// An operation's maximum request size (in bytes): the client refuses a larger body
 /// before sending it, as `validate()` refuses a value, so a lower maximum is breaking.
 pub fn request_size(out: &mut Changes, subject: &str, old: Option<u64>, new: Option<u64>) {
-    upper_bound(out, subject, "maximum request bytes", old.map(to_f64), new.map(to_f64), true);
+    let (impact, verb, reason) = match (old, new) {
+        (Some(a), Some(b)) if b > a => (Impact::Compatible, "loosened", "every request sent before is still sent"),
+        (Some(_), None) => (Impact::Compatible, "loosened", "every request sent before is still sent"),
+        (None, Some(_)) | (Some(_), Some(_)) if old != new => {
+            (Impact::Breaking, "tightened", "the client now refuses, unsent, request bodies the previous version sent")
+        }
+        _ => return,
+    };
+    let what = format!("limit {verb}: maximum request bytes {} → {}", bound(old.map(to_f64)), bound(new.map(to_f64)));
+    out.record(impact, Area::Limits, subject, what, reason);
 }
 
 /// A range of aspect ratios loosens when both ends move out (or it goes), tightens when
