@@ -225,3 +225,76 @@ fn an_upload_whose_size_cannot_be_read_is_sent_with_a_warning() {
     assert_eq!(warning.path, "image");
     assert!(matches!(warning.rule, imagegen::runtime::Constraint::ImageUnmeasured { .. }), "{warning:?}");
 }
+
+/// Stability's documented maximum request size: "413: Your request was larger than 10MiB".
+const TEN_MIB: usize = 10 * 1024 * 1024;
+
+/// A 1024x1024 PNG (its header, so the image's limits pass) padded to `len` bytes.
+fn padded_upload(len: usize) -> FilePart {
+    let mut bytes = png_header(1024, 1024);
+    bytes.resize(len, 0);
+    FilePart::from_bytes(bytes).with_file_name("big.png")
+}
+
+/// What an erase request adds around its image on the wire (form boundaries and part
+/// headers), read from the `Content-Length` of a small request's dry run.
+async fn erase_overhead(client: &Client) -> usize {
+    let small = EraseForm::new(padded_upload(1000));
+    let wire = client.erase_dry_run(&small).await.expect("a small request is fine");
+    let length: usize = wire.header("content-length").expect("a form of known length").parse().expect("a number");
+    length - 1000
+}
+
+#[tokio::test]
+async fn an_upload_over_10_mib_is_refused_unsent_and_one_of_exactly_10_mib_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2beta/stable-image/edit/erase"))
+        .respond_with(png_answer())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let image_len = TEN_MIB - erase_overhead(&client).await;
+
+    let over = EraseForm::new(padded_upload(image_len + 1));
+    let error = client.erase(&over).await.expect_err("one byte over 10 MiB is refused");
+    let imagegen::runtime::Error::Validation(error) = error else { panic!("a validation error, got {error:?}") };
+    let messages: Vec<String> = error.violations().iter().map(ToString::to_string).collect();
+    assert_eq!(messages, ["the request body is 10,485,761 bytes; the server takes at most 10,485,760 (10 MiB)"]);
+    assert_eq!(
+        error.violations()[0].rule,
+        imagegen::runtime::Constraint::RequestSize { max: TEN_MIB as u64, actual: TEN_MIB as u64 + 1 }
+    );
+    assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing uploaded");
+    // The dry run fails as the call would, before its body is drained.
+    let dry = client.erase_dry_run(&over).await.expect_err("the dry run refuses it too");
+    assert!(matches!(&dry, imagegen::runtime::Error::Validation(e) if e.violations() == error.violations()), "{dry:?}");
+
+    client.erase(&EraseForm::new(padded_upload(image_len))).await.expect("exactly 10 MiB is sent");
+    let received = server.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 1);
+    // The size measured before sending is the size the server read.
+    assert_eq!(received[0].body.len(), TEN_MIB, "the body the server received");
+}
+
+#[tokio::test]
+async fn an_oversized_upload_with_a_field_violation_lists_both_and_is_not_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(png_answer()).expect(0).mount(&server).await;
+    let client = client(&server);
+    // No direction to outpaint in, and 12 MiB of image.
+    let form = OutpaintForm::new(padded_upload(12 * 1024 * 1024));
+
+    let error = client.outpaint(&form).await.expect_err("refused");
+
+    let imagegen::runtime::Error::Validation(error) = error else { panic!("a validation error, got {error:?}") };
+    let rules: Vec<_> = error.violations().iter().map(|v| &v.rule).collect();
+    assert_eq!(rules.len(), 2, "{error}");
+    assert!(!matches!(rules[0], imagegen::runtime::Constraint::RequestSize { .. }), "the field's first: {error}");
+    assert!(
+        matches!(rules[1], imagegen::runtime::Constraint::RequestSize { max, actual } if *max == TEN_MIB as u64 && *actual > 12 * 1024 * 1024),
+        "then the size: {error}"
+    );
+    assert!(error.to_string().contains("the server takes at most 10,485,760 (10 MiB)"), "{error}");
+}

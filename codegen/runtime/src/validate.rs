@@ -989,6 +989,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_body_over_its_limit_names_both_sizes_and_the_limit_in_the_docs_unit() {
+        let violation = request_size(12_582_912, 10_485_760);
+        assert_eq!(violation.to_string(), "the request body is 12,582,912 bytes; the server takes at most 10,485,760 (10 MiB)");
+        assert_eq!(violation.rule, Constraint::RequestSize { max: 10_485_760, actual: 12_582_912 });
+        assert_eq!(request_size(1_001, 1_000).message, "the request body is 1,001 bytes; the server takes at most 1,000");
+        assert!(request_size(1 << 31, 1 << 30).message.ends_with("at most 1,073,741,824 (1 GiB)"));
+    }
+
+    #[test]
+    fn two_checks_of_one_request_keep_every_violation_and_warning_in_order() {
+        let violation = |path: &str| Violation { path: path.into(), rule: Constraint::Required, message: "missing".into() };
+        let warning = |path: &str| Warning { path: path.into(), rule: Constraint::Required, message: "ignored".into() };
+        let first = Err(ValidationError { violations: vec![violation("a")], warnings: vec![warning("w1")].into() });
+        let then = Err(ValidationError::single(violation("b")));
+        let error = combine(first, then).expect_err("two violations");
+        let paths: Vec<&str> = error.violations().iter().map(|v| v.path.as_str()).collect();
+        assert_eq!(paths, ["a", "b"]);
+        assert_eq!(error.warnings().len(), 1);
+        let warnings = combine(Ok(vec![warning("w1")].into()), Ok(vec![warning("w2")].into())).expect("valid");
+        assert_eq!(warnings.iter().map(|w| w.path.as_str()).collect::<Vec<_>>(), ["w1", "w2"]);
+        let error = ValidationError::single(violation("size")).after(Ok(vec![warning("w1")].into()));
+        assert_eq!((error.violations().len(), error.warnings().len()), (1, 1));
+    }
+
+    #[test]
     fn paths_nest_fields_and_indexes() {
         let mut v = Validator::new();
         v.at_field("referenceImages", |v| {
