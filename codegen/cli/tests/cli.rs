@@ -1068,6 +1068,29 @@ async fn an_image_outside_the_documented_size_exits_2_naming_its_size_and_sends_
     assert!(nothing_received(&server).await);
 }
 
+/// Stability takes at most 10 MiB per request: a larger upload is refused with the body's
+/// size beside its other violations, before anything is uploaded.
+#[tokio::test]
+async fn a_request_over_10_mib_exits_2_naming_its_size_beside_the_other_violations() {
+    let server = MockServer::start().await;
+    let dir = out_dir("stability-request-too-large");
+    let input = dir.join("huge.png");
+    let mut bytes = png_header(48, 48);
+    bytes.resize(11 << 20, 0);
+    std::fs::write(&input, bytes).expect("input image");
+
+    let image = input.display().to_string();
+    let output = imagegen(against(&server, &dir, &["stability", "remove-background", "--image", &image], &[])).await;
+
+    assert_eq!(output.status.code(), Some(2), "stdout: {}", stdout(&output));
+    let err = stderr(&output);
+    assert!(err.contains("error: invalid request (3 violations)"), "{err}");
+    assert!(err.contains("  - image: 48x48 pixels: every side must be at least 64 (--image)"), "{err}");
+    assert!(err.contains("  - the request body is 11,534,"), "{err}");
+    assert!(err.contains(" bytes; the server takes at most 10,485,760 (10 MiB)\n"), "{err}");
+    assert!(nothing_received(&server).await);
+}
+
 /// A field the spec marks secret (BFL's `webhook_secret`) goes to the server as given, and
 /// the CLI never prints it: not in a dry run (text or `--json`), not in the `-v` request
 /// log, not in the error of a server that echoes it back.
