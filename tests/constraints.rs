@@ -3,11 +3,13 @@
 //! the model (`model_limits`), conditions that combine others (`conditions`), defaults
 //! that depend on the request (`conditional_defaults`) and `null` as a value of its own
 //! (`nullable`), and an image's geometry (`geometry_limits`: aspect-ratio ranges, products
-//! of width × height, lengths of URLs), and an uploaded image's own size (`image_limits`).
+//! of width × height, lengths of URLs), an uploaded image's own size (`image_limits`) and
+//! the size of a whole request body (`request_size`).
 
 use imagegen::runtime::{Constraint, Nullable, Validate};
 use imagegen_snapshot_compiled::{
     conditional_defaults, conditions, geometry_limits, image_limits, model_limits, nullable, patterns_and_steps,
+    request_size,
 };
 use serde_json::json;
 
@@ -359,4 +361,56 @@ fn every_upload_of_a_form_is_measured_against_its_own_limits_at_its_own_path() {
             "references[1]: 16x600 pixels: every side must be at least 32",
         ]
     );
+}
+
+/// The compiled `request_size` client: the provider's 1 MiB for `generate`, `edit`'s own 2 MiB.
+fn request_size_client(server: &wiremock::MockServer) -> request_size::Client {
+    request_size::Client::builder().api_key("test-key").base_url(server.uri()).build().expect("a client")
+}
+
+fn size_rule(error: &imagegen::runtime::Error) -> Option<(u64, u64)> {
+    let imagegen::runtime::Error::Validation(error) = error else { return None };
+    error.violations().iter().find_map(|v| match v.rule {
+        Constraint::RequestSize { max, actual } => Some((max, actual)),
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn a_json_request_over_its_providers_limit_lists_the_size_after_every_field_violation() {
+    use request_size::GenerateRequest;
+    let server = wiremock::MockServer::start().await;
+    let client = request_size_client(&server);
+    // Too long a prompt, `stream: true` on the method that does not stream, and over 1 MiB.
+    let request = GenerateRequest::new("a".repeat(2_000_001)).with_stream(true);
+
+    let error = client.generate(&request).await.expect_err("refused");
+
+    let imagegen::runtime::Error::Validation(violations) = &error else { panic!("a validation error, got {error:?}") };
+    let paths: Vec<&str> = violations.violations().iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["prompt", "stream", ""], "{violations}");
+    // `{"prompt":"…","stream":true}`: the prompt and 27 bytes of JSON around it.
+    assert_eq!(size_rule(&error), Some((1 << 20, 2_000_001 + 27)));
+    let dry = client.generate_stream_dry_run(GenerateRequest::new("a".repeat(1 << 20))).await.expect_err("too large");
+    assert_eq!(size_rule(&dry), Some((1 << 20, (1 << 20) + 27)), "{dry:?}");
+    assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing sent");
+}
+
+#[tokio::test]
+async fn an_operations_own_limit_replaces_the_providers() {
+    use request_size::EditForm;
+    let server = wiremock::MockServer::start().await;
+    let client = request_size_client(&server);
+    // Over the provider's 1 MiB, under `edit`'s own 2 MiB.
+    let form = EditForm::new(imagegen::runtime::FilePart::from_bytes(vec![0u8; 3 << 19]));
+    let wire = client.edit_dry_run(&form).await.expect("within edit's 2 MiB");
+    assert!(wire.header("content-length").is_some_and(|n| n.parse::<u64>().is_ok_and(|n| n > 1 << 20)), "{wire:?}");
+    assert_eq!(request_size::operations::EDIT.max_request_bytes, Some(2 << 20));
+    assert_eq!(request_size::operations::GENERATE.max_request_bytes, Some(1 << 20));
+    assert_eq!(request_size::operations::STATUS.max_request_bytes, None, "a GET sends no body");
+
+    let too_large = EditForm::new(imagegen::runtime::FilePart::from_bytes(vec![0u8; 2 << 20]));
+    let error = client.edit(&too_large).await.expect_err("over 2 MiB");
+    assert!(size_rule(&error).is_some_and(|(max, actual)| max == 2 << 20 && actual > 2 << 20), "{error:?}");
+    assert!(server.received_requests().await.unwrap_or_default().is_empty(), "nothing sent");
 }

@@ -89,6 +89,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::query_params::PROVIDER,
         &c::recursion::PROVIDER,
         &c::repeated_images::PROVIDER,
+        &c::request_size::PROVIDER,
         &c::reserved_names::PROVIDER,
         &c::rules::PROVIDER,
         &c::scalar_rules::PROVIDER,

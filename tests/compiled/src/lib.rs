@@ -84,6 +84,8 @@ pub mod recursion;
 #[rustfmt::skip]
 pub mod repeated_images;
 #[rustfmt::skip]
+pub mod request_size;
+#[rustfmt::skip]
 pub mod reserved_names;
 #[rustfmt::skip]
 pub mod rules;
