@@ -127,7 +127,11 @@ impl HttpClient {
         if let Some(save_images) = &options.save_images {
             inner.save_images = Some(save_images.clone());
         }
-        Ok(HttpClient { inner: std::sync::Arc::new(inner), params: self.params.clone(), validation: self.validation.clone() })
+        Ok(HttpClient {
+            inner: std::sync::Arc::new(inner),
+            params: self.params.clone(),
+            validation: self.validation.clone(),
+        })
     }
 
     /// Headers added to every request by [`RequestOptions::header`].

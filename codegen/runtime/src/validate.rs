@@ -335,7 +335,7 @@ pub(crate) fn request_size(actual: u64, max: u64) -> Violation {
 fn binary_unit(bytes: u64) -> Option<String> {
     [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
         .into_iter()
-        .find(|(size, _)| bytes >= *size && bytes % size == 0)
+        .find(|(size, _)| bytes >= *size && bytes.is_multiple_of(*size))
         .map(|(size, unit)| format!("{} {unit}", bytes / size))
 }
 
@@ -991,15 +991,22 @@ mod tests {
     #[test]
     fn a_body_over_its_limit_names_both_sizes_and_the_limit_in_the_docs_unit() {
         let violation = request_size(12_582_912, 10_485_760);
-        assert_eq!(violation.to_string(), "the request body is 12,582,912 bytes; the server takes at most 10,485,760 (10 MiB)");
+        assert_eq!(
+            violation.to_string(),
+            "the request body is 12,582,912 bytes; the server takes at most 10,485,760 (10 MiB)"
+        );
         assert_eq!(violation.rule, Constraint::RequestSize { max: 10_485_760, actual: 12_582_912 });
-        assert_eq!(request_size(1_001, 1_000).message, "the request body is 1,001 bytes; the server takes at most 1,000");
+        assert_eq!(
+            request_size(1_001, 1_000).message,
+            "the request body is 1,001 bytes; the server takes at most 1,000"
+        );
         assert!(request_size(1 << 31, 1 << 30).message.ends_with("at most 1,073,741,824 (1 GiB)"));
     }
 
     #[test]
     fn two_checks_of_one_request_keep_every_violation_and_warning_in_order() {
-        let violation = |path: &str| Violation { path: path.into(), rule: Constraint::Required, message: "missing".into() };
+        let violation =
+            |path: &str| Violation { path: path.into(), rule: Constraint::Required, message: "missing".into() };
         let warning = |path: &str| Warning { path: path.into(), rule: Constraint::Required, message: "ignored".into() };
         let first = Err(ValidationError { violations: vec![violation("a")], warnings: vec![warning("w1")].into() });
         let then = Err(ValidationError::single(violation("b")));

@@ -62,11 +62,13 @@ async fn a_form_is_measured_to_the_byte_the_server_reads() {
         let _: Value = client.http.send_multipart(limited(u64::MAX), "/v1/generate", &form).await.expect("sent");
         let read = *received_lengths(&server).await.last().expect("one request") as u64;
 
-        let _: Value = client.http.send_multipart(limited(read), "/v1/generate", &form).await.expect("exactly the limit");
+        let _: Value =
+            client.http.send_multipart(limited(read), "/v1/generate", &form).await.expect("exactly the limit");
         assert_eq!(received_lengths(&server).await.last().copied(), Some(read as usize), "{form:?}");
         let sent = received_lengths(&server).await.len();
 
-        let error = client.http.send_multipart::<Value>(limited(read - 1), "/v1/generate", &form).await.expect_err("over");
+        let error =
+            client.http.send_multipart::<Value>(limited(read - 1), "/v1/generate", &form).await.expect_err("over");
         assert_eq!(size_of(&error), Some((read - 1, read)), "{form:?}: {error:?}");
         assert_eq!(received_lengths(&server).await.len(), sent, "nothing sent for {form:?}");
     }
@@ -84,7 +86,8 @@ async fn a_json_body_is_measured_to_the_byte_the_server_reads() {
     let _: Value = client.http.send_json(limited(u64::MAX), "/v1/generate", Some(&body)).await.expect("sent");
     let read = received_lengths(&server).await[0] as u64;
 
-    let error = client.http.send_json::<_, Value>(limited(read - 1), "/v1/generate", Some(&body)).await.expect_err("over");
+    let error =
+        client.http.send_json::<_, Value>(limited(read - 1), "/v1/generate", Some(&body)).await.expect_err("over");
     assert_eq!(size_of(&error), Some((read - 1, read)), "{error:?}");
     let _: Value = client.http.send_json(limited(read), "/v1/generate", Some(&body)).await.expect("exactly the limit");
     assert_eq!(received_lengths(&server).await, [read as usize, read as usize]);
@@ -123,7 +126,10 @@ async fn the_fields_violations_and_the_size_are_listed_together_and_nothing_is_s
     assert!(matches!(&dry, Error::Validation(e) if e == error), "{dry:?}");
     // Within the limit, the fields' violations alone.
     let error = http.send_multipart::<Value>(limited(1 << 20), "/v1/generate", &big_form()).await.expect_err("invalid");
-    assert!(matches!(&error, Error::Validation(e) if e.violations().len() == 1 && size_of(&Error::Validation(e.clone())).is_none()), "{error:?}");
+    assert!(
+        matches!(&error, Error::Validation(e) if e.violations().len() == 1 && size_of(&Error::Validation(e.clone())).is_none()),
+        "{error:?}"
+    );
     assert!(received_lengths(&server).await.is_empty(), "nothing sent");
 }
 
