@@ -167,3 +167,16 @@ async fn an_operation_without_a_limit_sends_any_size() {
     let _: Value = client.http.send_multipart(&GENERATE, "/v1/generate", &form).await.expect("sent");
     assert!(received_lengths(&server).await[0] > 11 << 20);
 }
+
+#[tokio::test]
+async fn a_header_field_that_cannot_be_sent_joins_the_fields_violations() {
+    let (client, _) = client(&dead_url().await);
+    let mut params = imagegen_runtime::RequestParams::new();
+    params.header("x-note", "two\nlines");
+
+    let error = client.http.with_validation(Err(field_violation())).with_params(params).expect_err("refused");
+
+    let Error::Validation(error) = &error else { panic!("a validation error: {error:?}") };
+    let paths: Vec<&str> = error.violations().iter().map(|v| v.path.as_str()).collect();
+    assert_eq!(paths, ["prompt", "x-note"]);
+}
