@@ -541,7 +541,6 @@ fn redirect_location(status: reqwest::StatusCode, headers: &HeaderMap, url: &req
     url.join(headers.get(LOCATION)?.to_str().ok()?).ok()
 }
 
-/// Whether a response says its body is JSON (`application/json`, `application/problem+json`).
 /// How many bytes `request`'s body puts on the wire, when that is known before sending:
 /// its `Content-Length` header, else the length of the bytes it holds; no body is 0.
 fn body_length(request: &reqwest::Request) -> Option<u64> {
@@ -554,6 +553,7 @@ fn body_length(request: &reqwest::Request) -> Option<u64> {
     }
 }
 
+/// Whether a response says its body is JSON (`application/json`, `application/problem+json`).
 pub(super) fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
     headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(|media| {
         let media = media.trim().to_ascii_lowercase();
