@@ -69,7 +69,11 @@ fn answer(mut socket: std::net::TcpStream) {
 
 pub fn section() {
     println!("## A multipart upload on 127.0.0.1 (a 9 MB file already in memory)\n");
-    let file = Bytes::from(fixtures::image_bytes(FILE_LEN, 0x55));
+    // A PNG whose header states a size Stability's erase accepts (2048x2048, within
+    // `image_limits`), then noise: `validate()` reads the size from the header.
+    let mut file = imagegen::runtime::image::png_header(2048, 2048);
+    file.extend_from_slice(&fixtures::image_bytes(FILE_LEN - file.len(), 0x55));
+    let file = Bytes::from(file);
     let url = serve();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let config = ClientConfig {
