@@ -170,3 +170,26 @@ async fn a_streaming_operation_can_answer_with_events() -> TestResult {
     assert_eq!(request.stream, Some(true));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_body_over_the_documented_maximum_is_a_413_before_it_is_parsed() -> TestResult {
+    let server = imagegen::stability::testing::MockServer::start().await?;
+    // One byte over Stability's 10 MiB: a raw request, since the generated client refuses
+    // to send it.
+    let body = vec![b'x'; 10 * 1024 * 1024 + 1];
+    let response = reqwest::Client::new()
+        .post(format!("{}/v2beta/stable-image/edit/erase", server.url()))
+        .header("content-type", "multipart/form-data; boundary=b")
+        .bearer_auth(TEST_API_KEY)
+        .body(body)
+        .send()
+        .await?;
+
+    assert_eq!(response.status().as_u16(), 413);
+    let answer = response.text().await?;
+    assert!(answer.contains("10,485,761") && answer.contains("10,485,760"), "the sizes in the envelope: {answer}");
+    let received = server.received();
+    assert_eq!(received[0].operation, Some("erase"));
+    assert_eq!(received[0].problems, [Problem::TooLarge { size: 10_485_761, max: 10_485_760 }]);
+    Ok(())
+}

@@ -66,6 +66,15 @@ pub(super) async fn inspect(
         received.problems.push(problem);
     }
 
+    // A body over the documented maximum is refused before it is read.
+    if let Some(max) = operation.info.max_request_bytes {
+        let size = body.len() as u64;
+        if size > max {
+            received.problems.push(Problem::TooLarge { size, max });
+            return received;
+        }
+    }
+
     // Content type, then the body read the way the operation sends it.
     let expected = expected_content_type(operation.spec.body);
     let fits = match (operation.spec.body, content_type.as_deref()) {

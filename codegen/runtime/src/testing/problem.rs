@@ -35,6 +35,15 @@ pub enum Problem {
         /// What the request said, if anything.
         found: Option<String>,
     },
+    /// The body is larger than the operation's documented maximum
+    /// ([`OperationInfo::max_request_bytes`](crate::OperationInfo::max_request_bytes)):
+    /// answered 413 before the body is parsed, as the real server refuses it.
+    TooLarge {
+        /// The body's size in bytes.
+        size: u64,
+        /// The most the operation takes.
+        max: u64,
+    },
     /// The body could not be read as JSON or as a multipart form.
     UnreadableBody {
         /// Why.
@@ -61,6 +70,7 @@ impl Problem {
             Problem::UnknownRoute { .. } => 404,
             Problem::MissingKey { .. } | Problem::WrongKey { .. } => 401,
             Problem::ContentType { .. } => 415,
+            Problem::TooLarge { .. } => 413,
             Problem::UnreadableBody { .. } | Problem::InvalidRequest { .. } => 400,
             Problem::NoAnswer { .. } => 501,
         }
@@ -89,6 +99,7 @@ impl fmt::Display for Problem {
             Problem::ContentType { expected, found: None } => {
                 write!(f, "no content type where the operation sends {expected}")
             }
+            Problem::TooLarge { size, max } => f.write_str(&crate::validate::request_size(*size, *max).message),
             Problem::UnreadableBody { message } => write!(f, "unreadable body: {message}"),
             Problem::InvalidRequest { violations } => {
                 let each: Vec<String> = violations.iter().map(Violation::to_string).collect();
