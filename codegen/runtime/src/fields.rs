@@ -93,7 +93,8 @@ pub fn parse_request<T: DeserializeOwned>(json: Value) -> Result<T, RequestParse
     })
 }
 
-fn strict() -> bool {
+/// Whether a request given as JSON is being read on this thread ([`parse_request`]).
+pub(crate) fn strict() -> bool {
     STRICT.get()
 }
 

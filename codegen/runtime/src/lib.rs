@@ -27,6 +27,9 @@ pub mod json_body;
 pub mod json_stream;
 pub mod models;
 pub mod multipart;
+// The readers of a response's lists and maps that leave `null` items out, for generated code.
+#[doc(hidden)]
+pub mod null_items;
 pub mod nullable;
 pub mod observe;
 pub mod one_or_many;

@@ -526,6 +526,7 @@ impl<'a> Lowering<'a> {
             let presence = presence(f.required, f.nullable, usage, &ty);
             // A flattened member is how the object is told apart; it is always there.
             let presence = if f.flatten { Presence::Required } else { presence };
+            let null_items = NullItems::for_type(&ty, usage);
             fields.push(FieldIr {
                 wire_name: f.name.clone(),
                 rust_name,
@@ -570,6 +571,7 @@ impl<'a> Lowering<'a> {
                 },
                 usage: f.usage.map(token_kind),
                 secret: f.secret,
+                null_items,
             });
         }
         self.collisions(names, "field names", RUST_NAME);
@@ -1125,12 +1127,9 @@ impl<'a> Lowering<'a> {
             let rust_name = self.rust_name_override(v.rust_name.as_ref(), variant(&v.field, "V"), &vpath);
             names.push((rust_name.clone(), v.field.clone(), join_key(&vpath, "field")));
             let ty = v.ty.expr();
-            variants.push(OneOfVariantIr {
-                wire: v.field.clone(),
-                rust_name,
-                ty: self.boxed_if_recursive(&o.name, ty, self.rust_type(ty, None)),
-                docs: v.description.clone(),
-            });
+            let ty = self.boxed_if_recursive(&o.name, ty, self.rust_type(ty, None));
+            let null_items = NullItems::for_type(&ty, self.usage(&o.name));
+            variants.push(OneOfVariantIr { wire: v.field.clone(), rust_name, ty, docs: v.description.clone(), null_items });
         }
         if o.open {
             names.push((RustIdent::new("Unknown"), "(catch-all for unknown members)".to_string(), path.to_string()));

@@ -302,6 +302,15 @@ pub enum RustType {
 }
 
 impl RustType {
+    /// Whether values are a list or map (one or many, at any depth) whose items cannot
+    /// themselves be `null`: `serde_json::Value` items (`any`) hold `null` as a value.
+    pub fn has_droppable_items(&self) -> bool {
+        match self {
+            RustType::Vec(inner) | RustType::Map(inner) | RustType::OneOrMany(inner) => **inner != RustType::Json,
+            _ => false,
+        }
+    }
+
     /// Whether values are a generated struct or one-of that can carry an image, and so
     /// implement `CollectImages` (emitted for such response types).
     pub fn collects_images(&self) -> bool {
@@ -558,6 +567,32 @@ pub struct FieldIr {
     pub usage: Option<TokenKind>,
     /// A secret: `Debug` redacts it and the client scrubs its value from what a call shows.
     pub secret: bool,
+    /// `null` items inside its lists and maps are left out when read (see [`NullItems`]).
+    pub null_items: NullItems,
+}
+
+/// What reading a list or map does with a `null` item (a `null` value of a map).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullItems {
+    /// Refused, as any value of the wrong type: requests are built by our caller, and
+    /// a type with no list or map to read has nothing to decide.
+    Refused,
+    /// Left out: a list keeps the other items in order, a map drops that key. For the
+    /// lists and maps of response types (at any depth: `Vec<Vec<T>>`, `Option<Vec<T>>`),
+    /// since a server that sends `[null, {"b64_json": ...}]` has still sent the image
+    /// the user paid for. Items of type `any` are never dropped: there `null` is a value.
+    Dropped,
+}
+
+impl NullItems {
+    /// How a field or member of type `ty` of a type used on `usage` reads `null` items.
+    pub fn for_type(ty: &RustType, usage: Usage) -> NullItems {
+        if usage.response && ty.has_droppable_items() {
+            NullItems::Dropped
+        } else {
+            NullItems::Refused
+        }
+    }
 }
 
 /// A kind of token count an answer reports (a field's `usage`).
@@ -1068,6 +1103,8 @@ pub struct OneOfVariantIr {
     pub ty: RustType,
     /// Documentation.
     pub docs: Option<String>,
+    /// `null` items inside its lists and maps are left out when read (see [`NullItems`]).
+    pub null_items: NullItems,
 }
 
 /// Stream events.

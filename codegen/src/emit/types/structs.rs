@@ -104,6 +104,7 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
         location,
         usage: _,  // `field_docs`; the operations' `OperationInfo::usage` in `client.rs`
         secret: _, // `field_docs`, `debug_redacting`; the client's `with_secrets` in `client.rs`
+        null_items: _, // `deserialize.rs`
     } = f;
     let name = ident(rust_name);
     let ty = type_tokens(ty);
