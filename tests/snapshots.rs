@@ -76,6 +76,7 @@ const COMPILED_PROVIDERS: &[&imagegen::runtime::ProviderInfo] = {
         &c::models_table::PROVIDER,
         &c::multipart::PROVIDER,
         &c::multipart_stream::PROVIDER,
+        &c::null_items::PROVIDER,
         &c::nullable::PROVIDER,
         &c::object_basics::PROVIDER,
         &c::one_of::PROVIDER,

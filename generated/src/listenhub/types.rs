@@ -954,7 +954,14 @@ impl<'de> Deserialize<'de> for GenerateImageResponse {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "candidates" => {
-                            candidates = map.next_value::<Option<Vec<Candidate>>>()?;
+                            candidates = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Candidate>(),
+                                        ),
+                                    ),
+                                )?;
                         }
                         _ => {
                             runtime::fields::unknown_field(
@@ -1078,7 +1085,16 @@ impl<'de> Deserialize<'de> for Content {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "parts" => parts = map.next_value::<Option<Vec<Part>>>()?,
+                        "parts" => {
+                            parts = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Part>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -1323,7 +1339,16 @@ impl<'de> Deserialize<'de> for Subscription {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "freeUsages" => free_usages = map.next_value()?,
+                        "freeUsages" => {
+                            free_usages = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::MapOf(
+                                            runtime::null_items::item::<i64>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

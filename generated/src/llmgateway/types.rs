@@ -600,7 +600,16 @@ impl<'de> Deserialize<'de> for ImagesResponse {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "created" => created = map.next_value()?,
-                        "data" => data = map.next_value::<Option<Vec<GeneratedImage>>>()?,
+                        "data" => {
+                            data = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<GeneratedImage>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

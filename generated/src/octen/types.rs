@@ -1021,10 +1021,28 @@ impl<'de> Deserialize<'de> for ImageGenerationResponse {
                         "output_format" => output_format = map.next_value()?,
                         "quality" => quality = map.next_value()?,
                         "size" => size = map.next_value()?,
-                        "data" => data = map.next_value::<Option<Vec<ImageData>>>()?,
+                        "data" => {
+                            data = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ImageData>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "usage" => usage = map.next_value()?,
                         "text" => text = map.next_value()?,
-                        "parts" => parts = map.next_value()?,
+                        "parts" => {
+                            parts = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ContentPart>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -349,7 +349,16 @@ impl<'de> Deserialize<'de> for Content {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "role" => role = map.next_value()?,
-                        "parts" => parts = map.next_value::<Option<Vec<Part>>>()?,
+                        "parts" => {
+                            parts = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Part>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -2488,7 +2497,16 @@ impl<'de> Deserialize<'de> for GenerateContentResponse {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "candidates" => candidates = map.next_value()?,
+                        "candidates" => {
+                            candidates = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Candidate>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "promptFeedback" => prompt_feedback = map.next_value()?,
                         "usageMetadata" => usage_metadata = map.next_value()?,
                         "modelVersion" => model_version = map.next_value()?,
@@ -2753,7 +2771,16 @@ impl<'de> Deserialize<'de> for Candidate {
                         "content" => content = map.next_value()?,
                         "finishReason" => finish_reason = map.next_value()?,
                         "finishMessage" => finish_message = map.next_value()?,
-                        "safetyRatings" => safety_ratings = map.next_value()?,
+                        "safetyRatings" => {
+                            safety_ratings = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<SafetyRating>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "index" => {
                             index = map
                                 .next_value::<Option<runtime::fields::WholeNumber<i64>>>()?
@@ -3094,7 +3121,16 @@ impl<'de> Deserialize<'de> for PromptFeedback {
                     match key.as_str() {
                         "blockReason" => block_reason = map.next_value()?,
                         "blockReasonMessage" => block_reason_message = map.next_value()?,
-                        "safetyRatings" => safety_ratings = map.next_value()?,
+                        "safetyRatings" => {
+                            safety_ratings = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<SafetyRating>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -3430,14 +3466,44 @@ impl<'de> Deserialize<'de> for UsageMetadata {
                                 .map(|n| n.0);
                         }
                         "promptTokensDetails" => {
-                            prompt_tokens_details = map.next_value()?;
+                            prompt_tokens_details = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ModalityTokenCount>(),
+                                        ),
+                                    ),
+                                )?;
                         }
                         "candidatesTokensDetails" => {
-                            candidates_tokens_details = map.next_value()?;
+                            candidates_tokens_details = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ModalityTokenCount>(),
+                                        ),
+                                    ),
+                                )?;
                         }
-                        "cacheTokensDetails" => cache_tokens_details = map.next_value()?,
+                        "cacheTokensDetails" => {
+                            cache_tokens_details = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ModalityTokenCount>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "toolUsePromptTokensDetails" => {
-                            tool_use_prompt_tokens_details = map.next_value()?;
+                            tool_use_prompt_tokens_details = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ModalityTokenCount>(),
+                                        ),
+                                    ),
+                                )?;
                         }
                         "serviceTier" => service_tier = map.next_value()?,
                         "trafficType" => traffic_type = map.next_value()?,
@@ -3544,9 +3610,27 @@ impl<'de> Deserialize<'de> for GroundingMetadata {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "webSearchQueries" => web_search_queries = map.next_value()?,
+                        "webSearchQueries" => {
+                            web_search_queries = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "searchEntryPoint" => search_entry_point = map.next_value()?,
-                        "groundingChunks" => grounding_chunks = map.next_value()?,
+                        "groundingChunks" => {
+                            grounding_chunks = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<GroundingChunk>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "groundingSupports" => grounding_supports = map.next_value()?,
                         _ => {
                             runtime::fields::unknown_field(
@@ -4214,7 +4298,16 @@ impl<'de> Deserialize<'de> for ImageGenerationResponse {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "created" => created = map.next_value()?,
-                        "data" => data = map.next_value::<Option<Vec<ImageData>>>()?,
+                        "data" => {
+                            data = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ImageData>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "background" => background = map.next_value()?,
                         "output_format" => output_format = map.next_value()?,
                         "quality" => quality = map.next_value()?,
@@ -4756,7 +4849,16 @@ impl<'de> Deserialize<'de> for GoogleError {
                         }
                         "message" => message = map.next_value()?,
                         "status" => status = map.next_value()?,
-                        "details" => details = map.next_value()?,
+                        "details" => {
+                            details = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<GoogleErrorDetail>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

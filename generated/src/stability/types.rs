@@ -3562,7 +3562,13 @@ impl<'de> Deserialize<'de> for Account {
                         "id" => id = map.next_value()?,
                         "organizations" => {
                             organizations = map
-                                .next_value::<Option<Vec<OrganizationMembership>>>()?;
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<OrganizationMembership>(),
+                                        ),
+                                    ),
+                                )?;
                         }
                         "profile_picture" => profile_picture = map.next_value()?,
                         _ => {
@@ -3786,7 +3792,16 @@ impl<'de> Deserialize<'de> for StabilityError {
                     match key.as_str() {
                         "id" => id = map.next_value()?,
                         "name" => name = map.next_value()?,
-                        "errors" => errors = map.next_value::<Option<Vec<String>>>()?,
+                        "errors" => {
+                            errors = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

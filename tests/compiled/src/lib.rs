@@ -58,6 +58,8 @@ pub mod multipart;
 #[rustfmt::skip]
 pub mod multipart_stream;
 #[rustfmt::skip]
+pub mod null_items;
+#[rustfmt::skip]
 pub mod nullable;
 #[rustfmt::skip]
 pub mod object_basics;

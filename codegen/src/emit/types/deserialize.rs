@@ -87,8 +87,20 @@ pub(super) fn object_deserialize(s: &StructIr, api: &Api) -> TokenStream {
     )
 }
 
-/// `next_value` for one field: integers go through `WholeNumber`, so `2.0` reads as `2`.
+/// `next_value` for one field: integers go through `WholeNumber`, so `2.0` reads as `2`;
+/// lists and maps that leave `null` items out through `runtime::null_items`.
 fn read_value(f: &FieldIr) -> TokenStream {
+    if f.null_items == NullItems::Dropped {
+        let seed = items_seed(&f.ty);
+        return match f.presence {
+            // `null` for the whole list reads as absent (or, for a required list, empty).
+            Presence::Optional | Presence::RequiredTolerant | Presence::DefaultEmpty => {
+                quote!(map.next_value_seed(runtime::null_items::OrNull(#seed))?)
+            }
+            Presence::Nullable { .. } => quote!(Some(map.next_value_seed(runtime::null_items::OrNull(#seed))?.into())),
+            Presence::Required => quote!(Some(map.next_value_seed(#seed)?)),
+        };
+    }
     let whole = matches!(f.ty, RustType::I64 | RustType::U32 | RustType::U64);
     let t = type_tokens(&f.ty);
     match (whole, f.presence) {
@@ -109,6 +121,30 @@ fn read_value(f: &FieldIr) -> TokenStream {
         (false, false) => quote!(Some(map.next_value()?)),
         (true, true) => quote!(map.next_value::<Option<runtime::fields::WholeNumber<#t>>>()?.map(|n| n.0)),
         (true, false) => quote!(Some(map.next_value::<runtime::fields::WholeNumber<#t>>()?.0)),
+    }
+}
+
+/// The `runtime::null_items` seed that reads a value of `ty`, leaving out the `null`
+/// items of its lists and maps at every depth (`Vec<Vec<T>>` is
+/// `ListOf(ListOf(item::<T>()))`); items of type `any` are read whole, `null` included.
+fn items_seed(ty: &RustType) -> TokenStream {
+    match ty {
+        RustType::Vec(inner) if ty.has_droppable_items() => {
+            let inner = items_seed(inner);
+            quote!(runtime::null_items::ListOf(#inner))
+        }
+        RustType::Map(inner) if ty.has_droppable_items() => {
+            let inner = items_seed(inner);
+            quote!(runtime::null_items::MapOf(#inner))
+        }
+        RustType::OneOrMany(inner) if ty.has_droppable_items() => {
+            let inner = items_seed(inner);
+            quote!(runtime::null_items::OneOrManyOf(#inner))
+        }
+        _ => {
+            let t = type_tokens(ty);
+            quote!(runtime::null_items::item::<#t>())
+        }
     }
 }
 
@@ -133,7 +169,14 @@ pub(super) fn member_arms(o: &OneOfIr, duplicate_suffix: &str) -> Vec<TokenStrea
             } else {
                 quote!(if member.is_some() { return Err(serde::de::Error::custom(#both)); })
             };
-            quote!(#w => { #on_duplicate member = Some(#one_of::#vn(map.next_value()?)); })
+            let value = match v.null_items {
+                NullItems::Dropped => {
+                    let seed = items_seed(&v.ty);
+                    quote!(map.next_value_seed(#seed)?)
+                }
+                NullItems::Refused => quote!(map.next_value()?),
+            };
+            quote!(#w => { #on_duplicate member = Some(#one_of::#vn(#value)); })
         })
         .collect()
 }

@@ -126,7 +126,16 @@ impl<'de> Deserialize<'de> for BatchResponse {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "ids" => ids = map.next_value::<Option<Vec<String>>>()?,
+                        "ids" => {
+                            ids = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -116,7 +116,16 @@ impl<'de> Deserialize<'de> for UpscaleResponse {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "b64_json" => b64_json = map.next_value()?,
-                        "thumbnails" => thumbnails = map.next_value()?,
+                        "thumbnails" => {
+                            thumbnails = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<runtime::Base64Data>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -238,7 +238,16 @@ impl<'de> Deserialize<'de> for GoogleError {
                         }
                         "message" => message = map.next_value()?,
                         "status" => status = map.next_value()?,
-                        "details" => details = map.next_value()?,
+                        "details" => {
+                            details = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<GoogleErrorDetail>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -226,7 +226,14 @@ impl<'de> Deserialize<'de> for ValidationErrors {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "detail" => {
-                            detail = map.next_value::<Option<Vec<ValidationIssue>>>()?;
+                            detail = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<ValidationIssue>(),
+                                        ),
+                                    ),
+                                )?;
                         }
                         _ => {
                             runtime::fields::unknown_field(

@@ -117,11 +117,24 @@ impl<'de> Deserialize<'de> for Usage {
                     match key.as_str() {
                         "tokensByKind" => {
                             tokens_by_kind = map
-                                .next_value::<
-                                    Option<std::collections::BTreeMap<String, i64>>,
-                                >()?;
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::MapOf(
+                                            runtime::null_items::item::<i64>(),
+                                        ),
+                                    ),
+                                )?;
                         }
-                        "notes" => notes = map.next_value()?,
+                        "notes" => {
+                            notes = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::MapOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

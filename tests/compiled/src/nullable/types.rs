@@ -180,7 +180,16 @@ impl<'de> Deserialize<'de> for PollResponse {
                         "status" => status = map.next_value()?,
                         "result" => result = Some(map.next_value()?),
                         "progress" => progress = Some(map.next_value()?),
-                        "warnings" => warnings = map.next_value::<Option<Vec<String>>>()?,
+                        "warnings" => {
+                            warnings = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

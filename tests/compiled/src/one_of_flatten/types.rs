@@ -393,7 +393,16 @@ impl<'de> Deserialize<'de> for Message {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "parts" => parts = map.next_value::<Option<Vec<Part>>>()?,
+                        "parts" => {
+                            parts = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Part>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -590,7 +590,16 @@ impl<'de> Deserialize<'de> for ImageList {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "ids" => ids = map.next_value::<Option<Vec<i64>>>()?,
+                        "ids" => {
+                            ids = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<i64>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

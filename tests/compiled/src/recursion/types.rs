@@ -58,8 +58,26 @@ impl<'de> Deserialize<'de> for Layer {
                     match key.as_str() {
                         "name" => name = map.next_value()?,
                         "mask" => mask = map.next_value()?,
-                        "children" => children = map.next_value()?,
-                        "byName" => by_name = map.next_value()?,
+                        "children" => {
+                            children = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Layer>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
+                        "byName" => {
+                            by_name = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::MapOf(
+                                            runtime::null_items::item::<Layer>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "image" => image = map.next_value()?,
                         _ => {
                             runtime::fields::unknown_field(

@@ -119,9 +119,27 @@ impl<'de> Deserialize<'de> for DrawResponse {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "data" => data = map.next_value()?,
+                        "data" => {
+                            data = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Image>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "preview" => preview = map.next_value()?,
-                        "parts" => parts = map.next_value()?,
+                        "parts" => {
+                            parts = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Part>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

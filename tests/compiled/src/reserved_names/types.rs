@@ -191,7 +191,16 @@ impl<'de> Deserialize<'de> for Vec_ {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "items" => items = map.next_value()?,
+                        "items" => {
+                            items = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String_>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -800,7 +809,16 @@ impl<'de> Deserialize<'de> for Result_ {
                         "client" => client = map.next_value()?,
                         "serialize" => serialize = map.next_value()?,
                         "deserialize" => deserialize = map.next_value()?,
-                        "values" => values = map.next_value()?,
+                        "values" => {
+                            values = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::MapOf(
+                                            runtime::null_items::item::<Vec_>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,
@@ -921,7 +939,16 @@ impl<'de> Deserialize<'de> for Default_ {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "ok" => ok = map.next_value()?,
-                        "err" => err = map.next_value()?,
+                        "err" => {
+                            err = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Box_>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "image" => image = map.next_value()?,
                         _ => {
                             runtime::fields::unknown_field(

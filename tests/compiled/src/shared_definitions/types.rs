@@ -225,7 +225,16 @@ impl<'de> Deserialize<'de> for EditResponse {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "data" => data = map.next_value::<Option<Vec<String>>>()?,
+                        "data" => {
+                            data = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "usage" => usage = map.next_value()?,
                         _ => {
                             runtime::fields::unknown_field(

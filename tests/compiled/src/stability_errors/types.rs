@@ -180,7 +180,16 @@ impl<'de> Deserialize<'de> for StabilityError {
                     match key.as_str() {
                         "id" => id = map.next_value()?,
                         "name" => name = map.next_value()?,
-                        "errors" => errors = map.next_value::<Option<Vec<String>>>()?,
+                        "errors" => {
+                            errors = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         _ => {
                             runtime::fields::unknown_field(
                                 &mut map,

@@ -121,8 +121,26 @@ impl<'de> Deserialize<'de> for GenerateResponse {
                 let mut extra = serde_json::Map::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "data" => data = map.next_value()?,
-                        "steps" => steps = map.next_value()?,
+                        "data" => {
+                            data = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<String>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
+                        "steps" => {
+                            steps = map
+                                .next_value_seed(
+                                    runtime::null_items::OrNull(
+                                        runtime::null_items::ListOf(
+                                            runtime::null_items::item::<Usage>(),
+                                        ),
+                                    ),
+                                )?;
+                        }
                         "meta" => meta = map.next_value()?,
                         "usage" => usage = map.next_value()?,
                         _ => {
