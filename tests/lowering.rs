@@ -185,3 +185,45 @@ fn operations_know_where_their_answers_report_token_usage() {
     );
     assert_eq!(usage_of("specs/bfl.yaml", "flux_dev"), []);
 }
+
+/// Which lists and maps leave `null` items out is decided once, in the IR: those of
+/// response types (a type shared with a request too), at any depth, never items of
+/// type `any`; request-only types keep serde's strict lists.
+#[test]
+fn only_the_lists_and_maps_of_responses_drop_null_items() {
+    use ir::NullItems::{Dropped, Refused};
+    let file = "tests/specs/null_items.yaml";
+    let loaded = imagegen_codegen::spec::load_file(&workspace_root().join(file)).unwrap_or_else(|d| panic!("{d}"));
+    let api = ir::lower(&loaded, file).unwrap_or_else(|d| panic!("{d}"));
+    let fields = |name: &str| -> Vec<(String, ir::NullItems)> {
+        let Some(TypeIr::Struct(s)) = api.types.iter().find(|t| t.rust_name() == name) else { panic!("no `{name}`") };
+        s.fields.iter().map(|f| (f.wire_name.clone(), f.null_items)).collect()
+    };
+    let members = |name: &str| -> Vec<(String, ir::NullItems)> {
+        let Some(TypeIr::OneOf(o)) = api.types.iter().find(|t| t.rust_name() == name) else { panic!("no `{name}`") };
+        o.variants.iter().map(|v| (v.wire.clone(), v.null_items)).collect()
+    };
+    let expect = |pairs: &[(&str, ir::NullItems)]| -> Vec<(String, ir::NullItems)> {
+        pairs.iter().map(|(w, n)| (w.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        fields("GenerateResponse"),
+        expect(&[
+            ("created", Refused),
+            ("data", Dropped),
+            ("captions", Dropped),
+            ("finishes", Dropped),
+            ("notes", Dropped),
+            ("seeds", Dropped),
+            ("grid", Dropped),
+            ("warnings", Dropped),
+            ("urls", Dropped),
+            ("metadata", Refused),
+            ("palette", Refused),
+        ])
+    );
+    assert_eq!(fields("GenerateRequest"), expect(&[("prompt", Refused), ("styles", Refused), ("palette", Refused)]));
+    assert_eq!(fields("Palette"), expect(&[("colors", Dropped)]));
+    assert_eq!(members("Note"), expect(&[("text", Refused), ("tags", Dropped)]));
+    assert_eq!(members("Outcome"), expect(&[("images", Dropped), ("refusal", Refused)]));
+}

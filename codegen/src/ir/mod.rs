@@ -574,8 +574,9 @@ pub struct FieldIr {
 /// What reading a list or map does with a `null` item (a `null` value of a map).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NullItems {
-    /// Refused, as any value of the wrong type: requests are built by our caller, and
-    /// a type with no list or map to read has nothing to decide.
+    /// Read as the item's type reads `null`: refused, as any value of the wrong type
+    /// (requests are built by our caller), except items of type `any`, which hold it.
+    /// Also for a field or member with no list or map, which has nothing to decide.
     Refused,
     /// Left out: a list keeps the other items in order, a map drops that key. For the
     /// lists and maps of response types (at any depth: `Vec<Vec<T>>`, `Option<Vec<T>>`),
