@@ -65,7 +65,10 @@ fn a_null_list_still_reads_as_absent_null_or_empty() {
 #[test]
 fn items_of_type_any_keep_their_null() {
     let answer: GenerateResponse = serde_json::from_value(json!({"metadata": {"a": null, "b": [null]}})).unwrap();
-    assert_eq!(answer.metadata, Some(BTreeMap::from([("a".to_string(), json!(null)), ("b".to_string(), json!([null]))])));
+    assert_eq!(
+        answer.metadata,
+        Some(BTreeMap::from([("a".to_string(), json!(null)), ("b".to_string(), json!([null]))]))
+    );
 }
 
 #[test]

@@ -141,7 +141,11 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for MapOf<S> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut values = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
-            let value = if strict() { Some(map.next_value_seed(self.0.clone())?) } else { map.next_value_seed(OrNull(self.0.clone()))? };
+            let value = if strict() {
+                Some(map.next_value_seed(self.0.clone())?)
+            } else {
+                map.next_value_seed(OrNull(self.0.clone()))?
+            };
             if let Some(value) = value {
                 values.insert(key, value);
             }

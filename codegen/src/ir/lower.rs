@@ -1129,7 +1129,13 @@ impl<'a> Lowering<'a> {
             let ty = v.ty.expr();
             let ty = self.boxed_if_recursive(&o.name, ty, self.rust_type(ty, None));
             let null_items = NullItems::for_type(&ty, self.usage(&o.name));
-            variants.push(OneOfVariantIr { wire: v.field.clone(), rust_name, ty, docs: v.description.clone(), null_items });
+            variants.push(OneOfVariantIr {
+                wire: v.field.clone(),
+                rust_name,
+                ty,
+                docs: v.description.clone(),
+                null_items,
+            });
         }
         if o.open {
             names.push((RustIdent::new("Unknown"), "(catch-all for unknown members)".to_string(), path.to_string()));

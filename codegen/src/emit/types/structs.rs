@@ -102,8 +102,8 @@ fn field_tokens(f: &FieldIr, serde: bool) -> TokenStream {
         part_names: _,        // `multipart.rs`
         repeats_images_of: _, // `images.rs`
         location,
-        usage: _,  // `field_docs`; the operations' `OperationInfo::usage` in `client.rs`
-        secret: _, // `field_docs`, `debug_redacting`; the client's `with_secrets` in `client.rs`
+        usage: _,      // `field_docs`; the operations' `OperationInfo::usage` in `client.rs`
+        secret: _,     // `field_docs`, `debug_redacting`; the client's `with_secrets` in `client.rs`
         null_items: _, // `deserialize.rs`
     } = f;
     let name = ident(rust_name);
