@@ -141,3 +141,14 @@ async fn an_octen_answer_with_a_null_image_keeps_the_image_that_arrived() -> Res
     assert_eq!(answer.images().into_iter().map(|image| image.as_bytes()).collect::<Vec<_>>(), [&png[..]]);
     Ok(())
 }
+
+/// ListenHub's `freeUsages` map of counts, written by a server as `2.0` (and a `null`):
+/// read as a single integer field would be, not a lost answer.
+#[test]
+fn a_map_of_counts_written_as_whole_floats_reads_as_integers() {
+    let subscription: imagegen::listenhub::Subscription =
+        serde_json::from_value(json!({"freeUsages": {"nanobanana-pro": 2.0, "gpt-image-2": null, "seedream": 3}}))
+            .expect("whole floats are integers");
+    let counts = subscription.free_usages.expect("the map");
+    assert_eq!(counts, BTreeMap::from([("nanobanana-pro".to_string(), 2), ("seedream".to_string(), 3)]));
+}

@@ -22,13 +22,40 @@ use std::marker::PhantomData;
 
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 
-use crate::fields::strict;
+use crate::fields::{strict, Integer, WholeNumber};
 use crate::OneOrMany;
 
 /// The innermost seed: an item read by `T`'s own `Deserialize`.
 pub fn item<T>() -> PhantomData<T> {
     PhantomData
+}
+
+/// The innermost seed for an integer item: read through [`WholeNumber`], so a list
+/// or map of counts a server writes as `2.0` reads as `2`, as a single integer field does.
+pub fn whole<T>() -> Whole<T> {
+    Whole(PhantomData)
+}
+
+/// See [`whole`].
+#[derive(Debug)]
+pub struct Whole<T>(PhantomData<T>);
+
+impl<T> Clone for Whole<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Whole<T> {}
+
+impl<'de, T: Integer> DeserializeSeed<'de> for Whole<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        WholeNumber::<T>::deserialize(deserializer).map(|n| n.0)
+    }
 }
 
 /// `null` reads as `None`, anything else through the inner seed: an optional field,
@@ -233,6 +260,15 @@ mod tests {
     fn a_map_drops_the_keys_whose_value_is_null() {
         let map = read(MapOf(item::<u32>()), r#"{"a": 1, "b": null, "c": 3}"#).unwrap();
         assert_eq!(map.into_iter().collect::<Vec<_>>(), [("a".to_string(), 1), ("c".to_string(), 3)]);
+    }
+
+    #[test]
+    fn integer_items_written_as_whole_floats_read_as_integers() {
+        let map = read(MapOf(whole::<i64>()), r#"{"flux": 2.0, "gone": null, "gpt": 3}"#).unwrap();
+        assert_eq!(map.into_iter().collect::<Vec<_>>(), [("flux".to_string(), 2), ("gpt".to_string(), 3)]);
+        assert_eq!(read(ListOf(whole::<u32>()), "[1.0, null, 2]").unwrap(), [1, 2]);
+        let err = read(ListOf(whole::<u32>()), "[-1]").unwrap_err();
+        assert!(err.to_string().contains("out of range for u32"), "{err}");
     }
 
     #[test]

@@ -1344,7 +1344,7 @@ impl<'de> Deserialize<'de> for Subscription {
                                 .next_value_seed(
                                     runtime::null_items::OrNull(
                                         runtime::null_items::MapOf(
-                                            runtime::null_items::item::<i64>(),
+                                            runtime::null_items::whole::<i64>(),
                                         ),
                                     ),
                                 )?;

@@ -126,7 +126,8 @@ fn read_value(f: &FieldIr) -> TokenStream {
 
 /// The `runtime::null_items` seed that reads a value of `ty`, leaving out the `null`
 /// items of its lists and maps at every depth (`Vec<Vec<T>>` is
-/// `ListOf(ListOf(item::<T>()))`); items of type `any` are read whole, `null` included.
+/// `ListOf(ListOf(item::<T>()))`); items of type `any` are read whole, `null` included,
+/// and integer items through `whole` (`2.0` reads as `2`).
 fn items_seed(ty: &RustType) -> TokenStream {
     match ty {
         RustType::Vec(inner) if ty.has_droppable_items() => {
@@ -140,6 +141,11 @@ fn items_seed(ty: &RustType) -> TokenStream {
         RustType::OneOrMany(inner) if ty.has_droppable_items() => {
             let inner = items_seed(inner);
             quote!(runtime::null_items::OneOrManyOf(#inner))
+        }
+        // Integers as single fields read them: `2.0` is `2`.
+        RustType::I64 | RustType::U32 | RustType::U64 => {
+            let t = type_tokens(ty);
+            quote!(runtime::null_items::whole::<#t>())
         }
         _ => {
             let t = type_tokens(ty);

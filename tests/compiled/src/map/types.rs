@@ -120,7 +120,7 @@ impl<'de> Deserialize<'de> for Usage {
                                 .next_value_seed(
                                     runtime::null_items::OrNull(
                                         runtime::null_items::MapOf(
-                                            runtime::null_items::item::<i64>(),
+                                            runtime::null_items::whole::<i64>(),
                                         ),
                                     ),
                                 )?;

@@ -595,7 +595,7 @@ impl<'de> Deserialize<'de> for ImageList {
                                 .next_value_seed(
                                     runtime::null_items::OrNull(
                                         runtime::null_items::ListOf(
-                                            runtime::null_items::item::<i64>(),
+                                            runtime::null_items::whole::<i64>(),
                                         ),
                                     ),
                                 )?;
