@@ -520,11 +520,19 @@ impl HttpClient {
     /// the body's size) or its warnings are reported and it is sent. A second outcome
     /// (another check of the same request) joins the first.
     pub fn with_validation(&self, checked: Result<Warnings, ValidationError>) -> HttpClient {
-        let validation = match self.validation.clone() {
+        let validation = self.after_held_validation(checked);
+        HttpClient { inner: self.inner.clone(), params: self.params.clone(), validation: Some(validation) }
+    }
+
+    /// `checked` joined after the outcome [`Self::with_validation`] holds, if any.
+    pub(super) fn after_held_validation(
+        &self,
+        checked: Result<Warnings, ValidationError>,
+    ) -> Result<Warnings, ValidationError> {
+        match self.validation.clone() {
             Some(first) => super::validate::combine(first, checked),
             None => checked,
-        };
-        HttpClient { inner: self.inner.clone(), params: self.params.clone(), validation: Some(validation) }
+        }
     }
 
     /// Tells the observer (and, with the `tracing` feature, the subscriber) about each

@@ -21,7 +21,7 @@ use super::redact::redact_query_params;
 use super::retry::{is_retryable, status_is_retryable};
 use super::save_as_arrived::ImageWriter;
 use super::trace;
-use super::validate::{combine, request_size, ValidationError, Warnings};
+use super::validate::{request_size, ValidationError, Warnings};
 use super::wire_request::{WireBody, WireRequest};
 use super::OperationInfo;
 
@@ -272,11 +272,7 @@ impl HttpClient {
             Some((length, max)) => Err(ValidationError::single(request_size(length, max))),
             None => Ok(Warnings::default()),
         };
-        let checked = match self.validation.clone() {
-            Some(first) => combine(first, size),
-            None => size,
-        };
-        let warnings = checked.map_err(Error::Validation)?;
+        let warnings = self.after_held_validation(size).map_err(Error::Validation)?;
         self.report_warnings(op, &warnings);
         Ok(())
     }

@@ -285,32 +285,31 @@ pub(crate) fn combine(
     first: Result<Warnings, ValidationError>,
     then: Result<Warnings, ValidationError>,
 ) -> Result<Warnings, ValidationError> {
-    let (mut violations, mut warnings) = outcome_parts(first);
-    let (more_violations, more_warnings) = outcome_parts(then);
-    violations.extend(more_violations);
-    warnings.extend(more_warnings);
-    let warnings = Warnings::from(warnings);
-    match violations.is_empty() {
-        true => Ok(warnings),
-        false => Err(ValidationError { violations, warnings }),
+    let joined = joined(first, then);
+    match joined.violations.is_empty() {
+        true => Ok(joined.warnings),
+        false => Err(joined),
     }
 }
 
 impl ValidationError {
     /// `self` found after `first` checked the same request: `first`'s violations, then these.
     pub(crate) fn after(self, first: Result<Warnings, ValidationError>) -> ValidationError {
-        let (mut violations, mut warnings) = outcome_parts(first);
-        violations.extend(self.violations);
-        warnings.extend(self.warnings.warnings);
-        ValidationError { violations, warnings: Warnings::from(warnings) }
+        joined(first, Err(self))
     }
 }
 
-fn outcome_parts(outcome: Result<Warnings, ValidationError>) -> (Vec<Violation>, Vec<Warning>) {
-    match outcome {
+/// Every violation and warning of two outcomes, the first's before the second's.
+fn joined(first: Result<Warnings, ValidationError>, then: Result<Warnings, ValidationError>) -> ValidationError {
+    let parts = |outcome: Result<Warnings, ValidationError>| match outcome {
         Ok(warnings) => (Vec::new(), warnings.warnings),
         Err(error) => (error.violations, error.warnings.warnings),
-    }
+    };
+    let (mut violations, mut warnings) = parts(first);
+    let (more_violations, more_warnings) = parts(then);
+    violations.extend(more_violations);
+    warnings.extend(more_warnings);
+    ValidationError { violations, warnings: Warnings::from(warnings) }
 }
 
 /// The violation of a request body of `actual` bytes sent where the server takes at most
