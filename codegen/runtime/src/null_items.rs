@@ -104,16 +104,20 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OrNull<S> {
     }
 }
 
-/// The next item of a list: `Some(None)` for a `null` to leave out. In a request
-/// given as JSON the item is read as itself, so `null` is refused as `Vec<T>` does.
-fn next_item<'de, A: SeqAccess<'de>, S: DeserializeSeed<'de>>(
-    seq: &mut A,
-    seed: S,
-) -> Result<Option<Option<S::Value>>, A::Error> {
-    if strict() {
-        Ok(seq.next_element_seed(seed)?.map(Some))
-    } else {
-        seq.next_element_seed(OrNull(seed))
+/// An item of a list or a value of a map: `None` for a `null` to leave out. In a
+/// request given as JSON the item is read as itself, so `null` is refused as `Vec<T>`
+/// and `BTreeMap` do.
+struct Droppable<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Droppable<S> {
+    type Value = Option<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        if strict() {
+            self.0.deserialize(deserializer).map(Some)
+        } else {
+            OrNull(self.0).deserialize(deserializer)
+        }
     }
 }
 
@@ -123,7 +127,7 @@ fn read_list<'de, A: SeqAccess<'de>, S: DeserializeSeed<'de> + Clone>(
     mut seq: A,
 ) -> Result<Vec<S::Value>, A::Error> {
     let mut items = Vec::new();
-    while let Some(item) = next_item(&mut seq, seed.clone())? {
+    while let Some(item) = seq.next_element_seed(Droppable(seed.clone()))? {
         items.extend(item);
     }
     Ok(items)
@@ -168,12 +172,7 @@ impl<'de, S: DeserializeSeed<'de> + Clone> Visitor<'de> for MapOf<S> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut values = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
-            let value = if strict() {
-                Some(map.next_value_seed(self.0.clone())?)
-            } else {
-                map.next_value_seed(OrNull(self.0.clone()))?
-            };
-            if let Some(value) = value {
+            if let Some(value) = map.next_value_seed(Droppable(self.0.clone()))? {
                 values.insert(key, value);
             }
         }
