@@ -68,14 +68,19 @@ impl<'a> Checker<'a> {
         }
     }
 
+    // A `max_request_bytes` (an operation's or the provider's) of 0 would refuse every request.
+    pub(super) fn request_limit_above_zero(&mut self, max: u64, path: &str) {
+        if max == 0 {
+            self.r.error(path, "`max_request_bytes` must be above 0: no request body is that small");
+        }
+    }
+
     // The limit is measured on the body the client builds: an operation that sends none
     // has nothing to measure, and a limit of 0 would refuse every request.
     fn max_request_bytes(&mut self, op: &Operation, path: &str) {
         let Some(max) = op.max_request_bytes else { return };
         let path = join_key(path, "max_request_bytes");
-        if max == 0 {
-            self.r.error(&path, "`max_request_bytes` must be above 0: no request body is that small");
-        }
+        self.request_limit_above_zero(max, &path);
         if !op.sends_body() {
             self.r.error(
                 &path,

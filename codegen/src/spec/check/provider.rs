@@ -56,9 +56,8 @@ impl Checker<'_> {
     fn provider_max_request_bytes(&mut self) {
         let Some(max) = self.spec.provider.max_request_bytes else { return };
         let path = "provider.max_request_bytes";
-        if max == 0 {
-            self.r.error(path, "`max_request_bytes` must be above 0: no request body is that small");
-        } else if !self.spec.operations.iter().any(Operation::sends_body) {
+        self.request_limit_above_zero(max, path);
+        if max > 0 && !self.spec.operations.iter().any(Operation::sends_body) {
             self.r.error(
                 path,
                 "`max_request_bytes` applies to operations that send a body (`request.json` or \
